@@ -1,0 +1,47 @@
+# The README's two commands: `make demo` and `make test`. Each does all set-up on a fresh
+# Debian machine with Python 3.11 (creates .venv, installs; `test` also starts PostgreSQL).
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: install demo test lint bench eval postgres postgres-stop docs clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (Python 3.11)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/forewarn demo
+
+test: install
+	FOREWARN_TEST_PG_URL="$$(bash scripts/postgres.sh)" $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check src tests bench eval
+	$(BIN)/mypy
+
+bench: install
+	FOREWARN_BENCH_PG_URL="$$(bash scripts/postgres.sh)" $(BIN)/python bench/ingest_throughput.py
+	$(BIN)/python bench/ingest_memory.py
+
+eval: install
+	$(BIN)/python eval/near_duplicates.py
+
+docs: install
+	$(BIN)/python scripts/gen_docs.py
+
+postgres:
+	bash scripts/postgres.sh
+
+postgres-stop:
+	-runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D .pg/data stop -m fast
+
+clean:
+	rm -rf $(VENV) .pg build *.egg-info

@@ -1,0 +1,3 @@
+"""forewarn: open-source indications and warning."""
+
+__version__ = "0.1.0"

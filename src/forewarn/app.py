@@ -1,0 +1,161 @@
+"""Workspace: the one composition root. The CLI, the web app and the tests all build one.
+
+Every method returns data; nothing here prints or exits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from forewarn.config import Settings
+from forewarn.errors import InvalidArgument, Issue, NotFound
+from forewarn.ingest.pipeline import IngestInput, IngestOptions, Ingestor, ProgressFn
+from forewarn.model import Document, IngestReport, IngestRun, Marking, Reliability, Sighting, Source, SourceKind
+from forewarn.store import SqlStore, open_store
+from forewarn.store.query import DocumentQuery
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    document: Document
+    sightings: tuple[Sighting, ...]
+    cluster: tuple[Document, ...]  # all members of its duplicate cluster, itself included
+
+
+@dataclass(frozen=True)
+class RunView:
+    run: IngestRun
+    issues: tuple[Issue, ...]
+
+
+class Workspace:
+    def __init__(self, settings: Settings, store: SqlStore, clock: Clock = utc_now) -> None:
+        self.settings = settings
+        self.store = store
+        self.clock = clock
+
+    @classmethod
+    def open(cls, settings: Settings, clock: Clock = utc_now) -> Workspace:
+        return cls(settings, open_store(settings.database_url), clock)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def actor(self) -> str:
+        return self.settings.resolved_actor()
+
+    # -- sources ---------------------------------------------------------------------------
+    def add_source(self, name: str, location: str, *, kind: SourceKind = SourceKind.AUTO, source_id: str | None = None,
+                   reliability: Reliability = Reliability.F, marking: Marking = Marking.CLEAR,
+                   team: str | None = None, options: Mapping[str, str] | None = None) -> Source:
+        source = Source(id=source_id or slugify(name), kind=kind, name=name, location=_absolute(location),
+                        reliability=reliability, marking=marking, team=team,
+                        options=tuple(sorted((options or {}).items())), created_at=self.clock())
+        self.store.add_source(source)
+        return source
+
+    def sources(self) -> list[Source]:
+        return self.store.list_sources()
+
+    def remove_source(self, source_id: str) -> int:
+        return self.store.remove_source(source_id)
+
+    # -- ingest ----------------------------------------------------------------------------
+    def ingest(self, targets: Sequence[str], *, kind: SourceKind = SourceKind.AUTO, include: Sequence[str] = (),
+               exclude: Sequence[str] = (), column_map: Mapping[str, str] | None = None,
+               options: Mapping[str, str] | None = None, progress: ProgressFn | None = None) -> IngestReport:
+        """Ingest registered sources (by id) and/or paths and URLs. ``kind``, ``column_map`` and
+        ``options`` apply to paths and URLs; a registered source brings its own."""
+        if not targets:
+            raise InvalidArgument("nothing to ingest", hint="name source ids, paths or URLs, or use --all")
+        known = {s.id: s for s in self.sources()}
+        inputs = [self._input(t, known, kind, include, exclude, column_map or {}, options or {}) for t in targets]
+        return self._ingestor().run(inputs, self.actor, progress)
+
+    def ingest_all(self, progress: ProgressFn | None = None) -> IngestReport:
+        sources = self.sources()
+        if not sources:
+            raise NotFound("no sources registered", hint="add one with `forewarn source add`")
+        return self.ingest([s.id for s in sources], progress=progress)
+
+    def _input(self, target: str, known: Mapping[str, Source], kind: SourceKind, include: Sequence[str],
+               exclude: Sequence[str], column_map: Mapping[str, str], options: Mapping[str, str]) -> IngestInput:
+        if target in known:
+            return source_input(known[target])
+        return IngestInput(location=target, kind=kind, include=tuple(include), exclude=tuple(exclude),
+                           column_map=dict(column_map), options=dict(options))
+
+    def _ingestor(self) -> Ingestor:
+        s = self.settings
+        return Ingestor(self.store, self.clock, IngestOptions(
+            batch_size=s.batch_size, max_bytes=s.max_bytes,
+            near_duplicate_threshold=s.near_duplicate_threshold, http_timeout=s.http_timeout))
+
+    def runs(self, limit: int = 20) -> list[IngestRun]:
+        return self.store.list_runs(limit)
+
+    def run(self, run_id: int) -> RunView:
+        return RunView(self.store.get_run(run_id), tuple(self.store.run_issues(run_id)))
+
+    # -- documents -------------------------------------------------------------------------
+    def documents(self, query: DocumentQuery) -> tuple[list[Document], int]:
+        return self.store.find_documents(query), self.store.count_documents(query)
+
+    def document(self, doc_id: str) -> DocumentView:
+        doc = self.store.get_document(doc_id)
+        return DocumentView(doc, tuple(self.store.sightings_of(doc.id)),
+                            tuple(self.store.cluster_members(doc.cluster_id)))
+
+    def stats(self) -> dict[str, Any]:
+        return self.store.stats()
+
+
+def source_input(source: Source) -> IngestInput:
+    opts = dict(source.options)
+    return IngestInput(
+        location=source.location, kind=source.kind, source=source,
+        include=_split(opts.pop("include", "")), exclude=_split(opts.pop("exclude", "")),
+        column_map=parse_map(opts.pop("map", "")), options=opts,
+    )
+
+
+def parse_map(spec: str) -> dict[str, str]:
+    """``text=body,date=published`` → {"text": "body", "date": "published"}."""
+    from forewarn.sources.tabular import parse_column_map
+
+    return parse_column_map(spec) if spec.strip() else {}
+
+
+def slugify(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:64]
+    if not slug:
+        raise InvalidArgument(f"cannot make an id from {name!r}", hint="pass --id")
+    return slug
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split(",") if v.strip())
+
+
+def _absolute(location: str) -> str:
+    if re.match(r"^https?://", location):
+        return location
+    return str(Path(location).expanduser().resolve())

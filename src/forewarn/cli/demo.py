@@ -1,0 +1,37 @@
+"""`forewarn demo`."""
+
+from __future__ import annotations
+
+import os
+
+import typer
+
+from forewarn.cli.context import fail
+from forewarn.cli.docs import render_stats
+from forewarn.cli.ingest import render_report
+from forewarn.cli.render import out, print_json
+from forewarn.demo import DEFAULT_DEMO_DB, build_demo
+from forewarn.errors import ForewarnError
+
+
+def demo(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Build a workspace from the bundled demo corpus and show what it holds.
+
+    The corpus: reports around the Sumy–Kursk border, 1 July – 12 August 2024, in several source
+    kinds and formats. Uses --db when given, else ./forewarn-demo.db. Re-running is idempotent.
+    """
+    chosen = ctx.obj.overrides.get("database_url") or os.environ.get("FOREWARN_DATABASE_URL")
+    try:
+        settings = ctx.obj.settings(database_url=chosen or DEFAULT_DEMO_DB)
+        result = build_demo(settings)
+    except ForewarnError as e:
+        raise fail(e) from None
+    if as_json:
+        print_json({"database_url": settings.database_url, "report": result.report, "stats": result.stats})
+        return
+    out.print(f"demo workspace: {settings.database_url}")
+    render_report(result.report)
+    render_stats(result.stats)

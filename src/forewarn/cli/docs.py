@@ -1,0 +1,116 @@
+"""`forewarn docs list/show` and `forewarn stats`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import typer
+from rich.table import Table
+
+from forewarn.app import DocumentView, Workspace
+from forewarn.cli.context import run
+from forewarn.cli.render import out, print_json, short, when
+from forewarn.errors import InvalidArgument
+from forewarn.model import Document
+from forewarn.store.query import DocumentQuery
+
+app = typer.Typer(help="List and read documents.", no_args_is_help=True)
+
+
+@app.command("list")
+def list_docs(
+    ctx: typer.Context,
+    source: str = typer.Option(None, "--source", help="Only this source id.", show_default=False),
+    run_id: int = typer.Option(None, "--run", help="Only documents first stored by this ingest run.",
+                               show_default=False),
+    cluster: str = typer.Option(None, "--cluster", help="Only this duplicate cluster.", show_default=False),
+    since: str = typer.Option(None, "--since", help="Published on or after (YYYY-MM-DD or ISO time).",
+                              show_default=False),
+    until: str = typer.Option(None, "--until", help="Published before (YYYY-MM-DD or ISO time).",
+                              show_default=False),
+    search: str = typer.Option(None, "--search", "-s", help="Text or title contains (case-insensitive).",
+                               show_default=False),
+    limit: int = typer.Option(50, "--limit", min=1, max=10_000, help="Page size."),
+    offset: int = typer.Option(0, "--offset", min=0, help="Skip this many."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """List documents, newest publication first."""
+    def action(ws: Workspace) -> tuple[list[Document], int]:
+        return ws.documents(DocumentQuery(source_id=source, run_id=run_id, cluster_id=cluster, since=_bound(since),
+                                          until=_bound(until), text=search, limit=limit, offset=offset))
+
+    docs, total = run(ctx, action)
+    if as_json:
+        print_json({"total": total, "offset": offset, "documents": docs})
+        return
+    table = Table("id", "published", "source", "title / text", "cluster",
+                  title=f"{offset + 1 if docs else 0}–{offset + len(docs)} of {total:,} documents")
+    for d in docs:
+        dup = "" if d.cluster_id == d.id else d.cluster_id[:10]
+        table.add_row(d.id[:12], when(d.published_at), d.source_id or "—", short(d.title or d.text, 60), dup)
+    out.print(table)
+
+
+def _bound(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidArgument(f"cannot read {value!r} as a date", hint="use YYYY-MM-DD or an ISO 8601 time") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    doc_id: str = typer.Argument(..., help="Document id or a unique prefix of it."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Show a document: text, provenance, every sighting, and its duplicate cluster."""
+    view: DocumentView = run(ctx, lambda ws: ws.document(doc_id))
+    if as_json:
+        print_json(view)
+        return
+    d = view.document
+    out.print(f"[bold]{d.title or '(untitled)'}[/bold]")
+    precision = d.published_precision.value if d.published_precision else "no date"
+    out.print(f"id {d.id}\npublished {when(d.published_at)} ({precision})"
+              f" · source {d.source_id or '—'} · {d.marking} · reader {d.reader}")
+    out.print(f"from {d.location}" + (f" [{d.item}]" if d.item else "") + (f"\nurl {d.url}" if d.url else ""),
+              markup=False)
+    out.print(f"raw sha256 {d.raw_sha256} · ingest run {d.run_id} · ingested {when(d.ingested_at)}")
+    out.rule()
+    out.print(d.text, markup=False)
+    out.rule()
+    out.print(f"{len(view.sightings)} sighting(s):")
+    for s in view.sightings:
+        out.print(f"  {when(s.published_at)} {s.source_id or '—'} {s.location} {s.item or ''}", markup=False)
+    others = [m for m in view.cluster if m.id != d.id]
+    if others:
+        out.print(f"duplicate cluster {d.cluster_id[:12]}: {len(view.cluster)} documents")
+        for m in others:
+            out.print(f"  {m.id[:12]} {when(m.published_at)} {m.source_id or '—'} {short(m.title or m.text, 50)}",
+                      markup=False)
+
+
+def stats(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """Summarise the workspace: backend, sources, documents, clusters, runs."""
+    data = run(ctx, lambda ws: ws.stats())
+    if as_json:
+        print_json(data)
+        return
+    render_stats(data)
+
+
+def render_stats(data: dict[str, object]) -> None:
+    out.print(f"backend {data['backend']} (schema {data['schema_revision']})")
+    out.print(f"{data['documents']:,} documents from {data['sources']} registered sources · "
+              f"{data['sightings']:,} sightings · {data['clusters']:,} story clusters "
+              f"({data['clusters_with_duplicates']:,} with duplicates) · {data['ingest_runs']} ingest runs · "
+              f"{data['issues']:,} issues")
+    out.print(f"published {when(data['first_published'])} → {when(data['last_published'])}")  # type: ignore[arg-type]
+    table = Table("source", "documents")
+    for source, n in data["documents_by_source"].items():  # type: ignore[attr-defined]
+        table.add_row(source, f"{n:,}")
+    out.print(table)

@@ -1,0 +1,136 @@
+"""`forewarn ingest` and `forewarn runs`."""
+
+from __future__ import annotations
+
+import time
+from contextlib import AbstractContextManager, nullcontext
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from forewarn.app import Workspace, parse_map
+from forewarn.cli.context import run
+from forewarn.cli.render import err, out, print_json, when
+from forewarn.cli.sources import parse_options
+from forewarn.model import IngestReport, SourceKind
+
+runs_app = typer.Typer(help="Ingest runs and their errors.", no_args_is_help=True)
+
+
+def ingest(
+    ctx: typer.Context,
+    targets: list[str] = typer.Argument(None, help="Registered source ids, files, folders or feed URLs.",
+                                        show_default=False),
+    all_sources: bool = typer.Option(False, "--all", help="Ingest every registered source."),
+    kind: SourceKind = typer.Option(SourceKind.AUTO, "--kind", help="Reader for paths and URLs."),
+    include: list[str] = typer.Option([], "--include", help="Glob of files to read in folders. Repeatable."),
+    exclude: list[str] = typer.Option([], "--exclude", help="Glob of files to skip. Repeatable."),
+    column_map: str = typer.Option("", "--map", help="CSV/JSONL mapping, e.g. "
+                                   "text=body,date=published,title=headline."),
+    option: list[str] = typer.Option([], "--option", "-o", help="Reader option KEY=VALUE. Repeatable."),
+    max_bytes: int = typer.Option(None, "--max-bytes", help="Largest document file accepted (bytes).",
+                                  show_default=False),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Read sources, files, folders or feeds into the workspace.
+
+    Reports new, duplicate and near-duplicate documents, and a coded error for every bad item
+    (the rest proceeds). Re-running is idempotent; an interrupted run is completed by re-running it.
+    """
+
+    def action(ws: Workspace) -> IngestReport:
+        with _progress(quiet=as_json) as progress:
+            if all_sources:
+                return ws.ingest_all(progress=progress)
+            return ws.ingest(targets or [], kind=kind, include=include, exclude=exclude,
+                             column_map=parse_map(column_map), options=parse_options(option), progress=progress)
+
+    report = run(ctx, action, max_bytes=max_bytes)
+    if as_json:
+        print_json(report)
+    else:
+        render_report(report)
+
+
+class _Bar(AbstractContextManager["_Bar"]):
+    """A Rich progress bar on a terminal: items, documents/s, errors."""
+
+    def __init__(self) -> None:
+        self.progress = Progress(TextColumn("ingest"), BarColumn(bar_width=None, pulse_style="cyan"),
+                                 TextColumn("{task.fields[read]:,} items · {task.fields[rate]:,.0f}/s · "
+                                            "{task.fields[failed]:,} errors"), TimeElapsedColumn(), console=err,
+                                 transient=True)
+        self.task = self.progress.add_task("ingest", total=None, read=0, rate=0.0, failed=0)
+        self.started = time.perf_counter()
+
+    def __enter__(self) -> _Bar:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def __call__(self, read: int, failed: int, committed: int) -> None:
+        rate = read / max(time.perf_counter() - self.started, 1e-9)
+        self.progress.update(self.task, read=read, rate=rate, failed=failed)
+
+
+def _progress(quiet: bool) -> AbstractContextManager[_Bar | None]:
+    if quiet or not err.is_terminal:
+        return nullcontext(None)
+    return _Bar()
+
+
+def render_report(report: IngestReport) -> None:
+    rate = report.read / report.seconds if report.seconds else 0.0
+    out.print(f"ingest run {report.run_id} {report.status}: {report.read:,} items in {report.seconds:.1f}s "
+              f"({rate:,.0f}/s)")
+    table = Table("new", "duplicate", "near-duplicate", "failed", "warnings")
+    table.add_row(*(f"{n:,}" for n in (report.new, report.duplicate, report.near_duplicate, report.failed,
+                                        report.warnings)))
+    out.print(table)
+    for label, codes in (("failed", report.failed_by_code), ("warnings", report.warnings_by_code)):
+        if codes:
+            out.print(f"{label} by code: " + ", ".join(f"{code} × {n}" for code, n in codes))
+    for issue in report.issues[:20]:
+        out.print(f"  {issue.render()}", markup=False)
+    if len(report.issues) > 20 or report.failed + report.warnings > len(report.issues):
+        out.print(f"  … all issues: forewarn runs show {report.run_id}")
+
+
+@runs_app.command("list")
+def list_runs(
+    ctx: typer.Context,
+    limit: int = typer.Option(20, "--limit", help="How many, newest first."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """List ingest runs, newest first."""
+    runs = run(ctx, lambda ws: ws.runs(limit))
+    if as_json:
+        print_json(runs)
+        return
+    table = Table("run", "started", "status", "actor", "new", "dup", "near-dup", "failed", "warn", "inputs")
+    for r in runs:
+        table.add_row(str(r.id), when(r.started_at), r.status, r.actor, str(r.new), str(r.duplicate),
+                      str(r.near_duplicate), str(r.failed), str(r.warnings), ", ".join(r.inputs)[:60])
+    out.print(table)
+
+
+@runs_app.command("show")
+def show_run(
+    ctx: typer.Context,
+    run_id: int = typer.Argument(..., help="Run number."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Show one ingest run with every issue it met."""
+    view = run(ctx, lambda ws: ws.run(run_id))
+    if as_json:
+        print_json(view)
+        return
+    r = view.run
+    out.print(f"run {r.id} · {r.status} · {r.actor} · {when(r.started_at)} → {when(r.finished_at)}")
+    out.print(f"new {r.new} · duplicate {r.duplicate} · near-duplicate {r.near_duplicate} · failed {r.failed} · "
+              f"warnings {r.warnings}")
+    for issue in view.issues:
+        out.print(f"  [{issue.severity.value}] {issue.render()}", markup=False)

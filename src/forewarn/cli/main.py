@@ -1,0 +1,75 @@
+"""The `forewarn` command."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from forewarn import __version__
+from forewarn.cli import demo, docs, ingest, sources
+from forewarn.cli.context import State, fail
+from forewarn.cli.render import out, print_json
+from forewarn.config import Settings, settings_markdown
+from forewarn.errors import ForewarnError
+
+app = typer.Typer(
+    name="forewarn",
+    help="forewarn — open-source indications and warning. Reads open-source reporting into a "
+    "workspace of sourced, deduplicated documents (and, as it grows, events, scenarios and warnings).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    db: str = typer.Option(None, "--db", help="Workspace store URL (sqlite:///file.db or "
+                           "postgresql+psycopg://…). Env: FOREWARN_DATABASE_URL.", show_default=False),
+    actor: str = typer.Option(None, "--actor", help="Who is acting (recorded on runs). Env: FOREWARN_ACTOR.",
+                              show_default=False),
+    config: Path = typer.Option(None, "--config", help="Settings file (default ./forewarn.toml). "
+                                "Env: FOREWARN_CONFIG.", show_default=False),
+) -> None:
+    overrides: dict[str, Any] = {"database_url": db, "actor": actor}
+    if config is not None:
+        os.environ["FOREWARN_CONFIG"] = str(config)
+    ctx.obj = State(overrides)
+
+
+@app.command()
+def version() -> None:
+    """Print the forewarn version."""
+    out.print(__version__)
+
+
+@app.command("config")
+def show_config(
+    ctx: typer.Context,
+    markdown: bool = typer.Option(False, "--markdown", help="Print the configuration reference."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Show the settings in force, after flags, environment and forewarn.toml."""
+    if markdown:
+        print(settings_markdown(), end="")
+        return
+    try:
+        settings = ctx.obj.settings()
+    except ForewarnError as e:
+        raise fail(e) from None
+    if as_json:
+        print_json(settings)
+        return
+    for name in Settings.names():
+        out.print(f"{name} = {getattr(settings, name)!r}")
+
+
+app.add_typer(sources.app, name="source")
+app.add_typer(docs.app, name="docs")
+app.add_typer(ingest.runs_app, name="runs")
+app.command()(ingest.ingest)
+app.command()(docs.stats)
+app.command("demo")(demo.demo)

@@ -1,0 +1,138 @@
+"""Typed, frozen settings with one documented precedence:
+
+CLI flag > ``FOREWARN_*`` environment variable > ``forewarn.toml`` > defaults.
+
+Each field's ``metadata["doc"]`` is its documentation; ``docs/configuration.md`` is generated
+from it (``forewarn config --markdown``) and a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from forewarn.errors import ConfigError
+
+ENV_PREFIX = "FOREWARN_"
+CONFIG_FILE = "forewarn.toml"
+
+
+def _doc(text: str) -> dict[str, str]:
+    return {"doc": text}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = field(
+        default="sqlite:///forewarn.db",
+        metadata=_doc("SQLAlchemy URL of the workspace store: `sqlite:///path.db` (default, embedded) "
+                      "or `postgresql+psycopg://user@host/db`."),
+    )
+    actor: str = field(
+        default="",
+        metadata=_doc("Identity recorded on every state-changing action; defaults to the login name."),
+    )
+    max_bytes: int = field(
+        default=10 * 1024 * 1024,
+        metadata=_doc("Largest single document file (bytes) a reader accepts; bigger files are "
+                      "reported as FW-E015 and skipped."),
+    )
+    batch_size: int = field(
+        default=500,
+        metadata=_doc("Documents written per transaction during ingest."),
+    )
+    near_duplicate_threshold: float = field(
+        default=0.8,
+        metadata=_doc("Share of the shorter text's word 4-grams two documents must share to be "
+                      "near-duplicates (0-1)."),
+    )
+    http_timeout: float = field(
+        default=20.0,
+        metadata=_doc("Seconds before a feed fetch gives up."),
+    )
+
+    @classmethod
+    def names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+    def resolved_actor(self) -> str:
+        if self.actor:
+            return self.actor
+        return os.environ.get("USER") or os.environ.get("LOGNAME") or "unknown"
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    config_path: Path | None = None,
+) -> Settings:
+    """Build Settings from defaults, then the TOML file, then the environment, then overrides
+    (CLI flags). ``None`` values in overrides mean "not given"."""
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    path = config_path or Path(env.get(ENV_PREFIX + "CONFIG", CONFIG_FILE))
+    if path.is_file():
+        values.update(_from_toml(path))
+    for name in Settings.names():
+        raw = env.get(ENV_PREFIX + name.upper())
+        if raw is not None:
+            values[name] = raw
+    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    return _coerce(values)
+
+
+def _from_toml(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise ConfigError(f"cannot read {path}: {err}", hint="fix the file or remove it") from err
+    section = data.get("forewarn", data)
+    unknown = set(section) - set(Settings.names())
+    if unknown:
+        raise ConfigError(f"unknown settings in {path}: {', '.join(sorted(unknown))}",
+                          hint=f"known settings: {', '.join(Settings.names())}")
+    return dict(section)
+
+
+def _coerce(values: Mapping[str, Any]) -> Settings:
+    settings = Settings()
+    typed: dict[str, Any] = {}
+    for f in fields(Settings):
+        if f.name not in values:
+            continue
+        default = getattr(settings, f.name)
+        try:
+            typed[f.name] = type(default)(values[f.name])
+        except (TypeError, ValueError) as err:
+            raise ConfigError(f"setting {f.name}={values[f.name]!r} is not a valid {type(default).__name__}",
+                              hint=f"set {ENV_PREFIX}{f.name.upper()} to a valid value") from err
+    result = replace(settings, **typed)
+    _validate(result)
+    return result
+
+
+def _validate(s: Settings) -> None:
+    if not 0 < s.near_duplicate_threshold <= 1:
+        raise ConfigError("near_duplicate_threshold must be in (0, 1]")
+    if s.batch_size < 1 or s.max_bytes < 1:
+        raise ConfigError("batch_size and max_bytes must be positive")
+    if not s.database_url.startswith(("sqlite", "postgresql")):
+        raise ConfigError(f"unsupported database URL scheme in {s.database_url.split(':', 1)[0]!r}",
+                          hint="use sqlite:///file.db or postgresql+psycopg://user@host/db")
+
+
+def settings_markdown() -> str:
+    """The configuration reference, generated from the Settings fields."""
+    lines = ["# Configuration", "",
+             "Precedence: command-line flag > `FOREWARN_*` environment variable > `forewarn.toml` "
+             "(in the working directory, or the file named by `FOREWARN_CONFIG`; keys at top level or "
+             "under `[forewarn]`) > default.", "",
+             "| setting | environment | default | meaning |", "|---|---|---|---|"]
+    for f in fields(Settings):
+        lines.append(f"| `{f.name}` | `{ENV_PREFIX}{f.name.upper()}` | `{f.default!r}` | {f.metadata['doc']} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,49 @@
+"""The bundled demo: register the demo corpus's sources and ingest them."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from forewarn.app import Workspace
+from forewarn.config import Settings
+from forewarn.errors import ConfigError
+from forewarn.model import IngestReport, Marking, Reliability, SourceKind
+
+DEFAULT_DEMO_DB = "sqlite:///forewarn-demo.db"
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    report: IngestReport
+    stats: dict[str, Any]
+
+
+def demo_dir() -> Path:
+    return Path(str(resources.files("forewarn") / "data" / "demo"))
+
+
+def demo_sources(root: Path | None = None) -> list[dict[str, Any]]:
+    root = root or demo_dir()
+    try:
+        data = tomllib.loads((root / "sources.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise ConfigError(f"demo corpus is unreadable: {err}", hint="reinstall forewarn") from err
+    return list(data["source"])
+
+
+def build_demo(settings: Settings) -> DemoResult:
+    root = demo_dir()
+    with Workspace.open(settings) as ws:
+        known = {s.id for s in ws.sources()}
+        for spec in demo_sources(root):
+            if spec["id"] in known:
+                continue
+            ws.add_source(spec["name"], str(root / spec["path"]), kind=SourceKind(spec["kind"]),
+                          source_id=spec["id"], reliability=Reliability(spec["reliability"]),
+                          marking=Marking.parse(spec["marking"]), options=spec.get("options", {}))
+        report = ws.ingest([spec["id"] for spec in demo_sources(root)])
+        return DemoResult(report, ws.stats())

@@ -1,0 +1,150 @@
+"""Exceptions and item-level issue codes with stable identifiers.
+
+Every code ("FW-E012") is stable: users search for it, reports count by it, and the web API
+returns it. Never renumber a code; add new ones instead. ``docs/errors.md`` lists them all
+(a test keeps it complete).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Code(StrEnum):
+    """Stable error codes. The value is what users see."""
+
+    # configuration and workspace
+    CONFIG_INVALID = "FW-E001"
+    DATABASE_UNAVAILABLE = "FW-E002"
+    NOT_FOUND = "FW-E003"
+    ALREADY_EXISTS = "FW-E004"
+    INVALID_ARGUMENT = "FW-E005"
+    # reading inputs
+    FILE_MISSING = "FW-E010"
+    PERMISSION_DENIED = "FW-E011"
+    EMPTY = "FW-E012"
+    BINARY = "FW-E013"
+    UNDECODABLE = "FW-E014"
+    TOO_LARGE = "FW-E015"
+    UNSUPPORTED_FORMAT = "FW-E016"
+    READ_FAILED = "FW-E017"
+    # formats
+    HTML_NO_TEXT = "FW-E020"
+    FEED_MALFORMED = "FW-E021"
+    FEED_UNREACHABLE = "FW-E022"
+    JSON_INVALID = "FW-E023"
+    COLUMN_MISSING = "FW-E024"
+    DATE_UNPARSEABLE = "FW-E025"
+    DATE_IN_FUTURE = "FW-E026"
+    NO_TEXT = "FW-E027"
+    TELEGRAM_INVALID = "FW-E028"
+    MAPPING_INVALID = "FW-E029"
+    # ingest
+    INGEST_INTERRUPTED = "FW-E040"
+
+
+DESCRIPTIONS: dict[Code, str] = {
+    Code.CONFIG_INVALID: "A setting or settings file is invalid. Fix the value named in the message.",
+    Code.DATABASE_UNAVAILABLE: "The workspace store cannot be opened. Check the URL and that the server runs.",
+    Code.NOT_FOUND: "The source, document or run named does not exist. List them to find the right id.",
+    Code.ALREADY_EXISTS: "Something with that id exists already. Choose another id or remove the old one.",
+    Code.INVALID_ARGUMENT: "A command-line argument is malformed. The message says which and how.",
+    Code.FILE_MISSING: "A file or folder does not exist, or vanished during the run. Re-run when it is back.",
+    Code.PERMISSION_DENIED: "forewarn may not read the file or folder. Grant read access or exclude it.",
+    Code.EMPTY: "The file or item is empty (or only whitespace). Nothing to ingest.",
+    Code.BINARY: "The file is binary (an image, archive, executable …), not text. Exclude it.",
+    Code.UNDECODABLE: "The bytes are not valid text in any encoding forewarn could identify. Re-export as UTF-8.",
+    Code.TOO_LARGE: "A single document is larger than max_bytes. Raise --max-bytes or split it.",
+    Code.UNSUPPORTED_FORMAT: "No reader for this file type. Give --kind, or exclude the file.",
+    Code.READ_FAILED: "The operating system could not read the file. Check the disk and path.",
+    Code.HTML_NO_TEXT: "An HTML page has no main text to extract (navigation only, or a script-built page).",
+    Code.FEED_MALFORMED: "A feed is not well-formed RSS/Atom and yielded no entries.",
+    Code.FEED_UNREACHABLE: "A feed URL could not be fetched (refused, timed out, HTTP error). Retried next run.",
+    Code.JSON_INVALID: "A JSON line (or file) does not parse. The item names the line; fix or drop it.",
+    Code.COLUMN_MISSING: "A mapped column is not in the CSV header / JSON object. Fix --map.",
+    Code.DATE_UNPARSEABLE: "A date could not be read. The document is kept without a date (warning).",
+    Code.DATE_IN_FUTURE: "A date lies in the future. The document is kept without a date (warning).",
+    Code.NO_TEXT: "An item has no text (e.g. a media-only Telegram message). Nothing to analyse.",
+    Code.TELEGRAM_INVALID: "A JSON file is not a Telegram Desktop chat-history export.",
+    Code.MAPPING_INVALID: "A column mapping is malformed. Use field=column pairs separated by commas.",
+    Code.INGEST_INTERRUPTED: "An ingest run stopped before its end. Re-run it: committed work is kept.",
+}
+
+
+def errors_markdown() -> str:
+    """The error-code reference, generated from the codes above."""
+    lines = ["# Error codes", "", "Stable codes: search for them; they never change meaning.", "",
+             "| code | name | meaning and what to do |", "|---|---|---|"]
+    lines += [f"| `{c.value}` | {c.name.lower()} | {DESCRIPTIONS[c]} |" for c in Code]
+    return "\n".join(lines) + "\n"
+
+
+class Severity(StrEnum):
+    ERROR = "error"  # the item was not ingested
+    WARNING = "warning"  # the item was ingested, but something about it needs a look
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """A problem with one input item: what, where, and what to do about it."""
+
+    code: Code
+    message: str
+    location: str
+    item: str | None = None
+    hint: str = ""
+    severity: Severity = Severity.ERROR
+
+    def render(self) -> str:
+        where = self.location + (f" [{self.item}]" if self.item else "")
+        tail = f" — {self.hint}" if self.hint else ""
+        return f"{self.code.value} {where}: {self.message}{tail}"
+
+
+class ForewarnError(Exception):
+    """Base class: carries a stable code and a hint on what to do."""
+
+    code: Code = Code.INVALID_ARGUMENT
+
+    def __init__(self, message: str, *, hint: str = "", code: Code | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        if code is not None:
+            self.code = code
+
+    def __str__(self) -> str:
+        tail = f" ({self.hint})" if self.hint else ""
+        return f"{self.code.value} {self.message}{tail}"
+
+
+class ConfigError(ForewarnError):
+    code = Code.CONFIG_INVALID
+
+
+class StoreUnavailable(ForewarnError):
+    code = Code.DATABASE_UNAVAILABLE
+
+
+class NotFound(ForewarnError):
+    code = Code.NOT_FOUND
+
+
+class AlreadyExists(ForewarnError):
+    code = Code.ALREADY_EXISTS
+
+
+class InvalidArgument(ForewarnError):
+    code = Code.INVALID_ARGUMENT
+
+
+class ItemError(ForewarnError):
+    """Raised inside readers for one bad item; the reader turns it into an Issue and moves on."""
+
+    def __init__(self, code: Code, message: str, *, hint: str = "", item: str | None = None) -> None:
+        super().__init__(message, hint=hint, code=code)
+        self.item = item
+
+    def issue(self, location: str, item: str | None = None, severity: Severity = Severity.ERROR) -> Issue:
+        return Issue(self.code, self.message, location, item or self.item, self.hint, severity)

@@ -1,0 +1,1 @@
+"""Ingest: readers' output → normalised, deduplicated, clustered documents in the store."""

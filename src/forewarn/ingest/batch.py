@@ -1,0 +1,161 @@
+"""Turn a batch of read items into one store write: exact duplicates become sightings,
+new texts become documents, and each new document joins the cluster of its closest
+near-duplicate (in the store or earlier in the batch) or founds its own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from forewarn.errors import Issue, Severity
+from forewarn.ingest import dedup
+from forewarn.ingest.normalise import document_id, normalise, sighting_key
+from forewarn.model import Document, Marking, RawDocument, Sighting, Source
+from forewarn.sources.base import FeedValidators
+from forewarn.store.base import Store
+from forewarn.store.batch import Batch, BatchCounts, KeyedSighting, StoredDocument
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    raw: RawDocument
+    source: Source | None
+
+
+@dataclass(slots=True)
+class _Prepared:
+    pending: Pending
+    text: str
+    doc_id: str
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """A document a newcomer may be compared with: its fingerprint and cluster."""
+
+    signature: bytes
+    shingles: int
+    cluster_id: str
+
+
+class BatchBuilder:
+    def __init__(self, store: Store, run_id: int, threshold: float) -> None:
+        self.store = store
+        self.run_id = run_id
+        self.threshold = threshold
+        self.clear()
+
+    def clear(self) -> None:
+        self._items: list[_Prepared] = []
+        self._issues: list[Issue] = []
+        self._validators: list[FeedValidators] = []
+
+    @property
+    def size(self) -> int:
+        return len(self._items)
+
+    @property
+    def empty(self) -> bool:
+        return not (self._items or self._issues or self._validators)
+
+    def add(self, pending: Pending) -> None:
+        text = normalise(pending.raw.text)
+        doc_id = document_id(text)
+        self._items.append(_Prepared(pending, text, doc_id, sighting_key(doc_id, pending.raw.location,
+                                                                         pending.raw.item)))
+
+    def add_issue(self, issue: Issue) -> None:
+        self._issues.append(issue)
+
+    def add_validators(self, validators: FeedValidators) -> None:
+        self._validators.append(validators)
+
+    def build(self, tx: Any, now: datetime) -> Batch:
+        existing_docs = self.store.existing_documents(tx, {p.doc_id for p in self._items})
+        seen_keys = self.store.existing_sightings(tx, {p.key for p in self._items})
+        fresh = [p for p in self._items if p.doc_id not in existing_docs]
+        fingerprints = {p.doc_id: dedup.fingerprint(p.text) for p in fresh}
+        clusterer = _Clusterer(self.store, tx, fingerprints, self.threshold)
+        docs: list[StoredDocument] = []
+        sightings: list[KeyedSighting] = []
+        new = near = duplicate = 0
+        for p in self._items:
+            if p.key in seen_keys:
+                duplicate += 1  # this very item was ingested before
+                continue
+            seen_keys.add(p.key)
+            sightings.append(KeyedSighting(p.key, _sighting(p, self.run_id, now)))
+            if p.doc_id in existing_docs:
+                duplicate += 1  # same text, seen elsewhere before: one more sighting
+                continue
+            existing_docs.add(p.doc_id)
+            cluster_id = clusterer.assign(p.doc_id)
+            fp = fingerprints[p.doc_id]
+            docs.append(StoredDocument(_document(p, cluster_id, self.run_id, now), fp.shingles, fp.signature,
+                                       fp.band_keys))
+            if cluster_id == p.doc_id:
+                new += 1
+            else:
+                near += 1
+        failed = sum(1 for i in self._issues if i.severity is Severity.ERROR)
+        counts = BatchCounts(new, duplicate, near, failed, len(self._issues) - failed)
+        return Batch(self.run_id, now, tuple(docs), tuple(sightings), tuple(clusterer.founded),
+                     dict(clusterer.growth), tuple(self._issues), tuple(self._validators), counts)
+
+
+class _Clusterer:
+    """Finds, for each new document, the closest earlier near-duplicate."""
+
+    def __init__(self, store: Store, tx: Any, fingerprints: dict[str, dedup.Fingerprint], threshold: float) -> None:
+        self.fingerprints = fingerprints
+        self.threshold = threshold
+        all_keys = {k for fp in fingerprints.values() for k in fp.band_keys}
+        self.bands: dict[int, list[str]] = store.band_candidates(tx, all_keys) if all_keys else {}
+        stored_ids = {d for ids in self.bands.values() for d in ids}
+        self.known: dict[str, _Known] = {
+            doc_id: _Known(*row) for doc_id, row in store.signatures(tx, stored_ids).items()
+        } if stored_ids else {}
+        self.founded: list[str] = []
+        self.growth: dict[str, int] = {}
+
+    def assign(self, doc_id: str) -> str:
+        fp = self.fingerprints[doc_id]
+        cluster_id = self._best_match(fp) or doc_id
+        if cluster_id == doc_id:
+            self.founded.append(doc_id)
+        self.growth[cluster_id] = self.growth.get(cluster_id, 0) + 1
+        self.known[doc_id] = _Known(fp.signature, fp.shingles, cluster_id)
+        for key in fp.band_keys:
+            self.bands.setdefault(key, []).append(doc_id)
+        return cluster_id
+
+    def _best_match(self, fp: dedup.Fingerprint) -> str | None:
+        candidates = sorted({d for key in fp.band_keys for d in self.bands.get(key, ())})
+        best: tuple[float, float] | None = None
+        best_cluster: str | None = None
+        for cand in candidates:
+            known = self.known[cand]
+            jac, ovl = dedup.overlap(fp.signature, fp.shingles, known.signature, known.shingles)
+            if dedup.is_near_duplicate(jac, ovl, self.threshold) and (best is None or (ovl, jac) > best):
+                best, best_cluster = (ovl, jac), known.cluster_id
+        return best_cluster
+
+
+def _document(p: _Prepared, cluster_id: str, run_id: int, now: datetime) -> Document:
+    raw, source = p.pending.raw, p.pending.source
+    return Document(
+        id=p.doc_id, text=p.text, title=raw.title, url=raw.url, source_id=source.id if source else None,
+        published_at=raw.published_at, published_precision=raw.published_precision, ingested_at=now,
+        language=raw.language, marking=(source.marking if source else Marking.CLEAR).value,
+        team=source.team if source else None, cluster_id=cluster_id, reader=raw.reader, location=raw.location,
+        item=raw.item, raw_sha256=raw.raw_sha256, run_id=run_id, meta=raw.meta,
+    )
+
+
+def _sighting(p: _Prepared, run_id: int, now: datetime) -> Sighting:
+    raw, source = p.pending.raw, p.pending.source
+    return Sighting(document_id=p.doc_id, source_id=source.id if source else None, location=raw.location,
+                    item=raw.item, url=raw.url, published_at=raw.published_at, raw_sha256=raw.raw_sha256,
+                    run_id=run_id, seen_at=now)

@@ -1,0 +1,158 @@
+"""The ingest pipeline: read → normalise → deduplicate → cluster → write, batch by batch.
+
+Each batch is one transaction: its documents, sightings, LSH bands, cluster sizes, issues, feed
+validators and the run's counters land together or not at all. What a progress callback reports
+as committed is on disk; a killed process loses at most the batch in flight, and re-running the
+same inputs completes the work (items already stored count as duplicates, nothing doubles).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from forewarn import sources
+from forewarn.errors import Code, Issue, Severity
+from forewarn.ingest.batch import BatchBuilder, Pending
+from forewarn.model import IngestReport, RawDocument, Source, SourceKind
+from forewarn.sources.base import FeedValidators, ReadContext
+from forewarn.store.base import Store
+
+REPORT_ISSUES = 200
+
+
+@dataclass(frozen=True)
+class IngestInput:
+    """One thing to ingest: a path or URL, read as ``kind``, on behalf of ``source`` if any."""
+
+    location: str
+    kind: SourceKind = SourceKind.AUTO
+    source: Source | None = None
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    column_map: Mapping[str, str] = field(default_factory=dict)
+    options: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    batch_size: int = 500
+    max_bytes: int = 10 * 1024 * 1024
+    near_duplicate_threshold: float = 0.8
+    http_timeout: float = 20.0
+
+
+ProgressFn = Callable[[int, int, int], None]  # (items read, items failed, documents committed)
+
+
+class Ingestor:
+    def __init__(self, store: Store, clock: Callable[[], datetime], options: IngestOptions) -> None:
+        self.store = store
+        self.clock = clock
+        self.options = options
+
+    def run(self, inputs: Iterable[IngestInput], actor: str, progress: ProgressFn | None = None) -> IngestReport:
+        inputs = list(inputs)
+        started = time.perf_counter()
+        self.store.interrupt_stale_runs(self.clock())
+        run_id = self.store.start_run(actor, [i.location for i in inputs], self.clock())
+        state = _RunState(run_id, progress)
+        try:
+            builder = BatchBuilder(self.store, run_id, self.options.near_duplicate_threshold)
+            for inp in inputs:
+                self._read_input(inp, builder, state)
+            self._flush(builder, state)
+        except BaseException:
+            self.store.finish_run(run_id, "interrupted", self.clock())
+            raise
+        final = self.store.finish_run(run_id, "completed", self.clock())
+        return state.report(final.status, time.perf_counter() - started)
+
+    def _read_input(self, inp: IngestInput, builder: BatchBuilder, state: _RunState) -> None:
+        ctx = ReadContext(now=self.clock(), include=inp.include, exclude=inp.exclude, column_map=inp.column_map,
+                          options=inp.options, max_bytes=self.options.max_bytes, validators=self.store,
+                          http_timeout=self.options.http_timeout)
+        for item in sources.read(inp.location, inp.kind, ctx):
+            self._accept(item, inp, builder, state)
+            if builder.size >= self.options.batch_size:
+                self._flush(builder, state)
+
+    def _accept(self, item: RawDocument | Issue | FeedValidators, inp: IngestInput,
+                builder: BatchBuilder, state: _RunState) -> None:
+        if isinstance(item, Issue):
+            builder.add_issue(item)
+            state.note_issue(item)
+        elif isinstance(item, FeedValidators):
+            builder.add_validators(item)
+        else:
+            issue = self._check(item)
+            if issue is not None:
+                builder.add_issue(issue)
+                state.note_issue(issue)
+            else:
+                builder.add(Pending(item, inp.source))
+                state.read += 1
+        if state.progress and (state.read + state.failed) % 50 == 0:
+            state.progress(state.read + state.failed, state.failed, state.committed)
+
+    def _check(self, doc: RawDocument) -> Issue | None:
+        if len(doc.text) > self.options.max_bytes:
+            return Issue(Code.TOO_LARGE, f"document text has {len(doc.text):,} characters, over the limit of "
+                         f"{self.options.max_bytes:,}", doc.location, doc.item,
+                         hint="raise --max-bytes (FOREWARN_MAX_BYTES) or split the item")
+        if not doc.text.strip():
+            return Issue(Code.NO_TEXT, "the item has no text", doc.location, doc.item,
+                         hint="nothing to analyse; check the column mapping or the export")
+        return None
+
+    def _flush(self, builder: BatchBuilder, state: _RunState) -> None:
+        if builder.empty:
+            return
+        now = self.clock()
+        with self.store.ingest_transaction() as tx:
+            batch = builder.build(tx, now)
+            self.store.write_batch(tx, batch)
+        state.commit(batch.counts)
+        builder.clear()
+        if state.progress:
+            state.progress(state.read + state.failed, state.failed, state.committed)
+
+
+class _RunState:
+    def __init__(self, run_id: int, progress: ProgressFn | None) -> None:
+        self.run_id = run_id
+        self.progress = progress
+        self.read = 0
+        self.failed = 0
+        self.committed = 0
+        self.counts: Counter[str] = Counter()
+        self.failed_codes: Counter[str] = Counter()
+        self.warning_codes: Counter[str] = Counter()
+        self.issues: list[Issue] = []
+
+    def note_issue(self, issue: Issue) -> None:
+        if issue.severity is Severity.ERROR:
+            self.failed += 1
+            self.failed_codes[issue.code.value] += 1
+        else:
+            self.warning_codes[issue.code.value] += 1
+        if len(self.issues) < REPORT_ISSUES:
+            self.issues.append(issue)
+
+    def commit(self, counts: object) -> None:
+        for name in ("new", "duplicate", "near_duplicate", "failed", "warnings"):
+            self.counts[name] += getattr(counts, name)
+        self.committed = self.counts["new"] + self.counts["near_duplicate"]
+
+    def report(self, status: str, seconds: float) -> IngestReport:
+        c = self.counts
+        return IngestReport(
+            run_id=self.run_id, new=c["new"], duplicate=c["duplicate"], near_duplicate=c["near_duplicate"],
+            failed=c["failed"], warnings=c["warnings"], status=status,
+            failed_by_code=tuple(sorted(self.failed_codes.items())),
+            warnings_by_code=tuple(sorted(self.warning_codes.items())),
+            issues=tuple(self.issues), seconds=seconds,
+        )

@@ -1,0 +1,44 @@
+"""Ingest runs and their reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from forewarn.errors import Issue
+
+
+@dataclass(frozen=True, slots=True)
+class IngestRun:
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    status: str  # running, completed, interrupted, failed
+    actor: str
+    inputs: tuple[str, ...]
+    new: int = 0
+    duplicate: int = 0
+    near_duplicate: int = 0
+    failed: int = 0
+    warnings: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class IngestReport:
+    """What an ingest run did: counts, and every issue with its code."""
+
+    run_id: int
+    new: int
+    duplicate: int
+    near_duplicate: int
+    failed: int
+    warnings: int
+    status: str = "completed"
+    failed_by_code: tuple[tuple[str, int], ...] = ()
+    warnings_by_code: tuple[tuple[str, int], ...] = ()
+    issues: tuple[Issue, ...] = field(default=())  # the first ones; the store keeps them all
+    seconds: float = 0.0
+
+    @property
+    def read(self) -> int:
+        return self.new + self.duplicate + self.near_duplicate + self.failed

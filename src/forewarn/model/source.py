@@ -1,0 +1,80 @@
+"""Sources: where documents come from, how far to trust them, how to handle them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class SourceKind(StrEnum):
+    """Reader format of a source. ``auto`` picks a reader from the file extension."""
+
+    AUTO = "auto"
+    TEXT = "text"  # .txt, .md files or folders
+    HTML = "html"  # saved web pages
+    FEED = "feed"  # RSS 2.0 / Atom, file or http(s) URL
+    JSONL = "jsonl"
+    CSV = "csv"
+    TELEGRAM = "telegram"  # Telegram Desktop "export chat history" JSON
+
+
+class Reliability(StrEnum):
+    """Admiralty (NATO) source reliability grade."""
+
+    A = "A"  # completely reliable
+    B = "B"  # usually reliable
+    C = "C"  # fairly reliable
+    D = "D"  # not usually reliable
+    E = "E"  # unreliable
+    F = "F"  # reliability cannot be judged
+
+    @property
+    def label(self) -> str:
+        return _RELIABILITY_LABELS[self]
+
+
+_RELIABILITY_LABELS = {
+    Reliability.A: "completely reliable",
+    Reliability.B: "usually reliable",
+    Reliability.C: "fairly reliable",
+    Reliability.D: "not usually reliable",
+    Reliability.E: "unreliable",
+    Reliability.F: "cannot be judged",
+}
+
+
+class Marking(StrEnum):
+    """Traffic Light Protocol 2.0 marking."""
+
+    CLEAR = "TLP:CLEAR"
+    GREEN = "TLP:GREEN"
+    AMBER = "TLP:AMBER"
+    AMBER_STRICT = "TLP:AMBER+STRICT"
+    RED = "TLP:RED"
+
+    @classmethod
+    def parse(cls, value: str) -> Marking:
+        text = value.strip().upper()
+        if not text.startswith("TLP:"):
+            text = "TLP:" + text
+        return cls(text)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    id: str  # slug, unique
+    kind: SourceKind
+    name: str
+    location: str  # path or URL
+    reliability: Reliability = Reliability.F
+    marking: Marking = Marking.CLEAR
+    team: str | None = None
+    options: tuple[tuple[str, str], ...] = field(default=())  # reader options, e.g. ("map", "text=body")
+    created_at: datetime | None = None
+
+    def option(self, key: str, default: str | None = None) -> str | None:
+        for k, v in self.options:
+            if k == key:
+                return v
+        return default
