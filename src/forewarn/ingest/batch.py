@@ -75,8 +75,8 @@ class BatchBuilder:
     def build(self, tx: Any, now: datetime) -> Batch:
         existing_docs = self.store.existing_documents(tx, {p.doc_id for p in self._items})
         seen_keys = self.store.existing_sightings(tx, {p.key for p in self._items})
-        fresh = [p for p in self._items if p.doc_id not in existing_docs]
-        fingerprints = {p.doc_id: dedup.fingerprint(p.text) for p in fresh}
+        fresh = {p.doc_id: p.text for p in self._items if p.doc_id not in existing_docs}
+        fingerprints = dict(zip(fresh, dedup.fingerprints(list(fresh.values())), strict=True))
         clusterer = _Clusterer(self.store, tx, fingerprints, self.threshold)
         docs: list[StoredDocument] = []
         sightings: list[KeyedSighting] = []

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +30,14 @@ SEED = 20240806
 MIN_JACCARD = 0.3
 
 _WORD = re.compile(r"\w+")
+# odd 64-bit multipliers: a shingle's hash mixes its words' hashes by position; a band's key
+# mixes its rows and its index. Fixed forever: stored signatures and band keys depend on them.
+_SHINGLE_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93],
+                        dtype=np.uint64)
+_BAND_MIX = np.array([0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53, 0x94D049BB133111EB, 0xBF58476D1CE4E5B9],
+                     dtype=np.uint64)
+_BAND_INDEX = (np.arange(BANDS, dtype=np.uint64) + np.uint64(1)) * np.uint64(0x2545F4914F6CDD1D)
+_word_cache: dict[str, int] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,30 +47,58 @@ class Fingerprint:
     band_keys: tuple[int, ...]  # BANDS signed 64-bit keys
 
 
-def shingle(text: str) -> set[str]:
-    words = _WORD.findall(text.lower())
-    if len(words) < SHINGLE_WORDS:
-        return {" ".join(words)} if words else set()
-    return {" ".join(words[i:i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
+def _word_hashes(words: list[str]) -> np.ndarray:
+    missing = set(words).difference(_word_cache)
+    if len(_word_cache) + len(missing) > 1_000_000:
+        _word_cache.clear()
+        missing = set(words)
+    for word in missing:
+        _word_cache[word] = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
+    return np.fromiter(map(_word_cache.__getitem__, words), dtype=np.uint64, count=len(words))
+
+
+def shingle_hashes(text: str) -> np.ndarray:
+    """Sorted 64-bit hashes of the text's lower-cased word 4-grams (one shingle for shorter texts);
+    repeats are kept: MinHash ignores them, and ``distinct`` counts without them."""
+    w = _word_hashes(_WORD.findall(text.lower()))
+    if len(w) < SHINGLE_WORDS:
+        return np.array([np.bitwise_xor.reduce(w * _SHINGLE_MIX[: len(w)])], dtype=np.uint64) if len(w) else w
+    n = len(w) - SHINGLE_WORDS + 1
+    mixed = w[:n] * _SHINGLE_MIX[0]
+    for i in range(1, SHINGLE_WORDS):
+        mixed = mixed ^ (w[i:i + n] * _SHINGLE_MIX[i])
+    mixed.sort()
+    return mixed
+
+
+def distinct(sorted_hashes: np.ndarray) -> int:
+    if len(sorted_hashes) == 0:
+        return 0
+    return 1 + int(np.count_nonzero(sorted_hashes[1:] != sorted_hashes[:-1]))
+
+
+def fingerprints(texts: Sequence[str]) -> list[Fingerprint]:
+    """Fingerprints of many texts at once (one MinHash call for the whole batch)."""
+    if not texts:
+        return []
+    hashes = [shingle_hashes(t) for t in texts]
+    offsets = np.zeros(len(hashes) + 1, dtype=np.uint64)
+    offsets[1:] = np.cumsum([len(h) for h in hashes])
+    matrix = RMinHash.digest_matrix_from_flat_token_hashes(np.concatenate(hashes), offsets, NUM_PERM, SEED)
+    sigs = np.asarray(matrix.to_rows(), dtype="<u4")
+    keys = band_keys(sigs)
+    return [Fingerprint(sigs[i].tobytes(), distinct(hashes[i]), tuple(keys[i].tolist())) for i in range(len(texts))]
 
 
 def fingerprint(text: str) -> Fingerprint:
-    grams = shingle(text)
-    mh = RMinHash(num_perm=NUM_PERM, seed=SEED)
-    mh.update(list(grams))
-    sig = np.asarray(mh.digest(), dtype="<u4")
-    return Fingerprint(sig.tobytes(), len(grams), band_keys(sig))
+    return fingerprints([text])[0]
 
 
-def band_keys(sig: np.ndarray) -> tuple[int, ...]:
-    rows = sig.reshape(BANDS, ROWS)
-    keys = []
-    for band, values in enumerate(rows):
-        digest = hashlib.blake2b(values.tobytes(), digest_size=8, person=band.to_bytes(2, "little")).digest()
-        keys.append(int.from_bytes(digest, "little", signed=True))
-    return tuple(keys)
-
-
+def band_keys(sigs: np.ndarray) -> np.ndarray:
+    """(n, NUM_PERM) uint32 signatures → (n, BANDS) int64 band keys."""
+    rows = sigs.astype(np.uint64).reshape(len(sigs), BANDS, ROWS)
+    mixed = (rows * _BAND_MIX[:ROWS]).sum(axis=2, dtype=np.uint64) ^ _BAND_INDEX
+    return mixed.view(np.int64)
 def overlap(sig_a: bytes, n_a: int, sig_b: bytes, n_b: int) -> tuple[float, float]:
     """Estimated (Jaccard, overlap coefficient) of two fingerprints."""
     a = np.frombuffer(sig_a, dtype="<u4")

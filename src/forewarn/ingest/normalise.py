@@ -6,20 +6,21 @@ import hashlib
 import re
 import unicodedata
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-_BLANK_LINES = re.compile(r"\s*\n\s*\n\s*")
-_LINE_BREAK = re.compile(r" ?\n ?")
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 
 
 def normalise(text: str) -> str:
-    """NFC, invisible characters removed, runs of spaces collapsed, paragraphs kept (one blank
+    """NFC, invisible characters removed, runs of whitespace collapsed, paragraphs kept (one blank
     line between them), lines inside a paragraph joined, ends trimmed. Case and punctuation are
     kept: they carry meaning, and exact duplicates differ only in layout."""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE).replace("\r\n", "\n").replace("\r", "\n")
-    text = _SPACES.sub(" ", text)
-    paragraphs = _BLANK_LINES.split(text.strip())
-    return "\n\n".join(_LINE_BREAK.sub(" ", p).strip() for p in paragraphs if p.strip())
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if _INVISIBLE.search(text):
+        text = _INVISIBLE.sub("", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    paragraphs = (" ".join(p.split()) for p in _PARAGRAPH_BREAK.split(text))
+    return "\n\n".join(p for p in paragraphs if p)
 
 
 def document_id(normalised_text: str) -> str:

@@ -77,6 +77,7 @@ clusters = Table(
 documents = Table(
     "documents", metadata,
     Column("id", String(64), primary_key=True),  # SHA-256 of the normalised text
+    Column("key", BigInteger, nullable=False, index=True),  # the id's first 8 bytes: compact LSH reference
     Column("source_id", String(64), index=True),
     Column("url", Text),
     Column("title", Text),
@@ -116,7 +117,8 @@ sightings = Table(
 lsh_bands = Table(
     "lsh_bands", metadata,
     Column("band_key", BigInteger, primary_key=True),
-    Column("document_id", String(64), primary_key=True),
+    Column("document_key", BigInteger, primary_key=True),  # documents.key
+    sqlite_with_rowid=False,
 )
 
 feed_validators = Table(

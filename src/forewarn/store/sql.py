@@ -12,7 +12,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, func, or_, select, update
+from sqlalchemy import Connection, Engine, bindparam, create_engine, event, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.sql.elements import ColumnElement
@@ -59,6 +59,7 @@ def _sqlite_engine(url: str) -> Engine:
         cur.execute("PRAGMA synchronous=NORMAL")  # with WAL: durable against a killed process
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA cache_size=-65536")  # 64 MiB: keeps the LSH index's pages in memory
         cur.close()
         # SQLite's lower() folds ASCII only; searches must fold Cyrillic too
         dbapi_conn.create_function("lower", 1, _lower, deterministic=True)
@@ -184,27 +185,44 @@ class SqlStore:
         return set(self._in(tx, t.sightings.c.key, t.sightings.c.key, keys))
 
     def band_candidates(self, tx: Connection, band_keys: Iterable[int]) -> dict[int, list[str]]:
-        found: dict[int, list[str]] = {}
+        """Documents sharing any of ``band_keys``: band key → ids. The hot path of ingest, so it
+        goes to the driver directly (no per-row type processing)."""
+        by_key: dict[int, list[int]] = {}
         for chunk in _chunks(list(band_keys)):
-            q = select(t.lsh_bands.c.band_key, t.lsh_bands.c.document_id).where(t.lsh_bands.c.band_key.in_(chunk))
-            for key, doc_id in tx.execute(q):
+            sql = f"SELECT band_key, document_key FROM lsh_bands WHERE band_key IN ({self._marks(len(chunk))})"
+            for band_key, doc_key in tx.exec_driver_sql(sql, tuple(chunk)):
+                by_key.setdefault(band_key, []).append(doc_key)
+        ids = self._ids_of_keys(tx, {k for keys in by_key.values() for k in keys})
+        return {band: [i for k in keys for i in ids.get(k, ())] for band, keys in by_key.items()}
+
+    def _ids_of_keys(self, tx: Connection, keys: set[int]) -> dict[int, list[str]]:
+        found: dict[int, list[str]] = {}
+        for chunk in _chunks(sorted(keys)):
+            sql = f"SELECT key, id FROM documents WHERE key IN ({self._marks(len(chunk))})"
+            for key, doc_id in tx.exec_driver_sql(sql, tuple(chunk)):
                 found.setdefault(key, []).append(doc_id)
         return found
 
     def signatures(self, tx: Connection, ids: Iterable[str]) -> dict[str, tuple[bytes, int, str]]:
-        c = t.documents.c
         out: dict[str, tuple[bytes, int, str]] = {}
         for chunk in _chunks(list(ids)):
-            for r in tx.execute(select(c.id, c.signature, c.shingles, c.cluster_id).where(c.id.in_(chunk))):
-                out[r.id] = (bytes(r.signature), r.shingles, r.cluster_id)
+            sql = f"SELECT id, signature, shingles, cluster_id FROM documents WHERE id IN ({self._marks(len(chunk))})"
+            for doc_id, signature, shingles, cluster_id in tx.exec_driver_sql(sql, tuple(chunk)):
+                out[doc_id] = (bytes(signature), shingles, cluster_id)
         return out
+
+    def _marks(self, n: int) -> str:
+        return ", ".join(["?" if self.dialect == "sqlite" else "%s"] * n)
 
     def write_batch(self, tx: Connection, batch: Batch) -> None:
         if batch.documents:
             tx.execute(self._insert(t.documents), [_document_row(d.document, d.shingles, d.signature)
                                                    for d in batch.documents])
-            bands = [{"band_key": k, "document_id": d.document.id} for d in batch.documents for k in d.band_keys]
-            tx.execute(self._insert(t.lsh_bands), bands)
+            bands = [(k, document_key(d.document.id)) for d in batch.documents for k in d.band_keys]
+            conflict = "OR IGNORE" if self.dialect == "sqlite" else ""
+            tail = "" if self.dialect == "sqlite" else " ON CONFLICT DO NOTHING"
+            tx.exec_driver_sql(f"INSERT {conflict} INTO lsh_bands (band_key, document_key) "
+                               f"VALUES ({self._marks(2)}){tail}", bands)
         if batch.sightings:
             tx.execute(self._insert(t.sightings), [_sighting_row(s.key, s.sighting) for s in batch.sightings])
         self._write_clusters(tx, batch)
@@ -219,9 +237,11 @@ class SqlStore:
         if founded:
             tx.execute(t.clusters.insert(), [{"id": cid, "created_at": batch.now, "size": batch.cluster_growth[cid]}
                                              for cid in sorted(founded)])
-        for cid, added in sorted(batch.cluster_growth.items()):
-            if cid not in founded:
-                tx.execute(update(t.clusters).where(t.clusters.c.id == cid).values(size=t.clusters.c.size + added))
+        grown = [{"cid": cid, "added": n} for cid, n in sorted(batch.cluster_growth.items()) if cid not in founded]
+        if grown:
+            c = t.clusters.c
+            tx.execute(update(t.clusters).where(c.id == bindparam("cid")).values(size=c.size + bindparam("added")),
+                       grown)
 
     def _save_validators(self, tx: Connection, v: FeedValidators, batch: Batch) -> None:
         tx.execute(t.feed_validators.delete().where(t.feed_validators.c.url == v.url))
@@ -356,7 +376,7 @@ def _document(r: Any) -> Document:
 
 def _document_row(d: Document, shingles: int, signature: bytes) -> dict[str, Any]:
     return {
-        "id": d.id, "source_id": d.source_id, "url": d.url, "title": d.title, "text": d.text,
+        "id": d.id, "key": document_key(d.id), "source_id": d.source_id, "url": d.url, "title": d.title, "text": d.text,
         "published_at": d.published_at,
         "published_precision": d.published_precision.value if d.published_precision else None,
         "ingested_at": d.ingested_at, "language": d.language, "marking": d.marking, "team": d.team,
@@ -381,6 +401,11 @@ def _sighting_row(key: str, s: Sighting) -> dict[str, Any]:
 def _issue_row(run_id: int, i: Issue) -> dict[str, Any]:
     return {"run_id": run_id, "code": i.code.value, "severity": i.severity.value, "location": i.location,
             "item": i.item, "message": i.message, "hint": i.hint}
+
+
+def document_key(doc_id: str) -> int:
+    """The first 8 bytes of a document id as a signed 64-bit integer (compact, index-friendly)."""
+    return int.from_bytes(bytes.fromhex(doc_id[:16]), "big", signed=True)
 
 
 def _lower(value: str | None) -> str | None:

@@ -70,6 +70,7 @@ def upgrade() -> None:
     op.create_table(
         "documents",
         sa.Column("id", sa.String(64), nullable=False),
+        sa.Column("key", sa.BigInteger, nullable=False),
         sa.Column("source_id", sa.String(64)),
         sa.Column("url", sa.Text),
         sa.Column("title", sa.Text),
@@ -91,7 +92,7 @@ def upgrade() -> None:
         sa.Column("signature", sa.LargeBinary, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_documents"),
     )
-    for column in ("source_id", "published_at", "cluster_id", "run_id"):
+    for column in ("key", "source_id", "published_at", "cluster_id", "run_id"):
         op.create_index(f"ix_documents_{column}", "documents", [column])
     op.create_index("ix_documents_source_published", "documents", ["source_id", "published_at"])
     op.create_table(
@@ -114,8 +115,9 @@ def upgrade() -> None:
     op.create_table(
         "lsh_bands",
         sa.Column("band_key", sa.BigInteger, nullable=False),
-        sa.Column("document_id", sa.String(64), nullable=False),
-        sa.PrimaryKeyConstraint("band_key", "document_id", name="pk_lsh_bands"),
+        sa.Column("document_key", sa.BigInteger, nullable=False),
+        sa.PrimaryKeyConstraint("band_key", "document_key", name="pk_lsh_bands"),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "feed_validators",
