@@ -46,7 +46,7 @@ class Settings:
         metadata=_doc("Documents written per transaction during ingest."),
     )
     near_duplicate_threshold: float = field(
-        default=0.8,
+        default=0.7,
         metadata=_doc("Share of the shorter text's word 4-grams two documents must share to be "
                       "near-duplicates (0-1)."),
     )

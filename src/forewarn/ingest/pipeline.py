@@ -41,7 +41,7 @@ class IngestInput:
 class IngestOptions:
     batch_size: int = 500
     max_bytes: int = 10 * 1024 * 1024
-    near_duplicate_threshold: float = 0.8
+    near_duplicate_threshold: float = 0.7
     http_timeout: float = 20.0
 
 
