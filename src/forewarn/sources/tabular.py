@@ -1,0 +1,316 @@
+"""JSON Lines and CSV: one line or row, one document. Both stream: a file is never loaded whole.
+
+Fields are found through a column map (``text=body,date=published``, see
+:func:`parse_column_map`); an unmapped field takes the first present of its default names
+(:data:`DEFAULTS`, matched exactly, then ignoring case). In a CSV a mapped column missing from
+the header is one ``COLUMN_MISSING`` issue for the file, which then yields nothing more.
+
+``item`` is the row's id (the ``id`` field) when it has one, else ``line N`` / ``row N``
+(1-based; a CSV's header is not counted). ``raw_sha256``: for JSONL the SHA-256 of the line's
+bytes without its line ending (in a UTF-16/32 file, of the line re-encoded as UTF-8); for CSV
+the SHA-256 of the row's cells re-serialised as a JSON array (UTF-8), since a parsed row no
+longer has its exact bytes.
+
+The encoding is chosen from the first 64 KB (:func:`~forewarn.sources.encoding.sniff_encoding`)
+and each line is decoded on its own (:class:`~forewarn.sources.files.LineReader`): a line or row
+with invalid bytes is one ``UNDECODABLE`` issue and the rest of the file is read. A JSONL line
+longer than ``ctx.max_bytes`` is skipped unread with ``TOO_LARGE``; blank lines and rows are
+skipped silently.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from forewarn.errors import Code, Issue, ItemError
+from forewarn.model.document import RawDocument
+from forewarn.sources.base import ReadContext, ReadItem, os_issue
+from forewarn.sources.dates import resolve_date
+from forewarn.sources.files import LineReader, expand, sha256_hex
+
+FIELDS = ("text", "title", "date", "url", "id", "language", "author")
+DEFAULTS: Mapping[str, tuple[str, ...]] = {
+    "text": ("text", "body", "content", "message"),
+    "title": ("title", "headline"),
+    "date": ("date", "published", "published_at", "pubDate", "created_at"),
+    "url": ("url", "link"),
+    "id": ("id",),
+    "language": ("language", "lang"),
+    "author": ("author",),
+}
+JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
+CSV_SUFFIXES = frozenset({".csv"})
+_DELIMITERS = (",", ";", "\t", "|")
+_MAP_HINT = "write the map as field=column pairs separated by commas, e.g. text=body,date=published"
+
+
+def parse_column_map(spec: str) -> dict[str, str]:
+    """Parse ``text=body,date=published`` into ``{"text": "body", "date": "published"}``.
+
+    Field names are case-insensitive; column names are kept as written. Raises
+    ``ItemError(MAPPING_INVALID)`` for a piece without ``=``, an unknown field, an empty column,
+    a field given twice, or an empty map.
+    """
+    mapping: dict[str, str] = {}
+    for piece in (p for p in spec.split(",") if p.strip()):
+        field, sep, column = piece.partition("=")
+        field, column = field.strip().lower(), column.strip()
+        if not sep or not field or not column:
+            raise _bad_map(f"{piece.strip()!r} is not field=column")
+        if field not in FIELDS:
+            raise _bad_map(f"unknown field {field!r} (known fields: {', '.join(FIELDS)})")
+        if field in mapping:
+            raise _bad_map(f"field {field!r} is mapped twice")
+        mapping[field] = column
+    if not mapping:
+        raise _bad_map("the column map is empty")
+    return mapping
+
+
+def _bad_map(message: str) -> ItemError:
+    return ItemError(Code.MAPPING_INVALID, f"invalid column map: {message}", hint=_MAP_HINT)
+
+
+def pick(keys: Mapping[str, Any] | Sequence[str], field: str, column_map: Mapping[str, str]) -> str | None:
+    """The column (or JSON key) that holds ``field``: the mapped one, else the first default
+    present; exact names first, then ignoring case. None when there is none."""
+    wanted = (column_map[field],) if field in column_map else DEFAULTS[field]
+    for name in wanted:
+        if name in keys:
+            return name
+    folded = {str(key).lower(): key for key in keys}
+    for name in wanted:
+        if name.lower() in folded:
+            return str(folded[name.lower()])
+    return None
+
+
+def open_lines(path: Path, limit: int | None = None) -> LineReader | Issue:
+    try:
+        return LineReader(path, limit)
+    except ItemError as err:
+        return err.issue(str(path))
+    except OSError as err:
+        return os_issue(err, str(path))
+
+
+def _text_value(value: Any) -> str | None:
+    """A field's value as text, or None when it is missing or not a scalar."""
+    if value is None or isinstance(value, dict | list | bool):
+        return None
+    return str(value).strip() or None
+
+
+class _Row:
+    """The fields of one line or row, and how to turn them into a document."""
+
+    __slots__ = ("fields", "item", "location", "raw_sha256", "text_name")
+
+    def __init__(self, fields: dict[str, Any], item: str, location: str, raw_sha256: str,
+                 text_name: str) -> None:
+        self.fields = fields
+        self.item = item
+        self.location = location
+        self.raw_sha256 = raw_sha256
+        self.text_name = text_name  # the column or key the text was looked for in
+
+    def items(self, reader: str, ctx: ReadContext, meta: tuple[tuple[str, str], ...]) -> Iterator[ReadItem]:
+        get = self.fields.get
+        text = _text_value(get("text"))
+        if text is None:
+            yield self._no_text()
+            return
+        date = resolve_date(_date_value(get("date")), ctx.now, self.location, self.item)
+        author = _text_value(get("author"))
+        yield RawDocument(text=text, location=self.location, reader=reader, raw_sha256=self.raw_sha256,
+                          item=self.item, title=_text_value(get("title")), url=_text_value(get("url")),
+                          published_at=date.published_at, published_precision=date.precision,
+                          language=_text_value(get("language")),
+                          meta=meta + ((("author", author),) if author else ()) + date.meta)
+        if date.issue is not None:
+            yield date.issue
+
+    def _no_text(self) -> Issue:
+        value = self.fields.get("text")
+        what = f"is a JSON {type(value).__name__}, not text" if isinstance(value, dict | list | bool) \
+            else "is empty or missing"
+        return Issue(Code.NO_TEXT, f"the text ({self.text_name}) {what}", self.location, self.item,
+                     hint="fill the text, or map the right column with --map text=<column>")
+
+
+def _date_value(value: Any) -> str | int | float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return _text_value(value)
+
+
+class JsonlReader:
+    name = "jsonl"
+
+    def read(self, location: str, ctx: ReadContext) -> Iterator[ReadItem]:
+        for found in expand(location, JSONL_SUFFIXES, ctx):
+            yield from [found] if isinstance(found, Issue) else self.read_file(found, ctx)
+
+    def read_file(self, path: Path, ctx: ReadContext) -> Iterator[ReadItem]:
+        lines = open_lines(path, ctx.max_bytes)
+        if isinstance(lines, Issue):
+            yield lines
+            return
+        with lines:
+            try:
+                yield from self._lines(lines, str(path), ctx)
+            except UnicodeDecodeError as err:
+                yield _undecodable(err, lines.encoding, str(path))
+            except OSError as err:
+                yield os_issue(err, str(path))
+
+    def _lines(self, lines: LineReader, location: str, ctx: ReadContext) -> Iterator[ReadItem]:
+        meta = (("encoding", lines.encoding),)
+        for number, line in enumerate(lines, start=1):
+            problem = _line_problem(lines, location, f"line {number}", ctx.max_bytes)
+            if problem is not None:
+                yield problem
+            elif line.strip():
+                parsed = _json_row(line, number, location, lines.raw_line(line), ctx.column_map)
+                yield from [parsed] if isinstance(parsed, Issue) else parsed.items(self.name, ctx, meta)
+
+
+def _line_problem(lines: LineReader, location: str, item: str, limit: int) -> Issue | None:
+    if lines.take_too_long():
+        return Issue(Code.TOO_LARGE, f"the line is longer than {limit} bytes", location, item,
+                     hint="raise --max-bytes, or shorten the line")
+    error = lines.take_error()
+    if error is not None:
+        return Issue(Code.UNDECODABLE, f"invalid {lines.encoding} bytes ({error.reason})", location, item,
+                     hint="re-save the file as UTF-8; the other lines were read")
+    return None
+
+
+def _json_row(line: str, number: int, location: str, raw: bytes,
+              column_map: Mapping[str, str]) -> _Row | Issue:
+    item = f"line {number}"
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError as err:
+        return Issue(Code.JSON_INVALID, f"not valid JSON: {err.msg} at column {err.colno}", location, item,
+                     hint="fix or remove the line; the other lines were read")
+    if not isinstance(value, dict):
+        return Issue(Code.JSON_INVALID, f"the line is a JSON {type(value).__name__}, not an object",
+                     location, item, hint="each line must be one JSON object, e.g. {\"text\": \"…\"}")
+    keys = {field: key for field in FIELDS if (key := pick(value, field, column_map)) is not None}
+    fields = {field: value[key] for field, key in keys.items()}
+    row_id = _text_value(fields.get("id"))
+    text_name = keys.get("text") or column_map.get("text") or "/".join(DEFAULTS["text"])
+    return _Row(fields, row_id or item, location, sha256_hex(raw), text_name)
+
+
+def _undecodable(err: UnicodeDecodeError, encoding: str, location: str) -> Issue:
+    return Issue(Code.UNDECODABLE, f"the file stops being valid {encoding} further on ({err.reason}); "
+                 "reading stopped there", location, hint="re-save the whole file as UTF-8")
+
+
+class CsvReader:
+    name = "csv"
+
+    def read(self, location: str, ctx: ReadContext) -> Iterator[ReadItem]:
+        for found in expand(location, CSV_SUFFIXES, ctx):
+            yield from [found] if isinstance(found, Issue) else self.read_file(found, ctx)
+
+    def read_file(self, path: Path, ctx: ReadContext) -> Iterator[ReadItem]:
+        lines = open_lines(path)
+        if isinstance(lines, Issue):
+            yield lines
+            return
+        csv.field_size_limit(max(csv.field_size_limit(), ctx.max_bytes))
+        with lines:
+            try:
+                yield from self._rows(lines, str(path), ctx)
+            except UnicodeDecodeError as err:
+                yield _undecodable(err, lines.encoding, str(path))
+            except OSError as err:
+                yield os_issue(err, str(path))
+
+    def _rows(self, lines: LineReader, location: str, ctx: ReadContext) -> Iterator[ReadItem]:
+        rows = csv.reader(lines, delimiter=_delimiter(lines.first_line))
+        header = [name.strip() for name in next(rows, [])]
+        columns = csv_columns(header, ctx.column_map, location)
+        if isinstance(columns, Issue):
+            yield columns
+            return
+        meta = (("encoding", lines.encoding),)
+        lines.take_error()  # a bad header byte shows in the column names, not in the rows
+        for number, row in enumerate(_csv_rows(rows), start=1):
+            problem = _row_problem(row, lines, location, f"row {number}")
+            if problem is not None:
+                yield problem
+            elif isinstance(row, list) and any(row):
+                yield from _csv_row(row, number, columns, location, header).items(self.name, ctx, meta)
+
+
+def _row_problem(row: list[str] | csv.Error, lines: LineReader, location: str, item: str) -> Issue | None:
+    error = lines.take_error()
+    if isinstance(row, csv.Error):
+        return Issue(Code.READ_FAILED, f"broken CSV row: {row}", location, item,
+                     hint="fix that row (quoting, size); the other rows were read")
+    if error is not None:
+        return Issue(Code.UNDECODABLE, f"invalid {lines.encoding} bytes ({error.reason})", location, item,
+                     hint="re-save the file as UTF-8; the other rows were read")
+    return None
+
+
+def _delimiter(first_line: str) -> str:
+    """The delimiter most used in the header line (comma when none is)."""
+    counts = {sep: first_line.count(sep) for sep in _DELIMITERS}
+    best = max(_DELIMITERS, key=lambda sep: counts[sep])
+    return best if counts[best] else ","
+
+
+def csv_columns(header: list[str], column_map: Mapping[str, str], location: str) -> dict[str, int] | Issue:
+    """Field -> column index; an Issue when a mapped column (or any text column) is absent."""
+    if not any(header):
+        return Issue(Code.EMPTY, "the CSV file has no header row", location,
+                     hint="add a header row naming the columns (text, title, date …)")
+    columns: dict[str, int] = {}
+    for field in FIELDS:
+        name = pick(header, field, column_map)
+        if name is not None:
+            columns[field] = header.index(name)
+        elif field in column_map or field == "text":
+            return _column_missing(field, column_map, header, location)
+    return columns
+
+
+def _column_missing(field: str, column_map: Mapping[str, str], header: list[str], location: str) -> Issue:
+    available = ", ".join(repr(name) for name in header)
+    if field in column_map:
+        what = f"column {column_map[field]!r} (mapped to {field}) is not in the header"
+    else:
+        what = f"no text column: none of {', '.join(DEFAULTS['text'])} is in the header"
+    return Issue(Code.COLUMN_MISSING, f"{what}; available columns: {available}", location,
+                 hint=f"map the right column with --map {field}=<column>")
+
+
+def _csv_rows(rows: Iterator[list[str]]) -> Iterator[list[str] | csv.Error]:
+    """The rows, with the error in place of a row the csv module refused."""
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except csv.Error as err:
+            yield err
+            continue
+        yield row
+
+
+def _csv_row(row: list[str], number: int, columns: Mapping[str, int], location: str,
+             header: list[str]) -> _Row:
+    size = len(row)
+    fields = {field: row[index] for field, index in columns.items() if index < size}
+    row_id = _text_value(fields.get("id"))
+    raw = json.dumps(row, ensure_ascii=False).encode("utf-8")
+    return _Row(fields, row_id or f"row {number}", location, sha256_hex(raw), header[columns["text"]])
