@@ -29,11 +29,11 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import write_corpus  # noqa: E402
+from corpus import write_corpus
 
-from forewarn.app import Workspace  # noqa: E402
-from forewarn.config import Settings  # noqa: E402
-from forewarn.model import SourceKind  # noqa: E402
+from forewarn.app import Workspace
+from forewarn.config import Settings
+from forewarn.model import SourceKind
 
 
 def baseline(corpus: Path, workdir: Path) -> int:

@@ -29,12 +29,12 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-from corpus import press_rows  # noqa: E402
+from corpus import press_rows
 
-from forewarn.app import Workspace  # noqa: E402
-from forewarn.config import Settings  # noqa: E402
-from forewarn.model import SourceKind  # noqa: E402
-from forewarn.store.query import DocumentQuery  # noqa: E402
+from forewarn.app import Workspace
+from forewarn.config import Settings
+from forewarn.model import SourceKind
+from forewarn.store.query import DocumentQuery
 
 KINDS = ("boilerplate", "truncated", "sentence", "whitespace", "combined")
 BOILERPLATE = (

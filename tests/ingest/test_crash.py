@@ -16,8 +16,11 @@ from pathlib import Path
 import pytest
 
 N_DOCS = 10_000
-WORDS = ("armour column border village night fuel truck bridge road school unit drone shelling governor "
-         "statement residents evacuation convoy radar river forest checkpoint").split()
+WORDS = (
+    "armour", "column", "border", "village", "night", "fuel", "truck", "bridge", "road", "school",
+    "unit", "drone", "shelling", "governor", "statement", "residents", "evacuation", "convoy",
+    "radar", "river", "forest", "checkpoint",
+)
 
 
 def make_corpus(path: Path) -> None:

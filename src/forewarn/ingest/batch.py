@@ -4,10 +4,12 @@ near-duplicate (in the store or earlier in the batch) or founds its own."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 from forewarn.errors import Issue, Severity
 from forewarn.ingest import dedup
 from forewarn.ingest.normalise import document_id, normalise, sighting_key
@@ -132,15 +134,20 @@ class _Clusterer:
         return cluster_id
 
     def _best_match(self, fp: dedup.Fingerprint) -> str | None:
-        candidates = sorted({d for key in fp.band_keys for d in self.bands.get(key, ())})
-        best: tuple[float, float] | None = None
-        best_cluster: str | None = None
-        for cand in candidates:
-            known = self.known[cand]
-            jac, ovl = dedup.overlap(fp.signature, fp.shingles, known.signature, known.shingles)
-            if dedup.is_near_duplicate(jac, ovl, self.threshold) and (best is None or (ovl, jac) > best):
-                best, best_cluster = (ovl, jac), known.cluster_id
-        return best_cluster
+        """The cluster of the most overlapping near-duplicate among the candidates that share the
+        most LSH bands with ``fp`` (more shared bands, higher similarity), or None."""
+        shared = Counter(d for key in fp.band_keys for d in self.bands.get(key, ()))
+        if not shared:
+            return None
+        candidates = sorted(shared, key=lambda d: (-shared[d], d))[: dedup.MAX_CANDIDATES]
+        known = [self.known[c] for c in candidates]
+        sigs = np.frombuffer(b"".join(k.signature for k in known), dtype="<u4").reshape(len(known), -1)
+        jac, ovl = dedup.overlaps(fp.signature, fp.shingles, sigs, np.array([k.shingles for k in known]))
+        ok = [i for i in range(len(known)) if dedup.is_near_duplicate(jac[i], ovl[i], self.threshold)]
+        if not ok:
+            return None
+        best = max(ok, key=lambda i: (ovl[i], jac[i], -i))
+        return known[best].cluster_id
 
 
 def _document(p: _Prepared, cluster_id: str, run_id: int, now: datetime) -> Document:

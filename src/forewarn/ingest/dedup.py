@@ -14,8 +14,6 @@ reachable on one core.
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,8 +26,8 @@ ROWS = NUM_PERM // BANDS
 SHINGLE_WORDS = 4
 SEED = 20240806
 MIN_JACCARD = 0.3
+MAX_CANDIDATES = 16  # compare with at most this many candidates: those sharing the most bands
 
-_WORD = re.compile(r"\w+")
 # odd 64-bit multipliers: a shingle's hash mixes its words' hashes by position; a band's key
 # mixes its rows and its index. Fixed forever: stored signatures and band keys depend on them.
 _SHINGLE_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93],
@@ -37,7 +35,6 @@ _SHINGLE_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E377
 _BAND_MIX = np.array([0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53, 0x94D049BB133111EB, 0xBF58476D1CE4E5B9],
                      dtype=np.uint64)
 _BAND_INDEX = (np.arange(BANDS, dtype=np.uint64) + np.uint64(1)) * np.uint64(0x2545F4914F6CDD1D)
-_word_cache: dict[str, int] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,20 +44,50 @@ class Fingerprint:
     band_keys: tuple[int, ...]  # BANDS signed 64-bit keys
 
 
-def _word_hashes(words: list[str]) -> np.ndarray:
-    missing = set(words).difference(_word_cache)
-    if len(_word_cache) + len(missing) > 1_000_000:
-        _word_cache.clear()
-        missing = set(words)
-    for word in missing:
-        _word_cache[word] = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
-    return np.fromiter(map(_word_cache.__getitem__, words), dtype=np.uint64, count=len(words))
+def _word_byte_table() -> np.ndarray:
+    table = np.zeros(256, dtype=bool)
+    for ch in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_":
+        table[ch] = True
+    table[0x80:] = True  # bytes of non-ASCII characters: letters of other scripts
+    return table
+
+
+_WORD_BYTE = _word_byte_table()
+_MAX_OFFSET = 63
+_POWERS = np.array([pow(0x100000001B3, i, 2**64) for i in range(_MAX_OFFSET + 1)], dtype=np.uint64)
+
+
+def word_hashes(text: str) -> np.ndarray:
+    """64-bit hashes of the words of ``text`` (runs of ASCII letters, digits and _, or of non-ASCII
+    characters), lower-cased, in order. Vectorised over the UTF-8 bytes: no Python work per word."""
+    b = np.frombuffer(text.lower().encode("utf-8"), dtype=np.uint8)
+    is_word = _WORD_BYTE[b]
+    edges = np.diff(is_word.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    if len(starts) == 0:
+        return np.zeros(0, dtype=np.uint64)
+    lengths = ends - starts
+    positions = np.flatnonzero(is_word)
+    offsets = positions - np.repeat(starts, lengths)
+    values = (b[positions].astype(np.uint64) + np.uint64(1)) * _POWERS[np.minimum(offsets, _MAX_OFFSET)]
+    first = np.zeros(len(starts), dtype=np.int64)
+    first[1:] = np.cumsum(lengths)[:-1]
+    return _mix(np.add.reduceat(values, first) ^ (lengths.astype(np.uint64) * _SHINGLE_MIX[3]))
+
+
+def _mix(h: np.ndarray) -> np.ndarray:
+    """A 64-bit finaliser (xor-shift-multiply): nearby inputs give unrelated outputs."""
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(0xFF51AFD7ED558CCD)
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(0xC4CEB9FE1A85EC53)
+    return h ^ (h >> np.uint64(33))
 
 
 def shingle_hashes(text: str) -> np.ndarray:
     """Sorted 64-bit hashes of the text's lower-cased word 4-grams (one shingle for shorter texts);
     repeats are kept: MinHash ignores them, and ``distinct`` counts without them."""
-    w = _word_hashes(_WORD.findall(text.lower()))
+    w = word_hashes(text)
     if len(w) < SHINGLE_WORDS:
         return np.array([np.bitwise_xor.reduce(w * _SHINGLE_MIX[: len(w)])], dtype=np.uint64) if len(w) else w
     n = len(w) - SHINGLE_WORDS + 1
@@ -109,6 +136,17 @@ def overlap(sig_a: bytes, n_a: int, sig_b: bytes, n_b: int) -> tuple[float, floa
         return jaccard, 0.0
     inter = jaccard * (n_a + n_b) / (1.0 + jaccard)
     return jaccard, min(1.0, inter / smaller)
+
+
+def overlaps(sig: bytes, n: int, others: np.ndarray, n_others: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised :func:`overlap` of one fingerprint against a (k, NUM_PERM) matrix of others."""
+    a = np.frombuffer(sig, dtype="<u4")
+    jaccard = np.count_nonzero(others == a, axis=1) / NUM_PERM
+    smaller = np.minimum(n_others, n).astype(float)
+    inter = jaccard * (n_others + n) / (1.0 + jaccard)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        coefficient = np.where(smaller > 0, np.minimum(1.0, inter / np.maximum(smaller, 1)), 0.0)
+    return jaccard, coefficient
 
 
 def is_near_duplicate(jaccard: float, overlap_coefficient: float, threshold: float) -> bool:

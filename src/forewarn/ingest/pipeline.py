@@ -73,7 +73,7 @@ class Ingestor:
 
     def _read_input(self, inp: IngestInput, builder: BatchBuilder, state: _RunState) -> None:
         ctx = ReadContext(now=self.clock(), include=inp.include, exclude=inp.exclude, column_map=inp.column_map,
-                          options=inp.options, max_bytes=self.options.max_bytes, validators=self.store,
+                          options=inp.options, max_bytes=self.options.max_bytes, validators=_Validators(self.store),
                           http_timeout=self.options.http_timeout)
         for item in sources.read(inp.location, inp.kind, ctx):
             self._accept(item, inp, builder, state)
@@ -119,6 +119,16 @@ class Ingestor:
         builder.clear()
         if state.progress:
             state.progress(state.read + state.failed, state.failed, state.committed)
+
+
+class _Validators:
+    """The store's saved feed validators, as readers ask for them."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def get(self, url: str) -> FeedValidators | None:
+        return self.store.validators(url)
 
 
 class _RunState:
