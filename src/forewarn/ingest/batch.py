@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
+
 from forewarn.errors import Issue, Severity
 from forewarn.ingest import dedup
 from forewarn.ingest.normalise import document_id, normalise, sighting_key
