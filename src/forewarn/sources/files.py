@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from forewarn.errors import Code, Issue, ItemError
-from forewarn.sources.base import ReadContext, iter_files, os_issue
+from forewarn.sources.base import ReadContext, ReadItem, iter_files, os_issue
 from forewarn.sources.encoding import sniff_encoding
 
 
@@ -176,3 +176,21 @@ class LineReader:
                 yield "\n"
                 continue
             yield line
+
+
+class FileReader:
+    """A reader of files: a file, or every file with one of ``suffixes`` under a folder."""
+
+    name = ""
+    suffixes: frozenset[str] = frozenset()
+
+    def read(self, location: str, ctx: ReadContext) -> Iterator[ReadItem]:
+        for found in expand(location, self.suffixes, ctx):
+            if isinstance(found, Issue):
+                yield found
+            else:
+                yield from self.read_file(found, ctx)
+
+    def read_file(self, path: Path, ctx: ReadContext) -> Iterator[ReadItem]:
+        raise NotImplementedError
+

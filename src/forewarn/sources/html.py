@@ -22,7 +22,7 @@ from forewarn.model.document import RawDocument
 from forewarn.sources.base import ReadContext, ReadItem
 from forewarn.sources.dates import DateOutcome, parse_date, resolve_date
 from forewarn.sources.encoding import decode_bytes
-from forewarn.sources.files import expand, load, sha256_hex
+from forewarn.sources.files import FileReader, load, sha256_hex
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -37,15 +37,9 @@ _PRUNE = "//nav|//footer|//aside|//noscript|//header[not(ancestor::article) and 
 _CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 
 
-class HtmlReader:
+class HtmlReader(FileReader):
     name = "html"
-
-    def read(self, location: str, ctx: ReadContext) -> Iterator[ReadItem]:
-        for found in expand(location, HTML_SUFFIXES, ctx):
-            if isinstance(found, Issue):
-                yield found
-            else:
-                yield from self.read_file(found, ctx)
+    suffixes = HTML_SUFFIXES
 
     def read_file(self, path: Path, ctx: ReadContext) -> Iterator[ReadItem]:
         data = load(path, ctx.max_bytes)

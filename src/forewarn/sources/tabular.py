@@ -30,7 +30,7 @@ from forewarn.errors import Code, Issue, ItemError
 from forewarn.model.document import RawDocument
 from forewarn.sources.base import ReadContext, ReadItem, os_issue
 from forewarn.sources.dates import resolve_date
-from forewarn.sources.files import LineReader, expand, sha256_hex
+from forewarn.sources.files import FileReader, LineReader, sha256_hex
 
 FIELDS = ("text", "title", "date", "url", "id", "language", "author")
 DEFAULTS: Mapping[str, tuple[str, ...]] = {
@@ -148,12 +148,9 @@ def _date_value(value: Any) -> str | int | float | None:
     return _text_value(value)
 
 
-class JsonlReader:
+class JsonlReader(FileReader):
     name = "jsonl"
-
-    def read(self, location: str, ctx: ReadContext) -> Iterator[ReadItem]:
-        for found in expand(location, JSONL_SUFFIXES, ctx):
-            yield from [found] if isinstance(found, Issue) else self.read_file(found, ctx)
+    suffixes = JSONL_SUFFIXES
 
     def read_file(self, path: Path, ctx: ReadContext) -> Iterator[ReadItem]:
         lines = open_lines(path, ctx.max_bytes)
@@ -213,12 +210,9 @@ def _undecodable(err: UnicodeDecodeError, encoding: str, location: str) -> Issue
                  "reading stopped there", location, hint="re-save the whole file as UTF-8")
 
 
-class CsvReader:
+class CsvReader(FileReader):
     name = "csv"
-
-    def read(self, location: str, ctx: ReadContext) -> Iterator[ReadItem]:
-        for found in expand(location, CSV_SUFFIXES, ctx):
-            yield from [found] if isinstance(found, Issue) else self.read_file(found, ctx)
+    suffixes = CSV_SUFFIXES
 
     def read_file(self, path: Path, ctx: ReadContext) -> Iterator[ReadItem]:
         lines = open_lines(path)

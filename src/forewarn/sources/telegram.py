@@ -27,7 +27,7 @@ from forewarn.model.document import RawDocument
 from forewarn.sources.base import ReadContext, ReadItem
 from forewarn.sources.dates import resolve_date
 from forewarn.sources.encoding import decode_bytes
-from forewarn.sources.files import expand, load, sha256_hex
+from forewarn.sources.files import FileReader, load, sha256_hex
 
 SIZE_FACTOR = 20
 TELEGRAM_SUFFIXES = frozenset({".json"})
@@ -46,12 +46,9 @@ class Chat:
     meta: tuple[tuple[str, str], ...]
 
 
-class TelegramReader:
+class TelegramReader(FileReader):
     name = "telegram"
-
-    def read(self, location: str, ctx: ReadContext) -> Iterator[ReadItem]:
-        for found in expand(location, TELEGRAM_SUFFIXES, ctx):
-            yield from [found] if isinstance(found, Issue) else self.read_file(found, ctx)
+    suffixes = TELEGRAM_SUFFIXES
 
     def read_file(self, path: Path, ctx: ReadContext) -> Iterator[ReadItem]:
         data = load(path, SIZE_FACTOR * ctx.max_bytes)

@@ -24,7 +24,7 @@ from forewarn.model.document import RawDocument
 from forewarn.sources.base import ReadContext, ReadItem
 from forewarn.sources.dates import resolve_date
 from forewarn.sources.encoding import decode_bytes
-from forewarn.sources.files import expand, load, sha256_hex
+from forewarn.sources.files import FileReader, load, sha256_hex
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
@@ -34,15 +34,9 @@ _FIELD = re.compile(r"([A-Za-z][\w-]*)\s*:\s*(.*?)\s*")
 _HEADING = re.compile(r"#\s+(.+?)(?:\s+#+)?\s*")
 
 
-class TextReader:
+class TextReader(FileReader):
     name = "text"
-
-    def read(self, location: str, ctx: ReadContext) -> Iterator[ReadItem]:
-        for found in expand(location, TEXT_SUFFIXES, ctx):
-            if isinstance(found, Issue):
-                yield found
-            else:
-                yield from self.read_file(found, ctx)
+    suffixes = TEXT_SUFFIXES
 
     def read_file(self, path: Path, ctx: ReadContext) -> Iterator[ReadItem]:
         data = load(path, ctx.max_bytes)

@@ -1,0 +1,30 @@
+"""The bundled demo corpus builds into a workspace with the shape the issue asks for."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from forewarn.config import Settings
+from forewarn.demo import build_demo, demo_dir, demo_sources
+
+
+def test_sources_file_is_complete() -> None:
+    specs = demo_sources()
+    assert len(specs) >= 7
+    assert {s["kind"] for s in specs} >= {"telegram", "feed", "html", "text"}
+    for spec in specs:
+        assert (demo_dir() / spec["path"]).exists(), spec["path"]
+        assert spec["reliability"] in "ABCDEF" and spec["marking"].startswith("TLP:")
+
+
+def test_demo_workspace(tmp_path: Path) -> None:
+    result = build_demo(Settings(database_url=f"sqlite:///{tmp_path / 'demo.db'}", actor="demo"))
+    stats = result.stats
+    assert stats["documents"] >= 150
+    assert stats["first_published"] >= datetime(2024, 7, 1, tzinfo=UTC)
+    assert stats["last_published"] < datetime(2024, 8, 13, tzinfo=UTC)
+    assert stats["clusters_with_duplicates"] >= 5  # re-posts and wire pick-ups cluster together
+    assert stats["sightings"] > stats["documents"]  # exact re-posts are extra sightings
+    assert set(dict(result.report.failed_by_code)) <= {"FW-E027"}  # only media-only Telegram posts
+    assert result.report.warnings == 0
