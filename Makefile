@@ -10,6 +10,7 @@ PYTEST_ARGS ?=
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (Python 3.11)"; exit 1; }
+	@$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || { apt-get update -qq && apt-get install -y -qq python3.11-venv; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
@@ -41,7 +42,7 @@ postgres:
 	bash scripts/postgres.sh
 
 postgres-stop:
-	-runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D .pg/data stop -m fast
+	-runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D /tmp/forewarn-pg-54329/data stop -m fast
 
 clean:
-	rm -rf $(VENV) .pg build *.egg-info
+	rm -rf $(VENV) build *.egg-info

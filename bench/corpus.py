@@ -33,7 +33,7 @@ def press_rows() -> list[dict[str, str]]:
 def write_corpus(path: Path, n_docs: int, seed: int = 2022) -> int:
     """Write ``n_docs`` JSON lines {id, title, date, url, text}; returns total characters."""
     rows = press_rows()
-    sentences = [_SENTENCE.split(r["body"]) for r in rows]
+    sentences = [[x for x in _SENTENCE.split(r["body"]) if x.strip()] for r in rows]
     rng = random.Random(seed)
     chars = 0
     with path.open("w", encoding="utf-8") as f:
@@ -47,7 +47,7 @@ def write_corpus(path: Path, n_docs: int, seed: int = 2022) -> int:
 
 
 def _variant(sentences: list[list[str]], k: int, rng: random.Random) -> str:
-    own = [s for s in sentences[k] if rng.random() < 0.8]
+    own = [s for s in sentences[k] if rng.random() < 0.8] or sentences[k][:1]
     borrowed = [rng.choice(sentences[rng.randrange(len(sentences))]) for _ in range(max(1, len(own) // 4))]
     mixed = own + borrowed
     rng.shuffle(mixed)

@@ -7,6 +7,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 
@@ -24,9 +25,9 @@ ETAG = '"feed-v1"'
 
 
 class Handler(BaseHTTPRequestHandler):
-    seen: list[tuple[int, str | None]] = []
+    seen: ClassVar[list[tuple[int, str | None]]] = []
 
-    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+    def do_GET(self) -> None:
         match = self.headers.get("If-None-Match") == ETAG
         Handler.seen.append((304 if match else 200, self.headers.get("If-None-Match")))
         if match:

@@ -100,6 +100,8 @@ def test_stale_running_run_is_marked_interrupted(store: SqlStore) -> None:
         conn.execute(update(ingest_runs).where(ingest_runs.c.id == run_id).values(pid=2**22 + 7))
     assert store.interrupt_stale_runs(T0) == [run_id]
     assert store.get_run(run_id).status == "interrupted"
+    assert [i.code for i in store.run_issues(run_id)] == [Code.INGEST_INTERRUPTED]
+    assert store.interrupt_stale_runs(T0) == []
 
 
 def test_batch_write_then_lookups(store: SqlStore) -> None:

@@ -126,18 +126,6 @@ def band_keys(sigs: np.ndarray) -> np.ndarray:
     rows = sigs.astype(np.uint64).reshape(len(sigs), BANDS, ROWS)
     mixed = (rows * _BAND_MIX[:ROWS]).sum(axis=2, dtype=np.uint64) ^ _BAND_INDEX
     return mixed.view(np.int64)
-def overlap(sig_a: bytes, n_a: int, sig_b: bytes, n_b: int) -> tuple[float, float]:
-    """Estimated (Jaccard, overlap coefficient) of two fingerprints."""
-    a = np.frombuffer(sig_a, dtype="<u4")
-    b = np.frombuffer(sig_b, dtype="<u4")
-    jaccard = float(np.count_nonzero(a == b)) / NUM_PERM
-    smaller = min(n_a, n_b)
-    if smaller == 0:
-        return jaccard, 0.0
-    inter = jaccard * (n_a + n_b) / (1.0 + jaccard)
-    return jaccard, min(1.0, inter / smaller)
-
-
 def overlaps(sig: bytes, n: int, others: np.ndarray, n_others: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Vectorised :func:`overlap` of one fingerprint against a (k, NUM_PERM) matrix of others."""
     a = np.frombuffer(sig, dtype="<u4")

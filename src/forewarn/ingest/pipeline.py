@@ -65,8 +65,11 @@ class Ingestor:
             for inp in inputs:
                 self._read_input(inp, builder, state)
             self._flush(builder, state)
-        except BaseException:
+        except (KeyboardInterrupt, SystemExit):
             self.store.finish_run(run_id, "interrupted", self.clock())
+            raise
+        except Exception:
+            self.store.finish_run(run_id, "failed", self.clock())
             raise
         final = self.store.finish_run(run_id, "completed", self.clock())
         return state.report(final.status, time.perf_counter() - started)

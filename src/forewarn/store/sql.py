@@ -138,10 +138,18 @@ class SqlStore:
             return int(key[0])
 
     def finish_run(self, run_id: int, status: str, now: datetime) -> IngestRun:
+        """Close a run: completed, interrupted (stopped by a signal or a kill) or failed (an error)."""
         with self.engine.begin() as conn:
-            conn.execute(update(t.ingest_runs).where(t.ingest_runs.c.id == run_id)
-                         .values(status=status, finished_at=now))
+            self._close_runs(conn, [run_id], status, now)
         return self.get_run(run_id)
+
+    def _close_runs(self, conn: Connection, run_ids: list[int], status: str, now: datetime) -> None:
+        runs = t.ingest_runs
+        conn.execute(update(runs).where(runs.c.id.in_(run_ids)).values(status=status, finished_at=now))
+        if status != "completed":
+            issue = Issue(Code.INGEST_INTERRUPTED, f"the ingest run ended early ({status}); what it committed is kept",
+                          "ingest run", hint="re-run the same ingest to complete it: stored items count as duplicates")
+            conn.execute(t.ingest_issues.insert(), [_issue_row(run_id, issue) for run_id in run_ids])
 
     def interrupt_stale_runs(self, now: datetime) -> list[int]:
         """Mark as interrupted the runs left 'running' by a process of this host that is gone."""
@@ -151,8 +159,7 @@ class SqlStore:
                 t.ingest_runs.c.status == "running", t.ingest_runs.c.host == host)).all()
             stale = [r.id for r in rows if not _pid_alive(r.pid)]
             if stale:
-                conn.execute(update(t.ingest_runs).where(t.ingest_runs.c.id.in_(stale))
-                             .values(status="interrupted", finished_at=now))
+                self._close_runs(conn, stale, "interrupted", now)
         return stale
 
     def get_run(self, run_id: int) -> IngestRun:
