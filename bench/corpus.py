@@ -1,8 +1,14 @@
 """Benchmark corpus: the press releases in ../shared/data/press_2021_2022, replicated to any size.
 
-Each replica of a release keeps most of its sentences (in a shuffled order) and borrows a few from
-other releases, so copies are neither exact duplicates nor unrelated: the near-duplicate index is
-exercised as it would be by a stream of re-posted and re-edited stories. Deterministic per seed.
+Two ways to replicate (deterministic per seed):
+
+  stream    the releases as they are, then new documents made of sentences drawn from the whole
+            corpus (each as long as a random release), with 10 % near-duplicates of a recent
+            document (boilerplate added, truncated, or a sentence changed) and 2 % exact re-posts:
+            the mix a real feed of distinct stories and their re-posts gives the index
+  replicas  every release again and again, each copy keeping ~80 % of its sentences (shuffled)
+            and borrowing a few: at 90,000 documents every story has ~50 near-copies, a stress
+            case for candidate lookups rather than a realistic stream
 """
 
 from __future__ import annotations
@@ -30,25 +36,61 @@ def press_rows() -> list[dict[str, str]]:
     return rows
 
 
-def write_corpus(path: Path, n_docs: int, seed: int = 2022) -> int:
+def write_corpus(path: Path, n_docs: int, seed: int = 2022, mode: str = "stream") -> int:
     """Write ``n_docs`` JSON lines {id, title, date, url, text}; returns total characters."""
     rows = press_rows()
     sentences = [[x for x in _SENTENCE.split(r["body"]) if x.strip()] for r in rows]
     rng = random.Random(seed)
+    make = _replica if mode == "replicas" else _StreamMaker(sentences, rng)
     chars = 0
     with path.open("w", encoding="utf-8") as f:
         for i in range(n_docs):
             k, replica = i % len(rows), i // len(rows)
-            text = rows[k]["body"] if replica == 0 else _variant(sentences, k, rng)
+            text = rows[k]["body"] if replica == 0 else make(sentences, k, rng)
+            if mode != "replicas":
+                make.remember(text)  # type: ignore[union-attr]
             chars += len(text)
             f.write(json.dumps({"id": f"{k}-{replica}", "title": rows[k]["headline"], "date": rows[k]["date"],
                                 "url": rows[k]["link"], "text": text}, ensure_ascii=False) + "\n")
     return chars
 
 
-def _variant(sentences: list[list[str]], k: int, rng: random.Random) -> str:
+def _replica(sentences: list[list[str]], k: int, rng: random.Random) -> str:
     own = [s for s in sentences[k] if rng.random() < 0.8] or sentences[k][:1]
     borrowed = [rng.choice(sentences[rng.randrange(len(sentences))]) for _ in range(max(1, len(own) // 4))]
     mixed = own + borrowed
     rng.shuffle(mixed)
     return " ".join(mixed)
+
+
+class _StreamMaker:
+    def __init__(self, sentences: list[list[str]], rng: random.Random) -> None:
+        self.pool = [s for doc in sentences for s in doc]
+        self.recent: list[str] = []
+        self.rng = rng
+
+    def remember(self, text: str) -> None:
+        self.recent.append(text)
+        if len(self.recent) > 2000:
+            del self.recent[: len(self.recent) - 2000]
+
+    def __call__(self, sentences: list[list[str]], k: int, rng: random.Random) -> str:
+        roll = rng.random()
+        if roll < 0.02:
+            return rng.choice(self.recent)
+        if roll < 0.12:
+            return _near_copy(rng.choice(self.recent), self.pool, rng)
+        length = len(sentences[rng.randrange(len(sentences))])
+        return " ".join(rng.choice(self.pool) for _ in range(max(1, length)))
+
+
+def _near_copy(text: str, pool: list[str], rng: random.Random) -> str:
+    kind = rng.randrange(3)
+    if kind == 0:
+        return text + "\n\nSubscribe to our channel. Share this article."
+    if kind == 1:
+        words = text.split(" ")
+        return " ".join(words[: max(1, int(len(words) * 0.8))])
+    parts = _SENTENCE.split(text)
+    parts[rng.randrange(len(parts))] = rng.choice(pool)
+    return " ".join(parts)

@@ -1,7 +1,9 @@
 """Ingest throughput without NLP, near-duplicate detection on, pinned to one core.
 
 Corpus: the press releases of ../shared/data/press_2021_2022 replicated (with variation) to
---docs documents as JSON lines (bench/corpus.py). Rows of the table:
+--docs documents as JSON lines (bench/corpus.py; --mode stream, the default, is a realistic mix of
+distinct stories and re-posts; --mode replicas gives every story ~50 near-copies, a stress case).
+Rows of the table:
 
   baseline  read the JSONL, hash each text, INSERT it with raw sqlite3 executemany (the floor:
             what any ingest into SQLite must do, with no dedup, clustering or provenance)
@@ -93,6 +95,7 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=90_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--pg-repeat", type=int, default=1)
+    parser.add_argument("--mode", choices=("stream", "replicas"), default="stream")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
@@ -100,8 +103,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="forewarn-bench-") as tmp:
         work = Path(tmp)
         corpus = work / "corpus.jsonl"
-        chars = write_corpus(corpus, args.docs)
-        print(f"corpus: {args.docs:,} documents, {chars / 1e6:,.0f} M characters; one core; "
+        chars = write_corpus(corpus, args.docs, mode=args.mode)
+        print(f"corpus ({args.mode}): {args.docs:,} documents, {chars / 1e6:,.0f} M characters; one core; "
               f"median of {args.repeat} runs (PostgreSQL: {args.pg_repeat})\n")
         rows = [("baseline: raw sqlite3 insert", *timed(lambda: baseline(corpus, work), args.repeat))]
         rows.append(("forewarn ingest → SQLite", *timed(

@@ -115,10 +115,10 @@ def test_batch_write_then_lookups(store: SqlStore) -> None:
     with store.ingest_transaction() as tx:
         assert store.existing_documents(tx, [a.document.id, "f" * 64]) == {a.document.id}
         assert store.existing_sightings(tx, [sighting_of(b).key]) == {sighting_of(b).key}
-        cands = store.band_candidates(tx, a.band_keys)
-        assert a.document.id in {d for ids in cands.values() for d in ids}
-        sigs = store.signatures(tx, [a.document.id])
-    assert sigs[a.document.id] == (a.signature, a.shingles, a.document.id)
+        found = store.candidates(tx, a.band_keys)
+    assert a.document.id in {d for ids in found.bands.values() for d in ids}
+    assert found.known[a.document.id] == (a.signature, a.shingles, a.document.id)
+    assert found.known[b.document.id][2] == a.document.id
     assert store.get_document(a.document.id) == a.document
     assert store.get_document(a.document.id[:10]) == a.document
     assert [d.id for d in store.cluster_members(a.document.id)] != []

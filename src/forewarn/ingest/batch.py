@@ -114,12 +114,9 @@ class _Clusterer:
     def __init__(self, store: Store, tx: Any, fingerprints: dict[str, dedup.Fingerprint], threshold: float) -> None:
         self.fingerprints = fingerprints
         self.threshold = threshold
-        all_keys = {k for fp in fingerprints.values() for k in fp.band_keys}
-        self.bands: dict[int, list[str]] = store.band_candidates(tx, all_keys) if all_keys else {}
-        stored_ids = {d for ids in self.bands.values() for d in ids}
-        self.known: dict[str, _Known] = {
-            doc_id: _Known(*row) for doc_id, row in store.signatures(tx, stored_ids).items()
-        } if stored_ids else {}
+        found = store.candidates(tx, {k for fp in fingerprints.values() for k in fp.band_keys})
+        self.bands = found.bands
+        self.known = {doc_id: _Known(*row) for doc_id, row in found.known.items()}
         self.founded: list[str] = []
         self.growth: dict[str, int] = {}
 

@@ -44,3 +44,12 @@ class Batch:
     issues: tuple[Issue, ...] = ()
     validators: tuple[FeedValidators, ...] = ()
     counts: BatchCounts = BatchCounts()
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Stored documents that may be near-duplicates of a batch's new ones."""
+
+    bands: dict[int, list[str]]  # LSH band key -> ids of the documents having it
+    known: dict[str, tuple[bytes, int, str]]  # id -> (signature, distinct shingles, cluster id)
+

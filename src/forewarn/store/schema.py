@@ -6,7 +6,6 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Column,
-    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -129,4 +128,3 @@ feed_validators = Table(
     Column("updated_at", UTCDateTime, nullable=False),
 )
 
-Index("ix_documents_source_published", documents.c.source_id, documents.c.published_at)

@@ -21,7 +21,7 @@ from forewarn.model import Document, IngestRun, Marking, Reliability, Sighting, 
 from forewarn.model.document import DatePrecision
 from forewarn.sources.base import FeedValidators
 from forewarn.store import schema as t
-from forewarn.store.batch import Batch
+from forewarn.store.batch import Batch, Candidates
 from forewarn.store.query import DocumentQuery
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -58,7 +58,7 @@ def _sqlite_engine(url: str) -> Engine:
         cur.execute("PRAGMA synchronous=NORMAL")  # with WAL: durable against a killed process
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
-        cur.execute("PRAGMA cache_size=-65536")  # 64 MiB: keeps the LSH index's pages in memory
+        cur.execute("PRAGMA cache_size=-131072")  # 128 MiB: keeps the hot index pages in memory
         cur.close()
         # SQLite's lower() folds ASCII only; searches must fold Cyrillic too
         dbapi_conn.create_function("lower", 1, _lower, deterministic=True)
@@ -192,32 +192,24 @@ class SqlStore:
     def existing_sightings(self, tx: Connection, keys: Iterable[str]) -> set[str]:
         return set(self._in(tx, t.sightings.c.key, t.sightings.c.key, keys))
 
-    def band_candidates(self, tx: Connection, band_keys: Iterable[int]) -> dict[int, list[str]]:
-        """Documents sharing any of ``band_keys``: band key → ids. The hot path of ingest, so it
-        goes to the driver directly (no per-row type processing)."""
-        by_key: dict[int, list[int]] = {}
+    def candidates(self, tx: Connection, band_keys: Iterable[int]) -> Candidates:
+        """The stored documents sharing any of ``band_keys``, with their fingerprints. The hot
+        path of ingest, so it goes to the driver directly (no per-row type processing)."""
+        by_band: dict[int, list[int]] = {}
         for chunk in _chunks(list(band_keys)):
             sql = f"SELECT band_key, document_key FROM lsh_bands WHERE band_key IN ({self._marks(len(chunk))})"
             for band_key, doc_key in tx.exec_driver_sql(sql, tuple(chunk)).cursor.fetchall():
-                by_key.setdefault(band_key, []).append(doc_key)
-        ids = self._ids_of_keys(tx, {k for keys in by_key.values() for k in keys})
-        return {band: [i for k in keys for i in ids.get(k, ())] for band, keys in by_key.items()}
-
-    def _ids_of_keys(self, tx: Connection, keys: set[int]) -> dict[int, list[str]]:
-        found: dict[int, list[str]] = {}
-        for chunk in _chunks(sorted(keys)):
-            sql = f"SELECT key, id FROM documents WHERE key IN ({self._marks(len(chunk))})"
-            for key, doc_id in tx.exec_driver_sql(sql, tuple(chunk)):
-                found.setdefault(key, []).append(doc_id)
-        return found
-
-    def signatures(self, tx: Connection, ids: Iterable[str]) -> dict[str, tuple[bytes, int, str]]:
-        out: dict[str, tuple[bytes, int, str]] = {}
-        for chunk in _chunks(list(ids)):
-            sql = f"SELECT id, signature, shingles, cluster_id FROM documents WHERE id IN ({self._marks(len(chunk))})"
-            for doc_id, signature, shingles, cluster_id in tx.exec_driver_sql(sql, tuple(chunk)):
-                out[doc_id] = (bytes(signature), shingles, cluster_id)
-        return out
+                by_band.setdefault(band_key, []).append(doc_key)
+        ids: dict[int, list[str]] = {}
+        known: dict[str, tuple[bytes, int, str]] = {}
+        for chunk in _chunks(sorted({k for keys in by_band.values() for k in keys})):
+            sql = (f"SELECT key, id, signature, shingles, cluster_id FROM documents "
+                   f"WHERE key IN ({self._marks(len(chunk))})")
+            for key, doc_id, signature, shingles, cluster_id in tx.exec_driver_sql(sql, tuple(chunk)).cursor.fetchall():
+                ids.setdefault(key, []).append(doc_id)
+                known[doc_id] = (bytes(signature), shingles, cluster_id)
+        bands = {band: [i for k in keys for i in ids.get(k, ())] for band, keys in by_band.items()}
+        return Candidates(bands, known)
 
     def _marks(self, n: int) -> str:
         return ", ".join(["?" if self.dialect == "sqlite" else "%s"] * n)

@@ -94,7 +94,6 @@ def upgrade() -> None:
     )
     for column in ("key", "source_id", "published_at", "cluster_id", "run_id"):
         op.create_index(f"ix_documents_{column}", "documents", [column])
-    op.create_index("ix_documents_source_published", "documents", ["source_id", "published_at"])
     op.create_table(
         "sightings",
         sa.Column("id", sa.Integer, autoincrement=True, nullable=False),
