@@ -14,13 +14,21 @@ def normalise(text: str) -> str:
     """NFC, invisible characters removed, runs of whitespace collapsed, paragraphs kept (one blank
     line between them), lines inside a paragraph joined, ends trimmed. Case and punctuation are
     kept: they carry meaning, and exact duplicates differ only in layout."""
-    if not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
-    if _INVISIBLE.search(text):
-        text = _INVISIBLE.sub("", text)
+    if not text.isascii():  # ASCII is already NFC and has no invisible characters
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+        if _INVISIBLE.search(text):
+            text = _INVISIBLE.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    paragraphs = (" ".join(p.split()) for p in _PARAGRAPH_BREAK.split(text))
+    paragraphs = (_collapse_spaces(p) for p in _PARAGRAPH_BREAK.split(text))
     return "\n\n".join(p for p in paragraphs if p)
+
+
+def _collapse_spaces(paragraph: str) -> str:
+    # fast path: printable text (no tabs, line breaks or Unicode spaces) without double spaces
+    if paragraph.isprintable() and "  " not in paragraph:
+        return paragraph.strip()
+    return " ".join(paragraph.split())
 
 
 def document_id(normalised_text: str) -> str:

@@ -234,8 +234,8 @@ class SqlStore:
     def _write_clusters(self, tx: Connection, batch: Batch) -> None:
         founded = set(batch.new_clusters)
         if founded:
-            tx.execute(t.clusters.insert(), [{"id": cid, "created_at": batch.now, "size": batch.cluster_growth[cid]}
-                                             for cid in sorted(founded)])
+            self._insert(tx, t.clusters, [{"id": cid, "created_at": batch.now, "size": batch.cluster_growth[cid]}
+                                          for cid in sorted(founded)])
         grown = [{"cid": cid, "added": n} for cid, n in sorted(batch.cluster_growth.items()) if cid not in founded]
         if grown:
             c = t.clusters.c
