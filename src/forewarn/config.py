@@ -42,7 +42,7 @@ class Settings:
                       "reported as FW-E015 and skipped."),
     )
     batch_size: int = field(
-        default=2000,
+        default=5000,
         metadata=_doc("Documents written per transaction during ingest (bigger batches touch each "
                       "index page fewer times; a killed ingest redoes at most one batch)."),
     )

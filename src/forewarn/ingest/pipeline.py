@@ -39,7 +39,7 @@ class IngestInput:
 
 @dataclass(frozen=True)
 class IngestOptions:
-    batch_size: int = 2000
+    batch_size: int = 5000
     max_bytes: int = 10 * 1024 * 1024
     near_duplicate_threshold: float = 0.7
     http_timeout: float = 20.0
