@@ -14,6 +14,7 @@ reachable on one core.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -53,6 +54,9 @@ def _word_byte_table() -> np.ndarray:
 
 
 _WORD_BYTE = _word_byte_table()
+_PUNCTUATION = re.compile(  # Latin-1 signs, general punctuation, arrows and symbols, CJK and full-width marks
+    "[\u00a0-\u00bf\u00d7\u00f7\u2000-\u206f\u2190-\u2bff\u2e00-\u2e7f\u3000-\u303f\ufe30-\ufe4f\uff00-\uff0f]"
+)
 _MAX_OFFSET = 63
 _POWERS = np.array([pow(0x100000001B3, i, 2**64) for i in range(_MAX_OFFSET + 1)], dtype=np.uint64)
 
@@ -61,7 +65,7 @@ def word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """64-bit hashes of the words of all ``texts`` (runs of ASCII letters, digits and _, or of
     non-ASCII characters), lower-cased, in order, and the index of the text each word is in.
     Vectorised over the UTF-8 bytes of the whole batch: no Python work per word."""
-    parts = [t.lower().encode("utf-8") for t in texts]
+    parts = [_plain(t).lower().encode("utf-8") for t in texts]
     b = np.frombuffer(b"\n".join(parts), dtype=np.uint8)  # "\n" is no word byte: words stay apart
     is_word = _WORD_BYTE[b]
     edges = np.diff(is_word.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
@@ -78,6 +82,12 @@ def word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     text_starts = np.zeros(len(parts), dtype=np.int64)
     text_starts[1:] = np.cumsum([len(p) + 1 for p in parts])[:-1]
     return hashes, np.searchsorted(text_starts, starts, side="right") - 1
+
+
+def _plain(text: str) -> str:
+    """Non-ASCII punctuation (dashes, curly quotes, guillemets, ellipses …) as spaces: only
+    letters of other scripts may stand for words among the non-ASCII characters."""
+    return text if text.isascii() else _PUNCTUATION.sub(" ", text)
 
 
 def _mix(h: np.ndarray) -> np.ndarray:
