@@ -31,6 +31,7 @@ lint: install
 bench: install
 	FOREWARN_BENCH_PG_URL="$$(bash scripts/postgres.sh)" $(BIN)/python bench/ingest_throughput.py
 	$(BIN)/python bench/ingest_memory.py
+	$(BIN)/python bench/ingest_throughput.py --mode replicas --repeat 1
 
 eval: install
 	$(BIN)/python eval/near_duplicates.py

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,11 @@ def test_errors_are_coded_and_exit_1(tmp_path: Path) -> None:
     assert code == 1 and "nothing to ingest" in out
     code, out = cli("mysql://nope", "stats")
     assert code == 1 and "FW-E001" in out
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    code, out = cli(f"postgresql+psycopg://spy:hunter2@127.0.0.1:{port}/x", "stats")
+    assert code == 1 and "FW-E002" in out and "hunter2" not in out
 
 
 def test_ingest_report_for_people_names_codes(tmp_path: Path) -> None:

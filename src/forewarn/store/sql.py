@@ -13,7 +13,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, Table, bindparam, create_engine, event, func, or_, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.sql.elements import ColumnElement
 
 from forewarn.errors import AlreadyExists, Code, Issue, NotFound, Severity, StoreUnavailable
@@ -40,8 +40,10 @@ def make_engine(url: str) -> Engine:
         return _sqlite_engine(url)
     try:
         return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
-    except Exception as err:
-        raise StoreUnavailable(f"bad database URL: {err}", hint="check FOREWARN_DATABASE_URL / --db") from err
+    except (ArgumentError, NoSuchModuleError) as err:  # the URL itself is not repeated: it may hold a password
+        raise StoreUnavailable(f"the database URL is malformed ({type(err).__name__})",
+                               hint="use postgresql+psycopg://user@host:port/db (--db or FOREWARN_DATABASE_URL)",
+                               ) from None
 
 
 def _sqlite_engine(url: str) -> Engine:
