@@ -1,4 +1,4 @@
-"""Peak memory (max RSS) of ingesting 10,000 and 90,000 documents into SQLite.
+"""Peak memory (max RSS) of ingesting 10,000, 30,000 and 90,000 documents into SQLite.
 
 Each ingest runs in a fresh child process (the `forewarn` command) and its peak resident set size
 is read with getrusage(RUSAGE_CHILDREN) in a wrapper process. Baseline: the same command that
@@ -28,7 +28,7 @@ def peak_mb(args: list[str]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 90_000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 30_000, 90_000])
     args = parser.parse_args()
     forewarn = [sys.executable, "-m", "forewarn"]
     with tempfile.TemporaryDirectory(prefix="forewarn-mem-") as tmp:

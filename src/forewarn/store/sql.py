@@ -61,7 +61,7 @@ def _sqlite_engine(url: str) -> Engine:
         cur.execute("PRAGMA wal_autocheckpoint=25000")  # checkpoint every ~100 MB of WAL, not 4 MB
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
-        cur.execute("PRAGMA cache_size=-131072")  # 128 MiB: keeps the hot index pages in memory
+        cur.execute("PRAGMA cache_size=-65536")  # 64 MiB: the hot index pages, within the memory budget
         cur.close()
         # SQLite's lower() folds ASCII only; searches must fold Cyrillic too
         dbapi_conn.create_function("lower", 1, _lower, deterministic=True)
