@@ -16,6 +16,7 @@ from forewarn.config import Settings
 from forewarn.errors import InvalidArgument, Issue, NotFound
 from forewarn.ingest.pipeline import IngestInput, IngestOptions, Ingestor, ProgressFn
 from forewarn.model import Document, IngestReport, IngestRun, Marking, Reliability, Sighting, Source, SourceKind
+from forewarn.sources.tabular import parse_column_map
 from forewarn.store import SqlStore, open_store
 from forewarn.store.query import DocumentQuery
 
@@ -139,8 +140,6 @@ def source_input(source: Source) -> IngestInput:
 
 def parse_map(spec: str) -> dict[str, str]:
     """``text=body,date=published`` → {"text": "body", "date": "published"}."""
-    from forewarn.sources.tabular import parse_column_map
-
     return parse_column_map(spec) if spec.strip() else {}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from forewarn.app import Workspace
+from forewarn.app import Workspace, parse_map
 from forewarn.cli.context import run
 from forewarn.cli.render import out, print_json, short
 from forewarn.errors import InvalidArgument
@@ -57,8 +57,6 @@ def add(
             raise InvalidArgument(f"unknown marking {marking!r}", hint="use CLEAR, GREEN, AMBER, "
                                   "AMBER+STRICT or RED") from None
         if "map" in opts:
-            from forewarn.app import parse_map
-
             parse_map(opts["map"])  # fail now, not at the first ingest
         source = ws.add_source(name, location, kind=kind, source_id=source_id, reliability=reliability,
                                marking=mark, team=team, options=opts)

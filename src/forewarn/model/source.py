@@ -72,9 +72,3 @@ class Source:
     team: str | None = None
     options: tuple[tuple[str, str], ...] = field(default=())  # reader options, e.g. ("map", "text=body")
     created_at: datetime | None = None
-
-    def option(self, key: str, default: str | None = None) -> str | None:
-        for k, v in self.options:
-            if k == key:
-                return v
-        return default

@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, Table, bindparam, create_engine, event, func, or_, select, update
@@ -221,10 +222,7 @@ class SqlStore:
         if batch.documents:
             self._insert(tx, t.documents, [_document_row(d.document, d.shingles, d.signature)
                                            for d in batch.documents])
-            keys = [(document_key(d.document.id), d.band_keys) for d in batch.documents]
-            # in key order: the B-tree pages are visited once each, not at random
-            bands = sorted((band, doc) for doc, bands in keys for band in bands)
-            self._insert(tx, t.lsh_bands, bands, names=("band_key", "document_key"))
+            self._insert(tx, t.lsh_bands, _band_rows(batch), names=("band_key", "document_key"))
         if batch.sightings:
             self._insert(tx, t.sightings, [_sighting_row(s.key, s.sighting) for s in batch.sightings])
         self._write_clusters(tx, batch)
@@ -416,6 +414,16 @@ def _sighting_row(key: str, s: Sighting) -> dict[str, Any]:
 def _issue_row(run_id: int, i: Issue) -> dict[str, Any]:
     return {"run_id": run_id, "code": i.code.value, "severity": i.severity.value, "location": i.location,
             "item": i.item, "message": i.message, "hint": i.hint}
+
+
+def _band_rows(batch: Batch) -> list[tuple[int, int]]:
+    """(band key, document key) rows in key order, so the B-tree pages are visited once each."""
+    bands = np.array([d.band_keys for d in batch.documents], dtype=np.int64)
+    docs = np.repeat(np.array([document_key(d.document.id) for d in batch.documents], dtype=np.int64),
+                     bands.shape[1])
+    bands = bands.ravel()
+    order = np.lexsort((docs, bands))
+    return list(zip(bands[order].tolist(), docs[order].tolist(), strict=True))
 
 
 def _processed(row: tuple[Any, ...], procs: list[tuple[int, Any]]) -> tuple[Any, ...]:
