@@ -57,7 +57,8 @@ class BatchBuilder:
 
     @property
     def size(self) -> int:
-        return len(self._items)
+        """Items held (documents and issues): a flood of bad lines is flushed like good ones."""
+        return len(self._items) + len(self._issues)
 
     @property
     def empty(self) -> bool:
