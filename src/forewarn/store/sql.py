@@ -191,10 +191,10 @@ class SqlStore:
             yield conn
 
     def existing_documents(self, tx: Connection, ids: Iterable[str]) -> set[str]:
-        return set(self._in(tx, t.documents.c.id, t.documents.c.id, ids))
+        return self._present(tx, t.documents.c.id, ids)
 
     def existing_sightings(self, tx: Connection, keys: Iterable[str]) -> set[str]:
-        return set(self._in(tx, t.sightings.c.key, t.sightings.c.key, keys))
+        return self._present(tx, t.sightings.c.key, keys)
 
     def candidates(self, tx: Connection, band_keys: Iterable[int]) -> Candidates:
         """The stored documents sharing any of ``band_keys``, with their fingerprints. The hot
@@ -277,11 +277,12 @@ class SqlStore:
         tx.exec_driver_sql(f"{verb} INTO {table.name} ({', '.join(names)}) VALUES ({self._marks(len(names))}){tail}",
                            values)
 
-    def _in(self, tx: Connection, col: Any, where_col: Any, values: Iterable[Any]) -> list[Any]:
-        out: list[Any] = []
+    def _present(self, tx: Connection, col: Any, values: Iterable[Any]) -> set[Any]:
+        """Which of ``values`` the column holds."""
+        found: set[Any] = set()
         for chunk in _chunks(list(values)):
-            out.extend(tx.execute(select(col).where(where_col.in_(chunk))).scalars())
-        return out
+            found.update(tx.execute(select(col).where(col.in_(chunk))).scalars())
+        return found
 
     # -- documents -------------------------------------------------------------------------
     def get_document(self, doc_id: str) -> Document:
