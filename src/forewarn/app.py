@@ -14,7 +14,7 @@ from typing import Any
 
 from forewarn.config import Settings
 from forewarn.errors import InvalidArgument, Issue, NotFound
-from forewarn.ingest.pipeline import IngestInput, IngestOptions, Ingestor, ProgressFn
+from forewarn.ingest.pipeline import IngestInput, Ingestor, ProgressFn
 from forewarn.model import Document, IngestReport, IngestRun, Marking, Reliability, Sighting, Source, SourceKind
 from forewarn.sources.tabular import parse_column_map
 from forewarn.store import SqlStore, open_store
@@ -105,10 +105,7 @@ class Workspace:
                            column_map=dict(column_map), options=dict(options))
 
     def _ingestor(self) -> Ingestor:
-        s = self.settings
-        return Ingestor(self.store, self.clock, IngestOptions(
-            batch_size=s.batch_size, max_bytes=s.max_bytes,
-            near_duplicate_threshold=s.near_duplicate_threshold, http_timeout=s.http_timeout))
+        return Ingestor(self.store, self.clock, self.settings)
 
     def runs(self, limit: int = 20) -> list[IngestRun]:
         return self.store.list_runs(limit)

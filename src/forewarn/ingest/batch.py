@@ -105,8 +105,8 @@ class BatchBuilder:
                 near += 1
         failed = sum(1 for i in self._issues if i.severity is Severity.ERROR)
         counts = BatchCounts(new, duplicate, near, failed, len(self._issues) - failed)
-        return Batch(self.run_id, now, tuple(docs), tuple(sightings), tuple(clusterer.founded),
-                     dict(clusterer.growth), tuple(self._issues), tuple(self._validators), counts)
+        return Batch(self.run_id, now, tuple(docs), tuple(sightings), tuple(self._issues), tuple(self._validators),
+                     counts)
 
 
 class _Clusterer:
@@ -118,15 +118,10 @@ class _Clusterer:
         found = store.candidates(tx, {k for fp in fingerprints.values() for k in fp.band_keys})
         self.bands = found.bands
         self.known = {doc_id: _Known(*row) for doc_id, row in found.known.items()}
-        self.founded: list[str] = []
-        self.growth: dict[str, int] = {}
 
     def assign(self, doc_id: str) -> str:
         fp = self.fingerprints[doc_id]
         cluster_id = self._best_match(fp) or doc_id
-        if cluster_id == doc_id:
-            self.founded.append(doc_id)
-        self.growth[cluster_id] = self.growth.get(cluster_id, 0) + 1
         self.known[doc_id] = _Known(fp.signature, fp.shingles, cluster_id)
         for key in fp.band_keys:
             self.bands.setdefault(key, []).append(doc_id)

@@ -11,15 +11,17 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from forewarn import sources
+from forewarn.config import Settings
 from forewarn.errors import Code, Issue, Severity
 from forewarn.ingest.batch import BatchBuilder, Pending
 from forewarn.model import IngestReport, RawDocument, Source, SourceKind
 from forewarn.sources.base import FeedValidators, ReadContext
 from forewarn.store.base import Store
+from forewarn.store.batch import BatchCounts
 
 REPORT_ISSUES = 200
 
@@ -37,19 +39,11 @@ class IngestInput:
     options: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class IngestOptions:
-    batch_size: int = 5000
-    max_bytes: int = 10 * 1024 * 1024
-    near_duplicate_threshold: float = 0.7
-    http_timeout: float = 20.0
-
-
 ProgressFn = Callable[[int, int, int], None]  # (items read, items failed, documents committed)
 
 
 class Ingestor:
-    def __init__(self, store: Store, clock: Callable[[], datetime], options: IngestOptions) -> None:
+    def __init__(self, store: Store, clock: Callable[[], datetime], options: Settings) -> None:
         self.store = store
         self.clock = clock
         self.options = options
@@ -155,9 +149,8 @@ class _RunState:
         if len(self.issues) < REPORT_ISSUES:
             self.issues.append(issue)
 
-    def commit(self, counts: object) -> None:
-        for name in ("new", "duplicate", "near_duplicate", "failed", "warnings"):
-            self.counts[name] += getattr(counts, name)
+    def commit(self, counts: BatchCounts) -> None:
+        self.counts.update(asdict(counts))
         self.committed = self.counts["new"] + self.counts["near_duplicate"]
 
     def report(self, status: str, seconds: float) -> IngestReport:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from forewarn.errors import Issue
@@ -39,8 +39,6 @@ class Batch:
     now: datetime  # the run's clock: when these rows were written
     documents: tuple[StoredDocument, ...] = ()
     sightings: tuple[KeyedSighting, ...] = ()
-    new_clusters: tuple[str, ...] = ()  # ids of clusters founded by documents in this batch
-    cluster_growth: dict[str, int] = field(default_factory=dict)  # cluster id -> members added
     issues: tuple[Issue, ...] = ()
     validators: tuple[FeedValidators, ...] = ()
     counts: BatchCounts = BatchCounts()

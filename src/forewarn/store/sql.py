@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -233,11 +234,13 @@ class SqlStore:
         self._count(tx, batch)
 
     def _write_clusters(self, tx: Connection, batch: Batch) -> None:
-        founded = set(batch.new_clusters)
+        """A document whose cluster id is its own id founds that cluster; the others add to theirs."""
+        growth = Counter(d.document.cluster_id for d in batch.documents)
+        founded = {d.document.id for d in batch.documents if d.document.cluster_id == d.document.id}
         if founded:
-            self._insert(tx, t.clusters, [{"id": cid, "created_at": batch.now, "size": batch.cluster_growth[cid]}
+            self._insert(tx, t.clusters, [{"id": cid, "created_at": batch.now, "size": growth[cid]}
                                           for cid in sorted(founded)])
-        grown = [{"cid": cid, "added": n} for cid, n in sorted(batch.cluster_growth.items()) if cid not in founded]
+        grown = [{"cid": cid, "added": n} for cid, n in sorted(growth.items()) if cid not in founded]
         if grown:
             c = t.clusters.c
             tx.execute(update(t.clusters).where(c.id == bindparam("cid")).values(size=c.size + bindparam("added")),
