@@ -138,6 +138,15 @@ def test_failed_transaction_writes_nothing(store: SqlStore) -> None:
     assert store.stats()["sightings"] == 0
 
 
+def test_reads_go_on_beside_an_open_write(store: SqlStore) -> None:
+    run_id = store.start_run("alice", ["/in"], T0)
+    write(store, run_id, [make_doc("a committed report", run_id)])
+    with store.ingest_transaction() as tx:
+        store.write_batch(tx, Batch(run_id, T0, (make_doc("an uncommitted report", run_id),)))
+        assert store.count_documents(DocumentQuery()) == 1  # sees the committed state, is not blocked
+        assert store.stats()["schema_revision"] == "0001"
+
+
 def test_concurrent_duplicate_insert_is_skipped_not_an_error(store: SqlStore) -> None:
     run_id = store.start_run("alice", ["/in"], T0)
     doc = make_doc("the same report written by two ingests", run_id, cluster="c" * 64)
@@ -181,5 +190,10 @@ def test_document_filters_times_and_hostile_search(store: SqlStore) -> None:
 def test_unknown_document_and_run_say_what_to_do(store: SqlStore) -> None:
     with pytest.raises(NotFound, match="forewarn docs"):
         store.get_document("abc")
+    run_id = store.start_run("alice", ["/in"], T0)
+    write(store, run_id, [make_doc("a report", run_id)])
+    for wildcard in ("%", "_", "__"):  # a prefix is text, never a LIKE pattern
+        with pytest.raises(NotFound):
+            store.get_document(wildcard)
     with pytest.raises(NotFound, match="forewarn runs"):
         store.get_run(404)

@@ -6,7 +6,7 @@ import os
 import socket
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from forewarn.store.batch import Batch, Candidates
 from forewarn.store.query import DocumentQuery
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+WRITE = "forewarn_write"  # execution option of the one write path
 IN_CHUNK = 900  # bound parameters per IN (...) clause, well under SQLite's limit
 
 
@@ -70,8 +71,9 @@ def _sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        # take the write lock up front: one writer at a time, no lock-upgrade deadlocks
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # a write takes the lock up front (one writer at a time, no lock-upgrade deadlocks);
+        # reads stay deferred, so they run beside a writer (WAL)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
 
     return engine
 
@@ -81,12 +83,16 @@ class SqlStore:
         self.engine = engine
         self.dialect = engine.dialect.name
 
+    def _write(self) -> AbstractContextManager[Connection]:
+        """A write transaction: every change to the workspace goes through here."""
+        return self.engine.execution_options(**{WRITE: True}).begin()
+
     # -- lifecycle -------------------------------------------------------------------------
     def migrate(self) -> None:
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
         try:
-            with self.engine.begin() as conn:
+            with self._write() as conn:
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
         except OperationalError as err:
@@ -102,7 +108,7 @@ class SqlStore:
 
     # -- sources ---------------------------------------------------------------------------
     def add_source(self, source: Source) -> None:
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             if conn.execute(select(t.sources.c.id).where(t.sources.c.id == source.id)).first():
                 raise AlreadyExists(f"source {source.id!r} already exists",
                                     hint="choose another name, or remove the existing source first")
@@ -127,13 +133,13 @@ class SqlStore:
         """Remove a source from the registry; its documents stay (they keep the source id as
         provenance). Returns how many documents still name it."""
         self.get_source(source_id)
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             conn.execute(t.sources.delete().where(t.sources.c.id == source_id))
             return conn.execute(select(func.count()).where(t.documents.c.source_id == source_id)).scalar_one()
 
     # -- ingest runs -----------------------------------------------------------------------
     def start_run(self, actor: str, inputs: Sequence[str], now: datetime) -> int:
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             result = conn.execute(t.ingest_runs.insert().values(
                 started_at=now, status="running", actor=actor, host=socket.gethostname(), pid=os.getpid(),
                 inputs=list(inputs), new=0, duplicate=0, near_duplicate=0, failed=0, warnings=0,
@@ -144,7 +150,7 @@ class SqlStore:
 
     def finish_run(self, run_id: int, status: str, now: datetime) -> IngestRun:
         """Close a run: completed, interrupted (stopped by a signal or a kill) or failed (an error)."""
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             self._close_runs(conn, [run_id], status, now)
         return self.get_run(run_id)
 
@@ -159,7 +165,7 @@ class SqlStore:
     def interrupt_stale_runs(self, now: datetime) -> list[int]:
         """Mark as interrupted the runs left 'running' by a process of this host that is gone."""
         host = socket.gethostname()
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             rows = conn.execute(select(t.ingest_runs.c.id, t.ingest_runs.c.pid).where(
                 t.ingest_runs.c.status == "running", t.ingest_runs.c.host == host)).all()
             stale = [r.id for r in rows if not _pid_alive(r.pid)]
@@ -188,7 +194,7 @@ class SqlStore:
     # -- the one ingest write path ---------------------------------------------------------
     @contextmanager
     def ingest_transaction(self) -> Iterator[Connection]:
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             yield conn
 
     def existing_documents(self, tx: Connection, ids: Iterable[str]) -> set[str]:
@@ -290,7 +296,7 @@ class SqlStore:
     # -- documents -------------------------------------------------------------------------
     def get_document(self, doc_id: str) -> Document:
         c = t.documents.c
-        cond = c.id == doc_id if len(doc_id) == 64 else c.id.startswith(doc_id)
+        cond = c.id == doc_id if len(doc_id) == 64 else c.id.startswith(doc_id, autoescape=True)
         with self.engine.connect() as conn:
             rows = conn.execute(select(t.documents).where(cond).limit(2)).all()
         if not rows:
@@ -328,7 +334,7 @@ class SqlStore:
             first, last = conn.execute(select(func.min(d.published_at), func.max(d.published_at))).one()
             return {
                 "backend": self.dialect,
-                "schema_revision": conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar(),
+                "schema_revision": self.schema_revision(),
                 "sources": scalar(select(func.count()).select_from(t.sources)),
                 "documents": scalar(select(func.count()).select_from(t.documents)),
                 "sightings": scalar(select(func.count()).select_from(t.sightings)),
