@@ -18,6 +18,7 @@ import json
 import random
 import re
 import sys
+from collections import deque
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,14 +42,19 @@ def write_corpus(path: Path, n_docs: int, seed: int = 2022, mode: str = "stream"
     rows = press_rows()
     sentences = [[x for x in _SENTENCE.split(r["body"]) if x.strip()] for r in rows]
     rng = random.Random(seed)
-    make = _replica if mode == "replicas" else _StreamMaker(sentences, rng)
+    pool = [s for doc in sentences for s in doc]
+    recent: deque[str] = deque(maxlen=2000)  # what a re-post copies from
     chars = 0
     with path.open("w", encoding="utf-8") as f:
         for i in range(n_docs):
             k, replica = i % len(rows), i // len(rows)
-            text = rows[k]["body"] if replica == 0 else make(sentences, k, rng)
-            if mode != "replicas":
-                make.remember(text)  # type: ignore[union-attr]
+            if replica == 0:
+                text = rows[k]["body"]
+            elif mode == "replicas":
+                text = _replica(sentences, k, rng)
+            else:
+                text = _stream_doc(sentences, pool, recent, rng)
+            recent.append(text)
             chars += len(text)
             f.write(json.dumps({"id": f"{k}-{replica}", "title": rows[k]["headline"], "date": rows[k]["date"],
                                 "url": rows[k]["link"], "text": text}, ensure_ascii=False) + "\n")
@@ -63,25 +69,14 @@ def _replica(sentences: list[list[str]], k: int, rng: random.Random) -> str:
     return " ".join(mixed)
 
 
-class _StreamMaker:
-    def __init__(self, sentences: list[list[str]], rng: random.Random) -> None:
-        self.pool = [s for doc in sentences for s in doc]
-        self.recent: list[str] = []
-        self.rng = rng
-
-    def remember(self, text: str) -> None:
-        self.recent.append(text)
-        if len(self.recent) > 2000:
-            del self.recent[: len(self.recent) - 2000]
-
-    def __call__(self, sentences: list[list[str]], k: int, rng: random.Random) -> str:
-        roll = rng.random()
-        if roll < 0.02:
-            return rng.choice(self.recent)
-        if roll < 0.12:
-            return _near_copy(rng.choice(self.recent), self.pool, rng)
-        length = len(sentences[rng.randrange(len(sentences))])
-        return " ".join(rng.choice(self.pool) for _ in range(max(1, length)))
+def _stream_doc(sentences: list[list[str]], pool: list[str], recent: deque[str], rng: random.Random) -> str:
+    roll = rng.random()
+    if roll < 0.02:
+        return rng.choice(recent)
+    if roll < 0.12:
+        return _near_copy(rng.choice(recent), pool, rng)
+    length = len(sentences[rng.randrange(len(sentences))])
+    return " ".join(rng.choice(pool) for _ in range(max(1, length)))
 
 
 def _near_copy(text: str, pool: list[str], rng: random.Random) -> str:

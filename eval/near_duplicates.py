@@ -26,6 +26,7 @@ import re
 import sys
 import tempfile
 from collections import Counter, defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
@@ -122,7 +123,7 @@ def evaluate(items: list[dict[str, str]], kinds: dict[str, str], threshold: floa
         path.write_text("".join(json.dumps(i) + "\n" for i in items), encoding="utf-8")
         settings = Settings(database_url=f"sqlite:///{tmp}/ws.db", actor="eval")
         if threshold is not None:
-            settings = Settings(database_url=settings.database_url, actor="eval", near_duplicate_threshold=threshold)
+            settings = replace(settings, near_duplicate_threshold=threshold)
         with Workspace.open(settings) as ws:
             ws.ingest([str(path)], kind=SourceKind.JSONL)
             docs, _ = ws.documents(DocumentQuery(limit=100_000))
