@@ -17,6 +17,13 @@ def test_precedence_flag_over_env_over_file_over_default(tmp_path: Path) -> None
     assert s.database_url == Settings().database_url
 
 
+def test_a_command_default_sits_below_file_env_and_flag(tmp_path: Path) -> None:
+    demo = {"database_url": "sqlite:///demo.db"}
+    assert load_settings(env={}, config_path=tmp_path / "none.toml", defaults=demo).database_url == "sqlite:///demo.db"
+    env = {"FOREWARN_DATABASE_URL": "sqlite:///env.db"}
+    assert load_settings(env=env, config_path=tmp_path / "none.toml", defaults=demo).database_url == "sqlite:///env.db"
+
+
 @pytest.mark.parametrize(("env", "message"), [
     ({"FOREWARN_BATCH_SIZE": "many"}, "batch_size"),
     ({"FOREWARN_NEAR_DUPLICATE_THRESHOLD": "1.5"}, "near_duplicate_threshold"),

@@ -71,11 +71,13 @@ def load_settings(
     *,
     env: Mapping[str, str] | None = None,
     config_path: Path | None = None,
+    defaults: Mapping[str, Any] | None = None,
 ) -> Settings:
-    """Build Settings from defaults, then the TOML file, then the environment, then overrides
-    (CLI flags). ``None`` values in overrides mean "not given"."""
+    """Build Settings from defaults (``defaults`` replacing the built-in ones, e.g. the demo's
+    own database), then the TOML file, then the environment, then overrides (CLI flags).
+    ``None`` values in overrides mean "not given"."""
     env = os.environ if env is None else env
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = dict(defaults or {})
     path = config_path or Path(env.get(ENV_PREFIX + "CONFIG", CONFIG_FILE))
     if path.is_file():
         values.update(_from_toml(path))

@@ -19,8 +19,8 @@ class State:
     def __init__(self, overrides: dict[str, Any]) -> None:
         self.overrides = overrides
 
-    def settings(self, **extra: Any) -> Settings:
-        return load_settings({**self.overrides, **extra})
+    def settings(self, defaults: dict[str, Any] | None = None, **extra: Any) -> Settings:
+        return load_settings({**self.overrides, **extra}, defaults=defaults)
 
 
 def fail(error: ForewarnError) -> typer.Exit:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import typer
 
 from forewarn.cli.context import fail
@@ -21,11 +19,11 @@ def demo(
     """Build a workspace from the bundled demo corpus and show what it holds.
 
     The corpus: reports around the Sumy–Kursk border, 1 July – 12 August 2024, in several source
-    kinds and formats. Uses --db when given, else ./forewarn-demo.db. Re-running is idempotent.
+    kinds and formats. Uses the configured store (--db, FOREWARN_DATABASE_URL, forewarn.toml) when
+    there is one, else ./forewarn-demo.db. Re-running is idempotent.
     """
-    chosen = ctx.obj.overrides.get("database_url") or os.environ.get("FOREWARN_DATABASE_URL")
     try:
-        settings = ctx.obj.settings(database_url=chosen or DEFAULT_DEMO_DB)
+        settings = ctx.obj.settings(defaults={"database_url": DEFAULT_DEMO_DB})
         result = build_demo(settings)
     except ForewarnError as e:
         raise fail(e) from None
