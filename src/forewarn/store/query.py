@@ -1,9 +1,11 @@
-"""Filters for listing documents."""
+"""Filters for listing documents and events."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+
+from forewarn.errors import InvalidArgument
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,3 +18,57 @@ class DocumentQuery:
     text: str | None = None  # case-insensitive substring of title or text
     limit: int = 50
     offset: int = 0
+
+
+EVENT_TYPES = ("AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST", "ACCUSE",
+               "REJECT", "THREATEN", "SANCTION", "PROTEST", "MOBILIZE", "COERCE", "ASSAULT")  # PLOVER
+
+
+@dataclass(frozen=True, slots=True)
+class EventQuery:
+    """Filters for listing events; every filter given must hold.
+
+    ``actor``/``recipient``: an entity id, or a case-insensitive substring of an entity's name or
+    alias; entities merged with a match match too. ``place``: substring of the place name or its
+    first-level region. ``near``: (lat, lon, radius km). ``date_from``/``date_to``: inclusive.
+    Negated events are left out unless ``include_negated``. ``limit=None``: no limit.
+    Ordered by event date, then id.
+    """
+
+    types: tuple[str, ...] = ()
+    modes: tuple[str, ...] = ()
+    actor: str | None = None
+    recipient: str | None = None
+    actor_country: str | None = None
+    recipient_country: str | None = None
+    place: str | None = None
+    near: tuple[float, float, float] | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    source_id: str | None = None
+    document_id: str | None = None
+    min_confidence: float | None = None
+    include_negated: bool = False
+    limit: int | None = 50
+    offset: int = 0
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.types) - set(EVENT_TYPES))
+        if unknown:
+            raise InvalidArgument(f"unknown event type(s): {', '.join(unknown)}",
+                                  hint=f"PLOVER types: {', '.join(EVENT_TYPES)}")
+        if self.near is not None:
+            _check_near(*self.near)
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise InvalidArgument(f"date range {self.date_from} … {self.date_to} is empty",
+                                  hint="the start date must not be after the end date")
+        if (self.limit is not None and self.limit < 0) or self.offset < 0:
+            raise InvalidArgument("limit and offset must not be negative")
+
+
+def _check_near(lat: float, lon: float, radius_km: float) -> None:
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise InvalidArgument(f"({lat}, {lon}) is not a latitude, longitude pair",
+                              hint="latitude -90…90, longitude -180…180, in decimal degrees")
+    if not radius_km > 0:
+        raise InvalidArgument(f"radius {radius_km} km must be positive", hint="e.g. 48.5,35.0,25")

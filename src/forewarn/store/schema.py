@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -21,6 +26,7 @@ metadata = MetaData(
         "ix": "ix_%(table_name)s_%(column_0_name)s",
         "uq": "uq_%(table_name)s_%(column_0_name)s",
         "pk": "pk_%(table_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s",
     }
 )
 
@@ -128,3 +134,145 @@ feed_validators = Table(
     Column("updated_at", UTCDateTime, nullable=False),
 )
 
+
+# -- extraction (migration 0002) -------------------------------------------------------------
+
+entities = Table(
+    "entities", metadata,
+    Column("id", Text, primary_key=True),  # "dict:rus-fsb", "ner:person:vladimir-putin"
+    Column("name", Text, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("country", String(8)),  # ISO 3166 alpha-3, or IGO-style codes
+    Column("sector", String(16)),
+    Column("origin", String(16), nullable=False),  # dictionary, ner, user (a person edited it: extraction keeps off)
+    Column("merged_into", Text, ForeignKey("entities.id")),
+    Column("canonical_id", Text, nullable=False, index=True),  # end of the merged_into chain (itself if unmerged)
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("updated_by", String(128)),  # who last edited it by hand (None: only extraction wrote it)
+)
+
+entity_aliases = Table(
+    "entity_aliases", metadata,
+    Column("entity_id", Text, ForeignKey("entities.id"), primary_key=True),
+    Column("alias", Text, primary_key=True),
+)
+
+entity_merges = Table(
+    "entity_merges", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("from_id", Text, ForeignKey("entities.id"), nullable=False),
+    Column("into_id", Text, ForeignKey("entities.id"), nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("note", Text),
+    Column("undone_by", String(128)),
+    Column("undone_at", UTCDateTime),
+)
+
+extractions = Table(  # one row per document: the latest extraction attempt
+    "extractions", metadata,
+    Column("document_id", String(64), ForeignKey("documents.id"), primary_key=True),
+    Column("extractor", Text, nullable=False),
+    Column("status", String(8), nullable=False),  # ok, failed
+    Column("error", Text),
+    Column("extracted_at", UTCDateTime, nullable=False),
+    Column("counts", JSONText, nullable=False),
+)
+
+mentions = Table(
+    "mentions", metadata,
+    Column("document_id", String(64), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),  # position in the extraction
+    Column("entity_id", Text, nullable=False, index=True),
+    Column("text", Text, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("sentence", Integer, nullable=False),
+    Column("extractor", Text, nullable=False),
+)
+
+places = Table(
+    "places", metadata,
+    Column("document_id", String(64), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("name", Text, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("country", String(8), nullable=False),
+    Column("admin1", Text),
+    Column("gazetteer_id", Text, nullable=False),
+    Column("precision", String(8), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("sentence", Integer, nullable=False),
+    Column("extractor", Text, nullable=False),
+)
+
+events = Table(
+    "events", metadata,
+    Column("id", String(64), primary_key=True),  # hash of document, sentence, trigger offsets, type
+    Column("document_id", String(64), nullable=False, index=True),
+    Column("source_id", String(64), index=True),  # the document's, for fast filtering
+    Column("published_at", UTCDateTime),  # the document's
+    Column("extractor", Text, nullable=False),
+    Column("coded_at", UTCDateTime, nullable=False),
+    Column("type", String(16), nullable=False),
+    Column("mode", String(32)),
+    Column("contexts", JSONText, nullable=False),
+    Column("actor_entity_id", Text, index=True),
+    Column("actor_text", Text),
+    Column("actor_start", Integer),
+    Column("actor_end", Integer),
+    Column("actor_country", String(8), index=True),  # of the canonical entity (kept current on merge/edit)
+    Column("actor_sector", String(16)),
+    Column("recipient_entity_id", Text, index=True),
+    Column("recipient_text", Text),
+    Column("recipient_start", Integer),
+    Column("recipient_end", Integer),
+    Column("recipient_country", String(8), index=True),
+    Column("recipient_sector", String(16)),
+    Column("place_name", Text),
+    Column("place_lat", Float),
+    Column("place_lon", Float),
+    Column("place_country", String(8)),
+    Column("place_admin1", Text),
+    Column("place_gazetteer_id", Text),
+    Column("place_precision", String(8)),
+    Column("place_text", Text),
+    Column("place_start", Integer),
+    Column("place_end", Integer),
+    Column("date", Date, nullable=False, index=True),
+    Column("date_precision", String(8), nullable=False),
+    Column("date_from_publication", Boolean, nullable=False),
+    Column("negated", Boolean, nullable=False),
+    Column("hypothetical", Boolean, nullable=False),
+    Column("future", Boolean, nullable=False),
+    Column("reported", Boolean, nullable=False),
+    Column("sentence", Integer, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("trigger_start", Integer, nullable=False),
+    Column("trigger_end", Integer, nullable=False),
+    Column("confidence", Float, nullable=False),
+    Index("ix_events_type_date", "type", "date"),
+)
+
+claims = Table(
+    "claims", metadata,
+    Column("document_id", String(64), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("speaker_entity_id", Text),
+    Column("speaker_text", Text, nullable=False),
+    Column("speaker_start", Integer),
+    Column("speaker_end", Integer),
+    Column("cue", String(32), nullable=False),
+    Column("content_start", Integer, nullable=False),
+    Column("content_end", Integer, nullable=False),
+    Column("quoted", Boolean, nullable=False),
+    Column("stance", String(16)),
+    Column("sentence", Integer, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("extractor", Text, nullable=False),
+)

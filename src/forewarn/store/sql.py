@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import os
+import re
 import socket
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -14,17 +17,66 @@ from typing import Any
 import numpy as np
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, Table, bindparam, create_engine, event, func, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Select,
+    Table,
+    bindparam,
+    create_engine,
+    distinct,
+    event,
+    func,
+    or_,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.sql.elements import ColumnElement
 
-from forewarn.errors import AlreadyExists, Code, Issue, NotFound, Severity, StoreUnavailable
+from forewarn.errors import (
+    AlreadyExists,
+    Code,
+    ForewarnError,
+    InvalidArgument,
+    Issue,
+    NotFound,
+    Severity,
+    StoreUnavailable,
+)
 from forewarn.model import Document, IngestRun, Marking, Reliability, Sighting, Source, SourceKind
 from forewarn.model.document import DatePrecision
+from forewarn.nlp.types import (
+    Claim,
+    Entity,
+    EntityKind,
+    EntityMention,
+    Event,
+    Extraction,
+    Participant,
+    PlaceMention,
+    Sector,
+)
 from forewarn.sources.base import FeedValidators
 from forewarn.store import schema as t
 from forewarn.store.batch import Batch, Candidates
-from forewarn.store.query import DocumentQuery
+from forewarn.store.query import DocumentQuery, EventQuery
+from forewarn.store.records import (
+    DocumentExtraction,
+    EntityMerge,
+    EntityRecord,
+    ExtractionCounts,
+    ExtractionStatus,
+    StoredClaim,
+    StoredEvent,
+    StoredMention,
+    StoredParticipant,
+    StoredPlace,
+    event_id,
+)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 WRITE = "forewarn_write"  # execution option of the one write path
@@ -283,8 +335,8 @@ class SqlStore:
             procs = [(i, p) for i, n in enumerate(names) if (p := table.c[n].type.bind_processor(tx.dialect))]
             values = [_processed(tuple(row.values()), procs) for row in rows]  # type: ignore[union-attr]
         verb, tail = ("INSERT OR IGNORE", "") if self.dialect == "sqlite" else ("INSERT", " ON CONFLICT DO NOTHING")
-        tx.exec_driver_sql(f"{verb} INTO {table.name} ({', '.join(names)}) VALUES ({self._marks(len(names))}){tail}",
-                           values)
+        columns = ", ".join(tx.dialect.identifier_preparer.quote(n) for n in names)  # "end" is a keyword
+        tx.exec_driver_sql(f"{verb} INTO {table.name} ({columns}) VALUES ({self._marks(len(names))}){tail}", values)
 
     def _present(self, tx: Connection, col: Any, values: Iterable[Any]) -> set[Any]:
         """Which of ``values`` the column holds."""
@@ -348,6 +400,311 @@ class SqlStore:
                 "documents_by_source": {(s or "(none)"): n for s, n in by_source},
             }
 
+    def get_documents(self, doc_ids: Iterable[str]) -> dict[str, Document]:
+        """The stored documents among ``doc_ids`` (full ids), by id."""
+        found: dict[str, Document] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(doc_ids))):
+                found.update((r.id, _document(r)) for r in conn.execute(
+                    select(t.documents).where(t.documents.c.id.in_(chunk))))
+        return found
+
+    # -- extractions: writes -----------------------------------------------------------------
+    def save_extractions(self, extractions: Sequence[Extraction], now: datetime) -> None:
+        """Store each document's extraction in place of what an earlier one stored for it, all in
+        one transaction. Entities are added when missing; an existing one is updated only while no
+        person has edited it, and its aliases are only ever added to. Idempotent."""
+        latest = {x.document_id: x for x in extractions}  # a document given twice: the last one counts
+        if not latest:
+            return
+        with self._write() as conn:
+            facts = self._document_facts(conn, list(latest))
+            self._upsert_status(conn, [_status_row(x.document_id, x.extractor, "ok", None, now, _counts(x))
+                                       for x in latest.values()])
+            self._clear_results(conn, list(latest))
+            parts = self._save_entities(conn, _entities_of(latest.values()), now)
+            xs = list(latest.values())
+            self._insert(conn, t.mentions, [_mention_row(x, i, m) for x in xs for i, m in enumerate(x.entities)])
+            self._insert(conn, t.places, [_place_row(x, i, p) for x in xs for i, p in enumerate(x.places)])
+            self._insert(conn, t.claims, [_claim_row(x, i, c) for x in xs for i, c in enumerate(x.claims)])
+            self._insert(conn, t.events, [row for x in xs for row in _event_rows(x, facts[x.document_id], parts, now)])
+
+    def record_extraction_failure(self, document_id: str, extractor: str, error: str, now: datetime) -> None:
+        """Mark a document's latest extraction as failed (it is then listed for a retry). What an
+        earlier successful extraction stored for it stays until a later one succeeds."""
+        with self._write() as conn:
+            self._document_facts(conn, [document_id])
+            self._upsert_status(conn, [_status_row(document_id, extractor, "failed", error, now, ExtractionCounts())])
+
+    def _document_facts(self, conn: Connection, doc_ids: list[str]) -> dict[str, tuple[str | None, datetime | None]]:
+        """(source id, publication time) of each document; every one must exist."""
+        d = t.documents.c
+        found: dict[str, tuple[str | None, datetime | None]] = {}
+        for chunk in _chunks(doc_ids):
+            for r in conn.execute(select(d.id, d.source_id, d.published_at).where(d.id.in_(chunk))):
+                found[r.id] = (r.source_id, r.published_at)
+        missing = [i for i in doc_ids if i not in found]
+        if missing:
+            more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+            raise NotFound(f"no document {missing[0]!r}{more}", hint="extractions are stored for stored documents only")
+        return found
+
+    def _upsert_status(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+        ins = (pg_insert if self.dialect == "postgresql" else sqlite_insert)(t.extractions)
+        keep = ("extractor", "status", "error", "extracted_at", "counts")
+        conn.execute(ins.on_conflict_do_update(index_elements=["document_id"],
+                                               set_={k: ins.excluded[k] for k in keep}), rows)
+
+    def _clear_results(self, conn: Connection, doc_ids: list[str]) -> None:
+        for table in (t.mentions, t.places, t.events, t.claims):
+            for chunk in _chunks(doc_ids):
+                conn.execute(table.delete().where(table.c.document_id.in_(chunk)))
+
+    def _save_entities(self, conn: Connection, entities: dict[str, Entity],
+                       now: datetime) -> dict[str, tuple[str | None, str | None]]:
+        """Add missing entities, update the ones no person edited, add aliases; returns each
+        entity's (country, sector) as events record them (the canonical entity's)."""
+        e = t.entities
+        existing: dict[str, Any] = {}
+        for chunk in _chunks(list(entities)):
+            existing.update((r.id, r) for r in conn.execute(select(e).where(e.c.id.in_(chunk))))
+        self._insert(conn, e, [_entity_row(x, now) for i, x in entities.items() if i not in existing])
+        stale = [_entity_update(x, now) for i, x in entities.items()
+                 if i in existing and existing[i].origin != "user" and _entity_changed(existing[i], x)]
+        if stale:
+            conn.execute(update(e).where(e.c.id == bindparam("b_id")).values(
+                name=bindparam("b_name"), kind=bindparam("b_kind"), country=bindparam("b_country"),
+                sector=bindparam("b_sector"), updated_at=bindparam("b_at")), stale)
+        open_ = [x for i, x in entities.items() if i not in existing or existing[i].origin != "user"]
+        self._insert(conn, t.entity_aliases, [{"entity_id": x.id, "alias": a} for x in open_
+                                              for a in sorted(set(x.aliases))])
+        return self._participant_facts(conn, list(entities))
+
+    def _participant_facts(self, conn: Connection, ids: list[str]) -> dict[str, tuple[str | None, str | None]]:
+        own, canon = t.entities.alias("own"), t.entities.alias("canon")
+        facts: dict[str, tuple[str | None, str | None]] = {}
+        for chunk in _chunks(ids):
+            q = (select(own.c.id, func.coalesce(canon.c.country, own.c.country).label("country"),
+                        func.coalesce(canon.c.sector, own.c.sector).label("sector"))
+                 .select_from(own.join(canon, canon.c.id == own.c.canonical_id)).where(own.c.id.in_(chunk)))
+            facts.update((r.id, (r.country, r.sector)) for r in conn.execute(q))
+        return facts
+
+    # -- extractions: reads ------------------------------------------------------------------
+    def extraction_status(self, document_id: str) -> ExtractionStatus | None:
+        x = t.extractions
+        with self.engine.connect() as conn:
+            row = conn.execute(select(x).where(x.c.document_id == document_id)).first()
+        return None if row is None else _status(row)
+
+    def documents_needing_extraction(self, extractor: str | None = None, only_failed: bool = False,
+                                     limit: int | None = None) -> list[str]:
+        """Ids of documents never extracted, whose last extraction failed, or (given ``extractor``)
+        extracted by another extractor version; ``only_failed``: the failed ones only."""
+        d, x = t.documents.c, t.extractions.c
+        if only_failed:
+            cond: ColumnElement[bool] = x.status == "failed"
+        else:
+            conds = [x.document_id.is_(None), x.status == "failed"]
+            if extractor is not None:
+                conds.append(x.extractor != extractor)
+            cond = or_(*conds)
+        q = (select(d.id).select_from(t.documents.outerjoin(t.extractions, x.document_id == d.id))
+             .where(cond).order_by(d.id).limit(limit))
+        with self.engine.connect() as conn:
+            return list(conn.execute(q).scalars())
+
+    def find_events(self, query: EventQuery) -> list[StoredEvent]:
+        ev = t.events.c
+        q = _event_select().where(*_event_filters(query)).order_by(ev.date, ev.id)
+        if query.near is None:
+            q = q.limit(query.limit).offset(query.offset)
+        with self.engine.connect() as conn:
+            found = [_event(r) for r in conn.execute(q)]
+        if query.near is None:
+            return found
+        near = [e for e in found if e.place and _within(e.place.lat, e.place.lon, query.near)]
+        end = None if query.limit is None else query.offset + query.limit
+        return near[query.offset:end]
+
+    def count_events(self, query: EventQuery) -> int:
+        ev = t.events.c
+        with self.engine.connect() as conn:
+            if query.near is None:
+                return conn.execute(select(func.count()).select_from(t.events)
+                                    .where(*_event_filters(query))).scalar_one()
+            rows = conn.execute(select(ev.place_lat, ev.place_lon).where(*_event_filters(query)))
+            return sum(1 for lat, lon in rows if _within(lat, lon, query.near))
+
+    def claims_of(self, document_id: str) -> list[StoredClaim]:
+        c = t.claims.c
+        own, canon = t.entities.alias("own"), t.entities.alias("canon")
+        q = (select(t.claims, canon.c.id.label("speaker_canonical_id"), canon.c.name.label("speaker_name"),
+                    func.coalesce(canon.c.country, own.c.country).label("speaker_country"),
+                    func.coalesce(canon.c.sector, own.c.sector).label("speaker_sector"))
+             .select_from(t.claims.outerjoin(own, own.c.id == c.speaker_entity_id)
+                          .outerjoin(canon, canon.c.id == own.c.canonical_id))
+             .where(c.document_id == document_id).order_by(c.seq))
+        with self.engine.connect() as conn:
+            return [_claim(r) for r in conn.execute(q)]
+
+    def extraction_of(self, document_id: str) -> DocumentExtraction:
+        """Everything stored for a document: status, mentions, places, events (negated ones too), claims."""
+        m, p = t.mentions.c, t.places.c
+        own, canon = t.entities.alias("own"), t.entities.alias("canon")
+        mq = (select(t.mentions, canon.c.id.label("canonical_id"), canon.c.name, own.c.kind)
+              .select_from(t.mentions.join(own, own.c.id == m.entity_id).join(canon, canon.c.id == own.c.canonical_id))
+              .where(m.document_id == document_id).order_by(m.seq))
+        with self.engine.connect() as conn:
+            mentions = tuple(_mention(r) for r in conn.execute(mq))
+            places = tuple(_place(r) for r in conn.execute(
+                select(t.places).where(p.document_id == document_id).order_by(p.seq)))
+        events = self.find_events(EventQuery(document_id=document_id, include_negated=True, limit=None))
+        return DocumentExtraction(document_id, self.extraction_status(document_id), mentions, places,
+                                  tuple(events), tuple(self.claims_of(document_id)))
+
+    # -- entities ----------------------------------------------------------------------------
+    def list_entities(self, kind: str | None = None, search: str | None = None, limit: int = 100,
+                      include_merged: bool = False) -> list[EntityRecord]:
+        """Entities with the number of events their merge group takes part in, most active first.
+        ``search``: case-insensitive substring of id, name or an alias. Merged entities are left
+        out unless ``include_merged``."""
+        e = t.entities.c
+        conds: list[ColumnElement[bool]] = []
+        if kind is not None:
+            conds.append(e.kind == _entity_kind(kind))
+        if search:
+            conds.append(_entity_matches(search, ids_too=True))
+        if not include_merged:
+            conds.append(e.merged_into.is_(None))
+        return self._entity_records(conds, limit)
+
+    def get_entity(self, entity_id: str) -> EntityRecord:
+        found = self._entity_records([t.entities.c.id == entity_id], 1)
+        if not found:
+            raise NotFound(f"no entity {entity_id!r}", hint="`forewarn entities list --search NAME` finds entity ids")
+        return found[0]
+
+    def _entity_records(self, conds: list[ColumnElement[bool]], limit: int) -> list[EntityRecord]:
+        e, a = t.entities.c, t.entity_aliases.c
+        counts = _event_counts()
+        n = func.coalesce(counts.c.n, 0).label("n_events")
+        q = (select(t.entities, n).select_from(t.entities.outerjoin(counts, counts.c.canonical_id == e.canonical_id))
+             .where(*conds).order_by(n.desc(), e.name, e.id).limit(limit))
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).all()
+            ids = [r.id for r in rows]
+            aliases: dict[str, list[str]] = {}
+            members: dict[str, list[str]] = {}
+            for chunk in _chunks(ids):
+                for r in conn.execute(select(a.entity_id, a.alias).where(a.entity_id.in_(chunk))
+                                      .order_by(a.entity_id, a.alias)):
+                    aliases.setdefault(r.entity_id, []).append(r.alias)
+                merged = e.canonical_id.in_(chunk) & (e.id != e.canonical_id)
+                for r in conn.execute(select(e.id, e.canonical_id).where(merged).order_by(e.id)):
+                    members.setdefault(r.canonical_id, []).append(r.id)
+        return [_entity_record(r, aliases.get(r.id, ()), members.get(r.id, ())) for r in rows]
+
+    def _entity_row_of(self, conn: Connection, entity_id: str) -> Any:
+        row = conn.execute(select(t.entities).where(t.entities.c.id == entity_id)).first()
+        if row is None:
+            raise NotFound(f"no entity {entity_id!r}", hint="`forewarn entities list --search NAME` finds entity ids")
+        return row
+
+    def merge_entities(self, from_id: str, into_id: str, actor: str, now: datetime, note: str | None = None) -> int:
+        """Merge ``from_id`` (and whatever was merged into it) into ``into_id``; returns the merge's id.
+        A chain resolves to its end: merging A into B, then B into C, makes C canonical for all three."""
+        e = t.entities.c
+        with self._write() as conn:
+            src, dst = self._entity_row_of(conn, from_id), self._entity_row_of(conn, into_id)
+            _check_merge(src, dst)
+            conn.execute(update(t.entities).where(e.id == from_id).values(merged_into=into_id, updated_at=now))
+            conn.execute(update(t.entities).where(e.canonical_id == from_id).values(canonical_id=dst.canonical_id))
+            result = conn.execute(t.entity_merges.insert().values(from_id=from_id, into_id=into_id, actor=actor,
+                                                                  at=now, note=note))
+            self._refresh_participants(conn, [dst.canonical_id])
+            key = result.inserted_primary_key
+            assert key is not None
+            return int(key[0])
+
+    def undo_merge(self, merge_id: int, actor: str, now: datetime) -> EntityMerge:
+        """Undo a merge: the merged entity (with what was merged into it) stands alone again."""
+        e = t.entities.c
+        with self._write() as conn:
+            merge = self._merge_row_of(conn, merge_id)
+            if merge.undone_at is not None:
+                raise _conflict(f"merge {merge_id} was undone already, by {merge.undone_by}",
+                                hint="`forewarn entities merges` shows the log")
+            group = self._entity_row_of(conn, merge.from_id).canonical_id
+            conn.execute(update(t.entities).where(e.id == merge.from_id).values(merged_into=None, updated_at=now))
+            self._recanonicalise(conn, group)
+            m = t.entity_merges.c
+            conn.execute(update(t.entity_merges).where(m.id == merge_id).values(undone_by=actor, undone_at=now))
+            self._refresh_participants(conn, [group, merge.from_id])
+            return _merge(self._merge_row_of(conn, merge_id))
+
+    def _merge_row_of(self, conn: Connection, merge_id: int) -> Any:
+        row = conn.execute(select(t.entity_merges).where(t.entity_merges.c.id == merge_id)).first()
+        if row is None:
+            raise NotFound(f"no entity merge {merge_id}", hint="`forewarn entities merges` lists them")
+        return row
+
+    def _recanonicalise(self, conn: Connection, group: str) -> None:
+        """Recompute the canonical id of every member of a former merge group."""
+        e = t.entities.c
+        parent = {r.id: r.merged_into for r in conn.execute(select(e.id, e.merged_into).where(e.canonical_id == group))}
+        moved = [{"b_id": i, "b_canonical": c} for i in sorted(parent) if (c := _chain_end(i, parent)) != group]
+        if moved:
+            conn.execute(update(t.entities).where(e.id == bindparam("b_id"))
+                         .values(canonical_id=bindparam("b_canonical")), moved)
+
+    def _refresh_participants(self, conn: Connection, groups: list[str]) -> None:
+        """Events record their participants' country and sector as the canonical entity has them:
+        bring them up to date for the members of these merge groups."""
+        ev = t.events.c
+        members = select(t.entities.c.id).where(t.entities.c.canonical_id.in_(groups))
+        for role in ("actor", "recipient"):
+            who = ev[f"{role}_entity_id"]
+            conn.execute(update(t.events).where(who.in_(members)).values(
+                {f"{role}_country": _resolved(who, "country"), f"{role}_sector": _resolved(who, "sector")}))
+
+    def edit_entity(self, entity_id: str, *, actor: str, now: datetime, name: str | None = None,
+                    country: str | None = None, sector: str | None = None, add_aliases: Sequence[str] = (),
+                    remove_aliases: Sequence[str] = ()) -> EntityRecord:
+        """Edit an entity by hand. It becomes origin 'user': later extractions leave it (and its
+        aliases) as the person left it."""
+        values = _entity_edit(name, country, sector)
+        a = t.entity_aliases.c
+        with self._write() as conn:
+            row = self._entity_row_of(conn, entity_id)
+            held = set(conn.execute(select(a.alias).where(a.entity_id == entity_id)).scalars())
+            absent = [x for x in remove_aliases if x not in held]
+            if absent:
+                raise NotFound(f"entity {entity_id!r} has no alias {absent[0]!r}",
+                               hint=f"its aliases: {', '.join(sorted(held)) or '(none)'}")
+            conn.execute(update(t.entities).where(t.entities.c.id == entity_id)
+                         .values(origin="user", updated_at=now, updated_by=actor, **values))
+            for chunk in _chunks(list(remove_aliases)):
+                conn.execute(t.entity_aliases.delete().where(a.entity_id == entity_id, a.alias.in_(chunk)))
+            added = sorted({x.strip() for x in add_aliases if x.strip()} - held)
+            self._insert(conn, t.entity_aliases, [{"entity_id": entity_id, "alias": x} for x in added])
+            if "country" in values or "sector" in values:
+                self._refresh_participants(conn, [row.canonical_id])
+        return self.get_entity(entity_id)
+
+    def list_merges(self, entity_id: str | None = None, limit: int = 100) -> list[EntityMerge]:
+        """The merge log, newest first; ``entity_id``: the merges from or into it."""
+        m = t.entity_merges.c
+        q = select(t.entity_merges).order_by(m.id.desc()).limit(limit)
+        if entity_id is not None:
+            q = q.where(or_(m.from_id == entity_id, m.into_id == entity_id))
+        with self.engine.connect() as conn:
+            return [_merge(r) for r in conn.execute(q)]
+
+    def get_merge(self, merge_id: int) -> EntityMerge:
+        with self.engine.connect() as conn:
+            return _merge(self._merge_row_of(conn, merge_id))
+
 
 # -- row mapping ---------------------------------------------------------------------------
 def _chunks(values: list[Any]) -> Iterator[list[Any]]:
@@ -369,7 +726,7 @@ def _document_filters(q: DocumentQuery) -> list[ColumnElement[bool]]:
     if q.until:
         conds.append(c.published_at < q.until)
     if q.text:
-        pattern = "%" + q.text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = _like(q.text)
         conds.append(or_(func.lower(c.text).like(pattern, escape="\\"),
                          func.lower(c.title).like(pattern, escape="\\")))
     return conds
@@ -460,3 +817,358 @@ def _pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+# -- extraction rows -------------------------------------------------------------------------
+EARTH_KM = 6371.0088
+KM_PER_DEGREE = math.pi * EARTH_KM / 180
+
+
+def _counts(x: Extraction) -> ExtractionCounts:
+    return ExtractionCounts(entities=len(x.entities), places=len(x.places), dates=len(x.dates),
+                            events=len(x.events), claims=len(x.claims))
+
+
+def _status_row(doc_id: str, extractor: str, status: str, error: str | None, now: datetime,
+                counts: ExtractionCounts) -> dict[str, Any]:
+    return {"document_id": doc_id, "extractor": extractor, "status": status, "error": error, "extracted_at": now,
+            "counts": dataclasses.asdict(counts)}
+
+
+def _status(r: Any) -> ExtractionStatus:
+    return ExtractionStatus(document_id=r.document_id, extractor=r.extractor, status=r.status, error=r.error,
+                            extracted_at=r.extracted_at, counts=ExtractionCounts(**r.counts))
+
+
+def _entities_of(extractions: Iterable[Extraction]) -> dict[str, Entity]:
+    """Every entity an extraction refers to (the first description of each id counts)."""
+    found: dict[str, Entity] = {}
+    for x in extractions:
+        for m in x.entities:
+            found.setdefault(m.entity.id, m.entity)
+        for ev in x.events:
+            for p in (ev.actor, ev.recipient):
+                if p is not None:
+                    found.setdefault(p.entity.id, p.entity)
+        for c in x.claims:
+            if c.speaker is not None:
+                found.setdefault(c.speaker.entity.id, c.speaker.entity)
+    return found
+
+
+def _entity_row(x: Entity, now: datetime) -> dict[str, Any]:
+    return {"id": x.id, "name": x.name, "kind": x.kind.value, "country": x.country,
+            "sector": x.sector.value if x.sector else None,
+            "origin": "dictionary" if x.id.startswith("dict:") else "ner", "merged_into": None,
+            "canonical_id": x.id, "updated_at": now, "updated_by": None}
+
+
+def _entity_changed(r: Any, x: Entity) -> bool:
+    sector = x.sector.value if x.sector else None
+    return (r.name, r.kind, r.country, r.sector) != (x.name, x.kind.value, x.country, sector)
+
+
+def _entity_update(x: Entity, now: datetime) -> dict[str, Any]:
+    return {"b_id": x.id, "b_name": x.name, "b_kind": x.kind.value, "b_country": x.country,
+            "b_sector": x.sector.value if x.sector else None, "b_at": now}
+
+
+def _mention_row(x: Extraction, seq: int, m: EntityMention) -> dict[str, Any]:
+    return {"document_id": x.document_id, "seq": seq, "entity_id": m.entity.id, "text": m.text, "start": m.start,
+            "end": m.end, "sentence": m.sentence, "extractor": x.extractor}
+
+
+def _place_row(x: Extraction, seq: int, p: PlaceMention) -> dict[str, Any]:
+    g = p.place
+    return {"document_id": x.document_id, "seq": seq, "name": g.name, "lat": g.lat, "lon": g.lon,
+            "country": g.country, "admin1": g.admin1, "gazetteer_id": g.gazetteer_id, "precision": g.precision.value,
+            "text": p.text, "start": p.start, "end": p.end, "sentence": p.sentence, "extractor": x.extractor}
+
+
+def _claim_row(x: Extraction, seq: int, c: Claim) -> dict[str, Any]:
+    s = c.speaker
+    return {"document_id": x.document_id, "seq": seq, "speaker_entity_id": s.entity.id if s else None,
+            "speaker_text": c.speaker_text, "speaker_start": s.start if s else None,
+            "speaker_end": s.end if s else None, "cue": c.cue, "content_start": c.content_start,
+            "content_end": c.content_end, "quoted": c.quoted, "stance": c.stance, "sentence": c.sentence,
+            "start": c.start, "end": c.end, "extractor": x.extractor}
+
+
+def _event_rows(x: Extraction, facts: tuple[str | None, datetime | None],
+                parts: dict[str, tuple[str | None, str | None]], now: datetime) -> list[dict[str, Any]]:
+    """One row per distinct event id (the first of the events sharing one counts)."""
+    rows: dict[str, dict[str, Any]] = {}
+    for ev in x.events:
+        row = _event_row(x, ev, facts, parts, now)
+        rows.setdefault(row["id"], row)
+    return list(rows.values())
+
+
+def _event_row(x: Extraction, ev: Event, facts: tuple[str | None, datetime | None],
+               parts: dict[str, tuple[str | None, str | None]], now: datetime) -> dict[str, Any]:
+    e, f = ev.evidence, ev.flags
+    return {
+        "id": event_id(x.document_id, ev), "document_id": x.document_id, "source_id": facts[0],
+        "published_at": facts[1], "extractor": x.extractor, "coded_at": now, "type": ev.type, "mode": ev.mode,
+        "contexts": list(ev.contexts), **_participant_row("actor", ev.actor, parts),
+        **_participant_row("recipient", ev.recipient, parts), **_event_place_row(ev.place),
+        "date": ev.date, "date_precision": ev.date_precision.value, "date_from_publication": ev.date_from_publication,
+        "negated": f.negated, "hypothetical": f.hypothetical, "future": f.future, "reported": f.reported,
+        "sentence": e.sentence, "start": e.start, "end": e.end, "trigger_start": e.trigger_start,
+        "trigger_end": e.trigger_end, "confidence": float(ev.confidence),
+    }
+
+
+def _participant_row(role: str, p: Participant | None,
+                     parts: dict[str, tuple[str | None, str | None]]) -> dict[str, Any]:
+    country, sector = parts[p.entity.id] if p else (None, None)
+    return {f"{role}_entity_id": p.entity.id if p else None, f"{role}_text": p.text if p else None,
+            f"{role}_start": p.start if p else None, f"{role}_end": p.end if p else None,
+            f"{role}_country": country, f"{role}_sector": sector}
+
+
+def _event_place_row(p: PlaceMention | None) -> dict[str, Any]:
+    g = p.place if p else None
+    return {"place_name": g.name if g else None, "place_lat": g.lat if g else None, "place_lon": g.lon if g else None,
+            "place_country": g.country if g else None, "place_admin1": g.admin1 if g else None,
+            "place_gazetteer_id": g.gazetteer_id if g else None, "place_precision": g.precision.value if g else None,
+            "place_text": p.text if p else None, "place_start": p.start if p else None,
+            "place_end": p.end if p else None}
+
+
+# -- extraction reads ------------------------------------------------------------------------
+def _like(text: str) -> str:
+    """A case-insensitive LIKE pattern for a literal substring (escape character: backslash)."""
+    return "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _entity_matches(spec: str, ids_too: bool = False) -> ColumnElement[bool]:
+    """Entities whose id is ``spec``, or whose name or an alias contains it (case-insensitive)."""
+    e, a = t.entities.c, t.entity_aliases.c
+    pattern = _like(spec)
+    by_alias = select(a.entity_id).where(func.lower(a.alias).like(pattern, escape="\\"))
+    by_id = func.lower(e.id).like(pattern, escape="\\") if ids_too else e.id == spec
+    return or_(by_id, func.lower(e.name).like(pattern, escape="\\"), e.id.in_(by_alias))
+
+
+def _entity_group(spec: str) -> Any:
+    """Ids of the entities matching ``spec`` and of every entity merged with one of them."""
+    e = t.entities.c
+    canonical = select(e.canonical_id).where(_entity_matches(spec))
+    return select(e.id).where(e.canonical_id.in_(canonical))
+
+
+def _event_filters(q: EventQuery) -> list[ColumnElement[bool]]:
+    c = t.events.c
+    conds: list[ColumnElement[bool]] = []
+    if q.types:
+        conds.append(c.type.in_(q.types))
+    if q.modes:
+        conds.append(c.mode.in_(q.modes))
+    for role, spec, country in (("actor", q.actor, q.actor_country), ("recipient", q.recipient, q.recipient_country)):
+        if spec:
+            conds.append(c[f"{role}_entity_id"].in_(_entity_group(spec)))
+        if country:
+            conds.append(c[f"{role}_country"] == country.upper())
+    if q.place:
+        pattern = _like(q.place)
+        conds.append(or_(func.lower(c.place_name).like(pattern, escape="\\"),
+                         func.lower(c.place_admin1).like(pattern, escape="\\")))
+    if q.near is not None:
+        conds += _bounding_box(*q.near)
+    conds += _event_scalar_filters(q)
+    return conds
+
+
+def _event_scalar_filters(q: EventQuery) -> list[ColumnElement[bool]]:
+    c = t.events.c
+    conds: list[ColumnElement[bool]] = []
+    if q.date_from:
+        conds.append(c.date >= q.date_from)
+    if q.date_to:
+        conds.append(c.date <= q.date_to)
+    if q.source_id:
+        conds.append(c.source_id == q.source_id)
+    if q.document_id:
+        doc = q.document_id
+        conds.append(c.document_id == doc if len(doc) == 64 else c.document_id.startswith(doc, autoescape=True))
+    if q.min_confidence is not None:
+        conds.append(c.confidence >= q.min_confidence)
+    if not q.include_negated:
+        conds.append(c.negated.is_(False))
+    return conds
+
+
+def _bounding_box(lat: float, lon: float, radius_km: float) -> list[ColumnElement[bool]]:
+    """A box holding the circle (the exact distance is checked afterwards)."""
+    c = t.events.c
+    dlat = radius_km / KM_PER_DEGREE
+    conds: list[ColumnElement[bool]] = [c.place_lat.between(lat - dlat, lat + dlat)]
+    widest = abs(lat) + dlat  # where the circle reaches nearest a pole, a degree of longitude is shortest
+    if widest < 89.0:
+        dlon = radius_km / (KM_PER_DEGREE * math.cos(math.radians(widest)))
+        if lon - dlon >= -180 and lon + dlon <= 180:  # no box across the antimeridian
+            conds.append(c.place_lon.between(lon - dlon, lon + dlon))
+    return conds
+
+
+def _within(lat: float | None, lon: float | None, near: tuple[float, float, float]) -> bool:
+    if lat is None or lon is None:
+        return False
+    return haversine_km(lat, lon, near[0], near[1]) <= near[2]
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _event_select() -> Select[Any]:
+    """Events with each participant's canonical entity (id and name)."""
+    ev = t.events
+    cols: list[Any] = [ev]
+    joined: Any = ev
+    for role in ("actor", "recipient"):
+        own, canon = t.entities.alias(f"{role}_own"), t.entities.alias(f"{role}_canon")
+        joined = (joined.outerjoin(own, own.c.id == ev.c[f"{role}_entity_id"])
+                  .outerjoin(canon, canon.c.id == own.c.canonical_id))
+        cols += [canon.c.id.label(f"{role}_canonical_id"), canon.c.name.label(f"{role}_name")]
+    return select(*cols).select_from(joined)
+
+
+def _event(r: Any) -> StoredEvent:
+    return StoredEvent(
+        id=r.id, document_id=r.document_id, source_id=r.source_id, published_at=r.published_at,
+        extractor=r.extractor, coded_at=r.coded_at, type=r.type, mode=r.mode, contexts=tuple(r.contexts),
+        actor=_participant(r, "actor"), recipient=_participant(r, "recipient"), place=_event_place(r),
+        date=r.date, date_precision=r.date_precision, date_from_publication=r.date_from_publication,
+        negated=r.negated, hypothetical=r.hypothetical, future=r.future, reported=r.reported, sentence=r.sentence,
+        start=r.start, end=r.end, trigger_start=r.trigger_start, trigger_end=r.trigger_end, confidence=r.confidence,
+    )
+
+
+def _participant(r: Any, role: str) -> StoredParticipant | None:
+    m = r._mapping
+    entity_id = m[f"{role}_entity_id"]
+    if entity_id is None:
+        return None
+    return StoredParticipant(entity_id=entity_id, canonical_id=m[f"{role}_canonical_id"] or entity_id,
+                             name=m[f"{role}_name"] or m[f"{role}_text"], text=m[f"{role}_text"],
+                             start=m[f"{role}_start"], end=m[f"{role}_end"], country=m[f"{role}_country"],
+                             sector=m[f"{role}_sector"])
+
+
+def _event_place(r: Any) -> StoredPlace | None:
+    if r.place_name is None:
+        return None
+    return StoredPlace(name=r.place_name, lat=r.place_lat, lon=r.place_lon, country=r.place_country,
+                       admin1=r.place_admin1, gazetteer_id=r.place_gazetteer_id, precision=r.place_precision,
+                       text=r.place_text, start=r.place_start, end=r.place_end, sentence=r.sentence)
+
+
+def _place(r: Any) -> StoredPlace:
+    return StoredPlace(name=r.name, lat=r.lat, lon=r.lon, country=r.country, admin1=r.admin1,
+                       gazetteer_id=r.gazetteer_id, precision=r.precision, text=r.text, start=r.start, end=r.end,
+                       sentence=r.sentence)
+
+
+def _mention(r: Any) -> StoredMention:
+    return StoredMention(document_id=r.document_id, entity_id=r.entity_id, canonical_id=r.canonical_id, name=r.name,
+                         kind=r.kind, text=r.text, start=r.start, end=r.end, sentence=r.sentence,
+                         extractor=r.extractor)
+
+
+def _claim(r: Any) -> StoredClaim:
+    speaker = None
+    if r.speaker_entity_id is not None:
+        speaker = StoredParticipant(entity_id=r.speaker_entity_id, canonical_id=r.speaker_canonical_id,
+                                    name=r.speaker_name, text=r.speaker_text, start=r.speaker_start,
+                                    end=r.speaker_end, country=r.speaker_country, sector=r.speaker_sector)
+    return StoredClaim(document_id=r.document_id, speaker=speaker, speaker_text=r.speaker_text, cue=r.cue,
+                       content_start=r.content_start, content_end=r.content_end, quoted=r.quoted, stance=r.stance,
+                       sentence=r.sentence, start=r.start, end=r.end, extractor=r.extractor)
+
+
+# -- entities --------------------------------------------------------------------------------
+def _resolved(entity_id: Any, field: str) -> Any:
+    """The canonical entity's value of ``field`` (the entity's own where the canonical has none)."""
+    own, canon = t.entities.alias("own"), t.entities.alias("canon")
+    return (select(func.coalesce(canon.c[field], own.c[field]))
+            .select_from(own.join(canon, canon.c.id == own.c.canonical_id))
+            .where(own.c.id == entity_id).scalar_subquery())
+
+
+def _event_counts() -> Any:
+    """Per merge group (canonical id): how many events, negated ones left out, its members take part in."""
+    ev, e = t.events.c, t.entities.c
+    roles = union_all(*(select(ev.id.label("event_id"), ev[f"{role}_entity_id"].label("entity_id"))
+                        .where(ev[f"{role}_entity_id"].is_not(None), ev.negated.is_(False))
+                        for role in ("actor", "recipient"))).subquery()
+    return (select(e.canonical_id, func.count(distinct(roles.c.event_id)).label("n"))
+            .select_from(roles.join(t.entities, e.id == roles.c.entity_id)).group_by(e.canonical_id).subquery())
+
+
+def _entity_record(r: Any, aliases: Iterable[str], members: Iterable[str]) -> EntityRecord:
+    return EntityRecord(id=r.id, name=r.name, kind=r.kind, country=r.country, sector=r.sector, origin=r.origin,
+                        merged_into=r.merged_into, canonical_id=r.canonical_id, aliases=tuple(aliases),
+                        updated_at=r.updated_at, updated_by=r.updated_by, events=r.n_events, members=tuple(members))
+
+
+def _merge(r: Any) -> EntityMerge:
+    return EntityMerge(id=r.id, from_id=r.from_id, into_id=r.into_id, actor=r.actor, at=r.at, note=r.note,
+                       undone_by=r.undone_by, undone_at=r.undone_at)
+
+
+def _conflict(message: str, hint: str = "") -> ForewarnError:
+    return ForewarnError(message, hint=hint, code=Code.ENTITY_CONFLICT)
+
+
+def _check_merge(src: Any, dst: Any) -> None:
+    if src.id == dst.id:
+        raise _conflict(f"cannot merge entity {src.id!r} into itself")
+    undo = "undo that merge first (`forewarn entities merges` shows its id, `forewarn entities unmerge ID`)"
+    if src.merged_into is not None:
+        raise _conflict(f"entity {src.id!r} is merged into {src.merged_into!r} already", hint=undo)
+    if dst.canonical_id == src.id:
+        raise _conflict(f"entity {dst.id!r} is merged into {src.id!r}: merging back would make a cycle", hint=undo)
+
+
+def _chain_end(entity_id: str, parent: dict[str, str | None]) -> str:
+    seen = {entity_id}
+    while (nxt := parent.get(entity_id)) is not None and nxt not in seen:
+        seen.add(nxt)
+        entity_id = nxt
+    return entity_id
+
+
+def _entity_kind(kind: str) -> str:
+    try:
+        return EntityKind(kind.lower()).value
+    except ValueError:
+        raise InvalidArgument(f"unknown entity kind {kind!r}",
+                              hint=f"kinds: {', '.join(k.value for k in EntityKind)}") from None
+
+
+def _entity_edit(name: str | None, country: str | None, sector: str | None) -> dict[str, str]:
+    """The columns a hand edit sets, checked."""
+    values: dict[str, str] = {}
+    if name is not None:
+        if not name.strip():
+            raise InvalidArgument("an entity name cannot be empty")
+        values["name"] = name.strip()
+    if country is not None:
+        code = country.strip().upper()
+        if not re.fullmatch(r"[A-Z]{3}", code):
+            raise InvalidArgument(f"country {country!r} is not a three-letter code",
+                                  hint="use ISO 3166 alpha-3 (UKR, RUS) or IGO")
+        values["country"] = code
+    if sector is not None:
+        try:
+            values["sector"] = Sector(sector.lower()).value
+        except ValueError:
+            raise InvalidArgument(f"unknown sector {sector!r}",
+                                  hint=f"sectors: {', '.join(s.value for s in Sector)}") from None
+    return values

@@ -1,0 +1,89 @@
+"""PLOVER JSONL export: record shape and byte-for-byte determinism."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+from datetime import UTC, date, datetime
+
+from forewarn.export import plover_record, write_plover_jsonl
+from forewarn.model import Document
+from forewarn.model.document import DatePrecision
+from forewarn.store.records import StoredEvent, StoredParticipant, StoredPlace
+
+TEXT = "Russian forces struck Sumy with drones overnight. Officials said the strike hit a school."
+DOC = Document(id="d" * 64, text=TEXT, title="Strike on Sumy", url="https://news.example/sumy", source_id="wire",
+               published_at=datetime(2024, 8, 4, 7, 30, tzinfo=UTC), published_precision=DatePrecision.SECOND,
+               ingested_at=datetime(2024, 8, 4, 8, tzinfo=UTC), language="en", marking="TLP:CLEAR", team=None,
+               cluster_id="d" * 64, reader="feed", location="https://news.example/feed", item="sumy-1",
+               raw_sha256="0" * 64, run_id=3)
+RUS = StoredParticipant(entity_id="ner:org:russian-forces", canonical_id="dict:rus-military",
+                        name="Russian Armed Forces", text="Russian forces", start=0, end=14, country="RUS",
+                        sector="military")
+SCHOOL = StoredParticipant(entity_id="ner:org:school", canonical_id="ner:org:school", name="school", text="a school",
+                           start=79, end=87, country="UKR", sector="civilian")
+SUMY = StoredPlace(name="Sumy", lat=50.9077, lon=34.7981, country="UKR", admin1="Sumy Oblast",
+                   gazetteer_id="geonames:692194", precision="town", text="Sumy", start=22, end=26, sentence=0)
+EVENT = StoredEvent(
+    id="e" * 32, document_id=DOC.id, source_id="wire", published_at=DOC.published_at, extractor="spacy-sm 3.8 / fw 1",
+    coded_at=datetime(2024, 8, 5, 12, tzinfo=UTC), type="ASSAULT", mode="drone", contexts=("military",), actor=RUS,
+    recipient=SCHOOL, place=SUMY, date=date(2024, 8, 3), date_precision="day", date_from_publication=False,
+    negated=False, hypothetical=False, future=False, reported=True, sentence=0, start=0, end=49, trigger_start=15,
+    trigger_end=21, confidence=0.8123456,
+)
+
+
+def test_record_carries_plover_fields_in_a_fixed_order() -> None:
+    record = plover_record(EVENT, DOC)
+    assert list(record)[:4] == ["id", "date", "actor", "event"]
+    assert list(record) == ["id", "date", "actor", "event", "recipient", "mode", "context", "event_loc", "event_text",
+                            "text", "cite_info", "coder", "coded_date", "date_precision", "date_from_publication",
+                            "confidence", "negated", "hypothetical", "future", "reported"]
+    assert (record["id"], record["date"], record["event"], record["mode"], record["context"]) == (
+        "e" * 32, "2024-08-03", "ASSAULT", "drone", ["military"])
+    assert record["actor"] == {"code": "RUS", "sector": "military", "entity_text": "Russian forces",
+                               "entity_id": "dict:rus-military", "entity_name": "Russian Armed Forces"}
+    assert record["recipient"]["code"] == "UKR" and record["recipient"]["entity_text"] == "a school"
+    assert record["event_loc"] == {"name": "Sumy", "lat": 50.9077, "lon": 34.7981, "country": "UKR",
+                                   "admin1": "Sumy Oblast", "precision": "town", "gazetteer_id": "geonames:692194",
+                                   "place_text": "Sumy"}
+    assert record["event_text"] == "struck"
+    assert record["text"] == "Russian forces struck Sumy with drones overnight."
+    assert record["cite_info"] == {"document_id": DOC.id, "url": "https://news.example/sumy", "source": "wire",
+                                   "title": "Strike on Sumy", "published": "2024-08-04T07:30:00+00:00", "sentence": 0,
+                                   "start": 0, "end": 49, "trigger_start": 15, "trigger_end": 21}
+    assert (record["coder"], record["coded_date"]) == ("forewarn spacy-sm 3.8 / fw 1", "2024-08-05")
+    assert (record["confidence"], record["reported"], record["negated"]) == (0.8123, True, False)
+
+
+def test_optional_fields_are_left_out_and_a_missing_actor_is_still_an_object() -> None:
+    bare = dataclasses.replace(EVENT, actor=None, recipient=None, place=None, mode=None, contexts=())
+    record = plover_record(bare, DOC)
+    assert record["actor"] == {"code": None, "sector": None, "entity_text": None}
+    assert "recipient" not in record and "event_loc" not in record and "mode" not in record
+    assert record["context"] == []
+
+
+def test_jsonl_is_deterministic_and_one_record_per_line() -> None:
+    second = dataclasses.replace(EVENT, id="f" * 32, type="PROTEST", mode="demo", trigger_start=0, trigger_end=7)
+    outputs = []
+    for _ in range(2):
+        buffer = io.StringIO()
+        assert write_plover_jsonl([EVENT, second], {DOC.id: DOC}.__getitem__, buffer) == 2
+        outputs.append(buffer.getvalue())
+    assert outputs[0] == outputs[1]
+    lines = outputs[0].splitlines()
+    assert len(lines) == 2 and outputs[0].endswith("\n")
+    assert [json.loads(line)["event"] for line in lines] == ["ASSAULT", "PROTEST"]
+    assert json.loads(lines[1])["event_text"] == "Russian"
+
+
+def test_non_ascii_text_is_written_as_is() -> None:
+    text = "Війська РФ обстріляли Суми."
+    doc = dataclasses.replace(DOC, text=text)
+    event = dataclasses.replace(EVENT, start=0, end=len(text), trigger_start=11, trigger_end=21)
+    buffer = io.StringIO()
+    write_plover_jsonl([event], lambda _: doc, buffer)
+    assert "обстріляли" in buffer.getvalue()
+    assert json.loads(buffer.getvalue())["event_text"] == "обстріляли"
