@@ -1,0 +1,1 @@
+"""Extraction: spaCy pipeline plus forewarn components (entities, places, dates, events, claims)."""

@@ -1,0 +1,470 @@
+"""Event coding: PLOVER events from a parsed sentence, by dependency rules over the event lexicon.
+
+For each sentence: find triggers (verbs, light verb + object, nouns), let a trigger absorb the
+triggers that are its arguments ("condemned the attack" is one ACCUSE event, not ACCUSE + ASSAULT),
+keep nouns only where they report something (a caption, the subject of "took place", a noun with
+its own place), then fill actor, recipient, place, date, flags and a confidence.
+A sentence with no trigger yields no event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from spacy.tokens import Doc, Span, Token
+
+from forewarn.nlp.lexicon import QUADS, Entry, Lexicon
+from forewarn.nlp.spans import sentence_of
+from forewarn.nlp.types import (
+    DateMention,
+    Entity,
+    EntityMention,
+    Event,
+    Evidence,
+    Flags,
+    Participant,
+    PlaceMention,
+    TimePrecision,
+)
+
+# Types whose verb frames another event: "agreed to withdraw" is AGREE, "threatened to strike" THREATEN.
+FRAMING = frozenset({"AGREE", "REQUEST", "REJECT", "THREATEN", "ACCUSE", "SUPPORT", "CONCEDE", "SANCTION"})
+ABSORB_DEPS = frozenset({"xcomp", "ccomp", "dobj", "pobj", "prep", "pcomp", "compound", "amod", "nmod", "poss",
+                         "nsubj", "nsubjpass", "attr", "acl", "appos", "conj", "dative", "oprd", "advcl"})
+SPEECH = frozenset({"say", "tell", "report", "claim", "state", "announce", "allege", "confirm", "add", "write",
+                    "note", "stress", "insist", "declare", "assert", "explain", "post", "suggest", "believe"})
+EXISTENTIAL = frozenset({"be", "take", "occur", "happen", "continue", "begin", "start", "resume", "erupt", "break",
+                         "rock", "see", "spot", "observe", "film", "record", "report", "hear", "show", "appear",
+                         "move", "arrive", "enter", "pass", "cross", "drive", "head", "gather", "remain", "leave",
+                         "cause", "follow", "intensify", "escalate", "hit", "kill", "injure", "damage", "reach",
+                         "capture", "photograph", "document", "travel", "roll", "advance", "concentrate", "destroy", "burn", "collapse", "fall", "land", "ignite", "set", "renew", "launch",
+                         "undertake", "hold", "conduct", "stage", "organise", "organize", "complete", "end"})
+FUTURE_AUX = frozenset({"will", "shall", "'ll"})
+HYPOTHETICAL_AUX = frozenset({"would", "could", "might", "may", "should", "can", "must", "'d"})
+PLANNING = frozenset({"plan", "intend", "prepare", "prepared", "aim", "expect", "seek", "want", "hope", "decide",
+                      "going", "ready", "willing", "vow", "pledge", "promise", "mean", "propose", "consider"})
+PLACE_PREPS = frozenset({"in", "near", "at", "outside", "around", "across", "over", "into", "from", "towards",
+                         "toward", "on", "inside", "along", "off", "within", "throughout", "between", "by"})
+RECIPIENT_PREPS = frozenset({"against", "on", "with", "to", "at", "into", "upon", "for", "towards", "toward"})
+NEGATORS = frozenset({"not", "n't", "never", "no", "without"})
+REFUSAL = frozenset({"fail", "refuse", "decline"})
+COOPERATIVE = frozenset({"AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT"})
+# An announced future act: hostile ones are threats, friendly ones commitments (PLOVER's own rule).
+THREAT_MODES = {"ASSAULT": "violence", "COERCE": "restrict", "SANCTION": "relations", "PROTEST": "relations",
+                "REJECT": "relations"}
+REJECT_MODES = {"AID": "assist", "COOPERATE": "assist", "CONSULT": "meet", "RETREAT": "yield", "CONCEDE": "yield"}
+
+Lookup = Callable[[str], Entity | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    head: Token  # the verb or noun that carries the event
+    start: int  # token span of the trigger words
+    end: int
+    type: str
+    mode: str | None
+    verbal: bool
+    weak: bool = False
+
+
+def find_events(doc: Doc, lexicon: Lexicon, mentions: Sequence[EntityMention], places: Sequence[PlaceMention],
+                dates: Sequence[DateMention], published: date, lookup: Lookup) -> list[Event]:
+    """All events in ``doc``. ``mentions``/``places``/``dates`` are the other components' output."""
+    if not len(doc):
+        return []
+    context = _DocContext(doc, mentions, places, dates, published, lookup)
+    events: list[Event] = []
+    for sent in doc.sents:
+        triggers = _select(sent, _triggers(sent, lexicon))
+        coded = [_code(t, sent, lexicon, context) for t in triggers]
+        events.extend(_dedupe(coded))
+    return events
+
+
+# -- triggers --------------------------------------------------------------------------------------
+
+def _triggers(sent: Span, lexicon: Lexicon) -> list[Trigger]:
+    found: list[Trigger] = []
+    for tok in sent:
+        pos = tok.pos_
+        if pos == "VERB":
+            trigger = _verb_trigger(tok, lexicon) or _demand(tok)
+        elif pos in ("NOUN", "PROPN"):
+            trigger = _noun_trigger(tok, lexicon)
+        else:
+            trigger = None
+        if trigger is not None:
+            found.append(trigger)
+    return found
+
+
+def _verb_trigger(tok: Token, lexicon: Lexicon) -> Trigger | None:
+    lemma = tok.lemma_.lower()
+    objects = lexicon.light_verbs.get(lemma)
+    if objects:
+        for obj in _objects(tok):
+            hit = objects.get(obj.lemma_.lower())
+            if hit:
+                lo, hi = sorted((tok.i, obj.i))
+                return Trigger(tok, lo, hi + 1, hit[0], hit[1], verbal=True)
+    for entry in lexicon.verbs.get(lemma, ()):
+        if _follows(tok, entry):
+            kind, mode = _by_subject(tok, lemma, lexicon) or (entry.type, entry.mode)
+            return Trigger(tok, tok.i, tok.i + 1 + len(entry.after), kind, mode, verbal=True)
+    return None
+
+
+def _by_subject(verb: Token, lemma: str, lexicon: Lexicon) -> tuple[str, str | None] | None:
+    overrides = lexicon.subject_overrides.get(lemma)
+    subject = next((c for c in verb.children if c.dep_ == "nsubj"), None) if overrides else None
+    return overrides.get(subject.lemma_.lower()) if overrides and subject is not None else None
+
+
+def _demand(verb: Token) -> Trigger | None:
+    """ "X said Y must do Z": a demand even when Z is no event word of its own."""
+    if verb.dep_ != "ccomp" or verb.head.lemma_.lower() not in SPEECH:
+        return None
+    if any(c.dep_ == "aux" and c.lower_ in ("must", "should") for c in verb.children):
+        return Trigger(verb, verb.i, verb.i + 1, "REQUEST", "change", verbal=True)
+    return None
+
+
+def _objects(verb: Token) -> list[Token]:
+    out = [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass", "attr", "oprd")]
+    out += [g for c in verb.children if c.dep_ == "prt" for g in c.children]
+    return out
+
+
+def _follows(tok: Token, entry: Entry) -> bool:
+    if not entry.after:
+        return True
+    doc = tok.doc
+    following = [t.lower_ for t in doc[tok.i + 1: tok.i + 1 + len(entry.after)]]
+    if following == list(entry.after):
+        return True
+    attached = {c.lower_ for c in tok.children if c.dep_ in ("prt", "prep", "dobj", "advmod")}
+    return all(word in attached for word in entry.after)
+
+
+def _noun_trigger(tok: Token, lexicon: Lexicon) -> Trigger | None:
+    entries = lexicon.nouns.get(tok.lemma_.lower()) or lexicon.nouns.get(tok.lower_)
+    for entry in entries or ():
+        n = len(entry.before)
+        if n == 0:
+            return Trigger(tok, tok.i, tok.i + 1, entry.type, entry.mode, verbal=False, weak=entry.weak)
+        if tok.i - n >= tok.sent.start:
+            words = tok.doc[tok.i - n: tok.i]
+            if all(w.lower_ == b or w.lemma_.lower() == b for w, b in zip(words, entry.before, strict=True)):
+                return Trigger(tok, tok.i - n, tok.i + 1, entry.type, entry.mode, verbal=False, weak=entry.weak)
+    return None
+
+
+# -- which triggers make events ---------------------------------------------------------------------
+
+def _select(sent: Span, triggers: list[Trigger]) -> list[Trigger]:
+    if not triggers:
+        return []
+    by_head = {t.head.i: t for t in triggers}
+    protest = any(t.type == "PROTEST" for t in triggers)
+    kept = [t for t in triggers if not _absorbed(t, by_head) and not (protest and _purpose(t))]
+    verbal = any(t.verbal for t in kept)
+    fragment = sent.root.pos_ not in ("VERB", "AUX")
+    return [t for t in kept if t.verbal or _noun_reports(t, fragment, verbal)]
+
+
+def _absorbed(trigger: Trigger, by_head: dict[int, Trigger]) -> bool:
+    """Is the trigger an argument of another trigger that speaks for it?"""
+    tok, depth = trigger.head, 0
+    while tok.dep_ in ABSORB_DEPS and tok.head.i != tok.i and depth < 4:
+        tok, depth = tok.head, depth + 1
+        other = by_head.get(tok.i)
+        if other is None or other is trigger:
+            continue
+        if not trigger.verbal and (other.verbal or trigger.head.dep_ in ("compound", "amod")):
+            return True
+        if trigger.verbal and other.verbal and other.type in FRAMING and depth <= 3:
+            return True
+        if _purpose(trigger) and QUADS[other.type] == 4:
+            return True  # "staged rallies to demand reforms" is the protest
+        if not trigger.verbal and not other.verbal and depth == 1:
+            return True
+    return False
+
+
+def _purpose(trigger: Trigger) -> bool:
+    """A demand or accusation in a purpose clause ("… to demand reforms")."""
+    head = trigger.head
+    return (trigger.type in ("REQUEST", "ACCUSE") and head.dep_ in ("advcl", "xcomp")
+            and any(c.dep_ == "aux" and c.lower_ == "to" for c in head.children))
+
+
+def _noun_reports(trigger: Trigger, fragment: bool, verbal_in_sentence: bool) -> bool:
+    if trigger.weak and verbal_in_sentence:
+        return False
+    if fragment:
+        return True
+    tok = trigger.head
+    if tok.dep_ == "ROOT":
+        return True
+    if tok.dep_ in ("nsubj", "nsubjpass", "dobj", "attr") and tok.head.lemma_.lower() in EXISTENTIAL:
+        return True
+    return not trigger.weak and any(c.dep_ == "prep" and c.lower_ in PLACE_PREPS and c.lower_ != "on"
+                                    for c in tok.children) and tok.dep_ != "pobj"
+
+
+# -- coding one event -------------------------------------------------------------------------------
+
+class _DocContext:
+    """Per-document lookups: which entity mention covers which token, places and dates by sentence."""
+
+    def __init__(self, doc: Doc, mentions: Sequence[EntityMention], places: Sequence[PlaceMention],
+                 dates: Sequence[DateMention], published: date, lookup: Lookup) -> None:
+        self.doc, self.published, self.lookup = doc, published, lookup
+        self.sentence = sentence_of(doc)
+        self.mention_at: dict[int, EntityMention] = {}
+        for m in mentions:
+            span = doc.char_span(m.start, m.end, alignment_mode="expand")
+            for i in range(span.start, span.end) if span is not None else ():
+                self.mention_at[i] = m
+        self.places = places
+        self.dates = dates
+
+
+def _code(trigger: Trigger, sent: Span, lexicon: Lexicon, ctx: _DocContext) -> Event:
+    actor_tok, recipient_tok = _argument_tokens(trigger)
+    actor = _participant(actor_tok, ctx)
+    recipient = _participant(recipient_tok, ctx)
+    if recipient is not None and actor is not None and recipient.entity.id == actor.entity.id:
+        recipient = None
+    modality = _modality(trigger.head)
+    flags = modality.flags
+    trigger, flags = _reinterpret(trigger, modality)
+    place = _place(trigger, sent, ctx, actor, recipient)
+    when = _date(trigger, sent, ctx)
+    doc = ctx.doc
+    trig_start, trig_end = doc[trigger.start].idx, doc[trigger.end - 1].idx + len(doc[trigger.end - 1])
+    return Event(
+        type=trigger.type, mode=trigger.mode,
+        contexts=_contexts(trigger, lexicon, actor, recipient),
+        actor=actor, recipient=recipient, place=place,
+        date=when.value if when else ctx.published,
+        date_precision=when.precision if when else TimePrecision.DAY,
+        date_from_publication=when is None,
+        flags=flags,
+        evidence=Evidence(sentence=ctx.sentence[sent.start], start=sent.start_char, end=sent.end_char,
+                          trigger_start=trig_start, trigger_end=trig_end),
+        confidence=_confidence(trigger, actor, recipient, flags, modality.depth),
+    )
+
+
+def _reinterpret(trigger: Trigger, modality: _Modality) -> tuple[Trigger, Flags]:
+    """PLOVER codes what is said about an act: a refused cooperation is REJECT, an announced
+    hostile act THREATEN, an announced friendly act AGREE, a "must" said of someone REQUEST."""
+    flags, kind = modality.flags, trigger.type
+    if flags.negated and kind in COOPERATIVE:
+        new = replace(trigger, type="REJECT", mode=REJECT_MODES.get(kind, "change"))
+        return new, replace(flags, negated=False)
+    if modality.obligation and kind not in FRAMING:
+        return replace(trigger, type="REQUEST", mode=REJECT_MODES.get(kind, "change")), flags
+    if flags.future and not flags.negated and kind in THREAT_MODES:
+        return replace(trigger, type="THREATEN", mode=THREAT_MODES[kind]), flags
+    if flags.future and not flags.negated and kind in COOPERATIVE and kind != "AGREE":
+        return replace(trigger, type="AGREE", mode=None), flags
+    return trigger, flags
+
+
+def _argument_tokens(trigger: Trigger) -> tuple[Token | None, Token | None]:
+    head = trigger.head
+    if not trigger.verbal:
+        return _noun_arguments(head)
+    children = list(head.children)
+    actor = next((c for c in children if c.dep_ == "nsubj"), None)
+    recipient = next((c for c in children if c.dep_ == "nsubjpass"), None)
+    agent = next((c for c in children if c.dep_ == "agent"), None)
+    if agent is not None:
+        actor = next((g for g in agent.children if g.dep_ == "pobj"), actor)
+    if actor is None:
+        actor = _inherited_subject(head)
+    if recipient is None:
+        recipient = next((c for c in children if c.dep_ in ("dobj", "dative")), None)
+    if recipient is None or (recipient.pos_ == "NOUN" and recipient.ent_type_ == ""):
+        recipient = _prep_object(head) or _prep_object(recipient) or recipient
+    return actor, recipient
+
+
+def _inherited_subject(verb: Token) -> Token | None:
+    tok = verb
+    for _ in range(3):
+        if tok.dep_ not in ("xcomp", "conj", "advcl", "ccomp") or tok.head.i == tok.i:
+            return None
+        tok = tok.head
+        subj = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is not None:
+            return subj
+    return None
+
+
+def _prep_object(tok: Token | None) -> Token | None:
+    if tok is None:
+        return None
+    for prep in tok.children:
+        if prep.dep_ == "prep" and prep.lower_ in RECIPIENT_PREPS:
+            obj = next((g for g in prep.children if g.dep_ == "pobj"), None)
+            if obj is not None:
+                return obj
+    return None
+
+
+def _noun_arguments(noun: Token) -> tuple[Token | None, Token | None]:
+    actor = next((c for c in noun.children if c.dep_ in ("poss", "amod", "compound", "nmod")
+                  and (c.ent_type_ in ("NORP", "GPE", "ORG") or c.dep_ == "poss")), None)
+    by = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "by"), None)
+    if by is not None:
+        actor = next((g for g in by.children if g.dep_ == "pobj"), actor)
+    return actor, _prep_object(noun)
+
+
+def _participant(tok: Token | None, ctx: _DocContext) -> Participant | None:
+    if tok is None:
+        return None
+    mention = ctx.mention_at.get(tok.i)
+    if mention is None:
+        mention = next((ctx.mention_at[i] for i in range(tok.left_edge.i, tok.right_edge.i + 1)
+                        if i in ctx.mention_at), None)
+    if mention is not None:
+        return Participant(mention.entity, mention.text, mention.start, mention.end)
+    entity = ctx.lookup(tok.text) if tok.pos_ in ("ADJ", "PROPN", "NOUN") else None
+    if entity is not None:
+        return Participant(entity, tok.text, tok.idx, tok.idx + len(tok))
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Modality:
+    flags: Flags
+    depth: int  # how far the trigger is from its clause root (0: the main verb)
+    obligation: bool  # "must", "should", "has to": a demand when someone says it
+
+
+def _modality(head: Token) -> _Modality:
+    negated = hypothetical = future = reported = obligation = False
+    modal: set[str] = set()
+    tok: Token | None = head
+    for level in range(5):
+        if tok is None:
+            break
+        for c in tok.children:
+            low = c.lower_
+            if level <= 1 and (c.dep_ == "neg" or (c.dep_ == "det" and low == "no" and c.head.i == head.i)
+                               or (level == 0 and low in NEGATORS and c.dep_ == "advmod")):
+                negated = True
+            elif c.dep_ == "aux" and low in FUTURE_AUX:
+                future = True
+            elif c.dep_ == "aux" and low in HYPOTHETICAL_AUX and level <= 1:
+                modal.add(low)
+                obligation = obligation or low in ("must", "should")
+            elif c.dep_ == "mark" and low in ("if", "unless", "whether"):
+                hypothetical = True
+        lemma = tok.lemma_.lower()
+        if level > 0 and lemma in SPEECH:
+            reported = True
+        if level > 0 and lemma in PLANNING and tok.pos_ in ("VERB", "ADJ"):
+            future = True
+        if level == 1 and lemma in REFUSAL:
+            negated = True
+        if level > 0 and lemma in ("have", "need") and tok.i < head.i:
+            obligation = True
+        if tok.dep_ in ("ROOT", "ccomp") or tok.head.i == tok.i:
+            tok = tok.head if tok.dep_ == "ccomp" else None
+            if tok is not None:
+                reported = reported or tok.lemma_.lower() in SPEECH
+                tok = None
+        else:
+            tok = tok.head
+    if any(t.lower_ == "according" for t in head.sent):
+        reported = True
+    if modal == {"would"} and reported and not hypothetical:
+        future = True  # "said they would boycott": the future of reported speech
+    elif modal:
+        hypothetical = True
+    flags = Flags(negated=negated, hypothetical=hypothetical, future=future, reported=reported)
+    depth = sum(1 for _ in head.ancestors)
+    return _Modality(flags, depth, obligation and reported)
+
+
+def _place(trigger: Trigger, sent: Span, ctx: _DocContext, actor: Participant | None,
+           recipient: Participant | None) -> PlaceMention | None:
+    lo, hi = sent.start_char, sent.end_char
+    in_sentence = [p for p in ctx.places if lo <= p.start < hi]
+    if not in_sentence:
+        return None
+    blocked = [actor] + ([recipient] if QUADS[trigger.type] < 4 else [])
+    usable = [p for p in in_sentence if not any(b and b.start <= p.start < b.end for b in blocked)]
+    if not usable:
+        return None
+    head = trigger.head
+    sub_lo, sub_hi = head.left_edge.idx, head.right_edge.idx + len(head.right_edge)
+    scoped = [p for p in usable if sub_lo <= p.start < sub_hi] or usable
+    return min(scoped, key=lambda p: (-_via_place_prep(p, ctx), _PRECISION_RANK[p.place.precision],
+                                      abs(p.start - head.idx)))
+
+
+_PRECISION_RANK = {"point": 0, "town": 1, "region": 2, "country": 3}
+
+
+def _via_place_prep(place: PlaceMention, ctx: _DocContext) -> bool:
+    span = ctx.doc.char_span(place.start, place.end, alignment_mode="expand")
+    if span is None:
+        return False
+    root = span.root
+    return root.dep_ == "pobj" and root.head.lower_ in PLACE_PREPS
+
+
+def _date(trigger: Trigger, sent: Span, ctx: _DocContext) -> DateMention | None:
+    lo, hi = sent.start_char, sent.end_char
+    candidates = [d for d in ctx.dates if lo <= d.start < hi]
+    if not candidates:
+        return None
+    at = trigger.head.idx
+    return min(candidates, key=lambda d: abs(d.start - at))
+
+
+def _contexts(trigger: Trigger, lexicon: Lexicon, actor: Participant | None,
+              recipient: Participant | None) -> tuple[str, ...]:
+    contexts = list(lexicon.contexts.get(trigger.type, ()))
+    sectors = {p.entity.sector for p in (actor, recipient) if p is not None}
+    if "military" in sectors and "military" not in contexts:
+        contexts.append("military")
+    if "intelligence" in sectors and "intelligence" not in contexts:
+        contexts.append("intelligence")
+    return tuple(contexts)
+
+
+def _confidence(trigger: Trigger, actor: Participant | None, recipient: Participant | None, flags: Flags,
+                depth: int) -> float:
+    score = 0.7 if trigger.verbal else (0.45 if trigger.weak else 0.6)
+    score -= 0.04 * min(depth, 3)  # the clause's main verb speaks for the sentence
+    score += 0.1 if actor is not None else 0.0
+    score += 0.05 if recipient is not None else 0.0
+    if flags.hypothetical:
+        score *= 0.7
+    if flags.negated:
+        score *= 0.8
+    return round(min(score, 0.95), 3)
+
+
+def _dedupe(events: list[Event]) -> list[Event]:
+    """One event per type and participants in a sentence: "the strike … the blast" is one event."""
+    best: dict[tuple[str, str | None, str | None], Event] = {}
+    for ev in events:
+        key = (ev.type, ev.actor.entity.id if ev.actor else None, ev.recipient.entity.id if ev.recipient else None)
+        loose = (ev.type, None, None)
+        if loose in best and key != loose and ev.actor is None and ev.recipient is None:
+            key = loose
+        current = best.get(key)
+        if current is None or ev.confidence > current.confidence:
+            best[key] = ev
+    return sorted(best.values(), key=lambda e: e.evidence.trigger_start)
