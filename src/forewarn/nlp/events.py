@@ -39,7 +39,8 @@ EXISTENTIAL = frozenset({"be", "take", "occur", "happen", "continue", "begin", "
                          "rock", "see", "spot", "observe", "film", "record", "report", "hear", "show", "appear",
                          "move", "arrive", "enter", "pass", "cross", "drive", "head", "gather", "remain", "leave",
                          "cause", "follow", "intensify", "escalate", "hit", "kill", "injure", "damage", "reach",
-                         "capture", "photograph", "document", "travel", "roll", "advance", "concentrate", "destroy", "burn", "collapse", "fall", "land", "ignite", "set", "renew", "launch",
+                         "capture", "photograph", "document", "travel", "roll", "advance", "concentrate", "destroy",
+                         "burn", "collapse", "fall", "land", "ignite", "set", "renew", "launch",
                          "undertake", "hold", "conduct", "stage", "organise", "organize", "complete", "end"})
 FUTURE_AUX = frozenset({"will", "shall", "'ll"})
 HYPOTHETICAL_AUX = frozenset({"would", "could", "might", "may", "should", "can", "must", "'d"})
@@ -49,6 +50,11 @@ PLACE_PREPS = frozenset({"in", "near", "at", "outside", "around", "across", "ove
                          "toward", "on", "inside", "along", "off", "within", "throughout", "between", "by"})
 RECIPIENT_PREPS = frozenset({"against", "on", "with", "to", "at", "into", "upon", "for", "towards", "toward"})
 NEGATORS = frozenset({"not", "n't", "never", "no", "without"})
+NOUN_MODIFIERS = frozenset({"compound", "amod", "nmod", "poss"})
+# Presence (troops, tanks, aircraft) is an event only in a caption or when they move or are seen.
+MOTION = frozenset({"move", "advance", "gather", "enter", "arrive", "cross", "drive", "head", "roll", "concentrate",
+                    "mass", "travel", "pass", "leave", "approach", "spot", "see", "observe", "film", "record",
+                    "photograph", "fly", "deploy", "appear", "withdraw", "position", "station", "show"})
 REFUSAL = frozenset({"fail", "refuse", "decline"})
 COOPERATIVE = frozenset({"AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT"})
 # An announced future act: hostile ones are threats, friendly ones commitments (PLOVER's own rule).
@@ -93,7 +99,9 @@ def _triggers(sent: Span, lexicon: Lexicon) -> list[Trigger]:
         if pos == "VERB":
             trigger = _verb_trigger(tok, lexicon) or _demand(tok)
         elif pos in ("NOUN", "PROPN"):
-            trigger = _noun_trigger(tok, lexicon)
+            trigger = _noun_trigger(tok, lexicon.nouns)
+        elif pos == "ADJ":
+            trigger = _noun_trigger(tok, lexicon.adjectives)
         else:
             trigger = None
         if trigger is not None:
@@ -102,7 +110,7 @@ def _triggers(sent: Span, lexicon: Lexicon) -> list[Trigger]:
 
 
 def _verb_trigger(tok: Token, lexicon: Lexicon) -> Trigger | None:
-    lemma = tok.lemma_.lower()
+    lemma = _known_lemma(tok, lexicon)
     objects = lexicon.light_verbs.get(lemma)
     if objects:
         for obj in _objects(tok):
@@ -110,11 +118,25 @@ def _verb_trigger(tok: Token, lexicon: Lexicon) -> Trigger | None:
             if hit:
                 lo, hi = sorted((tok.i, obj.i))
                 return Trigger(tok, lo, hi + 1, hit[0], hit[1], verbal=True)
+    by_subject = _by_subject(tok, lemma, lexicon)
+    if by_subject:
+        return Trigger(tok, tok.i, tok.i + 1, by_subject[0], by_subject[1], verbal=True)
     for entry in lexicon.verbs.get(lemma, ()):
         if _follows(tok, entry):
-            kind, mode = _by_subject(tok, lemma, lexicon) or (entry.type, entry.mode)
-            return Trigger(tok, tok.i, tok.i + 1 + len(entry.after), kind, mode, verbal=True)
+            return Trigger(tok, tok.i, tok.i + 1 + len(entry.after), entry.type, entry.mode, verbal=True)
     return None
+
+
+def _known_lemma(tok: Token, lexicon: Lexicon) -> str:
+    """The lemma, or a stem of the word the lexicon knows when the lemmatizer slipped ("staged" → "stag")."""
+    lemma = tok.lemma_.lower()
+    if lemma in lexicon.verbs or lemma in lexicon.light_verbs:
+        return lemma
+    low = tok.lower_
+    for stem in (low, low[:-1], low[:-2], low[:-3] + "e", low[:-3]):
+        if stem in lexicon.verbs or stem in lexicon.light_verbs or stem in lexicon.subject_overrides:
+            return stem
+    return lemma
 
 
 def _by_subject(verb: Token, lemma: str, lexicon: Lexicon) -> tuple[str, str | None] | None:
@@ -149,8 +171,8 @@ def _follows(tok: Token, entry: Entry) -> bool:
     return all(word in attached for word in entry.after)
 
 
-def _noun_trigger(tok: Token, lexicon: Lexicon) -> Trigger | None:
-    entries = lexicon.nouns.get(tok.lemma_.lower()) or lexicon.nouns.get(tok.lower_)
+def _noun_trigger(tok: Token, index: dict[str, tuple[Entry, ...]]) -> Trigger | None:
+    entries = index.get(tok.lemma_.lower()) or index.get(tok.lower_)
     for entry in entries or ():
         n = len(entry.before)
         if n == 0:
@@ -189,7 +211,7 @@ def _absorbed(trigger: Trigger, by_head: dict[int, Trigger]) -> bool:
             return True
         if _purpose(trigger) and QUADS[other.type] == 4:
             return True  # "staged rallies to demand reforms" is the protest
-        if not trigger.verbal and not other.verbal and depth == 1:
+        if not trigger.verbal and not other.verbal and depth == 1 and trigger.head.dep_ in NOUN_MODIFIERS:
             return True
     return False
 
@@ -209,7 +231,8 @@ def _noun_reports(trigger: Trigger, fragment: bool, verbal_in_sentence: bool) ->
     tok = trigger.head
     if tok.dep_ == "ROOT":
         return True
-    if tok.dep_ in ("nsubj", "nsubjpass", "dobj", "attr") and tok.head.lemma_.lower() in EXISTENTIAL:
+    heads = MOTION if trigger.type == "MOBILIZE" and trigger.weak else EXISTENTIAL
+    if tok.dep_ in ("nsubj", "nsubjpass", "dobj", "attr") and tok.head.lemma_.lower() in heads:
         return True
     return not trigger.weak and any(c.dep_ == "prep" and c.lower_ in PLACE_PREPS and c.lower_ != "on"
                                     for c in tok.children) and tok.dep_ != "pobj"
@@ -408,7 +431,9 @@ def _place(trigger: Trigger, sent: Span, ctx: _DocContext, actor: Participant | 
     head = trigger.head
     sub_lo, sub_hi = head.left_edge.idx, head.right_edge.idx + len(head.right_edge)
     scoped = [p for p in usable if sub_lo <= p.start < sub_hi] or usable
-    return min(scoped, key=lambda p: (-_via_place_prep(p, ctx), _PRECISION_RANK[p.place.precision],
+    # the most specific place wins ("the village of Sudzha in the Kursk region" → Sudzha), then one
+    # attached by a place preposition, then the nearest
+    return min(scoped, key=lambda p: (_PRECISION_RANK[p.place.precision], not _via_place_prep(p, ctx),
                                       abs(p.start - head.idx)))
 
 

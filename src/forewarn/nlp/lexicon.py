@@ -45,6 +45,7 @@ class Entry:
 class Lexicon:
     verbs: dict[str, tuple[Entry, ...]]
     nouns: dict[str, tuple[Entry, ...]]
+    adjectives: dict[str, tuple[Entry, ...]]
     light_verbs: dict[str, dict[str, tuple[str, str | None]]]
     subject_overrides: dict[str, dict[str, tuple[str, str | None]]]
     contexts: dict[str, tuple[str, ...]]
@@ -105,7 +106,9 @@ def _check_type(name: str, where: str) -> str:
     return name
 
 
-def _entries(section: dict[str, Any], where: str, noun: bool, weak: set[str]) -> dict[str, tuple[Entry, ...]]:
+def _entries(section: dict[str, Any], where: str, noun: bool,
+             weak: set[str] | None) -> dict[str, tuple[Entry, ...]]:
+    """``weak``: the phrases that are weak; None: all are."""
     index: dict[str, list[Entry]] = {}
     for type_name, phrases in section.items():
         _check_type(type_name, where)
@@ -113,7 +116,7 @@ def _entries(section: dict[str, Any], where: str, noun: bool, weak: set[str]) ->
             words = _words(str(phrase))
             head, rest = (words[-1], words[:-1]) if noun else (words[0], words[1:])
             entry = Entry(head=head, before=tuple(rest) if noun else (), after=() if noun else tuple(rest),
-                          type=type_name, mode=mode, weak=noun and " ".join(words) in weak)
+                          type=type_name, mode=mode, weak=weak is None or (noun and " ".join(words) in weak))
             clash = [e for e in index.get(head, []) if (e.before, e.after) == (entry.before, entry.after)]
             if clash:
                 raise ConfigError(f"event lexicon {where}: {phrase!r} is listed under {clash[0].type} and {type_name}",
@@ -138,6 +141,7 @@ def _build(data: dict[str, Any], where: str, version: str) -> Lexicon:
     return Lexicon(
         verbs=_entries(data["verbs"], where, noun=False, weak=set()),
         nouns=_entries(data["nouns"], where, noun=True, weak=weak),
+        adjectives=_entries(data.get("adjectives") or {}, where, noun=True, weak=None),
         light_verbs=_light(data.get("light_verbs") or {}, where),
         subject_overrides=_light(data.get("subject_overrides") or {}, where),
         contexts=contexts,

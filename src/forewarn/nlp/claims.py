@@ -1,0 +1,660 @@
+"""Claims: who said what. Direct quotations, indirect (reported) speech and "according to".
+
+``find_claims(doc, mentions)`` reads a parsed spaCy ``Doc`` and returns one :class:`Claim` per
+attributed statement. Only sentences holding a speech-act cue or a quotation mark are examined: a
+single vectorised pass over the token attributes finds them, so documents without speech cost
+almost nothing.
+
+Constructions covered:
+
+* indirect speech: a cue verb with a content clause (``ccomp``, a "that"-clause, or for some cues
+  an object / infinitive: "denied involvement", "vowed to retaliate", "called on Russia to …");
+* direct quotation in ``" “ ” « »`` with the attribution after ("…," Peskov said / said Peskov),
+  before (Peskov said: "…") or inherited from the previous quotation ("…," he said. "…");
+* "according to X, …";
+* agentless passives ("It was reported that …", "Russia was accused of …"): speaker ``None``,
+  ``speaker_text`` "".
+
+Choices worth knowing:
+
+* A negated cue ("did not deny", "refused to confirm", "never admitted") keeps its claim, with the
+  cue lemma, but with ``stance=None``: negating "deny" does not make an assertion.
+* A claim's ``start``/``end`` cover every sentence it touches (a quotation cut by the sentence
+  splitter, an attribution in the neighbouring sentence); ``sentence`` is the index of the first.
+* The speaker is the cue's subject (expanded over compounds and appositions, without relative
+  clauses). ``speaker`` is set from the linked mention that covers the subject's head, an apposition,
+  or a modifier of the head ("Kremlin spokesman" → the Kremlin), never from a prepositional phrase
+  ("a resident of Kharkiv" stays unnamed). The Participant carries the mention's own words/offsets.
+* Cues inside an attributed quotation are the quoted person's words and yield no claim of their own.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+from spacy.attrs import IS_SPACE, LEMMA, LOWER, ORTH, PREFIX
+from spacy.strings import get_string_id
+from spacy.tokens import Doc, Token
+
+from forewarn.nlp.spans import sentence_of
+from forewarn.nlp.types import Claim, EntityMention, Participant
+
+# Speech-act cue lemma -> stance (None where the verb only reports, without taking a position).
+CUE_STANCE: Mapping[str, str | None] = MappingProxyType(
+    {
+        "say": None,
+        "tell": None,
+        "state": None,
+        "add": None,
+        "note": None,
+        "write": None,
+        "post": None,
+        "report": None,
+        "announce": None,
+        "explain": None,
+        "suggest": None,
+        "argue": None,
+        "declare": "assert",
+        "claim": "assert",
+        "assert": "assert",
+        "insist": "assert",
+        "stress": "assert",
+        "emphasise": "assert",
+        "emphasize": "assert",
+        "allege": "accuse",
+        "accuse": "accuse",
+        "deny": "deny",
+        "reject": "deny",
+        "dismiss": "deny",
+        "confirm": "confirm",
+        "warn": "warn",
+        "threaten": "warn",
+        "promise": "promise",
+        "pledge": "promise",
+        "vow": "promise",
+        "admit": "admit",
+        "acknowledge": "admit",
+        "urge": "urge",
+        "call": "urge",
+        "predict": "predict",
+    }
+)
+ACCORDING_CUE = "according to"
+
+_OPENERS = frozenset({"“", "«", "„"})
+_CLOSERS = frozenset({"”", "»", "‟"})
+_STRAIGHT = '"'
+_QUOTE_MARKS = _OPENERS | _CLOSERS | {_STRAIGHT}
+_MAX_QUOTE_TOKENS = 400  # an "opening" mark further than this from its closer is a stray mark
+_ATTRIBUTION_WINDOW = 12  # tokens searched for the cue before/after a quotation
+_COMPLEMENT_DEPS = frozenset({"dobj", "oprd", "attr", "prep", "acomp", "npadvmod", "nsubj", "nsubjpass"})
+_STOP_TEXT = frozenset({".", "!", "?", ";"})
+_EDGE_PUNCT = frozenset({",", ".", ";", ":", "—", "–", "-", "!"})
+_ATTRIBUTION_PUNCT = frozenset({","})  # "…," he said: the comma belongs to the attribution
+
+# Which extra complements carry the content, per cue (a ccomp / "that"-clause always does).
+_OBJECT_CONTENT = frozenset(
+    {"deny", "confirm", "admit", "acknowledge", "announce", "report", "claim", "allege", "predict", "threaten"}
+    | {"promise", "pledge", "vow"}
+)
+_INFINITIVE_CONTENT = frozenset({"promise", "pledge", "vow", "threaten", "claim", "urge", "call"})
+_PREP_CONTENT: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "warn": frozenset({"of", "against", "about"}),
+        "accuse": frozenset({"of"}),
+        "admit": frozenset({"to"}),
+        "call": frozenset({"on", "upon", "for"}),
+        "urge": frozenset({"on"}),
+    }
+)
+_WITH_OBJECT = frozenset({"accuse", "urge", "warn"})  # "accused Russia of …", "urged Kyiv to …"
+_STATEMENT_ONLY = frozenset({"reject", "dismiss"})  # only when what is rejected is a statement
+_STATEMENT_NOUNS = frozenset(
+    {"claim", "allegation", "accusation", "report", "charge", "statement", "assertion", "suggestion"}
+    | {"speculation", "rumour", "rumor", "assessment", "conclusion", "finding", "criticism", "assertion"}
+    | {"story", "notion", "idea", "narrative", "denial", "warning", "threat", "ultimatum"}
+)
+_DENY_NOT_SPEECH = frozenset({"access", "entry", "visa", "permission", "request", "application", "asylum", "bail"})
+_NEGATING_HEADS = frozenset({"refuse", "decline", "fail"})
+_NOT_CONTENT_MARKS = frozenset({"whether", "if"})
+# "according to the plan / the law …" names a rule, not a source.
+_NOT_SOURCES = frozenset(
+    {"plan", "law", "procedure", "rule", "regulation", "schedule", "agreement", "treaty", "constitution"}
+    | {"principle", "standard", "protocol", "programme", "program", "scenario", "script", "order", "decree"}
+    | {"tradition", "logic", "scheme", "template", "algorithm", "formula", "requirement", "norm", "will"}
+)
+_NOT_SPEAKERS = frozenset({"this", "that", "these", "those"})
+_SPEAKER_DROP = frozenset({"relcl", "acl", "advcl", "punct", "cc", "conj"})
+_MAX_MENTION_CHARS = 300  # how far back a mention overlapping a speaker may start
+_SPEAKER_CORE = frozenset({"compound", "poss", "amod", "nmod", "flat", "appos", "det"})
+
+_CUE_IDS = np.array(sorted(get_string_id(lemma) for lemma in CUE_STANCE), dtype=np.uint64)
+_QUOTE_IDS = np.array(sorted(get_string_id(mark) for mark in _QUOTE_MARKS), dtype=np.uint64)
+_ACCORDING_ID = get_string_id("according")
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidates:
+    cues: tuple[int, ...]  # token indices whose lemma is a cue
+    quotes: tuple[int, ...]  # token indices of quotation marks (or of words glued to an opening mark)
+    according: tuple[int, ...]
+    breaks: tuple[int, ...]  # whitespace tokens holding a newline (paragraph boundaries)
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """Per-document lookups shared by the extractors below."""
+
+    doc: Doc
+    sent_of: list[int]
+    sent_bounds: tuple[tuple[int, int], ...]  # token [start, end) of every sentence
+    mentions: Sequence[EntityMention]
+    mention_starts: list[int]
+
+
+@dataclass(frozen=True, slots=True)
+class _Quote:
+    open: int  # token index of the opening mark
+    close: int  # token index of the closing mark
+    glued: bool = False  # the opening mark is the first character of the word at ``open`` ('."This')
+
+
+def find_claims(doc: Doc, mentions: Sequence[EntityMention]) -> list[Claim]:
+    """Every attributed statement in ``doc``, sorted by position.
+
+    ``mentions`` are the document's linked entity mentions sorted by ``start`` (char offsets into
+    ``doc.text``); a speaker that overlaps one gets it as its ``Participant``.
+    """
+    if len(doc) == 0:
+        return []
+    found = _scan(doc)
+    if not (found.cues or found.quotes or found.according):
+        return []
+    ctx = _context(doc, mentions)
+    quotes = _pair_quotes(doc, found.quotes, found.breaks)
+    quote_claims, used, inside = _quote_claims(ctx, quotes, set(found.quotes))
+    cues = [doc[i] for i in found.cues if i not in used and i not in inside]
+    claims = quote_claims + _indirect_claims(ctx, cues) + _according_claims(ctx, found.according)
+    return sorted(claims, key=lambda c: (c.start, c.content_start))
+
+
+# ---------------------------------------------------------------- scanning
+
+
+def _scan(doc: Doc) -> _Candidates:
+    """Token indices of cues, quotation marks, "according" and paragraph breaks, in one pass."""
+    arr = doc.to_array([LEMMA, ORTH, LOWER, IS_SPACE, PREFIX]).astype(np.uint64)
+    cues = np.flatnonzero(np.isin(arr[:, 0], _CUE_IDS))
+    quotes = np.flatnonzero(np.isin(arr[:, 1], _QUOTE_IDS) | np.isin(arr[:, 4], _QUOTE_IDS))
+    according = np.flatnonzero(arr[:, 2] == _ACCORDING_ID)
+    spaces = np.flatnonzero(arr[:, 3])
+    breaks = tuple(int(i) for i in spaces if "\n" in doc[int(i)].text) if quotes.size else ()
+    return _Candidates(_ints(cues), _ints(quotes), _ints(according), breaks)
+
+
+def _ints(values: Iterable[int]) -> tuple[int, ...]:
+    return tuple(int(v) for v in values)
+
+
+def _context(doc: Doc, mentions: Sequence[EntityMention]) -> _Context:
+    bounds = tuple((s.start, s.end) for s in doc.sents)
+    return _Context(doc, sentence_of(doc), bounds, mentions, [m.start for m in mentions])
+
+
+# ---------------------------------------------------------------- direct quotations
+
+
+def _pair_quotes(doc: Doc, marks: Sequence[int], breaks: Sequence[int]) -> list[_Quote]:
+    """Pair opening and closing marks, one level of nesting deep; a paragraph break drops open quotes."""
+    events = sorted([(i, False) for i in marks] + [(i, True) for i in breaks])
+    pairs: list[_Quote] = []
+    stack: list[int] = []
+    for i, is_break in events:
+        side = "break" if is_break else _side(doc, i)
+        if side == "break":
+            stack.clear()
+        elif side == "open" or (side == "either" and not stack):
+            stack[:] = [*stack[-1:], i]  # a third level means the oldest opener was stray
+        elif stack:
+            opened = stack.pop()
+            if 1 < i - opened <= _MAX_QUOTE_TOKENS:
+                pairs.append(_Quote(opened, i, glued=len(doc[opened]) > 1))
+    return sorted(pairs, key=lambda q: q.open)
+
+
+def _side(doc: Doc, i: int) -> str:
+    """Which side a mark stands on: "open", "close", or "either" for a straight mark with space on
+    both sides or on neither (a word glued to an opening mark counts as "open")."""
+    mark = doc[i].text
+    if mark in _OPENERS or len(mark) > 1:
+        return "open"
+    if mark in _CLOSERS:
+        return "close"
+    space_before = i == 0 or bool(doc[i - 1].whitespace_) or doc[i - 1].is_space
+    space_after = i + 1 == len(doc) or bool(doc[i].whitespace_) or doc[i + 1].is_punct or doc[i + 1].is_space
+    if space_before and not space_after:
+        return "open"
+    if space_after and not space_before:
+        return "close"
+    return "either"
+
+
+def _quote_claims(ctx: _Context, quotes: list[_Quote], marks: set[int]) -> tuple[list[Claim], set[int], set[int]]:
+    """Claims for attributed quotations, the cue tokens they used, and the tokens they quote.
+
+    ``marks`` (every quotation mark, paired or not) bound the search for an attribution.
+    """
+    in_quote = _quoted_tokens(quotes)
+    claims: list[Claim] = []
+    used: set[int] = set()
+    inside: set[int] = set()
+    previous: tuple[_Quote, Token] | None = None
+    for quote in quotes:
+        cue = _attribution(ctx.doc, quote, marks, in_quote)
+        continued = cue is None and previous is not None and _continues(ctx.doc, previous[0], quote, marks)
+        if continued and previous is not None:
+            cue = previous[1]
+        if cue is None:
+            previous = None
+            continue
+        claim = _quote_claim(ctx, quote, cue, with_cue=not continued)
+        if claim is not None:
+            claims.append(claim)
+            used.add(cue.i)
+            inside.update(range(quote.open, quote.close + 1))
+        previous = (quote, cue) if claim is not None else None
+    return claims, used, inside
+
+
+def _quoted_tokens(quotes: list[_Quote]) -> set[int]:
+    tokens: set[int] = set()
+    for q in quotes:
+        tokens.update(range(q.open, q.close + 1))
+    return tokens
+
+
+def _attribution(doc: Doc, quote: _Quote, marks: set[int], in_quote: set[int]) -> Token | None:
+    """The cue verb that attributes the quotation: after it ("…," he said) or before (he said: "…")."""
+    before_colon = _previous_word(doc, quote.open)
+    if before_colon is not None and before_colon.text == ":":
+        return _cue_before(doc, quote, marks, in_quote) or _cue_after(doc, quote, marks, in_quote)
+    return _cue_after(doc, quote, marks, in_quote) or _cue_before(doc, quote, marks, in_quote)
+
+
+def _cue_after(doc: Doc, quote: _Quote, marks: set[int], in_quote: set[int]) -> Token | None:
+    for i in range(quote.close + 1, min(len(doc), quote.close + 1 + _ATTRIBUTION_WINDOW)):
+        token = doc[i]
+        if i in marks or token.text in _STOP_TEXT or (token.is_space and "\n" in token.text):
+            return None
+        if _is_cue(token) and _attributes(token, quote, in_quote):
+            return token
+    return None
+
+
+def _cue_before(doc: Doc, quote: _Quote, marks: set[int], in_quote: set[int]) -> Token | None:
+    for i in range(quote.open - 1, max(-1, quote.open - 1 - _ATTRIBUTION_WINDOW), -1):
+        token = doc[i]
+        if i in marks or token.text in _STOP_TEXT or (token.is_space and "\n" in token.text):
+            return None
+        if _is_cue(token):
+            reaches = token.right_edge.i >= quote.open - 1
+            return token if reaches and _attributes(token, quote, in_quote) else None
+    return None
+
+
+def _previous_word(doc: Doc, i: int) -> Token | None:
+    i -= 1
+    while i >= 0 and doc[i].is_space:
+        i -= 1
+    return doc[i] if i >= 0 else None
+
+
+def _attributes(cue: Token, quote: _Quote, in_quote: set[int]) -> bool:
+    return _content_is_quoted(cue, in_quote) and not _quote_is_complement(cue, quote)
+
+
+def _quote_is_complement(cue: Token, quote: _Quote) -> bool:
+    """The quotation is what the verb names or takes as object, not what was said
+    (Moscow calls it a "special military operation"; they denied the "absurd" claims)."""
+    token = cue.doc[min(quote.open + 1, quote.close)]
+    for _ in range(_ATTRIBUTION_WINDOW + 4):
+        if token.head is token or token.head == cue:
+            return token.head == cue and token.dep_ in _COMPLEMENT_DEPS
+        token = token.head
+    return False
+
+
+def _content_is_quoted(cue: Token, in_quote: set[int]) -> bool:
+    """A cue attributing a quotation has no content clause of its own after it outside quotation
+    marks ("…," he said that …; he said the talks were "a dead end"). A clause before it outside the
+    marks is a misparse we tolerate."""
+    return all(c.i in in_quote for c in cue.children if c.dep_ == "ccomp" and c.i > cue.i)
+
+
+def _continues(doc: Doc, previous: _Quote, quote: _Quote, marks: set[int]) -> bool:
+    """A quotation opening a sentence right after the previous attributed one ("…," he said. "…")."""
+    before = _previous_word(doc, quote.open)
+    if before is None or not (before.i == previous.close or before.text in _STOP_TEXT):
+        return False
+    between = [t for t in doc[previous.close + 1 : quote.open] if not t.is_space]
+    return len(between) <= _ATTRIBUTION_WINDOW and not any(t.i in marks for t in between)
+
+
+def _quote_claim(ctx: _Context, quote: _Quote, cue: Token, with_cue: bool) -> Claim | None:
+    """The claim of an attributed quotation; its sentence span covers the cue unless the quotation
+    continues an earlier one ("…," he said. "…"), which stands in its own sentence(s)."""
+    lo, hi = _trim_tokens(ctx.doc, quote.open + (0 if quote.glued else 1), quote.close - 1, _ATTRIBUTION_PUNCT)
+    if hi < lo:
+        return None
+    chars = _chars(ctx.doc, lo, hi)
+    if quote.glued and lo == quote.open:
+        chars = (chars[0] + 1, chars[1])
+    first = min(quote.open, cue.i) if with_cue else quote.open
+    last = max(quote.close, cue.i) if with_cue else quote.close
+    return _claim(ctx, cue, cue.lemma_.lower(), chars, (first, last), quoted=True)
+
+
+# ---------------------------------------------------------------- indirect speech
+
+
+def _indirect_claims(ctx: _Context, cues: list[Token]) -> list[Claim]:
+    claims: list[Claim] = []
+    for cue in cues:
+        if not _is_cue(cue) or _is_question(ctx, cue):
+            continue
+        content = _content_tokens(cue)
+        if content is None:
+            continue
+        lo, hi = _trim_tokens(ctx.doc, *content)
+        if hi < lo:
+            continue
+        chars = _chars(ctx.doc, lo, hi)
+        claim = _claim(ctx, cue, cue.lemma_.lower(), chars, (min(lo, cue.i), max(hi, cue.i)), quoted=False)
+        if claim is not None:
+            claims.append(claim)
+    return claims
+
+
+def _is_cue(token: Token) -> bool:
+    """A speech verb, not "the said agreement" or a noun ("the state", "a report")."""
+    return token.pos_ == "VERB" and token.dep_ not in ("amod", "compound") and token.lemma_.lower() in CUE_STANCE
+
+
+def _is_question(ctx: _Context, cue: Token) -> bool:
+    _, end = ctx.sent_bounds[ctx.sent_of[cue.i]]
+    last = ctx.doc[end - 1]
+    while last.is_space and last.i > 0:
+        last = ctx.doc[last.i - 1]
+    return last.text == "?"
+
+
+def _content_tokens(cue: Token) -> tuple[int, int] | None:
+    """Token bounds [lo, hi] (inclusive) of what the cue reports, or None without content."""
+    parts = [p for part in _content_parts(cue) for p in _unwrap_preposition(part)]
+    if not parts:
+        return _parataxis_content(cue)
+    lo = min(p.left_edge.i for p in parts)
+    first = parts[0].doc[lo]
+    if first.lower_ == "that" and (first.dep_ == "mark" or first.pos_ == "SCONJ"):
+        lo += 1  # the complementiser is not part of what was said
+    return lo, max(p.right_edge.i for p in parts)
+
+
+def _unwrap_preposition(part: Token) -> list[Token]:
+    """A preposition gives way to its object ("warned of a catastrophe" → "a catastrophe")."""
+    if part.dep_ != "prep":
+        return [part]
+    return [c for c in part.children if c.dep_ in ("pobj", "pcomp")] or [part]
+
+
+def _content_parts(cue: Token) -> list[Token]:
+    lemma = cue.lemma_.lower()
+    children = list(cue.children)
+    clauses = [c for c in children if _is_content_clause(c)]
+    if clauses:
+        return clauses
+    passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in children)
+    parts = [c for c in children if _is_extra_content(lemma, c, passive)]
+    if not parts or (lemma == "call" and not _calls_on_to_act(parts, children)):
+        return []
+    if lemma in _WITH_OBJECT and not passive:
+        parts += [c for c in children if c.dep_ == "dobj" and c not in parts]
+    return parts
+
+
+def _calls_on_to_act(parts: list[Token], children: list[Token]) -> bool:
+    """A call for something or on someone to act, not "called each other on the phone"."""
+    if any(p.lower_ == "for" for p in parts):
+        return True
+    return any(c.dep_ == "xcomp" for c in children) or any(c.dep_ == "xcomp" for p in parts for c in p.subtree)
+
+
+def _is_content_clause(child: Token) -> bool:
+    if child.dep_ == "ccomp":
+        return child.left_edge.lower_ not in _NOT_CONTENT_MARKS and child.lower_ not in _NOT_CONTENT_MARKS
+    if child.dep_ in ("advcl", "dep"):
+        return any(c.dep_ == "mark" and c.lower_ == "that" for c in child.children)
+    return False
+
+
+def _is_extra_content(lemma: str, child: Token, passive: bool) -> bool:
+    dep = child.dep_
+    if dep == "xcomp":
+        return passive or lemma in _INFINITIVE_CONTENT
+    if dep == "prep":
+        return child.lower_ in _PREP_CONTENT.get(lemma, frozenset()) and any(True for _ in child.children)
+    if dep == "dobj":
+        return _object_is_content(lemma, child)
+    return False
+
+
+def _object_is_content(lemma: str, obj: Token) -> bool:
+    if lemma in _STATEMENT_ONLY:
+        return obj.lemma_.lower() in _STATEMENT_NOUNS or any(c.dep_ in ("acl", "ccomp") for c in obj.children)
+    if lemma == "deny":
+        return obj.lemma_.lower() not in _DENY_NOT_SPEECH
+    return lemma in _OBJECT_CONTENT and obj.pos_ != "PRON"
+
+
+def _parataxis_content(cue: Token) -> tuple[int, int] | None:
+    """Content of a cue parsed as hanging off the reported clause ("The talks failed, he said")."""
+    head = cue.head
+    if cue.dep_ != "parataxis" or head.i >= cue.left_edge.i or head.pos_ not in ("VERB", "AUX"):
+        return None
+    return head.left_edge.i, cue.left_edge.i - 1
+
+
+def _trim_tokens(doc: Doc, lo: int, hi: int, punct: frozenset[str] = _EDGE_PUNCT) -> tuple[int, int]:
+    """Token bounds [lo, hi] without whitespace or the given punctuation at either edge."""
+    while lo <= hi and (doc[lo].is_space or doc[lo].text in punct):
+        lo += 1
+    while hi >= lo and (doc[hi].is_space or doc[hi].text in punct):
+        hi -= 1
+    return lo, hi
+
+
+def _chars(doc: Doc, lo: int, hi: int) -> tuple[int, int]:
+    """Character span of tokens [lo, hi] (inclusive)."""
+    return doc[lo].idx, doc[hi].idx + len(doc[hi].text)
+
+
+# ---------------------------------------------------------------- "according to"
+
+
+def _according_claims(ctx: _Context, indices: Sequence[int]) -> list[Claim]:
+    claims: list[Claim] = []
+    for i in indices:
+        claim = _according_claim(ctx, i)
+        if claim is not None:
+            claims.append(claim)
+    return claims
+
+
+def _according_claim(ctx: _Context, i: int) -> Claim | None:
+    doc = ctx.doc
+    if i + 1 >= len(doc) or doc[i + 1].lower_ != "to":
+        return None
+    source = next((c for c in doc[i + 1].children if c.dep_ == "pobj"), None)
+    if source is None or source.lemma_.lower() in _NOT_SOURCES:
+        return None
+    start, end = ctx.sent_bounds[ctx.sent_of[i]]
+    lo, hi = _according_content(doc, start, end, i, source.right_edge.i)
+    if hi < lo:
+        return None
+    chars = _chars(doc, lo, hi)
+    speaker = _speaker_from_subject(ctx, source)
+    return _build(ctx, speaker, ACCORDING_CUE, None, chars, (start, end - 1), quoted=False)
+
+
+def _according_content(doc: Doc, start: int, end: int, first: int, last: int) -> tuple[int, int]:
+    """The side of the "according to X" phrase that holds a verb, else the whole sentence."""
+    head_lo, head_hi = _trim_tokens(doc, start, first - 1)
+    tail_lo, tail_hi = _trim_tokens(doc, last + 1, end - 1)
+    head_verb = _has_verb(doc, head_lo, head_hi)
+    tail_verb = _has_verb(doc, tail_lo, tail_hi)
+    if tail_verb and not head_verb:
+        return tail_lo, tail_hi
+    if head_verb and not tail_verb:
+        return head_lo, head_hi
+    return _trim_tokens(doc, start, end - 1)
+
+
+def _has_verb(doc: Doc, lo: int, hi: int) -> bool:
+    return any(doc[i].pos_ in ("VERB", "AUX") for i in range(lo, hi + 1))
+
+
+# ---------------------------------------------------------------- speakers and claims
+
+
+@dataclass(frozen=True, slots=True)
+class _Speaker:
+    participant: Participant | None
+    text: str
+
+
+_NO_SPEAKER = _Speaker(None, "")
+
+
+def _claim(
+    ctx: _Context, cue: Token, lemma: str, content: tuple[int, int], tokens: tuple[int, int], quoted: bool
+) -> Claim | None:
+    """The claim, or None for a cue with neither a subject nor a passive ("tell us that …!")."""
+    subject, passive = _subject(cue)
+    if subject is None and not passive:
+        return None
+    if subject is not None and subject.lower_ in _NOT_SPEAKERS:
+        return None  # "This confirms the effectiveness of …": evidence, not speech
+    speaker = _NO_SPEAKER if subject is None else _speaker_from_subject(ctx, subject)
+    stance = None if _negated(cue) else CUE_STANCE.get(lemma)
+    return _build(ctx, speaker, lemma, stance, content, tokens, quoted)
+
+
+def _build(
+    ctx: _Context,
+    speaker: _Speaker,
+    cue: str,
+    stance: str | None,
+    content: tuple[int, int],
+    tokens: tuple[int, int],
+    quoted: bool,
+) -> Claim:
+    first, last = ctx.sent_of[tokens[0]], ctx.sent_of[tokens[1]]
+    lo, hi = _trim_tokens(ctx.doc, ctx.sent_bounds[first][0], ctx.sent_bounds[last][1] - 1, frozenset())
+    lo, hi = _chars(ctx.doc, lo, hi) if hi >= lo else _chars(ctx.doc, tokens[0], tokens[1])
+    return Claim(
+        speaker=speaker.participant,
+        speaker_text=speaker.text,
+        cue=cue,
+        content_start=content[0],
+        content_end=content[1],
+        quoted=quoted,
+        stance=stance,
+        sentence=first,
+        start=lo,
+        end=hi,
+    )
+
+
+def _subject(cue: Token) -> tuple[Token | None, bool]:
+    """The cue's speaker (its subject, a passive's agent, or the subject of the verb it depends on)
+    and whether the construction is passive."""
+    verb = cue
+    for _ in range(4):
+        for child in verb.children:
+            if child.dep_ == "nsubj":
+                return child, False
+            if child.dep_ == "agent":
+                return next((c for c in child.children if c.dep_ == "pobj"), None), True
+        if any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children):
+            return None, True
+        if not _inherits_subject(verb):
+            return None, False
+        verb = verb.head
+    return None, False
+
+
+def _inherits_subject(verb: Token) -> bool:
+    """Whether the verb takes its head's subject ("refused to confirm", "denied … and said", "…, adding")."""
+    if verb.head is verb:
+        return False
+    return verb.dep_ in ("xcomp", "conj") or (verb.dep_ == "advcl" and verb.tag_ == "VBG")
+
+
+def _negated(cue: Token) -> bool:
+    if any(c.dep_ == "neg" for c in cue.children):
+        return True
+    return cue.dep_ == "xcomp" and cue.head.lemma_.lower() in _NEGATING_HEADS
+
+
+def _speaker_from_subject(ctx: _Context, head: Token) -> _Speaker:
+    doc = ctx.doc
+    lo, hi = _speaker_tokens(head)
+    lo, hi = _trim_tokens(doc, lo, hi)
+    if hi < lo:
+        return _NO_SPEAKER
+    text = doc[lo : hi + 1].text
+    mention = _speaker_mention(ctx, head)
+    if mention is None:
+        return _Speaker(None, text)
+    return _Speaker(Participant(mention.entity, mention.text, mention.start, mention.end), text)
+
+
+def _speaker_tokens(head: Token) -> tuple[int, int]:
+    """The subject phrase without relative clauses or trailing conjuncts."""
+    lo = hi = head.i
+    for child in head.children:
+        if child.dep_ not in _SPEAKER_DROP:
+            lo = min(lo, child.left_edge.i)
+            hi = max(hi, child.right_edge.i)
+    return lo, hi
+
+
+def _speaker_mention(ctx: _Context, head: Token) -> EntityMention | None:
+    """The mention naming the head, else an apposition, else a modifier of the head."""
+    appositions = [c for c in head.children if c.dep_ == "appos"]
+    for token in [head, *appositions]:
+        found = _mention_over(ctx, token.idx, token.idx + len(token.text))
+        if found is not None:
+            return found
+    for child in head.children:
+        if child.dep_ in _SPEAKER_CORE or child in appositions:
+            found = _mention_over(ctx, child.left_edge.idx, child.right_edge.idx + len(child.right_edge.text))
+            if found is not None:
+                return found
+    return None
+
+
+def _mention_over(ctx: _Context, lo: int, hi: int) -> EntityMention | None:
+    """The earliest mention overlapping chars [lo, hi) (mentions are sorted by start)."""
+    found: EntityMention | None = None
+    for j in range(bisect.bisect_left(ctx.mention_starts, hi) - 1, -1, -1):
+        mention = ctx.mentions[j]
+        if mention.start < lo - _MAX_MENTION_CHARS:
+            break
+        if mention.end > lo:
+            found = mention
+    return found
