@@ -19,6 +19,10 @@ from sqlalchemy import create_engine, text
 from forewarn.app import Workspace
 from forewarn.config import Settings
 
+# Extraction (spaCy) is off unless a test asks for it: most tests are about other things, and the
+# ones about extraction say so with extract=True (or FOREWARN_EXTRACT=true for the CLI).
+os.environ["FOREWARN_EXTRACT"] = "false"
+
 PG_URL = os.environ.get("FOREWARN_TEST_PG_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -86,6 +90,7 @@ def make_workspace(clock: FakeClock) -> Iterator[Callable[..., Workspace]]:
     opened: list[Workspace] = []
 
     def make(url: str, **settings: object) -> Workspace:
+        settings.setdefault("extract", False)
         ws = Workspace.open(Settings(database_url=url, actor="tester", **settings), clock=clock)  # type: ignore[arg-type]
         opened.append(ws)
         return ws

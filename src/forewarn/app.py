@@ -7,22 +7,36 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from forewarn.config import Settings
 from forewarn.errors import InvalidArgument, Issue, NotFound
 from forewarn.export import write_plover_jsonl
 from forewarn.ingest.pipeline import IngestInput, Ingestor, ProgressFn
-from forewarn.model import Document, IngestReport, IngestRun, Marking, Reliability, Sighting, Source, SourceKind
+from forewarn.model import (
+    Document,
+    ExtractReport,
+    IngestReport,
+    IngestRun,
+    Marking,
+    Reliability,
+    Sighting,
+    Source,
+    SourceKind,
+)
 from forewarn.sources.tabular import parse_column_map
 from forewarn.store import SqlStore, open_store
 from forewarn.store.query import DocumentQuery, EventQuery
 from forewarn.store.records import DocumentExtraction, EntityMerge, EntityRecord, StoredEvent
 
+if TYPE_CHECKING:  # spaCy loads only when extraction runs
+    from forewarn.nlp.extract import Extractor
+
 Clock = Callable[[], datetime]
+ExtractProgress = Callable[[int, int], None]
 EXPORT_CHUNK = 500  # events exported per read of their documents
 
 
@@ -48,6 +62,7 @@ class Workspace:
         self.settings = settings
         self.store = store
         self.clock = clock
+        self._nlp: Extractor | None = None  # built on first use: loading the model takes seconds
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock = utc_now) -> Workspace:
@@ -92,7 +107,10 @@ class Workspace:
             raise InvalidArgument("nothing to ingest", hint="name source ids, paths or URLs, or use --all")
         known = {s.id: s for s in self.sources()}
         inputs = [self._input(t, known, kind, include, exclude, column_map or {}, options or {}) for t in targets]
-        return self._ingestor().run(inputs, self.actor, progress)
+        report = self._ingestor().run(inputs, self.actor, progress)
+        if self.settings.extract and report.new:
+            report = replace(report, extraction=self.extract())
+        return report
 
     def ingest_all(self, progress: ProgressFn | None = None) -> IngestReport:
         sources = self.sources()
@@ -127,6 +145,29 @@ class Workspace:
 
     def stats(self) -> dict[str, Any]:
         return self.store.stats()
+
+    # -- extraction ----------------------------------------------------------------------------
+    def extract(self, *, document_ids: Sequence[str] = (), failed_only: bool = False, stale: bool = False,
+                progress: ExtractProgress | None = None) -> ExtractReport:
+        """Run extraction on the documents named (ids or unique prefixes), or else on every
+        document not yet extracted or whose extraction failed; ``stale`` adds those extracted by
+        another extractor version (after a model, lexicon or dictionary change); ``failed_only``
+        retries the failed ones only."""
+        from forewarn.nlp.runner import extract_documents
+
+        if document_ids:
+            ids = [self.store.get_document(d).id for d in document_ids]
+        else:
+            version = self._extractor().version if stale else None
+            ids = self.store.documents_needing_extraction(version, only_failed=failed_only)
+        return extract_documents(self.store, self.settings, self._extractor, ids, self.clock, progress)
+
+    def _extractor(self) -> Extractor:
+        if self._nlp is None:
+            from forewarn.nlp.extract import shared_extractor
+
+            self._nlp = shared_extractor(self.settings)
+        return self._nlp
 
     # -- events and entities (stored extractions) ---------------------------------------------
     def events(self, query: EventQuery) -> list[StoredEvent]:

@@ -7,12 +7,14 @@ from datetime import UTC, datetime
 import typer
 from rich.table import Table
 
-from forewarn.app import DocumentView, Workspace
+from forewarn.app import Workspace
 from forewarn.cli.context import run
+from forewarn.cli.marked import LEGEND, claims_table, events_table, marked_text
 from forewarn.cli.render import out, print_json, short, when
 from forewarn.errors import InvalidArgument
 from forewarn.model import Document
 from forewarn.store.query import DocumentQuery
+from forewarn.store.records import DocumentExtraction
 
 app = typer.Typer(help="List and read documents.", no_args_is_help=True)
 
@@ -65,12 +67,14 @@ def _bound(value: str | None) -> datetime | None:
 def show(
     ctx: typer.Context,
     doc_id: str = typer.Argument(..., help="Document id or a unique prefix of it."),
+    plain: bool = typer.Option(False, "--plain", help="The text without its extractions marked."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
-    """Show a document: text, provenance, every sighting, and its duplicate cluster."""
-    view: DocumentView = run(ctx, lambda ws: ws.document(doc_id))
+    """Show a document: text with its extractions marked (entities, places, events, claims), the
+    events and claims found in it, provenance, every sighting, and its duplicate cluster."""
+    view, extraction = run(ctx, lambda ws: (ws.document(doc_id), ws.extraction(doc_id)))
     if as_json:
-        print_json(view)
+        print_json({"document": view, "extraction": extraction})
         return
     d = view.document
     out.print(f"[bold]{d.title or '(untitled)'}[/bold]")
@@ -81,8 +85,14 @@ def show(
               markup=False)
     out.print(f"raw sha256 {d.raw_sha256} · ingest run {d.run_id} · ingested {when(d.ingested_at)}")
     out.rule()
-    out.print(d.text, markup=False)
+    if plain or extraction.status is None:
+        out.print(d.text, markup=False)
+    else:
+        out.print(marked_text(d.text, extraction))
+        out.rule()
+        out.print(LEGEND)
     out.rule()
+    _render_extraction(d.text, extraction)
     out.print(f"{len(view.sightings)} sighting(s):")
     for s in view.sightings:
         out.print(f"  {when(s.published_at)} {s.source_id or '—'} {s.location} {s.item or ''}", markup=False)
@@ -92,6 +102,18 @@ def show(
         for m in others:
             out.print(f"  {m.id[:12]} {when(m.published_at)} {m.source_id or '—'} {short(m.title or m.text, 50)}",
                       markup=False)
+
+
+def _render_extraction(text: str, x: DocumentExtraction) -> None:
+    if x.status is None:
+        out.print("not extracted yet (forewarn extract)")
+        return
+    state = x.status.status + (f": {x.status.error}" if x.status.error else "")
+    out.print(f"extraction {state} · {x.status.extractor} · {when(x.status.extracted_at)}", markup=False)
+    if x.events:
+        out.print(events_table(text, x.events))
+    if x.claims:
+        out.print(claims_table(text, x))
 
 
 def stats(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:

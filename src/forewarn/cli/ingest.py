@@ -97,6 +97,10 @@ def render_report(report: IngestReport) -> None:
         out.print(f"  {issue.render()}", markup=False)
     if len(report.issues) > 20 or report.failed + report.warnings > len(report.issues):
         out.print(f"  … all issues: forewarn runs show {report.run_id}")
+    if report.extraction is not None:
+        from forewarn.cli.extract import render_report as render_extraction
+
+        render_extraction(report.extraction)
 
 
 @runs_app.command("list")

@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from forewarn import __version__
-from forewarn.cli import demo, docs, entities, events, ingest, sources
+from forewarn.cli import demo, docs, entities, events, extract, ingest, sources
 from forewarn.cli.context import State, fail
 from forewarn.cli.render import out, print_json
 from forewarn.config import Settings, settings_markdown
@@ -71,6 +71,7 @@ app.add_typer(sources.app, name="source")
 app.add_typer(docs.app, name="docs")
 app.add_typer(ingest.runs_app, name="runs")
 app.command()(ingest.ingest)
+app.command()(extract.extract)
 app.command()(docs.stats)
 app.command("demo")(demo.demo)
 app.command("events")(events.events)

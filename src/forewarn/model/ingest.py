@@ -24,6 +24,21 @@ class IngestRun:
 
 
 @dataclass(frozen=True, slots=True)
+class ExtractReport:
+    """What an extraction pass did. ``failures`` lists the first (document id, error) pairs; every
+    failure is also stored with its document (``forewarn extract --failed`` retries them)."""
+
+    extractor: str
+    documents: int = 0
+    extracted: int = 0
+    failed: int = 0
+    events: int = 0
+    claims: int = 0
+    seconds: float = 0.0
+    failures: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class IngestReport:
     """What an ingest run did: counts, and every issue with its code."""
 
@@ -38,6 +53,7 @@ class IngestReport:
     warnings_by_code: tuple[tuple[str, int], ...] = ()
     issues: tuple[Issue, ...] = field(default=())  # the first ones; the store keeps them all
     seconds: float = 0.0
+    extraction: ExtractReport | None = None  # when ingest ran extraction on the new documents
 
     @property
     def read(self) -> int:

