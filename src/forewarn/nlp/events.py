@@ -34,7 +34,10 @@ FRAMING = frozenset({"AGREE", "REQUEST", "REJECT", "THREATEN", "ACCUSE", "SUPPOR
 ABSORB_DEPS = frozenset({"xcomp", "ccomp", "dobj", "pobj", "prep", "pcomp", "compound", "amod", "nmod", "poss",
                          "nsubj", "nsubjpass", "attr", "acl", "appos", "conj", "dative", "oprd", "advcl"})
 SPEECH = frozenset({"say", "tell", "report", "claim", "state", "announce", "allege", "confirm", "add", "write",
-                    "note", "stress", "insist", "declare", "assert", "explain", "post", "suggest", "believe"})
+                    "note", "stress", "insist", "declare", "assert", "explain", "post", "suggest", "believe",
+                    "reiterate", "repeat", "conclude", "maintain", "argue", "emphasise", "emphasize", "underline",
+                    "affirm", "reaffirm", "indicate", "recall", "warn", "remind", "urge", "tweet", "reply"})
+DEMANDING = frozenset({"reminder", "demand", "call", "appeal", "warning", "statement", "message", "ultimatum"})
 EXISTENTIAL = frozenset({"be", "take", "occur", "happen", "continue", "begin", "start", "resume", "erupt", "break",
                          "rock", "see", "spot", "observe", "film", "record", "report", "hear", "show", "appear",
                          "move", "arrive", "enter", "pass", "cross", "drive", "head", "gather", "remain", "leave",
@@ -45,7 +48,8 @@ EXISTENTIAL = frozenset({"be", "take", "occur", "happen", "continue", "begin", "
 FUTURE_AUX = frozenset({"will", "shall", "'ll"})
 HYPOTHETICAL_AUX = frozenset({"would", "could", "might", "may", "should", "can", "must", "'d"})
 PLANNING = frozenset({"plan", "intend", "prepare", "prepared", "aim", "expect", "seek", "want", "hope", "decide",
-                      "going", "ready", "willing", "vow", "pledge", "promise", "mean", "propose", "consider"})
+                      "going", "ready", "willing", "vow", "pledge", "promise", "mean", "propose", "consider",
+                      "agreement", "consensus", "decision", "deal", "commitment"})
 PLACE_PREPS = frozenset({"in", "near", "at", "outside", "around", "across", "over", "into", "from", "towards",
                          "toward", "on", "inside", "along", "off", "within", "throughout", "between", "by"})
 RECIPIENT_PREPS = frozenset({"against", "on", "with", "to", "at", "into", "upon", "for", "towards", "toward"})
@@ -55,6 +59,14 @@ NOUN_MODIFIERS = frozenset({"compound", "amod", "nmod", "poss"})
 MOTION = frozenset({"move", "advance", "gather", "enter", "arrive", "cross", "drive", "head", "roll", "concentrate",
                     "mass", "travel", "pass", "leave", "approach", "spot", "see", "observe", "film", "record",
                     "photograph", "fly", "deploy", "appear", "withdraw", "position", "station", "show"})
+# Verbs under which an infinitive still reports an act (or a commitment to one).
+COMMITMENTS = frozenset({"agreement", "consensus", "decision", "deal", "commitment", "plan", "pledge", "promise"})
+GOVERNORS = COMMITMENTS | frozenset({"ready", "willing", "prepared", "able", "begin", "start", "continue", "resume",
+                                      "decide", "agree", "try", "attempt", "plan", "intend", "prepare", "vow",
+                                      "pledge", "promise", "threaten", "order", "manage", "fail", "refuse",
+                                      "decline", "seek", "move", "go", "rush", "come", "keep", "stop", "cease",
+                                      "offer", "undertake", "proceed", "ask", "urge", "call", "demand", "force",
+                                      "help", "allow"})
 REFUSAL = frozenset({"fail", "refuse", "decline"})
 COOPERATIVE = frozenset({"AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT"})
 # An announced future act: hostile ones are threats, friendly ones commitments (PLOVER's own rule).
@@ -74,6 +86,7 @@ class Trigger:
     mode: str | None
     verbal: bool
     weak: bool = False
+    lemma: str = ""  # the verb's lemma, for verbal triggers
 
 
 def find_events(doc: Doc, lexicon: Lexicon, mentions: Sequence[EntityMention], places: Sequence[PlaceMention],
@@ -84,10 +97,13 @@ def find_events(doc: Doc, lexicon: Lexicon, mentions: Sequence[EntityMention], p
     context = _DocContext(doc, mentions, places, dates, published, lookup)
     events: list[Event] = []
     for sent in doc.sents:
-        if not _prose(sent):
+        if not _prose(sent) or _question(sent):
             continue
         triggers = _select(sent, _triggers(sent, lexicon))
-        coded = [_code(t, sent, lexicon, context) for t in triggers]
+        fragment = sent.root.pos_ not in ("VERB", "AUX")
+        coded = [e for e, t in ((_code(t, sent, lexicon, context), t) for t in triggers
+                                if t.lemma not in lexicon.needs_recipient or _has_named_recipient(t, context))
+                 if fragment or not _background(t, e)]
         events.extend(_dedupe(coded))
     return events
 
@@ -103,6 +119,11 @@ def _prose(sent: Span) -> bool:
     alpha = sum(1 for t in words if t.is_alpha)
     marks = sum(1 for t in sent if t.text in CODE_MARKS)
     return alpha >= 0.5 * len(words) and marks < 2
+
+
+def _question(sent: Span) -> bool:
+    last = next((t for t in reversed(sent) if not t.is_space and t.text not in ('"', "”", "»", "'")), None)
+    return last is not None and last.text == "?"
 
 
 # -- triggers --------------------------------------------------------------------------------------
@@ -129,17 +150,25 @@ def _verb_trigger(tok: Token, lexicon: Lexicon) -> Trigger | None:
     objects = lexicon.light_verbs.get(lemma)
     if objects:
         for obj in _objects(tok):
-            hit = objects.get(obj.lemma_.lower())
+            hit = objects.get(obj.lemma_.lower()) or objects.get(_of_object(obj))
             if hit:
                 lo, hi = sorted((tok.i, obj.i))
                 return Trigger(tok, lo, hi + 1, hit[0], hit[1], verbal=True)
     by_subject = _by_subject(tok, lemma, lexicon)
     if by_subject:
         return Trigger(tok, tok.i, tok.i + 1, by_subject[0], by_subject[1], verbal=True)
+    if _unfit_object(tok, lemma, lexicon):
+        return None
     for entry in lexicon.verbs.get(lemma, ()):
         if _follows(tok, entry):
-            return Trigger(tok, tok.i, tok.i + 1 + len(entry.after), entry.type, entry.mode, verbal=True)
+            return Trigger(tok, tok.i, tok.i + 1 + len(entry.after), entry.type, entry.mode, verbal=True, lemma=lemma)
     return None
+
+
+def _unfit_object(verb: Token, lemma: str, lexicon: Lexicon) -> bool:
+    """ "met the requirements", "hit a record": an object that takes the event out of the verb."""
+    unfit = lexicon.unfit_objects.get(lemma)
+    return bool(unfit) and any(c.dep_ == "dobj" and c.lemma_.lower() in unfit for c in verb.children)
 
 
 def _known_lemma(tok: Token, lexicon: Lexicon) -> str:
@@ -162,7 +191,9 @@ def _by_subject(verb: Token, lemma: str, lexicon: Lexicon) -> tuple[str, str | N
 
 def _demand(verb: Token) -> Trigger | None:
     """ "X said Y must do Z": a demand even when Z is no event word of its own."""
-    if verb.dep_ != "ccomp" or verb.head.lemma_.lower() not in SPEECH:
+    said = verb.dep_ == "ccomp" and verb.head.lemma_.lower() in SPEECH
+    demanded = verb.dep_ in ("acl", "ccomp") and verb.head.lemma_.lower() in DEMANDING
+    if not (said or demanded):
         return None
     if any(c.dep_ == "aux" and c.lower_ in ("must", "should") for c in verb.children):
         return Trigger(verb, verb.i, verb.i + 1, "REQUEST", "change", verbal=True)
@@ -173,6 +204,13 @@ def _objects(verb: Token) -> list[Token]:
     out = [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass", "attr", "oprd")]
     out += [g for c in verb.children if c.dep_ == "prt" for g in c.children]
     return out
+
+
+def _of_object(noun: Token) -> str:
+    """ "tons of aid", "a grant of 5 million": the noun after "of"."""
+    of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    obj = next((g for g in of.children if g.dep_ == "pobj"), None) if of is not None else None
+    return obj.lemma_.lower() if obj is not None else ""
 
 
 def _follows(tok: Token, entry: Entry) -> bool:
@@ -207,9 +245,22 @@ def _select(sent: Span, triggers: list[Trigger]) -> list[Trigger]:
     by_head = {t.head.i: t for t in triggers}
     protest = any(t.type == "PROTEST" for t in triggers)
     kept = [t for t in triggers if not _absorbed(t, by_head) and not (protest and _purpose(t))]
+    kept = [t for t in kept if not t.verbal or _asserted(t)]
     verbal = any(t.verbal for t in kept)
     fragment = sent.root.pos_ not in ("VERB", "AUX")
     return [t for t in kept if t.verbal or _noun_reports(t, fragment, verbal)]
+
+
+def _asserted(trigger: Trigger) -> bool:
+    """Is the verb a report of an act, not an aim or a general notion? "important to support",
+    "the opportunity to visit" and "efforts to strengthen" are not events; "began to withdraw"
+    and "decided to deploy" are."""
+    head = trigger.head
+    infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in head.children)
+    gerund = head.tag_ == "VBG" and head.dep_ in ("pcomp", "pobj", "csubj", "nsubj", "dobj")
+    if infinitive or gerund:
+        return head.head.lemma_.lower() in GOVERNORS and head.dep_ in ("xcomp", "ccomp", "acl")
+    return True
 
 
 def _absorbed(trigger: Trigger, by_head: dict[int, Trigger]) -> bool:
@@ -234,16 +285,17 @@ def _absorbed(trigger: Trigger, by_head: dict[int, Trigger]) -> bool:
 def _purpose(trigger: Trigger) -> bool:
     """A demand or accusation in a purpose clause ("… to demand reforms")."""
     head = trigger.head
-    return (trigger.type in ("REQUEST", "ACCUSE") and head.dep_ in ("advcl", "xcomp")
-            and any(c.dep_ == "aux" and c.lower_ == "to" for c in head.children))
+    to_clause = any(c.dep_ == "aux" and c.lower_ == "to" for c in head.children)
+    participle = head.tag_ == "VBG" and head.dep_ == "advcl"  # "… demonstrated, calling for …"
+    return trigger.type in ("REQUEST", "ACCUSE") and head.dep_ in ("advcl", "xcomp") and (to_clause or participle)
 
 
 def _noun_reports(trigger: Trigger, fragment: bool, verbal_in_sentence: bool) -> bool:
     if trigger.weak and verbal_in_sentence:
         return False
-    if fragment:
-        return True
     tok = trigger.head
+    if fragment:
+        return sum(1 for _ in tok.ancestors) <= 2
     if tok.dep_ == "ROOT":
         return True
     heads = MOTION if trigger.type == "MOBILIZE" and trigger.weak else EXISTENTIAL
@@ -272,9 +324,9 @@ class _DocContext:
 
 
 def _code(trigger: Trigger, sent: Span, lexicon: Lexicon, ctx: _DocContext) -> Event:
-    actor_tok, recipient_tok = _argument_tokens(trigger)
+    actor_tok, recipient_toks = _argument_tokens(trigger)
     actor = _participant(actor_tok, ctx)
-    recipient = _participant(recipient_tok, ctx)
+    recipient = _first_participant(recipient_toks, ctx)
     if recipient is not None and actor is not None and recipient.entity.id == actor.entity.id:
         recipient = None
     modality = _modality(trigger.head)
@@ -314,23 +366,42 @@ def _reinterpret(trigger: Trigger, modality: _Modality) -> tuple[Trigger, Flags]
     return trigger, flags
 
 
-def _argument_tokens(trigger: Trigger) -> tuple[Token | None, Token | None]:
+def _background(trigger: Trigger, event: Event) -> bool:
+    """A verb in a relative or participial clause ("equipment seized last year", "a law that
+    restricts …") describes its noun; it is an event only when it names who did it or to whom."""
+    if not trigger.verbal:
+        return False
+    if trigger.head.dep_ == "relcl":
+        return event.actor is None
+    return trigger.head.dep_ == "acl" and event.actor is None and event.recipient is None
+
+
+def _has_named_recipient(trigger: Trigger, ctx: _DocContext) -> bool:
+    return _first_participant(_argument_tokens(trigger)[1], ctx) is not None
+
+
+def _first_participant(tokens: list[Token], ctx: _DocContext) -> Participant | None:
+    return next((p for p in (_participant(t, ctx) for t in tokens) if p is not None), None)
+
+
+def _argument_tokens(trigger: Trigger) -> tuple[Token | None, list[Token]]:
+    """The actor's token and the recipient's candidate tokens, likeliest first."""
     head = trigger.head
     if not trigger.verbal:
-        return _noun_arguments(head)
+        actor, recipient = _noun_arguments(head)
+        return actor, [recipient] if recipient is not None else []
     children = list(head.children)
     actor = next((c for c in children if c.dep_ == "nsubj"), None)
-    recipient = next((c for c in children if c.dep_ == "nsubjpass"), None)
     agent = next((c for c in children if c.dep_ == "agent"), None)
     if agent is not None:
         actor = next((g for g in agent.children if g.dep_ == "pobj"), actor)
     if actor is None:
         actor = _inherited_subject(head)
-    if recipient is None:
-        recipient = next((c for c in children if c.dep_ in ("dobj", "dative")), None)
-    if recipient is None or (recipient.pos_ == "NOUN" and recipient.ent_type_ == ""):
-        recipient = _prep_object(head) or _prep_object(recipient) or recipient
-    return actor, recipient
+    if actor is not None and head.dep_ == "relcl" and actor.tag_ in ("WDT", "WP"):
+        actor = head.head  # "a configuration that threatens …": the configuration does it
+    direct = [c for c in children if c.dep_ in ("nsubjpass", "dobj", "dative")]
+    recipients = direct + [t for t in (_prep_object(head), *(_prep_object(d) for d in direct)) if t is not None]
+    return actor, recipients
 
 
 def _inherited_subject(verb: Token) -> Token | None:
@@ -350,7 +421,7 @@ def _prep_object(tok: Token | None) -> Token | None:
         return None
     for prep in tok.children:
         if prep.dep_ == "prep" and prep.lower_ in RECIPIENT_PREPS:
-            obj = next((g for g in prep.children if g.dep_ == "pobj"), None)
+            obj = next((g for g in prep.children if g.dep_ == "pobj" and g.ent_type_ not in ("DATE", "TIME")), None)
             if obj is not None:
                 return obj
     return None
@@ -401,7 +472,7 @@ def _modality(head: Token) -> _Modality:
                 negated = True
             elif c.dep_ == "aux" and low in FUTURE_AUX:
                 future = True
-            elif c.dep_ == "aux" and low in HYPOTHETICAL_AUX and level <= 1:
+            elif c.dep_ == "aux" and low in HYPOTHETICAL_AUX:
                 modal.add(low)
                 obligation = obligation or low in ("must", "should")
             elif c.dep_ == "mark" and low in ("if", "unless", "whether"):
@@ -409,7 +480,7 @@ def _modality(head: Token) -> _Modality:
         lemma = tok.lemma_.lower()
         if level > 0 and lemma in SPEECH:
             reported = True
-        if level > 0 and lemma in PLANNING and tok.pos_ in ("VERB", "ADJ"):
+        if level > 0 and lemma in PLANNING and (tok.pos_ in ("VERB", "ADJ") or lemma in COMMITMENTS):
             future = True
         if level == 1 and lemma in REFUSAL:
             negated = True

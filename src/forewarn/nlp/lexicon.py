@@ -48,6 +48,8 @@ class Lexicon:
     adjectives: dict[str, tuple[Entry, ...]]
     light_verbs: dict[str, dict[str, tuple[str, str | None]]]
     subject_overrides: dict[str, dict[str, tuple[str, str | None]]]
+    needs_recipient: frozenset[str]
+    unfit_objects: dict[str, frozenset[str]]
     contexts: dict[str, tuple[str, ...]]
     version: str
 
@@ -144,6 +146,8 @@ def _build(data: dict[str, Any], where: str, version: str) -> Lexicon:
         adjectives=_entries(data.get("adjectives") or {}, where, noun=True, weak=None),
         light_verbs=_light(data.get("light_verbs") or {}, where),
         subject_overrides=_light(data.get("subject_overrides") or {}, where),
+        needs_recipient=frozenset(str(v).lower() for v in data.get("needs_recipient") or ()),
+        unfit_objects={str(k): frozenset(str(w) for w in v) for k, v in (data.get("unfit_objects") or {}).items()},
         contexts=contexts,
         version=version,
     )
