@@ -82,6 +82,13 @@ class Settings:
         default="",
         metadata=_doc("A complete event lexicon (YAML) replacing the packaged one; empty for the packaged one."),
     )
+    focus_countries: str = field(
+        default="",
+        metadata=_doc("ISO alpha-3 codes of the countries this workspace watches, comma-separated (e.g. "
+                      "`UKR,RUS,BLR`). A place name found in several countries leans towards these, as towards "
+                      "a country the document itself mentions; a name the document places elsewhere still "
+                      "goes there."),
+    )
     gazetteer_cache: str = field(
         default="",
         metadata=_doc("Folder for the compact gazetteer index built from GeoNames on first use; empty for "

@@ -142,6 +142,7 @@ def shared_extractor(settings: Settings) -> Extractor:
     """One pipeline per process for the settings that shape it (building one takes seconds)."""
     return _shared(replace(Settings(), spacy_model=settings.spacy_model, actor_dictionaries=settings.actor_dictionaries,
                            event_lexicon=settings.event_lexicon, gazetteer_cache=settings.gazetteer_cache,
+                           focus_countries=settings.focus_countries,
                            extract_batch_size=settings.extract_batch_size))
 
 

@@ -625,11 +625,11 @@ def _demonym_countries(doc: Doc, gazetteer: Gazetteer) -> set[str]:
     return codes
 
 
-def _context(found: list[_Found], doc: Doc, gazetteer: Gazetteer) -> _Context:
+def _context(found: list[_Found], doc: Doc, gazetteer: Gazetteer, focus: frozenset[str]) -> _Context:
     named = [f for f in found if f.country is not None]
     countries = {f.country.place.country for f in named if f.country is not None and f.span.locative}
     weak = {f.country.place.country for f in named if f.country is not None and not f.span.actor}
-    weak |= _demonym_countries(doc, gazetteer)
+    weak |= _demonym_countries(doc, gazetteer) | focus
     base = _Context(countries=frozenset(countries), weak_countries=frozenset(weak))
     regions: set[str] = set()
     for f in found:
@@ -702,14 +702,16 @@ def _candidate_spans(doc: Doc, gazetteer: Gazetteer, caps: bool) -> list[_Span]:
     return spans
 
 
-def find_places(doc: Doc, gazetteer: Gazetteer) -> list[PlaceMention]:
-    """Place mentions in text order, each resolved to a town, a first-level region or a country."""
+def find_places(doc: Doc, gazetteer: Gazetteer, focus: frozenset[str] = frozenset()) -> list[PlaceMention]:
+    """Place mentions in text order, each resolved to a town, a first-level region or a country.
+    ``focus``: alpha-3 codes of the countries the workspace watches; a name found in several
+    countries leans towards them as it would towards a country the document mentions in passing."""
     if len(doc) == 0:
         return []
     caps = _mostly_upper(doc)
     lookups = _Lookups(gazetteer, caps)
     found = [f for s in _candidate_spans(doc, gazetteer, caps) for f in _lookup_span(lookups, doc, s, caps)]
-    ctx = _context(found, doc, gazetteer)
+    ctx = _context(found, doc, gazetteer, focus)
     sentence = _sentences(doc)
     tied = _tied_regions(doc, found, ctx)
     text = doc.text

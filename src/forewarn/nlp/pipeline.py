@@ -54,11 +54,12 @@ class EntitiesComponent:
 
 
 class PlacesComponent:
-    def __init__(self, cache_dir: str) -> None:
+    def __init__(self, cache_dir: str, focus: list[str]) -> None:
         self.gazetteer = Gazetteer.default(Path(cache_dir) if cache_dir else None)
+        self.focus = frozenset(code.strip().upper() for code in focus if code.strip())
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.fw_places = tuple(find_places(doc, self.gazetteer))
+        doc._.fw_places = tuple(find_places(doc, self.gazetteer, self.focus))
         return doc
 
 
@@ -99,9 +100,9 @@ def _make_entities(nlp: Language, name: str, dictionaries: list[str]) -> Entitie
 
 
 @Language.factory("forewarn_places", assigns=["doc._.fw_places"], requires=["doc.ents", "token.dep"],
-                  default_config={"cache_dir": ""})
-def _make_places(nlp: Language, name: str, cache_dir: str) -> PlacesComponent:
-    return PlacesComponent(cache_dir)
+                  default_config={"cache_dir": "", "focus": []})
+def _make_places(nlp: Language, name: str, cache_dir: str, focus: list[str]) -> PlacesComponent:
+    return PlacesComponent(cache_dir, focus)
 
 
 @Language.factory("forewarn_dates", assigns=["doc._.fw_dates"], requires=["doc.ents", "doc.sents"])
@@ -137,7 +138,7 @@ def build_pipeline(settings: Settings) -> Language:
     dictionaries = [p for p in settings.actor_dictionaries.split(":") if p]
     configs: dict[str, dict[str, Any]] = {
         "forewarn_entities": {"dictionaries": dictionaries},
-        "forewarn_places": {"cache_dir": settings.gazetteer_cache},
+        "forewarn_places": {"cache_dir": settings.gazetteer_cache, "focus": settings.focus_countries.split(",")},
         "forewarn_events": {"lexicon": settings.event_lexicon},
     }
     for name in COMPONENTS:
