@@ -100,7 +100,7 @@ def find_events(doc: Doc, lexicon: Lexicon, mentions: Sequence[EntityMention], p
         if not _prose(sent) or _question(sent):
             continue
         triggers = _select(sent, _triggers(sent, lexicon))
-        fragment = sent.root.pos_ not in ("VERB", "AUX")
+        fragment = _caption(sent)
         coded = [e for e, t in ((_code(t, sent, lexicon, context), t) for t in triggers
                                 if t.lemma not in lexicon.needs_recipient or _has_named_recipient(t, context))
                  if fragment or not _background(t, e)]
@@ -135,7 +135,8 @@ def _triggers(sent: Span, lexicon: Lexicon) -> list[Trigger]:
         if pos == "VERB":
             trigger = _verb_trigger(tok, lexicon) or _demand(tok)
         elif pos in ("NOUN", "PROPN"):
-            trigger = _noun_trigger(tok, lexicon.nouns)
+            trigger = _noun_trigger(tok, lexicon.nouns) or (_noun_trigger(tok, lexicon.adjectives)
+                                                           if pos == "PROPN" else None)
         elif pos == "ADJ":
             trigger = _noun_trigger(tok, lexicon.adjectives)
         else:
@@ -225,7 +226,10 @@ def _follows(tok: Token, entry: Entry) -> bool:
 
 
 def _noun_trigger(tok: Token, index: dict[str, tuple[Entry, ...]]) -> Trigger | None:
-    entries = index.get(tok.lemma_.lower()) or index.get(tok.lower_)
+    low = tok.lower_
+    entries = index.get(tok.lemma_.lower()) or index.get(low)
+    if entries is None and tok.pos_ == "PROPN" and low.endswith("s"):  # title case: "Graves", "Strikes"
+        entries = index.get(low[:-1]) or index.get(low[:-2])
     for entry in entries or ():
         n = len(entry.before)
         if n == 0:
@@ -247,8 +251,18 @@ def _select(sent: Span, triggers: list[Trigger]) -> list[Trigger]:
     kept = [t for t in triggers if not _absorbed(t, by_head) and not (protest and _purpose(t))]
     kept = [t for t in kept if not t.verbal or _asserted(t)]
     verbal = any(t.verbal for t in kept)
-    fragment = sent.root.pos_ not in ("VERB", "AUX")
+    fragment = _caption(sent)
     return [t for t in kept if t.verbal or _noun_reports(t, fragment, verbal)]
+
+
+def _caption(sent: Span) -> bool:
+    """A caption-like fragment: no main verb ("Damage to a school in Irpin"), or a bare participle
+    with no subject or auxiliary ("Building burning in Donetsk")."""
+    root = sent.root
+    if root.pos_ not in ("VERB", "AUX"):
+        return True
+    return root.tag_ in ("VBG", "VBN") and not any(c.dep_ in ("nsubj", "nsubjpass", "aux", "auxpass")
+                                                    for c in root.children)
 
 
 def _asserted(trigger: Trigger) -> bool:
@@ -295,7 +309,7 @@ def _noun_reports(trigger: Trigger, fragment: bool, verbal_in_sentence: bool) ->
         return False
     tok = trigger.head
     if fragment:
-        return sum(1 for _ in tok.ancestors) <= 2
+        return sum(1 for _ in tok.ancestors) <= 3
     if tok.dep_ == "ROOT":
         return True
     heads = MOTION if trigger.type == "MOBILIZE" and trigger.weak else EXISTENTIAL
