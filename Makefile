@@ -32,9 +32,15 @@ bench: install
 	FOREWARN_BENCH_PG_URL="$$(bash scripts/postgres.sh)" $(BIN)/python bench/ingest_throughput.py
 	$(BIN)/python bench/ingest_memory.py
 	$(BIN)/python bench/ingest_throughput.py --mode replicas --repeat 1
+	$(BIN)/python bench/extraction_speed.py
 
 eval: install
 	$(BIN)/python eval/near_duplicates.py
+	$(BIN)/python eval/event_types.py
+	$(BIN)/python eval/no_event.py
+	$(BIN)/python eval/geoparse.py
+	$(BIN)/python eval/geoparse.py --focus UKR,RUS,BLR,MDA
+	$(BIN)/python eval/dates.py
 
 docs: install
 	$(BIN)/python scripts/gen_docs.py

@@ -28,3 +28,23 @@ def test_demo_workspace(tmp_path: Path) -> None:
     assert stats["sightings"] > stats["documents"]  # exact re-posts are extra sightings
     assert set(dict(result.report.failed_by_code)) <= {"FW-E027"}  # only media-only Telegram posts
     assert result.report.warnings == 0
+
+
+def test_demo_workspace_is_extracted(tmp_path: Path) -> None:
+    """`make demo` runs extraction: the build-up and the incursion show as events in the right places."""
+    from forewarn.app import Workspace
+    from forewarn.demo import DEMO_DEFAULTS
+    from forewarn.store.query import EventQuery
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    settings = Settings(database_url=url, actor="demo", focus_countries=DEMO_DEFAULTS["focus_countries"])
+    result = build_demo(settings)
+    assert result.extraction is not None and result.extraction.failed == 0
+    assert result.extraction.extracted == result.stats["documents"]
+    with Workspace.open(settings) as ws:
+        assaults = ws.events(EventQuery(types=("ASSAULT",), place="Kursk", limit=None))
+        assert any(str(e.date) == "2024-08-06" for e in assaults)
+        build_up = ws.events(EventQuery(types=("MOBILIZE",), date_to=datetime(2024, 8, 5).date(), limit=None))
+        assert len(build_up) >= 5 and any(e.place and e.place.admin1 == "Sumy Oblast" for e in build_up)
+        assert ws.extract().documents == 0  # re-running the demo extracts nothing twice
+    assert build_demo(settings).extraction.documents == 0  # type: ignore[union-attr]

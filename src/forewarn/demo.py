@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -11,14 +11,17 @@ from typing import Any
 from forewarn.app import Workspace
 from forewarn.config import Settings
 from forewarn.errors import ConfigError
-from forewarn.model import IngestReport, Marking, Reliability, SourceKind
+from forewarn.model import ExtractReport, IngestReport, Marking, Reliability, SourceKind
 
 DEFAULT_DEMO_DB = "sqlite:///forewarn-demo.db"
+# Lower-precedence defaults for the demo workspace: its own database, and the theatre it watches.
+DEMO_DEFAULTS = {"database_url": DEFAULT_DEMO_DB, "focus_countries": "UKR,RUS,BLR"}
 
 
 @dataclass(frozen=True)
 class DemoResult:
     report: IngestReport
+    extraction: ExtractReport | None
     stats: dict[str, Any]
 
 
@@ -46,4 +49,7 @@ def build_demo(settings: Settings) -> DemoResult:
                           source_id=spec["id"], reliability=Reliability(spec["reliability"]),
                           marking=Marking.parse(spec["marking"]), options=spec.get("options", {}))
         report = ws.ingest([spec["id"] for spec in demo_sources(root)])
-        return DemoResult(report, ws.stats())
+        extraction = report.extraction
+        if settings.extract and extraction is None:  # a re-run: extract what an earlier run left undone
+            extraction = ws.extract()
+        return DemoResult(replace(report, extraction=None), extraction, ws.stats())

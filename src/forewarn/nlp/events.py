@@ -168,8 +168,8 @@ def _verb_trigger(tok: Token, lexicon: Lexicon) -> Trigger | None:
 
 def _unfit_object(verb: Token, lemma: str, lexicon: Lexicon) -> bool:
     """ "met the requirements", "hit a record": an object that takes the event out of the verb."""
-    unfit = lexicon.unfit_objects.get(lemma)
-    return bool(unfit) and any(c.dep_ == "dobj" and c.lemma_.lower() in unfit for c in verb.children)
+    unfit = lexicon.unfit_objects.get(lemma, frozenset())
+    return any(c.dep_ == "dobj" and c.lemma_.lower() in unfit for c in verb.children)
 
 
 def _known_lemma(tok: Token, lexicon: Lexicon) -> str:
@@ -270,6 +270,8 @@ def _asserted(trigger: Trigger) -> bool:
     "the opportunity to visit" and "efforts to strengthen" are not events; "began to withdraw"
     and "decided to deploy" are."""
     head = trigger.head
+    if head.dep_ == "ROOT" and head.tag_ == "VB" and not any(c.dep_ in ("nsubj", "aux") for c in head.children):
+        return False  # an imperative: "call the police", "report any drones"
     infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in head.children)
     gerund = head.tag_ == "VBG" and head.dep_ in ("pcomp", "pobj", "csubj", "nsubj", "dobj")
     if infinitive or gerund:

@@ -149,7 +149,8 @@ def build_pipeline(settings: Settings) -> Language:
 
 def validate(nlp: Language) -> None:
     """Refuse a pipeline in which a component reads what no earlier component writes."""
-    problems = {name: missing for name, missing in nlp.analyze_pipes(pretty=False)["problems"].items() if missing}
+    analysis = nlp.analyze_pipes(pretty=False) or {}
+    problems = {name: missing for name, missing in analysis["problems"].items() if missing}
     if problems:
         detail = "; ".join(f"{name} needs {', '.join(missing)}" for name, missing in problems.items())
         raise ConfigError(f"the extraction pipeline is incomplete: {detail}",
