@@ -169,7 +169,8 @@ def _work(batch: list[ExtractInput]) -> list[Result]:
 def extract_parallel(settings: Settings, items: Iterable[ExtractInput], processes: int) -> Iterator[Result]:
     """Like ``Extractor.extract`` but over ``processes`` worker processes, results in input order.
     At most two batches per worker are in flight, so memory stays flat however many inputs come."""
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")  # workers fork from a server that has spaCy imported
+    context.set_forkserver_preload(["forewarn.nlp.extract"])
     it = iter(items)
     batches = iter(lambda: list(islice(it, settings.extract_batch_size)), [])
     with ProcessPoolExecutor(processes, mp_context=context, initializer=_init_worker,
