@@ -74,7 +74,8 @@ def show(
     events and claims found in it, provenance, every sighting, and its duplicate cluster."""
     view, extraction = run(ctx, lambda ws: (ws.document(doc_id), ws.extraction(doc_id)))
     if as_json:
-        print_json({"document": view, "extraction": extraction})
+        print_json({"document": view.document, "sightings": view.sightings, "cluster": view.cluster,
+                    "extraction": extraction})
         return
     d = view.document
     out.print(f"[bold]{d.title or '(untitled)'}[/bold]")
