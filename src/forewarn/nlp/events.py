@@ -310,8 +310,8 @@ def _noun_reports(trigger: Trigger, fragment: bool, verbal_in_sentence: bool) ->
     if trigger.weak and verbal_in_sentence:
         return False
     tok = trigger.head
-    if fragment:
-        return sum(1 for _ in tok.ancestors) <= 3
+    if fragment and sum(1 for _ in tok.ancestors) <= 3:
+        return True
     if tok.dep_ == "ROOT":
         return True
     heads = MOTION if trigger.type == "MOBILIZE" and trigger.weak else EXISTENTIAL
