@@ -59,8 +59,9 @@ NOUN_MODIFIERS = frozenset({"compound", "amod", "nmod", "poss"})
 MOTION = frozenset({"move", "advance", "gather", "enter", "arrive", "cross", "drive", "head", "roll", "concentrate",
                     "mass", "travel", "pass", "leave", "approach", "spot", "see", "observe", "film", "record",
                     "photograph", "fly", "deploy", "appear", "withdraw", "position", "station", "show"})
-# Verbs under which an infinitive still reports an act (or a commitment to one).
+# Nouns of commitment: an act under them is intended ("reached a consensus to exchange …").
 COMMITMENTS = frozenset({"agreement", "consensus", "decision", "deal", "commitment", "plan", "pledge", "promise"})
+# Words under which an infinitive still reports an act (or a commitment to one).
 GOVERNORS = COMMITMENTS | frozenset({"ready", "willing", "prepared", "able", "begin", "start", "continue", "resume",
                                       "decide", "agree", "try", "attempt", "plan", "intend", "prepare", "vow",
                                       "pledge", "promise", "threaten", "order", "manage", "fail", "refuse",
@@ -97,14 +98,20 @@ def find_events(doc: Doc, lexicon: Lexicon, mentions: Sequence[EntityMention], p
     context = _DocContext(doc, mentions, places, dates, published, lookup)
     events: list[Event] = []
     for sent in doc.sents:
-        if not _prose(sent) or _question(sent):
+        if _prose(sent) and not _question(sent):
+            events.extend(_dedupe(_sentence_events(sent, lexicon, context)))
+    return events
+
+
+def _sentence_events(sent: Span, lexicon: Lexicon, ctx: _DocContext) -> list[Event]:
+    caption = _caption(sent)
+    events = []
+    for trigger in _select(sent, _triggers(sent, lexicon)):
+        if trigger.lemma in lexicon.needs_recipient and not _has_named_recipient(trigger, ctx):
             continue
-        triggers = _select(sent, _triggers(sent, lexicon))
-        fragment = _caption(sent)
-        coded = [e for e, t in ((_code(t, sent, lexicon, context), t) for t in triggers
-                                if t.lemma not in lexicon.needs_recipient or _has_named_recipient(t, context))
-                 if fragment or not _background(t, e)]
-        events.extend(_dedupe(coded))
+        event = _code(trigger, sent, lexicon, ctx)
+        if caption or not _background(trigger, event):
+            events.append(event)
     return events
 
 
