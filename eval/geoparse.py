@@ -66,8 +66,8 @@ def resolve_all(rows: list[Row], focus: str = "") -> tuple[list[Outcome], float]
     from datetime import date
 
     from forewarn.config import Settings
+    from forewarn.distance import haversine_km
     from forewarn.nlp.extract import ExtractInput, Extractor
-    from forewarn.nlp.gazetteer import haversine_km
     from forewarn.nlp.geo import most_specific
     from forewarn.nlp.types import Extraction
 

@@ -34,9 +34,9 @@ from forewarn.store.records import DocumentExtraction, EntityMerge, EntityRecord
 
 if TYPE_CHECKING:  # spaCy loads only when extraction runs
     from forewarn.nlp.extract import Extractor
+    from forewarn.nlp.runner import ProgressFn as ExtractProgress
 
 Clock = Callable[[], datetime]
-ExtractProgress = Callable[[int, int], None]
 EXPORT_CHUNK = 500  # events exported per read of their documents
 
 

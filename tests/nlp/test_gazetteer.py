@@ -7,8 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from forewarn.distance import haversine_km
 from forewarn.nlp import gazetteer as gz
-from forewarn.nlp.gazetteer import Gazetteer, haversine_km, normalize, translit_key
+from forewarn.nlp.gazetteer import Gazetteer, normalize, translit_key
 from forewarn.nlp.types import PlacePrecision
 
 

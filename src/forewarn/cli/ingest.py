@@ -11,6 +11,7 @@ from rich.table import Table
 
 from forewarn.app import Workspace, parse_map
 from forewarn.cli.context import run
+from forewarn.cli.extract import render_report as render_extraction
 from forewarn.cli.render import err, out, print_json, when
 from forewarn.cli.sources import parse_options
 from forewarn.model import IngestReport, SourceKind
@@ -98,8 +99,6 @@ def render_report(report: IngestReport) -> None:
     if len(report.issues) > 20 or report.failed + report.warnings > len(report.issues):
         out.print(f"  … all issues: forewarn runs show {report.run_id}")
     if report.extraction is not None:
-        from forewarn.cli.extract import render_report as render_extraction
-
         render_extraction(report.extraction)
 
 

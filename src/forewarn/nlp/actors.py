@@ -29,6 +29,7 @@ from spacy.vocab import Vocab
 from forewarn.errors import ConfigError
 from forewarn.nlp.spans import sentence_of
 from forewarn.nlp.types import Entity, EntityKind, EntityMention, Sector
+from forewarn.yamlfile import load_strict
 
 DEFAULT_RESOURCE = "data/actors.yaml"
 _DEFAULT_LABEL = "actors.yaml (packaged default)"
@@ -264,26 +265,9 @@ def _read_user_file(path: Path) -> bytes:
                           hint="fix the path in the actor dictionary setting, or remove it") from exc
 
 
-class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """Refuses duplicate mapping keys (plain YAML silently keeps the last)."""
-
-
-def _no_duplicates(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
-
-
 def _parse_yaml(raw: bytes, label: str) -> dict[str, Any]:
     try:
-        data = yaml.load(raw.decode("utf-8"), Loader=_StrictLoader)
+        data = load_strict(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{label}: not UTF-8 text", hint="save the actor dictionary as UTF-8") from exc
     except yaml.YAMLError as exc:

@@ -67,17 +67,11 @@ from spacy.tokens import Doc
 
 from forewarn.nlp.spans import sentence_index
 from forewarn.nlp.types import DateMention, TimePrecision
+from forewarn.sources.dates import MONTH_NAMES, MONTHS
 
 DAY, WEEK, MONTH, YEAR = TimePrecision.DAY, TimePrecision.WEEK, TimePrecision.MONTH, TimePrecision.YEAR
 _ORDER = {DAY: 0, WEEK: 1, MONTH: 2, YEAR: 3}
 
-_MONTH_NAMES = (
-    "january", "february", "march", "april", "may", "june",
-    "july", "august", "september", "october", "november", "december",
-)
-MONTHS: dict[str, int] = {name: i + 1 for i, name in enumerate(_MONTH_NAMES)}
-MONTHS.update({name[:3]: i + 1 for i, name in enumerate(_MONTH_NAMES)})
-MONTHS["sept"] = 9
 _WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 WEEKDAYS: dict[str, int] = {name: i for i, name in enumerate(_WEEKDAY_NAMES)}
 WEEKDAYS.update({"mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3, "thur": 3, "thurs": 3, "fri": 4, "sat": 5,
@@ -526,7 +520,7 @@ def _cased(words: Iterable[str]) -> str:
     return _alt(forms)
 
 
-_D_MON = rf"(?:{_cased(_MONTH_NAMES)}|(?:{_cased(m for m in MONTHS if m not in _MONTH_NAMES)})\.?)"
+_D_MON = rf"(?:{_cased(MONTH_NAMES)}|(?:{_cased(m for m in MONTHS if m not in MONTH_NAMES)})\.?)"
 _D_WD = rf"(?:{_cased(_WEEKDAY_NAMES)})(?![sS])\b"
 _D_DAYNUM = r"[0-3]?\d(?i:st|nd|rd|th)?\b"
 _D_YEAR = r"(?:1[89]\d\d|20\d\d)\b"

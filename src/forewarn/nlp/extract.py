@@ -13,7 +13,6 @@ from datetime import date
 from itertools import islice
 from typing import Any
 
-from spacy.language import Language
 from spacy.tokens import Doc
 
 from forewarn.config import Settings
@@ -53,9 +52,9 @@ Result = Extraction | ExtractFailure
 class Extractor:
     """One pipeline in this process. ``extract`` yields one result per input, in order."""
 
-    def __init__(self, settings: Settings, nlp: Language | None = None) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.nlp = nlp or pipeline.build_pipeline(settings)
+        self.nlp = pipeline.build_pipeline(settings)
         self.version = pipeline.version(self.nlp)
 
     def extract(self, items: Iterable[ExtractInput]) -> Iterator[Result]:

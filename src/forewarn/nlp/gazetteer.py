@@ -608,12 +608,4 @@ def _default_gazetteer(cache_dir: Path | None) -> Gazetteer:
     return Gazetteer.load(cache_dir)
 
 
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in kilometres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(math.sqrt(min(1.0, a)))
-
-
-__all__ = ["Gazetteer", "Match", "base_score", "haversine_km", "normalize", "prefer_town", "rank", "translit_key"]
+__all__ = ["Gazetteer", "Match", "base_score", "normalize", "prefer_town", "rank", "translit_key"]

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from forewarn.errors import ConfigError
+from forewarn.yamlfile import load_strict
 
 PLOVER_TYPES = (
     "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST",
@@ -70,26 +71,9 @@ class Lexicon:
         return _build(data, where, hashlib.sha256(text.encode()).hexdigest()[:10])
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """A YAML loader that refuses duplicate keys (YAML itself would silently keep the last)."""
-
-
-def _no_duplicates(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-        seen.add(key)
-    return loader.construct_mapping(node, deep)
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
-
-
 def _parse(text: str, where: str) -> dict[str, Any]:
     try:
-        data = yaml.load(text, Loader=_StrictLoader)
+        data = load_strict(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"event lexicon {where} is not valid YAML: {exc}", hint="fix the line named") from exc
     if not isinstance(data, dict) or not isinstance(data.get("verbs"), dict) or not isinstance(data.get("nouns"), dict):

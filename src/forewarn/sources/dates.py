@@ -28,16 +28,14 @@ MAX_DATE_CHARS = 100
 DATEPARSER_LANGUAGES = ("en", "ru", "uk", "de", "fr", "es")
 _FIXED_BASE = datetime(2000, 1, 1)  # dateparser never sees the clock: it fills nothing from "today"
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-         ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
-         ("october", "oct"), ("november", "nov"), ("december", "dec")),
-        start=1,
-    )
-    for name in names
-}
+MONTH_NAMES = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)
+# full names and the usual abbreviations, lower case → month number
+MONTHS: dict[str, int] = {name: i + 1 for i, name in enumerate(MONTH_NAMES)}
+MONTHS.update({name[:3]: i + 1 for i, name in enumerate(MONTH_NAMES)})
+MONTHS["sept"] = 9
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _ISO_START = re.compile(r"\d{4}-\d{2}")
 _ISO_MONTH = re.compile(r"(\d{4})-(\d{2})")
@@ -124,13 +122,13 @@ def _english(text: str) -> tuple[datetime, DatePrecision] | None:
         return _ymd(m[3], m[2], m[1])
     if m := _MDY.fullmatch(text):
         return _ymd(m[3], m[1], m[2])
-    if (m := _MY.fullmatch(text)) and m[1].lower() in _MONTHS:
-        return datetime(int(m[2]), _MONTHS[m[1].lower()], 1, tzinfo=UTC), DatePrecision.MONTH
+    if (m := _MY.fullmatch(text)) and m[1].lower() in MONTHS:
+        return datetime(int(m[2]), MONTHS[m[1].lower()], 1, tzinfo=UTC), DatePrecision.MONTH
     return None
 
 
 def _ymd(year: str, month: str, day: str) -> tuple[datetime, DatePrecision] | None:
-    number = _MONTHS.get(month.lower())
+    number = MONTHS.get(month.lower())
     if number is None:
         return None
     return datetime(int(year), number, int(day), tzinfo=UTC), DatePrecision.DAY

@@ -37,6 +37,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.sql.elements import ColumnElement
 
+from forewarn.distance import KM_PER_DEGREE, haversine_km
 from forewarn.errors import (
     AlreadyExists,
     Code,
@@ -820,8 +821,6 @@ def _pid_alive(pid: int) -> bool:
 
 
 # -- extraction rows -------------------------------------------------------------------------
-EARTH_KM = 6371.0088
-KM_PER_DEGREE = math.pi * EARTH_KM / 180
 
 
 def _counts(x: Extraction) -> ExtractionCounts:
@@ -1016,14 +1015,6 @@ def _within(lat: float | None, lon: float | None, near: tuple[float, float, floa
     if lat is None or lon is None:
         return False
     return haversine_km(lat, lon, near[0], near[1]) <= near[2]
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in kilometres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
 def _event_select() -> Select[Any]:
