@@ -33,6 +33,7 @@ from forewarn.store.query import DocumentQuery, EventQuery
 from forewarn.store.records import DocumentExtraction, EntityMerge, EntityRecord, StoredEvent
 
 if TYPE_CHECKING:  # spaCy loads only when extraction runs
+    from forewarn.ledger import Signer
     from forewarn.nlp.extract import Extractor
     from forewarn.nlp.runner import ProgressFn as ExtractProgress
 
@@ -63,6 +64,7 @@ class Workspace:
         self.store = store
         self.clock = clock
         self._nlp: Extractor | None = None  # built on first use: loading the model takes seconds
+        self._signer: Signer | None = None
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock = utc_now) -> Workspace:
@@ -212,6 +214,32 @@ class Workspace:
             documents = self.store.get_documents({e.document_id for e in chunk})
             written += write_plover_jsonl(chunk, documents.__getitem__, out)
         return written
+
+
+    # -- ledger (forewarn.ledger) ---------------------------------------------------------------
+    @property
+    def signer(self) -> Signer | None:
+        """This actor's Ed25519 signer when the `signing_key` setting names a key, else None."""
+        if self._signer is None and self.settings.signing_key:
+            from forewarn.ledger.keys import load_signer
+
+            self._signer = load_signer(Path(self.settings.signing_key).expanduser())
+        return self._signer
+
+    # >>> ledger methods (ledger helper)
+    # <<< ledger methods
+
+    # -- scenarios and scoring (forewarn.detect) ------------------------------------------------
+    # >>> scenario methods (detect helper)
+    # <<< scenario methods
+
+    # -- warnings and notifications (forewarn.warn) ---------------------------------------------
+    # >>> warning methods (warn helper)
+    # <<< warning methods
+
+    # -- replay and post-mortem (forewarn.review) -----------------------------------------------
+    # >>> review methods (review helper)
+    # <<< review methods
 
 
 def source_input(source: Source) -> IngestInput:

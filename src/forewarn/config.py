@@ -9,6 +9,7 @@ from it (``forewarn config --markdown``) and a test keeps the two in step.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -18,6 +19,7 @@ from typing import Any
 from forewarn.errors import ConfigError
 
 ENV_PREFIX = "FOREWARN_"
+SECRET_SETTINGS = ("webhook_secret",)
 CONFIG_FILE = "forewarn.toml"
 
 
@@ -95,9 +97,66 @@ class Settings:
                       "`$XDG_CACHE_HOME/forewarn` (or `~/.cache/forewarn`)."),
     )
 
+    escalation_chain: str = field(
+        default="",
+        metadata=_doc("Identities, comma-separated, that a warning raised by a person (or received from a "
+                      "partner) escalates through when no scenario names a chain; the first is its owner."),
+    )
+    ack_minutes: str = field(
+        default="elevated=240,high=60,critical=15",
+        metadata=_doc("Minutes a warning of each severity may stay unacknowledged before it escalates to the "
+                      "next person in its chain (`severity=minutes`, comma-separated; a scenario's thresholds "
+                      "may set their own)."),
+    )
+    webhook_url: str = field(
+        default="",
+        metadata=_doc("URL that receives every warning notification (raised, escalated, reopened) as a JSON "
+                      "POST; empty for none."),
+    )
+    webhook_secret: str = field(
+        default="",
+        metadata=_doc("Shared secret for the HMAC-SHA256 signature of webhook bodies (header "
+                      "`X-Forewarn-Signature`). Never logged or printed."),
+    )
+    smtp_host: str = field(
+        default="",
+        metadata=_doc("SMTP server for e-mail notifications (`host` or `host:port`); empty for no e-mail."),
+    )
+    smtp_from: str = field(
+        default="forewarn@localhost",
+        metadata=_doc("Sender address of notification e-mails."),
+    )
+    notify_email: str = field(
+        default="",
+        metadata=_doc("Addresses, comma-separated, that receive every warning notification by e-mail (a "
+                      "warning's current owner is mailed as well when the identity is an address)."),
+    )
+    notify_timeout: float = field(
+        default=5.0,
+        metadata=_doc("Seconds a webhook or SMTP delivery may take before it counts as failed and is retried."),
+    )
+    signing_key: str = field(
+        default="",
+        metadata=_doc("Path of this actor's Ed25519 private key (PEM, from `forewarn ledger keygen`); when set, "
+                      "every ledger entry the actor makes is signed. Never printed."),
+    )
+    watch_interval: float = field(
+        default=1.0,
+        metadata=_doc("Seconds `forewarn watch` waits between polls of its sources."),
+    )
+
     @classmethod
     def names(cls) -> list[str]:
         return [f.name for f in fields(cls)]
+
+    def shown(self) -> dict[str, Any]:
+        """The settings as they may be shown or logged: secrets masked, a password in the database URL too."""
+        values = {name: getattr(self, name) for name in self.names()}
+        for name in SECRET_SETTINGS:
+            if values[name]:
+                values[name] = "********"
+        values["database_url"] = re.sub(r"(://[^:/@]+):[^@]*@", r"\1:********@", self.database_url)
+        return values
 
     def resolved_actor(self) -> str:
         if self.actor:

@@ -47,6 +47,17 @@ class Code(StrEnum):
     EXTRACTION_FAILED = "FW-E051"
     # entities
     ENTITY_CONFLICT = "FW-E060"
+    # scenarios and scoring
+    SCENARIO_INVALID = "FW-E070"
+    # warnings and notifications
+    WARNING_STATE = "FW-E080"
+    RATIONALE_REQUIRED = "FW-E081"
+    DELIVERY_FAILED = "FW-E082"
+    # ledger
+    LEDGER_APPEND_REFUSED = "FW-E090"
+    CLOCK_BACKWARDS = "FW-E091"
+    LEDGER_BROKEN = "FW-E092"
+    SIGNING_KEY = "FW-E093"
 
 
 DESCRIPTIONS: dict[Code, str] = {
@@ -81,6 +92,22 @@ DESCRIPTIONS: dict[Code, str] = {
     Code.ENTITY_CONFLICT: "An entity merge or edit would contradict the merge log (merging an entity into itself "
                           "or into its own merge group, re-merging a merged entity, undoing a merge twice). "
                           "`forewarn entities merges` shows the log.",
+    Code.SCENARIO_INVALID: "A scenario file is invalid. The message names the file, line and field; see "
+                           "docs/scenarios.md for the format.",
+    Code.WARNING_STATE: "The warning is not in a state that allows this action (e.g. acknowledging it twice, "
+                        "disposing of it twice). `forewarn warnings show ID` shows its state and history.",
+    Code.RATIONALE_REQUIRED: "Dismissing a warning needs a written rationale. Give --rationale.",
+    Code.DELIVERY_FAILED: "A notification (webhook or e-mail) could not be delivered. It stays in the outbox and "
+                          "is retried with back-off; `forewarn outbox` shows it. Check the receiver's address.",
+    Code.LEDGER_APPEND_REFUSED: "The ledger refused a change: ledger rows are append-only, and the database "
+                                "itself refuses UPDATE and DELETE on them.",
+    Code.CLOCK_BACKWARDS: "The clock reads earlier than the last ledger entry. Nothing was recorded; fix the "
+                          "system clock (or the time given) and repeat the action.",
+    Code.LEDGER_BROKEN: "`forewarn ledger verify` found the chain broken (a changed, missing, reordered or "
+                        "forged entry, or a truncated tail). Treat the store as tampered with; the report says "
+                        "where.",
+    Code.SIGNING_KEY: "The signing key named by the `signing_key` setting cannot be read or is not an Ed25519 "
+                      "private key. Create one with `forewarn ledger keygen`.",
 }
 
 
@@ -149,6 +176,34 @@ class AlreadyExists(ForewarnError):
 
 class InvalidArgument(ForewarnError):
     code = Code.INVALID_ARGUMENT
+
+
+class ScenarioInvalid(ForewarnError):
+    code = Code.SCENARIO_INVALID
+
+
+class WarningStateError(ForewarnError):
+    code = Code.WARNING_STATE
+
+
+class RationaleRequired(ForewarnError):
+    code = Code.RATIONALE_REQUIRED
+
+
+class DeliveryFailed(ForewarnError):
+    code = Code.DELIVERY_FAILED
+
+
+class ClockBackwards(ForewarnError):
+    code = Code.CLOCK_BACKWARDS
+
+
+class LedgerBroken(ForewarnError):
+    code = Code.LEDGER_BROKEN
+
+
+class SigningKeyError(ForewarnError):
+    code = Code.SIGNING_KEY
 
 
 class ItemError(ForewarnError):

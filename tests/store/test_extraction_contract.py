@@ -178,8 +178,8 @@ def dump(store: SqlStore) -> dict[str, list[tuple[Any, ...]]]:
         return {table.name: sorted(tuple(r) for r in conn.execute(select(table))) for table in tables}
 
 
-def test_schema_is_at_the_extraction_revision(store: SqlStore) -> None:
-    assert store.schema_revision() == "0002"
+def test_schema_is_at_the_head_revision(store: SqlStore) -> None:
+    assert store.schema_revision() == "0003"
 
 
 def test_saved_events_come_back_whole(store: SqlStore, saved: Docs) -> None:

@@ -12,7 +12,7 @@ from forewarn import __version__
 from forewarn.cli import demo, docs, entities, events, extract, ingest, sources
 from forewarn.cli.context import State, fail
 from forewarn.cli.render import out, print_json
-from forewarn.config import Settings, settings_markdown
+from forewarn.config import settings_markdown
 from forewarn.errors import ForewarnError
 
 app = typer.Typer(
@@ -60,11 +60,12 @@ def show_config(
         settings = ctx.obj.settings()
     except ForewarnError as e:
         raise fail(e) from None
+    shown = settings.shown()
     if as_json:
-        print_json(settings)
+        print_json(shown)
         return
-    for name in Settings.names():
-        out.print(f"{name} = {getattr(settings, name)!r}")
+    for name, value in shown.items():
+        out.print(f"{name} = {value!r}")
 
 
 app.add_typer(sources.app, name="source")

@@ -276,3 +276,101 @@ claims = Table(
     Column("end", Integer, nullable=False),
     Column("extractor", Text, nullable=False),
 )
+
+
+# -- warning (migration 0003) ----------------------------------------------------------------
+
+scenarios = Table(  # scenarios added to the workspace; every change is also in the ledger
+    "scenarios", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("version", String(64), nullable=False),  # SHA-256 of the YAML text
+    Column("name", Text, nullable=False),
+    Column("yaml", Text, nullable=False),
+    Column("origin", Text, nullable=False),  # file it came from
+    Column("enabled", Boolean, nullable=False),
+    Column("added_at", UTCDateTime, nullable=False),
+    Column("added_by", String(128), nullable=False),
+)
+
+assessments = Table(  # a scenario's probability at a time, with every signal's contribution
+    "assessments", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("scenario_id", String(64), nullable=False),
+    Column("scenario_version", String(64), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("probability", Float, nullable=False),
+    Column("log_odds", Float, nullable=False),
+    Column("level", String(16)),
+    Column("signals", JSONText, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_assessments_scenario_id_at", "scenario_id", "at"),
+)
+
+warnings = Table(
+    "warnings", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("origin", String(16), nullable=False),
+    Column("scenario_id", String(64), index=True),
+    Column("severity", String(16), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("probability", Float),
+    Column("event_ids", JSONText, nullable=False),
+    Column("document_ids", JSONText, nullable=False),
+    Column("partner", Text),
+    Column("partner_ref", Text),
+    Column("state", String(16), nullable=False, index=True),
+    Column("disposition", String(16)),
+    Column("rationale", Text),
+    Column("signposts", JSONText, nullable=False),
+    Column("owner", String(128), nullable=False),
+    Column("chain", JSONText, nullable=False),
+    Column("escalation_level", Integer, nullable=False),
+    Column("raised_at", UTCDateTime, nullable=False),
+    Column("raised_by", String(128), nullable=False),
+    Column("ack_deadline", UTCDateTime),
+    Column("acknowledged_at", UTCDateTime),
+    Column("acknowledged_by", String(128)),
+    Column("disposed_at", UTCDateTime),
+    Column("disposed_by", String(128)),
+    Column("reopened", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+outbox = Table(  # notifications waiting for (or done with) delivery; a failure stays and is retried
+    "outbox", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("warning_id", Integer, nullable=False, index=True),
+    Column("reason", String(16), nullable=False),  # raised, escalated, reopened
+    Column("channel", String(16), nullable=False),  # webhook, email
+    Column("target", Text, nullable=False),  # URL or address
+    Column("payload", JSONText, nullable=False),
+    Column("status", String(16), nullable=False, index=True),  # pending, sent, dead
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("last_error", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+)
+
+ledger = Table(  # append-only and hash-chained: the database refuses UPDATE and DELETE (triggers)
+    "ledger", metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(128), nullable=False, index=True),
+    Column("kind", String(32), nullable=False, index=True),
+    Column("subject", Text, nullable=False, index=True),
+    Column("payload", Text, nullable=False),  # canonical JSON, exactly as hashed
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("key_id", String(64)),
+    Column("signature", String(128)),
+)
+
+ledger_keys = Table(  # public keys actors sign ledger entries with (registration is itself a ledger entry)
+    "ledger_keys", metadata,
+    Column("key_id", String(64), primary_key=True),  # SHA-256 of the raw public key, hex
+    Column("actor", String(128), nullable=False, index=True),
+    Column("public_key", Text, nullable=False),  # raw 32 bytes, hex
+    Column("registered_at", UTCDateTime, nullable=False),
+)

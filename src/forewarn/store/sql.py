@@ -140,6 +140,11 @@ class SqlStore:
         """A write transaction: every change to the workspace goes through here."""
         return self.engine.execution_options(**{WRITE: True}).begin()
 
+    def transaction(self) -> AbstractContextManager[Connection]:
+        """The write path for the modules that keep their own tables (warnings, ledger): one
+        transaction, the writer lock taken up front on SQLite."""
+        return self._write()
+
     # -- lifecycle -------------------------------------------------------------------------
     def migrate(self) -> None:
         cfg = Config()

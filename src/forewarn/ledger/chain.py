@@ -1,0 +1,76 @@
+"""Appending to the hash chain.
+
+Each entry's hash is SHA-256 over a canonical encoding (UTF-8 JSON, sorted keys, no spaces) of
+its sequence number, time, actor, kind, subject, payload and the previous entry's hash. The
+first entry chains to :data:`GENESIS`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, select
+
+from forewarn.errors import ClockBackwards, InvalidArgument
+from forewarn.model import LedgerEntry
+from forewarn.store import schema as t
+
+GENESIS = "0" * 64
+LOCK_KEY = 0x666F726577  # PostgreSQL advisory lock that serialises appends ("forew")
+
+
+class Signer(Protocol):
+    key_id: str
+
+    def sign(self, data: bytes) -> str: ...  # hex signature
+
+
+def canonical_payload(payload: dict[str, Any]) -> str:
+    try:
+        return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as err:
+        raise InvalidArgument(f"a ledger payload must be plain JSON: {err}") from err
+
+
+def entry_hash(seq: int, at: datetime, actor: str, kind: str, subject: str, payload: str, prev_hash: str) -> str:
+    body = {"seq": seq, "at": _iso(at), "actor": actor, "kind": kind, "subject": subject,
+            "payload": payload, "prev": prev_hash}
+    encoded = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return hashlib.sha256(encoded).hexdigest()
+
+
+def last_entry(conn: Connection) -> tuple[int, str, datetime] | None:
+    """(seq, hash, at) of the chain's last entry, or None for an empty ledger."""
+    row = conn.execute(select(t.ledger.c.seq, t.ledger.c.hash, t.ledger.c.at)
+                       .order_by(t.ledger.c.seq.desc()).limit(1)).first()
+    return None if row is None else (int(row.seq), row.hash, row.at)
+
+
+def append(conn: Connection, *, at: datetime, actor: str, kind: str, subject: str, payload: dict[str, Any],
+           signer: Signer | None = None) -> LedgerEntry:
+    """Append one entry inside the caller's write transaction (so the entry and the change it
+    records commit together, or neither does). Refuses a time earlier than the last entry's."""
+    if at.tzinfo is None:
+        raise InvalidArgument("ledger times must be timezone-aware")
+    at = at.astimezone(UTC)
+    if conn.dialect.name == "postgresql":  # SQLite's write transaction already holds the one writer lock
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({LOCK_KEY})")
+    last = last_entry(conn)
+    seq, prev = (1, GENESIS) if last is None else (last[0] + 1, last[1])
+    if last is not None and at < last[2]:
+        raise ClockBackwards(f"the time {_iso(at)} is earlier than the last ledger entry ({_iso(last[2])})",
+                             hint="check the system clock; nothing was recorded")
+    text = canonical_payload(payload)
+    digest = entry_hash(seq, at, actor, kind, subject, text, prev)
+    signature = signer.sign(bytes.fromhex(digest)) if signer else None
+    key_id = signer.key_id if signer else None
+    conn.execute(t.ledger.insert().values(seq=seq, at=at, actor=actor, kind=kind, subject=subject, payload=text,
+                                          prev_hash=prev, hash=digest, key_id=key_id, signature=signature))
+    return LedgerEntry(seq, at, actor, kind, subject, json.loads(text), prev, digest, key_id, signature)
+
+
+def _iso(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
