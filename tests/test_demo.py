@@ -7,6 +7,7 @@ from pathlib import Path
 
 from forewarn.config import Settings
 from forewarn.demo import build_demo, demo_dir, demo_sources
+from forewarn.model import LedgerEntry
 
 
 def test_sources_file_is_complete() -> None:
@@ -48,3 +49,32 @@ def test_demo_workspace_is_extracted(tmp_path: Path) -> None:
         assert len(build_up) >= 5 and any(e.place and e.place.admin1 == "Sumy Oblast" for e in build_up)
         assert ws.extract().documents == 0  # re-running the demo extracts nothing twice
     assert build_demo(settings).extraction.documents == 0  # type: ignore[union-attr]
+
+    # the six weeks played as if watched live: the incursion scenario warns days before 6 August,
+    # the duty officer dismisses the partner's bulletin, and the post-mortem shows both
+    from forewarn.demo_play import EVENT_DATE, PARTNER_REF, play
+    from forewarn.review import ChainBreak
+
+    played = play(settings)
+    assert played.played and played.steps > 100
+    pm = played.postmortem
+    assert pm.first_warning is not None and pm.lead_time is not None
+    assert pm.lead_time.days >= 2 and pm.first_warning.origin.value == "scenario"
+    partner = next(w for w in played.warnings if w.partner_ref == PARTNER_REF)
+    assert partner.raised_at.date() == datetime(2024, 8, 2).date()
+    dismissal = next(e for e in ws_history(settings, partner.id) if e.kind == "warning-disposed")
+    assert dismissal.payload["disposition"] == "dismissed" and dismissal.actor == "duty-officer"
+    assert dismissal.at.date() < EVENT_DATE
+    assert {f.link for f in pm.findings} >= {ChainBreak.DISMISSED}
+    assert pm.broken in (ChainBreak.DISMISSED, ChainBreak.UNACKNOWLEDGED)
+    again = play(settings)  # idempotent: the ledger holds the played weeks
+    assert not again.played and {w.id for w in again.warnings} == {w.id for w in played.warnings}
+    with Workspace.open(settings) as ws:
+        assert ws.verify_ledger().ok
+
+
+def ws_history(settings: Settings, warning_id: int) -> list[LedgerEntry]:
+    from forewarn.app import Workspace
+
+    with Workspace.open(settings) as ws:
+        return ws.warning_history(warning_id)

@@ -227,18 +227,291 @@ class Workspace:
         return self._signer
 
     # >>> ledger methods (ledger helper)
+    if TYPE_CHECKING:  # names for the annotations below (the lead may hoist them to the module's block)
+        from forewarn.ledger.anchor import Anchor
+        from forewarn.ledger.verify import VerifyReport
+        from forewarn.model import LedgerEntry
+
+    def ledger_entries(self, *, kind: str | Sequence[str] | None = None, actor: str | None = None,
+                       subject: str | None = None, since: datetime | None = None, until: datetime | None = None,
+                       limit: int | None = None, offset: int = 0, newest_first: bool = False) -> list[LedgerEntry]:
+        """Ledger entries, filtered; ``subject`` ending in ``:`` or ``*`` matches as a prefix ("warning:")."""
+        from forewarn.ledger.query import entries
+
+        return entries(self.store.engine, kind=kind, actor=actor, subject=subject, since=since, until=until,
+                       limit=limit, offset=offset, newest_first=newest_first)
+
+    def verify_ledger(self, anchor_path: Path | None = None) -> VerifyReport:
+        """Recompute the chain (and check it against an anchor file); the report lists every problem."""
+        from forewarn.ledger.anchor import read_anchor
+        from forewarn.ledger.verify import verify
+
+        return verify(self.store, read_anchor(anchor_path) if anchor_path else None)
+
+    def anchor_ledger(self, out: Path | None = None) -> Anchor:
+        """Verify the chain and anchor its head (signed with this actor's key, if one is set); written
+        to ``out`` when given. Keep anchors away from the database."""
+        from forewarn.ledger.anchor import make_anchor, write_anchor
+
+        anchor = make_anchor(self.store, at=self.clock(), actor=self.actor, signer=self.signer)
+        if out is not None:
+            write_anchor(out, anchor)
+        return anchor
+
+    def register_key(self, path: Path, *, generate: bool = False) -> str:
+        """Register the Ed25519 key at ``path`` for this actor (``generate``: create the file first; an
+        existing file is never overwritten) and return its key id. A further key for an actor who has
+        one must be registered while signing_key names the current one."""
+        from forewarn.ledger.keys import generate_key, load_signer, register_key
+
+        path = path.expanduser()
+        if generate:
+            generate_key(path)
+        try:
+            key, current = load_signer(path), self.signer
+            with self.store.transaction() as conn:
+                register_key(conn, at=self.clock(), actor=self.actor, key=key, current=current)
+        except BaseException:
+            if generate:  # the file this call made is of no use unregistered
+                path.unlink(missing_ok=True)
+            raise
+        return key.key_id
+
+    def record(self, kind: str, subject: str, payload: dict[str, Any]) -> LedgerEntry:
+        """Append a standalone entry (a comment, a note) now, as this actor, signed when a key is set."""
+        from forewarn.ledger import append, lock
+
+        signer = self.signer
+        with self.store.transaction() as conn:
+            lock(conn)  # then read the clock: appends stay in time order across processes
+            return append(conn, at=self.clock(), actor=self.actor, kind=kind, subject=subject, payload=payload,
+                          signer=signer)
     # <<< ledger methods
 
     # -- scenarios and scoring (forewarn.detect) ------------------------------------------------
     # >>> scenario methods (detect helper)
+    if TYPE_CHECKING:  # names for the annotations below (the lead may hoist them to the module's block)
+        from forewarn.detect.types import (
+            Observation,
+            ScenarioChange,
+            ScenarioRecord,
+            ScenarioTest,
+            ScenarioView,
+        )
+        from forewarn.model import Assessment, Scenario, Surge
+        from forewarn.nlp.gazetteer import Gazetteer
+
+    def _gazetteer(self) -> Gazetteer:
+        from forewarn.nlp.gazetteer import Gazetteer
+
+        cache = self.settings.gazetteer_cache
+        return Gazetteer.default(Path(cache).expanduser() if cache else None)
+
+    def scenarios(self) -> list[Scenario]:
+        """The scenarios this workspace watches (added and not removed), by id."""
+        return [r.scenario for r in self.scenario_records()]
+
+    def scenario_records(self, *, include_removed: bool = False) -> list[ScenarioRecord]:
+        """The stored scenarios with their YAML, origin, and who added them when."""
+        from forewarn.detect import catalog
+
+        return catalog.records(self.store, self._gazetteer(), include_removed=include_removed)
+
+    def scenario(self, scenario_id: str) -> Scenario:
+        """A scenario this workspace watches; NotFound otherwise."""
+        from forewarn.detect import catalog
+
+        return catalog.record(self.store, scenario_id, self._gazetteer()).scenario
+
+    def available_scenarios(self) -> list[Scenario]:
+        """The default scenarios shipped with forewarn; `add_scenario(default=ID)` adds one."""
+        from forewarn.detect.scenarios import default_scenarios
+
+        return default_scenarios(gazetteer=self._gazetteer())
+
+    def add_scenario(self, path: Path | None = None, *, default: str | None = None) -> Scenario:
+        """Add (or update) the scenario of a YAML file or a default one; unchanged: nothing happens."""
+        if (path is None) == (default is None):
+            raise InvalidArgument("name a scenario file or a default scenario (one of them)")
+        [change] = self.add_scenarios([path] if path else [], [default] if default else [])
+        return change.scenario
+
+    def add_scenarios(self, paths: Sequence[Path] = (), defaults: Sequence[str] = ()) -> list[ScenarioChange]:
+        """Add scenario files and default scenarios; every one is validated before any is stored. Each
+        change is a ledger entry (scenario-added, scenario-changed); an unchanged one has kind None."""
+        from forewarn.detect import catalog
+        from forewarn.detect.service import read_scenarios
+
+        found = read_scenarios(paths, defaults, self._gazetteer())
+        return [catalog.save(self.store, s, text, at=self.clock(), actor=self.actor, signer=self.signer)
+                for s, text in found]
+
+    def remove_scenario(self, scenario_id: str) -> Scenario:
+        """Stop watching a scenario (ledger entry scenario-removed); its row and history stay."""
+        from forewarn.detect import catalog
+
+        return catalog.disable(self.store, scenario_id, at=self.clock(), actor=self.actor, signer=self.signer,
+                               gazetteer=self._gazetteer()).scenario
+
+    def scenario_observations(self, scenario: Scenario, until: datetime | None = None) -> list[Observation]:
+        """The stored observations that can count for ``scenario`` at ``until`` (now when None)."""
+        from forewarn.detect.service import scenario_observations
+
+        return scenario_observations(self.store, scenario, until=until, now=self.clock())
+
+    def assess(self, scenario_id: str, at: datetime | None = None) -> Assessment:
+        """The scenario's probability at ``at`` (now), with every signal's contribution. Stores nothing."""
+        from forewarn.detect.service import assess_scenario
+
+        return assess_scenario(self.store, self.scenario(scenario_id), at or self.clock())
+
+    def scenario_view(self, ref: str, at: datetime | None = None) -> ScenarioView:
+        """A scenario (the workspace's, else a YAML file, else a default) with its assessment at ``at``."""
+        from forewarn.detect.service import assess_scenario, resolve
+        from forewarn.detect.types import ScenarioView
+
+        scenario, record = resolve(self.store, ref, self._gazetteer())
+        return ScenarioView(scenario, assess_scenario(self.store, scenario, at or self.clock()), record)
+
+    def scenario_views(self, scenario_ids: Sequence[str] = (), at: datetime | None = None) -> list[ScenarioView]:
+        """The named workspace scenarios (all when none named) assessed at ``at`` (now)."""
+        from forewarn.detect.service import assess_scenario
+        from forewarn.detect.types import ScenarioView
+
+        when = at or self.clock()
+        chosen = [self.scenario(i) for i in scenario_ids] if scenario_ids else self.scenarios()
+        return [ScenarioView(s, assess_scenario(self.store, s, when)) for s in chosen]
+
+    def test_scenario(self, ref: str | Scenario, at: datetime | None = None) -> ScenarioTest:
+        """Which stored events match each indicator (whatever their age), and the signals they make now.
+        ``ref``: a scenario, or a workspace id, a YAML file or a default id."""
+        from forewarn.detect.service import resolve, test_scenario
+
+        scenario = ref if not isinstance(ref, str) else resolve(self.store, ref, self._gazetteer())[0]
+        return test_scenario(self.store, scenario, at or self.clock())
+
+    def surges(self, at: datetime | None = None, days: int = 30) -> list[Surge]:
+        """Surges (unusual daily counts per first-level region and event type) on the ``days`` days up to ``at``."""
+        from forewarn.detect.service import recent_surges
+
+        if days < 1:
+            raise InvalidArgument(f"days must be at least 1, not {days}")
+        return recent_surges(self.store, at or self.clock(), days)
     # <<< scenario methods
 
     # -- warnings and notifications (forewarn.warn) ---------------------------------------------
     # >>> warning methods (warn helper)
+    if TYPE_CHECKING:  # names for the annotations below (the lead may hoist them to the module's block)
+        from forewarn.model import Assessment, Disposition, LedgerEntry, Scenario, WarningRecord, WarningState
+        from forewarn.warn import DeliveryReport, OutboxItem, WarningDesk
+
+    def _warning_desk(self) -> WarningDesk:
+        from forewarn.warn import WarningDesk
+
+        return WarningDesk(self.store, self.settings, self.clock, self.actor, self.signer,
+                           lambda scenario_id: self.scenario(scenario_id))
+
+    def warnings(self, *, states: Sequence[WarningState | str] = ("raised", "acknowledged"),
+                 scenario_id: str | None = None, limit: int = 100) -> list[WarningRecord]:
+        """The board: escalated warnings first, then by severity (critical, high, elevated), then oldest first."""
+        from forewarn.model import WarningState
+
+        return self._warning_desk().board([WarningState(s) for s in states], scenario_id, limit)
+
+    def warning(self, warning_id: int) -> WarningRecord:
+        return self._warning_desk().get(warning_id)
+
+    def warning_history(self, warning_id: int) -> list[LedgerEntry]:
+        """The warning's ledger entries (raised, acknowledged, escalated, disposed, reopened …), oldest first."""
+        return self._warning_desk().history(warning_id)
+
+    def raise_warning(self, title: str, text: str, severity: str, *, scenario_id: str | None = None,
+                      partner: str | None = None, partner_ref: str | None = None, document_ids: Sequence[str] = (),
+                      event_ids: Sequence[str] = (), owner: str | None = None, at: datetime | None = None
+                      ) -> WarningRecord:
+        """Raise a warning by hand (origin person), or record one received from ``partner`` (origin partner)."""
+        return self._warning_desk().raise_warning(
+            title, text, severity, scenario_id=scenario_id, partner=partner, partner_ref=partner_ref,
+            document_ids=document_ids, event_ids=event_ids, owner=owner, at=at)
+
+    def acknowledge(self, warning_id: int, note: str | None = None) -> WarningRecord:
+        return self._warning_desk().acknowledge(warning_id, note)
+
+    def dispose(self, warning_id: int, disposition: Disposition | str, rationale: str | None,
+                signposts: Sequence[str] = ()) -> WarningRecord:
+        """Close a warning as acted-on, dismissed (a rationale is required) or superseded."""
+        return self._warning_desk().dispose(warning_id, disposition, rationale, signposts)
+
+    def escalate(self, warning_id: int, reason: str) -> WarningRecord:
+        """Hand an open warning to the next person in its chain, now."""
+        return self._warning_desk().escalate(warning_id, reason)
+
+    def escalate_due(self) -> list[WarningRecord]:
+        """Escalate every unacknowledged warning whose deadline has passed, one step each."""
+        return self._warning_desk().escalate_due()
+
+    def react(self, scenario: Scenario, assessment: Assessment, previous_level: str | None) -> list[WarningRecord]:
+        """Raise a warning on an upward threshold crossing; reopen dismissed warnings that new evidence matches."""
+        return self._warning_desk().react(scenario, assessment, previous_level)
+
+    def deliver_notifications(self) -> DeliveryReport:
+        """Send the notifications due now (webhook, e-mail); failures stay queued with back-off."""
+        return self._warning_desk().deliver()
+
+    def outbox(self, status: str | None = None, limit: int = 100) -> list[OutboxItem]:
+        return self._warning_desk().outbox(status, limit)
+
+    def retry_delivery(self, outbox_id: int) -> OutboxItem:
+        return self._warning_desk().retry(outbox_id)
     # <<< warning methods
 
     # -- replay and post-mortem (forewarn.review) -----------------------------------------------
     # >>> review methods (review helper)
+    if TYPE_CHECKING:  # names for the annotations below (the lead may hoist them to the module's block)
+        from datetime import date, timedelta
+
+        from forewarn.review import PostMortem, ReplaySeries
+
+    def replay(self, scenario_id: str, start: datetime, end: datetime, step: timedelta | str = "1d"
+               ) -> ReplaySeries:
+        """The scenario recomputed at ``start``, ``start + step`` … ``end``, each time from what was published
+        before that time (no look-ahead), with the scenario's stored warnings for charts. Reads only."""
+        from forewarn.review import replay
+
+        scenario = self.scenario(scenario_id)
+        observations = self._review_observations(scenario, end)
+        return replay(scenario, observations, start, end, step, warnings=self._scenario_warnings(scenario_id))
+
+    def postmortem(self, scenario_id: str, event: date | datetime, *, margin_days: int | None = None,
+                   with_replay: bool = False, step: timedelta | str = "1d", at: datetime | None = None
+                   ) -> PostMortem:
+        """What was known and done before an event (a date: midnight UTC): first signal, first warning, lead
+        time, who acknowledged or disposed of what when, and where the chain broke. ``with_replay`` adds the
+        replay of the window (for the chart). Reads only; ``at`` (default: now) dates the report."""
+        from forewarn.review import MARGIN_DAYS, postmortem, replay, window
+
+        scenario = self.scenario(scenario_id)
+        margin = MARGIN_DAYS if margin_days is None else margin_days
+        start, event_at = window(scenario, event, margin)
+        observations = self._review_observations(scenario, event_at)
+        warnings = self._scenario_warnings(scenario_id)
+        histories = {w.id: self.warning_history(w.id) for w in warnings if w.raised_at < event_at}
+        documents = self.store.count_documents(DocumentQuery(since=start, until=event_at))
+        series = replay(scenario, observations, start, event_at, step, warnings=warnings) if with_replay else None
+        return postmortem(scenario, event_at, observations, warnings, histories, documents, at or self.clock(),
+                          margin_days=margin, series=series)
+
+    def _review_observations(self, scenario: Scenario, until: datetime) -> list[Observation]:
+        """Every stored observation of the scenario known by ``until``, however old: the early steps of a
+        replay and the start of a post-mortem's window lie before the live assessment's look-back."""
+        from forewarn.detect.service import scenario_observations
+
+        return scenario_observations(self.store, scenario, until=until, now=until, everything=True)
+
+    def _scenario_warnings(self, scenario_id: str) -> list[WarningRecord]:
+        from forewarn.model import WarningState
+
+        return self.warnings(states=tuple(WarningState), scenario_id=scenario_id, limit=100_000)
     # <<< review methods
 
 

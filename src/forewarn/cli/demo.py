@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from forewarn.cli.context import fail
@@ -10,7 +12,11 @@ from forewarn.cli.extract import render_report as render_extraction
 from forewarn.cli.ingest import render_report
 from forewarn.cli.render import out, print_json
 from forewarn.demo import DEMO_DEFAULTS, build_demo
+from forewarn.demo_play import EVENT_DATE, PlayResult, play
 from forewarn.errors import ForewarnError
+from forewarn.review import to_html, to_markdown
+
+POSTMORTEM_FILES = (Path("forewarn-demo-postmortem.md"), Path("forewarn-demo-postmortem.html"))
 
 
 def demo(
@@ -26,14 +32,43 @@ def demo(
     try:
         settings = ctx.obj.settings(defaults=DEMO_DEFAULTS)
         result = build_demo(settings)
+        played = play(settings) if settings.extract else None
     except ForewarnError as e:
         raise fail(e) from None
+    if played is not None:
+        markdown, html = POSTMORTEM_FILES
+        markdown.write_text(to_markdown(played.postmortem), encoding="utf-8")
+        html.write_text(to_html(played.postmortem), encoding="utf-8")
     if as_json:
         print_json({"database_url": settings.database_url, "report": result.report,
-                    "extraction": result.extraction, "stats": result.stats})
+                    "extraction": result.extraction, "stats": result.stats,
+                    "warnings": played.warnings if played else [], "postmortem": played.postmortem if played else None})
         return
     out.print(f"demo workspace: {settings.database_url}")
     render_report(result.report)
     if result.extraction is not None:
         render_extraction(result.extraction)
     render_stats(result.stats)
+    if played is not None:
+        render_play(played)
+
+
+def render_play(played: PlayResult) -> None:
+    pm = played.postmortem
+    how = f"played 8 July – 12 August 2024 in {played.steps} six-hour steps" if played.played else \
+        "played by an earlier run (the ledger holds it)"
+    out.print(f"\n[bold]warning chain[/bold], {how}:")
+    for w in sorted(played.warnings, key=lambda w: w.id):
+        fate = w.disposition.value if w.disposition else w.state.value
+        out.print(f"  warning {w.id} {w.raised_at:%Y-%m-%d %H:%M} {w.origin.value:8} {w.severity:8} {fate:12} "
+                  f"{w.title}")
+    if pm.first_warning is not None and pm.lead_time is not None:
+        out.print(f"first warning {pm.first_warning.raised_at:%Y-%m-%d %H:%M} UTC: "
+                  f"[bold]{_days(pm.lead_time.total_seconds())}[/bold] before the incursion of {EVENT_DATE:%d %B %Y}")
+    out.print(f"where the chain broke: {pm.broken.value} — {pm.findings[0].text if pm.findings else ''}")
+    out.print(f"post-mortem: {POSTMORTEM_FILES[0]} and {POSTMORTEM_FILES[1]} "
+              f"(again: forewarn --db … postmortem cross-border-incursion --event-date {EVENT_DATE})")
+
+
+def _days(seconds: float) -> str:
+    return f"{seconds / 86400:.1f} days"

@@ -9,7 +9,8 @@ from typing import Any
 import typer
 
 from forewarn import __version__
-from forewarn.cli import demo, docs, entities, events, extract, ingest, sources
+from forewarn.cli import demo, docs, entities, events, extract, ingest, ledger, review, scenario, sources, watch
+from forewarn.cli import warnings as warnings_cli
 from forewarn.cli.context import State, fail
 from forewarn.cli.render import out, print_json
 from forewarn.config import settings_markdown
@@ -66,8 +67,6 @@ def show_config(
         return
     for name, value in shown.items():
         out.print(f"{name} = {value!r}")
-
-
 app.add_typer(sources.app, name="source")
 app.add_typer(docs.app, name="docs")
 app.add_typer(ingest.runs_app, name="runs")
@@ -78,3 +77,18 @@ app.command("demo")(demo.demo)
 app.command("events")(events.events)
 app.command("export")(events.export)
 app.add_typer(entities.app, name="entities")
+app.add_typer(ledger.app, name="ledger")
+app.command("replay")(review.replay)
+app.command("postmortem")(review.postmortem)
+app.add_typer(scenario.app, name="scenario")
+app.command("assess")(scenario.assess)
+app.command("surges")(scenario.surges)
+app.command("warn")(warnings_cli.warn)
+app.add_typer(warnings_cli.app, name="warnings")
+app.command("ack")(warnings_cli.ack)
+app.command("dispose")(warnings_cli.dispose)
+app.command("escalate")(warnings_cli.escalate)
+app.command("notify")(warnings_cli.notify)
+app.command("outbox")(warnings_cli.outbox)
+app.command("watch")(watch.watch)
+app.command("cycle")(watch.cycle)

@@ -1,6 +1,9 @@
 """The ledger: an append-only, hash-chained record of every warning action, published assessment,
-scenario change and disposition. :func:`append` is the only writer of ledger rows."""
+scenario change and disposition. :func:`append` is the only writer of ledger rows.
 
-from forewarn.ledger.chain import GENESIS, Signer, append, canonical_payload, entry_hash, last_entry
+Reading (:mod:`.query`), verifying (:mod:`.verify`), anchoring (:mod:`.anchor`) and keys
+(:mod:`.keys`) live in their own modules; docs/ledger.md describes the whole."""
 
-__all__ = ["GENESIS", "Signer", "append", "canonical_payload", "entry_hash", "last_entry"]
+from forewarn.ledger.chain import GENESIS, Signer, append, canonical_payload, entry_hash, last_entry, lock
+
+__all__ = ["GENESIS", "Signer", "append", "canonical_payload", "entry_hash", "last_entry", "lock"]

@@ -2,7 +2,7 @@
 
 Each entry's hash is SHA-256 over a canonical encoding (UTF-8 JSON, sorted keys, no spaces) of
 its sequence number, time, actor, kind, subject, payload and the previous entry's hash. The
-first entry chains to :data:`GENESIS`.
+first entry chains to :data:`GENESIS`. docs/ledger.md gives the encoding exactly; a test pins it.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, select
 
-from forewarn.errors import ClockBackwards, InvalidArgument
+from forewarn.errors import ClockBackwards, InvalidArgument, SigningKeyError
 from forewarn.model import LedgerEntry
 from forewarn.store import schema as t
 
@@ -49,6 +49,15 @@ def last_entry(conn: Connection) -> tuple[int, str, datetime] | None:
     return None if row is None else (int(row.seq), row.hash, row.at)
 
 
+def lock(conn: Connection) -> None:
+    """Take the chain's writer lock for the rest of the caller's transaction: on PostgreSQL an
+    advisory lock (taking it again in the same transaction is harmless); SQLite's write transaction
+    already holds the one writer lock. Read a live clock *after* this, so two writers cannot append
+    out of time order."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({LOCK_KEY})")
+
+
 def append(conn: Connection, *, at: datetime, actor: str, kind: str, subject: str, payload: dict[str, Any],
            signer: Signer | None = None) -> LedgerEntry:
     """Append one entry inside the caller's write transaction (so the entry and the change it
@@ -56,8 +65,9 @@ def append(conn: Connection, *, at: datetime, actor: str, kind: str, subject: st
     if at.tzinfo is None:
         raise InvalidArgument("ledger times must be timezone-aware")
     at = at.astimezone(UTC)
-    if conn.dialect.name == "postgresql":  # SQLite's write transaction already holds the one writer lock
-        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({LOCK_KEY})")
+    lock(conn)
+    if signer is not None:
+        _check_signer(conn, signer, actor)
     last = last_entry(conn)
     seq, prev = (1, GENESIS) if last is None else (last[0] + 1, last[1])
     if last is not None and at < last[2]:
@@ -70,6 +80,14 @@ def append(conn: Connection, *, at: datetime, actor: str, kind: str, subject: st
     conn.execute(t.ledger.insert().values(seq=seq, at=at, actor=actor, kind=kind, subject=subject, payload=text,
                                           prev_hash=prev, hash=digest, key_id=key_id, signature=signature))
     return LedgerEntry(seq, at, actor, kind, subject, json.loads(text), prev, digest, key_id, signature)
+
+
+def _check_signer(conn: Connection, signer: Signer, actor: str) -> None:
+    owner = conn.execute(select(t.ledger_keys.c.actor).where(t.ledger_keys.c.key_id == signer.key_id)).scalar()
+    if owner != actor:
+        whose = "is not registered" if owner is None else f"is registered to {owner}, not {actor}"
+        raise SigningKeyError(f"the signing key {signer.key_id[:16]}… {whose}; nothing was recorded",
+                              hint="register it with `forewarn ledger keygen`, or set signing_key to your own key")
 
 
 def _iso(at: datetime) -> str:

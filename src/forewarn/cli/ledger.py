@@ -1,0 +1,128 @@
+"""`forewarn ledger show/verify/anchor/keygen`."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from forewarn.app import Workspace
+from forewarn.cli.context import fail, run
+from forewarn.cli.render import out, print_json, short, when
+from forewarn.errors import InvalidArgument, LedgerBroken
+from forewarn.ledger.anchor import anchor_json
+from forewarn.model import LedgerEntry
+
+app = typer.Typer(help="The tamper-evident ledger of warnings, assessments and scenario changes: read it, "
+                  "verify it, anchor it, sign it.", no_args_is_help=True)
+
+JSON = typer.Option(False, "--json", help="Machine-readable output.")
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    kind: list[str] = typer.Option([], "--kind", help="Entry kind, e.g. warning-disposed. Repeatable or "
+                                   "comma-separated."),
+    actor: str = typer.Option(None, "--actor", help="Only entries by this actor.", show_default=False),
+    subject: str = typer.Option(None, "--subject", help="Exact subject (warning:12), or a prefix ending in ':' or "
+                                "'*' (warning:).", show_default=False),
+    since: str = typer.Option(None, "--since", help="At or after (YYYY-MM-DD or ISO time; UTC unless given).",
+                              show_default=False),
+    until: str = typer.Option(None, "--until", help="At or before (a date includes the whole day).",
+                              show_default=False),
+    limit: int = typer.Option(50, "--limit", min=1, help="How many."),
+    offset: int = typer.Option(0, "--offset", min=0, help="Skip this many first."),
+    oldest_first: bool = typer.Option(False, "--oldest-first", help="Chain order (default: newest first)."),
+    as_json: bool = JSON,
+) -> None:
+    """List ledger entries, newest first, with filters."""
+    kinds = [k.strip() for value in kind for k in value.split(",") if k.strip()]
+
+    def action(ws: Workspace) -> list[LedgerEntry]:
+        start, end = moment(since, "--since"), moment(until, "--until", end_of_day=True)
+        return ws.ledger_entries(kind=kinds, actor=actor, subject=subject, since=start, until=end, limit=limit,
+                                 offset=offset, newest_first=not oldest_first)
+
+    found = run(ctx, action)
+    if as_json:
+        print_json(found)
+        return
+    table = Table("seq", "at", "actor", "kind", "subject", "payload", "signed", title=f"{len(found)} entries")
+    for e in found:
+        payload = json.dumps(e.payload, ensure_ascii=False, sort_keys=True)
+        table.add_row(str(e.seq), when(e.at), e.actor, e.kind, e.subject, short(payload, 60),
+                      e.key_id[:12] if e.key_id else "")
+    out.print(table)
+
+
+@app.command("verify")
+def verify(
+    ctx: typer.Context,
+    anchor: Path = typer.Option(None, "--anchor", help="An anchor file from `forewarn ledger anchor`: also "
+                                "catches a cut-off tail or a chain rewritten up to it.", show_default=False),
+    as_json: bool = JSON,
+) -> None:
+    """Recompute the whole chain: hashes, links, times, signatures (and the anchor). Exit 1 when broken."""
+    report = run(ctx, lambda ws: ws.verify_ledger(anchor))
+    if as_json:
+        print_json(report)
+    elif report.problems:
+        table = Table("seq", "problem", "what was found", title=report.summary())
+        for p in report.problems:
+            table.add_row(str(p.seq), p.kind.value, p.message)
+        out.print(table)
+        if report.more:
+            out.print(f"… and {report.more} more", markup=False)
+    if not report.ok:
+        raise fail(LedgerBroken(report.summary(), hint="treat the store as tampered with; the list says where"))
+    if not as_json:
+        against = f" (checked against the anchor at seq {report.anchored})" if report.anchored is not None else ""
+        out.print(report.summary() + against, markup=False, soft_wrap=True)
+
+
+@app.command("anchor")
+def anchor(
+    ctx: typer.Context,
+    out_path: Path = typer.Option(None, "--out", help="Write the anchor to this file (else print it).",
+                                  show_default=False),
+) -> None:
+    """Verify the chain and export its head (seq and hash), signed when signing_key is set. Keep the file
+    away from the database: `forewarn ledger verify --anchor FILE` then catches a cut-off or rewritten chain."""
+    made = run(ctx, lambda ws: ws.anchor_ledger(out_path))
+    if out_path is None:
+        print(anchor_json(made), end="")
+        return
+    signed = f", signed with key {made.key_id[:16]}…" if made.key_id else ", unsigned"
+    out.print(f"anchored seq {made.seq} (hash {made.hash}){signed} → {out_path}", markup=False, soft_wrap=True)
+
+
+@app.command("keygen")
+def keygen(
+    ctx: typer.Context,
+    path: Path = typer.Argument(..., help="Where to write the private key (PEM, mode 0600; never overwritten)."),
+) -> None:
+    """Create an Ed25519 signing key and register it for the acting actor (in the ledger)."""
+    key_id, actor = run(ctx, lambda ws: (ws.register_key(path, generate=True), ws.actor))
+    out.print(f"registered key {key_id} for {actor}; sign your ledger entries with it:", markup=False,
+              soft_wrap=True)
+    out.print(f"  export FOREWARN_SIGNING_KEY={path.expanduser().resolve()}", markup=False, soft_wrap=True)
+    out.print("  (or signing_key = \"…\" in forewarn.toml)", markup=False)
+
+
+def moment(value: str | None, flag: str, *, end_of_day: bool = False) -> datetime | None:
+    """An ISO date or time; a naive one is UTC; a date alone is its start (or, ``end_of_day``, its end)."""
+    if not value:
+        return None
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            start = datetime.combine(day, time(), UTC)
+            return start + timedelta(days=1, microseconds=-1) if end_of_day else start
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidArgument(f"{flag} {value!r} is not a date or time", hint="use YYYY-MM-DD or ISO 8601") from None
+    return at if at.tzinfo else at.replace(tzinfo=UTC)

@@ -1,0 +1,98 @@
+"""The scenarios added to a workspace (table ``scenarios``), every change recorded in the ledger.
+
+A scenario is stored as the YAML text it was read from, so what is watched is exactly what was
+reviewed; its version is the SHA-256 of that text. Adding an unchanged scenario changes nothing;
+adding a changed one (same id) replaces it ("scenario-changed"); removing one disables it
+("scenario-removed"), keeping the row for the record.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, select
+
+from forewarn import ledger
+from forewarn.detect.scenarios import load_scenario
+from forewarn.detect.types import ScenarioChange, ScenarioRecord
+from forewarn.errors import NotFound
+from forewarn.model import Scenario
+from forewarn.store import SqlStore
+from forewarn.store import schema as t
+
+if TYPE_CHECKING:
+    from forewarn.ledger import Signer
+    from forewarn.nlp.gazetteer import Gazetteer
+
+S = t.scenarios
+
+
+def records(store: SqlStore, gazetteer: Gazetteer | None = None, *, include_removed: bool = False
+            ) -> list[ScenarioRecord]:
+    q = select(S).order_by(S.c.id)
+    if not include_removed:
+        q = q.where(S.c.enabled.is_(True))
+    with store.engine.connect() as conn:
+        rows = list(conn.execute(q))
+    return [_record(r, gazetteer) for r in rows]
+
+
+def record(store: SqlStore, scenario_id: str, gazetteer: Gazetteer | None = None) -> ScenarioRecord:
+    """An enabled scenario of the workspace; NotFound otherwise."""
+    with store.engine.connect() as conn:
+        row = conn.execute(select(S).where(S.c.id == scenario_id)).first()
+    if row is None or not row.enabled:
+        state = "was removed" if row is not None else "is not in this workspace"
+        raise NotFound(f"scenario {scenario_id!r} {state}",
+                       hint="`forewarn scenario list` shows the workspace's scenarios; `forewarn scenario add` "
+                            "adds one")
+    return _record(row, gazetteer)
+
+
+def save(store: SqlStore, scenario: Scenario, text: str, *, at: datetime, actor: str,
+         signer: Signer | None = None) -> ScenarioChange:
+    """Store ``scenario`` (read from ``text``): added, changed, or — when the same version is enabled
+    already — left alone."""
+    with store.transaction() as conn:
+        row = conn.execute(select(S).where(S.c.id == scenario.id)).first()
+        if row is not None and row.enabled and row.version == scenario.version:
+            return ScenarioChange(scenario, None)
+        values = {"version": scenario.version, "name": scenario.name, "yaml": text, "origin": scenario.source,
+                  "enabled": True, "added_at": at, "added_by": actor}
+        payload: dict[str, Any] = {"id": scenario.id, "version": scenario.version, "name": scenario.name,
+                                   "yaml": text, "origin": scenario.source}
+        if row is None:
+            conn.execute(S.insert().values(id=scenario.id, **values))
+            kind = "scenario-added"
+        else:
+            conn.execute(S.update().where(S.c.id == scenario.id).values(**values))
+            kind = "scenario-changed" if row.enabled else "scenario-added"
+            payload["previous_version"] = row.version
+        _append(conn, at, actor, kind, scenario.id, payload, signer)
+    return ScenarioChange(scenario, kind)
+
+
+def disable(store: SqlStore, scenario_id: str, *, at: datetime, actor: str, signer: Signer | None = None,
+            gazetteer: Gazetteer | None = None) -> ScenarioChange:
+    """Stop watching a scenario (the row and its history stay)."""
+    with store.transaction() as conn:
+        row = conn.execute(select(S).where(S.c.id == scenario_id)).first()
+        if row is None or not row.enabled:
+            raise NotFound(f"scenario {scenario_id!r} is not in this workspace",
+                           hint="`forewarn scenario list` shows the workspace's scenarios")
+        conn.execute(S.update().where(S.c.id == scenario_id).values(enabled=False))
+        _append(conn, at, actor, "scenario-removed", scenario_id,
+                {"id": scenario_id, "version": row.version, "name": row.name}, signer)
+    return ScenarioChange(_record(row, gazetteer).scenario, "scenario-removed")
+
+
+def _append(conn: Connection, at: datetime, actor: str, kind: str, scenario_id: str, payload: dict[str, Any],
+            signer: Signer | None) -> None:
+    ledger.append(conn, at=at, actor=actor, kind=kind, subject=f"scenario:{scenario_id}", payload=payload,
+                  signer=signer)
+
+
+def _record(row: Any, gazetteer: Gazetteer | None) -> ScenarioRecord:
+    scenario = load_scenario(row.yaml, row.origin, gazetteer=gazetteer)
+    return ScenarioRecord(scenario, row.yaml, row.origin, bool(row.enabled), row.added_at, row.added_by)

@@ -1,0 +1,43 @@
+"""Observations from the store: stored events with what scoring needs about their documents.
+
+The one place in ``forewarn.detect`` that reads the store; scoring and surge detection take the
+result as plain data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from forewarn.detect.match import in_region
+from forewarn.detect.types import Observation
+from forewarn.model import Region, Reliability
+from forewarn.store import SqlStore
+from forewarn.store.query import EventQuery
+
+CHUNK = 1000  # events whose documents are read at once
+
+
+def observations(store: SqlStore, *, until: datetime | None = None, since: date | None = None,
+                 region: Region | None = None, types: Sequence[str] = ()) -> list[Observation]:
+    """Events dated on or after ``since`` (and on or before ``until``'s date), in ``region`` when given,
+    of ``types`` when given, known by ``until`` when given (published, else ingested, by then).
+    Negated events are left out. Ordered by event date, then id."""
+    query = EventQuery(types=tuple(types), date_from=since, date_to=until.date() if until else None, limit=None)
+    events = store.find_events(query)
+    if region is not None:
+        events = [e for e in events if in_region(region, e)]
+    reliability = {s.id: s.reliability for s in store.list_sources()}
+    found: list[Observation] = []
+    for i in range(0, len(events), CHUNK):
+        chunk = events[i:i + CHUNK]
+        documents = store.get_documents({e.document_id for e in chunk})
+        for event in chunk:
+            doc = documents[event.document_id]
+            known_at = doc.published_at or doc.ingested_at
+            if until is not None and known_at > until:
+                continue
+            found.append(Observation(event=event, cluster_id=doc.cluster_id,
+                                     reliability=reliability.get(event.source_id or "", Reliability.F),
+                                     known_at=known_at, evidence=doc.text[event.start:event.end]))
+    return found

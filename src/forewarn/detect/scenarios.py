@@ -1,0 +1,394 @@
+"""Scenario files: YAML read strictly into a :class:`~forewarn.model.Scenario`, and the packaged defaults.
+
+Every problem is reported as ``ScenarioInvalid("<file>:<line>: <field>: <what is wrong>")``; lines
+come from the YAML node marks (1-based). The format is documented in ``docs/scenarios.md``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.resources
+import itertools
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import yaml
+
+from forewarn.detect.plover import EVENT_TYPES, MODES
+from forewarn.detect.yamlnodes import Mapping, Reader
+from forewarn.errors import Code, ForewarnError, NotFound, ScenarioInvalid
+from forewarn.model import Indicator, IndicatorKind, Region, Scenario, Threshold
+from forewarn.nlp.types import Sector
+from forewarn.yamlfile import StrictLoader
+
+if TYPE_CHECKING:
+    from forewarn.nlp.gazetteer import Gazetteer
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+COUNTRY = re.compile(r"^[A-Z]{3}$")
+DEFAULT_THRESHOLDS = (Threshold("elevated", 0.2), Threshold("high", 0.4), Threshold("critical", 0.7))
+SECTORS = tuple(s.value for s in Sector)
+MAX_RADIUS_KM = 5000.0
+FORMAT_HINT = "see docs/scenarios.md for the scenario format"
+
+SCENARIO_KEYS = ("id", "name", "description", "region", "horizon_days", "prior", "owner", "escalation",
+                 "thresholds", "indicators")
+REGION_KEYS = ("countries", "admin1", "point", "radius_km")
+INDICATOR_KEYS = ("id", "name", "description", "kind", "types", "modes", "actor", "recipient", "keywords",
+                  "in_region", "weight", "half_life_days", "saturation", "min_confidence")
+PARTICIPANT_KEYS = ("countries", "sectors")
+EVENT_ONLY_KEYS = ("modes", "actor", "recipient", "keywords", "min_confidence")  # meaningless for surges
+THRESHOLD_KEYS = ("level", "probability", "ack_minutes")
+
+
+def load_scenario(text: str, origin: str, *, gazetteer: Gazetteer | None = None) -> Scenario:
+    """Parse and validate a scenario; ``origin`` names the file in messages and becomes ``Scenario.source``.
+
+    ``gazetteer`` checks country codes and first-level region names (the default one when None)."""
+    root = _compose(text, origin)
+    reader = _ScenarioReader(Reader(origin), gazetteer)
+    return reader.scenario(root, version=hashlib.sha256(text.encode("utf-8")).hexdigest(), source=origin)
+
+
+def load_scenario_file(path: Path, *, gazetteer: Gazetteer | None = None) -> Scenario:
+    """Read a scenario file (UTF-8 YAML)."""
+    return load_scenario(read_text(path), str(path), gazetteer=gazetteer)
+
+
+def read_text(path: Path) -> str:
+    """A scenario file's text; a missing, unreadable or non-UTF-8 file is a coded error."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ForewarnError(f"no scenario file at {path}", hint="check the path", code=Code.FILE_MISSING) from None
+    except OSError as e:
+        raise ForewarnError(f"cannot read {path}: {e.strerror}", code=Code.READ_FAILED) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[:e.start].count(b"\n") + 1
+        raise ScenarioInvalid(f"{path}:{line}: the file is not UTF-8 text", hint="save it as UTF-8") from None
+    return text
+
+
+def default_scenarios(*, gazetteer: Gazetteer | None = None) -> list[Scenario]:
+    """The scenarios shipped with forewarn (``forewarn/data/scenarios/*.yaml``), by id."""
+    return sorted((load_scenario(text, origin, gazetteer=gazetteer) for origin, text in _packaged()),
+                  key=lambda s: s.id)
+
+
+def default_scenario(scenario_id: str, *, gazetteer: Gazetteer | None = None) -> Scenario:
+    origin, text = default_scenario_text(scenario_id)
+    return load_scenario(text, origin, gazetteer=gazetteer)
+
+
+def default_scenario_text(scenario_id: str) -> tuple[str, str]:
+    """(origin, YAML text) of a packaged scenario."""
+    for origin, text in _packaged():
+        if Path(origin).stem == scenario_id:
+            return origin, text
+    ids = ", ".join(Path(origin).stem for origin, _ in _packaged())
+    raise NotFound(f"no default scenario {scenario_id!r}", hint=f"defaults: {ids}")
+
+
+def _packaged() -> list[tuple[str, str]]:
+    """(origin, text) of each packaged scenario file; a packaged file is named after its scenario id."""
+    folder = importlib.resources.files("forewarn").joinpath("data", "scenarios")
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name)
+    return [(f"forewarn/data/scenarios/{f.name}", f.read_text(encoding="utf-8")) for f in files]
+
+
+def _compose(text: str, origin: str) -> yaml.Node:
+    try:
+        root = yaml.compose(text, Loader=StrictLoader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        problem = e.problem or e.context or "malformed"
+        raise ScenarioInvalid(f"{origin}:{line}: not valid YAML: {problem}",
+                              hint="check indentation, colons and quotes on that line") from None
+    except yaml.YAMLError as e:
+        raise ScenarioInvalid(f"{origin}:1: not valid YAML: {e}", hint=FORMAT_HINT) from None
+    if root is None:
+        raise ScenarioInvalid(f"{origin}:1: the file is empty", hint=FORMAT_HINT)
+    return root
+
+
+class _ScenarioReader:
+    """Turns the node tree into a Scenario, checking every field."""
+
+    def __init__(self, reader: Reader, gazetteer: Gazetteer | None) -> None:
+        self.r = reader
+        self._gazetteer = gazetteer
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        if self._gazetteer is None:
+            from forewarn.nlp.gazetteer import Gazetteer
+
+            self._gazetteer = Gazetteer.default()
+        return self._gazetteer
+
+    def scenario(self, root: yaml.Node, *, version: str, source: str) -> Scenario:
+        m = self.r.mapping(root, "", SCENARIO_KEYS, required=("id", "name", "region", "horizon_days", "prior",
+                                                             "owner", "indicators"))
+        sid = self.slug(m, "id")
+        owner = m.text("owner")
+        escalation = m.texts("escalation")
+        self._unique(m, "escalation", (owner, *escalation))
+        prior = m.number("prior", low=0.0, high=1.0, low_open=True, high_open=True)
+        thresholds = self.thresholds(m)
+        if prior >= thresholds[0].probability:
+            raise self.r.error(m.node_of("prior"), "prior",
+                               f"{prior:g} is not below the lowest threshold ({thresholds[0].level} "
+                               f"{thresholds[0].probability:g}): the scenario would be at that level without "
+                               "any evidence", hint="lower the prior or raise the threshold")
+        return Scenario(
+            id=sid, name=m.text("name"), description=m.text("description", default=""), region=self.region(m),
+            horizon_days=m.integer("horizon_days", low=1), prior=prior, indicators=self.indicators(m),
+            thresholds=thresholds, owner=owner, escalation=escalation, version=version, source=source,
+        )
+
+    # -- identifiers
+
+    def slug(self, m: Mapping, key: str) -> str:
+        value = m.text(key)
+        if not SLUG.match(value):
+            raise self.r.error(m.node_of(key), m.path_of(key), f"{value!r} is not a valid id",
+                               hint="lower-case letters, digits and hyphens, starting with a letter or digit, "
+                                    "at most 64 characters")
+        return value
+
+    def _unique(self, m: Mapping, key: str, chain: Iterable[str]) -> None:
+        seen: set[str] = set()
+        for value in chain:
+            if value in seen:
+                raise self.r.error(m.node_of(key) or m.node, m.path_of(key),
+                                   f"{value!r} appears twice in the chain (the owner, then the escalation)",
+                                   hint="name each person once")
+            seen.add(value)
+
+    # -- region
+
+    def region(self, m: Mapping) -> Region:
+        node = m.node_of("region")
+        assert node is not None  # required
+        rm = self.r.mapping(node, "region", REGION_KEYS)
+        countries = tuple(self.country(rm, "countries", i, c) for i, c in enumerate(rm.texts("countries")))
+        admin1 = tuple(self.admin1(rm, i, a) for i, a in enumerate(rm.texts("admin1")))
+        point, radius = self.point(rm)
+        if not (countries or admin1 or point):
+            raise self.r.error(node, "region", "names no place",
+                               hint="give countries (ISO alpha-3), admin1 (\"RUS:Kursk Oblast\") or point and "
+                                    "radius_km")
+        return Region(countries=_dedupe(countries), admin1=_dedupe(admin1), point=point, radius_km=radius)
+
+    def country(self, m: Mapping, key: str, index: int, value: str) -> str:
+        code = value.strip().upper()
+        place = self.gazetteer.country(code) if COUNTRY.match(code) else None
+        if place is None or place.country != code:
+            raise self.r.error(m.item_node(key, index), f"{m.path_of(key)}[{index}]",
+                               f"{value!r} is not a known ISO 3166 alpha-3 country code",
+                               hint="three letters, e.g. RUS, UKR, BLR, MLI")
+        return code
+
+    def admin1(self, m: Mapping, index: int, value: str) -> str:
+        node, path = m.item_node("admin1", index), f"{m.path_of('admin1')}[{index}]"
+        country, sep, name = value.partition(":")
+        if not sep or not name.strip():
+            raise self.r.error(node, path, f"{value!r} is not COUNTRY:REGION",
+                               hint="e.g. \"RUS:Kursk Oblast\" or \"UKR:Sumy Oblast\"")
+        code = self.country(m, "admin1", index, country)
+        names = self._admin1_names(code, name.strip())
+        if len(names) > 1:
+            raise self.r.error(node, path, f"{name.strip()!r} is ambiguous in {code}: {', '.join(sorted(names))}",
+                               hint="write the region's full name")
+        if not names:
+            raise self.r.error(node, path, f"no first-level region {name.strip()!r} in {code}",
+                               hint="use the region's name as GeoNames has it, e.g. \"RUS:Kursk Oblast\", "
+                                    "\"UKR:Kharkiv Oblast\"")
+        return f"{code}:{names.pop()}"
+
+    def _admin1_names(self, country: str, name: str) -> set[str]:
+        """The gazetteer's spelling of a first-level region of ``country`` ("Kursk", "Kursk region" → "Kursk
+        Oblast"): exact matches first, then transliteration variants ("Kharkov" → "Kharkiv Oblast")."""
+        for qualified in (False, True):
+            found = [m for m in self.gazetteer.regions(name, qualified=qualified)
+                     if m.place.country == country and m.place.admin1]
+            for fuzzy in (False, True):
+                names = {m.place.admin1 for m in found if m.fuzzy == fuzzy and m.place.admin1}
+                if names:
+                    return names
+        return set()
+
+    def point(self, m: Mapping) -> tuple[tuple[float, float] | None, float | None]:
+        node, radius_node = m.node_of("point"), m.node_of("radius_km")
+        if node is None and radius_node is None:
+            return None, None
+        if node is None:
+            raise self.r.error(radius_node or m.node, "region.radius_km", "a radius needs a point",
+                               hint="add point: [LAT, LON]")
+        items = self.r.sequence(node, "region.point")
+        if len(items) != 2:
+            raise self.r.error(node, "region.point", f"expected [latitude, longitude], found {len(items)} values")
+        lat = self.r.number(items[0], "region.point[0]", low=-90.0, high=90.0)
+        lon = self.r.number(items[1], "region.point[1]", low=-180.0, high=180.0)
+        if radius_node is None:
+            raise self.r.error(node, "region.point", "a point needs radius_km", hint="e.g. radius_km: 50")
+        radius = m.number("radius_km", low=0.0, high=MAX_RADIUS_KM, low_open=True)
+        return (lat, lon), radius
+
+    # -- thresholds
+
+    def thresholds(self, m: Mapping) -> tuple[Threshold, ...]:
+        node = m.node_of("thresholds")
+        if node is None:
+            return DEFAULT_THRESHOLDS
+        if isinstance(node, yaml.MappingNode):
+            tm = self.r.mapping(node, "thresholds", None)
+            found = [self.threshold_entry(tm, level) for level in tm.keys]
+        elif isinstance(node, yaml.SequenceNode):
+            found = [self.threshold_item(item, f"thresholds[{i}]")
+                     for i, item in enumerate(self.r.sequence(node, "thresholds"))]
+        else:
+            raise self.r.error(node, "thresholds", f"expected a mapping or a list, found {self.r.kind(node)}",
+                               hint="e.g. thresholds: {elevated: 0.2, high: 0.4, critical: 0.7}")
+        if not found:
+            raise self.r.error(node, "thresholds", "names no level", hint="e.g. {elevated: 0.2, high: 0.4}")
+        for (prev, _), (cur, where) in itertools.pairwise(found):
+            if cur.probability <= prev.probability:
+                raise self.r.error(where, "thresholds",
+                                   f"{cur.level} ({cur.probability:g}) is not above {prev.level} "
+                                   f"({prev.probability:g})", hint="list levels in ascending probability")
+        levels = [t.level for t, _ in found]
+        if len(set(levels)) != len(levels):
+            raise self.r.error(node, "thresholds", "a level appears twice")
+        return tuple(t for t, _ in found)
+
+    def threshold_entry(self, tm: Mapping, level: str) -> tuple[Threshold, yaml.Node]:
+        value = tm.node_of(level)
+        assert value is not None
+        path = tm.path_of(level)
+        if not SLUG.match(level):
+            raise self.r.error(tm.key_node(level), path, f"level {level!r} is not a valid name",
+                               hint="lower-case letters, digits and hyphens")
+        if isinstance(value, yaml.MappingNode):
+            vm = self.r.mapping(value, path, ("probability", "ack_minutes"), required=("probability",))
+            return Threshold(level, _probability(vm), vm.optional_integer("ack_minutes", low=1)), value
+        return Threshold(level, self.r.number(value, path, low=0.0, high=1.0, low_open=True, high_open=True)), value
+
+    def threshold_item(self, node: yaml.Node, path: str) -> tuple[Threshold, yaml.Node]:
+        vm = self.r.mapping(node, path, THRESHOLD_KEYS, required=("level", "probability"))
+        level = self.slug(vm, "level")
+        return Threshold(level, _probability(vm), vm.optional_integer("ack_minutes", low=1)), node
+
+    # -- indicators
+
+    def indicators(self, m: Mapping) -> tuple[Indicator, ...]:
+        node = m.node_of("indicators")
+        assert node is not None
+        items = self.r.sequence(node, "indicators")
+        if not items:
+            raise self.r.error(node, "indicators", "the list is empty", hint="a scenario needs at least one")
+        found = tuple(self.indicator(item, f"indicators[{i}]") for i, item in enumerate(items))
+        ids: dict[str, int] = {}
+        for i, ind in enumerate(found):
+            if ind.id in ids:
+                raise self.r.error(items[i], f"indicators[{i}].id",
+                                   f"{ind.id!r} is also the id of indicators[{ids[ind.id]}]",
+                                   hint="indicator ids must be unique within a scenario")
+            ids[ind.id] = i
+        return found
+
+    def indicator(self, node: yaml.Node, path: str) -> Indicator:
+        m = self.r.mapping(node, path, INDICATOR_KEYS, required=("id", "weight", "half_life_days"))
+        kind = self.kind(m)
+        if kind is IndicatorKind.SURGE:
+            for key in EVENT_ONLY_KEYS:
+                if m.node_of(key) is not None:
+                    raise self.r.error(m.key_node(key), m.path_of(key), "does not apply to a surge indicator",
+                                       hint="a surge indicator takes types and in_region; remove this key or "
+                                            "use kind: events")
+        types = self.types(m)
+        actor, recipient = self.participant(m, "actor"), self.participant(m, "recipient")
+        iid = self.slug(m, "id")
+        return Indicator(
+            id=iid, name=m.text("name", default=iid), kind=kind,
+            weight=m.number("weight", low=0.0, low_open=True),
+            half_life_days=m.number("half_life_days", low=0.0, low_open=True),
+            saturation=m.integer("saturation", low=1, default=5), types=types, modes=self.modes(m, types),
+            actor_countries=actor[0], actor_sectors=actor[1], recipient_countries=recipient[0],
+            recipient_sectors=recipient[1], keywords=self.keywords(m), in_region=m.boolean("in_region", True),
+            min_confidence=m.number("min_confidence", low=0.0, high=1.0, default=0.0),
+            description=m.text("description", default=""),
+        )
+
+    def kind(self, m: Mapping) -> IndicatorKind:
+        value = m.text("kind", default=IndicatorKind.EVENTS.value)
+        try:
+            return IndicatorKind(value.strip().lower())
+        except ValueError:
+            raise self.r.error(m.node_of("kind"), m.path_of("kind"), f"unknown kind {value!r}",
+                               hint="events (a pattern over coded events) or surge") from None
+
+    def types(self, m: Mapping) -> tuple[str, ...]:
+        found = []
+        for i, value in enumerate(m.texts("types")):
+            upper = value.strip().upper()
+            if upper not in EVENT_TYPES:
+                raise self.r.error(m.item_node("types", i), f"{m.path_of('types')}[{i}]",
+                                   f"unknown event type {value!r}", hint=f"PLOVER types: {', '.join(EVENT_TYPES)}")
+            found.append(upper)
+        return _dedupe(found)
+
+    def modes(self, m: Mapping, types: tuple[str, ...]) -> tuple[str, ...]:
+        allowed = {mode for t in (types or EVENT_TYPES) for mode in MODES[t]}
+        found = []
+        for i, value in enumerate(m.texts("modes")):
+            mode = value.strip().lower()
+            if mode not in allowed:
+                of = "/".join(types) if types else "any PLOVER type"
+                raise self.r.error(m.item_node("modes", i), f"{m.path_of('modes')}[{i}]",
+                                   f"{value!r} is not a mode of {of}",
+                                   hint=f"modes: {', '.join(sorted(allowed)) or 'none (leave modes out)'}")
+            found.append(mode)
+        return _dedupe(found)
+
+    def participant(self, m: Mapping, key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        node = m.node_of(key)
+        if node is None:
+            return (), ()
+        pm = self.r.mapping(node, m.path_of(key), PARTICIPANT_KEYS)
+        countries = tuple(self.country(pm, "countries", i, c) for i, c in enumerate(pm.texts("countries")))
+        sectors = []
+        for i, value in enumerate(pm.texts("sectors")):
+            sector = value.strip().lower()
+            if sector not in SECTORS:
+                raise self.r.error(pm.item_node("sectors", i), f"{pm.path_of('sectors')}[{i}]",
+                                   f"unknown sector {value!r}", hint=f"sectors: {', '.join(SECTORS)}")
+            sectors.append(sector)
+        return _dedupe(countries), _dedupe(sectors)
+
+    def keywords(self, m: Mapping) -> tuple[str, ...]:
+        found = []
+        for i, value in enumerate(m.texts("keywords")):
+            word = " ".join(value.split())
+            if not word.rstrip("*") or not any(c.isalnum() for c in word):
+                raise self.r.error(m.item_node("keywords", i), f"{m.path_of('keywords')}[{i}]",
+                                   f"keyword {value!r} has no letters or digits")
+            found.append(word)
+        return _dedupe(found)
+
+
+def _probability(m: Mapping) -> float:
+    return m.number("probability", low=0.0, high=1.0, low_open=True, high_open=True)
+
+
+def _dedupe(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(values))
+
+
+__all__ = ["DEFAULT_THRESHOLDS", "default_scenario", "default_scenario_text", "default_scenarios", "load_scenario",
+           "load_scenario_file", "read_text"]

@@ -1,0 +1,228 @@
+"""Scoring a scenario at a time T: independent signals, their contributions, the probability.
+
+``assess`` is a pure function of (observations, scenario, T, surges): it reads no clock and no store,
+and it uses only what was known at T (``known_at <= T``) about events dated on or before T's date.
+
+For each indicator, matching observations are grouped into independent signals:
+
+* copies of one report (documents of one duplicate cluster) are one signal, whatever their sources;
+* reports of one source about events of the same day are one signal (a channel re-posting itself);
+  a document without a source is a source of its own.
+
+A signal's ``strength`` is the reliability weight of its best source (:data:`RELIABILITY_WEIGHT`), its
+``decay`` is ``0.5 ** (age / half-life)`` with the age in whole days from its latest event date to T's
+date, and its contribution to the log-odds is ``ln(weight) * strength * decay``. Signals whose decay
+fell below :data:`EXPIRED` are dropped. A surge is one signal of strength :data:`SURGE_STRENGTH`. Per
+indicator only the ``saturation`` strongest signals count.
+``log_odds = logit(prior) + sum(counted contributions)`` and ``probability = sigmoid(log_odds)``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import date, datetime
+
+from forewarn.detect.match import in_place, in_region, indicator_matches
+from forewarn.detect.types import Observation
+from forewarn.errors import InvalidArgument
+from forewarn.model import Assessment, Indicator, IndicatorKind, Reliability, Scenario, Signal, SignalKind, Surge
+
+# How much one observation from a source of each Admiralty grade counts. A (completely reliable) counts
+# fully; each grade down loses about a sixth (B, C), then more steeply (D half, E less than a third),
+# because a source that is "not usually reliable" is wrong often enough that its report is weak
+# evidence. F ("cannot be judged", the default of a new source) sits with D: an unknown source is
+# neither trusted nor discounted as a known-bad one.
+RELIABILITY_WEIGHT: dict[Reliability, float] = {
+    Reliability.A: 1.0, Reliability.B: 0.85, Reliability.C: 0.7, Reliability.D: 0.5, Reliability.E: 0.3,
+    Reliability.F: 0.5,
+}
+EXPIRED = 0.05  # a signal whose decay fell below this contributes under 5 % of its weight: dropped
+EXPIRY_HALF_LIVES = math.log2(1 / EXPIRED)  # ≈ 4.32 half-lives
+# A surge's strength: its count already counts independent reports (duplicate clusters) and its p-value is
+# the evidence; how far single reports can be trusted enters through the event indicators.
+SURGE_STRENGTH = 1.0
+
+
+def assess(scenario: Scenario, observations: Sequence[Observation], at: datetime,
+           surges: Sequence[Surge] = ()) -> Assessment:
+    """The scenario's probability at ``at`` with every signal's contribution (sorted, largest first)."""
+    if at.tzinfo is None:
+        raise InvalidArgument("assessment times must be timezone-aware", hint="give an offset, e.g. +00:00")
+    visible = [o for o in observations if o.known_at <= at and o.event.date <= at.date()]
+    signals: list[Signal] = []
+    for indicator in scenario.indicators:
+        if indicator.kind is IndicatorKind.SURGE:
+            found = surge_signals(scenario, indicator, surges, visible, at)
+        else:
+            found = event_signals(indicator, [o for o in visible if indicator_matches(scenario, indicator, o)], at)
+        signals += saturate(indicator, found)
+    signals.sort(key=lambda s: (-abs(s.contribution), -abs(_raw(s)), s.indicator_id, s.observed_on, s.event_ids))
+    log_odds = logit(scenario.prior) + math.fsum(s.contribution for s in signals if s.counted)
+    probability = sigmoid(log_odds)
+    return Assessment(scenario_id=scenario.id, scenario_version=scenario.version, at=at, prior=scenario.prior,
+                      log_odds=log_odds, probability=probability, level=scenario.level_of(probability),
+                      signals=tuple(signals))
+
+
+def logit(p: float) -> float:
+    return math.log(p / (1 - p))
+
+
+def sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1 / (1 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1 + e)
+
+
+def decay(age_days: float, half_life_days: float) -> float:
+    return 0.5 ** (max(age_days, 0.0) / half_life_days)
+
+
+def lookback_days(scenario: Scenario) -> int:
+    """How many days before T an observation can still contribute (its decay not yet expired)."""
+    return max(math.ceil(i.half_life_days * EXPIRY_HALF_LIVES) for i in scenario.indicators)
+
+
+# -- event signals ---------------------------------------------------------------------------------
+
+
+def independent_groups(observations: Iterable[Observation]) -> list[tuple[Observation, ...]]:
+    """Observations grouped so that each group is one independent observation: members of one duplicate
+    cluster, and one source's reports of events on the same day, end in the same group (transitively)."""
+    items = list(observations)
+    parent = list(range(len(items)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first: dict[tuple[str, str, str], int] = {}
+    for i, o in enumerate(items):
+        source = o.event.source_id or f"document:{o.event.document_id}"
+        for key in (("cluster", o.cluster_id, ""), ("source-day", source, o.event.date.isoformat())):
+            if key in first:
+                parent[find(i)] = find(first[key])
+            else:
+                first[key] = i
+    groups: dict[int, list[Observation]] = defaultdict(list)
+    for i, o in enumerate(items):
+        groups[find(i)].append(o)
+    return [tuple(sorted(g, key=lambda o: (o.known_at, o.event.id))) for g in groups.values()]
+
+
+def event_signals(indicator: Indicator, matching: Sequence[Observation], at: datetime) -> list[Signal]:
+    """One signal per independent group of matching observations, before saturation; expired ones dropped."""
+    found = []
+    for group in independent_groups(matching):
+        signal = _event_signal(indicator, group, at)
+        if signal.decay >= EXPIRED:
+            found.append(signal)
+    return found
+
+
+def _event_signal(indicator: Indicator, group: tuple[Observation, ...], at: datetime) -> Signal:
+    best = min(group, key=lambda o: (_rank(o.reliability), o.known_at, o.event.id))
+    observed_on = max(o.event.date for o in group)
+    strength = RELIABILITY_WEIGHT[best.reliability]
+    d = decay((at.date() - observed_on).days, indicator.half_life_days)
+    sources = sorted({o.event.source_id for o in group if o.event.source_id})
+    documents = sorted({o.event.document_id for o in group})
+    note = ""
+    if len(group) > 1:
+        note = (f"{len(group)} reports in {len(documents)} document(s) from {len(sources) or 1} source(s) count "
+                "once: copies of one report, or one source on one day")
+    return Signal(
+        indicator_id=indicator.id, kind=SignalKind.EVENT, observed_on=observed_on,
+        known_at=min(o.known_at for o in group), source_ids=tuple(sources), reliability=best.reliability.value,
+        event_ids=tuple(sorted({o.event.id for o in group})), document_ids=tuple(documents), strength=strength,
+        decay=d, contribution=math.log(indicator.weight) * strength * d, counted=True, note=note,
+        evidence=" ".join(best.evidence.split()),
+    )
+
+
+# -- surge signals ---------------------------------------------------------------------------------
+
+
+def surge_signals(scenario: Scenario, indicator: Indicator, surges: Sequence[Surge],
+                  visible: Sequence[Observation], at: datetime) -> list[Signal]:
+    """One signal per surge of the indicator's types (in the scenario's region unless ``in_region`` is
+    false), decaying from the surge's day, with strength :data:`SURGE_STRENGTH`. Its sources and documents
+    are those of the surge's events among ``visible`` (for reading; the contribution does not depend on them,
+    so a caller passing only some observations gets the same number)."""
+    by_event = {o.event.id: o for o in visible}
+    found = []
+    for surge in surges:
+        if surge.day > at.date() or not surge_matches(scenario, indicator, surge, by_event):
+            continue
+        signal = _surge_signal(indicator, surge, [by_event[e] for e in surge.event_ids if e in by_event], at)
+        if signal.decay >= EXPIRED:
+            found.append(signal)
+    return found
+
+
+def surge_matches(scenario: Scenario, indicator: Indicator, surge: Surge, by_event: Mapping[str, Observation]
+                  ) -> bool:
+    """Is ``surge`` one of the (surge) indicator's: of its types and, unless it looks beyond the region, in
+    the scenario's region (its first-level region is, or one of its events is)?"""
+    if indicator.kind is not IndicatorKind.SURGE or (indicator.types and surge.type not in indicator.types):
+        return False
+    if not indicator.in_region or in_place(scenario.region, surge.country, surge.admin1):
+        return True
+    return any(in_region(scenario.region, by_event[e].event) for e in surge.event_ids if e in by_event)
+
+
+def _surge_signal(indicator: Indicator, surge: Surge, members: Sequence[Observation], at: datetime) -> Signal:
+    strength = SURGE_STRENGTH
+    d = decay((at.date() - surge.day).days, indicator.half_life_days)
+    known = max((o.known_at for o in members), default=at)
+    return Signal(
+        indicator_id=indicator.id, kind=SignalKind.SURGE, observed_on=surge.day, known_at=known,
+        source_ids=tuple(sorted({o.event.source_id for o in members if o.event.source_id})),
+        reliability="", event_ids=surge.event_ids,
+        document_ids=tuple(sorted({o.event.document_id for o in members})), strength=strength, decay=d,
+        contribution=math.log(indicator.weight) * strength * d, counted=True, evidence=describe_surge(surge),
+    )
+
+
+def describe_surge(s: Surge) -> str:
+    return (f"{s.count} independent reports of {s.type} in {s.admin1} ({s.country}) on {s.day.isoformat()} "
+            f"against a baseline of {s.baseline_mean:.2f}/day (variance {s.baseline_var:.2f}); "
+            f"{s.test} p = {s.p_value:.2g}")
+
+
+# -- saturation ------------------------------------------------------------------------------------
+
+
+def saturate(indicator: Indicator, signals: Sequence[Signal]) -> list[Signal]:
+    """The ``saturation`` strongest signals count; the others stay listed with contribution 0 and a note."""
+    ranked = sorted(signals, key=lambda s: (-abs(s.contribution), s.observed_on, s.event_ids))
+    kept = list(ranked[:indicator.saturation])
+    for s in ranked[indicator.saturation:]:
+        note = f"beyond saturation ({indicator.saturation}): would add {s.contribution:+.3f}"
+        kept.append(replace(s, counted=False, contribution=0.0, note=_join(s.note, note)))
+    return kept
+
+
+def _raw(s: Signal) -> float:
+    """What a signal would contribute if counted (for ordering uncounted ones)."""
+    return s.strength * s.decay
+
+
+def _rank(r: Reliability) -> tuple[float, str]:
+    """Best source first: by reliability weight, then grade (D before F, which weighs the same)."""
+    return -RELIABILITY_WEIGHT[r], r.value
+
+
+def _join(*parts: str) -> str:
+    return "; ".join(p for p in parts if p)
+
+
+def age_text(observed_on: date, at: datetime) -> str:
+    days = (at.date() - observed_on).days
+    return "today" if days == 0 else "1 day old" if days == 1 else f"{days} days old"

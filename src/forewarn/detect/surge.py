@@ -1,0 +1,157 @@
+"""Surges: days on which events of one type in one first-level region ran unusually high.
+
+For each (country, first-level region, event type) the daily count is the number of independent
+reports (distinct duplicate clusters) of such events dated that day — copies of one story count once,
+so one viral report is not a surge. A day is tested against the :data:`BASELINE_DAYS` days before it:
+
+* the baseline gets one pseudo-day with one report (:data:`PSEUDO_DAYS`), so that an all-zero baseline
+  does not give a zero rate under which any count at all would be "impossible" (p = 0); the minimum
+  count keeps one or two reports after a silent month from being a surge;
+* when the baseline's variance exceeds its mean (the usual case for news-derived counts: reports come
+  in bursts), the tail probability ``P(X >= count)`` is the negative binomial's with its dispersion
+  fitted by the method of moments (``r = mean² / (var − mean)``); otherwise Poisson's;
+* a day is a surge when the count is at least :data:`MIN_COUNT` and the tail probability is below
+  :data:`ALPHA`.
+
+Why the negative binomial: daily event counts per region are sparse (mostly 0 or 1) and over-dispersed
+(one incident brings a cluster of reports, quiet days follow). Poisson assumes the variance equals the
+mean, so on a bursty baseline it calls every burst "unusual" and alerts constantly; the negative
+binomial widens its tail by the variance actually seen, and reduces to Poisson on a steady baseline.
+Exact discrete tails also suit small counts, where z-scores on a normal approximation mislead.
+
+Unusual days (those passing the test) stay out of later baselines: a surge must not teach the detector
+that surges are normal, which would mask an escalation in the following weeks. Suppression instead keeps
+one surge from alerting every day: once a (place, type) is flagged, the following :data:`SUPPRESS_DAYS`
+days flag again only when their count exceeds the flagged peak (which then becomes the new peak); a surge
+still going on after that is flagged again, about once a week.
+
+Days before ``start`` (by default the earliest event date among the observations: where the record
+begins) are not baseline; a day with fewer than :data:`MIN_BASELINE_DAYS` baseline days is not tested.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from forewarn.detect.match import in_region
+from forewarn.detect.types import Observation
+from forewarn.errors import InvalidArgument
+from forewarn.model import Region, Surge
+
+BASELINE_DAYS = 28
+MIN_BASELINE_DAYS = 7
+PSEUDO_DAYS = 1  # one extra baseline day …
+PSEUDO_COUNT = 1  # … with one report on it
+MIN_COUNT = 3
+ALPHA = 0.01
+SUPPRESS_DAYS = 7
+OVERDISPERSED = 1e-6  # relative excess of variance over mean below which counts are taken as Poisson
+NEGATIVE_BINOMIAL = "negative-binomial"
+POISSON = "poisson"
+
+
+@dataclass(slots=True)
+class _Day:
+    clusters: set[str] = field(default_factory=set)
+    events: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Tail:
+    p_value: float
+    test: str
+    mean: float
+    var: float
+
+
+def find_surges(observations: Sequence[Observation], at: datetime, *, region: Region | None = None,
+                start: date | None = None) -> list[Surge]:
+    """Surges up to ``at``'s date, from the observations known at ``at`` (events in ``region`` when given).
+    Pure: the same arguments give the same surges. Sorted by day, place and type."""
+    if at.tzinfo is None:
+        raise InvalidArgument("surge times must be timezone-aware", hint="give an offset, e.g. +00:00")
+    today = at.date()
+    usable = [o for o in observations if o.known_at <= at and o.event.date <= today
+              and not o.event.negated and not o.event.hypothetical]
+    if not usable:
+        return []
+    first = start or min(o.event.date for o in usable)
+    series: dict[tuple[str, str, str], dict[date, _Day]] = defaultdict(dict)
+    for o in usable:
+        place = o.event.place
+        if place is None or not place.admin1 or (region is not None and not in_region(region, o.event)):
+            continue
+        day = series[(place.country, place.admin1, o.event.type)].setdefault(o.event.date, _Day())
+        day.clusters.add(o.cluster_id)
+        day.events.append(o.event.id)
+    found = [s for key in sorted(series) for s in _series_surges(key, series[key], first)]
+    return sorted(found, key=lambda s: (s.day, s.country, s.admin1, s.type))
+
+
+def _series_surges(key: tuple[str, str, str], days: dict[date, _Day], first: date) -> list[Surge]:
+    counts = {d: len(v.clusters) for d, v in days.items()}
+    found: list[Surge] = []
+    unusual: set[date] = set()
+    peak, quiet_until = 0, date.min
+    for day in sorted(d for d, c in counts.items() if c >= MIN_COUNT):
+        count = counts[day]
+        window = baseline(counts, day, first, unusual)
+        if len(window) < MIN_BASELINE_DAYS:
+            continue
+        tail = tail_probability(count, window)
+        if tail.p_value >= ALPHA:
+            continue
+        unusual.add(day)
+        if day <= quiet_until and count <= peak:
+            continue  # the same surge going on: flagged already
+        country, admin1, kind = key
+        found.append(Surge(country=country, admin1=admin1, type=kind, day=day, count=count,
+                           baseline_mean=tail.mean, baseline_var=tail.var, p_value=tail.p_value, test=tail.test,
+                           event_ids=tuple(sorted(set(days[day].events)))))
+        peak, quiet_until = count, day + timedelta(days=SUPPRESS_DAYS)
+    return found
+
+
+def baseline(counts: dict[date, int], day: date, first: date, unusual: Collection[date] = ()) -> list[int]:
+    """Counts of the :data:`BASELINE_DAYS` days before ``day``, zeros included, leaving out days before
+    ``first`` and ``unusual`` days (surges, flagged or suppressed)."""
+    days = (day - timedelta(days=i) for i in range(1, BASELINE_DAYS + 1))
+    return [counts.get(d, 0) for d in days if d >= first and d not in unusual]
+
+
+def moments(window: Sequence[int]) -> tuple[float, float]:
+    """Mean and (sample) variance of the baseline with the pseudo-day added."""
+    values = [*window, *([PSEUDO_COUNT] * PSEUDO_DAYS)]
+    n = len(values)
+    mean = sum(values) / n
+    var = sum((v - mean) ** 2 for v in values) / (n - 1) if n > 1 else mean
+    return mean, var
+
+
+def tail_probability(count: int, window: Sequence[int]) -> Tail:
+    """``P(X >= count)`` under the baseline: negative binomial when over-dispersed, else Poisson."""
+    mean, var = moments(window)
+    if var > mean * (1 + OVERDISPERSED):
+        return Tail(negative_binomial_tail(count, mean, var), NEGATIVE_BINOMIAL, mean, var)
+    return Tail(poisson_tail(count, mean), POISSON, mean, var)
+
+
+def negative_binomial_tail(count: int, mean: float, var: float) -> float:
+    """``P(X >= count)`` for the negative binomial of this mean and variance: ``nbinom.sf(count - 1, r, p)``
+    with ``r = mean² / (var − mean)`` (method of moments) and ``p = mean / var``, computed as the regularised
+    incomplete beta function ``I_{1-p}(count, r)`` (what scipy.stats evaluates, without its overhead)."""
+    from scipy import special  # here: scipy takes a while to import, and only surge tests need it
+
+    r = mean * mean / (var - mean)
+    return float(special.betainc(count, r, 1 - mean / var))
+
+
+def poisson_tail(count: int, mean: float) -> float:
+    """``P(X >= count)`` under Poisson: ``poisson.sf(count - 1, mean)``, the regularised lower incomplete
+    gamma function ``P(count, mean)``."""
+    from scipy import special
+
+    return float(special.gammainc(count, mean))

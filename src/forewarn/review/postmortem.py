@@ -1,0 +1,249 @@
+"""Post-mortem: after an event, what was known, what was warned, what people did, and where the
+chain from collection to action broke.
+
+The chain has four links: documents were collected; observations matched the scenario's
+indicators (signals); a warning was raised; someone acknowledged it or acted on it before the
+event. :func:`postmortem` is pure: it reads only what it is given.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from forewarn.detect.match import indicator_matches
+from forewarn.detect.score import assess
+from forewarn.detect.surge import find_surges
+from forewarn.detect.types import Observation
+from forewarn.model import (
+    IndicatorKind,
+    LedgerEntry,
+    Scenario,
+    SignalKind,
+    WarningRecord,
+)
+from forewarn.review.replay import ReplaySeries
+from forewarn.review.steps import as_instant
+from forewarn.review.timeline import TimelineEntry, TimelineKind, signal_entry, warning_entries
+from forewarn.review.warnstate import WarningOutcome, WarningStatus, outcome_at
+
+MARGIN_DAYS = 30  # looked at before the scenario's horizon: slow-decaying signals start early
+FIRST_SIGNALS = 5  # signals shown one by one in the timeline; the rest are counted per day
+
+
+class ChainBreak(StrEnum):
+    NOT_COLLECTED = "not-collected"  # no documents at all in the window
+    NOT_MATCHED = "not-matched"  # documents, but nothing matched an indicator
+    NO_WARNING = "no-warning"  # signals, but no warning before the event
+    DISMISSED = "dismissed"  # warned, but the warning was dismissed before the event
+    UNACKNOWLEDGED = "unacknowledged"  # warned, but nobody acknowledged it before the event
+    NONE = "none"  # warned and acknowledged or acted on in time
+
+
+@dataclass(frozen=True, slots=True)
+class SignalSeen:
+    """An observation (or surge) that matched the scenario before the event."""
+
+    indicator_ids: tuple[str, ...]
+    kind: SignalKind
+    known_at: datetime
+    observed_on: date
+    event_ids: tuple[str, ...]
+    document_ids: tuple[str, ...]
+    source_ids: tuple[str, ...]
+    reliability: str
+    evidence: str
+
+
+@dataclass(frozen=True, slots=True)
+class DayCount:
+    day: date
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    link: ChainBreak
+    text: str
+    warning_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PostMortem:
+    scenario: Scenario
+    event_at: datetime
+    window_start: datetime
+    at: datetime  # when this report was made
+    documents_in_window: int
+    observations_in_window: int
+    signals: tuple[SignalSeen, ...]  # known in the window before the event, earliest first
+    signals_per_day: tuple[DayCount, ...]
+    outcomes: tuple[WarningOutcome, ...]  # the scenario's warnings raised before the event, earliest first
+    timeline: tuple[TimelineEntry, ...]
+    broken: ChainBreak  # where the chain ended
+    findings: tuple[Finding, ...]  # the deciding finding first, then contributing ones
+    series: ReplaySeries | None = None
+
+    @property
+    def first_signal(self) -> SignalSeen | None:
+        return self.signals[0] if self.signals else None
+
+    @property
+    def first_warning(self) -> WarningRecord | None:
+        return self.outcomes[0].warning if self.outcomes else None
+
+    @property
+    def lead_time(self) -> timedelta | None:
+        """From the first warning to the event."""
+        first = self.first_warning
+        return None if first is None else self.event_at - first.raised_at
+
+    @property
+    def signal_lead_time(self) -> timedelta | None:
+        """From the first signal becoming known to the event."""
+        first = self.first_signal
+        return None if first is None else self.event_at - first.known_at
+
+
+def window(scenario: Scenario, event: date | datetime, margin_days: int = MARGIN_DAYS) -> tuple[datetime, datetime]:
+    """[start, event): the scenario's horizon before the event, plus a margin."""
+    event_at = as_instant(event)
+    return event_at - timedelta(days=scenario.horizon_days + margin_days), event_at
+
+
+def postmortem(scenario: Scenario, event: date | datetime, observations: Sequence[Observation],
+               warnings: Sequence[WarningRecord], histories: Mapping[int, Sequence[LedgerEntry]],
+               documents_in_window: int, at: datetime, *, margin_days: int = MARGIN_DAYS,
+               series: ReplaySeries | None = None) -> PostMortem:
+    """The post-mortem of ``scenario`` for an event at ``event`` (a date: midnight UTC).
+
+    ``warnings``: the scenario's stored warnings (others and those raised after the event are
+    left out); ``histories``: each warning's ledger entries by warning id."""
+    start, event_at = window(scenario, event, margin_days)
+    visible = [o for o in observations if start <= o.known_at < event_at]
+    signals = _signals(scenario, visible, event_at)
+    ours = sorted((w for w in warnings if w.scenario_id == scenario.id and w.raised_at < event_at),
+                  key=lambda w: (w.raised_at, w.id))
+    outcomes = tuple(outcome_at(w, histories.get(w.id, ()), event_at) for w in ours)
+    findings = _findings(signals, outcomes, documents_in_window, len(visible), start, series)
+    return PostMortem(
+        scenario=scenario, event_at=event_at, window_start=start, at=at, documents_in_window=documents_in_window,
+        observations_in_window=len(visible), signals=signals, signals_per_day=_per_day(signals),
+        outcomes=outcomes, timeline=_timeline(signals, ours, histories, event_at), broken=findings[0].link,
+        findings=findings, series=series,
+    )
+
+
+def _signals(scenario: Scenario, visible: Sequence[Observation], event_at: datetime) -> tuple[SignalSeen, ...]:
+    found = [_seen(o, ids) for o in visible if (ids := _matching(scenario, o))]
+    if any(i.kind is IndicatorKind.SURGE for i in scenario.indicators):
+        region = scenario.region if all(i.in_region for i in scenario.indicators) else None
+        surges = find_surges(visible, event_at, region=region)
+        assessment = assess(scenario, visible, event_at, surges)
+        found += [SignalSeen((s.indicator_id,), s.kind, s.known_at, s.observed_on, s.event_ids, s.document_ids,
+                             s.source_ids, s.reliability, s.evidence)
+                  for s in assessment.signals if s.kind is SignalKind.SURGE and s.known_at < event_at]
+    return tuple(sorted(found, key=lambda s: (s.known_at, s.event_ids)))
+
+
+def _matching(scenario: Scenario, obs: Observation) -> tuple[str, ...]:
+    return tuple(i.id for i in scenario.indicators
+                 if i.kind is IndicatorKind.EVENTS and indicator_matches(scenario, i, obs))
+
+
+def _seen(obs: Observation, indicator_ids: tuple[str, ...]) -> SignalSeen:
+    e = obs.event
+    return SignalSeen(indicator_ids=indicator_ids, kind=SignalKind.EVENT, known_at=obs.known_at, observed_on=e.date,
+                      event_ids=(e.id,), document_ids=(e.document_id,),
+                      source_ids=(e.source_id,) if e.source_id else (), reliability=obs.reliability.value,
+                      evidence=obs.evidence)
+
+
+def _per_day(signals: Sequence[SignalSeen]) -> tuple[DayCount, ...]:
+    counts = Counter(s.known_at.date() for s in signals)
+    return tuple(DayCount(day, n) for day, n in sorted(counts.items()))
+
+
+def _timeline(signals: Sequence[SignalSeen], warnings: Sequence[WarningRecord],
+              histories: Mapping[int, Sequence[LedgerEntry]], event_at: datetime) -> tuple[TimelineEntry, ...]:
+    entries = [signal_entry(s.known_at, s.indicator_ids, s.source_ids, s.evidence) for s in signals[:FIRST_SIGNALS]]
+    for w in warnings:
+        entries += warning_entries(w, histories.get(w.id, ()))
+    entries.append(TimelineEntry(event_at, TimelineKind.EVENT, "", None, "the event"))
+    order = {k: i for i, k in enumerate(TimelineKind)}
+    return tuple(sorted(entries, key=lambda t: (t.at, order[t.kind])))
+
+
+# -- where the chain broke ------------------------------------------------------------------------
+
+HANDLED = (WarningStatus.ACKNOWLEDGED, WarningStatus.ACTED_ON)
+
+
+def _findings(signals: Sequence[SignalSeen], outcomes: Sequence[WarningOutcome], documents: int,
+              observations: int, start: datetime, series: ReplaySeries | None) -> tuple[Finding, ...]:
+    upstream = _collection(signals, documents, observations, start)
+    if not outcomes:
+        return (upstream or _no_warning(signals, start, series),)
+    handled = [_handled(o) for o in outcomes if o.status in HANDLED]
+    failed = [_failure(o) for o in outcomes if o.status not in HANDLED]  # earliest first: the first is the break
+    return (*handled[:1], *failed, *([upstream] if upstream else []))
+
+
+def _collection(signals: Sequence[SignalSeen], documents: int, observations: int, start: datetime) -> Finding | None:
+    """The first two links: something collected, something matched."""
+    if signals:
+        return None
+    if documents == 0 and observations == 0:
+        return Finding(ChainBreak.NOT_COLLECTED, f"No documents were collected between {start:%Y-%m-%d} and the "
+                       "event.")
+    return Finding(ChainBreak.NOT_MATCHED, f"{documents:,} documents and {observations:,} coded events were "
+                   f"collected between {start:%Y-%m-%d} and the event, but none matched an indicator of the scenario.")
+
+
+def _no_warning(signals: Sequence[SignalSeen], start: datetime, series: ReplaySeries | None) -> Finding:
+    text = (f"{len(signals):,} signals matched the scenario's indicators between {start:%Y-%m-%d} and the event "
+            f"(the first known {signals[0].known_at:%Y-%m-%d %H:%M} UTC), but no warning was raised before the event.")
+    return Finding(ChainBreak.NO_WARNING, text + _peak(series))
+
+
+def _peak(series: ReplaySeries | None) -> str:
+    if series is None or not series.steps:
+        return ""
+    top = max(series.steps, key=lambda s: s.probability)
+    level = f", level {top.level}" if top.level else ", below every threshold"
+    return f" The replay peaked at {top.probability:.0%} on {top.at:%Y-%m-%d}{level}."
+
+
+def _failure(o: WarningOutcome) -> Finding:
+    w = o.warning
+    name = f"Warning #{w.id} ({_origin(w)}, raised {w.raised_at:%Y-%m-%d %H:%M} UTC)"
+    if o.status is WarningStatus.DISMISSED:
+        why = f" Rationale: “{o.rationale}”" if o.rationale else " No rationale was given."
+        return Finding(ChainBreak.DISMISSED, f"{name} was dismissed by {o.by} on {o.when:%Y-%m-%d %H:%M} UTC.{why}",
+                       w.id)
+    if o.status is WarningStatus.SUPERSEDED:
+        return Finding(ChainBreak.DISMISSED, f"{name} was superseded by {o.by} on {o.when:%Y-%m-%d %H:%M} UTC "
+                       "without being acted on.", w.id)
+    escalations = f"{o.escalations} escalation" + ("" if o.escalations == 1 else "s")
+    return Finding(ChainBreak.UNACKNOWLEDGED, f"{name} was not acknowledged before the event: it was waiting on "
+                   f"{o.owner} after {escalations}.", w.id)
+
+
+def _handled(o: WarningOutcome) -> Finding:
+    w = o.warning
+    verb = "acted on" if o.status is WarningStatus.ACTED_ON else "acknowledged"
+    return Finding(ChainBreak.NONE, f"Warning #{w.id} ({_origin(w)}, raised {w.raised_at:%Y-%m-%d %H:%M} UTC) was "
+                   f"{verb} by {o.by} on {o.when:%Y-%m-%d %H:%M} UTC, before the event.", w.id)
+
+
+def _origin(w: WarningRecord) -> str:
+    if w.partner:
+        return f"{w.origin.value} warning from {w.partner}" + (f" ref. {w.partner_ref}" if w.partner_ref else "")
+    return f"{w.origin.value} warning, {w.severity}"
+
+
+__all__ = ["MARGIN_DAYS", "ChainBreak", "DayCount", "Finding", "PostMortem", "SignalSeen", "WarningOutcome",
+           "WarningStatus", "postmortem", "window"]

@@ -1,0 +1,199 @@
+"""Replay: a scenario recomputed as of each step of a past period, from what was known then.
+
+At each step time T only observations with ``known_at < T`` (published before T) are visible,
+so the series is what a live system would have shown at T: no look-ahead. As the live assessment
+does, a step reads events dated no earlier than :func:`history_days` before T, finds surges among
+them, and scores with :func:`forewarn.detect.score.assess`, the function the live system runs.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from forewarn.detect.match import indicator_matches
+from forewarn.detect.score import assess, lookback_days
+from forewarn.detect.surge import BASELINE_DAYS, find_surges
+from forewarn.detect.types import Observation
+from forewarn.errors import InvalidArgument
+from forewarn.model import Assessment, IndicatorKind, Scenario, Surge, Threshold, WarningRecord
+from forewarn.review.steps import format_step, parse_step
+
+__all__ = ["Crossing", "ReplaySeries", "ReplayStep", "parse_step", "replay", "write_csv"]
+
+MAX_STEPS = 20_000  # a year at half-hour steps; more is a mistyped step
+CSV_HEADER = ("at", "probability", "log_odds", "level", "signals", "top_signal")
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayStep:
+    at: datetime
+    probability: float
+    log_odds: float
+    level: str | None
+    signals: int  # counted signals
+    top_signal: str  # indicator of the largest counted contribution ("" when none)
+    top_contribution: float  # its log-odds
+
+
+@dataclass(frozen=True, slots=True)
+class Crossing:
+    """A step whose level ranks above the previous step's: where a live system would have warned."""
+
+    at: datetime
+    level: str
+    previous: str | None
+    probability: float
+
+
+@dataclass(frozen=True, slots=True)
+class ReplaySeries:
+    scenario_id: str
+    scenario_name: str
+    scenario_version: str
+    thresholds: tuple[Threshold, ...]
+    start: datetime
+    end: datetime
+    step: timedelta
+    steps: tuple[ReplayStep, ...]
+    crossings: tuple[Crossing, ...]
+    observations: int  # observations visible at the last step
+    matched: int  # of them, those matching an event indicator
+    warnings: tuple[WarningRecord, ...] = ()  # stored warnings of the scenario, for charts
+
+    @property
+    def step_text(self) -> str:
+        return format_step(self.step)
+
+    def first_reaching(self, threshold: Threshold) -> ReplayStep | None:
+        """The first step whose probability reaches ``threshold``."""
+        return next((s for s in self.steps if s.probability >= threshold.probability), None)
+
+
+def replay(scenario: Scenario, observations: Sequence[Observation], start: datetime, end: datetime,
+           step: timedelta | str = "1d", *, warnings: Sequence[WarningRecord] = ()) -> ReplaySeries:
+    """The scenario assessed at ``start``, ``start + step``, … up to ``end`` inclusive, each time
+    from the observations known strictly before that time. ``warnings`` ride along for charts."""
+    delta = parse_step(step) if isinstance(step, str) else step
+    times = step_times(start, end, delta)
+    surging = any(i.kind is IndicatorKind.SURGE for i in scenario.indicators)
+    region = scenario.region if all(i.in_region for i in scenario.indicators) else None
+    days = history_days(scenario)
+    everything = _by_known_at(observations)
+    matching = _by_known_at([o for o in observations if _matches(scenario, o)])
+    rows: list[ReplayStep] = []
+    for at in times:
+        oldest = at.date() - timedelta(days=days)
+        visible = _since(_known_before(matching, at), oldest)
+        surges: list[Surge] = []
+        if surging:
+            recent = _since(_known_before(everything, at), oldest)
+            surges = find_surges(recent, at, region=region)
+            if surges:  # surge signals read their events' sources and places
+                visible = _with_members(visible, recent, surges)
+        rows.append(_row(assess(scenario, visible, at, surges)))
+    last = times[-1]
+    return ReplaySeries(
+        scenario_id=scenario.id, scenario_name=scenario.name, scenario_version=scenario.version,
+        thresholds=scenario.thresholds, start=times[0], end=last, step=delta, steps=tuple(rows),
+        crossings=crossings(scenario, rows), observations=len(_known_before(everything, last)),
+        matched=len(_known_before(matching, last)),
+        warnings=tuple(w for w in warnings if w.scenario_id == scenario.id),
+    )
+
+
+def history_days(scenario: Scenario) -> int:
+    """How far back (in event days) a step looks, as the live assessment does: the longest-lived signal,
+    plus a surge baseline when the scenario watches for surges."""
+    surging = any(i.kind is IndicatorKind.SURGE for i in scenario.indicators)
+    return lookback_days(scenario) + (BASELINE_DAYS if surging else 0)
+
+
+def step_times(start: datetime, end: datetime, step: timedelta) -> list[datetime]:
+    if start.tzinfo is None or end.tzinfo is None:
+        raise InvalidArgument("replay times must be timezone-aware", hint="give an offset, or dates (UTC)")
+    if step <= timedelta(0):
+        raise InvalidArgument(f"step {step} is not positive", hint="e.g. 1d, 12h, 30m")
+    if start > end:
+        raise InvalidArgument(f"the period {start.isoformat()} … {end.isoformat()} is empty",
+                              hint="--from must not be after --to")
+    count = int((end - start) / step) + 1
+    if count > MAX_STEPS:
+        raise InvalidArgument(f"{count:,} steps of {format_step(step)} is too many (at most {MAX_STEPS:,})",
+                              hint="use a longer --step or a shorter period")
+    return [start + i * step for i in range(count)]
+
+
+def crossings(scenario: Scenario, rows: Sequence[ReplayStep]) -> tuple[Crossing, ...]:
+    """Steps whose level ranks above the previous step's; before the first step, the level of the prior."""
+    ranks = {t.level: i for i, t in enumerate(scenario.thresholds)}
+
+    def rank(level: str | None) -> int:
+        return -1 if level is None else ranks.get(level, -1)
+
+    previous = scenario.level_of(scenario.prior)
+    found: list[Crossing] = []
+    for row in rows:
+        if row.level is not None and rank(row.level) > rank(previous):
+            found.append(Crossing(row.at, row.level, previous, row.probability))
+        previous = row.level
+    return tuple(found)
+
+
+def write_csv(series: ReplaySeries, path: Path) -> Path:
+    """The series as CSV: at,probability,log_odds,level,signals,top_signal."""
+    try:
+        with path.open("w", encoding="utf-8", newline="") as stream:
+            writer = csv.writer(stream, lineterminator="\n")
+            writer.writerow(CSV_HEADER)
+            for s in series.steps:
+                writer.writerow((s.at.isoformat(), f"{s.probability:.6f}", f"{s.log_odds:.6f}", s.level or "",
+                                 s.signals, s.top_signal))
+    except OSError as e:
+        raise InvalidArgument(f"cannot write {path}: {e.strerror}", hint="check the folder exists and is writable",
+                              ) from None
+    return path
+
+
+def _row(assessment: Assessment) -> ReplayStep:
+    counted = assessment.counted
+    top = max(counted, key=lambda s: abs(s.contribution), default=None)
+    return ReplayStep(at=assessment.at, probability=assessment.probability, log_odds=assessment.log_odds,
+                      level=assessment.level, signals=len(counted), top_signal=top.indicator_id if top else "",
+                      top_contribution=top.contribution if top else 0.0)
+
+
+def _with_members(matching: Sequence[Observation], everything: Sequence[Observation],
+                  surges: Sequence[Surge]) -> list[Observation]:
+    wanted = {e for surge in surges for e in surge.event_ids} - {o.event.id for o in matching}
+    return [*matching, *(o for o in everything if o.event.id in wanted)]
+
+
+def _matches(scenario: Scenario, obs: Observation) -> bool:
+    return any(indicator_matches(scenario, i, obs) for i in scenario.indicators if i.kind is IndicatorKind.EVENTS)
+
+
+class _Timeline:
+    """Observations sorted by when they became known, with those times for bisection."""
+
+    __slots__ = ("items", "keys")
+
+    def __init__(self, items: list[Observation]) -> None:
+        self.items = items
+        self.keys = [o.known_at for o in items]
+
+
+def _by_known_at(observations: Sequence[Observation]) -> _Timeline:
+    return _Timeline(sorted(observations, key=lambda o: o.known_at))
+
+
+def _since(observations: Sequence[Observation], oldest: date) -> list[Observation]:
+    return [o for o in observations if o.event.date >= oldest]
+
+
+def _known_before(timeline: _Timeline, at: datetime) -> Sequence[Observation]:
+    return timeline.items[:bisect.bisect_left(timeline.keys, at)]

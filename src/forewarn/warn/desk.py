@@ -1,0 +1,166 @@
+"""The warning desk: each action on warnings as one write transaction (see :mod:`lifecycle`),
+and the reads behind the board. The Workspace delegates its warning methods here.
+
+Time is read after the transaction holds the writer lock (SQLite: ``BEGIN IMMEDIATE``;
+PostgreSQL: the ledger's advisory lock, taken first), so two processes acting at once append to
+the ledger in time order instead of one of them failing with ClockBackwards."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from forewarn.config import Settings
+from forewarn.errors import ForewarnError, InvalidArgument
+from forewarn.ledger import Signer
+from forewarn.ledger.chain import lock as ledger_lock
+from forewarn.model import (
+    Assessment,
+    Disposition,
+    LedgerEntry,
+    Origin,
+    Scenario,
+    Threshold,
+    WarningRecord,
+    WarningState,
+)
+from forewarn.store import SqlStore
+from forewarn.warn import lifecycle, outbox, rows
+from forewarn.warn.deliver import deliver
+from forewarn.warn.history import entries_about
+from forewarn.warn.lifecycle import Act, Draft
+from forewarn.warn.outbox import DeliveryReport, OutboxItem
+from forewarn.warn.policy import Policy
+from forewarn.warn.react import react
+
+ScenarioLookup = Callable[[str], Scenario]  # raises NotFound for an unknown id
+
+
+@dataclass(frozen=True, slots=True)
+class WarningDesk:
+    store: SqlStore
+    settings: Settings
+    clock: Callable[[], datetime]
+    actor: str
+    signer: Signer | None
+    scenario: ScenarioLookup
+
+    # -- reads ---------------------------------------------------------------------------------
+    def board(self, states: Sequence[WarningState] = rows.OPEN_STATES, scenario_id: str | None = None,
+              limit: int = 100) -> list[WarningRecord]:
+        with self.store.engine.connect() as conn:
+            return rows.board(conn, states=[WarningState(s) for s in states], scenario_id=scenario_id, limit=limit)
+
+    def get(self, warning_id: int) -> WarningRecord:
+        with self.store.engine.connect() as conn:
+            return rows.fetch(conn, warning_id)
+
+    def history(self, warning_id: int) -> list[LedgerEntry]:
+        with self.store.engine.connect() as conn:
+            rows.fetch(conn, warning_id)
+            return entries_about(conn, lifecycle.subject(warning_id))
+
+    # -- actions -------------------------------------------------------------------------------
+    def raise_warning(self, title: str, text: str, severity: str, *, scenario_id: str | None = None,
+                      partner: str | None = None, partner_ref: str | None = None, document_ids: Sequence[str] = (),
+                      event_ids: Sequence[str] = (), owner: str | None = None, at: datetime | None = None
+                      ) -> WarningRecord:
+        """A warning raised by a person, or received from a partner when ``partner`` is given."""
+        policy = self.policy()
+        level = policy.check_severity(severity)
+        if partner_ref and not partner:
+            raise InvalidArgument("a partner reference needs the partner's name", hint="give --partner too")
+        scenario = self.scenario(scenario_id) if scenario_id else None
+        base = scenario.chain if scenario else policy.escalation_chain
+        draft = Draft(origin=Origin.PARTNER if partner else Origin.PERSON, severity=level, title=title, text=text,
+                      chain=policy.chain(owner, base, self.actor),
+                      minutes=policy.minutes(level, scenario.thresholds if scenario else ()),
+                      scenario_id=scenario_id, event_ids=tuple(event_ids), document_ids=tuple(document_ids),
+                      partner=partner.strip() if partner else None, partner_ref=partner_ref)
+        with self._act(at) as act:
+            return lifecycle.raise_new(act, draft)
+
+    def acknowledge(self, warning_id: int, note: str | None = None) -> WarningRecord:
+        with self._act() as act:
+            return lifecycle.acknowledge(act, rows.fetch(act.conn, warning_id, lock=True), note)
+
+    def dispose(self, warning_id: int, disposition: Disposition | str, rationale: str | None,
+                signposts: Sequence[str] = ()) -> WarningRecord:
+        how = _disposition(disposition)
+        with self._act() as act:
+            return lifecycle.dispose(act, rows.fetch(act.conn, warning_id, lock=True), how, rationale, signposts)
+
+    def escalate(self, warning_id: int, reason: str) -> WarningRecord:
+        if not reason or not reason.strip():
+            raise InvalidArgument("escalating by hand needs a reason", hint="give --reason")
+        minutes = self._minutes(self.get(warning_id))  # outside the lock: it may read the scenario
+        with self._act() as act:
+            return lifecycle.escalate(act, rows.fetch(act.conn, warning_id, lock=True), minutes, reason.strip())
+
+    def escalate_due(self) -> list[WarningRecord]:
+        """One escalation step for every unacknowledged warning whose deadline has passed (each in
+        its own transaction); returns the escalated warnings."""
+        with self.store.engine.connect() as conn:
+            candidates = rows.due_ids(conn, self.clock())
+        done: list[WarningRecord] = []
+        for warning_id in candidates:
+            minutes = self._minutes(self.get(warning_id))
+            with self._act() as act:
+                w = rows.fetch(act.conn, warning_id, lock=True)  # as it is now: someone may have acknowledged it
+                if w.state is WarningState.RAISED and w.ack_deadline is not None and w.ack_deadline <= act.at:
+                    done.append(lifecycle.escalate(act, w, minutes, None))
+        return done
+
+    def react(self, scenario: Scenario, assessment: Assessment, previous_level: str | None) -> list[WarningRecord]:
+        with self._act() as act:
+            return react(act, scenario, assessment, previous_level)
+
+    # -- notifications ---------------------------------------------------------------------------
+    def deliver(self) -> DeliveryReport:
+        return deliver(self.store, self.settings, self.clock)
+
+    def outbox(self, status: str | None = None, limit: int = 100) -> list[OutboxItem]:
+        with self.store.engine.connect() as conn:
+            return outbox.listing(conn, status, limit)
+
+    def retry(self, outbox_id: int) -> OutboxItem:
+        """Requeue a pending or dead notification (due now); recorded in the warning's history."""
+        with self._act() as act:
+            item = outbox.requeue(act.conn, outbox_id, act.at)
+            act.record("notification-requeued", item.warning_id,
+                       {"outbox_id": item.id, "channel": item.channel, "target": item.target,
+                        "reason": item.reason})
+            return item
+
+    # -- helpers -----------------------------------------------------------------------------------
+    def policy(self) -> Policy:
+        return Policy.from_settings(self.settings)
+
+    @contextmanager
+    def _act(self, at: datetime | None = None) -> Iterator[Act]:
+        policy = self.policy()
+        with self.store.transaction() as conn:
+            ledger_lock(conn)  # before the clock: appends stay in time order across processes
+            yield Act(conn, at or self.clock(), self.actor, self.signer, policy)
+
+    def _minutes(self, w: WarningRecord) -> int:
+        """Acknowledgement minutes for the warning's severity (a severity never changes)."""
+        return self.policy().minutes(w.severity, self._thresholds(w.scenario_id))
+
+    def _thresholds(self, scenario_id: str | None) -> tuple[Threshold, ...]:
+        if not scenario_id:
+            return ()
+        try:
+            return self.scenario(scenario_id).thresholds
+        except ForewarnError:  # removed since, or no longer readable: the setting's minutes apply
+            return ()
+
+
+def _disposition(value: Disposition | str) -> Disposition:
+    try:
+        return Disposition(value)
+    except ValueError:
+        raise InvalidArgument(f"unknown disposition {value!r}",
+                              hint=f"use one of: {', '.join(d.value for d in Disposition)}") from None

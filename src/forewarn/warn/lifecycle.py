@@ -1,0 +1,196 @@
+"""The warning lifecycle: raised → acknowledged → disposed (acted-on, dismissed, superseded), with
+escalation while unacknowledged and reopening after a dismissal.
+
+Every function here runs inside the caller's write transaction (``Act.conn``): it checks the
+transition, changes the row, appends the ledger entry and queues the notifications, so all of it
+commits together or none of it does."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection
+
+from forewarn.errors import InvalidArgument, RationaleRequired, WarningStateError
+from forewarn.ledger import Signer, append
+from forewarn.model import Disposition, LedgerEntry, Origin, WarningRecord, WarningState
+from forewarn.warn import rows
+from forewarn.warn.notify import Reason, queue
+from forewarn.warn.policy import Policy
+
+
+@dataclass(frozen=True, slots=True)
+class Act:
+    """One action: the transaction it runs in, when, by whom, and the policy in force."""
+
+    conn: Connection
+    at: datetime
+    actor: str
+    signer: Signer | None
+    policy: Policy
+
+    def record(self, kind: str, warning_id: int, payload: dict[str, Any]) -> LedgerEntry:
+        return append(self.conn, at=self.at, actor=self.actor, kind=kind, subject=subject(warning_id),
+                      payload={"id": warning_id, **payload}, signer=self.signer)
+
+    def deadline(self, minutes: int) -> datetime:
+        return self.at + timedelta(minutes=minutes)
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A warning about to be raised."""
+
+    origin: Origin
+    severity: str
+    title: str
+    text: str
+    chain: tuple[str, ...]  # owner first
+    minutes: int  # until the first acknowledgement deadline
+    scenario_id: str | None = None
+    probability: float | None = None
+    event_ids: tuple[str, ...] = ()
+    document_ids: tuple[str, ...] = ()
+    partner: str | None = None
+    partner_ref: str | None = None
+
+
+def subject(warning_id: int) -> str:
+    return f"warning:{warning_id}"
+
+
+def raise_new(act: Act, d: Draft) -> WarningRecord:
+    if not d.title.strip():
+        raise InvalidArgument("a warning needs a title", hint="say in a line what is feared")
+    if d.origin is Origin.PARTNER and not (d.partner or "").strip():
+        raise InvalidArgument("a partner warning needs the partner's name", hint="give --partner")
+    deadline = act.deadline(d.minutes)
+    new_id = rows.insert(
+        act.conn, origin=d.origin.value, scenario_id=d.scenario_id, severity=d.severity, title=d.title.strip(),
+        text=d.text.strip(), probability=d.probability, event_ids=list(dict.fromkeys(d.event_ids)),
+        document_ids=list(dict.fromkeys(d.document_ids)), partner=d.partner, partner_ref=d.partner_ref,
+        state=WarningState.RAISED.value, disposition=None, rationale=None, signposts=[], owner=d.chain[0],
+        chain=list(d.chain), escalation_level=0, raised_at=act.at, raised_by=act.actor, ack_deadline=deadline,
+        acknowledged_at=None, acknowledged_by=None, disposed_at=None, disposed_by=None, reopened=0,
+        updated_at=act.at)
+    w = rows.fetch(act.conn, new_id)
+    act.record("warning-raised", w.id, {
+        "origin": w.origin.value, "scenario": w.scenario_id, "severity": w.severity, "title": w.title,
+        "text": w.text, "probability": w.probability, "event_ids": list(w.event_ids),
+        "document_ids": list(w.document_ids), "partner": w.partner, "partner_ref": w.partner_ref, "owner": w.owner,
+        "chain": list(w.chain), "deadline": _iso(deadline)})
+    queue(act.conn, act.policy, Reason.RAISED, w, act.at)
+    return w
+
+
+def acknowledge(act: Act, w: WarningRecord, note: str | None) -> WarningRecord:
+    if w.state is not WarningState.RAISED:
+        raise WarningStateError(f"warning {w.id} cannot be acknowledged: it was {state_story(w)}",
+                                hint=f"`forewarn warnings show {w.id}` shows its history")
+    rows.update(act.conn, w.id, state=WarningState.ACKNOWLEDGED.value, acknowledged_at=act.at,
+                acknowledged_by=act.actor, ack_deadline=None, updated_at=act.at)
+    act.record("warning-acknowledged", w.id, {"note": _clean(note), "owner": w.owner,
+                                              "escalation_level": w.escalation_level,
+                                              "deadline": _iso(w.ack_deadline),
+                                              "late": w.ack_deadline is not None and act.at > w.ack_deadline})
+    return rows.fetch(act.conn, w.id)
+
+
+def dispose(act: Act, w: WarningRecord, disposition: Disposition, rationale: str | None,
+            signposts: Sequence[str] = (), *, kind: str = "warning-disposed",
+            detail: dict[str, Any] | None = None) -> WarningRecord:
+    if w.state is WarningState.DISPOSED:
+        raise WarningStateError(f"warning {w.id} cannot be disposed of: it was {state_story(w)}",
+                                hint=f"`forewarn warnings show {w.id}` shows its history")
+    reason = _clean(rationale)
+    if disposition is Disposition.DISMISSED and reason is None:
+        raise RationaleRequired(f"dismissing warning {w.id} needs a written rationale",
+                                hint="give --rationale saying why it does not call for action")
+    marks = [s.strip() for s in signposts if s.strip()]
+    rows.update(act.conn, w.id, state=WarningState.DISPOSED.value, disposition=disposition.value, rationale=reason,
+                signposts=marks, disposed_at=act.at, disposed_by=act.actor, ack_deadline=None, updated_at=act.at)
+    act.record(kind, w.id, {"disposition": disposition.value, "rationale": reason, "signposts": marks,
+                            "previous_state": w.state.value, **(detail or {})})
+    return rows.fetch(act.conn, w.id)
+
+
+def supersede(act: Act, w: WarningRecord, by: WarningRecord) -> WarningRecord:
+    return dispose(act, w, Disposition.SUPERSEDED, f"superseded by warning {by.id}", kind="warning-superseded",
+                   detail={"by": by.id, "by_severity": by.severity})
+
+
+def escalate(act: Act, w: WarningRecord, minutes: int, reason: str | None) -> WarningRecord:
+    """Hand the warning to the next person in its chain with a new deadline. ``reason`` None is
+    the automatic step after a missed deadline: at the end of the chain the warning stays with the
+    last person, gets a new deadline and is announced again. A person escalating (with a reason)
+    may hand on any open warning, acknowledged ones too (they then await the next person's
+    acknowledgement), but not past the end of the chain."""
+    if w.state is WarningState.DISPOSED:
+        raise WarningStateError(f"warning {w.id} cannot be escalated: it was {state_story(w)}",
+                                hint=f"`forewarn warnings show {w.id}` shows its history")
+    level = w.escalation_level + 1
+    exhausted = level >= len(w.chain)
+    if exhausted and reason is not None:
+        raise WarningStateError(f"warning {w.id} is already with the last person in its chain ({w.owner})",
+                                hint="acknowledge or dispose of it; longer chains come from the scenario or the "
+                                     "`escalation_chain` setting")
+    level = min(level, len(w.chain) - 1)
+    deadline = act.deadline(minutes)
+    rows.update(act.conn, w.id, state=WarningState.RAISED.value, owner=w.chain[level], escalation_level=level,
+                ack_deadline=deadline, acknowledged_at=None, acknowledged_by=None, updated_at=act.at)
+    detail = {"from": w.owner, "to": w.chain[level], "level": level, "deadline": _iso(deadline),
+              "deadline_missed": _iso(w.ack_deadline) if reason is None else None,
+              "reason": reason if reason is not None else "acknowledgement deadline passed",
+              "automatic": reason is None, "chain_exhausted": exhausted, "previous_state": w.state.value}
+    act.record("warning-escalated", w.id, detail)
+    new = rows.fetch(act.conn, w.id)
+    queue(act.conn, act.policy, Reason.ESCALATED, new, act.at, detail)
+    return new
+
+
+def reopen(act: Act, w: WarningRecord, event_ids: Sequence[str], document_ids: Sequence[str],
+           minutes: int) -> WarningRecord:
+    """A dismissed warning comes back, raised again to the head of its chain, with the new evidence."""
+    if w.disposition is not Disposition.DISMISSED:
+        raise WarningStateError(f"warning {w.id} cannot reopen: only dismissed warnings do, and it was "
+                                f"{state_story(w)}")
+    new_events = [e for e in dict.fromkeys(event_ids) if e not in w.event_ids]
+    new_docs = [d for d in dict.fromkeys(document_ids) if d not in w.document_ids]
+    deadline = act.deadline(minutes)
+    rows.update(act.conn, w.id, state=WarningState.RAISED.value, disposition=None, rationale=None,
+                disposed_at=None, disposed_by=None, acknowledged_at=None, acknowledged_by=None,
+                event_ids=[*w.event_ids, *new_events], document_ids=[*w.document_ids, *new_docs],
+                owner=w.chain[0], escalation_level=0, ack_deadline=deadline, reopened=w.reopened + 1,
+                updated_at=act.at)
+    detail = {"new_event_ids": new_events, "new_document_ids": new_docs, "times": w.reopened + 1,
+              "owner": w.chain[0], "deadline": _iso(deadline), "dismissed_by": w.disposed_by,
+              "dismissed_at": _iso(w.disposed_at), "dismissal_rationale": w.rationale}
+    act.record("warning-reopened", w.id, detail)
+    new = rows.fetch(act.conn, w.id)
+    queue(act.conn, act.policy, Reason.REOPENED, new, act.at, detail)
+    return new
+
+
+def state_story(w: WarningRecord) -> str:
+    """Where the warning stands, and who put it there when: for error messages."""
+    if w.state is WarningState.ACKNOWLEDGED:
+        return f"acknowledged by {w.acknowledged_by} at {_when(w.acknowledged_at)}"
+    if w.state is WarningState.DISPOSED:
+        how = w.disposition.value if w.disposition else "disposed"
+        return f"disposed of ({how}) by {w.disposed_by} at {_when(w.disposed_at)}"
+    return f"raised by {w.raised_by} at {_when(w.raised_at)}, awaiting acknowledgement by {w.owner}"
+
+
+def _clean(text: str | None) -> str | None:
+    return text.strip() if text and text.strip() else None
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value else "an unknown time"

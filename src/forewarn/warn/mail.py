@@ -1,0 +1,61 @@
+"""E-mail delivery through an SMTP server (plain SMTP: a local relay or a server on the network)."""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+from typing import Any
+
+from forewarn.errors import DeliveryFailed
+
+DEFAULT_PORT = 25
+
+
+def message(payload: dict[str, Any], sender: str, to: str) -> EmailMessage:
+    w = payload["warning"]
+    event = payload["event"]
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = to
+    msg["Subject"] = f"[forewarn] {str(w['severity']).upper()} warning {w['id']} {event}: {w['title']}"
+    msg.set_content(body(payload))
+    return msg
+
+
+def body(payload: dict[str, Any]) -> str:
+    w = payload["warning"]
+    detail = payload.get("detail") or {}
+    lines = [f"Warning {w['id']} ({w['severity']}) was {payload['event']} at {payload['at']}.", "",
+             str(w["title"]), "", str(w["text"]), ""]
+    if payload["event"] == "escalated":
+        lines.append(f"Escalated from {detail.get('from')} to {detail.get('to')}: {detail.get('reason')}.")
+    if payload["event"] == "reopened":
+        lines.append(f"Reopened with new evidence: {', '.join(detail.get('new_event_ids') or []) or 'none listed'}.")
+    lines += [f"Owner: {w['owner']} — acknowledge by {w['deadline'] or 'n/a'}.",
+              f"Scenario: {w['scenario'] or '—'}; probability: {_probability(w['probability'])}.",
+              f"Evidence events: {', '.join(w['evidence']['event_ids']) or '—'}",
+              f"Evidence documents: {', '.join(w['evidence']['document_ids']) or '—'}",
+              "", f"forewarn ack {w['id']}    ·    forewarn warnings show {w['id']}"]
+    return "\n".join(lines) + "\n"
+
+
+def _probability(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def host_port(spec: str) -> tuple[str, int]:
+    host, sep, port = spec.strip().rpartition(":")
+    if sep and port.isdigit() and host:
+        return host, int(port)
+    return spec.strip(), DEFAULT_PORT
+
+
+def send(smtp_host: str, sender: str, to: str, payload: dict[str, Any], *, timeout: float) -> None:
+    if not smtp_host:
+        raise DeliveryFailed(f"e-mail to {to}: the smtp_host setting is empty")
+    host, port = host_port(smtp_host)
+    try:
+        with smtplib.SMTP(host, port, timeout=timeout) as smtp:
+            smtp.send_message(message(payload, sender, to))
+    except (smtplib.SMTPException, OSError) as err:
+        raise DeliveryFailed(f"e-mail to {to} via {host}:{port}: {type(err).__name__}: {err}") from None

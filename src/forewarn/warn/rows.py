@@ -1,0 +1,79 @@
+"""The `warnings` table: rows to WarningRecords, one warning by id, the board query."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, case, select
+
+from forewarn.errors import NotFound
+from forewarn.model import Disposition, Origin, WarningRecord, WarningState
+from forewarn.store import schema as t
+from forewarn.warn.policy import BOARD_SEVERITIES
+
+W = t.warnings.c
+OPEN_STATES = (WarningState.RAISED, WarningState.ACKNOWLEDGED)
+
+
+def to_record(row: Row[Any]) -> WarningRecord:
+    return WarningRecord(
+        id=row.id, origin=Origin(row.origin), scenario_id=row.scenario_id, severity=row.severity, title=row.title,
+        text=row.text, probability=row.probability, event_ids=tuple(row.event_ids),
+        document_ids=tuple(row.document_ids), partner=row.partner, partner_ref=row.partner_ref,
+        state=WarningState(row.state), disposition=Disposition(row.disposition) if row.disposition else None,
+        rationale=row.rationale, signposts=tuple(row.signposts), owner=row.owner, chain=tuple(row.chain),
+        escalation_level=row.escalation_level, raised_at=row.raised_at, raised_by=row.raised_by,
+        ack_deadline=row.ack_deadline, acknowledged_at=row.acknowledged_at, acknowledged_by=row.acknowledged_by,
+        disposed_at=row.disposed_at, disposed_by=row.disposed_by, reopened=row.reopened, updated_at=row.updated_at,
+    )
+
+
+def fetch(conn: Connection, warning_id: int, *, lock: bool = False) -> WarningRecord:
+    """One warning; ``lock`` holds its row until the transaction ends (PostgreSQL; SQLite's
+    write transaction already excludes other writers)."""
+    query = select(t.warnings).where(W.id == warning_id)
+    row = conn.execute(query.with_for_update() if lock else query).first()
+    if row is None:
+        raise NotFound(f"no warning {warning_id}", hint="`forewarn warnings --all` lists them")
+    return to_record(row)
+
+
+def fetch_many(conn: Connection, *, states: Sequence[WarningState], scenario_id: str | None = None,
+               lock: bool = False) -> list[WarningRecord]:
+    """Warnings in ``states`` (of one scenario when given), by id; locked in id order when asked."""
+    query = select(t.warnings).where(W.state.in_([s.value for s in states])).order_by(W.id)
+    if scenario_id is not None:
+        query = query.where(W.scenario_id == scenario_id)
+    return [to_record(r) for r in conn.execute(query.with_for_update() if lock else query)]
+
+
+def board(conn: Connection, *, states: Sequence[WarningState], scenario_id: str | None, limit: int
+          ) -> list[WarningRecord]:
+    """Escalated ones first, then by severity (critical, high, elevated, others), then oldest first."""
+    escalated = case((W.escalation_level > 0, 0), else_=1)
+    severity = case({s: i for i, s in enumerate(BOARD_SEVERITIES)}, value=W.severity, else_=len(BOARD_SEVERITIES))
+    query = (select(t.warnings).where(W.state.in_([s.value for s in states]))
+             .order_by(escalated, severity, W.raised_at, W.id).limit(limit))
+    if scenario_id is not None:
+        query = query.where(W.scenario_id == scenario_id)
+    return [to_record(r) for r in conn.execute(query)]
+
+
+def due_ids(conn: Connection, at: datetime) -> list[int]:
+    """Unacknowledged open warnings whose acknowledgement deadline has passed, oldest deadline first."""
+    query = (select(W.id).where(W.state == WarningState.RAISED.value, W.ack_deadline <= at)
+             .order_by(W.ack_deadline, W.id))
+    return [int(i) for i in conn.execute(query).scalars()]
+
+
+def update(conn: Connection, warning_id: int, **values: Any) -> None:
+    conn.execute(t.warnings.update().where(W.id == warning_id).values(**values))
+
+
+def insert(conn: Connection, **values: Any) -> int:
+    result = conn.execute(t.warnings.insert().values(**values))
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
