@@ -33,6 +33,9 @@ bench: install
 	$(BIN)/python bench/ingest_memory.py
 	$(BIN)/python bench/ingest_throughput.py --mode replicas --repeat 1
 	$(BIN)/python bench/extraction_speed.py
+	FOREWARN_BENCH_PG_URL="$$(bash scripts/postgres.sh)" $(BIN)/python bench/ledger_speed.py
+	$(BIN)/python bench/replay_speed.py
+	FOREWARN_BENCH_PG_URL="$$(bash scripts/postgres.sh)" $(BIN)/python bench/watch_latency.py
 
 eval: install
 	$(BIN)/python eval/near_duplicates.py
@@ -41,6 +44,7 @@ eval: install
 	$(BIN)/python eval/geoparse.py
 	$(BIN)/python eval/geoparse.py --focus UKR,RUS,BLR,MDA
 	$(BIN)/python eval/dates.py
+	$(BIN)/python eval/backtest.py
 
 docs: install
 	$(BIN)/python scripts/gen_docs.py

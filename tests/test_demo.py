@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from forewarn.config import Settings
 from forewarn.demo import build_demo, demo_dir, demo_sources
 from forewarn.model import LedgerEntry
@@ -52,7 +54,8 @@ def test_demo_workspace_is_extracted(tmp_path: Path) -> None:
 
     # the six weeks played as if watched live: the incursion scenario warns days before 6 August,
     # the duty officer dismisses the partner's bulletin, and the post-mortem shows both
-    from forewarn.demo_play import EVENT_DATE, PARTNER_REF, play
+    from forewarn.cycle import assessment_history
+    from forewarn.demo_play import END, EVENT_DATE, PARTNER_REF, START, STEP, play
     from forewarn.review import ChainBreak
 
     played = play(settings)
@@ -71,6 +74,12 @@ def test_demo_workspace_is_extracted(tmp_path: Path) -> None:
     assert not again.played and {w.id for w in again.warnings} == {w.id for w in played.warnings}
     with Workspace.open(settings) as ws:
         assert ws.verify_ledger().ok
+        # a replay over the same six-hour steps gives exactly what the live cycles published
+        published = {a.at: a.probability for a in assessment_history(ws, "cross-border-incursion")}
+        series = ws.replay("cross-border-incursion", START, END, STEP)
+        assert len(published) > 20
+        replayed = {r.at: r.probability for r in series.steps if r.at in published}
+        assert replayed == pytest.approx(published, abs=1e-12)
 
 
 def ws_history(settings: Settings, warning_id: int) -> list[LedgerEntry]:

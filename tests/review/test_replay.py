@@ -47,12 +47,14 @@ def test_an_observation_known_just_after_a_step_does_not_affect_it() -> None:
     s = scenario()
     step = T0 + 4 * DAY
     late = observation(9, step + timedelta(seconds=1), day=(step - DAY).date())  # about the day before, known after
-    at_the_step = observation(10, step, day=(step - DAY).date())  # published exactly at the step: not "before" it
+    at_the_step = observation(10, step, day=(step - DAY).date())  # published exactly at the step: known by it
     base = replay(s, build_up(), T0, T0 + 8 * DAY)
     more = replay(s, [*build_up(), late, at_the_step], T0, T0 + 8 * DAY)
     for a, b in zip(base.steps, more.steps, strict=True):
-        if a.at <= step:
+        if a.at < step:
             assert a == b
+        elif a.at == step:  # as the live assessment at that instant would: the one published then, not the later
+            assert b.probability > a.probability and b.signals == a.signals + 1
         else:
             assert b.probability > a.probability and b.signals == a.signals + 2
 

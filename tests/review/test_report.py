@@ -71,7 +71,7 @@ def test_html_is_self_contained() -> None:
     assert uri is not None
     assert ET.fromstring(base64.b64decode(uri.group(1))).tag.endswith("svg")
     assert "<h2>Replay</h2>" in page and "first reached" in page
-    assert "<li>2024-08-02 00:00 UTC: no level → elevated (" in page
+    assert "<li>2024-08-01 00:00 UTC: no level → high (" in page
 
 
 def test_html_structure() -> None:

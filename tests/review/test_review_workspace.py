@@ -136,11 +136,11 @@ def test_replay_from_the_store(url: str, clock: Callable[[], datetime]) -> None:
         series = ws.replay("sumy-push", datetime(2024, 7, 20, tzinfo=UTC), datetime(2024, 8, 6, tzinfo=UTC), "1d")
     assert len(series.steps) == 18 and series.matched == 4
     by_day = {s.at.date(): s for s in series.steps}
-    assert by_day[date(2024, 7, 28)].signals == 0  # published at midnight: not before the midnight step
-    assert by_day[date(2024, 7, 29)].signals == 1
-    assert by_day[date(2024, 8, 4)].signals == 4
+    assert by_day[date(2024, 7, 27)].signals == 0
+    assert by_day[date(2024, 7, 28)].signals == 1  # published at midnight: known by the midnight step
+    assert by_day[date(2024, 8, 3)].signals == 4
     assert [w.id for w in series.warnings] == [raised.id]
-    assert [(c.at.date(), c.level) for c in series.crossings] == [(date(2024, 8, 4), "elevated")]  # grade F: 0.5 each
+    assert [(c.at.date(), c.level) for c in series.crossings] == [(date(2024, 8, 3), "elevated")]  # grade F: 0.5 each
 
 
 def test_the_commands(url: str, tmp_path: Path) -> None:

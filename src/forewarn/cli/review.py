@@ -34,7 +34,7 @@ def replay(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Recompute a scenario as of each step of a past period, each time from only the documents published
-    before that step (no look-ahead); summarise when it would have crossed each threshold."""
+    by that step (no look-ahead); summarise when it would have crossed each threshold."""
 
     def action(ws: Workspace) -> ReplaySeries:
         start, end, delta = parse_instant(date_from, "--from"), parse_instant(date_to, "--to"), parse_step(step)

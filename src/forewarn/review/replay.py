@@ -1,7 +1,8 @@
 """Replay: a scenario recomputed as of each step of a past period, from what was known then.
 
-At each step time T only observations with ``known_at < T`` (published before T) are visible,
-so the series is what a live system would have shown at T: no look-ahead. As the live assessment
+At each step time T only observations with ``known_at <= T`` (published by T) are visible,
+so the series is what a live system would have shown at T: no look-ahead. The boundary is the
+live assessment's own, so a replay step and a live cycle at the same time give the same number. As the live assessment
 does, a step reads events dated no earlier than :func:`history_days` before T, finds surges among
 them, and scores with :func:`forewarn.detect.score.assess`, the function the live system runs.
 """
@@ -88,10 +89,10 @@ def replay(scenario: Scenario, observations: Sequence[Observation], start: datet
     rows: list[ReplayStep] = []
     for at in times:
         oldest = at.date() - timedelta(days=days)
-        visible = _since(_known_before(matching, at), oldest)
+        visible = _since(_known_by(matching, at), oldest)
         surges: list[Surge] = []
         if surging:
-            recent = _since(_known_before(everything, at), oldest)
+            recent = _since(_known_by(everything, at), oldest)
             surges = find_surges(recent, at, region=region)
             if surges:  # surge signals read their events' sources and places
                 visible = _with_members(visible, recent, surges)
@@ -100,8 +101,8 @@ def replay(scenario: Scenario, observations: Sequence[Observation], start: datet
     return ReplaySeries(
         scenario_id=scenario.id, scenario_name=scenario.name, scenario_version=scenario.version,
         thresholds=scenario.thresholds, start=times[0], end=last, step=delta, steps=tuple(rows),
-        crossings=crossings(scenario, rows), observations=len(_known_before(everything, last)),
-        matched=len(_known_before(matching, last)),
+        crossings=crossings(scenario, rows), observations=len(_known_by(everything, last)),
+        matched=len(_known_by(matching, last)),
         warnings=tuple(w for w in warnings if w.scenario_id == scenario.id),
     )
 
@@ -195,5 +196,5 @@ def _since(observations: Sequence[Observation], oldest: date) -> list[Observatio
     return [o for o in observations if o.event.date >= oldest]
 
 
-def _known_before(timeline: _Timeline, at: datetime) -> Sequence[Observation]:
-    return timeline.items[:bisect.bisect_left(timeline.keys, at)]
+def _known_by(timeline: _Timeline, at: datetime) -> Sequence[Observation]:
+    return timeline.items[:bisect.bisect_right(timeline.keys, at)]
