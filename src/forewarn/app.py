@@ -8,33 +8,66 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from forewarn.config import Settings
+from forewarn.detect import catalog
+from forewarn.detect.scenarios import default_scenarios
+from forewarn.detect.service import (
+    assess_scenario,
+    assess_scenarios,
+    read_scenarios,
+    recent_surges,
+    resolve,
+    scenario_observations,
+    test_scenario,
+)
+from forewarn.detect.types import (
+    Observation,
+    ScenarioChange,
+    ScenarioRecord,
+    ScenarioTest,
+    ScenarioView,
+)
 from forewarn.errors import InvalidArgument, Issue, NotFound
 from forewarn.export import write_plover_jsonl
 from forewarn.ingest.pipeline import IngestInput, Ingestor, ProgressFn
+from forewarn.ledger import append, lock
+from forewarn.ledger.anchor import Anchor, make_anchor, read_anchor, write_anchor
+from forewarn.ledger.keys import generate_key, load_signer, register_key
+from forewarn.ledger.query import entries
+from forewarn.ledger.verify import VerifyReport, verify
 from forewarn.model import (
+    Assessment,
+    Disposition,
     Document,
     ExtractReport,
     IngestReport,
     IngestRun,
+    LedgerEntry,
     Marking,
     Reliability,
+    Scenario,
     Sighting,
     Source,
     SourceKind,
+    Surge,
+    WarningRecord,
+    WarningState,
 )
+from forewarn.review import MARGIN_DAYS, PostMortem, ReplaySeries, postmortem, replay, window
 from forewarn.sources.tabular import parse_column_map
 from forewarn.store import SqlStore, open_store
 from forewarn.store.query import DocumentQuery, EventQuery
 from forewarn.store.records import DocumentExtraction, EntityMerge, EntityRecord, StoredEvent
+from forewarn.warn import DeliveryReport, OutboxItem, WarningDesk
 
 if TYPE_CHECKING:  # spaCy loads only when extraction runs
     from forewarn.ledger import Signer
     from forewarn.nlp.extract import Extractor
+    from forewarn.nlp.gazetteer import Gazetteer
     from forewarn.nlp.runner import ProgressFn as ExtractProgress
 
 Clock = Callable[[], datetime]
@@ -110,7 +143,7 @@ class Workspace:
         known = {s.id: s for s in self.sources()}
         inputs = [self._input(t, known, kind, include, exclude, column_map or {}, options or {}) for t in targets]
         report = self._ingestor().run(inputs, self.actor, progress)
-        if self.settings.extract and report.new:
+        if self.settings.extract and (report.new or report.near_duplicate):  # a near-copy is a document too
             report = replace(report, extraction=self.extract())
         return report
 
@@ -226,32 +259,22 @@ class Workspace:
             self._signer = load_signer(Path(self.settings.signing_key).expanduser())
         return self._signer
 
-    # >>> ledger methods (ledger helper)
-    if TYPE_CHECKING:  # names for the annotations below (the lead may hoist them to the module's block)
-        from forewarn.ledger.anchor import Anchor
-        from forewarn.ledger.verify import VerifyReport
-        from forewarn.model import LedgerEntry
-
     def ledger_entries(self, *, kind: str | Sequence[str] | None = None, actor: str | None = None,
                        subject: str | None = None, since: datetime | None = None, until: datetime | None = None,
                        limit: int | None = None, offset: int = 0, newest_first: bool = False) -> list[LedgerEntry]:
         """Ledger entries, filtered; ``subject`` ending in ``:`` or ``*`` matches as a prefix ("warning:")."""
-        from forewarn.ledger.query import entries
 
         return entries(self.store.engine, kind=kind, actor=actor, subject=subject, since=since, until=until,
                        limit=limit, offset=offset, newest_first=newest_first)
 
     def verify_ledger(self, anchor_path: Path | None = None) -> VerifyReport:
         """Recompute the chain (and check it against an anchor file); the report lists every problem."""
-        from forewarn.ledger.anchor import read_anchor
-        from forewarn.ledger.verify import verify
 
         return verify(self.store, read_anchor(anchor_path) if anchor_path else None)
 
     def anchor_ledger(self, out: Path | None = None) -> Anchor:
         """Verify the chain and anchor its head (signed with this actor's key, if one is set); written
         to ``out`` when given. Keep anchors away from the database."""
-        from forewarn.ledger.anchor import make_anchor, write_anchor
 
         anchor = make_anchor(self.store, at=self.clock(), actor=self.actor, signer=self.signer)
         if out is not None:
@@ -262,7 +285,6 @@ class Workspace:
         """Register the Ed25519 key at ``path`` for this actor (``generate``: create the file first; an
         existing file is never overwritten) and return its key id. A further key for an actor who has
         one must be registered while signing_key names the current one."""
-        from forewarn.ledger.keys import generate_key, load_signer, register_key
 
         path = path.expanduser()
         if generate:
@@ -279,27 +301,14 @@ class Workspace:
 
     def record(self, kind: str, subject: str, payload: dict[str, Any]) -> LedgerEntry:
         """Append a standalone entry (a comment, a note) now, as this actor, signed when a key is set."""
-        from forewarn.ledger import append, lock
 
         signer = self.signer
         with self.store.transaction() as conn:
             lock(conn)  # then read the clock: appends stay in time order across processes
             return append(conn, at=self.clock(), actor=self.actor, kind=kind, subject=subject, payload=payload,
                           signer=signer)
-    # <<< ledger methods
 
     # -- scenarios and scoring (forewarn.detect) ------------------------------------------------
-    # >>> scenario methods (detect helper)
-    if TYPE_CHECKING:  # names for the annotations below (the lead may hoist them to the module's block)
-        from forewarn.detect.types import (
-            Observation,
-            ScenarioChange,
-            ScenarioRecord,
-            ScenarioTest,
-            ScenarioView,
-        )
-        from forewarn.model import Assessment, Scenario, Surge
-        from forewarn.nlp.gazetteer import Gazetteer
 
     def _gazetteer(self) -> Gazetteer:
         from forewarn.nlp.gazetteer import Gazetteer
@@ -313,19 +322,16 @@ class Workspace:
 
     def scenario_records(self, *, include_removed: bool = False) -> list[ScenarioRecord]:
         """The stored scenarios with their YAML, origin, and who added them when."""
-        from forewarn.detect import catalog
 
         return catalog.records(self.store, self._gazetteer(), include_removed=include_removed)
 
     def scenario(self, scenario_id: str) -> Scenario:
         """A scenario this workspace watches; NotFound otherwise."""
-        from forewarn.detect import catalog
 
         return catalog.record(self.store, scenario_id, self._gazetteer()).scenario
 
     def available_scenarios(self) -> list[Scenario]:
         """The default scenarios shipped with forewarn; `add_scenario(default=ID)` adds one."""
-        from forewarn.detect.scenarios import default_scenarios
 
         return default_scenarios(gazetteer=self._gazetteer())
 
@@ -339,8 +345,6 @@ class Workspace:
     def add_scenarios(self, paths: Sequence[Path] = (), defaults: Sequence[str] = ()) -> list[ScenarioChange]:
         """Add scenario files and default scenarios; every one is validated before any is stored. Each
         change is a ledger entry (scenario-added, scenario-changed); an unchanged one has kind None."""
-        from forewarn.detect import catalog
-        from forewarn.detect.service import read_scenarios
 
         found = read_scenarios(paths, defaults, self._gazetteer())
         return [catalog.save(self.store, s, text, at=self.clock(), actor=self.actor, signer=self.signer)
@@ -348,35 +352,32 @@ class Workspace:
 
     def remove_scenario(self, scenario_id: str) -> Scenario:
         """Stop watching a scenario (ledger entry scenario-removed); its row and history stay."""
-        from forewarn.detect import catalog
 
         return catalog.disable(self.store, scenario_id, at=self.clock(), actor=self.actor, signer=self.signer,
                                gazetteer=self._gazetteer()).scenario
 
     def scenario_observations(self, scenario: Scenario, until: datetime | None = None) -> list[Observation]:
         """The stored observations that can count for ``scenario`` at ``until`` (now when None)."""
-        from forewarn.detect.service import scenario_observations
 
         return scenario_observations(self.store, scenario, until=until, now=self.clock())
 
     def assess(self, scenario_id: str, at: datetime | None = None) -> Assessment:
         """The scenario's probability at ``at`` (now), with every signal's contribution. Stores nothing."""
-        from forewarn.detect.service import assess_scenario
-
         return assess_scenario(self.store, self.scenario(scenario_id), at or self.clock())
+
+    def assess_all(self, at: datetime | None = None) -> list[tuple[Scenario, Assessment]]:
+        """Every scenario of the workspace assessed at ``at`` (now), from one read of the store."""
+        scenarios = self.scenarios()
+        return list(zip(scenarios, assess_scenarios(self.store, scenarios, at or self.clock()), strict=True))
 
     def scenario_view(self, ref: str, at: datetime | None = None) -> ScenarioView:
         """A scenario (the workspace's, else a YAML file, else a default) with its assessment at ``at``."""
-        from forewarn.detect.service import assess_scenario, resolve
-        from forewarn.detect.types import ScenarioView
 
         scenario, record = resolve(self.store, ref, self._gazetteer())
         return ScenarioView(scenario, assess_scenario(self.store, scenario, at or self.clock()), record)
 
     def scenario_views(self, scenario_ids: Sequence[str] = (), at: datetime | None = None) -> list[ScenarioView]:
         """The named workspace scenarios (all when none named) assessed at ``at`` (now)."""
-        from forewarn.detect.service import assess_scenario
-        from forewarn.detect.types import ScenarioView
 
         when = at or self.clock()
         chosen = [self.scenario(i) for i in scenario_ids] if scenario_ids else self.scenarios()
@@ -385,36 +386,26 @@ class Workspace:
     def test_scenario(self, ref: str | Scenario, at: datetime | None = None) -> ScenarioTest:
         """Which stored events match each indicator (whatever their age), and the signals they make now.
         ``ref``: a scenario, or a workspace id, a YAML file or a default id."""
-        from forewarn.detect.service import resolve, test_scenario
 
         scenario = ref if not isinstance(ref, str) else resolve(self.store, ref, self._gazetteer())[0]
         return test_scenario(self.store, scenario, at or self.clock())
 
     def surges(self, at: datetime | None = None, days: int = 30) -> list[Surge]:
         """Surges (unusual daily counts per first-level region and event type) on the ``days`` days up to ``at``."""
-        from forewarn.detect.service import recent_surges
 
         if days < 1:
             raise InvalidArgument(f"days must be at least 1, not {days}")
         return recent_surges(self.store, at or self.clock(), days)
-    # <<< scenario methods
 
     # -- warnings and notifications (forewarn.warn) ---------------------------------------------
-    # >>> warning methods (warn helper)
-    if TYPE_CHECKING:  # names for the annotations below (the lead may hoist them to the module's block)
-        from forewarn.model import Assessment, Disposition, LedgerEntry, Scenario, WarningRecord, WarningState
-        from forewarn.warn import DeliveryReport, OutboxItem, WarningDesk
 
     def _warning_desk(self) -> WarningDesk:
-        from forewarn.warn import WarningDesk
-
         return WarningDesk(self.store, self.settings, self.clock, self.actor, self.signer,
                            lambda scenario_id: self.scenario(scenario_id))
 
     def warnings(self, *, states: Sequence[WarningState | str] = ("raised", "acknowledged"),
                  scenario_id: str | None = None, limit: int = 100) -> list[WarningRecord]:
         """The board: escalated warnings first, then by severity (critical, high, elevated), then oldest first."""
-        from forewarn.model import WarningState
 
         return self._warning_desk().board([WarningState(s) for s in states], scenario_id, limit)
 
@@ -463,20 +454,13 @@ class Workspace:
 
     def retry_delivery(self, outbox_id: int) -> OutboxItem:
         return self._warning_desk().retry(outbox_id)
-    # <<< warning methods
 
     # -- replay and post-mortem (forewarn.review) -----------------------------------------------
-    # >>> review methods (review helper)
-    if TYPE_CHECKING:  # names for the annotations below (the lead may hoist them to the module's block)
-        from datetime import date, timedelta
-
-        from forewarn.review import PostMortem, ReplaySeries
 
     def replay(self, scenario_id: str, start: datetime, end: datetime, step: timedelta | str = "1d"
                ) -> ReplaySeries:
         """The scenario recomputed at ``start``, ``start + step`` … ``end``, each time from what was published
         before that time (no look-ahead), with the scenario's stored warnings for charts. Reads only."""
-        from forewarn.review import replay
 
         scenario = self.scenario(scenario_id)
         observations = self._review_observations(scenario, end)
@@ -488,7 +472,6 @@ class Workspace:
         """What was known and done before an event (a date: midnight UTC): first signal, first warning, lead
         time, who acknowledged or disposed of what when, and where the chain broke. ``with_replay`` adds the
         replay of the window (for the chart). Reads only; ``at`` (default: now) dates the report."""
-        from forewarn.review import MARGIN_DAYS, postmortem, replay, window
 
         scenario = self.scenario(scenario_id)
         margin = MARGIN_DAYS if margin_days is None else margin_days
@@ -504,15 +487,11 @@ class Workspace:
     def _review_observations(self, scenario: Scenario, until: datetime) -> list[Observation]:
         """Every stored observation of the scenario known by ``until``, however old: the early steps of a
         replay and the start of a post-mortem's window lie before the live assessment's look-back."""
-        from forewarn.detect.service import scenario_observations
 
         return scenario_observations(self.store, scenario, until=until, now=until, everything=True)
 
     def _scenario_warnings(self, scenario_id: str) -> list[WarningRecord]:
-        from forewarn.model import WarningState
-
         return self.warnings(states=tuple(WarningState), scenario_id=scenario_id, limit=100_000)
-    # <<< review methods
 
 
 def source_input(source: Source) -> IngestInput:

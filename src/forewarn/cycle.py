@@ -47,8 +47,7 @@ class CycleReport:
 
 def run_cycle(ws: Workspace, at: datetime) -> CycleReport:
     assessments, published, warnings = [], [], []
-    for scenario in ws.scenarios():
-        assessment = ws.assess(scenario.id, at)
+    for scenario, assessment in ws.assess_all(at):
         previous = latest_assessment(ws, scenario.id)
         if _changed(previous, assessment):
             publish(ws, scenario, assessment)

@@ -40,6 +40,20 @@ def test_ingest_extracts_new_documents(db_url, make_workspace, tmp_path):
     assert ws.extract().documents == 0  # nothing left to do
 
 
+def test_a_near_duplicate_on_its_own_is_extracted_at_ingest(sqlite_workspace, make_workspace, tmp_path):
+    """A re-post with a changed word is a document of its own (another source may vouch for it): it is
+    extracted when it arrives, not when some unrelated new document happens to come next."""
+    ws = make_workspace(str(sqlite_workspace.settings.database_url), extract=True)
+    ws.ingest([str(corpus(tmp_path))])
+    repost = tmp_path / "repost"
+    repost.mkdir()
+    (repost / "a2.txt").write_text(REPORTS["a.txt"].replace("Tuesday", "Tuesday morning"), encoding="utf-8")
+    report = ws.ingest([str(repost)])
+    assert (report.new, report.near_duplicate) == (0, 1)
+    assert report.extraction is not None and report.extraction.extracted == 1
+    assert ws.extract().documents == 0
+
+
 def test_a_failed_document_is_recorded_and_retried(sqlite_workspace, fail_claims_on, tmp_path):
     ws = sqlite_workspace
     ws.ingest([str(corpus(tmp_path))])  # extract=False: ingest only

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from forewarn.detect.catalog import record
-from forewarn.detect.match import indicator_matches
+from forewarn.detect.match import in_region, indicator_matches
 from forewarn.detect.observe import observations
 from forewarn.detect.scenarios import (
     default_scenario,
@@ -23,7 +23,7 @@ from forewarn.detect.score import assess, lookback_days, surge_matches
 from forewarn.detect.surge import BASELINE_DAYS, find_surges
 from forewarn.detect.types import IndicatorTest, Observation, ScenarioRecord, ScenarioTest
 from forewarn.errors import InvalidArgument, NotFound
-from forewarn.model import Assessment, IndicatorKind, Scenario, Surge
+from forewarn.model import Assessment, IndicatorKind, Region, Scenario, Surge
 from forewarn.store import SqlStore
 
 if TYPE_CHECKING:
@@ -35,19 +35,37 @@ def scenario_observations(store: SqlStore, scenario: Scenario, *, until: datetim
     """The observations that can count for ``scenario`` at ``until`` (``now`` when None): of its event
     types, in its region (unless an indicator looks beyond it), no older than its longest-lived signal
     (plus a surge baseline when it has surge indicators). ``everything``: no age limit."""
-    end = until or now
+    since, region, types = _window(scenario, until or now)
+    return observations(store, until=until, since=None if everything else since, region=region, types=types)
+
+
+def _window(scenario: Scenario, end: datetime) -> tuple[date, Region | None, tuple[str, ...]]:
+    """What a scenario reads at ``end``: events dated from (since), in (region), of (types)."""
     days = lookback_days(scenario) + (BASELINE_DAYS if _surging(scenario) else 0)
-    since = None if everything else end.date() - timedelta(days=days)
     region = scenario.region if all(i.in_region for i in scenario.indicators) else None
     types: tuple[str, ...] = ()
     if all(i.types for i in scenario.indicators):
         types = tuple(sorted({t for i in scenario.indicators for t in i.types}))
-    return observations(store, until=until, since=since, region=region, types=types)
+    return end.date() - timedelta(days=days), region, types
 
 
 def assess_scenario(store: SqlStore, scenario: Scenario, at: datetime) -> Assessment:
-    found = scenario_observations(store, scenario, until=at, now=at)
-    return assess(scenario, found, at, _surges(scenario, found, at))
+    return assess_scenarios(store, [scenario], at)[0]
+
+
+def assess_scenarios(store: SqlStore, scenarios: Sequence[Scenario], at: datetime) -> list[Assessment]:
+    """Every scenario assessed at ``at`` from one read of the store (the widest window any of them
+    needs), each from exactly the observations :func:`scenario_observations` would give it."""
+    if not scenarios:
+        return []
+    windows = [_window(s, at) for s in scenarios]
+    pool = observations(store, until=at, since=min(since for since, _, _ in windows))
+    result = []
+    for scenario, (since, region, types) in zip(scenarios, windows, strict=True):
+        found = [o for o in pool if o.event.date >= since and (not types or o.event.type in types)
+                 and (region is None or in_region(region, o.event))]
+        result.append(assess(scenario, found, at, _surges(scenario, found, at)))
+    return result
 
 
 def test_scenario(store: SqlStore, scenario: Scenario, at: datetime) -> ScenarioTest:
