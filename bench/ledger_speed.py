@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import BigInteger, Column, Engine, MetaData, String, Table, Text, create_engine, text
+from pgschemas import pg_schemas
+from sqlalchemy import BigInteger, Column, Engine, MetaData, String, Table, Text
 
 from forewarn.app import Workspace
 from forewarn.config import Settings
@@ -153,26 +154,6 @@ def backend_rows(name: str, fresh: Callable[[], str], args: argparse.Namespace, 
             Row(f"verify {k} signed → {name}", "s", signed_s, select2_s)]
 
 
-CREATED: list[str] = []  # PostgreSQL schemas this run made; dropped at the end
-
-
-def fresh_pg(url: str) -> str:
-    schema = "bench_" + uuid.uuid4().hex[:10]
-    with create_engine(url).begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    CREATED.append(schema)
-    sep = "&" if "?" in url else "?"
-    return f"{url}{sep}options=-csearch_path%3D{schema}"
-
-
-def _drop_schemas(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        for schema in CREATED:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    engine.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--appends", type=int, default=2000, help="entries appended, one transaction each")
@@ -187,10 +168,8 @@ def main() -> None:
         work = Path(tmp)
         rows = backend_rows("SQLite", lambda: f"sqlite:///{work / uuid.uuid4().hex}.db", args, work)
         if pg_url:
-            try:
-                rows += backend_rows("PostgreSQL", lambda: fresh_pg(pg_url), args, work)
-            finally:
-                _drop_schemas(pg_url)
+            with pg_schemas(pg_url) as fresh:
+                rows += backend_rows("PostgreSQL", fresh, args, work)
         else:
             print("(PostgreSQL skipped: set FOREWARN_BENCH_PG_URL or run `make bench`)\n")
     print(f"{'figure':32} {'forewarn':>12} {'baseline':>12}  {'unit':10} {'ratio':>7}")

@@ -64,7 +64,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sqlalchemy import create_engine, text
+from pgschemas import pg_schemas
 
 from forewarn.app import Workspace
 from forewarn.config import Settings
@@ -350,29 +350,6 @@ def backend(name: str, fresh: Callable[[], str], args: argparse.Namespace, work:
             Row(f"webhook median → {name}", statistics.median(run.webhook), w),
             Row(f"webhook p95 → {name}", p95(run.webhook), w, TARGET_P95),
             Row(f"webhook max → {name}", max(run.webhook), w)]
-
-
-@contextmanager
-def pg_schemas(url: str) -> Iterator[Callable[[], str]]:
-    """Fresh schemas on the server at ``url``, dropped afterwards."""
-    admin = create_engine(url)
-    made: list[str] = []
-
-    def fresh() -> str:
-        schema = "bench_" + uuid.uuid4().hex[:10]
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        made.append(schema)
-        sep = "&" if "?" in url else "?"
-        return f"{url}{sep}options=-csearch_path%3D{schema}"
-
-    try:
-        yield fresh
-    finally:
-        with admin.begin() as conn:
-            for schema in made:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def main() -> None:

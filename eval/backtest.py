@@ -25,6 +25,7 @@ from press_workspace import cache_dir, open_press_workspace
 
 from forewarn.detect.observe import observations
 from forewarn.detect.scenarios import default_scenario, default_scenarios
+from forewarn.detect.types import Observation
 from forewarn.review.chart import write_chart
 from forewarn.review.replay import ReplaySeries, replay, write_csv
 
@@ -57,7 +58,7 @@ def main() -> None:
     print(f"\nseries and charts: {args.out}")
 
 
-def _run(scenario_id: str, everything: list, start: datetime, end: datetime, out: Path) -> ReplaySeries:
+def _run(scenario_id: str, everything: list[Observation], start: datetime, end: datetime, out: Path) -> ReplaySeries:
     scenario = default_scenario(scenario_id)
     started = time.perf_counter()
     series = replay(scenario, everything, start, end, "1d")

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from forewarn import ledger
 from forewarn.model import Assessment, Scenario, Signal, WarningRecord
@@ -47,8 +47,9 @@ class CycleReport:
 
 def run_cycle(ws: Workspace, at: datetime) -> CycleReport:
     assessments, published, warnings = [], [], []
+    latest = latest_assessments(ws)
     for scenario, assessment in ws.assess_all(at):
-        previous = latest_assessment(ws, scenario.id)
+        previous = latest.get(scenario.id)
         if _changed(previous, assessment):
             publish(ws, scenario, assessment)
             published.append(scenario.id)
@@ -92,9 +93,12 @@ def signal_json(s: Signal) -> dict[str, Any]:
     return value
 
 
-def latest_assessment(ws: Workspace, scenario_id: str) -> StoredAssessment | None:
-    history = assessment_history(ws, scenario_id, limit=1)
-    return history[0] if history else None
+def latest_assessments(ws: Workspace) -> dict[str, StoredAssessment]:
+    """The last published assessment of every scenario, by scenario id (one query)."""
+    a = t.assessments
+    last = select(func.max(a.c.id)).group_by(a.c.scenario_id)
+    with ws.store.engine.connect() as conn:
+        return {r.scenario_id: _stored(r) for r in conn.execute(select(a).where(a.c.id.in_(last)))}
 
 
 def assessment_history(ws: Workspace, scenario_id: str, limit: int | None = None) -> list[StoredAssessment]:
@@ -102,5 +106,9 @@ def assessment_history(ws: Workspace, scenario_id: str, limit: int | None = None
     a = t.assessments
     q = select(a).where(a.c.scenario_id == scenario_id).order_by(a.c.id.desc()).limit(limit)
     with ws.store.engine.connect() as conn:
-        return [StoredAssessment(r.id, r.scenario_id, r.scenario_version, r.at, r.probability, r.log_odds, r.level,
-                                 tuple(r.signals)) for r in conn.execute(q)]
+        return [_stored(r) for r in conn.execute(q)]
+
+
+def _stored(r: Any) -> StoredAssessment:
+    return StoredAssessment(r.id, r.scenario_id, r.scenario_version, r.at, r.probability, r.log_odds, r.level,
+                            tuple(r.signals))

@@ -3,6 +3,8 @@ the scenario's lower open warnings, and reopens dismissed warnings that new evid
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from warn_support import assert_ledger_intact, assessment, scenario, signal
 
@@ -101,3 +103,21 @@ def test_other_scenarios_and_other_dispositions_stay_closed(ws: Workspace, clock
     ws.dispose(elsewhere.id, "dismissed", "not our region")
     clock.advance(hours=1)
     assert ws.react(sc, assessment(sc, 0.45, clock.now, [signal("e5", clock.now)]), "elevated") == []
+
+
+def test_may_change_reads_what_react_would_do(ws: Workspace, clock) -> None:
+    """The unlocked pre-check: nothing to do means react takes no write lock (an idle watch cycle)."""
+    from forewarn.warn.react import may_change
+
+    sc = scenario()
+    s1 = signal("e1", clock.now)
+    with ws.store.engine.connect() as conn:
+        assert not may_change(conn, sc, assessment(sc, 0.1, clock.now, [s1]), None)  # below every threshold
+        assert may_change(conn, sc, assessment(sc, 0.45, clock.now, [s1]), None)  # rose
+    [w] = ws.react(sc, assessment(sc, 0.45, clock.now, [s1]), None)
+    clock.advance(hours=1)
+    ws.dispose(w.id, "dismissed", "seen before")
+    later = signal("e2", clock.now + timedelta(hours=1))
+    with ws.store.engine.connect() as conn:
+        assert not may_change(conn, sc, assessment(sc, 0.45, clock.now, [s1]), "elevated")  # nothing new
+        assert may_change(conn, sc, assessment(sc, 0.45, clock.now, [s1, later]), "elevated")  # reopens

@@ -158,3 +158,22 @@ def test_a_quiet_poll_ingests_nothing_and_a_failed_poll_does_not_end_the_watch(
     assert cycles[1].ingest is None  # nothing changed: no ingest run
     assert cycles[2].ingest is not None and cycles[2].ingest.new == 1  # a new watcher reads the folder again
     assert len(runs) == 2
+
+
+def test_each_scenario_keeps_its_own_latest_assessment(tmp_path: Path) -> None:
+    from forewarn.cycle import assessment_history, latest_assessments, run_cycle
+
+    with Workspace.open(Settings(database_url=f"sqlite:///{tmp_path / 'ws.db'}", actor="t", extract=False)) as ws:
+        ws.add_scenario(default="coup")
+        ws.add_scenario(default="armed-mutiny")
+        assert latest_assessments(ws) == {}
+        run_cycle(ws, datetime(2024, 8, 1, tzinfo=UTC))
+        (tmp_path / "scenario.yaml").write_text(SCENARIO)
+        ws.add_scenario(tmp_path / "scenario.yaml")
+        run_cycle(ws, datetime(2024, 8, 2, tzinfo=UTC))  # only the new one changed: only it is published
+        latest = latest_assessments(ws)
+        assert set(latest) == {"coup", "armed-mutiny", "sumy-armour"}
+        for scenario_id, stored in latest.items():
+            assert stored == assessment_history(ws, scenario_id)[0]
+        assert latest["sumy-armour"].at == datetime(2024, 8, 2, tzinfo=UTC)
+        assert latest["coup"].at == datetime(2024, 8, 1, tzinfo=UTC)

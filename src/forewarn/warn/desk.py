@@ -33,7 +33,7 @@ from forewarn.warn.history import entries_about
 from forewarn.warn.lifecycle import Act, Draft
 from forewarn.warn.outbox import DeliveryReport, OutboxItem
 from forewarn.warn.policy import Policy
-from forewarn.warn.react import react
+from forewarn.warn.react import may_change, react
 
 ScenarioLookup = Callable[[str], Scenario]  # raises NotFound for an unknown id
 
@@ -114,6 +114,9 @@ class WarningDesk:
         return done
 
     def react(self, scenario: Scenario, assessment: Assessment, previous_level: str | None) -> list[WarningRecord]:
+        with self.store.engine.connect() as conn:
+            if not may_change(conn, scenario, assessment, previous_level):
+                return []
         with self._act() as act:
             return react(act, scenario, assessment, previous_level)
 

@@ -4,6 +4,8 @@ evidence arrives that was not known when they were dismissed."""
 
 from __future__ import annotations
 
+from sqlalchemy import Connection
+
 from forewarn.model import Assessment, Disposition, Origin, Scenario, Signal, WarningRecord, WarningState
 from forewarn.warn import explain, lifecycle, rows
 from forewarn.warn.lifecycle import Act, Draft
@@ -23,22 +25,35 @@ def react(act: Act, scenario: Scenario, assessment: Assessment, previous_level: 
     already there (a restarted watch that forgot the previous level raises no duplicate)."""
     open_ones = [w for w in rows.fetch_many(act.conn, states=rows.OPEN_STATES, scenario_id=scenario.id, lock=True)
                  if w.origin is Origin.SCENARIO]
-    dismissed = [w for w in rows.fetch_many(act.conn, states=(WarningState.DISPOSED,), scenario_id=scenario.id,
-                                            lock=True) if w.disposition is Disposition.DISMISSED]
     changed: list[WarningRecord] = []
     new_rank = rank(scenario, assessment.level)
-    if assessment.level is not None and new_rank > rank(scenario, previous_level) \
-            and all(rank(scenario, w.severity) < new_rank for w in open_ones):
+    if _rose(scenario, assessment, previous_level) and all(rank(scenario, w.severity) < new_rank for w in open_ones):
         raised = lifecycle.raise_new(act, _draft(act, scenario, assessment))
         changed.append(raised)
         changed += [lifecycle.supersede(act, w, raised) for w in open_ones]
-    for w in dismissed:
+    for w in _dismissed(act.conn, scenario, lock=True):
         fresh = new_evidence(w, assessment.counted)
         if fresh:
             minutes = act.policy.minutes(w.severity, scenario.thresholds)
             changed.append(lifecycle.reopen(act, w, [e for s in fresh for e in s.event_ids],
                                             [d for s in fresh for d in s.document_ids], minutes))
     return changed
+
+
+def may_change(conn: Connection, scenario: Scenario, assessment: Assessment, previous_level: str | None) -> bool:
+    """Whether :func:`react` could change anything, read without locks (react checks again under them):
+    an idle cycle then takes no write lock, and people acting on warnings meanwhile are not held up."""
+    return _rose(scenario, assessment, previous_level) or any(
+        new_evidence(w, assessment.counted) for w in _dismissed(conn, scenario, lock=False))
+
+
+def _rose(scenario: Scenario, assessment: Assessment, previous_level: str | None) -> bool:
+    return assessment.level is not None and rank(scenario, assessment.level) > rank(scenario, previous_level)
+
+
+def _dismissed(conn: Connection, scenario: Scenario, *, lock: bool) -> list[WarningRecord]:
+    return [w for w in rows.fetch_many(conn, states=(WarningState.DISPOSED,), scenario_id=scenario.id, lock=lock)
+            if w.disposition is Disposition.DISMISSED]
 
 
 def new_evidence(w: WarningRecord, counted: tuple[Signal, ...]) -> list[Signal]:
