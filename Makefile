@@ -19,10 +19,12 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: install
-	$(BIN)/forewarn demo
+	$(BIN)/forewarn demo --serve
 
 test: install
-	FOREWARN_TEST_PG_URL="$$(bash scripts/postgres.sh)" $(BIN)/python -m pytest $(PYTEST_ARGS)
+	bash scripts/chromium.sh
+	FOREWARN_TEST_PG_URL="$$(bash scripts/postgres.sh)" FOREWARN_TEST_CHROMIUM=/usr/bin/chromium \
+		$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check src tests bench eval

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from forewarn.accounts import Accounts
 from forewarn.config import Settings
 from forewarn.detect import catalog
 from forewarn.detect.scenarios import default_scenarios
@@ -115,6 +116,17 @@ class Workspace:
     @property
     def actor(self) -> str:
         return self.settings.resolved_actor()
+
+    def acting_as(self, actor: str) -> Workspace:
+        """A view of this workspace whose actions are recorded as ``actor`` (the web app's
+        authenticated user). It shares the store: close the original, not the view. Ledger entries
+        it makes are unsigned (signing keys belong to people at a terminal, not to the server)."""
+        return Workspace(replace(self.settings, actor=actor, signing_key=""), self.store, self.clock)
+
+    @property
+    def accounts(self) -> Accounts:
+        """Users, API tokens and browser sessions (``forewarn.accounts``)."""
+        return Accounts(self.store, self.clock)
 
     # -- sources ---------------------------------------------------------------------------
     def add_source(self, name: str, location: str, *, kind: SourceKind = SourceKind.AUTO, source_id: str | None = None,

@@ -144,6 +144,28 @@ class Settings:
         default=1.0,
         metadata=_doc("Seconds `forewarn watch` waits between polls of its sources."),
     )
+    web_host: str = field(
+        default="127.0.0.1",
+        metadata=_doc("Address `forewarn serve` binds to. Loopback by default; binding elsewhere without TLS in "
+                      "front (a reverse proxy) sends passwords and session cookies in clear, and serve warns."),
+    )
+    web_port: int = field(
+        default=8400,
+        metadata=_doc("Port `forewarn serve` listens on."),
+    )
+    session_hours: float = field(
+        default=12.0,
+        metadata=_doc("Hours a workbench login lasts before the user must log in again."),
+    )
+    secure_cookies: bool = field(
+        default=False,
+        metadata=_doc("Mark session cookies Secure (sent over HTTPS only). Turn on when TLS is in front."),
+    )
+    login_attempts: int = field(
+        default=5,
+        metadata=_doc("Failed logins allowed per account, and per client address, in 15 minutes before further "
+                      "attempts are refused (FW-E103) until the window has passed."),
+    )
 
     @classmethod
     def names(cls) -> list[str]:

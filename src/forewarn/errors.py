@@ -58,6 +58,12 @@ class Code(StrEnum):
     CLOCK_BACKWARDS = "FW-E091"
     LEDGER_BROKEN = "FW-E092"
     SIGNING_KEY = "FW-E093"
+    # accounts and the web workbench
+    UNAUTHENTICATED = "FW-E100"
+    FORBIDDEN = "FW-E101"
+    CSRF_REFUSED = "FW-E102"
+    RATE_LIMITED = "FW-E103"
+    ACCOUNT_INVALID = "FW-E104"
 
 
 DESCRIPTIONS: dict[Code, str] = {
@@ -108,6 +114,16 @@ DESCRIPTIONS: dict[Code, str] = {
                         "where.",
     Code.SIGNING_KEY: "The signing key named by the `signing_key` setting cannot be read or is not an Ed25519 "
                       "private key. Create one with `forewarn ledger keygen`.",
+    Code.UNAUTHENTICATED: "Not logged in, or the session or API token is unknown, expired, revoked or belongs to a "
+                          "disabled account. Log in again, or create a token with `forewarn token create`.",
+    Code.FORBIDDEN: "The account's role may not do this (roles: viewer < analyst < duty officer < admin). An "
+                    "admin can change the role with `forewarn user add --role … --update`.",
+    Code.CSRF_REFUSED: "A state-changing request came without the page's CSRF token (or with a wrong one). Reload "
+                       "the page and repeat the action; scripts should use an API token instead of a session.",
+    Code.RATE_LIMITED: "Too many failed logins for this account or address. Wait for the time given, then try "
+                       "again.",
+    Code.ACCOUNT_INVALID: "An account or token request is malformed (unknown role, password too short, name taken "
+                          "by a disabled account …). The message says which.",
 }
 
 
@@ -204,6 +220,30 @@ class LedgerBroken(ForewarnError):
 
 class SigningKeyError(ForewarnError):
     code = Code.SIGNING_KEY
+
+
+class Unauthenticated(ForewarnError):
+    code = Code.UNAUTHENTICATED
+
+
+class Forbidden(ForewarnError):
+    code = Code.FORBIDDEN
+
+
+class CsrfRefused(ForewarnError):
+    code = Code.CSRF_REFUSED
+
+
+class RateLimited(ForewarnError):
+    code = Code.RATE_LIMITED
+
+    def __init__(self, message: str, *, retry_after: int, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after = retry_after
+
+
+class AccountInvalid(ForewarnError):
+    code = Code.ACCOUNT_INVALID
 
 
 class ItemError(ForewarnError):

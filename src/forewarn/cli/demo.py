@@ -2,26 +2,33 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import typer
 
+from forewarn.accounts import Role
+from forewarn.app import Workspace
 from forewarn.cli.context import fail
 from forewarn.cli.docs import render_stats
 from forewarn.cli.extract import render_report as render_extraction
 from forewarn.cli.ingest import render_report
 from forewarn.cli.render import out, print_json
+from forewarn.cli.serve import serve_workspace
 from forewarn.demo import DEMO_DEFAULTS, build_demo
 from forewarn.demo_play import EVENT_DATE, PlayResult, play
 from forewarn.errors import ForewarnError
 from forewarn.review import to_html, to_markdown
 
+DEMO_USER = "demo"
 POSTMORTEM_FILES = (Path("forewarn-demo-postmortem.md"), Path("forewarn-demo-postmortem.html"))
 
 
 def demo(
     ctx: typer.Context,
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    serve: bool = typer.Option(False, "--serve", help="Then serve the workbench over the demo workspace, with a "
+                               "demo account (duty officer) whose fresh password is printed."),
 ) -> None:
     """Build a workspace from the bundled demo corpus and show what it holds.
 
@@ -51,6 +58,16 @@ def demo(
     render_stats(result.stats)
     if played is not None:
         render_play(played)
+    if serve:
+        try:
+            password = secrets.token_urlsafe(12)
+            with Workspace.open(settings) as ws:
+                ws.accounts.add_user(DEMO_USER, password, Role.DUTY_OFFICER, actor="forewarn-demo",
+                                     display_name="Demo duty officer", update_existing=True)
+            serve_workspace(settings, banner=f"log in as [bold]{DEMO_USER}[/bold] with password "
+                                             f"[bold]{password}[/bold] (new at every `make demo`)")
+        except ForewarnError as e:
+            raise fail(e) from None
 
 
 def render_play(played: PlayResult) -> None:

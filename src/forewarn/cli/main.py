@@ -9,7 +9,21 @@ from typing import Any
 import typer
 
 from forewarn import __version__
-from forewarn.cli import demo, docs, entities, events, extract, ingest, ledger, review, scenario, sources, watch
+from forewarn.cli import (
+    accounts,
+    demo,
+    docs,
+    entities,
+    events,
+    extract,
+    ingest,
+    ledger,
+    review,
+    scenario,
+    serve,
+    sources,
+    watch,
+)
 from forewarn.cli import warnings as warnings_cli
 from forewarn.cli.context import State, fail
 from forewarn.cli.render import out, print_json
@@ -92,3 +106,6 @@ app.command("notify")(warnings_cli.notify)
 app.command("outbox")(warnings_cli.outbox)
 app.command("watch")(watch.watch)
 app.command("cycle")(watch.cycle)
+app.command("serve")(serve.serve)
+app.add_typer(accounts.user_app, name="user")
+app.add_typer(accounts.token_app, name="token")

@@ -374,3 +374,36 @@ ledger_keys = Table(  # public keys actors sign ledger entries with (registratio
     Column("public_key", Text, nullable=False),  # raw 32 bytes, hex
     Column("registered_at", UTCDateTime, nullable=False),
 )
+
+users = Table(  # workbench accounts; every change is also in the ledger
+    "users", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(128), nullable=False, unique=True),  # the actor name on ledger entries
+    Column("display_name", Text, nullable=False),
+    Column("role", String(16), nullable=False),  # viewer, analyst, duty_officer, admin
+    Column("password_hash", Text, nullable=False),  # argon2id
+    Column("disabled", Boolean, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+api_tokens = Table(  # tokens for scripts: only a SHA-256 of the secret is kept
+    "api_tokens", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("secret_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_used_at", UTCDateTime),
+    Column("revoked_at", UTCDateTime),
+)
+
+web_sessions = Table(  # logged-in browsers: only a SHA-256 of the cookie value is kept
+    "web_sessions", metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime),
+)

@@ -1,0 +1,17 @@
+"""The REST API under ``/api/v1``. Conventions every endpoint keeps:
+
+- Lists return :class:`~forewarn.web.api.common.Page`: ``items``, ``total``, ``limit``, ``offset``,
+  ``next`` (the URL of the next page, or null); ``limit`` is 1–500 (default 50), ``offset`` ≥ 0.
+- Filters are query parameters named as the command line's options.
+- Times are ISO 8601 in UTC; dates ``YYYY-MM-DD``.
+- Errors are RFC 9457 problem documents with the CLI's stable ``code``.
+- Reads need a viewer; actions the role named on each endpoint, and for sessions a CSRF token.
+"""
+
+from fastapi import APIRouter
+
+from forewarn.web.api import accounts, documents, entities, events, ledger, meta, scenarios, sources, warnings
+
+router = APIRouter(prefix="/api/v1")
+for module in (meta, accounts, warnings, scenarios, events, documents, entities, ledger, sources):
+    router.include_router(module.router)

@@ -1,0 +1,87 @@
+"""Errors as RFC 9457 problem documents (``application/problem+json``) carrying the same stable
+codes as the command line; pages get the same content as an HTML page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from forewarn.errors import DESCRIPTIONS, Code, ForewarnError, RateLimited
+
+PROBLEM = "application/problem+json"
+STATUS: dict[Code, int] = {
+    Code.NOT_FOUND: 404,
+    Code.ALREADY_EXISTS: 409,
+    Code.WARNING_STATE: 409,
+    Code.ENTITY_CONFLICT: 409,
+    Code.UNAUTHENTICATED: 401,
+    Code.FORBIDDEN: 403,
+    Code.CSRF_REFUSED: 403,
+    Code.RATE_LIMITED: 429,
+    Code.DATABASE_UNAVAILABLE: 503,
+    Code.LEDGER_APPEND_REFUSED: 409,
+    Code.CLOCK_BACKWARDS: 409,
+    Code.DELIVERY_FAILED: 502,
+}  # every other code is a problem with the request: 422
+
+
+def type_uri(code: Code) -> str:
+    return f"/api/v1/errors/{code.value}"
+
+
+def problem(code: Code, detail: str, *, status: int | None = None, hint: str = "", instance: str = "",
+            **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"type": type_uri(code), "title": DESCRIPTIONS[code].split(". ")[0].rstrip("."),
+                            "status": status or STATUS.get(code, 422), "detail": detail, "code": code.value}
+    if hint:
+        body["hint"] = hint
+    if instance:
+        body["instance"] = instance
+    return body | extra
+
+
+def wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/")
+
+
+def problem_response(request: Request, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+    if wants_html(request):
+        if body["code"] == Code.UNAUTHENTICATED.value and request.method == "GET":
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        from forewarn.web.render import render_error
+
+        return render_error(request, body, headers)
+    return JSONResponse(body, status_code=body["status"], media_type=PROBLEM, headers=headers)
+
+
+async def forewarn_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ForewarnError)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    return problem_response(request, problem(exc.code, exc.message, hint=exc.hint, instance=request.url.path), headers)
+
+
+async def validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = [{"where": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")}
+              for e in exc.errors()]
+    detail = "; ".join(f"{e['where']}: {e['message']}" for e in errors) or "invalid request"
+    return problem_response(request, problem(Code.INVALID_ARGUMENT, detail, instance=request.url.path, errors=errors))
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    code = {401: Code.UNAUTHENTICATED, 403: Code.FORBIDDEN, 404: Code.NOT_FOUND}.get(exc.status_code,
+                                                                                   Code.INVALID_ARGUMENT)
+    return problem_response(request, problem(code, str(exc.detail), status=exc.status_code,
+                                             instance=request.url.path), dict(exc.headers or {}))
+
+
+async def internal_error(request: Request, exc: Exception) -> Response:
+    """Last resort: no traceback or internals leave the server (they go to the server's log)."""
+    return JSONResponse({"type": "about:blank", "title": "Internal Server Error", "status": 500,
+                         "detail": "the server failed; the error is in its log"}, status_code=500,
+                        media_type=PROBLEM)

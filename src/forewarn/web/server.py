@@ -1,0 +1,78 @@
+"""The application: routers, static assets, error handlers, security headers and server timing."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from forewarn import __version__
+from forewarn.app import Workspace
+from forewarn.errors import ForewarnError
+from forewarn.web import problems
+from forewarn.web.auth import LoginLimiter
+
+STATIC = Path(__file__).parent / "static"
+log = logging.getLogger("forewarn.web")
+# the page may load nothing from anywhere but its own origin, and run no inline script
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+       "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+SECURITY_HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"same-origin"), (b"x-frame-options", b"DENY"),
+                    (b"cross-origin-opener-policy", b"same-origin")]
+
+
+class ServerTiming:
+    """Adds ``Server-Timing: app;dur=…`` (milliseconds until the response starts) and the security
+    headers to every response; benchmarks read the timing from it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+
+        async def timed(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                ms = (time.perf_counter() - start) * 1000
+                headers = [h for h in message.get("headers", []) if h[0] not in {k for k, _ in SECURITY_HEADERS}]
+                message["headers"] = [*headers, *SECURITY_HEADERS, (b"server-timing", f"app;dur={ms:.1f}".encode())]
+            await send(message)
+
+        await self.app(scope, receive, timed)
+
+
+def create_app(workspace: Workspace, *, login_clock: Callable[[], float] = time.monotonic) -> FastAPI:
+    """The workbench over ``workspace`` (kept open for the app's life; the caller closes it)."""
+    from forewarn.web.api import router as api_router
+    from forewarn.web.pages import router as pages_router
+
+    # no Swagger/ReDoc pages: they load their scripts from a CDN
+    app = FastAPI(title="forewarn", version=__version__, docs_url=None, redoc_url=None,
+                  openapi_url="/api/v1/openapi.json",
+                  description="The forewarn workbench API. Authenticate with `Authorization: Bearer <token>` "
+                              "(`forewarn token create`). Errors are RFC 9457 problem documents whose `code` is "
+                              "the stable forewarn error code.")
+    app.state.workspace = workspace
+    app.state.login_limiter = LoginLimiter(workspace.settings.login_attempts, clock=login_clock)
+    handlers: dict[Any, Any] = {ForewarnError: problems.forewarn_error,
+                                RequestValidationError: problems.validation_error,
+                                StarletteHTTPException: problems.http_error, Exception: problems.internal_error}
+    for exc, handler in handlers.items():
+        app.add_exception_handler(exc, handler)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(api_router)
+    app.include_router(pages_router)
+    app.add_middleware(ServerTiming)
+    return app
