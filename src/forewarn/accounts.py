@@ -177,7 +177,7 @@ class Accounts:
             now = self.clock()
             token_id = conn.execute(t.api_tokens.insert().values(
                 user_id=user.id, name=name or "token", secret_hash=digest(secret), created_at=now)
-            ).inserted_primary_key[0]
+            ).inserted_primary_key[0]  # type: ignore[index]
             append(conn, at=now, actor=actor, kind="token-created", subject=f"token:{token_id}",
                    payload={"user": user.name, "name": name or "token"})
         return self.token(int(token_id)), secret

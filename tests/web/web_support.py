@@ -12,11 +12,11 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "detect"))
-from detect_store_helpers import SCENARIO, Report, seed  # noqa: E402
+from detect_store_helpers import SCENARIO, Report, seed
 
-from forewarn.accounts import Role  # noqa: E402
-from forewarn.app import Workspace  # noqa: E402
-from forewarn.cycle import run_cycle  # noqa: E402
+from forewarn.accounts import Role
+from forewarn.app import Workspace
+from forewarn.cycle import run_cycle
 
 ROLES = tuple(Role)
 PASSWORD = "pass-{role}-word"  # each role's account is named after the role
