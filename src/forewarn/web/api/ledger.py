@@ -1,5 +1,251 @@
-"""(being written)"""
+"""The ledger (read, verify, anchor) and post-mortems."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Path as PathParam
+from pydantic import BaseModel, Field
+
+from forewarn.errors import InvalidArgument
+from forewarn.ledger.anchor import FORMAT, Anchor
+from forewarn.ledger.verify import VerifyReport
+from forewarn.model import LedgerEntry
+from forewarn.review import PostMortem
+from forewarn.review.report import BREAKS
+from forewarn.web.api.common import Page, Paging
+from forewarn.web.auth import ActAdmin, Viewer, acting, root
+from forewarn.web.ledger_queries import count_entries, ledger_filter, moment, verify_words
+
+router = APIRouter(tags=["ledger"])
+
+Kinds = Annotated[list[str], Query(max_length=20, description="entry kind, e.g. warning-disposed; repeatable or "
+                                                               "comma-separated")]
+ActorQ = Annotated[str | None, Query(max_length=128, description="only entries by this actor")]
+SubjectQ = Annotated[str | None, Query(max_length=300, description="exact subject (warning:12), or a prefix ending "
+                                                                   "in ':' or '*' (warning:)")]
+SinceQ = Annotated[str | None, Query(max_length=40, description="at or after: YYYY-MM-DD or an ISO date-time (UTC "
+                                                                "unless given)")]
+UntilQ = Annotated[str | None, Query(max_length=40, description="at or before (a date includes the whole day)")]
+
+
+class Entry(BaseModel):
+    seq: int
+    at: datetime
+    actor: str
+    kind: str
+    subject: str
+    payload: dict[str, Any]
+    prev_hash: str
+    hash: str
+    key_id: str | None
+    signature: str | None
+
+
+class Problem(BaseModel):
+    seq: int
+    kind: str = Field(description="modified, deleted, reordered, forged, time-backwards, bad-signature, unsigned, "
+                                  "bad-key, truncated or rewritten (docs/ledger.md)")
+    message: str
+
+
+class Verification(BaseModel):
+    ok: bool
+    status: Literal["ok", "broken"]
+    entries: int = Field(description="entries checked")
+    last_seq: int
+    last_hash: str
+    problems: list[Problem]
+    more: int = Field(description="problems found beyond those listed")
+    summary: str
+    checked_at: datetime
+
+
+class AnchorOut(BaseModel):
+    """Keep this document away from the database: `forewarn ledger verify --anchor FILE` checks against it."""
+
+    format: str
+    seq: int
+    hash: str
+    at: datetime
+    count: int
+    actor: str
+    key_id: str | None
+    public_key: str | None
+    signature: str | None
+
+
+def entry_out(e: LedgerEntry) -> Entry:
+    return Entry(seq=e.seq, at=e.at, actor=e.actor, kind=e.kind, subject=e.subject, payload=e.payload,
+                 prev_hash=e.prev_hash, hash=e.hash, key_id=e.key_id, signature=e.signature)
+
+
+def verification(report: VerifyReport, checked_at: datetime) -> Verification:
+    return Verification(ok=report.ok, status="ok" if report.ok else "broken", entries=report.count,
+                        last_seq=report.last_seq, last_hash=report.last_hash,
+                        problems=[Problem(seq=p.seq, kind=p.kind.value, message=p.message) for p in report.problems],
+                        more=report.more, summary=verify_words(report), checked_at=checked_at)
+
+
+@router.get("/ledger", response_model=Page[Entry], summary="Ledger entries, newest first, with filters")
+def list_entries(request: Request, p: Viewer, paging: Annotated[Paging, Depends()], kind: Kinds = [],  # noqa: B006
+                 actor: ActorQ = None, subject: SubjectQ = None, since: SinceQ = None, until: UntilQ = None,
+                 order: Annotated[Literal["newest", "oldest"], Query(description="newest first (default) or chain "
+                                                                                 "order")] = "newest"
+                 ) -> Page[Entry]:
+    ws = root(request)
+    f = ledger_filter(kind, actor, subject, since, until)
+    found = ws.ledger_entries(**f.arguments(), limit=paging.limit, offset=paging.offset,
+                              newest_first=order == "newest")
+    return paging.page(request, [entry_out(e) for e in found], count_entries(ws.store.engine, f))
+
+
+@router.get("/ledger/verify", response_model=Verification, summary="Recompute and check the whole chain")
+def verify_ledger(request: Request, p: Viewer) -> Verification:
+    ws = root(request)
+    return verification(ws.verify_ledger(), ws.clock())
+
+
+@router.post("/ledger/anchor", response_model=AnchorOut, summary="Verify the chain and anchor its head (admin)")
+def anchor_ledger(request: Request, p: ActAdmin) -> AnchorOut:
+    a: Anchor = acting(request, p).anchor_ledger()
+    return AnchorOut(format=FORMAT, seq=a.seq, hash=a.hash, at=a.at, count=a.count, actor=a.actor, key_id=a.key_id,
+                     public_key=a.public_key, signature=a.signature)
+
+
+# -- post-mortem ----------------------------------------------------------------------------------
+
+class Finding(BaseModel):
+    link: str
+    text: str
+    warning_id: int | None
+
+
+class Signal(BaseModel):
+    indicator_ids: list[str]
+    kind: str
+    known_at: datetime
+    observed_on: date
+    event_ids: list[str]
+    document_ids: list[str]
+    source_ids: list[str]
+    reliability: str
+    evidence: str
+
+
+class Outcome(BaseModel):
+    """A warning raised before the event, as it stood when the event came."""
+
+    id: int
+    origin: str
+    partner: str | None
+    severity: str
+    title: str
+    raised_at: datetime
+    raised_by: str
+    status: str = Field(description="unacknowledged, acknowledged, acted-on, dismissed or superseded")
+    owner: str = Field(description="whom it was waiting on")
+    escalations: int
+    by: str | None = Field(description="who acknowledged or disposed of it")
+    when: datetime | None
+    rationale: str | None
+    reopened: int
+
+
+class TimelineItem(BaseModel):
+    at: datetime
+    kind: str
+    actor: str
+    warning_id: int | None
+    summary: str
+    detail: str
+    after_event: bool
+
+
+class DayCount(BaseModel):
+    day: date
+    count: int
+
+
+class ReplayPoint(BaseModel):
+    at: datetime
+    probability: float
+    level: str | None
+    signals: int
+
+
+class PostMortemOut(BaseModel):
+    scenario_id: str
+    scenario_name: str
+    scenario_version: str
+    event_at: datetime
+    window_start: datetime
+    at: datetime = Field(description="when this report was made")
+    broken: str = Field(description="where the chain broke: not-collected, not-matched, no-warning, dismissed, "
+                                    "unacknowledged, or none")
+    broken_text: str
+    findings: list[Finding]
+    documents_in_window: int
+    observations_in_window: int
+    signals: int
+    first_signal: Signal | None
+    first_warning: int | None
+    lead_time_seconds: float | None = Field(description="from the first warning to the event")
+    signal_lead_time_seconds: float | None = Field(description="from the first signal becoming known to the event")
+    warnings: list[Outcome]
+    timeline: list[TimelineItem]
+    signals_per_day: list[DayCount]
+    replay: list[ReplayPoint] | None
+
+
+def event_instant(value: str) -> datetime:
+    """The event's time: a date is midnight UTC that day."""
+    at = moment(value, "event_date")
+    if at is None:
+        raise InvalidArgument("event_date is required", hint="YYYY-MM-DD (midnight UTC) or an ISO date-time")
+    return at
+
+
+def postmortem_out(pm: PostMortem) -> PostMortemOut:
+    s = pm.first_signal
+    first = None if s is None else Signal(
+        indicator_ids=list(s.indicator_ids), kind=s.kind.value, known_at=s.known_at, observed_on=s.observed_on,
+        event_ids=list(s.event_ids), document_ids=list(s.document_ids), source_ids=list(s.source_ids),
+        reliability=s.reliability, evidence=s.evidence)
+    outcomes = [Outcome(id=o.warning.id, origin=o.warning.origin.value, partner=o.warning.partner,
+                        severity=o.warning.severity, title=o.warning.title, raised_at=o.warning.raised_at,
+                        raised_by=o.warning.raised_by, status=o.status.value, owner=o.owner,
+                        escalations=o.escalations, by=o.by, when=o.when, rationale=o.rationale, reopened=o.reopened)
+                for o in pm.outcomes]
+    replay = None if pm.series is None else [
+        ReplayPoint(at=st.at, probability=st.probability, level=st.level, signals=st.signals) for st in pm.series.steps]
+    return PostMortemOut(
+        scenario_id=pm.scenario.id, scenario_name=pm.scenario.name, scenario_version=pm.scenario.version,
+        event_at=pm.event_at, window_start=pm.window_start, at=pm.at, broken=pm.broken.value,
+        broken_text=BREAKS[pm.broken],
+        findings=[Finding(link=f.link.value, text=f.text, warning_id=f.warning_id) for f in pm.findings],
+        documents_in_window=pm.documents_in_window, observations_in_window=pm.observations_in_window,
+        signals=len(pm.signals), first_signal=first, first_warning=pm.first_warning.id if pm.first_warning else None,
+        lead_time_seconds=pm.lead_time.total_seconds() if pm.lead_time is not None else None,
+        signal_lead_time_seconds=pm.signal_lead_time.total_seconds() if pm.signal_lead_time is not None else None,
+        warnings=outcomes,
+        timeline=[TimelineItem(at=e.at, kind=e.kind.value, actor=e.actor, warning_id=e.warning_id, summary=e.summary,
+                               detail=e.detail, after_event=e.at > pm.event_at) for e in pm.timeline],
+        signals_per_day=[DayCount(day=d.day, count=d.count) for d in pm.signals_per_day], replay=replay)
+
+
+@router.get("/postmortem/{scenario_id}", response_model=PostMortemOut, tags=["review"],
+            summary="What was known and done before an event, and where the chain broke")
+def postmortem(request: Request, p: Viewer, scenario_id: Annotated[str, PathParam(max_length=200)],
+               event_date: Annotated[str, Query(max_length=40, description="when the event happened: YYYY-MM-DD "
+                                                                           "(midnight UTC) or an ISO date-time")],
+               margin_days: Annotated[int | None, Query(ge=0, le=3650, description="days looked at before the "
+                                                                                  "scenario's horizon (default 30)")]
+               = None,
+               replay: Annotated[bool, Query(description="add the replay of the window (probability per day)")]
+               = False) -> PostMortemOut:
+    event = event_instant(event_date)
+    pm = root(request).postmortem(scenario_id, event, margin_days=margin_days, with_replay=replay)
+    return postmortem_out(pm)

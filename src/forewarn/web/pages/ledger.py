@@ -1,5 +1,58 @@
-"""(being written)"""
+"""The ledger page: entries with filters, a page at a time, and the chain's verification on demand."""
 
-from fastapi import APIRouter
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from forewarn.model import LedgerEntry
+from forewarn.web.auth import Viewer, root
+from forewarn.web.ledger_queries import count_entries, display_names, ledger_filter, ledger_kinds, verify_words
+from forewarn.web.render import render
 
 router = APIRouter()
+PER_PAGE = 50
+PAYLOAD_WIDTH = 300
+
+
+def subject_link(subject: str) -> str | None:
+    """The page an entry's subject has, if any (a path on this site)."""
+    kind, _, ref = subject.partition(":")
+    if not ref:
+        return None
+    if kind == "warning" and ref.isdigit():
+        return f"/warnings/{ref}"
+    if kind == "scenario":
+        return f"/scenarios/{ref}"
+    if kind == "document":
+        return f"/documents/{ref}"
+    if kind == "entity":
+        return f"/entities/{ref}"
+    return None
+
+
+def payload_text(entry: LedgerEntry) -> str:
+    text = json.dumps(entry.payload, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= PAYLOAD_WIDTH else text[:PAYLOAD_WIDTH - 1] + "…"
+
+
+@router.get("/ledger")
+def ledger_page(request: Request, p: Viewer,
+                kind: Annotated[str, Query(max_length=200)] = "", actor: Annotated[str, Query(max_length=128)] = "",
+                subject: Annotated[str, Query(max_length=300)] = "", since: Annotated[str, Query(max_length=40)] = "",
+                until: Annotated[str, Query(max_length=40)] = "",
+                offset: Annotated[int, Query(ge=0, le=10**9)] = 0, verify: Annotated[bool, Query()] = False
+                ) -> Response:
+    ws = root(request)
+    f = ledger_filter([kind], actor, subject, since, until)
+    entries = ws.ledger_entries(**f.arguments(), limit=PER_PAGE, offset=offset, newest_first=True)
+    total = count_entries(ws.store.engine, f)
+    report = ws.verify_ledger() if verify else None
+    params = {"kind": kind, "actor": actor, "subject": subject, "since": since, "until": until}
+    rows = [{"entry": e, "link": subject_link(e.subject), "payload": payload_text(e)} for e in entries]
+    return render(request, "ledger.html", rows=rows, total=total, offset=offset, limit=PER_PAGE, params=params,
+                  kinds=ledger_kinds(ws.store.engine), names=display_names(ws.store.engine), report=report,
+                  verify_text=verify_words(report) if report else "", checked_at=ws.clock() if report else None)

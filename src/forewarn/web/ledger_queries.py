@@ -1,0 +1,168 @@
+"""Reads the ledger, sources and ingest-run views need beyond the Workspace's own: counts for the
+pagers, ingest runs and run issues a page at a time, and the shared parsing of time filters.
+
+Everything is bounded (LIMIT, COUNT in SQL), so a page costs the same on a store of a million rows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from sqlalchemy import Engine, func, select
+
+from forewarn.errors import Code, InvalidArgument, Issue, Severity
+from forewarn.ledger.query import select_entries
+from forewarn.ledger.verify import VerifyReport
+from forewarn.model import IngestRun
+from forewarn.store import schema as t
+
+MIN_YEAR, MAX_YEAR = 1900, 2999
+MAX_KIND = 64
+
+
+def moment(value: str | None, name: str, *, end_of_day: bool = False) -> datetime | None:
+    """A filter time: ``YYYY-MM-DD`` (the day's start, or with ``end_of_day`` its last instant) or an
+    ISO date-time (UTC unless it names an offset). Empty: no bound."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        if len(value) == 10:
+            start = datetime.combine(date.fromisoformat(value), time(), UTC)
+            at = start + timedelta(days=1, microseconds=-1) if end_of_day else start
+        else:
+            at = datetime.fromisoformat(value)
+            at = at if at.tzinfo else at.replace(tzinfo=UTC)
+        if not MIN_YEAR <= at.astimezone(UTC).year <= MAX_YEAR:
+            raise ValueError("out of range")
+    except (ValueError, OverflowError):
+        raise InvalidArgument(f"{name} {value!r} is not a date or time between {MIN_YEAR} and {MAX_YEAR}",
+                              hint="use YYYY-MM-DD or an ISO 8601 date-time") from None
+    return at
+
+
+@dataclass(frozen=True)
+class LedgerFilter:
+    kinds: tuple[str, ...] = ()
+    actor: str | None = None
+    subject: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def arguments(self) -> dict[str, Any]:
+        return {"kind": list(self.kinds) or None, "actor": self.actor or None, "subject": self.subject or None,
+                "since": self.since, "until": self.until}
+
+
+def ledger_filter(kinds: Sequence[str] = (), actor: str | None = None, subject: str | None = None,
+                  since: str | None = None, until: str | None = None) -> LedgerFilter:
+    """The filters as the API and the page take them (kinds repeatable or comma-separated)."""
+    flat = tuple(dict.fromkeys(k.strip() for value in kinds for k in value.split(",") if k.strip()))
+    if any(len(k) > MAX_KIND for k in flat):
+        raise InvalidArgument(f"an entry kind is at most {MAX_KIND} characters", hint="kinds look like warning-raised")
+    return LedgerFilter(flat, (actor or "").strip() or None, (subject or "").strip() or None,
+                        moment(since, "since"), moment(until, "until", end_of_day=True))
+
+
+def count_entries(engine: Engine, f: LedgerFilter) -> int:
+    """How many ledger entries match (one COUNT in the database)."""
+    inner = select_entries(**f.arguments()).order_by(None).with_only_columns(t.ledger.c.seq).subquery()
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(inner)).scalar_one())
+
+
+def ledger_kinds(engine: Engine, most: int = 100) -> list[str]:
+    """The kinds of entry the ledger holds, for the filter's choices: one index seek per kind (a skip
+    scan), so it costs the same however long the ledger is."""
+    kind = t.ledger.c.kind
+    found: list[str] = []
+    with engine.connect() as conn:
+        while len(found) < most:
+            query = select(func.min(kind))
+            nxt = conn.execute(query.where(kind > found[-1]) if found else query).scalar()
+            if nxt is None:
+                break
+            found.append(str(nxt))
+    return found
+
+
+def display_names(engine: Engine) -> dict[str, str]:
+    """Account name → display name (accounts are few)."""
+    u = t.users.c
+    with engine.connect() as conn:
+        return {str(r.name): str(r.display_name) for r in conn.execute(select(u.name, u.display_name))}
+
+
+# -- ingest runs ----------------------------------------------------------------------------------
+
+def runs_page(engine: Engine, limit: int, offset: int = 0) -> tuple[list[IngestRun], int]:
+    """The newest ingest runs first, one page, and how many there are."""
+    r = t.ingest_runs
+    with engine.connect() as conn:
+        rows = conn.execute(select(r).order_by(r.c.id.desc()).limit(limit).offset(offset)).all()
+        total = int(conn.execute(select(func.count()).select_from(r)).scalar_one())
+    return [_run(row) for row in rows], total
+
+
+def run_issues_page(engine: Engine, run_id: int, limit: int, offset: int = 0) -> tuple[list[Issue], int]:
+    """One page of an ingest run's issues, in the order they were found, and how many it has."""
+    i = t.ingest_issues
+    with engine.connect() as conn:
+        rows = conn.execute(select(i).where(i.c.run_id == run_id).order_by(i.c.id).limit(limit).offset(offset)).all()
+        total = int(conn.execute(select(func.count()).select_from(i).where(i.c.run_id == run_id)).scalar_one())
+    return [_issue(row) for row in rows], total
+
+
+def _run(r: Any) -> IngestRun:
+    return IngestRun(id=r.id, started_at=r.started_at, finished_at=r.finished_at, status=r.status, actor=r.actor,
+                     inputs=tuple(r.inputs), new=r.new, duplicate=r.duplicate, near_duplicate=r.near_duplicate,
+                     failed=r.failed, warnings=r.warnings)
+
+
+def _issue(r: Any) -> Issue:
+    try:
+        code = Code(r.code)
+    except ValueError:  # a code from a newer version: keep the row readable
+        code = Code.INVALID_ARGUMENT
+    try:
+        severity = Severity(r.severity)
+    except ValueError:
+        severity = Severity.ERROR
+    return Issue(code, r.message, r.location, r.item, r.hint, severity)
+
+
+# -- presentation helpers shared by the API and the pages --------------------------------------
+
+def public_location(location: str) -> str:
+    """A source location fit to show: a URL loses any user name and password it carries."""
+    parts = urlsplit(location)
+    if parts.scheme and parts.netloc and "@" in parts.netloc:
+        host = parts.netloc.rsplit("@", 1)[1]
+        return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    return location
+
+
+def verify_words(report: VerifyReport) -> str:
+    """The verification result in plain words."""
+    if report.ok:
+        if report.count == 0:
+            return "The ledger is empty: there is nothing to verify yet."
+        return (f"The chain is intact: {report.count:,} entries, last seq {report.last_seq}, "
+                f"last hash {report.last_hash}.")
+    found = len(report.problems) + report.more
+    return (f"The chain is broken: {found:,} problem{'s' * (found != 1)} in {report.count:,} entries. "
+            "Treat the store as tampered with.")
+
+
+def as_dict(value: Any) -> Any:
+    """A dataclass (or a structure of them) as plain data for a pydantic model."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: as_dict(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [as_dict(v) for v in value]
+    return value

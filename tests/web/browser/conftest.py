@@ -1,0 +1,156 @@
+"""Fixtures for the browser tests: the workbench served for real (uvicorn on a free loopback port, in
+a background thread) over a small world on SQLite, and headless Chromium driven by Playwright.
+
+Chromium is the system's (``FOREWARN_TEST_CHROMIUM``, default /usr/bin/chromium); nothing is
+downloaded. Without it the tests skip, except under CI=true, where they fail."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import uvicorn
+from web_support import World, build_world
+
+from forewarn.app import Workspace
+from forewarn.web import create_app
+
+CHROMIUM = os.environ.get("FOREWARN_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+IN_CI = os.environ.get("CI", "").lower() == "true"
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "screenshots"
+
+
+@dataclass
+class LiveServer:
+    """The workbench listening on ``url``; ``ws`` is the same workspace the server uses."""
+
+    url: str
+    ws: Workspace
+    world: World
+    tmp: Path
+
+    @property
+    def origin(self) -> tuple[str, str]:
+        parts = urlsplit(self.url)
+        return parts.scheme, parts.netloc
+
+
+@pytest.fixture
+def live_server(tmp_path: Path, make_workspace: Callable[..., Workspace]) -> Iterator[LiveServer]:
+    ws = make_workspace(f"sqlite:///{tmp_path / 'ws.db'}")
+    world = build_world(ws, tmp_path)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))  # a free port, held until the server takes the socket over
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(create_app(ws), host="127.0.0.1", port=port, log_level="warning", ws="none",
+                            access_log=False, server_header=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="workbench", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            sock.close()
+            pytest.fail("the workbench server did not start")
+        time.sleep(0.05)
+    try:
+        yield LiveServer(f"http://127.0.0.1:{port}", ws, world, tmp_path)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        sock.close()
+        assert not thread.is_alive(), "the workbench server did not stop"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """A headless Chromium (the system's; no download)."""
+    if not Path(CHROMIUM).exists():
+        message = f"no Chromium at {CHROMIUM} (set FOREWARN_TEST_CHROMIUM to its path)"
+        if IN_CI:
+            pytest.fail(f"CI=true but {message}")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@dataclass
+class Recorder:
+    """What a page did: every request it made, console errors (CSP violations among them), uncaught
+    script errors and dialogs (an ``alert`` would mean injected script ran)."""
+
+    requests: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    dialogs: list[tuple[str, str]] = field(default_factory=list)
+
+    def foreign(self, origin: tuple[str, str]) -> list[str]:
+        """Requests that left the server's origin (data: and blob: URLs are not requests to anyone)."""
+        out = []
+        for url in self.requests:
+            parts = urlsplit(url)
+            if parts.scheme in {"data", "blob"}:
+                continue
+            if (parts.scheme, parts.netloc) != origin:
+                out.append(url)
+        return out
+
+
+@pytest.fixture
+def browser_page(chromium: Any, live_server: LiveServer) -> Iterator[tuple[Any, Recorder]]:
+    """A fresh browser context on the live server (notifications granted, so the board may raise
+    them; ``window.__notes`` collects their titles) and what its page does."""
+    context = chromium.new_context(base_url=live_server.url, permissions=["notifications"],
+                                   viewport={"width": 1280, "height": 900})
+    # wraps Notification to record what the page shows (an init script runs before the page's own)
+    context.add_init_script(
+        "window.__notes = [];"
+        "if (window.Notification) { const Native = window.Notification;"
+        " window.Notification = new Proxy(Native, {construct(target, args) {"
+        " window.__notes.push(String(args[0])); return Reflect.construct(target, args); }}); }")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    recorder = Recorder()
+    page.on("request", lambda request: recorder.requests.append(request.url))
+    page.on("console", lambda msg: recorder.console_errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda error: recorder.page_errors.append(str(error)))
+
+    def on_dialog(dialog: Any) -> None:
+        recorder.dialogs.append((dialog.type, dialog.message))
+        dialog.accept()  # the pages' confirm() before an action
+
+    page.on("dialog", on_dialog)
+    try:
+        yield page, recorder
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def screenshot() -> Callable[[Any, str], Path]:
+    """``screenshot(page, name)``: a full-page screenshot in test-artifacts/screenshots/<name>.png."""
+
+    def shoot(page: Any, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return shoot
