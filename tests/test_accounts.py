@@ -70,7 +70,7 @@ def test_tokens_are_hashed_and_revocable(workspace: Workspace) -> None:
 def test_sessions_expire_end_and_die_with_a_disabled_account(workspace: Workspace, clock) -> None:
     accounts = workspace.accounts
     user = accounts.add_user("alice", "a long passphrase", "viewer", actor="admin")
-    cookie, session = accounts.start_session(user, hours=1)
+    cookie, _ = accounts.start_session(user, hours=1)
     again, _ = accounts.start_session(user, hours=1)
     assert cookie != again  # a new identifier at every login
     assert accounts.session(cookie).user.name == "alice"

@@ -7,12 +7,20 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from web_support import World, build_world, role_login
 
+from forewarn import accounts
 from forewarn.accounts import Role
 from forewarn.app import Workspace
 from forewarn.web import create_app
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id still, but with tiny costs: the web tests hash a password per role per test."""
+    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture

@@ -57,7 +57,8 @@ def _frame(v1: float, ticks: Sequence[float], fmt: str, t0: float, t1: float, ti
     span_days = (t1 - t0) / 86400
     for i in range(6):  # six date labels along the bottom
         t = t0 + (t1 - t0) * i / 5
-        label = datetime.fromtimestamp(t, UTC).strftime("%d %b" if span_days < 300 else "%b %Y")
+        fmt = "%d %b %H:%M" if span_days < 2 else "%d %b" if span_days < 300 else "%b %Y"
+        label = datetime.fromtimestamp(t, UTC).strftime(fmt)
         parts.append(f'<text x="{_x(t, t0, t1):.1f}" y="{H - 8}" text-anchor="middle">{label}</text>')
     return parts
 

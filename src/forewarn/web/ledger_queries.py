@@ -6,19 +6,18 @@ Everything is bounded (LIMIT, COUNT in SQL), so a page costs the same on a store
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Select, func, select
 
 from forewarn.errors import Code, InvalidArgument, Issue, Severity
-from forewarn.ledger.query import select_entries
+from forewarn.ledger.query import fetch, select_entries
 from forewarn.ledger.verify import VerifyReport
-from forewarn.model import IngestRun
+from forewarn.model import IngestRun, LedgerEntry
 from forewarn.store import schema as t
 
 MIN_YEAR, MAX_YEAR = 1900, 2999
@@ -67,6 +66,35 @@ def ledger_filter(kinds: Sequence[str] = (), actor: str | None = None, subject: 
         raise InvalidArgument(f"an entry kind is at most {MAX_KIND} characters", hint="kinds look like warning-raised")
     return LedgerFilter(flat, (actor or "").strip() or None, (subject or "").strip() or None,
                         moment(since, "since"), moment(until, "until", end_of_day=True))
+
+
+def page_entries(engine: Engine, f: LedgerFilter, *, limit: int, offset: int = 0, newest_first: bool = True,
+                 matching: int | None = None) -> list[LedgerEntry]:
+    """One page of matching entries. ``matching`` (the count, when known) lets SQLite pick the cheaper
+    path for a kind or actor filter: its index finds every match and sorts them all, which is slow when
+    a large share of the ledger matches; walking the chain from its end and skipping the rest stops
+    after the page. PostgreSQL's planner makes that choice by itself."""
+    query = select_entries(**f.arguments(), limit=limit, offset=offset, newest_first=newest_first)
+    if matching and (f.kinds or f.actor) and engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            last = conn.execute(select(func.max(t.ledger.c.seq))).scalar() or 0
+        if (offset + limit) * last / matching < matching:  # rows walked vs. rows the index would fetch
+            query = _walk_chain(f, limit=limit, offset=offset, newest_first=newest_first)
+    with engine.connect() as conn:
+        return fetch(conn, query)
+
+
+def _walk_chain(f: LedgerFilter, *, limit: int, offset: int, newest_first: bool) -> Select[Any]:
+    """The page's query with the kind and actor tests made unusable as index lookups (``col || ''``),
+    so SQLite reads the ledger in seq order and stops after the page."""
+    c = t.ledger.c
+    query = select_entries(subject=f.subject, since=f.since, until=f.until, limit=limit, offset=offset,
+                           newest_first=newest_first)
+    if f.kinds:
+        query = query.where(c.kind.concat("").in_(f.kinds))
+    if f.actor:
+        query = query.where(c.actor.concat("") == f.actor)
+    return query
 
 
 def count_entries(engine: Engine, f: LedgerFilter) -> int:
@@ -157,12 +185,3 @@ def verify_words(report: VerifyReport) -> str:
     found = len(report.problems) + report.more
     return (f"The chain is broken: {found:,} problem{'s' * (found != 1)} in {report.count:,} entries. "
             "Treat the store as tampered with.")
-
-
-def as_dict(value: Any) -> Any:
-    """A dataclass (or a structure of them) as plain data for a pydantic model."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: as_dict(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, (list, tuple)):
-        return [as_dict(v) for v in value]
-    return value

@@ -80,6 +80,14 @@ async def http_error(request: Request, exc: Exception) -> Response:
                                              instance=request.url.path), dict(exc.headers or {}))
 
 
+async def data_error(request: Request, exc: Exception) -> Response:
+    """A value the database cannot store or compare (a NUL character in posted text, a number out of
+    the column's range): the request's fault, not the server's."""
+    return problem_response(request, problem(Code.INVALID_ARGUMENT, "a value in the request cannot be stored or "
+                                             "searched (a NUL character, or a number out of range)",
+                                             instance=request.url.path))
+
+
 async def internal_error(request: Request, exc: Exception) -> Response:
     """Last resort: no traceback or internals leave the server (they go to the server's log)."""
     return JSONResponse({"type": "about:blank", "title": "Internal Server Error", "status": 500,

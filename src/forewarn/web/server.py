@@ -10,13 +10,15 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from forewarn import __version__
 from forewarn.app import Workspace
-from forewarn.errors import ForewarnError
+from forewarn.errors import Code, ForewarnError
 from forewarn.web import problems
 from forewarn.web.auth import LoginLimiter
 
@@ -42,6 +44,9 @@ class ServerTiming:
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()
+        if b"%00" in scope.get("query_string", b"") or "\x00" in scope.get("path", ""):
+            await _refuse_nul(scope, receive, send)
+            return
 
         async def timed(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -51,6 +56,16 @@ class ServerTiming:
             await send(message)
 
         await self.app(scope, receive, timed)
+
+
+async def _refuse_nul(scope: Scope, receive: Receive, send: Send) -> None:
+    """A NUL character in the path or query: no text column can hold one (PostgreSQL refuses it),
+    so the request is refused as malformed before any endpoint sees it."""
+    body = problems.problem(Code.INVALID_ARGUMENT, "the URL contains a NUL character (%00)",
+                            hint="remove it; no name, id or filter contains one", instance=scope.get("path", ""))
+    response = JSONResponse(body, status_code=422, media_type=problems.PROBLEM,
+                            headers={k.decode(): v.decode() for k, v in SECURITY_HEADERS})
+    await response(scope, receive, send)
 
 
 def create_app(workspace: Workspace, *, login_clock: Callable[[], float] = time.monotonic) -> FastAPI:
@@ -68,7 +83,8 @@ def create_app(workspace: Workspace, *, login_clock: Callable[[], float] = time.
     app.state.login_limiter = LoginLimiter(workspace.settings.login_attempts, clock=login_clock)
     handlers: dict[Any, Any] = {ForewarnError: problems.forewarn_error,
                                 RequestValidationError: problems.validation_error,
-                                StarletteHTTPException: problems.http_error, Exception: problems.internal_error}
+                                StarletteHTTPException: problems.http_error, DataError: problems.data_error,
+                                Exception: problems.internal_error}
     for exc, handler in handlers.items():
         app.add_exception_handler(exc, handler)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -11,14 +11,13 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 import uvicorn
-from web_support import World, build_world
+from browser_support import LiveServer, Recorder
+from web_support import build_world
 
 from forewarn.app import Workspace
 from forewarn.web import create_app
@@ -28,21 +27,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-component-update", "--disable-sync"]
 IN_CI = os.environ.get("CI", "").lower() == "true"
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "screenshots"
-
-
-@dataclass
-class LiveServer:
-    """The workbench listening on ``url``; ``ws`` is the same workspace the server uses."""
-
-    url: str
-    ws: Workspace
-    world: World
-    tmp: Path
-
-    @property
-    def origin(self) -> tuple[str, str]:
-        parts = urlsplit(self.url)
-        return parts.scheme, parts.netloc
 
 
 @pytest.fixture
@@ -89,28 +73,6 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
-
-
-@dataclass
-class Recorder:
-    """What a page did: every request it made, console errors (CSP violations among them), uncaught
-    script errors and dialogs (an ``alert`` would mean injected script ran)."""
-
-    requests: list[str] = field(default_factory=list)
-    console_errors: list[str] = field(default_factory=list)
-    page_errors: list[str] = field(default_factory=list)
-    dialogs: list[tuple[str, str]] = field(default_factory=list)
-
-    def foreign(self, origin: tuple[str, str]) -> list[str]:
-        """Requests that left the server's origin (data: and blob: URLs are not requests to anyone)."""
-        out = []
-        for url in self.requests:
-            parts = urlsplit(url)
-            if parts.scheme in {"data", "blob"}:
-                continue
-            if (parts.scheme, parts.netloc) != origin:
-                out.append(url)
-        return out
 
 
 @pytest.fixture

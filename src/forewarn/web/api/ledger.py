@@ -17,7 +17,7 @@ from forewarn.review import PostMortem
 from forewarn.review.report import BREAKS
 from forewarn.web.api.common import Page, Paging
 from forewarn.web.auth import ActAdmin, Viewer, acting, root
-from forewarn.web.ledger_queries import count_entries, ledger_filter, moment, verify_words
+from forewarn.web.ledger_queries import count_entries, ledger_filter, moment, page_entries, verify_words
 
 router = APIRouter(tags=["ledger"])
 
@@ -95,11 +95,12 @@ def list_entries(request: Request, p: Viewer, paging: Annotated[Paging, Depends(
                  order: Annotated[Literal["newest", "oldest"], Query(description="newest first (default) or chain "
                                                                                  "order")] = "newest"
                  ) -> Page[Entry]:
-    ws = root(request)
+    engine = root(request).store.engine
     f = ledger_filter(kind, actor, subject, since, until)
-    found = ws.ledger_entries(**f.arguments(), limit=paging.limit, offset=paging.offset,
-                              newest_first=order == "newest")
-    return paging.page(request, [entry_out(e) for e in found], count_entries(ws.store.engine, f))
+    total = count_entries(engine, f)
+    found = page_entries(engine, f, limit=paging.limit, offset=paging.offset, newest_first=order == "newest",
+                         matching=total)
+    return paging.page(request, [entry_out(e) for e in found], total)
 
 
 @router.get("/ledger/verify", response_model=Verification, summary="Recompute and check the whole chain")

@@ -70,8 +70,8 @@ def run_out(r: IngestRun) -> RunOut:
 
 
 def issue_out(i: Issue) -> IssueOut:
-    return IssueOut(code=i.code.value, severity=i.severity.value, message=i.message, location=i.location,
-                    item=i.item, hint=i.hint)
+    return IssueOut(code=i.code.value, severity=i.severity.value, message=i.message,
+                    location=public_location(i.location), item=i.item, hint=i.hint)
 
 
 @router.get("/sources", response_model=Page[SourceOut], summary="Registered sources")

@@ -1,5 +1,187 @@
-"""(being written)"""
+"""Warnings: the board, one warning with its history, what changed since a cursor (live updates),
+raising one by hand, and acknowledging, disposing of and escalating them. Every action runs as the
+authenticated user, so the ledger entry names them."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from forewarn.errors import InvalidArgument
+from forewarn.model import LedgerEntry, WarningRecord, WarningState
+from forewarn.web import board_queries as q
+from forewarn.web.api.common import Page, Paging
+from forewarn.web.auth import ActAnalyst, ActDutyOfficer, Viewer, acting, root
+
+router = APIRouter(tags=["warnings"])
+
+StateFilter = Literal["open", "raised", "acknowledged", "disposed", "all"]
+STATES: dict[str, tuple[WarningState, ...]] = {
+    "open": (WarningState.RAISED, WarningState.ACKNOWLEDGED), "raised": (WarningState.RAISED,),
+    "acknowledged": (WarningState.ACKNOWLEDGED,), "disposed": (WarningState.DISPOSED,), "all": tuple(WarningState),
+}
+WarningId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the warning's number")]
+MAX_DOCUMENTS = 200
+
+
+class HistoryEntry(BaseModel):
+    """A ledger entry about the warning."""
+
+    seq: int
+    at: datetime
+    actor: str
+    kind: str = Field(description="warning-raised, warning-acknowledged, warning-escalated, warning-disposed, …")
+    payload: dict[str, Any]
+    hash: str
+
+
+class WarningOut(BaseModel):
+    """A warning (``history`` only on the single-warning read)."""
+
+    id: int
+    origin: Literal["scenario", "person", "partner"]
+    scenario_id: str | None
+    severity: str
+    title: str
+    text: str
+    probability: float | None
+    event_ids: list[str]
+    document_ids: list[str]
+    partner: str | None
+    partner_ref: str | None
+    state: Literal["raised", "acknowledged", "disposed"]
+    disposition: Literal["acted-on", "dismissed", "superseded"] | None
+    rationale: str | None
+    signposts: list[str]
+    owner: str = Field(description="who must acknowledge it now")
+    chain: list[str] = Field(description="escalation chain, the first owner first")
+    escalation_level: int
+    escalated: bool
+    raised_at: datetime
+    raised_by: str
+    ack_deadline: datetime | None
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    disposed_at: datetime | None
+    disposed_by: str | None
+    reopened: int
+    updated_at: datetime
+    history: list[HistoryEntry] | None = None
+
+
+class Changes(BaseModel):
+    cursor: str = Field(description="pass as `since` on the next call")
+    reset: bool = Field(description="true: `warnings` is the whole open board (no or unknown cursor), "
+                                    "false: only the warnings changed after the cursor, in any state")
+    warnings: list[WarningOut]
+
+
+class RaiseIn(BaseModel):
+    title: str = Field(min_length=1, max_length=500)
+    text: str = Field("", max_length=20_000)
+    severity: str = Field(min_length=1, max_length=32, description="elevated, high, critical (the ack_minutes setting)")
+    scenario_id: str | None = Field(None, max_length=64)
+    partner: str | None = Field(None, max_length=200, description="who sent it: makes it a partner warning")
+    partner_ref: str | None = Field(None, max_length=200)
+    document_ids: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list, max_length=MAX_DOCUMENTS)
+
+
+class AcknowledgeIn(BaseModel):
+    note: str | None = Field(None, max_length=5000)
+
+
+class DisposeIn(BaseModel):
+    disposition: Literal["acted-on", "dismissed"]
+    rationale: str | None = Field(None, max_length=10_000, description="required to dismiss")
+    signposts: list[Annotated[str, Field(max_length=1000)]] = Field(
+        default_factory=list, max_length=50, description="what would change my mind")
+
+
+class EscalateIn(BaseModel):
+    reason: str = Field(max_length=5000)
+
+
+def warning_out(w: WarningRecord, history: list[LedgerEntry] | None = None) -> WarningOut:
+    return WarningOut(
+        id=w.id, origin=w.origin.value, scenario_id=w.scenario_id, severity=w.severity, title=w.title,
+        text=w.text, probability=w.probability, event_ids=list(w.event_ids), document_ids=list(w.document_ids),
+        partner=w.partner, partner_ref=w.partner_ref, state=w.state.value,
+        disposition=w.disposition.value if w.disposition else None,
+        rationale=w.rationale, signposts=list(w.signposts), owner=w.owner, chain=list(w.chain),
+        escalation_level=w.escalation_level, escalated=w.escalation_level > 0, raised_at=w.raised_at,
+        raised_by=w.raised_by, ack_deadline=w.ack_deadline, acknowledged_at=w.acknowledged_at,
+        acknowledged_by=w.acknowledged_by, disposed_at=w.disposed_at, disposed_by=w.disposed_by,
+        reopened=w.reopened, updated_at=w.updated_at,
+        history=None if history is None else [
+            HistoryEntry(seq=e.seq, at=e.at, actor=e.actor, kind=e.kind, payload=e.payload, hash=e.hash)
+            for e in history])
+
+
+@router.get("/warnings", response_model=Page[WarningOut], summary="Warnings in board order")
+def list_warnings(request: Request, p: Viewer, paging: Annotated[Paging, Depends()],
+                  state: Annotated[StateFilter, Query(description="open = raised and acknowledged")] = "open",
+                  severity: Annotated[str | None, Query(max_length=32)] = None,
+                  scenario: Annotated[str | None, Query(max_length=64, description="a scenario id")] = None,
+                  ) -> Page[WarningOut]:
+    """Escalated warnings first, then by severity (critical, high, elevated, others), then oldest first."""
+    with root(request).store.engine.connect() as conn:
+        found, total = q.list_warnings(conn, states=STATES[state], severity=severity, scenario_id=scenario,
+                                       limit=paging.limit, offset=paging.offset)
+    return paging.page(request, [warning_out(w) for w in found], total)
+
+
+@router.get("/warnings/changes", response_model=Changes, summary="Warnings changed since a cursor (live board)")
+def warning_changes(request: Request, p: Viewer,
+                    since: Annotated[str | None, Query(pattern=r"^\d{1,18}$", description="the last call's cursor")]
+                    = None) -> Changes:
+    """Without ``since``: the open board and the current cursor. With it: every warning changed after
+    it (raised, acknowledged, escalated, disposed, reopened), in any state, and the new cursor."""
+    with root(request).store.engine.connect() as conn:
+        found = q.changes(conn, int(since) if since is not None else None)
+    return Changes(cursor=str(found.cursor), reset=found.reset, warnings=[warning_out(w) for w in found.warnings])
+
+
+@router.get("/warnings/{warning_id}", response_model=WarningOut, summary="One warning with its history")
+def get_warning(request: Request, p: Viewer, warning_id: WarningId) -> WarningOut:
+    ws = root(request)
+    return warning_out(ws.warning(warning_id), ws.warning_history(warning_id))
+
+
+@router.post("/warnings", response_model=WarningOut, status_code=201, summary="Raise a warning by hand (analyst)")
+def raise_warning(request: Request, response: Response, p: ActAnalyst, body: RaiseIn) -> WarningOut:
+    """A person's warning; with ``partner``, one received from a partner and recorded with its source."""
+    ws = acting(request, p)
+    if body.document_ids:
+        with ws.store.engine.connect() as conn:
+            stored = q.documents_brief(conn, body.document_ids)
+        missing = [d for d in body.document_ids if d not in stored]
+        if missing:
+            raise InvalidArgument(f"no document {missing[0]!r}", hint="name documents by their full id")
+    w = ws.raise_warning(body.title, body.text, body.severity, scenario_id=body.scenario_id or None,
+                         partner=body.partner or None, partner_ref=body.partner_ref or None,
+                         document_ids=body.document_ids)
+    response.headers["Location"] = f"/api/v1/warnings/{w.id}"
+    return warning_out(w)
+
+
+@router.post("/warnings/{warning_id}/acknowledge", response_model=WarningOut,
+             summary="Acknowledge a warning (duty officer)")
+def acknowledge(request: Request, p: ActDutyOfficer, warning_id: WarningId,
+                body: Annotated[AcknowledgeIn | None, Body()] = None) -> WarningOut:
+    return warning_out(acting(request, p).acknowledge(warning_id, body.note if body else None))
+
+
+@router.post("/warnings/{warning_id}/dispose", response_model=WarningOut,
+             summary="Dispose of a warning: acted on, or dismissed with a rationale (duty officer)")
+def dispose(request: Request, p: ActDutyOfficer, warning_id: WarningId, body: DisposeIn) -> WarningOut:
+    """Dismissing without a rationale is refused (FW-E081); a disposed warning cannot be disposed of again (FW-E080)."""
+    return warning_out(acting(request, p).dispose(warning_id, body.disposition, body.rationale, body.signposts))
+
+
+@router.post("/warnings/{warning_id}/escalate", response_model=WarningOut,
+             summary="Hand an open warning to the next person in its chain (duty officer)")
+def escalate(request: Request, p: ActDutyOfficer, warning_id: WarningId, body: EscalateIn) -> WarningOut:
+    return warning_out(acting(request, p).escalate(warning_id, body.reason))

@@ -1,5 +1,55 @@
-"""(being written)"""
+"""The events explorer: filters, the matching events (paged), a map of where they are and a daily
+count chart. Everything is counted in SQL; the map is server-rendered SVG over an offline basemap,
+navigated by links (no script needed)."""
 
-from fastapi import APIRouter
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from forewarn.store.query import EVENT_TYPES
+from forewarn.web import events_queries as eq
+from forewarn.web.auth import Viewer, root
+from forewarn.web.charts import bar_chart
+from forewarn.web.events_filters import EventFilters
+from forewarn.web.map import BBox, picture
+from forewarn.web.render import query, render
 
 router = APIRouter()
+PAGE = 50
+
+
+@router.get("/events")
+def events_page(request: Request, p: Viewer, f: Annotated[EventFilters, Depends()],
+                offset: Annotated[int, Query(ge=0, le=10**9)] = 0) -> Response:
+    ws = root(request)
+    engine = ws.store.engine
+    if not f.dated:  # the explorer opens on the latest days: a million events are not one page's work
+        found = eq.window(engine, f.query)
+        if found:
+            f.with_window(*found)
+    params = f.params()
+    days = eq.daily_counts(engine, f.query, f.bbox)
+    total = sum(n for _, n in days)
+    events = eq.find_events(engine, f.query, f.bbox, limit=PAGE, offset=offset, days=days)
+    sentences = eq.evidence(engine, events)
+    data = eq.map_data(engine, f.query, f.bbox)
+
+    def zoom_href(cell_box: BBox) -> str:
+        return "/events" + query(params, bbox=cell_box.padded(0.25, minimum=0.02).text, offset=None)
+
+    view = data.view
+    drawn = picture(view, data.clusters, zoom_href=zoom_href,
+                    event_href=lambda doc, ev: f"/documents/{doc}#ev-{ev}")
+    pan = {
+        "out": view.zoomed(2.0), "in": view.zoomed(0.5),
+        "west": view.shifted(-0.5, 0), "east": view.shifted(0.5, 0),
+        "north": view.shifted(0, 0.5), "south": view.shifted(0, -0.5),
+    }
+    chart = bar_chart(days, title="Events per day")
+    return render(request, "events.html", f=f, params=params, types=EVENT_TYPES, sources=ws.sources(),
+                  total=total, events=events, sentences=sentences, offset=offset, limit=PAGE, map=drawn,
+                  placed=data.total, cell=data.cell, view=view, pan={k: b.text for k, b in pan.items()}, chart=chart,
+                  window_days=eq.WINDOW_DAYS)

@@ -10,7 +10,14 @@ from fastapi.responses import Response
 
 from forewarn.model import LedgerEntry
 from forewarn.web.auth import Viewer, root
-from forewarn.web.ledger_queries import count_entries, display_names, ledger_filter, ledger_kinds, verify_words
+from forewarn.web.ledger_queries import (
+    count_entries,
+    display_names,
+    ledger_filter,
+    ledger_kinds,
+    page_entries,
+    verify_words,
+)
 from forewarn.web.render import render
 
 router = APIRouter()
@@ -48,8 +55,8 @@ def ledger_page(request: Request, p: Viewer,
                 ) -> Response:
     ws = root(request)
     f = ledger_filter([kind], actor, subject, since, until)
-    entries = ws.ledger_entries(**f.arguments(), limit=PER_PAGE, offset=offset, newest_first=True)
     total = count_entries(ws.store.engine, f)
+    entries = page_entries(ws.store.engine, f, limit=PER_PAGE, offset=offset, matching=total)
     report = ws.verify_ledger() if verify else None
     params = {"kind": kind, "actor": actor, "subject": subject, "since": since, "until": until}
     rows = [{"entry": e, "link": subject_link(e.subject), "payload": payload_text(e)} for e in entries]

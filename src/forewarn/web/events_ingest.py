@@ -1,0 +1,100 @@
+"""Ingest of a document posted in the workbench: the text goes through the same pipeline as a file
+(normalisation, exact and near-duplicate detection, clustering, one ingest run with its issues), read
+from memory instead of a file. It belongs to a source (``web`` unless named; a missing source is
+created, reliability F: cannot be judged). The same text posted again for the same source is a
+duplicate and stores nothing new."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from forewarn.app import Workspace
+from forewarn.errors import AlreadyExists, Code, ForewarnError, Issue, NotFound, Severity
+from forewarn.ingest.batch import BatchBuilder
+from forewarn.ingest.normalise import document_id, normalise
+from forewarn.ingest.pipeline import IngestInput, Ingestor, _RunState
+from forewarn.model import ExtractReport, IngestReport, RawDocument, Reliability, Source, SourceKind
+from forewarn.sources.base import ReadItem
+from forewarn.sources.dates import resolve_date
+
+DEFAULT_SOURCE = "web"
+LOCATION_PREFIX = "web:"  # sightings and documents posted in the workbench have this location
+
+
+@dataclass(frozen=True)
+class Posted:
+    document_id: str | None  # None when the item failed
+    status: str  # new, near-duplicate, duplicate, failed
+    source_id: str
+    report: IngestReport
+    issues: tuple[Issue, ...]
+    extraction: ExtractReport | None = None
+
+    @property
+    def new(self) -> bool:
+        return self.status in ("new", "near-duplicate")
+
+
+class _MemoryIngestor(Ingestor):
+    """The ingest pipeline over items already in memory (no reader)."""
+
+    def __init__(self, ws: Workspace, items: Sequence[ReadItem]) -> None:
+        super().__init__(ws.store, ws.clock, ws.settings)
+        self.items = items
+
+    def _read_input(self, inp: IngestInput, builder: BatchBuilder, state: _RunState) -> None:
+        for item in self.items:
+            self._accept(item, inp, builder, state)
+
+
+def source_for(ws: Workspace, source_id: str) -> Source:
+    """The named source, created (reliability F) when missing."""
+    try:
+        return ws.store.get_source(source_id)
+    except NotFound:
+        pass
+    source = Source(id=source_id, kind=SourceKind.TEXT, name="Posted in the workbench" if source_id == DEFAULT_SOURCE
+                    else source_id, location=LOCATION_PREFIX + source_id, reliability=Reliability.F,
+                    created_at=ws.clock())
+    try:
+        ws.store.add_source(source)
+    except AlreadyExists:  # someone else created it meanwhile
+        return ws.store.get_source(source_id)
+    return source
+
+
+def ingest_posted(ws: Workspace, text: str, *, title: str | None = None, url: str | None = None,
+                  published_at: str | None = None, source_id: str = DEFAULT_SOURCE) -> Posted:
+    """Ingest one posted document as ``ws``'s actor; extraction runs on it when the ``extract``
+    setting is on and it is new."""
+    source = source_for(ws, source_id)
+    location = LOCATION_PREFIX + source.id
+    dated = resolve_date(published_at, ws.clock(), location)
+    raw = RawDocument(text=text, location=location, reader="web", raw_sha256=hashlib.sha256(text.encode()).hexdigest(),
+                      title=(title or "").strip() or None, url=(url or "").strip() or None,
+                      published_at=dated.published_at, published_precision=dated.precision,
+                      meta=(("posted_by", ws.actor), *dated.meta))
+    items: list[ReadItem] = [raw] + ([dated.issue] if dated.issue else [])
+    inp = IngestInput(location=location, kind=SourceKind.TEXT, source=source)
+    report = _MemoryIngestor(ws, items).run([inp], ws.actor)
+    issues = tuple(report.issues)
+    if report.failed:
+        status = "failed"
+    elif report.new:
+        status = "new"
+    elif report.near_duplicate:
+        status = "near-duplicate"
+    else:
+        status = "duplicate"
+    doc_id = None if status == "failed" else document_id(normalise(text))
+    extraction = None
+    if doc_id and status != "duplicate" and ws.settings.extract:
+        try:
+            extraction = ws.extract(document_ids=[doc_id])
+        except ForewarnError as err:  # the document is stored; `forewarn extract` can run it later
+            issues += (Issue(err.code if err.code else Code.EXTRACTION_FAILED, err.message, location,
+                             hint=err.hint or "run `forewarn extract` once the cause is fixed",
+                             severity=Severity.WARNING),)
+    return Posted(doc_id, status, source.id, report, issues, extraction)

@@ -1,0 +1,557 @@
+"""Read queries of the events explorer, the document reader and the entity pages, shaped for the
+web: every list is limited and every count, chart and map is aggregated in SQL, so that a page stays
+fast with a million events. Filters are the store's own (:func:`forewarn.store.sql._event_filters`),
+so the explorer, the API and the command line agree on what a filter means."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Integer, cast, func, literal_column, or_, select, union_all
+from sqlalchemy.sql.elements import ColumnElement
+
+from forewarn.errors import NotFound
+from forewarn.store import schema as t
+from forewarn.store.query import DocumentQuery, EventQuery
+from forewarn.store.records import StoredEvent
+from forewarn.store.sql import (
+    _document_filters,
+    _entity_kind,
+    _entity_matches,
+    _event,
+    _event_filters,
+    _event_select,
+)
+from forewarn.web.map import WORLD, BBox, Cluster, cell_size
+
+SNIPPET = 400  # characters of an evidence sentence shown in lists
+COUNT_CAP = 1_000  # entity event counts stop here ("1,000+")
+RECENT_EVENTS = 5_000  # co-occurrence looks at an entity's latest events …
+RECENT_DOCUMENTS = 2_000  # … and at the documents that mention it (a sample)
+CHART_DAYS = 366  # an entity's chart: its last year of activity
+TEXT_SCOPE = 10_000  # a text search without dates reads the latest 10,000 documents
+WINDOW_DAYS = 30  # the explorer opens on the latest 30 days
+FINE_CELL = 0.25  # degrees: the grid the default map view is counted on
+_KEY = 100_000  # a cell's sort key: row * _KEY + column (columns < 36,000 at 0.01°)
+MAX_SINGLES = 400  # single-event cells looked up to link to their event …
+SINGLES_UNDER = 5_000  # … when the map shows fewer events than this (else a point links to a zoom)
+
+
+def _conditions(q: EventQuery, bbox: BBox | None = None) -> list[ColumnElement[bool]]:
+    conds = _event_filters(q)
+    if bbox is not None:
+        c = t.events.c
+        conds += [c.place_lat.between(bbox.s, bbox.n), c.place_lon.between(bbox.w, bbox.e)]
+    return conds
+
+
+# -- events ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """An event's evidence sentence (cut to ``SNIPPET`` characters) and its trigger within it."""
+
+    sentence: str
+    trigger_start: int
+    trigger_end: int
+    cut: bool
+
+    @property
+    def parts(self) -> tuple[str, str, str]:
+        """(before, trigger, after): to mark the trigger without building markup from text."""
+        a, b = self.trigger_start, self.trigger_end
+        return self.sentence[:a], self.sentence[a:b], self.sentence[b:]
+
+
+def count_events(engine: Engine, q: EventQuery, bbox: BBox | None = None) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(t.events).where(*_conditions(q, bbox))).scalar_one())
+
+
+def find_events(engine: Engine, q: EventQuery, bbox: BBox | None = None, *, limit: int = 50, offset: int = 0,
+                days: Sequence[tuple[date, int]] | None = None) -> list[StoredEvent]:
+    """A page of events, newest first (by date, then id). Given the filtered events' ``days`` (their
+    daily counts), only the dates that hold the page are read: the sort never sees more than a few
+    days of events, however many match."""
+    ev = t.events.c
+    conds = _conditions(q, bbox)
+    if days is not None:
+        span = page_dates(days, limit, offset)
+        if span is None:
+            return []
+        first, last, skipped = span
+        conds += [ev.date >= first, ev.date <= last]
+        offset -= skipped
+    query = (_event_select().where(*conds).order_by(ev.date.desc(), ev.id.desc()).limit(limit).offset(offset))
+    with engine.connect() as conn:
+        return [_event(r) for r in conn.execute(query)]
+
+
+def page_dates(days: Sequence[tuple[date, int]], limit: int, offset: int) -> tuple[date, date, int] | None:
+    """The first and last date holding the events ``offset … offset + limit - 1`` (newest first), and how
+    many events lie on later dates; None past the end."""
+    newer = 0
+    last: date | None = None
+    for day, n in sorted(days, reverse=True):
+        if last is None:
+            if newer + n > offset:
+                last, skipped = day, newer
+            else:
+                newer += n
+                continue
+        newer += n
+        if newer >= offset + limit:
+            return day, last, skipped
+    return (min(days)[0], last, skipped) if last is not None else None
+
+
+def get_event(engine: Engine, event_id: str) -> StoredEvent:
+    with engine.connect() as conn:
+        row = conn.execute(_event_select().where(t.events.c.id == event_id)).first()
+    if row is None:
+        raise NotFound(f"no event {event_id!r}", hint="event ids are listed by GET /api/v1/events")
+    return _event(row)
+
+
+def evidence(engine: Engine, events: Sequence[StoredEvent]) -> dict[str, Evidence]:
+    """The evidence sentence of each event (read from its document's text in SQL, cut short)."""
+    if not events:
+        return {}
+    ev, d = t.events.c, t.documents.c
+    q = (select(ev.id, func.substr(d.text, ev.start + 1, SNIPPET).label("text"))
+         .select_from(t.events.join(t.documents, d.id == ev.document_id))
+         .where(ev.id.in_(sorted({e.id for e in events}))))
+    with engine.connect() as conn:
+        texts = {r.id: r.text or "" for r in conn.execute(q)}
+    found: dict[str, Evidence] = {}
+    for e in events:
+        text = texts.get(e.id, "")
+        length = max(e.end - e.start, 0)
+        sentence = text[:length]
+        a = min(max(e.trigger_start - e.start, 0), len(sentence))
+        b = min(max(e.trigger_end - e.start, a), len(sentence))
+        found[e.id] = Evidence(sentence, a, b, length > len(sentence))
+    return found
+
+
+def daily_counts(engine: Engine, q: EventQuery, bbox: BBox | None = None) -> list[tuple[date, int]]:
+    ev = t.events.c
+    query = (select(ev.date, func.count()).where(*_conditions(q, bbox)).group_by(ev.date).order_by(ev.date))
+    with engine.connect() as conn:
+        return [(_day(r[0]), int(r[1])) for r in conn.execute(query)]
+
+
+def _day(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def window(engine: Engine, q: EventQuery, days: int = WINDOW_DAYS) -> tuple[date, date] | None:
+    """The explorer's default date range: the ``days`` days up to the latest event (the latest matching
+    event when that range holds none of the filtered events); None when there are no events."""
+    ev = t.events.c
+    with engine.connect() as conn:
+        last = conn.execute(select(func.max(ev.date))).scalar()
+        if last is None:
+            return None
+        last = _day(last)
+        first = last - timedelta(days=days - 1)
+        hit = conn.execute(select(ev.id).where(*_conditions(q), ev.date >= first, ev.date <= last).limit(1)).first()
+        if hit is None:
+            found = conn.execute(select(func.max(ev.date)).where(*_conditions(q))).scalar()
+            if found is None:
+                return first, last
+            last = _day(found)
+            first = last - timedelta(days=days - 1)
+    return first, last
+
+
+@dataclass(frozen=True, slots=True)
+class _Cell:
+    gy: int  # grid row and column: floor((lat + 90) / cell), floor((lon + 180) / cell)
+    gx: int
+    n: int
+    lat_sum: float
+    lon_sum: float
+
+
+@dataclass(frozen=True, slots=True)
+class MapData:
+    view: BBox  # the box shown (fitted to the canvas)
+    cell: float  # grid step, degrees
+    clusters: list[Cluster]
+
+    @property
+    def total(self) -> int:
+        return sum(c.count for c in self.clusters)
+
+
+def _cell_index(engine: Engine, column: Any, offset: int, cell: float) -> Any:
+    """floor((column + offset) / cell): the grid row or column (the sum is never negative, so a
+    cast truncates like floor on SQLite; PostgreSQL's cast rounds, so it says floor)."""
+    scaled = (column + literal_column(str(offset))) / literal_column(repr(float(cell)))
+    return func.floor(scaled) if engine.dialect.name == "postgresql" else cast(scaled, Integer)
+
+
+def _grid(engine: Engine, q: EventQuery, bbox: BBox | None, cell: float) -> list[_Cell]:
+    """The filtered events (inside ``bbox``) counted per grid cell, in SQL (one sort key per cell)."""
+    ev = t.events.c
+    key = (_cell_index(engine, ev.place_lat, 90, cell) * literal_column(str(_KEY))
+           + _cell_index(engine, ev.place_lon, 180, cell)).label("k")
+    query = (select(key, func.count().label("n"), func.sum(ev.place_lat).label("slat"),
+                    func.sum(ev.place_lon).label("slon"))
+             .where(*_conditions(q, bbox), ev.place_lat.is_not(None), ev.place_lon.is_not(None))
+             .group_by(literal_column("k")))
+    with engine.connect() as conn:
+        return [_Cell(int(r.k) // _KEY, int(r.k) % _KEY, int(r.n), float(r.slat), float(r.slon))
+                for r in conn.execute(query)]
+
+
+def _merge(cells: Sequence[_Cell], factor: int) -> list[_Cell]:
+    """Cells of a grid ``factor`` times coarser."""
+    merged: dict[tuple[int, int], _Cell] = {}
+    for c in cells:
+        key = (c.gy // factor, c.gx // factor)
+        m = merged.get(key)
+        merged[key] = _Cell(key[0], key[1], c.n, c.lat_sum, c.lon_sum) if m is None else \
+            _Cell(key[0], key[1], m.n + c.n, m.lat_sum + c.lat_sum, m.lon_sum + c.lon_sum)
+    return list(merged.values())
+
+
+def map_data(engine: Engine, q: EventQuery, bbox: BBox | None = None) -> MapData:
+    """The filtered events on a grid. With ``bbox``: the events inside it, in cells sized to it.
+    Without: one pass on a fine grid gives where the events are (the view: their box, padded) and,
+    merged, the clusters for that view. Cells holding one event link to it."""
+    if bbox is not None:
+        view = bbox.fitted()
+        cell = cell_size(view)
+        cells = _grid(engine, q, bbox, cell)
+    else:
+        fine = _grid(engine, q, None, FINE_CELL)
+        if fine:  # the box of the occupied cells
+            box = BBox(max(min(c.gx for c in fine) * FINE_CELL - 180, -180.0),
+                       max(min(c.gy for c in fine) * FINE_CELL - 90, -90.0),
+                       min((max(c.gx for c in fine) + 1) * FINE_CELL - 180, 180.0),
+                       min((max(c.gy for c in fine) + 1) * FINE_CELL - 90, 90.0))
+            view = box.padded(0.15, minimum=1.0).fitted()
+        else:
+            view = WORLD.fitted()
+        factor = max(1, round(cell_size(view) / FINE_CELL))
+        cell = FINE_CELL * factor
+        cells = _merge(fine, factor)
+    many = sum(c.n for c in cells) > SINGLES_UNDER
+    singles = {} if many else _singles(engine, q, bbox, [c for c in cells if c.n == 1])
+    found = []
+    for c in cells:
+        s, w = c.gy * cell - 90, c.gx * cell - 180
+        one = singles.get((c.lat_sum, c.lon_sum)) if c.n == 1 else None
+        found.append(Cluster(lat=c.lat_sum / c.n, lon=c.lon_sum / c.n, count=c.n,
+                             cell=BBox(max(w, -180.0), max(s, -90.0), min(w + cell, 180.0), min(s + cell, 90.0)),
+                             event_id=one[0] if one else None, document_id=one[1] if one else None,
+                             label=one[2] if one else None))
+    return MapData(view, cell, found)
+
+
+def _singles(engine: Engine, q: EventQuery, bbox: BBox | None, cells: Sequence[_Cell]
+             ) -> dict[tuple[float, float], tuple[str, str, str]]:
+    """(event id, document id, label) of the one event of each single-event cell, by position; none
+    when there are very many such cells (they then link to a zoom like clusters)."""
+    if not cells or len(cells) > MAX_SINGLES:
+        return {}
+    ev = t.events.c
+    lats = sorted({c.lat_sum for c in cells})
+    query = (select(ev.id, ev.document_id, ev.type, ev.place_name, ev.place_lat, ev.place_lon)
+             .where(*_conditions(q, bbox), ev.place_lat.in_(lats)))
+    wanted = {(c.lat_sum, c.lon_sum) for c in cells}
+    found: dict[tuple[float, float], tuple[str, str, str]] = {}
+    with engine.connect() as conn:
+        for r in conn.execute(query):
+            key = (float(r.place_lat), float(r.place_lon))
+            if key in wanted and key not in found:
+                found[key] = (r.id, r.document_id, f"{r.type} at {r.place_name}")
+    return found
+
+
+# -- documents ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class DocumentSummary:
+    id: str
+    title: str | None
+    snippet: str
+    source_id: str | None
+    published_at: datetime | None
+    ingested_at: datetime
+    url: str | None
+    cluster_id: str
+    cluster_size: int
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterMember:
+    id: str
+    title: str | None
+    source_id: str | None
+    published_at: datetime | None
+
+
+def find_documents(engine: Engine, q: DocumentQuery, scope: int | None = TEXT_SCOPE
+                   ) -> tuple[list[DocumentSummary], int, bool]:
+    """A page of documents (newest published first) without their full text, the total, and whether a
+    text search was held to the latest ``scope`` documents (it is when no date range narrows it: a
+    substring search reads every text it looks at)."""
+    d, cl = t.documents.c, t.clusters.c
+    conds = _document_filters(q)
+    order = (d.published_at.desc().nulls_last(), d.id)
+    scoped = bool(q.text) and scope is not None and q.since is None and q.until is None
+    columns = (d.id, d.title, func.substr(d.text, 1, 240).label("snippet"), d.source_id, d.published_at,
+               d.ingested_at, d.url, d.cluster_id, func.coalesce(cl.size, 1).label("size"))
+    joined = t.documents.outerjoin(t.clusters, cl.id == d.cluster_id)
+    with engine.connect() as conn:
+        if scoped:  # one pass over the latest texts: the matches' ids give the total and the page
+            latest = select(d.id).where(*_document_filters(replace(q, text=None))).order_by(*order).limit(scope)
+            ids = list(conn.execute(select(d.id).where(*conds, d.id.in_(latest)).order_by(*order)).scalars())
+            page = ids[q.offset:q.offset + q.limit]
+            rows = conn.execute(select(*columns).select_from(joined).where(d.id.in_(page)).order_by(*order)).all() \
+                if page else []
+            total = len(ids)
+        else:
+            rows = conn.execute(select(*columns).select_from(joined).where(*conds).order_by(*order)
+                                .limit(q.limit).offset(q.offset)).all()
+            total = conn.execute(select(func.count()).select_from(t.documents).where(*conds)).scalar_one()
+    return [DocumentSummary(r.id, r.title, r.snippet or "", r.source_id, r.published_at, r.ingested_at, r.url,
+                            r.cluster_id, int(r.size)) for r in rows], int(total), scoped
+
+
+def cluster_of(engine: Engine, cluster_id: str, limit: int = 50) -> tuple[int, list[ClusterMember]]:
+    """The size of a duplicate cluster and its first members (oldest publication first)."""
+    d = t.documents.c
+    with engine.connect() as conn:
+        size = conn.execute(select(t.clusters.c.size).where(t.clusters.c.id == cluster_id)).scalar()
+        rows = conn.execute(select(d.id, d.title, d.source_id, d.published_at).where(d.cluster_id == cluster_id)
+                            .order_by(d.published_at.nulls_last(), d.id).limit(limit)).all()
+    return int(size or len(rows)), [ClusterMember(r.id, r.title, r.source_id, r.published_at) for r in rows]
+
+
+# -- entities ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class EntityInfo:
+    id: str
+    name: str
+    kind: str
+    country: str | None
+    sector: str | None
+    origin: str
+    merged_into: str | None
+    canonical_id: str
+    canonical_name: str
+    aliases: tuple[str, ...]
+    members: tuple[str, ...]  # entities merged into this one (directly or through a chain)
+    updated_at: datetime
+    updated_by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class EntityRow:
+    id: str
+    name: str
+    kind: str
+    country: str | None
+    sector: str | None
+    aliases: tuple[str, ...]
+    events: int  # as actor or recipient, up to COUNT_CAP per role
+    capped: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Neighbour:
+    id: str  # canonical entity
+    name: str
+    kind: str
+    events: int  # shared events (among the entity's latest)
+    documents: int  # shared documents (among a sample of the entity's documents)
+
+    @property
+    def weight(self) -> int:
+        return self.events + self.documents
+
+
+def _members(conn: Connection, entity_id: str) -> list[str]:
+    """Ids of every entity in the merge group of ``entity_id``'s canonical entity (itself first)."""
+    e = t.entities.c
+    canon = conn.execute(select(e.canonical_id).where(e.id == entity_id)).scalar()
+    if canon is None:
+        raise NotFound(f"no entity {entity_id!r}", hint="search the entities list for its id")
+    others = conn.execute(select(e.id).where(e.canonical_id == canon, e.id != entity_id).order_by(e.id)).scalars()
+    return [entity_id, *others]
+
+
+def get_entity(engine: Engine, entity_id: str) -> EntityInfo:
+    e, a = t.entities.c, t.entity_aliases.c
+    canon = t.entities.alias("canon")
+    with engine.connect() as conn:
+        row = conn.execute(select(t.entities, canon.c.name.label("canonical_name"))
+                           .select_from(t.entities.outerjoin(canon, canon.c.id == e.canonical_id))
+                           .where(e.id == entity_id)).first()
+        if row is None:
+            raise NotFound(f"no entity {entity_id!r}", hint="search the entities list for its id")
+        aliases = tuple(conn.execute(select(a.alias).where(a.entity_id == entity_id).order_by(a.alias)).scalars())
+        members = tuple(conn.execute(select(e.id).where(e.canonical_id == entity_id, e.id != entity_id)
+                                     .order_by(e.id)).scalars())
+    return EntityInfo(row.id, row.name, row.kind, row.country, row.sector, row.origin, row.merged_into,
+                      row.canonical_id, row.canonical_name or row.name, aliases, members, row.updated_at,
+                      row.updated_by)
+
+
+def find_entities(engine: Engine, *, kind: str | None, search: str | None, limit: int, offset: int
+                  ) -> tuple[list[EntityRow], int]:
+    """Unmerged entities by name, with their merge group's event counts (capped), and the total."""
+    e, a = t.entities.c, t.entity_aliases.c
+    conds: list[ColumnElement[bool]] = [e.merged_into.is_(None)]
+    if kind:
+        conds.append(e.kind == _entity_kind(kind))
+    if search:
+        conds.append(_entity_matches(search, ids_too=True))
+    with engine.connect() as conn:
+        total = int(conn.execute(select(func.count()).select_from(t.entities).where(*conds)).scalar_one())
+        rows = conn.execute(select(t.entities).where(*conds).order_by(e.name, e.id).limit(limit).offset(offset)).all()
+        ids = [r.id for r in rows]
+        aliases: dict[str, list[str]] = {}
+        groups: dict[str, list[str]] = {i: [i] for i in ids}
+        if ids:
+            for r in conn.execute(select(a.entity_id, a.alias).where(a.entity_id.in_(ids)).order_by(a.alias)):
+                aliases.setdefault(r.entity_id, []).append(r.alias)
+            for r in conn.execute(select(e.id, e.canonical_id).where(e.canonical_id.in_(ids), e.id != e.canonical_id)):
+                groups[r.canonical_id].append(r.id)
+        counts = {i: _capped_count(conn, groups[i]) for i in ids}
+    return [EntityRow(r.id, r.name, r.kind, r.country, r.sector, tuple(aliases.get(r.id, ())),
+                      counts[r.id][0], counts[r.id][1]) for r in rows], total
+
+
+def _capped_count(conn: Connection, members: Sequence[str]) -> tuple[int, bool]:
+    """Events of a merge group as actor plus as recipient, each counted up to ``COUNT_CAP``."""
+    ev = t.events.c
+    total, capped = 0, False
+    for role in ("actor", "recipient"):
+        n = 0
+        for member in members:
+            inner = (select(ev.date).where(ev[f"{role}_entity_id"] == member, ev.negated == False)  # noqa: E712
+                     .limit(COUNT_CAP - n).subquery())
+            n += int(conn.execute(select(func.count()).select_from(inner)).scalar_one())
+            if n >= COUNT_CAP:
+                capped = True
+                break
+        total += n
+    return total, capped
+
+
+def _roles(role: str) -> tuple[str, ...]:
+    return ("actor", "recipient") if role == "any" else (role,)
+
+
+def entity_events(engine: Engine, entity_id: str, role: str, *, limit: int, offset: int
+                  ) -> tuple[list[StoredEvent], int | None]:
+    """The events the entity's merge group takes part in (as ``role``: actor, recipient or any), newest
+    first, and how many there are (None: more than ``COUNT_CAP``). Each member and role is read in
+    date order from its own index, the pieces merged here."""
+    ev = t.events.c
+    want = offset + limit
+    with engine.connect() as conn:
+        members = _members(conn, entity_id)
+        keys: set[tuple[date, str]] = set()
+        for r in _roles(role):
+            for member in members:
+                q = (select(ev.date, ev.id).where(ev[f"{r}_entity_id"] == member, ev.negated == False)  # noqa: E712
+                     .order_by(ev.date.desc(), ev.id.desc()).limit(want))
+                keys.update((_day(x.date), x.id) for x in conn.execute(q))
+        page = [i for _, i in sorted(keys, reverse=True)[offset:want]]
+        rows = conn.execute(_event_select().where(ev.id.in_(page))).all() if page else []
+        total: int | None
+        if role == "any":
+            inner = (select(ev.date).where(or_(ev.actor_entity_id.in_(members), ev.recipient_entity_id.in_(members)),
+                                           ev.negated == False).limit(COUNT_CAP + 1).subquery())  # noqa: E712
+            n = int(conn.execute(select(func.count()).select_from(inner)).scalar_one())
+            total = n if n <= COUNT_CAP else None
+        else:
+            n, capped = _capped_count_role(conn, members, role)
+            total = None if capped else n
+    order = {i: k for k, i in enumerate(page)}
+    return sorted((_event(r) for r in rows), key=lambda e: order[e.id]), total
+
+
+def _capped_count_role(conn: Connection, members: Sequence[str], role: str) -> tuple[int, bool]:
+    ev = t.events.c
+    n = 0
+    for member in members:
+        inner = (select(ev.date).where(ev[f"{role}_entity_id"] == member, ev.negated == False)  # noqa: E712
+                 .limit(COUNT_CAP + 1 - n).subquery())
+        n += int(conn.execute(select(func.count()).select_from(inner)).scalar_one())
+        if n > COUNT_CAP:
+            return COUNT_CAP, True
+    return n, False
+
+
+def entity_daily(engine: Engine, entity_id: str, role: str) -> list[tuple[date, int]]:
+    """Events per day with the entity's merge group as ``role``, over its last ``CHART_DAYS`` days of
+    activity in that role."""
+    ev = t.events.c
+    with engine.connect() as conn:
+        members = _members(conn, entity_id)
+        column = ev[f"{role}_entity_id"]
+        lasts = [conn.execute(select(ev.date).where(column == m, ev.negated == False)  # noqa: E712
+                              .order_by(ev.date.desc()).limit(1)).scalar() for m in members]
+        known = [_day(x) for x in lasts if x is not None]
+        if not known:
+            return []
+        since = max(known) - timedelta(days=CHART_DAYS - 1)
+        rows = conn.execute(select(ev.date, func.count()).where(column.in_(members), ev.negated == False,  # noqa: E712
+                                                                ev.date >= since)
+                            .group_by(ev.date).order_by(ev.date)).all()
+    return [(_day(r[0]), int(r[1])) for r in rows]
+
+
+def cooccurring(engine: Engine, entity_id: str, limit: int = 12) -> list[Neighbour]:
+    """The entities seen most with this one, per canonical entity, counted in SQL: the other party of
+    its latest events (``RECENT_EVENTS`` per member and role) and the entities mentioned in a sample of
+    the documents that mention it (``RECENT_DOCUMENTS``)."""
+    ev, m, e = t.events.c, t.mentions.c, t.entities.c
+    own = t.entities.alias("own")
+    with engine.connect() as conn:
+        members = _members(conn, entity_id)
+        canon = conn.execute(select(e.canonical_id).where(e.id == entity_id)).scalar()
+        pieces = []
+        for role, other in (("actor", "recipient"), ("recipient", "actor")):
+            for member in members:
+                pieces.append(select(ev[f"{other}_entity_id"].label("other"))
+                              .where(ev[f"{role}_entity_id"] == member, ev.negated == False,  # noqa: E712
+                                     ev[f"{other}_entity_id"].is_not(None))
+                              .order_by(ev.date.desc()).limit(RECENT_EVENTS).subquery())
+        parties = union_all(*(select(p.c.other) for p in pieces)).subquery()
+        by_events = (select(own.c.canonical_id.label("cid"), func.count().label("n"))
+                     .select_from(parties.join(own, own.c.id == parties.c.other)).group_by(own.c.canonical_id))
+        shared_events = {r.cid: int(r.n) for r in conn.execute(by_events)}
+        docs = list(conn.execute(select(m.document_id).where(m.entity_id.in_(members)).distinct()
+                                 .limit(RECENT_DOCUMENTS)).scalars())
+        shared_docs: dict[str, int] = {}
+        for i in range(0, len(docs), 500):
+            mentioned = (select(m.entity_id.label("other"), m.document_id).where(m.document_id.in_(docs[i:i + 500]))
+                         .distinct().subquery())
+            q = (select(own.c.canonical_id.label("cid"), func.count(func.distinct(mentioned.c.document_id)).label("n"))
+                 .select_from(mentioned.join(own, own.c.id == mentioned.c.other)).group_by(own.c.canonical_id))
+            for r in conn.execute(q):
+                shared_docs[r.cid] = shared_docs.get(r.cid, 0) + int(r.n)
+        shared_events.pop(canon, None)
+        shared_docs.pop(canon, None)
+        ids = sorted(set(shared_events) | set(shared_docs),
+                     key=lambda i: (-(shared_events.get(i, 0) + shared_docs.get(i, 0)), i))[:limit]
+        names = {r.id: (r.name, r.kind) for r in conn.execute(select(e.id, e.name, e.kind).where(e.id.in_(ids)))} \
+            if ids else {}
+    return [Neighbour(i, names.get(i, (i, ""))[0], names.get(i, (i, ""))[1], shared_events.get(i, 0),
+                      shared_docs.get(i, 0)) for i in ids]
