@@ -15,7 +15,8 @@ Each page is loaded --loads times (10) after one warm-up load, each time in a fr
              start of the navigation: server time, transfer, parsing, style and first paint
   server     the document's ``Server-Timing: app;dur`` (the server's share of the FCP), the baseline
 
-The table shows medians over the loads (FCP also p95, ``statistics.quantiles``, n=20, inclusive)
+The login page (signed out), one small form and no query, shows the floor: what any page costs in this browser
+on this machine. The table shows medians over the loads (FCP also p95, ``statistics.quantiles``, n=20, inclusive)
 and FCP / server.
 
     python bench/web_weight.py --events 50000
@@ -49,7 +50,7 @@ from forewarn.web.auth import SESSION_COOKIE
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
-PAGES = (("board", "/"), ("explorer", "/events"))
+PAGES = (("login (floor)", "/login", False), ("board", "/", True), ("explorer", "/events", True))
 FCP = "() => { const p = performance.getEntriesByType('paint').find(e => e.name === 'first-contentful-paint');" \
       " return p ? p.startTime : null; }"
 
@@ -86,10 +87,11 @@ def serving(ws: Workspace) -> Iterator[str]:
         sock.close()
 
 
-def load(browser: Browser, base: str, path: str, cookie: str) -> Load:
+def load(browser: Browser, base: str, path: str, cookie: str | None) -> Load:
     context = browser.new_context()
     try:
-        context.add_cookies([{"name": SESSION_COOKIE, "value": cookie, "url": base}])
+        if cookie:
+            context.add_cookies([{"name": SESSION_COOKIE, "value": cookie, "url": base}])
         origin = urlsplit(base).netloc
         blocked: list[str] = []
 
@@ -142,9 +144,10 @@ def main() -> int:
         with serving(ws) as base, sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
             try:
-                for name, path in PAGES:
-                    load(browser, base, path, cookie)  # warm-up
-                    loads = [load(browser, base, path, cookie) for _ in range(args.loads)]
+                for name, path, signed_in in PAGES:
+                    who = cookie if signed_in else None
+                    load(browser, base, path, who)  # warm-up
+                    loads = [load(browser, base, path, who) for _ in range(args.loads)]
                     rows.append((name, path, loads))
             finally:
                 browser.close()

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,6 +14,8 @@ from test_h2_events import D1, D3, More, seed_more
 from web_support import HOSTILE, World
 
 from forewarn.app import Workspace
+from forewarn.errors import Code, ForewarnError
+from forewarn.model import ExtractReport
 from forewarn.web.events_marks import Span, segments
 
 
@@ -196,3 +199,29 @@ def test_post_document_form(as_role: Callable[[str], TestClient]) -> None:
     forged = analyst.post("/documents", data={"text": "forged"}, headers={"X-CSRF-Token": ""})
     assert forged.status_code == 403
     assert 'class="post-document"' not in as_role("viewer").get("/documents").text
+
+
+def test_post_document_runs_extraction_when_on(as_role: Callable[[str], TestClient],
+                                               world_ws: tuple[Workspace, World],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    ws, _ = world_ws
+    ws.settings = replace(ws.settings, extract=True)
+    asked: list[tuple[str, ...]] = []
+
+    def extract(self: Workspace, *, document_ids: Sequence[str] = (), **_: object) -> ExtractReport:
+        asked.append(tuple(document_ids))
+        if "fails" in self.store.get_document(document_ids[0]).text:
+            raise ForewarnError("spaCy model 'x' is not installed", code=Code.MODEL_UNAVAILABLE, hint="install it")
+        return ExtractReport(extractor="fake 1", documents=1, extracted=1, events=2, claims=1)
+
+    monkeypatch.setattr(Workspace, "extract", extract)
+    analyst = as_role("analyst")
+    r = analyst.post("/api/v1/documents", json={"text": "Tanks crossed the river at dawn."})
+    assert r.status_code == 201
+    assert r.json()["extraction"] == {"extractor": "fake 1", "extracted": 1, "failed": 0, "events": 2, "claims": 1}
+    assert asked == [(r.json()["document_id"],)]  # only the posted document
+    again = analyst.post("/api/v1/documents", json={"text": "Tanks crossed the river at dawn."})
+    assert again.json()["extraction"] is None and len(asked) == 1  # nothing new: nothing to extract
+    failed = analyst.post("/api/v1/documents", json={"text": "This one fails to extract."})
+    assert failed.status_code == 201  # stored; extraction can run later
+    assert [(i["code"], i["severity"]) for i in failed.json()["issues"]] == [("FW-E050", "warning")]

@@ -44,7 +44,7 @@ KYIV = Place("Kyiv", 50.45, 30.52, "UKR", "Kyiv City", "geonames:703448", PlaceP
 
 D1 = "Russian forces shelled Kharkiv on 6 August 2024, the Ukrainian army said."
 D2 = "Protesters marched in Kyiv against the 100% Percent_Group on Friday. No troops attacked them."
-D3 = f"The {HOSTILE} Brigade threatened Kyiv."
+D3 = f"The {HOSTILE} Brigade threatened the Ukrainian army in Kyiv."
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,8 @@ def _mention(text: str, entity: Entity, words: str) -> EntityMention:
 def seed_more(ws: Workspace) -> More:
     """Three more documents (sources alpha and beta) with hand-coded extractions: an assault by Russian
     forces on Kharkiv (with a claim), a protest in Kyiv against an organisation whose name holds % and _
-    (and a negated assault), and a threat by an organisation whose name is hostile HTML."""
+    (and a negated assault), and a threat to the Ukrainian army by an organisation whose name is hostile
+    HTML."""
     d1 = ingest_posted(ws, D1, title="Kharkiv shelled", published_at="2024-08-06", source_id="alpha").document_id
     d2 = ingest_posted(ws, D2, title="Kyiv protest", published_at="2024-08-09", source_id="beta").document_id
     d3 = ingest_posted(ws, D3, title=f"{HOSTILE} threat", published_at="2024-08-10", source_id="beta").document_id
@@ -101,7 +102,7 @@ def seed_more(ws: Workspace) -> More:
                 recipient=(PERCENT, "100% Percent_Group"), place=kyiv2, confidence=0.4, sentence=first)
     e2n = _event(D2, "ASSAULT", "attacked", date(2024, 8, 9), place=kyiv2, negated=True, sentence=second)
     e3 = _event(D3, "THREATEN", "threatened", date(2024, 8, 10), actor=(HOSTILE_ORG, f"{HOSTILE} Brigade"),
-                place=kyiv3, confidence=0.7)
+                recipient=(UKR, "Ukrainian army"), place=kyiv3, confidence=0.7)
     claim = Claim(speaker=Participant(UKR, "Ukrainian army", *_span(D1, "Ukrainian army")),
                   speaker_text="the Ukrainian army", cue="say", content_start=0, content_end=D1.index(","),
                   quoted=False, stance="assert", sentence=0, start=0, end=len(D1))
@@ -154,7 +155,7 @@ def test_every_filter_narrows(viewer: TestClient, more: More, world: World) -> N
         "actor=russian": {ev["assault"]},
         "actor=dict:rus-military": {ev["assault"]},
         "actor=Russian army": {ev["assault"]},  # an alias
-        "recipient=ukrain": {ev["assault"]},
+        "recipient=ukrain": {ev["assault"], ev["threat"]},
         "actor_country=rus": {ev["assault"], ev["threat"]},
         "recipient_country=POL": {ev["protest"]},
         "place=kyiv": {ev["protest"], ev["threat"]},
@@ -236,18 +237,18 @@ def test_map_clusters_add_up_to_the_filtered_total(viewer: TestClient, more: Mor
 
 def test_grid_counts_add_up_on_many_cells(world_ws: tuple[Workspace, World], more: More) -> None:
     from forewarn.store.query import EventQuery
-    from forewarn.web.events_queries import count_events
+    from forewarn.web.events_queries import count_events, scope
 
     engine = world_ws[0].store.engine
     q = EventQuery(limit=None)
     for box in (BBox(-180, -90, 180, 90), BBox(30, 49.5, 37, 51.5), BBox(35.2, 51.1, 35.3, 51.3),
                 BBox(36, 49, 37, 50)):
-        data = map_data(engine, q, box)
-        assert data.total == sum(c.count for c in data.clusters) == count_events(engine, q, box), box
-    assert map_data(engine, q, BBox(-180, -90, 180, 90)).total == ALL
-    fine = map_data(engine, q, BBox(30, 49, 37, 52))
+        data = map_data(engine, scope(engine, q, box))
+        assert data.total == sum(c.count for c in data.clusters) == count_events(engine, scope(engine, q, box)), box
+    assert map_data(engine, scope(engine, q, BBox(-180, -90, 180, 90))).total == ALL
+    fine = map_data(engine, scope(engine, q, BBox(30, 49, 37, 52)))
     assert sorted(c.count for c in fine.clusters) == [1, 2, 5]  # Kharkiv, Kyiv, Sudzha
-    overview = map_data(engine, q)  # no box: where the events are
+    overview = map_data(engine, scope(engine, q))  # no box: where the events are
     assert overview.total == ALL
     v = overview.view
     assert v.w < 30.52 and v.e > 36.23 and v.s < 49.99 and v.n > 51.19

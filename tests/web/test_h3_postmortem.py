@@ -33,7 +33,7 @@ def test_postmortem_api_before_any_warning(world_ws: tuple[Workspace, World], as
     assert body["findings"][0]["link"] == "no-warning" and "no warning was raised" in body["findings"][0]["text"]
     assert [t["kind"] for t in body["timeline"]][-1] == "event"
     assert sum(d["count"] for d in body["signals_per_day"]) == body["signals"]
-    assert body["replay"] is None
+    assert body["replay"] is None and body["published"] == []  # the one assessment came after the event
     assert HOSTILE in str(body)  # data, as stored: escaping is the page's job
 
 
@@ -53,6 +53,9 @@ def test_postmortem_api_names_who_acted_and_when(world_ws: tuple[Workspace, Worl
     acked = [t for t in body["timeline"] if t["kind"] == "acknowledged"]
     assert [(t["actor"], t["warning_id"], t["detail"]) for t in acked] == [("duty_officer", warning_id, "on it")]
     assert body["replay"] and all(0 <= p["probability"] <= 1 for p in body["replay"])
+    with ws.store.engine.connect() as conn:
+        stored = list(conn.exec_driver_sql("SELECT probability FROM assessments ORDER BY id").scalars())
+    assert stored and [p["probability"] for p in body["published"]] == stored
 
 
 def test_postmortem_page_form_and_errors(world: World, as_role: ROLE) -> None:
@@ -86,14 +89,28 @@ def test_postmortem_page_timeline(world_ws: tuple[Workspace, World], as_role: RO
                                                                               date(2024, 8, 12)).signals))
     assert "<script>alert" not in before.text and "&lt;script&gt;alert(&#34;xss&#34;)" in before.text
 
-    after = client.get("/postmortem", params={"scenario": world.scenario_id, "event_date": "2024-08-13"})
+    assert "No assessment of this scenario was published during the window." in before.text
+    assert "replayed from what was known" not in before.text and "replay=1" in before.text
+    after = client.get("/postmortem", params={"scenario": world.scenario_id, "event_date": "2024-08-13",
+                                              "replay": 1})
     assert 'data-broken="unacknowledged"' in after.text
+    assert "probability as published at the time" in after.text and "replayed from what was known" in after.text
+    assert after.text.count('<svg class="chart"') == 3
     outcome = re.search(rf'<tr data-warning-id="{warning_id}"[^>]*>(.*?)</tr>', after.text, re.S)
     assert outcome and "unacknowledged" in outcome.group(1)
     escalated = re.search(r'<tr class="tl-escalated" data-kind="escalated">(.*?)</tr>', after.text, re.S)
     assert escalated and "duty_officer" in escalated.group(1)
     assert "no answer &lt;b&gt;yet&lt;/b&gt;" in escalated.group(1)
     assert f'<a href="/warnings/{warning_id}">' in after.text
+    ws.acting_as("duty_officer").dispose(warning_id, "dismissed", f"a drill, not a build-up {HOSTILE}")
+    dismissed = client.get("/postmortem", params={"scenario": world.scenario_id, "event_date": "2024-08-13"})
+    assert 'data-broken="dismissed"' in dismissed.text and "Warned but dismissed" in dismissed.text
+    outcome = re.search(rf'<tr data-warning-id="{warning_id}"[^>]*>(.*?)</tr>', dismissed.text, re.S)
+    assert outcome and "dismissed" in outcome.group(1) and "duty_officer" in outcome.group(1)
+    assert "a drill, not a build-up &lt;script&gt;" in outcome.group(1)
+    disposed = re.search(r'<tr class="tl-disposed" data-kind="disposed">(.*?)</tr>', dismissed.text, re.S)
+    assert disposed and "duty_officer" in disposed.group(1) and "dismissed" in disposed.group(1)
+    assert "<script>alert" not in dismissed.text
     missing = client.get("/postmortem", params={"scenario": "nope", "event_date": "2024-08-12"})
     assert missing.status_code == 404
     half = client.get("/postmortem", params={"scenario": world.scenario_id})

@@ -213,7 +213,7 @@ events = Table(
     "events", metadata,
     Column("id", String(64), primary_key=True),  # hash of document, sentence, trigger offsets, type
     Column("document_id", String(64), nullable=False, index=True),
-    Column("source_id", String(64), index=True),  # the document's, for fast filtering
+    Column("source_id", String(64)),  # the document's, for fast filtering
     Column("published_at", UTCDateTime),  # the document's
     Column("extractor", Text, nullable=False),
     Column("coded_at", UTCDateTime, nullable=False),
@@ -224,13 +224,13 @@ events = Table(
     Column("actor_text", Text),
     Column("actor_start", Integer),
     Column("actor_end", Integer),
-    Column("actor_country", String(8), index=True),  # of the canonical entity (kept current on merge/edit)
+    Column("actor_country", String(8)),  # of the canonical entity (kept current on merge/edit)
     Column("actor_sector", String(16)),
     Column("recipient_entity_id", Text, index=True),
     Column("recipient_text", Text),
     Column("recipient_start", Integer),
     Column("recipient_end", Integer),
-    Column("recipient_country", String(8), index=True),
+    Column("recipient_country", String(8)),
     Column("recipient_sector", String(16)),
     Column("place_name", Text),
     Column("place_lat", Float),
@@ -242,7 +242,7 @@ events = Table(
     Column("place_text", Text),
     Column("place_start", Integer),
     Column("place_end", Integer),
-    Column("date", Date, nullable=False, index=True),
+    Column("date", Date, nullable=False),
     Column("date_precision", String(8), nullable=False),
     Column("date_from_publication", Boolean, nullable=False),
     Column("negated", Boolean, nullable=False),
@@ -256,6 +256,11 @@ events = Table(
     Column("trigger_end", Integer, nullable=False),
     Column("confidence", Float, nullable=False),
     Index("ix_events_type_date", "type", "date"),
+    # the explorer filters one of these and a date range, leaving out negated events (migration 0005)
+    Index("ix_events_actor_country_date", "actor_country", "date", "negated"),
+    Index("ix_events_recipient_country_date", "recipient_country", "date", "negated"),
+    Index("ix_events_source_id_date", "source_id", "date", "negated"),
+    Index("ix_events_date_place", "date", "negated", "place_lat", "place_lon"),  # the map's grid, by date
 )
 
 claims = Table(

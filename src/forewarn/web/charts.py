@@ -59,7 +59,8 @@ def _frame(v1: float, ticks: Sequence[float], fmt: str, t0: float, t1: float, ti
         t = t0 + (t1 - t0) * i / 5
         fmt = "%d %b %H:%M" if span_days < 2 else "%d %b" if span_days < 300 else "%b %Y"
         label = datetime.fromtimestamp(t, UTC).strftime(fmt)
-        parts.append(f'<text x="{_x(t, t0, t1):.1f}" y="{H - 8}" text-anchor="middle">{label}</text>')
+        anchor = "start" if i == 0 else "end" if i == 5 else "middle"  # the ends stay inside the frame
+        parts.append(f'<text x="{_x(t, t0, t1):.1f}" y="{H - 8}" text-anchor="{anchor}">{label}</text>')
     return parts
 
 

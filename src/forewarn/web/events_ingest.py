@@ -76,7 +76,9 @@ def ingest_posted(ws: Workspace, text: str, *, title: str | None = None, url: st
                       title=(title or "").strip() or None, url=(url or "").strip() or None,
                       published_at=dated.published_at, published_precision=dated.precision,
                       meta=(("posted_by", ws.actor), *dated.meta))
-    items: list[ReadItem] = [raw] + ([dated.issue] if dated.issue else [])
+    items: list[ReadItem] = [raw]
+    if dated.issue is not None:
+        items.append(dated.issue)
     inp = IngestInput(location=location, kind=SourceKind.TEXT, source=source)
     report = _MemoryIngestor(ws, items).run([inp], ws.actor)
     issues = tuple(report.issues)

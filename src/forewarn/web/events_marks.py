@@ -81,9 +81,9 @@ def spans_of(x: DocumentExtraction, text: str) -> list[Span]:
             if who is not None:
                 spans.append(Span(who.start, who.end, "entity", f"{who.name} ({role} of {e.type})", who.canonical_id))
     for c in x.claims:
-        who = c.speaker.name if c.speaker else c.speaker_text or "someone"
+        speaker = c.speaker.name if c.speaker else c.speaker_text or "someone"
         spans.append(Span(c.content_start, c.content_end, "claim",
-                          f"claim by {who} ({c.cue}{', quoted' if c.quoted else ''})"))
+                          f"claim by {speaker} ({c.cue}{', quoted' if c.quoted else ''})"))
     for found in DATE_RE.finditer(text):
         spans.append(Span(found.start(), found.end(), "date", f"date: {found.group(0)}"))
     return spans

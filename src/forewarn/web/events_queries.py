@@ -5,12 +5,13 @@ so the explorer, the API and the command line agree on what a filter means."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Integer, cast, func, literal_column, or_, select, union_all
+from sqlalchemy import Connection, Engine, Integer, cast, false, func, literal_column, or_, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from forewarn.errors import NotFound
@@ -19,6 +20,7 @@ from forewarn.store.query import DocumentQuery, EventQuery
 from forewarn.store.records import StoredEvent
 from forewarn.store.sql import (
     _document_filters,
+    _entity_group,
     _entity_kind,
     _entity_matches,
     _event,
@@ -29,23 +31,55 @@ from forewarn.web.map import WORLD, BBox, Cluster, cell_size
 
 SNIPPET = 400  # characters of an evidence sentence shown in lists
 COUNT_CAP = 1_000  # entity event counts stop here ("1,000+")
-RECENT_EVENTS = 5_000  # co-occurrence looks at an entity's latest events …
-RECENT_DOCUMENTS = 2_000  # … and at the documents that mention it (a sample)
+RECENT_EVENTS = 2_000  # co-occurrence looks at an entity's latest events …
+RECENT_DOCUMENTS = 500  # … and at the documents that mention it (a sample)
 CHART_DAYS = 366  # an entity's chart: its last year of activity
 TEXT_SCOPE = 10_000  # a text search without dates reads the latest 10,000 documents
 WINDOW_DAYS = 30  # the explorer opens on the latest 30 days
 FINE_CELL = 0.25  # degrees: the grid the default map view is counted on
 _KEY = 100_000  # a cell's sort key: row * _KEY + column (columns < 36,000 at 0.01°)
+MAX_RESOLVED = 500  # an actor or recipient filter naming more entities than this stays a subquery
 MAX_SINGLES = 400  # single-event cells looked up to link to their event …
 SINGLES_UNDER = 5_000  # … when the map shows fewer events than this (else a point links to a zoom)
 
 
-def _conditions(q: EventQuery, bbox: BBox | None = None) -> list[ColumnElement[bool]]:
-    conds = _event_filters(q)
-    if bbox is not None:
-        c = t.events.c
-        conds += [c.place_lat.between(bbox.s, bbox.n), c.place_lon.between(bbox.w, bbox.e)]
-    return conds
+@dataclass(frozen=True)
+class Scope:
+    """The filtered events: the store's filters, an optional box, and the actor and recipient filters
+    resolved to entity ids up front (``entities``: role → ids, None where a filter names too many to
+    list), so that the planner knows how few entities they name and each query of a page does not
+    search the entities again."""
+
+    query: EventQuery
+    bbox: BBox | None = None
+    entities: Mapping[str, list[str] | None] = field(default_factory=dict)
+
+    @cached_property
+    def conditions(self) -> tuple[ColumnElement[bool], ...]:
+        q, c = self.query, t.events.c
+        listed = {role: ids for role, ids in self.entities.items() if ids is not None}
+        conds = _event_filters(replace(q, actor=None if "actor" in listed else q.actor,
+                                       recipient=None if "recipient" in listed else q.recipient))
+        for role, ids in listed.items():
+            conds.append(c[f"{role}_entity_id"].in_(ids) if ids else false())
+        if self.bbox is not None:
+            b = self.bbox
+            conds += [c.place_lat.between(b.s, b.n), c.place_lon.between(b.w, b.e)]
+        return tuple(conds)
+
+    def dated(self, first: date, last: date) -> Scope:
+        return Scope(replace(self.query, date_from=first, date_to=last), self.bbox, self.entities)
+
+
+def scope(engine: Engine, q: EventQuery, bbox: BBox | None = None) -> Scope:
+    """The scope of ``q`` (and ``bbox``), its entity filters resolved."""
+    resolved: dict[str, list[str] | None] = {}
+    with engine.connect() as conn:
+        for role, spec in (("actor", q.actor), ("recipient", q.recipient)):
+            if spec:
+                ids = list(conn.execute(_entity_group(spec).limit(MAX_RESOLVED + 1)).scalars())
+                resolved[role] = ids if len(ids) <= MAX_RESOLVED else None
+    return Scope(q, bbox, resolved)
 
 
 # -- events ----------------------------------------------------------------------------------------
@@ -66,18 +100,18 @@ class Evidence:
         return self.sentence[:a], self.sentence[a:b], self.sentence[b:]
 
 
-def count_events(engine: Engine, q: EventQuery, bbox: BBox | None = None) -> int:
+def count_events(engine: Engine, sc: Scope) -> int:
     with engine.connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(t.events).where(*_conditions(q, bbox))).scalar_one())
+        return int(conn.execute(select(func.count()).select_from(t.events).where(*sc.conditions)).scalar_one())
 
 
-def find_events(engine: Engine, q: EventQuery, bbox: BBox | None = None, *, limit: int = 50, offset: int = 0,
+def find_events(engine: Engine, sc: Scope, *, limit: int = 50, offset: int = 0,
                 days: Sequence[tuple[date, int]] | None = None) -> list[StoredEvent]:
     """A page of events, newest first (by date, then id). Given the filtered events' ``days`` (their
     daily counts), only the dates that hold the page are read: the sort never sees more than a few
     days of events, however many match."""
     ev = t.events.c
-    conds = _conditions(q, bbox)
+    conds = list(sc.conditions)
     if days is not None:
         span = page_dates(days, limit, offset)
         if span is None:
@@ -137,9 +171,9 @@ def evidence(engine: Engine, events: Sequence[StoredEvent]) -> dict[str, Evidenc
     return found
 
 
-def daily_counts(engine: Engine, q: EventQuery, bbox: BBox | None = None) -> list[tuple[date, int]]:
+def daily_counts(engine: Engine, sc: Scope) -> list[tuple[date, int]]:
     ev = t.events.c
-    query = (select(ev.date, func.count()).where(*_conditions(q, bbox)).group_by(ev.date).order_by(ev.date))
+    query = (select(ev.date, func.count()).where(*sc.conditions).group_by(ev.date).order_by(ev.date))
     with engine.connect() as conn:
         return [(_day(r[0]), int(r[1])) for r in conn.execute(query)]
 
@@ -152,7 +186,7 @@ def _day(value: Any) -> date:
     return date.fromisoformat(str(value)[:10])
 
 
-def window(engine: Engine, q: EventQuery, days: int = WINDOW_DAYS) -> tuple[date, date] | None:
+def window(engine: Engine, sc: Scope, days: int = WINDOW_DAYS) -> tuple[date, date] | None:
     """The explorer's default date range: the ``days`` days up to the latest event (the latest matching
     event when that range holds none of the filtered events); None when there are no events."""
     ev = t.events.c
@@ -162,9 +196,9 @@ def window(engine: Engine, q: EventQuery, days: int = WINDOW_DAYS) -> tuple[date
             return None
         last = _day(last)
         first = last - timedelta(days=days - 1)
-        hit = conn.execute(select(ev.id).where(*_conditions(q), ev.date >= first, ev.date <= last).limit(1)).first()
+        hit = conn.execute(select(ev.id).where(*sc.conditions, ev.date >= first, ev.date <= last).limit(1)).first()
         if hit is None:
-            found = conn.execute(select(func.max(ev.date)).where(*_conditions(q))).scalar()
+            found = conn.execute(select(func.max(ev.date)).where(*sc.conditions)).scalar()
             if found is None:
                 return first, last
             last = _day(found)
@@ -199,14 +233,14 @@ def _cell_index(engine: Engine, column: Any, offset: int, cell: float) -> Any:
     return func.floor(scaled) if engine.dialect.name == "postgresql" else cast(scaled, Integer)
 
 
-def _grid(engine: Engine, q: EventQuery, bbox: BBox | None, cell: float) -> list[_Cell]:
+def _grid(engine: Engine, sc: Scope, cell: float) -> list[_Cell]:
     """The filtered events (inside ``bbox``) counted per grid cell, in SQL (one sort key per cell)."""
     ev = t.events.c
     key = (_cell_index(engine, ev.place_lat, 90, cell) * literal_column(str(_KEY))
            + _cell_index(engine, ev.place_lon, 180, cell)).label("k")
     query = (select(key, func.count().label("n"), func.sum(ev.place_lat).label("slat"),
                     func.sum(ev.place_lon).label("slon"))
-             .where(*_conditions(q, bbox), ev.place_lat.is_not(None), ev.place_lon.is_not(None))
+             .where(*sc.conditions, ev.place_lat.is_not(None), ev.place_lon.is_not(None))
              .group_by(literal_column("k")))
     with engine.connect() as conn:
         return [_Cell(int(r.k) // _KEY, int(r.k) % _KEY, int(r.n), float(r.slat), float(r.slon))
@@ -224,16 +258,16 @@ def _merge(cells: Sequence[_Cell], factor: int) -> list[_Cell]:
     return list(merged.values())
 
 
-def map_data(engine: Engine, q: EventQuery, bbox: BBox | None = None) -> MapData:
+def map_data(engine: Engine, sc: Scope) -> MapData:
     """The filtered events on a grid. With ``bbox``: the events inside it, in cells sized to it.
     Without: one pass on a fine grid gives where the events are (the view: their box, padded) and,
     merged, the clusters for that view. Cells holding one event link to it."""
-    if bbox is not None:
-        view = bbox.fitted()
+    if sc.bbox is not None:
+        view = sc.bbox.fitted()
         cell = cell_size(view)
-        cells = _grid(engine, q, bbox, cell)
+        cells = _grid(engine, sc, cell)
     else:
-        fine = _grid(engine, q, None, FINE_CELL)
+        fine = _grid(engine, sc, FINE_CELL)
         if fine:  # the box of the occupied cells
             box = BBox(max(min(c.gx for c in fine) * FINE_CELL - 180, -180.0),
                        max(min(c.gy for c in fine) * FINE_CELL - 90, -90.0),
@@ -246,7 +280,7 @@ def map_data(engine: Engine, q: EventQuery, bbox: BBox | None = None) -> MapData
         cell = FINE_CELL * factor
         cells = _merge(fine, factor)
     many = sum(c.n for c in cells) > SINGLES_UNDER
-    singles = {} if many else _singles(engine, q, bbox, [c for c in cells if c.n == 1])
+    singles = {} if many else _singles(engine, sc, [c for c in cells if c.n == 1])
     found = []
     for c in cells:
         s, w = c.gy * cell - 90, c.gx * cell - 180
@@ -258,8 +292,7 @@ def map_data(engine: Engine, q: EventQuery, bbox: BBox | None = None) -> MapData
     return MapData(view, cell, found)
 
 
-def _singles(engine: Engine, q: EventQuery, bbox: BBox | None, cells: Sequence[_Cell]
-             ) -> dict[tuple[float, float], tuple[str, str, str]]:
+def _singles(engine: Engine, sc: Scope, cells: Sequence[_Cell]) -> dict[tuple[float, float], tuple[str, str, str]]:
     """(event id, document id, label) of the one event of each single-event cell, by position; none
     when there are very many such cells (they then link to a zoom like clusters)."""
     if not cells or len(cells) > MAX_SINGLES:
@@ -267,7 +300,7 @@ def _singles(engine: Engine, q: EventQuery, bbox: BBox | None, cells: Sequence[_
     ev = t.events.c
     lats = sorted({c.lat_sum for c in cells})
     query = (select(ev.id, ev.document_id, ev.type, ev.place_name, ev.place_lat, ev.place_lon)
-             .where(*_conditions(q, bbox), ev.place_lat.in_(lats)))
+             .where(*sc.conditions, ev.place_lat.in_(lats)))
     wanted = {(c.lat_sum, c.lon_sum) for c in cells}
     found: dict[tuple[float, float], tuple[str, str, str]] = {}
     with engine.connect() as conn:
@@ -303,30 +336,58 @@ class ClusterMember:
 
 def find_documents(engine: Engine, q: DocumentQuery, scope: int | None = TEXT_SCOPE
                    ) -> tuple[list[DocumentSummary], int, bool]:
-    """A page of documents (newest published first) without their full text, the total, and whether a
-    text search was held to the latest ``scope`` documents (it is when no date range narrows it: a
-    substring search reads every text it looks at)."""
-    d, cl = t.documents.c, t.clusters.c
+    """A page of documents, newest published first (undated ones last), without their full text; the
+    total; and whether a text search was held to the latest ``scope`` dated documents (it is when no
+    date range narrows a search over more documents than that: a substring search reads every text
+    it looks at). Dated and undated documents are read apart, so that each is read in index order."""
+    d = t.documents.c
+    plain = _document_filters(replace(q, text=None))
     conds = _document_filters(q)
-    order = (d.published_at.desc().nulls_last(), d.id)
-    scoped = bool(q.text) and scope is not None and q.since is None and q.until is None
-    columns = (d.id, d.title, func.substr(d.text, 1, 240).label("snippet"), d.source_id, d.published_at,
-               d.ingested_at, d.url, d.cluster_id, func.coalesce(cl.size, 1).label("size"))
-    joined = t.documents.outerjoin(t.clusters, cl.id == d.cluster_id)
+    scoped = False
     with engine.connect() as conn:
-        if scoped:  # one pass over the latest texts: the matches' ids give the total and the page
-            latest = select(d.id).where(*_document_filters(replace(q, text=None))).order_by(*order).limit(scope)
-            ids = list(conn.execute(select(d.id).where(*conds, d.id.in_(latest)).order_by(*order)).scalars())
-            page = ids[q.offset:q.offset + q.limit]
-            rows = conn.execute(select(*columns).select_from(joined).where(d.id.in_(page)).order_by(*order)).all() \
-                if page else []
-            total = len(ids)
-        else:
-            rows = conn.execute(select(*columns).select_from(joined).where(*conds).order_by(*order)
-                                .limit(q.limit).offset(q.offset)).all()
-            total = conn.execute(select(func.count()).select_from(t.documents).where(*conds)).scalar_one()
-    return [DocumentSummary(r.id, r.title, r.snippet or "", r.source_id, r.published_at, r.ingested_at, r.url,
-                            r.cluster_id, int(r.size)) for r in rows], int(total), scoped
+        searchable = q.text and scope is not None and q.since is None and q.until is None
+        if searchable and int(conn.execute(select(func.count()).select_from(t.documents)
+                                           .where(*plain)).scalar_one()) > (scope or 0):
+            since = conn.execute(select(d.published_at).where(*plain, d.published_at.is_not(None))
+                                 .order_by(d.published_at.desc()).offset((scope or 1) - 1).limit(1)).scalar()
+            if since is not None:  # the publication time of the scope-th latest document
+                conds.append(d.published_at >= since)
+                scoped = True
+        if q.text:  # one pass over the texts: the matches' keys give the total and the page
+            keys = conn.execute(select(d.published_at, d.id).where(*conds)).all()
+            dated = sorted(((k.published_at, k.id) for k in keys if k.published_at is not None),
+                           key=lambda k: (-k[0].timestamp(), k[1]))
+            undated = sorted(k.id for k in keys if k.published_at is None)
+            ids = [i for _, i in dated] + undated
+            rows = _summaries(conn, ids[q.offset:q.offset + q.limit])
+            return rows, len(ids), scoped
+        n_dated = int(conn.execute(select(func.count()).select_from(t.documents)
+                                   .where(*conds, d.published_at.is_not(None))).scalar_one())
+        n_undated = int(conn.execute(select(func.count()).select_from(t.documents)
+                                     .where(*conds, d.published_at.is_(None))).scalar_one())
+        page: list[str] = []
+        if q.offset < n_dated:
+            page += conn.execute(select(d.id).where(*conds, d.published_at.is_not(None))
+                                 .order_by(d.published_at.desc(), d.id).limit(q.limit).offset(q.offset)).scalars()
+        if len(page) < q.limit and q.offset + len(page) >= n_dated:
+            page += conn.execute(select(d.id).where(*conds, d.published_at.is_(None)).order_by(d.id)
+                                 .limit(q.limit - len(page)).offset(max(q.offset - n_dated, 0))).scalars()
+        return _summaries(conn, page), n_dated + n_undated, False
+
+
+def _summaries(conn: Connection, ids: Sequence[str]) -> list[DocumentSummary]:
+    """The listed documents, in the order of ``ids``."""
+    if not ids:
+        return []
+    d, cl = t.documents.c, t.clusters.c
+    rows = conn.execute(select(d.id, d.title, func.substr(d.text, 1, 240).label("snippet"), d.source_id,
+                               d.published_at, d.ingested_at, d.url, d.cluster_id,
+                               func.coalesce(cl.size, 1).label("size"))
+                        .select_from(t.documents.outerjoin(t.clusters, cl.id == d.cluster_id))
+                        .where(d.id.in_(list(ids)))).all()
+    by_id = {r.id: DocumentSummary(r.id, r.title, r.snippet or "", r.source_id, r.published_at, r.ingested_at,
+                                   r.url, r.cluster_id, int(r.size)) for r in rows}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def cluster_of(engine: Engine, cluster_id: str, limit: int = 50) -> tuple[int, list[ClusterMember]]:
@@ -525,7 +586,7 @@ def cooccurring(engine: Engine, entity_id: str, limit: int = 12) -> list[Neighbo
     own = t.entities.alias("own")
     with engine.connect() as conn:
         members = _members(conn, entity_id)
-        canon = conn.execute(select(e.canonical_id).where(e.id == entity_id)).scalar()
+        canon: str = conn.execute(select(e.canonical_id).where(e.id == entity_id)).scalar_one()
         pieces = []
         for role, other in (("actor", "recipient"), ("recipient", "actor")):
             for member in members:

@@ -1,7 +1,9 @@
-"""Reads the ledger, sources and ingest-run views need beyond the Workspace's own: counts for the
-pagers, ingest runs and run issues a page at a time, and the shared parsing of time filters.
+"""Reads the ledger, post-mortem, sources and ingest-run views need beyond the Workspace's own:
+counts for the pagers, a page of ledger entries, published assessments over a window, ingest runs and
+run issues a page at a time, and the shared parsing of time filters.
 
-Everything is bounded (LIMIT, COUNT in SQL), so a page costs the same on a store of a million rows.
+Every read is bounded (LIMIT, COUNT in SQL) and uses an index, except a ledger filter on time alone
+(``at`` has no index: the count reads the ledger).
 """
 
 from __future__ import annotations
@@ -124,6 +126,29 @@ def display_names(engine: Engine) -> dict[str, str]:
     u = t.users.c
     with engine.connect() as conn:
         return {str(r.name): str(r.display_name) for r in conn.execute(select(u.name, u.display_name))}
+
+
+# -- published assessments over a window (the post-mortem's chart) -------------------------------
+
+@dataclass(frozen=True)
+class Published:
+    at: datetime
+    probability: float
+    level: str | None
+
+
+def published_between(engine: Engine, scenario_id: str, start: datetime, end: datetime,
+                      most: int = 5000) -> list[Published]:
+    """The scenario's published assessments from ``start`` to ``end`` (the last one before ``start``
+    first, so a chart's line starts where it stood), oldest first; without their signals."""
+    a = t.assessments.c
+    cols = (a.at, a.probability, a.level)
+    with engine.connect() as conn:
+        before = conn.execute(select(*cols).where(a.scenario_id == scenario_id, a.at < start)
+                              .order_by(a.at.desc()).limit(1)).first()
+        rows = conn.execute(select(*cols).where(a.scenario_id == scenario_id, a.at >= start, a.at <= end)
+                            .order_by(a.at).limit(most)).all()
+    return [Published(max(r.at, start), float(r.probability), r.level) for r in [*([before] if before else []), *rows]]
 
 
 # -- ingest runs ----------------------------------------------------------------------------------

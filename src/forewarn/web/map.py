@@ -355,7 +355,7 @@ class Cluster:
     label: str | None = None  # a single event's place and type
 
 
-def cell_size(box: BBox, columns: int = 40) -> float:
+def cell_size(box: BBox, columns: int = 30) -> float:
     """A round grid step (degrees) giving at most about ``columns`` cells across the view."""
     span = max(box.e - box.w, (box.n - box.s) * WIDTH / HEIGHT)
     raw = span / columns
@@ -365,8 +365,10 @@ def cell_size(box: BBox, columns: int = 40) -> float:
     return 45.0
 
 
-def radius(count: int) -> float:
-    return 3.0 if count <= 1 else round(min(4.0 + 3.0 * math.log10(count) * 1.6, 22.0), 1)
+def radius(count: int, most: float = 22.0) -> float:
+    """A mark's radius in pixels: growing with the log of its count, at most ``most``."""
+    r = 3.0 if count <= 1 else min(5.0 + 4.8 * math.log10(count), 22.0)
+    return round(max(min(r, most), 3.0), 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -396,14 +398,22 @@ class Picture:
     lakes: str
     borders: str
     marks: tuple[Mark, ...]
+    frame: tuple[float, float, float, float] | None  # x, y, width, height of the filter box, if any
 
 
 def picture(box: BBox, clusters: Sequence[Cluster], *, zoom_href: Callable[[BBox], str],
-            event_href: Callable[[str, str], str]) -> Picture:
-    """The map of ``box`` (already fitted) with ``clusters``: ``zoom_href(cell)`` links a cluster to its
-    cell, ``event_href(document_id, event_id)`` a single event to its evidence."""
+            event_href: Callable[[str, str], str], cell: float | None = None, frame: BBox | None = None) -> Picture:
+    """The map of ``box`` (already fitted) with ``clusters`` counted on a grid of ``cell`` degrees (marks
+    are kept within their cell's width): ``zoom_href(cell)`` links a cluster to its cell,
+    ``event_href(document_id, event_id)`` a single event to its evidence; ``frame`` outlines a box."""
     proj = Projection(box)
     land, lakes, borders = _basemap(box, WIDTH, HEIGHT)
+    most = max(cell * min(proj.sx, proj.sy) * 0.55, 4.0) if cell else 22.0
+    drawn_frame = None
+    if frame is not None:
+        x0, y0 = proj.xy(frame.w, frame.n)
+        x1, y1 = proj.xy(frame.e, frame.s)
+        drawn_frame = (round(x0, 1), round(y0, 1), round(x1 - x0, 1), round(y1 - y0, 1))
     marks = []
     for c in sorted(clusters, key=lambda c: (-c.count, c.lat, c.lon)):  # small ones on top, where they can be clicked
         x, y = proj.xy(c.lon, c.lat)
@@ -415,9 +425,10 @@ def picture(box: BBox, clusters: Sequence[Cluster], *, zoom_href: Callable[[BBox
             marks.append(Mark("point", x, y, radius(1), zoom_href(c.cell), "1 event: zoom in", 1))
         else:
             noun = "event" if c.count == 1 else "events"
-            marks.append(Mark("cluster", x, y, radius(c.count), zoom_href(c.cell), f"{c.count:,} {noun}: zoom in",
-                              c.count, _short(c.count)))
-    return Picture(box, WIDTH, HEIGHT, land, lakes, borders, tuple(marks))
+            r = radius(c.count, most)
+            marks.append(Mark("cluster", x, y, r, zoom_href(c.cell), f"{c.count:,} {noun}: zoom in", c.count,
+                              _short(c.count) if r >= 7 else ""))
+    return Picture(box, WIDTH, HEIGHT, land, lakes, borders, tuple(marks), drawn_frame)
 
 
 def _short(n: int) -> str:

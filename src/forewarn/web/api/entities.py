@@ -26,7 +26,7 @@ class EntitySummaryOut(BaseModel):
     country: str | None
     sector: str | None
     aliases: list[str]
-    events: int  # events its merge group takes part in (as actor, plus as recipient), at most 10,000 per role
+    events: int  # events its merge group takes part in (as actor, plus as recipient), at most 1,000 per role
     events_capped: bool  # true: there are more
 
 
@@ -50,8 +50,8 @@ class NeighbourOut(BaseModel):
     id: str
     name: str
     kind: str
-    events: int  # events shared (among the entity's latest 5,000 per role)
-    documents: int  # documents mentioning both (among 2,000 documents mentioning it)
+    events: int  # events shared (among the entity's latest 2,000 per member and role)
+    documents: int  # documents mentioning both (among 500 documents mentioning it)
 
 
 class MergeIn(BaseModel):

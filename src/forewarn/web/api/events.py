@@ -132,8 +132,9 @@ def box_list(b: BBox) -> list[float]:
 def list_events(request: Request, p: Viewer, paging: Annotated[Paging, Depends()],
                 f: Annotated[EventFilters, Depends()]) -> Page[EventOut]:
     engine = root(request).store.engine
-    days = eq.daily_counts(engine, f.query, f.bbox)  # the total, and the dates that hold the page
-    events = eq.find_events(engine, f.query, f.bbox, limit=paging.limit, offset=paging.offset, days=days)
+    sc = eq.scope(engine, f.query, f.bbox)
+    days = eq.daily_counts(engine, sc)  # the total, and the dates that hold the page
+    events = eq.find_events(engine, sc, limit=paging.limit, offset=paging.offset, days=days)
     sentences = eq.evidence(engine, events)
     total = sum(n for _, n in days)
     return paging.page(request, [event_out(e, sentences[e.id].sentence if e.id in sentences else None)
@@ -142,13 +143,15 @@ def list_events(request: Request, p: Viewer, paging: Annotated[Paging, Depends()
 
 @router.get("/events/daily", response_model=list[DayCount], summary="Events per day matching the filters")
 def daily(request: Request, p: Viewer, f: Annotated[EventFilters, Depends()]) -> list[DayCount]:
-    return [DayCount(date=d, count=n) for d, n in eq.daily_counts(root(request).store.engine, f.query, f.bbox)]
+    engine = root(request).store.engine
+    return [DayCount(date=d, count=n) for d, n in eq.daily_counts(engine, eq.scope(engine, f.query, f.bbox))]
 
 
 @router.get("/events/map", response_model=MapOut,
             summary="Events matching the filters counted on a grid over the box (default: where they are)")
 def event_map(request: Request, p: Viewer, f: Annotated[EventFilters, Depends()]) -> MapOut:
-    data = eq.map_data(root(request).store.engine, f.query, f.bbox)
+    engine = root(request).store.engine
+    data = eq.map_data(engine, eq.scope(engine, f.query, f.bbox))
     return MapOut(bbox=box_list(f.bbox or data.view), cell=data.cell, total=data.total,
                   clusters=[ClusterOut(lat=round(c.lat, 5), lon=round(c.lon, 5), count=c.count, cell=box_list(c.cell),
                                        event_id=c.event_id, document_id=c.document_id) for c in data.clusters])

@@ -17,7 +17,15 @@ from forewarn.review import PostMortem
 from forewarn.review.report import BREAKS
 from forewarn.web.api.common import Page, Paging
 from forewarn.web.auth import ActAdmin, Viewer, acting, root
-from forewarn.web.ledger_queries import count_entries, ledger_filter, moment, page_entries, verify_words
+from forewarn.web.ledger_queries import (
+    Published,
+    count_entries,
+    ledger_filter,
+    moment,
+    page_entries,
+    published_between,
+    verify_words,
+)
 
 router = APIRouter(tags=["ledger"])
 
@@ -177,6 +185,12 @@ class ReplayPoint(BaseModel):
     signals: int
 
 
+class PublishedPoint(BaseModel):
+    at: datetime
+    probability: float
+    level: str | None
+
+
 class PostMortemOut(BaseModel):
     scenario_id: str
     scenario_name: str
@@ -198,7 +212,9 @@ class PostMortemOut(BaseModel):
     warnings: list[Outcome]
     timeline: list[TimelineItem]
     signals_per_day: list[DayCount]
-    replay: list[ReplayPoint] | None
+    published: list[PublishedPoint] = Field(description="the assessments the live system published in the window "
+                                                        "(the last one before it first, dated at its start)")
+    replay: list[ReplayPoint] | None = Field(description="the window recomputed day by day (with replay=true)")
 
 
 def event_instant(value: str) -> datetime:
@@ -209,7 +225,7 @@ def event_instant(value: str) -> datetime:
     return at
 
 
-def postmortem_out(pm: PostMortem) -> PostMortemOut:
+def postmortem_out(pm: PostMortem, published: list[Published]) -> PostMortemOut:
     s = pm.first_signal
     first = None if s is None else Signal(
         indicator_ids=list(s.indicator_ids), kind=s.kind.value, known_at=s.known_at, observed_on=s.observed_on,
@@ -234,7 +250,8 @@ def postmortem_out(pm: PostMortem) -> PostMortemOut:
         warnings=outcomes,
         timeline=[TimelineItem(at=e.at, kind=e.kind.value, actor=e.actor, warning_id=e.warning_id, summary=e.summary,
                                detail=e.detail, after_event=e.at > pm.event_at) for e in pm.timeline],
-        signals_per_day=[DayCount(day=d.day, count=d.count) for d in pm.signals_per_day], replay=replay)
+        signals_per_day=[DayCount(day=d.day, count=d.count) for d in pm.signals_per_day],
+        published=[PublishedPoint(at=a.at, probability=a.probability, level=a.level) for a in published], replay=replay)
 
 
 @router.get("/postmortem/{scenario_id}", response_model=PostMortemOut, tags=["review"],
@@ -248,5 +265,6 @@ def postmortem(request: Request, p: Viewer, scenario_id: Annotated[str, PathPara
                replay: Annotated[bool, Query(description="add the replay of the window (probability per day)")]
                = False) -> PostMortemOut:
     event = event_instant(event_date)
-    pm = root(request).postmortem(scenario_id, event, margin_days=margin_days, with_replay=replay)
-    return postmortem_out(pm)
+    ws = root(request)
+    pm = ws.postmortem(scenario_id, event, margin_days=margin_days, with_replay=replay)
+    return postmortem_out(pm, published_between(ws.store.engine, pm.scenario.id, pm.window_start, pm.event_at))

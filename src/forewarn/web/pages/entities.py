@@ -39,6 +39,9 @@ class Node:
     weight: int
     center: bool = False
     title: str = ""
+    lx: float = 0.0  # where its label goes, and how it is anchored
+    ly: float = 0.0
+    anchor: str = "middle"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +60,7 @@ def graph_layout(center_id: str, center_name: str, neighbours: Sequence[eq.Neigh
     cx, cy = GRAPH_W / 2, GRAPH_H / 2
     heaviest = max((n.weight for n in neighbours), default=1) or 1
     ring = min(cx, cy) - 48
-    nodes = [Node(center_id, center_name, _short(center_name), cx, cy, 16.0, 0, True, center_name)]
+    nodes = [Node(center_id, center_name, _short(center_name), cx, cy, 16.0, 0, True, center_name, cx, cy + 30)]
     edges = []
     for i, n in enumerate(neighbours):
         angle = -math.pi / 2 + 2 * math.pi * i / max(len(neighbours), 1)
@@ -65,8 +68,12 @@ def graph_layout(center_id: str, center_name: str, neighbours: Sequence[eq.Neigh
         share = n.weight / heaviest
         title = f"{n.name}: {n.events} shared event{'s' * (n.events != 1)}, {n.documents} shared " \
                 f"document{'s' * (n.documents != 1)}"
-        nodes.append(Node(n.id, n.name, _short(n.name), x, y, round(5 + 9 * math.sqrt(share), 1), n.weight,
-                          title=title))
+        r = round(5 + 9 * math.sqrt(share), 1)
+        cos, sin = math.cos(angle), math.sin(angle)
+        anchor = "start" if cos > 0.3 else "end" if cos < -0.3 else "middle"
+        lx = round(x + (r + 5) * (1 if cos > 0 else -1), 1) if anchor != "middle" else x
+        ly = round(y + (r + 12) * sin + 4, 1) if anchor == "middle" else round(y + 4, 1)
+        nodes.append(Node(n.id, n.name, _short(n.name), x, y, r, n.weight, title=title, lx=lx, ly=ly, anchor=anchor))
         edges.append(Edge(cx, cy, x, y, round(1 + 5 * share, 1)))
     return nodes, edges
 
@@ -102,7 +109,8 @@ def entity_page(request: Request, p: Viewer, entity_id: EntityId,
                   actor_chart=bar_chart(as_actor, title=f"Events with {x.name} as actor, per day"),
                   recipient_chart=bar_chart(as_recipient, title=f"Events with {x.name} as recipient, per day"),
                   neighbours=neighbours, nodes=nodes, edges=edges, graph_w=GRAPH_W, graph_h=GRAPH_H,
-                  may_merge=p.may(Role.ANALYST), merged=merged, cap=eq.COUNT_CAP)
+                  may_merge=p.may(Role.ANALYST), merged=merged, cap=eq.COUNT_CAP,
+                  recent_events=eq.RECENT_EVENTS, recent_documents=eq.RECENT_DOCUMENTS)
 
 
 @router.post("/entities/{entity_id}/merge")

@@ -26,23 +26,25 @@ def events_page(request: Request, p: Viewer, f: Annotated[EventFilters, Depends(
                 offset: Annotated[int, Query(ge=0, le=10**9)] = 0) -> Response:
     ws = root(request)
     engine = ws.store.engine
+    sc = eq.scope(engine, f.query, f.bbox)
     if not f.dated:  # the explorer opens on the latest days: a million events are not one page's work
-        found = eq.window(engine, f.query)
+        found = eq.window(engine, sc)
         if found:
             f.with_window(*found)
+            sc = sc.dated(*found)
     params = f.params()
-    days = eq.daily_counts(engine, f.query, f.bbox)
+    days = eq.daily_counts(engine, sc)
     total = sum(n for _, n in days)
-    events = eq.find_events(engine, f.query, f.bbox, limit=PAGE, offset=offset, days=days)
+    events = eq.find_events(engine, sc, limit=PAGE, offset=offset, days=days)
     sentences = eq.evidence(engine, events)
-    data = eq.map_data(engine, f.query, f.bbox)
+    data = eq.map_data(engine, sc)
 
     def zoom_href(cell_box: BBox) -> str:
         return "/events" + query(params, bbox=cell_box.padded(0.25, minimum=0.02).text, offset=None)
 
     view = data.view
-    drawn = picture(view, data.clusters, zoom_href=zoom_href,
-                    event_href=lambda doc, ev: f"/documents/{doc}#ev-{ev}")
+    drawn = picture(view, data.clusters, zoom_href=zoom_href, event_href=lambda doc, ev: f"/documents/{doc}#ev-{ev}",
+                    cell=data.cell, frame=f.bbox)
     pan = {
         "out": view.zoomed(2.0), "in": view.zoomed(0.5),
         "west": view.shifted(-0.5, 0), "east": view.shifted(0.5, 0),

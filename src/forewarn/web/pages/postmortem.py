@@ -14,7 +14,7 @@ from forewarn.review import MARGIN_DAYS, PostMortem
 from forewarn.review.report import BREAKS
 from forewarn.web.auth import Viewer, root
 from forewarn.web.charts import Line, Marker, bar_chart, line_chart
-from forewarn.web.ledger_queries import moment
+from forewarn.web.ledger_queries import Published, moment, published_between
 from forewarn.web.render import render
 
 router = APIRouter()
@@ -26,26 +26,37 @@ def clip(text: str, width: int = DETAIL_WIDTH) -> str:
     return flat if len(flat) <= width else flat[:width - 1] + "…"
 
 
-def charts(pm: PostMortem) -> tuple[Markup | None, Markup | None]:
-    """The replayed probability over the window (thresholds, warnings, the event) and signals per day."""
-    markers = [Marker(o.warning.raised_at, f"warning #{o.warning.id} raised ({o.warning.severity})",
-                      f"sev-{o.warning.severity}") for o in pm.outcomes]
-    markers.append(Marker(pm.event_at, "the event", "event"))
-    probability = None
+def markers(pm: PostMortem) -> list[Marker]:
+    found = [Marker(o.warning.raised_at, f"warning #{o.warning.id} raised ({o.warning.severity})",
+                    f"sev-{o.warning.severity}") for o in pm.outcomes]
+    return [*found, Marker(pm.event_at, "the event", "event")]
+
+
+def charts(pm: PostMortem, published: list[Published]) -> dict[str, Markup | None]:
+    """The probability the live system published over the window, the replay (when asked for) and the
+    signals per day, each with the warnings raised and the event marked."""
+    marks = markers(pm)
+    lines = [Line(t.probability, t.level, f"sev-{t.level}") for t in pm.scenario.thresholds]
+    found: dict[str, Markup | None] = {"published": None, "replay": None, "signals": None}
+    if published:
+        found["published"] = line_chart([(a.at, a.probability) for a in published],
+                                        title=f"{pm.scenario.name}: probability as published at the time",
+                                        lines=lines, markers=marks, start=pm.window_start, end=pm.event_at)
     if pm.series is not None and pm.series.steps:
-        lines = [Line(t.probability, t.level, f"sev-{t.level}") for t in pm.scenario.thresholds]
-        probability = line_chart([(s.at, s.probability) for s in pm.series.steps],
-                                 title=f"{pm.scenario.name}: probability replayed from what was known each day",
-                                 lines=lines, markers=markers, start=pm.window_start, end=pm.event_at)
-    per_day = bar_chart([(d.day, d.count) for d in pm.signals_per_day], title="Signals per day (by when known)",
-                        markers=markers) if pm.signals_per_day else None
-    return probability, per_day
+        found["replay"] = line_chart([(s.at, s.probability) for s in pm.series.steps],
+                                     title=f"{pm.scenario.name}: probability replayed from what was known each day",
+                                     lines=lines, markers=marks, start=pm.window_start, end=pm.event_at)
+    if pm.signals_per_day:
+        found["signals"] = bar_chart([(d.day, d.count) for d in pm.signals_per_day],
+                                     title="Signals per day (by when known)", markers=marks)
+    return found
 
 
 @router.get("/postmortem")
 def postmortem_page(request: Request, p: Viewer, scenario: Annotated[str, Query(max_length=200)] = "",
                     event_date: Annotated[str, Query(max_length=40)] = "",
-                    margin_days: Annotated[int | None, Query(ge=0, le=3650)] = None) -> Response:
+                    margin_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
+                    replay: Annotated[bool, Query()] = False) -> Response:
     ws = root(request)
     records = ws.scenario_records()
     pm = None
@@ -53,14 +64,14 @@ def postmortem_page(request: Request, p: Viewer, scenario: Annotated[str, Query(
         event = moment(event_date, "event date")
         if event is None:
             raise InvalidArgument("give the date of the event")
-        pm = ws.postmortem(scenario, event, margin_days=margin_days, with_replay=True)
+        pm = ws.postmortem(scenario, event, margin_days=margin_days, with_replay=replay)
     elif scenario or event_date:
         raise InvalidArgument("a post-mortem needs a scenario and the date of the event",
                               hint="pick both in the form")
-    probability, per_day = charts(pm) if pm is not None else (None, None)
+    shown = {} if pm is None else charts(pm, published_between(ws.store.engine, pm.scenario.id, pm.window_start,
+                                                                pm.event_at))
     timeline = [] if pm is None else [{"entry": e, "detail": clip(e.detail), "after": e.at > pm.event_at}
                                       for e in pm.timeline]
     return render(request, "postmortem.html", records=records, pm=pm, breaks=BREAKS, timeline=timeline,
-                  probability_chart=probability, signals_chart=per_day,
-                  form={"scenario": scenario, "event_date": event_date, "margin_days": margin_days},
-                  default_margin=MARGIN_DAYS)
+                  charts=shown, form={"scenario": scenario, "event_date": event_date, "margin_days": margin_days,
+                                      "replay": replay}, default_margin=MARGIN_DAYS)
