@@ -38,6 +38,9 @@ bench: install
 	FOREWARN_BENCH_PG_URL="$$(bash scripts/postgres.sh)" $(BIN)/python bench/ledger_speed.py
 	$(BIN)/python bench/replay_speed.py
 	FOREWARN_BENCH_PG_URL="$$(bash scripts/postgres.sh)" $(BIN)/python bench/watch_latency.py
+	bash scripts/chromium.sh
+	FOREWARN_BENCH_PG_URL="$$(bash scripts/postgres.sh)" $(BIN)/python bench/web_pages.py --backend both
+	$(BIN)/python bench/web_weight.py
 
 eval: install
 	$(BIN)/python eval/near_duplicates.py

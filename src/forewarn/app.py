@@ -160,7 +160,9 @@ class Workspace:
         return report
 
     def ingest_all(self, progress: ProgressFn | None = None) -> IngestReport:
-        sources = self.sources()
+        """Ingest every registered source that has something to read (not the workbench's "web:"
+        sources, whose documents are posted to it)."""
+        sources = [s for s in self.sources() if not s.location.startswith("web:")]
         if not sources:
             raise NotFound("no sources registered", hint="add one with `forewarn source add`")
         return self.ingest([s.id for s in sources], progress=progress)

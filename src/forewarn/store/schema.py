@@ -220,13 +220,13 @@ events = Table(
     Column("type", String(16), nullable=False),
     Column("mode", String(32)),
     Column("contexts", JSONText, nullable=False),
-    Column("actor_entity_id", Text, index=True),
+    Column("actor_entity_id", Text),
     Column("actor_text", Text),
     Column("actor_start", Integer),
     Column("actor_end", Integer),
     Column("actor_country", String(8)),  # of the canonical entity (kept current on merge/edit)
     Column("actor_sector", String(16)),
-    Column("recipient_entity_id", Text, index=True),
+    Column("recipient_entity_id", Text),
     Column("recipient_text", Text),
     Column("recipient_start", Integer),
     Column("recipient_end", Integer),
@@ -255,12 +255,16 @@ events = Table(
     Column("trigger_start", Integer, nullable=False),
     Column("trigger_end", Integer, nullable=False),
     Column("confidence", Float, nullable=False),
-    Index("ix_events_type_date", "type", "date"),
-    # the explorer filters one of these and a date range, leaving out negated events (migration 0005)
-    Index("ix_events_actor_country_date", "actor_country", "date", "negated"),
-    Index("ix_events_recipient_country_date", "recipient_country", "date", "negated"),
-    Index("ix_events_source_id_date", "source_id", "date", "negated"),
-    Index("ix_events_date_place", "date", "negated", "place_lat", "place_lon"),  # the map's grid, by date
+    # the explorer filters one of these and a date range, leaving out negated events; each index also
+    # carries the point, so the map's grid and the daily counts read no table rows (migrations 0005, 0006)
+    Index("ix_events_type_date", "type", "date", "negated", "place_lat", "place_lon"),
+    Index("ix_events_actor_country_date", "actor_country", "date", "negated", "place_lat", "place_lon"),
+    Index("ix_events_recipient_country_date", "recipient_country", "date", "negated", "place_lat", "place_lon"),
+    Index("ix_events_source_id_date", "source_id", "date", "negated", "place_lat", "place_lon"),
+    Index("ix_events_date_place", "date", "negated", "place_lat", "place_lon", "type", "mode", "source_id",
+          "actor_country", "recipient_country", "confidence", "place_name", "place_admin1"),
+    Index("ix_events_actor_entity_id", "actor_entity_id", "date", "negated", "recipient_entity_id"),
+    Index("ix_events_recipient_entity_id", "recipient_entity_id", "date", "negated", "actor_entity_id"),
 )
 
 claims = Table(

@@ -39,6 +39,7 @@ WINDOW_DAYS = 30  # the explorer opens on the latest 30 days
 FINE_CELL = 0.25  # degrees: the grid the default map view is counted on
 _KEY = 100_000  # a cell's sort key: row * _KEY + column (columns < 36,000 at 0.01°)
 MAX_RESOLVED = 500  # an actor or recipient filter naming more entities than this stays a subquery
+MAX_PLACES = 5_000  # a place filter matching among more places than this stays a substring test
 MAX_SINGLES = 400  # single-event cells looked up to link to their event …
 SINGLES_UNDER = 5_000  # … when the map shows fewer events than this (else a point links to a zoom)
 
@@ -53,33 +54,61 @@ class Scope:
     query: EventQuery
     bbox: BBox | None = None
     entities: Mapping[str, list[str] | None] = field(default_factory=dict)
+    places: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # the place filter as names and regions
 
     @cached_property
     def conditions(self) -> tuple[ColumnElement[bool], ...]:
         q, c = self.query, t.events.c
         listed = {role: ids for role, ids in self.entities.items() if ids is not None}
         conds = _event_filters(replace(q, actor=None if "actor" in listed else q.actor,
-                                       recipient=None if "recipient" in listed else q.recipient))
+                                       recipient=None if "recipient" in listed else q.recipient,
+                                       place=None if self.places is not None else q.place))
         for role, ids in listed.items():
             conds.append(c[f"{role}_entity_id"].in_(ids) if ids else false())
+        if self.places is not None:
+            names, regions = self.places
+            conds.append(or_(c.place_name.in_(names), c.place_admin1.in_(regions)) if names or regions else false())
         if self.bbox is not None:
             b = self.bbox
             conds += [c.place_lat.between(b.s, b.n), c.place_lon.between(b.w, b.e)]
         return tuple(conds)
 
     def dated(self, first: date, last: date) -> Scope:
+        """The scope over these dates (its place filter is resolved again by :func:`with_places`)."""
         return Scope(replace(self.query, date_from=first, date_to=last), self.bbox, self.entities)
 
 
 def scope(engine: Engine, q: EventQuery, bbox: BBox | None = None) -> Scope:
-    """The scope of ``q`` (and ``bbox``), its entity filters resolved."""
+    """The scope of ``q`` (and ``bbox``), its entity filters resolved (and its place filter, when
+    dates bound it)."""
     resolved: dict[str, list[str] | None] = {}
     with engine.connect() as conn:
         for role, spec in (("actor", q.actor), ("recipient", q.recipient)):
             if spec:
                 ids = list(conn.execute(_entity_group(spec).limit(MAX_RESOLVED + 1)).scalars())
                 resolved[role] = ids if len(ids) <= MAX_RESOLVED else None
-    return Scope(q, bbox, resolved)
+    return with_places(engine, Scope(q, bbox, resolved))
+
+
+def with_places(engine: Engine, sc: Scope) -> Scope:
+    """The scope with its place filter (a substring of the place's name or region) turned into the
+    names and regions of the places it matches among the scope's events: one pass over them instead
+    of a case-folded substring test in every query of the page. Only where a date range bounds the
+    pass, and the places are not too many to list."""
+    q = sc.query
+    if not q.place or sc.places is not None or (q.date_from is None and q.date_to is None):
+        return sc
+    c = t.events.c
+    others = Scope(replace(q, place=None), sc.bbox, sc.entities)
+    with engine.connect() as conn:
+        rows = conn.execute(select(c.place_name, c.place_admin1).where(*others.conditions, c.place_name.is_not(None))
+                            .distinct().limit(MAX_PLACES + 1)).all()
+    if len(rows) > MAX_PLACES:
+        return sc
+    needle = q.place.lower()
+    names = tuple(sorted({r.place_name for r in rows if needle in r.place_name.lower()}))
+    regions = tuple(sorted({r.place_admin1 for r in rows if r.place_admin1 and needle in r.place_admin1.lower()}))
+    return Scope(q, sc.bbox, sc.entities, (names, regions))
 
 
 # -- events ----------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ def events_page(request: Request, p: Viewer, f: Annotated[EventFilters, Depends(
         found = eq.window(engine, sc)
         if found:
             f.with_window(*found)
-            sc = sc.dated(*found)
+            sc = eq.with_places(engine, sc.dated(*found))
     params = f.params()
     days = eq.daily_counts(engine, sc)
     total = sum(n for _, n in days)
