@@ -769,7 +769,7 @@ class _SqliteLoader(_Loader):
         self.conn = sqlite3.connect(self.path, isolation_level=None)
         for pragma in ("journal_mode=DELETE", "synchronous=OFF", "cache_size=-1048576", "temp_store=MEMORY"):
             self.conn.execute(f"PRAGMA {pragma}")
-        self.dt = UTCDateTime().bind_processor(self.dialect)
+        self.dt = UTCDateTime().dialect_impl(self.dialect).bind_processor(self.dialect)
         self.conn.execute("BEGIN")
 
     def execute(self, sql: str) -> None:

@@ -15,7 +15,7 @@ from typing import IO, TYPE_CHECKING, Any
 from forewarn.accounts import Accounts
 from forewarn.config import Settings
 from forewarn.detect import catalog
-from forewarn.detect.scenarios import default_scenarios
+from forewarn.detect.scenarios import default_scenarios, load_scenario
 from forewarn.detect.service import (
     assess_scenario,
     assess_scenarios,
@@ -162,7 +162,7 @@ class Workspace:
     def ingest_all(self, progress: ProgressFn | None = None) -> IngestReport:
         """Ingest every registered source that has something to read (not the workbench's "web:"
         sources, whose documents are posted to it)."""
-        sources = [s for s in self.sources() if not s.location.startswith("web:")]
+        sources = [s for s in self.sources() if not s.posted]
         if not sources:
             raise NotFound("no sources registered", hint="add one with `forewarn source add`")
         return self.ingest([s.id for s in sources], progress=progress)
@@ -363,6 +363,13 @@ class Workspace:
         found = read_scenarios(paths, defaults, self._gazetteer())
         return [catalog.save(self.store, s, text, at=self.clock(), actor=self.actor, signer=self.signer)
                 for s, text in found]
+
+    def add_scenario_text(self, text: str, origin: str) -> ScenarioChange:
+        """Add (or update) the scenario written in ``text`` (YAML posted to the workbench, say);
+        ``origin`` names it in messages and in its record."""
+
+        scenario = load_scenario(text, origin, gazetteer=self._gazetteer())
+        return catalog.save(self.store, scenario, text, at=self.clock(), actor=self.actor, signer=self.signer)
 
     def remove_scenario(self, scenario_id: str) -> Scenario:
         """Stop watching a scenario (ledger entry scenario-removed); its row and history stay."""

@@ -98,7 +98,7 @@ def latest_assessments(ws: Workspace) -> dict[str, StoredAssessment]:
     a = t.assessments
     last = select(func.max(a.c.id)).group_by(a.c.scenario_id)
     with ws.store.engine.connect() as conn:
-        return {r.scenario_id: _stored(r) for r in conn.execute(select(a).where(a.c.id.in_(last)))}
+        return {r.scenario_id: stored_assessment(r) for r in conn.execute(select(a).where(a.c.id.in_(last)))}
 
 
 def assessment_history(ws: Workspace, scenario_id: str, limit: int | None = None) -> list[StoredAssessment]:
@@ -106,9 +106,11 @@ def assessment_history(ws: Workspace, scenario_id: str, limit: int | None = None
     a = t.assessments
     q = select(a).where(a.c.scenario_id == scenario_id).order_by(a.c.id.desc()).limit(limit)
     with ws.store.engine.connect() as conn:
-        return [_stored(r) for r in conn.execute(q)]
+        return [stored_assessment(r) for r in conn.execute(q)]
 
 
-def _stored(r: Any) -> StoredAssessment:
-    return StoredAssessment(r.id, r.scenario_id, r.scenario_version, r.at, r.probability, r.log_odds, r.level,
-                            tuple(r.signals))
+def stored_assessment(r: Any) -> StoredAssessment:
+    """An assessments row as a StoredAssessment (a row read without its signals has none)."""
+    signals = tuple(r.signals) if "signals" in r._fields else ()
+    return StoredAssessment(int(r.id), r.scenario_id, r.scenario_version, r.at, float(r.probability),
+                            float(r.log_odds), r.level, signals)

@@ -58,7 +58,7 @@ def write(store: SqlStore, run_id: int, docs: list[StoredDocument], **kw: object
 
 def test_migrations_match_the_schema_and_rerun_cleanly(store: SqlStore) -> None:
     store.migrate()  # second time: nothing to do, no error
-    assert store.schema_revision() == "0006"
+    assert store.schema_revision() == "0007"
     with store.engine.connect() as conn:
         diffs = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diffs == []
@@ -144,7 +144,7 @@ def test_reads_go_on_beside_an_open_write(store: SqlStore) -> None:
     with store.ingest_transaction() as tx:
         store.write_batch(tx, Batch(run_id, T0, (make_doc("an uncommitted report", run_id),)))
         assert store.count_documents(DocumentQuery()) == 1  # sees the committed state, is not blocked
-        assert store.stats()["schema_revision"] == "0006"
+        assert store.stats()["schema_revision"] == "0007"
 
 
 def test_concurrent_duplicate_insert_is_skipped_not_an_error(store: SqlStore) -> None:
@@ -185,6 +185,19 @@ def test_document_filters_times_and_hostile_search(store: SqlStore) -> None:
     listed = store.find_documents(q(limit=2))
     assert [d.published_at for d in listed] == [first.published_at, datetime(2024, 7, 20, tzinfo=UTC)]
     assert store.find_documents(q(limit=2, offset=2))[0].published_at is None
+
+
+def test_time_bounds_hold_exactly(store: SqlStore) -> None:
+    """Bulk-written times compare with query bounds as the same values (on SQLite: the same text):
+    ``since`` includes a time exactly on it, ``until`` (exclusive) leaves it out."""
+    run_id = store.start_run("alice", ["/in"], T0)
+    on_the_second = datetime(2024, 8, 9, tzinfo=UTC)
+    write(store, run_id, [make_doc("Convoy seen at dawn near the border", run_id, published=on_the_second)])
+    tick = timedelta(microseconds=1)
+    assert store.count_documents(DocumentQuery(since=on_the_second)) == 1
+    assert store.count_documents(DocumentQuery(since=on_the_second + tick)) == 0
+    assert store.count_documents(DocumentQuery(until=on_the_second)) == 0
+    assert store.count_documents(DocumentQuery(until=on_the_second + tick)) == 1
 
 
 def test_unknown_document_and_run_say_what_to_do(store: SqlStore) -> None:

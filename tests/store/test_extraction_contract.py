@@ -10,12 +10,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from forewarn.detect.match import in_region
 from forewarn.distance import haversine_km
 from forewarn.errors import Code, ForewarnError, InvalidArgument, NotFound
 from forewarn.ingest import dedup
 from forewarn.ingest.normalise import document_id
 from forewarn.model import Document
 from forewarn.model.document import DatePrecision
+from forewarn.model.scenario import Region
 from forewarn.nlp.types import (
     Claim,
     Entity,
@@ -179,7 +181,7 @@ def dump(store: SqlStore) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def test_schema_is_at_the_head_revision(store: SqlStore) -> None:
-    assert store.schema_revision() == "0006"
+    assert store.schema_revision() == "0007"
 
 
 def test_saved_events_come_back_whole(store: SqlStore, saved: Docs) -> None:
@@ -246,6 +248,20 @@ def test_near_filter_is_exact_distance(store: SqlStore, saved: Docs) -> None:
     assert store.count_events(EventQuery(near=(KURSK.lat, KURSK.lon, 200))) == 3
     everything = store.find_events(EventQuery(near=(KURSK.lat, KURSK.lon, 200)))
     assert store.find_events(EventQuery(near=(KURSK.lat, KURSK.lon, 200), limit=1, offset=1)) == everything[1:2]
+
+
+@pytest.mark.parametrize("region", [
+    Region(countries=("RUS",)), Region(countries=("UKR",)), Region(admin1=("RUS:Kursk Oblast",)),
+    Region(point=(SUMY.lat, SUMY.lon), radius_km=50.0), Region(countries=("POL",)), Region()], ids=repr)
+def test_region_prefilter_keeps_every_event_in_the_region(store: SqlStore, saved: Docs, region: Region) -> None:
+    """The SQL region filter may keep a few events outside (a radius's box corners) but never drops one
+    that the exact test (detect.match.in_region) puts inside."""
+    every = store.find_events(EventQuery(limit=None))
+    inside = {e.id for e in every if in_region(region, e)}
+    kept = {e.id for e in store.find_events(EventQuery(region=region, limit=None))}
+    assert inside <= kept
+    assert {i for i in kept if i not in inside} <= {e.id for e in every if region.point is not None}
+    assert len(kept) < len(every) or len(inside) == len(every)  # it narrows
 
 
 def test_paging_orders_by_date_then_id(store: SqlStore, saved: Docs) -> None:

@@ -23,8 +23,9 @@ def observations(store: SqlStore, *, until: datetime | None = None, since: date 
     """Events dated on or after ``since`` (and on or before ``until``'s date), in ``region`` when given,
     of ``types`` when given, known by ``until`` when given (published, else ingested, by then).
     Negated events are left out. Ordered by event date, then id."""
-    query = EventQuery(types=tuple(types), date_from=since, date_to=until.date() if until else None, limit=None)
-    events = store.find_events(query)
+    query = EventQuery(types=tuple(types), date_from=since, date_to=until.date() if until else None, region=region,
+                       limit=None)
+    events = store.find_events(query)  # the region narrows in SQL; the exact test (a radius) follows
     if region is not None:
         events = [e for e in events if in_region(region, e)]
     reliability = {s.id: s.reliability for s in store.list_sources()}

@@ -19,7 +19,7 @@ from forewarn.config import Settings
 from forewarn.errors import Code, Issue, Severity
 from forewarn.ingest.batch import BatchBuilder, Pending
 from forewarn.model import IngestReport, RawDocument, Source, SourceKind
-from forewarn.sources.base import FeedValidators, ReadContext
+from forewarn.sources.base import FeedValidators, ReadContext, ReadItem
 from forewarn.store.base import Store
 from forewarn.store.batch import BatchCounts
 
@@ -28,7 +28,8 @@ REPORT_ISSUES = 200
 
 @dataclass(frozen=True)
 class IngestInput:
-    """One thing to ingest: a path or URL, read as ``kind``, on behalf of ``source`` if any."""
+    """One thing to ingest: a path or URL, read as ``kind``, on behalf of ``source`` if any; or, with
+    ``items``, what was read already (a document posted to the workbench), named by ``location``."""
 
     location: str
     kind: SourceKind = SourceKind.AUTO
@@ -37,6 +38,7 @@ class IngestInput:
     exclude: tuple[str, ...] = ()
     column_map: Mapping[str, str] = field(default_factory=dict)
     options: Mapping[str, str] = field(default_factory=dict)
+    items: tuple[ReadItem, ...] | None = None
 
 
 ProgressFn = Callable[[int, int, int], None]  # (items read, items failed, documents committed)
@@ -72,7 +74,7 @@ class Ingestor:
         ctx = ReadContext(now=self.clock(), include=inp.include, exclude=inp.exclude, column_map=inp.column_map,
                           options=inp.options, max_bytes=self.options.max_bytes, validators=_Validators(self.store),
                           http_timeout=self.options.http_timeout)
-        for item in sources.read(inp.location, inp.kind, ctx):
+        for item in sources.read(inp.location, inp.kind, ctx) if inp.items is None else inp.items:
             self._accept(item, inp, builder, state)
             if builder.size >= self.options.batch_size:
                 self._flush(builder, state)

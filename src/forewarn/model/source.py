@@ -61,14 +61,22 @@ class Marking(StrEnum):
         return cls(text)
 
 
+POSTED = "web:"  # the location of a source whose documents are posted to the workbench (nothing to read)
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     id: str  # slug, unique
     kind: SourceKind
     name: str
-    location: str  # path or URL
+    location: str  # path or URL, or POSTED + id
     reliability: Reliability = Reliability.F
     marking: Marking = Marking.CLEAR
     team: str | None = None
     options: tuple[tuple[str, str], ...] = field(default=())  # reader options, e.g. ("map", "text=body")
     created_at: datetime | None = None
+
+    @property
+    def posted(self) -> bool:
+        """Its documents are posted to the workbench; there is no location to read."""
+        return self.location.startswith(POSTED)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from forewarn.errors import InvalidArgument
+from forewarn.model.scenario import Region
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +31,10 @@ class EventQuery:
 
     ``actor``/``recipient``: an entity id, or a case-insensitive substring of an entity's name or
     alias; entities merged with a match match too. ``place``: substring of the place name or its
-    first-level region. ``near``: (lat, lon, radius km). ``date_from``/``date_to``: inclusive.
+    first-level region. ``near``: (lat, lon, radius km). ``region``: a scenario's region, as a
+    pre-filter: exact for its countries and first-level regions (and, for an event without a place,
+    its recipient's, else its actor's, country), a bounding box for its radius; ``forewarn.detect.match.in_region``
+    is the exact test. ``date_from``/``date_to``: inclusive.
     Negated events are left out unless ``include_negated``. ``limit=None``: no limit.
     Ordered by event date, then id.
     """
@@ -43,6 +47,7 @@ class EventQuery:
     recipient_country: str | None = None
     place: str | None = None
     near: tuple[float, float, float] | None = None
+    region: Region | None = None
     date_from: date | None = None
     date_to: date | None = None
     source_id: str | None = None

@@ -22,10 +22,12 @@ from sqlalchemy import (
     Engine,
     Select,
     Table,
+    and_,
     bindparam,
     create_engine,
     distinct,
     event,
+    false,
     func,
     or_,
     select,
@@ -50,6 +52,7 @@ from forewarn.errors import (
 )
 from forewarn.model import Document, IngestRun, Marking, Reliability, Sighting, Source, SourceKind
 from forewarn.model.document import DatePrecision
+from forewarn.model.scenario import Region
 from forewarn.nlp.types import (
     Claim,
     Entity,
@@ -238,16 +241,28 @@ class SqlStore:
             raise NotFound(f"no ingest run {run_id}", hint="`forewarn runs` lists them")
         return _run(row)
 
-    def list_runs(self, limit: int = 20) -> list[IngestRun]:
+    def list_runs(self, limit: int = 20, offset: int = 0) -> list[IngestRun]:
+        """The newest runs first."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(t.ingest_runs).order_by(t.ingest_runs.c.id.desc()).limit(limit))
+            rows = conn.execute(select(t.ingest_runs).order_by(t.ingest_runs.c.id.desc()).limit(limit).offset(offset))
             return [_run(r) for r in rows]
 
-    def run_issues(self, run_id: int) -> list[Issue]:
-        q = select(t.ingest_issues).where(t.ingest_issues.c.run_id == run_id).order_by(t.ingest_issues.c.id)
+    def count_runs(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(t.ingest_runs)).scalar_one())
+
+    def run_issues(self, run_id: int, limit: int | None = None, offset: int = 0) -> list[Issue]:
+        """A run's issues in the order they were found."""
+        i = t.ingest_issues
+        q = select(i).where(i.c.run_id == run_id).order_by(i.c.id).limit(limit).offset(offset)
         with self.engine.connect() as conn:
             return [Issue(Code(r.code), r.message, r.location, r.item, r.hint, Severity(r.severity))
                     for r in conn.execute(q)]
+
+    def count_run_issues(self, run_id: int) -> int:
+        i = t.ingest_issues
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(i).where(i.c.run_id == run_id)).scalar_one())
 
     # -- the one ingest write path ---------------------------------------------------------
     @contextmanager
@@ -329,8 +344,9 @@ class SqlStore:
     def _insert(self, tx: Connection, table: Table, rows: Sequence[dict[str, Any]] | Sequence[tuple[Any, ...]],
                 names: Sequence[str] = ()) -> None:
         """Bulk INSERT that skips rows whose key already exists (a concurrent writer got there
-        first). The ingest hot path: dict rows go through each column type's own bind processor,
-        then straight to the driver's executemany, without SQLAlchemy's per-row statement work.
+        first). The ingest hot path: dict rows go through each column type's own bind processor (the
+        dialect's, so a stored value looks exactly like one SQLAlchemy binds in a query), then straight
+        to the driver's executemany, without SQLAlchemy's per-row statement work.
         Tuple rows (with ``names``) must already hold driver values."""
         if not rows:
             return
@@ -338,7 +354,8 @@ class SqlStore:
             values = rows
         else:
             names = list(rows[0])
-            procs = [(i, p) for i, n in enumerate(names) if (p := table.c[n].type.bind_processor(tx.dialect))]
+            procs = [(i, p) for i, n in enumerate(names)
+                     if (p := table.c[n].type.dialect_impl(tx.dialect).bind_processor(tx.dialect))]
             values = [_processed(tuple(row.values()), procs) for row in rows]  # type: ignore[union-attr]
         verb, tail = ("INSERT OR IGNORE", "") if self.dialect == "sqlite" else ("INSERT", " ON CONFLICT DO NOTHING")
         columns = ", ".join(tx.dialect.identifier_preparer.quote(n) for n in names)  # "end" is a keyword
@@ -365,7 +382,7 @@ class SqlStore:
 
     def find_documents(self, query: DocumentQuery) -> list[Document]:
         c = t.documents.c
-        q = (select(t.documents).where(*_document_filters(query))
+        q = (select(t.documents).where(*document_filters(query))
              .order_by(c.published_at.desc().nulls_last(), c.id).limit(query.limit).offset(query.offset))
         with self.engine.connect() as conn:
             return [_document(r) for r in conn.execute(q)]
@@ -373,7 +390,7 @@ class SqlStore:
     def count_documents(self, query: DocumentQuery) -> int:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(t.documents)
-                                .where(*_document_filters(query))).scalar_one()
+                                .where(*document_filters(query))).scalar_one()
 
     def sightings_of(self, doc_id: str) -> list[Sighting]:
         q = select(t.sightings).where(t.sightings.c.document_id == doc_id).order_by(t.sightings.c.id)
@@ -522,11 +539,11 @@ class SqlStore:
 
     def find_events(self, query: EventQuery) -> list[StoredEvent]:
         ev = t.events.c
-        q = _event_select().where(*_event_filters(query)).order_by(ev.date, ev.id)
+        q = event_select().where(*event_filters(query)).order_by(ev.date, ev.id)
         if query.near is None:
             q = q.limit(query.limit).offset(query.offset)
         with self.engine.connect() as conn:
-            found = [_event(r) for r in conn.execute(q)]
+            found = [event_record(r) for r in conn.execute(q)]
         if query.near is None:
             return found
         near = [e for e in found if e.place and _within(e.place.lat, e.place.lon, query.near)]
@@ -538,8 +555,8 @@ class SqlStore:
         with self.engine.connect() as conn:
             if query.near is None:
                 return conn.execute(select(func.count()).select_from(t.events)
-                                    .where(*_event_filters(query))).scalar_one()
-            rows = conn.execute(select(ev.place_lat, ev.place_lon).where(*_event_filters(query)))
+                                    .where(*event_filters(query))).scalar_one()
+            rows = conn.execute(select(ev.place_lat, ev.place_lon).where(*event_filters(query)))
             return sum(1 for lat, lon in rows if _within(lat, lon, query.near))
 
     def claims_of(self, document_id: str) -> list[StoredClaim]:
@@ -578,9 +595,9 @@ class SqlStore:
         e = t.entities.c
         conds: list[ColumnElement[bool]] = []
         if kind is not None:
-            conds.append(e.kind == _entity_kind(kind))
+            conds.append(e.kind == entity_kind(kind))
         if search:
-            conds.append(_entity_matches(search, ids_too=True))
+            conds.append(entity_matches(search, ids_too=True))
         if not include_merged:
             conds.append(e.merged_into.is_(None))
         return self._entity_records(conds, limit)
@@ -718,7 +735,7 @@ def _chunks(values: list[Any]) -> Iterator[list[Any]]:
         yield values[i:i + IN_CHUNK]
 
 
-def _document_filters(q: DocumentQuery) -> list[ColumnElement[bool]]:
+def document_filters(q: DocumentQuery) -> list[ColumnElement[bool]]:
     c = t.documents.c
     conds: list[ColumnElement[bool]] = []
     if q.source_id:
@@ -946,7 +963,7 @@ def _like(text: str) -> str:
     return "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _entity_matches(spec: str, ids_too: bool = False) -> ColumnElement[bool]:
+def entity_matches(spec: str, ids_too: bool = False) -> ColumnElement[bool]:
     """Entities whose id is ``spec``, or whose name or an alias contains it (case-insensitive)."""
     e, a = t.entities.c, t.entity_aliases.c
     pattern = _like(spec)
@@ -955,14 +972,14 @@ def _entity_matches(spec: str, ids_too: bool = False) -> ColumnElement[bool]:
     return or_(by_id, func.lower(e.name).like(pattern, escape="\\"), e.id.in_(by_alias))
 
 
-def _entity_group(spec: str) -> Any:
+def entity_group(spec: str) -> Any:
     """Ids of the entities matching ``spec`` and of every entity merged with one of them."""
     e = t.entities.c
-    canonical = select(e.canonical_id).where(_entity_matches(spec))
+    canonical = select(e.canonical_id).where(entity_matches(spec))
     return select(e.id).where(e.canonical_id.in_(canonical))
 
 
-def _event_filters(q: EventQuery) -> list[ColumnElement[bool]]:
+def event_filters(q: EventQuery) -> list[ColumnElement[bool]]:
     c = t.events.c
     conds: list[ColumnElement[bool]] = []
     if q.types:
@@ -971,7 +988,7 @@ def _event_filters(q: EventQuery) -> list[ColumnElement[bool]]:
         conds.append(c.mode.in_(q.modes))
     for role, spec, country in (("actor", q.actor, q.actor_country), ("recipient", q.recipient, q.recipient_country)):
         if spec:
-            conds.append(c[f"{role}_entity_id"].in_(_entity_group(spec)))
+            conds.append(c[f"{role}_entity_id"].in_(entity_group(spec)))
         if country:
             conds.append(c[f"{role}_country"] == country.upper())
     if q.place:
@@ -980,6 +997,8 @@ def _event_filters(q: EventQuery) -> list[ColumnElement[bool]]:
                          func.lower(c.place_admin1).like(pattern, escape="\\")))
     if q.near is not None:
         conds += _bounding_box(*q.near)
+    if q.region is not None:
+        conds.append(_in_region(q.region))
     conds += _event_scalar_filters(q)
     return conds
 
@@ -1016,13 +1035,31 @@ def _bounding_box(lat: float, lon: float, radius_km: float) -> list[ColumnElemen
     return conds
 
 
+def _in_region(region: Region) -> ColumnElement[bool]:
+    """Events in the region's countries or first-level regions, or without a place but with a
+    participant of one of its countries (as ``in_region`` decides), or within its radius's bounding box."""
+    c = t.events.c
+    found: list[ColumnElement[bool]] = []
+    if region.countries:
+        found.append(c.place_country.in_(region.countries))
+        found.append(and_(c.place_name.is_(None), or_(  # the recipient's country, else the actor's
+            c.recipient_country.in_(region.countries),
+            and_(c.recipient_country.is_(None), c.actor_country.in_(region.countries)))))
+    for spec in region.admin1:
+        country, _, admin1 = spec.partition(":")
+        found.append(and_(c.place_country == country, c.place_admin1 == admin1))
+    if region.point is not None and region.radius_km is not None:
+        found.append(and_(*_bounding_box(region.point[0], region.point[1], region.radius_km)))
+    return or_(*found) if found else false()
+
+
 def _within(lat: float | None, lon: float | None, near: tuple[float, float, float]) -> bool:
     if lat is None or lon is None:
         return False
     return haversine_km(lat, lon, near[0], near[1]) <= near[2]
 
 
-def _event_select() -> Select[Any]:
+def event_select() -> Select[Any]:
     """Events with each participant's canonical entity (id and name)."""
     ev = t.events
     cols: list[Any] = [ev]
@@ -1035,7 +1072,7 @@ def _event_select() -> Select[Any]:
     return select(*cols).select_from(joined)
 
 
-def _event(r: Any) -> StoredEvent:
+def event_record(r: Any) -> StoredEvent:
     return StoredEvent(
         id=r.id, document_id=r.document_id, source_id=r.source_id, published_at=r.published_at,
         extractor=r.extractor, coded_at=r.coded_at, type=r.type, mode=r.mode, contexts=tuple(r.contexts),
@@ -1140,7 +1177,7 @@ def _chain_end(entity_id: str, parent: dict[str, str | None]) -> str:
     return entity_id
 
 
-def _entity_kind(kind: str) -> str:
+def entity_kind(kind: str) -> str:
     try:
         return EntityKind(kind.lower()).value
     except ValueError:
