@@ -335,7 +335,7 @@ def test_add_remove_and_cycle_from_the_pages(as_role: Login, world: World, world
     broken = form(analyst, "/scenarios", yaml="id: broken\nprior: 7\n")
     assert broken.status_code == 303 and broken.headers["location"] == "/scenarios"
     message = flash(analyst.get("/scenarios").text)
-    assert message.startswith("FW-E070") and "forewarn-scenario-" not in message
+    assert message.startswith("FW-E070") and "posted YAML (web:analyst)" in message
     neither = form(analyst, "/scenarios")
     assert neither.status_code == 303 and "paste a scenario" in flash(analyst.get("/scenarios").text)
 

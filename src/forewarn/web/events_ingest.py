@@ -7,20 +7,18 @@ duplicate and stores nothing new."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from forewarn.app import Workspace
 from forewarn.errors import AlreadyExists, Code, ForewarnError, Issue, NotFound, Severity
-from forewarn.ingest.batch import BatchBuilder
 from forewarn.ingest.normalise import document_id, normalise
-from forewarn.ingest.pipeline import IngestInput, Ingestor, _RunState
+from forewarn.ingest.pipeline import IngestInput, Ingestor
 from forewarn.model import ExtractReport, IngestReport, RawDocument, Reliability, Source, SourceKind
+from forewarn.model.source import POSTED
 from forewarn.sources.base import ReadItem
 from forewarn.sources.dates import resolve_date
 
 DEFAULT_SOURCE = "web"
-LOCATION_PREFIX = "web:"  # sightings and documents posted in the workbench have this location
 
 
 @dataclass(frozen=True)
@@ -37,18 +35,6 @@ class Posted:
         return self.status in ("new", "near-duplicate")
 
 
-class _MemoryIngestor(Ingestor):
-    """The ingest pipeline over items already in memory (no reader)."""
-
-    def __init__(self, ws: Workspace, items: Sequence[ReadItem]) -> None:
-        super().__init__(ws.store, ws.clock, ws.settings)
-        self.items = items
-
-    def _read_input(self, inp: IngestInput, builder: BatchBuilder, state: _RunState) -> None:
-        for item in self.items:
-            self._accept(item, inp, builder, state)
-
-
 def source_for(ws: Workspace, source_id: str) -> Source:
     """The named source, created (reliability F) when missing."""
     try:
@@ -56,7 +42,7 @@ def source_for(ws: Workspace, source_id: str) -> Source:
     except NotFound:
         pass
     source = Source(id=source_id, kind=SourceKind.TEXT, name="Posted in the workbench" if source_id == DEFAULT_SOURCE
-                    else source_id, location=LOCATION_PREFIX + source_id, reliability=Reliability.F,
+                    else source_id, location=POSTED + source_id, reliability=Reliability.F,
                     created_at=ws.clock())
     try:
         ws.store.add_source(source)
@@ -70,7 +56,7 @@ def ingest_posted(ws: Workspace, text: str, *, title: str | None = None, url: st
     """Ingest one posted document as ``ws``'s actor; extraction runs on it when the ``extract``
     setting is on and it is new."""
     source = source_for(ws, source_id)
-    location = LOCATION_PREFIX + source.id
+    location = POSTED + source.id
     dated = resolve_date(published_at, ws.clock(), location)
     raw = RawDocument(text=text, location=location, reader="web", raw_sha256=hashlib.sha256(text.encode()).hexdigest(),
                       title=(title or "").strip() or None, url=(url or "").strip() or None,
@@ -79,8 +65,8 @@ def ingest_posted(ws: Workspace, text: str, *, title: str | None = None, url: st
     items: list[ReadItem] = [raw]
     if dated.issue is not None:
         items.append(dated.issue)
-    inp = IngestInput(location=location, kind=SourceKind.TEXT, source=source)
-    report = _MemoryIngestor(ws, items).run([inp], ws.actor)
+    inp = IngestInput(location=location, kind=SourceKind.TEXT, source=source, items=tuple(items))
+    report = Ingestor(ws.store, ws.clock, ws.settings).run([inp], ws.actor)
     issues = tuple(report.issues)
     if report.failed:
         status = "failed"

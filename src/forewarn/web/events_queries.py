@@ -1,6 +1,6 @@
 """Read queries of the events explorer, the document reader and the entity pages, shaped for the
 web: every list is limited and every count, chart and map is aggregated in SQL, so that a page stays
-fast with a million events. Filters are the store's own (:func:`forewarn.store.sql._event_filters`),
+fast with a million events. Filters are the store's own (:func:`forewarn.store.sql.event_filters`),
 so the explorer, the API and the command line agree on what a filter means."""
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ from forewarn.store import schema as t
 from forewarn.store.query import DocumentQuery, EventQuery
 from forewarn.store.records import StoredEvent
 from forewarn.store.sql import (
-    _document_filters,
-    _entity_group,
-    _entity_kind,
-    _entity_matches,
-    _event,
-    _event_filters,
-    _event_select,
+    document_filters,
+    entity_group,
+    entity_kind,
+    entity_matches,
+    event_filters,
+    event_record,
+    event_select,
 )
 from forewarn.web.map import WORLD, BBox, Cluster, cell_size
 
@@ -60,7 +60,7 @@ class Scope:
     def conditions(self) -> tuple[ColumnElement[bool], ...]:
         q, c = self.query, t.events.c
         listed = {role: ids for role, ids in self.entities.items() if ids is not None}
-        conds = _event_filters(replace(q, actor=None if "actor" in listed else q.actor,
+        conds = event_filters(replace(q, actor=None if "actor" in listed else q.actor,
                                        recipient=None if "recipient" in listed else q.recipient,
                                        place=None if self.places is not None else q.place))
         for role, ids in listed.items():
@@ -85,7 +85,7 @@ def scope(engine: Engine, q: EventQuery, bbox: BBox | None = None) -> Scope:
     with engine.connect() as conn:
         for role, spec in (("actor", q.actor), ("recipient", q.recipient)):
             if spec:
-                ids = list(conn.execute(_entity_group(spec).limit(MAX_RESOLVED + 1)).scalars())
+                ids = list(conn.execute(entity_group(spec).limit(MAX_RESOLVED + 1)).scalars())
                 resolved[role] = ids if len(ids) <= MAX_RESOLVED else None
     return with_places(engine, Scope(q, bbox, resolved))
 
@@ -148,9 +148,9 @@ def find_events(engine: Engine, sc: Scope, *, limit: int = 50, offset: int = 0,
         first, last, skipped = span
         conds += [ev.date >= first, ev.date <= last]
         offset -= skipped
-    query = (_event_select().where(*conds).order_by(ev.date.desc(), ev.id.desc()).limit(limit).offset(offset))
+    query = (event_select().where(*conds).order_by(ev.date.desc(), ev.id.desc()).limit(limit).offset(offset))
     with engine.connect() as conn:
-        return [_event(r) for r in conn.execute(query)]
+        return [event_record(r) for r in conn.execute(query)]
 
 
 def page_dates(days: Sequence[tuple[date, int]], limit: int, offset: int) -> tuple[date, date, int] | None:
@@ -173,10 +173,10 @@ def page_dates(days: Sequence[tuple[date, int]], limit: int, offset: int) -> tup
 
 def get_event(engine: Engine, event_id: str) -> StoredEvent:
     with engine.connect() as conn:
-        row = conn.execute(_event_select().where(t.events.c.id == event_id)).first()
+        row = conn.execute(event_select().where(t.events.c.id == event_id)).first()
     if row is None:
         raise NotFound(f"no event {event_id!r}", hint="event ids are listed by GET /api/v1/events")
-    return _event(row)
+    return event_record(row)
 
 
 def evidence(engine: Engine, events: Sequence[StoredEvent]) -> dict[str, Evidence]:
@@ -370,8 +370,8 @@ def find_documents(engine: Engine, q: DocumentQuery, scope: int | None = TEXT_SC
     date range narrows a search over more documents than that: a substring search reads every text
     it looks at). Dated and undated documents are read apart, so that each is read in index order."""
     d = t.documents.c
-    plain = _document_filters(replace(q, text=None))
-    conds = _document_filters(q)
+    plain = document_filters(replace(q, text=None))
+    conds = document_filters(q)
     scoped = False
     with engine.connect() as conn:
         searchable = q.text and scope is not None and q.since is None and q.until is None
@@ -506,9 +506,9 @@ def find_entities(engine: Engine, *, kind: str | None, search: str | None, limit
     e, a = t.entities.c, t.entity_aliases.c
     conds: list[ColumnElement[bool]] = [e.merged_into.is_(None)]
     if kind:
-        conds.append(e.kind == _entity_kind(kind))
+        conds.append(e.kind == entity_kind(kind))
     if search:
-        conds.append(_entity_matches(search, ids_too=True))
+        conds.append(entity_matches(search, ids_too=True))
     with engine.connect() as conn:
         total = int(conn.execute(select(func.count()).select_from(t.entities).where(*conds)).scalar_one())
         rows = conn.execute(select(t.entities).where(*conds).order_by(e.name, e.id).limit(limit).offset(offset)).all()
@@ -527,19 +527,8 @@ def find_entities(engine: Engine, *, kind: str | None, search: str | None, limit
 
 def _capped_count(conn: Connection, members: Sequence[str]) -> tuple[int, bool]:
     """Events of a merge group as actor plus as recipient, each counted up to ``COUNT_CAP``."""
-    ev = t.events.c
-    total, capped = 0, False
-    for role in ("actor", "recipient"):
-        n = 0
-        for member in members:
-            inner = (select(ev.date).where(ev[f"{role}_entity_id"] == member, ev.negated == False)  # noqa: E712
-                     .limit(COUNT_CAP - n).subquery())
-            n += int(conn.execute(select(func.count()).select_from(inner)).scalar_one())
-            if n >= COUNT_CAP:
-                capped = True
-                break
-        total += n
-    return total, capped
+    counts = [_capped_count_role(conn, members, role) for role in ("actor", "recipient")]
+    return sum(n for n, _ in counts), any(capped for _, capped in counts)
 
 
 def _roles(role: str) -> tuple[str, ...]:
@@ -562,7 +551,7 @@ def entity_events(engine: Engine, entity_id: str, role: str, *, limit: int, offs
                      .order_by(ev.date.desc(), ev.id.desc()).limit(want))
                 keys.update((_day(x.date), x.id) for x in conn.execute(q))
         page = [i for _, i in sorted(keys, reverse=True)[offset:want]]
-        rows = conn.execute(_event_select().where(ev.id.in_(page))).all() if page else []
+        rows = conn.execute(event_select().where(ev.id.in_(page))).all() if page else []
         total: int | None
         if role == "any":
             inner = (select(ev.date).where(or_(ev.actor_entity_id.in_(members), ev.recipient_entity_id.in_(members)),
@@ -573,7 +562,7 @@ def entity_events(engine: Engine, entity_id: str, role: str, *, limit: int, offs
             n, capped = _capped_count_role(conn, members, role)
             total = None if capped else n
     order = {i: k for k, i in enumerate(page)}
-    return sorted((_event(r) for r in rows), key=lambda e: order[e.id]), total
+    return sorted((event_record(r) for r in rows), key=lambda e: order[e.id]), total
 
 
 def _capped_count_role(conn: Connection, members: Sequence[str], role: str) -> tuple[int, bool]:

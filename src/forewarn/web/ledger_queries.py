@@ -1,6 +1,6 @@
 """Reads the ledger, post-mortem, sources and ingest-run views need beyond the Workspace's own:
-counts for the pagers, a page of ledger entries, published assessments over a window, ingest runs and
-run issues a page at a time, and the shared parsing of time filters.
+counts for the pagers, a page of ledger entries, published assessments over a window, and the shared
+parsing of time filters.
 
 Every read is bounded (LIMIT, COUNT in SQL) and uses an index, except a ledger filter on time alone
 (``at`` has no index: the count reads the ledger).
@@ -16,10 +16,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import Engine, Select, func, select
 
-from forewarn.errors import Code, InvalidArgument, Issue, Severity
+from forewarn.errors import InvalidArgument
 from forewarn.ledger.query import fetch, select_entries
 from forewarn.ledger.verify import VerifyReport
-from forewarn.model import IngestRun, LedgerEntry
+from forewarn.model import LedgerEntry
 from forewarn.store import schema as t
 
 MIN_YEAR, MAX_YEAR = 1900, 2999
@@ -149,44 +149,6 @@ def published_between(engine: Engine, scenario_id: str, start: datetime, end: da
         rows = conn.execute(select(*cols).where(a.scenario_id == scenario_id, a.at >= start, a.at <= end)
                             .order_by(a.at).limit(most)).all()
     return [Published(max(r.at, start), float(r.probability), r.level) for r in [*([before] if before else []), *rows]]
-
-
-# -- ingest runs ----------------------------------------------------------------------------------
-
-def runs_page(engine: Engine, limit: int, offset: int = 0) -> tuple[list[IngestRun], int]:
-    """The newest ingest runs first, one page, and how many there are."""
-    r = t.ingest_runs
-    with engine.connect() as conn:
-        rows = conn.execute(select(r).order_by(r.c.id.desc()).limit(limit).offset(offset)).all()
-        total = int(conn.execute(select(func.count()).select_from(r)).scalar_one())
-    return [_run(row) for row in rows], total
-
-
-def run_issues_page(engine: Engine, run_id: int, limit: int, offset: int = 0) -> tuple[list[Issue], int]:
-    """One page of an ingest run's issues, in the order they were found, and how many it has."""
-    i = t.ingest_issues
-    with engine.connect() as conn:
-        rows = conn.execute(select(i).where(i.c.run_id == run_id).order_by(i.c.id).limit(limit).offset(offset)).all()
-        total = int(conn.execute(select(func.count()).select_from(i).where(i.c.run_id == run_id)).scalar_one())
-    return [_issue(row) for row in rows], total
-
-
-def _run(r: Any) -> IngestRun:
-    return IngestRun(id=r.id, started_at=r.started_at, finished_at=r.finished_at, status=r.status, actor=r.actor,
-                     inputs=tuple(r.inputs), new=r.new, duplicate=r.duplicate, near_duplicate=r.near_duplicate,
-                     failed=r.failed, warnings=r.warnings)
-
-
-def _issue(r: Any) -> Issue:
-    try:
-        code = Code(r.code)
-    except ValueError:  # a code from a newer version: keep the row readable
-        code = Code.INVALID_ARGUMENT
-    try:
-        severity = Severity(r.severity)
-    except ValueError:
-        severity = Severity.ERROR
-    return Issue(code, r.message, r.location, r.item, r.hint, severity)
 
 
 # -- presentation helpers shared by the API and the pages --------------------------------------

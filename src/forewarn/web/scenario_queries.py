@@ -8,11 +8,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, func, select
 
-from forewarn.cycle import StoredAssessment
+from forewarn.cycle import StoredAssessment, stored_assessment
 from forewarn.store import schema as t
 from forewarn.warn import rows
 
@@ -39,12 +38,6 @@ class Series:
     truncated: bool  # more assessments in the window than drawn: the chart starts at the first drawn
 
 
-def stored(r: Any) -> StoredAssessment:
-    signals = tuple(r.signals) if "signals" in r._fields else ()
-    return StoredAssessment(int(r.id), r.scenario_id, r.scenario_version, r.at, float(r.probability),
-                            float(r.log_odds), r.level, signals)
-
-
 def known(conn: Connection, scenario_id: str) -> bool:
     """Whether the workspace has (or had: removed ones stay) a scenario with this id."""
     s = t.scenarios.c
@@ -56,7 +49,7 @@ def latest(conn: Connection, scenario_id: str) -> StoredAssessment | None:
     query = (select(t.assessments).where(A.scenario_id == scenario_id)
              .order_by(A.at.desc(), A.id.desc()).limit(1))
     row = conn.execute(query).first()
-    return stored(row) if row is not None else None
+    return stored_assessment(row) if row is not None else None
 
 
 def latest_of(conn: Connection, scenario_ids: Iterable[str]) -> dict[str, Latest]:
@@ -108,7 +101,7 @@ def history(conn: Connection, scenario_id: str, *, since: datetime | None = None
         where.append(A.at < until)
     columns = [t.assessments] if signals else [c for c in t.assessments.c if c.name != "signals"]
     query = select(*columns).where(*where).order_by(A.at.desc(), A.id.desc()).limit(limit).offset(offset)
-    found = [stored(r) for r in conn.execute(query)]
+    found = [stored_assessment(r) for r in conn.execute(query)]
     if len(found) < limit and (found or offset == 0):  # the last page: no need to count
         return found, offset + len(found)
     return found, int(conn.execute(select(func.count()).select_from(t.assessments).where(*where)).scalar_one())

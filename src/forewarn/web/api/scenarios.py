@@ -5,9 +5,7 @@ fresh assessment over the store."""
 
 from __future__ import annotations
 
-import tempfile
 from datetime import UTC, date, datetime
-from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -16,7 +14,7 @@ from pydantic import BaseModel, Field, model_validator
 from forewarn.app import Workspace
 from forewarn.cycle import StoredAssessment, run_cycle
 from forewarn.detect.types import ScenarioChange, ScenarioRecord
-from forewarn.errors import ForewarnError, NotFound
+from forewarn.errors import NotFound
 from forewarn.model import Scenario
 from forewarn.web import scenario_queries as sq
 from forewarn.web.api.common import Page, Paging
@@ -26,7 +24,6 @@ from forewarn.web.auth import ActAnalyst, ActDutyOfficer, Viewer, acting, root
 router = APIRouter(tags=["scenarios"])
 
 ScenarioId = Annotated[str, Path(min_length=1, max_length=64, description="the scenario's id")]
-POSTED_NAME = "posted-scenario.yaml"
 
 
 class ThresholdOut(BaseModel):
@@ -277,21 +274,8 @@ def add_scenario(request: Request, response: Response, p: ActAnalyst, body: Scen
 
 
 def add_posted_yaml(ws: Workspace, text: str) -> ScenarioChange:
-    """Add a scenario from YAML text: written to a private temporary file that is removed after."""
-    with tempfile.TemporaryDirectory(prefix="forewarn-scenario-") as folder:
-        path = FilePath(folder) / POSTED_NAME
-        path.write_text(text, encoding="utf-8")
-        try:
-            [change] = ws.add_scenarios([path])
-        except ForewarnError as e:  # name the posted text, not the temporary file
-            raise ForewarnError(_unpath(e.message, path), hint=_unpath(e.hint, path), code=e.code) from None
-    return change
-
-
-def _unpath(text: str, path: FilePath) -> str:
-    for form in (str(path.resolve()), str(path)):
-        text = text.replace(form, "the posted YAML")
-    return text
+    """Add a scenario from YAML posted by ``ws``'s actor; messages and its record name it so."""
+    return ws.add_scenario_text(text, f"posted YAML (web:{ws.actor})")
 
 
 @router.delete("/scenarios/{scenario_id}", response_model=ScenarioChangeOut,

@@ -13,7 +13,7 @@ from forewarn.errors import Issue
 from forewarn.model import IngestRun, Source
 from forewarn.web.api.common import Page, Paging
 from forewarn.web.auth import Viewer, root
-from forewarn.web.ledger_queries import public_location, run_issues_page, runs_page
+from forewarn.web.ledger_queries import public_location
 
 router = APIRouter(tags=["sources"])
 
@@ -83,8 +83,8 @@ def list_sources(request: Request, p: Viewer, paging: Annotated[Paging, Depends(
 
 @router.get("/runs", response_model=Page[RunOut], summary="Ingest runs, newest first")
 def list_runs(request: Request, p: Viewer, paging: Annotated[Paging, Depends()]) -> Page[RunOut]:
-    runs, total = runs_page(root(request).store.engine, paging.limit, paging.offset)
-    return paging.page(request, [run_out(r) for r in runs], total)
+    store = root(request).store
+    return paging.page(request, [run_out(r) for r in store.list_runs(paging.limit, paging.offset)], store.count_runs())
 
 
 @router.get("/runs/{run_id}", response_model=RunDetail, summary="An ingest run and its issues")
@@ -92,6 +92,6 @@ def get_run(request: Request, p: Viewer, run_id: Annotated[int, PathParam(ge=1, 
             paging: Annotated[Paging, Depends()]) -> RunDetail:
     ws = root(request)
     run = ws.store.get_run(run_id)  # NotFound when there is none
-    issues, total = run_issues_page(ws.store.engine, run_id, paging.limit, paging.offset)
-    page = paging.page(request, [issue_out(i) for i in issues], total)
+    issues = ws.store.run_issues(run_id, paging.limit, paging.offset)
+    page = paging.page(request, [issue_out(i) for i in issues], ws.store.count_run_issues(run_id))
     return RunDetail(**run_out(run).model_dump(), issues=page)

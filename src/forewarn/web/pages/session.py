@@ -10,16 +10,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from forewarn.errors import RateLimited, Unauthenticated
 from forewarn.web.auth import LOGIN_COOKIE, SESSION_COOKIE, ActViewer, new_login_token, optional_principal, root
+from forewarn.web.board_views import safe_next
 from forewarn.web.render import render
 
 router = APIRouter()
-
-
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site (no open redirect to another origin)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/"
-    return target
 
 
 def _login_page(request: Request, next_url: str, error: str = "", status: int = 200,
@@ -35,8 +29,8 @@ def _login_page(request: Request, next_url: str, error: str = "", status: int = 
 @router.get("/login")
 def login_form(request: Request, next: str | None = None) -> Response:
     if optional_principal(request) is not None:
-        return RedirectResponse(_safe_next(next), status_code=303)
-    return _login_page(request, _safe_next(next))
+        return RedirectResponse(safe_next(next), status_code=303)
+    return _login_page(request, safe_next(next))
 
 
 @router.post("/login")
@@ -46,23 +40,23 @@ def login(request: Request, name: Annotated[str, Form(max_length=200)], password
     ws, limiter = root(request), request.app.state.login_limiter
     cookie = request.cookies.get(LOGIN_COOKIE, "")
     if not cookie or not hmac.compare_digest(cookie, login_token):
-        return _login_page(request, _safe_next(next), "The login form expired. Please try again.", 403)
+        return _login_page(request, safe_next(next), "The login form expired. Please try again.", 403)
     address = request.client.host if request.client else ""
     account_key, address_key = f"account:{name.strip().lower()}", f"address:{address}"
     try:
         limiter.check(account_key, address_key)
         user = ws.accounts.check_password(name, password)
     except RateLimited as e:
-        return _login_page(request, _safe_next(next), e.message, 429, {"Retry-After": str(e.retry_after)})
+        return _login_page(request, safe_next(next), e.message, 429, {"Retry-After": str(e.retry_after)})
     except Unauthenticated as e:
         limiter.failed(account_key, address_key)
-        return _login_page(request, _safe_next(next), e.message, 401)
+        return _login_page(request, safe_next(next), e.message, 401)
     limiter.succeeded(account_key)
     old = request.cookies.get(SESSION_COOKIE)
     if old:  # a session id from before the login is never reused (session fixation)
         ws.accounts.end_session(old)
     value, _ = ws.accounts.start_session(user, ws.settings.session_hours)
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(SESSION_COOKIE, value, httponly=True, samesite="strict", path="/",
                         secure=ws.settings.secure_cookies, max_age=int(ws.settings.session_hours * 3600))
     response.delete_cookie(LOGIN_COOKIE, path="/login")

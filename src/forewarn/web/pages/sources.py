@@ -9,7 +9,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import Response
 
 from forewarn.web.auth import Viewer, root
-from forewarn.web.ledger_queries import public_location, run_issues_page, runs_page
+from forewarn.web.ledger_queries import public_location
 from forewarn.web.render import render
 
 router = APIRouter()
@@ -21,9 +21,9 @@ ISSUES_PER_PAGE = 100
 def sources_page(request: Request, p: Viewer, offset: Annotated[int, Query(ge=0, le=10**9)] = 0) -> Response:
     ws = root(request)
     sources = [{"source": s, "location": public_location(s.location)} for s in ws.sources()]
-    runs, total = runs_page(ws.store.engine, RUNS_PER_PAGE, offset)
-    rows = [{"run": r, "inputs": ", ".join(public_location(i) for i in r.inputs)} for r in runs]
-    return render(request, "sources.html", sources=sources, runs=rows, total=total, offset=offset,
+    rows = [{"run": r, "inputs": ", ".join(public_location(i) for i in r.inputs)}
+            for r in ws.store.list_runs(RUNS_PER_PAGE, offset)]
+    return render(request, "sources.html", sources=sources, runs=rows, total=ws.store.count_runs(), offset=offset,
                   limit=RUNS_PER_PAGE, params={})
 
 
@@ -32,7 +32,7 @@ def run_page(request: Request, p: Viewer, run_id: Annotated[int, PathParam(ge=1,
              offset: Annotated[int, Query(ge=0, le=10**9)] = 0) -> Response:
     ws = root(request)
     run = ws.store.get_run(run_id)  # NotFound: the error page
-    issues, total = run_issues_page(ws.store.engine, run_id, ISSUES_PER_PAGE, offset)
-    rows = [{"issue": i, "location": public_location(i.location)} for i in issues]
+    rows = [{"issue": i, "location": public_location(i.location)}
+            for i in ws.store.run_issues(run_id, ISSUES_PER_PAGE, offset)]
     return render(request, "run.html", run=run, inputs=[public_location(i) for i in run.inputs], issues=rows,
-                  total=total, offset=offset, limit=ISSUES_PER_PAGE, params={})
+                  total=ws.store.count_run_issues(run_id), offset=offset, limit=ISSUES_PER_PAGE, params={})
