@@ -3,6 +3,9 @@
 Secrets never rest in the store: a token or session cookie is 32 random bytes shown once, and only
 its SHA-256 is kept (a stolen database yields no usable credential). Every account change is a
 ledger entry made by the acting user, in the same transaction as the change.
+
+A new password or a disable ends every session of the account and revokes every API token of it
+for good (each revocation is a ledger entry): enabling the account again revives none of them.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 
 from forewarn.errors import AccountInvalid, AlreadyExists, NotFound, Unauthenticated
 from forewarn.ledger import append
@@ -104,15 +107,13 @@ class Accounts:
     def add_user(self, name: str, password: str, role: Role | str = Role.VIEWER, *, actor: str,
                  display_name: str | None = None, update_existing: bool = False) -> User:
         """Create an account (``update_existing``: or change an existing one's password, role and
-        display name, and enable it again)."""
+        display name, and enable it again). A changed password, or enabling a disabled account,
+        ends the account's sessions and revokes its tokens."""
         name, role = name.strip().lower(), parse_role(role)
         if not NAME.match(name):
             raise AccountInvalid(f"account name {name!r} is not allowed",
                                  hint="lower-case letters, digits and . _ @ -, starting with a letter or digit")
-        if len(password) < MIN_PASSWORD:
-            raise AccountInvalid(f"password too short ({len(password)} characters)",
-                                 hint=f"use at least {MIN_PASSWORD} characters; a passphrase is best")
-        pw_hash, u = _HASHER.hash(password), t.users.c
+        pw_hash, u = _HASHER.hash(_checked(password)), t.users.c
         with self.store.transaction() as conn:
             now = self.clock()
             row = conn.execute(select(t.users).where(u.name == name)).first()
@@ -120,16 +121,34 @@ class Accounts:
                       "password_hash": pw_hash, "disabled": False, "updated_at": now}
             if row is None:
                 conn.execute(t.users.insert().values(name=name, created_at=now, **values))
-                kind = "user-added"
             elif update_existing:
                 conn.execute(update(t.users).where(u.id == row.id).values(**values))
-                kind = "user-updated"
             else:
                 raise AlreadyExists(f"account {name!r} exists", hint="give --update to change it")
             user = _user(conn.execute(select(t.users).where(u.name == name)).one())
-            append(conn, at=now, actor=actor, kind=kind, subject=f"user:{name}",
-                   payload={"role": role.value, "display_name": user.display_name})
+            changed = row is not None and not _same_password(row.password_hash, password)
+            payload: dict[str, Any] = {"role": role.value, "display_name": user.display_name}
+            if row is not None:
+                payload |= {"password_changed": changed, "enabled_again": bool(row.disabled)}
+            append(conn, at=now, actor=actor, kind="user-updated" if row else "user-added", subject=f"user:{name}",
+                   payload=payload)
+            if changed or (row is not None and row.disabled):
+                _end_access(conn, user, now, actor, "password changed" if changed else "account enabled again")
         return user
+
+    def set_password(self, name: str, password: str, *, actor: str) -> User:
+        """Give an account a new password (a reset): every session and token of it ends for good.
+        The account stays as it was otherwise (a disabled one stays disabled)."""
+        user, pw_hash = self.user(name), _HASHER.hash(_checked(password))
+        with self.store.transaction() as conn:
+            now = self.clock()
+            conn.execute(update(t.users).where(t.users.c.id == user.id)
+                         .values(password_hash=pw_hash, updated_at=now))
+            append(conn, at=now, actor=actor, kind="user-updated", subject=f"user:{user.name}",
+                   payload={"role": user.role.value, "display_name": user.display_name, "password_changed": True,
+                            "enabled_again": False})
+            _end_access(conn, user, now, actor, "password changed")
+        return self.user(user.name)
 
     def users(self) -> list[User]:
         with self.store.engine.connect() as conn:
@@ -143,14 +162,14 @@ class Accounts:
         return _user(row)
 
     def disable_user(self, name: str, *, actor: str) -> User:
-        """Disable an account: its sessions end and its tokens stop working (they stay listed)."""
+        """Disable an account: its sessions end and its tokens are revoked for good (they stay
+        listed; enabling the account again does not revive them)."""
         user = self.user(name)
         with self.store.transaction() as conn:
             now = self.clock()
             conn.execute(update(t.users).where(t.users.c.id == user.id).values(disabled=True, updated_at=now))
-            conn.execute(update(t.web_sessions).where(t.web_sessions.c.user_id == user.id,
-                                                      t.web_sessions.c.ended_at.is_(None)).values(ended_at=now))
             append(conn, at=now, actor=actor, kind="user-disabled", subject=f"user:{user.name}", payload={})
+            _end_access(conn, user, now, actor, "account disabled")
         return self.user(name)
 
     def check_password(self, name: str, password: str) -> User:
@@ -249,6 +268,38 @@ class Accounts:
         with self.store.transaction() as conn:
             conn.execute(update(t.web_sessions).where(s.id_hash == digest(cookie), s.ended_at.is_(None))
                          .values(ended_at=self.clock()))
+
+
+def _checked(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise AccountInvalid(f"password too short ({len(password)} characters)",
+                             hint=f"use at least {MIN_PASSWORD} characters; a passphrase is best")
+    return password
+
+
+def _same_password(stored_hash: str, password: str) -> bool:
+    try:
+        return _HASHER.verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _end_access(conn: Connection, user: User, now: datetime, actor: str, reason: str) -> None:
+    """End every live session of ``user`` and revoke every live token of it, each revocation a
+    ledger entry (``token-revoked`` with the reason), and the sessions' end one entry
+    (``sessions-ended``, with how many) when there were any."""
+    s, tk = t.web_sessions.c, t.api_tokens.c
+    ended = conn.execute(update(t.web_sessions).where(s.user_id == user.id, s.ended_at.is_(None))
+                         .values(ended_at=now)).rowcount
+    if ended:
+        append(conn, at=now, actor=actor, kind="sessions-ended", subject=f"user:{user.name}",
+               payload={"sessions": ended, "reason": reason})
+    live = conn.execute(select(tk.id, tk.name).where(tk.user_id == user.id, tk.revoked_at.is_(None))
+                        .order_by(tk.id)).all()
+    conn.execute(update(t.api_tokens).where(tk.user_id == user.id, tk.revoked_at.is_(None)).values(revoked_at=now))
+    for token in live:
+        append(conn, at=now, actor=actor, kind="token-revoked", subject=f"token:{token.id}",
+               payload={"user": user.name, "name": token.name, "reason": reason})
 
 
 def _token_select() -> Any:

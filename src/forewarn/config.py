@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from forewarn.errors import ConfigError
+from forewarn.redact import redact_url
 
 ENV_PREFIX = "FOREWARN_"
 SECRET_SETTINGS = ("webhook_secret",)
@@ -36,7 +37,8 @@ class Settings:
     )
     actor: str = field(
         default="",
-        metadata=_doc("Identity recorded on every state-changing action; defaults to the login name."),
+        metadata=_doc("Identity recorded on every state-changing action; defaults to the login name (`$USER`, "
+                      "`$LOGNAME`), else the operating-system account of the process (cron, systemd)."),
     )
     max_bytes: int = field(
         default=10 * 1024 * 1024,
@@ -73,7 +75,9 @@ class Settings:
     )
     extract_batch_size: int = field(
         default=64,
-        metadata=_doc("Documents handed to spaCy's `nlp.pipe` at a time."),
+        metadata=_doc("Documents per extraction batch (a batch also stops at 2,000,000 characters unless one "
+                      "document alone is longer), and the most text segments handed to spaCy's `nlp.pipe` "
+                      "at a time (at most 100,000 characters)."),
     )
     actor_dictionaries: str = field(
         default="",
@@ -111,7 +115,8 @@ class Settings:
     webhook_url: str = field(
         default="",
         metadata=_doc("URL that receives every warning notification (raised, escalated, reopened) as a JSON "
-                      "POST; empty for none."),
+                      "POST; empty for none. May hold credentials (user and password, a token in the path or "
+                      "query): it is shown, stored and logged only redacted (`***`) with a fingerprint."),
     )
     webhook_secret: str = field(
         default="",
@@ -163,8 +168,44 @@ class Settings:
     )
     login_attempts: int = field(
         default=5,
-        metadata=_doc("Failed logins allowed per account, and per client address, in 15 minutes before further "
-                      "attempts are refused (FW-E103) until the window has passed."),
+        metadata=_doc("Failed logins allowed for one account from one client address in 15 minutes before further "
+                      "attempts at that account from that address are refused (FW-E103) until the window has "
+                      "passed. Other accounts, and the account from other addresses, are not affected (see "
+                      "`login_attempts_per_address`)."),
+    )
+    web_max_body: int = field(
+        default=1024 * 1024,
+        metadata=_doc("Largest request body (bytes) the workbench reads for a JSON or form action; a posted "
+                      "document may be up to 4 x `max_bytes` plus this. Larger bodies are refused with HTTP 413 "
+                      "(FW-E105) before they are read whole, and bodies from strangers are not read at all."),
+    )
+    follow_symlinks: bool = field(
+        default=False,
+        metadata=_doc("Follow symbolic links in an ingested or watched folder that lead outside it. Off: each "
+                      "such link is reported (FW-E019) and skipped, the rest of the folder is read; links that "
+                      "stay inside the folder are read either way."),
+    )
+    login_attempts_per_address: int = field(
+        default=50,
+        metadata=_doc("Failed logins allowed in 15 minutes from one client address over all accounts, and for one "
+                      "account over all addresses, before that address (or account) is refused (FW-E103) for "
+                      "every account (or address) it has not logged in with successfully before. Set it well "
+                      "above `login_attempts`: one attacker must not lock other people out."),
+    )
+    ledger_anchor_file: str = field(
+        default="",
+        metadata=_doc("File the ledger's automatic anchors are appended to (one JSON line each); keep it "
+                      "outside the database, ideally where whoever runs the database cannot write. Empty for the "
+                      "default: `<database file>.anchors.jsonl` next to a SQLite database; for PostgreSQL "
+                      "`$XDG_STATE_HOME/forewarn/<host>-<port>-<database>-<hash>.anchors.jsonl` (or under "
+                      "`~/.local/state`), named from the URL without its password. `forewarn ledger verify` "
+                      "checks against the newest anchor in it (docs/ledger.md)."),
+    )
+    ledger_anchor_every: int = field(
+        default=100,
+        metadata=_doc("Ledger entries between automatic anchors; one is also taken at the end of every "
+                      "`forewarn cycle` (and each cycle of `forewarn watch`) that added entries. 0 turns "
+                      "automatic anchors off (a failure to write one is FW-E094, a warning)."),
     )
 
     @classmethod
@@ -178,12 +219,27 @@ class Settings:
             if values[name]:
                 values[name] = "********"
         values["database_url"] = re.sub(r"(://[^:/@]+):[^@]*@", r"\1:********@", self.database_url)
+        values["webhook_url"] = redact_url(self.webhook_url)  # user, password, path tokens, query values
         return values
 
     def resolved_actor(self) -> str:
+        """The ``actor`` setting, else the login name ($USER, $LOGNAME), else the operating-system
+        account of this process (cron and systemd set no $USER), else ``uid:N``."""
         if self.actor:
             return self.actor
-        return os.environ.get("USER") or os.environ.get("LOGNAME") or "unknown"
+        return os.environ.get("USER") or os.environ.get("LOGNAME") or _os_account()
+
+
+def _os_account() -> str:
+    """The name of the operating-system account this process runs as."""
+    try:
+        import pwd  # POSIX only
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    except ImportError:
+        return "unknown"
+    except KeyError:  # a uid without a passwd entry (containers)
+        return f"uid:{os.getuid()}"
 
 
 def load_settings(
@@ -255,6 +311,8 @@ def _validate(s: Settings) -> None:
         raise ConfigError("near_duplicate_threshold must be in (0, 1]")
     if min(s.batch_size, s.max_bytes, s.extract_processes, s.extract_batch_size) < 1:
         raise ConfigError("batch_size, max_bytes, extract_processes and extract_batch_size must be positive")
+    if s.web_max_body < 1024:
+        raise ConfigError("web_max_body must be at least 1024 bytes (the workbench's forms need that)")
     if not s.database_url.startswith(("sqlite", "postgresql")):
         raise ConfigError(f"unsupported database URL scheme in {s.database_url.split(':', 1)[0]!r}",
                           hint="use sqlite:///file.db or postgresql+psycopg://user@host/db")

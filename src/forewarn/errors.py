@@ -83,13 +83,16 @@ DESCRIPTIONS: dict[Code, str] = {
     Code.FILE_MISSING: "A file or folder does not exist, or vanished during the run. Re-run when it is back.",
     Code.PERMISSION_DENIED: "forewarn may not read the file or folder. Grant read access or exclude it.",
     Code.EMPTY: "The file or item is empty (or only whitespace). Nothing to ingest.",
-    Code.BINARY: "The file is binary (an image, archive, executable …), not text. Exclude it.",
+    Code.BINARY: "The file is binary (an image, archive, executable …), not text. Exclude it. A JSONL or CSV file "
+                 "with NUL bytes past its start is read up to them; the rest is refused as binary.",
     Code.UNDECODABLE: "The bytes are not valid text in any encoding forewarn could identify. Re-export as UTF-8.",
-    Code.TOO_LARGE: "A single document is larger than max_bytes. Raise --max-bytes or split it.",
+    Code.TOO_LARGE: "A single document (a file, a JSONL line, a CSV row, a feed body) is larger than max_bytes, or "
+                    "a compressed feed body expands past it. Raise --max-bytes or split it.",
     Code.UNSUPPORTED_FORMAT: "No reader for this file type. Give --kind, or exclude the file.",
     Code.READ_FAILED: "The operating system could not read the file. Check the disk and path.",
-    Code.NESTING_TOO_DEEP: "An item (a JSON line, a Telegram message) is nested deeper than forewarn reads. The item "
-                           "is skipped; the rest of the file proceeds. Flatten it, or drop it.",
+    Code.NESTING_TOO_DEEP: "An item (a JSON line, a Telegram message) nests arrays/objects more than 512 levels deep, "
+                           "deeper than forewarn reads. The item is skipped; the rest of the file proceeds. "
+                           "Flatten it, or drop it.",
     Code.LINK_OUTSIDE: "A symbolic link inside an ingested folder points outside it, and is not followed. Copy "
                        "the file in, or set `follow_symlinks` to follow such links.",
     Code.HTML_NO_TEXT: "An HTML page has no main text to extract (navigation only, or a script-built page).",
@@ -99,12 +102,13 @@ DESCRIPTIONS: dict[Code, str] = {
     Code.COLUMN_MISSING: "A mapped column is not in the CSV header / JSON object. Fix --map.",
     Code.DATE_UNPARSEABLE: "A date could not be read. The document is kept without a date (warning).",
     Code.DATE_IN_FUTURE: "A date lies in the future. The document is kept without a date (warning).",
-    Code.NO_TEXT: "An item has no text (e.g. a media-only Telegram message). Nothing to analyse.",
+    Code.NO_TEXT: "An item has no text and no title (e.g. a media-only Telegram message). Nothing to analyse; an "
+                  "item with a title but no text keeps its title as its text.",
     Code.TELEGRAM_INVALID: "A JSON file is not a Telegram Desktop chat-history export.",
     Code.MAPPING_INVALID: "A column mapping is malformed. Use field=column pairs separated by commas.",
-    Code.NO_PUBLICATION_DATE: "A document has no publication date (a report without a `Date:` header, an item "
-                              "without a date field). It is kept, but its relative dates are resolved against the "
-                              "ingest time and its events are flagged; add the date (see the README).",
+    Code.NO_PUBLICATION_DATE: "A hand-written report (.txt, .md) has no publication date (no `Date:` header). It is "
+                              "kept (a warning), but its relative dates are resolved against the ingest time and its "
+                              "events are flagged `undated-source`; add a `Date:` line (see the README) and re-ingest.",
     Code.TEXT_CLEANED: "A document's text held NUL or other characters no store can hold; they were removed "
                        "(the original bytes are kept). Nothing to do unless the text looks wrong.",
     Code.INGEST_INTERRUPTED: "An ingest run stopped before its end. Re-run it: committed work is kept.",
@@ -123,14 +127,16 @@ DESCRIPTIONS: dict[Code, str] = {
                         "disposing of it twice). `forewarn warnings show ID` shows its state and history.",
     Code.RATIONALE_REQUIRED: "Dismissing a warning needs a written rationale. Give --rationale.",
     Code.DELIVERY_FAILED: "A notification (webhook or e-mail) could not be delivered. It stays in the outbox and "
-                          "is retried with back-off; `forewarn outbox` shows it. Check the receiver's address.",
+                          "is retried with back-off; `forewarn outbox` shows it. Check the receiver's address. When "
+                          "`webhook_url` changed after it was queued it is not sent to the new URL: `forewarn outbox "
+                          "--retry ID` sends it there.",
     Code.LEDGER_APPEND_REFUSED: "The ledger refused a change: ledger rows are append-only, and the database "
                                 "itself refuses UPDATE and DELETE on them.",
     Code.CLOCK_BACKWARDS: "The clock reads earlier than the last ledger entry. Nothing was recorded; fix the "
                           "system clock (or the time given) and repeat the action.",
-    Code.LEDGER_BROKEN: "`forewarn ledger verify` found the chain broken (a changed, missing, reordered or "
-                        "forged entry, or a truncated tail). Treat the store as tampered with; the report says "
-                        "where.",
+    Code.LEDGER_BROKEN: "`forewarn ledger verify` found the chain broken (a changed, missing, reordered, forged "
+                        "or malformed entry, a truncated tail), or a state table (warnings, assessments, "
+                        "accounts) disagreeing with it. Treat the store as tampered with; the report says where.",
     Code.SIGNING_KEY: "The signing key named by the `signing_key` setting cannot be read or is not an Ed25519 "
                       "private key. Create one with `forewarn ledger keygen`.",
     Code.ANCHOR_FAILED: "An automatic ledger anchor could not be written to, or read from, the place the "
@@ -206,6 +212,10 @@ class ConfigError(ForewarnError):
 
 class StoreUnavailable(ForewarnError):
     code = Code.DATABASE_UNAVAILABLE
+
+
+class StorageFull(ForewarnError):
+    code = Code.STORAGE_FULL
 
 
 class NotFound(ForewarnError):

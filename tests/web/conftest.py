@@ -19,8 +19,11 @@ from forewarn.web import create_app
 
 @pytest.fixture(autouse=True)
 def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """argon2id still, but with tiny costs: the web tests hash a password per role per test."""
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    """argon2id still, but with tiny costs: the web tests hash a password per role per test (and a
+    login to an unknown account checks against a dummy hash of the same cost)."""
+    hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(accounts, "_HASHER", hasher)
+    monkeypatch.setattr(accounts, "_DUMMY_HASH", hasher.hash("not a password"))
 
 
 @pytest.fixture

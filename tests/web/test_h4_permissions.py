@@ -194,6 +194,8 @@ API: tuple[Row, ...] = (
     Row("POST", "/api/v1/users", ADMIN, lambda env, role: Call(
         "/api/v1/users", {"name": f"new-user-{env.n()}", "password": "a long passphrase", "role": "viewer"})),
     Row("POST", "/api/v1/users/{name}/disable", ADMIN, lambda env, role: Call(f"/api/v1/users/{env.user()}/disable")),
+    Row("POST", "/api/v1/users/{name}/password", ADMIN, lambda env, role: Call(
+        f"/api/v1/users/{env.user()}/password", {"password": "another long passphrase"})),
     Row("GET", "/api/v1/tokens", V, get("/api/v1/tokens")),
     Row("POST", "/api/v1/tokens", V, lambda env, role: Call("/api/v1/tokens", {"name": f"own {env.n()}"}),
         variant="own"),

@@ -318,7 +318,7 @@ def test_login_is_rate_limited_per_account(client_factory: Callable[..., TestCli
 @sqlite_only
 def test_login_is_rate_limited_per_address(client_factory: Callable[..., TestClient], ws: Workspace) -> None:
     client = client_factory(login_clock=ManualClock())
-    for i in range(ws.settings.login_attempts):
+    for i in range(ws.settings.login_attempts_per_address):  # the bound over all accounts (issue 11, item 4)
         assert _try_login(client, f"nobody-{i}", "guessing away").status_code == 401
     response = _try_login(client, "viewer", PASSWORD.format(role="viewer"))
     assert response.status_code == 429 and response.headers.get("retry-after")

@@ -7,8 +7,9 @@ import sys
 import typer
 from rich.table import Table
 
-from forewarn.cli.context import run
+from forewarn.cli.context import fail, run
 from forewarn.cli.render import out, print_json, when
+from forewarn.errors import AccountInvalid
 
 user_app = typer.Typer(help="Workbench accounts (roles: viewer, analyst, duty_officer, admin).", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens for scripts (hashed at rest, revocable).", no_args_is_help=True)
@@ -16,9 +17,23 @@ JSON = typer.Option(False, "--json", help="Machine-readable output.")
 
 
 def _password(from_stdin: bool) -> str:
+    """The new password: the first line of standard input, or asked for twice on the terminal.
+    Without a terminal to ask on (a script, cron, a pipe) FW-E104 says to use --password-stdin."""
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")
+    if not _interactive():
+        raise fail(AccountInvalid("no terminal to ask for the password on (standard input is not a terminal)",
+                                  hint="give --password-stdin and send the password as the first line of "
+                                       "standard input, e.g. `printf '%s\\n' \"$PW\" | forewarn user add NAME "
+                                       "--password-stdin`"))
     return str(typer.prompt("password", hide_input=True, confirmation_prompt=True))
+
+
+def _interactive() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):  # no stdin at all, or a closed one
+        return False
 
 
 @user_app.command("add")
@@ -31,9 +46,11 @@ def add(
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from the first line of "
                                         "standard input (for scripts) instead of prompting."),
     update: bool = typer.Option(False, "--update", help="Change an existing account (password, role, display "
-                                "name) and enable it again."),
+                                "name) and enable it again. A new password ends all its sessions and API "
+                                "tokens."),
 ) -> None:
-    """Create an account (recorded in the ledger as the acting user)."""
+    """Create an account (recorded in the ledger as the acting user). Without a terminal, give
+    --password-stdin."""
     password = _password(password_stdin)
     user = run(ctx, lambda ws: ws.accounts.add_user(name, password, role, actor=ws.actor, display_name=display_name,
                                                    update_existing=update))
@@ -56,7 +73,7 @@ def list_users(ctx: typer.Context, as_json: bool = JSON) -> None:
 
 @user_app.command("disable")
 def disable(ctx: typer.Context, name: str = typer.Argument(..., help="Account name.")) -> None:
-    """Disable an account: its sessions end and its API tokens stop working at once."""
+    """Disable an account: its sessions end and its API tokens are revoked, for good."""
     user = run(ctx, lambda ws: ws.accounts.disable_user(name, actor=ws.actor))
     out.print(f"account {user.name} disabled")
 

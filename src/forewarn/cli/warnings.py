@@ -15,6 +15,7 @@ from forewarn.cli.context import run
 from forewarn.cli.render import out, print_json, short, when
 from forewarn.errors import InvalidArgument
 from forewarn.model import LedgerEntry, WarningRecord, WarningState
+from forewarn.warn.outbox import OutboxItem
 
 JSON = typer.Option(False, "--json", help="Machine-readable output.")
 ALL_STATES = ("raised", "acknowledged", "disposed")
@@ -199,10 +200,18 @@ def outbox(
     table = Table("id", "warning", "reason", "channel", "target", "status", "tries", "next try", "last error",
                   title=f"{len(items)} notifications")
     for i in items:
-        table.add_row(str(i.id), str(i.warning_id), i.reason, i.channel, escape(short(i.target, 40)), i.status.value,
+        table.add_row(str(i.id), str(i.warning_id), i.reason, i.channel, escape(_target(i)), i.status.value,
                       str(i.attempts), when(i.next_attempt_at) if i.status.value == "pending" else "",
                       escape(short(i.last_error, 60)))
     out.print(table)
+
+
+def _target(item: OutboxItem) -> str:
+    """An e-mail address, or the webhook URL as stored (redacted) with the start of its fingerprint,
+    which tells two URLs apart when their redacted forms are alike."""
+    if item.channel != "webhook" or not item.fingerprint:
+        return short(item.target, 40)
+    return f"{short(item.target, 40)} #{item.fingerprint[:8]}"
 
 
 def details(w: WarningRecord, now: datetime) -> list[str]:

@@ -352,7 +352,8 @@ outbox = Table(  # notifications waiting for (or done with) delivery; a failure 
     Column("warning_id", Integer, nullable=False, index=True),
     Column("reason", String(16), nullable=False),  # raised, escalated, reopened
     Column("channel", String(16), nullable=False),  # webhook, email
-    Column("target", Text, nullable=False),  # URL or address
+    Column("target", Text, nullable=False),  # e-mail address, or the webhook URL redacted (forewarn.redact)
+    Column("target_fingerprint", String(16)),  # of the full target: delivery checks the configured URL has it
     Column("payload", JSONText, nullable=False),
     Column("status", String(16), nullable=False, index=True),  # pending, sent, dead
     Column("attempts", Integer, nullable=False),
@@ -362,7 +363,7 @@ outbox = Table(  # notifications waiting for (or done with) delivery; a failure 
     Column("sent_at", UTCDateTime),
 )
 
-ledger = Table(  # append-only and hash-chained: the database refuses UPDATE and DELETE (triggers)
+ledger = Table(  # append-only and hash-chained: the database refuses UPDATE, DELETE and REPLACE (triggers)
     "ledger", metadata,
     Column("seq", BigInteger, primary_key=True, autoincrement=False),
     Column("at", UTCDateTime, nullable=False),

@@ -129,12 +129,13 @@ class WarningDesk:
             return outbox.listing(conn, status, limit)
 
     def retry(self, outbox_id: int) -> OutboxItem:
-        """Requeue a pending or dead notification (due now); recorded in the warning's history."""
+        """Requeue a pending or dead notification (due now; a webhook one to the URL configured now);
+        recorded in the warning's history with the target redacted and its fingerprint."""
         with self._act() as act:
-            item = outbox.requeue(act.conn, outbox_id, act.at)
+            item = outbox.requeue(act.conn, outbox_id, act.at, self.settings.webhook_url.strip())
             act.record("notification-requeued", item.warning_id,
                        {"outbox_id": item.id, "channel": item.channel, "target": item.target,
-                        "reason": item.reason})
+                        "target_fingerprint": item.fingerprint, "reason": item.reason})
             return item
 
     # -- helpers -----------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Queueing notifications: one outbox row per target, written in the same transaction as the
 warning change they announce (so a notification is never queued for a change that rolled back,
-and a committed change always has its notifications queued)."""
+and a committed change always has its notifications queued). A webhook URL is stored redacted,
+with a fingerprint of the full URL: its credentials never rest in the store."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from forewarn.model import WarningRecord
+from forewarn.redact import fingerprint, redact_url
 from forewarn.store import schema as t
 from forewarn.warn.policy import Policy
 
@@ -60,12 +62,19 @@ def queue(conn: Connection, policy: Policy, reason: Reason, w: WarningRecord, at
           detail: Mapping[str, Any] | None = None) -> int:
     """Queue the notification of ``reason`` for every target; returns how many rows were queued."""
     body = payload(reason, w, at, detail or {})
-    rows = [{"warning_id": w.id, "reason": reason.value, "channel": channel.value, "target": target,
+    rows = [{"warning_id": w.id, "reason": reason.value, "channel": channel.value, **stored_target(channel, target),
              "payload": body, "status": "pending", "attempts": 0, "next_attempt_at": at, "last_error": None,
              "created_at": at, "sent_at": None} for channel, target in targets(policy, w.owner)]
     if rows:
         conn.execute(t.outbox.insert(), rows)
     return len(rows)
+
+
+def stored_target(channel: Channel, target: str) -> dict[str, str]:
+    """What the outbox keeps of a target: an e-mail address as it is, a webhook URL redacted (the
+    real one is read from the settings at delivery), and the fingerprint of the full target."""
+    shown = redact_url(target) if channel is Channel.WEBHOOK else target
+    return {"target": shown, "target_fingerprint": fingerprint(target)}
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -1,6 +1,9 @@
 """The outbox: notifications waiting for delivery, delivered, or given up on ("dead" after
 :data:`MAX_ATTEMPTS`; a person requeues those). Failed deliveries come due again after an
-exponential back-off."""
+exponential back-off.
+
+A webhook row keeps its URL redacted, with the fingerprint of the full URL; requeueing a webhook
+row binds it to the URL configured now (which may have changed since it was queued)."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, select
 
 from forewarn.errors import InvalidArgument, NotFound
+from forewarn.redact import fingerprint, redact_url
 from forewarn.store import schema as t
 
 C = t.outbox.c
@@ -33,13 +37,14 @@ class OutboxItem:
     warning_id: int
     reason: str  # raised, escalated, reopened
     channel: str  # webhook, email
-    target: str  # URL or address
+    target: str  # e-mail address, or the webhook URL redacted
     status: Status
     attempts: int
     next_attempt_at: datetime
     last_error: str | None
     created_at: datetime
     sent_at: datetime | None
+    fingerprint: str | None  # of the full target (forewarn.redact.fingerprint)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +69,7 @@ def backoff(attempts: int) -> timedelta:
 
 def to_item(row: Row[Any]) -> OutboxItem:
     return OutboxItem(row.id, row.warning_id, row.reason, row.channel, row.target, Status(row.status), row.attempts,
-                      row.next_attempt_at, row.last_error, row.created_at, row.sent_at)
+                      row.next_attempt_at, row.last_error, row.created_at, row.sent_at, row.target_fingerprint)
 
 
 def listing(conn: Connection, status: str | None, limit: int) -> list[OutboxItem]:
@@ -83,15 +88,22 @@ def get(conn: Connection, outbox_id: int, *, lock: bool = False) -> OutboxItem:
     return to_item(row)
 
 
-def requeue(conn: Connection, outbox_id: int, at: datetime) -> OutboxItem:
-    """Make a pending or dead notification due now, with a fresh count of attempts."""
+def requeue(conn: Connection, outbox_id: int, at: datetime, webhook_url: str = "") -> OutboxItem:
+    """Make a pending or dead notification due now, with a fresh count of attempts; a webhook row
+    is bound to ``webhook_url`` (the URL configured now) when one is given."""
     item = get(conn, outbox_id, lock=True)
     if item.status is Status.SENT:
         raise InvalidArgument(f"notification {outbox_id} was delivered at {item.sent_at:%Y-%m-%d %H:%M:%S} UTC",
                               hint="nothing to retry")
     conn.execute(t.outbox.update().where(C.id == outbox_id)
-                 .values(status=Status.PENDING.value, attempts=0, next_attempt_at=at))
+                 .values(status=Status.PENDING.value, attempts=0, next_attempt_at=at, **_retarget(item, webhook_url)))
     return get(conn, outbox_id)
+
+
+def _retarget(item: OutboxItem, webhook_url: str) -> dict[str, str]:
+    if item.channel != "webhook" or not webhook_url:
+        return {}
+    return {"target": redact_url(webhook_url), "target_fingerprint": fingerprint(webhook_url)}
 
 
 def claim_due(conn: Connection, at: datetime, limit: int) -> list[Delivery]:

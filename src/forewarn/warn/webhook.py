@@ -2,13 +2,17 @@
 
 The signature covers ``f"{timestamp}.{body}"`` so a receiver can refuse replays of old bodies;
 it is sent as ``X-Forewarn-Signature: sha256=<hex>``. ``X-Forewarn-Delivery`` is the outbox id:
-a retried delivery carries the same one, so receivers can drop duplicates."""
+a retried delivery carries the same one, so receivers can drop duplicates.
+
+The URL may hold credentials: errors name it redacted, and the HTTP library's log lines are
+redacted by a filter on its logger (:class:`RedactedUrls`)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
+import logging
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -16,6 +20,24 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from forewarn.errors import DeliveryFailed
+from forewarn.redact import redact_text, redact_url
+
+
+class RedactedUrls(logging.Filter):
+    """Masks the secrets of every URL in a log line: the HTTP library logs each request's URL whole,
+    user, password and token included."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a malformed record: logging reports it itself
+            return True
+        if "://" in message:
+            record.msg, record.args = redact_text(message), None
+        return True
+
+
+logging.getLogger("httpx").addFilter(RedactedUrls())
 
 
 def body_of(payload: dict[str, Any]) -> bytes:
@@ -52,15 +74,16 @@ def post(url: str, payload: dict[str, Any], *, delivery_id: int, at: datetime, s
     try:
         response = httpx.post(url, content=body, timeout=timeout, follow_redirects=False,
                               headers=headers(str(payload.get("event", "")), delivery_id, at, body, secret))
-    except httpx.HTTPError as err:
+    except (httpx.HTTPError, httpx.InvalidURL) as err:  # a malformed URL too: it stays queued
         raise DeliveryFailed(f"webhook {shown_url(url)}: {type(err).__name__}: {err}") from None
     if not 200 <= response.status_code < 300:
         raise DeliveryFailed(f"webhook {shown_url(url)} answered HTTP {response.status_code}")
 
 
 def shown_url(url: str) -> str:
-    """The URL as it may appear in errors: no user, password or query string."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    """The URL as it may appear in errors: no user, password, query string or path token."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return redact_url(url)
+    return redact_url(urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", "")))

@@ -7,6 +7,8 @@ login rate limiting.
   attaches one by itself).
 - Every state-changing request made with a session cookie must carry the session's CSRF token, in
   the ``X-CSRF-Token`` header or a ``csrf_token`` form field.
+- Failed logins are limited per (account, address) pair, and much more loosely per address and
+  per account, so one attacker cannot lock others out (:class:`LoginLimiter`; docs/web.md).
 - Endpoints declare the least role they need with :func:`viewer`, :func:`analyst`,
   :func:`duty_officer` or :func:`admin` (reads) and the ``act_*`` forms (writes, CSRF checked).
 """
@@ -34,6 +36,8 @@ CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WINDOW_S = 15 * 60
+PER_ADDRESS = 50  # the default of the `login_attempts_per_address` setting
+KNOWN_FOR_S = 30 * 24 * 3600  # a successful login keeps its (account, address) pair known this long
 
 
 @dataclass(frozen=True)
@@ -131,38 +135,78 @@ def acting(request: Request, p: Principal) -> Workspace:
 
 
 class LoginLimiter:
-    """Failed logins per account and per client address in a sliding window; past the limit,
-    further attempts are refused (without checking the password) until the window clears."""
+    """Failed logins in a sliding window of 15 minutes, counted three ways, so that one attacker
+    cannot lock other people out:
 
-    def __init__(self, limit: int, window_s: float = WINDOW_S, clock: Callable[[], float] = time.monotonic) -> None:
-        self.limit, self.window_s, self.clock = limit, window_s, clock
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
+    - per (account, address) pair, up to ``limit`` (`login_attempts`): past it, that account is
+      refused from that address;
+    - per address over all accounts, up to ``per_address`` (`login_attempts_per_address`): past it,
+      that address is refused for every account it has not logged in with successfully before;
+    - per account over all addresses, up to ``per_address`` too: past it, the account is refused
+      from every address it has not logged in from successfully before.
+
+    A pair that logged in successfully (within :data:`KNOWN_FOR_S`, since the server started) is
+    *known*: only its own pair limit applies to it, so guessing at other accounts from the same
+    address, or at this account from elsewhere, never locks a user out of their own address.
+    A refused attempt checks no password and counts no further failure."""
+
+    def __init__(self, limit: int, window_s: float = WINDOW_S, clock: Callable[[], float] = time.monotonic, *,
+                 per_address: int = PER_ADDRESS) -> None:
+        self.limit, self.per_address, self.window_s, self.clock = limit, per_address, window_s, clock
+        self._failures: dict[tuple[str, ...], deque[float]] = defaultdict(deque)
+        self._known: dict[tuple[str, str], float] = {}  # (account, address) → time of its last success
+        self._swept = clock()
         self._lock = threading.Lock()
 
-    def _recent(self, key: str, now: float) -> deque[float]:
+    def check(self, account: str, address: str) -> None:
+        """RateLimited (with the seconds to wait) when this attempt must be refused unchecked."""
+        now = self.clock()
+        with self._lock:
+            self._sweep(now)
+            self._refuse_past(("pair", account, address), self.limit, now, "for this account from this address")
+            if not self._is_known(account, address, now):
+                self._refuse_past(("address", address), self.per_address, now, "from this address")
+                self._refuse_past(("account", account), self.per_address, now, "for this account")
+
+    def failed(self, account: str, address: str) -> None:
+        now = self.clock()
+        with self._lock:
+            for key in (("pair", account, address), ("address", address), ("account", account)):
+                self._recent(key, now).append(now)
+
+    def succeeded(self, account: str, address: str) -> None:
+        """The pair's failures are forgotten and it becomes known (the address's and the account's
+        counts stay: logging into one's own account must not reset a count an attacker ran up)."""
+        with self._lock:
+            self._failures.pop(("pair", account, address), None)
+            self._known[(account, address)] = self.clock()
+
+    def _is_known(self, account: str, address: str, now: float) -> bool:
+        at = self._known.get((account, address))
+        return at is not None and now - at < KNOWN_FOR_S
+
+    def _refuse_past(self, key: tuple[str, ...], bound: int, now: float, what: str) -> None:
+        q = self._recent(key, now)
+        if len(q) >= bound:
+            wait = int(self.window_s - (now - q[len(q) - bound])) + 1  # until the count is below the bound
+            raise RateLimited(f"too many failed logins {what}; try again in {wait} s", retry_after=wait)
+
+    def _recent(self, key: tuple[str, ...], now: float) -> deque[float]:
         q = self._failures[key]
         while q and now - q[0] >= self.window_s:
             q.popleft()
         return q
 
-    def check(self, *keys: str) -> None:
-        now = self.clock()
-        with self._lock:
-            for key in keys:
-                q = self._recent(key, now)
-                if len(q) >= self.limit:
-                    wait = int(self.window_s - (now - q[0])) + 1
-                    raise RateLimited(f"too many failed logins; try again in {wait} s", retry_after=wait)
-
-    def failed(self, *keys: str) -> None:
-        now = self.clock()
-        with self._lock:
-            for key in keys:
-                self._recent(key, now).append(now)
-
-    def succeeded(self, account_key: str) -> None:
-        with self._lock:
-            self._failures.pop(account_key, None)
+    def _sweep(self, now: float) -> None:
+        """Once a window, forget the keys with no recent failure and the pairs known too long ago
+        (the limiter's memory stays bounded by the recent traffic)."""
+        if now - self._swept < self.window_s:
+            return
+        self._swept = now
+        for key in [k for k, q in self._failures.items() if not q or now - q[-1] >= self.window_s]:
+            del self._failures[key]
+        for pair in [p for p, at in self._known.items() if now - at >= KNOWN_FOR_S]:
+            del self._known[pair]
 
 
 def new_login_token() -> str:

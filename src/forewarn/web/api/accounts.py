@@ -39,6 +39,10 @@ class NewUser(BaseModel):
     display_name: Annotated[str | None, Field(max_length=200)] = None
 
 
+class NewPassword(BaseModel):
+    password: Annotated[str, Field(min_length=1, max_length=1000, description="at least 8 characters")]
+
+
 class TokenOut(BaseModel):
     id: int
     user: str
@@ -88,13 +92,20 @@ def add_user(request: Request, p: ActAdmin, body: NewUser) -> UserOut:
 
 
 @router.post("/users/{name}/disable", response_model=UserOut, summary="Disable an account (admin): its sessions "
-                                                                       "end and its tokens stop working")
+                                                                       "end and its tokens are revoked for good")
 def disable_user(request: Request, p: ActAdmin, name: Annotated[str, PathParam(max_length=128)]) -> UserOut:
     accounts = root(request).accounts
     user = accounts.user(name)  # NotFound first
     if user.name == p.user.name:
         raise InvalidArgument("you cannot disable your own account", hint="ask another admin")
     return user_out(accounts.disable_user(user.name, actor=p.user.name))
+
+
+@router.post("/users/{name}/password", response_model=UserOut,
+             summary="Set a new password (admin): every session and API token of the account ends for good")
+def set_password(request: Request, p: ActAdmin, name: Annotated[str, PathParam(max_length=128)],
+                 body: NewPassword) -> UserOut:
+    return user_out(root(request).accounts.set_password(name, body.password, actor=p.user.name))
 
 
 @router.get("/tokens", response_model=Page[TokenOut], summary="API tokens: your own (an admin sees every account's)")

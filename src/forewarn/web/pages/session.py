@@ -41,17 +41,16 @@ def login(request: Request, name: Annotated[str, Form(max_length=200)], password
     cookie = request.cookies.get(LOGIN_COOKIE, "")
     if not cookie or not hmac.compare_digest(cookie, login_token):
         return _login_page(request, safe_next(next), "The login form expired. Please try again.", 403)
-    address = request.client.host if request.client else ""
-    account_key, address_key = f"account:{name.strip().lower()}", f"address:{address}"
+    account, address = name.strip().lower(), request.client.host if request.client else ""
     try:
-        limiter.check(account_key, address_key)
+        limiter.check(account, address)
         user = ws.accounts.check_password(name, password)
     except RateLimited as e:
         return _login_page(request, safe_next(next), e.message, 429, {"Retry-After": str(e.retry_after)})
     except Unauthenticated as e:
-        limiter.failed(account_key, address_key)
+        limiter.failed(account, address)
         return _login_page(request, safe_next(next), e.message, 401)
-    limiter.succeeded(account_key)
+    limiter.succeeded(account, address)
     old = request.cookies.get(SESSION_COOKIE)
     if old:  # a session id from before the login is never reused (session fixation)
         ws.accounts.end_session(old)
