@@ -8,6 +8,7 @@ Each PostgreSQL test runs in a fresh schema of its own.
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -22,6 +23,8 @@ from forewarn.config import Settings
 # Extraction (spaCy) is off unless a test asks for it: most tests are about other things, and the
 # ones about extraction say so with extract=True (or FOREWARN_EXTRACT=true for the CLI).
 os.environ["FOREWARN_EXTRACT"] = "false"
+# Automatic ledger anchors of PostgreSQL workspaces go under the state folder: a throwaway one, not the user's.
+os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="forewarn-state-")
 
 PG_URL = os.environ.get("FOREWARN_TEST_PG_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"

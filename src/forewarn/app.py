@@ -37,6 +37,7 @@ from forewarn.export import write_plover_jsonl
 from forewarn.ingest.pipeline import IngestInput, Ingestor, ProgressFn
 from forewarn.ledger import append, lock
 from forewarn.ledger.anchor import Anchor, make_anchor, read_anchor, write_anchor
+from forewarn.ledger.autoanchor import attach as attach_anchors
 from forewarn.ledger.keys import generate_key, load_signer, register_key
 from forewarn.ledger.query import entries
 from forewarn.ledger.verify import VerifyReport, verify
@@ -66,6 +67,8 @@ from forewarn.store.records import DocumentExtraction, EntityMerge, EntityRecord
 from forewarn.warn import DeliveryReport, OutboxItem, WarningDesk
 
 if TYPE_CHECKING:  # spaCy loads only when extraction runs
+    from sqlalchemy import Connection
+
     from forewarn.ledger import Signer
     from forewarn.nlp.extract import Extractor
     from forewarn.nlp.gazetteer import Gazetteer
@@ -99,6 +102,7 @@ class Workspace:
         self.clock = clock
         self._nlp: Extractor | None = None  # built on first use: loading the model takes seconds
         self._signer: Signer | None = None
+        self.auto_anchors = attach_anchors(store, settings, clock)  # after each commit (forewarn.ledger.autoanchor)
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock = utc_now) -> Workspace:
@@ -240,17 +244,33 @@ class Workspace:
         return self.store.list_merges(entity_id, limit)
 
     def merge_entities(self, from_id: str, into_id: str, note: str | None = None) -> EntityMerge:
-        merge_id = self.store.merge_entities(from_id, into_id, self.actor, self.clock(), note)
+        """Merge an entity into another; the merge log and its ledger entry (``entity-merged``, as
+        this actor) commit together."""
+        with self.store.transaction() as conn:
+            merge_id = self.store.merge_entities(from_id, into_id, self.actor, self.clock(), note)
+            self._append(conn, "entity-merged", f"entity:{from_id}", {"merge": merge_id, "into": into_id,
+                                                                      "note": note})
         return self.store.get_merge(merge_id)
 
     def undo_merge(self, merge_id: int) -> EntityMerge:
-        return self.store.undo_merge(merge_id, self.actor, self.clock())
+        """Undo a merge, with its ledger entry (``entity-unmerged``) in the same transaction."""
+        with self.store.transaction() as conn:
+            merge = self.store.undo_merge(merge_id, self.actor, self.clock())
+            self._append(conn, "entity-unmerged", f"entity:{merge.from_id}", {"merge": merge.id,
+                                                                              "from": merge.into_id})
+        return merge
 
     def edit_entity(self, entity_id: str, *, name: str | None = None, country: str | None = None,
                     sector: str | None = None, add_aliases: Sequence[str] = (),
                     remove_aliases: Sequence[str] = ()) -> EntityRecord:
-        return self.store.edit_entity(entity_id, actor=self.actor, now=self.clock(), name=name, country=country,
-                                      sector=sector, add_aliases=add_aliases, remove_aliases=remove_aliases)
+        """Edit an entity, with its ledger entry (``entity-edited``, what changed) in the same transaction."""
+        changes = {"name": name, "country": country, "sector": sector, "add_aliases": list(add_aliases),
+                   "remove_aliases": list(remove_aliases)}
+        with self.store.transaction() as conn:
+            self.store.edit_entity(entity_id, actor=self.actor, now=self.clock(), name=name, country=country,
+                                   sector=sector, add_aliases=add_aliases, remove_aliases=remove_aliases)
+            self._append(conn, "entity-edited", f"entity:{entity_id}", {k: v for k, v in changes.items() if v})
+        return self.store.get_entity(entity_id)
 
     def export_plover(self, out: IO[str], query: EventQuery) -> int:
         """Write the events matching ``query`` (its limit and offset apply) as PLOVER JSONL; returns the count."""
@@ -282,9 +302,12 @@ class Workspace:
                        limit=limit, offset=offset, newest_first=newest_first)
 
     def verify_ledger(self, anchor_path: Path | None = None) -> VerifyReport:
-        """Recompute the chain (and check it against an anchor file); the report lists every problem."""
+        """Recompute the chain, check it against an anchor file (when given) and the newest automatic
+        anchor, and cross-check the state tables against it; the report lists every problem."""
 
-        return verify(self.store, read_anchor(anchor_path) if anchor_path else None)
+        automatic = self.auto_anchors.reading()
+        return verify(self.store, read_anchor(anchor_path) if anchor_path else None, auto_anchor=automatic.newest,
+                      notes=automatic.notes)
 
     def anchor_ledger(self, out: Path | None = None) -> Anchor:
         """Verify the chain and anchor its head (signed with this actor's key, if one is set); written
@@ -316,11 +339,15 @@ class Workspace:
     def record(self, kind: str, subject: str, payload: dict[str, Any]) -> LedgerEntry:
         """Append a standalone entry (a comment, a note) now, as this actor, signed when a key is set."""
 
-        signer = self.signer
         with self.store.transaction() as conn:
-            lock(conn)  # then read the clock: appends stay in time order across processes
-            return append(conn, at=self.clock(), actor=self.actor, kind=kind, subject=subject, payload=payload,
-                          signer=signer)
+            return self._append(conn, kind, subject, payload)
+
+    def _append(self, conn: Connection, kind: str, subject: str, payload: dict[str, Any]) -> LedgerEntry:
+        """Append an entry inside the caller's transaction, as this actor, signed when a key is set."""
+        signer = self.signer
+        lock(conn)  # then read the clock: appends stay in time order across processes
+        return append(conn, at=self.clock(), actor=self.actor, kind=kind, subject=subject, payload=payload,
+                      signer=signer)
 
     # -- scenarios and scoring (forewarn.detect) ------------------------------------------------
 

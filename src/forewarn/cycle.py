@@ -1,5 +1,6 @@
 """One warning cycle: assess every scenario as of a time, publish what changed, react (raise or
-reopen warnings), escalate overdue warnings, deliver notifications. ``forewarn watch`` runs it
+reopen warnings), escalate overdue warnings, deliver notifications, then anchor the ledger's head
+outside the database when it moved (:mod:`forewarn.ledger.autoanchor`). ``forewarn watch`` runs it
 after each poll; ``forewarn cycle`` runs it once. Time comes in as an argument: the same cycle
 runs live and, in the demo, over a simulated clock."""
 
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, func, select
 
 from forewarn import ledger
+from forewarn.errors import Issue
 from forewarn.model import Assessment, Scenario, Signal, WarningRecord
 from forewarn.store import schema as t
 
@@ -43,6 +45,7 @@ class CycleReport:
     warnings: tuple[WarningRecord, ...]  # raised or reopened
     escalated: tuple[WarningRecord, ...]
     delivery: DeliveryReport
+    anchor_issue: Issue | None = None  # FW-E094: the automatic ledger anchor could not be written
 
 
 def run_cycle(ws: Workspace, at: datetime) -> CycleReport:
@@ -57,7 +60,9 @@ def run_cycle(ws: Workspace, at: datetime) -> CycleReport:
         assessments.append(assessment)
     escalated = ws.escalate_due()
     delivery = ws.deliver_notifications()
-    return CycleReport(at, tuple(assessments), tuple(published), tuple(warnings), tuple(escalated), delivery)
+    anchored = ws.auto_anchors.at_cycle(ws.store.engine)  # the cycle's entries, anchored outside the database
+    return CycleReport(at, tuple(assessments), tuple(published), tuple(warnings), tuple(escalated), delivery,
+                       anchored)
 
 
 def _changed(previous: StoredAssessment | None, current: Assessment) -> bool:

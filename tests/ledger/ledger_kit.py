@@ -21,6 +21,7 @@ def attacker(ws: Workspace) -> Iterator[Connection]:
         if conn.dialect.name == "sqlite":
             conn.exec_driver_sql("DROP TRIGGER ledger_no_update")
             conn.exec_driver_sql("DROP TRIGGER ledger_no_delete")
+            conn.exec_driver_sql("DROP TRIGGER ledger_no_replace")
         else:
             conn.exec_driver_sql("ALTER TABLE ledger DISABLE TRIGGER ledger_no_change")
         yield conn

@@ -76,7 +76,7 @@ def test_the_refusing_triggers_are_in_place(chain: Workspace) -> None:
         if conn.dialect.name == "sqlite":
             names = set(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger' AND "
                                              "tbl_name = 'ledger'").scalars())
-            assert names == {"ledger_no_update", "ledger_no_delete"}
+            assert names == {"ledger_no_update", "ledger_no_delete", "ledger_no_replace"}
         else:
             names = set(conn.exec_driver_sql("SELECT tgname FROM pg_trigger WHERE tgrelid = 'ledger'::regclass "
                                              "AND NOT tgisinternal AND tgenabled = 'O'").scalars())

@@ -30,7 +30,7 @@ def db(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'ws.db'}"
     with Workspace.open(Settings(database_url=url, actor="ana", extract=False)) as ws:
         for n in range(1, 4):
-            ws.record("warning-raised", f"warning:{n}", {"id": n})
+            ws.record("warning-noted", f"warning:{n}", {"id": n})  # no warnings row: not a state change
         ws.record("comment", "scenario:kursk", {"text": "armour seen near the border"})
     return url
 
@@ -39,7 +39,7 @@ def test_show_lists_newest_first_with_filters(db: str) -> None:
     code, output = cli(db, "ledger", "show", "--json")
     assert code == 0
     assert [e["seq"] for e in json.loads(output)] == [4, 3, 2, 1]
-    code, output = cli(db, "ledger", "show", "--subject", "warning:", "--kind", "warning-raised", "--oldest-first",
+    code, output = cli(db, "ledger", "show", "--subject", "warning:", "--kind", "warning-noted", "--oldest-first",
                        "--limit", "2", "--json")
     entries = json.loads(output)
     assert [e["seq"] for e in entries] == [1, 2] and entries[0]["payload"] == {"id": 1}

@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.table import Table
 
 from forewarn.app import Workspace
 from forewarn.cli.context import fail, run
-from forewarn.cli.render import out, print_json, short, when
+from forewarn.cli.render import err, out, print_json, short, to_jsonable, when
 from forewarn.errors import InvalidArgument, LedgerBroken
 from forewarn.ledger.anchor import anchor_json
+from forewarn.ledger.problems import Problem
+from forewarn.ledger.verify import VerifyReport
 from forewarn.model import LedgerEntry
 
 app = typer.Typer(help="The tamper-evident ledger of warnings, assessments and scenario changes: read it, "
@@ -66,22 +69,43 @@ def verify(
                                 "catches a cut-off tail or a chain rewritten up to it.", show_default=False),
     as_json: bool = JSON,
 ) -> None:
-    """Recompute the whole chain: hashes, links, times, signatures (and the anchor). Exit 1 when broken."""
+    """Recompute the whole chain (hashes, links, times, signatures), check it against the anchor and
+    the newest automatic anchor, and cross-check the warnings, assessments and accounts against it.
+    Exit 1 when anything disagrees."""
     report = run(ctx, lambda ws: ws.verify_ledger(anchor))
     if as_json:
-        print_json(report)
+        print_json(report_json(report))
     elif report.problems:
         table = Table("seq", "problem", "what was found", title=report.summary())
         for p in report.problems:
-            table.add_row(str(p.seq), p.kind.value, p.message)
+            table.add_row(str(p.seq), p.kind.value, where(p) + p.message)
         out.print(table)
         if report.more:
             out.print(f"… and {report.more} more", markup=False)
+    for note in () if as_json else report.notes:
+        err.print(f"note: {note}", markup=False, highlight=False)
     if not report.ok:
         raise fail(LedgerBroken(report.summary(), hint="treat the store as tampered with; the list says where"))
     if not as_json:
-        against = f" (checked against the anchor at seq {report.anchored})" if report.anchored is not None else ""
-        out.print(report.summary() + against, markup=False, soft_wrap=True)
+        out.print(report.summary() + checked_against(report), markup=False, soft_wrap=True)
+
+
+def where(p: Problem) -> str:
+    """A state mismatch's place (table, row, column) in front of its message."""
+    return f"{p.table} {p.row}{', ' + p.column if p.column else ''}: " if p.table else ""
+
+
+def checked_against(report: VerifyReport) -> str:
+    said = [f"the anchor at seq {report.anchored}"] if report.anchored is not None else []
+    said += [f"the automatic anchor at seq {report.auto_anchored}"] if report.auto_anchored is not None else []
+    return f" (checked against {' and '.join(said)})" if said else ""
+
+
+def report_json(report: VerifyReport) -> dict[str, Any]:
+    """The report as JSON; a chain problem has no table, row or column, and shows none."""
+    value: dict[str, Any] = to_jsonable(report)
+    value["problems"] = [{k: v for k, v in p.items() if v is not None} for p in value["problems"]]
+    return value
 
 
 @app.command("anchor")

@@ -82,6 +82,11 @@ def anchor_json(anchor: Anchor) -> str:
     return json.dumps(_body(anchor), indent=2, ensure_ascii=False) + "\n"
 
 
+def anchor_line(anchor: Anchor) -> str:
+    """The anchor as one line of compact JSON (the automatic anchors' file holds one per line)."""
+    return json.dumps(_body(anchor), sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
+
+
 def write_anchor(path: Path, anchor: Anchor) -> None:
     path.write_text(anchor_json(anchor), encoding="utf-8")
 
@@ -95,7 +100,7 @@ def read_anchor(path: Path) -> Anchor:
     except (OSError, UnicodeDecodeError) as err:
         raise InvalidArgument(f"cannot read the anchor file {path}: {err}") from None
     anchor = parse_anchor(text, str(path))
-    _check_signature(anchor, str(path))
+    check_signature(anchor, str(path))
     return anchor
 
 
@@ -114,7 +119,8 @@ def parse_anchor(text: str, origin: str = "anchor") -> Anchor:
                               hint="give a file written by `forewarn ledger anchor --out FILE`") from None
 
 
-def _check_signature(a: Anchor, origin: str) -> None:
+def check_signature(a: Anchor, origin: str) -> None:
+    """Raise LedgerBroken when a signed anchor's signature does not verify (an unsigned one passes)."""
     if a.signature is None and a.key_id is None and a.public_key is None:
         return
     if a.signature is None or a.key_id is None or a.public_key is None or key_id_of(a.public_key) != a.key_id \

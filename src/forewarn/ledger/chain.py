@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, select
 
 from forewarn.errors import ClockBackwards, InvalidArgument, SigningKeyError
+from forewarn.ledger.rows import MAX_SEQ, as_text, as_time, stored_columns
 from forewarn.model import LedgerEntry
 from forewarn.store import schema as t
+from forewarn.store.sql import NOTES
 
 GENESIS = "0" * 64
+HEAD_NOTE = "ledger_head"  # the (seq, hash) a transaction's last append left, for after-commit hooks
 LOCK_KEY = 0x666F726577  # PostgreSQL advisory lock that serialises appends ("forew")
 
 
@@ -42,11 +46,18 @@ def entry_hash(seq: int, at: datetime, actor: str, kind: str, subject: str, payl
     return hashlib.sha256(encoded).hexdigest()
 
 
-def last_entry(conn: Connection) -> tuple[int, str, datetime] | None:
-    """(seq, hash, at) of the chain's last entry, or None for an empty ledger."""
-    row = conn.execute(select(t.ledger.c.seq, t.ledger.c.hash, t.ledger.c.at)
-                       .order_by(t.ledger.c.seq.desc()).limit(1)).first()
-    return None if row is None else (int(row.seq), row.hash, row.at)
+def last_entry(conn: Connection) -> tuple[int, str, datetime | None] | None:
+    """(seq, hash, at) of the chain's last entry, or None for an empty ledger. A tampered last row
+    does not stop appends (that would let whoever corrupts one row silence every warning): a seq
+    stored as a fraction counts as its whole part, a hash that is not text as empty, a time that is
+    no time as None (the time check is then skipped). `ledger verify` reports the row."""
+    c = t.ledger.c
+    stored = {col.name: col for col in stored_columns()}
+    row = conn.execute(select(c.seq, stored["hash"], stored["at"]).where(c.seq <= MAX_SEQ)
+                       .order_by(c.seq.desc()).limit(1)).first()
+    if row is None:
+        return None
+    return math.floor(row.seq), as_text(row.hash) or "", as_time(row.at)
 
 
 def lock(conn: Connection) -> None:
@@ -70,7 +81,7 @@ def append(conn: Connection, *, at: datetime, actor: str, kind: str, subject: st
         _check_signer(conn, signer, actor)
     last = last_entry(conn)
     seq, prev = (1, GENESIS) if last is None else (last[0] + 1, last[1])
-    if last is not None and at < last[2]:
+    if last is not None and last[2] is not None and at < last[2]:
         raise ClockBackwards(f"the time {_iso(at)} is earlier than the last ledger entry ({_iso(last[2])})",
                              hint="check the system clock; nothing was recorded")
     text = canonical_payload(payload)
@@ -79,7 +90,15 @@ def append(conn: Connection, *, at: datetime, actor: str, kind: str, subject: st
     key_id = signer.key_id if signer else None
     conn.execute(t.ledger.insert().values(seq=seq, at=at, actor=actor, kind=kind, subject=subject, payload=text,
                                           prev_hash=prev, hash=digest, key_id=key_id, signature=signature))
+    _note_head(conn, seq, digest)
     return LedgerEntry(seq, at, actor, kind, subject, json.loads(text), prev, digest, key_id, signature)
+
+
+def _note_head(conn: Connection, seq: int, digest: str) -> None:
+    """Tell the store's after-commit hooks (automatic anchors) the head this transaction leaves."""
+    notes = conn.info.get(NOTES)
+    if notes is not None:
+        notes[HEAD_NOTE] = (seq, digest)
 
 
 def _check_signer(conn: Connection, signer: Signer, actor: str) -> None:

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, select
 
 from forewarn.errors import InvalidArgument
+from forewarn.ledger.rows import Malformed, Row, parse, stored_columns
 from forewarn.model import LedgerEntry
+from forewarn.redact import redact_value
 from forewarn.store import schema as t
 
 PREFIX_MARK = "*"
+MALFORMED = "malformed"  # the kind a row that cannot be read as an entry is shown with
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def entries(engine: Engine, *, kind: str | Sequence[str] | None = None, actor: str | None = None,
@@ -31,7 +35,7 @@ def select_entries(*, kind: str | Sequence[str] | None = None, actor: str | None
                    since: datetime | None = None, until: datetime | None = None, limit: int | None = None,
                    offset: int = 0, newest_first: bool = False) -> Select[Any]:
     c = t.ledger.c
-    query = select(t.ledger).order_by(c.seq.desc() if newest_first else c.seq)
+    query = select(*stored_columns()).order_by(c.seq.desc() if newest_first else c.seq)
     kinds = [kind] if isinstance(kind, str) else list(kind or ())
     if kinds:
         query = query.where(c.kind.in_(kinds))
@@ -65,6 +69,27 @@ def fetch(conn: Connection, query: Select[Any]) -> list[LedgerEntry]:
 
 
 def row_entry(row: Any) -> LedgerEntry:
-    """A ledger row as an entry, its payload parsed from the stored canonical JSON."""
-    return LedgerEntry(int(row.seq), row.at, row.actor, row.kind, row.subject, json.loads(row.payload),
-                       row.prev_hash, row.hash, row.key_id, row.signature)
+    """A ledger row as an entry to show, its payload parsed from the stored canonical JSON with every
+    URL in it redacted (entries written before targets were stored redacted may hold a webhook's
+    credentials; the stored row stays as hashed, and `verify` reads it, not this). The row is read
+    as stored (:func:`select_entries`): a malformed one never raises, see :func:`malformed_entry`."""
+    parsed = parse(row)
+    try:
+        payload = json.loads(parsed.payload) if isinstance(parsed, Row) else None
+    except ValueError:
+        payload = None
+    if not isinstance(parsed, Row) or not isinstance(payload, dict):
+        return malformed_entry(parsed)
+    return LedgerEntry(parsed.seq, parsed.at, parsed.actor, parsed.kind, parsed.subject, redact_value(payload),
+                       parsed.prev_hash, parsed.hash, parsed.key_id, parsed.signature)
+
+
+def malformed_entry(r: Row | Malformed) -> LedgerEntry:
+    """A row that cannot be shown as it is (a field not of its type, a payload that is not a JSON
+    object), shown as kind ``malformed`` with what is wrong; ``ledger verify`` reports it as
+    tampering. A seq that is not a whole number shows as 0, a time that is no time as 1970-01-01."""
+    if isinstance(r, Row):
+        return LedgerEntry(r.seq, r.at, r.actor, MALFORMED, r.subject,
+                           {"problem": "its payload is not a JSON object"}, r.prev_hash, r.hash)
+    return LedgerEntry(r.seq or 0, r.at or EPOCH, r.text("actor") or "", MALFORMED, r.text("subject") or "",
+                       {"problem": r.problem, "seq": r.found_seq}, r.text("prev_hash") or "", r.text("hash") or "")

@@ -8,19 +8,21 @@ whatever the ledger's length. Each problem names the sequence number where it wa
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, or_, select
 
 from forewarn.errors import LedgerBroken
 from forewarn.ledger.chain import GENESIS, entry_hash
+from forewarn.ledger.crosscheck import cross_check
 from forewarn.ledger.keys import KEY_REGISTERED, key_id_of
+from forewarn.ledger.problems import Problem, ProblemKind
+from forewarn.ledger.rows import MAX_SEQ, Malformed, Row, parse, stored_columns
 from forewarn.store import schema as t
 
 if TYPE_CHECKING:
@@ -32,29 +34,6 @@ MAX_PROBLEMS = 200  # listed; beyond that they are only counted
 MOVE_WINDOW = 8  # how far (in seq) a moved entry is looked for
 
 
-class ProblemKind(StrEnum):
-    MODIFIED = "modified"  # an entry's content no longer matches its hash, or it was changed and re-hashed
-    DELETED = "deleted"  # entries are missing (a gap in seq, or the later ones renumbered to close it)
-    REORDERED = "reordered"  # an entry sits at another place than the one it was written at
-    FORGED = "forged"  # entries put in between two that chain to each other, or a start not at genesis
-    TIME_BACKWARDS = "time-backwards"  # an entry is dated earlier than the one before it
-    BAD_SIGNATURE = "bad-signature"  # a signature that does not verify, or by a key not registered to the actor
-    UNSIGNED = "unsigned"  # an unsigned entry from an actor who has registered a key
-    BAD_KEY = "bad-key"  # a key registration that does not hold
-    TRUNCATED = "truncated"  # the chain ends before the entry an anchor vouches for
-    REWRITTEN = "rewritten"  # the entry an anchor vouches for has another hash now
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    seq: int
-    kind: ProblemKind
-    message: str
-
-    def render(self) -> str:
-        return f"seq {self.seq}: {self.kind.value}: {self.message}"
-
-
 @dataclass(frozen=True, slots=True)
 class VerifyReport:
     ok: bool
@@ -64,6 +43,8 @@ class VerifyReport:
     problems: tuple[Problem, ...]
     more: int = 0  # problems found beyond those listed
     anchored: int | None = None  # the seq of the anchor checked against, if any
+    auto_anchored: int | None = None  # the seq of the newest automatic anchor checked against, if any
+    notes: tuple[str, ...] = ()  # what else the reader should know (an unreadable anchor file …)
 
     def summary(self) -> str:
         if self.ok:
@@ -79,26 +60,44 @@ class VerifyReport:
                                hint="treat the store as tampered with; `forewarn ledger verify` lists every problem")
 
 
-def verify(source: Engine | SqlStore, anchor: Anchor | None = None, *, chunk: int = CHUNK) -> VerifyReport:
-    """Verify the whole chain (and, given an anchor, that the entry it vouches for is still there)."""
+def verify(source: Engine | SqlStore, anchor: Anchor | None = None, *, chunk: int = CHUNK,
+           auto_anchor: Anchor | None = None, notes: Sequence[str] = (), state: bool = True) -> VerifyReport:
+    """Verify the whole chain (and, given an anchor or an automatic one, that the entry it vouches
+    for is still there), then, with ``state``, that the state tables agree with it (:mod:`.crosscheck`).
+    Never raises on what it reads: a malformed row is a problem at its place."""
     engine = source if isinstance(source, Engine) else source.engine
+    anchors = [(f"the anchor of {a.at.isoformat()}", a) for a in (anchor,) if a is not None]
+    anchors += [(f"the automatic anchor of {a.at.isoformat()}", a) for a in (auto_anchor,) if a is not None]
     with engine.connect() as conn:  # one read transaction: a consistent view while appends go on
         if conn.dialect.name == "postgresql":  # (SQLite's WAL read transaction is a snapshot already)
             conn.execution_options(isolation_level="REPEATABLE READ")
-        walk = _Walk(conn, anchor)
+        walk = _Walk(conn, anchors)
         for row in _rows(conn, chunk):
             walk.row(row)
-        return walk.report()
+        for odd in _odd_rows(conn):
+            walk.odd(odd)
+        if state:
+            for problem in cross_check(conn):
+                walk.add(problem.seq, problem.kind, problem.message, problem)
+        return walk.report(anchor, auto_anchor, tuple(notes))
 
 
-def _rows(conn: Connection, chunk: int) -> Iterator[Any]:
+def _rows(conn: Connection, chunk: int) -> Iterator[Row | Malformed]:
+    """The rows whose seq is a number, in seq order, a chunk at a time (keyset on the stored number)."""
     c = t.ledger.c
-    query = select(c.seq, c.at, c.actor, c.kind, c.subject, c.payload, c.prev_hash, c.hash, c.key_id,
-                   c.signature).order_by(c.seq).limit(chunk)
+    query = (select(c.seq.label("position"), *stored_columns()).where(c.seq <= MAX_SEQ).order_by(c.seq)
+             .limit(chunk))
     batch = conn.execute(query).all()
     while batch:
-        yield from batch
-        batch = conn.execute(query.where(c.seq > batch[-1].seq)).all()
+        yield from (parse(r) for r in batch)
+        batch = conn.execute(query.where(c.seq > batch[-1].position)).all()
+
+
+def _odd_rows(conn: Connection) -> Iterator[Malformed | Row]:
+    """Rows whose seq is no number at all (text, bytes, NULL: only on SQLite), which sort after the chain."""
+    c = t.ledger.c
+    query = select(*stored_columns()).where(or_(c.seq.is_(None), c.seq > MAX_SEQ)).limit(MAX_PROBLEMS + 1)
+    yield from (parse(r) for r in conn.execute(query))
 
 
 @dataclass(slots=True)
@@ -112,7 +111,7 @@ class _Walk:
     """The state of one pass over the chain."""
 
     conn: Connection
-    anchor: Anchor | None
+    anchors: list[tuple[str, Anchor]]  # (how to name it, the anchor)
     expected: int = 1  # the next seq
     prev_hash: str = GENESIS  # stored hash of the previous row
     prev_at: datetime | None = None
@@ -123,24 +122,22 @@ class _Walk:
     moved: set[int] = field(default_factory=set)  # seqs of rows found away from where they were written
     keys: dict[str, _Key] = field(default_factory=dict)
     signs_since: dict[str, int] = field(default_factory=dict)  # actor → seq of their first key
-    anchor_seen: bool = False
+    anchors_seen: set[int] = field(default_factory=set)  # indexes into anchors
 
-    def add(self, seq: int, kind: ProblemKind, message: str) -> None:
+    def add(self, seq: int, kind: ProblemKind, message: str, problem: Problem | None = None) -> None:
         if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(Problem(seq, kind, message))
+            self.problems.append(problem or Problem(seq, kind, message))
         else:
             self.more += 1
 
-    def row(self, r: Any) -> None:
+    def row(self, r: Row | Malformed) -> None:
+        if isinstance(r, Malformed):
+            self.malformed(r)
+            return
         if r.seq < self.expected:  # only a seq below 1 can come out of order
             self.add(r.seq, ProblemKind.FORGED, "an entry numbered below 1, before the chain's start")
             return
-        self.count += 1
-        gap = r.seq > self.expected
-        if gap:
-            first, last = self.expected, r.seq - 1
-            span = f"entry {first} is" if first == last else f"entries {first}–{last} are"
-            self.add(first, ProblemKind.DELETED, f"{span} missing")
+        gap = self._place(r.seq)
         written = _written_seq(r)
         if written is None:
             self.add(r.seq, ProblemKind.MODIFIED, "its content no longer matches its hash: changed after it was "
@@ -150,9 +147,47 @@ class _Walk:
             if not moved:
                 self._time(r)
             self._signature(r)
-        self._anchor(r)
+        self._anchor(r.seq, r.hash)
         self.expected, self.prev_hash, self.prev_at = r.seq + 1, r.hash, r.at
         self.prev_offset = 0 if written is None else written - r.seq
+
+    def _place(self, seq: int) -> bool:
+        """Count a row at ``seq`` and report the entries missing before it; True when some are."""
+        self.count += 1
+        if seq <= self.expected:
+            return False
+        first, last = self.expected, seq - 1
+        span = f"entry {first} is" if first == last else f"entries {first}–{last} are"
+        self.add(first, ProblemKind.DELETED, f"{span} missing")
+        return True
+
+    def malformed(self, m: Malformed) -> None:
+        """A row, among those numbered, whose fields are not of their types: reported at its place;
+        the chain goes on from its stored hash."""
+        if m.seq is None:  # a fraction, sorted among the whole numbers
+            self.count += 1
+            self.add(self.expected, ProblemKind.MALFORMED, f"the row after seq {self.expected - 1}: {m.problem}")
+            return
+        if m.seq < self.expected:
+            self.add(m.seq, ProblemKind.MALFORMED, f"a row numbered below 1: {m.problem}")
+            return
+        self._place(m.seq)
+        self.add(m.seq, ProblemKind.MALFORMED, f"{m.problem}: changed behind the ledger's back")
+        digest = m.text("hash") or ""
+        self._anchor(m.seq, digest)
+        self.expected, self.prev_hash, self.prev_offset = m.seq + 1, digest, 0
+
+    def odd(self, m: Malformed | Row) -> None:
+        """A row whose seq is not a number (it sorts after the chain): reported where it chains from."""
+        self.count += 1
+        prev = m.text("prev_hash") if isinstance(m, Malformed) else m.prev_hash
+        source = _seq_of(self.conn, prev, -1) if prev else None
+        problem = m.problem if isinstance(m, Malformed) else "its seq is not a number"
+        if source is None:
+            self.add(self.expected, ProblemKind.MALFORMED, f"a row stored after the chain's end: {problem}")
+        else:
+            self.add(source + 1, ProblemKind.MALFORMED, f"the row that chains from seq {source} (so stands for "
+                                                        f"seq {source + 1}): {problem}")
 
     def _link(self, r: Any, written: int) -> bool:
         """Check that the row chains from the one before it; True when it was moved."""
@@ -263,31 +298,31 @@ class _Walk:
             return None
         return key_id, _Key(actor, key)
 
-    def _anchor(self, r: Any) -> None:
-        if self.anchor is None or r.seq != self.anchor.seq:
-            return
-        self.anchor_seen = True
-        if r.hash != self.anchor.hash:
-            self.add(r.seq, ProblemKind.REWRITTEN, f"it is not the entry anchored at {self.anchor.at.isoformat()} "
-                                                   "(another hash): the chain was rewritten up to here")
+    def _anchor(self, seq: int, digest: str) -> None:
+        for n, (name, a) in enumerate(self.anchors):
+            if seq != a.seq:
+                continue
+            self.anchors_seen.add(n)
+            if digest != a.hash:
+                self.add(seq, ProblemKind.REWRITTEN, f"it is not the entry {name} vouches for (another hash): the "
+                                                     "chain was rewritten up to here")
 
-    def report(self) -> VerifyReport:
+    def report(self, anchor: Anchor | None, auto_anchor: Anchor | None, notes: tuple[str, ...]) -> VerifyReport:
         last_seq = self.expected - 1
-        if self.anchor is not None:
-            self._check_anchor(last_seq)
+        for n, (name, a) in enumerate(self.anchors):
+            self._check_anchor(n, name, a, last_seq)
         ok = not self.problems and not self.more
         return VerifyReport(ok, self.count, last_seq, self.prev_hash, tuple(self.problems), self.more,
-                            None if self.anchor is None else self.anchor.seq)
+                            None if anchor is None else anchor.seq, None if auto_anchor is None else auto_anchor.seq,
+                            notes)
 
-    def _check_anchor(self, last_seq: int) -> None:
-        assert self.anchor is not None
-        a = self.anchor
-        if not self.anchor_seen and last_seq < a.seq:
-            self.add(a.seq, ProblemKind.TRUNCATED, f"the chain ends at seq {last_seq}, but the anchor of "
-                                                   f"{a.at.isoformat()} vouches for seq {a.seq}")
+    def _check_anchor(self, n: int, name: str, a: Anchor, last_seq: int) -> None:
+        if n not in self.anchors_seen and last_seq < a.seq:
+            self.add(a.seq, ProblemKind.TRUNCATED, f"the chain ends at seq {last_seq}, but {name} vouches for "
+                                                   f"seq {a.seq}")
         key = self.keys.get(a.key_id) if a.key_id else None
         if a.key_id and (key is None or key.actor != a.actor):
-            self.add(a.seq, ProblemKind.BAD_SIGNATURE, f"the anchor is signed with a key not registered to "
+            self.add(a.seq, ProblemKind.BAD_SIGNATURE, f"{name} is signed with a key not registered to "
                                                        f"{a.actor} in this ledger")
 
 
@@ -306,9 +341,12 @@ def _written_seq(r: Any) -> int | None:
 
 
 def _seq_of(conn: Connection, digest: str, other_than: int) -> int | None:
-    """Where the entry with this hash is now (a scan: only run where the chain is broken)."""
+    """Where the entry with this hash is now, if at a whole number (a scan: only run where the chain
+    is broken)."""
     c = t.ledger.c
-    return conn.execute(select(c.seq).where(c.hash == digest, c.seq != other_than).limit(1)).scalar()
+    found = conn.execute(select(c.seq).where(c.hash == digest, c.seq != other_than, c.seq <= MAX_SEQ)
+                         .order_by(c.seq).limit(1)).scalar()
+    return found if isinstance(found, int) else None
 
 
 def _verifies(key: Ed25519PublicKey, r: Any) -> bool:

@@ -7,9 +7,10 @@ import math
 import os
 import re
 import socket
+import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.sql.elements import ColumnElement
 
 from forewarn.distance import KM_PER_DEGREE, haversine_km
@@ -48,6 +49,7 @@ from forewarn.errors import (
     Issue,
     NotFound,
     Severity,
+    StorageFull,
     StoreUnavailable,
 )
 from forewarn.model import Document, IngestRun, Marking, Reliability, Sighting, Source, SourceKind
@@ -84,6 +86,7 @@ from forewarn.store.records import (
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 WRITE = "forewarn_write"  # execution option of the one write path
+NOTES = "forewarn_notes"  # conn.info key: what a transaction() noted for the after-commit hooks
 IN_CHUNK = 900  # bound parameters per IN (...) clause, well under SQLite's limit
 
 
@@ -98,7 +101,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
     try:
-        return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True, connect_args={"connect_timeout": 10})
     except (ArgumentError, NoSuchModuleError) as err:  # the URL itself is not repeated: it may hold a password
         raise StoreUnavailable(f"the database URL is malformed ({type(err).__name__})",
                                hint="use postgresql+psycopg://user@host:port/db (--db or FOREWARN_DATABASE_URL)",
@@ -109,7 +112,7 @@ def _sqlite_engine(url: str) -> Engine:
     path = url.split("///", 1)[1] if "///" in url else ""
     if path and path != ":memory:":
         Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30})
+    engine = create_engine(url, hide_parameters=True, connect_args={"timeout": 30})  # parameters hold texts
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -134,19 +137,74 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
+def store_error(err: DBAPIError, doing: str) -> ForewarnError:
+    """A database error met ``doing`` something, as a coded error that never repeats the statement or
+    its parameters (they may hold document text): FW-E041 for a full disk or quota, else FW-E002 with
+    the driver's error class, SQLSTATE and, for an operational error (connection, lock, I/O), its
+    first line."""
+    if _disk_full(err):
+        return StorageFull(f"the disk or the database quota is full ({doing}); the write was rolled back",
+                           hint="free space on the database's disk (or raise its quota), then re-run: committed "
+                                "work is kept")
+    return StoreUnavailable(f"the workspace store failed ({doing}): {_error_name(err)}",
+                            hint="nothing of the failed transaction was stored; check that the database server "
+                                 "runs (and its log), then re-run")
+
+
+def _disk_full(err: DBAPIError) -> bool:
+    orig = err.orig
+    return (getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)) == "53100" or \
+        getattr(orig, "sqlite_errorname", "") == "SQLITE_FULL" or "database or disk is full" in str(orig)
+
+
+def _error_name(err: DBAPIError) -> str:
+    """E.g. "IntegrityError (NotNullViolation, SQLSTATE 23502)", "OperationalError (…): database is locked"."""
+    sqlstate = getattr(err.orig, "sqlstate", None)
+    state = f"SQLSTATE {sqlstate}" if sqlstate else getattr(err.orig, "sqlite_errorname", "")
+    details = [type(err.orig).__name__, state]
+    name = f"{type(err).__name__} ({', '.join(d for d in details if d)})"
+    if isinstance(err, OperationalError):  # about the server or the file, not about the data
+        name += ": " + str(err.orig).strip().split("\n", 1)[0][:200]
+    return name
+
+
 class SqlStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
+        self.after_commit: dict[str, Callable[[dict[str, Any]], None]] = {}  # see transaction()
+        self.writes = 0  # write transactions begun: lets a command say whom it recorded
+        self._open = threading.local()  # this thread's transaction() while it is open
 
     def _write(self) -> AbstractContextManager[Connection]:
-        """A write transaction: every change to the workspace goes through here."""
+        """A write transaction: every change to the workspace goes through here. Inside
+        :meth:`transaction` (same thread) a write joins that transaction: an action and its ledger
+        entry commit together or not at all."""
+        joined: Connection | None = getattr(self._open, "conn", None)
+        if joined is not None:
+            return nullcontext(joined)
+        self.writes += 1
         return self.engine.execution_options(**{WRITE: True}).begin()
 
-    def transaction(self) -> AbstractContextManager[Connection]:
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
         """The write path for the modules that keep their own tables (warnings, ledger): one
-        transaction, the writer lock taken up front on SQLite."""
-        return self._write()
+        transaction, the writer lock taken up front on SQLite. What the transaction notes in
+        ``conn.info[NOTES]`` (the ledger notes its new head) goes to each ``after_commit`` hook once
+        it has committed (automatic ledger anchors); nothing goes after a rollback."""
+        if getattr(self._open, "conn", None) is not None:
+            raise RuntimeError("store transactions do not nest")
+        notes: dict[str, Any] = {}
+        with self._write() as conn:
+            conn.info[NOTES] = notes
+            self._open.conn = conn
+            try:
+                yield conn
+            finally:
+                self._open.conn = None
+                conn.info.pop(NOTES, None)
+        for hook in list(self.after_commit.values()):
+            hook(notes)
 
     # -- lifecycle -------------------------------------------------------------------------
     def migrate(self) -> None:
@@ -267,8 +325,12 @@ class SqlStore:
     # -- the one ingest write path ---------------------------------------------------------
     @contextmanager
     def ingest_transaction(self) -> Iterator[Connection]:
-        with self._write() as conn:
-            yield conn
+        """One batch's transaction; a database error comes out coded, without the batch's texts."""
+        try:
+            with self._write() as conn:
+                yield conn
+        except DBAPIError as err:
+            raise store_error(err, "writing an ingest batch") from None
 
     def existing_documents(self, tx: Connection, ids: Iterable[str]) -> set[str]:
         return self._present(tx, t.documents.c.id, ids)

@@ -5,12 +5,14 @@ queries: nothing here reads the events or documents tables beyond the ids asked 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, Connection, case, func, select
 
+from forewarn.ledger.rows import MAX_SEQ
 from forewarn.model import WarningRecord, WarningState
 from forewarn.store import schema as t
 from forewarn.warn import rows
@@ -84,8 +86,9 @@ def board_key(w: WarningRecord) -> tuple[int, int, datetime, int]:
 
 
 def ledger_head(conn: Connection) -> int:
-    """The sequence number of the ledger's last entry (0 when empty)."""
-    return int(conn.execute(select(func.max(L.seq))).scalar_one_or_none() or 0)
+    """The sequence number of the ledger's last entry (0 when empty); a seq tampered into text or a
+    fraction does not count (`ledger verify` reports it)."""
+    return math.floor(conn.execute(select(func.max(L.seq)).where(L.seq <= MAX_SEQ)).scalar_one_or_none() or 0)
 
 
 def changes(conn: Connection, since: int | None, open_limit: int = 500) -> Changes:

@@ -53,10 +53,15 @@ class Entry(BaseModel):
 
 
 class Problem(BaseModel):
-    seq: int
+    seq: int = Field(description="where in the chain; for a state mismatch the entry the ledger's value comes "
+                                 "from (0: no entry records the row)")
     kind: str = Field(description="modified, deleted, reordered, forged, time-backwards, bad-signature, unsigned, "
-                                  "bad-key, truncated or rewritten (docs/ledger.md)")
+                                  "bad-key, truncated, rewritten, malformed or state-mismatch (docs/ledger.md)")
     message: str
+    table: str | None = Field(None, description="a state mismatch's table (warnings, assessments, users, "
+                                                "api_tokens)")
+    row: str | None = Field(None, description="… and row (id 3, name ana)")
+    column: str | None = Field(None, description="… and column, when one disagrees")
 
 
 class Verification(BaseModel):
@@ -67,6 +72,8 @@ class Verification(BaseModel):
     last_hash: str
     problems: list[Problem]
     more: int = Field(description="problems found beyond those listed")
+    auto_anchored: int | None = Field(description="the seq of the newest automatic anchor checked against")
+    notes: list[str] = Field(description="what else to know (an anchor file that could not be read …)")
     summary: str
     checked_at: datetime
 
@@ -93,8 +100,10 @@ def entry_out(e: LedgerEntry) -> Entry:
 def verification(report: VerifyReport, checked_at: datetime) -> Verification:
     return Verification(ok=report.ok, status="ok" if report.ok else "broken", entries=report.count,
                         last_seq=report.last_seq, last_hash=report.last_hash,
-                        problems=[Problem(seq=p.seq, kind=p.kind.value, message=p.message) for p in report.problems],
-                        more=report.more, summary=verify_words(report), checked_at=checked_at)
+                        problems=[Problem(seq=p.seq, kind=p.kind.value, message=p.message, table=p.table, row=p.row,
+                                          column=p.column) for p in report.problems],
+                        more=report.more, auto_anchored=report.auto_anchored, notes=list(report.notes),
+                        summary=verify_words(report), checked_at=checked_at)
 
 
 @router.get("/ledger", response_model=Page[Entry], summary="Ledger entries, newest first, with filters")
@@ -111,7 +120,9 @@ def list_entries(request: Request, p: Viewer, paging: Annotated[Paging, Depends(
     return paging.page(request, [entry_out(e) for e in found], total)
 
 
-@router.get("/ledger/verify", response_model=Verification, summary="Recompute and check the whole chain")
+@router.get("/ledger/verify", response_model=Verification, summary="Recompute and check the whole chain, "
+            "against the newest automatic anchor, and the state tables against it (a broken chain is a 200 "
+            "with ok false and every problem, with where it is)")
 def verify_ledger(request: Request, p: Viewer) -> Verification:
     ws = root(request)
     return verification(ws.verify_ledger(), ws.clock())

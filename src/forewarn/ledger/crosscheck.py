@@ -1,0 +1,339 @@
+"""Cross-checking the state tables against the ledger.
+
+Every change to a warning, every published assessment and every account change is written in the
+same transaction as its ledger entry, so replaying the ledger says what those tables must hold. A
+row that disagrees, a row no entry records, or an entry whose row is gone means the table was
+changed behind the ledger's back, or the ledger was rewritten (consistently, re-hashed) and the
+table was not. Each disagreement is a ``state-mismatch`` problem naming the table, the row and
+the column, at the seq of the entry the ledger's value comes from (0: no entry records the row).
+
+What is compared (docs/ledger.md lists it too):
+
+- ``warnings``: state, owner, disposition, rationale, escalation level, times reopened, who raised,
+  acknowledged and disposed of it and when, and what was raised (origin, scenario, severity,
+  title, text, probability, partner and their reference);
+- ``assessments``: each row against the ``assessment-published`` entry of its scenario at its
+  time: scenario version, probability (to the 6 places the entry keeps) and level;
+- ``users``: role, display name, disabled;
+- ``api_tokens``: each token has its ``token-created`` entry, for the same account and name; a
+  token the ledger revoked is still revoked.
+
+Rows are read as stored (:mod:`.rows`): a value that is not of its type is a disagreement, never
+an exception. Ledger rows that are malformed are left out here (the chain walk reports them).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Select, select, type_coerce
+from sqlalchemy.types import NullType
+
+from forewarn.ledger.problems import Problem, ProblemKind
+from forewarn.ledger.rows import Row, as_text, as_time, parse, stored, stored_columns, stored_time
+from forewarn.store import schema as t
+
+ASSESSMENT = "assessment-published"
+WARNING_KINDS = ("warning-raised", "warning-acknowledged", "warning-escalated", "warning-disposed",
+                 "warning-superseded", "warning-reopened")
+TOKEN_KINDS = ("token-created", "token-revoked")
+READ = 2000  # rows fetched at a time
+SHOWN = 60  # characters of a value quoted in a message
+NO_ENTRY = 0  # the seq of a problem about a row that no entry records
+
+Expected = dict[str, tuple[Any, int]]  # column → (value the ledger gives, seq of the entry it comes from)
+
+
+def cross_check(conn: Connection) -> Iterator[Problem]:
+    """Every disagreement between the state tables and the ledger (read in the caller's transaction)."""
+    yield from _warnings(conn)
+    yield from _assessments(conn)
+    yield from _users(conn)
+    yield from _tokens(conn)
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+def entries(conn: Connection, kinds: Iterable[str], subject: str | None = None) -> Iterator[tuple[Row, dict[str, Any]]]:
+    """Well-formed entries of ``kinds`` (about ``subject``), in chain order, with their payloads."""
+    c = t.ledger.c
+    query = select(*stored_columns()).where(c.kind.in_(list(kinds))).order_by(c.seq)
+    if subject is not None:
+        query = query.where(c.subject == subject)
+    for raw in conn.execute(query.execution_options(yield_per=READ)):
+        row = parse(raw)
+        payload = _payload(row) if isinstance(row, Row) else None
+        if isinstance(row, Row) and payload is not None:
+            yield row, payload
+
+
+def _payload(row: Row) -> dict[str, Any] | None:
+    try:
+        payload = json.loads(row.payload)
+    except ValueError:
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
+def _table_rows(conn: Connection, query: Select[Any]) -> Iterator[Any]:
+    yield from conn.execute(query.execution_options(yield_per=READ))
+
+
+def _columns(table: Any, texts: Iterable[str], times: Iterable[str] = (), plain: Iterable[str] = ()
+             ) -> list[ColumnElement[Any]]:
+    """A table's columns read as stored: texts as bytes on SQLite, times unconverted."""
+    c = table.c
+    return [*(stored(c[n]) for n in texts), *(stored_time(c[n]) for n in times),
+            *(type_coerce(c[n], NullType()).label(n) for n in plain)]
+
+
+# -- comparing ----------------------------------------------------------------------------------
+
+def _mismatches(table: str, key: str, actual: Callable[[str], Any], expected: Expected) -> Iterator[Problem]:
+    for column, (value, seq) in expected.items():
+        found = actual(column)
+        if not _same(found, value):
+            yield Problem(seq, ProblemKind.STATE_MISMATCH, f"the table holds {_shown(found)}, but the ledger "
+                          f"(seq {seq}) says {_shown(value)}", table, key, column)
+
+
+def _same(found: Any, value: Any) -> bool:
+    if _number(found) and _number(value):
+        return math.isclose(found, value, rel_tol=1e-9, abs_tol=1e-9)
+    return type(found) is type(value) and bool(found == value)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    text = repr(value)
+    return text if len(text) <= SHOWN else text[:SHOWN - 1] + "…"
+
+
+def _unrecorded(table: str, key: str, what: str) -> Problem:
+    return Problem(NO_ENTRY, ProblemKind.STATE_MISMATCH, f"no ledger entry records {what}: it was put into the "
+                   "table behind the ledger's back", table, key)
+
+
+def _missing_row(table: str, key: str, seq: int, what: str) -> Problem:
+    return Problem(seq, ProblemKind.STATE_MISMATCH, f"the ledger records {what} (seq {seq}), but the table has "
+                   "no such row", table, key)
+
+
+def _set(expected: Expected, seq: int, values: dict[str, Any]) -> None:
+    expected.update({column: (value, seq) for column, value in values.items() if value is not _UNKNOWN})
+
+
+_UNKNOWN = object()  # a payload without the key: nothing to compare
+
+
+def _get(payload: dict[str, Any], key: str) -> Any:
+    return payload.get(key, _UNKNOWN)
+
+
+# -- warnings -----------------------------------------------------------------------------------
+
+WARNING_TEXTS = ("state", "owner", "disposition", "rationale", "origin", "scenario_id", "severity", "title", "text",
+                 "partner", "partner_ref", "raised_by", "acknowledged_by", "disposed_by")
+WARNING_TIMES = ("raised_at", "acknowledged_at", "disposed_at")
+WARNING_NUMBERS = ("escalation_level", "reopened", "probability")
+
+
+def _warnings(conn: Connection) -> Iterator[Problem]:
+    replayed = _replay_warnings(conn)
+    query = select(t.warnings.c.id, *_columns(t.warnings, WARNING_TEXTS, WARNING_TIMES, WARNING_NUMBERS))
+    for r in _table_rows(conn, query.order_by(t.warnings.c.id)):
+        expected = replayed.pop(r.id, None)
+        if expected is None or "state" not in expected:
+            yield _unrecorded("warnings", f"id {r.id}", f"warning {r.id} being raised")
+            continue
+        yield from _mismatches("warnings", f"id {r.id}", partial(_warning_value, r), expected)
+    for warning_id, expected in replayed.items():
+        seq = min(seq for _, seq in expected.values())
+        yield _missing_row("warnings", f"id {warning_id}", seq, f"warning {warning_id}")
+
+
+def _warning_value(r: Any, column: str) -> Any:
+    value = getattr(r, column)
+    if column in WARNING_TIMES:
+        return None if value is None else as_time(value) or value
+    if column in WARNING_TEXTS:
+        return None if value is None else as_text(value) or value
+    return value
+
+
+def _replay_warnings(conn: Connection) -> dict[int, Expected]:
+    """What the ledger says each warning's row holds now."""
+    found: dict[int, Expected] = {}
+    for row, payload in entries(conn, WARNING_KINDS):
+        kind, ref = row.subject.partition(":")[::2]
+        if kind == "warning" and ref.isdigit():
+            _set(found.setdefault(int(ref), {}), row.seq, _warning_change(row, payload))
+    return found
+
+
+def _warning_change(row: Row, p: dict[str, Any]) -> dict[str, Any]:
+    kind = row.kind.removeprefix("warning-")
+    if kind == "raised":
+        return {"state": "raised", "origin": _get(p, "origin"), "scenario_id": _get(p, "scenario"),
+                "severity": _get(p, "severity"), "title": _get(p, "title"), "text": _get(p, "text"),
+                "probability": _get(p, "probability"), "partner": _get(p, "partner"),
+                "partner_ref": _get(p, "partner_ref"), "owner": _get(p, "owner"), "raised_by": row.actor,
+                "raised_at": row.at, **_OPEN, "escalation_level": 0, "reopened": 0}
+    if kind == "acknowledged":
+        return {"state": "acknowledged", "acknowledged_by": row.actor, "acknowledged_at": row.at}
+    if kind == "escalated":
+        return {"state": "raised", "owner": _get(p, "to"), "escalation_level": _get(p, "level"),
+                "acknowledged_by": None, "acknowledged_at": None}
+    if kind in ("disposed", "superseded"):
+        return {"state": "disposed", "disposition": _get(p, "disposition"), "rationale": _get(p, "rationale"),
+                "disposed_by": row.actor, "disposed_at": row.at}
+    return {"state": "raised", **_OPEN, "owner": _get(p, "owner"), "escalation_level": 0,  # reopened
+            "reopened": _get(p, "times")}
+
+
+_OPEN = {"disposition": None, "rationale": None, "disposed_by": None, "disposed_at": None,
+         "acknowledged_by": None, "acknowledged_at": None}
+
+
+# -- assessments --------------------------------------------------------------------------------
+
+def _assessments(conn: Connection) -> Iterator[Problem]:
+    a, c = t.assessments.c, t.ledger.c
+    scenarios = {as_text(s) or "" for s in conn.execute(select(stored(a.scenario_id)).distinct()).scalars()}
+    for subject in conn.execute(select(stored(c.subject)).distinct().where(c.kind == ASSESSMENT)).scalars():
+        text = as_text(subject) or ""
+        if text.startswith("scenario:"):
+            scenarios.add(text.removeprefix("scenario:"))
+    for scenario_id in sorted(s for s in scenarios if s):
+        yield from _scenario_assessments(conn, scenario_id)
+
+
+def _scenario_assessments(conn: Connection, scenario_id: str) -> Iterator[Problem]:
+    published: dict[datetime, list[tuple[dict[str, Any], int]]] = {}
+    for row, payload in entries(conn, (ASSESSMENT,), f"scenario:{scenario_id}"):
+        at = _as_of(payload)
+        if at is not None:
+            published.setdefault(at, []).append((payload, row.seq))
+    a = t.assessments
+    query = select(a.c.id, *_columns(a, ("scenario_version", "level"), ("at",), ("probability",)))
+    for r in _table_rows(conn, query.where(a.c.scenario_id == scenario_id).order_by(a.c.id)):
+        yield from _assessment_row(r, published.get(as_time(r.at) or datetime.min))
+    for at, left in published.items():
+        for _, seq in left:
+            yield _missing_row("assessments", f"scenario {scenario_id} at {at.isoformat()}", seq,
+                               f"an assessment of {scenario_id} as of {at.isoformat()}")
+
+
+def _assessment_row(r: Any, candidates: list[tuple[dict[str, Any], int]] | None) -> Iterator[Problem]:
+    if not candidates:
+        yield _unrecorded("assessments", f"id {r.id}", f"assessment {r.id}")
+        return
+    payload, seq = candidates.pop(0)
+    expected: Expected = {}
+    _set(expected, seq, {"scenario_version": _get(payload, "version"), "level": _get(payload, "level"),
+                         "probability": _get(payload, "probability")})
+    yield from _mismatches("assessments", f"id {r.id}", partial(_assessment_value, r), expected)
+
+
+def _assessment_value(r: Any, column: str) -> Any:
+    value = getattr(r, column)
+    if column == "probability":
+        return round(value, 6) if isinstance(value, float) else value
+    return None if value is None else as_text(value) or value
+
+
+def _as_of(payload: dict[str, Any]) -> datetime | None:
+    value = payload.get("as_of")
+    return as_time(value) if isinstance(value, str) else None
+
+
+# -- accounts -----------------------------------------------------------------------------------
+
+def _users(conn: Connection) -> Iterator[Problem]:
+    replayed = _replay_users(conn)
+    query = select(*_columns(t.users, ("name", "role", "display_name"), plain=("disabled",)))
+    for r in _table_rows(conn, query.order_by(t.users.c.id)):
+        name = as_text(r.name) or repr(r.name)
+        expected = replayed.pop(name, None)
+        if expected is None:
+            yield _unrecorded("users", f"name {name}", f"account {name!r}")
+            continue
+        yield from _mismatches("users", f"name {name}", partial(_user_value, r), expected)
+    for name, expected in replayed.items():
+        yield _missing_row("users", f"name {name}", min(seq for _, seq in expected.values()), f"account {name!r}")
+
+
+def _user_value(r: Any, column: str) -> Any:
+    value = getattr(r, column)
+    if column == "disabled":
+        return bool(value) if isinstance(value, int) and value in (0, 1) else value
+    return None if value is None else as_text(value) or value
+
+
+def _replay_users(conn: Connection) -> dict[str, Expected]:
+    """Role, display name and whether disabled, for every account the ledger records."""
+    c = t.ledger.c
+    kinds = [as_text(k) or "" for k in conn.execute(select(stored(c.kind)).distinct()
+                                                     .where(c.kind.startswith("user-"))).scalars()]
+    found: dict[str, Expected] = {}
+    for row, payload in entries(conn, [k for k in kinds if k]):
+        if row.subject.startswith("user:"):
+            _set(found.setdefault(row.subject.removeprefix("user:"), {}), row.seq, _user_change(row.kind, payload))
+    return found
+
+
+def _user_change(kind: str, p: dict[str, Any]) -> dict[str, Any]:
+    change = {"role": _get(p, "role"), "display_name": _get(p, "display_name"), "disabled": _get(p, "disabled")}
+    if kind in ("user-added", "user-updated", "user-enabled"):
+        change["disabled"] = False
+    elif kind == "user-disabled":
+        change["disabled"] = True
+    return change
+
+
+def _token_value(r: Any, column: str) -> Any:
+    value = getattr(r, column)
+    return None if value is None else as_text(value) or value
+
+
+def _tokens(conn: Connection) -> Iterator[Problem]:
+    created: dict[int, tuple[dict[str, Any], int]] = {}
+    revoked: dict[int, int] = {}
+    for row, payload in entries(conn, TOKEN_KINDS):
+        kind, ref = row.subject.partition(":")[::2]
+        if kind == "token" and ref.isdigit():
+            if row.kind == "token-created":
+                created.setdefault(int(ref), (payload, row.seq))
+            else:
+                revoked[int(ref)] = row.seq
+    tk = t.api_tokens
+    query = (select(tk.c.id, stored(t.users.c.name).label("user"), stored(tk.c.name), stored_time(tk.c.revoked_at))
+             .select_from(tk.join(t.users, t.users.c.id == tk.c.user_id, isouter=True)).order_by(tk.c.id))
+    for r in _table_rows(conn, query):
+        yield from _token_row(r, created.pop(r.id, None), revoked.get(r.id))
+    for token_id, (_, seq) in created.items():
+        yield _missing_row("api_tokens", f"id {token_id}", seq, f"token {token_id}")
+
+
+def _token_row(r: Any, created: tuple[dict[str, Any], int] | None, revoked: int | None) -> Iterator[Problem]:
+    key = f"id {r.id}"
+    if created is None:
+        yield _unrecorded("api_tokens", key, f"token {r.id} being created")
+        return
+    payload, seq = created
+    expected: Expected = {}
+    _set(expected, seq, {"user": _get(payload, "user"), "name": _get(payload, "name")})
+    yield from _mismatches("api_tokens", key, partial(_token_value, r), expected)
+    if revoked is not None and r.revoked_at is None:
+        yield Problem(revoked, ProblemKind.STATE_MISMATCH, f"the ledger revoked token {r.id} (seq {revoked}), but "
+                      "the table holds it as live", "api_tokens", key, "revoked_at")
