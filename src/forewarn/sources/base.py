@@ -53,6 +53,7 @@ class ReadContext:
     max_bytes: int = DEFAULT_MAX_BYTES
     validators: ValidatorCache = field(default_factory=_NoValidators)
     http_timeout: float = 20.0
+    follow_symlinks: bool = False  # follow links in a folder that lead outside it
     user_agent: str = "forewarn/0.1 (+https://example.invalid/forewarn)"
 
 
@@ -65,31 +66,83 @@ class Reader(Protocol):
     def read(self, location: str, ctx: ReadContext) -> Iterator[ReadItem]: ...
 
 
-def iter_files(root: Path, include: tuple[str, ...], exclude: tuple[str, ...]) -> Iterator[Path | Issue]:
+def iter_files(root: Path, include: tuple[str, ...], exclude: tuple[str, ...],
+               follow_symlinks: bool = False) -> Iterator[Path | Issue]:
     """Walk ``root`` recursively in a stable (sorted) order, applying include/exclude globs to
-    the path relative to ``root``. Unreadable folders become issues, not exceptions."""
+    the path relative to ``root``. Unreadable folders become issues, not exceptions.
 
-    def on_error(err: OSError) -> None:
-        errors.append(err)
-
+    A symbolic link (to a file or a folder) that resolves outside ``root`` is one
+    ``LINK_OUTSIDE`` issue and is not followed, unless ``follow_symlinks``; links that stay
+    inside are fine (a folder link inside is not walked twice). Following links, each folder is
+    walked once, so a link loop ends."""
     errors: list[OSError] = []
-    for dirpath, dirnames, filenames in os.walk(root, onerror=on_error):
-        dirnames.sort()
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+    real_root = os.path.realpath(root)
+    seen: set[tuple[int, int]] = set()
+    for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append, followlinks=follow_symlinks):
+        if follow_symlinks and _seen_before(dirpath, seen):
+            dirnames[:] = []
+            continue
         while errors:
             yield _os_issue(errors.pop(0), str(root))
+        yield from _folder_links(dirpath, dirnames, real_root, follow_symlinks)
         for name in sorted(filenames):
-            if name.startswith("."):
-                continue
             path = Path(dirpath) / name
-            rel = path.relative_to(root).as_posix()
-            if include and not any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(name, p) for p in include):
+            if name.startswith(".") or not _selected(path, path.relative_to(root).as_posix(), include, exclude):
                 continue
-            if any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(name, p) for p in exclude):
-                continue
-            yield path
+            outside = None if follow_symlinks else _link_outside(path, real_root)
+            yield path if outside is None else outside
     while errors:
         yield _os_issue(errors.pop(0), str(root))
+
+
+def _selected(path: Path, rel: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> bool:
+    name = path.name
+    if include and not any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(name, p) for p in include):
+        return False
+    return not any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(name, p) for p in exclude)
+
+
+def _seen_before(dirpath: str, seen: set[tuple[int, int]]) -> bool:
+    """Whether this folder was walked already (by another link to it, or a link loop)."""
+    try:
+        info = os.stat(dirpath)
+    except OSError:
+        return True  # vanished or unreadable: nothing to walk
+    key = (info.st_dev, info.st_ino)
+    if key in seen:
+        return True
+    seen.add(key)
+    return False
+
+
+def _folder_links(dirpath: str, dirnames: list[str], real_root: str, follow: bool) -> Iterator[Issue]:
+    """Sort and prune the subfolders os.walk will enter: hidden ones never; without ``follow``,
+    folder links are not entered, and those leading outside the root are reported."""
+    dirnames.sort()
+    kept = []
+    for name in dirnames:
+        path = Path(dirpath) / name
+        if name.startswith("."):
+            continue
+        if follow or not path.is_symlink():
+            kept.append(name)
+            continue
+        outside = _link_outside(path, real_root)
+        if outside is not None:
+            yield outside
+    dirnames[:] = kept
+
+
+def _link_outside(path: Path, real_root: str) -> Issue | None:
+    """A LINK_OUTSIDE issue when ``path`` is a symbolic link resolving outside ``real_root``."""
+    if not path.is_symlink():
+        return None
+    target = os.path.realpath(path)
+    if target == real_root or target.startswith(real_root.rstrip(os.sep) + os.sep):
+        return None
+    return Issue(Code.LINK_OUTSIDE, f"a symbolic link to {target}, outside the folder being read: not followed",
+                 str(path), hint="copy the file into the folder, or set follow_symlinks "
+                 "(FOREWARN_FOLLOW_SYMLINKS=true) to follow links that leave it")
 
 
 def _os_issue(err: OSError, location: str) -> Issue:

@@ -2,8 +2,11 @@
 
 URLs are fetched here with httpx (feedparser never fetches anything itself) with a
 conditional GET: the validators saved from the last fetch are sent as If-None-Match /
-If-Modified-Since; a 304 yields nothing at all. After a 200 whose feed has entries, the last
-item yielded is a :class:`FeedValidators`, which the ingest saves with those entries.
+If-Modified-Since; a 304 yields nothing at all. The body is read in bounded chunks, and a
+compressed one (Content-Encoding gzip or deflate, or a ``.gz`` file as the body) is decompressed
+within ``max_bytes``: a body that expands past it is ``TOO_LARGE`` with its compressed size.
+After a 200 whose feed has entries, the last item yielded is a :class:`FeedValidators`, which
+the ingest saves with those entries.
 
 Each entry is one document: its text is the entry's content (or summary) with HTML turned to
 plain text, paragraph breaks kept; an entry with only a title gets the title as text.
@@ -28,10 +31,13 @@ from forewarn.sources.base import FeedValidators, ReadContext, ReadItem
 from forewarn.sources.dates import resolve_date
 from forewarn.sources.files import expand, is_url, load, sha256_hex, too_large
 from forewarn.sources.html import html_to_text
+from forewarn.sources.inflate import GZIP_MAGIC, inflate
 
 FEED_SUFFIXES = frozenset({".xml", ".rss", ".atom"})
 _ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 _UNREACHABLE_HINT = "check the URL and the network; the next run tries again"
+_COMPRESSED = frozenset({"gzip", "x-gzip", "deflate"})
+_ENCODINGS = _COMPRESSED | {"", "identity"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +95,7 @@ def fetch(url: str, ctx: ReadContext) -> Fetched | Issue | None:
 
 
 def request_headers(url: str, ctx: ReadContext) -> dict[str, str]:
-    headers = {"User-Agent": ctx.user_agent, "Accept": _ACCEPT}
+    headers = {"User-Agent": ctx.user_agent, "Accept": _ACCEPT, "Accept-Encoding": "gzip, deflate"}
     cached = ctx.validators.get(url)
     if cached is not None and cached.etag:
         headers["If-None-Match"] = cached.etag
@@ -112,17 +118,36 @@ def _response(url: str, response: httpx.Response, limit: int) -> Fetched | Issue
 
 
 def _capped_body(response: httpx.Response, limit: int) -> bytes:
-    declared = int(response.headers.get("content-length") or 0)
+    """The body, read in bounded chunks and decompressed within ``limit`` (Content-Encoding gzip
+    or deflate, or a gzip file served as the body); raises ItemError when it cannot be had."""
+    declared = _content_length(response)
     if declared > limit:
         raise too_large(declared, limit, what="the feed")
-    chunks: list[bytes] = []
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    if encoding not in _ENCODINGS:
+        raise ItemError(Code.FEED_UNREACHABLE, f"the server sent the feed with Content-Encoding {encoding!r}, "
+                        "which forewarn does not decode", hint="tell the publisher: forewarn asks for gzip or "
+                        "deflate only")
+    raw = _capped_raw(response, limit)
+    body = inflate(raw, limit, what="the feed", declared=declared) if encoding in _COMPRESSED else b"".join(raw)
+    return inflate([body], limit, what="the feed", declared=len(body)) if body.startswith(GZIP_MAGIC) else body
+
+
+def _content_length(response: httpx.Response) -> int:
+    try:
+        return int(response.headers.get("content-length") or 0)
+    except ValueError:
+        return 0  # a malformed header: the body is capped as it is read anyway
+
+
+def _capped_raw(response: httpx.Response, limit: int) -> Iterator[bytes]:
+    """The body's bytes as sent (still compressed), refusing more than ``limit`` of them."""
     size = 0
-    for chunk in response.iter_bytes():
+    for chunk in response.iter_raw():
         size += len(chunk)
         if size > limit:
             raise too_large(size, limit, what="the feed")
-        chunks.append(chunk)
-    return b"".join(chunks)
+        yield chunk
 
 
 def _unreachable(url: str, reason: str) -> Issue:

@@ -35,17 +35,18 @@ def expand(location: str, suffixes: frozenset[str], ctx: ReadContext) -> Iterato
     if not stat.S_ISDIR(mode):
         yield path
         return
-    for found in iter_files(path, ctx.include, ctx.exclude):
+    for found in iter_files(path, ctx.include, ctx.exclude, ctx.follow_symlinks):
         if isinstance(found, Issue) or ctx.include or found.suffix.lower() in suffixes:
             yield found
 
 
 def too_large(size: int, limit: int, *, what: str = "the file") -> ItemError:
-    return ItemError(Code.TOO_LARGE, f"{what} is {_mb(size)}, over the {_mb(limit)} limit",
+    return ItemError(Code.TOO_LARGE, f"{what} is {size_text(size)}, over the {size_text(limit)} limit",
                      hint="raise --max-bytes, or split the file into smaller ones")
 
 
-def _mb(size: int) -> str:
+def size_text(size: int) -> str:
+    """A size for messages: ``12.3 MB``, or ``N bytes`` below 100 KB."""
     return f"{size / 1_000_000:.1f} MB" if size >= 100_000 else f"{size} bytes"
 
 
@@ -95,7 +96,9 @@ class LineReader:
     a line with invalid bytes sets :attr:`error` (and comes out with U+FFFD, for the caller to
     refuse, never to keep) and reading goes on. UTF-16/32 files are decoded as one stream, where
     invalid bytes raise UnicodeDecodeError and end the file. With a ``limit``, a longer line is
-    skipped unread: it comes out as ``"\\n"`` with :attr:`too_long` set.
+    skipped in bounded chunks: it comes out as ``"\\n"`` with :attr:`too_long` set. A NUL byte
+    (character, in UTF-16/32) anywhere past the sniffed head means the rest of the file is binary:
+    iteration raises ItemError(BINARY) there, after the lines before it were yielded.
     """
 
     def __init__(self, path: Path, limit: int | None = None) -> None:
@@ -114,6 +117,7 @@ class LineReader:
         self.error: UnicodeDecodeError | None = None
         self.too_long = False
         self.last = b""
+        self.number = 0  # lines read so far
 
     def __enter__(self) -> LineReader:
         return self
@@ -140,16 +144,41 @@ class LineReader:
         return self.last.rstrip(b"\r\n")
 
     def _lines(self) -> Iterator[str]:
-        size = -1 if self.limit is None else self.limit + 1
-        while line := self.raw.readline(size):
-            if self.limit is not None and len(line) > self.limit and not line.endswith(b"\n"):
-                while line and not line.endswith(b"\n"):
-                    line = self.raw.readline(HEAD_BYTES)
-                self.too_long = True
+        while line := self._read_line():
+            if self.limit is not None and len(line) - line.endswith(b"\n") > self.limit:
+                self._skip_line(line)
                 yield "\n"
                 continue
             self.last = line
             yield self._decode(line)
+
+    def _read_line(self) -> bytes:
+        """The next line, read in chunks of at most 64 KB (each checked for NUL), stopping once it
+        is longer than the limit."""
+        self.number += 1
+        parts = [self.raw.readline(HEAD_BYTES)]
+        size = len(parts[0])
+        self._check_binary(b"\0" in parts[0])
+        while size == HEAD_BYTES * len(parts) and not parts[-1].endswith(b"\n") \
+                and (self.limit is None or size <= self.limit):
+            parts.append(self.raw.readline(HEAD_BYTES))
+            size += len(parts[-1])
+            self._check_binary(b"\0" in parts[-1])
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    def _skip_line(self, line: bytes) -> None:
+        """Read past the rest of a too long line in bounded chunks."""
+        while line and not line.endswith(b"\n"):
+            line = self.raw.readline(HEAD_BYTES)
+            self._check_binary(b"\0" in line)
+        self.too_long = True
+
+    def _check_binary(self, nul: bool) -> None:
+        """Text never holds NUL: past the sniffed head, one means the rest is binary."""
+        if nul:
+            raise ItemError(Code.BINARY, f"binary content (NUL bytes) from line {self.number:,} on: reading "
+                            "stopped there; the lines before it were read",
+                            hint="cut the file where the binary part starts, or re-export it as text")
 
     def _decode(self, line: bytes) -> str:
         try:
@@ -169,9 +198,12 @@ class LineReader:
     def _stream_lines(self, text: io.TextIOWrapper) -> Iterator[str]:
         size = -1 if self.limit is None else self.limit + 1
         while line := text.readline(size):
+            self.number += 1
+            self._check_binary("\0" in line)
             if self.limit is not None and len(line) > self.limit and not line.endswith("\n"):
                 while line and not line.endswith("\n"):
                     line = text.readline(HEAD_BYTES)
+                    self._check_binary("\0" in line)
                 self.too_long = True
                 yield "\n"
                 continue

@@ -23,6 +23,7 @@ from forewarn.sources.base import ReadContext, ReadItem
 from forewarn.sources.dates import DateOutcome, parse_date, resolve_date
 from forewarn.sources.encoding import decode_bytes
 from forewarn.sources.files import FileReader, load, sha256_hex
+from forewarn.sources.jsonload import loads
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -159,18 +160,24 @@ def _json_ld_dates(tree: HtmlElement) -> list[str]:
 
 def _loads(text: str) -> Any:
     try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        return None  # broken JSON-LD is common and only costs us a date candidate
+        return loads(text)
+    except (json.JSONDecodeError, ItemError):
+        return None  # broken (or absurdly nested) JSON-LD is common and only costs us a date candidate
 
 
 def _find_key(node: Any, key: str) -> list[str]:
-    if isinstance(node, list):
-        return [value for child in node for value in _find_key(child, key)]
-    if not isinstance(node, dict):
-        return []
-    own = [node[key]] if isinstance(node.get(key), str) else []
-    return own + [value for child in node.values() for value in _find_key(child, key)]
+    """The string values of ``key`` anywhere in ``node``, in document order, without recursion."""
+    found: list[str] = []
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, dict):
+            if isinstance(current.get(key), str):
+                found.append(current[key])
+            pending.extend(reversed(current.values()))
+        elif isinstance(current, list):
+            pending.extend(reversed(current))
+    return found
 
 
 _BLOCKS = frozenset({"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",

@@ -13,9 +13,13 @@ longer has its exact bytes.
 
 The encoding is chosen from the first 64 KB (:func:`~forewarn.sources.encoding.sniff_encoding`)
 and each line is decoded on its own (:class:`~forewarn.sources.files.LineReader`): a line or row
-with invalid bytes is one ``UNDECODABLE`` issue and the rest of the file is read. A JSONL line
-longer than ``ctx.max_bytes`` is skipped unread with ``TOO_LARGE``; blank lines and rows are
-skipped silently.
+with invalid bytes is one ``UNDECODABLE`` issue and the rest of the file is read. A JSONL line,
+a CSV line or a CSV row (a quoted record over several lines) longer than ``ctx.max_bytes`` is
+skipped in bounded chunks with ``TOO_LARGE``; a NUL byte past the sniffed head ends the file with
+``BINARY`` (the items before it are kept); a JSON line nested deeper than
+:data:`~forewarn.sources.jsonload.MAX_DEPTH` is ``NESTING_TOO_DEEP``. Blank lines and rows are
+skipped silently. An item whose text is empty or missing but whose title is not keeps the title
+as its text (a headline-only feed item); with neither, it is ``NO_TEXT``.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from forewarn.model.document import RawDocument
 from forewarn.sources.base import ReadContext, ReadItem, os_issue
 from forewarn.sources.dates import resolve_date
 from forewarn.sources.files import FileReader, LineReader, sha256_hex
+from forewarn.sources.jsonload import loads
 
 FIELDS = ("text", "title", "date", "url", "id", "language", "author")
 DEFAULTS: Mapping[str, tuple[str, ...]] = {
@@ -121,6 +126,8 @@ class _Row:
     def items(self, reader: str, ctx: ReadContext, meta: tuple[tuple[str, str], ...]) -> Iterator[ReadItem]:
         get = self.fields.get
         text = _text_value(get("text"))
+        if text is None and _blank(get("text")):
+            text = _text_value(get("title"))  # a headline-only item: the title is its text
         if text is None:
             yield self._no_text()
             return
@@ -137,9 +144,14 @@ class _Row:
     def _no_text(self) -> Issue:
         value = self.fields.get("text")
         what = f"is a JSON {type(value).__name__}, not text" if isinstance(value, dict | list | bool) \
-            else "is empty or missing"
+            else "is empty or missing, and so is the title"
         return Issue(Code.NO_TEXT, f"the text ({self.text_name}) {what}", self.location, self.item,
                      hint="fill the text, or map the right column with --map text=<column>")
+
+
+def _blank(value: Any) -> bool:
+    """Whether a text field is missing or empty (rather than holding something that is not text)."""
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _date_value(value: Any) -> str | int | float | None:
@@ -158,12 +170,7 @@ class JsonlReader(FileReader):
             yield lines
             return
         with lines:
-            try:
-                yield from self._lines(lines, str(path), ctx)
-            except UnicodeDecodeError as err:
-                yield _undecodable(err, lines.encoding, str(path))
-            except OSError as err:
-                yield os_issue(err, str(path))
+            yield from _guarded(self._lines(lines, str(path), ctx), lines, str(path))
 
     def _lines(self, lines: LineReader, location: str, ctx: ReadContext) -> Iterator[ReadItem]:
         meta = (("encoding", lines.encoding),)
@@ -191,7 +198,9 @@ def _json_row(line: str, number: int, location: str, raw: bytes,
               column_map: Mapping[str, str]) -> _Row | Issue:
     item = f"line {number}"
     try:
-        value = json.loads(line)
+        value = loads(line)
+    except ItemError as err:
+        return err.issue(location, item)
     except json.JSONDecodeError as err:
         return Issue(Code.JSON_INVALID, f"not valid JSON: {err.msg} at column {err.colno}", location, item,
                      hint="fix or remove the line; the other lines were read")
@@ -215,38 +224,41 @@ class CsvReader(FileReader):
     suffixes = CSV_SUFFIXES
 
     def read_file(self, path: Path, ctx: ReadContext) -> Iterator[ReadItem]:
-        lines = open_lines(path)
+        lines = open_lines(path, ctx.max_bytes)
         if isinstance(lines, Issue):
             yield lines
             return
         csv.field_size_limit(max(csv.field_size_limit(), ctx.max_bytes))
         with lines:
-            try:
-                yield from self._rows(lines, str(path), ctx)
-            except UnicodeDecodeError as err:
-                yield _undecodable(err, lines.encoding, str(path))
-            except OSError as err:
-                yield os_issue(err, str(path))
+            yield from _guarded(self._rows(lines, str(path), ctx), lines, str(path))
 
     def _rows(self, lines: LineReader, location: str, ctx: ReadContext) -> Iterator[ReadItem]:
-        rows = csv.reader(lines, delimiter=_delimiter(lines.first_line))
-        header = [name.strip() for name in next(rows, [])]
+        budget = _RowBudget(iter(lines), ctx.max_bytes)
+        rows = csv.reader(budget, delimiter=_delimiter(lines.first_line))
+        header = _header(rows, location, ctx.max_bytes)
+        if isinstance(header, Issue):
+            yield header
+            return
         columns = csv_columns(header, ctx.column_map, location)
         if isinstance(columns, Issue):
             yield columns
             return
         meta = (("encoding", lines.encoding),)
         lines.take_error()  # a bad header byte shows in the column names, not in the rows
-        for number, row in enumerate(_csv_rows(rows), start=1):
-            problem = _row_problem(row, lines, location, f"row {number}")
+        for number, row in enumerate(_csv_rows(rows, budget), start=1):
+            problem = _row_problem(row, lines, location, f"row {number}", ctx.max_bytes)
             if problem is not None:
                 yield problem
             elif isinstance(row, list) and any(row):
                 yield from _csv_row(row, number, columns, location, header).items(self.name, ctx, meta)
 
 
-def _row_problem(row: list[str] | csv.Error, lines: LineReader, location: str, item: str) -> Issue | None:
+def _row_problem(row: list[str] | Exception, lines: LineReader, location: str, item: str,
+                 limit: int) -> Issue | None:
     error = lines.take_error()
+    if lines.take_too_long() or isinstance(row, _RowTooLarge):
+        return Issue(Code.TOO_LARGE, f"the row (or one of its lines) is longer than {limit} bytes", location,
+                     item, hint="raise --max-bytes, or shorten the row; the other rows were read")
     if isinstance(row, csv.Error):
         return Issue(Code.READ_FAILED, f"broken CSV row: {row}", location, item,
                      hint="fix that row (quoting, size); the other rows were read")
@@ -254,6 +266,15 @@ def _row_problem(row: list[str] | csv.Error, lines: LineReader, location: str, i
         return Issue(Code.UNDECODABLE, f"invalid {lines.encoding} bytes ({error.reason})", location, item,
                      hint="re-save the file as UTF-8; the other rows were read")
     return None
+
+
+def _header(rows: Iterator[list[str]], location: str, limit: int) -> list[str] | Issue:
+    try:
+        return [name.strip() for name in next(rows, [])]
+    except (csv.Error, _RowTooLarge) as err:
+        reason = f"longer than {limit} bytes" if isinstance(err, _RowTooLarge) else str(err)
+        return Issue(Code.READ_FAILED, f"the header row cannot be read ({reason})", location,
+                     hint="check that the file is a CSV file with one header row of column names")
 
 
 def _delimiter(first_line: str) -> str:
@@ -288,17 +309,57 @@ def _column_missing(field: str, column_map: Mapping[str, str], header: list[str]
                  hint=f"map the right column with --map {field}=<column>")
 
 
-def _csv_rows(rows: Iterator[list[str]]) -> Iterator[list[str] | csv.Error]:
-    """The rows, with the error in place of a row the csv module refused."""
+class _RowTooLarge(Exception):
+    """One CSV row (a record of several lines, in quotes) grew past the size limit."""
+
+
+class _RowBudget:
+    """The lines of a CSV file for the csv module, with a size budget per row: a row that grows
+    past ``limit`` characters raises :class:`_RowTooLarge` (the next row starts afresh)."""
+
+    def __init__(self, lines: Iterator[str], limit: int) -> None:
+        self.lines = lines
+        self.limit = limit
+        self.used = 0
+
+    def __iter__(self) -> _RowBudget:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.lines)
+        self.used += len(line)
+        if self.used > self.limit:
+            self.used = 0
+            raise _RowTooLarge
+        return line
+
+
+def _csv_rows(rows: Iterator[list[str]], budget: _RowBudget) -> Iterator[list[str] | Exception]:
+    """The rows, with the error in place of a row the csv module (or the budget) refused."""
     while True:
         try:
             row = next(rows)
         except StopIteration:
             return
-        except csv.Error as err:
+        except (csv.Error, _RowTooLarge) as err:
             yield err
             continue
+        finally:
+            budget.used = 0
         yield row
+
+
+def _guarded(items: Iterator[ReadItem], lines: LineReader, location: str) -> Iterator[ReadItem]:
+    """``items``, ended by an issue when the file stops being readable part-way (undecodable or
+    binary bytes, a read error): the items before it are kept."""
+    try:
+        yield from items
+    except UnicodeDecodeError as err:
+        yield _undecodable(err, lines.encoding, location)
+    except ItemError as err:
+        yield err.issue(location)
+    except OSError as err:
+        yield os_issue(err, location)
 
 
 def _csv_row(row: list[str], number: int, columns: Mapping[str, int], location: str,

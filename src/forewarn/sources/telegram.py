@@ -12,6 +12,8 @@ no URL and meta says why (``("message_link", "unknown: …")``). Documents have 
 message has none; the first line is still the first line of the text). ``item`` is
 ``message <id>``. ``raw_sha256`` is the SHA-256 of the message object re-serialised as compact
 JSON with sorted keys. The whole file is read at once, so its size cap is 20 × ``max_bytes``.
+A message nested deeper than :data:`~forewarn.sources.jsonload.MAX_DEPTH` levels is one
+``NESTING_TOO_DEEP`` issue (``message #<position>``); the other messages are read.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from forewarn.sources.base import ReadContext, ReadItem
 from forewarn.sources.dates import resolve_date
 from forewarn.sources.encoding import decode_bytes
 from forewarn.sources.files import FileReader, load, sha256_hex
+from forewarn.sources.jsonload import Unreadable, array_items, loads
 
 SIZE_FACTOR = 20
 TELEGRAM_SUFFIXES = frozenset({".json"})
@@ -66,17 +69,48 @@ class TelegramReader(FileReader):
 
 
 def parse_export(data: bytes) -> dict[str, Any]:
-    """The export's top-level object; ItemError(TELEGRAM_INVALID) when it is not an export."""
+    """The export's top-level object; ItemError(TELEGRAM_INVALID) when it is not an export.
+
+    An export nested deeper than forewarn reads is loaded message by message: a message too
+    deep is an :class:`~forewarn.sources.jsonload.Unreadable` in the list, the others are read.
+    Raises ItemError(NESTING_TOO_DEEP) when the nesting lies outside the messages."""
     text, _encoding = decode_bytes(data)
     try:
-        export = json.loads(text)
+        export = _load(text)
+    except ItemError as err:
+        if err.code is not Code.NESTING_TOO_DEEP:
+            raise
+        export = _load_by_message(text)
+    if not isinstance(export, dict) or not isinstance(export.get("messages"), list):
+        raise _not_export()
+    return export
+
+
+def _load(text: str) -> Any:
+    try:
+        return loads(text)
     except json.JSONDecodeError as err:
         raise ItemError(Code.TELEGRAM_INVALID, f"not valid JSON: {err.msg} at line {err.lineno} "
                         f"column {err.colno}", hint=_EXPORT_HINT) from err
-    if not isinstance(export, dict) or not isinstance(export.get("messages"), list):
-        raise ItemError(Code.TELEGRAM_INVALID, "not a Telegram chat export: there is no top-level "
-                        "\"messages\" list", hint=_EXPORT_HINT)
-    return export
+
+
+def _load_by_message(text: str) -> Any:
+    try:
+        shell, messages = array_items(text, "messages")
+    except json.JSONDecodeError as err:
+        raise ItemError(Code.TELEGRAM_INVALID, f"not valid JSON: {err.msg}", hint=_EXPORT_HINT) from err
+    except ItemError as err:
+        if err.code is Code.JSON_INVALID:
+            raise _not_export() from err
+        raise
+    if isinstance(shell, dict):
+        shell["messages"] = messages
+    return shell
+
+
+def _not_export() -> ItemError:
+    return ItemError(Code.TELEGRAM_INVALID, "not a Telegram chat export: there is no top-level "
+                     "\"messages\" list", hint=_EXPORT_HINT)
 
 
 def looks_like_export(head: bytes) -> bool:
@@ -101,6 +135,9 @@ def _chat_meta(export: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
 
 def message_items(message: Any, index: int, chat: Chat, ctx: ReadContext) -> Iterator[ReadItem]:
     """One message: a document (and its date warning), an issue, or nothing for a service message."""
+    if isinstance(message, Unreadable):
+        yield message.error.issue(chat.location, f"message #{index}")
+        return
     if not isinstance(message, dict):
         yield Issue(Code.TELEGRAM_INVALID, f"message #{index} is a JSON {type(message).__name__}, not an "
                     "object", chat.location, f"message #{index}", hint=_EXPORT_HINT)
