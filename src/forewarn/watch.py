@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from forewarn.cycle import CycleReport, run_cycle
-from forewarn.errors import ForewarnError, StoreUnavailable
+from forewarn.errors import ForewarnError
 from forewarn.model import IngestReport, Source
+from forewarn.store.sql import store_error
 
 if TYPE_CHECKING:
     from forewarn.app import Workspace
@@ -66,6 +67,8 @@ class Watcher:
     def changed_sources(self) -> list[Source]:
         changed = []
         for source in self.ws.sources():
+            if source.posted:  # its documents are posted to the workbench: nothing to read
+                continue
             if source.location.startswith(("http://", "https://")):
                 last = self._seen.get(source.id)
                 if isinstance(last, float) and self._monotonic() - last < FEED_EVERY:
@@ -85,9 +88,8 @@ class Watcher:
             changed = self.changed_sources()
             report = self.ws.ingest([s.id for s in changed]) if changed else None
             cycle = run_cycle(self.ws, self.ws.clock())
-        except OperationalError as err:
-            raise StoreUnavailable(f"the workspace store failed during a poll: {err.orig}",
-                                   hint="check that the database server runs; watch retries") from err
+        except DBAPIError as err:
+            raise store_error(err, "during a watch poll; watch retries") from None
         return WatchCycle(number, report, cycle, time.perf_counter() - started)
 
     def run(self, on_cycle: Callable[[WatchCycle], None] | None = None, max_cycles: int | None = None,

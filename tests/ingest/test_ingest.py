@@ -94,10 +94,10 @@ def test_bad_items_get_codes_and_the_rest_proceeds(workspace: Workspace, tmp_pat
     report = workspace.ingest([str(tmp_path)])
     assert report.new == 3
     assert dict(report.failed_by_code) == {"FW-E012": 1, "FW-E013": 1, "FW-E023": 1}
-    assert dict(report.warnings_by_code) == {"FW-E025": 1}
+    assert dict(report.warnings_by_code) == {"FW-E025": 1, "FW-E030": 1}  # good.txt has no Date: header
     stored = workspace.run(report.run_id)
-    assert (stored.run.failed, stored.run.warnings, stored.run.status) == (3, 1, "completed")
-    assert {i.code.value for i in stored.issues} == {"FW-E012", "FW-E013", "FW-E023", "FW-E025"}
+    assert (stored.run.failed, stored.run.warnings, stored.run.status) == (3, 2, "completed")
+    assert {i.code.value for i in stored.issues} == {"FW-E012", "FW-E013", "FW-E023", "FW-E025", "FW-E030"}
     broken = next(i for i in stored.issues if i.code.value == "FW-E023")
     assert broken.location.endswith("log.jsonl") and "2" in (broken.item or "")
 

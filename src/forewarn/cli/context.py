@@ -1,4 +1,9 @@
-"""What every command shares: resolved settings and one way to open the workspace."""
+"""What every command shares: resolved settings and one way to open the workspace.
+
+:func:`run` is where errors reach the user: a forewarn error is printed with its code and the command
+exits 1; a database error is turned into one (FW-E041 for a full disk) without the statement's
+parameters, never a traceback. A command that changed the workspace says on standard error whom the
+change was recorded as (not with ``--json``, whose output is only the JSON)."""
 
 from __future__ import annotations
 
@@ -6,11 +11,13 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import typer
+from sqlalchemy.exc import DBAPIError
 
 from forewarn.app import Workspace
 from forewarn.cli.render import err
 from forewarn.config import Settings, load_settings
 from forewarn.errors import ForewarnError
+from forewarn.store.sql import store_error
 
 T = TypeVar("T")
 
@@ -33,6 +40,17 @@ def run(ctx: typer.Context, action: Callable[[Workspace], T], **extra: Any) -> T
     state: State = ctx.obj
     try:
         with Workspace.open(state.settings(**extra)) as ws:
-            return action(ws)
+            writes = ws.store.writes
+            result = action(ws)
+            if ws.store.writes > writes and not ctx.params.get("as_json"):
+                say_recorded(ws.actor)
+            return result
     except ForewarnError as e:
         raise fail(e) from None
+    except DBAPIError as e:
+        raise fail(store_error(e, f"forewarn {ctx.command_path.partition(' ')[2] or ctx.info_name}")) from None
+
+
+def say_recorded(actor: str) -> None:
+    """Tell who a change was recorded as (standard error: standard output stays the command's own)."""
+    err.print(f"recorded as {actor}", markup=False)

@@ -6,10 +6,11 @@ import secrets
 from pathlib import Path
 
 import typer
+from sqlalchemy.exc import DBAPIError
 
 from forewarn.accounts import Role
 from forewarn.app import Workspace
-from forewarn.cli.context import fail
+from forewarn.cli.context import fail, say_recorded
 from forewarn.cli.docs import render_stats
 from forewarn.cli.extract import render_report as render_extraction
 from forewarn.cli.ingest import render_report
@@ -19,6 +20,7 @@ from forewarn.demo import DEMO_DEFAULTS, build_demo
 from forewarn.demo_play import EVENT_DATE, PlayResult, play
 from forewarn.errors import ForewarnError
 from forewarn.review import to_html, to_markdown
+from forewarn.store.sql import store_error
 
 DEMO_USER = "demo"
 POSTMORTEM_FILES = (Path("forewarn-demo-postmortem.md"), Path("forewarn-demo-postmortem.html"))
@@ -42,16 +44,19 @@ def demo(
         played = play(settings) if settings.extract else None
     except ForewarnError as e:
         raise fail(e) from None
+    except DBAPIError as e:
+        raise fail(store_error(e, "building the demo workspace")) from None
     if played is not None:
         markdown, html = POSTMORTEM_FILES
         markdown.write_text(to_markdown(played.postmortem), encoding="utf-8")
         html.write_text(to_html(played.postmortem), encoding="utf-8")
     if as_json:
-        print_json({"database_url": settings.database_url, "report": result.report,
+        print_json({"database_url": settings.shown()["database_url"], "report": result.report,
                     "extraction": result.extraction, "stats": result.stats,
                     "warnings": played.warnings if played else [], "postmortem": played.postmortem if played else None})
         return
-    out.print(f"demo workspace: {settings.database_url}")
+    out.print(f"demo workspace: {settings.shown()['database_url']}")
+    say_recorded(settings.resolved_actor())
     render_report(result.report)
     if result.extraction is not None:
         render_extraction(result.extraction)

@@ -10,7 +10,7 @@ from rich.table import Table
 from forewarn.app import Workspace
 from forewarn.cli.context import run
 from forewarn.cli.marked import LEGEND, claims_table, events_table, marked_text
-from forewarn.cli.render import out, print_json, short, when
+from forewarn.cli.render import dated, out, print_json, short, when
 from forewarn.errors import InvalidArgument
 from forewarn.model import Document
 from forewarn.store.query import DocumentQuery
@@ -49,7 +49,8 @@ def list_docs(
                   title=f"{offset + 1 if docs else 0}–{offset + len(docs)} of {total:,} documents")
     for d in docs:
         dup = "" if d.cluster_id == d.id else d.cluster_id[:10]
-        table.add_row(d.id[:12], when(d.published_at), d.source_id or "—", short(d.title or d.text, 60), dup)
+        table.add_row(d.id[:12], dated(d.published_at, d.published_precision), d.source_id or "—",
+                      short(d.title or d.text, 60), dup)
     out.print(table)
 
 
@@ -80,7 +81,7 @@ def show(
     d = view.document
     out.print(f"[bold]{d.title or '(untitled)'}[/bold]")
     precision = d.published_precision.value if d.published_precision else "no date"
-    out.print(f"id {d.id}\npublished {when(d.published_at)} ({precision})"
+    out.print(f"id {d.id}\npublished {dated(d.published_at, d.published_precision)} ({precision})"
               f" · source {d.source_id or '—'} · {d.marking} · reader {d.reader}")
     out.print(f"from {d.location}" + (f" [{d.item}]" if d.item else "") + (f"\nurl {d.url}" if d.url else ""),
               markup=False)

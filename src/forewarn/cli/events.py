@@ -12,7 +12,7 @@ from rich.table import Table
 
 from forewarn.app import Workspace
 from forewarn.cli.context import run
-from forewarn.cli.render import err, out, print_json, to_jsonable
+from forewarn.cli.render import dated, err, out, print_json, to_jsonable
 from forewarn.errors import InvalidArgument
 from forewarn.store.query import EventQuery
 from forewarn.store.records import StoredEvent, StoredParticipant
@@ -102,14 +102,16 @@ def events(
     table = Table("id", "date", "type", "mode", "actor", "recipient", "place", "conf", "flags", "document",
                   title=f"{offset + 1 if found else 0}–{offset + len(found)} of {total:,} events")
     for e in found:
-        table.add_row(e.id[:10], e.date.isoformat(), e.type, e.mode or "", _who(e.actor), _who(e.recipient),
-                      e.place.name if e.place else "", f"{e.confidence:.2f}", _flags(e), e.document_id[:10])
+        table.add_row(e.id[:10], dated(e.date, e.date_precision), e.type, e.mode or "", _who(e.actor),
+                      _who(e.recipient), e.place.name if e.place else "", f"{e.confidence:.2f}", _flags(e),
+                      e.document_id[:10])
     out.print(table)
 
 
 def event_json(event: StoredEvent) -> dict[str, Any]:
     data: dict[str, Any] = to_jsonable(event)
     data["date"] = event.date.isoformat()  # a date, which the shared renderer leaves as is
+    data["flags"] = list(event.flags)
     return data
 
 
@@ -120,8 +122,7 @@ def _who(p: StoredParticipant | None) -> str:
 
 
 def _flags(e: StoredEvent) -> str:
-    names = ("negated", "hypothetical", "future", "reported")
-    return ",".join(n for n in names if getattr(e, n))
+    return ",".join(e.flags)
 
 
 def export(

@@ -16,6 +16,7 @@ from forewarn.cli.render import err, out, print_json, when
 from forewarn.cli.sources import parse_options
 from forewarn.model import IngestReport, SourceKind
 
+UNREAD_EXIT = 3  # a named target could not be read at all
 runs_app = typer.Typer(help="Ingest runs and their errors.", no_args_is_help=True)
 
 
@@ -38,6 +39,10 @@ def ingest(
 
     Reports new, duplicate and near-duplicate documents, and a coded error for every bad item
     (the rest proceeds). Re-running is idempotent; an interrupted run is completed by re-running it.
+
+    Exit status: 0 when every named target was read (bad items are reported, not fatal); 3 when a
+    named target could not be read at all (not found, unreadable, or nothing but errors: the other
+    targets are still ingested); 1 when an error stopped the run.
     """
 
     def action(ws: Workspace) -> IngestReport:
@@ -52,6 +57,10 @@ def ingest(
         print_json(report)
     else:
         render_report(report)
+    if report.unread:
+        if not as_json:
+            err.print("nothing could be read from: " + ", ".join(report.unread), markup=False)
+        raise typer.Exit(UNREAD_EXIT)
 
 
 class _Bar(AbstractContextManager["_Bar"]):

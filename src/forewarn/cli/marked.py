@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
-from forewarn.cli.render import short
+from forewarn.cli.render import dated, short
 from forewarn.store.records import DocumentExtraction, StoredEvent
 
 STYLES = {"claim": "italic", "entity": "bold cyan", "place": "underline green", "event": "bold white on red"}
@@ -31,8 +31,8 @@ def events_table(text: str, events: tuple[StoredEvent, ...]) -> Table:
     for e in events:
         who = f"{e.actor.name if e.actor else '—'} → {e.recipient.name if e.recipient else '—'}"
         place = f"{e.place.name} ({e.place.precision})" if e.place else "—"
-        day = f"{e.date} ({e.date_precision}{', published' if e.date_from_publication else ''})"
-        flags = ",".join(f for f in ("negated", "hypothetical", "future", "reported") if getattr(e, f)) or "—"
+        day = dated(e.date, e.date_precision) + (" (published)" if e.date_from_publication else "")
+        flags = ",".join(e.flags) or "—"
         table.add_row(e.type + (f"/{e.mode}" if e.mode else ""), who, place, day, flags, f"{e.confidence:.2f}",
                       short(text[e.start:e.end], 70))
     return table

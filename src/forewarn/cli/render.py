@@ -1,14 +1,23 @@
-"""Rendering helpers: Rich tables for people, JSON for scripts."""
+"""Rendering helpers: Rich tables for people, JSON for scripts.
+
+Every ``--json`` output goes through :func:`to_jsonable`, which turns any value into JSON:
+dataclasses into objects, enums into their values, dates and times into ISO 8601 strings,
+**durations (timedelta) into seconds** (a number), paths and other objects into strings, non-finite
+numbers into null.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import date, datetime
+import math
+from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Any
 
 from rich.console import Console
+
+from forewarn.model.document import format_dated
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
@@ -23,9 +32,21 @@ def to_jsonable(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, dict):
         return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set)):
+    if isinstance(value, (list, tuple, set, frozenset)):
         return [to_jsonable(v) for v in value]
-    return value
+    return _scalar(value)
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is None or isinstance(value, str | int | float):
+        return value
+    if isinstance(value, bytes):
+        return value.hex()
+    return str(value)  # a path, a UUID, a Decimal …: its text
 
 
 def print_json(value: Any) -> None:
@@ -35,6 +56,11 @@ def print_json(value: Any) -> None:
 
 def when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value else "—"
+
+
+def dated(value: date | None, precision: str | None) -> str:
+    """A date shown to its precision ("2024", "2024-08", "2024-08-06", "2024-08-06 10:15")."""
+    return format_dated(value, precision)
 
 
 def short(text: str | None, width: int = 70) -> str:

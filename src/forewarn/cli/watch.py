@@ -37,11 +37,16 @@ def watch(
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        count = run(ctx, lambda ws: Watcher(ws, interval=interval, stop=stop).run(_render_cycle, cycles, _report_error))
+        count = run(ctx, lambda ws: _watch(ws, interval, stop, cycles))
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
     err.print(f"watch stopped after {count} polls")
+
+
+def _watch(ws: Workspace, interval: float | None, stop: threading.Event, cycles: int | None) -> int:
+    err.print(f"watching; every action is recorded as {ws.actor}", markup=False)
+    return Watcher(ws, interval=interval, stop=stop).run(_render_cycle, cycles, _report_error)
 
 
 def _render_cycle(result: WatchCycle) -> None:

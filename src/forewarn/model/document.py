@@ -1,9 +1,10 @@
-"""Documents as readers yield them (RawDocument) and as the store keeps them (Document)."""
+"""Documents as readers yield them (RawDocument) and as the store keeps them (Document), and how a
+date is shown to the precision it is known to."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 
@@ -12,6 +13,21 @@ class DatePrecision(StrEnum):
     DAY = "day"
     MONTH = "month"
     YEAR = "year"
+
+
+_SHOWN = {"year": "%Y", "month": "%Y-%m", "week": "week of %Y-%m-%d", "day": "%Y-%m-%d"}
+
+
+def format_dated(value: date | None, precision: str | None, *, empty: str = "—") -> str:
+    """A date (or a time, UTC) shown only as precisely as it is known: a year-precision date is
+    "2024", a month "2024-08", a day "2024-08-06", a time "2024-08-06 10:15". ``precision`` is a
+    :class:`DatePrecision` or an event's time precision (year, month, week, day) value."""
+    if value is None:
+        return empty
+    fmt = _SHOWN.get(str(precision or ""))
+    if fmt is None:
+        return value.strftime("%Y-%m-%d %H:%M" if isinstance(value, datetime) else "%Y-%m-%d")
+    return value.strftime(fmt)
 
 
 @dataclass(frozen=True, slots=True)

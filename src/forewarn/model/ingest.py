@@ -54,6 +54,7 @@ class IngestReport:
     issues: tuple[Issue, ...] = field(default=())  # the first ones; the store keeps them all
     seconds: float = 0.0
     extraction: ExtractReport | None = None  # when ingest ran extraction on the new documents
+    unread: tuple[str, ...] = ()  # named targets nothing could be read from (missing, unreadable, only errors)
 
     @property
     def read(self) -> int:

@@ -79,6 +79,17 @@ class StoredEvent:
     trigger_end: int
     confidence: float
 
+    @property
+    def undated_source(self) -> bool:
+        """Its document has no publication date: relative dates were read against the ingest time."""
+        return self.published_at is None
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """The flags that are set, by name: negated, hypothetical, future, reported, undated-source."""
+        names = ("negated", "hypothetical", "future", "reported", "undated_source")
+        return tuple(n.replace("_", "-") for n in names if getattr(self, n))
+
 
 @dataclass(frozen=True, slots=True)
 class StoredMention:
