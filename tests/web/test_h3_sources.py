@@ -22,7 +22,7 @@ def failing_run(ws: Workspace, folder: Path) -> int:
     inbox.mkdir()
     (inbox / "empty <img src=x onerror=alert(1)>.txt").write_text("")
     (inbox / "binary.txt").write_bytes(b"\x00\x01\x02" * 50)
-    (inbox / "fine.txt").write_text("Title: fine\n\nA perfectly ordinary report about the weather in Kursk.\n")
+    (inbox / "fine.txt").write_text("Title: fine\nDate: 2024-08-01\n\nAn ordinary report about the weather in Kursk.\n")
     return ws.ingest([str(inbox)]).run_id
 
 

@@ -1,10 +1,12 @@
 """Property-based fuzzing of the whole API from its own OpenAPI schema (schemathesis): every operation
 gets inputs that fit the schema and inputs that do not, sent with an admin's API token, over a small
-world on SQLite. No input may make the server fail (5xx); a failing operation is reported with the
-smallest input hypothesis finds, as a curl command.
+world on SQLite. No input may make the server fail (5xx), and every answer must conform to the schema:
+a documented status code, its documented content type (``application/problem+json`` for problems) and
+a body that fits its schema. A failing operation is reported with the smallest input hypothesis finds,
+as a curl command.
 
-``FOREWARN_FUZZ_EXAMPLES`` sets the examples per operation (default 25); the inputs are the same at every
-run unless ``FOREWARN_FUZZ_RANDOM=1`` (then each run explores new ones)."""
+``FOREWARN_FUZZ_EXAMPLES`` sets the examples per operation (default 25: the run takes about a minute);
+the inputs are the same at every run unless ``FOREWARN_FUZZ_RANDOM=1`` (then each run explores new ones)."""
 
 from __future__ import annotations
 
@@ -17,8 +19,14 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
 from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 from web_support import build_world
 
 from forewarn.accounts import Role
@@ -34,6 +42,7 @@ RANDOM = os.environ.get("FOREWARN_FUZZ_RANDOM", "") == "1"
 FUZZER = "fuzz-admin"  # an account of its own: fuzzed actions on "admin" or low token ids must not lock us out
 PASSWORD = "fuzzing passphrase"
 NOW = datetime(2024, 8, 12, 12, 0, tzinfo=UTC)
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
 @dataclass
@@ -68,10 +77,17 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
         ws.close()
 
 
-def fuzz_operation(target: Target, operation: Any, statuses: set[int]) -> str | None:
+@dataclass
+class Tally:
+    cases: int = 0  # requests sent
+    failures: int = 0  # of them, answers that failed a check (hypothesis then shrinks the input)
+
+
+def fuzz_operation(target: Target, operation: Any, statuses: set[int], tally: Tally | None = None) -> str | None:
     """The smallest failing input of one operation as a curl command, or None when none failed;
-    ``statuses`` collects the status codes seen."""
+    ``statuses`` collects the status codes seen, ``tally`` counts the cases and the failed ones."""
     found: list[str] = []
+    tally = tally if tally is not None else Tally()
 
     @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=not RANDOM, report_multiple_bugs=False,
               phases=[Phase.explicit, Phase.generate, Phase.shrink],
@@ -79,6 +95,8 @@ def fuzz_operation(target: Target, operation: Any, statuses: set[int]) -> str | 
     @given(case=operation.as_strategy(GenerationMode.POSITIVE) | operation.as_strategy(GenerationMode.NEGATIVE))
     def run(case: Any) -> None:
         headers = target.credentials()
+        tally.cases += 1
+        response = None
         try:
             response = case.call(headers=headers)
             status = response.status_code
@@ -86,7 +104,16 @@ def fuzz_operation(target: Target, operation: Any, statuses: set[int]) -> str | 
         except Exception as e:  # the app's error escaped to the client: as bad as a 500
             status, detail = 599, f"{type(e).__name__}: {e}"
         statuses.add(status)
+        if status < 500 and response is not None:
+            try:
+                case.validate_response(response, checks=CHECKS, headers=headers)
+            except (AssertionError, BaseExceptionGroup) as e:  # a schemathesis Failure or FailureGroup
+                detail = f"does not conform: {str(e)[:400]}"
+                tally.failures += 1
+                found.append(f"{status} {detail} :: {case.as_curl_command(headers=headers)}")
+                raise AssertionError(found[-1]) from None
         if status >= 500:
+            tally.failures += 1
             found.append(f"{status} {detail} :: {case.as_curl_command(headers=headers)}")
             raise AssertionError(found[-1])
 
@@ -101,6 +128,7 @@ def test_no_input_makes_the_api_fail(target: Target) -> None:
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", target.app)
     failures: dict[str, str] = {}
     operations, succeeded = 0, 0
+    tally = Tally()
     for result in schema.get_all_operations():
         if not isinstance(result, Ok):
             failures[f"schema: {result.err()}"] = "the operation's schema is invalid"
@@ -108,7 +136,7 @@ def test_no_input_makes_the_api_fail(target: Target) -> None:
         operation = result.ok()
         operations += 1
         statuses: set[int] = set()
-        failure = fuzz_operation(target, operation, statuses)
+        failure = fuzz_operation(target, operation, statuses, tally)
         if failure:
             failures[f"{operation.method.upper()} {operation.path}"] = failure
         succeeded += any(200 <= s < 300 for s in statuses)
@@ -116,7 +144,10 @@ def test_no_input_makes_the_api_fail(target: Target) -> None:
     assert operations >= 40, f"only {operations} operations in the schema"
     assert succeeded >= operations // 2, f"only {succeeded} of {operations} operations ever succeeded"
     report = "\n".join(f"{name}\n    {detail}" for name, detail in sorted(failures.items()))
-    assert failures == {}, f"{len(failures)} operations failed:\n{report}"
+    print(f"fuzz: {operations} operations, {tally.cases} cases, {tally.failures} failed")
+    assert failures == {}, f"{len(failures)} operations failed ({tally.cases} cases, {tally.failures} " \
+                           f"failed):\n{report}"
+    assert tally.cases >= operations * 5, "the fuzzer sent too few cases"
 
 
 def test_every_operation_is_documented(target: Target) -> None:

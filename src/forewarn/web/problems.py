@@ -26,6 +26,7 @@ STATUS: dict[Code, int] = {
     Code.LEDGER_APPEND_REFUSED: 409,
     Code.CLOCK_BACKWARDS: 409,
     Code.DELIVERY_FAILED: 502,
+    Code.REQUEST_TOO_LARGE: 413,
 }  # every other code is a problem with the request: 422
 
 
@@ -76,6 +77,9 @@ async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     code = {401: Code.UNAUTHENTICATED, 403: Code.FORBIDDEN, 404: Code.NOT_FOUND}.get(exc.status_code,
                                                                                    Code.INVALID_ARGUMENT)
+    if exc.status_code == 400:  # a body that cannot be parsed: a problem with the request like any other (422)
+        return problem_response(request, problem(code, "the request body cannot be read (send UTF-8 JSON, or the "
+                                                 "form the page sends)", instance=request.url.path))
     return problem_response(request, problem(code, str(exc.detail), status=exc.status_code,
                                              instance=request.url.path), dict(exc.headers or {}))
 

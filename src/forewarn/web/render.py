@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from forewarn import __version__
+from forewarn.model.document import format_dated
 from forewarn.web.auth import CSRF_FIELD, optional_principal
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -58,7 +59,7 @@ def query(params: dict[str, Any], **changes: Any) -> str:
 
 env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
                   trim_blocks=True, lstrip_blocks=True)
-env.filters.update(when=when, span=span, pct=pct)
+env.filters.update(when=when, span=span, pct=pct, dated=format_dated)  # dated: to its precision ("2024", "2024-08")
 env.globals.update(query=query, nav=NAV, version=__version__, csrf_field=CSRF_FIELD)
 
 

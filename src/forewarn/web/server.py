@@ -1,4 +1,6 @@
-"""The application: routers, static assets, error handlers, security headers and server timing."""
+"""The application: routers, static assets, error handlers, security headers (with
+``Cache-Control: no-store`` on everything but the static assets: pages and API answers carry the
+caller's data), request body limits and server timing."""
 
 from __future__ import annotations
 
@@ -19,8 +21,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from forewarn import __version__
 from forewarn.app import Workspace
 from forewarn.errors import Code, ForewarnError
-from forewarn.web import problems
+from forewarn.web import openapi, problems
 from forewarn.web.auth import LoginLimiter
+from forewarn.web.guard import BodyGuard, BodyLimits
 
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("forewarn.web")
@@ -30,11 +33,14 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 SECURITY_HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
                     (b"referrer-policy", b"same-origin"), (b"x-frame-options", b"DENY"),
                     (b"cross-origin-opener-policy", b"same-origin")]
+NO_STORE = (b"cache-control", b"no-store")  # nothing with a user's data may be kept by a browser or proxy
+STATIC_PREFIX = "/static/"
 
 
 class ServerTiming:
     """Adds ``Server-Timing: app;dur=…`` (milliseconds until the response starts) and the security
-    headers to every response; benchmarks read the timing from it."""
+    headers to every response (``Cache-Control: no-store`` to all but static assets); benchmarks read
+    the timing from it."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -44,6 +50,7 @@ class ServerTiming:
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()
+        added = headers_for(scope.get("path", ""))
         if b"%00" in scope.get("query_string", b"") or "\x00" in scope.get("path", ""):
             await _refuse_nul(scope, receive, send)
             return
@@ -51,11 +58,16 @@ class ServerTiming:
         async def timed(message: Message) -> None:
             if message["type"] == "http.response.start":
                 ms = (time.perf_counter() - start) * 1000
-                headers = [h for h in message.get("headers", []) if h[0] not in {k for k, _ in SECURITY_HEADERS}]
-                message["headers"] = [*headers, *SECURITY_HEADERS, (b"server-timing", f"app;dur={ms:.1f}".encode())]
+                headers = [h for h in message.get("headers", []) if h[0] not in {k for k, _ in added}]
+                message["headers"] = [*headers, *added, (b"server-timing", f"app;dur={ms:.1f}".encode())]
             await send(message)
 
         await self.app(scope, receive, timed)
+
+
+def headers_for(path: str) -> list[tuple[bytes, bytes]]:
+    """The security headers, and no-store unless the path is a static asset (the same for everyone)."""
+    return SECURITY_HEADERS if path.startswith(STATIC_PREFIX) else [*SECURITY_HEADERS, NO_STORE]
 
 
 async def _refuse_nul(scope: Scope, receive: Receive, send: Send) -> None:
@@ -64,7 +76,7 @@ async def _refuse_nul(scope: Scope, receive: Receive, send: Send) -> None:
     body = problems.problem(Code.INVALID_ARGUMENT, "the URL contains a NUL character (%00)",
                             hint="remove it; no name, id or filter contains one", instance=scope.get("path", ""))
     response = JSONResponse(body, status_code=422, media_type=problems.PROBLEM,
-                            headers={k.decode(): v.decode() for k, v in SECURITY_HEADERS})
+                            headers={k.decode(): v.decode() for k, v in headers_for(scope.get("path", ""))})
     await response(scope, receive, send)
 
 
@@ -80,7 +92,8 @@ def create_app(workspace: Workspace, *, login_clock: Callable[[], float] = time.
                               "(`forewarn token create`). Errors are RFC 9457 problem documents whose `code` is "
                               "the stable forewarn error code.")
     app.state.workspace = workspace
-    app.state.login_limiter = LoginLimiter(workspace.settings.login_attempts, clock=login_clock)
+    app.state.login_limiter = LoginLimiter(workspace.settings.login_attempts, clock=login_clock,
+                                           per_address=workspace.settings.login_attempts_per_address)
     handlers: dict[Any, Any] = {ForewarnError: problems.forewarn_error,
                                 RequestValidationError: problems.validation_error,
                                 StarletteHTTPException: problems.http_error, DataError: problems.data_error,
@@ -90,5 +103,7 @@ def create_app(workspace: Workspace, *, login_clock: Callable[[], float] = time.
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_router)
     app.include_router(pages_router)
+    openapi.install(app)
+    app.add_middleware(BodyGuard, limits=BodyLimits.of(workspace.settings))  # inside: its answers get the headers
     app.add_middleware(ServerTiming)
     return app

@@ -6,12 +6,14 @@
 - Times are ISO 8601 in UTC; dates ``YYYY-MM-DD``.
 - Errors are RFC 9457 problem documents with the CLI's stable ``code``.
 - Reads need a viewer; actions the role named on each endpoint, and for sessions a CSRF token.
+- A query parameter the operation does not know, or a blank one, is refused (422).
 """
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from forewarn.web.api import accounts, documents, entities, events, ledger, meta, scenarios, sources, warnings
+from forewarn.web.api.common import known_query
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(known_query)])
 for module in (meta, accounts, warnings, scenarios, events, documents, entities, ledger, sources):
     router.include_router(module.router)

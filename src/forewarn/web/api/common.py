@@ -1,11 +1,16 @@
-"""What every API endpoint shares: the page envelope and its query parameters."""
+"""What every API endpoint shares: the page envelope and its query parameters, and the check that
+the query names only parameters the operation knows, none of them blank."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Query, Request
+from fastapi.dependencies.models import Dependant
 from pydantic import BaseModel
+
+from forewarn.errors import Code, InvalidArgument
 
 T = TypeVar("T")
 MAX_LIMIT = 500
@@ -30,3 +35,30 @@ class Paging:
         more = (self.offset + len(items) < total) if total is not None else len(items) == self.limit
         nxt = str(request.url.include_query_params(offset=self.offset + self.limit)) if more and items else None
         return Page[T](items=items, total=total, limit=self.limit, offset=self.offset, next=nxt)
+
+
+def _query_names(dependant: Dependant) -> Iterator[str]:
+    for field in dependant.query_params:
+        yield field.alias
+    for sub in dependant.dependencies:
+        yield from _query_names(sub)
+
+
+def known_query(request: Request) -> None:
+    """Refuse (422) a query parameter the operation does not declare — a misspelt filter would
+    otherwise be ignored and the answer silently unfiltered — and a blank value, which filters by
+    nothing (leave the parameter out instead). Runs before every API operation."""
+    route = request.scope.get("route")
+    dependant: Dependant | None = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    known = sorted(set(_query_names(dependant)))
+    unknown = sorted({name for name in request.query_params if name not in known})
+    if unknown:
+        raise InvalidArgument(
+            f"unknown query parameter{'s' * (len(unknown) > 1)}: {', '.join(unknown)}", code=Code.UNKNOWN_PARAMETER,
+            hint=f"this operation knows: {', '.join(known)}" if known else "this operation takes no query parameters")
+    blank = sorted({name for name, value in request.query_params.multi_items() if not value.strip()})
+    if blank:
+        raise InvalidArgument(f"blank query parameter{'s' * (len(blank) > 1)}: {', '.join(blank)}",
+                              hint="give each a value, or leave it out to not filter by it")

@@ -103,7 +103,9 @@ class PostedDocumentIn(BaseModel):
                                      description="publication time (ISO 8601 or a common date form); a time in "
                                                  "the future is dropped with a warning")
     source: str = Field(default=DEFAULT_SOURCE, pattern=SOURCE_ID,
-                        description="source id; created (reliability F) when missing")
+                        description="source id; created (reliability F, yours) when missing. An analyst posts "
+                                    "into `web` and posted-document sources they created; any other source "
+                                    "needs a duty officer or an admin (403 FW-E101)")
 
 
 class IssueOut(BaseModel):
@@ -194,11 +196,12 @@ def get_document(request: Request, p: Viewer,
 
 
 @router.post("/documents", response_model=PostedOut, status_code=201,
-             summary="Ingest a posted document (analyst); 201 when stored, 200 when it was stored before",
+             summary="Ingest a posted document (analyst; into another's source: duty officer); 201 when stored, "
+                     "200 when it was stored before",
              responses={200: {"model": PostedOut, "description": "the text was stored before (a duplicate)"}})
 def post_document(request: Request, response: Response, p: ActAnalyst, body: PostedDocumentIn) -> PostedOut:
     posted = ingest_posted(acting(request, p), body.text, title=body.title, url=body.url,
-                           published_at=body.published_at, source_id=body.source)
+                           published_at=body.published_at, source_id=body.source, role=p.user.role)
     if posted.document_id is None:
         first = next((i for i in posted.issues if i.severity.value == "error"), None)
         raise InvalidArgument(first.message if first else "the document could not be ingested",

@@ -258,7 +258,9 @@ def list_assessments(request: Request, p: Viewer, scenario_id: ScenarioId, pagin
 
 
 @router.post("/scenarios", response_model=ScenarioChangeOut, status_code=201,
-             summary="Add (or update) a scenario from posted YAML or a default one (analyst)")
+             summary="Add (or update) a scenario from posted YAML or a default one (analyst)",
+             responses={200: {"model": ScenarioChangeOut, "description": "unchanged (same id and text): nothing "
+                                                                         "was changed"}})
 def add_scenario(request: Request, response: Response, p: ActAnalyst, body: ScenarioIn) -> ScenarioChangeOut:
     """An unchanged scenario (same id and text) changes nothing: 200 with ``change`` null."""
     ws = acting(request, p)

@@ -59,7 +59,7 @@ def post_document(
         raise InvalidArgument(f"source {source_id!r} is not a source id",
                               hint="lower-case letters, digits and hyphens, e.g. web or field-reports")
     posted = ingest_posted(acting(request, p), text, title=title, url=url, published_at=published_at or None,
-                           source_id=source_id)
+                           source_id=source_id, role=p.user.role)
     if posted.document_id is None:
         first = next((i for i in posted.issues if i.severity.value == "error"), None)
         raise InvalidArgument(first.message if first else "the document could not be ingested",

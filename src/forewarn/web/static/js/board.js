@@ -228,7 +228,8 @@
   async function poll() {
     let wait = POLL_MS;
     try {
-      const changes = await forewarn.api(`/api/v1/warnings/changes?since=${encodeURIComponent(cursor)}`);
+      const changes = await forewarn.api(cursor ? `/api/v1/warnings/changes?since=${encodeURIComponent(cursor)}`
+                                                : "/api/v1/warnings/changes");
       cursor = changes.cursor;
       apply(changes);
       setStatus("live", "live");
