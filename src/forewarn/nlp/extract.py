@@ -1,17 +1,21 @@
 """Run the pipeline over documents: batches through ``nlp.pipe``, long texts in segments, one
-failing document isolated from its batch, and optionally several processes."""
+failing document isolated from its batch, and optionally several processes.
+
+Memory per document is bounded: a long text is cut into segments, at most ``PARSE_CHARS`` of them
+are parsed at a time, and each parsed segment is reduced to frozen records (offsets shifted into
+the whole text) and released before the next group is parsed. Time is linear in the text's size."""
 
 from __future__ import annotations
 
 import functools
 import multiprocessing
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 from itertools import islice
-from typing import Any
+from typing import Any, TypeVar
 
 from spacy.tokens import Doc
 
@@ -31,6 +35,14 @@ from forewarn.nlp.types import (
 # Longest text handed to spaCy at once. The parser's memory grows with the text (about 1 GB per
 # 100,000 characters), so longer documents are cut at paragraph or sentence ends into segments.
 SEGMENT_CHARS = 50_000
+# Most characters parsed in one ``nlp.pipe`` call: what spaCy holds at once (a few hundred MB).
+# Each parsed segment becomes compact records and is released before the next group is parsed.
+PARSE_CHARS = 2 * SEGMENT_CHARS
+# Most characters of input text in one batch (unless one document alone is longer), so a batch of
+# long documents holds neither all their texts nor all their results at once.
+BATCH_CHARS = 2_000_000
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,41 +70,80 @@ class Extractor:
         self.version = pipeline.version(self.nlp)
 
     def extract(self, items: Iterable[ExtractInput]) -> Iterator[Result]:
-        it = iter(items)
-        while batch := list(islice(it, self.settings.extract_batch_size)):
+        for batch in batches(items, self.settings.extract_batch_size):
             yield from self.extract_batch(batch)
 
     def extract_batch(self, batch: Sequence[ExtractInput]) -> list[Result]:
         try:
-            return [self._one(item, docs) for item, docs in zip(batch, self._pipe(batch), strict=True)]
+            return self._batch(batch)
         except Exception:
             return [self._alone(item) for item in batch]
 
     def _alone(self, item: ExtractInput) -> Result:
         try:
-            return self._one(item, next(iter(self._pipe([item]))))
+            return self._batch([item])[0]
         except Exception as exc:
             return ExtractFailure(item.document_id, f"{type(exc).__name__}: {exc}")
 
-    def _pipe(self, batch: Sequence[ExtractInput]) -> list[list[tuple[int, Doc]]]:
-        """Docs per input: (char offset of the segment, parsed segment)."""
-        jobs = [(n, offset, pipeline.make_doc(self.nlp, text, item.published))
-                for n, item in enumerate(batch) for offset, text in segments(item.text)]
-        parsed = self.nlp.pipe(doc for _, _, doc in jobs)
-        out: list[list[tuple[int, Doc]]] = [[] for _ in batch]
-        for (n, offset, _), doc in zip(jobs, parsed, strict=True):
-            out[n].append((offset, doc))
-        return out
+    def _batch(self, batch: Sequence[ExtractInput]) -> list[Result]:
+        """Each parsed segment is turned into compact records and released before the next
+        group of segments is parsed, so memory is bounded by ``PARSE_CHARS``, not by the batch."""
+        parts = [_Parts() for _ in batch]
+        for n, offset, doc in self._parsed(batch):
+            parts[n].add(doc, offset)
+        return [p.extraction(item.document_id, self.version) for p, item in zip(parts, batch, strict=True)]
 
-    def _one(self, item: ExtractInput, docs: list[tuple[int, Doc]]) -> Extraction:
-        parts: dict[str, list[Any]] = {"entities": [], "places": [], "dates": [], "events": [], "claims": []}
-        sentences = 0
-        for offset, doc in docs:
-            for key in parts:
-                parts[key].extend(shift(x, offset, sentences) for x in getattr(doc._, f"fw_{key}"))
-            sentences += sum(1 for _ in doc.sents)
-        return Extraction(document_id=item.document_id, extractor=self.version,
-                          **{k: tuple(v) for k, v in parts.items()})
+    def _parsed(self, batch: Sequence[ExtractInput]) -> Iterator[tuple[int, int, Doc]]:
+        """(input index, char offset of the segment, parsed segment), a group of segments at a time."""
+        pieces = ((n, offset, text) for n, item in enumerate(batch)
+                  for offset, text in segments(item.text, SEGMENT_CHARS))
+        for group in _groups(pieces, self.settings.extract_batch_size, PARSE_CHARS, lambda piece: len(piece[2])):
+            docs = (pipeline.make_doc(self.nlp, text, batch[n].published) for n, _, text in group)
+            parsed = self.nlp.pipe(docs, batch_size=len(group))
+            for (n, offset, _), doc in zip(group, parsed, strict=True):
+                yield n, offset, doc
+
+
+class _Parts:
+    """One document's extractions, gathered segment by segment as compact records."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, list[Any]] = {key: [] for key in _PARTS}
+        self.sentences = 0
+
+    def add(self, doc: Doc, offset: int) -> None:
+        for key, found in self.parts.items():
+            found.extend(shift(x, offset, self.sentences) for x in getattr(doc._, f"fw_{key}"))
+        self.sentences += sum(1 for _ in doc.sents)
+
+    def extraction(self, document_id: str, extractor: str) -> Extraction:
+        return Extraction(document_id=document_id, extractor=extractor,
+                          **{k: tuple(v) for k, v in self.parts.items()})
+
+
+_PARTS = ("entities", "places", "dates", "events", "claims")
+
+
+def batches(items: Iterable[ExtractInput], size: int, chars: int = BATCH_CHARS) -> Iterator[list[ExtractInput]]:
+    """Inputs in batches of at most ``size`` inputs and, unless one input alone is longer,
+    at most ``chars`` characters of text."""
+    return _groups(items, size, chars, lambda item: len(item.text))
+
+
+def _groups(items: Iterable[_T], size: int, chars: int, length: Callable[[_T], int]) -> Iterator[list[_T]]:
+    """Consecutive groups of ``items``: at most ``size`` each and at most ``chars`` characters
+    (by ``length``) unless one item alone is longer."""
+    group: list[_T] = []
+    total = 0
+    for item in items:
+        size_of = length(item)
+        if group and (len(group) >= size or total + size_of > chars):
+            yield group
+            group, total = [], 0
+        group.append(item)
+        total += size_of
+    if group:
+        yield group
 
 
 def segments(text: str, limit: int = SEGMENT_CHARS) -> Iterator[tuple[int, str]]:
@@ -170,12 +221,11 @@ def extract_parallel(settings: Settings, items: Iterable[ExtractInput], processe
     At most two batches per worker are in flight, so memory stays flat however many inputs come."""
     context = multiprocessing.get_context("forkserver")  # workers fork from a server that has spaCy imported
     context.set_forkserver_preload(["forewarn.nlp.extract"])
-    it = iter(items)
-    batches = iter(lambda: list(islice(it, settings.extract_batch_size)), [])
+    todo = batches(items, settings.extract_batch_size)
     with ProcessPoolExecutor(processes, mp_context=context, initializer=_init_worker,
                              initargs=(settings,)) as pool:
-        pending: deque[Future[list[Result]]] = deque(pool.submit(_work, b) for b in islice(batches, 2 * processes))
+        pending: deque[Future[list[Result]]] = deque(pool.submit(_work, b) for b in islice(todo, 2 * processes))
         while pending:
             results = pending.popleft().result()
-            pending.extend(pool.submit(_work, b) for b in islice(batches, 1))
+            pending.extend(pool.submit(_work, b) for b in islice(todo, 1))
             yield from results

@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
-from itertools import islice
 
 from forewarn.config import Settings
 from forewarn.model import Document, ExtractReport
@@ -15,6 +14,8 @@ from forewarn.nlp.types import Extraction
 from forewarn.store.base import Store
 
 SAVE_EVERY = 256  # documents per saving transaction
+SAVE_RECORDS = 200_000  # and at most this many extracted records (a few very long documents fill one)
+LOAD_EVERY = 16  # documents read from the store at a time (texts of up to max_bytes each)
 KEEP_FAILURES = 20
 
 ProgressFn = Callable[[int, int], None]  # (documents done, failed so far)
@@ -30,7 +31,7 @@ def extract_documents(store: Store, settings: Settings, extractor: Callable[[], 
     version, results = _results(store, settings, extractor, document_ids)
     done = failed = events = claims = 0
     failures: list[tuple[str, str]] = []
-    while chunk := list(islice(results, SAVE_EVERY)):
+    for chunk in _save_chunks(results):
         ok = [r for r in chunk if isinstance(r, Extraction)]
         store.save_extractions(ok, clock())
         for bad in (r for r in chunk if isinstance(r, ExtractFailure)):
@@ -46,6 +47,27 @@ def extract_documents(store: Store, settings: Settings, extractor: Callable[[], 
                          claims=claims, seconds=time.perf_counter() - started, failures=tuple(failures))
 
 
+def _save_chunks(results: Iterator[Result]) -> Iterator[list[Result]]:
+    """Results to save together: ``SAVE_EVERY`` documents, or fewer when they hold more than
+    ``SAVE_RECORDS`` records, so memory does not grow with a run of long documents."""
+    chunk: list[Result] = []
+    records = 0
+    for result in results:
+        chunk.append(result)
+        records += _records(result)
+        if len(chunk) >= SAVE_EVERY or records >= SAVE_RECORDS:
+            yield chunk
+            chunk, records = [], 0
+    if chunk:
+        yield chunk
+
+
+def _records(result: Result) -> int:
+    if not isinstance(result, Extraction):
+        return 1
+    return sum(map(len, (result.entities, result.places, result.dates, result.events, result.claims)))
+
+
 def _results(store: Store, settings: Settings, extractor: Callable[[], Extractor],
              document_ids: Sequence[str]) -> tuple[str, Iterator[Result]]:
     inputs = _inputs(store, document_ids)
@@ -56,8 +78,8 @@ def _results(store: Store, settings: Settings, extractor: Callable[[], Extractor
 
 
 def _inputs(store: Store, document_ids: Sequence[str]) -> Iterator[ExtractInput]:
-    for i in range(0, len(document_ids), SAVE_EVERY):
-        chunk = document_ids[i:i + SAVE_EVERY]
+    for i in range(0, len(document_ids), LOAD_EVERY):
+        chunk = document_ids[i:i + LOAD_EVERY]
         documents = store.get_documents(chunk)
         yield from (extract_input(documents[d]) for d in chunk if d in documents)
 
