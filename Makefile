@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (Python 3.11)"; exit 1; }
-	@$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || { apt-get update -qq && apt-get install -y -qq python3.11-venv; }
+	@$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends python3.11-venv; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
@@ -23,7 +23,7 @@ demo: install
 
 test: install
 	bash scripts/chromium.sh
-	FOREWARN_TEST_PG_URL="$$(bash scripts/postgres.sh)" FOREWARN_TEST_CHROMIUM=/usr/bin/chromium \
+	FOREWARN_TEST_CHROMIUM=/usr/bin/chromium bash scripts/postgres.sh run FOREWARN_TEST_PG_URL \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
@@ -33,8 +33,9 @@ lint: install
 bench: install
 	FOREWARN_BENCH_PG_URL="$$(bash scripts/postgres.sh)" $(BIN)/python bench/ingest_throughput.py
 	$(BIN)/python bench/ingest_memory.py
-	$(BIN)/python bench/ingest_throughput.py --mode replicas --repeat 1
+	$(BIN)/python bench/ingest_throughput.py --part ingest --mode replicas --repeat 1
 	$(BIN)/python bench/extraction_speed.py
+	$(BIN)/python bench/extraction_memory.py
 	FOREWARN_BENCH_PG_URL="$$(bash scripts/postgres.sh)" $(BIN)/python bench/ledger_speed.py
 	$(BIN)/python bench/replay_speed.py
 	FOREWARN_BENCH_PG_URL="$$(bash scripts/postgres.sh)" $(BIN)/python bench/watch_latency.py
@@ -58,7 +59,7 @@ postgres:
 	bash scripts/postgres.sh
 
 postgres-stop:
-	-runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D /tmp/forewarn-pg-54329/data stop -m fast
+	bash scripts/postgres.sh stop
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -9,20 +9,29 @@ Two ways to replicate (deterministic per seed):
   replicas  every release again and again, each copy keeping ~80 % of its sentences (shuffled)
             and borrowing a few: at 90,000 documents every story has ~50 near-copies, a stress
             case for candidate lookups rather than a realistic stream
+
+and real feed items (``feed_items``, ``write_feed``): the English items of
+../shared/data/news_2023_mayjun/items.jsonl.gz (28 news feeds, May–June 2023), read from there,
+written as one RSS 2.0 file into a temporary folder for the feed reader.
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import random
 import re
 import sys
 from collections import deque
+from datetime import datetime
+from email.utils import format_datetime
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 ROOT = Path(__file__).resolve().parents[1]
 PRESS = ROOT.parent / "shared" / "data" / "press_2021_2022"
+NEWS = ROOT.parent / "shared" / "data" / "news_2023_mayjun" / "items.jsonl.gz"
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -89,3 +98,35 @@ def _near_copy(text: str, pool: list[str], rng: random.Random) -> str:
     parts = _SENTENCE.split(text)
     parts[rng.randrange(len(parts))] = rng.choice(pool)
     return " ".join(parts)
+
+
+def feed_items(n_items: int) -> list[dict[str, str]] | None:
+    """``n_items`` English items spread evenly over the news archive (None when it is absent)."""
+    if not NEWS.is_file():
+        return None
+    with gzip.open(NEWS, "rt", encoding="utf-8") as f:
+        items = [item for line in f if (item := json.loads(line)).get("language", "").startswith("en")]
+    step = max(1, len(items) // max(1, n_items))
+    return items[::step][:n_items]
+
+
+def write_feed(path: Path, items: list[dict[str, str]]) -> int:
+    """The items as one RSS 2.0 file (their HTML descriptions escaped, as feeds carry them); returns its size."""
+    entries = "".join(_rss_item(item) for item in items)
+    text = f'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>news 2023</title>{entries}' \
+           "</channel></rss>\n"
+    path.write_text(text, encoding="utf-8")
+    return len(text.encode())
+
+
+def _rss_item(item: dict[str, str]) -> str:
+    fields = {"title": item.get("title") or "", "description": item.get("description") or "",
+              "link": item.get("link") or "", "pubDate": _rfc822(item.get("date") or "")}
+    return "<item>" + "".join(f"<{k}>{escape(v)}</{k}>" for k, v in fields.items() if v) + "</item>"
+
+
+def _rfc822(iso: str) -> str:
+    try:
+        return format_datetime(datetime.fromisoformat(iso))
+    except ValueError:
+        return iso

@@ -1,4 +1,6 @@
-"""Peak memory (max RSS) of ingesting 10,000, 30,000 and 90,000 documents into SQLite.
+"""Peak memory (max RSS) of ingesting 10,000, 30,000 and 90,000 documents into SQLite, without NLP
+(``FOREWARN_EXTRACT=false`` for the child: this measures the ingest; extraction's memory is
+bench/extraction_speed.py's).
 
 Each ingest runs in a fresh child process (the `forewarn` command) and its peak resident set size
 is read with getrusage(RUSAGE_CHILDREN) in a wrapper process. Baseline: the same command that
@@ -9,6 +11,7 @@ Target: flat (streaming) across sizes, and ≤ 400 MB.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -22,7 +25,9 @@ PEAK = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=Tr
 
 
 def peak_mb(args: list[str]) -> float:
-    out = subprocess.run([sys.executable, "-c", PEAK, *args], check=True, capture_output=True, text=True).stdout
+    env = {**os.environ, "FOREWARN_EXTRACT": "false"}  # ingest only, explicitly (extraction is on by default)
+    out = subprocess.run([sys.executable, "-c", PEAK, *args], check=True, capture_output=True, text=True,
+                         env=env).stdout
     return int(out.strip()) / 1024
 
 
@@ -38,7 +43,7 @@ def main() -> None:
             corpus = Path(tmp) / f"corpus-{n}.jsonl"
             write_corpus(corpus, n)
             db = f"sqlite:///{tmp}/ws-{n}.db"
-            rows.append((f"forewarn ingest {n:,} documents", n,
+            rows.append((f"ingest, no NLP, {n:,} documents", n,
                          peak_mb([*forewarn, "--db", db, "ingest", str(corpus), "--kind", "jsonl", "--json"])))
             corpus.unlink()
     base = rows[0][2]

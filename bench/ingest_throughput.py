@@ -1,16 +1,34 @@
-"""Ingest throughput without NLP, near-duplicate detection on, pinned to one core.
+"""Ingest throughput, pinned to one core; every row of the table says what it measures.
 
-Corpus: the press releases of ../shared/data/press_2021_2022 replicated (with variation) to
---docs documents as JSON lines (bench/corpus.py; --mode stream, the default, is a realistic mix of
-distinct stories and re-posts; --mode replicas gives every story ~50 near-copies, a stress case).
-Rows of the table:
+Part "ingest": ingest without NLP (extraction switched off explicitly, ``extract=False``; near-
+duplicate detection on). Corpus: the press releases of ../shared/data/press_2021_2022 replicated
+(with variation) to --docs documents as JSON lines (bench/corpus.py; --mode stream, the default, is
+a realistic mix of distinct stories and re-posts; --mode replicas gives every story ~50 near-copies,
+a stress case).
 
-  baseline  read the JSONL, hash each text, INSERT it with raw sqlite3 executemany (the floor:
-            what any ingest into SQLite must do, with no dedup, clustering or provenance)
-  forewarn  `Workspace.ingest` into a fresh SQLite file, and into PostgreSQL when
-            FOREWARN_BENCH_PG_URL is set (make bench starts a local server)
+  baseline: raw sqlite3 insert   read the JSONL, hash each text, INSERT it with executemany (the
+                                 floor: what any ingest into SQLite must do, with no dedup,
+                                 clustering or provenance)
+  ingest, no NLP → SQLite        ``Workspace.ingest`` into a fresh SQLite file
+  ingest, no NLP → PostgreSQL    the same into a fresh schema, when FOREWARN_BENCH_PG_URL is set
+                                 (make bench starts a local server)
 
-Each is run --repeat times; the table gives the median documents/s and the ratio to the baseline.
+Part "pipeline": the full pipeline, ingest and extraction (extraction on, as by default), on real
+feed items: --feed-items English items spread over ../shared/data/news_2023_mayjun (28 news feeds,
+May–June 2023; read from there, written as one RSS 2.0 file into a temporary folder). Skipped, with
+a message, where that folder is absent.
+
+  baseline: raw spaCy nlp.pipe   the same spaCy model over the texts the pipeline stored, same batch
+                                 size (the model loaded beforehand)
+  ingest + extraction → SQLite   ``Workspace.ingest`` of the feed file into a fresh SQLite file: read
+                                 (feed reader, HTML to text), deduplicate, store, then extract
+                                 entities, places, dates, events and claims and store them (the
+                                 pipeline built beforehand, as the baseline's model)
+
+Each is run --repeat times (pipeline: --feed-repeat); the table gives the median items/s and the
+ratio to its part's baseline.
+
+    python bench/ingest_throughput.py --docs 30000 --feed-items 1000 --feed-repeat 1
 """
 
 from __future__ import annotations
@@ -26,16 +44,21 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import write_corpus
+from corpus import NEWS, feed_items, write_corpus, write_feed
 
 from forewarn.app import Workspace
 from forewarn.config import Settings
 from forewarn.model import SourceKind
+from forewarn.store.query import DocumentQuery
+
+Row = tuple[str, float, int]  # label, items/s, items
 
 
 def baseline(corpus: Path, workdir: Path) -> int:
@@ -64,11 +87,14 @@ def _flush(conn: sqlite3.Connection, batch: list[tuple[str, ...]]) -> int:
     return n
 
 
-def forewarn_ingest(url: str, corpus: Path) -> int:
-    with Workspace.open(Settings(database_url=url, actor="bench")) as ws:
-        report = ws.ingest([str(corpus)], kind=SourceKind.JSONL)
+def forewarn_ingest(url: str, corpus: Path, *, extract: bool, kind: SourceKind) -> int:
+    """``Workspace.ingest`` of ``corpus``, extraction on or off as asked; the items read."""
+    with Workspace.open(Settings(database_url=url, actor="bench", extract=extract)) as ws:
+        report = ws.ingest([str(corpus)], kind=kind)
         if report.failed:
             print(f"  note: {report.failed} items failed: {report.failed_by_code}")
+        if extract and (report.extraction is None or report.extraction.failed):
+            print(f"  note: extraction {report.extraction}")
         return report.read
 
 
@@ -90,35 +116,99 @@ def timed(fn: Callable[[], int], repeat: int) -> tuple[float, int]:
     return statistics.median(rates), n
 
 
+def ingest_rows(args: argparse.Namespace, work: Path) -> list[Row]:
+    """Part "ingest": no NLP, against the raw sqlite3 floor."""
+    corpus = work / "corpus.jsonl"
+    chars = write_corpus(corpus, args.docs, mode=args.mode)
+    print(f"ingest without NLP: press corpus ({args.mode}), {args.docs:,} documents, {chars / 1e6:,.0f} M characters; "
+          f"median of {args.repeat} runs (PostgreSQL: {args.pg_repeat})")
+
+    def run(url: Callable[[], str]) -> Callable[[], int]:
+        return lambda: forewarn_ingest(url(), corpus, extract=False, kind=SourceKind.JSONL)
+
+    rows = [("baseline: raw sqlite3 insert", *timed(lambda: baseline(corpus, work), args.repeat))]
+    rows.append(("ingest, no NLP → SQLite", *timed(run(lambda: f"sqlite:///{work / uuid.uuid4().hex}.db"),
+                                                   args.repeat)))
+    pg_url = os.environ.get("FOREWARN_BENCH_PG_URL", "")
+    if pg_url:
+        rows.append(("ingest, no NLP → PostgreSQL", *timed(run(lambda: fresh_pg(pg_url)), args.pg_repeat)))
+    else:
+        print("(PostgreSQL skipped: set FOREWARN_BENCH_PG_URL or run `make bench`)")
+    return rows
+
+
+def warm_pipeline(settings: Settings) -> None:
+    """Build the shared extraction pipeline (spaCy loads here, outside the timed part)."""
+    from forewarn.nlp.extract import ExtractInput, shared_extractor
+
+    list(shared_extractor(settings).extract([ExtractInput("warm-up", "Officials met in Kyiv on Monday.",
+                                                          date(2023, 5, 1))]))
+
+
+def stored_texts(url: str) -> list[str]:
+    with Workspace.open(Settings(database_url=url, actor="bench", extract=False)) as ws:
+        return [d.text for d in ws.store.find_documents(DocumentQuery(limit=10**9))]
+
+
+def spacy_rate(settings: Settings, texts: list[str], repeat: int) -> tuple[float, int]:
+    """Raw ``nlp.pipe`` of the same model over ``texts`` (loaded before the clock starts)."""
+    import spacy
+
+    nlp = spacy.load(settings.spacy_model)
+    return timed(lambda: sum(1 for _ in nlp.pipe(texts, batch_size=settings.extract_batch_size)), repeat)
+
+
+def pipeline_rows(args: argparse.Namespace, work: Path) -> list[Row]:
+    """Part "pipeline": ingest + extraction on real feed items, against raw spaCy on the same texts."""
+    items = feed_items(args.feed_items)
+    if items is None:
+        print(f"\nfull pipeline skipped: needs {NEWS} (the shared data); it is not there")
+        return []
+    feed = work / "news.xml"
+    size = write_feed(feed, items)
+    print(f"\ningest + extraction: {len(items):,} English feed items of news_2023_mayjun ({size / 1e6:.1f} MB of RSS); "
+          f"median of {args.feed_repeat} runs")
+    settings = replace(Settings(), extract=True)
+    warm_pipeline(settings)
+    urls: list[str] = []
+
+    def run() -> int:
+        urls.append(f"sqlite:///{work / uuid.uuid4().hex}.db")
+        return forewarn_ingest(urls[-1], feed, extract=True, kind=SourceKind.FEED)
+
+    full = ("ingest + extraction → SQLite", *timed(run, args.feed_repeat))
+    texts = stored_texts(urls[-1])
+    print(f"  {len(texts):,} documents stored, {sum(map(len, texts)) / 1e3:,.0f} k characters")
+    return [("baseline: raw spaCy nlp.pipe", *spacy_rate(settings, texts, args.feed_repeat)), full]
+
+
+def table(title: str, rows: list[Row]) -> None:
+    if not rows:
+        return
+    base = rows[0][1]
+    print(f"\n{title:36} {'items/s':>10} {'vs baseline':>12}")
+    for label, rate, n in rows:
+        print(f"{label:36} {rate:10,.1f} {rate / base:11.2f}x   ({n:,} items)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--docs", type=int, default=90_000)
+    parser.add_argument("--part", choices=("ingest", "pipeline", "both"), default="both")
+    parser.add_argument("--docs", type=int, default=90_000, help="press documents for the ingest part")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--pg-repeat", type=int, default=1)
     parser.add_argument("--mode", choices=("stream", "replicas"), default="stream")
+    parser.add_argument("--feed-items", type=int, default=2_000, help="feed items for the pipeline part")
+    parser.add_argument("--feed-repeat", type=int, default=3)
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
-    pg_url = os.environ.get("FOREWARN_BENCH_PG_URL", "")
     with tempfile.TemporaryDirectory(prefix="forewarn-bench-") as tmp:
-        work = Path(tmp)
-        corpus = work / "corpus.jsonl"
-        chars = write_corpus(corpus, args.docs, mode=args.mode)
-        print(f"corpus ({args.mode}): {args.docs:,} documents, {chars / 1e6:,.0f} M characters; one core; "
-              f"median of {args.repeat} runs (PostgreSQL: {args.pg_repeat})\n")
-        rows = [("baseline: raw sqlite3 insert", *timed(lambda: baseline(corpus, work), args.repeat))]
-        rows.append(("forewarn ingest → SQLite", *timed(
-            lambda: forewarn_ingest(f"sqlite:///{work / uuid.uuid4().hex}.db", corpus), args.repeat)))
-        if pg_url:
-            rows.append(("forewarn ingest → PostgreSQL", *timed(
-                lambda: forewarn_ingest(fresh_pg(pg_url), corpus), args.pg_repeat)))
-        else:
-            print("(PostgreSQL skipped: set FOREWARN_BENCH_PG_URL or run `make bench`)")
-    base = rows[0][1]
-    print(f"{'figure':34} {'docs/s':>10} {'vs baseline':>12}")
-    for label, rate, n in rows:
-        print(f"{label:34} {rate:10,.0f} {rate / base:11.2f}x   ({n:,} docs)")
-    print("\ntarget: forewarn ingest → SQLite ≥ 1,500 documents/s on one core")
+        ingest = ingest_rows(args, Path(tmp)) if args.part != "pipeline" else []
+        pipeline = pipeline_rows(args, Path(tmp)) if args.part != "ingest" else []
+    table("ingest without NLP (extract off)", ingest)
+    table("full pipeline (ingest + extraction)", pipeline)
+    print("\ntarget: ingest, no NLP → SQLite ≥ 1,500 documents/s on one core")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Workbench page weight and time to first render in a real browser: headless Chromium (Debian's,
-driven by Playwright) against the app served by uvicorn on 127.0.0.1 (in a background thread of this
-process), over the cached SQLite store of --events events from bench/fill_events.py (default
-1,000,000; the table names N).
+driven by Playwright, launched with scripts/chromium.flags so that nothing leaves the machine)
+against the app served by uvicorn on 127.0.0.1 (in a background thread of this process), over the
+cached SQLite store of --events events from bench/fill_events.py (default 1,000,000; the table
+names N).
 
 Each page is loaded --loads times (10) after one warm-up load, each time in a fresh browser context
 (an empty cache: every sub-resource is fetched again) holding an admin's session cookie:
@@ -33,6 +34,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -48,8 +50,7 @@ from forewarn.web import create_app
 from forewarn.web.auth import SESSION_COOKIE
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+FLAGS_FILE = Path(__file__).resolve().parents[1] / "scripts" / "chromium.flags"  # shared with the browser tests
 PAGES = (("login (floor)", "/login", False), ("board", "/", True), ("explorer", "/events", True))
 FCP = "() => { const p = performance.getEntriesByType('paint').find(e => e.name === 'first-contentful-paint');" \
       " return p ? p.startTime : null; }"
@@ -85,6 +86,12 @@ def serving(ws: Workspace) -> Iterator[str]:
         server.should_exit = True
         thread.join(10)
         sock.close()
+
+
+def chromium_args() -> list[str]:
+    """The launch arguments that keep Chromium off the network but for loopback (one a line, # comments)."""
+    lines = (line.strip() for line in FLAGS_FILE.read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
 
 
 def load(browser: Browser, base: str, path: str, cookie: str | None) -> Load:
@@ -142,7 +149,7 @@ def main() -> int:
         cookie, _ = ws.accounts.start_session(ws.accounts.user(ADMIN), hours=8)
         rows = []
         with serving(ws) as base, sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=chromium_args())
             try:
                 for name, path, signed_in in PAGES:
                     who = cookie if signed_in else None

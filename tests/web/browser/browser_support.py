@@ -1,14 +1,36 @@
-"""What the browser tests share: the live server's handle and the page recorder."""
+"""What the browser tests share: the live server's handle, the page recorder and Chromium's launch
+arguments (scripts/chromium.flags, the one list the tests and the benchmarks use)."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 from web_support import World
 
 from forewarn.app import Workspace
+
+FLAGS_FILE = Path(__file__).resolve().parents[3] / "scripts" / "chromium.flags"
+CHROMIUM = os.environ.get("FOREWARN_TEST_CHROMIUM", "/usr/bin/chromium")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require(path: str, what: str) -> None:
+    """Skip when ``path`` is missing (fail under CI=true, where `make test` has installed it)."""
+    if not Path(path).exists():
+        message = f"no {what} at {path}"
+        if IN_CI:
+            pytest.fail(f"CI=true but {message}")
+        pytest.skip(message)
+
+
+def chromium_args(path: Path = FLAGS_FILE) -> list[str]:
+    """The launch arguments in ``path``: one a line, blank lines and ``#`` comments skipped."""
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
 
 
 @dataclass

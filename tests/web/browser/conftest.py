@@ -2,11 +2,11 @@
 a background thread) over a small world on SQLite, and headless Chromium driven by Playwright.
 
 Chromium is the system's (``FOREWARN_TEST_CHROMIUM``, default /usr/bin/chromium); nothing is
-downloaded. Without it the tests skip, except under CI=true, where they fail."""
+downloaded. It starts with the arguments of scripts/chromium.flags, which keep it off the network
+but for loopback. Without Chromium the tests skip, except under CI=true, where they fail."""
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
@@ -16,16 +16,12 @@ from typing import Any
 
 import pytest
 import uvicorn
-from browser_support import LiveServer, Recorder
+from browser_support import CHROMIUM, LiveServer, Recorder, chromium_args, require
 from web_support import build_world
 
 from forewarn.app import Workspace
 from forewarn.web import create_app
 
-CHROMIUM = os.environ.get("FOREWARN_TEST_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-IN_CI = os.environ.get("CI", "").lower() == "true"
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "screenshots"
 
 
@@ -58,21 +54,23 @@ def live_server(tmp_path: Path, make_workspace: Callable[..., Workspace]) -> Ite
 
 
 @pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
-    """A headless Chromium (the system's; no download)."""
-    if not Path(CHROMIUM).exists():
-        message = f"no Chromium at {CHROMIUM} (set FOREWARN_TEST_CHROMIUM to its path)"
-        if IN_CI:
-            pytest.fail(f"CI=true but {message}")
-        pytest.skip(message)
+def playwright_driver() -> Iterator[Any]:
+    """Playwright, started once for the session (its sync API allows one driver per thread)."""
+    require(CHROMIUM, "Chromium (set FOREWARN_TEST_CHROMIUM to its path)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def chromium(playwright_driver: Any) -> Iterator[Any]:
+    """A headless Chromium (the system's; no download)."""
+    browser = playwright_driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=chromium_args())
+    try:
+        yield browser
+    finally:
+        browser.close()
 
 
 @pytest.fixture
