@@ -279,13 +279,18 @@ PAGES = ("/", "/warnings/{warning}", "/scenarios", "/scenarios/{scenario}", "/ev
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
-    tmp = tmp_path_factory.mktemp("matrix")
+    yield from world_env(tmp_path_factory, "matrix")
+
+
+def world_env(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[Env]:
+    """A workspace with the test world, a token for every role and a client: one per test module."""
+    tmp = tmp_path_factory.mktemp(name)
     ws = Workspace.open(Settings(database_url=f"sqlite:///{tmp / 'ws.db'}", actor="tester", extract=False),
                         clock=lambda: NOW)
     try:
         world = build_world(ws, tmp)
         app = create_app(ws)
-        tokens = {r.value: ws.accounts.create_token(r.value, "matrix", actor="setup")[1] for r in Role}
+        tokens = {r.value: ws.accounts.create_token(r.value, name, actor="setup")[1] for r in Role}
         with TestClient(app, follow_redirects=False) as client:
             yield Env(ws, world, app, client, tokens, {}, tmp)
     finally:

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, inspect, select
-from web_support import HOSTILE, PASSWORD, World, login, page_csrf
+from web_support import HOSTILE, PASSWORD, ManualClock, World, login, page_csrf, try_login
 
 from forewarn.accounts import Role
 from forewarn.app import Workspace
@@ -280,22 +280,6 @@ def test_a_disabled_account_stops_working(as_role: Callable[[str], TestClient], 
 
 # -- login rate limiting ---------------------------------------------------------------------------
 
-class ManualClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def _try_login(client: TestClient, name: str, password: str) -> Any:
-    form = client.get("/login")
-    token = re.search(r'name="login_token" value="([^"]+)"', form.text)
-    assert token, form.text
-    return client.post("/login", data={"name": name, "password": password, "login_token": token.group(1),
-                                       "next": "/"})
-
-
 @sqlite_only
 def test_login_is_rate_limited_per_account(client_factory: Callable[..., TestClient], ws: Workspace) -> None:
     limit = ws.settings.login_attempts
@@ -303,24 +287,24 @@ def test_login_is_rate_limited_per_account(client_factory: Callable[..., TestCli
     clock = ManualClock()
     client = client_factory(login_clock=clock)
     for _ in range(limit):
-        assert _try_login(client, "admin", "wrong password!").status_code == 401
+        assert try_login(client, "admin", "wrong password!").status_code == 401
     # past the limit even the right password is refused, with a time to wait
-    refused = _try_login(client, "admin", PASSWORD.format(role="admin"))
+    refused = try_login(client, "admin", PASSWORD.format(role="admin"))
     assert refused.status_code == 429
     retry = int(refused.headers["retry-after"])
     assert 0 < retry <= 15 * 60 + 1
     assert client.cookies.get(SESSION_COOKIE) is None
     # once the window has passed, the right password works again
     clock.now += retry + 1
-    assert _try_login(client, "admin", PASSWORD.format(role="admin")).status_code == 303
+    assert try_login(client, "admin", PASSWORD.format(role="admin")).status_code == 303
 
 
 @sqlite_only
 def test_login_is_rate_limited_per_address(client_factory: Callable[..., TestClient], ws: Workspace) -> None:
     client = client_factory(login_clock=ManualClock())
     for i in range(ws.settings.login_attempts_per_address):  # the bound over all accounts (issue 11, item 4)
-        assert _try_login(client, f"nobody-{i}", "guessing away").status_code == 401
-    response = _try_login(client, "viewer", PASSWORD.format(role="viewer"))
+        assert try_login(client, f"nobody-{i}", "guessing away").status_code == 401
+    response = try_login(client, "viewer", PASSWORD.format(role="viewer"))
     assert response.status_code == 429 and response.headers.get("retry-after")
 
 
@@ -328,9 +312,9 @@ def test_the_login_attempts_setting_is_obeyed(tmp_path: Path, make_workspace: Ca
     ws = make_workspace(f"sqlite:///{tmp_path / 'limit.db'}", login_attempts=2)
     ws.accounts.add_user("viewer", PASSWORD.format(role="viewer"), Role.VIEWER, actor="setup")
     with TestClient(create_app(ws, login_clock=ManualClock()), follow_redirects=False) as client:
-        assert _try_login(client, "viewer", "wrong password!").status_code == 401
-        assert _try_login(client, "viewer", "wrong password!").status_code == 401
-        assert _try_login(client, "viewer", PASSWORD.format(role="viewer")).status_code == 429
+        assert try_login(client, "viewer", "wrong password!").status_code == 401
+        assert try_login(client, "viewer", "wrong password!").status_code == 401
+        assert try_login(client, "viewer", PASSWORD.format(role="viewer")).status_code == 429
 
 
 # -- hostile text ----------------------------------------------------------------------------------

@@ -6,18 +6,16 @@ terminal says to use --password-stdin."""
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 from typer.testing import CliRunner
-from web_support import PASSWORD, World
+from web_support import PASSWORD, ManualClock, World, try_login
 
 from forewarn.accounts import Accounts
 from forewarn.app import Workspace
@@ -136,31 +134,15 @@ def test_cli_update_with_a_new_password_ends_the_tokens(world_ws: tuple[Workspac
 
 # -- item 4: the login limiter ---------------------------------------------------------------------------
 
-class ManualClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def _try_login(client: TestClient, name: str, password: str) -> Any:
-    form = client.get("/login")
-    token = re.search(r'name="login_token" value="([^"]+)"', form.text)
-    assert token, form.text
-    return client.post("/login", data={"name": name, "password": password, "login_token": token.group(1),
-                                       "next": "/"})
-
-
 @sqlite_only
 def test_guessing_one_account_locks_out_no_other(world_ws: tuple[Workspace, World]) -> None:
     ws, _ = world_ws
     with TestClient(create_app(ws, login_clock=ManualClock()), follow_redirects=False) as client:
         for _ in range(ws.settings.login_attempts):
-            assert _try_login(client, "admin", "wrong password!").status_code == 401
-        assert _try_login(client, "admin", PASSWORD.format(role="admin")).status_code == 429
+            assert try_login(client, "admin", "wrong password!").status_code == 401
+        assert try_login(client, "admin", PASSWORD.format(role="admin")).status_code == 429
         # the same address, any other account: unaffected
-        ok = _try_login(client, "viewer", PASSWORD.format(role="viewer"))
+        ok = try_login(client, "viewer", PASSWORD.format(role="viewer"))
         assert ok.status_code == 303 and client.cookies.get(SESSION_COOKIE)
 
 
@@ -169,13 +151,13 @@ def test_past_the_address_bound_known_accounts_still_log_in(world_ws: tuple[Work
     ws, _ = world_ws
     app = create_app(ws, login_clock=ManualClock())  # every client of it comes from the same address
     with TestClient(app, follow_redirects=False) as user, TestClient(app, follow_redirects=False) as attacker:
-        assert _try_login(user, "viewer", PASSWORD.format(role="viewer")).status_code == 303  # known here
+        assert try_login(user, "viewer", PASSWORD.format(role="viewer")).status_code == 303  # known here
         for i in range(ws.settings.login_attempts_per_address):
-            assert _try_login(attacker, f"nobody-{i}", "guessing away").status_code == 401
-        refused = _try_login(attacker, "analyst", PASSWORD.format(role="analyst"))
+            assert try_login(attacker, f"nobody-{i}", "guessing away").status_code == 401
+        refused = try_login(attacker, "analyst", PASSWORD.format(role="analyst"))
         assert refused.status_code == 429 and "from this address" in refused.text
         user.cookies.clear()
-        assert _try_login(user, "viewer", PASSWORD.format(role="viewer")).status_code == 303
+        assert try_login(user, "viewer", PASSWORD.format(role="viewer")).status_code == 303
 
 
 def test_the_per_address_bound_is_a_setting(tmp_path: Path, make_workspace: Callable[..., Workspace]) -> None:
@@ -183,8 +165,8 @@ def test_the_per_address_bound_is_a_setting(tmp_path: Path, make_workspace: Call
     ws.accounts.add_user("viewer", PASSWORD.format(role="viewer"), "viewer", actor="setup")
     with TestClient(create_app(ws, login_clock=ManualClock()), follow_redirects=False) as client:
         for name in ("a", "b", "c"):
-            assert _try_login(client, name, "wrong password!").status_code == 401
-        assert _try_login(client, "viewer", PASSWORD.format(role="viewer")).status_code == 429
+            assert try_login(client, name, "wrong password!").status_code == 401
+        assert try_login(client, "viewer", PASSWORD.format(role="viewer")).status_code == 429
 
 
 def test_an_account_guessed_from_everywhere_still_opens_from_its_own_address() -> None:

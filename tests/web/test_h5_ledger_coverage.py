@@ -20,17 +20,18 @@ from typing import Any
 import pytest
 from fastapi import routing
 from fastapi.testclient import TestClient
-from test_h4_permissions import API, NOW, PAGE_POSTS, Env, Row, send
-from web_support import build_world
+from test_h4_permissions import API, PAGE_POSTS, Env, Row, send, world_env
 
-from forewarn.accounts import Role
 from forewarn.app import Workspace
-from forewarn.config import Settings
 from forewarn.errors import ClockBackwards
 from forewarn.model import LedgerEntry
-from forewarn.web import create_app
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
+    yield from world_env(tmp_path_factory, "ledger-coverage")
 
 
 def _shape(path: str) -> str:
@@ -77,19 +78,6 @@ NOT_RECORDED = {
 }
 
 
-@pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
-    tmp = tmp_path_factory.mktemp("ledger-coverage")
-    ws = Workspace.open(Settings(database_url=f"sqlite:///{tmp / 'ws.db'}", actor="tester", extract=False),
-                        clock=lambda: NOW)
-    try:
-        world = build_world(ws, tmp)
-        app = create_app(ws)
-        tokens = {r.value: ws.accounts.create_token(r.value, "coverage", actor="setup")[1] for r in Role}
-        with TestClient(app, follow_redirects=False) as client:
-            yield Env(ws, world, app, client, tokens, {}, tmp)
-    finally:
-        ws.close()
 
 
 def schema_actions(client: TestClient) -> set[tuple[str, str]]:

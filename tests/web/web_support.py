@@ -8,6 +8,7 @@ import sys
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -67,3 +68,22 @@ def login(client: TestClient, name: str, password: str, next_url: str = "/") -> 
 def role_login(client: TestClient, role: Role | str) -> str:
     name = Role(role).value
     return login(client, name, PASSWORD.format(role=name))
+
+
+class ManualClock:
+    """A clock for the login limiter that moves only when a test moves it."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def try_login(client: TestClient, name: str, password: str) -> Any:
+    """One attempt through the login form (its own double-submit token), whatever the outcome."""
+    form = client.get("/login")
+    token = re.search(r'name="login_token" value="([^"]+)"', form.text)
+    assert token, form.text
+    return client.post("/login", data={"name": name, "password": password, "login_token": token.group(1),
+                                       "next": "/"})
