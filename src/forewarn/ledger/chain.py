@@ -11,9 +11,10 @@ import hashlib
 import json
 import math
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, select
 
 from forewarn.errors import ClockBackwards, InvalidArgument, SigningKeyError
 from forewarn.ledger.rows import MAX_SEQ, as_text, as_time, stored_columns
@@ -51,13 +52,18 @@ def last_entry(conn: Connection) -> tuple[int, str, datetime | None] | None:
     does not stop appends (that would let whoever corrupts one row silence every warning): a seq
     stored as a fraction counts as its whole part, a hash that is not text as empty, a time that is
     no time as None (the time check is then skipped). `ledger verify` reports the row."""
-    c = t.ledger.c
-    stored = {col.name: col for col in stored_columns()}
-    row = conn.execute(select(c.seq, stored["hash"], stored["at"]).where(c.seq <= MAX_SEQ)
-                       .order_by(c.seq.desc()).limit(1)).first()
+    row = conn.execute(_head_query()).first()
     if row is None:
         return None
     return math.floor(row.seq), as_text(row.hash) or "", as_time(row.at)
+
+
+@cache
+def _head_query() -> Select[Any]:
+    """The last entry's seq, hash and time as stored (built once: every append runs it)."""
+    c = t.ledger.c
+    stored = {col.name: col for col in stored_columns()}
+    return select(c.seq, stored["hash"], stored["at"]).where(c.seq <= MAX_SEQ).order_by(c.seq.desc()).limit(1)
 
 
 def lock(conn: Connection) -> None:
