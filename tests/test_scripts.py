@@ -46,9 +46,9 @@ def test_every_apt_install_leaves_out_recommended_packages() -> None:
         assert "--no-install-recommends" in line, f"{name}: {line}"
 
 
-def test_chromium_script_installs_chromium_and_strace() -> None:
+def test_chromium_script_installs_chromium_its_font_and_strace() -> None:
     text = (SCRIPTS / "chromium.sh").read_text(encoding="utf-8")
-    assert "missing+=(chromium)" in text and "missing+=(strace)" in text
+    assert "missing+=(chromium fonts-liberation)" in text and "missing+=(strace)" in text
     assert '--no-install-recommends "${missing[@]}"' in text
 
 
