@@ -34,6 +34,7 @@ from forewarn.detect.types import (
 )
 from forewarn.errors import InvalidArgument, Issue, NotFound
 from forewarn.export import write_plover_jsonl
+from forewarn.ingest.normalise import os_location, text_location
 from forewarn.ingest.pipeline import IngestInput, Ingestor, ProgressFn
 from forewarn.ledger import append, lock
 from forewarn.ledger.anchor import Anchor, make_anchor, read_anchor, write_anchor
@@ -136,7 +137,8 @@ class Workspace:
     def add_source(self, name: str, location: str, *, kind: SourceKind = SourceKind.AUTO, source_id: str | None = None,
                    reliability: Reliability = Reliability.F, marking: Marking = Marking.CLEAR,
                    team: str | None = None, options: Mapping[str, str] | None = None) -> Source:
-        source = Source(id=source_id or slugify(name), kind=kind, name=name, location=_absolute(location),
+        where = text_location(_absolute(location))  # a path of any bytes, as text (forewarn.ingest.normalise)
+        source = Source(id=source_id or slugify(name), kind=kind, name=name, location=where,
                         reliability=reliability, marking=marking, team=team,
                         options=tuple(sorted((options or {}).items())), created_at=self.clock())
         self.store.add_source(source)
@@ -545,7 +547,7 @@ class Workspace:
 def source_input(source: Source) -> IngestInput:
     opts = dict(source.options)
     return IngestInput(
-        location=source.location, kind=source.kind, source=source,
+        location=os_location(source.location), kind=source.kind, source=source,  # stored as text (any bytes)
         include=_split(opts.pop("include", "")), exclude=_split(opts.pop("exclude", "")),
         column_map=parse_map(opts.pop("map", "")), options=opts,
     )

@@ -231,3 +231,15 @@ def test_watch_and_ingest_skip_posted_document_sources(sqlite_workspace: Workspa
     assert [s.id for s in Watcher(ws, interval=0).changed_sources()] == ["inbox"]
     report = ws.ingest(["web", "inbox"])
     assert report.new == 1 and report.failed == 0 and report.unread == ()
+
+
+def test_a_source_whose_folder_name_is_not_utf8_is_stored_and_read(workspace: Workspace, tmp_path: Path) -> None:
+    folder = os.path.join(os.fsencode(tmp_path), b"reports\xff")
+    os.mkdir(folder)
+    with open(os.path.join(folder, b"one.txt"), "w", encoding="utf-8") as f:
+        f.write("Date: 2024-08-05\n\n" + STORY)
+    workspace.add_source("Odd folder", os.fsdecode(folder), source_id="odd")
+    [source] = [s for s in workspace.sources() if s.id == "odd"]
+    assert source.location == str(tmp_path / "reports") + "\\xff"
+    report = workspace.ingest(["odd"])
+    assert (report.new, report.failed, report.status) == (1, 0, "completed")
