@@ -15,7 +15,6 @@ from forewarn.cli.context import fail, run
 from forewarn.cli.render import err, out, print_json, short, to_jsonable, when
 from forewarn.errors import InvalidArgument, LedgerBroken
 from forewarn.ledger.anchor import anchor_json
-from forewarn.ledger.problems import Problem
 from forewarn.ledger.verify import VerifyReport
 from forewarn.model import LedgerEntry
 
@@ -78,7 +77,7 @@ def verify(
     elif report.problems:
         table = Table("seq", "problem", "what was found", title=report.summary())
         for p in report.problems:
-            table.add_row(str(p.seq), p.kind.value, where(p) + p.message)
+            table.add_row(str(p.seq), p.kind.value, f"{p.where}: {p.message}" if p.table else p.message)
         out.print(table)
         if report.more:
             out.print(f"… and {report.more} more", markup=False)
@@ -88,11 +87,6 @@ def verify(
         raise fail(LedgerBroken(report.summary(), hint="treat the store as tampered with; the list says where"))
     if not as_json:
         out.print(report.summary() + checked_against(report), markup=False, soft_wrap=True)
-
-
-def where(p: Problem) -> str:
-    """A state mismatch's place (table, row, column) in front of its message."""
-    return f"{p.table} {p.row}{', ' + p.column if p.column else ''}: " if p.table else ""
 
 
 def checked_against(report: VerifyReport) -> str:

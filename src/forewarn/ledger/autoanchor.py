@@ -86,9 +86,12 @@ def read_anchors(path: Path | None) -> Reading:
     try:
         with path.open(encoding="utf-8") as f:
             for line in f:
+                if not line.strip():
+                    continue
                 anchor = _line_anchor(line, str(path))
-                skipped += anchor is None and bool(line.strip())
-                if anchor is not None and (newest is None or anchor.seq >= newest.seq):
+                if anchor is None:
+                    skipped += 1
+                elif newest is None or anchor.seq >= newest.seq:
                     newest = anchor
     except FileNotFoundError:  # none written yet
         return Reading(None)
@@ -99,8 +102,7 @@ def read_anchors(path: Path | None) -> Reading:
 
 
 def _line_anchor(line: str, origin: str) -> Anchor | None:
-    if not line.strip():
-        return None
+    """The anchor on one line of the file, or None when it is not a valid one."""
     try:
         anchor = parse_anchor(line, origin)
         check_signature(anchor, origin)

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, Select, select
 
 from forewarn.errors import ClockBackwards, InvalidArgument, SigningKeyError
-from forewarn.ledger.rows import MAX_SEQ, as_text, as_time, stored_columns
+from forewarn.ledger.rows import MAX_SEQ, as_text, as_time, stored, stored_time
 from forewarn.model import LedgerEntry
 from forewarn.store import schema as t
 from forewarn.store.sql import NOTES
@@ -62,8 +62,7 @@ def last_entry(conn: Connection) -> tuple[int, str, datetime | None] | None:
 def _head_query() -> Select[Any]:
     """The last entry's seq, hash and time as stored (built once: every append runs it)."""
     c = t.ledger.c
-    stored = {col.name: col for col in stored_columns()}
-    return select(c.seq, stored["hash"], stored["at"]).where(c.seq <= MAX_SEQ).order_by(c.seq.desc()).limit(1)
+    return select(c.seq, stored(c.hash), stored_time(c.at)).where(c.seq <= MAX_SEQ).order_by(c.seq.desc()).limit(1)
 
 
 def lock(conn: Connection) -> None:

@@ -59,12 +59,9 @@ def cross_check(conn: Connection) -> Iterator[Problem]:
 
 # -- reading ------------------------------------------------------------------------------------
 
-def entries(conn: Connection, kinds: Iterable[str], subject: str | None = None) -> Iterator[tuple[Row, dict[str, Any]]]:
-    """Well-formed entries of ``kinds`` (about ``subject``), in chain order, with their payloads."""
-    c = t.ledger.c
-    query = select(*stored_columns()).where(c.kind.in_(list(kinds))).order_by(c.seq)
-    if subject is not None:
-        query = query.where(c.subject == subject)
+def entries(conn: Connection, *where: ColumnElement[bool]) -> Iterator[tuple[Row, dict[str, Any]]]:
+    """Well-formed entries that meet ``where`` (on the ledger's columns), in chain order, with their payloads."""
+    query = select(*stored_columns()).where(*where).order_by(t.ledger.c.seq)
     for raw in conn.execute(query.execution_options(yield_per=READ)):
         row = parse(raw)
         payload = _payload(row) if isinstance(row, Row) else None
@@ -119,6 +116,12 @@ def _shown(value: Any) -> str:
     return text if len(text) <= SHOWN else text[:SHOWN - 1] + "…"
 
 
+def _text_value(value: Any) -> Any:
+    """A text column read as stored: its text, or the value itself when it is not UTF-8 text (it then
+    disagrees with whatever the ledger says)."""
+    return None if value is None else as_text(value) or value
+
+
 def _unrecorded(table: str, key: str, what: str) -> Problem:
     return Problem(NO_ENTRY, ProblemKind.STATE_MISMATCH, f"no ledger entry records {what}: it was put into the "
                    "table behind the ledger's back", table, key)
@@ -166,15 +169,13 @@ def _warning_value(r: Any, column: str) -> Any:
     value = getattr(r, column)
     if column in WARNING_TIMES:
         return None if value is None else as_time(value) or value
-    if column in WARNING_TEXTS:
-        return None if value is None else as_text(value) or value
-    return value
+    return _text_value(value) if column in WARNING_TEXTS else value
 
 
 def _replay_warnings(conn: Connection) -> dict[int, Expected]:
     """What the ledger says each warning's row holds now."""
     found: dict[int, Expected] = {}
-    for row, payload in entries(conn, WARNING_KINDS):
+    for row, payload in entries(conn, t.ledger.c.kind.in_(WARNING_KINDS)):
         kind, ref = row.subject.partition(":")[::2]
         if kind == "warning" and ref.isdigit():
             _set(found.setdefault(int(ref), {}), row.seq, _warning_change(row, payload))
@@ -220,7 +221,8 @@ def _assessments(conn: Connection) -> Iterator[Problem]:
 
 def _scenario_assessments(conn: Connection, scenario_id: str) -> Iterator[Problem]:
     published: dict[datetime, list[tuple[dict[str, Any], int]]] = {}
-    for row, payload in entries(conn, (ASSESSMENT,), f"scenario:{scenario_id}"):
+    c = t.ledger.c
+    for row, payload in entries(conn, c.kind == ASSESSMENT, c.subject == f"scenario:{scenario_id}"):
         at = _as_of(payload)
         if at is not None:
             published.setdefault(at, []).append((payload, row.seq))
@@ -249,7 +251,7 @@ def _assessment_value(r: Any, column: str) -> Any:
     value = getattr(r, column)
     if column == "probability":
         return round(value, 6) if isinstance(value, float) else value
-    return None if value is None else as_text(value) or value
+    return _text_value(value)
 
 
 def _as_of(payload: dict[str, Any]) -> datetime | None:
@@ -277,16 +279,13 @@ def _user_value(r: Any, column: str) -> Any:
     value = getattr(r, column)
     if column == "disabled":
         return bool(value) if isinstance(value, int) and value in (0, 1) else value
-    return None if value is None else as_text(value) or value
+    return _text_value(value)
 
 
 def _replay_users(conn: Connection) -> dict[str, Expected]:
     """Role, display name and whether disabled, for every account the ledger records."""
-    c = t.ledger.c
-    kinds = [as_text(k) or "" for k in conn.execute(select(stored(c.kind)).distinct()
-                                                     .where(c.kind.startswith("user-"))).scalars()]
     found: dict[str, Expected] = {}
-    for row, payload in entries(conn, [k for k in kinds if k]):
+    for row, payload in entries(conn, t.ledger.c.kind.startswith("user-")):
         if row.subject.startswith("user:"):
             _set(found.setdefault(row.subject.removeprefix("user:"), {}), row.seq, _user_change(row.kind, payload))
     return found
@@ -301,15 +300,10 @@ def _user_change(kind: str, p: dict[str, Any]) -> dict[str, Any]:
     return change
 
 
-def _token_value(r: Any, column: str) -> Any:
-    value = getattr(r, column)
-    return None if value is None else as_text(value) or value
-
-
 def _tokens(conn: Connection) -> Iterator[Problem]:
     created: dict[int, tuple[dict[str, Any], int]] = {}
     revoked: dict[int, int] = {}
-    for row, payload in entries(conn, TOKEN_KINDS):
+    for row, payload in entries(conn, t.ledger.c.kind.in_(TOKEN_KINDS)):
         kind, ref = row.subject.partition(":")[::2]
         if kind == "token" and ref.isdigit():
             if row.kind == "token-created":
@@ -333,7 +327,7 @@ def _token_row(r: Any, created: tuple[dict[str, Any], int] | None, revoked: int 
     payload, seq = created
     expected: Expected = {}
     _set(expected, seq, {"user": _get(payload, "user"), "name": _get(payload, "name")})
-    yield from _mismatches("api_tokens", key, partial(_token_value, r), expected)
+    yield from _mismatches("api_tokens", key, lambda column: _text_value(getattr(r, column)), expected)
     if revoked is not None and r.revoked_at is None:
         yield Problem(revoked, ProblemKind.STATE_MISMATCH, f"the ledger revoked token {r.id} (seq {revoked}), but "
                       "the table holds it as live", "api_tokens", key, "revoked_at")

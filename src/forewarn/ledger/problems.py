@@ -34,6 +34,11 @@ class Problem:
     row: str | None = None
     column: str | None = None
 
+    @property
+    def where(self) -> str:
+        """A state mismatch's place ("warnings id 3, state"); empty for a problem in the chain."""
+        return f"{self.table} {self.row}{', ' + self.column if self.column else ''}" if self.table else ""
+
     def render(self) -> str:
-        where = f" ({self.table} {self.row}{', ' + self.column if self.column else ''})" if self.table else ""
+        where = f" ({self.where})" if self.table else ""
         return f"seq {self.seq}: {self.kind.value}{where}: {self.message}"

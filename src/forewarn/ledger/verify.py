@@ -78,7 +78,7 @@ def verify(source: Engine | SqlStore, anchor: Anchor | None = None, *, chunk: in
             walk.odd(odd)
         if state:
             for problem in cross_check(conn):
-                walk.add(problem.seq, problem.kind, problem.message, problem)
+                walk.keep(problem)
         return walk.report(anchor, auto_anchor, tuple(notes))
 
 
@@ -124,9 +124,13 @@ class _Walk:
     signs_since: dict[str, int] = field(default_factory=dict)  # actor → seq of their first key
     anchors_seen: set[int] = field(default_factory=set)  # indexes into anchors
 
-    def add(self, seq: int, kind: ProblemKind, message: str, problem: Problem | None = None) -> None:
+    def add(self, seq: int, kind: ProblemKind, message: str) -> None:
+        self.keep(Problem(seq, kind, message))
+
+    def keep(self, problem: Problem) -> None:
+        """List the problem, or only count it once MAX_PROBLEMS are listed."""
         if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(problem or Problem(seq, kind, message))
+            self.problems.append(problem)
         else:
             self.more += 1
 
