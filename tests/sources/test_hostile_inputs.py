@@ -9,16 +9,15 @@ import functools
 import gzip
 import json
 import os
-import threading
 import tracemalloc
 import zlib
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from reader_helpers import collect, make_ctx
+from reader_helpers import collect, loopback_server, make_ctx
 
 from forewarn import sources
 from forewarn.errors import Code, ItemError
@@ -169,10 +168,18 @@ def test_a_csv_line_longer_than_max_bytes_is_skipped_in_bounded_memory(tmp_path:
 
 def test_a_quoted_csv_row_of_many_short_lines_is_bounded_too(tmp_path: Path) -> None:
     path = tmp_path / "rows.csv"
-    path.write_text('text\nfirst\n"' + "line\n" * 200 + '"\n', encoding="utf-8")
+    path.write_text('text\nfirst\n"' + "line\n" * 200 + '"\nlast\n', encoding="utf-8")
     out = collect(CsvReader().read(str(path), make_ctx(max_bytes=300)))
-    assert [d.text for d in out.docs][:1] == ["first"]
-    assert (Code.TOO_LARGE, "row 2") in [(i.code, i.item) for i in out.issues]
+    assert [(d.text, d.item) for d in out.docs] == [("first", "row 1"), ("last", "row 3")]  # no line of row 2
+    assert [(i.code, i.item) for i in out.issues] == [(Code.TOO_LARGE, "row 2")]
+
+
+def test_the_header_does_not_count_against_the_first_row(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text("text,title\nfifteen chars!,\nabc,\n", encoding="utf-8")  # header 11, row 1 16: each <= 20
+    out = collect(CsvReader().read(str(path), make_ctx(max_bytes=20)))
+    assert [(d.text, d.item) for d in out.docs] == [("fifteen chars!", "row 1"), ("abc", "row 2")]
+    assert out.issues == []
 
 
 def test_a_row_the_csv_module_refuses_is_one_issue(tmp_path: Path, ctx: ReadContext) -> None:
@@ -263,12 +270,8 @@ def feed_server() -> Iterator[str]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with loopback_server(Handler) as url:
+        yield url
 
 
 @pytest.mark.parametrize("path", ["/bomb", "/bomb.xml.gz"])

@@ -315,12 +315,16 @@ class _RowTooLarge(Exception):
 
 class _RowBudget:
     """The lines of a CSV file for the csv module, with a size budget per row: a row that grows
-    past ``limit`` characters raises :class:`_RowTooLarge` (the next row starts afresh)."""
+    past ``limit`` characters raises :class:`_RowTooLarge`, after the rest of its record is skipped
+    (while its quote marks are unbalanced, a quoted field, and so the record, goes on), so that
+    none of its lines is read as a row of its own. :meth:`start_row` starts a row's budget afresh
+    (the header's lines do not count against the first row)."""
 
     def __init__(self, lines: Iterator[str], limit: int) -> None:
         self.lines = lines
         self.limit = limit
         self.used = 0
+        self.quotes = 0  # quote marks in the row so far: odd inside a quoted field
 
     def __iter__(self) -> _RowBudget:
         return self
@@ -328,15 +332,28 @@ class _RowBudget:
     def __next__(self) -> str:
         line = next(self.lines)
         self.used += len(line)
+        self.quotes += line.count('"')
         if self.used > self.limit:
-            self.used = 0
+            self._skip_record()
             raise _RowTooLarge
         return line
+
+    def start_row(self) -> None:
+        """The next line read begins a new row, with the whole budget."""
+        self.used = self.quotes = 0
+
+    def _skip_record(self) -> None:
+        while self.quotes % 2:
+            line = next(self.lines, None)
+            if line is None:
+                return
+            self.quotes += line.count('"')
 
 
 def _csv_rows(rows: Iterator[list[str]], budget: _RowBudget) -> Iterator[list[str] | Exception]:
     """The rows, with the error in place of a row the csv module (or the budget) refused."""
     while True:
+        budget.start_row()
         try:
             row = next(rows)
         except StopIteration:
@@ -344,8 +361,6 @@ def _csv_rows(rows: Iterator[list[str]], budget: _RowBudget) -> Iterator[list[st
         except (csv.Error, _RowTooLarge) as err:
             yield err
             continue
-        finally:
-            budget.used = 0
         yield row
 
 
