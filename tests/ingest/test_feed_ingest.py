@@ -4,12 +4,16 @@ fetches nothing new (HTTP 304) and an unreachable feed is an issue, not a crash.
 from __future__ import annotations
 
 import socket
-import threading
+import sys
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 from typing import ClassVar
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sources"))
+from reader_helpers import loopback_server
 
 from forewarn.app import Workspace
 from forewarn.model import Reliability
@@ -48,12 +52,8 @@ class Handler(BaseHTTPRequestHandler):
 @pytest.fixture
 def feed_url() -> Iterator[str]:
     Handler.seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/rss.xml"
-    server.shutdown()
-    server.server_close()
+    with loopback_server(Handler) as url:
+        yield url + "/rss.xml"
 
 
 def test_repoll_fetches_nothing_new(workspace: Workspace, feed_url: str) -> None:

@@ -201,9 +201,9 @@ def test_a_target_of_nothing_but_errors_is_unread_and_a_good_one_is_not(workspac
                                                                        tmp_path: Path) -> None:
     _write(tmp_path / "bad" / "empty.txt", "")
     _write(tmp_path / "good" / "a.txt", "Date: 2024-08-06\n\n" + STORY)
-    _write(tmp_path / "quiet" / "notes.unknown-kind", "x")
-    report = workspace.ingest([str(tmp_path / "bad"), str(tmp_path / "good")])
-    assert report.unread == (str(tmp_path / "bad"),)
+    _write(tmp_path / "quiet" / "notes.unknown-kind", "x")  # only a file no reader takes: an error, unread
+    report = workspace.ingest([str(tmp_path / "bad"), str(tmp_path / "good"), str(tmp_path / "quiet")])
+    assert report.new == 1 and report.unread == (str(tmp_path / "bad"), str(tmp_path / "quiet"))
     again = workspace.ingest([str(tmp_path / "good")])  # read again: duplicates are read, not unread
     assert again.duplicate == 1 and again.unread == ()
 

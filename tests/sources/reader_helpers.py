@@ -1,14 +1,18 @@
-"""Helpers for the reader tests: a fixed reading time, a splitter of reader output, and the
-means to read a file as an unprivileged user. (A uniquely named module rather than conftest,
-so that the test modules can import it without clashing with other folders' conftest.py.)"""
+"""Helpers for the reader tests: a fixed reading time, a splitter of reader output, the
+means to read a file as an unprivileged user, and an HTTP server on the loopback interface. (A
+uniquely named module rather than conftest, so that the test modules can import it without clashing
+with other folders' conftest.py; tests/ingest puts this folder on sys.path for it.)"""
 
 from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from forewarn.errors import Issue, Severity
@@ -85,3 +89,16 @@ def run_as_nobody(func: Callable[[], Any]) -> Any:
 def read_unprivileged(func: Callable[[], Any]) -> Any:
     """``func()`` as an unprivileged user: in-process when we are not root, else forked."""
     return run_as_nobody(func) if os.geteuid() == 0 else func()
+
+
+@contextmanager
+def loopback_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Serve ``handler`` on 127.0.0.1 (a free port) from a daemon thread; yields the server's base
+    URL, ``http://127.0.0.1:PORT``, and shuts the server down after."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -77,8 +77,8 @@ def clean(raw: RawDocument) -> tuple[RawDocument, Issue | None]:
     """The document with unstorable characters removed from every text field (its location in
     :func:`text_location` form), and a FW-E031 warning when any were removed."""
     fields = {"text": raw.text, "title": raw.title, "url": raw.url, "item": raw.item, "language": raw.language}
-    changed: dict[str, object] = {name: storable(value) for name, value in fields.items()
-                                  if value and _UNSTORABLE.search(value)}
+    changed: dict[str, object] = {name: kept for name, value in fields.items()
+                                  if value and (kept := storable(value)) is not value}
     meta = tuple((storable(k), storable(v)) for k, v in raw.meta)
     location = text_location(raw.location)
     if meta != raw.meta:

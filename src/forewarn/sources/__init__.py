@@ -104,7 +104,7 @@ def _read_file(path: Path, ctx: ReadContext) -> Iterator[ReadItem]:
 
 def _read_folder(root: Path, ctx: ReadContext) -> Iterator[ReadItem]:
     exports: list[Path] = []
-    for found in iter_files(root, ctx.include, ctx.exclude, ctx.follow_symlinks):
+    for found in iter_files(root, ctx):
         if isinstance(found, Issue):
             yield found
             continue

@@ -66,40 +66,42 @@ class Reader(Protocol):
     def read(self, location: str, ctx: ReadContext) -> Iterator[ReadItem]: ...
 
 
-def iter_files(root: Path, include: tuple[str, ...], exclude: tuple[str, ...],
-               follow_symlinks: bool = False) -> Iterator[Path | Issue]:
-    """Walk ``root`` recursively in a stable (sorted) order, applying include/exclude globs to
-    the path relative to ``root``. Unreadable folders become issues, not exceptions.
+def iter_files(root: Path, ctx: ReadContext) -> Iterator[Path | Issue]:
+    """Walk ``root`` recursively in a stable (sorted) order, applying the context's include/exclude
+    globs to the path relative to ``root``. Unreadable folders become issues, not exceptions.
 
     A symbolic link (to a file or a folder) that resolves outside ``root`` is one
-    ``LINK_OUTSIDE`` issue and is not followed, unless ``follow_symlinks``; links that stay
+    ``LINK_OUTSIDE`` issue and is not followed, unless ``ctx.follow_symlinks``; links that stay
     inside are fine (a folder link inside is not walked twice). Following links, each folder is
     walked once, so a link loop ends."""
+    follow = ctx.follow_symlinks
     errors: list[OSError] = []
     real_root = os.path.realpath(root)
     seen: set[tuple[int, int]] = set()
-    for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append, followlinks=follow_symlinks):
-        if follow_symlinks and _seen_before(dirpath, seen):
+    for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append, followlinks=follow):
+        if follow and _seen_before(dirpath, seen):
             dirnames[:] = []
             continue
         while errors:
             yield _os_issue(errors.pop(0), str(root))
-        yield from _folder_links(dirpath, dirnames, real_root, follow_symlinks)
+        yield from _folder_links(dirpath, dirnames, real_root, follow)
         for name in sorted(filenames):
             path = Path(dirpath) / name
-            if name.startswith(".") or not _selected(path, path.relative_to(root).as_posix(), include, exclude):
+            if name.startswith(".") or not _selected(path, path.relative_to(root).as_posix(), ctx):
                 continue
-            outside = None if follow_symlinks else _link_outside(path, real_root)
+            outside = None if follow else _link_outside(path, real_root)
             yield path if outside is None else outside
     while errors:
         yield _os_issue(errors.pop(0), str(root))
 
 
-def _selected(path: Path, rel: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> bool:
+def _selected(path: Path, rel: str, ctx: ReadContext) -> bool:
+    """Whether the context's include globs (if any) take the file and no exclude glob drops it; a
+    glob matches the path relative to the root, or the file name."""
     name = path.name
-    if include and not any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(name, p) for p in include):
+    if ctx.include and not any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(name, p) for p in ctx.include):
         return False
-    return not any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(name, p) for p in exclude)
+    return not any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(name, p) for p in ctx.exclude)
 
 
 def _seen_before(dirpath: str, seen: set[tuple[int, int]]) -> bool:

@@ -35,7 +35,7 @@ def expand(location: str, suffixes: frozenset[str], ctx: ReadContext) -> Iterato
     if not stat.S_ISDIR(mode):
         yield path
         return
-    for found in iter_files(path, ctx.include, ctx.exclude, ctx.follow_symlinks):
+    for found in iter_files(path, ctx):
         if isinstance(found, Issue) or ctx.include or found.suffix.lower() in suffixes:
             yield found
 

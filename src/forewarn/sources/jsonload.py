@@ -25,7 +25,7 @@ from forewarn.errors import Code, ItemError
 MAX_DEPTH = 512  # real data nests a dozen levels; far below the interpreter's recursion limit
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{},:]', re.DOTALL)
+_TOKEN = re.compile(_STRING.pattern + r"|[\[\]{},:]", re.DOTALL)  # a string, or a structural character
 _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 _FLATTEN_HINT = "flatten the item (or drop it); the rest of the file was read"
 
