@@ -12,7 +12,6 @@ from datetime import datetime
 from forewarn import redact
 from forewarn.config import Settings
 from forewarn.errors import DeliveryFailed
-from forewarn.redact import fingerprint
 from forewarn.store import SqlStore
 from forewarn.warn import mail, webhook
 from forewarn.warn.outbox import Delivery, DeliveryReport, OutboxItem, Status, claim_due, mark_failed, mark_sent
@@ -63,9 +62,9 @@ def webhook_url(item: OutboxItem, configured: str) -> str:
     if not configured:
         raise DeliveryFailed(f"notification {item.id} is for the webhook {item.target}, but webhook_url is empty "
                              "now", hint="set webhook_url again, or leave the notification to die")
-    if fingerprint(configured) != item.fingerprint:
+    if (current := redact.fingerprint(configured)) != item.fingerprint:
         raise DeliveryFailed(f"webhook_url was changed after notification {item.id} was queued for {item.target} "
-                             f"(fingerprint {item.fingerprint}; the configured URL's is {fingerprint(configured)}); "
+                             f"(fingerprint {item.fingerprint}; the configured URL's is {current}); "
                              "not sent", hint=f"`forewarn outbox --retry {item.id}` sends it to the URL set now")
     return configured
 

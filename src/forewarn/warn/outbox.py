@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import Connection, Row, select
 
 from forewarn.errors import InvalidArgument, NotFound
-from forewarn.redact import fingerprint, redact_url
 from forewarn.store import schema as t
+from forewarn.warn.notify import Channel, stored_target
 
 C = t.outbox.c
 MAX_ATTEMPTS = 10
@@ -103,7 +103,7 @@ def requeue(conn: Connection, outbox_id: int, at: datetime, webhook_url: str = "
 def _retarget(item: OutboxItem, webhook_url: str) -> dict[str, str]:
     if item.channel != "webhook" or not webhook_url:
         return {}
-    return {"target": redact_url(webhook_url), "target_fingerprint": fingerprint(webhook_url)}
+    return stored_target(Channel.WEBHOOK, webhook_url)
 
 
 def claim_due(conn: Connection, at: datetime, limit: int) -> list[Delivery]:

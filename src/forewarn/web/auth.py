@@ -36,7 +36,6 @@ CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WINDOW_S = 15 * 60
-PER_ADDRESS = 50  # the default of the `login_attempts_per_address` setting
 KNOWN_FOR_S = 30 * 24 * 3600  # a successful login keeps its (account, address) pair known this long
 
 
@@ -151,7 +150,7 @@ class LoginLimiter:
     A refused attempt checks no password and counts no further failure."""
 
     def __init__(self, limit: int, window_s: float = WINDOW_S, clock: Callable[[], float] = time.monotonic, *,
-                 per_address: int = PER_ADDRESS) -> None:
+                 per_address: int) -> None:
         self.limit, self.per_address, self.window_s, self.clock = limit, per_address, window_s, clock
         self._failures: dict[tuple[str, ...], deque[float]] = defaultdict(deque)
         self._known: dict[tuple[str, str], float] = {}  # (account, address) → time of its last success

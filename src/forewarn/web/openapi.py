@@ -54,8 +54,6 @@ class Problem(BaseModel):
     hint: str | None = Field(None, description="what to do about it")
     instance: str | None = Field(None, description="the request's path")
     errors: list[dict[str, Any]] | None = Field(None, description="each invalid field (validation errors)")
-    unknown: list[str] | None = Field(None, description="the unknown query parameters (FW-E106)")
-    known: list[str] | None = Field(None, description="the query parameters the operation knows (FW-E106)")
 
 
 def install(app: FastAPI) -> None:
@@ -93,6 +91,7 @@ def api_routes(app: FastAPI) -> Iterator[tuple[str, str, Dependant]]:
 
 
 def dependencies(dependant: Dependant) -> Iterator[Dependant]:
+    """``dependant`` and every dependency below it, depth first."""
     yield dependant
     for sub in dependant.dependencies:
         yield from dependencies(sub)

@@ -34,6 +34,7 @@ SECURITY_HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-typ
                     (b"referrer-policy", b"same-origin"), (b"x-frame-options", b"DENY"),
                     (b"cross-origin-opener-policy", b"same-origin")]
 NO_STORE = (b"cache-control", b"no-store")  # nothing with a user's data may be kept by a browser or proxy
+PAGE_HEADERS = [*SECURITY_HEADERS, NO_STORE]
 STATIC_PREFIX = "/static/"
 
 
@@ -67,7 +68,7 @@ class ServerTiming:
 
 def headers_for(path: str) -> list[tuple[bytes, bytes]]:
     """The security headers, and no-store unless the path is a static asset (the same for everyone)."""
-    return SECURITY_HEADERS if path.startswith(STATIC_PREFIX) else [*SECURITY_HEADERS, NO_STORE]
+    return SECURITY_HEADERS if path.startswith(STATIC_PREFIX) else PAGE_HEADERS
 
 
 async def _refuse_nul(scope: Scope, receive: Receive, send: Send) -> None:

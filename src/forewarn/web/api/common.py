@@ -3,7 +3,6 @@ the query names only parameters the operation knows, none of them blank."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Query, Request
@@ -11,6 +10,7 @@ from fastapi.dependencies.models import Dependant
 from pydantic import BaseModel
 
 from forewarn.errors import Code, InvalidArgument
+from forewarn.web.openapi import dependencies
 
 T = TypeVar("T")
 MAX_LIMIT = 500
@@ -37,27 +37,20 @@ class Paging:
         return Page[T](items=items, total=total, limit=self.limit, offset=self.offset, next=nxt)
 
 
-def _query_names(dependant: Dependant) -> Iterator[str]:
-    for field in dependant.query_params:
-        yield field.alias
-    for sub in dependant.dependencies:
-        yield from _query_names(sub)
-
-
 def known_query(request: Request) -> None:
     """Refuse (422) a query parameter the operation does not declare — a misspelt filter would
     otherwise be ignored and the answer silently unfiltered — and a blank value, which filters by
     nothing (leave the parameter out instead). Runs before every API operation."""
-    route = request.scope.get("route")
-    dependant: Dependant | None = getattr(route, "dependant", None)
-    if dependant is None:
+    dependant: Dependant | None = getattr(request.scope.get("route"), "dependant", None)
+    if dependant is None or not request.query_params:  # most calls: nothing to check
         return
-    known = sorted(set(_query_names(dependant)))
-    unknown = sorted({name for name in request.query_params if name not in known})
+    known = {field.alias for d in dependencies(dependant) for field in d.query_params}
+    unknown = sorted(set(request.query_params) - known)
     if unknown:
         raise InvalidArgument(
             f"unknown query parameter{'s' * (len(unknown) > 1)}: {', '.join(unknown)}", code=Code.UNKNOWN_PARAMETER,
-            hint=f"this operation knows: {', '.join(known)}" if known else "this operation takes no query parameters")
+            hint=f"this operation knows: {', '.join(sorted(known))}" if known
+            else "this operation takes no query parameters")
     blank = sorted({name for name, value in request.query_params.multi_items() if not value.strip()})
     if blank:
         raise InvalidArgument(f"blank query parameter{'s' * (len(blank) > 1)}: {', '.join(blank)}",
