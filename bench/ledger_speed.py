@@ -45,6 +45,7 @@ from forewarn.store.types import UTCDateTime
 
 START = datetime(2024, 8, 12, tzinfo=UTC)
 BATCH = 5000
+KIND = "comment"  # the kind of every benchmark entry: see the module text
 
 plain_metadata = MetaData()
 plain = Table("plain_ledger", plain_metadata,
@@ -60,8 +61,6 @@ class Row:
     unit: str
     value: float
     baseline: float
-
-KIND = "comment"  # see the module text
 
 
 def payload(n: int) -> dict[str, object]:

@@ -34,8 +34,7 @@ DEMO_TEXT = Path(forewarn.__file__).parent / "data" / "demo" / "text"
 # Runs in a fresh process: reads a text on stdin, extracts it, prints what it cost.
 CHILD = """
 import json, resource, sys, time
-from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from forewarn.config import Settings
 from forewarn.nlp.extract import ExtractInput, Extractor
 text = sys.stdin.read()
@@ -81,7 +80,7 @@ def small_segments(monkeypatch: pytest.MonkeyPatch) -> None:
     """Texts cut into ~2,000-character segments, at most 4,000 characters parsed at a time."""
     real = extract.segments
     monkeypatch.setattr(extract, "segments", lambda text, limit=0: real(text, 2_000))
-    monkeypatch.setattr(extract, "PARSE_CHARS", 4_000, raising=False)
+    monkeypatch.setattr(extract, "PARSE_CHARS", 4_000)
 
 
 def test_parsed_segments_are_released_as_they_go(small_segments, monkeypatch):
@@ -168,7 +167,7 @@ class ManyRecords:
 
 
 def test_a_run_of_long_documents_is_loaded_and_saved_a_few_at_a_time(monkeypatch):
-    monkeypatch.setattr(runner, "SAVE_RECORDS", 200_000, raising=False)
+    monkeypatch.setattr(runner, "SAVE_RECORDS", 200_000)
     store = CountingStore()
     ids = [f"d{n}" for n in range(40)]
     report = extract_documents(store, Settings(), ManyRecords, ids,  # type: ignore[arg-type]

@@ -41,6 +41,8 @@ PARSE_CHARS = 2 * SEGMENT_CHARS
 # Most characters of input text in one batch (unless one document alone is longer), so a batch of
 # long documents holds neither all their texts nor all their results at once.
 BATCH_CHARS = 2_000_000
+# The kinds of record an extraction holds (the ``fw_`` extensions of a parsed ``Doc``).
+_PARTS = ("entities", "places", "dates", "events", "claims")
 
 _T = TypeVar("_T")
 
@@ -119,9 +121,6 @@ class _Parts:
     def extraction(self, document_id: str, extractor: str) -> Extraction:
         return Extraction(document_id=document_id, extractor=extractor,
                           **{k: tuple(v) for k, v in self.parts.items()})
-
-
-_PARTS = ("entities", "places", "dates", "events", "claims")
 
 
 def batches(items: Iterable[ExtractInput], size: int, chars: int = BATCH_CHARS) -> Iterator[list[ExtractInput]]:

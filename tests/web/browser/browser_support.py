@@ -18,13 +18,17 @@ CHROMIUM = os.environ.get("FOREWARN_TEST_CHROMIUM", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+def skip_or_fail(message: str) -> None:
+    """Skip with ``message``; fail under CI=true, where `make test` has set up what the test needs."""
+    if IN_CI:
+        pytest.fail(f"CI=true but {message}")
+    pytest.skip(message)
+
+
 def require(path: str, what: str) -> None:
     """Skip when ``path`` is missing (fail under CI=true, where `make test` has installed it)."""
     if not Path(path).exists():
-        message = f"no {what} at {path}"
-        if IN_CI:
-            pytest.fail(f"CI=true but {message}")
-        pytest.skip(message)
+        skip_or_fail(f"no {what} at {path}")
 
 
 def chromium_args(path: Path = FLAGS_FILE) -> list[str]:

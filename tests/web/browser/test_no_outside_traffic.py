@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import CHROMIUM, FLAGS_FILE, IN_CI, LiveServer, chromium_args, require
+from browser_support import CHROMIUM, FLAGS_FILE, LiveServer, chromium_args, require, skip_or_fail
 from web_support import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -138,7 +138,6 @@ def scan(trace: str) -> Report:
     return report
 
 
-# What Chromium did with the arguments the tests used before (one line of each kind, from a trace).
 HERE = Path(__file__).resolve().parent
 # Each kind of line that leaves the machine: the first three are from a trace of Chromium with the
 # arguments the tests used before (its resolver's connect, a lookup, a batch of lookups); a TCP
@@ -190,10 +189,7 @@ def can_trace(strace: str) -> None:
     done = subprocess.run([strace, "-f", "-o", os.devnull, "-e", "trace=connect", "true"], capture_output=True,
                           text=True, timeout=60)
     if done.returncode != 0:
-        message = f"strace cannot trace here: {done.stderr.strip()[:200]}"
-        if IN_CI:
-            pytest.fail(f"CI=true but {message}")
-        pytest.skip(message)
+        skip_or_fail(f"strace cannot trace here: {done.stderr.strip()[:200]}")
 
 
 def traced_chromium(folder: Path, trace: Path) -> Path:
