@@ -27,7 +27,7 @@ test: install
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check src tests bench eval
+	$(BIN)/ruff check src tests bench eval scripts
 	$(BIN)/mypy
 
 bench: install

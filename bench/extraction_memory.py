@@ -49,9 +49,10 @@ def long_text(chars: int, seed: int = 2022) -> str:
 def child(mb: float) -> dict[str, float]:
     from forewarn.config import Settings
     from forewarn.nlp.extract import ExtractInput, Extractor
+    from forewarn.nlp.pipeline import ExtractorConfig
 
     text = long_text(int(mb * 1_000_000))
-    extractor = Extractor(Settings())
+    extractor = Extractor(ExtractorConfig.from_settings(Settings()))
     loaded_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started, cpu = time.perf_counter(), time.process_time()
     (result,) = extractor.extract([ExtractInput("long", text, date(2022, 6, 1))])

@@ -39,6 +39,7 @@ def texts(step: int) -> list[str]:
 def child(mode: str, step: int) -> dict[str, float]:
     from forewarn.config import Settings
     from forewarn.nlp.extract import ExtractInput, Extractor, extract_parallel
+    from forewarn.nlp.pipeline import ExtractorConfig
 
     docs = texts(step)
     settings = Settings()
@@ -50,12 +51,12 @@ def child(mode: str, step: int) -> dict[str, float]:
         start = time.perf_counter()
         n = sum(1 for _ in nlp.pipe(docs, batch_size=settings.extract_batch_size))
     elif mode == "forewarn":
-        extractor = Extractor(settings)
+        extractor = Extractor(ExtractorConfig.from_settings(settings))
         start = time.perf_counter()
         n = sum(1 for _ in extractor.extract(inputs))
     else:
         start = time.perf_counter()
-        n = sum(1 for _ in extract_parallel(settings, inputs, 2))
+        n = sum(1 for _ in extract_parallel(ExtractorConfig.from_settings(settings), inputs, 2))
     seconds = time.perf_counter() - start
     self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss

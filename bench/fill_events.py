@@ -19,7 +19,7 @@ What it holds, drawn from a seeded random generator:
   some region- or country-level), confidence 0.35-0.99, 4 % negated;
 - two packaged scenarios (cross-border-incursion, large-scale-invasion), each with 150 published
   assessments over the two years (the last one a real assessment over the filled store, the
-  others random walks of its signals), through ``forewarn.cycle.publish`` so the ledger has them;
+  others random walks of its signals), through ``ws.scenarios.publish`` so the ledger has them;
 - 24 warnings raised over the last 60 days, 16 of them disposed, the others open (acknowledged,
   escalated or only raised); an admin account ``bench-admin``.
 
@@ -58,12 +58,12 @@ from sqlalchemy.schema import CreateIndex
 from forewarn.accounts import Role
 from forewarn.app import Workspace
 from forewarn.config import Settings
-from forewarn.cycle import publish
 from forewarn.detect.plover import MODES
 from forewarn.model import Assessment, Scenario
 from forewarn.store import open_store
 from forewarn.store import schema as t
-from forewarn.store.sql import MIGRATIONS, document_key
+from forewarn.store.core import MIGRATIONS
+from forewarn.store.ingest import document_key
 from forewarn.store.types import JSONText, UTCDateTime
 
 FILL_VERSION = 1  # bump when what the fill writes changes: cached files of older versions are not reused
@@ -285,9 +285,9 @@ def _warning_layer(ws: Workspace, clock: _Clock, gen: _Generator, rng: random.Ra
     t0 = time.perf_counter()
     start = end - timedelta(days=DAYS)
     clock.now = start
-    ws.add_scenarios(defaults=SCENARIOS)
+    ws.scenarios.add_many(defaults=SCENARIOS)
     last = end - timedelta(minutes=30)
-    final = ws.assess_all(last)  # the real assessment over the filled store
+    final = ws.scenarios.assess_all(last)  # the real assessment over the filled store
     progress(f"  assessed {len(final)} scenarios over the store in {time.perf_counter() - t0:.0f} s")
     steps: list[tuple[datetime, int, Callable[[], object]]] = []
 
@@ -299,7 +299,7 @@ def _warning_layer(ws: Workspace, clock: _Clock, gen: _Generator, rng: random.Ra
         for k in range(HISTORY):
             at = start + (last - start) * (k / (HISTORY - 1))
             a = assessment if k == HISTORY - 1 else _synthetic(scenario, assessment, at, walk[k])
-            step(at + timedelta(seconds=1), partial(publish, ws, scenario, a))
+            step(at + timedelta(seconds=1), partial(ws.scenarios.publish, scenario, a))
     step(end - timedelta(days=61), partial(ws.accounts.add_user, ADMIN, ADMIN_PASSWORD, Role.ADMIN,
                                            actor="bench-fill", display_name="Bench Admin"))
     events = _recent_region_events(ws, end)
@@ -310,7 +310,7 @@ def _warning_layer(ws: Workspace, clock: _Clock, gen: _Generator, rng: random.Ra
         picked = rng.sample(events, min(3, len(events)))
 
         def raise_(i: int = i, scenario: Scenario = scenario, picked: list[tuple[str, str]] = picked) -> None:
-            w = ws.raise_warning(f"{scenario.name}: activity near {gen.place_of(i)} ({i + 1})",
+            w = ws.warnings.raise_warning(f"{scenario.name}: activity near {gen.place_of(i)} ({i + 1})",
                                  f"Bench warning {i + 1}: reports of movements and strikes; see the linked documents.",
                                  ("elevated", "high", "critical")[i % 3], scenario_id=scenario.id,
                                  document_ids=sorted({d for _, d in picked}), event_ids=[e for e, _ in picked])
@@ -318,13 +318,13 @@ def _warning_layer(ws: Workspace, clock: _Clock, gen: _Generator, rng: random.Ra
 
         def handle(i: int = i, how: str = "") -> None:
             if how == "acknowledge":
-                ws.acknowledge(ids[i], "looking into it")
+                ws.warnings.acknowledge(ids[i], "looking into it")
             elif how == "escalate":
-                ws.escalate(ids[i], "no answer from the desk")
+                ws.warnings.escalate(ids[i], "no answer from the desk")
             elif how == "dismissed":
-                ws.dispose(ids[i], how, "The movements were a routine rotation, confirmed by two sources.")
+                ws.warnings.dispose(ids[i], how, "The movements were a routine rotation, confirmed by two sources.")
             else:
-                ws.dispose(ids[i], how, "Partners informed; collection tasked.", ["new units at the border"])
+                ws.warnings.dispose(ids[i], how, "Partners informed; collection tasked.", ["new units at the border"])
 
         step(raised, raise_)
         if i < 16:  # the older ones were handled

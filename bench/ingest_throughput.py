@@ -56,7 +56,7 @@ from corpus import NEWS, feed_items, write_corpus, write_feed
 from forewarn.app import Workspace
 from forewarn.config import Settings
 from forewarn.model import SourceKind
-from forewarn.store.query import DocumentQuery
+from forewarn.model.query import DocumentQuery
 
 Row = tuple[str, float, int]  # label, items/s, items
 
@@ -90,7 +90,7 @@ def _flush(conn: sqlite3.Connection, batch: list[tuple[str, ...]]) -> int:
 def forewarn_ingest(url: str, corpus: Path, *, extract: bool, kind: SourceKind) -> int:
     """``Workspace.ingest`` of ``corpus``, extraction on or off as asked; the items read."""
     with Workspace.open(Settings(database_url=url, actor="bench", extract=extract)) as ws:
-        report = ws.ingest([str(corpus)], kind=kind)
+        report = ws.intake.ingest([str(corpus)], kind=kind)
         if report.failed:
             print(f"  note: {report.failed} items failed: {report.failed_by_code}")
         if extract and (report.extraction is None or report.extraction.failed):

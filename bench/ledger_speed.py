@@ -86,7 +86,7 @@ def append_rate(url: str, n: int) -> float:
     with open_ws(url) as ws:
         start = time.perf_counter()
         for i in range(n):
-            ws.record(KIND, f"warning:{i}", payload(i))
+            ws.ledger.record(KIND, f"warning:{i}", payload(i))
         return n / (time.perf_counter() - start)
 
 
@@ -120,9 +120,9 @@ def build_chain(ws: Workspace, n: int, key: Path | None) -> None:
     """Fill the ledger with n entries fast: hashes computed here, rows inserted in batches."""
     first, prev, sign, key_id = 1, GENESIS, None, None
     if key is not None:
-        ws.register_key(key, generate=True)
+        ws.ledger.register_key(key, generate=True)
         signer = load_signer(key)
-        head = ws.ledger_entries()[0]
+        head = ws.ledger.entries()[0]
         first, prev, sign, key_id = 2, head.hash, signer.sign, signer.key_id
     rows = chain_rows(n - first + 1, first, prev, sign, key_id)
     for i in range(0, len(rows), BATCH):
@@ -136,7 +136,7 @@ def verify_times(url: str, n: int, repeat: int, key: Path | None) -> tuple[float
         times, base = [], []
         for _ in range(repeat):
             start = time.perf_counter()
-            report = ws.verify_ledger()
+            report = ws.ledger.verify()
             times.append(time.perf_counter() - start)
             assert report.ok and report.count == n, report.summary()
             start = time.perf_counter()

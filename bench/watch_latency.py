@@ -70,7 +70,7 @@ from forewarn.app import Workspace
 from forewarn.config import Settings
 from forewarn.cycle import run_cycle
 from forewarn.model import Reliability, SourceKind
-from forewarn.store.query import EventQuery
+from forewarn.model.query import EventQuery
 from forewarn.warn import verify_signature
 
 SECRET = "bench-watch-latency"
@@ -204,8 +204,8 @@ def path_of(url: str) -> str:
 def prepare(url: str, drops: Drops) -> str:
     """The scenarios and the folder source; returns the source id."""
     with Workspace.open(Settings(database_url=url, actor="setup", extract=False)) as ws:
-        ws.add_scenarios(drops.scenario_files())
-        return ws.add_source("inbox", str(drops.inbox), kind=SourceKind.TEXT, reliability=Reliability.A).id
+        ws.scenarios.add_many(drops.scenario_files())
+        return ws.sources.add("inbox", str(drops.inbox), kind=SourceKind.TEXT, reliability=Reliability.A).id
 
 
 def wait_for(condition: Callable[[], object], what: str, seconds: float = TIMEOUT, pause: float = 0.1) -> None:
@@ -235,12 +235,12 @@ def baseline(url: str, root: Path, args: argparse.Namespace, receiver: Receiver,
     ingest, cycle, idle = [], [], []
     with Workspace.open(settings) as ws:
         drops.drop(0)  # warm-up: loads the model
-        ws.ingest([source])
+        ws.intake.ingest([source])
         run_cycle(ws, ws.clock())
         for i in range(1, args.drops + 1):
             drops.drop(i)
             start = time.perf_counter()
-            report = ws.ingest([source])
+            report = ws.intake.ingest([source])
             middle = time.perf_counter()
             result = run_cycle(ws, ws.clock())
             end = time.perf_counter()
@@ -283,9 +283,9 @@ def watch(url: str, root: Path, args: argparse.Namespace, receiver: Receiver, ho
         return True
 
     try:
-        wait_for(lambda: running() and reader.ledger_entries(kind="assessment-published"), "the first cycle")
+        wait_for(lambda: running() and reader.ledger.entries(kind="assessment-published"), "the first cycle")
         drops.drop(0)
-        wait_for(lambda: running() and reader.count_events(EventQuery(limit=None)) > 0,
+        wait_for(lambda: running() and reader.reads.count_events(EventQuery(limit=None)) > 0,
                  "the warm-up report's extraction")
         time.sleep(1.0)  # the warm-up's cycle ends
         for i in range(1, args.drops + 1):
@@ -293,7 +293,7 @@ def watch(url: str, root: Path, args: argparse.Namespace, receiver: Receiver, ho
             scenario = f"drop-{drops.tag(i)}"
             t0 = drops.drop(i)
             deadline = t0 + TIMEOUT
-            while not reader.warnings(scenario_id=scenario):
+            while not reader.warnings.board(scenario_id=scenario):
                 if time.monotonic() > deadline and running():
                     raise TimeoutError(f"no warning for {scenario} within {TIMEOUT:.0f} s")
                 time.sleep(POLL)
@@ -305,7 +305,7 @@ def watch(url: str, root: Path, args: argparse.Namespace, receiver: Receiver, ho
         proc.send_signal(signal.SIGTERM)
         returncode = proc.wait(timeout=TIMEOUT)
     try:
-        report = reader.verify_ledger()
+        report = reader.ledger.verify()
     finally:
         reader.close()
     stopped = [line for line in log_err.read_text().splitlines() if "watch stopped" in line]

@@ -32,8 +32,8 @@ from typing import Any
 
 import spacy
 
+from forewarn.model.extraction import DateMention
 from forewarn.nlp.dates import find_dates
-from forewarn.nlp.types import DateMention
 
 DATA = Path(__file__).resolve().parent / "data" / "dates.jsonl"
 PRESS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "press_2021_2022"

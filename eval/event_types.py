@@ -27,8 +27,9 @@ from datetime import date
 from pathlib import Path
 
 from forewarn.config import Settings
+from forewarn.model.extraction import Extraction
 from forewarn.nlp.extract import ExtractInput, Extractor
-from forewarn.nlp.types import Extraction
+from forewarn.nlp.pipeline import ExtractorConfig
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 OLD_NAMES = {"DEMAND": "REQUEST", "DISAPPROVE": "ACCUSE", "INVESTIGATE": "ACCUSE", "FIGHT": "ASSAULT"}
@@ -121,7 +122,7 @@ def main() -> None:
     if not DATA.is_dir():
         print(f"skipped: {DATA} is absent (the labelled data lives in the shared checkout)")
         return
-    extractor = Extractor(Settings())
+    extractor = Extractor(ExtractorConfig.from_settings(Settings()))
     results = {"plover_gsr": plover_gsr(extractor), "cir_geo_dev": cir_geo(extractor), "extractor": extractor.version}
     report("PLOVER gold standard (target macro-F1 >= 0.70)", results["plover_gsr"])  # type: ignore[arg-type]
     report("CIR incident descriptions (target accuracy >= 0.85)", results["cir_geo_dev"])  # type: ignore[arg-type]

@@ -66,12 +66,13 @@ def resolve_all(rows: list[Row], focus: str = "") -> tuple[list[Outcome], float]
     from datetime import date
 
     from forewarn.config import Settings
-    from forewarn.distance import haversine_km
+    from forewarn.geo.distance import haversine_km
+    from forewarn.model.extraction import Extraction
     from forewarn.nlp.extract import ExtractInput, Extractor
     from forewarn.nlp.geo import most_specific
-    from forewarn.nlp.types import Extraction
+    from forewarn.nlp.pipeline import ExtractorConfig
 
-    extractor = Extractor(Settings(focus_countries=focus))
+    extractor = Extractor(ExtractorConfig.from_settings(Settings(focus_countries=focus)))
     outcomes = []
     started = time.perf_counter()
     inputs = (ExtractInput(str(i), r.text, date(2022, 5, 1)) for i, r in enumerate(rows))
@@ -92,7 +93,7 @@ def share(hits: int, total: int) -> float:
 
 
 def figures(outcomes: list[Outcome]) -> dict[str, float | int]:
-    from forewarn.nlp.gazetteer import normalize
+    from forewarn.geo.gazetteer import normalize
 
     named = [o for o in outcomes if o.row.town and f" {normalize(o.row.town)} " in f" {normalize(o.row.text)} "]
     resolved = [o for o in outcomes if o.km is not None]

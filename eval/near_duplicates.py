@@ -35,7 +35,7 @@ from corpus import press_rows
 from forewarn.app import Workspace
 from forewarn.config import Settings
 from forewarn.model import SourceKind
-from forewarn.store.query import DocumentQuery
+from forewarn.model.query import DocumentQuery
 
 KINDS = ("boilerplate", "truncated", "sentence", "whitespace", "combined")
 BOILERPLATE = (
@@ -125,8 +125,8 @@ def evaluate(items: list[dict[str, str]], kinds: dict[str, str], threshold: floa
         if threshold is not None:
             settings = replace(settings, near_duplicate_threshold=threshold)
         with Workspace.open(settings) as ws:
-            ws.ingest([str(path)], kind=SourceKind.JSONL)
-            docs, _ = ws.documents(DocumentQuery(limit=100_000))
+            ws.intake.ingest([str(path)], kind=SourceKind.JSONL)
+            docs, _ = ws.reads.documents(DocumentQuery(limit=100_000))
             sightings = {d.id: [s.item for s in ws.store.sightings_of(d.id)] for d in docs}
     cluster_of: dict[str, str] = {}
     for d in docs:

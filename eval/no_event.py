@@ -21,8 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sample_press_sentences import PRESS, load_labelled
 
 from forewarn.config import Settings
+from forewarn.model.extraction import Event, Extraction
 from forewarn.nlp.extract import ExtractInput, Extractor
-from forewarn.nlp.types import Event, Extraction
+from forewarn.nlp.pipeline import ExtractorConfig
 
 
 def counted(events: tuple[Event, ...]) -> list[Event]:
@@ -38,7 +39,7 @@ def main() -> None:
         print(f"skipped: {PRESS} is absent (the labelled data lives in the shared checkout)")
         return
     sentences = load_labelled()
-    extractor = Extractor(Settings())
+    extractor = Extractor(ExtractorConfig.from_settings(Settings()))
     results = extractor.extract(ExtractInput(s.key, s.text, date(2022, 1, 1)) for s in sentences)
     tp = fp = fn = tn = false_events = type_ok = 0
     for s, result in zip(sentences, results, strict=True):

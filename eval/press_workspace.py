@@ -44,15 +44,15 @@ def open_press_workspace(processes: int = 2, *, refresh: bool = True) -> Workspa
     ws = Workspace.open(press_settings(processes))
     if not refresh:
         return ws
-    known = {s.id for s in ws.sources()}
+    known = {s.id for s in ws.sources.all()}
     for source_id, name, file in SOURCES:
         if source_id not in known:
             # official press offices: what they say is reliably what was said; B, not A
-            ws.add_source(name, str(PRESS / file), kind=SourceKind.CSV, source_id=source_id,
+            ws.sources.add(name, str(PRESS / file), kind=SourceKind.CSV, source_id=source_id,
                           reliability=Reliability.B, options={"map": ",".join(f"{k}={v}" for k, v in COLUMNS.items())})
     started = time.perf_counter()
-    report = ws.ingest([s for s, _, _ in SOURCES])
-    extraction = ws.extract(stale=True)
+    report = ws.intake.ingest([s for s, _, _ in SOURCES])
+    extraction = ws.intake.extract(stale=True)
     if report.new or extraction.documents:
         print(f"press workspace: {report.new} new documents, {extraction.extracted} extracted "
               f"in {time.perf_counter() - started:.0f} s", file=sys.stderr)
@@ -61,4 +61,4 @@ def open_press_workspace(processes: int = 2, *, refresh: bool = True) -> Workspa
 
 if __name__ == "__main__":
     with open_press_workspace() as workspace:
-        print(workspace.stats())
+        print(workspace.reads.stats())

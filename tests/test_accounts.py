@@ -11,6 +11,7 @@ from sqlalchemy import select
 from forewarn.accounts import Role, parse_role
 from forewarn.app import Workspace
 from forewarn.errors import AccountInvalid, AlreadyExists, NotFound, Unauthenticated
+from forewarn.model import Principal
 from forewarn.store import schema as t
 
 
@@ -97,15 +98,15 @@ def test_account_changes_are_ledgered_without_secrets(workspace: Workspace) -> N
     token, secret = accounts.create_token("alice", "ci", actor="alice")
     accounts.revoke_token(token.id, actor="root")
     accounts.disable_user("alice", actor="root")
-    entries = workspace.ledger_entries()
+    entries = workspace.ledger.entries()
     assert [(e.kind, e.actor, e.subject) for e in entries] == [
         ("user-added", "root", "user:alice"), ("token-created", "alice", f"token:{token.id}"),
         ("token-revoked", "root", f"token:{token.id}"), ("user-disabled", "root", "user:alice")]
     text = repr([e.payload for e in entries])
     assert secret not in text and "passphrase" not in text and "argon2" not in text
-    assert workspace.verify_ledger().ok
+    assert workspace.ledger.verify().ok
 
 
 def test_acting_as_records_the_user(workspace: Workspace) -> None:
-    entry = workspace.acting_as("alice").record("comment", "note:1", {"text": "seen"})
+    entry = workspace.acting_as(Principal.local("alice")).ledger.record("comment", "note:1", {"text": "seen"})
     assert entry.actor == "alice" and workspace.actor == "tester"

@@ -37,7 +37,7 @@ def test_demo_workspace_is_extracted(tmp_path: Path) -> None:
     """`make demo` runs extraction: the build-up and the incursion show as events in the right places."""
     from forewarn.app import Workspace
     from forewarn.demo import DEMO_DEFAULTS
-    from forewarn.store.query import EventQuery
+    from forewarn.model.query import EventQuery
 
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     settings = Settings(database_url=url, actor="demo", focus_countries=DEMO_DEFAULTS["focus_countries"])
@@ -45,16 +45,15 @@ def test_demo_workspace_is_extracted(tmp_path: Path) -> None:
     assert result.extraction is not None and result.extraction.failed == 0
     assert result.extraction.extracted == result.stats["documents"]
     with Workspace.open(settings) as ws:
-        assaults = ws.events(EventQuery(types=("ASSAULT",), place="Kursk", limit=None))
+        assaults = ws.reads.events(EventQuery(types=("ASSAULT",), place="Kursk", limit=None))
         assert any(str(e.date) == "2024-08-06" for e in assaults)
-        build_up = ws.events(EventQuery(types=("MOBILIZE",), date_to=datetime(2024, 8, 5).date(), limit=None))
+        build_up = ws.reads.events(EventQuery(types=("MOBILIZE",), date_to=datetime(2024, 8, 5).date(), limit=None))
         assert len(build_up) >= 5 and any(e.place and e.place.admin1 == "Sumy Oblast" for e in build_up)
-        assert ws.extract().documents == 0  # re-running the demo extracts nothing twice
+        assert ws.intake.extract().documents == 0  # re-running the demo extracts nothing twice
     assert build_demo(settings).extraction.documents == 0  # type: ignore[union-attr]
 
     # the six weeks played as if watched live: the incursion scenario warns days before 6 August,
     # the duty officer dismisses the partner's bulletin, and the post-mortem shows both
-    from forewarn.cycle import assessment_history
     from forewarn.demo_play import END, EVENT_DATE, PARTNER_REF, START, STEP, play
     from forewarn.review import ChainBreak
 
@@ -73,10 +72,10 @@ def test_demo_workspace_is_extracted(tmp_path: Path) -> None:
     again = play(settings)  # idempotent: the ledger holds the played weeks
     assert not again.played and {w.id for w in again.warnings} == {w.id for w in played.warnings}
     with Workspace.open(settings) as ws:
-        assert ws.verify_ledger().ok
+        assert ws.ledger.verify().ok
         # a replay over the same six-hour steps gives exactly what the live cycles published
-        published = {a.at: a.probability for a in assessment_history(ws, "cross-border-incursion")}
-        series = ws.replay("cross-border-incursion", START, END, STEP)
+        published = {a.at: a.probability for a in ws.scenarios.published("cross-border-incursion")}
+        series = ws.review.replay("cross-border-incursion", START, END, STEP)
         assert len(published) > 20
         replayed = {r.at: r.probability for r in series.steps if r.at in published}
         assert replayed == pytest.approx(published, abs=1e-12)
@@ -86,4 +85,4 @@ def ws_history(settings: Settings, warning_id: int) -> list[LedgerEntry]:
     from forewarn.app import Workspace
 
     with Workspace.open(settings) as ws:
-        return ws.warning_history(warning_id)
+        return ws.warnings.history(warning_id)

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from forewarn.export import plover_record, write_plover_jsonl
 from forewarn.model import Document
 from forewarn.model.document import DatePrecision
-from forewarn.store.records import StoredEvent, StoredParticipant, StoredPlace
+from forewarn.model.records import StoredEvent, StoredParticipant, StoredPlace
 
 TEXT = "Russian forces struck Sumy with drones overnight. Officials said the strike hit a school."
 DOC = Document(id="d" * 64, text=TEXT, title="Strike on Sumy", url="https://news.example/sumy", source_id="wire",

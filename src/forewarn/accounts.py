@@ -16,7 +16,6 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -25,6 +24,7 @@ from sqlalchemy import Connection, select, update
 
 from forewarn.errors import AccountInvalid, AlreadyExists, NotFound, Unauthenticated
 from forewarn.ledger import append
+from forewarn.model.principal import Role
 from forewarn.store import SqlStore
 from forewarn.store import schema as t
 
@@ -35,26 +35,6 @@ _HASHER = PasswordHasher()  # argon2id with the library's current recommended pa
 # verifying against this when the user does not exist costs the same as a real check, so the
 # time a failed login takes does not reveal which account names exist
 _DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
-
-
-class Role(StrEnum):
-    """What an account may do; each role may do everything the ones before it may."""
-
-    VIEWER = "viewer"  # read everything
-    ANALYST = "analyst"  # + ingest documents, raise warnings, manage scenarios and entities
-    DUTY_OFFICER = "duty_officer"  # + acknowledge, dispose of and escalate warnings
-    ADMIN = "admin"  # + accounts and tokens of others
-
-    @property
-    def rank(self) -> int:
-        return list(Role).index(self)
-
-    def allows(self, needed: Role) -> bool:
-        return self.rank >= needed.rank
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ")
 
 
 @dataclass(frozen=True, slots=True)

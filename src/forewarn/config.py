@@ -2,6 +2,12 @@
 
 CLI flag > ``FOREWARN_*`` environment variable > ``forewarn.toml`` > defaults.
 
+Values are parsed and validated once, when a ``Settings`` is made (by :func:`load_settings` or
+directly): numbers and switches from their text, paths as ``Path`` with ``~`` expanded (empty for
+unset: ``None``), lists as tuples (``a:b`` for actor dictionaries, ``A,B`` for the others; a TOML
+array works too). Code that reads a setting gets the typed value and never splits or expands it;
+components take a small config of their own built from it (e.g. ``nlp.pipeline.ExtractorConfig``).
+
 Each field's ``metadata["doc"]`` is its documentation; ``docs/configuration.md`` is generated
 from it (``forewarn config --markdown``) and a test keeps the two in step.
 """
@@ -11,8 +17,8 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Callable, Mapping
+from dataclasses import Field, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +30,9 @@ SECRET_SETTINGS = ("webhook_secret",)
 CONFIG_FILE = "forewarn.toml"
 
 
-def _doc(text: str) -> dict[str, str]:
-    return {"doc": text}
+def _doc(text: str, kind: str = "") -> dict[str, str]:
+    """A field's documentation and, for a path or list setting, its kind (a key of ``_KINDS``)."""
+    return {"doc": text, "kind": kind}
 
 
 @dataclass(frozen=True)
@@ -79,32 +86,34 @@ class Settings:
                       "document alone is longer), and the most text segments handed to spaCy's `nlp.pipe` "
                       "at a time (at most 100,000 characters)."),
     )
-    actor_dictionaries: str = field(
-        default="",
+    actor_dictionaries: tuple[Path, ...] = field(
+        default=(),
         metadata=_doc("Extra actor dictionaries (YAML, the packaged format), separated by `:`; they extend "
-                      "and override the packaged one in order."),
+                      "and override the packaged one in order.", "paths"),
     )
-    event_lexicon: str = field(
-        default="",
-        metadata=_doc("A complete event lexicon (YAML) replacing the packaged one; empty for the packaged one."),
+    event_lexicon: Path | None = field(
+        default=None,
+        metadata=_doc("A complete event lexicon (YAML) replacing the packaged one; empty for the packaged one.",
+                      "path"),
     )
-    focus_countries: str = field(
-        default="",
+    focus_countries: tuple[str, ...] = field(
+        default=(),
         metadata=_doc("ISO alpha-3 codes of the countries this workspace watches, comma-separated (e.g. "
                       "`UKR,RUS,BLR`). A place name found in several countries leans towards these, as towards "
                       "a country the document itself mentions; a name the document places elsewhere still "
-                      "goes there."),
+                      "goes there.", "countries"),
     )
-    gazetteer_cache: str = field(
-        default="",
+    gazetteer_cache: Path | None = field(
+        default=None,
         metadata=_doc("Folder for the compact gazetteer index built from GeoNames on first use; empty for "
-                      "`$XDG_CACHE_HOME/forewarn` (or `~/.cache/forewarn`)."),
+                      "`$XDG_CACHE_HOME/forewarn` (or `~/.cache/forewarn`).", "path"),
     )
 
-    escalation_chain: str = field(
-        default="",
+    escalation_chain: tuple[str, ...] = field(
+        default=(),
         metadata=_doc("Identities, comma-separated, that a warning raised by a person (or received from a "
-                      "partner) escalates through when no scenario names a chain; the first is its owner."),
+                      "partner) escalates through when no scenario names a chain; the first is its owner.",
+                      "names"),
     )
     ack_minutes: str = field(
         default="elevated=240,high=60,critical=15",
@@ -131,19 +140,19 @@ class Settings:
         default="forewarn@localhost",
         metadata=_doc("Sender address of notification e-mails."),
     )
-    notify_email: str = field(
-        default="",
+    notify_email: tuple[str, ...] = field(
+        default=(),
         metadata=_doc("Addresses, comma-separated, that receive every warning notification by e-mail (a "
-                      "warning's current owner is mailed as well when the identity is an address)."),
+                      "warning's current owner is mailed as well when the identity is an address).", "names"),
     )
     notify_timeout: float = field(
         default=5.0,
         metadata=_doc("Seconds a webhook or SMTP delivery may take before it counts as failed and is retried."),
     )
-    signing_key: str = field(
-        default="",
+    signing_key: Path | None = field(
+        default=None,
         metadata=_doc("Path of this actor's Ed25519 private key (PEM, from `forewarn ledger keygen`); when set, "
-                      "every ledger entry the actor makes is signed. Never printed."),
+                      "every ledger entry the actor makes is signed. Never printed.", "path"),
     )
     watch_interval: float = field(
         default=1.0,
@@ -192,14 +201,14 @@ class Settings:
                       "every account (or address) it has not logged in with successfully before. Set it well "
                       "above `login_attempts`: one attacker must not lock other people out."),
     )
-    ledger_anchor_file: str = field(
-        default="",
+    ledger_anchor_file: Path | None = field(
+        default=None,
         metadata=_doc("File the ledger's automatic anchors are appended to (one JSON line each); keep it "
                       "outside the database, ideally where whoever runs the database cannot write. Empty for the "
                       "default: `<database file>.anchors.jsonl` next to a SQLite database; for PostgreSQL "
                       "`$XDG_STATE_HOME/forewarn/<host>-<port>-<database>-<hash>.anchors.jsonl` (or under "
                       "`~/.local/state`), named from the URL without its password. `forewarn ledger verify` "
-                      "checks against the newest anchor in it (docs/ledger.md)."),
+                      "checks against the newest anchor in it (docs/ledger.md).", "path"),
     )
     ledger_anchor_every: int = field(
         default=100,
@@ -208,13 +217,20 @@ class Settings:
                       "automatic anchors off (a failure to write one is FW-E094, a warning)."),
     )
 
+    def __post_init__(self) -> None:
+        """Parse every value given as text (or in another accepted form) into its type, then validate."""
+        for f in fields(self):
+            object.__setattr__(self, f.name, _parse(f, getattr(self, f.name)))
+        _validate(self)
+
     @classmethod
     def names(cls) -> list[str]:
         return [f.name for f in fields(cls)]
 
     def shown(self) -> dict[str, Any]:
-        """The settings as they may be shown or logged: secrets masked, a password in the database URL too."""
-        values = {name: getattr(self, name) for name in self.names()}
+        """The settings as they may be shown or logged, in their text forms: secrets masked, a password in
+        the database URL too."""
+        values = {f.name: _text(f, getattr(self, f.name)) for f in fields(self)}
         for name in SECRET_SETTINGS:
             if values[name]:
                 values[name] = "********"
@@ -262,7 +278,7 @@ def load_settings(
         if raw is not None:
             values[name] = raw
     values.update({k: v for k, v in (overrides or {}).items() if v is not None})
-    return _coerce(values)
+    return Settings(**{name: values[name] for name in Settings.names() if name in values})
 
 
 def _from_toml(path: Path) -> dict[str, Any]:
@@ -278,21 +294,25 @@ def _from_toml(path: Path) -> dict[str, Any]:
     return dict(section)
 
 
-def _coerce(values: Mapping[str, Any]) -> Settings:
-    settings = Settings()
-    typed: dict[str, Any] = {}
-    for f in fields(Settings):
-        if f.name not in values:
-            continue
-        default = getattr(settings, f.name)
-        try:
-            typed[f.name] = _as_bool(values[f.name]) if isinstance(default, bool) else type(default)(values[f.name])
-        except (TypeError, ValueError) as err:
-            raise ConfigError(f"setting {f.name}={values[f.name]!r} is not a valid {type(default).__name__}",
-                              hint=f"set {ENV_PREFIX}{f.name.upper()} to a valid value") from err
-    result = replace(settings, **typed)
-    _validate(result)
-    return result
+def _parse(f: Field[Any], value: Any) -> Any:
+    """``value`` as the type of setting ``f``; ConfigError naming the setting when it is not one."""
+    kind = f.metadata["kind"]
+    try:
+        return _KINDS[kind][0](value) if kind else _scalar(f.default, value)
+    except (TypeError, ValueError) as err:
+        what = ("path" if kind == "path" else "list") if kind else type(f.default).__name__
+        raise ConfigError(f"setting {f.name}={value!r} is not a valid {what}",
+                          hint=f"set {ENV_PREFIX}{f.name.upper()} to a valid value") from err
+
+
+def _scalar(default: Any, value: Any) -> Any:
+    return _as_bool(value) if isinstance(default, bool) else type(default)(value)
+
+
+def _text(f: Field[Any], value: Any) -> Any:
+    """A setting in the form it is written in (a path or list as text); other values as they are."""
+    kind = f.metadata["kind"]
+    return _KINDS[kind][1](value) if kind else value
 
 
 def _as_bool(value: Any) -> bool:
@@ -304,6 +324,51 @@ def _as_bool(value: Any) -> bool:
     if text in ("0", "false", "no", "off"):
         return False
     raise ValueError(value)
+
+
+def _path(value: Any) -> Path | None:
+    """A path with ``~`` expanded; empty for unset (None)."""
+    return None if value is None or value == "" else Path(value).expanduser()
+
+
+def _items(value: Any, separator: str) -> list[str]:
+    """The stripped, non-empty items of ``a<separator>b`` text or of a sequence (a TOML array)."""
+    if not isinstance(value, str | list | tuple):
+        raise TypeError(value)
+    parts = value.split(separator) if isinstance(value, str) else [str(v) for v in value]
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _paths(value: Any) -> tuple[Path, ...]:
+    """``a.yaml:b.yaml`` as paths, in order, ``~`` expanded."""
+    return tuple(Path(p).expanduser() for p in _items(value, ":"))
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    """``alice, bob`` as names, repeats dropped, order kept."""
+    return tuple(dict.fromkeys(_items(value, ",")))
+
+
+def _countries(value: Any) -> tuple[str, ...]:
+    """``ukr, RUS`` as upper-case country codes, repeats dropped, order kept."""
+    return _names([code.upper() for code in _items(value, ",")])
+
+
+def _path_text(value: Path | None) -> str:
+    return "" if value is None else str(value)
+
+
+def _paths_text(value: tuple[Path, ...]) -> str:
+    return ":".join(map(str, value))
+
+
+# kind → (parse a value, write it as text)
+_KINDS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], str]]] = {
+    "path": (_path, _path_text),
+    "paths": (_paths, _paths_text),
+    "names": (_names, ",".join),
+    "countries": (_countries, ",".join),
+}
 
 
 def _validate(s: Settings) -> None:
@@ -323,8 +388,10 @@ def settings_markdown() -> str:
     lines = ["# Configuration", "",
              "Precedence: command-line flag > `FOREWARN_*` environment variable > `forewarn.toml` "
              "(in the working directory, or the file named by `FOREWARN_CONFIG`; keys at top level or "
-             "under `[forewarn]`) > default.", "",
+             "under `[forewarn]`) > default. Paths may start with `~` (the home folder); lists are written "
+             "`a,b` (actor dictionaries `a.yaml:b.yaml`), or as an array in `forewarn.toml`.", "",
              "| setting | environment | default | meaning |", "|---|---|---|---|"]
     for f in fields(Settings):
-        lines.append(f"| `{f.name}` | `{ENV_PREFIX}{f.name.upper()}` | `{f.default!r}` | {f.metadata['doc']} |")
+        lines.append(f"| `{f.name}` | `{ENV_PREFIX}{f.name.upper()}` | `{_text(f, f.default)!r}` | "
+                     f"{f.metadata['doc']} |")
     return "\n".join(lines) + "\n"

@@ -41,15 +41,15 @@ def demo_sources(root: Path | None = None) -> list[dict[str, Any]]:
 def build_demo(settings: Settings) -> DemoResult:
     root = demo_dir()
     with Workspace.open(settings) as ws:
-        known = {s.id for s in ws.sources()}
+        known = {s.id for s in ws.sources.all()}
         for spec in demo_sources(root):
             if spec["id"] in known:
                 continue
-            ws.add_source(spec["name"], str(root / spec["path"]), kind=SourceKind(spec["kind"]),
+            ws.sources.add(spec["name"], str(root / spec["path"]), kind=SourceKind(spec["kind"]),
                           source_id=spec["id"], reliability=Reliability(spec["reliability"]),
                           marking=Marking.parse(spec["marking"]), options=spec.get("options", {}))
-        report = ws.ingest([spec["id"] for spec in demo_sources(root)])
+        report = ws.intake.ingest([spec["id"] for spec in demo_sources(root)])
         extraction = report.extraction
         if settings.extract and extraction is None:  # a re-run: extract what an earlier run left undone
-            extraction = ws.extract()
-        return DemoResult(replace(report, extraction=None), extraction, ws.stats())
+            extraction = ws.intake.extract()
+        return DemoResult(replace(report, extraction=None), extraction, ws.reads.stats())

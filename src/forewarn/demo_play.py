@@ -19,8 +19,8 @@ from forewarn.app import Workspace
 from forewarn.config import Settings
 from forewarn.cycle import run_cycle
 from forewarn.model import Disposition, WarningRecord, WarningState
+from forewarn.model.query import DocumentQuery
 from forewarn.review import PostMortem
-from forewarn.store.query import DocumentQuery
 
 SCENARIO = "cross-border-incursion"
 EVENT_DATE = date(2024, 8, 6)  # Ukrainian forces cross into Kursk region near Sudzha
@@ -59,16 +59,16 @@ def play(settings: Settings, progress: Callable[[datetime], None] | None = None)
     officer_settings = replace(settings, actor=_owner(settings))
     with Workspace.open(replace(settings, actor=WATCH_ACTOR), clock) as watch, \
             Workspace.open(officer_settings, clock) as officer:
-        played = not watch.ledger_entries(limit=1)
+        played = not watch.ledger.entries(limit=1)
         steps = _play(watch, officer, clock, progress) if played else 0
         clock.now = END
-        warnings = tuple(watch.warnings(states=tuple(WarningState), scenario_id=SCENARIO))
-        return PlayResult(played, steps, warnings, watch.postmortem(SCENARIO, EVENT_DATE, with_replay=True))
+        warnings = tuple(watch.warnings.board(states=tuple(WarningState), scenario_id=SCENARIO))
+        return PlayResult(played, steps, warnings, watch.review.postmortem(SCENARIO, EVENT_DATE, with_replay=True))
 
 
 def _play(watch: Workspace, officer: Workspace, clock: SimClock,
           progress: Callable[[datetime], None] | None) -> int:
-    watch.add_scenario(default=SCENARIO)
+    watch.scenarios.add(default=SCENARIO)
     script = _Script(officer)
     steps = 0
     while clock.now <= END:
@@ -98,7 +98,7 @@ class _Script:
         if self.partner_warning is None:
             bulletin = self._bulletin(now)
             if bulletin is not None:
-                self.partner_warning = self.ws.raise_warning(
+                self.partner_warning = self.ws.warnings.raise_warning(
                     f"Partner warning {PARTNER_REF}: mechanised units concentrating near Sumy",
                     "Lodestar Liaison Service reports a concentration of mechanised and air-assault units with "
                     "bridging and fuel assets opposite Kursk region, and assesses preparation for a cross-border "
@@ -107,11 +107,11 @@ class _Script:
                     document_ids=(bulletin,))
         elif self.partner_warning.state.value == "raised" and now >= _next_morning(self.partner_warning.raised_at):
             wid = self.partner_warning.id
-            self.ws.acknowledge(wid, note="Read on the morning shift.")
-            self.partner_warning = self.ws.dispose(wid, Disposition.DISMISSED, DISMISSAL, SIGNPOSTS)
+            self.ws.warnings.acknowledge(wid, note="Read on the morning shift.")
+            self.partner_warning = self.ws.warnings.dispose(wid, Disposition.DISMISSED, DISMISSAL, SIGNPOSTS)
 
     def _bulletin(self, now: datetime) -> str | None:
-        docs = self.ws.store.find_documents(DocumentQuery(source_id=PARTNER_SOURCE, text=PARTNER_REF, until=now))
+        docs, _ = self.ws.reads.documents(DocumentQuery(source_id=PARTNER_SOURCE, text=PARTNER_REF, until=now))
         hits = [d for d in docs if d.title and PARTNER_REF in d.title.split("—")[0]]
         return hits[0].id if hits else None
 

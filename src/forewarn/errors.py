@@ -214,6 +214,11 @@ class StoreUnavailable(ForewarnError):
     code = Code.DATABASE_UNAVAILABLE
 
 
+class UnstorableValue(StoreUnavailable):
+    """A value the database cannot store or compare (a NUL character, a number out of range): a store
+    error like any other, which the web answers as the request's fault."""
+
+
 class StorageFull(ForewarnError):
     code = Code.STORAGE_FULL
 

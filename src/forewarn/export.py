@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import IO, Any
 
 from forewarn.model import Document
-from forewarn.store.records import StoredEvent, StoredParticipant, StoredPlace
+from forewarn.model.records import StoredEvent, StoredParticipant, StoredPlace
 
 
 def plover_record(event: StoredEvent, document: Document) -> dict[str, Any]:

@@ -17,12 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy.exc import DBAPIError
-
 from forewarn.cycle import CycleReport, run_cycle
 from forewarn.errors import ForewarnError
 from forewarn.model import IngestReport, Source
-from forewarn.store.sql import store_error
 
 if TYPE_CHECKING:
     from forewarn.app import Workspace
@@ -66,7 +63,7 @@ class Watcher:
 
     def changed_sources(self) -> list[Source]:
         changed = []
-        for source in self.ws.sources():
+        for source in self.ws.sources.all():
             if source.posted:  # its documents are posted to the workbench: nothing to read
                 continue
             if source.location.startswith(("http://", "https://")):
@@ -84,12 +81,9 @@ class Watcher:
 
     def poll(self, number: int) -> WatchCycle:
         started = time.perf_counter()
-        try:
-            changed = self.changed_sources()
-            report = self.ws.ingest([s.id for s in changed]) if changed else None
-            cycle = run_cycle(self.ws, self.ws.clock())
-        except DBAPIError as err:
-            raise store_error(err, "during a watch poll; watch retries") from None
+        changed = self.changed_sources()
+        report = self.ws.intake.ingest([s.id for s in changed]) if changed else None
+        cycle = run_cycle(self.ws, self.ws.clock())
         return WatchCycle(number, report, cycle, time.perf_counter() - started)
 
     def run(self, on_cycle: Callable[[WatchCycle], None] | None = None, max_cycles: int | None = None,

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from forewarn.cli.main import app
-from forewarn.nlp.types import (
+from forewarn.model.extraction import (
     Entity,
     EntityKind,
     EntityMention,

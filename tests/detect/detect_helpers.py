@@ -7,7 +7,7 @@ from typing import Any
 
 from forewarn.detect.types import Observation
 from forewarn.model import Indicator, IndicatorKind, Region, Reliability, Scenario, Threshold
-from forewarn.store.records import StoredEvent, StoredParticipant, StoredPlace
+from forewarn.model.records import StoredEvent, StoredParticipant, StoredPlace
 
 AT = datetime(2024, 8, 10, 12, 0, tzinfo=UTC)
 THRESHOLDS = (Threshold("elevated", 0.2), Threshold("high", 0.4), Threshold("critical", 0.7))

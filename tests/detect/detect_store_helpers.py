@@ -9,7 +9,7 @@ from pathlib import Path
 
 from forewarn.app import Workspace
 from forewarn.model import Reliability
-from forewarn.nlp.types import (
+from forewarn.model.extraction import (
     Entity,
     EntityKind,
     Event,
@@ -59,8 +59,8 @@ def seed(ws: Workspace, folder: Path, reports: tuple[Report, ...] = REPORTS) -> 
         for r in reports:
             if r.source == source:
                 (inbox / f"{r.name}.txt").write_text(f"Title: {r.name}\nDate: {r.day.isoformat()}\n\n{r.text}\n")
-        ws.add_source(source, str(inbox), reliability=reliability.get(source, Reliability.C))
-        ws.ingest([source])
+        ws.sources.add(source, str(inbox), reliability=reliability.get(source, Reliability.C))
+        ws.intake.ingest([source])
     ids: dict[str, str] = {}
     extractions = []
     for doc_id in ws.store.documents_needing_extraction():

@@ -33,34 +33,34 @@ def test_add_list_change_remove_with_ledger_entries(db_url: str, make_workspace:
     path = tmp_path / "armour.yaml"
     path.write_text(SCENARIO, encoding="utf-8")
 
-    added = ws.add_scenario(path)
+    added = ws.scenarios.add(path)
     assert added.id == "armour-watch" and added.region.admin1 == ("RUS:Kursk Oblast",)
-    assert [s.id for s in ws.scenarios()] == ["armour-watch"] and ws.scenario("armour-watch") == added
+    assert [s.id for s in ws.scenarios.all()] == ["armour-watch"] and ws.scenarios.get("armour-watch") == added
     [(kind, subject, payload)] = ledger_rows(ws)
     assert (kind, subject) == ("scenario-added", "scenario:armour-watch")
     assert payload["version"] == added.version and payload["yaml"] == SCENARIO and payload["name"] == added.name
-    [record] = ws.scenario_records()
+    [record] = ws.scenarios.records()
     assert record.added_by == "tester" and record.origin == str(path.resolve()) and record.yaml == SCENARIO
 
-    assert ws.add_scenario(path) == added and len(ledger_rows(ws)) == 1  # unchanged: nothing recorded
+    assert ws.scenarios.add(path) == added and len(ledger_rows(ws)) == 1  # unchanged: nothing recorded
 
     path.write_text(SCENARIO.replace("prior: 0.02", "prior: 0.05"), encoding="utf-8")
-    changed = ws.add_scenario(path)
+    changed = ws.scenarios.add(path)
     assert changed.prior == 0.05 and changed.version != added.version
     kind, _, payload = ledger_rows(ws)[-1]
     assert kind == "scenario-changed" and payload["previous_version"] == added.version
 
-    assert ws.remove_scenario("armour-watch").id == "armour-watch"
-    assert ws.scenarios() == [] and ledger_rows(ws)[-1][0] == "scenario-removed"
+    assert ws.scenarios.remove("armour-watch").id == "armour-watch"
+    assert ws.scenarios.all() == [] and ledger_rows(ws)[-1][0] == "scenario-removed"
     with pytest.raises(NotFound, match="was removed"):
-        ws.scenario("armour-watch")
+        ws.scenarios.get("armour-watch")
     with pytest.raises(NotFound):
-        ws.remove_scenario("armour-watch")
-    assert [r.enabled for r in ws.scenario_records(include_removed=True)] == [False]
+        ws.scenarios.remove("armour-watch")
+    assert [r.enabled for r in ws.scenarios.records(include_removed=True)] == [False]
 
-    assert ws.add_scenario(path).prior == 0.05 and ledger_rows(ws)[-1][0] == "scenario-added"  # back again
-    ws.add_scenario(default="coup")
-    assert [s.id for s in ws.scenarios()] == ["armour-watch", "coup"]
+    assert ws.scenarios.add(path).prior == 0.05 and ledger_rows(ws)[-1][0] == "scenario-added"  # back again
+    ws.scenarios.add(default="coup")
+    assert [s.id for s in ws.scenarios.all()] == ["armour-watch", "coup"]
     assert [k for k, _, _ in ledger_rows(ws)] == ["scenario-added", "scenario-changed", "scenario-removed",
                                                    "scenario-added", "scenario-added"]
 
@@ -72,12 +72,12 @@ def test_invalid_or_conflicting_files_change_nothing(sqlite_workspace: Workspace
     bad.write_text(SCENARIO.replace("half_life_days: 4", "half_life_days: -4"), encoding="utf-8")
     twin.write_text(SCENARIO.replace("Armour near Sudzha", "Twin"), encoding="utf-8")
     with pytest.raises(ScenarioInvalid, match=r"bad\.yaml:15: indicators\[0\]\.half_life_days"):
-        ws.add_scenarios([good, bad])
+        ws.scenarios.add_many([good, bad])
     with pytest.raises(InvalidArgument, match="both define scenario 'armour-watch'"):
-        ws.add_scenarios([good, twin])
+        ws.scenarios.add_many([good, twin])
     with pytest.raises(InvalidArgument):
-        ws.add_scenario()
-    assert ws.scenarios() == [] and ledger_rows(ws) == []
+        ws.scenarios.add()
+    assert ws.scenarios.all() == [] and ledger_rows(ws) == []
 
 
 def test_observations_carry_source_cluster_publication_and_evidence(db_url: str, tmp_path: Path,
@@ -103,10 +103,10 @@ def test_workspace_assessment_counts_independent_reports(db_url: str, tmp_path: 
     ids = seed(ws, tmp_path)
     path = tmp_path / "armour.yaml"
     path.write_text(SCENARIO, encoding="utf-8")
-    scenario = ws.add_scenario(path)
+    scenario = ws.scenarios.add(path)
     at = datetime(2024, 8, 12, 12, tzinfo=UTC)
-    a = ws.assess("armour-watch", at)
-    assert a == assess(scenario, ws.scenario_observations(scenario, at), at)
+    a = ws.scenarios.assess("armour-watch", at)
+    assert a == assess(scenario, ws.scenarios.observations(scenario, at), at)
     # o1 and its re-post c1 are one signal (best source B, latest date 08-07); c2 (E) and o2 (B) one each
     by_docs = {s.document_ids: s for s in a.signals}
     assert set(by_docs) == {tuple(sorted((ids["o1"], ids["c1"]))), (ids["c2"],), (ids["o2"],)}
@@ -115,15 +115,15 @@ def test_workspace_assessment_counts_independent_reports(db_url: str, tmp_path: 
     expected = sum(math.log(3) * w * 0.5 ** (age / 4) for w, age in ((0.85, 5), (0.3, 4), (0.85, 1)))
     assert a.log_odds == pytest.approx(math.log(0.02 / 0.98) + expected)
     # as of the 7th, only what was published by then counts
-    early = ws.assess("armour-watch", datetime(2024, 8, 7, 12, tzinfo=UTC))
+    early = ws.scenarios.assess("armour-watch", datetime(2024, 8, 7, 12, tzinfo=UTC))
     assert [s.document_ids for s in early.signals] == [tuple(sorted((ids["o1"], ids["c1"])))]
-    assert ws.scenario_views(at=at)[0].assessment == a
+    assert ws.scenarios.views(at=at)[0].assessment == a
 
-    tested = ws.test_scenario("armour-watch", at)
+    tested = ws.scenarios.test("armour-watch", at)
     armour, surge = tested.indicators
     assert len(armour.observations) == 4 and len(armour.signals) == 3 and surge.observations == ()
-    assert ws.test_scenario(str(path), at).assessment == a  # a file can be tested before (or after) adding it
-    assert ws.scenario_view("cross-border-incursion", at).record is None  # a default, not in the workspace
+    assert ws.scenarios.test(str(path), at).assessment == a  # a file can be tested before (or after) adding it
+    assert ws.scenarios.view("cross-border-incursion", at).record is None  # a default, not in the workspace
 
 
 def test_surges_from_stored_events(sqlite_workspace: Workspace, tmp_path: Path) -> None:
@@ -133,14 +133,14 @@ def test_surges_from_stored_events(sqlite_workspace: Workspace, tmp_path: Path) 
     quiet = (Report("log", "q0", date(2024, 7, 10), "shelling once near Sudzha by the Ukrainian army, quiet since."),)
     seed(ws, tmp_path, quiet + tuple(shelled))
     at = datetime(2024, 8, 9, 12, tzinfo=UTC)
-    [s] = ws.surges(at, days=5)
+    [s] = ws.scenarios.surges(at, days=5)
     assert (s.admin1, s.type, s.day, s.count) == ("Kursk Oblast", "ASSAULT", date(2024, 8, 8), 4)
-    assert ws.surges(datetime(2024, 8, 7, 23, 59, tzinfo=UTC), days=5) == []  # the day before
-    assert ws.surges(at + timedelta(days=10), days=5) == []  # out of the window
+    assert ws.scenarios.surges(datetime(2024, 8, 7, 23, 59, tzinfo=UTC), days=5) == []  # the day before
+    assert ws.scenarios.surges(at + timedelta(days=10), days=5) == []  # out of the window
     path = tmp_path / "armour.yaml"
     path.write_text(SCENARIO, encoding="utf-8")
-    ws.add_scenario(path)
-    a = ws.assess("armour-watch", at)
+    ws.scenarios.add(path)
+    a = ws.scenarios.assess("armour-watch", at)
     [signal] = [x for x in a.signals if x.indicator_id == "shelling-surge"]
     assert signal.observed_on == date(2024, 8, 8) and signal.contribution == pytest.approx(
         math.log(2) * 0.5 ** (1 / 3))

@@ -19,7 +19,7 @@ from forewarn.detect.scenarios import (
 )
 from forewarn.errors import Code, NotFound, ScenarioInvalid
 from forewarn.model import IndicatorKind, Threshold
-from forewarn.store.query import EVENT_TYPES
+from forewarn.model.query import EVENT_TYPES
 
 VALID = """\
 id: border-watch

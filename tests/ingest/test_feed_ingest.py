@@ -57,11 +57,11 @@ def feed_url() -> Iterator[str]:
 
 
 def test_repoll_fetches_nothing_new(workspace: Workspace, feed_url: str) -> None:
-    source = workspace.add_source("Wire", feed_url, reliability=Reliability.B)
-    first = workspace.ingest([source.id])
+    source = workspace.sources.add("Wire", feed_url, reliability=Reliability.B)
+    first = workspace.intake.ingest([source.id])
     assert (first.new, first.failed) == (2, 0)
     assert workspace.store.validators(feed_url).etag == ETAG  # type: ignore[union-attr]
-    again = workspace.ingest([source.id])
+    again = workspace.intake.ingest([source.id])
     assert (again.new, again.duplicate, again.failed) == (0, 0, 0)
     assert Handler.seen == [(200, None), (304, ETAG)]
 
@@ -70,6 +70,6 @@ def test_unreachable_feed_is_a_coded_issue(workspace: Workspace) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    report = workspace.ingest([f"http://127.0.0.1:{port}/feed.xml"])
+    report = workspace.intake.ingest([f"http://127.0.0.1:{port}/feed.xml"])
     assert report.new == 0 and dict(report.failed_by_code) == {"FW-E022": 1}
     assert "127.0.0.1" in report.issues[0].location

@@ -13,7 +13,7 @@ from forewarn.app import Workspace
 from forewarn.config import Settings, load_settings
 from forewarn.errors import Code, Issue
 from forewarn.model import SourceKind
-from forewarn.store.query import DocumentQuery
+from forewarn.model.query import DocumentQuery
 
 DEEP = "[" * 200_000 + "]" * 200_000
 
@@ -35,7 +35,7 @@ def hostile_inbox(root: Path) -> Path:
 
 
 def stored_texts(ws: Workspace) -> list[str]:
-    return sorted(d.text for d in ws.documents(DocumentQuery())[0])
+    return sorted(d.text for d in ws.reads.documents(DocumentQuery())[0])
 
 
 def codes(issues: tuple[Issue, ...]) -> list[tuple[str, str, str | None]]:
@@ -44,7 +44,7 @@ def codes(issues: tuple[Issue, ...]) -> list[tuple[str, str, str | None]]:
 
 def test_a_folder_with_deep_items_and_outside_links_stores_every_good_item(workspace: Workspace,
                                                                            tmp_path: Path) -> None:
-    report = workspace.ingest([str(hostile_inbox(tmp_path))])
+    report = workspace.intake.ingest([str(hostile_inbox(tmp_path))])
     assert report.status == "completed" and report.new == 4
     assert stored_texts(workspace) == ["Bridge at Kupiansk closed.", "Checkpoint moved east of Sumy.",
                                        "Convoy seen near Sudzha at dawn.", "Shelling reported in Vovchansk overnight."]
@@ -60,7 +60,7 @@ def test_the_watch_keeps_polling_a_folder_with_deep_items(tmp_path: Path) -> Non
     cycles: list[WatchCycle] = []
     errors: list[Exception] = []
     with Workspace.open(Settings(database_url=f"sqlite:///{tmp_path / 'ws.db'}", actor="t", extract=False)) as ws:
-        ws.add_source("inbox", str(inbox), kind=SourceKind.AUTO)
+        ws.sources.add("inbox", str(inbox), kind=SourceKind.AUTO)
         Watcher(ws, interval=0).run(cycles.append, max_cycles=1, on_error=errors.append)
         (inbox / "c.txt").write_text("Title: c\nDate: 2024-08-07\n\nFerry crossing at Kherson suspended.\n")
         Watcher(ws, interval=0).run(cycles.append, max_cycles=1, on_error=errors.append)  # a restart
@@ -75,6 +75,6 @@ def test_following_links_out_of_a_folder_is_a_setting(tmp_path: Path,
     settings = load_settings(env={"FOREWARN_FOLLOW_SYMLINKS": "true"}, config_path=tmp_path / "none.toml")
     assert settings.follow_symlinks and not Settings().follow_symlinks
     ws = make_workspace(f"sqlite:///{tmp_path / 'ws.db'}", follow_symlinks=True)
-    report = ws.ingest([str(hostile_inbox(tmp_path))])
+    report = ws.intake.ingest([str(hostile_inbox(tmp_path))])
     assert "Outside the inbox: never to be ingested." in stored_texts(ws)
     assert Code.LINK_OUTSIDE.value not in [i.code.value for i in report.issues]

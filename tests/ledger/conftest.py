@@ -16,7 +16,7 @@ ENTRIES = 10
 def fill(ws: Workspace, clock: Any, first: int, last: int) -> None:
     for n in range(first, last + 1):
         clock.advance(minutes=1)
-        ws.record("comment", f"warning:{n}", {"n": n, "text": f"note {n}"})
+        ws.ledger.record("comment", f"warning:{n}", {"n": n, "text": f"note {n}"})
 
 
 @pytest.fixture
@@ -32,6 +32,6 @@ def signed_chain(db_url: str, make_workspace: Callable[..., Workspace], clock: A
     """`tester` registers a key (seq 1), then signs nine entries (seq 2–10)."""
     key = tmp_path / "tester.pem"
     ws = make_workspace(db_url, signing_key=str(key))
-    ws.register_key(key, generate=True)
+    ws.ledger.register_key(key, generate=True)
     fill(ws, clock, 2, ENTRIES)
     return ws

@@ -9,10 +9,9 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.exc import DBAPIError
 
 from forewarn.app import Workspace
-from forewarn.errors import ClockBackwards, InvalidArgument
+from forewarn.errors import ClockBackwards, InvalidArgument, StoreUnavailable
 from forewarn.ledger import GENESIS, append, entry_hash
 from forewarn.store import schema as t
 
@@ -26,29 +25,29 @@ def test_the_hash_is_sha256_of_the_documented_encoding() -> None:
 
 
 def test_a_clean_chain_verifies(chain: Workspace) -> None:
-    report = chain.verify_ledger()
-    last = chain.ledger_entries(newest_first=True, limit=1)[0]
+    report = chain.ledger.verify()
+    last = chain.ledger.entries(newest_first=True, limit=1)[0]
     assert report.ok and not report.problems
     assert (report.count, report.last_seq, report.last_hash) == (10, 10, last.hash)
     assert report.summary() == f"chain intact: 10 entries, last seq 10, hash {last.hash}"
 
 
 def test_entries_chain_from_genesis_and_carry_their_payload(chain: Workspace) -> None:
-    entries = chain.ledger_entries()
+    entries = chain.ledger.entries()
     assert entries[0].prev_hash == GENESIS
     assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(entries))
     assert entries[2].payload == {"n": 3, "text": "note 3"} and entries[2].actor == "tester"
 
 
 def test_an_empty_ledger_verifies(sqlite_workspace: Workspace) -> None:
-    report = sqlite_workspace.verify_ledger()
+    report = sqlite_workspace.ledger.verify()
     assert report.ok and (report.count, report.last_seq, report.last_hash) == (0, 0, GENESIS)
 
 
 def test_verifying_reads_in_chunks(chain: Workspace) -> None:
     from forewarn.ledger.verify import verify
 
-    assert verify(chain.store, chunk=3) == chain.verify_ledger()
+    assert verify(chain.store, chunk=3) == chain.ledger.verify()
 
 
 @pytest.mark.parametrize("statement", ["UPDATE ledger SET actor = 'someone else' WHERE seq = 3",
@@ -56,19 +55,19 @@ def test_verifying_reads_in_chunks(chain: Workspace) -> None:
                                        "DELETE FROM ledger WHERE seq = 3",
                                        "DELETE FROM ledger"])
 def test_the_database_refuses_to_change_or_remove_rows(chain: Workspace, statement: str) -> None:
-    before = chain.ledger_entries()
-    with pytest.raises(DBAPIError, match="append-only"), chain.store.transaction() as conn:
+    before = chain.ledger.entries()
+    with pytest.raises(StoreUnavailable, match="append-only"), chain.store.transaction() as conn:
         conn.exec_driver_sql(statement)
-    assert chain.ledger_entries() == before
-    assert chain.verify_ledger().ok
+    assert chain.ledger.entries() == before
+    assert chain.ledger.verify().ok
 
 
 def test_postgresql_refuses_truncate(pg_url: str, make_workspace: Any) -> None:
     ws = make_workspace(pg_url)
-    ws.record("comment", "warning:1", {"text": "keep me"})
-    with pytest.raises(DBAPIError, match="append-only"), ws.store.transaction() as conn:
+    ws.ledger.record("comment", "warning:1", {"text": "keep me"})
+    with pytest.raises(StoreUnavailable, match="append-only"), ws.store.transaction() as conn:
         conn.exec_driver_sql("TRUNCATE ledger")
-    assert len(ws.ledger_entries()) == 1
+    assert len(ws.ledger.entries()) == 1
 
 
 def test_the_refusing_triggers_are_in_place(chain: Workspace) -> None:
@@ -86,26 +85,26 @@ def test_the_refusing_triggers_are_in_place(chain: Workspace) -> None:
 def test_an_append_dated_before_the_last_entry_is_refused(chain: Workspace, clock: Any) -> None:
     clock.advance(seconds=-1)
     with pytest.raises(ClockBackwards, match="FW-E091"):
-        chain.record("comment", "warning:1", {"text": "too early"})
-    assert chain.verify_ledger().count == 10
+        chain.ledger.record("comment", "warning:1", {"text": "too early"})
+    assert chain.ledger.verify().count == 10
 
 
 def test_an_append_at_the_same_time_as_the_last_is_fine(chain: Workspace) -> None:
-    chain.record("comment", "warning:1", {"text": "same minute"})
-    assert chain.verify_ledger().last_seq == 11
+    chain.ledger.record("comment", "warning:1", {"text": "same minute"})
+    assert chain.ledger.verify().last_seq == 11
 
 
 def test_nothing_is_written_when_the_change_it_records_fails(sqlite_workspace: Workspace, clock: Any) -> None:
     with pytest.raises(RuntimeError), sqlite_workspace.store.transaction() as conn:
         append(conn, at=clock(), actor="tester", kind="comment", subject="warning:1", payload={"n": 1})
         raise RuntimeError("the change itself failed")
-    assert sqlite_workspace.ledger_entries() == []
+    assert sqlite_workspace.ledger.entries() == []
 
 
 @pytest.mark.parametrize("payload", [{"at": datetime(2024, 1, 1, tzinfo=UTC)}, {"x": float("nan")}])
 def test_a_payload_must_be_plain_json(sqlite_workspace: Workspace, payload: dict[str, Any]) -> None:
     with pytest.raises(InvalidArgument, match="plain JSON"):
-        sqlite_workspace.record("comment", "warning:1", payload)
+        sqlite_workspace.ledger.record("comment", "warning:1", payload)
 
 
 def test_a_naive_time_is_refused(sqlite_workspace: Workspace) -> None:
@@ -115,16 +114,16 @@ def test_a_naive_time_is_refused(sqlite_workspace: Workspace) -> None:
 
 def test_times_keep_their_microseconds_through_the_store(workspace: Workspace, clock: Any) -> None:
     clock.now = datetime(2024, 8, 12, 12, 0, 0, 123456, tzinfo=UTC)
-    entry = workspace.record("comment", "warning:1", {"text": "precise"})
+    entry = workspace.ledger.record("comment", "warning:1", {"text": "precise"})
     clock.advance(microseconds=1)
-    workspace.record("comment", "warning:1", {"text": "next"})
-    assert workspace.ledger_entries()[0].at == entry.at
-    assert workspace.verify_ledger().ok
+    workspace.ledger.record("comment", "warning:1", {"text": "next"})
+    assert workspace.ledger.entries()[0].at == entry.at
+    assert workspace.ledger.verify().ok
 
 
 def test_record_is_attributed_and_timed(workspace: Workspace, clock: Any) -> None:
     clock.advance(hours=2)
-    entry = workspace.record("comment", "warning:7", {"text": "seen"})
+    entry = workspace.ledger.record("comment", "warning:7", {"text": "seen"})
     assert (entry.seq, entry.actor, entry.at, entry.key_id) == (1, "tester", clock(), None)
     with workspace.store.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(t.ledger)).scalar() == 1

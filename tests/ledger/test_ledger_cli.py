@@ -30,8 +30,8 @@ def db(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'ws.db'}"
     with Workspace.open(Settings(database_url=url, actor="ana", extract=False)) as ws:
         for n in range(1, 4):
-            ws.record("warning-noted", f"warning:{n}", {"id": n})  # no warnings row: not a state change
-        ws.record("comment", "scenario:kursk", {"text": "armour seen near the border"})
+            ws.ledger.record("warning-noted", f"warning:{n}", {"id": n})  # no warnings row: not a state change
+        ws.ledger.record("comment", "scenario:kursk", {"text": "armour seen near the border"})
     return url
 
 

@@ -84,51 +84,51 @@ def test_a_der_key_loads(tmp_path: Path) -> None:
 
 
 def test_registration_writes_the_key_and_a_self_signed_entry(workspace: Workspace, tmp_path: Path) -> None:
-    key_id = workspace.register_key(tmp_path / "tester.pem", generate=True)
+    key_id = workspace.ledger.register_key(tmp_path / "tester.pem", generate=True)
     with workspace.store.engine.connect() as conn:
         registered = keys_of(conn, "tester")
     assert [k.key_id for k in registered] == [key_id]
-    entry = workspace.ledger_entries(kind="key-registered")[0]
+    entry = workspace.ledger.entries(kind="key-registered")[0]
     assert entry.subject == "actor:tester" and entry.key_id == key_id and entry.signature
     assert entry.payload == {"key_id": key_id, "public_key": registered[0].public_key, "actor": "tester"}
-    assert workspace.verify_ledger().ok
+    assert workspace.ledger.verify().ok
 
 
 def test_registering_the_same_key_twice_is_refused(sqlite_workspace: Workspace, tmp_path: Path) -> None:
-    sqlite_workspace.register_key(tmp_path / "k.pem", generate=True)
+    sqlite_workspace.ledger.register_key(tmp_path / "k.pem", generate=True)
     with pytest.raises(AlreadyExists):
-        sqlite_workspace.register_key(tmp_path / "k.pem")
-    assert len(sqlite_workspace.ledger_entries()) == 1
+        sqlite_workspace.ledger.register_key(tmp_path / "k.pem")
+    assert len(sqlite_workspace.ledger.entries()) == 1
 
 
 def test_a_second_key_needs_the_first_one(tmp_path: Path, make_workspace: Callable[..., Workspace],
                                           clock: Any) -> None:
     url = f"sqlite:///{tmp_path / 'ws.db'}"
     first = tmp_path / "first.pem"
-    make_workspace(url).register_key(first, generate=True)
+    make_workspace(url).ledger.register_key(first, generate=True)
     second = tmp_path / "second.pem"
     with pytest.raises(SigningKeyError, match="already has a registered key"):
-        make_workspace(url).register_key(second, generate=True)
+        make_workspace(url).ledger.register_key(second, generate=True)
     assert not second.exists()  # the key made for nothing is removed again
     rotating = make_workspace(url, signing_key=str(first))
     clock.advance(minutes=1)
-    new_id = rotating.register_key(second, generate=True)
-    entries = rotating.ledger_entries(kind="key-registered")
+    new_id = rotating.ledger.register_key(second, generate=True)
+    entries = rotating.ledger.entries(kind="key-registered")
     assert entries[1].key_id == load_signer(first).key_id and entries[1].payload["key_id"] == new_id
     signing = make_workspace(url, signing_key=str(second))
-    signing.record("comment", "warning:1", {"text": "signed with the new key"})
-    assert signing.verify_ledger().ok
+    signing.ledger.record("comment", "warning:1", {"text": "signed with the new key"})
+    assert signing.ledger.verify().ok
 
 
 def test_entries_are_signed_when_a_key_is_set(workspace: Workspace, make_workspace: Callable[..., Workspace],
                                               tmp_path: Path) -> None:
     path = tmp_path / "tester.pem"
-    workspace.register_key(path, generate=True)
+    workspace.ledger.register_key(path, generate=True)
     ws = make_workspace(workspace.settings.database_url, signing_key=str(path))
-    entry = ws.record("comment", "warning:1", {"text": "signed"})
+    entry = ws.ledger.record("comment", "warning:1", {"text": "signed"})
     assert entry.key_id == load_signer(path).key_id
     assert verify_signature(load_signer(path).public_key, bytes.fromhex(entry.hash), entry.signature or "")
-    assert ws.verify_ledger().ok
+    assert ws.ledger.verify().ok
 
 
 def test_signing_with_an_unregistered_or_foreign_key_is_refused(tmp_path: Path,
@@ -137,11 +137,11 @@ def test_signing_with_an_unregistered_or_foreign_key_is_refused(tmp_path: Path,
     loose = tmp_path / "loose.pem"
     generate_key(loose)
     with pytest.raises(SigningKeyError, match="not registered"):
-        make_workspace(url, signing_key=str(loose)).record("comment", "warning:1", {})
-    make_workspace(url).register_key(loose)  # now tester's
+        make_workspace(url, signing_key=str(loose)).ledger.record("comment", "warning:1", {})
+    make_workspace(url).ledger.register_key(loose)  # now tester's
     olga = Settings(database_url=url, actor="olga", signing_key=str(loose), extract=False)
     with pytest.raises(SigningKeyError, match="registered to tester, not olga"), Workspace.open(olga) as ws:
-        ws.record("comment", "warning:1", {})
+        ws.ledger.record("comment", "warning:1", {})
     ws = make_workspace(url)
     with ws.store.engine.connect() as conn:
         assert conn.execute(select(t.ledger.c.seq)).scalars().all() == [1]
@@ -151,5 +151,5 @@ def test_a_missing_configured_key_says_how_to_make_one(sqlite_workspace: Workspa
                                                        make_workspace: Callable[..., Workspace]) -> None:
     ws = make_workspace(sqlite_workspace.settings.database_url, signing_key=str(tmp_path / "gone.pem"))
     with pytest.raises(SigningKeyError, match="no signing key") as caught:
-        ws.record("comment", "warning:1", {})
+        ws.ledger.record("comment", "warning:1", {})
     assert "forewarn ledger keygen" in caught.value.hint

@@ -200,10 +200,10 @@ CASES = {
 def test_tamper_is_found_where_it_was_done(name: str, db_url: str, request: pytest.FixtureRequest) -> None:
     case = CASES[name]
     ws: Workspace = request.getfixturevalue("signed_chain" if case.signed else "chain")
-    assert ws.verify_ledger().ok
+    assert ws.ledger.verify().ok
     with attacker(ws) as conn:
         case.tamper(conn)
-    report = ws.verify_ledger()
+    report = ws.ledger.verify()
     assert not report.ok
     assert [(p.kind, p.seq) for p in report.problems] == case.expected, report.problems
     with pytest.raises(LedgerBroken, match="FW-E092 chain broken"):
@@ -212,33 +212,33 @@ def test_tamper_is_found_where_it_was_done(name: str, db_url: str, request: pyte
 
 def test_a_consistent_rewrite_passes_without_an_anchor_and_fails_with_one(chain: Workspace, tmp_path: Path) -> None:
     anchor = tmp_path / "anchor.json"
-    chain.anchor_ledger(anchor)
+    chain.ledger.anchor(anchor)
     with attacker(chain) as conn:
         insert_rehashed(conn)
-    plain = chain.verify_ledger()
+    plain = chain.ledger.verify()
     assert plain.ok and plain.last_seq == 11  # the honest limit: unsigned, unanchored, it cannot tell
-    report = chain.verify_ledger(anchor)
+    report = chain.ledger.verify(anchor)
     assert [(p.kind, p.seq) for p in report.problems] == [(K.REWRITTEN, 10)]
 
 
 def test_a_cut_off_tail_is_a_shorter_chain_unless_an_anchor_remembers(chain: Workspace, tmp_path: Path) -> None:
     anchor = tmp_path / "anchor.json"
-    chain.anchor_ledger(anchor)
+    chain.ledger.anchor(anchor)
     with attacker(chain) as conn:
         truncate_tail(conn)
-    plain = chain.verify_ledger()
+    plain = chain.ledger.verify()
     assert plain.ok and (plain.count, plain.last_seq) == (7, 7)
-    report = chain.verify_ledger(anchor)
+    report = chain.ledger.verify(anchor)
     assert [(p.kind, p.seq) for p in report.problems] == [(K.TRUNCATED, 10)]
     assert report.anchored == 10
 
 
 def test_an_older_anchor_still_vouches_for_its_entry(chain: Workspace, clock: Any, tmp_path: Path) -> None:
     anchor = tmp_path / "anchor.json"
-    chain.anchor_ledger(anchor)
+    chain.ledger.anchor(anchor)
     clock.advance(minutes=1)
-    chain.record("comment", "warning:1", {"text": "later"})
-    report = chain.verify_ledger(anchor)
+    chain.ledger.record("comment", "warning:1", {"text": "later"})
+    report = chain.ledger.verify(anchor)
     assert report.ok and report.last_seq == 11 and report.anchored == 10
 
 
@@ -249,10 +249,10 @@ def test_problems_past_the_listing_limit_are_counted(sqlite_workspace: Workspace
     monkeypatch.setattr(v, "MAX_PROBLEMS", 2)
     for n in range(6):
         clock.advance(minutes=1)
-        sqlite_workspace.record("comment", "x:1", {"n": n})
+        sqlite_workspace.ledger.record("comment", "x:1", {"n": n})
     with attacker(sqlite_workspace) as conn:
         for seq in range(1, 6):
             update(conn, seq, payload="{}")
-    report = sqlite_workspace.verify_ledger()
+    report = sqlite_workspace.ledger.verify()
     assert len(report.problems) == 2 and report.more == 3
     assert "5 problems" in report.summary()

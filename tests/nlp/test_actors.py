@@ -9,8 +9,8 @@ import pytest
 from spacy.language import Language
 
 from forewarn.errors import Code, ConfigError
+from forewarn.model.extraction import EntityKind, EntityMention, Sector
 from forewarn.nlp.actors import ActorDictionary, EntityLinker, normalize
-from forewarn.nlp.types import EntityKind, EntityMention, Sector
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,9 @@ import pytest
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from forewarn.model.extraction import Claim, Entity, EntityKind, EntityMention, Sector
 from forewarn.nlp.claims import ACCORDING_CUE, CUE_STANCE, find_claims
 from forewarn.nlp.spans import sentence_of
-from forewarn.nlp.types import Claim, Entity, EntityKind, EntityMention, Sector
 
 PESKOV = Entity("ner:person:dmitry-peskov", "Dmitry Peskov", EntityKind.PERSON, "RUS", Sector.GOVERNMENT)
 KREMLIN = Entity("dict:rus-kremlin", "Kremlin", EntityKind.ORG, "RUS", Sector.GOVERNMENT)

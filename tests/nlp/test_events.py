@@ -7,9 +7,7 @@ from datetime import date
 import pytest
 from spacy.language import Language
 
-from forewarn.nlp.events import find_events
-from forewarn.nlp.lexicon import Lexicon
-from forewarn.nlp.types import (
+from forewarn.model.extraction import (
     DateMention,
     Entity,
     EntityKind,
@@ -21,6 +19,8 @@ from forewarn.nlp.types import (
     Sector,
     TimePrecision,
 )
+from forewarn.nlp.events import find_events
+from forewarn.nlp.lexicon import Lexicon
 
 PUBLISHED = date(2024, 8, 10)
 

@@ -11,8 +11,9 @@ import pytest
 import forewarn.nlp.pipeline as pipeline
 from forewarn.config import Settings
 from forewarn.errors import ConfigError, ForewarnError
+from forewarn.model.extraction import Extraction
 from forewarn.nlp.extract import ExtractFailure, ExtractInput, Extractor, extract_parallel, segments, shared_extractor
-from forewarn.nlp.types import Extraction
+from forewarn.nlp.pipeline import ExtractorConfig
 
 DAY = date(2024, 8, 8)
 REPORT = ("Russian troops shelled the village of Sudzha in the Kursk region on Tuesday, the governor said. "
@@ -47,7 +48,7 @@ def test_a_report_becomes_sourced_events(extractor):
 
 
 def test_results_come_in_input_order_across_batches():
-    small = Extractor(replace(Settings(), extract_batch_size=2))
+    small = Extractor(ExtractorConfig.from_settings(replace(Settings(), extract_batch_size=2)))
     texts = [f"Police arrested {n} protesters." for n in range(2, 7)]
     results = list(small.extract(ExtractInput(str(i), t, DAY) for i, t in enumerate(texts)))
     assert [r.document_id for r in results] == ["0", "1", "2", "3", "4"]
@@ -121,12 +122,12 @@ def test_pipeline_is_validated_when_built():
 
 def test_missing_model_is_a_clear_error():
     with pytest.raises(ForewarnError, match=r"FW-E050.*not installed"):
-        Extractor(replace(Settings(), spacy_model="xx_no_such_model"))
+        Extractor(ExtractorConfig.from_settings(replace(Settings(), spacy_model="xx_no_such_model")))
 
 
 @pytest.mark.slow
 def test_two_processes_give_the_same_results(extractor):
     items = [ExtractInput(str(i), f"Police arrested {i} protesters in Minsk. {REPORT}", DAY) for i in range(12)]
-    settings = replace(Settings(), extract_batch_size=4)
-    parallel = list(extract_parallel(settings, items, 2))
+    config = ExtractorConfig.from_settings(replace(Settings(), extract_batch_size=4))
+    parallel = list(extract_parallel(config, items, 2))
     assert parallel == list(extractor.extract(items))

@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from forewarn.distance import haversine_km
-from forewarn.nlp import gazetteer as gz
-from forewarn.nlp.gazetteer import Gazetteer, normalize, translit_key
-from forewarn.nlp.types import PlacePrecision
+from forewarn.geo import gazetteer as gz
+from forewarn.geo.distance import haversine_km
+from forewarn.geo.gazetteer import Gazetteer, normalize, translit_key
+from forewarn.model.extraction import PlacePrecision
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ import pytest
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from forewarn.nlp.gazetteer import Gazetteer
+from forewarn.geo.gazetteer import Gazetteer
+from forewarn.model.extraction import PlaceMention, PlacePrecision
 from forewarn.nlp.geo import find_places, most_specific
-from forewarn.nlp.types import PlaceMention, PlacePrecision
 
 
 @pytest.fixture(scope="module")

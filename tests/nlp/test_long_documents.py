@@ -24,9 +24,9 @@ import forewarn.nlp.pipeline as pipeline
 import forewarn.nlp.runner as runner
 from forewarn.config import Settings
 from forewarn.model.document import Document
+from forewarn.model.extraction import Entity, EntityKind, EntityMention, Extraction
 from forewarn.nlp.extract import ExtractInput, shared_extractor
 from forewarn.nlp.runner import extract_documents
-from forewarn.nlp.types import Entity, EntityKind, EntityMention, Extraction
 
 DAY = date(2024, 8, 8)
 DEMO_TEXT = Path(forewarn.__file__).parent / "data" / "demo" / "text"
@@ -37,8 +37,9 @@ import json, resource, sys, time
 from datetime import date
 from forewarn.config import Settings
 from forewarn.nlp.extract import ExtractInput, Extractor
+from forewarn.nlp.pipeline import ExtractorConfig
 text = sys.stdin.read()
-extractor = Extractor(Settings())
+extractor = Extractor(ExtractorConfig.from_settings(Settings()))
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 started = time.process_time()
 (result,) = extractor.extract([ExtractInput("long", text, date(2024, 8, 8))])

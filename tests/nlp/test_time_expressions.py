@@ -10,8 +10,8 @@ import pytest
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from forewarn.model.extraction import DateMention, TimePrecision
 from forewarn.nlp.dates import add_months, find_dates, infer_year, resolve
-from forewarn.nlp.types import DateMention, TimePrecision
 
 DAY, WEEK, MONTH, YEAR = TimePrecision.DAY, TimePrecision.WEEK, TimePrecision.MONTH, TimePrecision.YEAR
 MON = date(2024, 8, 12)  # a Monday

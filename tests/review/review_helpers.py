@@ -19,7 +19,7 @@ from forewarn.model import (
     WarningRecord,
     WarningState,
 )
-from forewarn.store.records import StoredEvent, StoredPlace
+from forewarn.model.records import StoredEvent, StoredPlace
 
 T0 = datetime(2024, 7, 1, tzinfo=UTC)
 EVENT_DAY = date(2024, 8, 6)

@@ -17,7 +17,16 @@ from forewarn.app import Workspace
 from forewarn.cli.main import app
 from forewarn.config import Settings
 from forewarn.model import Disposition, Origin
-from forewarn.nlp.types import Event, Evidence, Extraction, Flags, Place, PlaceMention, PlacePrecision, TimePrecision
+from forewarn.model.extraction import (
+    Event,
+    Evidence,
+    Extraction,
+    Flags,
+    Place,
+    PlaceMention,
+    PlacePrecision,
+    TimePrecision,
+)
 from forewarn.review import ChainBreak, TimelineKind, WarningStatus, to_html, to_markdown
 
 SUMY = Place("Sumy", 50.9077, 34.7981, "UKR", "Sumy Oblast", "geonames:692194", PlacePrecision.TOWN)
@@ -74,12 +83,12 @@ def url(db_url: str, tmp_path: Path, clock: Callable[[], datetime], make_workspa
     (tmp_path / "sumy.yaml").write_text(SCENARIO, encoding="utf-8")
     clock.now = datetime(2024, 8, 5, tzinfo=UTC)  # type: ignore[attr-defined]  # dates in the future are dropped
     ws = make_workspace(url)
-    ws.ingest([str(inbox)])
+    ws.intake.ingest([str(inbox)])
     clock.now = datetime(2024, 7, 1, tzinfo=UTC)  # type: ignore[attr-defined]  # the scenario came first
     by_text = {text: day for day, text in REPORTS.values()}
     docs = [ws.store.get_document(d) for d in ws.store.documents_needing_extraction()]
     ws.store.save_extractions([extraction(d.id, d.text, by_text[d.text.strip()]) for d in docs], clock())
-    ws.add_scenario(tmp_path / "sumy.yaml")
+    ws.scenarios.add(tmp_path / "sumy.yaml")
     yield url
 
 
@@ -94,21 +103,22 @@ def at(clock: Callable[[], datetime], when: datetime) -> None:
 def test_postmortem_from_the_store_and_the_ledger(url: str, clock: Callable[[], datetime]) -> None:
     at(clock, datetime(2024, 8, 1, 9, 0, tzinfo=UTC))
     with act(url, "liaison", clock) as ws:
-        partner = ws.raise_warning("Armour near Sumy", "Our people see columns.", "high", scenario_id="sumy-push",
-                                   partner="Allied desk", partner_ref="B-7")
+        partner = ws.warnings.raise_warning("Armour near Sumy", "Our people see columns.", "high",
+                                            scenario_id="sumy-push", partner="Allied desk", partner_ref="B-7")
     at(clock, datetime(2024, 8, 1, 11, 0, tzinfo=UTC))
     with act(url, "desk-head", clock) as ws:
-        ws.dispose(partner.id, Disposition.DISMISSED, "They <always> over-read exercises.")
+        ws.warnings.dispose(partner.id, Disposition.DISMISSED, "They <always> over-read exercises.")
     at(clock, datetime(2024, 8, 4, 8, 0, tzinfo=UTC))
     with act(url, "analyst", clock) as ws:
-        ours = ws.raise_warning("Build-up continues", "Four reports in a week.", "elevated", scenario_id="sumy-push")
+        ours = ws.warnings.raise_warning("Build-up continues", "Four reports in a week.", "elevated",
+                                         scenario_id="sumy-push")
     at(clock, datetime(2024, 8, 4, 10, 0, tzinfo=UTC))
     with act(url, "director", clock) as ws:
-        ws.escalate(ours.id, "needs a decision")
+        ws.warnings.escalate(ours.id, "needs a decision")
     at(clock, datetime(2024, 8, 7, tzinfo=UTC))
     with act(url, "duty-officer", clock) as ws:
-        ws.acknowledge(ours.id, "too late")  # after the event
-        pm = ws.postmortem("sumy-push", EVENT_DAY, with_replay=True)
+        ws.warnings.acknowledge(ours.id, "too late")  # after the event
+        pm = ws.review.postmortem("sumy-push", EVENT_DAY, with_replay=True)
 
     assert pm.documents_in_window == 4 and pm.observations_in_window == 4 and len(pm.signals) == 4
     assert pm.first_signal is not None and pm.first_signal.known_at == datetime(2024, 7, 28, tzinfo=UTC)
@@ -132,8 +142,9 @@ def test_postmortem_from_the_store_and_the_ledger(url: str, clock: Callable[[], 
 def test_replay_from_the_store(url: str, clock: Callable[[], datetime]) -> None:
     at(clock, datetime(2024, 8, 2, 12, 0, tzinfo=UTC))
     with act(url, "analyst", clock) as ws:
-        raised = ws.raise_warning("Build-up", "Reports pile up.", "elevated", scenario_id="sumy-push")
-        series = ws.replay("sumy-push", datetime(2024, 7, 20, tzinfo=UTC), datetime(2024, 8, 6, tzinfo=UTC), "1d")
+        raised = ws.warnings.raise_warning("Build-up", "Reports pile up.", "elevated", scenario_id="sumy-push")
+        series = ws.review.replay("sumy-push", datetime(2024, 7, 20, tzinfo=UTC), datetime(2024, 8, 6, tzinfo=UTC),
+                                  "1d")
     assert len(series.steps) == 18 and series.matched == 4
     by_day = {s.at.date(): s for s in series.steps}
     assert by_day[date(2024, 7, 27)].signals == 0

@@ -17,7 +17,8 @@ from typing import Any
 
 from forewarn.errors import Issue, Severity
 from forewarn.model.document import RawDocument
-from forewarn.sources.base import FeedValidators, ReadContext
+from forewarn.model.source import FeedValidators
+from forewarn.sources.base import ReadContext
 
 NOW = datetime(2024, 9, 1, 12, 0, tzinfo=UTC)
 NOBODY = 65534

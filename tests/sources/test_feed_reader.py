@@ -14,7 +14,8 @@ from reader_helpers import NOW, collect
 
 from forewarn.errors import Code, Severity
 from forewarn.model.document import DatePrecision
-from forewarn.sources.base import FeedValidators, ReadContext
+from forewarn.model.source import FeedValidators
+from forewarn.sources.base import ReadContext
 from forewarn.sources.feed import FeedReader
 
 RSS = """<?xml version="1.0" encoding="utf-8"?>

@@ -13,10 +13,10 @@ from forewarn.ingest import dedup
 from forewarn.ingest.normalise import document_id, sighting_key
 from forewarn.model import Document, Marking, Reliability, Sighting, Source, SourceKind
 from forewarn.model.document import DatePrecision
-from forewarn.sources.base import FeedValidators
+from forewarn.model.query import DocumentQuery
+from forewarn.model.source import FeedValidators
 from forewarn.store import SqlStore, open_store
 from forewarn.store.batch import Batch, BatchCounts, KeyedSighting, StoredDocument
-from forewarn.store.query import DocumentQuery
 from forewarn.store.schema import metadata
 
 T0 = datetime(2024, 8, 1, 9, 30, tzinfo=UTC)

@@ -11,14 +11,13 @@ import pytest
 from sqlalchemy import select
 
 from forewarn.detect.match import in_region
-from forewarn.distance import haversine_km
 from forewarn.errors import Code, ForewarnError, InvalidArgument, NotFound
+from forewarn.geo.distance import haversine_km
 from forewarn.ingest import dedup
 from forewarn.ingest.normalise import document_id
 from forewarn.model import Document
 from forewarn.model.document import DatePrecision
-from forewarn.model.scenario import Region
-from forewarn.nlp.types import (
+from forewarn.model.extraction import (
     Claim,
     Entity,
     EntityKind,
@@ -34,11 +33,12 @@ from forewarn.nlp.types import (
     Sector,
     TimePrecision,
 )
+from forewarn.model.query import EventQuery
+from forewarn.model.records import event_id
+from forewarn.model.scenario import Region
 from forewarn.store import SqlStore, open_store
 from forewarn.store import schema as t
 from forewarn.store.batch import Batch, StoredDocument
-from forewarn.store.query import EventQuery
-from forewarn.store.records import event_id
 
 T0 = datetime(2024, 8, 5, 12, 0, tzinfo=UTC)
 V1, V2 = "test-extractor 1", "test-extractor 2"

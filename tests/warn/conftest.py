@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
@@ -19,7 +19,7 @@ from forewarn.model import Scenario
 
 @dataclass
 class Scenarios:
-    """Stands in for the workspace's stored scenarios (``ws.scenario(id)``)."""
+    """Stands in for the workspace's stored scenarios (``ws.scenarios.get(id)``)."""
 
     known: dict[str, Scenario] = field(default_factory=dict)
 
@@ -48,7 +48,7 @@ def open_ws(db_url: str, clock: Any, scenarios: Scenarios,
     def make(**settings: Any) -> Workspace:
         settings.setdefault("actor", "tester")
         ws = Workspace.open(Settings(database_url=db_url, extract=False, **settings), clock=clock)
-        monkeypatch.setattr(ws, "scenario", scenarios, raising=False)
+        monkeypatch.setattr(ws, "warnings", replace(ws.warnings, scenario=scenarios))
         opened.append(ws)
         return ws
 

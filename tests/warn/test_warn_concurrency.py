@@ -45,9 +45,9 @@ def test_two_processes_acting_at_once(db_url: str) -> None:
         assert kinds["warning-acknowledged"] == b["acknowledged"]
         assert kinds["warning-disposed"] == b["disposed"]
         assert outbox == COUNT + a["escalated"]  # one webhook row per raise and per escalation
-        every = ws.warnings(states=("raised", "acknowledged", "disposed"), limit=1000)
+        every = ws.warnings.board(states=("raised", "acknowledged", "disposed"), limit=1000)
         assert sorted(w.id for w in every) == sorted(a["ids"])  # type: ignore[arg-type]
         for w in every:  # each row agrees with the last thing the ledger says happened to it
-            assert w.state.value == STATE_AFTER[ws.warning_history(w.id)[-1].kind]
+            assert w.state.value == STATE_AFTER[ws.warnings.history(w.id)[-1].kind]
     finally:
         ws.close()

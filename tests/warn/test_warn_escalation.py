@@ -15,65 +15,65 @@ from forewarn.model import WarningState
 
 
 def test_escalation_runs_down_a_three_person_chain_to_exhaustion(ws: Workspace, clock) -> None:
-    w = ws.raise_warning("Convoys", "x", "high")  # high: 60 minutes
+    w = ws.warnings.raise_warning("Convoys", "x", "high")  # high: 60 minutes
     raised_at = clock.now
     clock.advance(minutes=59)
-    assert ws.escalate_due() == []
+    assert ws.warnings.escalate_due() == []
 
     clock.advance(minutes=2)
-    [to_bob] = ws.escalate_due()
+    [to_bob] = ws.warnings.escalate_due()
     assert (to_bob.owner, to_bob.escalation_level, to_bob.state) == ("bob", 1, WarningState.RAISED)
     assert to_bob.ack_deadline == clock.now + timedelta(minutes=60)
-    assert ws.escalate_due() == []  # bob's deadline has not passed yet
+    assert ws.warnings.escalate_due() == []  # bob's deadline has not passed yet
 
     clock.advance(hours=5)  # long overdue: still one step per call
-    [to_carol] = ws.escalate_due()
+    [to_carol] = ws.warnings.escalate_due()
     assert (to_carol.owner, to_carol.escalation_level) == ("carol", 2)
 
     clock.advance(minutes=61)
-    [stays] = ws.escalate_due()
+    [stays] = ws.warnings.escalate_due()
     assert (stays.owner, stays.escalation_level) == ("carol", 2)
     assert stays.ack_deadline == clock.now + timedelta(minutes=60)
 
-    steps = [e.payload for e in ws.warning_history(w.id) if e.kind == "warning-escalated"]
+    steps = [e.payload for e in ws.warnings.history(w.id) if e.kind == "warning-escalated"]
     assert [(s["from"], s["to"], s["chain_exhausted"], s["automatic"]) for s in steps] == [
         ("alice", "bob", False, True), ("bob", "carol", False, True), ("carol", "carol", True, True)]
     assert steps[0]["deadline_missed"] == (raised_at + timedelta(minutes=60)).isoformat()
 
-    ws.acknowledge(w.id)
+    ws.warnings.acknowledge(w.id)
     clock.advance(days=1)
-    assert ws.escalate_due() == []  # acknowledged warnings wait for a disposition, not an escalation
+    assert ws.warnings.escalate_due() == []  # acknowledged warnings wait for a disposition, not an escalation
     assert_ledger_intact(ws)
 
 
 def test_a_person_escalates_any_open_warning_but_not_past_the_chain(ws: Workspace, clock) -> None:
-    w = ws.raise_warning("Convoys", "x", "elevated")
-    ws.acknowledge(w.id)
+    w = ws.warnings.raise_warning("Convoys", "x", "elevated")
+    ws.warnings.acknowledge(w.id)
     clock.advance(minutes=3)
-    up = ws.escalate(w.id, "the general must see this")
+    up = ws.warnings.escalate(w.id, "the general must see this")
     assert (up.owner, up.state, up.acknowledged_by) == ("bob", WarningState.RAISED, None)
     assert up.ack_deadline == clock.now + timedelta(minutes=240)
-    entry = ws.warning_history(w.id)[-1]
+    entry = ws.warnings.history(w.id)[-1]
     assert entry.payload["reason"] == "the general must see this" and entry.payload["automatic"] is False
     assert entry.payload["previous_state"] == "acknowledged"
-    ws.escalate(w.id, "and higher")
+    ws.warnings.escalate(w.id, "and higher")
     with pytest.raises(WarningStateError, match="last person in its chain"):
-        ws.escalate(w.id, "higher still")
-    assert ws.warning(w.id).owner == "carol"
+        ws.warnings.escalate(w.id, "higher still")
+    assert ws.warnings.get(w.id).owner == "carol"
 
 
 def test_scenario_thresholds_set_their_own_deadlines(ws: Workspace, clock, scenarios) -> None:
     sc = scenarios.add(scenario(("dora", "emil")))
-    [w] = ws.react(sc, assessment(sc, 0.9, clock.now, [signal("e1", clock.now)]), None)
+    [w] = ws.warnings.react(sc, assessment(sc, 0.9, clock.now, [signal("e1", clock.now)]), None)
     assert w.severity == "critical" and w.ack_deadline == clock.now + timedelta(minutes=5)
     clock.advance(minutes=6)
-    [up] = ws.escalate_due()
+    [up] = ws.warnings.escalate_due()
     assert up.owner == "emil" and up.ack_deadline == clock.now + timedelta(minutes=5)
 
 
 def test_a_person_warning_about_a_scenario_escalates_through_its_chain(ws: Workspace, scenarios) -> None:
     scenarios.add(scenario(("dora", "emil")))
-    w = ws.raise_warning("Seen it myself", "x", "critical", scenario_id="build-up")
+    w = ws.warnings.raise_warning("Seen it myself", "x", "critical", scenario_id="build-up")
     assert w.chain == ("dora", "emil") and w.ack_deadline is not None
     assert w.ack_deadline - w.raised_at == timedelta(minutes=5)  # the scenario's critical threshold
 
@@ -81,7 +81,7 @@ def test_a_person_warning_about_a_scenario_escalates_through_its_chain(ws: Works
 def test_ack_minutes_setting_is_validated(open_ws: Callable[..., Workspace]) -> None:
     ws = open_ws(ack_minutes="elevated=240,high=soon")
     with pytest.raises(ConfigError, match="ack_minutes"):
-        ws.raise_warning("t", "x", "high")
+        ws.warnings.raise_warning("t", "x", "high")
     custom = open_ws(ack_minutes="watch=30, alarm=5")
-    w = custom.raise_warning("t", "x", "Alarm")
+    w = custom.warnings.raise_warning("t", "x", "Alarm")
     assert w.severity == "alarm" and w.ack_deadline - w.raised_at == timedelta(minutes=5)

@@ -64,7 +64,7 @@ def chain_problems(ws: Workspace) -> list[str]:
 
 def assert_ledger_intact(ws: Workspace) -> None:
     assert chain_problems(ws) == []
-    report = ws.verify_ledger()  # the ledger's own check
+    report = ws.ledger.verify()  # the ledger's own check
     assert report.ok, report.problems
 
 

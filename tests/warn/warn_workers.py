@@ -41,12 +41,12 @@ def _raise(url: str, t0: float, count: int) -> dict[str, object]:
     with open_workspace(url, "raiser", t0) as ws:
         for i in range(count):
             try:
-                w = ws.raise_warning(f"warning {i}", "x", "high" if i % 2 else "critical")
+                w = ws.warnings.raise_warning(f"warning {i}", "x", "high" if i % 2 else "critical")
                 done["raised"] += 1  # type: ignore[operator]
                 done["ids"].append(w.id)  # type: ignore[attr-defined]
-                done["escalated"] += len(ws.escalate_due())  # type: ignore[operator]
+                done["escalated"] += len(ws.warnings.escalate_due())  # type: ignore[operator]
                 if i % 3 == 0 and i:
-                    ws.escalate(w.id - 1, "by hand")
+                    ws.warnings.escalate(w.id - 1, "by hand")
                     done["escalated"] += 1  # type: ignore[operator]
             except WarningStateError:
                 done["state_errors"] += 1  # type: ignore[operator]
@@ -62,17 +62,17 @@ def handler(url: str, t0: float, finished: Event) -> dict[str, object]:
     with open_workspace(url, "handler", t0) as ws:
         while True:
             last = finished.is_set()
-            board = ws.warnings(limit=20)
+            board = ws.warnings.board(limit=20)
             done["passes"] += 1  # type: ignore[operator]
             if last and all(w.state.value == "acknowledged" for w in board):
                 return done
             for w in board:
                 try:
                     if w.id % 2 and w.state.value == "raised":
-                        ws.acknowledge(w.id, note="seen")
+                        ws.warnings.acknowledge(w.id, note="seen")
                         done["acknowledged"] += 1  # type: ignore[operator]
                     elif not w.id % 2:
-                        ws.dispose(w.id, "dismissed", "handled elsewhere")
+                        ws.warnings.dispose(w.id, "dismissed", "handled elsewhere")
                         done["disposed"] += 1  # type: ignore[operator]
                 except WarningStateError:
                     done["state_errors"] += 1  # type: ignore[operator]

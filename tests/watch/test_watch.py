@@ -92,24 +92,24 @@ def test_watch_turns_a_dropped_report_into_a_warning_and_stops_cleanly(
     db = f"sqlite:///{tmp_path / 'ws.db'}"
     (tmp_path / "scenario.yaml").write_text(SCENARIO)
     with Workspace.open(Settings(database_url=db, actor="setup", extract=False)) as ws:
-        ws.add_scenario(tmp_path / "scenario.yaml")
-        ws.add_source("inbox", str(inbox), kind=SourceKind.TEXT, reliability=Reliability.A)
+        ws.scenarios.add(tmp_path / "scenario.yaml")
+        ws.sources.add("inbox", str(inbox), kind=SourceKind.TEXT, reliability=Reliability.A)
     env = {**os.environ, "FOREWARN_EXTRACT": "true", "FOREWARN_WEBHOOK_URL": url,
            "FOREWARN_WEBHOOK_SECRET": SECRET, "FOREWARN_ACTOR": "watch"}
     proc = subprocess.Popen([sys.executable, "-m", "forewarn", "--db", db, "watch", "--interval", "0.2"],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     officer = Workspace.open(Settings(database_url=db, actor="duty-officer", extract=False))
     try:
-        wait_for(lambda: officer.ledger_entries(kind="assessment-published"), 60, "the first cycle")
+        wait_for(lambda: officer.ledger.entries(kind="assessment-published"), 60, "the first cycle")
         today = datetime.now(UTC).strftime("%d %B %Y")
         (inbox / "report.txt").write_text(f"Title: Armour near Sumy\n\n{REPORT.format(day=today)}")
-        wait_for(lambda: officer.warnings(), 60, "a warning in the store")
+        wait_for(lambda: officer.warnings.board(), 60, "a warning in the store")
         wait_for(lambda: received.received, 30, "the webhook")
-        warning = officer.warnings()[0]
+        warning = officer.warnings.board()[0]
         assert warning.scenario_id == "sumy-armour" and warning.owner == "duty-officer"
         assert received.valid == [True] * len(received.valid)
         assert received.received[0]["event"] == "raised"
-        officer.acknowledge(warning.id, note="seen")  # a person acts while watch runs
+        officer.warnings.acknowledge(warning.id, note="seen")  # a person acts while watch runs
         time.sleep(0.5)  # a few more polls after the acknowledgement
     finally:
         proc.send_signal(stop_with)
@@ -118,9 +118,9 @@ def test_watch_turns_a_dropped_report_into_a_warning_and_stops_cleanly(
         assert proc.returncode == 0, err
         assert "stopping after the current step" in err and "watch stopped" in err
         assert "warning" in out
-        assert officer.warning(warning.id).acknowledged_by == "duty-officer"
-        assert all(r.status == "completed" for r in officer.runs())
-        assert officer.verify_ledger().ok
+        assert officer.warnings.get(warning.id).acknowledged_by == "duty-officer"
+        assert all(r.status == "completed" for r in officer.reads.runs())
+        assert officer.ledger.verify().ok
     finally:
         officer.close()
 
@@ -147,11 +147,11 @@ def test_a_quiet_poll_ingests_nothing_and_a_failed_poll_does_not_end_the_watch(
     cycles: list[WatchCycle] = []
     errors: list[Exception] = []
     with Workspace.open(Settings(database_url=f"sqlite:///{tmp_path / 'ws.db'}", actor="t", extract=False)) as ws:
-        ws.add_source("inbox", str(inbox), kind=SourceKind.TEXT)
+        ws.sources.add("inbox", str(inbox), kind=SourceKind.TEXT)
         assert Watcher(ws, interval=0).run(cycles.append, max_cycles=3, on_error=errors.append) == 3
         (inbox / "b.txt").write_text("Title: b\n\nStill nothing.\n")
         Watcher(ws, interval=0).run(cycles.append, max_cycles=1)
-        runs = ws.runs()
+        runs = ws.reads.runs()
     assert [type(e).__name__ for e in errors] == ["ClockBackwards"]
     assert [c.number for c in cycles] == [1, 3, 1]
     assert cycles[0].ingest is not None and cycles[0].ingest.new == 1
@@ -161,19 +161,19 @@ def test_a_quiet_poll_ingests_nothing_and_a_failed_poll_does_not_end_the_watch(
 
 
 def test_each_scenario_keeps_its_own_latest_assessment(tmp_path: Path) -> None:
-    from forewarn.cycle import assessment_history, latest_assessments, run_cycle
+    from forewarn.cycle import run_cycle
 
     with Workspace.open(Settings(database_url=f"sqlite:///{tmp_path / 'ws.db'}", actor="t", extract=False)) as ws:
-        ws.add_scenario(default="coup")
-        ws.add_scenario(default="armed-mutiny")
-        assert latest_assessments(ws) == {}
+        ws.scenarios.add(default="coup")
+        ws.scenarios.add(default="armed-mutiny")
+        assert ws.scenarios.latest() == {}
         run_cycle(ws, datetime(2024, 8, 1, tzinfo=UTC))
         (tmp_path / "scenario.yaml").write_text(SCENARIO)
-        ws.add_scenario(tmp_path / "scenario.yaml")
+        ws.scenarios.add(tmp_path / "scenario.yaml")
         run_cycle(ws, datetime(2024, 8, 2, tzinfo=UTC))  # only the new one changed: only it is published
-        latest = latest_assessments(ws)
+        latest = ws.scenarios.latest()
         assert set(latest) == {"coup", "armed-mutiny", "sumy-armour"}
         for scenario_id, stored in latest.items():
-            assert stored == assessment_history(ws, scenario_id)[0]
+            assert stored == ws.scenarios.published(scenario_id)[0]
         assert latest["sumy-armour"].at == datetime(2024, 8, 2, tzinfo=UTC)
         assert latest["coup"].at == datetime(2024, 8, 1, tzinfo=UTC)

@@ -41,7 +41,7 @@ def build_world(ws: Workspace, folder: Path) -> World:
     docs = seed(ws, folder / "inbox", (*REPORTS, HOSTILE_REPORT))
     path = folder / "armour-watch.yaml"
     path.write_text(SCENARIO.replace("prior: 0.02", "prior: 0.1"))  # high enough to cross "elevated"
-    scenario = ws.add_scenario(path)
+    scenario = ws.scenarios.add(path)
     report = run_cycle(ws, datetime(2024, 8, 12, 6, tzinfo=UTC))
     for role in ROLES:
         ws.accounts.add_user(role.value, PASSWORD.format(role=role.value), role, actor="setup",

@@ -1,9 +1,9 @@
 """What every command shares: resolved settings and one way to open the workspace.
 
 :func:`run` is where errors reach the user: a forewarn error is printed with its code and the command
-exits 1; a database error is turned into one (FW-E041 for a full disk) without the statement's
-parameters, never a traceback. A command that changed the workspace says on standard error whom the
-change was recorded as (not with ``--json``, whose output is only the JSON)."""
+exits 1; a database error comes from the store as one (FW-E041 for a full disk, without the statement's
+parameters), printed with the command's name, never a traceback. A command that changed the workspace says
+on standard error whom the change was recorded as (not with ``--json``, whose output is only the JSON)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,12 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import typer
-from sqlalchemy.exc import DBAPIError
 
 from forewarn.app import Workspace
 from forewarn.cli.render import err
 from forewarn.config import Settings, load_settings
-from forewarn.errors import ForewarnError
-from forewarn.store.sql import store_error
+from forewarn.errors import ForewarnError, StorageFull, StoreUnavailable
+from forewarn.model import Principal
 
 T = TypeVar("T")
 
@@ -30,25 +29,29 @@ class State:
         return load_settings({**self.overrides, **extra}, defaults=defaults)
 
 
-def fail(error: ForewarnError) -> typer.Exit:
-    err.print(f"[red]error[/red] {error}", markup=True, highlight=False)
+def fail(error: ForewarnError, doing: str = "") -> typer.Exit:
+    """Print the error and exit 1; a store error names what the command was ``doing`` (the store cannot)."""
+    during = f" ({doing})" if doing and isinstance(error, StoreUnavailable | StorageFull) else ""
+    err.print(f"[red]error[/red]{during} {error}", markup=True, highlight=False)
     return typer.Exit(1)
 
 
-def run(ctx: typer.Context, action: Callable[[Workspace], T], **extra: Any) -> T:
-    """Open the workspace, do one thing, close it; a forewarn error becomes a message and exit 1."""
+def run(ctx: typer.Context, action: Callable[[Workspace], T], *, system: bool = False, **extra: Any) -> T:
+    """Open the workspace, do one thing, close it; a forewarn error becomes a message and exit 1.
+    ``system``: act as forewarn itself (cycles, watch, replays) under the configured actor's name, not
+    as the person at the terminal."""
     state: State = ctx.obj
+    settings = state.settings(**extra)
+    who = Principal.system(settings.resolved_actor()) if system else None
     try:
-        with Workspace.open(state.settings(**extra)) as ws:
-            writes = ws.store.writes
+        with Workspace.open(settings, who=who) as ws:
+            writes = ws.writes
             result = action(ws)
-            if ws.store.writes > writes and not ctx.params.get("as_json"):
+            if ws.writes > writes and not ctx.params.get("as_json"):
                 say_recorded(ws.actor)
             return result
     except ForewarnError as e:
-        raise fail(e) from None
-    except DBAPIError as e:
-        raise fail(store_error(e, f"forewarn {ctx.command_path.partition(' ')[2] or ctx.info_name}")) from None
+        raise fail(e, f"forewarn {ctx.command_path.partition(' ')[2] or ctx.info_name}") from None
 
 
 def say_recorded(actor: str) -> None:

@@ -6,7 +6,6 @@ import secrets
 from pathlib import Path
 
 import typer
-from sqlalchemy.exc import DBAPIError
 
 from forewarn.accounts import Role
 from forewarn.app import Workspace
@@ -20,7 +19,6 @@ from forewarn.demo import DEMO_DEFAULTS, build_demo
 from forewarn.demo_play import EVENT_DATE, PlayResult, play
 from forewarn.errors import ForewarnError
 from forewarn.review import to_html, to_markdown
-from forewarn.store.sql import store_error
 
 DEMO_USER = "demo"
 POSTMORTEM_FILES = (Path("forewarn-demo-postmortem.md"), Path("forewarn-demo-postmortem.html"))
@@ -43,9 +41,7 @@ def demo(
         result = build_demo(settings)
         played = play(settings) if settings.extract else None
     except ForewarnError as e:
-        raise fail(e) from None
-    except DBAPIError as e:
-        raise fail(store_error(e, "building the demo workspace")) from None
+        raise fail(e, "building the demo workspace") from None
     if played is not None:
         markdown, html = POSTMORTEM_FILES
         markdown.write_text(to_markdown(played.postmortem), encoding="utf-8")

@@ -13,8 +13,8 @@ from forewarn.cli.marked import LEGEND, claims_table, events_table, marked_text
 from forewarn.cli.render import dated, out, print_json, short, when
 from forewarn.errors import InvalidArgument
 from forewarn.model import Document
-from forewarn.store.query import DocumentQuery
-from forewarn.store.records import DocumentExtraction
+from forewarn.model.query import DocumentQuery
+from forewarn.model.records import DocumentExtraction
 
 app = typer.Typer(help="List and read documents.", no_args_is_help=True)
 
@@ -38,8 +38,9 @@ def list_docs(
 ) -> None:
     """List documents, newest publication first."""
     def action(ws: Workspace) -> tuple[list[Document], int]:
-        return ws.documents(DocumentQuery(source_id=source, run_id=run_id, cluster_id=cluster, since=_bound(since),
-                                          until=_bound(until), text=search, limit=limit, offset=offset))
+        return ws.reads.documents(DocumentQuery(source_id=source, run_id=run_id, cluster_id=cluster,
+                                                since=_bound(since), until=_bound(until), text=search,
+                                                limit=limit, offset=offset))
 
     docs, total = run(ctx, action)
     if as_json:
@@ -73,7 +74,7 @@ def show(
 ) -> None:
     """Show a document: text with its extractions marked (entities, places, events, claims), the
     events and claims found in it, provenance, every sighting, and its duplicate cluster."""
-    view, extraction = run(ctx, lambda ws: (ws.document(doc_id), ws.extraction(doc_id)))
+    view, extraction = run(ctx, lambda ws: (ws.reads.document(doc_id), ws.reads.extraction(doc_id)))
     if as_json:
         print_json({"document": view.document, "sightings": view.sightings, "cluster": view.cluster,
                     "extraction": extraction})
@@ -120,7 +121,7 @@ def _render_extraction(text: str, x: DocumentExtraction) -> None:
 
 def stats(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
     """Summarise the workspace: backend, sources, documents, clusters, runs."""
-    data = run(ctx, lambda ws: ws.stats())
+    data = run(ctx, lambda ws: ws.reads.stats())
     if as_json:
         print_json(data)
         return

@@ -10,7 +10,7 @@ from forewarn.app import Workspace
 from forewarn.cli.context import run
 from forewarn.cli.render import out, print_json, short, when
 from forewarn.errors import InvalidArgument
-from forewarn.store.records import EntityMerge, EntityRecord
+from forewarn.model.records import EntityMerge, EntityRecord
 
 app = typer.Typer(help="The actors and places extraction found: list, correct, merge and unmerge them.",
                   no_args_is_help=True)
@@ -27,7 +27,7 @@ def list_entities(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """List entities with how many events they (and what was merged into them) take part in."""
-    found = run(ctx, lambda ws: ws.entities(kind=kind, search=search, limit=limit, include_merged=include_merged))
+    found = run(ctx, lambda ws: ws.reads.entities(kind=kind, search=search, limit=limit, include_merged=include_merged))
     if as_json:
         print_json(found)
         return
@@ -48,7 +48,7 @@ def show(
     """Show an entity: its names, what was merged into it, and its merge history."""
 
     def action(ws: Workspace) -> tuple[EntityRecord, list[EntityMerge]]:
-        return ws.entity(entity_id), ws.merges(entity_id)
+        return ws.reads.entity(entity_id), ws.reads.merges(entity_id)
 
     entity, merges = run(ctx, action)
     if as_json:
@@ -79,7 +79,7 @@ def merge(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Merge one entity into another. Recorded, and undone with `forewarn entities unmerge`."""
-    done = run(ctx, lambda ws: ws.merge_entities(from_id, into_id, note))
+    done = run(ctx, lambda ws: ws.entities.merge(from_id, into_id, note))
     if as_json:
         print_json(done)
         return
@@ -94,7 +94,7 @@ def unmerge(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Undo a merge: the merged entity stands on its own again."""
-    undone = run(ctx, lambda ws: ws.undo_merge(merge_id))
+    undone = run(ctx, lambda ws: ws.entities.undo_merge(merge_id))
     if as_json:
         print_json(undone)
         return
@@ -118,7 +118,7 @@ def edit(
     def action(ws: Workspace) -> EntityRecord:
         if name is None and country is None and sector is None and not alias and not remove_alias:
             raise InvalidArgument("nothing to edit", hint="give --name, --country, --sector, --alias or --remove-alias")
-        return ws.edit_entity(entity_id, name=name, country=country, sector=sector, add_aliases=alias,
+        return ws.entities.edit(entity_id, name=name, country=country, sector=sector, add_aliases=alias,
                               remove_aliases=remove_alias)
 
     entity = run(ctx, action)
@@ -137,7 +137,7 @@ def merges(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """The merge log: every merge, who made it, and whether it was undone."""
-    log = run(ctx, lambda ws: ws.merges(entity, limit))
+    log = run(ctx, lambda ws: ws.reads.merges(entity, limit))
     if as_json:
         print_json(log)
         return

@@ -14,8 +14,8 @@ from forewarn.app import Workspace
 from forewarn.cli.context import run
 from forewarn.cli.render import dated, err, out, print_json, to_jsonable
 from forewarn.errors import InvalidArgument
-from forewarn.store.query import EventQuery
-from forewarn.store.records import StoredEvent, StoredParticipant
+from forewarn.model.query import EventQuery
+from forewarn.model.records import StoredEvent, StoredParticipant
 
 FORMATS = ("plover-jsonl",)
 
@@ -93,7 +93,7 @@ def events(
     def action(ws: Workspace) -> tuple[list[StoredEvent], int]:
         q = query(types, modes, actor, recipient, actor_country, recipient_country, place, near, date_from, date_to,
                   source, document, min_confidence, include_negated, limit, offset)
-        return ws.events(q), ws.count_events(q)
+        return ws.reads.events(q), ws.reads.count_events(q)
 
     found, total = run(ctx, action)
     if as_json:
@@ -145,9 +145,9 @@ def export(
         q = query(types, modes, actor, recipient, actor_country, recipient_country, place, near, date_from, date_to,
                   source, document, min_confidence, include_negated, limit, 0)
         if out_file is None:
-            return ws.export_plover(sys.stdout, q)
+            return ws.reads.export_plover(sys.stdout, q)
         with _open(out_file) as stream:
-            return ws.export_plover(stream, q)
+            return ws.reads.export_plover(stream, q)
 
     written = run(ctx, action)
     if out_file is not None:

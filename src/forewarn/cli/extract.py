@@ -32,7 +32,7 @@ def extract(
     results replace what an earlier extraction stored for it; every row records the extractor version."""
     def action(ws: Workspace) -> ExtractReport:
         with _progress(quiet or as_json) as bar:
-            return ws.extract(document_ids=document or (), failed_only=failed, stale=stale, progress=bar)
+            return ws.intake.extract(document_ids=document or (), failed_only=failed, stale=stale, progress=bar)
 
     report = run(ctx, action, extract_processes=processes)
     if as_json:

@@ -9,11 +9,12 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from forewarn.app import Workspace, parse_map
+from forewarn.app import Workspace
 from forewarn.cli.context import run
 from forewarn.cli.extract import render_report as render_extraction
 from forewarn.cli.render import err, out, print_json, when
 from forewarn.cli.sources import parse_options
+from forewarn.ingest.sources import parse_map
 from forewarn.model import IngestReport, SourceKind
 
 UNREAD_EXIT = 3  # a named target could not be read at all
@@ -48,8 +49,8 @@ def ingest(
     def action(ws: Workspace) -> IngestReport:
         with _progress(quiet=as_json) as progress:
             if all_sources:
-                return ws.ingest_all(progress=progress)
-            return ws.ingest(targets or [], kind=kind, include=include, exclude=exclude,
+                return ws.intake.ingest_all(progress=progress)
+            return ws.intake.ingest(targets or [], kind=kind, include=include, exclude=exclude,
                              column_map=parse_map(column_map), options=parse_options(option), progress=progress)
 
     report = run(ctx, action, max_bytes=max_bytes)
@@ -118,7 +119,7 @@ def list_runs(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """List ingest runs, newest first."""
-    runs = run(ctx, lambda ws: ws.runs(limit))
+    runs = run(ctx, lambda ws: ws.reads.runs(limit))
     if as_json:
         print_json(runs)
         return
@@ -136,7 +137,7 @@ def show_run(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Show one ingest run with every issue it met."""
-    view = run(ctx, lambda ws: ws.run(run_id))
+    view = run(ctx, lambda ws: ws.reads.run(run_id))
     if as_json:
         print_json(view)
         return

@@ -46,7 +46,7 @@ def show(
 
     def action(ws: Workspace) -> list[LedgerEntry]:
         start, end = moment(since, "--since"), moment(until, "--until", end_of_day=True)
-        return ws.ledger_entries(kind=kinds, actor=actor, subject=subject, since=start, until=end, limit=limit,
+        return ws.ledger.entries(kind=kinds, actor=actor, subject=subject, since=start, until=end, limit=limit,
                                  offset=offset, newest_first=not oldest_first)
 
     found = run(ctx, action)
@@ -71,7 +71,7 @@ def verify(
     """Recompute the whole chain (hashes, links, times, signatures), check it against the anchor and
     the newest automatic anchor, and cross-check the warnings, assessments and accounts against it.
     Exit 1 when anything disagrees."""
-    report = run(ctx, lambda ws: ws.verify_ledger(anchor))
+    report = run(ctx, lambda ws: ws.ledger.verify(anchor))
     if as_json:
         print_json(report_json(report))
     elif report.problems:
@@ -110,7 +110,7 @@ def anchor(
 ) -> None:
     """Verify the chain and export its head (seq and hash), signed when signing_key is set. Keep the file
     away from the database: `forewarn ledger verify --anchor FILE` then catches a cut-off or rewritten chain."""
-    made = run(ctx, lambda ws: ws.anchor_ledger(out_path))
+    made = run(ctx, lambda ws: ws.ledger.anchor(out_path))
     if out_path is None:
         print(anchor_json(made), end="")
         return
@@ -124,7 +124,7 @@ def keygen(
     path: Path = typer.Argument(..., help="Where to write the private key (PEM, mode 0600; never overwritten)."),
 ) -> None:
     """Create an Ed25519 signing key and register it for the acting actor (in the ledger)."""
-    key_id, actor = run(ctx, lambda ws: (ws.register_key(path, generate=True), ws.actor))
+    key_id, actor = run(ctx, lambda ws: (ws.ledger.register_key(path, generate=True), ws.actor))
     out.print(f"registered key {key_id} for {actor}; sign your ledger entries with it:", markup=False,
               soft_wrap=True)
     out.print(f"  export FOREWARN_SIGNING_KEY={path.expanduser().resolve()}", markup=False, soft_wrap=True)

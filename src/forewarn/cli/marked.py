@@ -6,7 +6,7 @@ from rich.table import Table
 from rich.text import Text
 
 from forewarn.cli.render import dated, short
-from forewarn.store.records import DocumentExtraction, StoredEvent
+from forewarn.model.records import DocumentExtraction, StoredEvent
 
 STYLES = {"claim": "italic", "entity": "bold cyan", "place": "underline green", "event": "bold white on red"}
 LEGEND = Text.assemble(("entity", STYLES["entity"]), " · ", ("place", STYLES["place"]), " · ",

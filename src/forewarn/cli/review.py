@@ -41,7 +41,7 @@ def replay(
         event_at = parse_instant(event_date, "--event-date") if event_date else None
         if chart is not None and chart.suffix.lower() not in CHART_SUFFIXES:
             raise InvalidArgument(f"--chart {chart.name!r} is neither .png nor .svg", hint="e.g. --chart replay.svg")
-        series = ws.replay(scenario, start, end, delta)
+        series = ws.review.replay(scenario, start, end, delta)
         if csv_file is not None:
             write_csv(series, csv_file)
         if chart is not None:
@@ -50,7 +50,7 @@ def replay(
             write_chart(series, chart, event_at=event_at)
         return series
 
-    series = run(ctx, action)
+    series = run(ctx, action, system=True)
     for path in (csv_file, chart):
         if path is not None:
             err.print(f"wrote {path}", markup=False)
@@ -120,9 +120,9 @@ def postmortem(
 
     def action(ws: Workspace) -> PostMortem:
         event = parse_instant(event_date, "--event-date")
-        return ws.postmortem(scenario, event, margin_days=margin_days, with_replay=html is not None and chart)
+        return ws.review.postmortem(scenario, event, margin_days=margin_days, with_replay=html is not None and chart)
 
-    pm = run(ctx, action)
+    pm = run(ctx, action, system=True)
     try:
         for path, text in ((markdown, to_markdown), (html, to_html)):
             if path is not None:

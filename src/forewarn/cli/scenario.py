@@ -53,10 +53,10 @@ def add(
     each addition or change is recorded in the ledger. Re-adding an unchanged scenario does nothing."""
 
     def action(ws: Workspace) -> list[ScenarioChange]:
-        ids = [s.id for s in ws.available_scenarios()] if defaults else list(default)
+        ids = [s.id for s in ws.scenarios.available()] if defaults else list(default)
         if not files and not ids:
             raise InvalidArgument("nothing to add", hint="name YAML files, --default ID or --defaults")
-        return ws.add_scenarios(list(files or []), ids)
+        return ws.scenarios.add_many(list(files or []), ids)
 
     changes = run(ctx, action)
     if as_json:
@@ -78,7 +78,7 @@ def list_scenarios(
 ) -> None:
     """List the workspace's scenarios (or, with --available, the default ones)."""
     if available:
-        found = run(ctx, lambda ws: ws.available_scenarios())
+        found = run(ctx, lambda ws: ws.scenarios.available())
         if as_json:
             print_json([_summary(s) for s in found])
             return
@@ -88,7 +88,7 @@ def list_scenarios(
                           str(len(s.indicators)))
         out.print(table)
         return
-    records = run(ctx, lambda ws: ws.scenario_records(include_removed=removed))
+    records = run(ctx, lambda ws: ws.scenarios.records(include_removed=removed))
     if as_json:
         print_json([_summary(r.scenario) | {"enabled": r.enabled, "origin": r.origin, "added_at": r.added_at,
                                             "added_by": r.added_by} for r in records])
@@ -113,7 +113,7 @@ def show(
     as_json: bool = JSON,
 ) -> None:
     """Show a scenario: what it watches, its indicators, and its assessment now with every contribution."""
-    view = run(ctx, lambda ws: ws.scenario_view(ref, parse_at(at)))
+    view = run(ctx, lambda ws: ws.scenarios.view(ref, parse_at(at)))
     if as_json:
         print_json({"scenario": view.scenario, "assessment": view.assessment,
                     "origin": view.record.origin if view.record else view.scenario.source})
@@ -133,7 +133,7 @@ def test(
 ) -> None:
     """Show which stored events match each indicator (whatever their age) and what they contribute now.
     A file can be tested before it is added."""
-    result = run(ctx, lambda ws: ws.test_scenario(ref, parse_at(at)))
+    result = run(ctx, lambda ws: ws.scenarios.test(ref, parse_at(at)))
     if as_json:
         print_json(test_json(result))
         return
@@ -165,7 +165,7 @@ def remove(
     as_json: bool = JSON,
 ) -> None:
     """Stop watching a scenario. Its record and ledger history stay; `scenario add` brings it back."""
-    scenario = run(ctx, lambda ws: ws.remove_scenario(scenario_id))
+    scenario = run(ctx, lambda ws: ws.scenarios.remove(scenario_id))
     if as_json:
         print_json({"id": scenario.id, "version": scenario.version, "change": "scenario-removed"})
         return
@@ -181,7 +181,7 @@ def assess(
 ) -> None:
     """Assess scenarios: each probability, explained from the prior through every signal's contribution
     ("why is this 0.72?"). Computes only; `forewarn cycle` publishes assessments and raises warnings."""
-    views = run(ctx, lambda ws: ws.scenario_views(scenario_ids or [], parse_at(at)))
+    views = run(ctx, lambda ws: ws.scenarios.views(scenario_ids or [], parse_at(at)))
     if as_json:
         print_json([{"scenario": v.scenario.id, "name": v.scenario.name, "assessment": v.assessment,
                      "explanation": explain_lines(v.assessment, v.scenario)} for v in views])
@@ -203,7 +203,7 @@ def surges(
 ) -> None:
     """List surges: days on which events of one type in one first-level region ran unusually high
     against the 28 days before (negative-binomial test; see docs/scenarios.md)."""
-    found = run(ctx, lambda ws: ws.surges(parse_at(at), days))
+    found = run(ctx, lambda ws: ws.scenarios.surges(parse_at(at), days))
     if as_json:
         print_json(found)
         return

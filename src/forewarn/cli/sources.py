@@ -5,10 +5,11 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from forewarn.app import Workspace, parse_map
+from forewarn.app import Workspace
 from forewarn.cli.context import run
 from forewarn.cli.render import out, print_json, short
 from forewarn.errors import InvalidArgument
+from forewarn.ingest.sources import parse_map
 from forewarn.model import Marking, Reliability, SourceKind
 
 app = typer.Typer(help="Register the sources forewarn reads, with their reliability and marking.",
@@ -58,7 +59,7 @@ def add(
                                   "AMBER+STRICT or RED") from None
         if "map" in opts:
             parse_map(opts["map"])  # fail now, not at the first ingest
-        source = ws.add_source(name, location, kind=kind, source_id=source_id, reliability=reliability,
+        source = ws.sources.add(name, location, kind=kind, source_id=source_id, reliability=reliability,
                                marking=mark, team=team, options=opts)
         if as_json:
             print_json(source)
@@ -72,7 +73,7 @@ def add(
 @app.command("list")
 def list_(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
     """List registered sources."""
-    sources = run(ctx, lambda ws: ws.sources())
+    sources = run(ctx, lambda ws: ws.sources.all())
     if as_json:
         print_json(sources)
         return
@@ -86,5 +87,5 @@ def list_(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help
 @app.command("remove")
 def remove(ctx: typer.Context, source_id: str = typer.Argument(..., help="Source id.")) -> None:
     """Remove a source from the registry. Its documents stay in the workspace, naming it as provenance."""
-    kept = run(ctx, lambda ws: ws.remove_source(source_id))
+    kept = run(ctx, lambda ws: ws.sources.remove(source_id))
     out.print(f"removed source {source_id}; {kept} documents keep it as their source")

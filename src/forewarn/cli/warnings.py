@@ -40,7 +40,7 @@ def board(
     states = ALL_STATES if include_all else ALL_STATES[:2]
 
     def action(ws: Workspace) -> tuple[list[WarningRecord], datetime]:
-        return ws.warnings(states=states, scenario_id=scenario, limit=limit), ws.clock()
+        return ws.warnings.board(states=states, scenario_id=scenario, limit=limit), ws.clock()
 
     found, now = run(ctx, action)
     if as_json:
@@ -63,7 +63,7 @@ def show(
     """Show one warning: its text, evidence, owner, deadline and its history from the ledger."""
 
     def action(ws: Workspace) -> tuple[WarningRecord, list[LedgerEntry], datetime]:
-        return ws.warning(warning_id), ws.warning_history(warning_id), ws.clock()
+        return ws.warnings.get(warning_id), ws.warnings.history(warning_id), ws.clock()
 
     w, history, now = run(ctx, action)
     if as_json:
@@ -97,7 +97,7 @@ def warn(
     as_json: bool = JSON,
 ) -> None:
     """Raise a warning by hand, or record one received from a partner (--partner, --ref)."""
-    w = run(ctx, lambda ws: ws.raise_warning(title, text, severity, scenario_id=scenario, partner=partner,
+    w = run(ctx, lambda ws: ws.warnings.raise_warning(title, text, severity, scenario_id=scenario, partner=partner,
                                              partner_ref=ref, document_ids=document, event_ids=event, owner=owner))
     if as_json:
         print_json(w)
@@ -113,7 +113,7 @@ def ack(
     as_json: bool = JSON,
 ) -> None:
     """Acknowledge a warning: you have seen it and own it now. It stops escalating."""
-    w = run(ctx, lambda ws: ws.acknowledge(warning_id, note))
+    w = run(ctx, lambda ws: ws.warnings.acknowledge(warning_id, note))
     if as_json:
         print_json(w)
         return
@@ -132,7 +132,7 @@ def dispose(
     as_json: bool = JSON,
 ) -> None:
     """Close a warning as acted-on, dismissed or superseded, with a written rationale."""
-    w = run(ctx, lambda ws: ws.dispose(warning_id, disposition, rationale, signpost))
+    w = run(ctx, lambda ws: ws.warnings.dispose(warning_id, disposition, rationale, signpost))
     if as_json:
         print_json(w)
         return
@@ -155,8 +155,8 @@ def escalate(
             raise InvalidArgument("give either a warning number or --due", hint="e.g. forewarn escalate 12 "
                                   "--reason 'no answer from the duty officer'")
         if due:
-            return ws.escalate_due()
-        return [ws.escalate(warning_id, reason or "")]
+            return ws.warnings.escalate_due()
+        return [ws.warnings.escalate(warning_id, reason or "")]
 
     done = run(ctx, action)
     if as_json:
@@ -171,7 +171,7 @@ def escalate(
 
 def notify(ctx: typer.Context, as_json: bool = JSON) -> None:
     """Deliver the notifications due now (webhook and e-mail); failures stay in the outbox and are retried."""
-    report = run(ctx, lambda ws: ws.deliver_notifications())
+    report = run(ctx, lambda ws: ws.warnings.deliver())
     if as_json:
         print_json(report)
         return
@@ -190,8 +190,8 @@ def outbox(
 
     def action(ws: Workspace) -> list[Any]:
         if retry is not None:
-            ws.retry_delivery(retry)
-        return ws.outbox(status, limit)
+            ws.warnings.retry(retry)
+        return ws.warnings.outbox(status, limit)
 
     items = run(ctx, action)
     if as_json:

@@ -37,7 +37,7 @@ def watch(
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        count = run(ctx, lambda ws: _watch(ws, interval, stop, cycles))
+        count = run(ctx, lambda ws: _watch(ws, interval, stop, cycles), system=True)
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
@@ -91,7 +91,7 @@ def cycle(
     def action(ws: Workspace) -> CycleReport:
         return run_cycle(ws, when or ws.clock())
 
-    report = run(ctx, action)
+    report = run(ctx, action, system=True)
     if as_json:
         print_json(report)
         return

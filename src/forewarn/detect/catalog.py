@@ -22,8 +22,8 @@ from forewarn.store import SqlStore
 from forewarn.store import schema as t
 
 if TYPE_CHECKING:
+    from forewarn.geo.gazetteer import Gazetteer
     from forewarn.ledger import Signer
-    from forewarn.nlp.gazetteer import Gazetteer
 
 S = t.scenarios
 

@@ -22,9 +22,9 @@ import functools
 import re
 
 from forewarn.detect.types import Observation
-from forewarn.distance import haversine_km
+from forewarn.geo.distance import haversine_km
 from forewarn.model import Indicator, IndicatorKind, Region, Scenario
-from forewarn.store.records import StoredEvent, StoredParticipant
+from forewarn.model.records import StoredEvent, StoredParticipant
 
 
 def indicator_matches(scenario: Scenario, indicator: Indicator, obs: Observation) -> bool:

@@ -12,8 +12,8 @@ from datetime import date, datetime
 from forewarn.detect.match import in_region
 from forewarn.detect.types import Observation
 from forewarn.model import Region, Reliability
+from forewarn.model.query import EventQuery
 from forewarn.store import SqlStore
-from forewarn.store.query import EventQuery
 
 CHUNK = 1000  # events whose documents are read at once
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from forewarn.store.query import EVENT_TYPES
+from forewarn.model.query import EVENT_TYPES
 
 # PLOVER's modes per type, plus the two the default event lexicon also emits ("ease" for RETREAT,
 # "misinformation" for ASSAULT) so that indicators can name everything extraction produces.

@@ -20,11 +20,11 @@ from forewarn.detect.plover import EVENT_TYPES, MODES
 from forewarn.detect.yamlnodes import Mapping, Reader
 from forewarn.errors import Code, ForewarnError, NotFound, ScenarioInvalid
 from forewarn.model import Indicator, IndicatorKind, Region, Scenario, Threshold
-from forewarn.nlp.types import Sector
+from forewarn.model.extraction import Sector
 from forewarn.yamlfile import StrictLoader
 
 if TYPE_CHECKING:
-    from forewarn.nlp.gazetteer import Gazetteer
+    from forewarn.geo.gazetteer import Gazetteer
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 COUNTRY = re.compile(r"^[A-Z]{3}$")
@@ -126,7 +126,7 @@ class _ScenarioReader:
     @property
     def gazetteer(self) -> Gazetteer:
         if self._gazetteer is None:
-            from forewarn.nlp.gazetteer import Gazetteer
+            from forewarn.geo.gazetteer import Gazetteer
 
             self._gazetteer = Gazetteer.default()
         return self._gazetteer

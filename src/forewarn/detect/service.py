@@ -27,7 +27,7 @@ from forewarn.model import Assessment, IndicatorKind, Region, Scenario, Surge
 from forewarn.store import SqlStore
 
 if TYPE_CHECKING:
-    from forewarn.nlp.gazetteer import Gazetteer
+    from forewarn.geo.gazetteer import Gazetteer
 
 
 def scenario_observations(store: SqlStore, scenario: Scenario, *, until: datetime | None, now: datetime,

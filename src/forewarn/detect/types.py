@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from forewarn.model import Assessment, Indicator, Reliability, Scenario, Signal, Surge
-from forewarn.store.records import StoredEvent
+from forewarn.model.records import StoredEvent
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,9 +15,9 @@ from forewarn.errors import Issue, Severity
 from forewarn.ingest import dedup
 from forewarn.ingest.normalise import document_id, normalise, sighting_key
 from forewarn.model import Document, Marking, RawDocument, Sighting, Source
-from forewarn.sources.base import FeedValidators
-from forewarn.store.base import Store
+from forewarn.model.source import FeedValidators
 from forewarn.store.batch import Batch, BatchCounts, KeyedSighting, StoredDocument
+from forewarn.store.interfaces import IngestStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +44,7 @@ class _Known:
 
 
 class BatchBuilder:
-    def __init__(self, store: Store, run_id: int, threshold: float) -> None:
+    def __init__(self, store: IngestStore, run_id: int, threshold: float) -> None:
         self.store = store
         self.run_id = run_id
         self.threshold = threshold
@@ -112,7 +112,8 @@ class BatchBuilder:
 class _Clusterer:
     """Finds, for each new document, the closest earlier near-duplicate."""
 
-    def __init__(self, store: Store, tx: Any, fingerprints: dict[str, dedup.Fingerprint], threshold: float) -> None:
+    def __init__(self, store: IngestStore, tx: Any, fingerprints: dict[str, dedup.Fingerprint],
+                 threshold: float) -> None:
         self.fingerprints = fingerprints
         self.threshold = threshold
         found = store.candidates(tx, {k for fp in fingerprints.values() for k in fp.band_keys})

@@ -28,11 +28,11 @@ from forewarn.errors import Code, Issue, Severity
 from forewarn.ingest.batch import BatchBuilder, Pending
 from forewarn.ingest.normalise import clean, clean_issue, text_location
 from forewarn.model import IngestReport, RawDocument, Source, SourceKind
-from forewarn.model.source import POSTED
-from forewarn.sources.base import FeedValidators, ReadContext, ReadItem
+from forewarn.model.source import POSTED, FeedValidators
+from forewarn.sources.base import ReadContext, ReadItem
 from forewarn.sources.files import is_url
-from forewarn.store.base import Store
 from forewarn.store.batch import BatchCounts
+from forewarn.store.interfaces import IngestStore
 
 REPORT_ISSUES = 200
 DATED_BY_HEADER = frozenset({"text"})  # readers of hand-written reports, dated by a `Date:` header
@@ -56,8 +56,24 @@ class IngestInput:
 ProgressFn = Callable[[int, int, int], None]  # (items read, items failed, documents committed)
 
 
+@dataclass(frozen=True, slots=True)
+class IngestConfig:
+    """What ingest takes from Settings: documents per transaction, the largest document, the
+    near-duplicate threshold, the feed timeout and whether links out of a folder are followed."""
+
+    batch_size: int
+    max_bytes: int
+    near_duplicate_threshold: float
+    http_timeout: float
+    follow_symlinks: bool
+
+    @classmethod
+    def from_settings(cls, s: Settings) -> IngestConfig:
+        return cls(s.batch_size, s.max_bytes, s.near_duplicate_threshold, s.http_timeout, s.follow_symlinks)
+
+
 class Ingestor:
-    def __init__(self, store: Store, clock: Callable[[], datetime], options: Settings) -> None:
+    def __init__(self, store: IngestStore, clock: Callable[[], datetime], options: IngestConfig) -> None:
         self.store = store
         self.clock = clock
         self.options = options
@@ -181,7 +197,7 @@ def _undated(doc: RawDocument) -> Issue | None:
 class _Validators:
     """The store's saved feed validators, as readers ask for them."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: IngestStore) -> None:
         self.store = store
 
     def get(self, url: str) -> FeedValidators | None:

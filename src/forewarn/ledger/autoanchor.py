@@ -64,9 +64,7 @@ def default_anchor_file(database_url: str, env: Mapping[str, str] | None = None)
 
 def anchor_file(settings: Settings) -> Path | None:
     """The file the settings name for automatic anchors (``ledger_anchor_file``, else the default)."""
-    if settings.ledger_anchor_file:
-        return Path(settings.ledger_anchor_file).expanduser()
-    return default_anchor_file(settings.database_url)
+    return settings.ledger_anchor_file or default_anchor_file(settings.database_url)
 
 
 @dataclass(frozen=True, slots=True)

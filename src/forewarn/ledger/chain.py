@@ -20,7 +20,7 @@ from forewarn.errors import ClockBackwards, InvalidArgument, SigningKeyError
 from forewarn.ledger.rows import MAX_SEQ, as_text, as_time, stored, stored_time
 from forewarn.model import LedgerEntry
 from forewarn.store import schema as t
-from forewarn.store.sql import NOTES
+from forewarn.store.core import NOTES
 
 GENESIS = "0" * 64
 HEAD_NOTE = "ledger_head"  # the (seq, hash) a transaction's last append left, for after-commit hooks

@@ -2,6 +2,7 @@
 
 from forewarn.model.document import Document, RawDocument, Sighting
 from forewarn.model.ingest import ExtractReport, IngestReport, IngestRun
+from forewarn.model.principal import Principal, PrincipalKind, Role
 from forewarn.model.scenario import (
     Assessment,
     Indicator,
@@ -10,10 +11,11 @@ from forewarn.model.scenario import (
     Scenario,
     Signal,
     SignalKind,
+    StoredAssessment,
     Surge,
     Threshold,
 )
-from forewarn.model.source import Marking, Reliability, Source, SourceKind
+from forewarn.model.source import FeedValidators, Marking, Reliability, Source, SourceKind
 from forewarn.model.warning import Disposition, LedgerEntry, Origin, WarningRecord, WarningState
 
 __all__ = [
@@ -21,6 +23,7 @@ __all__ = [
     "Disposition",
     "Document",
     "ExtractReport",
+    "FeedValidators",
     "Indicator",
     "IndicatorKind",
     "IngestReport",
@@ -28,15 +31,19 @@ __all__ = [
     "LedgerEntry",
     "Marking",
     "Origin",
+    "Principal",
+    "PrincipalKind",
     "RawDocument",
     "Region",
     "Reliability",
+    "Role",
     "Scenario",
     "Sighting",
     "Signal",
     "SignalKind",
     "Source",
     "SourceKind",
+    "StoredAssessment",
     "Surge",
     "Threshold",
     "WarningRecord",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,3 +144,17 @@ class Assessment:
     @property
     def counted(self) -> tuple[Signal, ...]:
         return tuple(s for s in self.signals if s.counted)
+
+
+@dataclass(frozen=True)
+class StoredAssessment:
+    """A published assessment as stored (``signals``: each signal as JSON; empty when read without them)."""
+
+    id: int
+    scenario_id: str
+    scenario_version: str
+    at: datetime
+    probability: float
+    log_odds: float
+    level: str | None
+    signals: tuple[dict[str, Any], ...]

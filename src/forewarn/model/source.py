@@ -80,3 +80,12 @@ class Source:
     def posted(self) -> bool:
         """Its documents are posted to the workbench; there is no location to read."""
         return self.location.startswith(POSTED)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedValidators:
+    """HTTP cache validators of a feed URL, to be saved once its entries are committed."""
+
+    url: str
+    etag: str | None
+    last_modified: str | None

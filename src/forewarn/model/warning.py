@@ -20,6 +20,9 @@ class WarningState(StrEnum):
     DISPOSED = "disposed"
 
 
+OPEN_STATES = (WarningState.RAISED, WarningState.ACKNOWLEDGED)  # on the board: not yet disposed of
+
+
 class Disposition(StrEnum):
     ACTED_ON = "acted-on"
     DISMISSED = "dismissed"

@@ -27,8 +27,8 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from forewarn.errors import ConfigError
+from forewarn.model.extraction import Entity, EntityKind, EntityMention, Sector
 from forewarn.nlp.spans import sentence_of
-from forewarn.nlp.types import Entity, EntityKind, EntityMention, Sector
 from forewarn.yamlfile import load_strict
 
 DEFAULT_RESOURCE = "data/actors.yaml"

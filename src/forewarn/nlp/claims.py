@@ -40,8 +40,8 @@ from spacy.attrs import IS_SPACE, LEMMA, LOWER, ORTH, PREFIX
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 
+from forewarn.model.extraction import Claim, EntityMention, Participant
 from forewarn.nlp.spans import sentence_of
-from forewarn.nlp.types import Claim, EntityMention, Participant
 
 # Speech-act cue lemma -> stance (None where the verb only reports, without taking a position).
 CUE_STANCE: Mapping[str, str | None] = MappingProxyType(

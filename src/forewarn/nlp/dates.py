@@ -65,8 +65,8 @@ from functools import lru_cache
 
 from spacy.tokens import Doc
 
+from forewarn.model.extraction import DateMention, TimePrecision
 from forewarn.nlp.spans import sentence_index
-from forewarn.nlp.types import DateMention, TimePrecision
 from forewarn.sources.dates import MONTH_NAMES, MONTHS
 
 DAY, WEEK, MONTH, YEAR = TimePrecision.DAY, TimePrecision.WEEK, TimePrecision.MONTH, TimePrecision.YEAR

@@ -15,9 +15,7 @@ from datetime import date
 
 from spacy.tokens import Doc, Span, Token
 
-from forewarn.nlp.lexicon import QUADS, Entry, Lexicon
-from forewarn.nlp.spans import sentence_of
-from forewarn.nlp.types import (
+from forewarn.model.extraction import (
     DateMention,
     Entity,
     EntityMention,
@@ -28,6 +26,8 @@ from forewarn.nlp.types import (
     PlaceMention,
     TimePrecision,
 )
+from forewarn.nlp.lexicon import QUADS, Entry, Lexicon
+from forewarn.nlp.spans import sentence_of
 
 # Types whose verb frames another event: "agreed to withdraw" is AGREE, "threatened to strike" THREATEN.
 FRAMING = frozenset({"AGREE", "REQUEST", "REJECT", "THREATEN", "ACCUSE", "SUPPORT", "CONCEDE", "SANCTION"})

@@ -20,8 +20,7 @@ from typing import Any, TypeVar
 from spacy.tokens import Doc
 
 from forewarn.config import Settings
-from forewarn.nlp import pipeline
-from forewarn.nlp.types import (
+from forewarn.model.extraction import (
     Claim,
     DateMention,
     EntityMention,
@@ -31,6 +30,8 @@ from forewarn.nlp.types import (
     Participant,
     PlaceMention,
 )
+from forewarn.nlp import pipeline
+from forewarn.nlp.pipeline import ExtractorConfig
 
 # Longest text handed to spaCy at once. The parser's memory grows with the text (about 1 GB per
 # 100,000 characters), so longer documents are cut at paragraph or sentence ends into segments.
@@ -66,13 +67,13 @@ Result = Extraction | ExtractFailure
 class Extractor:
     """One pipeline in this process. ``extract`` yields one result per input, in order."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.nlp = pipeline.build_pipeline(settings)
+    def __init__(self, config: ExtractorConfig) -> None:
+        self.config = config
+        self.nlp = pipeline.build_pipeline(config)
         self.version = pipeline.version(self.nlp)
 
     def extract(self, items: Iterable[ExtractInput]) -> Iterator[Result]:
-        for batch in batches(items, self.settings.extract_batch_size):
+        for batch in batches(items, self.config.batch_size):
             yield from self.extract_batch(batch)
 
     def extract_batch(self, batch: Sequence[ExtractInput]) -> list[Result]:
@@ -99,7 +100,7 @@ class Extractor:
         """(input index, char offset of the segment, parsed segment), a group of segments at a time."""
         pieces = ((n, offset, text) for n, item in enumerate(batch)
                   for offset, text in segments(item.text, SEGMENT_CHARS))
-        for group in _groups(pieces, self.settings.extract_batch_size, PARSE_CHARS, lambda piece: len(piece[2])):
+        for group in _groups(pieces, self.config.batch_size, PARSE_CHARS, lambda piece: len(piece[2])):
             docs = (pipeline.make_doc(self.nlp, text, batch[n].published) for n, _, text in group)
             parsed = self.nlp.pipe(docs, batch_size=len(group))
             for (n, offset, _), doc in zip(group, parsed, strict=True):
@@ -189,15 +190,12 @@ def _maybe(x: Any, chars: int, sentences: int) -> Any:
 
 def shared_extractor(settings: Settings) -> Extractor:
     """One pipeline per process for the settings that shape it (building one takes seconds)."""
-    return _shared(replace(Settings(), spacy_model=settings.spacy_model, actor_dictionaries=settings.actor_dictionaries,
-                           event_lexicon=settings.event_lexicon, gazetteer_cache=settings.gazetteer_cache,
-                           focus_countries=settings.focus_countries,
-                           extract_batch_size=settings.extract_batch_size))
+    return _shared(ExtractorConfig.from_settings(settings))
 
 
 @functools.lru_cache(maxsize=2)
-def _shared(settings: Settings) -> Extractor:
-    return Extractor(settings)
+def _shared(config: ExtractorConfig) -> Extractor:
+    return Extractor(config)
 
 
 # -- several processes ------------------------------------------------------------------------------
@@ -205,9 +203,9 @@ def _shared(settings: Settings) -> Extractor:
 _worker: Extractor | None = None
 
 
-def _init_worker(settings: Settings) -> None:
+def _init_worker(config: ExtractorConfig) -> None:
     global _worker
-    _worker = Extractor(settings)
+    _worker = Extractor(config)
 
 
 def _work(batch: list[ExtractInput]) -> list[Result]:
@@ -215,14 +213,14 @@ def _work(batch: list[ExtractInput]) -> list[Result]:
     return _worker.extract_batch(batch)
 
 
-def extract_parallel(settings: Settings, items: Iterable[ExtractInput], processes: int) -> Iterator[Result]:
+def extract_parallel(config: ExtractorConfig, items: Iterable[ExtractInput], processes: int) -> Iterator[Result]:
     """Like ``Extractor.extract`` but over ``processes`` worker processes, results in input order.
     At most two batches per worker are in flight, so memory stays flat however many inputs come."""
     context = multiprocessing.get_context("forkserver")  # workers fork from a server that has spaCy imported
     context.set_forkserver_preload(["forewarn.nlp.extract"])
-    todo = batches(items, settings.extract_batch_size)
+    todo = batches(items, config.batch_size)
     with ProcessPoolExecutor(processes, mp_context=context, initializer=_init_worker,
-                             initargs=(settings,)) as pool:
+                             initargs=(config,)) as pool:
         pending: deque[Future[list[Result]]] = deque(pool.submit(_work, b) for b in islice(todo, 2 * processes))
         while pending:
             results = pending.popleft().result()

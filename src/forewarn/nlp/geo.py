@@ -23,9 +23,9 @@ from enum import Enum
 
 from spacy.tokens import Doc, Token
 
-from forewarn.nlp.gazetteer import REGION_WORDS, Gazetteer, Match, base_score, normalize, prefer_town
+from forewarn.geo.gazetteer import REGION_WORDS, Gazetteer, Match, base_score, normalize, prefer_town
+from forewarn.model.extraction import PlaceMention, PlacePrecision
 from forewarn.nlp.spans import sentence_of
-from forewarn.nlp.types import PlaceMention, PlacePrecision
 
 NER_LABELS = frozenset({"GPE", "LOC", "FAC"})
 STRONG_PREPOSITIONS = frozenset(

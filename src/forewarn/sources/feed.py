@@ -27,7 +27,8 @@ import httpx
 
 from forewarn.errors import Code, Issue, ItemError, Severity
 from forewarn.model.document import RawDocument
-from forewarn.sources.base import FeedValidators, ReadContext, ReadItem
+from forewarn.model.source import FeedValidators
+from forewarn.sources.base import ReadContext, ReadItem
 from forewarn.sources.dates import resolve_date
 from forewarn.sources.files import expand, is_url, load, sha256_hex, too_large
 from forewarn.sources.html import html_to_text

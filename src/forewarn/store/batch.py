@@ -7,7 +7,7 @@ from datetime import datetime
 
 from forewarn.errors import Issue
 from forewarn.model import Document, Sighting
-from forewarn.sources.base import FeedValidators
+from forewarn.model.source import FeedValidators
 
 
 @dataclass(frozen=True, slots=True)

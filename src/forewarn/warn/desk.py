@@ -1,5 +1,7 @@
 """The warning desk: each action on warnings as one write transaction (see :mod:`lifecycle`),
-and the reads behind the board. The Workspace delegates its warning methods here.
+and the reads behind the board, the warning pages and the warnings API (see :mod:`board`), each
+view built once here and rendered as a page or as JSON: the Workspace's ``ws.warnings``, built once
+for the principal it acts and reads for.
 
 Time is read after the transaction holds the writer lock (SQLite: ``BEGIN IMMEDIATE``;
 PostgreSQL: the ledger's advisory lock, taken first), so two processes acting at once append to
@@ -13,9 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from forewarn.config import Settings
+from forewarn.detect.evidence import documents_brief, events_brief
 from forewarn.errors import ForewarnError, InvalidArgument
-from forewarn.ledger import Signer
 from forewarn.ledger.chain import lock as ledger_lock
+from forewarn.ledger.query import head_seq
+from forewarn.ledger.service import LedgerService
 from forewarn.model import (
     Assessment,
     Disposition,
@@ -26,8 +30,10 @@ from forewarn.model import (
     WarningRecord,
     WarningState,
 )
+from forewarn.model.warning import OPEN_STATES
 from forewarn.store import SqlStore
-from forewarn.warn import lifecycle, outbox, rows
+from forewarn.warn import board, lifecycle, outbox, rows
+from forewarn.warn.board import Board, Changes, WarningList, WarningView
 from forewarn.warn.deliver import deliver
 from forewarn.warn.history import entries_about
 from forewarn.warn.lifecycle import Act, Draft
@@ -43,15 +49,40 @@ class WarningDesk:
     store: SqlStore
     settings: Settings
     clock: Callable[[], datetime]
-    actor: str
-    signer: Signer | None
+    ledger: LedgerService  # appends as the acting principal, signed when it has a key
     scenario: ScenarioLookup
 
+    @property
+    def actor(self) -> str:
+        return self.ledger.who.name
+
     # -- reads ---------------------------------------------------------------------------------
-    def board(self, states: Sequence[WarningState] = rows.OPEN_STATES, scenario_id: str | None = None,
+    def board(self, states: Sequence[WarningState | str] = OPEN_STATES, scenario_id: str | None = None,
               limit: int = 100) -> list[WarningRecord]:
         with self.store.engine.connect() as conn:
             return rows.board(conn, states=[WarningState(s) for s in states], scenario_id=scenario_id, limit=limit)
+
+    def listing(self, states: Sequence[WarningState] = OPEN_STATES, *, severity: str | None = None,
+                scenario_id: str | None = None, limit: int = 50, offset: int = 0) -> WarningList:
+        """One page of warnings in board order (of one severity or scenario when given), with the total."""
+        with self.store.engine.connect() as conn:
+            found, total = board.list_warnings(conn, states=states, severity=severity, scenario_id=scenario_id,
+                                               limit=limit, offset=offset)
+            return WarningList(found, total, board.scenario_names(conn))
+
+    def board_view(self, limit: int, *, watched: bool) -> Board:
+        """The open board's first ``limit`` warnings, the cursor for live updates after it, and (with
+        ``watched``) the scenarios a warning may be raised about."""
+        with self.store.engine.connect() as conn:
+            cursor = head_seq(conn)  # first: a change after it shows up in the first poll
+            found, total = board.list_warnings(conn, states=OPEN_STATES, limit=limit)
+            listing = WarningList(found, total, board.scenario_names(conn))
+            return Board(cursor, listing, board.scenario_names(conn, enabled_only=True) if watched else {})
+
+    def changes(self, since: int | None) -> Changes:
+        """Warnings changed after ledger entry ``since`` (none: the open board, as a reset)."""
+        with self.store.engine.connect() as conn:
+            return board.changes(conn, since)
 
     def get(self, warning_id: int) -> WarningRecord:
         with self.store.engine.connect() as conn:
@@ -61,6 +92,21 @@ class WarningDesk:
         with self.store.engine.connect() as conn:
             rows.fetch(conn, warning_id)
             return entries_about(conn, lifecycle.subject(warning_id))
+
+    def view(self, warning_id: int) -> WarningView:
+        """One warning with its history and the facts about its evidence (document titles, event dates)."""
+        w, history = self.get(warning_id), self.history(warning_id)
+        with self.store.engine.connect() as conn:
+            return WarningView(w, history, documents_brief(conn, w.document_ids), events_brief(conn, w.event_ids),
+                               board.scenario_names(conn))
+
+    def check_documents(self, document_ids: Sequence[str]) -> None:
+        """InvalidArgument naming the first of ``document_ids`` that is no stored document."""
+        with self.store.engine.connect() as conn:
+            stored = documents_brief(conn, document_ids)
+        missing = [d for d in document_ids if d not in stored]
+        if missing:
+            raise InvalidArgument(f"no document {missing[0]!r}", hint="name documents by their full id")
 
     # -- actions -------------------------------------------------------------------------------
     def raise_warning(self, title: str, text: str, severity: str, *, scenario_id: str | None = None,
@@ -147,7 +193,7 @@ class WarningDesk:
         policy = self.policy()
         with self.store.transaction() as conn:
             ledger_lock(conn)  # before the clock: appends stay in time order across processes
-            yield Act(conn, at or self.clock(), self.actor, self.signer, policy)
+            yield Act(conn, at or self.clock(), self.actor, self.ledger.signer, policy)
 
     def _minutes(self, w: WarningRecord) -> int:
         """Acknowledgement minutes for the warning's severity (a severity never changes)."""

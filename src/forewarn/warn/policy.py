@@ -1,16 +1,20 @@
 """What the settings say about warnings: acknowledgement minutes per severity, who escalates to
-whom, and who is notified. Pure: read once from Settings, then plain values."""
+whom, and who is notified; and the board's order (:func:`board_key`, which every board read
+follows: :func:`forewarn.warn.rows.board_order` writes the same rule in SQL). Pure: read once from
+Settings, then plain values."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from forewarn.config import Settings
 from forewarn.errors import ConfigError, InvalidArgument
-from forewarn.model import Threshold
+from forewarn.model import Threshold, WarningRecord
 
 BOARD_SEVERITIES = ("critical", "high", "elevated")  # board order; any other severity sorts after these
+OTHER_RANK = len(BOARD_SEVERITIES)  # the rank of every severity not named above
 EXAMPLE = 'e.g. ack_minutes = "elevated=240,high=60,critical=15"'
 
 
@@ -34,15 +38,6 @@ def parse_ack_minutes(spec: str) -> dict[str, int]:
     return minutes
 
 
-def split_list(value: str) -> tuple[str, ...]:
-    """A comma-separated setting as a tuple, blanks and repeats dropped, order kept."""
-    seen: dict[str, None] = {}
-    for item in value.split(","):
-        if item.strip():
-            seen.setdefault(item.strip(), None)
-    return tuple(seen)
-
-
 @dataclass(frozen=True, slots=True)
 class Policy:
     ack_minutes: dict[str, int]
@@ -53,8 +48,8 @@ class Policy:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Policy:
-        return cls(parse_ack_minutes(settings.ack_minutes), split_list(settings.escalation_chain),
-                   settings.webhook_url.strip(), split_list(settings.notify_email), settings.smtp_host.strip())
+        return cls(parse_ack_minutes(settings.ack_minutes), settings.escalation_chain,
+                   settings.webhook_url.strip(), settings.notify_email, settings.smtp_host.strip())
 
     def check_severity(self, severity: str) -> str:
         """A person's severity, lower-cased; InvalidArgument naming the allowed ones otherwise."""
@@ -83,4 +78,10 @@ class Policy:
 
 def severity_rank(severity: str) -> int:
     """Board rank: critical 0, high 1, elevated 2, anything else 3."""
-    return BOARD_SEVERITIES.index(severity) if severity in BOARD_SEVERITIES else len(BOARD_SEVERITIES)
+    return BOARD_SEVERITIES.index(severity) if severity in BOARD_SEVERITIES else OTHER_RANK
+
+
+def board_key(w: WarningRecord) -> tuple[int, int, datetime, int]:
+    """The board's order: escalated warnings first, then by severity rank, then oldest raised first
+    (then by number)."""
+    return (0 if w.escalation_level > 0 else 1), severity_rank(w.severity), w.raised_at, w.id

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 from forewarn.model import Assessment, Disposition, Origin, Scenario, Signal, WarningRecord, WarningState
+from forewarn.model.warning import OPEN_STATES
 from forewarn.warn import explain, lifecycle, rows
 from forewarn.warn.lifecycle import Act, Draft
 
@@ -23,7 +24,7 @@ def react(act: Act, scenario: Scenario, assessment: Assessment, previous_level: 
 
     A crossing raises nothing when an open scenario warning of the same or a higher level is
     already there (a restarted watch that forgot the previous level raises no duplicate)."""
-    open_ones = [w for w in rows.fetch_many(act.conn, states=rows.OPEN_STATES, scenario_id=scenario.id, lock=True)
+    open_ones = [w for w in rows.fetch_many(act.conn, states=OPEN_STATES, scenario_id=scenario.id, lock=True)
                  if w.origin is Origin.SCENARIO]
     changed: list[WarningRecord] = []
     new_rank = rank(scenario, assessment.level)

@@ -1,4 +1,5 @@
-"""The `warnings` table: rows to WarningRecords, one warning by id, the board query."""
+"""The `warnings` table: rows to WarningRecords, one warning by id, the board query (in the order of
+:func:`forewarn.warn.policy.board_key`, written here in SQL by :func:`board_order`)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, case, select
+from sqlalchemy import ColumnElement, Connection, Row, Select, case, select
 
 from forewarn.errors import NotFound
 from forewarn.model import Disposition, Origin, WarningRecord, WarningState
 from forewarn.store import schema as t
-from forewarn.warn.policy import BOARD_SEVERITIES
+from forewarn.warn.policy import BOARD_SEVERITIES, OTHER_RANK, severity_rank
 
 W = t.warnings.c
-OPEN_STATES = (WarningState.RAISED, WarningState.ACKNOWLEDGED)
 
 
 def to_record(row: Row[Any]) -> WarningRecord:
@@ -49,16 +49,28 @@ def fetch_many(conn: Connection, *, states: Sequence[WarningState], scenario_id:
     return [to_record(r) for r in conn.execute(query.with_for_update() if lock else query)]
 
 
-def board(conn: Connection, *, states: Sequence[WarningState], scenario_id: str | None, limit: int
-          ) -> list[WarningRecord]:
-    """Escalated ones first, then by severity (critical, high, elevated, others), then oldest first."""
+def board_order() -> tuple[ColumnElement[Any], ...]:
+    """:func:`forewarn.warn.policy.board_key` in SQL: the database sorts as the board does."""
     escalated = case((W.escalation_level > 0, 0), else_=1)
-    severity = case({s: i for i, s in enumerate(BOARD_SEVERITIES)}, value=W.severity, else_=len(BOARD_SEVERITIES))
-    query = (select(t.warnings).where(W.state.in_([s.value for s in states]))
-             .order_by(escalated, severity, W.raised_at, W.id).limit(limit))
+    severity = case({s: severity_rank(s) for s in BOARD_SEVERITIES}, value=W.severity, else_=OTHER_RANK)
+    return escalated, severity, W.raised_at, W.id
+
+
+def board_query(*, states: Sequence[WarningState], severity: str | None = None, scenario_id: str | None = None
+                ) -> Select[Any]:
+    """Warnings in ``states`` (of one severity, of one scenario, when given) in board order."""
+    query = select(t.warnings).where(W.state.in_([s.value for s in states])).order_by(*board_order())
+    if severity:
+        query = query.where(W.severity == severity.strip().lower())
     if scenario_id is not None:
         query = query.where(W.scenario_id == scenario_id)
-    return [to_record(r) for r in conn.execute(query)]
+    return query
+
+
+def board(conn: Connection, *, states: Sequence[WarningState], scenario_id: str | None, limit: int
+          ) -> list[WarningRecord]:
+    """The first ``limit`` warnings of the board's order."""
+    return [to_record(r) for r in conn.execute(board_query(states=states, scenario_id=scenario_id).limit(limit))]
 
 
 def due_ids(conn: Connection, at: datetime) -> list[int]:

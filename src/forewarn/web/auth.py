@@ -26,9 +26,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from forewarn.accounts import Role, Session, User
+from forewarn.accounts import Session, User
 from forewarn.app import Workspace
 from forewarn.errors import CsrfRefused, Forbidden, RateLimited, Unauthenticated
+from forewarn.model import Principal as Who
+from forewarn.model import PrincipalKind, Role
 
 SESSION_COOKIE = "fw_session"
 LOGIN_COOKIE = "fw_login"  # double-submit token for the login form, before there is a session
@@ -51,8 +53,16 @@ class Principal:
     def may(self, role: Role) -> bool:
         return self.user.role.allows(role)
 
+    @property
+    def who(self) -> Who:
+        """The acting principal the workspace's services are built for."""
+        kind = PrincipalKind.USER if self.session else PrincipalKind.TOKEN
+        return Who(self.user.name, self.user.role, kind)
+
 
 def root(request: Request) -> Workspace:
+    """The app's workspace, acting for nobody in particular: only for what needs no principal (resolving
+    the caller's session or token, logging in, the app's settings). Handlers use :func:`acting`."""
     ws: Workspace = request.app.state.workspace
     return ws
 
@@ -129,8 +139,9 @@ ActAdmin = Annotated[Principal, Depends(_actor(Role.ADMIN))]
 
 
 def acting(request: Request, p: Principal) -> Workspace:
-    """The workspace acting as the authenticated user: every ledger entry names them."""
-    return root(request).acting_as(p.user.name)
+    """The workspace acting and reading as the authenticated user, the one way a handler reaches the
+    services: every read carries who is asking, and every ledger entry names them."""
+    return root(request).acting_as(p.who)
 
 
 class LoginLimiter:

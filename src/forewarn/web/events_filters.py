@@ -1,17 +1,17 @@
 """The event filters shared by the API and the explorer page: query parameters (blank form fields
-count as absent), checked and turned into a :class:`~forewarn.store.query.EventQuery`."""
+count as absent), checked and turned into the read services' :class:`~forewarn.reads.events.EventFilter`."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Query
 from pydantic import BeforeValidator, Field
 
-from forewarn.store.query import EVENT_TYPES, EventQuery
-from forewarn.web.map import BBox
+from forewarn.geo.grid import BBox
+from forewarn.model.query import EVENT_TYPES, EventQuery
+from forewarn.reads.events import EventFilter
 
 
 def _blank(value: Any) -> Any:
@@ -66,20 +66,15 @@ class EventFilters:
         self.min_confidence, self.document = min_confidence, document
         self.bbox = BBox.parse(bbox) if bbox else None
         self.windowed = False  # the dates are the explorer's default window, not the caller's
-        self.query = EventQuery(types=self.types, modes=(mode,) if mode else (), actor=actor, recipient=recipient,
-                                actor_country=actor_country, recipient_country=recipient_country, place=place,
-                                date_from=date_from, date_to=date_to, source_id=source,
-                                min_confidence=min_confidence, document_id=document.lower() if document else None,
-                                limit=None)
-
-    @property
-    def dated(self) -> bool:
-        return self.date_from is not None or self.date_to is not None
+        self.filter = EventFilter(EventQuery(
+            types=self.types, modes=(mode,) if mode else (), actor=actor, recipient=recipient,
+            actor_country=actor_country, recipient_country=recipient_country, place=place, date_from=date_from,
+            date_to=date_to, source_id=source, min_confidence=min_confidence,
+            document_id=document.lower() if document else None, limit=None), self.bbox)
 
     def with_window(self, first: date, last: date) -> None:
-        """Apply a default date range (the filters had none)."""
+        """Show the explorer's default date range (the filters had none)."""
         self.date_from, self.date_to, self.windowed = first, last, True
-        self.query = replace(self.query, date_from=first, date_to=last)
 
     def params(self) -> dict[str, Any]:
         """The filters as query parameters (for links that keep them)."""

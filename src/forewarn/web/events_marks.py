@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from forewarn.store.records import DocumentExtraction
+from forewarn.model.records import DocumentExtraction
 
 KINDS = ("entity", "event", "sentence", "place", "date", "claim")
 
@@ -34,6 +34,10 @@ DATE_RE = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class Span:
+    """A mark on a document's text (``start``, ``end``: offsets into it): its ``kind`` (entity, event
+    (trigger), sentence (an event's evidence), place, date, claim), a ``label`` in words, and ``ref``,
+    what it names: the canonical entity id, event id or gazetteer id."""
+
     start: int
     end: int
     kind: str  # one of KINDS

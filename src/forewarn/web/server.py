@@ -14,13 +14,12 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from forewarn import __version__
 from forewarn.app import Workspace
-from forewarn.errors import Code, ForewarnError
+from forewarn.errors import Code, ForewarnError, UnstorableValue
 from forewarn.web import openapi, problems
 from forewarn.web.auth import LoginLimiter
 from forewarn.web.guard import BodyGuard, BodyLimits
@@ -97,7 +96,7 @@ def create_app(workspace: Workspace, *, login_clock: Callable[[], float] = time.
                                            per_address=workspace.settings.login_attempts_per_address)
     handlers: dict[Any, Any] = {ForewarnError: problems.forewarn_error,
                                 RequestValidationError: problems.validation_error,
-                                StarletteHTTPException: problems.http_error, DataError: problems.data_error,
+                                StarletteHTTPException: problems.http_error, UnstorableValue: problems.data_error,
                                 Exception: problems.internal_error}
     for exc, handler in handlers.items():
         app.add_exception_handler(exc, handler)

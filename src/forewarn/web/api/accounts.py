@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from forewarn.accounts import Role, Token, User
 from forewarn.errors import Forbidden, InvalidArgument
 from forewarn.web.api.common import Page, Paging
-from forewarn.web.auth import ActAdmin, ActViewer, Admin, Principal, Viewer, root
+from forewarn.web.auth import ActAdmin, ActViewer, Admin, Principal, Viewer, acting
 
 router = APIRouter(tags=["accounts"])
 
@@ -80,13 +80,13 @@ def _own_or_admin(p: Principal, user: str, what: str) -> None:
 
 @router.get("/users", response_model=Page[UserOut], summary="Accounts (admin)")
 def list_users(request: Request, p: Admin, paging: Annotated[Paging, Depends()]) -> Page[UserOut]:
-    found = root(request).accounts.users()  # accounts are few: one read
+    found = acting(request, p).accounts.users()  # accounts are few: one read
     return paging.page(request, [user_out(u) for u in found[paging.offset:paging.offset + paging.limit]], len(found))
 
 
 @router.post("/users", response_model=UserOut, status_code=201, summary="Add an account (admin)")
 def add_user(request: Request, p: ActAdmin, body: NewUser) -> UserOut:
-    user = root(request).accounts.add_user(body.name, body.password, body.role, actor=p.user.name,
+    user = acting(request, p).accounts.add_user(body.name, body.password, body.role, actor=p.user.name,
                                            display_name=body.display_name or None)
     return user_out(user)
 
@@ -94,7 +94,7 @@ def add_user(request: Request, p: ActAdmin, body: NewUser) -> UserOut:
 @router.post("/users/{name}/disable", response_model=UserOut, summary="Disable an account (admin): its sessions "
                                                                        "end and its tokens are revoked for good")
 def disable_user(request: Request, p: ActAdmin, name: Annotated[str, PathParam(max_length=128)]) -> UserOut:
-    accounts = root(request).accounts
+    accounts = acting(request, p).accounts
     user = accounts.user(name)  # NotFound first
     if user.name == p.user.name:
         raise InvalidArgument("you cannot disable your own account", hint="ask another admin")
@@ -105,7 +105,7 @@ def disable_user(request: Request, p: ActAdmin, name: Annotated[str, PathParam(m
              summary="Set a new password (admin): every session and API token of the account ends for good")
 def set_password(request: Request, p: ActAdmin, name: Annotated[str, PathParam(max_length=128)],
                  body: NewPassword) -> UserOut:
-    return user_out(root(request).accounts.set_password(name, body.password, actor=p.user.name))
+    return user_out(acting(request, p).accounts.set_password(name, body.password, actor=p.user.name))
 
 
 @router.get("/tokens", response_model=Page[TokenOut], summary="API tokens: your own (an admin sees every account's)")
@@ -118,7 +118,7 @@ def list_tokens(request: Request, p: Viewer, paging: Annotated[Paging, Depends()
         _own_or_admin(p, wanted, "list")
     elif not p.may(Role.ADMIN):
         wanted = p.user.name
-    found = root(request).accounts.tokens(wanted)
+    found = acting(request, p).accounts.tokens(wanted)
     return paging.page(request, [token_out(t) for t in found[paging.offset:paging.offset + paging.limit]],
                        len(found))
 
@@ -128,13 +128,13 @@ def list_tokens(request: Request, p: Viewer, paging: Annotated[Paging, Depends()
 def create_token(request: Request, p: ActViewer, body: NewToken) -> NewTokenOut:
     owner = (body.user or "").strip().lower() or p.user.name
     _own_or_admin(p, owner, "create")
-    token, secret = root(request).accounts.create_token(owner, body.name.strip() or "token", actor=p.user.name)
+    token, secret = acting(request, p).accounts.create_token(owner, body.name.strip() or "token", actor=p.user.name)
     return NewTokenOut(**token_out(token).model_dump(), secret=secret)
 
 
 @router.post("/tokens/{token_id}/revoke", response_model=TokenOut,
              summary="Revoke an API token (your own; another's: admin)")
 def revoke_token(request: Request, p: ActViewer, token_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)]) -> TokenOut:
-    accounts = root(request).accounts
+    accounts = acting(request, p).accounts
     _own_or_admin(p, accounts.token(token_id).user, "revoke")
     return token_out(accounts.revoke_token(token_id, actor=p.user.name))

@@ -10,41 +10,25 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from forewarn.errors import InvalidArgument
-from forewarn.store.query import DocumentQuery
-from forewarn.web import events_queries as eq
+from forewarn.ingest.posted import DEFAULT_SOURCE, Posted
+from forewarn.model import Sighting, Source
+from forewarn.model.query import DocumentQuery
+from forewarn.reads.documents import ClusterMember, DocumentSummary
 from forewarn.web.api.common import Page, Paging
 from forewarn.web.api.events import EventOut, event_out
-from forewarn.web.auth import ActAnalyst, Viewer, acting, root
+from forewarn.web.api.sources import IssueOut, issue_out
+from forewarn.web.auth import ActAnalyst, Viewer, acting
 from forewarn.web.events_filters import Blank
-from forewarn.web.events_ingest import DEFAULT_SOURCE, ingest_posted
-from forewarn.web.events_marks import spans_of
+from forewarn.web.events_marks import Span, spans_of
 
 router = APIRouter(tags=["documents"])
 SOURCE_ID = r"^[a-z0-9][a-z0-9-]{0,63}$"
 MAX_TEXT = 10 * 1024 * 1024
 
 
-class DocumentSummaryOut(BaseModel):
-    id: str
-    title: str | None
-    snippet: str  # the first 240 characters of the text
-    source_id: str | None
-    published_at: datetime | None
-    ingested_at: datetime
-    url: str | None
-    cluster_id: str
-    cluster_size: int  # documents in its near-duplicate cluster
-
-
-class MarkOut(BaseModel):
-    kind: str  # entity, event (trigger), sentence (an event's evidence), place, date, claim
-    start: int  # offsets into `text`
-    end: int
-    label: str
-    ref: str | None  # entity id (canonical), event id or gazetteer id
-
-
 class SightingOut(BaseModel):
+    """Where a document was seen: the stored sighting with its source's name and reliability."""
+
     source_id: str | None
     source_name: str | None
     reliability: str | None
@@ -56,20 +40,16 @@ class SightingOut(BaseModel):
     run_id: int
 
 
-class ClusterMemberOut(BaseModel):
-    id: str
-    title: str | None
-    source_id: str | None
-    published_at: datetime | None
-
-
 class ClusterOut(BaseModel):
     id: str
     size: int
-    members: list[ClusterMemberOut]  # the first 50
+    members: list[ClusterMember]  # the first 50
 
 
 class ExtractionStatusOut(BaseModel):
+    """The latest extraction attempt: :class:`~forewarn.model.records.ExtractionStatus` less the
+    document id (the enclosing document's) and the counts (the document lists what was found)."""
+
     extractor: str
     status: str
     error: str | None
@@ -89,7 +69,7 @@ class DocumentOut(BaseModel):
     location: str
     text: str
     extraction: ExtractionStatusOut | None
-    marks: list[MarkOut]
+    marks: list[Span]
     events: list[EventOut]
     sightings: list[SightingOut]
     cluster: ClusterOut
@@ -108,16 +88,11 @@ class PostedDocumentIn(BaseModel):
                                     "needs a duty officer or an admin (403 FW-E101)")
 
 
-class IssueOut(BaseModel):
-    code: str
-    severity: str
-    message: str
-    location: str
-    item: str | None
-    hint: str
-
-
 class ExtractionOut(BaseModel):
+    """What extraction did with a posted document: the counts of
+    :class:`~forewarn.model.ingest.ExtractReport` that say something about one document (not its
+    timing, nor the failures, which come back as issues)."""
+
     extractor: str
     extracted: int
     failed: int
@@ -136,7 +111,7 @@ class PostedOut(BaseModel):
     extraction: ExtractionOut | None
 
 
-@router.get("/documents", response_model=Page[DocumentSummaryOut], summary="Documents, newest published first")
+@router.get("/documents", response_model=Page[DocumentSummary], summary="Documents, newest published first")
 def list_documents(
     request: Request, p: Viewer, paging: Annotated[Paging, Depends()],
     source: Annotated[Annotated[str, Field(max_length=64)] | None, Blank, Query(description="source id")] = None,
@@ -145,13 +120,10 @@ def list_documents(
     q: Annotated[Annotated[str, Field(max_length=200)] | None, Blank,
                  Query(description="part of the title or text (case-insensitive); without since/until it "
                                    "searches the latest 10,000 documents")] = None,
-) -> Page[DocumentSummaryOut]:
-    query = document_query(source, since, until, q, paging.limit, paging.offset)
-    found, total, _ = eq.find_documents(root(request).store.engine, query)
-    return paging.page(request, [DocumentSummaryOut(
-        id=d.id, title=d.title, snippet=d.snippet, source_id=d.source_id, published_at=d.published_at,
-        ingested_at=d.ingested_at, url=d.url, cluster_id=d.cluster_id, cluster_size=d.cluster_size) for d in found],
-        total)
+) -> Page[DocumentSummary]:
+    found = acting(request, p).reads.document_list(document_query(source, since, until, q, paging.limit,
+                                                                  paging.offset))
+    return paging.page(request, list(found.documents), found.total)
 
 
 def document_query(source: str | None, since: datetime | None, until: datetime | None, q: str | None, limit: int,
@@ -168,31 +140,34 @@ def document_query(source: str | None, since: datetime | None, until: datetime |
 def get_document(request: Request, p: Viewer,
                  document_id: Annotated[str, Path(min_length=4, max_length=64, pattern=r"^[0-9a-fA-F]+$")]
                  ) -> DocumentOut:
-    ws = root(request)
-    doc = ws.store.get_document(document_id.lower())
-    x = ws.store.extraction_of(doc.id)
-    sentences = eq.evidence(ws.store.engine, x.events)
-    sources = {s.id: s for s in ws.store.list_sources()}
-    size, members = eq.cluster_of(ws.store.engine, doc.cluster_id)
-    status = x.status
+    found = acting(request, p).reads.document_detail(document_id.lower())
+    doc, x, sources, status = found.document, found.extraction, found.sources, found.extraction.status
     return DocumentOut(
         id=doc.id, title=doc.title, url=doc.url, source_id=doc.source_id, published_at=doc.published_at,
         published_precision=doc.published_precision.value if doc.published_precision else None,
         ingested_at=doc.ingested_at, language=doc.language, marking=doc.marking, location=doc.location, text=doc.text,
         extraction=ExtractionStatusOut(extractor=status.extractor, status=status.status, error=status.error,
                                        extracted_at=status.extracted_at) if status else None,
-        marks=[MarkOut(kind=s.kind, start=s.start, end=s.end, label=s.label, ref=s.ref)
-               for s in sorted(spans_of(x, doc.text), key=lambda s: (s.start, -s.end, s.kind))],
-        events=[event_out(e, sentences[e.id].sentence if e.id in sentences else None) for e in x.events],
-        sightings=[SightingOut(source_id=s.source_id, source_name=sources[s.source_id].name
-                               if s.source_id in sources else None,
-                               reliability=sources[s.source_id].reliability.value if s.source_id in sources else None,
-                               location=s.location, item=s.item, url=s.url, published_at=s.published_at,
-                               seen_at=s.seen_at, run_id=s.run_id) for s in ws.store.sightings_of(doc.id)],
-        cluster=ClusterOut(id=doc.cluster_id, size=size, members=[
-            ClusterMemberOut(id=m.id, title=m.title, source_id=m.source_id, published_at=m.published_at)
-            for m in members]),
+        marks=sorted(spans_of(x, doc.text), key=lambda s: (s.start, -s.end, s.kind)),
+        events=[event_out(e, found.evidence[e.id].sentence if e.id in found.evidence else None) for e in x.events],
+        sightings=[sighting_out(s, sources.get(s.source_id or "")) for s in found.sightings],
+        cluster=ClusterOut(id=doc.cluster_id, size=found.cluster_size, members=list(found.members)),
     )
+
+
+def sighting_out(s: Sighting, source: Source | None) -> SightingOut:
+    return SightingOut(source_id=s.source_id, source_name=source.name if source else None,
+                       reliability=source.reliability.value if source else None, location=s.location, item=s.item,
+                       url=s.url, published_at=s.published_at, seen_at=s.seen_at, run_id=s.run_id)
+
+
+def stored(posted: Posted) -> str:
+    """The posted document's id; the first error as a problem when it could not be ingested."""
+    if posted.document_id is None:
+        first = next((i for i in posted.issues if i.severity.value == "error"), None)
+        raise InvalidArgument(first.message if first else "the document could not be ingested",
+                              hint=first.hint if first else "", code=first.code if first else None)
+    return posted.document_id
 
 
 @router.post("/documents", response_model=PostedOut, status_code=201,
@@ -200,19 +175,15 @@ def get_document(request: Request, p: Viewer,
                      "200 when it was stored before",
              responses={200: {"model": PostedOut, "description": "the text was stored before (a duplicate)"}})
 def post_document(request: Request, response: Response, p: ActAnalyst, body: PostedDocumentIn) -> PostedOut:
-    posted = ingest_posted(acting(request, p), body.text, title=body.title, url=body.url,
-                           published_at=body.published_at, source_id=body.source, role=p.user.role)
-    if posted.document_id is None:
-        first = next((i for i in posted.issues if i.severity.value == "error"), None)
-        raise InvalidArgument(first.message if first else "the document could not be ingested",
-                              hint=first.hint if first else "", code=first.code if first else None)
+    posted = acting(request, p).intake.post(body.text, title=body.title, url=body.url,
+                                            published_at=body.published_at, source_id=body.source)
+    document_id = stored(posted)
     if not posted.new:
         response.status_code = 200
     x = posted.extraction
     return PostedOut(
-        document_id=posted.document_id, new=posted.new, status=posted.status, source_id=posted.source_id,
-        run_id=posted.report.run_id, url=f"/documents/{posted.document_id}",
-        issues=[IssueOut(code=i.code.value, severity=i.severity.value, message=i.message, location=i.location,
-                         item=i.item, hint=i.hint) for i in posted.issues],
+        document_id=document_id, new=posted.new, status=posted.status, source_id=posted.source_id,
+        run_id=posted.report.run_id, url=f"/documents/{document_id}",
+        issues=[issue_out(i) for i in posted.issues],
         extraction=ExtractionOut(extractor=x.extractor, extracted=x.extracted, failed=x.failed, events=x.events,
                                  claims=x.claims) if x else None)

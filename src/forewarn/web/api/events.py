@@ -8,28 +8,20 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel
 
-from forewarn.store.records import StoredEvent, StoredParticipant, StoredPlace
-from forewarn.web import events_queries as eq
+from forewarn.geo.grid import BBox
+from forewarn.model.records import StoredEvent, StoredParticipant, StoredPlace
+from forewarn.reads.events import EventList
 from forewarn.web.api.common import Page, Paging
-from forewarn.web.auth import Viewer, root
+from forewarn.web.auth import Viewer, acting
 from forewarn.web.events_filters import EventFilters
-from forewarn.web.map import BBox
 
 router = APIRouter(tags=["events"])
 
 
-class ParticipantOut(BaseModel):
-    entity_id: str
-    canonical_id: str  # the entity it is merged into (itself if none)
-    name: str  # the canonical entity's name
-    text: str  # the words in the document
-    start: int
-    end: int
-    country: str | None
-    sector: str | None
-
-
 class PlaceOut(BaseModel):
+    """Where an event took place: :class:`~forewarn.model.records.StoredPlace` less its sentence index
+    (the event's evidence names the sentence)."""
+
     name: str
     lat: float
     lon: float
@@ -52,6 +44,9 @@ class EvidenceOut(BaseModel):
 
 
 class EventOut(BaseModel):
+    """An event: the stored record with its evidence (offsets, and the sentence where listed) gathered
+    in one object, and a link to it in the workbench."""
+
     id: str
     document_id: str
     source_id: str | None
@@ -59,8 +54,8 @@ class EventOut(BaseModel):
     type: str
     mode: str | None
     contexts: list[str]
-    actor: ParticipantOut | None
-    recipient: ParticipantOut | None
+    actor: StoredParticipant | None
+    recipient: StoredParticipant | None
     place: PlaceOut | None
     date: date
     date_precision: str
@@ -97,13 +92,6 @@ class MapOut(BaseModel):
     clusters: list[ClusterOut]
 
 
-def participant_out(p: StoredParticipant | None) -> ParticipantOut | None:
-    if p is None:
-        return None
-    return ParticipantOut(entity_id=p.entity_id, canonical_id=p.canonical_id, name=p.name, text=p.text,
-                          start=p.start, end=p.end, country=p.country, sector=p.sector)
-
-
 def place_out(p: StoredPlace | None) -> PlaceOut | None:
     if p is None:
         return None
@@ -114,8 +102,8 @@ def place_out(p: StoredPlace | None) -> PlaceOut | None:
 def event_out(e: StoredEvent, sentence: str | None = None) -> EventOut:
     return EventOut(
         id=e.id, document_id=e.document_id, source_id=e.source_id, published_at=e.published_at, type=e.type,
-        mode=e.mode, contexts=list(e.contexts), actor=participant_out(e.actor),
-        recipient=participant_out(e.recipient), place=place_out(e.place), date=e.date,
+        mode=e.mode, contexts=list(e.contexts), actor=e.actor, recipient=e.recipient, place=place_out(e.place),
+        date=e.date,
         date_precision=e.date_precision, date_from_publication=e.date_from_publication, negated=e.negated,
         hypothetical=e.hypothetical, future=e.future, reported=e.reported, confidence=e.confidence,
         extractor=e.extractor, coded_at=e.coded_at,
@@ -128,30 +116,26 @@ def box_list(b: BBox) -> list[float]:
     return [round(b.w, 6), round(b.s, 6), round(b.e, 6), round(b.n, 6)]
 
 
+def events_out(listed: EventList) -> list[EventOut]:
+    return [event_out(e, listed.sentence(e)) for e in listed.events]
+
+
 @router.get("/events", response_model=Page[EventOut], summary="Events matching the filters, newest first")
 def list_events(request: Request, p: Viewer, paging: Annotated[Paging, Depends()],
                 f: Annotated[EventFilters, Depends()]) -> Page[EventOut]:
-    engine = root(request).store.engine
-    sc = eq.scope(engine, f.query, f.bbox)
-    days = eq.daily_counts(engine, sc)  # the total, and the dates that hold the page
-    events = eq.find_events(engine, sc, limit=paging.limit, offset=paging.offset, days=days)
-    sentences = eq.evidence(engine, events)
-    total = sum(n for _, n in days)
-    return paging.page(request, [event_out(e, sentences[e.id].sentence if e.id in sentences else None)
-                                 for e in events], total)
+    listed = acting(request, p).reads.event_list(f.filter, paging.limit, paging.offset)
+    return paging.page(request, events_out(listed), listed.total)
 
 
 @router.get("/events/daily", response_model=list[DayCount], summary="Events per day matching the filters")
 def daily(request: Request, p: Viewer, f: Annotated[EventFilters, Depends()]) -> list[DayCount]:
-    engine = root(request).store.engine
-    return [DayCount(date=d, count=n) for d, n in eq.daily_counts(engine, eq.scope(engine, f.query, f.bbox))]
+    return [DayCount(date=d, count=n) for d, n in acting(request, p).reads.event_days(f.filter)]
 
 
 @router.get("/events/map", response_model=MapOut,
             summary="Events matching the filters counted on a grid over the box (default: where they are)")
 def event_map(request: Request, p: Viewer, f: Annotated[EventFilters, Depends()]) -> MapOut:
-    engine = root(request).store.engine
-    data = eq.map_data(engine, eq.scope(engine, f.query, f.bbox))
+    data = acting(request, p).reads.event_map(f.filter)
     return MapOut(bbox=box_list(f.bbox or data.view), cell=data.cell, total=data.total,
                   clusters=[ClusterOut(lat=round(c.lat, 5), lon=round(c.lon, 5), count=c.count, cell=box_list(c.cell),
                                        event_id=c.event_id, document_id=c.document_id) for c in data.clusters])
@@ -160,7 +144,4 @@ def event_map(request: Request, p: Viewer, f: Annotated[EventFilters, Depends()]
 @router.get("/events/{event_id}", response_model=EventOut, summary="One event")
 def get_event(request: Request, p: Viewer,
               event_id: Annotated[str, Path(max_length=64, pattern=r"^[0-9a-fA-F]+$")]) -> EventOut:
-    engine = root(request).store.engine
-    event = eq.get_event(engine, event_id.lower())
-    found = eq.evidence(engine, [event])
-    return event_out(event, found[event.id].sentence if event.id in found else None)
+    return events_out(acting(request, p).reads.event(event_id.lower()))[0]

@@ -3,29 +3,21 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from forewarn.errors import InvalidArgument
-from forewarn.ledger.anchor import FORMAT, Anchor
+from forewarn.ledger.anchor import FORMAT
 from forewarn.ledger.verify import VerifyReport
 from forewarn.model import LedgerEntry
-from forewarn.review import PostMortem
+from forewarn.review.desk import PostMortemView
 from forewarn.review.report import BREAKS
 from forewarn.web.api.common import Page, Paging
-from forewarn.web.auth import ActAdmin, Viewer, acting, root
-from forewarn.web.ledger_queries import (
-    Published,
-    count_entries,
-    ledger_filter,
-    moment,
-    page_entries,
-    published_between,
-    verify_words,
-)
+from forewarn.web.auth import ActAdmin, Viewer, acting
+from forewarn.web.ledger_views import ledger_filter, moment, verify_words
 
 router = APIRouter(tags=["ledger"])
 
@@ -37,19 +29,6 @@ SubjectQ = Annotated[str | None, Query(max_length=300, description="exact subjec
 SinceQ = Annotated[str | None, Query(max_length=40, description="at or after: YYYY-MM-DD or an ISO date-time (UTC "
                                                                 "unless given)")]
 UntilQ = Annotated[str | None, Query(max_length=40, description="at or before (a date includes the whole day)")]
-
-
-class Entry(BaseModel):
-    seq: int
-    at: datetime
-    actor: str
-    kind: str
-    subject: str
-    payload: dict[str, Any]
-    prev_hash: str
-    hash: str
-    key_id: str | None
-    signature: str | None
 
 
 class Problem(BaseModel):
@@ -79,9 +58,12 @@ class Verification(BaseModel):
 
 
 class AnchorOut(BaseModel):
-    """Keep this document away from the database: `forewarn ledger verify --anchor FILE` checks against it."""
+    """Keep this document away from the database: `forewarn ledger verify --anchor FILE` checks against it.
+    An :class:`~forewarn.ledger.anchor.Anchor` read by field name, with the anchor file's ``format``."""
 
-    format: str
+    model_config = ConfigDict(from_attributes=True, json_schema_serialization_defaults_required=True)
+
+    format: str = FORMAT
     seq: int
     hash: str
     at: datetime
@@ -90,11 +72,6 @@ class AnchorOut(BaseModel):
     key_id: str | None
     public_key: str | None
     signature: str | None
-
-
-def entry_out(e: LedgerEntry) -> Entry:
-    return Entry(seq=e.seq, at=e.at, actor=e.actor, kind=e.kind, subject=e.subject, payload=e.payload,
-                 prev_hash=e.prev_hash, hash=e.hash, key_id=e.key_id, signature=e.signature)
 
 
 def verification(report: VerifyReport, checked_at: datetime) -> Verification:
@@ -106,33 +83,28 @@ def verification(report: VerifyReport, checked_at: datetime) -> Verification:
                         summary=verify_words(report), checked_at=checked_at)
 
 
-@router.get("/ledger", response_model=Page[Entry], summary="Ledger entries, newest first, with filters")
+@router.get("/ledger", response_model=Page[LedgerEntry], summary="Ledger entries, newest first, with filters")
 def list_entries(request: Request, p: Viewer, paging: Annotated[Paging, Depends()], kind: Kinds = [],  # noqa: B006
                  actor: ActorQ = None, subject: SubjectQ = None, since: SinceQ = None, until: UntilQ = None,
                  order: Annotated[Literal["newest", "oldest"], Query(description="newest first (default) or chain "
                                                                                  "order")] = "newest"
-                 ) -> Page[Entry]:
-    engine = root(request).store.engine
-    f = ledger_filter(kind, actor, subject, since, until)
-    total = count_entries(engine, f)
-    found = page_entries(engine, f, limit=paging.limit, offset=paging.offset, newest_first=order == "newest",
-                         matching=total)
-    return paging.page(request, [entry_out(e) for e in found], total)
+                 ) -> Page[LedgerEntry]:
+    found = acting(request, p).ledger.page(ledger_filter(kind, actor, subject, since, until), limit=paging.limit,
+                                           offset=paging.offset, newest_first=order == "newest")
+    return paging.page(request, found.entries, found.total)
 
 
 @router.get("/ledger/verify", response_model=Verification, summary="Recompute and check the whole chain, "
             "against the newest automatic anchor, and the state tables against it (a broken chain is a 200 "
             "with ok false and every problem, with where it is)")
 def verify_ledger(request: Request, p: Viewer) -> Verification:
-    ws = root(request)
-    return verification(ws.verify_ledger(), ws.clock())
+    ws = acting(request, p)
+    return verification(ws.ledger.verify(), ws.clock())
 
 
 @router.post("/ledger/anchor", response_model=AnchorOut, summary="Verify the chain and anchor its head (admin)")
 def anchor_ledger(request: Request, p: ActAdmin) -> AnchorOut:
-    a: Anchor = acting(request, p).anchor_ledger()
-    return AnchorOut(format=FORMAT, seq=a.seq, hash=a.hash, at=a.at, count=a.count, actor=a.actor, key_id=a.key_id,
-                     public_key=a.public_key, signature=a.signature)
+    return AnchorOut.model_validate(acting(request, p).ledger.anchor())
 
 
 # -- post-mortem ----------------------------------------------------------------------------------
@@ -236,8 +208,8 @@ def event_instant(value: str) -> datetime:
     return at
 
 
-def postmortem_out(pm: PostMortem, published: list[Published]) -> PostMortemOut:
-    s = pm.first_signal
+def postmortem_out(view: PostMortemView) -> PostMortemOut:
+    pm, s = view.report, view.report.first_signal
     first = None if s is None else Signal(
         indicator_ids=list(s.indicator_ids), kind=s.kind.value, known_at=s.known_at, observed_on=s.observed_on,
         event_ids=list(s.event_ids), document_ids=list(s.document_ids), source_ids=list(s.source_ids),
@@ -262,7 +234,8 @@ def postmortem_out(pm: PostMortem, published: list[Published]) -> PostMortemOut:
         timeline=[TimelineItem(at=e.at, kind=e.kind.value, actor=e.actor, warning_id=e.warning_id, summary=e.summary,
                                detail=e.detail, after_event=e.at > pm.event_at) for e in pm.timeline],
         signals_per_day=[DayCount(day=d.day, count=d.count) for d in pm.signals_per_day],
-        published=[PublishedPoint(at=a.at, probability=a.probability, level=a.level) for a in published], replay=replay)
+        published=[PublishedPoint(at=a.at, probability=a.probability, level=a.level) for a in view.published],
+        replay=replay)
 
 
 @router.get("/postmortem/{scenario_id}", response_model=PostMortemOut, tags=["review"],
@@ -275,7 +248,6 @@ def postmortem(request: Request, p: Viewer, scenario_id: Annotated[str, PathPara
                = None,
                replay: Annotated[bool, Query(description="add the replay of the window (probability per day)")]
                = False) -> PostMortemOut:
-    event = event_instant(event_date)
-    ws = root(request)
-    pm = ws.postmortem(scenario_id, event, margin_days=margin_days, with_replay=replay)
-    return postmortem_out(pm, published_between(ws.store.engine, pm.scenario.id, pm.window_start, pm.event_at))
+    view = acting(request, p).review.postmortem_view(scenario_id, event_instant(event_date), margin_days=margin_days,
+                                                     with_replay=replay)
+    return postmortem_out(view)

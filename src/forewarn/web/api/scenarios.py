@@ -5,61 +5,31 @@ fresh assessment over the store."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from forewarn.app import Workspace
-from forewarn.cycle import StoredAssessment, run_cycle
-from forewarn.detect.types import ScenarioChange, ScenarioRecord
-from forewarn.errors import NotFound
-from forewarn.model import Scenario
-from forewarn.web import scenario_queries as sq
+from forewarn.cycle import run_cycle
+from forewarn.detect.desk import ScenarioLine
+from forewarn.detect.types import ScenarioChange
+from forewarn.model import Indicator, Region, StoredAssessment, Threshold
 from forewarn.web.api.common import Page, Paging
 from forewarn.web.api.warnings import WarningOut, warning_out
-from forewarn.web.auth import ActAnalyst, ActDutyOfficer, Viewer, acting, root
+from forewarn.web.auth import ActAnalyst, ActDutyOfficer, Viewer, acting
 
 router = APIRouter(tags=["scenarios"])
 
 ScenarioId = Annotated[str, Path(min_length=1, max_length=64, description="the scenario's id")]
 
 
-class ThresholdOut(BaseModel):
-    level: str
-    probability: float
-    ack_minutes: int | None
-
-
-class RegionOut(BaseModel):
-    countries: list[str]
-    admin1: list[str]
-    point: list[float] | None
-    radius_km: float | None
-
-
-class IndicatorOut(BaseModel):
-    id: str
-    name: str
-    kind: Literal["events", "surge"]
-    weight: float = Field(description="likelihood ratio of one observation")
-    half_life_days: float
-    saturation: int
-    types: list[str]
-    modes: list[str]
-    actor_countries: list[str]
-    actor_sectors: list[str]
-    recipient_countries: list[str]
-    recipient_sectors: list[str]
-    keywords: list[str]
-    in_region: bool
-    min_confidence: float
-    description: str
-
-
 class SignalOut(BaseModel):
-    """One observation of an indicator and its contribution to the log-odds."""
+    """One observation of an indicator and its contribution to the log-odds: a stored signal (JSON in
+    the assessment's row) checked against the fields of :class:`~forewarn.model.Signal`; rows stored
+    before ``note`` and ``evidence`` existed lack them, hence a model of its own with their defaults."""
 
     indicator_id: str
     kind: str
@@ -78,7 +48,8 @@ class SignalOut(BaseModel):
 
 
 class AssessmentOut(BaseModel):
-    """A stored (published) assessment."""
+    """A stored (published) assessment: a :class:`~forewarn.model.StoredAssessment` with its signals
+    typed (or null when not asked for)."""
 
     id: int
     scenario_id: str
@@ -91,6 +62,10 @@ class AssessmentOut(BaseModel):
 
 
 class LatestOut(BaseModel):
+    """A stored assessment in brief (read from a :class:`~forewarn.model.StoredAssessment`)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     at: datetime
     probability: float
     level: str | None
@@ -109,15 +84,15 @@ class ScenarioSummary(BaseModel):
     origin: str
     added_at: datetime | None
     added_by: str | None
-    thresholds: list[ThresholdOut]
+    thresholds: list[Threshold]
     indicator_count: int
     latest: LatestOut | None = Field(description="the last stored assessment (null before the first cycle)")
     open_warnings: int
 
 
 class ScenarioDetail(ScenarioSummary):
-    region: RegionOut
-    indicators: list[IndicatorOut]
+    region: Region
+    indicators: list[Indicator]
     yaml: str
     latest_assessment: AssessmentOut | None = Field(description="the last stored assessment with its signals")
 
@@ -162,80 +137,35 @@ class CycleOut(BaseModel):
     delivery: DeliveryOut
 
 
-def summary(s: Scenario, record: ScenarioRecord | None, latest: sq.Latest | None, open_warnings: int
-            ) -> ScenarioSummary:
+def summary(line: ScenarioLine) -> ScenarioSummary:
+    s, record, latest = line.record.scenario, line.record, line.latest
     return ScenarioSummary(
         id=s.id, name=s.name, description=s.description, owner=s.owner, escalation=list(s.escalation),
-        horizon_days=s.horizon_days, prior=s.prior, version=s.version, origin=record.origin if record else s.source,
-        added_at=record.added_at if record else None, added_by=record.added_by if record else None,
-        thresholds=[ThresholdOut(level=t.level, probability=t.probability, ack_minutes=t.ack_minutes)
-                    for t in s.thresholds],
-        indicator_count=len(s.indicators), open_warnings=open_warnings,
-        latest=LatestOut(at=latest.at, probability=latest.probability, level=latest.level,
-                         scenario_version=latest.scenario_version) if latest else None)
+        horizon_days=s.horizon_days, prior=s.prior, version=s.version, origin=record.origin,
+        added_at=record.added_at, added_by=record.added_by,
+        thresholds=list(s.thresholds), indicator_count=len(s.indicators), open_warnings=line.open_warnings,
+        latest=LatestOut.model_validate(latest) if latest else None)
 
 
 def assessment_out(a: StoredAssessment, signals: bool = True) -> AssessmentOut:
-    return AssessmentOut(id=a.id, scenario_id=a.scenario_id, scenario_version=a.scenario_version, at=a.at,
-                         probability=a.probability, log_odds=a.log_odds, level=a.level,
-                         signals=[SignalOut.model_validate(s) for s in a.signals] if signals else None)
-
-
-def _indicator(i: Any) -> IndicatorOut:
-    return IndicatorOut(
-        id=i.id, name=i.name, kind=i.kind.value, weight=i.weight, half_life_days=i.half_life_days,
-        saturation=i.saturation, types=list(i.types), modes=list(i.modes), actor_countries=list(i.actor_countries),
-        actor_sectors=list(i.actor_sectors), recipient_countries=list(i.recipient_countries),
-        recipient_sectors=list(i.recipient_sectors), keywords=list(i.keywords), in_region=i.in_region,
-        min_confidence=i.min_confidence, description=i.description)
-
-
-def _record(request: Request, scenario_id: str) -> ScenarioRecord:
-    ws = root(request)
-    match = [r for r in ws.scenario_records() if r.scenario.id == scenario_id]
-    if not match:
-        ws.scenario(scenario_id)  # raises NotFound with the store's words (removed, or never added)
-        raise NotFound(f"scenario {scenario_id!r} is not in this workspace")
-    return match[0]
-
-
-def _summary_of(request: Request, s: Scenario) -> ScenarioSummary:
-    ws = root(request)
-    records = {r.scenario.id: r for r in ws.scenario_records(include_removed=True)}
-    with ws.store.engine.connect() as conn:
-        latest = sq.latest_of(conn, [s.id]).get(s.id)
-        open_warnings = sq.open_counts(conn).get(s.id, 0)
-    return summary(s, records.get(s.id), latest, open_warnings)
+    return AssessmentOut.model_validate({**asdict(a), "signals": list(a.signals) if signals else None})
 
 
 @router.get("/scenarios", response_model=Page[ScenarioSummary], summary="The scenarios watched, with their latest "
             "stored probability")
 def list_scenarios(request: Request, p: Viewer, paging: Annotated[Paging, Depends()]) -> Page[ScenarioSummary]:
-    ws = root(request)
-    records = ws.scenario_records()
-    chosen = records[paging.offset:paging.offset + paging.limit]
-    with ws.store.engine.connect() as conn:
-        latest = sq.latest_of(conn, [r.scenario.id for r in chosen])
-        counts = sq.open_counts(conn)
-    items = [summary(r.scenario, r, latest.get(r.scenario.id), counts.get(r.scenario.id, 0)) for r in chosen]
-    return paging.page(request, items, len(records))
+    lines = acting(request, p).scenarios.lines()
+    return paging.page(request, [summary(line) for line in lines[paging.offset:paging.offset + paging.limit]],
+                       len(lines))
 
 
 @router.get("/scenarios/{scenario_id}", response_model=ScenarioDetail, summary="One scenario in full")
 def get_scenario(request: Request, p: Viewer, scenario_id: ScenarioId) -> ScenarioDetail:
-    ws = root(request)
-    record = _record(request, scenario_id)
-    s = record.scenario
-    with ws.store.engine.connect() as conn:
-        last = sq.latest(conn, s.id)
-        open_warnings = sq.open_counts(conn).get(s.id, 0)
-    brief = sq.Latest(last.scenario_id, last.scenario_version, last.at, last.probability, last.level) if last else None
-    base = summary(s, record, brief, open_warnings)
+    line = acting(request, p).scenarios.line(scenario_id)
+    s, last = line.record.scenario, line.latest
     return ScenarioDetail(
-        **base.model_dump(), yaml=record.yaml,
-        region=RegionOut(countries=list(s.region.countries), admin1=list(s.region.admin1),
-                         point=list(s.region.point) if s.region.point else None, radius_km=s.region.radius_km),
-        indicators=[_indicator(i) for i in s.indicators],
+        **summary(line).model_dump(), yaml=line.record.yaml,
+        region=s.region, indicators=list(s.indicators),
         latest_assessment=assessment_out(last) if last else None)
 
 
@@ -248,12 +178,8 @@ def list_assessments(request: Request, p: Viewer, scenario_id: ScenarioId, pagin
                      ) -> Page[AssessmentOut]:
     """Removed scenarios keep their history: it is listed too. ``signals=false`` lists only the
     probabilities (much smaller: for charts)."""
-    with root(request).store.engine.connect() as conn:
-        if not sq.known(conn, scenario_id):
-            raise NotFound(f"scenario {scenario_id!r} is not in this workspace",
-                           hint="GET /api/v1/scenarios lists them")
-        found, total = sq.history(conn, scenario_id, since=_utc(since), until=_utc(until), limit=paging.limit,
-                                  offset=paging.offset, signals=signals)
+    found, total = acting(request, p).scenarios.history(scenario_id, since=_utc(since), until=_utc(until),
+                                                        limit=paging.limit, offset=paging.offset, signals=signals)
     return paging.page(request, [assessment_out(a, signals) for a in found], total)
 
 
@@ -265,27 +191,29 @@ def add_scenario(request: Request, response: Response, p: ActAnalyst, body: Scen
     """An unchanged scenario (same id and text) changes nothing: 200 with ``change`` null."""
     ws = acting(request, p)
     if body.default is not None:
-        [change] = ws.add_scenarios(defaults=[body.default])
+        [change] = ws.scenarios.add_many(defaults=[body.default])
     else:
         assert body.yaml is not None
         change = add_posted_yaml(ws, body.yaml)
     if change.kind is None:
         response.status_code = 200
     response.headers["Location"] = f"/api/v1/scenarios/{change.scenario.id}"
-    return ScenarioChangeOut(change=change.kind, scenario=_summary_of(request, change.scenario))
+    return ScenarioChangeOut(change=change.kind, scenario=summary(ws.scenarios.line(change.scenario.id,
+                                                                                   include_removed=True)))
 
 
 def add_posted_yaml(ws: Workspace, text: str) -> ScenarioChange:
     """Add a scenario from YAML posted by ``ws``'s actor; messages and its record name it so."""
-    return ws.add_scenario_text(text, f"posted YAML (web:{ws.actor})")
+    return ws.scenarios.add_text(text, f"posted YAML (web:{ws.actor})")
 
 
 @router.delete("/scenarios/{scenario_id}", response_model=ScenarioChangeOut,
                summary="Stop watching a scenario (analyst); its history stays")
 def remove_scenario(request: Request, p: ActAnalyst, scenario_id: ScenarioId) -> ScenarioChangeOut:
     ws = acting(request, p)
-    removed = ws.remove_scenario(scenario_id)
-    return ScenarioChangeOut(change="scenario-removed", scenario=_summary_of(request, removed))
+    removed = ws.scenarios.remove(scenario_id)
+    return ScenarioChangeOut(change="scenario-removed",
+                             scenario=summary(ws.scenarios.line(removed.id, include_removed=True)))
 
 
 @router.post("/cycle", response_model=CycleOut, summary="Run one assessment cycle now (duty officer)")
@@ -293,7 +221,7 @@ def cycle(request: Request, p: ActDutyOfficer) -> CycleOut:
     """Assess every scenario, publish what changed, raise or reopen warnings, escalate overdue ones and
     deliver notifications — as the authenticated user."""
     ws = acting(request, p)
-    report = run_cycle(ws, root(request).clock())
+    report = run_cycle(ws, ws.clock())
     published = set(report.published)
     return CycleOut(
         at=report.at, published=list(report.published),

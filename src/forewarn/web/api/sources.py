@@ -12,13 +12,16 @@ from pydantic import BaseModel, Field
 from forewarn.errors import Issue
 from forewarn.model import IngestRun, Source
 from forewarn.web.api.common import Page, Paging
-from forewarn.web.auth import Viewer, root
-from forewarn.web.ledger_queries import public_location
+from forewarn.web.auth import Viewer, acting
+from forewarn.web.ledger_views import public_location
 
 router = APIRouter(tags=["sources"])
 
 
 class SourceOut(BaseModel):
+    """A registered source as shown: its location without credentials, its kind, grade and marking
+    as values (and the grade's label), and not its reader options (which may name local paths)."""
+
     id: str
     name: str
     kind: str
@@ -31,6 +34,8 @@ class SourceOut(BaseModel):
 
 
 class RunOut(BaseModel):
+    """An ingest run: :class:`~forewarn.model.IngestRun` with its inputs shown without credentials."""
+
     id: int
     started_at: datetime
     finished_at: datetime | None
@@ -45,6 +50,9 @@ class RunOut(BaseModel):
 
 
 class IssueOut(BaseModel):
+    """An ingest issue: :class:`~forewarn.errors.Issue` with its code and severity as values and its
+    location shown without credentials."""
+
     code: str
     severity: str = Field(description="error: the item was not ingested; warning: ingested, but look at it")
     message: str
@@ -76,22 +84,20 @@ def issue_out(i: Issue) -> IssueOut:
 
 @router.get("/sources", response_model=Page[SourceOut], summary="Registered sources")
 def list_sources(request: Request, p: Viewer, paging: Annotated[Paging, Depends()]) -> Page[SourceOut]:
-    found = root(request).sources()  # the registry is small: one read
+    found = acting(request, p).sources.all()  # the registry is small: one read
     return paging.page(request, [source_out(s) for s in found[paging.offset:paging.offset + paging.limit]],
                        len(found))
 
 
 @router.get("/runs", response_model=Page[RunOut], summary="Ingest runs, newest first")
 def list_runs(request: Request, p: Viewer, paging: Annotated[Paging, Depends()]) -> Page[RunOut]:
-    store = root(request).store
-    return paging.page(request, [run_out(r) for r in store.list_runs(paging.limit, paging.offset)], store.count_runs())
+    found = acting(request, p).reads.run_list(paging.limit, paging.offset)
+    return paging.page(request, [run_out(r) for r in found.items], found.total)
 
 
 @router.get("/runs/{run_id}", response_model=RunDetail, summary="An ingest run and its issues")
 def get_run(request: Request, p: Viewer, run_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
             paging: Annotated[Paging, Depends()]) -> RunDetail:
-    ws = root(request)
-    run = ws.store.get_run(run_id)  # NotFound when there is none
-    issues = ws.store.run_issues(run_id, paging.limit, paging.offset)
-    page = paging.page(request, [issue_out(i) for i in issues], ws.store.count_run_issues(run_id))
+    run, issues = acting(request, p).reads.run_issues(run_id, paging.limit, paging.offset)  # NotFound: no run
+    page = paging.page(request, [issue_out(i) for i in issues.items], issues.total)
     return RunDetail(**run_out(run).model_dump(), issues=page)

@@ -8,19 +8,18 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from forewarn.errors import InvalidArgument
 from forewarn.model import LedgerEntry, WarningRecord, WarningState
-from forewarn.web import board_queries as q
+from forewarn.model.warning import OPEN_STATES
 from forewarn.web.api.common import Page, Paging
-from forewarn.web.auth import ActAnalyst, ActDutyOfficer, Viewer, acting, root
+from forewarn.web.auth import ActAnalyst, ActDutyOfficer, Viewer, acting
 
 router = APIRouter(tags=["warnings"])
 
 StateFilter = Literal["open", "raised", "acknowledged", "disposed", "all"]
 STATES: dict[str, tuple[WarningState, ...]] = {
-    "open": (WarningState.RAISED, WarningState.ACKNOWLEDGED), "raised": (WarningState.RAISED,),
+    "open": OPEN_STATES, "raised": (WarningState.RAISED,),
     "acknowledged": (WarningState.ACKNOWLEDGED,), "disposed": (WarningState.DISPOSED,), "all": tuple(WarningState),
 }
 WarningId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the warning's number")]
@@ -28,7 +27,10 @@ MAX_DOCUMENTS = 200
 
 
 class HistoryEntry(BaseModel):
-    """A ledger entry about the warning."""
+    """A ledger entry about the warning (the entry less what the warning's history needs not repeat:
+    its subject, the previous hash and the signature)."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     seq: int
     at: datetime
@@ -39,7 +41,12 @@ class HistoryEntry(BaseModel):
 
 
 class WarningOut(BaseModel):
-    """A warning (``history`` only on the single-warning read)."""
+    """A warning (``history`` only on the single-warning read). Read from a
+    :class:`~forewarn.model.WarningRecord` by field name; it stays a model of its own so that the schema
+    names the allowed values of ``origin``, ``state`` and ``disposition``, and adds ``escalated`` and
+    ``history``."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     id: int
     origin: Literal["scenario", "person", "partner"]
@@ -59,7 +66,6 @@ class WarningOut(BaseModel):
     owner: str = Field(description="who must acknowledge it now")
     chain: list[str] = Field(description="escalation chain, the first owner first")
     escalation_level: int
-    escalated: bool
     raised_at: datetime
     raised_by: str
     ack_deadline: datetime | None
@@ -70,6 +76,11 @@ class WarningOut(BaseModel):
     reopened: int
     updated_at: datetime
     history: list[HistoryEntry] | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def escalated(self) -> bool:
+        return self.escalation_level > 0
 
 
 class Changes(BaseModel):
@@ -105,19 +116,10 @@ class EscalateIn(BaseModel):
 
 
 def warning_out(w: WarningRecord, history: list[LedgerEntry] | None = None) -> WarningOut:
-    return WarningOut(
-        id=w.id, origin=w.origin.value, scenario_id=w.scenario_id, severity=w.severity, title=w.title,
-        text=w.text, probability=w.probability, event_ids=list(w.event_ids), document_ids=list(w.document_ids),
-        partner=w.partner, partner_ref=w.partner_ref, state=w.state.value,
-        disposition=w.disposition.value if w.disposition else None,
-        rationale=w.rationale, signposts=list(w.signposts), owner=w.owner, chain=list(w.chain),
-        escalation_level=w.escalation_level, escalated=w.escalation_level > 0, raised_at=w.raised_at,
-        raised_by=w.raised_by, ack_deadline=w.ack_deadline, acknowledged_at=w.acknowledged_at,
-        acknowledged_by=w.acknowledged_by, disposed_at=w.disposed_at, disposed_by=w.disposed_by,
-        reopened=w.reopened, updated_at=w.updated_at,
-        history=None if history is None else [
-            HistoryEntry(seq=e.seq, at=e.at, actor=e.actor, kind=e.kind, payload=e.payload, hash=e.hash)
-            for e in history])
+    out = WarningOut.model_validate(w)
+    if history is not None:
+        out.history = [HistoryEntry.model_validate(e) for e in history]
+    return out
 
 
 @router.get("/warnings", response_model=Page[WarningOut], summary="Warnings in board order")
@@ -127,10 +129,9 @@ def list_warnings(request: Request, p: Viewer, paging: Annotated[Paging, Depends
                   scenario: Annotated[str | None, Query(max_length=64, description="a scenario id")] = None,
                   ) -> Page[WarningOut]:
     """Escalated warnings first, then by severity (critical, high, elevated, others), then oldest first."""
-    with root(request).store.engine.connect() as conn:
-        found, total = q.list_warnings(conn, states=STATES[state], severity=severity, scenario_id=scenario,
-                                       limit=paging.limit, offset=paging.offset)
-    return paging.page(request, [warning_out(w) for w in found], total)
+    found = acting(request, p).warnings.listing(STATES[state], severity=severity, scenario_id=scenario,
+                                                limit=paging.limit, offset=paging.offset)
+    return paging.page(request, [warning_out(w) for w in found.warnings], found.total)
 
 
 @router.get("/warnings/changes", response_model=Changes, summary="Warnings changed since a cursor (live board)")
@@ -139,15 +140,14 @@ def warning_changes(request: Request, p: Viewer,
                     = None) -> Changes:
     """Without ``since``: the open board and the current cursor. With it: every warning changed after
     it (raised, acknowledged, escalated, disposed, reopened), in any state, and the new cursor."""
-    with root(request).store.engine.connect() as conn:
-        found = q.changes(conn, int(since) if since is not None else None)
+    found = acting(request, p).warnings.changes(int(since) if since is not None else None)
     return Changes(cursor=str(found.cursor), reset=found.reset, warnings=[warning_out(w) for w in found.warnings])
 
 
 @router.get("/warnings/{warning_id}", response_model=WarningOut, summary="One warning with its history")
 def get_warning(request: Request, p: Viewer, warning_id: WarningId) -> WarningOut:
-    ws = root(request)
-    return warning_out(ws.warning(warning_id), ws.warning_history(warning_id))
+    view = acting(request, p).warnings.view(warning_id)
+    return warning_out(view.warning, view.history)
 
 
 @router.post("/warnings", response_model=WarningOut, status_code=201, summary="Raise a warning by hand (analyst)")
@@ -155,12 +155,8 @@ def raise_warning(request: Request, response: Response, p: ActAnalyst, body: Rai
     """A person's warning; with ``partner``, one received from a partner and recorded with its source."""
     ws = acting(request, p)
     if body.document_ids:
-        with ws.store.engine.connect() as conn:
-            stored = q.documents_brief(conn, body.document_ids)
-        missing = [d for d in body.document_ids if d not in stored]
-        if missing:
-            raise InvalidArgument(f"no document {missing[0]!r}", hint="name documents by their full id")
-    w = ws.raise_warning(body.title, body.text, body.severity, scenario_id=body.scenario_id or None,
+        ws.warnings.check_documents(body.document_ids)
+    w = ws.warnings.raise_warning(body.title, body.text, body.severity, scenario_id=body.scenario_id or None,
                          partner=body.partner or None, partner_ref=body.partner_ref or None,
                          document_ids=body.document_ids)
     response.headers["Location"] = f"/api/v1/warnings/{w.id}"
@@ -171,17 +167,18 @@ def raise_warning(request: Request, response: Response, p: ActAnalyst, body: Rai
              summary="Acknowledge a warning (duty officer)")
 def acknowledge(request: Request, p: ActDutyOfficer, warning_id: WarningId,
                 body: Annotated[AcknowledgeIn | None, Body()] = None) -> WarningOut:
-    return warning_out(acting(request, p).acknowledge(warning_id, body.note if body else None))
+    return warning_out(acting(request, p).warnings.acknowledge(warning_id, body.note if body else None))
 
 
 @router.post("/warnings/{warning_id}/dispose", response_model=WarningOut,
              summary="Dispose of a warning: acted on, or dismissed with a rationale (duty officer)")
 def dispose(request: Request, p: ActDutyOfficer, warning_id: WarningId, body: DisposeIn) -> WarningOut:
     """Dismissing without a rationale is refused (FW-E081); a disposed warning cannot be disposed of again (FW-E080)."""
-    return warning_out(acting(request, p).dispose(warning_id, body.disposition, body.rationale, body.signposts))
+    desk = acting(request, p).warnings
+    return warning_out(desk.dispose(warning_id, body.disposition, body.rationale, body.signposts))
 
 
 @router.post("/warnings/{warning_id}/escalate", response_model=WarningOut,
              summary="Hand an open warning to the next person in its chain (duty officer)")
 def escalate(request: Request, p: ActDutyOfficer, warning_id: WarningId, body: EscalateIn) -> WarningOut:
-    return warning_out(acting(request, p).escalate(warning_id, body.reason))
+    return warning_out(acting(request, p).warnings.escalate(warning_id, body.reason))

@@ -12,11 +12,9 @@ from fastapi.responses import Response
 
 from forewarn.accounts import Role
 from forewarn.model import WarningRecord
-from forewarn.warn.policy import Policy
-from forewarn.web import board_queries as q
 from forewarn.web.api.common import Paging
 from forewarn.web.api.warnings import STATES
-from forewarn.web.auth import ActAnalyst, ActDutyOfficer, Viewer, acting, root
+from forewarn.web.auth import ActAnalyst, ActDutyOfficer, Viewer, acting
 from forewarn.web.board_views import attempt, clear_flash, history_rows, safe_next, take_flash
 from forewarn.web.render import render
 
@@ -29,17 +27,14 @@ Next = Annotated[str, Form(max_length=500)]
 
 @router.get("/")
 def board(request: Request, p: Viewer) -> Response:
-    ws = root(request)
-    with ws.store.engine.connect() as conn:
-        cursor = q.ledger_head(conn)  # first: a change after it shows up in the first poll
-        found, total = q.list_warnings(conn, states=STATES["open"], limit=BOARD_LIMIT)
-        names = q.scenario_names(conn)
-        watched = q.scenario_names(conn, enabled_only=True) if p.may(Role.ANALYST) else {}
+    ws = acting(request, p)
+    found = ws.warnings.board_view(BOARD_LIMIT, watched=p.may(Role.ANALYST))
+    names = found.listing.names
     response = render(
-        request, "board.html", warnings=found, total=total, cursor=cursor, names=names, watched=watched,
-        names_json=json.dumps(names),
+        request, "board.html", warnings=found.listing.warnings, total=found.listing.total, cursor=found.cursor,
+        names=names, watched=found.watched, names_json=json.dumps(names),
         clock=ws.clock(), flash=take_flash(request), can_act=p.may(Role.DUTY_OFFICER),
-        can_raise=p.may(Role.ANALYST), severities=list(Policy.from_settings(ws.settings).ack_minutes))
+        can_raise=p.may(Role.ANALYST), severities=list(ws.warnings.policy().ack_minutes))
     return clear_flash(request, response)
 
 
@@ -48,29 +43,22 @@ def warning_list(request: Request, p: Viewer, paging: Annotated[Paging, Depends(
                  state: Annotated[Literal["open", "raised", "acknowledged", "disposed", "all"], Query()] = "all",
                  severity: Annotated[str | None, Query(max_length=32)] = None,
                  scenario: Annotated[str | None, Query(max_length=64)] = None) -> Response:
-    ws = root(request)
-    with ws.store.engine.connect() as conn:
-        found, total = q.list_warnings(conn, states=STATES[state], severity=severity, scenario_id=scenario,
-                                       limit=paging.limit, offset=paging.offset)
-        names = q.scenario_names(conn)
+    ws = acting(request, p)
+    found = ws.warnings.listing(STATES[state], severity=severity, scenario_id=scenario, limit=paging.limit,
+                                offset=paging.offset)
     params = {"state": state, "severity": severity, "scenario": scenario, "limit": paging.limit}
-    return render(request, "board.html", listing=True, warnings=found, total=total, names=names, params=params,
-                  state=state, limit=paging.limit, offset=paging.offset, clock=ws.clock(), flash=None,
-                  can_act=False, can_raise=False, severities=list(Policy.from_settings(ws.settings).ack_minutes))
+    return render(request, "board.html", listing=True, warnings=found.warnings, total=found.total, names=found.names,
+                  params=params, state=state, limit=paging.limit, offset=paging.offset, clock=ws.clock(), flash=None,
+                  can_act=False, can_raise=False, severities=list(ws.warnings.policy().ack_minutes))
 
 
 @router.get("/warnings/{warning_id}")
 def warning_page(request: Request, p: Viewer, warning_id: WarningId) -> Response:
-    ws = root(request)
-    w = ws.warning(warning_id)
-    history = ws.warning_history(warning_id)
-    with ws.store.engine.connect() as conn:
-        documents = q.documents_brief(conn, w.document_ids)
-        events = q.events_brief(conn, w.event_ids)
-        names = q.scenario_names(conn)
-    response = render(request, "warning.html", w=w, history=history_rows(history), documents=documents,
-                      events=events, names=names, clock=ws.clock(), flash=take_flash(request),
-                      can_act=p.may(Role.DUTY_OFFICER))
+    ws = acting(request, p)
+    view = ws.warnings.view(warning_id)
+    response = render(request, "warning.html", w=view.warning, history=history_rows(view.history),
+                      documents=view.documents, events=view.events, names=view.names, clock=ws.clock(),
+                      flash=take_flash(request), can_act=p.may(Role.DUTY_OFFICER))
     return clear_flash(request, response)
 
 
@@ -81,8 +69,8 @@ def _said(w: WarningRecord, what: str) -> str:
 @router.post("/warnings/{warning_id}/acknowledge")
 def acknowledge(request: Request, p: ActDutyOfficer, warning_id: WarningId,
                 note: Annotated[str, Form(max_length=5000)] = "", next: Next = "/") -> Response:
-    ws = acting(request, p)
-    return attempt(request, safe_next(next), lambda: _said(ws.acknowledge(warning_id, note or None), "acknowledged"))
+    desk = acting(request, p).warnings
+    return attempt(request, safe_next(next), lambda: _said(desk.acknowledge(warning_id, note or None), "acknowledged"))
 
 
 @router.post("/warnings/{warning_id}/dispose")
@@ -95,7 +83,7 @@ def dispose(request: Request, p: ActDutyOfficer, warning_id: WarningId,
     marks = [line.strip() for line in signposts.splitlines() if line.strip()]
 
     def act() -> str:
-        w = ws.dispose(warning_id, disposition, rationale or None, marks)
+        w = ws.warnings.dispose(warning_id, disposition, rationale or None, marks)
         return _said(w, f"disposed of ({w.disposition.value if w.disposition else disposition})")
 
     return attempt(request, safe_next(next), act)
@@ -107,7 +95,7 @@ def escalate(request: Request, p: ActDutyOfficer, warning_id: WarningId,
     ws = acting(request, p)
 
     def act() -> str:
-        w = ws.escalate(warning_id, reason)
+        w = ws.warnings.escalate(warning_id, reason)
         return _said(w, f"escalated to {w.owner}")
 
     return attempt(request, safe_next(next), act)
@@ -124,7 +112,7 @@ def raise_warning(request: Request, p: ActAnalyst, title: Annotated[str, Form(ma
     ws = acting(request, p)
 
     def act() -> str:
-        w = ws.raise_warning(title, text, severity, scenario_id=scenario_id or None, partner=partner or None,
+        w = ws.warnings.raise_warning(title, text, severity, scenario_id=scenario_id or None, partner=partner or None,
                              partner_ref=partner_ref or None)
         return _said(w, "raised")
 

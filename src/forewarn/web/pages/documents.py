@@ -12,13 +12,13 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import Field
 
-from forewarn.accounts import Role
 from forewarn.errors import InvalidArgument
-from forewarn.web import events_queries as eq
-from forewarn.web.api.documents import MAX_TEXT, SOURCE_ID, document_query
-from forewarn.web.auth import ActAnalyst, Viewer, acting, root
+from forewarn.ingest.posted import DEFAULT_SOURCE
+from forewarn.model import Role
+from forewarn.reads.documents import TEXT_SCOPE
+from forewarn.web.api.documents import MAX_TEXT, SOURCE_ID, document_query, stored
+from forewarn.web.auth import ActAnalyst, Viewer, acting
 from forewarn.web.events_filters import Blank
-from forewarn.web.events_ingest import DEFAULT_SOURCE, ingest_posted
 from forewarn.web.events_marks import document_segments
 from forewarn.web.render import render
 
@@ -35,14 +35,14 @@ def documents_page(
     q: Annotated[Annotated[str, Field(max_length=200)] | None, Blank, Query()] = None,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> Response:
-    ws = root(request)
-    found, total, scoped = eq.find_documents(ws.store.engine, document_query(source, since, until, q, PAGE, offset))
+    ws = acting(request, p)
+    found = ws.reads.document_list(document_query(source, since, until, q, PAGE, offset))
     params = {"source": source, "since": since.isoformat() if since else None,
               "until": until.isoformat() if until else None, "q": q}
-    return render(request, "documents.html", documents=found, total=total, offset=offset, limit=PAGE,
+    return render(request, "documents.html", documents=found.documents, total=found.total, offset=offset, limit=PAGE,
                   params={k: v for k, v in params.items() if v}, source=source, since=since, until=until, q=q,
-                  sources=ws.sources(), may_post=p.may(Role.ANALYST), default_source=DEFAULT_SOURCE,
-                  scoped=scoped, scope=eq.TEXT_SCOPE)
+                  sources=ws.sources.all(), may_post=p.may(Role.ANALYST), default_source=DEFAULT_SOURCE,
+                  scoped=found.scoped, scope=TEXT_SCOPE)
 
 
 @router.post("/documents")
@@ -58,13 +58,9 @@ def post_document(
     if not re.fullmatch(SOURCE_ID, source_id):
         raise InvalidArgument(f"source {source_id!r} is not a source id",
                               hint="lower-case letters, digits and hyphens, e.g. web or field-reports")
-    posted = ingest_posted(acting(request, p), text, title=title, url=url, published_at=published_at or None,
-                           source_id=source_id, role=p.user.role)
-    if posted.document_id is None:
-        first = next((i for i in posted.issues if i.severity.value == "error"), None)
-        raise InvalidArgument(first.message if first else "the document could not be ingested",
-                              hint=first.hint if first else "", code=first.code if first else None)
-    return RedirectResponse(f"/documents/{posted.document_id}?posted={posted.status}", status_code=303)
+    posted = acting(request, p).intake.post(text, title=title, url=url, published_at=published_at or None,
+                                            source_id=source_id)
+    return RedirectResponse(f"/documents/{stored(posted)}?posted={posted.status}", status_code=303)
 
 
 @router.get("/documents/{document_id}")
@@ -73,12 +69,8 @@ def document_page(
     document_id: Annotated[str, Path(min_length=4, max_length=64, pattern=r"^[0-9a-fA-F]+$")],
     posted: Annotated[Literal["new", "near-duplicate", "duplicate"] | None, Blank, Query()] = None,
 ) -> Response:
-    ws = root(request)
-    doc = ws.store.get_document(document_id.lower())
-    x = ws.store.extraction_of(doc.id)
-    sources = {s.id: s for s in ws.sources()}
-    size, members = eq.cluster_of(ws.store.engine, doc.cluster_id)
-    sentences = eq.evidence(ws.store.engine, x.events)
+    found = acting(request, p).reads.document_detail(document_id.lower())
+    doc, x, sources = found.document, found.extraction, found.sources
     return render(request, "document.html", doc=doc, x=x, segments=document_segments(x, doc.text),
-                  sightings=ws.store.sightings_of(doc.id), sources=sources, cluster_size=size, members=members,
-                  sentences=sentences, posted=posted, source=sources.get(doc.source_id or ""))
+                  sightings=found.sightings, sources=sources, cluster_size=found.cluster_size, members=found.members,
+                  sentences=found.evidence, posted=posted, source=sources.get(doc.source_id or ""))

@@ -14,9 +14,9 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import Field
 
-from forewarn.accounts import Role
-from forewarn.web import events_queries as eq
-from forewarn.web.auth import ActAnalyst, Viewer, acting, root
+from forewarn.model import Role
+from forewarn.reads.entities import COUNT_CAP, RECENT_DOCUMENTS, RECENT_EVENTS, Neighbour
+from forewarn.web.auth import ActAnalyst, Viewer, acting
 from forewarn.web.charts import bar_chart
 from forewarn.web.events_filters import Blank
 from forewarn.web.render import render
@@ -26,6 +26,7 @@ PAGE = 50
 KINDS = ("person", "org", "group", "country", "place")
 EntityId = Annotated[str, Path(min_length=1, max_length=300)]
 GRAPH_W, GRAPH_H = 640, 400
+EVENTS = 20  # the latest events listed on an entity's page
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +54,7 @@ class Edge:
     width: float
 
 
-def graph_layout(center_id: str, center_name: str, neighbours: Sequence[eq.Neighbour]
+def graph_layout(center_id: str, center_name: str, neighbours: Sequence[Neighbour]
                  ) -> tuple[list[Node], list[Edge]]:
     """A star: the entity in the middle, the others evenly round a circle (heaviest first, from the
     top, clockwise), node size and edge width by how often they are seen together."""
@@ -89,34 +90,30 @@ def entities_page(
     q: Annotated[Annotated[str, Field(max_length=200)] | None, Blank, Query()] = None,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> Response:
-    rows, total = eq.find_entities(root(request).store.engine, kind=kind, search=q, limit=PAGE, offset=offset)
+    found = acting(request, p).reads.entity_list(kind, q, PAGE, offset)
     params = {k: v for k, v in {"kind": kind, "q": q}.items() if v}
-    return render(request, "entities.html", entities=rows, total=total, offset=offset, limit=PAGE, params=params,
-                  kind=kind, q=q, kinds=KINDS)
+    return render(request, "entities.html", entities=found.items, total=found.total, offset=offset, limit=PAGE,
+                  params=params, kind=kind, q=q, kinds=KINDS)
 
 
 @router.get("/entities/{entity_id}")
 def entity_page(request: Request, p: Viewer, entity_id: EntityId,
                 merged: Annotated[str | None, Query(max_length=300)] = None) -> Response:
-    engine = root(request).store.engine
-    x = eq.get_entity(engine, entity_id)
-    as_actor = eq.entity_daily(engine, x.id, "actor")
-    as_recipient = eq.entity_daily(engine, x.id, "recipient")
-    events, total = eq.entity_events(engine, x.id, "any", limit=20, offset=0)
-    neighbours = eq.cooccurring(engine, x.id)
-    nodes, edges = graph_layout(x.canonical_id, x.canonical_name, neighbours)
-    return render(request, "entity.html", x=x, events=events, total=total, sentences=eq.evidence(engine, events),
-                  actor_chart=bar_chart(as_actor, title=f"Events with {x.name} as actor, per day"),
-                  recipient_chart=bar_chart(as_recipient, title=f"Events with {x.name} as recipient, per day"),
-                  neighbours=neighbours, nodes=nodes, edges=edges, graph_w=GRAPH_W, graph_h=GRAPH_H,
-                  may_merge=p.may(Role.ANALYST), merged=merged, cap=eq.COUNT_CAP,
-                  recent_events=eq.RECENT_EVENTS, recent_documents=eq.RECENT_DOCUMENTS)
+    found = acting(request, p).reads.entity_page(entity_id, EVENTS)
+    x, listed = found.entity, found.events
+    nodes, edges = graph_layout(x.canonical_id, x.canonical_name, found.neighbours)
+    return render(request, "entity.html", x=x, events=listed.events, total=listed.total, sentences=listed.evidence,
+                  actor_chart=bar_chart(found.as_actor, title=f"Events with {x.name} as actor, per day"),
+                  recipient_chart=bar_chart(found.as_recipient, title=f"Events with {x.name} as recipient, per day"),
+                  neighbours=found.neighbours, nodes=nodes, edges=edges, graph_w=GRAPH_W, graph_h=GRAPH_H,
+                  may_merge=p.may(Role.ANALYST), merged=merged, cap=COUNT_CAP,
+                  recent_events=RECENT_EVENTS, recent_documents=RECENT_DOCUMENTS)
 
 
 @router.post("/entities/{entity_id}/merge")
 def merge_entity(request: Request, p: ActAnalyst, entity_id: EntityId,
                  into: Annotated[str, Form(min_length=1, max_length=300)],
                  note: Annotated[str, Form(max_length=2000)] = "") -> Response:
-    m = acting(request, p).merge_entities(entity_id, into.strip(), note.strip() or None)
+    m = acting(request, p).entities.merge(entity_id, into.strip(), note.strip() or None)
     return RedirectResponse(f"/entities/{quote(m.into_id, safe='')}?merged={quote(m.from_id, safe='')}",
                             status_code=303)

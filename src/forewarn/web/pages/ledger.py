@@ -9,15 +9,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from forewarn.model import LedgerEntry
-from forewarn.web.auth import Viewer, root
-from forewarn.web.ledger_queries import (
-    count_entries,
-    display_names,
-    ledger_filter,
-    ledger_kinds,
-    page_entries,
-    verify_words,
-)
+from forewarn.web.auth import Viewer, acting
+from forewarn.web.ledger_views import ledger_filter, verify_words
 from forewarn.web.render import render
 
 router = APIRouter()
@@ -53,13 +46,11 @@ def ledger_page(request: Request, p: Viewer,
                 until: Annotated[str, Query(max_length=40)] = "",
                 offset: Annotated[int, Query(ge=0, le=10**9)] = 0, verify: Annotated[bool, Query()] = False
                 ) -> Response:
-    ws = root(request)
-    f = ledger_filter([kind], actor, subject, since, until)
-    total = count_entries(ws.store.engine, f)
-    entries = page_entries(ws.store.engine, f, limit=PER_PAGE, offset=offset, matching=total)
-    report = ws.verify_ledger() if verify else None
+    ws = acting(request, p)
+    found = ws.ledger.page(ledger_filter([kind], actor, subject, since, until), limit=PER_PAGE, offset=offset)
+    report = ws.ledger.verify() if verify else None
     params = {"kind": kind, "actor": actor, "subject": subject, "since": since, "until": until}
-    rows = [{"entry": e, "link": subject_link(e.subject), "payload": payload_text(e)} for e in entries]
-    return render(request, "ledger.html", rows=rows, total=total, offset=offset, limit=PER_PAGE, params=params,
-                  kinds=ledger_kinds(ws.store.engine), names=display_names(ws.store.engine), report=report,
+    rows = [{"entry": e, "link": subject_link(e.subject), "payload": payload_text(e)} for e in found.entries]
+    return render(request, "ledger.html", rows=rows, total=found.total, offset=offset, limit=PER_PAGE, params=params,
+                  kinds=ws.ledger.kinds(), names=ws.ledger.display_names(), report=report,
                   verify_text=verify_words(report) if report else "", checked_at=ws.clock() if report else None)

@@ -11,10 +11,11 @@ from markupsafe import Markup
 
 from forewarn.errors import InvalidArgument
 from forewarn.review import MARGIN_DAYS, PostMortem
+from forewarn.review.desk import PostMortemView
 from forewarn.review.report import BREAKS
-from forewarn.web.auth import Viewer, root
+from forewarn.web.auth import Viewer, acting
 from forewarn.web.charts import Line, Marker, bar_chart, line_chart
-from forewarn.web.ledger_queries import Published, moment, published_between
+from forewarn.web.ledger_views import moment
 from forewarn.web.render import render
 
 router = APIRouter()
@@ -32,9 +33,10 @@ def markers(pm: PostMortem) -> list[Marker]:
     return [*found, Marker(pm.event_at, "the event", "event")]
 
 
-def charts(pm: PostMortem, published: list[Published]) -> dict[str, Markup | None]:
+def charts(view: PostMortemView) -> dict[str, Markup | None]:
     """The probability the live system published over the window, the replay (when asked for) and the
     signals per day, each with the warnings raised and the event marked."""
+    pm, published = view.report, view.published
     marks = markers(pm)
     lines = [Line(t.probability, t.level, f"sev-{t.level}") for t in pm.scenario.thresholds]
     found: dict[str, Markup | None] = {"published": None, "replay": None, "signals": None}
@@ -57,19 +59,19 @@ def postmortem_page(request: Request, p: Viewer, scenario: Annotated[str, Query(
                     event_date: Annotated[str, Query(max_length=40)] = "",
                     margin_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
                     replay: Annotated[bool, Query()] = False) -> Response:
-    ws = root(request)
-    records = ws.scenario_records()
-    pm = None
+    ws = acting(request, p)
+    records = ws.scenarios.records()
+    view = None
     if scenario and event_date:
         event = moment(event_date, "event date")
         if event is None:
             raise InvalidArgument("give the date of the event")
-        pm = ws.postmortem(scenario, event, margin_days=margin_days, with_replay=replay)
+        view = ws.review.postmortem_view(scenario, event, margin_days=margin_days, with_replay=replay)
     elif scenario or event_date:
         raise InvalidArgument("a post-mortem needs a scenario and the date of the event",
                               hint="pick both in the form")
-    shown = {} if pm is None else charts(pm, published_between(ws.store.engine, pm.scenario.id, pm.window_start,
-                                                                pm.event_at))
+    pm = view.report if view else None
+    shown = {} if view is None else charts(view)
     timeline = [] if pm is None else [{"entry": e, "detail": clip(e.detail), "after": e.at > pm.event_at}
                                       for e in pm.timeline]
     return render(request, "postmortem.html", records=records, pm=pm, breaks=BREAKS, timeline=timeline,

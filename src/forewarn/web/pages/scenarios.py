@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Path, Query, Request
@@ -16,12 +15,9 @@ from fastapi.responses import Response
 
 from forewarn.accounts import Role
 from forewarn.cycle import run_cycle
-from forewarn.errors import InvalidArgument, NotFound
-from forewarn.warn.policy import Policy
-from forewarn.web import board_queries as q
-from forewarn.web import scenario_queries as sq
+from forewarn.errors import InvalidArgument
 from forewarn.web.api.scenarios import add_posted_yaml
-from forewarn.web.auth import ActAnalyst, ActDutyOfficer, Viewer, acting, root
+from forewarn.web.auth import ActAnalyst, ActDutyOfficer, Viewer, acting
 from forewarn.web.board_views import attempt, clear_flash, take_flash
 from forewarn.web.charts import Line, Marker, line_chart
 from forewarn.web.render import render
@@ -39,14 +35,11 @@ EVIDENCE_CHARS = 400
 
 @router.get("/scenarios")
 def scenario_list(request: Request, p: Viewer) -> Response:
-    ws = root(request)
-    records = ws.scenario_records()
-    with ws.store.engine.connect() as conn:
-        latest = sq.latest_of(conn, [r.scenario.id for r in records])
-        counts = sq.open_counts(conn)
-    added = {r.scenario.id for r in records}
-    defaults = [s for s in ws.available_scenarios() if s.id not in added] if p.may(Role.ANALYST) else []
-    response = render(request, "scenarios.html", records=records, latest=latest, counts=counts, defaults=defaults,
+    ws = acting(request, p)
+    lines = ws.scenarios.lines()
+    added = {line.record.scenario.id for line in lines}
+    defaults = [s for s in ws.scenarios.available() if s.id not in added] if p.may(Role.ANALYST) else []
+    response = render(request, "scenarios.html", lines=lines, defaults=defaults,
                       flash=take_flash(request), can_edit=p.may(Role.ANALYST), can_cycle=p.may(Role.DUTY_OFFICER))
     return clear_flash(request, response)
 
@@ -54,25 +47,13 @@ def scenario_list(request: Request, p: Viewer) -> Response:
 @router.get("/scenarios/{scenario_id}")
 def scenario_page(request: Request, p: Viewer, scenario_id: ScenarioId,
                   days: Annotated[Range, Query(description="chart range: days back, or all")] = "90") -> Response:
-    ws = root(request)
-    records = {r.scenario.id: r for r in ws.scenario_records(include_removed=True)}
-    record = records.get(scenario_id)
-    if record is None:
-        raise NotFound(f"scenario {scenario_id!r} is not in this workspace", hint="the scenarios page lists them")
+    ws = acting(request, p)
+    view = ws.scenarios.page(scenario_id, RANGES[days], WARNING_ROWS)
+    record, last, series, end, warnings = view.record, view.last, view.series, view.end, view.warnings
     s = record.scenario
-    now = ws.clock()
-    with ws.store.engine.connect() as conn:
-        last = sq.latest(conn, s.id)
-        warnings = sq.warnings_of(conn, s.id, WARNING_ROWS)
-        end = max(now, last.at) if last else now
-        back = RANGES[days]
-        first = sq.first_at(conn, s.id) or end  # nothing was known before the first assessment: not drawn
-        start = max(end - timedelta(days=back), first) if back is not None else first
-        series = sq.series(conn, s.id, start, end) if last else None
-        signals = _signals(last.signals if last else ())
-        documents = q.documents_brief(conn, {d for sig in signals for d in sig["document_ids"][:3]})
+    signals = _signals(last.signals if last else ())
     names = {i.id: i.name for i in s.indicators}
-    policy = Policy.from_settings(ws.settings)
+    policy = ws.warnings.policy()
     chart = line_chart(
         series.points if series else [], title=f"Probability of {s.name}",
         lines=[Line(t.probability, f"{t.level} {t.probability:.0%}", f"sev-{t.level}") for t in s.thresholds],
@@ -86,7 +67,7 @@ def scenario_page(request: Request, p: Viewer, scenario_id: ScenarioId,
         request, "scenario.html", s=s, record=record, last=last, chart=chart, series=series, days=days,
         ranges=list(RANGES), signals=signals[:SIGNAL_ROWS], more_signals=max(len(signals) - SIGNAL_ROWS, 0),
         counted_total=sum(x["contribution"] for x in signals if x["counted"]), names=names,
-        by_indicator=by_indicator, matches=MATCHES, documents=documents, warnings=warnings,
+        by_indicator=by_indicator, matches=MATCHES, documents=view.documents, warnings=warnings,
         ack_minutes={t.level: policy.minutes(t.level, s.thresholds) for t in s.thresholds},
         prior_log_odds=_log_odds(s.prior), evidence_chars=EVIDENCE_CHARS, flash=take_flash(request),
         can_edit=p.may(Role.ANALYST) and record.enabled, warning_rows=WARNING_ROWS)
@@ -120,7 +101,7 @@ def add_scenario(request: Request, p: ActAnalyst, yaml: Annotated[str, Form(max_
         if yaml.strip() and default:
             raise InvalidArgument("paste a scenario or choose a default one, not both")
         if default:
-            [change] = ws.add_scenarios(defaults=[default])
+            [change] = ws.scenarios.add_many(defaults=[default])
         elif yaml.strip():
             change = add_posted_yaml(ws, yaml)
         else:
@@ -137,7 +118,7 @@ def remove_scenario(request: Request, p: ActAnalyst, scenario_id: ScenarioId) ->
     ws = acting(request, p)
 
     def act() -> str:
-        s = ws.remove_scenario(scenario_id)
+        s = ws.scenarios.remove(scenario_id)
         return f"Scenario {s.name} ({s.id}) removed: it is no longer assessed; its history stays."
 
     return attempt(request, "/scenarios", act)
@@ -149,7 +130,7 @@ def cycle(request: Request, p: ActDutyOfficer) -> Response:
     ws = acting(request, p)
 
     def act() -> str:
-        report = run_cycle(ws, root(request).clock())
+        report = run_cycle(ws, ws.clock())
         return (f"Cycle done: {len(report.assessments)} scenario(s) assessed, {len(report.published)} changed, "
                 f"{len(report.warnings)} warning(s) raised or reopened, {len(report.escalated)} escalated.")
 

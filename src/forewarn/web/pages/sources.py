@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import Response
 
-from forewarn.web.auth import Viewer, root
-from forewarn.web.ledger_queries import public_location
+from forewarn.web.auth import Viewer, acting
+from forewarn.web.ledger_views import public_location
 from forewarn.web.render import render
 
 router = APIRouter()
@@ -19,20 +19,18 @@ ISSUES_PER_PAGE = 100
 
 @router.get("/sources")
 def sources_page(request: Request, p: Viewer, offset: Annotated[int, Query(ge=0, le=10**9)] = 0) -> Response:
-    ws = root(request)
-    sources = [{"source": s, "location": public_location(s.location)} for s in ws.sources()]
-    rows = [{"run": r, "inputs": ", ".join(public_location(i) for i in r.inputs)}
-            for r in ws.store.list_runs(RUNS_PER_PAGE, offset)]
-    return render(request, "sources.html", sources=sources, runs=rows, total=ws.store.count_runs(), offset=offset,
+    ws = acting(request, p)
+    sources = [{"source": s, "location": public_location(s.location)} for s in ws.sources.all()]
+    runs = ws.reads.run_list(RUNS_PER_PAGE, offset)
+    rows = [{"run": r, "inputs": ", ".join(public_location(i) for i in r.inputs)} for r in runs.items]
+    return render(request, "sources.html", sources=sources, runs=rows, total=runs.total, offset=offset,
                   limit=RUNS_PER_PAGE, params={})
 
 
 @router.get("/runs/{run_id}")
 def run_page(request: Request, p: Viewer, run_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
              offset: Annotated[int, Query(ge=0, le=10**9)] = 0) -> Response:
-    ws = root(request)
-    run = ws.store.get_run(run_id)  # NotFound: the error page
-    rows = [{"issue": i, "location": public_location(i.location)}
-            for i in ws.store.run_issues(run_id, ISSUES_PER_PAGE, offset)]
+    run, issues = acting(request, p).reads.run_issues(run_id, ISSUES_PER_PAGE, offset)  # NotFound: the error page
+    rows = [{"issue": i, "location": public_location(i.location)} for i in issues.items]
     return render(request, "run.html", run=run, inputs=[public_location(i) for i in run.inputs], issues=rows,
-                  total=ws.store.count_run_issues(run_id), offset=offset, limit=ISSUES_PER_PAGE, params={})
+                  total=issues.total, offset=offset, limit=ISSUES_PER_PAGE, params={})

@@ -1,0 +1,53 @@
+"""The short facts about the evidence signals and warnings cite: a stored document's title, source
+and publication time, an event's document, type and date — read by id, a few hundred ids to a query,
+never the documents' text or any row beyond those asked for."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Connection, select
+
+from forewarn.store import schema as t
+
+IN_CHUNK = 500  # ids per IN (...) list
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentBrief:
+    id: str
+    title: str | None
+    source_id: str | None
+    published_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class EventBrief:
+    id: str
+    document_id: str
+    type: str
+    date: date
+
+
+def documents_brief(conn: Connection, ids: Iterable[str]) -> dict[str, DocumentBrief]:
+    """Title, source and publication time of the stored documents among ``ids`` (not their text)."""
+    d = t.documents.c
+    wanted = sorted(set(ids))
+    found: dict[str, DocumentBrief] = {}
+    for i in range(0, len(wanted), IN_CHUNK):
+        query = select(d.id, d.title, d.source_id, d.published_at).where(d.id.in_(wanted[i:i + IN_CHUNK]))
+        found.update((r.id, DocumentBrief(r.id, r.title, r.source_id, r.published_at)) for r in conn.execute(query))
+    return found
+
+
+def events_brief(conn: Connection, ids: Iterable[str]) -> dict[str, EventBrief]:
+    """Document, type and date of the stored events among ``ids``."""
+    e = t.events.c
+    wanted = sorted(set(ids))
+    found: dict[str, EventBrief] = {}
+    for i in range(0, len(wanted), IN_CHUNK):
+        query = select(e.id, e.document_id, e.type, e.date).where(e.id.in_(wanted[i:i + IN_CHUNK]))
+        found.update((r.id, EventBrief(r.id, r.document_id, r.type, r.date)) for r in conn.execute(query))
+    return found

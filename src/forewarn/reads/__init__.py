@@ -1,0 +1,175 @@
+"""The read services: every read of stored documents, runs, events and entities goes through
+:class:`Reads`, which knows who is asking (the principal the workspace acts for). This is the one
+place a later access rule (teams, compartments, markings) is applied on the read path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import IO, Any, Literal
+
+from forewarn.errors import Issue
+from forewarn.export import write_plover_jsonl
+from forewarn.model import Document, IngestRun, Principal
+from forewarn.model.query import DocumentQuery, EventQuery
+from forewarn.model.records import DocumentExtraction, DocumentView, EntityMerge, EntityRecord, RunView, StoredEvent
+from forewarn.reads import entities as ent
+from forewarn.reads.documents import DocumentDetail, DocumentList, cluster_of, find_documents
+from forewarn.reads.events import (
+    EventFilter,
+    EventList,
+    daily_counts,
+    evidence,
+    get_event,
+    listing,
+    scope,
+    window,
+    with_places,
+)
+from forewarn.reads.explorer import Explorer, MapData, map_data
+from forewarn.reads.listing import Listing
+from forewarn.store import SqlStore
+
+EventRole = Literal["actor", "recipient", "any"]
+
+EXPORT_CHUNK = 500  # events exported per read of their documents
+
+
+@dataclass(frozen=True)
+class Reads:
+    store: SqlStore
+    who: Principal
+
+    # -- documents and runs ----------------------------------------------------------------------
+    def documents(self, query: DocumentQuery) -> tuple[list[Document], int]:
+        return self.store.find_documents(query), self.store.count_documents(query)
+
+    def count_documents(self, start: datetime, end: datetime) -> int:
+        """Documents published in [start, end)."""
+        return self.store.count_documents(DocumentQuery(since=start, until=end))
+
+    def document(self, doc_id: str) -> DocumentView:
+        """A document (id or unique prefix) with its sightings and duplicate cluster."""
+        doc = self.store.get_document(doc_id)
+        return DocumentView(doc, tuple(self.store.sightings_of(doc.id)),
+                            tuple(self.store.cluster_members(doc.cluster_id)))
+
+    def document_list(self, q: DocumentQuery) -> DocumentList:
+        """A page of documents without their texts (the list of the workbench and the API)."""
+        return find_documents(self.store.engine, q)
+
+    def document_detail(self, doc_id: str) -> DocumentDetail:
+        """A document (id or unique prefix) as the reader shows it: its extraction and the evidence of
+        its events, its sightings and the sources, its cluster's size and first members."""
+        doc = self.store.get_document(doc_id)
+        x = self.store.extraction_of(doc.id)
+        size, members = cluster_of(self.store.engine, doc.cluster_id)
+        return DocumentDetail(doc, x, evidence(self.store.engine, x.events), tuple(self.store.sightings_of(doc.id)),
+                              {s.id: s for s in self.store.list_sources()}, size, members)
+
+    def runs(self, limit: int = 20) -> list[IngestRun]:
+        return self.store.list_runs(limit)
+
+    def run(self, run_id: int) -> RunView:
+        return RunView(self.store.get_run(run_id), tuple(self.store.run_issues(run_id)))
+
+    def run_list(self, limit: int, offset: int) -> Listing[IngestRun]:
+        """A page of ingest runs, newest first."""
+        return Listing(tuple(self.store.list_runs(limit, offset)), self.store.count_runs())
+
+    def run_issues(self, run_id: int, limit: int, offset: int) -> tuple[IngestRun, Listing[Issue]]:
+        """A run (NotFound when there is none) and a page of its issues."""
+        run = self.store.get_run(run_id)
+        issues = tuple(self.store.run_issues(run_id, limit, offset))
+        return run, Listing(issues, self.store.count_run_issues(run_id))
+
+    def stats(self) -> dict[str, Any]:
+        return self.store.stats()
+
+    # -- extractions -----------------------------------------------------------------------------
+    def events(self, query: EventQuery) -> list[StoredEvent]:
+        return self.store.find_events(query)
+
+    def count_events(self, query: EventQuery) -> int:
+        return self.store.count_events(query)
+
+    def extraction(self, doc_id: str) -> DocumentExtraction:
+        """What extraction stored for a document (id or unique prefix)."""
+        return self.store.extraction_of(self.store.get_document(doc_id).id)
+
+    def entities(self, kind: str | None = None, search: str | None = None, limit: int = 100,
+                 include_merged: bool = False) -> list[EntityRecord]:
+        return self.store.list_entities(kind=kind, search=search, limit=limit, include_merged=include_merged)
+
+    def entity(self, entity_id: str) -> EntityRecord:
+        return self.store.get_entity(entity_id)
+
+    def merges(self, entity_id: str | None = None, limit: int = 100) -> list[EntityMerge]:
+        return self.store.list_merges(entity_id, limit)
+
+    # -- the events explorer and API (filters resolved once per view, counts in SQL) --------------------
+    def event_list(self, f: EventFilter, limit: int, offset: int) -> EventList:
+        """A page of the filtered events, newest first, with their evidence and total."""
+        sc = scope(self.store.engine, f.query, f.bbox)
+        return listing(self.store.engine, sc, daily_counts(self.store.engine, sc), limit, offset)
+
+    def event_days(self, f: EventFilter) -> list[tuple[date, int]]:
+        """The filtered events per day."""
+        return daily_counts(self.store.engine, scope(self.store.engine, f.query, f.bbox))
+
+    def event_map(self, f: EventFilter) -> MapData:
+        """The filtered events on a grid (over their box when the filter has none)."""
+        return map_data(self.store.engine, scope(self.store.engine, f.query, f.bbox))
+
+    def event(self, event_id: str) -> EventList:
+        """One event (NotFound when there is none) with its evidence: a list of one."""
+        found = get_event(self.store.engine, event_id)
+        return EventList((found,), evidence(self.store.engine, [found]), 1)
+
+    def explore(self, f: EventFilter, limit: int, offset: int) -> Explorer:
+        """The explorer's view; a filter without dates opens on the latest days holding filtered events
+        (a million events are not one page's work)."""
+        engine = self.store.engine
+        sc = scope(engine, f.query, f.bbox)
+        found = None if f.dated else window(engine, sc)
+        if found:
+            sc = with_places(engine, sc.dated(*found))
+        days = daily_counts(engine, sc)
+        return Explorer(found, tuple(days), listing(engine, sc, days, limit, offset), map_data(engine, sc))
+
+    # -- the entity pages and API -------------------------------------------------------------------------
+    def entity_list(self, kind: str | None, search: str | None, limit: int, offset: int) -> Listing[ent.EntityRow]:
+        """Unmerged entities by name, with their merge group's event counts (capped)."""
+        return ent.find_entities(self.store.engine, kind=kind, search=search, limit=limit, offset=offset)
+
+    def entity_info(self, entity_id: str) -> ent.EntityInfo:
+        """One entity with its aliases, canonical entity and merged members."""
+        return ent.get_entity(self.store.engine, entity_id)
+
+    def entity_events(self, entity_id: str, role: EventRole, limit: int, offset: int) -> EventList:
+        """The events the entity's merge group takes part in as ``role`` (NotFound for no entity)."""
+        ent.get_entity(self.store.engine, entity_id)
+        return ent.entity_events(self.store.engine, entity_id, role, limit=limit, offset=offset)
+
+    def cooccurring(self, entity_id: str, limit: int) -> list[ent.Neighbour]:
+        """The entities seen most with this one."""
+        return ent.cooccurring(self.store.engine, entity_id, limit)
+
+    def entity_page(self, entity_id: str, events: int) -> ent.EntityPage:
+        """An entity with its daily activity per role, its latest ``events`` and its neighbours."""
+        engine = self.store.engine
+        x = ent.get_entity(engine, entity_id)
+        return ent.EntityPage(x, tuple(ent.entity_daily(engine, x.id, "actor")),
+                              tuple(ent.entity_daily(engine, x.id, "recipient")),
+                              ent.entity_events(engine, x.id, "any", limit=events, offset=0),
+                              tuple(ent.cooccurring(engine, x.id)))
+
+    def export_plover(self, out: IO[str], query: EventQuery) -> int:
+        """Write the events matching ``query`` (its limit and offset apply) as PLOVER JSONL; returns the count."""
+        events = self.store.find_events(query)
+        written = 0
+        for i in range(0, len(events), EXPORT_CHUNK):  # documents a chunk at a time: bounded memory
+            chunk = events[i:i + EXPORT_CHUNK]
+            documents = self.store.get_documents({e.document_id for e in chunk})
+            written += write_plover_jsonl(chunk, documents.__getitem__, out)
+        return written

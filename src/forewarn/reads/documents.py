@@ -1,0 +1,134 @@
+"""Reads of the document list and the document reader: a page of documents without their texts
+(dated and undated read apart, each in index order; a text search without dates held to the latest
+``TEXT_SCOPE`` documents) and a duplicate cluster's first members."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine, func, select
+
+from forewarn.model import Document, Sighting, Source
+from forewarn.model.query import DocumentQuery
+from forewarn.model.records import DocumentExtraction
+from forewarn.reads.events import Evidence
+from forewarn.store import schema as t
+from forewarn.store.queries import document_filters
+
+TEXT_SCOPE = 10_000  # a text search without dates reads the latest 10,000 documents
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSummary:
+    """A listed document without its text: ``snippet`` is its first 240 characters, ``cluster_size``
+    the number of documents in its near-duplicate cluster."""
+
+    id: str
+    title: str | None
+    snippet: str
+    source_id: str | None
+    published_at: datetime | None
+    ingested_at: datetime
+    url: str | None
+    cluster_id: str
+    cluster_size: int
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterMember:
+    """A document of a near-duplicate cluster."""
+
+    id: str
+    title: str | None
+    source_id: str | None
+    published_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DocumentList:
+    """A page of documents, the total, and whether a text search was held to the latest ``TEXT_SCOPE``."""
+
+    documents: tuple[DocumentSummary, ...]
+    total: int
+    scoped: bool
+
+
+@dataclass(frozen=True)
+class DocumentDetail:
+    """A document with what extraction stored for it (its events' evidence sentences by event id),
+    where it was seen (``sources``: every registered source, by id), and its duplicate cluster's size
+    and first members."""
+
+    document: Document
+    extraction: DocumentExtraction
+    evidence: Mapping[str, Evidence]
+    sightings: tuple[Sighting, ...]
+    sources: Mapping[str, Source]
+    cluster_size: int
+    members: tuple[ClusterMember, ...]
+
+
+def find_documents(engine: Engine, q: DocumentQuery, scope: int | None = TEXT_SCOPE) -> DocumentList:
+    """A page of documents, newest published first (undated ones last), without their full text; the
+    total; and whether a text search was held to the latest ``scope`` dated documents (it is when no
+    date range narrows a search over more documents than that: a substring search reads every text
+    it looks at). Dated and undated documents are read apart, so that each is read in index order."""
+    d = t.documents.c
+    plain = document_filters(replace(q, text=None))
+    conds = document_filters(q)
+    scoped = False
+    with engine.connect() as conn:
+        searchable = q.text and scope is not None and q.since is None and q.until is None
+        if searchable and int(conn.execute(select(func.count()).select_from(t.documents)
+                                           .where(*plain)).scalar_one()) > (scope or 0):
+            since = conn.execute(select(d.published_at).where(*plain, d.published_at.is_not(None))
+                                 .order_by(d.published_at.desc()).offset((scope or 1) - 1).limit(1)).scalar()
+            if since is not None:  # the publication time of the scope-th latest document
+                conds.append(d.published_at >= since)
+                scoped = True
+        if q.text:  # one pass over the texts: the matches' keys give the total and the page
+            keys = conn.execute(select(d.published_at, d.id).where(*conds)).all()
+            dated = sorted(((k.published_at, k.id) for k in keys if k.published_at is not None),
+                           key=lambda k: (-k[0].timestamp(), k[1]))
+            undated = sorted(k.id for k in keys if k.published_at is None)
+            ids = [i for _, i in dated] + undated
+            return DocumentList(_summaries(conn, ids[q.offset:q.offset + q.limit]), len(ids), scoped)
+        n_dated = int(conn.execute(select(func.count()).select_from(t.documents)
+                                   .where(*conds, d.published_at.is_not(None))).scalar_one())
+        n_undated = int(conn.execute(select(func.count()).select_from(t.documents)
+                                     .where(*conds, d.published_at.is_(None))).scalar_one())
+        page: list[str] = []
+        if q.offset < n_dated:
+            page += conn.execute(select(d.id).where(*conds, d.published_at.is_not(None))
+                                 .order_by(d.published_at.desc(), d.id).limit(q.limit).offset(q.offset)).scalars()
+        if len(page) < q.limit and q.offset + len(page) >= n_dated:
+            page += conn.execute(select(d.id).where(*conds, d.published_at.is_(None)).order_by(d.id)
+                                 .limit(q.limit - len(page)).offset(max(q.offset - n_dated, 0))).scalars()
+        return DocumentList(_summaries(conn, page), n_dated + n_undated, False)
+
+
+def _summaries(conn: Connection, ids: Sequence[str]) -> tuple[DocumentSummary, ...]:
+    """The listed documents, in the order of ``ids``."""
+    if not ids:
+        return ()
+    d, cl = t.documents.c, t.clusters.c
+    rows = conn.execute(select(d.id, d.title, func.substr(d.text, 1, 240).label("snippet"), d.source_id,
+                               d.published_at, d.ingested_at, d.url, d.cluster_id,
+                               func.coalesce(cl.size, 1).label("size"))
+                        .select_from(t.documents.outerjoin(t.clusters, cl.id == d.cluster_id))
+                        .where(d.id.in_(list(ids)))).all()
+    by_id = {r.id: DocumentSummary(r.id, r.title, r.snippet or "", r.source_id, r.published_at, r.ingested_at,
+                                   r.url, r.cluster_id, int(r.size)) for r in rows}
+    return tuple(by_id[i] for i in ids if i in by_id)
+
+
+def cluster_of(engine: Engine, cluster_id: str, limit: int = 50) -> tuple[int, tuple[ClusterMember, ...]]:
+    """The size of a duplicate cluster and its first members (oldest publication first)."""
+    d = t.documents.c
+    with engine.connect() as conn:
+        size = conn.execute(select(t.clusters.c.size).where(t.clusters.c.id == cluster_id)).scalar()
+        rows = conn.execute(select(d.id, d.title, d.source_id, d.published_at).where(d.cluster_id == cluster_id)
+                            .order_by(d.published_at.nulls_last(), d.id).limit(limit)).all()
+    return int(size or len(rows)), tuple(ClusterMember(r.id, r.title, r.source_id, r.published_at) for r in rows)

@@ -1,0 +1,247 @@
+"""Reads of the events explorer and the events API: the filtered events (their scope, resolved once
+per view), a page of them with their evidence sentences, daily counts and the explorer's default
+window. Every list is limited and every count aggregated in SQL, so that a page stays fast with a
+million events. Filters are the store's own (:func:`forewarn.store.queries.event_filters`), so the
+explorer, the API and the command line agree on what a filter means."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from functools import cached_property
+from typing import Any
+
+from sqlalchemy import Engine, false, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from forewarn.errors import NotFound
+from forewarn.geo.grid import BBox
+from forewarn.model.query import EventQuery
+from forewarn.model.records import StoredEvent
+from forewarn.store import schema as t
+from forewarn.store.queries import entity_group, event_filters, event_record, event_select
+
+SNIPPET = 400  # characters of an evidence sentence shown in lists
+WINDOW_DAYS = 30  # the explorer opens on the latest 30 days
+MAX_RESOLVED = 500  # an actor or recipient filter naming more entities than this stays a subquery
+MAX_PLACES = 5_000  # a place filter matching among more places than this stays a substring test
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """What a caller filters events by: the store's query (no limit: views page it themselves) and a
+    box the events must be placed in."""
+
+    query: EventQuery
+    bbox: BBox | None = None
+
+    @property
+    def dated(self) -> bool:
+        return self.query.date_from is not None or self.query.date_to is not None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The filtered events: the store's filters, an optional box, and the actor and recipient filters
+    resolved to entity ids up front (``entities``: role → ids, None where a filter names too many to
+    list), so that the planner knows how few entities they name and each query of a page does not
+    search the entities again."""
+
+    query: EventQuery
+    bbox: BBox | None = None
+    entities: Mapping[str, list[str] | None] = field(default_factory=dict)
+    places: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # the place filter as names and regions
+
+    @cached_property
+    def conditions(self) -> tuple[ColumnElement[bool], ...]:
+        q, c = self.query, t.events.c
+        listed = {role: ids for role, ids in self.entities.items() if ids is not None}
+        conds = event_filters(replace(q, actor=None if "actor" in listed else q.actor,
+                                       recipient=None if "recipient" in listed else q.recipient,
+                                       place=None if self.places is not None else q.place))
+        for role, ids in listed.items():
+            conds.append(c[f"{role}_entity_id"].in_(ids) if ids else false())
+        if self.places is not None:
+            names, regions = self.places
+            conds.append(or_(c.place_name.in_(names), c.place_admin1.in_(regions)) if names or regions else false())
+        if self.bbox is not None:
+            b = self.bbox
+            conds += [c.place_lat.between(b.s, b.n), c.place_lon.between(b.w, b.e)]
+        return tuple(conds)
+
+    def dated(self, first: date, last: date) -> Scope:
+        """The scope over these dates (its place filter is resolved again by :func:`with_places`)."""
+        return Scope(replace(self.query, date_from=first, date_to=last), self.bbox, self.entities)
+
+
+def scope(engine: Engine, q: EventQuery, bbox: BBox | None = None) -> Scope:
+    """The scope of ``q`` (and ``bbox``), its entity filters resolved (and its place filter, when
+    dates bound it)."""
+    resolved: dict[str, list[str] | None] = {}
+    with engine.connect() as conn:
+        for role, spec in (("actor", q.actor), ("recipient", q.recipient)):
+            if spec:
+                ids = list(conn.execute(entity_group(spec).limit(MAX_RESOLVED + 1)).scalars())
+                resolved[role] = ids if len(ids) <= MAX_RESOLVED else None
+    return with_places(engine, Scope(q, bbox, resolved))
+
+
+def with_places(engine: Engine, sc: Scope) -> Scope:
+    """The scope with its place filter (a substring of the place's name or region) turned into the
+    names and regions of the places it matches among the scope's events: one pass over them instead
+    of a case-folded substring test in every query of the page. Only where a date range bounds the
+    pass, and the places are not too many to list."""
+    q = sc.query
+    if not q.place or sc.places is not None or (q.date_from is None and q.date_to is None):
+        return sc
+    c = t.events.c
+    others = Scope(replace(q, place=None), sc.bbox, sc.entities)
+    with engine.connect() as conn:
+        rows = conn.execute(select(c.place_name, c.place_admin1).where(*others.conditions, c.place_name.is_not(None))
+                            .distinct().limit(MAX_PLACES + 1)).all()
+    if len(rows) > MAX_PLACES:
+        return sc
+    needle = q.place.lower()
+    names = tuple(sorted({r.place_name for r in rows if needle in r.place_name.lower()}))
+    regions = tuple(sorted({r.place_admin1 for r in rows if r.place_admin1 and needle in r.place_admin1.lower()}))
+    return Scope(q, sc.bbox, sc.entities, (names, regions))
+
+
+# -- events ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """An event's evidence sentence (cut to ``SNIPPET`` characters) and its trigger within it."""
+
+    sentence: str
+    trigger_start: int
+    trigger_end: int
+    cut: bool
+
+    @property
+    def parts(self) -> tuple[str, str, str]:
+        """(before, trigger, after): to mark the trigger without building markup from text."""
+        a, b = self.trigger_start, self.trigger_end
+        return self.sentence[:a], self.sentence[a:b], self.sentence[b:]
+
+
+@dataclass(frozen=True)
+class EventList:
+    """A page of events, each with its evidence sentence (by event id), and how many there are in all
+    (None: more than could be counted)."""
+
+    events: tuple[StoredEvent, ...]
+    evidence: Mapping[str, Evidence]
+    total: int | None
+
+    def sentence(self, event: StoredEvent) -> str | None:
+        found = self.evidence.get(event.id)
+        return found.sentence if found else None
+
+
+def find_events(engine: Engine, sc: Scope, *, limit: int = 50, offset: int = 0,
+                days: Sequence[tuple[date, int]] | None = None) -> list[StoredEvent]:
+    """A page of events, newest first (by date, then id). Given the filtered events' ``days`` (their
+    daily counts), only the dates that hold the page are read: the sort never sees more than a few
+    days of events, however many match."""
+    ev = t.events.c
+    conds = list(sc.conditions)
+    if days is not None:
+        span = page_dates(days, limit, offset)
+        if span is None:
+            return []
+        first, last, skipped = span
+        conds += [ev.date >= first, ev.date <= last]
+        offset -= skipped
+    query = (event_select().where(*conds).order_by(ev.date.desc(), ev.id.desc()).limit(limit).offset(offset))
+    with engine.connect() as conn:
+        return [event_record(r) for r in conn.execute(query)]
+
+
+def page_dates(days: Sequence[tuple[date, int]], limit: int, offset: int) -> tuple[date, date, int] | None:
+    """The first and last date holding the events ``offset … offset + limit - 1`` (newest first), and how
+    many events lie on later dates; None past the end."""
+    newer = 0
+    last: date | None = None
+    for day, n in sorted(days, reverse=True):
+        if last is None:
+            if newer + n > offset:
+                last, skipped = day, newer
+            else:
+                newer += n
+                continue
+        newer += n
+        if newer >= offset + limit:
+            return day, last, skipped
+    return (min(days)[0], last, skipped) if last is not None else None
+
+
+def get_event(engine: Engine, event_id: str) -> StoredEvent:
+    with engine.connect() as conn:
+        row = conn.execute(event_select().where(t.events.c.id == event_id)).first()
+    if row is None:
+        raise NotFound(f"no event {event_id!r}", hint="event ids are listed by GET /api/v1/events")
+    return event_record(row)
+
+
+def evidence(engine: Engine, events: Sequence[StoredEvent]) -> dict[str, Evidence]:
+    """The evidence sentence of each event (read from its document's text in SQL, cut short)."""
+    if not events:
+        return {}
+    ev, d = t.events.c, t.documents.c
+    q = (select(ev.id, func.substr(d.text, ev.start + 1, SNIPPET).label("text"))
+         .select_from(t.events.join(t.documents, d.id == ev.document_id))
+         .where(ev.id.in_(sorted({e.id for e in events}))))
+    with engine.connect() as conn:
+        texts = {r.id: r.text or "" for r in conn.execute(q)}
+    found: dict[str, Evidence] = {}
+    for e in events:
+        text = texts.get(e.id, "")
+        length = max(e.end - e.start, 0)
+        sentence = text[:length]
+        a = min(max(e.trigger_start - e.start, 0), len(sentence))
+        b = min(max(e.trigger_end - e.start, a), len(sentence))
+        found[e.id] = Evidence(sentence, a, b, length > len(sentence))
+    return found
+
+
+def daily_counts(engine: Engine, sc: Scope) -> list[tuple[date, int]]:
+    ev = t.events.c
+    query = (select(ev.date, func.count()).where(*sc.conditions).group_by(ev.date).order_by(ev.date))
+    with engine.connect() as conn:
+        return [(as_date(r[0]), int(r[1])) for r in conn.execute(query)]
+
+
+def as_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def window(engine: Engine, sc: Scope, days: int = WINDOW_DAYS) -> tuple[date, date] | None:
+    """The explorer's default date range: the ``days`` days up to the latest event (the latest matching
+    event when that range holds none of the filtered events); None when there are no events."""
+    ev = t.events.c
+    with engine.connect() as conn:
+        last = conn.execute(select(func.max(ev.date))).scalar()
+        if last is None:
+            return None
+        last = as_date(last)
+        first = last - timedelta(days=days - 1)
+        hit = conn.execute(select(ev.id).where(*sc.conditions, ev.date >= first, ev.date <= last).limit(1)).first()
+        if hit is None:
+            found = conn.execute(select(func.max(ev.date)).where(*sc.conditions)).scalar()
+            if found is None:
+                return first, last
+            last = as_date(found)
+            first = last - timedelta(days=days - 1)
+    return first, last
+
+
+def listing(engine: Engine, sc: Scope, days: Sequence[tuple[date, int]], limit: int, offset: int) -> EventList:
+    """A page of the events of ``sc`` (its ``days``: their daily counts) with their evidence; the total."""
+    events = find_events(engine, sc, limit=limit, offset=offset, days=days)
+    return EventList(tuple(events), evidence(engine, events), sum(n for _, n in days))

@@ -1,0 +1,71 @@
+"""Replay and post-mortem as a service of the Workspace (``ws.review``): reads only, from the
+scenario, warning and document services it is given."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from forewarn.detect.assessments import Published
+from forewarn.detect.desk import ScenarioDesk
+from forewarn.detect.types import Observation
+from forewarn.model import Scenario, WarningRecord, WarningState
+from forewarn.review.postmortem import MARGIN_DAYS, PostMortem, postmortem, window
+from forewarn.review.replay import ReplaySeries, replay
+from forewarn.warn.desk import WarningDesk
+
+CountDocuments = Callable[[datetime, datetime], int]  # documents published in [start, end)
+
+
+@dataclass(frozen=True)
+class PostMortemView:
+    """A post-mortem and the probability the live system published over its window (for its chart)."""
+
+    report: PostMortem
+    published: list[Published]
+
+
+@dataclass(frozen=True)
+class ReviewDesk:
+    scenarios: ScenarioDesk
+    warnings: WarningDesk
+    count_documents: CountDocuments
+    clock: Callable[[], datetime]
+
+    def replay(self, scenario_id: str, start: datetime, end: datetime, step: timedelta | str = "1d"
+               ) -> ReplaySeries:
+        """The scenario recomputed at ``start``, ``start + step`` … ``end``, each time from what was published
+        before that time (no look-ahead), with the scenario's stored warnings for charts."""
+        scenario = self.scenarios.get(scenario_id)
+        return replay(scenario, self._observations(scenario, end), start, end, step,
+                      warnings=self._warnings(scenario_id))
+
+    def postmortem(self, scenario_id: str, event: date | datetime, *, margin_days: int | None = None,
+                   with_replay: bool = False, step: timedelta | str = "1d", at: datetime | None = None
+                   ) -> PostMortem:
+        """What was known and done before an event (a date: midnight UTC): first signal, first warning, lead
+        time, who acknowledged or disposed of what when, and where the chain broke. ``with_replay`` adds the
+        replay of the window (for the chart). ``at`` (default: now) dates the report."""
+        scenario = self.scenarios.get(scenario_id)
+        margin = MARGIN_DAYS if margin_days is None else margin_days
+        start, event_at = window(scenario, event, margin)
+        observations = self._observations(scenario, event_at)
+        warnings = self._warnings(scenario_id)
+        histories = {w.id: self.warnings.history(w.id) for w in warnings if w.raised_at < event_at}
+        series = replay(scenario, observations, start, event_at, step, warnings=warnings) if with_replay else None
+        return postmortem(scenario, event_at, observations, warnings, histories, self.count_documents(start, event_at),
+                          at or self.clock(), margin_days=margin, series=series)
+
+    def postmortem_view(self, scenario_id: str, event: date | datetime, *, margin_days: int | None = None,
+                        with_replay: bool = False) -> PostMortemView:
+        """:meth:`postmortem` with what was published over its window: the workbench's page and API."""
+        pm = self.postmortem(scenario_id, event, margin_days=margin_days, with_replay=with_replay)
+        return PostMortemView(pm, self.scenarios.published_between(pm.scenario.id, pm.window_start, pm.event_at))
+
+    def _observations(self, scenario: Scenario, until: datetime) -> list[Observation]:
+        """Every stored observation of the scenario known by ``until``, however old."""
+        return self.scenarios.observations(scenario, until, everything=True)
+
+    def _warnings(self, scenario_id: str) -> list[WarningRecord]:
+        return self.warnings.board(tuple(WarningState), scenario_id, limit=100_000)

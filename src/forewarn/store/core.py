@@ -1,0 +1,119 @@
+"""What every part of the store shares: the engine, the one write path (transactions, the writer lock,
+after-commit hooks), migrations, and the bulk statements of the hot paths."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, Table, select
+
+from forewarn.store.engine import DOING, WRITE
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+NOTES = "forewarn_notes"  # conn.info key: what a transaction() noted for the after-commit hooks
+IN_CHUNK = 900  # bound parameters per IN (...) clause, well under SQLite's limit
+
+
+def chunks(values: list[Any]) -> Iterator[list[Any]]:
+    for i in range(0, len(values), IN_CHUNK):
+        yield values[i:i + IN_CHUNK]
+
+
+class StoreCore:
+    """The engine and the write path; each part of :class:`~forewarn.store.sql.SqlStore` builds on it."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        self.after_commit: dict[str, Callable[[dict[str, Any]], None]] = {}  # see transaction()
+        self.writes = 0  # write transactions begun: lets a command say whom it recorded
+        self._open = threading.local()  # this thread's transaction() while it is open
+
+    def _write(self, doing: str | None = None) -> AbstractContextManager[Connection]:
+        """A write transaction: every change to the workspace goes through here. Inside
+        :meth:`transaction` (same thread) a write joins that transaction: an action and its ledger
+        entry commit together or not at all. ``doing`` is named in a database error's message."""
+        joined: Connection | None = getattr(self._open, "conn", None)
+        if joined is not None:
+            return nullcontext(joined)
+        self.writes += 1
+        return self.engine.execution_options(**{WRITE: True, DOING: doing}).begin()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """The write path for the modules that keep their own tables (warnings, ledger): one
+        transaction, the writer lock taken up front on SQLite. What the transaction notes in
+        ``conn.info[NOTES]`` (the ledger notes its new head) goes to each ``after_commit`` hook once
+        it has committed (automatic ledger anchors); nothing goes after a rollback."""
+        if getattr(self._open, "conn", None) is not None:
+            raise RuntimeError("store transactions do not nest")
+        notes: dict[str, Any] = {}
+        with self._write() as conn:
+            conn.info[NOTES] = notes
+            self._open.conn = conn
+            try:
+                yield conn
+            finally:
+                self._open.conn = None
+                conn.info.pop(NOTES, None)
+        for hook in list(self.after_commit.values()):
+            hook(notes)
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def migrate(self) -> None:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        with self._write("opening the workspace store") as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+    def schema_revision(self) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- bulk statements -------------------------------------------------------------------
+    def _marks(self, n: int) -> str:
+        return ", ".join(["?" if self.dialect == "sqlite" else "%s"] * n)
+
+    def _insert(self, tx: Connection, table: Table, rows: Sequence[dict[str, Any]] | Sequence[tuple[Any, ...]],
+                names: Sequence[str] = ()) -> None:
+        """Bulk INSERT that skips rows whose key already exists (a concurrent writer got there
+        first). The ingest hot path: dict rows go through each column type's own bind processor (the
+        dialect's, so a stored value looks exactly like one SQLAlchemy binds in a query), then straight
+        to the driver's executemany, without SQLAlchemy's per-row statement work.
+        Tuple rows (with ``names``) must already hold driver values."""
+        if not rows:
+            return
+        if names:
+            values = rows
+        else:
+            names = list(rows[0])
+            procs = [(i, p) for i, n in enumerate(names)
+                     if (p := table.c[n].type.dialect_impl(tx.dialect).bind_processor(tx.dialect))]
+            values = [_processed(tuple(row.values()), procs) for row in rows]  # type: ignore[union-attr]
+        verb, tail = ("INSERT OR IGNORE", "") if self.dialect == "sqlite" else ("INSERT", " ON CONFLICT DO NOTHING")
+        columns = ", ".join(tx.dialect.identifier_preparer.quote(n) for n in names)  # "end" is a keyword
+        tx.exec_driver_sql(f"{verb} INTO {table.name} ({columns}) VALUES ({self._marks(len(names))}){tail}", values)
+
+    def _present(self, tx: Connection, col: Any, values: Iterable[Any]) -> set[Any]:
+        """Which of ``values`` the column holds."""
+        found: set[Any] = set()
+        for chunk in chunks(list(values)):
+            found.update(tx.execute(select(col).where(col.in_(chunk))).scalars())
+        return found
+
+
+def _processed(row: tuple[Any, ...], procs: list[tuple[int, Any]]) -> tuple[Any, ...]:
+    values = list(row)
+    for i, proc in procs:
+        values[i] = proc(values[i])
+    return tuple(values)

@@ -1,0 +1,126 @@
+"""The store's extraction reads: a document's extraction status and everything stored for it, the
+documents awaiting extraction, and filtered event lists and counts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from forewarn.model.query import EventQuery
+from forewarn.model.records import (
+    DocumentExtraction,
+    ExtractionCounts,
+    ExtractionStatus,
+    StoredClaim,
+    StoredEvent,
+    StoredMention,
+    StoredParticipant,
+    StoredPlace,
+)
+from forewarn.store import schema as t
+from forewarn.store.core import StoreCore
+from forewarn.store.queries import event_filters, event_record, event_select, within
+
+
+class ExtractionReads(StoreCore):
+    def extraction_status(self, document_id: str) -> ExtractionStatus | None:
+        x = t.extractions
+        with self.engine.connect() as conn:
+            row = conn.execute(select(x).where(x.c.document_id == document_id)).first()
+        return None if row is None else _status(row)
+
+    def documents_needing_extraction(self, extractor: str | None = None, only_failed: bool = False,
+                                     limit: int | None = None) -> list[str]:
+        """Ids of documents never extracted, whose last extraction failed, or (given ``extractor``)
+        extracted by another extractor version; ``only_failed``: the failed ones only."""
+        d, x = t.documents.c, t.extractions.c
+        if only_failed:
+            cond: ColumnElement[bool] = x.status == "failed"
+        else:
+            conds = [x.document_id.is_(None), x.status == "failed"]
+            if extractor is not None:
+                conds.append(x.extractor != extractor)
+            cond = or_(*conds)
+        q = (select(d.id).select_from(t.documents.outerjoin(t.extractions, x.document_id == d.id))
+             .where(cond).order_by(d.id).limit(limit))
+        with self.engine.connect() as conn:
+            return list(conn.execute(q).scalars())
+
+    def find_events(self, query: EventQuery) -> list[StoredEvent]:
+        ev = t.events.c
+        q = event_select().where(*event_filters(query)).order_by(ev.date, ev.id)
+        if query.near is None:
+            q = q.limit(query.limit).offset(query.offset)
+        with self.engine.connect() as conn:
+            found = [event_record(r) for r in conn.execute(q)]
+        if query.near is None:
+            return found
+        near = [e for e in found if e.place and within(e.place.lat, e.place.lon, query.near)]
+        end = None if query.limit is None else query.offset + query.limit
+        return near[query.offset:end]
+
+    def count_events(self, query: EventQuery) -> int:
+        ev = t.events.c
+        with self.engine.connect() as conn:
+            if query.near is None:
+                return conn.execute(select(func.count()).select_from(t.events)
+                                    .where(*event_filters(query))).scalar_one()
+            rows = conn.execute(select(ev.place_lat, ev.place_lon).where(*event_filters(query)))
+            return sum(1 for lat, lon in rows if within(lat, lon, query.near))
+
+    def claims_of(self, document_id: str) -> list[StoredClaim]:
+        c = t.claims.c
+        own, canon = t.entities.alias("own"), t.entities.alias("canon")
+        q = (select(t.claims, canon.c.id.label("speaker_canonical_id"), canon.c.name.label("speaker_name"),
+                    func.coalesce(canon.c.country, own.c.country).label("speaker_country"),
+                    func.coalesce(canon.c.sector, own.c.sector).label("speaker_sector"))
+             .select_from(t.claims.outerjoin(own, own.c.id == c.speaker_entity_id)
+                          .outerjoin(canon, canon.c.id == own.c.canonical_id))
+             .where(c.document_id == document_id).order_by(c.seq))
+        with self.engine.connect() as conn:
+            return [_claim(r) for r in conn.execute(q)]
+
+    def extraction_of(self, document_id: str) -> DocumentExtraction:
+        """Everything stored for a document: status, mentions, places, events (negated ones too), claims."""
+        m, p = t.mentions.c, t.places.c
+        own, canon = t.entities.alias("own"), t.entities.alias("canon")
+        mq = (select(t.mentions, canon.c.id.label("canonical_id"), canon.c.name, own.c.kind)
+              .select_from(t.mentions.join(own, own.c.id == m.entity_id).join(canon, canon.c.id == own.c.canonical_id))
+              .where(m.document_id == document_id).order_by(m.seq))
+        with self.engine.connect() as conn:
+            mentions = tuple(_mention(r) for r in conn.execute(mq))
+            places = tuple(_place(r) for r in conn.execute(
+                select(t.places).where(p.document_id == document_id).order_by(p.seq)))
+        events = self.find_events(EventQuery(document_id=document_id, include_negated=True, limit=None))
+        return DocumentExtraction(document_id, self.extraction_status(document_id), mentions, places,
+                                  tuple(events), tuple(self.claims_of(document_id)))
+
+
+def _status(r: Any) -> ExtractionStatus:
+    return ExtractionStatus(document_id=r.document_id, extractor=r.extractor, status=r.status, error=r.error,
+                            extracted_at=r.extracted_at, counts=ExtractionCounts(**r.counts))
+
+
+def _place(r: Any) -> StoredPlace:
+    return StoredPlace(name=r.name, lat=r.lat, lon=r.lon, country=r.country, admin1=r.admin1,
+                       gazetteer_id=r.gazetteer_id, precision=r.precision, text=r.text, start=r.start, end=r.end,
+                       sentence=r.sentence)
+
+
+def _mention(r: Any) -> StoredMention:
+    return StoredMention(document_id=r.document_id, entity_id=r.entity_id, canonical_id=r.canonical_id, name=r.name,
+                         kind=r.kind, text=r.text, start=r.start, end=r.end, sentence=r.sentence,
+                         extractor=r.extractor)
+
+
+def _claim(r: Any) -> StoredClaim:
+    speaker = None
+    if r.speaker_entity_id is not None:
+        speaker = StoredParticipant(entity_id=r.speaker_entity_id, canonical_id=r.speaker_canonical_id,
+                                    name=r.speaker_name, text=r.speaker_text, start=r.speaker_start,
+                                    end=r.speaker_end, country=r.speaker_country, sector=r.speaker_sector)
+    return StoredClaim(document_id=r.document_id, speaker=speaker, speaker_text=r.speaker_text, cue=r.cue,
+                       content_start=r.content_start, content_end=r.content_end, quoted=r.quoted, stance=r.stance,
+                       sentence=r.sentence, start=r.start, end=r.end, extractor=r.extractor)

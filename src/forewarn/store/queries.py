@@ -1,0 +1,191 @@
+"""The query builders the store and the read services share: document, event and entity filters (the
+same conditions wherever a list is filtered) and the event select with each participant's canonical
+entity."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from forewarn.errors import InvalidArgument
+from forewarn.geo.distance import KM_PER_DEGREE, haversine_km
+from forewarn.model.extraction import EntityKind
+from forewarn.model.query import DocumentQuery, EventQuery
+from forewarn.model.records import StoredEvent, StoredParticipant, StoredPlace
+from forewarn.model.scenario import Region
+from forewarn.store import schema as t
+
+
+def like(text: str) -> str:
+    """A case-insensitive LIKE pattern for a literal substring (escape character: backslash)."""
+    return "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def document_filters(q: DocumentQuery) -> list[ColumnElement[bool]]:
+    c = t.documents.c
+    conds: list[ColumnElement[bool]] = []
+    if q.source_id:
+        conds.append(c.source_id == q.source_id)
+    if q.run_id is not None:
+        conds.append(c.run_id == q.run_id)
+    if q.cluster_id:
+        conds.append(c.cluster_id == q.cluster_id)
+    if q.since:
+        conds.append(c.published_at >= q.since)
+    if q.until:
+        conds.append(c.published_at < q.until)
+    if q.text:
+        pattern = like(q.text)
+        conds.append(or_(func.lower(c.text).like(pattern, escape="\\"),
+                         func.lower(c.title).like(pattern, escape="\\")))
+    return conds
+
+
+def entity_kind(kind: str) -> str:
+    try:
+        return EntityKind(kind.lower()).value
+    except ValueError:
+        raise InvalidArgument(f"unknown entity kind {kind!r}",
+                              hint=f"kinds: {', '.join(k.value for k in EntityKind)}") from None
+
+
+def entity_matches(spec: str, ids_too: bool = False) -> ColumnElement[bool]:
+    """Entities whose id is ``spec``, or whose name or an alias contains it (case-insensitive)."""
+    e, a = t.entities.c, t.entity_aliases.c
+    pattern = like(spec)
+    by_alias = select(a.entity_id).where(func.lower(a.alias).like(pattern, escape="\\"))
+    by_id = func.lower(e.id).like(pattern, escape="\\") if ids_too else e.id == spec
+    return or_(by_id, func.lower(e.name).like(pattern, escape="\\"), e.id.in_(by_alias))
+
+
+def entity_group(spec: str) -> Any:
+    """Ids of the entities matching ``spec`` and of every entity merged with one of them."""
+    e = t.entities.c
+    canonical = select(e.canonical_id).where(entity_matches(spec))
+    return select(e.id).where(e.canonical_id.in_(canonical))
+
+
+def event_filters(q: EventQuery) -> list[ColumnElement[bool]]:
+    c = t.events.c
+    conds: list[ColumnElement[bool]] = []
+    if q.types:
+        conds.append(c.type.in_(q.types))
+    if q.modes:
+        conds.append(c.mode.in_(q.modes))
+    for role, spec, country in (("actor", q.actor, q.actor_country), ("recipient", q.recipient, q.recipient_country)):
+        if spec:
+            conds.append(c[f"{role}_entity_id"].in_(entity_group(spec)))
+        if country:
+            conds.append(c[f"{role}_country"] == country.upper())
+    if q.place:
+        pattern = like(q.place)
+        conds.append(or_(func.lower(c.place_name).like(pattern, escape="\\"),
+                         func.lower(c.place_admin1).like(pattern, escape="\\")))
+    if q.near is not None:
+        conds += _bounding_box(*q.near)
+    if q.region is not None:
+        conds.append(_in_region(q.region))
+    conds += _event_scalar_filters(q)
+    return conds
+
+
+def _event_scalar_filters(q: EventQuery) -> list[ColumnElement[bool]]:
+    c = t.events.c
+    conds: list[ColumnElement[bool]] = []
+    if q.date_from:
+        conds.append(c.date >= q.date_from)
+    if q.date_to:
+        conds.append(c.date <= q.date_to)
+    if q.source_id:
+        conds.append(c.source_id == q.source_id)
+    if q.document_id:
+        doc = q.document_id
+        conds.append(c.document_id == doc if len(doc) == 64 else c.document_id.startswith(doc, autoescape=True))
+    if q.min_confidence is not None:
+        conds.append(c.confidence >= q.min_confidence)
+    if not q.include_negated:
+        conds.append(c.negated.is_(False))
+    return conds
+
+
+def _bounding_box(lat: float, lon: float, radius_km: float) -> list[ColumnElement[bool]]:
+    """A box holding the circle (the exact distance is checked afterwards)."""
+    c = t.events.c
+    dlat = radius_km / KM_PER_DEGREE
+    conds: list[ColumnElement[bool]] = [c.place_lat.between(lat - dlat, lat + dlat)]
+    widest = abs(lat) + dlat  # where the circle reaches nearest a pole, a degree of longitude is shortest
+    if widest < 89.0:
+        dlon = radius_km / (KM_PER_DEGREE * math.cos(math.radians(widest)))
+        if lon - dlon >= -180 and lon + dlon <= 180:  # no box across the antimeridian
+            conds.append(c.place_lon.between(lon - dlon, lon + dlon))
+    return conds
+
+
+def _in_region(region: Region) -> ColumnElement[bool]:
+    """Events in the region's countries or first-level regions, or without a place but with a
+    participant of one of its countries (as ``in_region`` decides), or within its radius's bounding box."""
+    c = t.events.c
+    found: list[ColumnElement[bool]] = []
+    if region.countries:
+        found.append(c.place_country.in_(region.countries))
+        found.append(and_(c.place_name.is_(None), or_(  # the recipient's country, else the actor's
+            c.recipient_country.in_(region.countries),
+            and_(c.recipient_country.is_(None), c.actor_country.in_(region.countries)))))
+    for spec in region.admin1:
+        country, _, admin1 = spec.partition(":")
+        found.append(and_(c.place_country == country, c.place_admin1 == admin1))
+    if region.point is not None and region.radius_km is not None:
+        found.append(and_(*_bounding_box(region.point[0], region.point[1], region.radius_km)))
+    return or_(*found) if found else false()
+
+
+def within(lat: float | None, lon: float | None, near: tuple[float, float, float]) -> bool:
+    if lat is None or lon is None:
+        return False
+    return haversine_km(lat, lon, near[0], near[1]) <= near[2]
+
+
+def event_select() -> Select[Any]:
+    """Events with each participant's canonical entity (id and name)."""
+    ev = t.events
+    cols: list[Any] = [ev]
+    joined: Any = ev
+    for role in ("actor", "recipient"):
+        own, canon = t.entities.alias(f"{role}_own"), t.entities.alias(f"{role}_canon")
+        joined = (joined.outerjoin(own, own.c.id == ev.c[f"{role}_entity_id"])
+                  .outerjoin(canon, canon.c.id == own.c.canonical_id))
+        cols += [canon.c.id.label(f"{role}_canonical_id"), canon.c.name.label(f"{role}_name")]
+    return select(*cols).select_from(joined)
+
+
+def event_record(r: Any) -> StoredEvent:
+    return StoredEvent(
+        id=r.id, document_id=r.document_id, source_id=r.source_id, published_at=r.published_at,
+        extractor=r.extractor, coded_at=r.coded_at, type=r.type, mode=r.mode, contexts=tuple(r.contexts),
+        actor=_participant(r, "actor"), recipient=_participant(r, "recipient"), place=_event_place(r),
+        date=r.date, date_precision=r.date_precision, date_from_publication=r.date_from_publication,
+        negated=r.negated, hypothetical=r.hypothetical, future=r.future, reported=r.reported, sentence=r.sentence,
+        start=r.start, end=r.end, trigger_start=r.trigger_start, trigger_end=r.trigger_end, confidence=r.confidence,
+    )
+
+
+def _participant(r: Any, role: str) -> StoredParticipant | None:
+    m = r._mapping
+    entity_id = m[f"{role}_entity_id"]
+    if entity_id is None:
+        return None
+    return StoredParticipant(entity_id=entity_id, canonical_id=m[f"{role}_canonical_id"] or entity_id,
+                             name=m[f"{role}_name"] or m[f"{role}_text"], text=m[f"{role}_text"],
+                             start=m[f"{role}_start"], end=m[f"{role}_end"], country=m[f"{role}_country"],
+                             sector=m[f"{role}_sector"])
+
+
+def _event_place(r: Any) -> StoredPlace | None:
+    if r.place_name is None:
+        return None
+    return StoredPlace(name=r.place_name, lat=r.place_lat, lon=r.place_lon, country=r.place_country,
+                       admin1=r.place_admin1, gazetteer_id=r.place_gazetteer_id, precision=r.place_precision,
+                       text=r.place_text, start=r.place_start, end=r.place_end, sentence=r.sentence)

@@ -1,0 +1,106 @@
+"""Reads behind the board, the warning pages and the warnings API: warnings in board order with
+filters, offset and a total; what changed since a cursor (the ledger's sequence number); one warning
+with its history and the short facts about its evidence. Each is one or two indexed queries: nothing
+here reads the events or documents tables beyond the ids asked for."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, func, select
+
+from forewarn.detect.evidence import IN_CHUNK, DocumentBrief, EventBrief
+from forewarn.ledger.query import head_seq
+from forewarn.model import LedgerEntry, WarningRecord, WarningState
+from forewarn.model.warning import OPEN_STATES
+from forewarn.store import schema as t
+from forewarn.warn import rows
+from forewarn.warn.policy import board_key
+
+L = t.ledger.c
+CHANGE_ROWS = 2000  # ledger rows read per call of `changes`; the cursor then moves only that far
+
+
+@dataclass(frozen=True, slots=True)
+class WarningList:
+    """One page of warnings in board order."""
+
+    warnings: list[WarningRecord]
+    total: int  # how many match in all
+    names: dict[str, str]  # scenario names by id, removed ones too (old warnings name them)
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    """The open warnings as the board shows them first."""
+
+    cursor: int  # the ledger's head, read before the warnings: a change after it shows in the first poll
+    listing: WarningList
+    watched: dict[str, str]  # the scenarios watched now, by id (a warning may be raised about them)
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    cursor: int  # the ledger's sequence number the caller has seen up to
+    warnings: list[WarningRecord]  # changed after the previous cursor (or, on a reset, all open ones)
+    reset: bool  # True: `warnings` is the whole open board, not a difference
+
+
+@dataclass(frozen=True, slots=True)
+class WarningView:
+    """One warning with its history (ledger entries, oldest first) and the facts about its evidence."""
+
+    warning: WarningRecord
+    history: list[LedgerEntry]
+    documents: dict[str, DocumentBrief]
+    events: dict[str, EventBrief]
+    names: dict[str, str]  # scenario names by id
+
+
+def list_warnings(conn: Connection, *, states: Sequence[WarningState], severity: str | None = None,
+                  scenario_id: str | None = None, limit: int = 50, offset: int = 0
+                  ) -> tuple[list[WarningRecord], int]:
+    """One page of warnings in board order, and how many match in all."""
+    query = rows.board_query(states=states, severity=severity, scenario_id=scenario_id or None)
+    found = [rows.to_record(r) for r in conn.execute(query.limit(limit).offset(offset))]
+    if len(found) < limit and (found or offset == 0):  # the last page: no need to count
+        return found, offset + len(found)
+    counted = query.order_by(None).with_only_columns(func.count())
+    return found, int(conn.execute(counted).scalar_one())
+
+
+def fetch_warnings(conn: Connection, ids: Iterable[int]) -> list[WarningRecord]:
+    """The warnings with these ids (unknown ones left out), in board order."""
+    wanted = sorted(set(ids))
+    found: list[WarningRecord] = []
+    for i in range(0, len(wanted), IN_CHUNK):
+        query = select(t.warnings).where(t.warnings.c.id.in_(wanted[i:i + IN_CHUNK]))
+        found += [rows.to_record(r) for r in conn.execute(query)]
+    return sorted(found, key=board_key)
+
+
+def changes(conn: Connection, since: int | None, open_limit: int = 500) -> Changes:
+    """Warnings changed after ledger entry ``since``: every change to a warning appends an entry
+    about ``warning:<id>`` in the same transaction, and entries get their numbers in commit order
+    (the ledger lock is held to the commit), so nothing committed after a cursor is skipped. No
+    cursor (or one from another ledger, ahead of its head): the open board, as a reset."""
+    head = head_seq(conn)
+    if since is None or since > head:
+        board, _ = list_warnings(conn, states=OPEN_STATES, limit=open_limit)
+        return Changes(head, board, True)
+    query = (select(L.seq, L.subject).where(L.seq > since, L.seq <= head, L.subject.like("warning:%"))
+             .order_by(L.seq).limit(CHANGE_ROWS))
+    found = list(conn.execute(query))
+    cursor = int(found[-1].seq) if len(found) == CHANGE_ROWS else head
+    ids = {int(s) for _, subject in found if (s := subject.partition(":")[2]).isdigit()}
+    return Changes(cursor, fetch_warnings(conn, ids), False)
+
+
+def scenario_names(conn: Connection, *, enabled_only: bool = False) -> dict[str, str]:
+    """Scenario names by id, in id order; removed ones too unless ``enabled_only`` (old warnings name them)."""
+    s = t.scenarios.c
+    query = select(s.id, s.name).order_by(s.id)
+    if enabled_only:
+        query = query.where(s.enabled.is_(True))
+    return {r.id: r.name for r in conn.execute(query)}

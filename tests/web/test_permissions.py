@@ -1,0 +1,430 @@
+"""The permission matrix: every API endpoint (and the board's form posts) against every role.
+
+The table below is written out by hand from the role policy, not derived from the code:
+
+- viewer reads everything (verifying the ledger is a read) and manages their own API tokens;
+- analyst also ingests documents, raises warnings, adds and removes scenarios, edits and merges entities;
+- duty officer also acknowledges, disposes of and escalates warnings, and runs an assessment cycle;
+- admin also manages accounts and other people's tokens, and anchors the ledger.
+
+A role below the least one is refused with 403 FW-E101; no credentials at all is 401 FW-E100; a role
+at or above it gets a success. A test fails when the app has an /api/v1 route the table lacks (a new
+endpoint cannot skip the matrix), or when the table names one the app lacks (the contract's paths).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from detect_store_helpers import SCENARIO, UKR, Report, extraction
+from fastapi.testclient import TestClient
+from web_support import World, build_world, role_login
+
+from forewarn.accounts import Role
+from forewarn.app import Workspace
+from forewarn.config import Settings
+from forewarn.model.extraction import Entity, EntityKind, Participant
+from forewarn.model.query import DocumentQuery, EventQuery
+from forewarn.web import create_app
+
+ANONYMOUS = "anonymous"
+ROLES = (ANONYMOUS, *(r.value for r in Role))
+NOW = datetime(2024, 8, 12, 12, 0, tzinfo=UTC)
+
+
+@dataclass
+class Env:
+    """The module's world: one workspace, the app over it, an API token and a logged-in session per role."""
+
+    ws: Workspace
+    world: World
+    app: Any
+    client: TestClient  # no credentials of its own
+    tokens: dict[str, str]
+    sessions: dict[str, TestClient]
+    tmp: Path
+    counter: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    def n(self) -> int:
+        return next(self.counter)
+
+    # fresh objects, so each role's request acts on something of its own
+    def warning(self) -> int:
+        return self.ws.warnings.raise_warning(f"matrix warning {self.n()}", "raised for the permission matrix", "high",
+                                     scenario_id=self.world.scenario_id).id
+
+    def scenario(self) -> str:
+        sid = f"matrix-{self.n()}"
+        path = self.tmp / f"{sid}.yaml"
+        path.write_text(SCENARIO.replace("id: armour-watch", f"id: {sid}"))
+        return self.ws.scenarios.add(path).id
+
+    def entities(self) -> tuple[str, str]:
+        """Two new entities (the actor and the recipient of one event in a new document)."""
+        n = self.n()
+        folder = self.tmp / f"entities-{n}"
+        folder.mkdir()
+        text = f"armour of the Ukrainian army met the Matrix Brigade {n} near Sudzha on patrol number {n}."
+        (folder / "e.txt").write_text(f"Title: e{n}\nDate: 2024-08-10\n\n{text}\n")
+        self.ws.intake.ingest([str(folder)])
+        [doc] = [d for d in map(self.ws.store.get_document, self.ws.store.documents_needing_extraction())
+                 if d.title == f"e{n}"]
+        doc_id = doc.id
+        ex = extraction(doc_id, doc.text, Report("x", f"e{n}", date(2024, 8, 10), text))
+        a = Entity(f"ner:org:matrix-a-{n}", f"Matrix Army {n}", EntityKind.ORG, "UKR")
+        b = Entity(f"ner:org:matrix-brigade-{n}", f"Matrix Brigade {n}", EntityKind.ORG, "RUS")
+        who, whom = doc.text.index("the Ukrainian army"), doc.text.index("the Matrix Brigade")
+        event = replace(ex.events[0], actor=Participant(a, "the Ukrainian army", who, who + 18),
+                        recipient=Participant(b, "the Matrix Brigade", whom, whom + 18))
+        self.ws.store.save_extractions([replace(ex, events=(event,))], NOW)
+        return a.id, b.id
+
+    def user(self) -> str:
+        name = f"matrix-user-{self.n()}"
+        self.ws.accounts.add_user(name, "a matrix passphrase", Role.VIEWER, actor="setup")
+        return name
+
+    def token_of(self, user: str) -> int:
+        token, _ = self.ws.accounts.create_token(user, f"matrix {self.n()}", actor="setup")
+        return token.id
+
+
+@dataclass(frozen=True)
+class Call:
+    path: str  # concrete, with its query string
+    json: Any = None
+    form: dict[str, str] | None = None
+    # for page forms (which answer 303 whether the action worked or not): did it take effect?
+    done: Callable[[], bool] | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    route: str  # the route's path under /api/v1 (or the page's path), parameters in braces
+    least: Role | None  # None: open to anyone, even without credentials
+    make: Callable[[Env, str], Call]  # (env, role) → the concrete request
+    variant: str = ""  # several rows of one route (own token / someone else's)
+    page: bool = False  # a page form post: session with CSRF field, success is 303
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.route}{' [' + self.variant + ']' if self.variant else ''}"
+
+
+def get(path: str) -> Callable[[Env, str], Call]:
+    return lambda env, role: Call(path.format(**ids(env)))
+
+
+def ids(env: Env) -> dict[str, Any]:
+    """The world's objects that reads point at."""
+    event = env.ws.reads.events(EventQuery(limit=1))[0]
+    return {"warning": env.world.warning_ids[0], "scenario": env.world.scenario_id, "event": event.id,
+            "document": env.world.documents["o1"], "entity": UKR.id, "run": env.ws.reads.runs(1)[0].id}
+
+
+def merge(one: str, into: str) -> Call:
+    return Call(f"/api/v1/entities/{one}/merge", {"into": into})
+
+
+def other_user(role: str) -> str:
+    """An account that is not the caller's."""
+    return "viewer" if role != "viewer" else "analyst"
+
+
+V, A, D, ADMIN = Role.VIEWER, Role.ANALYST, Role.DUTY_OFFICER, Role.ADMIN
+API: tuple[Row, ...] = (
+    # meta
+    Row("GET", "/api/v1/openapi.json", None, get("/api/v1/openapi.json")),
+    Row("GET", "/api/v1/errors/{code}", None, get("/api/v1/errors/FW-E101")),
+    Row("GET", "/api/v1/me", V, get("/api/v1/me")),
+    # warnings (H1)
+    Row("GET", "/api/v1/warnings", V, get("/api/v1/warnings?state=all")),
+    Row("GET", "/api/v1/warnings/changes", V, get("/api/v1/warnings/changes")),
+    Row("GET", "/api/v1/warnings/{id}", V, get("/api/v1/warnings/{warning}")),
+    Row("POST", "/api/v1/warnings", A, lambda env, role: Call(
+        "/api/v1/warnings", {"title": f"raised by {role}", "text": "matrix", "severity": "high"})),
+    Row("POST", "/api/v1/warnings/{id}/acknowledge", D, lambda env, role: Call(
+        f"/api/v1/warnings/{env.warning()}/acknowledge", {"note": f"seen by {role}"})),
+    Row("POST", "/api/v1/warnings/{id}/dispose", D, lambda env, role: Call(
+        f"/api/v1/warnings/{env.warning()}/dispose", {"disposition": "dismissed", "rationale": "matrix: no threat"})),
+    Row("POST", "/api/v1/warnings/{id}/escalate", D, lambda env, role: Call(
+        f"/api/v1/warnings/{env.warning()}/escalate", {"reason": "matrix: needs the watch lead"})),
+    # scenarios (H1)
+    Row("GET", "/api/v1/scenarios", V, get("/api/v1/scenarios")),
+    Row("GET", "/api/v1/scenarios/{id}", V, get("/api/v1/scenarios/{scenario}")),
+    Row("GET", "/api/v1/scenarios/{id}/assessments", V, get("/api/v1/scenarios/{scenario}/assessments")),
+    Row("POST", "/api/v1/scenarios", A, lambda env, role: Call(
+        "/api/v1/scenarios", {"yaml": SCENARIO.replace("id: armour-watch", f"id: posted-{env.n()}")})),
+    Row("DELETE", "/api/v1/scenarios/{id}", A, lambda env, role: Call(f"/api/v1/scenarios/{env.scenario()}")),
+    Row("POST", "/api/v1/cycle", D, lambda env, role: Call("/api/v1/cycle")),
+    # events, documents, entities (H2)
+    Row("GET", "/api/v1/events", V, get("/api/v1/events?type=MOBILIZE")),
+    Row("GET", "/api/v1/events/daily", V, get("/api/v1/events/daily?type=MOBILIZE")),
+    Row("GET", "/api/v1/events/map", V, get("/api/v1/events/map?bbox=30,45,40,55")),
+    Row("GET", "/api/v1/events/{id}", V, get("/api/v1/events/{event}")),
+    Row("GET", "/api/v1/documents", V, get("/api/v1/documents")),
+    Row("GET", "/api/v1/documents/{id}", V, get("/api/v1/documents/{document}")),
+    Row("POST", "/api/v1/documents", A, lambda env, role: Call(
+        "/api/v1/documents", {"text": f"Posted by {role} for the matrix, report {env.n()}: armour near Sudzha.",
+                              "title": f"posted {role}"})),
+    Row("GET", "/api/v1/entities", V, get("/api/v1/entities?q=army")),
+    Row("GET", "/api/v1/entities/{id}", V, get("/api/v1/entities/{entity}")),
+    Row("GET", "/api/v1/entities/{id}/events", V, get("/api/v1/entities/{entity}/events?role=any")),
+    Row("GET", "/api/v1/entities/{id}/cooccurring", V, get("/api/v1/entities/{entity}/cooccurring")),
+    Row("POST", "/api/v1/entities/{id}/merge", A, lambda env, role: merge(*env.entities())),
+    # ledger, post-mortem, sources, accounts (H3)
+    Row("GET", "/api/v1/ledger", V, get("/api/v1/ledger?kind=warning-raised")),
+    Row("GET", "/api/v1/ledger/verify", V, get("/api/v1/ledger/verify")),
+    Row("POST", "/api/v1/ledger/anchor", ADMIN, lambda env, role: Call("/api/v1/ledger/anchor")),
+    Row("GET", "/api/v1/postmortem/{scenario_id}", V,
+        get("/api/v1/postmortem/{scenario}?event_date=2024-08-14&margin_days=3")),
+    Row("GET", "/api/v1/sources", V, get("/api/v1/sources")),
+    Row("GET", "/api/v1/runs", V, get("/api/v1/runs")),
+    Row("GET", "/api/v1/runs/{id}", V, get("/api/v1/runs/{run}")),
+    Row("GET", "/api/v1/users", ADMIN, get("/api/v1/users")),
+    Row("POST", "/api/v1/users", ADMIN, lambda env, role: Call(
+        "/api/v1/users", {"name": f"new-user-{env.n()}", "password": "a long passphrase", "role": "viewer"})),
+    Row("POST", "/api/v1/users/{name}/disable", ADMIN, lambda env, role: Call(f"/api/v1/users/{env.user()}/disable")),
+    Row("POST", "/api/v1/users/{name}/password", ADMIN, lambda env, role: Call(
+        f"/api/v1/users/{env.user()}/password", {"password": "another long passphrase"})),
+    Row("GET", "/api/v1/tokens", V, get("/api/v1/tokens")),
+    Row("POST", "/api/v1/tokens", V, lambda env, role: Call("/api/v1/tokens", {"name": f"own {env.n()}"}),
+        variant="own"),
+    Row("POST", "/api/v1/tokens", ADMIN, lambda env, role: Call(
+        "/api/v1/tokens", {"name": f"for another {env.n()}", "user": other_user(role)}), variant="another's"),
+    Row("POST", "/api/v1/tokens/{id}/revoke", V, lambda env, role: Call(
+        f"/api/v1/tokens/{env.token_of(role if role != ANONYMOUS else 'viewer')}/revoke"), variant="own"),
+    Row("POST", "/api/v1/tokens/{id}/revoke", ADMIN, lambda env, role: Call(
+        f"/api/v1/tokens/{env.token_of(other_user(role))}/revoke"), variant="another's"),
+)
+
+def acknowledge_form(env: Env, role: str) -> Call:
+    w = env.warning()
+    return Call(f"/warnings/{w}/acknowledge", form={}, done=lambda: env.ws.warnings.get(w).acknowledged_by == role)
+
+
+def dispose_form(env: Env, role: str) -> Call:
+    w = env.warning()
+    return Call(f"/warnings/{w}/dispose", form={"disposition": "dismissed", "rationale": "matrix: no threat"},
+                done=lambda: env.ws.warnings.get(w).disposed_by == role)
+
+
+def escalate_form(env: Env, role: str) -> Call:
+    w = env.warning()
+    return Call(f"/warnings/{w}/escalate", form={"reason": "matrix: needs the watch lead"},
+                done=lambda: env.ws.warnings.get(w).escalation_level == 1)
+
+
+def raise_form(env: Env, role: str) -> Call:
+    title = f"raised on the board by {role} {env.n()}"
+    return Call("/warnings", form={"title": title, "text": "matrix", "severity": "high"},
+                done=lambda: title in {w.title for w in env.ws.warnings.board(states=("raised",), limit=1000)})
+
+
+def document_form(env: Env, role: str) -> Call:
+    title = f"matrix-posted-{env.n()}"
+    text = f"Posted on the page by {role} for the matrix ({title}): armour near Sudzha."
+
+    def done() -> bool:
+        found, _ = env.ws.reads.documents(DocumentQuery(text=title))
+        return any(d.title == title for d in found)
+
+    return Call("/documents", form={"text": text, "title": title}, done=done)
+
+
+def merge_form(env: Env, role: str) -> Call:
+    a, b = env.entities()
+    return Call(f"/entities/{a}/merge", form={"into": b}, done=lambda: env.ws.reads.entity(a).canonical_id == b)
+
+
+def scenario_form(env: Env, role: str) -> Call:
+    sid = f"paged-{env.n()}"
+    return Call("/scenarios", form={"yaml": SCENARIO.replace("id: armour-watch", f"id: {sid}")},
+                done=lambda: sid in {s.id for s in env.ws.scenarios.all()})
+
+
+def remove_form(env: Env, role: str) -> Call:
+    sid = env.scenario()
+    return Call(f"/scenarios/{sid}/remove", form={}, done=lambda: sid not in {s.id for s in env.ws.scenarios.all()})
+
+
+# every page form post (session, CSRF field)
+PAGE_POSTS: tuple[Row, ...] = (
+    Row("POST", "/warnings/{id}/acknowledge", D, acknowledge_form, page=True),
+    Row("POST", "/warnings/{id}/dispose", D, dispose_form, page=True),
+    Row("POST", "/warnings/{id}/escalate", D, escalate_form, page=True),
+    Row("POST", "/warnings", A, raise_form, page=True),
+    Row("POST", "/documents", A, document_form, page=True),
+    Row("POST", "/entities/{id}/merge", A, merge_form, page=True),
+    Row("POST", "/scenarios", A, scenario_form, page=True),
+    Row("POST", "/scenarios/{id}/remove", A, remove_form, page=True),
+    Row("POST", "/cycle", D, lambda env, role: Call("/cycle", form={}), page=True),
+    Row("POST", "/logout", V, lambda env, role: Call("/logout", form={}), page=True),
+)
+PUBLIC_PAGE_POSTS = {("POST", "/login")}
+
+PAGES = ("/", "/warnings/{warning}", "/scenarios", "/scenarios/{scenario}", "/events", "/documents",
+         "/documents/{document}", "/entities", "/entities/{entity}", "/ledger", "/postmortem", "/sources",
+         "/runs/{run}")
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
+    yield from world_env(tmp_path_factory, "matrix")
+
+
+def world_env(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[Env]:
+    """A workspace with the test world, a token for every role and a client: one per test module."""
+    tmp = tmp_path_factory.mktemp(name)
+    ws = Workspace.open(Settings(database_url=f"sqlite:///{tmp / 'ws.db'}", actor="tester", extract=False),
+                        clock=lambda: NOW)
+    try:
+        world = build_world(ws, tmp)
+        app = create_app(ws)
+        tokens = {r.value: ws.accounts.create_token(r.value, name, actor="setup")[1] for r in Role}
+        with TestClient(app, follow_redirects=False) as client:
+            yield Env(ws, world, app, client, tokens, {}, tmp)
+    finally:
+        ws.close()
+
+
+@contextmanager
+def session_for(env: Env, role: str) -> Iterator[tuple[TestClient, str]]:
+    """A new logged-in client for ``role`` and its CSRF token (new each time: logging out ends a session)."""
+    with TestClient(env.app, follow_redirects=False) as client:
+        yield client, role_login(client, role)
+
+
+def send(env: Env, row: Row, role: str) -> tuple[Any, Call]:
+    call = row.make(env, role)
+    if row.page:
+        if role == ANONYMOUS:
+            return env.client.post(call.path, data=call.form or {}), call
+        with session_for(env, role) as (client, csrf):
+            return client.post(call.path, data={**(call.form or {}), "csrf_token": csrf}), call
+    headers = {} if role == ANONYMOUS else {"Authorization": f"Bearer {env.tokens[role]}"}
+    return env.client.request(row.method, call.path, json=call.json, headers=headers), call
+
+
+def allowed(row: Row, role: str) -> bool:
+    if row.least is None:
+        return True
+    return role != ANONYMOUS and Role(role).allows(row.least)
+
+
+def check(row: Row, role: str, sent: tuple[Any, Call]) -> None:
+    response, call = sent
+    what = f"{row.id} as {role}: {response.status_code} {response.text[:300]}"
+    if allowed(row, role):
+        if row.page:
+            assert response.status_code == 303, what
+        else:
+            assert 200 <= response.status_code < 300, what
+        assert call.done is None or call.done(), f"{what}: the action did not take effect"
+        return
+    assert call.done is None or not call.done(), f"{what}: refused, yet the action took effect"
+    if role == ANONYMOUS:
+        assert response.status_code == 401, what
+        code = "FW-E100"
+    else:
+        assert response.status_code == 403, what
+        code = "FW-E101"
+    if row.page:
+        assert code in response.text, what
+    else:
+        assert response.headers["content-type"].startswith("application/problem+json"), what
+        assert response.json()["code"] == code, what
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("row", API, ids=lambda r: r.id)
+def test_api_permission(env: Env, row: Row, role: str) -> None:
+    check(row, role, send(env, row, role))
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("row", PAGE_POSTS, ids=lambda r: r.id)
+def test_page_form_permission(env: Env, row: Row, role: str) -> None:
+    check(row, role, send(env, row, role))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_is_for_logged_in_users(env: Env, role: str) -> None:
+    """Every role may read every page; without a session a page sends you to the login form."""
+    refs = ids(env)
+    if role == ANONYMOUS:
+        for page in PAGES:
+            response = env.client.get(page.format(**refs))
+            assert response.status_code == 303, (page, response.status_code)
+            assert response.headers["location"].startswith("/login?next="), (page, response.headers)
+        return
+    with session_for(env, role) as (client, _):
+        for page in PAGES:
+            response = client.get(page.format(**refs))
+            assert response.status_code == 200, (page, role, response.status_code, response.text[:300])
+
+
+def _shape(path: str) -> str:
+    return re.sub(r"\{[^}]*\}", "{}", path)
+
+
+def app_api_routes(app: Any) -> set[tuple[str, str]]:
+    """(method, path shape) of every route under /api/v1, in the schema or not. FastAPI ≥ 0.16x keeps
+    included routers lazily: its iter_route_contexts resolves them with their prefixes."""
+    from fastapi import routing
+
+    routes = list(routing.iter_route_contexts(app.routes)) if hasattr(routing, "iter_route_contexts") else app.routes
+    out = set()
+    for route in routes:
+        path = getattr(route, "path", None) or ""
+        if path.startswith("/api/v1"):
+            for method in getattr(route, "methods", None) or ():
+                if method not in {"HEAD", "OPTIONS"}:
+                    out.add((method, _shape(path)))
+    return out
+
+
+def test_every_api_route_is_in_the_matrix(env: Env) -> None:
+    table = {(row.method, _shape(row.route)) for row in API}
+    missing = sorted(app_api_routes(env.app) - table)
+    assert missing == [], f"API routes with no row in the permission matrix: {missing}"
+
+
+def test_every_page_form_post_is_in_the_matrix(env: Env) -> None:
+    from fastapi import routing
+
+    routes = list(routing.iter_route_contexts(env.app.routes)) if hasattr(routing, "iter_route_contexts") \
+        else env.app.routes
+    posts = set()
+    for route in routes:
+        path = getattr(route, "path", None) or ""
+        if path.startswith(("/api/", "/static")):
+            continue
+        for method in getattr(route, "methods", None) or ():
+            if method not in {"GET", "HEAD", "OPTIONS"}:
+                posts.add((method, _shape(path)))
+    table = {(row.method, _shape(row.route)) for row in PAGE_POSTS} | PUBLIC_PAGE_POSTS
+    assert sorted(posts - table) == [], "page form posts with no row in the permission matrix"
+    assert sorted(table - posts) == [], "rows for page form posts the app does not have"
+
+
+def test_every_endpoint_of_the_contract_exists(env: Env) -> None:
+    table = {(row.method, _shape(row.route)) for row in API}
+    absent = sorted(table - app_api_routes(env.app))
+    assert absent == [], f"endpoints of the contract the app does not have: {absent}"
+
+
+def test_the_matrix_covers_every_role_and_level() -> None:
+    """The table is not lopsided: each least role occurs, and at least one row is open to anyone."""
+    levels = {row.least for row in API}
+    assert levels == {None, *Role}
+    assert sum(1 for row in API if row.method != "GET") >= 15
