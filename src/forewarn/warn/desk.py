@@ -16,7 +16,7 @@ from datetime import datetime
 
 from forewarn.config import Settings
 from forewarn.detect.evidence import documents_brief, events_brief
-from forewarn.errors import ForewarnError, InvalidArgument
+from forewarn.errors import InvalidArgument, NotFound, ScenarioInvalid
 from forewarn.ledger.chain import lock as ledger_lock
 from forewarn.ledger.query import head_seq
 from forewarn.ledger.service import LedgerService
@@ -204,7 +204,7 @@ class WarningDesk:
             return ()
         try:
             return self.scenario(scenario_id).thresholds
-        except ForewarnError:  # removed since, or no longer readable: the setting's minutes apply
+        except (NotFound, ScenarioInvalid):  # removed since, or no longer readable: the setting's minutes apply
             return ()
 
 
