@@ -107,12 +107,15 @@ class DateMention:
 
 @dataclass(frozen=True, slots=True)
 class Participant:
-    """An event's actor or recipient: the entity and the words that named it."""
+    """An event's actor or recipient: the entity and the words that named it. ``inferred``: nobody
+    was named; a documented rule supplied the entity (a sighting's actor from who holds the place),
+    and ``text``/``start``/``end`` are the words it was inferred from."""
 
     entity: Entity
     text: str
     start: int
     end: int
+    inferred: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +149,19 @@ class Event:
     flags: Flags
     evidence: Evidence
     confidence: float
+    coder: str = "rules"  # what coded its type: "rules", "model:NAME" or "rules+model:NAME"
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedEvent:
+    """The event a claim is about, as the speaker puts it: "the US warns Russia could invade Ukraine"
+    claims an ASSAULT by Russia on Ukraine (modality "possible"), not an act of the US."""
+
+    type: str  # one of the 16 PLOVER types
+    actor: Participant | None
+    recipient: Participant | None
+    place: PlaceMention | None
+    modality: str | None  # "asserted", "possible", "planned", "denied", "feared" …
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +176,7 @@ class Claim:
     sentence: int
     start: int  # the sentence span
     end: int
+    claimed: ClaimedEvent | None = None  # the event the content is about, where one is coded
 
 
 @dataclass(frozen=True, slots=True)

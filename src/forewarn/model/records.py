@@ -37,6 +37,7 @@ class StoredParticipant:
     end: int
     country: str | None
     sector: str | None
+    inferred: bool = False  # nobody was named: a documented rule supplied the entity
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +82,7 @@ class StoredEvent:
     trigger_start: int
     trigger_end: int
     confidence: float
+    coder: str = "rules"  # what coded its type: "rules", "model:NAME" or "rules+model:NAME"
 
     @property
     def undated_source(self) -> bool:
@@ -122,6 +124,22 @@ class StoredClaim:
     start: int
     end: int
     extractor: str
+    claimed: StoredClaimed | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredClaimed:
+    """The event a stored claim is about (the claims table's ``claimed_*`` columns)."""
+
+    type: str
+    modality: str | None
+    actor: StoredParticipant | None
+    recipient: StoredParticipant | None
+    place_name: str | None
+    place_country: str | None
+    place_admin1: str | None
+    place_lat: float | None
+    place_lon: float | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
 from forewarn.store.types import JSONText, UTCDateTime
@@ -255,6 +256,8 @@ events = Table(
     Column("trigger_start", Integer, nullable=False),
     Column("trigger_end", Integer, nullable=False),
     Column("confidence", Float, nullable=False),
+    Column("actor_inferred", Boolean, nullable=False, server_default=false()),  # by rule, not named (0010)
+    Column("coder", String(64), nullable=False, server_default="rules"),  # rules, model:NAME, rules+model:NAME
     # the explorer filters one of these and a date range, leaving out negated events; each index also
     # carries the point, so the map's grid and the daily counts read no table rows (migrations 0005, 0006)
     Index("ix_events_type_date", "type", "date", "negated", "place_lat", "place_lon"),
@@ -284,6 +287,21 @@ claims = Table(
     Column("start", Integer, nullable=False),
     Column("end", Integer, nullable=False),
     Column("extractor", Text, nullable=False),
+    # the event the claim is about (migration 0010): "X warns Y could invade Z" claims Y's ASSAULT on Z
+    Column("claimed_type", String(16), index=True),
+    Column("claimed_modality", String(16)),
+    Column("claimed_actor_entity_id", Text),
+    Column("claimed_actor_text", Text),
+    Column("claimed_actor_country", String(8)),
+    Column("claimed_actor_sector", String(16)),
+    Column("claimed_recipient_entity_id", Text),
+    Column("claimed_recipient_text", Text),
+    Column("claimed_recipient_country", String(8)),
+    Column("claimed_place_name", Text),
+    Column("claimed_place_country", String(8)),
+    Column("claimed_place_admin1", Text),
+    Column("claimed_place_lat", Float),
+    Column("claimed_place_lon", Float),
 )
 
 
