@@ -41,9 +41,9 @@ def run(ctx: typer.Context, action: Callable[[Workspace], T], *, system: bool = 
     ``system``: act as forewarn itself (cycles, watch, replays) under the configured actor's name, not
     as the person at the terminal."""
     state: State = ctx.obj
-    settings = state.settings(**extra)
-    who = Principal.system(settings.resolved_actor()) if system else None
     try:
+        settings = state.settings(**extra)
+        who = Principal.system(settings.resolved_actor()) if system else None
         with Workspace.open(settings, who=who) as ws:
             writes = ws.writes
             result = action(ws)
