@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint bench eval postgres postgres-stop docs clean
+.PHONY: install demo test lint bench eval model postgres postgres-stop docs clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (Python 3.11)"; exit 1; }
@@ -46,11 +46,19 @@ bench: install
 eval: install
 	$(BIN)/python eval/near_duplicates.py
 	$(BIN)/python eval/event_types.py
+	$(BIN)/python eval/sightings.py
 	$(BIN)/python eval/no_event.py
+	$(BIN)/python eval/news_sample.py
+	$(BIN)/python eval/warning_claims.py
 	$(BIN)/python eval/geoparse.py
 	$(BIN)/python eval/geoparse.py --focus UKR,RUS,BLR,MDA
 	$(BIN)/python eval/dates.py
 	$(BIN)/python eval/backtest.py
+	$(BIN)/python eval/ablation.py
+
+# Rebuilds the packaged event-type model (src/forewarn/data/nlp/events-1.npz; fixed seed) from ../shared/data.
+model: install
+	$(BIN)/python eval/train_event_model.py
 
 docs: install
 	$(BIN)/python scripts/gen_docs.py

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from forewarn.config import Settings
+from forewarn.config import load_settings
 from forewarn.model.extraction import Extraction
 from forewarn.nlp.extract import ExtractInput, Extractor
 from forewarn.nlp.pipeline import ExtractorConfig
@@ -122,7 +122,7 @@ def main() -> None:
     if not DATA.is_dir():
         print(f"skipped: {DATA} is absent (the labelled data lives in the shared checkout)")
         return
-    extractor = Extractor(ExtractorConfig.from_settings(Settings()))
+    extractor = Extractor(ExtractorConfig.from_settings(load_settings()))
     results = {"plover_gsr": plover_gsr(extractor), "cir_geo_dev": cir_geo(extractor), "extractor": extractor.version}
     report("PLOVER gold standard (target macro-F1 >= 0.70)", results["plover_gsr"])  # type: ignore[arg-type]
     report("CIR incident descriptions (target accuracy >= 0.85)", results["cir_geo_dev"])  # type: ignore[arg-type]

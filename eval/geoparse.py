@@ -3,13 +3,18 @@
 Data: ../shared/data/cir_geo_dev/events_2022q2.csv (columns id,date,group,text,lat,lon,country,province,town),
 one row per coded event with a short free-text description and the event's coordinates.
 
-Each text goes through the full extraction; the row's resolved place is the place of its most confident
-event (the place of the action), or, when no event has a place, the most specific place mentioned (a town
-over a region over a country; the first one among equals). Figures:
+Each text goes through the full extraction, and each row's place is scored two ways:
+
+* **event's place (the headline figures):** the place of the row's most confident event that has one (the
+  place of the action), or, when no event has a place, the document's place as below;
+* **document's place:** the most specific place the text mentions (a town over a region over a country;
+  the first one among equals), whatever the events say.
+
+What counts as right is the same both ways. Figures:
 
   (a) rows whose text contains the row's town name (compared without case, accents or apostrophes):
       share resolved within 25 km and within 161 km of the coded point; unresolved rows count as misses
-      (targets ≥ 0.80 and ≥ 0.90);
+      (targets ≥ 0.88 and ≥ 0.93, issue 13);
   (b) all rows: among rows where anything was resolved, the share within 161 km (target ≥ 0.90);
   (c) all rows: the share resolved at all.
 
@@ -28,6 +33,10 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from forewarn.model.extraction import Extraction, PlaceMention
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "cir_geo_dev" / "events_2022q2.csv"
 
@@ -50,6 +59,14 @@ class Outcome:
     km: float | None
 
 
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """A row scored both ways: by its event's place (headline) and by the document's place."""
+
+    event: Outcome
+    document: Outcome
+
+
 def read_rows(path: Path) -> list[Row]:
     rows = []
     with path.open(newline="", encoding="utf-8") as fh:
@@ -62,30 +79,40 @@ def read_rows(path: Path) -> list[Row]:
     return rows
 
 
-def resolve_all(rows: list[Row], focus: str = "") -> tuple[list[Outcome], float]:
+def outcome(row: Row, mention: PlaceMention | None) -> Outcome:
+    from forewarn.geo.distance import haversine_km
+
+    if mention is None:
+        return Outcome(row, None, None, None, None)
+    km = haversine_km(row.lat, row.lon, mention.place.lat, mention.place.lon)
+    return Outcome(row, mention.place.name, mention.place.precision.value, mention.text, km)
+
+
+def score(row: Row, result: Extraction) -> Scored:
+    from forewarn.nlp.geo import most_specific
+
+    document = most_specific(list(result.places))
+    placed = sorted((e for e in result.events if e.place is not None), key=lambda e: -e.confidence)
+    return Scored(outcome(row, placed[0].place if placed else document), outcome(row, document))
+
+
+def resolve_all(rows: list[Row], focus: str = "") -> tuple[list[Scored], float]:
     from datetime import date
 
     from forewarn.config import Settings
-    from forewarn.geo.distance import haversine_km
     from forewarn.model.extraction import Extraction
     from forewarn.nlp.extract import ExtractInput, Extractor
-    from forewarn.nlp.geo import most_specific
     from forewarn.nlp.pipeline import ExtractorConfig
 
-    extractor = Extractor(ExtractorConfig.from_settings(Settings(focus_countries=focus)))
-    outcomes = []
+    countries = tuple(c for c in focus.split(",") if c)
+    extractor = Extractor(ExtractorConfig.from_settings(Settings(focus_countries=countries)))
+    scored = []
     started = time.perf_counter()
     inputs = (ExtractInput(str(i), r.text, date(2022, 5, 1)) for i, r in enumerate(rows))
     for row, result in zip(rows, extractor.extract(inputs), strict=True):
         assert isinstance(result, Extraction), result
-        placed = sorted((e for e in result.events if e.place is not None), key=lambda e: -e.confidence)
-        best = placed[0].place if placed else most_specific(list(result.places))
-        if best is None:
-            outcomes.append(Outcome(row, None, None, None, None))
-        else:
-            km = haversine_km(row.lat, row.lon, best.place.lat, best.place.lon)
-            outcomes.append(Outcome(row, best.place.name, best.place.precision.value, best.text, km))
-    return outcomes, time.perf_counter() - started
+        scored.append(score(row, result))
+    return scored, time.perf_counter() - started
 
 
 def share(hits: int, total: int) -> float:
@@ -108,14 +135,18 @@ def figures(outcomes: list[Outcome]) -> dict[str, float | int]:
     }
 
 
-def print_table(f: dict[str, float | int], seconds: float) -> None:
-    print(f"rows {f['rows']}, of which name their town: {f['town_rows']}, resolved: {f['resolved_rows']}"
+def print_table(event: dict[str, float | int], document: dict[str, float | int], seconds: float) -> None:
+    print(f"rows {event['rows']}, of which name their town: {event['town_rows']}, resolved: {event['resolved_rows']}"
           f" ({seconds:.1f} s for the extraction)")
-    print(f"{'figure':<52} {'value':>7} {'target':>7}")
-    print(f"{'(a) town named: within 25 km (unresolved = miss)':<52} {f['town_within_25km']:>7.3f} {'0.80':>7}")
-    print(f"{'(a) town named: within 161 km (unresolved = miss)':<52} {f['town_within_161km']:>7.3f} {'0.90':>7}")
-    print(f"{'(b) all rows, resolved ones: within 161 km':<52} {f['resolved_within_161km']:>7.3f} {'0.90':>7}")
-    print(f"{'(c) all rows: share resolved':<52} {f['resolved_share']:>7.3f} {'—':>7}")
+    print(f"{'figure':<52} {'event':>7} {'doc':>7} {'target':>7}")
+    for key, label, target in (
+        ("town_within_25km", "(a) town named: within 25 km (unresolved = miss)", "0.88"),
+        ("town_within_161km", "(a) town named: within 161 km (unresolved = miss)", "0.93"),
+        ("resolved_within_161km", "(b) all rows, resolved ones: within 161 km", "0.90"),
+        ("resolved_share", "(c) all rows: share resolved", "—"),
+    ):
+        print(f"{label:<52} {event[key]:>7.3f} {document[key]:>7.3f} {target:>7}")
+    print("event: the event's own place (else the document's) — the headline; doc: the document's place")
 
 
 def print_worst(outcomes: list[Outcome], n: int = 15) -> None:
@@ -139,13 +170,13 @@ def main(argv: list[str] | None = None) -> int:
     rows = read_rows(DATA)
     if args.limit:
         rows = rows[: args.limit]
-    outcomes, seconds = resolve_all(rows, args.focus)
+    scored, seconds = resolve_all(rows, args.focus)
     print(f"focus countries: {args.focus or 'none'}")
-    f = figures(outcomes)
-    print_table(f, seconds)
-    print_worst(outcomes)
+    event, document = figures([s.event for s in scored]), figures([s.document for s in scored])
+    print_table(event, document, seconds)
+    print_worst([s.event for s in scored])
     if args.json:
-        args.json.write_text(json.dumps(f, indent=2) + "\n", encoding="utf-8")
+        args.json.write_text(json.dumps({**event, "document": document}, indent=2) + "\n", encoding="utf-8")
     return 0
 
 

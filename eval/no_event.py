@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sample_press_sentences import PRESS, load_labelled
 
-from forewarn.config import Settings
+from forewarn.config import load_settings
 from forewarn.model.extraction import Event, Extraction
 from forewarn.nlp.extract import ExtractInput, Extractor
 from forewarn.nlp.pipeline import ExtractorConfig
@@ -39,7 +39,7 @@ def main() -> None:
         print(f"skipped: {PRESS} is absent (the labelled data lives in the shared checkout)")
         return
     sentences = load_labelled()
-    extractor = Extractor(ExtractorConfig.from_settings(Settings()))
+    extractor = Extractor(ExtractorConfig.from_settings(load_settings()))
     results = extractor.extract(ExtractInput(s.key, s.text, date(2022, 1, 1)) for s in sentences)
     tp = fp = fn = tn = false_events = type_ok = 0
     for s, result in zip(sentences, results, strict=True):

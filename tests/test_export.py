@@ -39,11 +39,12 @@ def test_record_carries_plover_fields_in_a_fixed_order() -> None:
     assert list(record)[:4] == ["id", "date", "actor", "event"]
     assert list(record) == ["id", "date", "actor", "event", "recipient", "mode", "context", "event_loc", "event_text",
                             "text", "cite_info", "coder", "coded_date", "date_precision", "date_from_publication",
-                            "confidence", "negated", "hypothetical", "future", "reported"]
+                            "confidence", "negated", "hypothetical", "future", "reported", "type_coder"]
     assert (record["id"], record["date"], record["event"], record["mode"], record["context"]) == (
         "e" * 32, "2024-08-03", "ASSAULT", "drone", ["military"])
     assert record["actor"] == {"code": "RUS", "sector": "military", "entity_text": "Russian forces",
-                               "entity_id": "dict:rus-military", "entity_name": "Russian Armed Forces"}
+                               "entity_id": "dict:rus-military", "entity_name": "Russian Armed Forces",
+                               "inferred": False}
     assert record["recipient"]["code"] == "UKR" and record["recipient"]["entity_text"] == "a school"
     assert record["event_loc"] == {"name": "Sumy", "lat": 50.9077, "lon": 34.7981, "country": "UKR",
                                    "admin1": "Sumy Oblast", "precision": "town", "gazetteer_id": "geonames:692194",
@@ -55,6 +56,16 @@ def test_record_carries_plover_fields_in_a_fixed_order() -> None:
                                    "start": 0, "end": 49, "trigger_start": 15, "trigger_end": 21}
     assert (record["coder"], record["coded_date"]) == ("forewarn spacy-sm 3.8 / fw 1", "2024-08-05")
     assert (record["confidence"], record["reported"], record["negated"]) == (0.8123, True, False)
+
+
+def test_an_inferred_actor_and_the_type_coder_are_exported() -> None:
+    assert EVENT.actor is not None
+    inferred = dataclasses.replace(EVENT, coder="rules+model:events-1",
+                                   actor=dataclasses.replace(EVENT.actor, inferred=True))
+    record = plover_record(inferred, DOC)
+    assert record["actor"]["inferred"] is True and record["recipient"]["inferred"] is False
+    assert record["type_coder"] == "rules+model:events-1"
+    assert plover_record(EVENT, DOC)["type_coder"] == "rules"
 
 
 def test_optional_fields_are_left_out_and_a_missing_actor_is_still_an_object() -> None:

@@ -103,6 +103,18 @@ class Settings:
                       "a country the document itself mentions; a name the document places elsewhere still "
                       "goes there.", "countries"),
     )
+    event_model: str = field(
+        default="events-1",
+        metadata=_doc("Name of the packaged event-type classifier that checks the rules' event types "
+                      "(`forewarn/data/nlp/<name>.npz`, rebuilt by `make model`); empty for the rules alone. "
+                      "Part of the extractor version: `forewarn extract --stale` re-codes after a change."),
+    )
+    control_table: Path | None = field(
+        default=None,
+        metadata=_doc("A control table (YAML, the packaged `control.yaml` format) replacing the packaged one: who "
+                      "holds contested areas on which dates, for the actor inferred for a sighting with nobody "
+                      "named (e.g. a file in the workspace); empty for the packaged one.", "path"),
+    )
     gazetteer_cache: Path | None = field(
         default=None,
         metadata=_doc("Folder for the compact gazetteer index built from GeoNames on first use; empty for "

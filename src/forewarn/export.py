@@ -3,8 +3,11 @@
 Required PLOVER fields: ``id``, ``date``, ``actor``, ``event``. forewarn adds what it knows:
 ``recipient``, ``event_loc``, ``event_text`` (the trigger words), ``mode``, ``context``, ``text``
 (the evidence sentence), ``cite_info`` (where the evidence is), ``coder``, ``coded_date``, and,
-as extra fields, the date's precision, the confidence and the flags (negated, hypothetical,
-future, reported). Keys always come in the same order, so the same events give the same bytes.
+as extra fields, the date's precision, the confidence, the flags (negated, hypothetical,
+future, reported) and ``type_coder`` (what coded the type: ``rules``, ``model:NAME`` or
+``rules+model:NAME``). An entity object says ``inferred: true`` when nobody was named and a documented
+rule supplied it (a sighting's actor: the military of the state holding the place). Keys always come
+in the same order, so the same events give the same bytes.
 """
 
 from __future__ import annotations
@@ -55,7 +58,7 @@ def _entity(p: StoredParticipant | None) -> dict[str, Any]:
     if p is None:
         return {"code": None, "sector": None, "entity_text": None}
     return {"code": p.country, "sector": p.sector, "entity_text": p.text, "entity_id": p.canonical_id,
-            "entity_name": p.name}
+            "entity_name": p.name, "inferred": p.inferred}
 
 
 def _location(place: StoredPlace) -> dict[str, Any]:
@@ -74,4 +77,4 @@ def _cite(event: StoredEvent, document: Document) -> dict[str, Any]:
 def _extras(event: StoredEvent) -> dict[str, Any]:
     return {"date_precision": event.date_precision, "date_from_publication": event.date_from_publication,
             "confidence": round(event.confidence, 4), "negated": event.negated, "hypothetical": event.hypothetical,
-            "future": event.future, "reported": event.reported}
+            "future": event.future, "reported": event.reported, "type_coder": event.coder}

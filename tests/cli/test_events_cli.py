@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from forewarn.model.extraction import (
     Sector,
     TimePrecision,
 )
+from forewarn.model.query import EventQuery
 from forewarn.store import open_store
 
 runner = CliRunner()
@@ -99,6 +101,32 @@ def test_events_list_filter_and_render(db: str) -> None:
         assert json.loads(out)["total"] == expected, args
     code, out = cli(db, "events")
     assert code == 0 and "ASSAULT" in out and "Russian Armed Forces (RUS)" in out and "reported" in out
+
+
+def test_an_inferred_actor_is_shown_as_inferred(db: str) -> None:
+    """A sighting's inferred actor and the type's coder reach the table, --json and the PLOVER export."""
+    store = open_store(db)
+    try:
+        doc_id = store.find_events(EventQuery(limit=1))[0].document_id
+        x = extraction(doc_id, store.get_document(doc_id).text)
+        strike = x.events[0]
+        assert strike.actor is not None
+        sighting = dataclasses.replace(strike, actor=dataclasses.replace(strike.actor, inferred=True),
+                                       coder="rules+model:events-1")
+        store.save_extractions([dataclasses.replace(x, events=(sighting, x.events[1]))],
+                               datetime(2024, 8, 6, tzinfo=UTC))
+    finally:
+        store.close()
+    code, out = cli(db, "events", "--type", "ASSAULT")
+    assert code == 0 and "Russian Armed Forces (inferred) (RUS)" in out, out
+    code, out = cli(db, "events", "--json", "--type", "ASSAULT")
+    [listed] = json.loads(out)["events"]
+    assert listed["actor"]["inferred"] is True and listed["coder"] == "rules+model:events-1"
+    result = runner.invoke(app, ["--db", db, "export", "--type", "ASSAULT"])
+    record = json.loads(result.stdout)
+    assert record["actor"]["inferred"] is True and record["type_coder"] == "rules+model:events-1"
+    code, out = cli(db, "events", "--type", "REJECT")
+    assert code == 0 and "(inferred)" not in out
 
 
 def test_bad_filters_are_coded_errors(db: str) -> None:

@@ -95,7 +95,7 @@ def test_reporting_clause_after_the_content(nlp: Language) -> None:
         ("Kyiv acknowledged that two soldiers had died.", "acknowledge", "admit", "two soldiers had died"),
         ("Analysts predicted that the offensive would stall.", "predict", "predict", "the offensive would stall"),
         ("The general vowed to retaliate.", "vow", "promise", "to retaliate"),
-        ("Putin threatened to cut gas supplies.", "threaten", "warn", "to cut gas supplies"),
+        ("Putin threatened to cut gas supplies.", "threaten", "threat", "to cut gas supplies"),
         ("The minister warned of a humanitarian catastrophe.", "warn", "warn", "a humanitarian catastrophe"),
         ("Zelensky called on Russia to withdraw its troops.", "call", "urge", "Russia to withdraw its troops"),
         ("The UN called for a ceasefire.", "call", "urge", "a ceasefire"),

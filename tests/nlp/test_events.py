@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
 import pytest
 from spacy.language import Language
@@ -19,6 +20,7 @@ from forewarn.model.extraction import (
     Sector,
     TimePrecision,
 )
+from forewarn.nlp.actors import ActorDictionary
 from forewarn.nlp.events import find_events
 from forewarn.nlp.lexicon import Lexicon
 
@@ -31,7 +33,12 @@ def lexicon() -> Lexicon:
 
 
 def events(nlp: Language, lexicon: Lexicon, text: str, mentions=(), places=(), dates=()) -> list[Event]:
-    return find_events(nlp(text), lexicon, list(mentions), list(places), list(dates), PUBLISHED, lambda _: None)
+    return find_events(nlp(text), lexicon, list(mentions), list(places), list(dates), PUBLISHED, actors())
+
+
+@cache
+def actors() -> ActorDictionary:
+    return ActorDictionary.load()
 
 
 def mention(text: str, whole: str, entity: Entity) -> EntityMention:

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from forewarn.geo import gazetteer as gz
+from forewarn.geo import settlements
 from forewarn.geo.distance import haversine_km
 from forewarn.geo.gazetteer import Gazetteer, normalize, translit_key
 from forewarn.model.extraction import PlacePrecision
@@ -142,7 +143,7 @@ def test_corrupt_cache_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
                                   real_arrays: dict[str, np.ndarray]) -> None:
     builds: list[int] = []
 
-    def fake_build() -> dict[str, np.ndarray]:
+    def fake_build(detail: frozenset[str]) -> dict[str, np.ndarray]:
         builds.append(1)
         return real_arrays
 
@@ -160,7 +161,7 @@ def test_corrupt_cache_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 def test_truncated_cache_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                     real_arrays: dict[str, np.ndarray]) -> None:
-    monkeypatch.setattr(gz, "build_arrays", lambda: real_arrays)
+    monkeypatch.setattr(gz, "build_arrays", lambda detail: real_arrays)
     gz._write_atomically(tmp_path / gz.cache_file_name(), real_arrays)
     path = tmp_path / gz.cache_file_name()
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
@@ -170,3 +171,44 @@ def test_truncated_cache_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 def test_default_is_shared(gazetteer: Gazetteer) -> None:
     assert Gazetteer.default() is gazetteer
+
+
+# -- the detailed layer: every settlement of Ukraine (KATOTTG), for workspaces that watch Ukraine
+
+
+@pytest.fixture(scope="module")
+def detailed_gazetteer() -> Gazetteer:
+    return Gazetteer.default(focus=["UKR", "RUS"])
+
+
+@pytest.mark.parametrize(
+    ("native", "latin"),
+    [("Сулигівка", "Sulyhivka"), ("Згурівка", "Zghurivka"), ("Їжаківка", "Yizhakivka"), ("Мар'янівка", "Marianivka"),
+     ("Щастя", "Shchastia"), ("Юрівка", "Yurivka"), ("Верхній Салтів", "Verkhnii Saltiv"), ("Єнакієве", "Yenakiieve")],
+)
+def test_romanize_follows_the_national_system(native: str, latin: str) -> None:
+    assert settlements.romanize(native) == latin
+
+
+def test_detailed_layer_only_for_focus_countries(gazetteer: Gazetteer, detailed_gazetteer: Gazetteer) -> None:
+    assert gz.detailed(["UKR", "RUS", "BLR"]) == frozenset({"UA"})  # no packaged source for RU, BY yet
+    assert gazetteer.towns("Yizhakivka") == []
+    assert detailed_gazetteer.detail == frozenset({"UA"}) and gazetteer.detail == frozenset()
+    assert len(detailed_gazetteer) > len(gazetteer) + 20_000
+    assert detailed_gazetteer.version != gazetteer.version
+
+
+def test_a_village_geonames_lacks(detailed_gazetteer: Gazetteer) -> None:
+    (village,) = detailed_gazetteer.towns("Yizhakivka")  # Їжаківка, Poltava Oblast
+    place = village.place
+    assert place.gazetteer_id.startswith("katottg:UA53") and place.country == "UKR" and place.admin1 == "Poltava Oblast"
+    assert village.population == 0 and detailed_gazetteer.population(place) == 0
+    poltava = detailed_gazetteer.towns("Poltava")[0].place
+    assert haversine_km(place.lat, place.lon, poltava.lat, poltava.lon) < 200
+
+
+def test_detailed_layer_adds_no_second_copy_of_geonames_towns(gazetteer: Gazetteer,
+                                                               detailed_gazetteer: Gazetteer) -> None:
+    for name in ("Kharkiv", "Balakliia", "Izium", "Bakhmut"):
+        assert [m.place.gazetteer_id for m in detailed_gazetteer.towns(name)] == [
+            m.place.gazetteer_id for m in gazetteer.towns(name)]

@@ -8,6 +8,7 @@ import pytest
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from forewarn.geo.distance import haversine_km
 from forewarn.geo.gazetteer import Gazetteer
 from forewarn.model.extraction import PlaceMention, PlacePrecision
 from forewarn.nlp.geo import find_places, most_specific
@@ -132,3 +133,13 @@ def test_a_megabyte_paragraph_stays_fast(nlp: Language, gazetteer: Gazetteer) ->
     found = find_places(doc, gazetteer)
     assert time.perf_counter() - started < 20
     assert len(found) >= 4 * (len(doc.text) // len(unit.text))
+
+
+def test_a_nearby_town_picks_among_namesake_villages(nlp: Language) -> None:
+    g = Gazetteer.default(focus=["UKR"])
+    assert len(g.towns("Petrivka")) > 20
+    for text, anchor in (("Artillery hit Petrivka, outside Kupiansk.", "Kupiansk"),
+                         ("Shelling in Petrivka near Izium.", "Izium")):
+        found = by_text(find_places(nlp(text), g, frozenset({"UKR"})))
+        village, town = found["Petrivka"].place, found[anchor].place
+        assert haversine_km(village.lat, village.lon, town.lat, town.lon) <= 50, text

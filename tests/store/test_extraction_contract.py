@@ -19,6 +19,7 @@ from forewarn.model import Document
 from forewarn.model.document import DatePrecision
 from forewarn.model.extraction import (
     Claim,
+    ClaimedEvent,
     Entity,
     EntityKind,
     EntityMention,
@@ -365,6 +366,36 @@ def test_document_extraction_view(store: SqlStore, saved: Docs) -> None:
     assert view.status is not None and view.status.counts.claims == 1
     empty = store.extraction_of(saved.bare)
     assert (empty.status, empty.events, empty.mentions) == (None, (), ())
+
+
+def test_inferred_actor_coder_and_claimed_event_come_back(store: SqlStore, docs: Docs) -> None:
+    """An inferred actor stays flagged, the type's coder is kept, and a claim's event (type, modality,
+    actor, recipient, place) comes back with the canonical entities' country and sector."""
+    x = TEXT_1
+    s1, s2, _ = (s if s.endswith(".") else s + "." for s in x.split(". "))
+    sighting = dataclasses.replace(event(x, s2, "moved troops", "MOBILIZE", actor=dataclasses.replace(
+        who(x, RUS, "troops", 40), inferred=True), place=where(x, SUDZHA)), coder="rules+model:events-1")
+    claimed = ClaimedEvent("ASSAULT", who(x, RUS, "Russian troops"), who(x, RESIDENTS, "residents"), where(x, SUMY),
+                           "possible")
+    claim = Claim(speaker=who(x, UKR, "Ukraine"), speaker_text="Ukraine", cue="warn", content_start=0,
+                  content_end=len(s1), quoted=False, stance="warn", sentence=0, start=0, end=len(s1),
+                  claimed=claimed)
+    store.save_extractions([Extraction(docs.one, V1, events=(sighting, event(x, s1, "shelled", "ASSAULT")),
+                                       claims=(claim, dataclasses.replace(claim, claimed=None)))], T0)
+    assault, mobilize = sorted(store.find_events(EventQuery()), key=lambda e: e.type)
+    assert mobilize.actor is not None and mobilize.actor.inferred and mobilize.coder == "rules+model:events-1"
+    assert (mobilize.actor.country, mobilize.actor.sector, mobilize.actor.text) == ("RUS", "military", "troops")
+    assert assault.actor is None and assault.coder == "rules"
+    with_event, without = store.claims_of(docs.one)
+    assert without.claimed is None and with_event.speaker is not None and not with_event.speaker.inferred
+    got = with_event.claimed
+    assert got is not None and got.actor is not None and got.recipient is not None
+    assert (got.type, got.modality, got.place_name, got.place_country, got.place_admin1) == (
+        "ASSAULT", "possible", "Sumy", "UKR", "Sumy Oblast")
+    assert (got.actor.canonical_id, got.actor.name, got.actor.country, got.actor.sector, got.actor.text) == (
+        RUS.id, RUS.name, "RUS", "military", "Russian troops")
+    assert (got.recipient.canonical_id, got.recipient.country) == (RESIDENTS.id, "UKR")
+    assert got.place_lat == pytest.approx(SUMY.lat) and got.place_lon == pytest.approx(SUMY.lon)
 
 
 def test_merge_and_unmerge_change_what_actor_filters_return(store: SqlStore, saved: Docs) -> None:

@@ -7,16 +7,19 @@ import html
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import UTC, date, datetime
 
 import pytest
 from fastapi.testclient import TestClient
-from test_events_explorer import D1, D3, More, seed_more
+from test_events_explorer import D1, D3, KHARKIV, RUS, More, _event, _place, seed_more
 from web_support import HOSTILE, World
 
 from forewarn.app import Workspace
 from forewarn.errors import Code, ForewarnError
 from forewarn.ingest.intake import Intake
 from forewarn.model import ExtractReport
+from forewarn.model.extraction import Claim, ClaimedEvent, Extraction, Participant
+from forewarn.model.records import event_id
 from forewarn.web.events_marks import Span, segments
 
 
@@ -46,6 +49,43 @@ def test_document_marks_sit_on_their_words(viewer: TestClient, more: More) -> No
     assert [e["id"] for e in doc["events"]] == [more.events["assault"]]
     assert [s["source_id"] for s in doc["sightings"]] == ["alpha"]
     assert doc["cluster"]["size"] == 1 and doc["cluster"]["members"][0]["id"] == more.d1
+
+
+SIGHTING = "Column of tanks moving north near Kharkiv. Officials warn Russia could attack Kharkiv."
+
+
+def test_inferred_actor_coder_and_claimed_event_are_shown(world_ws: tuple[Workspace, World],
+                                                          viewer: TestClient) -> None:
+    """A sighting's inferred actor is flagged in the API and marked (with a title) on the reader, the
+    explorer and the entity page; the type's coder and a claim's event come back in the document's API."""
+    ws, _ = world_ws
+    doc = ws.intake.post(SIGHTING, title="Tanks", published_at="2024-08-07", source_id="alpha").document_id
+    assert doc
+    ev = _event(SIGHTING, "MOBILIZE", "moving", date(2024, 8, 7), actor=(RUS, "Column of tanks"),
+                place=_place(SIGHTING, KHARKIV, "Kharkiv"), confidence=0.5,
+                sentence=(0, SIGHTING.index(" Officials")))
+    assert ev.actor is not None
+    ev = replace(ev, actor=replace(ev.actor, inferred=True), coder="rules+model:events-1")
+    said = SIGHTING.index("Officials")
+    claim = Claim(speaker=None, speaker_text="Officials", cue="warn", content_start=said + 15,
+                  content_end=len(SIGHTING) - 1, quoted=False, stance="warn", sentence=1, start=said,
+                  end=len(SIGHTING), claimed=ClaimedEvent("ASSAULT", Participant(RUS, "Russia", said + 15, said + 21),
+                                                          None, None, "possible"))
+    ws.store.save_extractions([Extraction(doc, "test 1", events=(ev,), claims=(claim,))],
+                              datetime(2024, 8, 12, tzinfo=UTC))
+    got = viewer.get(f"/api/v1/documents/{doc}").json()
+    [event] = got["events"]
+    assert event["actor"]["inferred"] is True and event["coder"] == "rules+model:events-1"
+    [listed] = got["claims"]
+    assert listed["claimed"]["type"] == "ASSAULT" and listed["claimed"]["modality"] == "possible"
+    assert listed["claimed"]["actor"]["canonical_id"] == RUS.id and listed["claimed"]["actor"]["country"] == "RUS"
+    marker = re.compile(r'<abbr class="inferred" title="Inferred: [^"]*Column of tanks[^"]*">\(inferred\)</abbr>')
+    assert marker.search(viewer.get(f"/documents/{doc}").text)
+    assert marker.search(viewer.get("/events?type=MOBILIZE").text)
+    assert marker.search(viewer.get(f"/entities/{RUS.id}").text)
+    others = viewer.get(f"/api/v1/events/{event_id(doc, ev)}").json()
+    assert others["actor"]["inferred"] is True
+    assert "(inferred)" not in viewer.get("/events?type=ASSAULT").text
 
 
 def test_reader_page_marks_and_anchors(viewer: TestClient, more: More) -> None:

@@ -12,10 +12,10 @@ from rich.table import Table
 
 from forewarn.app import Workspace
 from forewarn.cli.context import run
-from forewarn.cli.render import dated, err, out, print_json, to_jsonable
+from forewarn.cli.render import dated, err, out, print_json, to_jsonable, who
 from forewarn.errors import InvalidArgument
 from forewarn.model.query import EventQuery
-from forewarn.model.records import StoredEvent, StoredParticipant
+from forewarn.model.records import StoredEvent
 
 FORMATS = ("plover-jsonl",)
 
@@ -102,8 +102,8 @@ def events(
     table = Table("id", "date", "type", "mode", "actor", "recipient", "place", "conf", "flags", "document",
                   title=f"{offset + 1 if found else 0}–{offset + len(found)} of {total:,} events")
     for e in found:
-        table.add_row(e.id[:10], dated(e.date, e.date_precision), e.type, e.mode or "", _who(e.actor),
-                      _who(e.recipient), e.place.name if e.place else "", f"{e.confidence:.2f}", _flags(e),
+        table.add_row(e.id[:10], dated(e.date, e.date_precision), e.type, e.mode or "", who(e.actor, country=True),
+                      who(e.recipient, country=True), e.place.name if e.place else "", f"{e.confidence:.2f}", _flags(e),
                       e.document_id[:10])
     out.print(table)
 
@@ -113,12 +113,6 @@ def event_json(event: StoredEvent) -> dict[str, Any]:
     data["date"] = event.date.isoformat()  # a date, which the shared renderer leaves as is
     data["flags"] = list(event.flags)
     return data
-
-
-def _who(p: StoredParticipant | None) -> str:
-    if p is None:
-        return ""
-    return p.name + (f" ({p.country})" if p.country else "")
 
 
 def _flags(e: StoredEvent) -> str:

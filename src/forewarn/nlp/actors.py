@@ -120,6 +120,7 @@ class ActorDictionary:
         self._by_id = {e.entity.id: e.entity for e in self._entries} | {
             e.id: e for e in self._country_entities.values()}
         self._lookup = _lookup_table(self)
+        self._demonyms = {a.lower(): c for c, info in self._countries.items() for a in info.adjectives}
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -158,6 +159,10 @@ class ActorDictionary:
     def lookup(self, text: str) -> Entity | None:
         """The entity one of whose names this is (case, "the", possessive and punctuation ignored)."""
         return self._lookup.get(normalize(text))
+
+    def demonym(self, word: str) -> str | None:
+        """The country whose adjective this word is ("Russian" -> RUS), else None."""
+        return self._demonyms.get(word.lower())
 
     # ------------------------------------------------------------------ for the linker
     @property

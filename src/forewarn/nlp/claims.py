@@ -26,13 +26,26 @@ Choices worth knowing:
   or a modifier of the head ("Kremlin spokesman" → the Kremlin), never from a prepositional phrase
   ("a resident of Kharkiv" stays unnamed). The Participant carries the mention's own words/offsets.
 * Cues inside an attributed quotation are the quoted person's words and yield no claim of their own.
+
+Stances (``Claim.stance``): ``warn`` (a warning or fear that someone may act), ``deny`` (a denial),
+``accuse`` (an accusation), ``threat`` (the speaker's own threat), ``assure`` (an assurance that the
+speaker will not act), ``promise`` (a commitment to act, friendly or not: "vowed to retaliate"),
+``assert``, ``confirm``, ``admit``, ``urge``, ``predict``; ``None`` where the verb only reports. A neutral
+verb takes its stance from what it reports: "US officials say Russia could invade" is a warning, "Moscow says
+it has no plans to attack" an assurance.
+
+``with_claimed`` adds the claimed event (``Claim.claimed``): the most confident event whose trigger
+lies in the claim's content, else the event the cue itself carries (a threat, an accusation: the
+accused is the claimed actor), with its modality ("asserted", "possible", "planned", "feared",
+"denied"). The event itself stays in ``events`` as the events component coded it: a warning about
+another's act is that act, hypothetical and reported, with its own actor (never the warner's threat).
 """
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 import numpy as np
@@ -40,7 +53,7 @@ from spacy.attrs import IS_SPACE, LEMMA, LOWER, ORTH, PREFIX
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 
-from forewarn.model.extraction import Claim, EntityMention, Participant
+from forewarn.model.extraction import Claim, ClaimedEvent, EntityMention, Event, Participant
 from forewarn.nlp.spans import sentence_of
 
 # Speech-act cue lemma -> stance (None where the verb only reports, without taking a position).
@@ -72,10 +85,15 @@ CUE_STANCE: Mapping[str, str | None] = MappingProxyType(
         "dismiss": "deny",
         "confirm": "confirm",
         "warn": "warn",
-        "threaten": "warn",
+        "fear": "warn",
+        "caution": "warn",
+        "threaten": "threat",
         "promise": "promise",
         "pledge": "promise",
         "vow": "promise",
+        "assure": "assure",
+        "reassure": "assure",
+        "guarantee": "assure",
         "admit": "admit",
         "acknowledge": "admit",
         "urge": "urge",
@@ -99,6 +117,7 @@ _ATTRIBUTION_PUNCT = frozenset({","})  # "…," he said: the comma belongs to th
 # Which extra complements carry the content, per cue (a ccomp / "that"-clause always does).
 _OBJECT_CONTENT = frozenset(
     {"deny", "confirm", "admit", "acknowledge", "announce", "report", "claim", "allege", "predict", "threaten"}
+    | {"fear"}
     | {"promise", "pledge", "vow"}
 )
 _INFINITIVE_CONTENT = frozenset({"promise", "pledge", "vow", "threaten", "claim", "urge", "call"})
@@ -111,7 +130,23 @@ _PREP_CONTENT: Mapping[str, frozenset[str]] = MappingProxyType(
         "urge": frozenset({"on"}),
     }
 )
-_WITH_OBJECT = frozenset({"accuse", "urge", "warn"})  # "accused Russia of …", "urged Kyiv to …"
+_WITH_OBJECT = frozenset({"accuse", "urge", "warn"})
+# Claimed acts a neutral verb turns into a warning (said of another) or a threat (said of oneself).
+_HOSTILE = frozenset({"ASSAULT", "COERCE", "MOBILIZE", "THREATEN", "SANCTION"})
+_FEARING = frozenset({"fear", "worry"})
+# Foreseen acts in general terms (the clause's verb not in the event lexicon): what is possible or prepared,
+# the nouns of armed attack as its object, and verbs of force or pressure with the type they stand for.
+_POSSIBLE = frozenset({"could", "may", "might"})
+_PREPARING = frozenset({"prepare", "plan", "gear"})
+_HOSTILE_OBJECTS = {**dict.fromkeys(("offensive", "counteroffensive", "attack", "assault", "invasion", "war",
+                                     "incursion", "strike", "provocation", "escalation"), "ASSAULT"),
+                    **dict.fromkeys(("test", "drill", "exercise", "buildup", "deployment"), "MOBILIZE")}
+_FORCE_VERBS = {"test": "MOBILIZE", "step": "MOBILIZE", "escalate": "MOBILIZE", "mass": "MOBILIZE",
+                "amass": "MOBILIZE", "reinforce": "MOBILIZE", "station": "MOBILIZE", "build": "MOBILIZE",
+                "provoke": "THREATEN", "intimidate": "THREATEN", "pressure": "COERCE", "destabilise": "COERCE",
+                "destabilize": "COERCE", "subvert": "COERCE", "blockade": "COERCE", "block": "COERCE",
+                "sabotage": "ASSAULT", "infiltrate": "ASSAULT"}
+_FORESEEN = frozenset({"possible", "planned", "feared"})  # "accused Russia of …", "urged Kyiv to …"
 _STATEMENT_ONLY = frozenset({"reject", "dismiss"})  # only when what is rejected is a statement
 _STATEMENT_NOUNS = frozenset(
     {"claim", "allegation", "accusation", "report", "charge", "statement", "assertion", "suggestion"}
@@ -135,6 +170,9 @@ _SPEAKER_CORE = frozenset({"compound", "poss", "amod", "nmod", "flat", "appos", 
 _CUE_IDS = np.array(sorted(get_string_id(lemma) for lemma in CUE_STANCE), dtype=np.uint64)
 _QUOTE_IDS = np.array(sorted(get_string_id(mark) for mark in _QUOTE_MARKS), dtype=np.uint64)
 _ACCORDING_ID = get_string_id("according")
+_COLON_ID = get_string_id(":")
+_MAX_HEADLINE_SPEAKER = 4  # tokens before the colon of a "US: Russia could attack …" headline
+HEADLINE_CUE = "say"
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +180,7 @@ class _Candidates:
     cues: tuple[int, ...]  # token indices whose lemma is a cue
     quotes: tuple[int, ...]  # token indices of quotation marks (or of words glued to an opening mark)
     according: tuple[int, ...]
+    colons: tuple[int, ...]  # token indices of colons (headline attributions "US: …")
     breaks: tuple[int, ...]  # whitespace tokens holding a newline (paragraph boundaries)
 
 
@@ -172,13 +211,14 @@ def find_claims(doc: Doc, mentions: Sequence[EntityMention]) -> list[Claim]:
     if len(doc) == 0:
         return []
     found = _scan(doc)
-    if not (found.cues or found.quotes or found.according):
+    if not (found.cues or found.quotes or found.according or found.colons):
         return []
     ctx = _context(doc, mentions)
     quotes = _pair_quotes(doc, found.quotes, found.breaks)
     quote_claims, used, inside = _quote_claims(ctx, quotes, set(found.quotes))
     cues = [doc[i] for i in found.cues if i not in used and i not in inside]
-    claims = quote_claims + _indirect_claims(ctx, cues) + _according_claims(ctx, found.according)
+    claims = quote_claims + _indirect_claims(ctx, cues) + _according_claims(ctx, found.according) + [
+        claim for i in found.colons if (claim := _headline_claim(ctx, i)) is not None]
     return sorted(claims, key=lambda c: (c.start, c.content_start))
 
 
@@ -191,9 +231,10 @@ def _scan(doc: Doc) -> _Candidates:
     cues = np.flatnonzero(np.isin(arr[:, 0], _CUE_IDS))
     quotes = np.flatnonzero(np.isin(arr[:, 1], _QUOTE_IDS) | np.isin(arr[:, 4], _QUOTE_IDS))
     according = np.flatnonzero(arr[:, 2] == _ACCORDING_ID)
+    colons = np.flatnonzero(arr[:, 1] == _COLON_ID)
     spaces = np.flatnonzero(arr[:, 3])
     breaks = tuple(int(i) for i in spaces if "\n" in doc[int(i)].text) if quotes.size else ()
-    return _Candidates(_ints(cues), _ints(quotes), _ints(according), breaks)
+    return _Candidates(_ints(cues), _ints(quotes), _ints(according), _ints(colons), breaks)
 
 
 def _ints(values: Iterable[int]) -> tuple[int, ...]:
@@ -523,6 +564,28 @@ def _according_content(doc: Doc, start: int, end: int, first: int, last: int) ->
     return _trim_tokens(doc, start, end - 1)
 
 
+def _headline_claim(ctx: _Context, colon: int) -> Claim | None:
+    """ "US: Russia could attack Ukraine", "Kyiv: Russia massing troops": a named side before a colon that
+    opens its sentence, then a clause that foresees an act (a modal, a plan, a bare participle). A colon
+    before a plain report ("Ethiopia: US freezes aid") only names the topic."""
+    doc = ctx.doc
+    start, end = ctx.sent_bounds[ctx.sent_of[colon]]
+    if not 0 < colon - start <= _MAX_HEADLINE_SPEAKER or colon + 1 >= end:
+        return None
+    mention = _mention_over(ctx, doc[start].idx, doc[colon].idx)
+    root = doc[colon + 1: end].root
+    if mention is None or mention.start > doc[start].idx or not _foreseen_clause(root):
+        return None
+    lo, hi = _trim_tokens(doc, colon + 1, end - 1)
+    speaker = _Speaker(Participant(mention.entity, mention.text, mention.start, mention.end), mention.text)
+    return _build(ctx, speaker, HEADLINE_CUE, None, _chars(doc, lo, hi), (start, end - 1), quoted=False)
+
+
+def _foreseen_clause(root: Token) -> bool:
+    bare_participle = root.tag_ == "VBG" and not any(c.dep_ == "aux" for c in root.children)
+    return bare_participle or _foreseen_as(root) is not None
+
+
 def _has_verb(doc: Doc, lo: int, hi: int) -> bool:
     return any(doc[i].pos_ in ("VERB", "AUX") for i in range(lo, hi + 1))
 
@@ -658,3 +721,108 @@ def _mention_over(ctx: _Context, lo: int, hi: int) -> EntityMention | None:
         if mention.end > lo:
             found = mention
     return found
+
+
+# ---------------------------------------------------------------- the claimed event
+
+
+def with_claimed(doc: Doc, claims: Sequence[Claim], events: Sequence[Event],
+                 mentions: Sequence[EntityMention]) -> list[Claim]:
+    """The claims with the event each is about (see the module's docstring) and the stance it implies.
+    A claimed event without an actor takes the subject of the content clause ("warned that Moscow is
+    preparing a new offensive": Moscow)."""
+    ctx = _context(doc, mentions) if claims else None
+    return [_with_claimed(ctx, claim, events) for claim in claims if ctx is not None]
+
+
+def _with_claimed(ctx: _Context, claim: Claim, events: Sequence[Event]) -> Claim:
+    claimed = _claimed(claim, events) or _general_act(ctx, claim)
+    if claimed is None:
+        return claim
+    if claimed.actor is None:
+        claimed = replace(claimed, actor=_content_subject(ctx, claim))
+    return replace(claim, claimed=claimed, stance=claim.stance or _implied_stance(claim, claimed))
+
+
+def _content_subject(ctx: _Context, claim: Claim) -> Participant | None:
+    span = ctx.doc.char_span(claim.content_start, claim.content_end, alignment_mode="expand")
+    subject = next((t for t in span if t.dep_ in ("nsubj", "nsubjpass") and t.head.i != t.i
+                    and t.pos_ != "PRON"), None) if span is not None else None
+    return _speaker_from_subject(ctx, subject).participant if subject is not None else None
+
+
+def _claimed(claim: Claim, events: Sequence[Event]) -> ClaimedEvent | None:
+    inside = [e for e in events if claim.content_start <= e.evidence.trigger_start < claim.content_end]
+    if inside:
+        event = max(inside, key=lambda e: (e.confidence, -e.evidence.trigger_start))
+        return ClaimedEvent(event.type, event.actor, event.recipient, event.place, _modality(claim, event))
+    own = [e for e in events if e.evidence.sentence == claim.sentence and e.evidence.trigger_end <= claim.content_start]
+    if not own:
+        return None
+    event = own[-1]  # the cue's own event: "accused Kyiv of …", "threatened to …"
+    if event.type == "ACCUSE":
+        return ClaimedEvent(event.type, event.recipient, None, event.place, "asserted")
+    return ClaimedEvent(event.type, event.actor, event.recipient, event.place, _modality(claim, event))
+
+
+def _general_act(ctx: _Context, claim: Claim) -> ClaimedEvent | None:
+    """A foreseen act the event lexicon does not name, said of a named side in general terms ("Russia could
+    test NATO's resolve", "Moscow is preparing for a long war", "Minsk may step up pressure"): the clause's
+    verb, possible (could, may, might) or in preparation, with a hostile object or a verb of force."""
+    span = ctx.doc.char_span(claim.content_start, claim.content_end, alignment_mode="expand")
+    head = span.root if span is not None else None
+    subject = next((c for c in head.children if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ != "PRON"),
+                   None) if head is not None else None
+    if head is None or subject is None:
+        return None
+    modality = _foreseen_as(head)
+    kind = _general_type(head) if modality is not None else None
+    actor = _speaker_from_subject(ctx, subject).participant if kind is not None else None
+    return ClaimedEvent(kind, actor, None, None, modality) if kind and actor and modality else None
+
+
+def _foreseen_as(verb: Token) -> str | None:
+    if any(c.dep_ == "aux" and c.lower_ in _POSSIBLE for c in verb.children):
+        return "possible"
+    return "planned" if verb.lemma_.lower() in _PREPARING else None
+
+
+def _general_type(verb: Token) -> str | None:
+    """The type of a verb of force or of its hostile object, through "try to", "prepare to" and the like."""
+    for tok in (verb, *(c for c in verb.children if c.dep_ == "xcomp")):
+        lemma = tok.lemma_.lower()
+        objects = [g for c in tok.children if c.dep_ in ("dobj", "prep")
+                   for g in ([c] if c.dep_ == "dobj" else c.children) if g.dep_ in ("dobj", "pobj")]
+        kind = next((_HOSTILE_OBJECTS[o.lemma_.lower()] for o in objects if o.lemma_.lower() in _HOSTILE_OBJECTS), None)
+        if kind is not None:
+            return kind
+        if lemma in _FORCE_VERBS:
+            return _FORCE_VERBS[lemma]
+    return None
+
+
+def _modality(claim: Claim, event: Event) -> str:
+    flags = event.flags
+    if claim.stance == "deny" or flags.negated:
+        return "denied"
+    if claim.cue in _FEARING:
+        return "feared"
+    if flags.hypothetical and not flags.future:
+        return "possible"
+    return "planned" if flags.future else "asserted"
+
+
+def _implied_stance(claim: Claim, claimed: ClaimedEvent) -> str | None:
+    """A neutral verb reporting a hostile act foreseen: a warning when another is to act, a threat
+    (or, ruled out, an assurance) when the speaker is."""
+    hostile = claimed.type in _HOSTILE
+    if not hostile or claimed.modality not in _FORESEEN | {"denied"}:
+        return None
+    own = claim.speaker is not None and claimed.actor is not None and _same_side(claim.speaker, claimed.actor)
+    if own:
+        return "assure" if claimed.modality == "denied" else "threat"
+    return "warn" if claimed.modality != "denied" else None
+
+
+def _same_side(a: Participant, b: Participant) -> bool:
+    return a.entity.id == b.entity.id or (a.entity.country is not None and a.entity.country == b.entity.country)

@@ -9,7 +9,7 @@ A sentence with no trigger yields no event.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -17,15 +17,16 @@ from spacy.tokens import Doc, Span, Token
 
 from forewarn.model.extraction import (
     DateMention,
-    Entity,
     EntityMention,
     Event,
     Evidence,
     Flags,
     Participant,
     PlaceMention,
+    Sector,
     TimePrecision,
 )
+from forewarn.nlp.actors import ActorDictionary
 from forewarn.nlp.lexicon import QUADS, Entry, Lexicon
 from forewarn.nlp.spans import sentence_of
 
@@ -74,8 +75,15 @@ COOPERATIVE = frozenset({"AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", 
 THREAT_MODES = {"ASSAULT": "violence", "COERCE": "restrict", "SANCTION": "relations", "PROTEST": "relations",
                 "REJECT": "relations"}
 REJECT_MODES = {"AID": "assist", "COOPERATE": "assist", "CONSULT": "meet", "RETREAT": "yield", "CONCEDE": "yield"}
-
-Lookup = Callable[[str], Entity | None]
+# Verbs and nouns of apprehension: what they govern is feared or foreseen, not done ("fear an attack",
+# "warned of an invasion", "US warns Russia could invade": the warner is no actor of the invasion).
+APPREHENSION = frozenset({"warn", "fear", "caution", "worry", "predict", "forecast", "expect", "anticipate"})
+APPREHENSION_PREPS = frozenset({"of", "about", "against"})
+# Event types whose actor, named by a country adjective alone ("Russian buildup"), is that country's military.
+ARMED_TYPES = frozenset({"MOBILIZE", "ASSAULT", "RETREAT"})
+POSSIBLE = frozenset({"could", "may", "might"})
+HOSTILE = frozenset({"ASSAULT", "COERCE", "MOBILIZE", "THREATEN", "SANCTION"})
+ARMED_SECTORS = frozenset({Sector.MILITARY, Sector.REBEL, Sector.POLICE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +99,11 @@ class Trigger:
 
 
 def find_events(doc: Doc, lexicon: Lexicon, mentions: Sequence[EntityMention], places: Sequence[PlaceMention],
-                dates: Sequence[DateMention], published: date, lookup: Lookup) -> list[Event]:
+                dates: Sequence[DateMention], published: date, actors: ActorDictionary) -> list[Event]:
     """All events in ``doc``. ``mentions``/``places``/``dates`` are the other components' output."""
     if not len(doc):
         return []
-    context = _DocContext(doc, mentions, places, dates, published, lookup)
+    context = _DocContext(doc, mentions, places, dates, published, actors)
     events: list[Event] = []
     for sent in doc.sents:
         if _prose(sent) and not _question(sent):
@@ -254,12 +262,41 @@ def _select(sent: Span, triggers: list[Trigger]) -> list[Trigger]:
     if not triggers:
         return []
     by_head = {t.head.i: t for t in triggers}
+    triggers = [t for t in triggers if not _warns_of_another(t, by_head)]
+    by_head = {t.head.i: t for t in triggers}
     protest = any(t.type == "PROTEST" for t in triggers)
     kept = [t for t in triggers if not _absorbed(t, by_head) and not (protest and _purpose(t))]
     kept = [t for t in kept if not t.verbal or _asserted(t)]
     verbal = any(t.verbal for t in kept)
     fragment = _caption(sent)
     return [t for t in kept if t.verbal or _noun_reports(t, fragment, verbal)]
+
+
+def _warns_of_another(trigger: Trigger, by_head: dict[int, Trigger]) -> bool:
+    """ "US warns Russia could invade": a warning whose clause is a hostile act with a subject of its own
+    names what another may do; the warner threatens nobody (the clause's own event is coded, as
+    hypothetical). "warned that Iran would face consequences" stays the warner's threat."""
+    head = trigger.head
+    if not trigger.verbal or head.lemma_.lower() not in APPREHENSION:
+        return False
+    own = next((c for c in head.children if c.dep_ == "nsubj"), None)
+    for clause in (c for c in head.children if c.dep_ == "ccomp" and _foreseen(c, by_head)):
+        other = next((c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if other is not None and other.pos_ != "PRON" and (own is None or _name(other) != _name(own)):
+            return True
+    return False
+
+
+def _name(tok: Token) -> str:
+    """A subject's head with its compounds ("North Korea" is not "South Korea")."""
+    return " ".join(t.lower_ for t in (*(c for c in tok.lefts if c.dep_ == "compound"), tok))
+
+
+def _foreseen(clause: Token, by_head: dict[int, Trigger]) -> bool:
+    """A clause that foresees an act: a hostile trigger, a possibility ("could", "may") or a plan."""
+    if clause.i in by_head and by_head[clause.i].type in HOSTILE:
+        return True
+    return clause.lemma_.lower() in PLANNING or any(c.dep_ == "aux" and c.lower_ in POSSIBLE for c in clause.children)
 
 
 def _caption(sent: Span) -> bool:
@@ -305,6 +342,14 @@ def _absorbed(trigger: Trigger, by_head: dict[int, Trigger]) -> bool:
     return False
 
 
+def _apprehended(noun: Token) -> bool:
+    """ "fear an attack", "warned of an invasion": the noun is what is feared."""
+    head = noun.head
+    if noun.dep_ == "pobj" and head.lower_ in APPREHENSION_PREPS:
+        head = head.head
+    return noun.dep_ in ("dobj", "pobj") and head.pos_ == "VERB" and head.lemma_.lower() in APPREHENSION
+
+
 def _purpose(trigger: Trigger) -> bool:
     """A demand or accusation in a purpose clause ("… to demand reforms")."""
     head = trigger.head
@@ -319,7 +364,7 @@ def _noun_reports(trigger: Trigger, fragment: bool, verbal_in_sentence: bool) ->
     tok = trigger.head
     if fragment and sum(1 for _ in tok.ancestors) <= 3:
         return True
-    if tok.dep_ == "ROOT":
+    if tok.dep_ == "ROOT" or _apprehended(tok):
         return True
     heads = MOTION if trigger.type == "MOBILIZE" and trigger.weak else EXISTENTIAL
     if tok.dep_ in ("nsubj", "nsubjpass", "dobj", "attr") and tok.head.lemma_.lower() in heads:
@@ -334,8 +379,8 @@ class _DocContext:
     """Per-document lookups: which entity mention covers which token, places and dates by sentence."""
 
     def __init__(self, doc: Doc, mentions: Sequence[EntityMention], places: Sequence[PlaceMention],
-                 dates: Sequence[DateMention], published: date, lookup: Lookup) -> None:
-        self.doc, self.published, self.lookup = doc, published, lookup
+                 dates: Sequence[DateMention], published: date, actors: ActorDictionary) -> None:
+        self.doc, self.published, self.actors = doc, published, actors
         self.sentence = sentence_of(doc)
         self.mention_at: dict[int, EntityMention] = {}
         for m in mentions:
@@ -348,13 +393,14 @@ class _DocContext:
 
 def _code(trigger: Trigger, sent: Span, lexicon: Lexicon, ctx: _DocContext) -> Event:
     actor_tok, recipient_toks = _argument_tokens(trigger)
-    actor = _participant(actor_tok, ctx)
+    actor = _participant(actor_tok, ctx) or (None if trigger.verbal else _nominal_actor(trigger, ctx))
     recipient = _first_participant(recipient_toks, ctx)
     if recipient is not None and actor is not None and recipient.entity.id == actor.entity.id:
         recipient = None
     modality = _modality(trigger.head)
-    flags = modality.flags
-    trigger, flags = _reinterpret(trigger, modality)
+    doer = actor_tok or _governing_subject(trigger.head)
+    third = _third_party(modality.speaker, doer, actor or _participant(doer, ctx), ctx)
+    trigger, flags = _reinterpret(trigger, modality, third)
     place = _place(trigger, sent, ctx, actor, recipient)
     when = _date(trigger, sent, ctx)
     doc = ctx.doc
@@ -373,20 +419,70 @@ def _code(trigger: Trigger, sent: Span, lexicon: Lexicon, ctx: _DocContext) -> E
     )
 
 
-def _reinterpret(trigger: Trigger, modality: _Modality) -> tuple[Trigger, Flags]:
+def _reinterpret(trigger: Trigger, modality: _Modality, third: bool) -> tuple[Trigger, Flags]:
     """PLOVER codes what is said about an act: a refused cooperation is REJECT, an announced
-    hostile act THREATEN, an announced friendly act AGREE, a "must" said of someone REQUEST."""
+    hostile act THREATEN, an announced friendly act AGREE, a "must" said of someone REQUEST.
+    Only the actor threatens: a hostile act another says someone plans or will do ("US says Russia
+    plans to invade") keeps its type and is hypothetical (the claim carries it, see claims.py)."""
     flags, kind = modality.flags, trigger.type
     if flags.negated and kind in COOPERATIVE:
         new = replace(trigger, type="REJECT", mode=REJECT_MODES.get(kind, "change"))
         return new, replace(flags, negated=False)
     if modality.obligation and kind not in FRAMING:
         return replace(trigger, type="REQUEST", mode=REJECT_MODES.get(kind, "change")), flags
+    if third and flags.future and kind in THREAT_MODES:
+        return trigger, replace(flags, hypothetical=True)
     if flags.future and not flags.negated and kind in THREAT_MODES:
         return replace(trigger, type="THREATEN", mode=THREAT_MODES[kind]), flags
     if flags.future and not flags.negated and kind in COOPERATIVE and kind != "AGREE":
         return replace(trigger, type="AGREE", mode=None), flags
     return trigger, flags
+
+
+def _third_party(speaker: Token | None, actor_tok: Token | None, actor: Participant | None,
+                 ctx: _DocContext) -> bool:
+    """Does someone other than the actor report the act ("Kyiv says Russia plans …")?"""
+    if speaker is None or (actor_tok is not None and actor_tok.pos_ == "PRON"):
+        return False
+    said_by = _participant(speaker, ctx)
+    if actor is None or said_by is None:
+        return True
+    same = said_by.entity.id == actor.entity.id or (actor.entity.country is not None
+                                                     and said_by.entity.country == actor.entity.country)
+    return not same
+
+
+def _governing_subject(word: Token) -> Token | None:
+    """Who does what a trigger without a subject of its own names: the subject of the nearest word above
+    it that has one ("he will extend the curfew", "it is prepared to impose martial law")."""
+    for tok in word.ancestors:
+        subject = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subject is not None:
+            return subject
+    return None
+
+
+def _nominal_actor(trigger: Trigger, ctx: _DocContext) -> Participant | None:
+    """The actor a noun event carries in itself: an armed group it names ("a Russian convoy"), a country
+    adjective before it ("Russian buildup", "Chinese drills", "Russian troop movements"), or an armed
+    group after "of" ("a buildup of Russian forces", "the deployment of Belarusian units")."""
+    head = trigger.head
+    own = ctx.mention_at.get(head.i)
+    if own is not None and own.entity.sector in ARMED_SECTORS:
+        return Participant(own.entity, own.text, own.start, own.end)
+    for tok in ctx.doc[head.left_edge.i: head.i]:
+        country = ctx.actors.demonym(tok.text) if tok.dep_ in NOUN_MODIFIERS else None
+        if country is not None:
+            return _national(tok, country, trigger.type, ctx)
+    of = next((c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    found = _participant(next((g for g in of.children if g.dep_ == "pobj"), None), ctx) if of is not None else None
+    return found if found is not None and found.entity.sector in ARMED_SECTORS else None
+
+
+def _national(tok: Token, country: str, kind: str, ctx: _DocContext) -> Participant | None:
+    """A country adjective as an actor: the country's military for armed acts, else the country."""
+    entity = ctx.actors.group(country, Sector.MILITARY) if kind in ARMED_TYPES else ctx.actors.country(country)
+    return Participant(entity, tok.text, tok.idx, tok.idx + len(tok)) if entity is not None else None
 
 
 def _background(trigger: Trigger, event: Event) -> bool:
@@ -468,7 +564,7 @@ def _participant(tok: Token | None, ctx: _DocContext) -> Participant | None:
                         if i in ctx.mention_at), None)
     if mention is not None:
         return Participant(mention.entity, mention.text, mention.start, mention.end)
-    entity = ctx.lookup(tok.text) if tok.pos_ in ("ADJ", "PROPN", "NOUN") else None
+    entity = ctx.actors.lookup(tok.text) if tok.pos_ in ("ADJ", "PROPN", "NOUN") else None
     if entity is not None:
         return Participant(entity, tok.text, tok.idx, tok.idx + len(tok))
     return None
@@ -479,10 +575,12 @@ class _Modality:
     flags: Flags
     depth: int  # how far the trigger is from its clause root (0: the main verb)
     obligation: bool  # "must", "should", "has to": a demand when someone says it
+    speaker: Token | None = None  # the subject of the verb of speech above the trigger
 
 
 def _modality(head: Token) -> _Modality:
     negated = hypothetical = future = reported = obligation = False
+    speaker: Token | None = None
     modal: set[str] = set()
     tok: Token | None = head
     for level in range(5):
@@ -501,8 +599,9 @@ def _modality(head: Token) -> _Modality:
             elif c.dep_ == "mark" and low in ("if", "unless", "whether"):
                 hypothetical = True
         lemma = tok.lemma_.lower()
-        if level > 0 and lemma in SPEECH:
-            reported = True
+        if level > 0 and (lemma in SPEECH or lemma in APPREHENSION):
+            reported, speaker = True, speaker or _subject_of(tok)
+            hypothetical = hypothetical or lemma in APPREHENSION
         if level > 0 and lemma in PLANNING and (tok.pos_ in ("VERB", "ADJ") or lemma in COMMITMENTS):
             future = True
         if level == 1 and lemma in REFUSAL:
@@ -511,9 +610,10 @@ def _modality(head: Token) -> _Modality:
             obligation = True
         if tok.dep_ in ("ROOT", "ccomp") or tok.head.i == tok.i:
             tok = tok.head if tok.dep_ == "ccomp" else None
-            if tok is not None:
-                reported = reported or tok.lemma_.lower() in SPEECH
-                tok = None
+            if tok is not None and tok.lemma_.lower() in SPEECH:
+                reported, speaker = True, speaker or _subject_of(tok)
+                hypothetical = hypothetical or tok.lemma_.lower() in APPREHENSION
+            tok = None
         else:
             tok = tok.head
     if any(t.lower_ == "according" for t in head.sent):
@@ -524,7 +624,11 @@ def _modality(head: Token) -> _Modality:
         hypothetical = True
     flags = Flags(negated=negated, hypothetical=hypothetical, future=future, reported=reported)
     depth = sum(1 for _ in head.ancestors)
-    return _Modality(flags, depth, obligation and reported)
+    return _Modality(flags, depth, obligation and reported, speaker)
+
+
+def _subject_of(verb: Token) -> Token | None:
+    return next((c for c in verb.children if c.dep_ == "nsubj"), None)
 
 
 def _place(trigger: Trigger, sent: Span, ctx: _DocContext, actor: Participant | None,

@@ -12,7 +12,9 @@ Candidate spans come from:
 Each span is looked up as a country, a first-level region ("X Oblast", "the X region", "Xska oblast") or a
 town. Same-name places are told apart by the document: the regions it names, the countries it names as
 locations ("in Ukraine", not "Russia's assault"), the countries its demonyms and unambiguous towns point
-to; then by population. Demonyms ("Russian", "Ukrainians") are never places.
+to, the unambiguous towns it names nearby ("Komyshuvakha, outside Popasna": the Komyshuvakha near
+Popasna); then by population (villages of the detailed layer have none, so context decides among them).
+Demonyms ("Russian", "Ukrainians") are never places.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from enum import Enum
 
 from spacy.tokens import Doc, Token
 
+from forewarn.geo.distance import haversine_km
 from forewarn.geo.gazetteer import REGION_WORDS, Gazetteer, Match, base_score, normalize, prefer_town
 from forewarn.model.extraction import PlaceMention, PlacePrecision
 from forewarn.nlp.spans import sentence_of
@@ -93,6 +96,8 @@ _NEVER = 10**12
 MODIFIER_MIN_POPULATION = 50_000  # "Kharkiv supermarket": a name used as a modifier
 BARE_MIN_POPULATION = 20_000  # a capitalised name with no cue at all: "Artillery hitting Kharkiv"
 _OTHER_NAME_LABELS = frozenset({"ORG", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"})
+NEAR_KM = 50.0  # a candidate town this close to an unambiguous town the document names is likelier
+LOGIC_VERSION = "2"  # bump when what find_places resolves changes (the gazetteer's own version is separate)
 
 
 class _Qualifier(Enum):
@@ -134,6 +139,7 @@ class _Context:
     countries: frozenset[str] = frozenset()  # alpha-3 named as locations (or implied by a named region)
     weak_regions: frozenset[str] = frozenset()  # regions of unambiguous towns
     weak_countries: frozenset[str] = frozenset()  # other country mentions, demonyms, unambiguous towns' countries
+    anchors: tuple[tuple[float, float], ...] = ()  # points of the unambiguous towns the document names
 
 
 _Result = tuple[Match | None, tuple[Match, ...], tuple[Match, ...]]
@@ -584,7 +590,15 @@ def _score(match: Match, ctx: _Context, others_own: int = 0) -> float:
         score += 2.0
     elif match.place.country in ctx.weak_countries:
         score += 1.0
+    if _near_anchor(match, ctx):  # as telling as a named region: a nearby town narrows it down as much
+        score += 4.0
     return score
+
+
+def _near_anchor(match: Match, ctx: _Context) -> bool:
+    place = match.place
+    return place.precision is PlacePrecision.TOWN and any(
+        haversine_km(place.lat, place.lon, lat, lon) <= NEAR_KM for lat, lon in ctx.anchors)
 
 
 def _best(matches: tuple[Match, ...], ctx: _Context) -> Match | None:
@@ -606,13 +620,16 @@ def _choose(found: _Found, ctx: _Context) -> Match | None:
 
 
 def _confident(found: _Found, ctx: _Context) -> Match | None:
-    """The town a mention resolves to when the choice is clear without other towns' help."""
+    """The town a mention resolves to when the choice is clear without other towns' help: every rival that
+    scores within 1.0 of it lies near it (a town and a village of one name side by side are one anchor)."""
     choice = _choose(found, ctx)
     if choice is None or choice.place.precision is not PlacePrecision.TOWN:
         return None
     own = sum(m.primary for m in found.towns)
-    ranked = sorted((_score(m, ctx, own) for m in found.towns), reverse=True)
-    return choice if len(ranked) == 1 or ranked[0] - ranked[1] >= 1.0 else None
+    best = _score(choice, ctx, own)
+    close = [m.place for m in found.towns if m is not choice and _score(m, ctx, own) > best - 1.0]
+    near = all(haversine_km(p.lat, p.lon, choice.place.lat, choice.place.lon) <= NEAR_KM for p in close)
+    return choice if near else None
 
 
 def _demonym_countries(doc: Doc, gazetteer: Gazetteer) -> set[str]:
@@ -644,6 +661,7 @@ def _context(found: list[_Found], doc: Doc, gazetteer: Gazetteer, focus: frozens
         explicit.countries,
         frozenset(m.region for m in anchors if m.region is not None),
         explicit.weak_countries | {m.place.country for m in anchors},
+        tuple({(m.place.lat, m.place.lon) for m in anchors}),
     )
 
 

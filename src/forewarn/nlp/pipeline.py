@@ -19,12 +19,16 @@ from spacy.tokens import Doc
 
 from forewarn.config import Settings
 from forewarn.errors import Code, ConfigError, ForewarnError
+from forewarn.geo.control import ControlTable
 from forewarn.geo.gazetteer import Gazetteer
 from forewarn.nlp.actors import ActorDictionary, EntityLinker
-from forewarn.nlp.claims import find_claims
+from forewarn.nlp.claims import find_claims, with_claimed
+from forewarn.nlp.classifier import LOGIC_VERSION, EventModel, combine, sentence_events
 from forewarn.nlp.dates import find_dates
 from forewarn.nlp.events import find_events
+from forewarn.nlp.geo import LOGIC_VERSION as PLACES_VERSION
 from forewarn.nlp.geo import find_places
+from forewarn.nlp.inference import INFERENCE_VERSION, ActorInference
 from forewarn.nlp.lexicon import Lexicon
 
 
@@ -40,15 +44,18 @@ class ExtractorConfig:
     gazetteer_cache: Path | None
     focus: tuple[str, ...]
     batch_size: int
+    event_model: str = ""
+    control_table: Path | None = None
 
     @classmethod
     def from_settings(cls, s: Settings) -> ExtractorConfig:
         return cls(s.spacy_model, s.actor_dictionaries, s.event_lexicon, s.gazetteer_cache, s.focus_countries,
-                   s.extract_batch_size)
+                   s.extract_batch_size, s.event_model, s.control_table)
 
 
-COMPONENTS_VERSION = "1"  # bump when a component's logic changes what it extracts
-COMPONENTS = ("forewarn_entities", "forewarn_places", "forewarn_dates", "forewarn_events", "forewarn_claims")
+COMPONENTS_VERSION = "3"  # bump when a component's logic changes what it extracts
+COMPONENTS = ("forewarn_entities", "forewarn_places", "forewarn_dates", "forewarn_events", "forewarn_classifier",
+              "forewarn_inference", "forewarn_claims")
 _EXTENSIONS = ("fw_published", "fw_entities", "fw_places", "fw_dates", "fw_events", "fw_claims")
 
 for _name in _EXTENSIONS:
@@ -76,7 +83,7 @@ class EntitiesComponent:
 
 class PlacesComponent:
     def __init__(self, cache_dir: str, focus: list[str]) -> None:
-        self.gazetteer = Gazetteer.default(Path(cache_dir) if cache_dir else None)
+        self.gazetteer = Gazetteer.default(Path(cache_dir) if cache_dir else None, focus)
         self.focus = frozenset(focus)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -93,17 +100,42 @@ class DatesComponent:
 class EventsComponent:
     def __init__(self, nlp: Language, lexicon: str) -> None:
         self.lexicon = Lexicon.load(Path(lexicon) if lexicon else None)
-        self.lookup = _entities_component(nlp).dictionary.lookup
+        self.actors = _entities_component(nlp).dictionary
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.fw_events = tuple(find_events(doc, self.lexicon, doc._.fw_entities, doc._.fw_places,
-                                            doc._.fw_dates, _published(doc), self.lookup))
+                                            doc._.fw_dates, _published(doc), self.actors))
+        return doc
+
+
+class ClassifierComponent:
+    """The learned event-type model's say on each sentence that has rule events (none: rules only)."""
+
+    def __init__(self, model: str) -> None:
+        self.model = EventModel.load(model) if model else None
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.model is not None and doc._.fw_events:
+            doc._.fw_events = tuple(ev for (start, end), events in sentence_events(doc._.fw_events).items()
+                                    for ev in combine(events, self.model.probabilities(doc.text[start:end]),
+                                                      self.model.name))
+        return doc
+
+
+class InferenceComponent:
+    def __init__(self, nlp: Language, control_table: str) -> None:
+        self.table = ControlTable.load(Path(control_table) if control_table else None)
+        self.infer = ActorInference(_entities_component(nlp).dictionary, self.table)
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.fw_events = tuple(self.infer(doc, doc._.fw_events, doc._.fw_entities, doc._.fw_places))
         return doc
 
 
 class ClaimsComponent:
     def __call__(self, doc: Doc) -> Doc:
-        doc._.fw_claims = tuple(find_claims(doc, doc._.fw_entities))
+        claims = find_claims(doc, doc._.fw_entities)
+        doc._.fw_claims = tuple(with_claimed(doc, claims, doc._.fw_events, doc._.fw_entities))
         return doc
 
 
@@ -139,8 +171,22 @@ def _make_events(nlp: Language, name: str, lexicon: str) -> EventsComponent:
     return EventsComponent(nlp, lexicon)
 
 
+@Language.factory("forewarn_classifier", assigns=["doc._.fw_events"], requires=["doc._.fw_events"],
+                  default_config={"model": ""})
+def _make_classifier(nlp: Language, name: str, model: str) -> ClassifierComponent:
+    return ClassifierComponent(model)
+
+
+@Language.factory("forewarn_inference", assigns=["doc._.fw_events"],
+                  requires=["token.dep", "token.tag", "token.lemma", "doc._.fw_events", "doc._.fw_entities",
+                            "doc._.fw_places"],
+                  default_config={"control_table": ""})
+def _make_inference(nlp: Language, name: str, control_table: str) -> InferenceComponent:
+    return InferenceComponent(nlp, control_table)
+
+
 @Language.factory("forewarn_claims", assigns=["doc._.fw_claims"],
-                  requires=["token.dep", "token.lemma", "doc._.fw_entities"])
+                  requires=["token.dep", "token.lemma", "doc._.fw_entities", "doc._.fw_events"])
 def _make_claims(nlp: Language, name: str) -> ClaimsComponent:
     return ClaimsComponent()
 
@@ -161,6 +207,8 @@ def build_pipeline(config: ExtractorConfig) -> Language:
         "forewarn_entities": {"dictionaries": [str(p) for p in config.dictionaries]},
         "forewarn_places": {"cache_dir": str(config.gazetteer_cache or ""), "focus": list(config.focus)},
         "forewarn_events": {"lexicon": str(config.lexicon or "")},
+        "forewarn_classifier": {"model": config.event_model},
+        "forewarn_inference": {"control_table": str(config.control_table or "")},
     }
     for name in COMPONENTS:
         nlp.add_pipe(name, config=configs.get(name, {}))
@@ -179,11 +227,19 @@ def validate(nlp: Language) -> None:
 
 
 def version(nlp: Language) -> str:
-    """What produced an extraction: model, component logic, lexicon and dictionary versions."""
+    """What produced an extraction: model, component logic, lexicon and dictionary versions, the
+    geoparser's logic and the gazetteer's sources, the event model and the control table."""
     events = nlp.get_pipe("forewarn_events")
     lexicon = events.lexicon.version if isinstance(events, EventsComponent) else "-"
     actors = _entities_component(nlp).dictionary.version
-    return f"{nlp.meta['name']}-{nlp.meta['version']}/fw{COMPONENTS_VERSION}/lex-{lexicon}/act-{actors}"
+    inference = nlp.get_pipe("forewarn_inference")
+    table = inference.table.version if isinstance(inference, InferenceComponent) else "-"
+    classifier = nlp.get_pipe("forewarn_classifier")
+    model = classifier.model.version if isinstance(classifier, ClassifierComponent) and classifier.model else "none"
+    places = nlp.get_pipe("forewarn_places")
+    gazetteer = places.gazetteer.version if isinstance(places, PlacesComponent) else "-"
+    return (f"{nlp.meta['name']}-{nlp.meta['version']}/fw{COMPONENTS_VERSION}/lex-{lexicon}/act-{actors}"
+            f"/geo{PLACES_VERSION}-{gazetteer}/evm{LOGIC_VERSION}-{model}/inf{INFERENCE_VERSION}-ctl-{table}")
 
 
 def make_doc(nlp: Language, text: str, published: date) -> Doc:

@@ -14,6 +14,7 @@ from forewarn.model.records import (
     ExtractionCounts,
     ExtractionStatus,
     StoredClaim,
+    StoredClaimed,
     StoredEvent,
     StoredMention,
     StoredParticipant,
@@ -71,14 +72,19 @@ class ExtractionReads(StoreCore):
             return sum(1 for lat, lon in rows if within(lat, lon, query.near))
 
     def claims_of(self, document_id: str) -> list[StoredClaim]:
+        """A document's claims with the canonical entities of their speaker and of the actor and recipient
+        of the event each is about."""
         c = t.claims.c
-        own, canon = t.entities.alias("own"), t.entities.alias("canon")
-        q = (select(t.claims, canon.c.id.label("speaker_canonical_id"), canon.c.name.label("speaker_name"),
-                    func.coalesce(canon.c.country, own.c.country).label("speaker_country"),
-                    func.coalesce(canon.c.sector, own.c.sector).label("speaker_sector"))
-             .select_from(t.claims.outerjoin(own, own.c.id == c.speaker_entity_id)
-                          .outerjoin(canon, canon.c.id == own.c.canonical_id))
-             .where(c.document_id == document_id).order_by(c.seq))
+        cols: list[Any] = [t.claims]
+        joined: Any = t.claims
+        for role in ("speaker", "claimed_actor", "claimed_recipient"):
+            own, canon = t.entities.alias(f"{role}_own"), t.entities.alias(f"{role}_canon")
+            joined = (joined.outerjoin(own, own.c.id == c[f"{role}_entity_id"])
+                      .outerjoin(canon, canon.c.id == own.c.canonical_id))
+            cols += [canon.c.id.label(f"{role}_canonical_id"), canon.c.name.label(f"{role}_name"),
+                     func.coalesce(canon.c.country, own.c.country).label(f"{role}_entity_country"),
+                     func.coalesce(canon.c.sector, own.c.sector).label(f"{role}_entity_sector")]
+        q = select(*cols).select_from(joined).where(c.document_id == document_id).order_by(c.seq)
         with self.engine.connect() as conn:
             return [_claim(r) for r in conn.execute(q)]
 
@@ -116,11 +122,32 @@ def _mention(r: Any) -> StoredMention:
 
 
 def _claim(r: Any) -> StoredClaim:
-    speaker = None
-    if r.speaker_entity_id is not None:
-        speaker = StoredParticipant(entity_id=r.speaker_entity_id, canonical_id=r.speaker_canonical_id,
-                                    name=r.speaker_name, text=r.speaker_text, start=r.speaker_start,
-                                    end=r.speaker_end, country=r.speaker_country, sector=r.speaker_sector)
+    speaker = _claim_participant(r, "speaker", r.speaker_text, r.speaker_start, r.speaker_end)
     return StoredClaim(document_id=r.document_id, speaker=speaker, speaker_text=r.speaker_text, cue=r.cue,
                        content_start=r.content_start, content_end=r.content_end, quoted=r.quoted, stance=r.stance,
-                       sentence=r.sentence, start=r.start, end=r.end, extractor=r.extractor)
+                       sentence=r.sentence, start=r.start, end=r.end, extractor=r.extractor, claimed=_claimed(r))
+
+
+def _claimed(r: Any) -> StoredClaimed | None:
+    if r.claimed_type is None:
+        return None
+    return StoredClaimed(type=r.claimed_type, modality=r.claimed_modality,
+                         actor=_claim_participant(r, "claimed_actor", r.claimed_actor_text, None, None),
+                         recipient=_claim_participant(r, "claimed_recipient", r.claimed_recipient_text, None, None),
+                         place_name=r.claimed_place_name, place_country=r.claimed_place_country,
+                         place_admin1=r.claimed_place_admin1, place_lat=r.claimed_place_lat,
+                         place_lon=r.claimed_place_lon)
+
+
+def _claim_participant(r: Any, role: str, text: str | None, start: int | None,
+                       end: int | None) -> StoredParticipant | None:
+    """A claim's speaker or claimed actor/recipient: the words and the canonical entity (whose country and
+    sector it has). The claimed event's participants keep no offsets: ``start``/``end`` are -1."""
+    m = r._mapping
+    entity_id = m[f"{role}_entity_id"]
+    if entity_id is None:
+        return None
+    return StoredParticipant(entity_id=entity_id, canonical_id=m[f"{role}_canonical_id"] or entity_id,
+                             name=m[f"{role}_name"] or text or entity_id, text=text or "",
+                             start=-1 if start is None else start, end=-1 if end is None else end,
+                             country=m[f"{role}_entity_country"], sector=m[f"{role}_entity_sector"])

@@ -13,7 +13,16 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from forewarn.errors import NotFound
-from forewarn.model.extraction import Claim, Entity, EntityMention, Event, Extraction, Participant, PlaceMention
+from forewarn.model.extraction import (
+    Claim,
+    ClaimedEvent,
+    Entity,
+    EntityMention,
+    Event,
+    Extraction,
+    Participant,
+    PlaceMention,
+)
 from forewarn.model.records import ExtractionCounts, event_id
 from forewarn.store import schema as t
 from forewarn.store.core import StoreCore, chunks
@@ -36,7 +45,7 @@ class ExtractionWrites(StoreCore):
             xs = list(latest.values())
             self._insert(conn, t.mentions, [_mention_row(x, i, m) for x in xs for i, m in enumerate(x.entities)])
             self._insert(conn, t.places, [_place_row(x, i, p) for x in xs for i, p in enumerate(x.places)])
-            self._insert(conn, t.claims, [_claim_row(x, i, c) for x in xs for i, c in enumerate(x.claims)])
+            self._insert(conn, t.claims, [_claim_row(x, i, c, parts) for x in xs for i, c in enumerate(x.claims)])
             self._insert(conn, t.events, [row for x in xs for row in _event_rows(x, facts[x.document_id], parts, now)])
 
     def record_extraction_failure(self, document_id: str, extractor: str, error: str, now: datetime) -> None:
@@ -123,8 +132,10 @@ def _entities_of(extractions: Iterable[Extraction]) -> dict[str, Entity]:
                 if p is not None:
                     found.setdefault(p.entity.id, p.entity)
         for c in x.claims:
-            if c.speaker is not None:
-                found.setdefault(c.speaker.entity.id, c.speaker.entity)
+            claimed = (c.claimed.actor, c.claimed.recipient) if c.claimed else ()
+            for p in (c.speaker, *claimed):
+                if p is not None:
+                    found.setdefault(p.entity.id, p.entity)
     return found
 
 
@@ -157,13 +168,26 @@ def _place_row(x: Extraction, seq: int, p: PlaceMention) -> dict[str, Any]:
             "text": p.text, "start": p.start, "end": p.end, "sentence": p.sentence, "extractor": x.extractor}
 
 
-def _claim_row(x: Extraction, seq: int, c: Claim) -> dict[str, Any]:
+def _claim_row(x: Extraction, seq: int, c: Claim, parts: dict[str, tuple[str | None, str | None]]) -> dict[str, Any]:
     s = c.speaker
     return {"document_id": x.document_id, "seq": seq, "speaker_entity_id": s.entity.id if s else None,
             "speaker_text": c.speaker_text, "speaker_start": s.start if s else None,
             "speaker_end": s.end if s else None, "cue": c.cue, "content_start": c.content_start,
             "content_end": c.content_end, "quoted": c.quoted, "stance": c.stance, "sentence": c.sentence,
-            "start": c.start, "end": c.end, "extractor": x.extractor}
+            "start": c.start, "end": c.end, "extractor": x.extractor, **_claimed_row(c.claimed, parts)}
+
+
+def _claimed_row(e: ClaimedEvent | None, parts: dict[str, tuple[str | None, str | None]]) -> dict[str, Any]:
+    """The claims table's ``claimed_*`` columns: the event a claim is about (all None without one)."""
+    actor = _participant_row("actor", e.actor if e else None, parts)
+    recipient = _participant_row("recipient", e.recipient if e else None, parts)
+    g = e.place.place if e and e.place else None
+    return {"claimed_type": e.type if e else None, "claimed_modality": e.modality if e else None,
+            **{f"claimed_{k}": actor[k] for k in ("actor_entity_id", "actor_text", "actor_country", "actor_sector")},
+            **{f"claimed_{k}": recipient[k] for k in ("recipient_entity_id", "recipient_text", "recipient_country")},
+            "claimed_place_name": g.name if g else None, "claimed_place_country": g.country if g else None,
+            "claimed_place_admin1": g.admin1 if g else None, "claimed_place_lat": g.lat if g else None,
+            "claimed_place_lon": g.lon if g else None}
 
 
 def _event_rows(x: Extraction, facts: tuple[str | None, datetime | None],
@@ -188,6 +212,7 @@ def _event_row(x: Extraction, ev: Event, facts: tuple[str | None, datetime | Non
         "negated": f.negated, "hypothetical": f.hypothetical, "future": f.future, "reported": f.reported,
         "sentence": e.sentence, "start": e.start, "end": e.end, "trigger_start": e.trigger_start,
         "trigger_end": e.trigger_end, "confidence": float(ev.confidence),
+        "actor_inferred": ev.actor is not None and ev.actor.inferred, "coder": ev.coder,
     }
 
 

@@ -169,6 +169,7 @@ def event_record(r: Any) -> StoredEvent:
         date=r.date, date_precision=r.date_precision, date_from_publication=r.date_from_publication,
         negated=r.negated, hypothetical=r.hypothetical, future=r.future, reported=r.reported, sentence=r.sentence,
         start=r.start, end=r.end, trigger_start=r.trigger_start, trigger_end=r.trigger_end, confidence=r.confidence,
+        coder=r.coder,
     )
 
 
@@ -180,7 +181,7 @@ def _participant(r: Any, role: str) -> StoredParticipant | None:
     return StoredParticipant(entity_id=entity_id, canonical_id=m[f"{role}_canonical_id"] or entity_id,
                              name=m[f"{role}_name"] or m[f"{role}_text"], text=m[f"{role}_text"],
                              start=m[f"{role}_start"], end=m[f"{role}_end"], country=m[f"{role}_country"],
-                             sector=m[f"{role}_sector"])
+                             sector=m[f"{role}_sector"], inferred=bool(m.get(f"{role}_inferred", False)))
 
 
 def _event_place(r: Any) -> StoredPlace | None:

@@ -13,6 +13,7 @@ from forewarn.errors import InvalidArgument
 from forewarn.ingest.posted import DEFAULT_SOURCE, Posted
 from forewarn.model import Sighting, Source
 from forewarn.model.query import DocumentQuery
+from forewarn.model.records import StoredClaim
 from forewarn.reads.documents import ClusterMember, DocumentSummary
 from forewarn.web.api.common import Page, Paging
 from forewarn.web.api.events import EventOut, event_out
@@ -71,6 +72,7 @@ class DocumentOut(BaseModel):
     extraction: ExtractionStatusOut | None
     marks: list[Span]
     events: list[EventOut]
+    claims: list[StoredClaim]  # attributed statements; ``claimed``: the event a claim is about, where coded
     sightings: list[SightingOut]
     cluster: ClusterOut
 
@@ -150,7 +152,7 @@ def get_document(request: Request, p: Viewer,
                                        extracted_at=status.extracted_at) if status else None,
         marks=sorted(spans_of(x, doc.text), key=lambda s: (s.start, -s.end, s.kind)),
         events=[event_out(e, found.evidence[e.id].sentence if e.id in found.evidence else None) for e in x.events],
-        sightings=[sighting_out(s, sources.get(s.source_id or "")) for s in found.sightings],
+        claims=list(x.claims), sightings=[sighting_out(s, sources.get(s.source_id or "")) for s in found.sightings],
         cluster=ClusterOut(id=doc.cluster_id, size=found.cluster_size, members=list(found.members)),
     )
 

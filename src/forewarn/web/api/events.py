@@ -54,7 +54,7 @@ class EventOut(BaseModel):
     type: str
     mode: str | None
     contexts: list[str]
-    actor: StoredParticipant | None
+    actor: StoredParticipant | None  # ``inferred``: nobody was named, a documented rule supplied it
     recipient: StoredParticipant | None
     place: PlaceOut | None
     date: date
@@ -66,6 +66,7 @@ class EventOut(BaseModel):
     reported: bool
     confidence: float
     extractor: str
+    coder: str  # what coded the type: "rules", "model:NAME" or "rules+model:NAME"
     coded_at: datetime
     evidence: EvidenceOut
     url: str  # the evidence in the workbench
@@ -106,7 +107,7 @@ def event_out(e: StoredEvent, sentence: str | None = None) -> EventOut:
         date=e.date,
         date_precision=e.date_precision, date_from_publication=e.date_from_publication, negated=e.negated,
         hypothetical=e.hypothetical, future=e.future, reported=e.reported, confidence=e.confidence,
-        extractor=e.extractor, coded_at=e.coded_at,
+        extractor=e.extractor, coder=e.coder, coded_at=e.coded_at,
         evidence=EvidenceOut(sentence=e.sentence, start=e.start, end=e.end, trigger_start=e.trigger_start,
                              trigger_end=e.trigger_end, text=sentence),
         url=f"/documents/{e.document_id}#ev-{e.id}")

@@ -1,0 +1,144 @@
+"""A learned event-type classifier beside the rules, and how its verdict combines with theirs.
+
+The model is a linear classifier (multinomial logistic regression) over hashed TF-IDF features of a
+sentence: lower-cased word unigrams and bigrams, and character 3- to 5-grams inside words. It gives a
+probability to each of the 16 PLOVER types and to ``NONE`` (no event). It ships as a small ``.npz`` of
+plain arrays in ``forewarn/data/nlp/`` (no pickle) and predicts with numpy alone; it is trained by
+``scripts/train_event_model.py`` (``make model``), which uses :func:`hashed_counts` so training and
+prediction see the same features.
+
+Combination (:func:`combine`), sentence by sentence, only where the rules found an event (so the
+model never adds events, and costs nothing on sentences without one):
+
+- the model agrees with a rule event's type: the event is kept, coded ``rules+model:NAME``;
+- the model is sure there is no event (``P(NONE) >= VETO``) and the rule event is a weak one
+  (confidence below ``SURE``): the event is dropped;
+- the model is sure of another type (``P(type) >= RETYPE``) and the rule event is weak: the event is
+  re-typed (mode dropped: modes belong to a type), coded ``model:NAME``;
+- otherwise the rules' event stands, coded ``rules``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from importlib import resources
+from itertools import pairwise
+from pathlib import Path
+
+import numpy as np
+
+from forewarn.errors import ConfigError
+from forewarn.model.extraction import Event
+
+NONE = "NONE"  # the label of a sentence with no event
+DIMENSIONS = 2**18  # hashed feature space
+CHAR_NGRAMS = (3, 4, 5)
+VETO = 0.8  # P(NONE) at which the model drops a weak rule event
+RETYPE = 0.6  # P(type) at which the model re-types a weak rule event
+SURE = 0.7  # rule confidence from which the rules' type stands whatever the model says
+LOGIC_VERSION = "1"  # bump when features or the combination change
+_WORDS = re.compile(r"\w+", re.UNICODE)
+_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*")
+
+
+def _grams(text: str) -> Iterable[str]:
+    words = _WORDS.findall(text.lower())
+    yield from (f"w {w}" for w in words)
+    yield from (f"b {a} {b}" for a, b in pairwise(words))
+    for w in words:
+        padded = f" {w} "
+        yield from (f"c{padded[i:i + n]}" for n in CHAR_NGRAMS for i in range(len(padded) - n + 1))
+
+
+def hashed_counts(text: str) -> Counter[int]:
+    """Feature index → count for one text (CRC-32 of each n-gram, modulo ``DIMENSIONS``)."""
+    return Counter(zlib.crc32(g.encode("utf-8")) % DIMENSIONS for g in _grams(text))
+
+
+@dataclass(frozen=True)
+class EventModel:
+    """The arrays of a trained model. ``columns``: the feature indices seen in training, sorted;
+    ``idf`` and ``weights`` (one row per column, one column per label) for them; ``unseen_idf``
+    for any other feature (it counts in the vector's length, not in the scores)."""
+
+    name: str
+    digest: str  # of the file: a retrained model under the same name is another version
+    labels: tuple[str, ...]
+    columns: np.ndarray
+    idf: np.ndarray
+    unseen_idf: float
+    weights: np.ndarray
+    bias: np.ndarray
+
+    @classmethod
+    def load(cls, name: str) -> EventModel:
+        """The packaged model ``forewarn/data/nlp/<name>.npz``."""
+        if not _NAME.fullmatch(name):
+            raise ConfigError(f"event_model {name!r} is not a model name (lower-case letters, digits, . _ -)")
+        path = resources.files("forewarn") / "data" / "nlp" / f"{name}.npz"
+        if not path.is_file():
+            raise ConfigError(f"no event model {name!r} is packaged", hint="set event_model to \"\" for rules only")
+        with resources.as_file(path) as real:
+            return cls.read(real, name)
+
+    @classmethod
+    def read(cls, path: Path, name: str) -> EventModel:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+        with np.load(path, allow_pickle=False) as z:
+            return cls(name, digest, tuple(str(x) for x in z["labels"]), z["columns"], z["idf"].astype(np.float32),
+                       float(z["unseen_idf"]), z["weights"].astype(np.float32), z["bias"].astype(np.float32))
+
+    @property
+    def version(self) -> str:
+        return f"{self.name}-{self.digest}"
+
+    def save(self, path: Path) -> None:
+        np.savez_compressed(path, labels=np.array(self.labels), columns=self.columns.astype(np.int32),
+                            idf=self.idf.astype(np.float16), unseen_idf=np.float32(self.unseen_idf),
+                            weights=self.weights.astype(np.float16), bias=self.bias.astype(np.float32))
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        """Label → probability for one sentence."""
+        counts = hashed_counts(text)
+        index = np.fromiter(counts, dtype=np.int64, count=len(counts))
+        tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))
+        pos = np.searchsorted(self.columns, index).clip(max=len(self.columns) - 1)
+        seen = self.columns[pos] == index
+        value = tf * np.where(seen, self.idf[pos], self.unseen_idf)
+        norm = float(np.sqrt(value @ value)) or 1.0
+        scores = (value[seen] / norm) @ self.weights[pos[seen]] + self.bias
+        exp = np.exp(scores - scores.max())
+        return dict(zip(self.labels, (exp / exp.sum()).tolist(), strict=True))
+
+    def predict(self, text: str) -> tuple[str, float]:
+        """The most probable label of one sentence and its probability."""
+        return max(self.probabilities(text).items(), key=lambda kv: kv[1])
+
+
+def combine(events: Sequence[Event], probabilities: dict[str, float], name: str) -> list[Event]:
+    """One sentence's rule events after the model's say (see the module's docstring)."""
+    label, p = max(probabilities.items(), key=lambda kv: kv[1])
+    return [e for e in (_judged(ev, label, p, name) for ev in events) if e is not None]
+
+
+def _judged(event: Event, label: str, p: float, name: str) -> Event | None:
+    if label == event.type:
+        return replace(event, coder=f"rules+model:{name}")
+    if event.confidence >= SURE:
+        return event
+    if label == NONE:
+        return None if p >= VETO else event
+    return replace(event, type=label, mode=None, coder=f"model:{name}") if p >= RETYPE else event
+
+
+def sentence_events(events: Sequence[Event]) -> dict[tuple[int, int], list[Event]]:
+    """Events grouped by the span of the sentence that carries them, in order."""
+    grouped: dict[tuple[int, int], list[Event]] = {}
+    for ev in events:
+        grouped.setdefault((ev.evidence.start, ev.evidence.end), []).append(ev)
+    return grouped
