@@ -9,6 +9,7 @@ A sentence with no trigger yields no event.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -17,6 +18,7 @@ from spacy.tokens import Doc, Span, Token
 
 from forewarn.model.extraction import (
     DateMention,
+    EntityKind,
     EntityMention,
     Event,
     Evidence,
@@ -84,6 +86,14 @@ ARMED_TYPES = frozenset({"MOBILIZE", "ASSAULT", "RETREAT"})
 POSSIBLE = frozenset({"could", "may", "might"})
 HOSTILE = frozenset({"ASSAULT", "COERCE", "MOBILIZE", "THREATEN", "SANCTION"})
 ARMED_SECTORS = frozenset({Sector.MILITARY, Sector.REBEL, Sector.POLICE})
+# Participants that make an event political: a state, its organs and armed forces, an armed group, an IGO.
+POLITICAL_SECTORS = ARMED_SECTORS | frozenset({Sector.GOVERNMENT, Sector.INTELLIGENCE, Sector.IGO})
+# Events that natural hazards mimic ("homes damaged by the tornado", "lightning struck").
+HAZARD_LOOKALIKES = frozenset({"ASSAULT", "COERCE", "THREATEN"})
+# A score ("3-2", "1–0"): with one word of sport, a report of a game.
+SCORE = re.compile(r"\b\d{1,2} ?[-–] ?\d{1,2}\b")
+# A headline label that marks an opinion piece ("Opinion: …", "Editorial | …"): it reports no events.
+OPINION_LABELS = frozenset({"opinion", "op-ed", "editorial", "commentary", "column"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,9 +111,9 @@ class Trigger:
 def find_events(doc: Doc, lexicon: Lexicon, mentions: Sequence[EntityMention], places: Sequence[PlaceMention],
                 dates: Sequence[DateMention], published: date, actors: ActorDictionary) -> list[Event]:
     """All events in ``doc``. ``mentions``/``places``/``dates`` are the other components' output."""
-    if not len(doc):
+    if not len(doc) or _opinion(doc):
         return []
-    context = _DocContext(doc, mentions, places, dates, published, actors)
+    context = _DocContext(doc, mentions, places, dates, published, actors, _sport(doc, lexicon))
     events: list[Event] = []
     for sent in doc.sents:
         if _prose(sent) and not _question(sent):
@@ -118,9 +128,43 @@ def _sentence_events(sent: Span, lexicon: Lexicon, ctx: _DocContext) -> list[Eve
         if trigger.lemma in lexicon.needs_recipient and not _has_named_recipient(trigger, ctx):
             continue
         event = _code(trigger, sent, lexicon, ctx)
-        if caption or not _background(trigger, event):
+        if (caption or not _background(trigger, event)) and not _off_topic(trigger, event, sent, lexicon, ctx):
             events.append(event)
     return events
+
+
+def _opinion(doc: Doc) -> bool:
+    """An opinion piece labelled so in its headline ("Opinion: …", "Editorial | …")."""
+    first = next(iter(doc.sents))
+    return any(t.lower_ in OPINION_LABELS and t.i + 1 < len(doc) and doc[t.i + 1].text in (":", "|") for t in first)
+
+
+def _sport(doc: Doc, lexicon: Lexicon) -> bool:
+    """A report of a game: two words of sport, or one and a score."""
+    words = {t.lemma_.lower() for t in doc if t.pos_ in ("NOUN", "PROPN") and t.lemma_.lower() in lexicon.sport}
+    score = SCORE.search(doc.text) is not None
+    return len(words) + score >= 2
+
+
+def _off_topic(trigger: Trigger, event: Event, sent: Span, lexicon: Lexicon, ctx: _DocContext) -> bool:
+    """Words of conflict used of a game, a hazard or a private meeting: in a report of a game only
+    events with a political participant count; an attack-like event done by a natural hazard (or with
+    no doer, in a sentence about one) is none; a meeting of named people is CONSULT only when one of them
+    is political ("the two presidents held talks" names no one and stays)."""
+    named = event.actor is not None or event.recipient is not None
+    if (ctx.sport or (event.type == "CONSULT" and named)) and not _political(event):
+        return True
+    if event.type not in HAZARD_LOOKALIKES:
+        return False
+    doer = _argument_tokens(trigger)[0]
+    if doer is not None and doer.lemma_.lower() in lexicon.hazards:
+        return True
+    return event.actor is None and any(t.pos_ == "NOUN" and t.lemma_.lower() in lexicon.hazards for t in sent)
+
+
+def _political(event: Event) -> bool:
+    return any(p is not None and (p.entity.kind == EntityKind.COUNTRY or p.entity.sector in POLITICAL_SECTORS)
+               for p in (event.actor, event.recipient))
 
 
 CODE_MARKS = frozenset({"<", ">", "{", "}", "=", ";", "</", "/>", "&nbsp;", "()", "[]", "=>", "==", "&&"})
@@ -152,6 +196,7 @@ def _triggers(sent: Span, lexicon: Lexicon) -> list[Trigger]:
         elif pos in ("NOUN", "PROPN"):
             trigger = _noun_trigger(tok, lexicon.nouns) or (_noun_trigger(tok, lexicon.adjectives)
                                                            if pos == "PROPN" else None)
+            trigger = None if trigger is not None and _figurative(tok, lexicon) else trigger
         elif pos == "ADJ":
             trigger = _noun_trigger(tok, lexicon.adjectives)
         else:
@@ -167,7 +212,7 @@ def _verb_trigger(tok: Token, lexicon: Lexicon) -> Trigger | None:
     if objects:
         for obj in _objects(tok):
             hit = objects.get(obj.lemma_.lower()) or objects.get(_of_object(obj))
-            if hit:
+            if hit and not _figurative(obj, lexicon):
                 lo, hi = sorted((tok.i, obj.i))
                 return Trigger(tok, lo, hi + 1, hit[0], hit[1], verbal=True)
     by_subject = _by_subject(tok, lemma, lexicon)
@@ -182,9 +227,39 @@ def _verb_trigger(tok: Token, lexicon: Lexicon) -> Trigger | None:
 
 
 def _unfit_object(verb: Token, lemma: str, lexicon: Lexicon) -> bool:
-    """ "met the requirements", "hit a record": an object that takes the event out of the verb."""
-    unfit = lexicon.unfit_objects.get(lemma, frozenset())
-    return any(c.dep_ == "dobj" and c.lemma_.lower() in unfit for c in verb.children)
+    """ "met the requirements", "a survey released", "asks if …", "markets rallied": an object or a
+    subject that takes the event out of the verb."""
+    objects = lexicon.unfit_objects.get(lemma, frozenset())
+    subjects = lexicon.unfit_subjects.get(lemma, frozenset())
+    doer = _doer(verb)
+    return any(t.lemma_.lower() in objects for t in _acted_on(verb)) or (
+        doer is not None and doer.lemma_.lower() in subjects)
+
+
+def _doer(verb: Token) -> Token | None:
+    """The agent of a passive ("threatened by rising sea levels"), else the subject, own or inherited."""
+    agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+    by = next((g for g in agent.children if g.dep_ == "pobj"), None) if agent is not None else None
+    return by or next((c for c in verb.children if c.dep_ == "nsubj"), None) or _inherited_subject(verb)
+
+
+def _acted_on(verb: Token) -> list[Token]:
+    """What a verb acts on: its object, the noun it describes ("a survey released this week", "the fee,
+    which was frozen") and the word that opens its object clause ("asks if …")."""
+    out = [c for c in verb.children if c.dep_ == "dobj"]
+    out += [g for c in verb.children if c.dep_ in ("ccomp", "advcl") for g in c.children if g.dep_ == "mark"]
+    return out + ([verb.head] if verb.dep_ in ("acl", "relcl") else [])
+
+
+def _figurative(noun: Token, lexicon: Lexicon) -> bool:
+    """ "the debt-ceiling battle", "an attack on the budget", "the fight against poverty": a modifier or
+    object that makes a noun of conflict a figure of speech."""
+    unfit = lexicon.unfit_objects.get(noun.lemma_.lower())
+    if not unfit:
+        return False
+    objects = [g for c in noun.children if c.dep_ == "prep" and c.lower_ in ("on", "against", "over", "with", "of")
+               for g in c.children if g.dep_ == "pobj"]
+    return any(t.lemma_.lower() in unfit or t.lower_ in unfit for t in (*noun.doc[noun.left_edge.i: noun.i], *objects))
 
 
 def _known_lemma(tok: Token, lexicon: Lexicon) -> str:
@@ -379,8 +454,8 @@ class _DocContext:
     """Per-document lookups: which entity mention covers which token, places and dates by sentence."""
 
     def __init__(self, doc: Doc, mentions: Sequence[EntityMention], places: Sequence[PlaceMention],
-                 dates: Sequence[DateMention], published: date, actors: ActorDictionary) -> None:
-        self.doc, self.published, self.actors = doc, published, actors
+                 dates: Sequence[DateMention], published: date, actors: ActorDictionary, sport: bool) -> None:
+        self.doc, self.published, self.actors, self.sport = doc, published, actors, sport
         self.sentence = sentence_of(doc)
         self.mention_at: dict[int, EntityMention] = {}
         for m in mentions:
@@ -524,6 +599,10 @@ def _argument_tokens(trigger: Trigger) -> tuple[Token | None, list[Token]]:
 
 
 def _inherited_subject(verb: Token) -> Token | None:
+    """The subject of the clause above, for a verb with no subject of its own ("homes had been damaged"
+    has one: the speaker of "officials said homes had been damaged" is no doer of the damage)."""
+    if any(c.dep_ == "nsubjpass" for c in verb.children):
+        return None
     tok = verb
     for _ in range(3):
         if tok.dep_ not in ("xcomp", "conj", "advcl", "ccomp") or tok.head.i == tok.i:

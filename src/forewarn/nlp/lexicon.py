@@ -51,6 +51,9 @@ class Lexicon:
     subject_overrides: dict[str, dict[str, tuple[str, str | None]]]
     needs_recipient: frozenset[str]
     unfit_objects: dict[str, frozenset[str]]
+    unfit_subjects: dict[str, frozenset[str]]
+    sport: frozenset[str]
+    hazards: frozenset[str]
     contexts: dict[str, tuple[str, ...]]
     version: str
 
@@ -121,6 +124,10 @@ def _light(section: dict[str, Any], where: str) -> dict[str, dict[str, tuple[str
     return out
 
 
+def _word_sets(section: dict[str, Any] | None) -> dict[str, frozenset[str]]:
+    return {str(k): frozenset(str(w) for w in v) for k, v in (section or {}).items()}
+
+
 def _build(data: dict[str, Any], where: str, version: str) -> Lexicon:
     weak = {" ".join(_words(str(w))) for w in data.get("weak_nouns") or ()}
     contexts = {_check_type(t, where): tuple(c) for t, c in (data.get("contexts") or {}).items()}
@@ -131,7 +138,10 @@ def _build(data: dict[str, Any], where: str, version: str) -> Lexicon:
         light_verbs=_light(data.get("light_verbs") or {}, where),
         subject_overrides=_light(data.get("subject_overrides") or {}, where),
         needs_recipient=frozenset(str(v).lower() for v in data.get("needs_recipient") or ()),
-        unfit_objects={str(k): frozenset(str(w) for w in v) for k, v in (data.get("unfit_objects") or {}).items()},
+        unfit_objects=_word_sets(data.get("unfit_objects")),
+        unfit_subjects=_word_sets(data.get("unfit_subjects")),
+        sport=frozenset(str(w) for w in data.get("sport") or ()),
+        hazards=frozenset(str(w) for w in data.get("hazards") or ()),
         contexts=contexts,
         version=version,
     )

@@ -53,7 +53,7 @@ class ExtractorConfig:
                    s.extract_batch_size, s.event_model, s.control_table)
 
 
-COMPONENTS_VERSION = "3"  # bump when a component's logic changes what it extracts
+COMPONENTS_VERSION = "4"  # bump when a component's logic changes what it extracts
 COMPONENTS = ("forewarn_entities", "forewarn_places", "forewarn_dates", "forewarn_events", "forewarn_classifier",
               "forewarn_inference", "forewarn_claims")
 _EXTENSIONS = ("fw_published", "fw_entities", "fw_places", "fw_dates", "fw_events", "fw_claims")
