@@ -33,7 +33,7 @@ from no_event import counted
 from sample_press_sentences import PRESS, load_labelled
 from train_event_model import Example, gsr_rows, train
 
-from forewarn.config import Settings
+from forewarn.config import load_settings
 from forewarn.model.extraction import Extraction
 from forewarn.nlp.classifier import NONE, EventModel
 from forewarn.nlp.extract import ExtractInput, Extractor
@@ -113,7 +113,7 @@ class Coders:
     """The three systems over the same texts."""
 
     def __init__(self, model: EventModel) -> None:
-        config = ExtractorConfig.from_settings(Settings())
+        config = ExtractorConfig.from_settings(load_settings())
         self.model = model
         self.rules = Extractor(replace(config, event_model=""))
         self.combined = Extractor(replace(config, event_model=model.name))
@@ -173,7 +173,7 @@ def main() -> None:
     if not DATA.is_dir() or not PRESS.is_dir():
         print(f"skipped: {DATA} is absent (the labelled data lives in the shared checkout)")
         return
-    coders = Coders(EventModel.load(Settings().event_model or "events-1"))
+    coders = Coders(EventModel.load(load_settings().event_model or "events-1"))
     print(f"rules: {coders.rules.version}\ncombined: {coders.combined.version}")
     odd = gsr_rows()[1::2]
     odd_texts = [r["text"] for r in odd]

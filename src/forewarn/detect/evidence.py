@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Row, select
 
 from forewarn.store import schema as t
 
@@ -34,20 +35,19 @@ class EventBrief:
 def documents_brief(conn: Connection, ids: Iterable[str]) -> dict[str, DocumentBrief]:
     """Title, source and publication time of the stored documents among ``ids`` (not their text)."""
     d = t.documents.c
-    wanted = sorted(set(ids))
-    found: dict[str, DocumentBrief] = {}
-    for i in range(0, len(wanted), IN_CHUNK):
-        query = select(d.id, d.title, d.source_id, d.published_at).where(d.id.in_(wanted[i:i + IN_CHUNK]))
-        found.update((r.id, DocumentBrief(r.id, r.title, r.source_id, r.published_at)) for r in conn.execute(query))
-    return found
+    rows = _by_id(conn, [d.id, d.title, d.source_id, d.published_at], ids)
+    return {r.id: DocumentBrief(r.id, r.title, r.source_id, r.published_at) for r in rows}
 
 
 def events_brief(conn: Connection, ids: Iterable[str]) -> dict[str, EventBrief]:
     """Document, type and date of the stored events among ``ids``."""
     e = t.events.c
+    rows = _by_id(conn, [e.id, e.document_id, e.type, e.date], ids)
+    return {r.id: EventBrief(r.id, r.document_id, r.type, r.date) for r in rows}
+
+
+def _by_id(conn: Connection, columns: list[Any], ids: Iterable[str]) -> list[Row[Any]]:
+    """The rows whose id (the first column) is among ``ids``, read IN_CHUNK ids at a time."""
     wanted = sorted(set(ids))
-    found: dict[str, EventBrief] = {}
-    for i in range(0, len(wanted), IN_CHUNK):
-        query = select(e.id, e.document_id, e.type, e.date).where(e.id.in_(wanted[i:i + IN_CHUNK]))
-        found.update((r.id, EventBrief(r.id, r.document_id, r.type, r.date)) for r in conn.execute(query))
-    return found
+    return [r for i in range(0, len(wanted), IN_CHUNK)
+            for r in conn.execute(select(*columns).where(columns[0].in_(wanted[i:i + IN_CHUNK])))]
