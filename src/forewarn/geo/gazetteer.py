@@ -15,6 +15,7 @@ tier, after :func:`translit_key`, a lossy key that folds Ukrainian/Russian roman
 
 from __future__ import annotations
 
+import difflib
 import functools
 import gzip
 import hashlib
@@ -38,7 +39,12 @@ import numpy as np
 from forewarn.geo import settlements
 from forewarn.model.extraction import Place, PlacePrecision
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
+# A town GeoNames gives no population, and every village of a detailed layer, ranks as a village of this size:
+# a name spelled exactly as a nearby village's is not outweighed by a far hamlet of a spelling variant.
+VILLAGE_POPULATION = 300
+# Transliteration keys at least this similar (difflib ratio) are one name spelled two ways.
+SAME_NAME_SIMILARITY = 0.7
 # Countries (alpha-3, as focus_countries has them) with a detailed layer, and their alpha-2 codes.
 DETAILED_COUNTRIES: dict[str, str] = {"UKR": "UA"}
 
@@ -102,10 +108,10 @@ _DEMONYMS: dict[str, str] = {
 
 def normalize(text: str) -> str:
     """Lower case, no accents, no apostrophes, any other punctuation a single space."""
-    lowered = text.casefold()
+    lowered = _APOSTROPHES.sub("", text.casefold())  # before NFKD, which turns "´" into a space and a mark
     if not lowered.isascii():
         lowered = _COMBINING.sub("", unicodedata.normalize("NFKD", lowered.translate(_FOLD)))
-    return _NON_ALNUM.sub(" ", _APOSTROPHES.sub("", lowered)).strip()
+    return _NON_ALNUM.sub(" ", lowered).strip()
 
 
 _TRANSLIT_RULES = (
@@ -114,10 +120,13 @@ _TRANSLIT_RULES = (
     ("g", "h"), ("j", "i"), ("y", "i"), ("ie", "e"),
 )
 _DOUBLE = re.compile(r"(.)\1+")
-# Word endings where Ukrainian and Russian forms of one name differ: Kharkiv/Kharkov, Avdiivka/Avdeevka,
-# Avdiivske/Avdeevskoe (after the rules above).
+# Word endings where Ukrainian and Russian forms of one name differ (after the rules above): Kharkiv/Kharkov,
+# Avdiivka/Avdeevka, Avdiivske/Avdeevskoe, and the adjectival endings of village names: Troitske/Troitskoye,
+# Opytne/Opytnoe, Mala/Malaya, Nova/Novaya, Chumakove/Chumakovo, Lutuhyne/Lutugino.
 _ENDINGS = ((re.compile(r"(?<=[^aeiou])[oe]v$"), "iv"), (re.compile(r"[oe]vka$"), "ivka"),
-            (re.compile(r"sko[ie]*$"), "ske"))
+            (re.compile(r"sko[ie]*$"), "ske"), (re.compile(r"(?<=[^aeiou])oe$"), "e"),
+            (re.compile(r"(?<=[^aeiou])aia$"), "a"), (re.compile(r"(?<=[^aeiou][oe]v)o$"), "e"),
+            (re.compile(r"(?<=[^aeiou])ino$"), "ine"))
 
 
 def translit_key(normalized: str) -> str:
@@ -125,7 +134,7 @@ def translit_key(normalized: str) -> str:
 
     Folds kh/h/g, zh/z, ts/c, y/i/j (so -iy/-yi/-y endings and Avdiivka/Avdiyivka/Avdijivka agree), ie/e,
     doubled letters (Odessa/Odesa), and the Ukrainian/Russian endings -iv/-ov/-ev, -ivka/-ovka/-evka,
-    -ske/-skoe. Vowels are kept, so unrelated names rarely meet.
+    -ske/-skoe, -e/-oe, -a/-aia, -ove/-ovo, -yne/-ino. Vowels are kept, so unrelated names rarely meet.
     """
     words = []
     for word in normalized.split():
@@ -136,6 +145,16 @@ def translit_key(normalized: str) -> str:
             word = pattern.sub(new, word)
         words.append(word)
     return " ".join(words)
+
+
+def same_name(a: str, b: str) -> bool:
+    """Are two names one name spelled two ways (Severodonetsk/Siverskodonetsk, Zaporozhye/Zaporizhzhia),
+    not two names of one place (Molotov/Perm, White House/Casablanca)? Compared by transliteration key."""
+    own, key = translit_key(normalize(a)), translit_key(normalize(b))
+    if own == key:
+        return True
+    long_enough = min(len(own), len(key)) >= 5  # short names are alike by chance (Man/Amman)
+    return long_enough and difflib.SequenceMatcher(None, own, key).ratio() >= SAME_NAME_SIMILARITY
 
 
 def _fuzzy_key(normalized: str) -> str | None:
@@ -613,10 +632,11 @@ class Gazetteer:
 
 
 def base_score(match: Match, others_own: int = 0) -> float:
-    """Likelihood without context: population (log), less for a transliteration-key match, and less for a
-    place that has the name only as one of its other names (a city's historical name), the more so the
-    more candidates bear it as their own (``others_own``)."""
-    score = 0.5 * math.log10(match.population + 1)
+    """Likelihood without context: population (log; a town without a figure counts as a village of
+    :data:`VILLAGE_POPULATION`), less for a transliteration-key match, and less for a place that has the
+    name only as one of its other names (a city's historical name), the more so the more candidates bear
+    it as their own (``others_own``)."""
+    score = 0.5 * math.log10((match.population or VILLAGE_POPULATION) + 1)
     if not match.primary:
         score -= 0.5 * min(others_own, 6)
     return score - (1.0 if match.fuzzy else 0.0)
@@ -646,4 +666,4 @@ def _default_gazetteer(cache_dir: Path | None, detail: frozenset[str]) -> Gazett
 
 
 __all__ = ["DETAILED_COUNTRIES", "Gazetteer", "Match", "base_score", "detailed", "normalize", "prefer_town", "rank",
-           "translit_key"]
+           "same_name", "translit_key"]

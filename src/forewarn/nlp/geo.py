@@ -26,7 +26,7 @@ from enum import Enum
 from spacy.tokens import Doc, Token
 
 from forewarn.geo.distance import haversine_km
-from forewarn.geo.gazetteer import REGION_WORDS, Gazetteer, Match, base_score, normalize, prefer_town
+from forewarn.geo.gazetteer import REGION_WORDS, Gazetteer, Match, base_score, normalize, prefer_town, same_name
 from forewarn.model.extraction import PlaceMention, PlacePrecision
 from forewarn.nlp.spans import sentence_of
 
@@ -84,8 +84,27 @@ NAME_TAIL_WORDS = frozenset(
      "palace", "office", "regiment", "battalion", "brigade", "division", "corps", "guard", "army", "group",
      "company", "bank"}
 )
+# Words after a name that make it a street's, whatever their case ("Leningradskaya Street", "Pushkin square"):
+# the town of that name is elsewhere.
+THOROUGHFARE_WORDS = frozenset(
+    {"street", "st", "str", "avenue", "ave", "square", "lane", "boulevard", "blvd", "prospect", "prospekt",
+     "embankment", "alley"}
+)
+# Prepositions that give a destination, not where things are ("a column moving towards Ukraine").
+DESTINATION_PREPOSITIONS = frozenset({"towards", "toward"})
+_FEATURE_WORDS = NATURE_WORDS - {"dam"}  # "the Dnipro river"; a dam is in the town it is named after
+_QUOTES = frozenset({"'", '"', "‘", "’", "“", "”", "«", "»"})
 _QUALIFIER_WORDS = REGION_WORDS | DISTRICT_WORDS | SETTLEMENT_WORDS
 _OTHER_THING_WORDS = NAME_TAIL_WORDS - FACILITY_WORDS
+# Things named after the town they stand in: a longer name that opens with a well-known town's and holds one of
+# these is in that town ("Kharkiv Polytechnic", "Lysychansk Gelatin Plant"); a team's, a firm's or a unit's
+# ("Denver Nuggets", "Norfolk Southern", "Azov Regiment") is not.
+INSTITUTION_WORDS = frozenset(
+    {"airport", "station", "plant", "factory", "works", "combine", "refinery", "depot", "terminal", "port",
+     "hospital", "clinic", "school", "lyceum", "university", "polytechnic", "institute", "academy", "theatre",
+     "theater", "stadium", "arena", "mall", "market", "supermarket", "centre", "center", "hotel", "bridge",
+     "building", "complex", "administration", "prison"}
+)
 _NEVER_ALONE = COMMON_CAPITALISED | FACILITY_WORDS | _QUALIFIER_WORDS | DIRECTION_WORDS | NAME_TAIL_WORDS
 _CLOSED_POS = frozenset({"DET", "PRON", "ADP", "AUX", "CCONJ", "SCONJ", "PART", "PUNCT", "SYM", "SPACE"})
 _NOT_PLACE_LABELS = frozenset({"DATE", "TIME", "MONEY", "CARDINAL", "ORDINAL", "PERCENT", "QUANTITY"})
@@ -95,9 +114,10 @@ _MAX_SKIPPED = 4
 _NEVER = 10**12
 MODIFIER_MIN_POPULATION = 50_000  # "Kharkiv supermarket": a name used as a modifier
 BARE_MIN_POPULATION = 20_000  # a capitalised name with no cue at all: "Artillery hitting Kharkiv"
+WELL_KNOWN_POPULATION = 500_000  # a strict name in a document that names no country is a place only this large
 _OTHER_NAME_LABELS = frozenset({"ORG", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"})
 NEAR_KM = 50.0  # a candidate town this close to an unambiguous town the document names is likelier
-LOGIC_VERSION = "2"  # bump when what find_places resolves changes (the gazetteer's own version is separate)
+LOGIC_VERSION = "3"  # bump when what find_places resolves changes (the gazetteer's own version is separate)
 
 
 class _Qualifier(Enum):
@@ -123,6 +143,10 @@ class _Span:
     # the model called a person.
     min_population: int = 0
     exact_only: bool = False  # no transliteration-key matches
+    # min_population holds whatever the document's context, only for towns by their own names, and only in the
+    # document's countries (or, where it names none, for very large towns): a name that opens a sentence
+    # ("Mariupol residents …") or a longer name ("Kharkiv Polytechnic") is a place only when well known.
+    strict: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,9 +321,8 @@ def _mark(covered: bytearray, start: int, end: int) -> None:
     covered[start:end] = b"\x01" * (end - start)
 
 
-def _ner_spans(doc: Doc, covered: bytearray) -> list[_Span]:
+def _ner_spans(doc: Doc, covered: bytearray, caps: bool) -> list[_Span]:
     spans = []
-    caps = _mostly_upper(doc)
     for ent in doc.ents:
         if ent.label_ in NER_LABELS:
             span = _make_span(doc, ent.start, ent.end, from_ner=True, locative=False)
@@ -430,7 +453,10 @@ class _CueScanner:
                 if end == j or any(self.covered[j:end]) or doc[j].ent_type_ in _NOT_PLACE_LABELS:
                     return max(j, i + 1)
                 if end < len(doc) and doc[end].lower_ in _OTHER_THING_WORDS and doc[end].text[:1].isupper():
-                    return end + 1  # "on Victory Avenue": the name of something else
+                    # "on Victory Avenue": the name of something else, unless it opens with a well-known
+                    # town's ("at Kharkiv Karavan Mall")
+                    self._add(j, end + 1, locative=True, min_population=MODIFIER_MIN_POPULATION)
+                    return end + 1
                 person = doc[j].ent_type_ == "PERSON"
                 if person and not strong and (weak_word == "to" or end - j > 1):
                     least = _NEVER
@@ -486,24 +512,52 @@ def _bare_spans(doc: Doc, covered: bytearray) -> list[_Span]:
         end = i + 1
         while end < len(doc) and not covered[end] and _is_name_word(doc[end], False):
             end += 1
-        if _bare_name(doc, i, end):
-            least = max(BARE_MIN_POPULATION, MODIFIER_MIN_POPULATION if _modifies_next(doc, end) else 0)
-            span = _make_span(doc, i, end, from_ner=False, locative=False)
-            if span is not None:
-                out.append(replace(span, min_population=least, exact_only=True))
-                _mark(covered, span.text_start, span.text_end)
+        span = _make_span(doc, i, end, from_ner=False, locative=False)
+        bare = _bare_span(doc, span) if span is not None else None
+        if bare is not None:
+            out.append(bare)
+            _mark(covered, bare.text_start, bare.text_end)
         i = end
     return out
 
 
-def _bare_name(doc: Doc, start: int, end: int) -> bool:
-    if _starts_clause(doc, start) or doc[start - 1].text[:1].isupper():
+def _caption_place(doc: Doc, start: int, end: int) -> bool:
+    """A one-word name set off by a comma at a sentence's edge, as captions name their place: "Destroyed
+    bridge, Borodyanka", "Horenka, drone footage of …"."""
+    if end - start > 1:
         return False
-    if doc[start].ent_type_ == "PERSON" and end - start > 1:  # a person's full name
-        return False
-    if end < len(doc) and doc[end].text[:1].isupper() and doc[end].is_alpha:  # part of a longer name
-        return False
-    return not (_hyphen_compound(doc, end) or _glued_hyphen(doc, end))
+    sentence_end = end == len(doc) or bool(doc[end].is_sent_start) or doc[end].text in (".", "!", ";")
+    if start > 0 and doc[start - 1].text == "," and sentence_end:
+        return True
+    opens = start == 0 or bool(doc[start].is_sent_start)
+    return opens and end < len(doc) and doc[end].text == "," and doc[start].pos_ == "PROPN"
+
+
+def _bare_span(doc: Doc, span: _Span) -> _Span | None:
+    """A capitalised name with no cue, with the population it needs. A caption's place ("…, Borodyanka.",
+    "Horenka, drone footage …") is kept in the document's countries as after a cue; one that opens a
+    sentence or a clause (capitalised whatever it is) or a longer name ("Kharkiv Polytechnic", "Mariupol
+    Drama theatre") only for a well-known town (strict); one inside a sentence as before."""
+    start, end = span.start, span.text_end
+    if span.text_end > span.end:
+        return None  # "Kyiv District, Donetsk": left to the cues that read qualifiers
+    if _hyphen_compound(doc, end) or _glued_hyphen(doc, end) or (start > 0 and doc[start - 1].text[:1].isupper()
+                                                                  and not _starts_clause(doc, start)):
+        return None
+    if _caption_place(doc, start, end):
+        return replace(span, locative=True, min_population=BARE_MIN_POPULATION, exact_only=True)
+    if doc[start].ent_type_ == "PERSON" and (end - start > 1 or _starts_clause(doc, start)):
+        return None  # a person's full name, or a name at the start where the model's label is all there is
+    longer = end - start > 1 or (end < len(doc) and doc[end].text[:1].isupper() and doc[end].is_alpha)
+    if _starts_clause(doc, start):
+        if doc[start].pos_ != "PROPN":
+            return None
+        least = MODIFIER_MIN_POPULATION if longer else BARE_MIN_POPULATION
+        return replace(span, min_population=least, exact_only=True, strict=True)
+    if longer:
+        return replace(span, min_population=MODIFIER_MIN_POPULATION, exact_only=True, strict=True)
+    least = max(BARE_MIN_POPULATION, MODIFIER_MIN_POPULATION if _modifies_next(doc, end) else 0)
+    return replace(span, min_population=least, exact_only=True)
 
 
 # ----------------------------------------------------------------------------------------------- lookup
@@ -553,6 +607,8 @@ def _segments(lookups: _Lookups, doc: Doc, span: _Span, caps: bool) -> list[_Fou
                 if hit is not None:
                     break
         if hit is not None:
+            if found and found[-1].span.end == k and hit.country is None and not hit.regions:
+                return []  # two names side by side make one ("Nova Poshta"), not two towns
             found.append(hit)
             k = hit.span.end
         elif _filler(doc[k]):
@@ -562,17 +618,67 @@ def _segments(lookups: _Lookups, doc: Doc, span: _Span, caps: bool) -> list[_Fou
     return found
 
 
+def _names_something_else(doc: Doc, span: _Span) -> bool:
+    """The name is a street's, a river's, a shop's or a numbered thing's: "Leningradskaya Street", "the
+    Dnipro river", "at 'Metro'", "Row 5443", or the kind of a thing whose name follows in quotes: 'Cafe
+    "Beze"'."""
+    start, end = span.text_start, span.text_end
+    if end < len(doc) and (doc[end].lower_ in THOROUGHFARE_WORDS or doc[end].lower_ in _FEATURE_WORDS):
+        return True
+    if end + 1 < len(doc) and doc[end].text in _QUOTES and doc[end - 1].whitespace_ and not doc[end].whitespace_ \
+            and doc[end + 1].text[:1].isupper():
+        return True
+    if end < len(doc) and doc[end].is_digit and not _year(doc[end].text):
+        return True
+    return start > 0 and end < len(doc) and doc[start - 1].text in _QUOTES and doc[end].text in _QUOTES
+
+
+def _year(text: str) -> bool:
+    return len(text) == 4 and text[:2] in ("19", "20")
+
+
 def _lookup_span(lookups: _Lookups, doc: Doc, span: _Span, caps: bool) -> list[_Found]:
     if span.end - span.start == 1 and doc[span.start].lower_ in _NEVER_ALONE:
+        return []
+    if _names_something_else(doc, span):
         return []
     whole = _found(lookups, doc, span, exact_only=span.exact_only or (caps and not span.from_ner))
     if whole is not None:
         if doc[span.end - 1].lower_ in COMMON_CAPITALISED:  # "Forest Park", "Snake Island": rarely the town
             whole = replace(whole, span=replace(whole.span, min_population=_NEVER))
         return [whole]
-    if span.end - span.start == 1 or not (span.from_ner or caps):
+    if span.end - span.start == 1:
         return []
-    return _segments(lookups, doc, span, caps)
+    if not (span.from_ner or caps):
+        return _leading_town(lookups, doc, span) or _trailing_town(lookups, doc, span)
+    return _segments(lookups, doc, span, caps) or _leading_town(lookups, doc, span)
+
+
+def _trailing_town(lookups: _Lookups, doc: Doc, span: _Span) -> list[_Found]:
+    """A name set off by a comma that ends with a town's, after capitalised words of a title-case caption:
+    "Damage to Residences Kramatorsk, Donetsk Oblast" → Kramatorsk."""
+    if span.text_end >= len(doc) or doc[span.text_end].text not in (",", "("):
+        return []
+    for start in range(span.start + 1, span.end):
+        hit = _found(lookups, doc, replace(span, start=start, text_start=start), exact_only=True)
+        if hit is not None:
+            return [hit]
+    return []
+
+
+def _leading_town(lookups: _Lookups, doc: Doc, span: _Span) -> list[_Found]:
+    """A longer name of an institution that opens with a well-known town's: "Kharkiv Polytechnic",
+    "Lysychansk Gelatin Plant", "Mariupol Metro Supermarket"."""
+    tail = doc[span.start + 1:min(span.text_end + 1, len(doc))]
+    if span.qualifier is not _Qualifier.REGION and not any(t.lower_ in INSTITUTION_WORDS for t in tail):
+        return []  # a team's, a firm's, a unit's name; a town before its region ("Alchevsk Luhansk Oblast") is kept
+    for end in range(span.end - 1, span.start, -1):
+        sub = _Span(span.start, end, span.start, end, _Qualifier.NONE, False, span.locative,
+                    min_population=max(span.min_population, MODIFIER_MIN_POPULATION), exact_only=True, strict=True)
+        hit = _found(lookups, doc, sub, exact_only=True)
+        if hit is not None:
+            return [hit]
+    return []
 
 
 # ----------------------------------------------------------------------------------------------- resolution
@@ -642,20 +748,39 @@ def _demonym_countries(doc: Doc, gazetteer: Gazetteer) -> set[str]:
     return codes
 
 
-def _context(found: list[_Found], doc: Doc, gazetteer: Gazetteer, focus: frozenset[str]) -> _Context:
+def _apposed_regions(lookups: _Lookups, doc: Doc, found: list[_Found], ctx: _Context) -> dict[str, str]:
+    """ "Novoselivka, Donetsk": after a place and a comma, the name of a town that gives its region its name
+    names the region (as "Donetsk Oblast" would). Region id → country."""
+    ends = {f.span.text_end for f in found}
+    out: dict[str, str] = {}
+    for f in found:
+        k = f.span.text_start
+        if f.country is not None or not (k >= 2 and doc[k - 1].text == "," and k - 1 in ends):
+            continue
+        choice = _choose(f, ctx)
+        if choice is None or choice.place.precision is not PlacePrecision.TOWN:
+            continue
+        regions = lookups.find(_text(doc, f.span.start, f.span.end), _Qualifier.REGION)[1]
+        out.update((r.region, r.place.country) for r in regions if r.region == choice.region and r.region)
+    return out
+
+
+def _context(found: list[_Found], doc: Doc, lookups: _Lookups, focus: frozenset[str]) -> _Context:
     named = [f for f in found if f.country is not None]
     countries = {f.country.place.country for f in named if f.country is not None and f.span.locative}
     weak = {f.country.place.country for f in named if f.country is not None and not f.span.actor}
-    weak |= _demonym_countries(doc, gazetteer) | focus
+    weak |= _demonym_countries(doc, lookups.gazetteer) | focus
     base = _Context(countries=frozenset(countries), weak_countries=frozenset(weak))
-    regions: set[str] = set()
+    apposed = _apposed_regions(lookups, doc, found, base)
+    regions, countries = set(apposed), countries | set(apposed.values())
     for f in found:
         choice = _choose(f, base) if f.country is None else None
         if choice is not None and choice.place.precision is PlacePrecision.REGION and choice.region is not None:
             regions.add(choice.region)
             countries.add(choice.place.country)
     explicit = _Context(frozenset(regions), frozenset(countries), weak_countries=base.weak_countries)
-    anchors = [m for m in (_confident(f, explicit) for f in found if f.span.min_population == 0) if m is not None]
+    confident = ((_confident(f, explicit), f.span) for f in found)
+    anchors = [m for m, span in confident if m is not None and _supported(doc, m, span, explicit)]
     return _Context(
         explicit.regions,
         explicit.countries,
@@ -689,12 +814,17 @@ def _namesake_elsewhere(choice: Match, tied: tuple[str, str] | None) -> bool:
     return choice.place.country == tied[1] and choice.population < MODIFIER_MIN_POPULATION
 
 
-def _supported(choice: Match, span: _Span, ctx: _Context) -> bool:
+def _supported(doc: Doc, choice: Match, span: _Span, ctx: _Context) -> bool:
     """Does a place found by a weak cue stand? In the document's countries, yes; elsewhere, only when the
     document names no country at all and the place is populous enough."""
+    has_context = bool(ctx.countries or ctx.weak_countries or ctx.regions)
+    if span.strict:  # a town by its own name ("White House" is only another name of Casablanca)
+        own = choice.primary or same_name(choice.place.name, _text(doc, span.start, span.end))
+        return (choice.place.precision is PlacePrecision.TOWN and own
+                and choice.population >= span.min_population
+                and (_in_context(choice, ctx) or (not has_context and choice.population >= WELL_KNOWN_POPULATION)))
     if span.min_population == 0 or _in_context(choice, ctx):
         return True
-    has_context = bool(ctx.countries or ctx.weak_countries or ctx.regions)
     return not has_context and choice.population >= span.min_population
 
 
@@ -712,12 +842,30 @@ def _sentences(doc: Doc) -> list[int]:
 
 def _candidate_spans(doc: Doc, gazetteer: Gazetteer, caps: bool) -> list[_Span]:
     covered = bytearray(len(doc))
-    spans = _ner_spans(doc, covered)
+    spans = _ner_spans(doc, covered, caps)
     spans += _CueScanner(doc, covered, caps, gazetteer).scan()
     spans += _apposition_spans(doc, spans, covered, gazetteer, caps)
     if not caps:
         spans += _bare_spans(doc, covered)
     return spans
+
+
+def _kept(doc: Doc, span: _Span, choice: Match, ctx: _Context, tied: dict[int, tuple[str, str]]) -> bool:
+    """Is the resolved mention a place where things are? Not a country as an actor ("Russia's") or as a
+    destination ("moving towards Ukraine"), not a namesake outside the region named with it."""
+    if not _supported(doc, choice, span, ctx):
+        return False
+    if choice.place.precision is PlacePrecision.COUNTRY and (span.actor or _destination(doc, span.text_start)):
+        return False
+    return not _namesake_elsewhere(choice, tied.get(span.text_end))
+
+
+def _destination(doc: Doc, start: int) -> bool:
+    """The name follows "towards" (past a direction word: "towards northern Ukraine")."""
+    k = start - 1
+    if k > 0 and doc[k].lower_ in DIRECTION_WORDS:
+        k -= 1
+    return k >= 0 and doc[k].lower_ in DESTINATION_PREPOSITIONS
 
 
 def find_places(doc: Doc, gazetteer: Gazetteer, focus: frozenset[str] = frozenset()) -> list[PlaceMention]:
@@ -729,18 +877,14 @@ def find_places(doc: Doc, gazetteer: Gazetteer, focus: frozenset[str] = frozense
     caps = _mostly_upper(doc)
     lookups = _Lookups(gazetteer, caps)
     found = [f for s in _candidate_spans(doc, gazetteer, caps) for f in _lookup_span(lookups, doc, s, caps)]
-    ctx = _context(found, doc, gazetteer, focus)
+    ctx = _context(found, doc, lookups, focus)
     sentence = _sentences(doc)
     tied = _tied_regions(doc, found, ctx)
     text = doc.text
     mentions = []
     for f in found:
         choice = _choose(f, ctx)
-        if choice is None or not _supported(choice, f.span, ctx):
-            continue
-        if f.span.actor and choice.place.precision is PlacePrecision.COUNTRY:
-            continue
-        if _namesake_elsewhere(choice, tied.get(f.span.text_end)):
+        if choice is None or not _kept(doc, f.span, choice, ctx, tied):
             continue
         first, last = doc[f.span.text_start], doc[f.span.text_end - 1]
         start, end = first.idx, last.idx + len(last)
