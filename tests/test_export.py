@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from forewarn.export import plover_record, write_plover_jsonl
 from forewarn.model import Document
 from forewarn.model.document import DatePrecision
-from forewarn.model.records import StoredEvent, StoredParticipant, StoredPlace
+from forewarn.model.records import StoredClaim, StoredClaimed, StoredEvent, StoredParticipant, StoredPlace
 
 TEXT = "Russian forces struck Sumy with drones overnight. Officials said the strike hit a school."
 DOC = Document(id="d" * 64, text=TEXT, title="Strike on Sumy", url="https://news.example/sumy", source_id="wire",
@@ -39,7 +39,7 @@ def test_record_carries_plover_fields_in_a_fixed_order() -> None:
     assert list(record)[:4] == ["id", "date", "actor", "event"]
     assert list(record) == ["id", "date", "actor", "event", "recipient", "mode", "context", "event_loc", "event_text",
                             "text", "cite_info", "coder", "coded_date", "date_precision", "date_from_publication",
-                            "confidence", "negated", "hypothetical", "future", "reported", "type_coder"]
+                            "confidence", "negated", "hypothetical", "future", "reported", "type_coder", "claims"]
     assert (record["id"], record["date"], record["event"], record["mode"], record["context"]) == (
         "e" * 32, "2024-08-03", "ASSAULT", "drone", ["military"])
     assert record["actor"] == {"code": "RUS", "sector": "military", "entity_text": "Russian forces",
@@ -56,6 +56,7 @@ def test_record_carries_plover_fields_in_a_fixed_order() -> None:
                                    "start": 0, "end": 49, "trigger_start": 15, "trigger_end": 21}
     assert (record["coder"], record["coded_date"]) == ("forewarn spacy-sm 3.8 / fw 1", "2024-08-05")
     assert (record["confidence"], record["reported"], record["negated"]) == (0.8123, True, False)
+    assert record["claims"] == []
 
 
 def test_an_inferred_actor_and_the_type_coder_are_exported() -> None:
@@ -98,3 +99,43 @@ def test_non_ascii_text_is_written_as_is() -> None:
     write_plover_jsonl([event], lambda _: doc, buffer)
     assert "обстріляли" in buffer.getvalue()
     assert json.loads(buffer.getvalue())["event_text"] == "обстріляли"
+
+
+UKR = StoredParticipant(entity_id="dict:ukr", canonical_id="dict:ukr", name="Ukraine", text="Ukraine", start=-1,
+                        end=-1, country="UKR", sector="government")
+SAID = TEXT.index("the strike")
+CLAIM = StoredClaim(document_id=DOC.id, speaker=None, speaker_text="Officials", cue="say", content_start=SAID,
+                    content_end=len(TEXT) - 1, quoted=False, stance=None, sentence=1, start=50, end=len(TEXT),
+                    extractor="spacy-sm 3.8 / fw 1")
+WARNING = dataclasses.replace(CLAIM, speaker=UKR, speaker_text="Ukraine", cue="warn", stance="warn", content_start=0,
+                              content_end=48, sentence=0, start=0, end=49, claimed=StoredClaimed(
+                                  type="ASSAULT", modality="possible", actor=RUS, recipient=None, place_name="Sumy",
+                                  place_country="UKR", place_admin1="Sumy Oblast", place_lat=50.9, place_lon=34.8))
+
+
+def test_the_documents_claims_ride_along_with_their_claimed_event() -> None:
+    warning, said = json.loads(_line(EVENT, {DOC.id: [WARNING, CLAIM]}))["claims"]
+    assert list(warning) == ["speaker", "stance", "cue", "quoted", "text", "sentence", "start", "end",
+                             "content_start", "content_end", "about_event", "claimed"]
+    assert warning["speaker"]["code"] == "UKR" and (warning["stance"], warning["cue"]) == ("warn", "warn")
+    assert warning["text"] == "Russian forces struck Sumy with drones overnight" and warning["about_event"] is True
+    assert warning["claimed"] == {
+        "event": "ASSAULT", "modality": "possible",
+        "actor": {"code": "RUS", "sector": "military", "entity_text": "Russian forces",
+                  "entity_id": "dict:rus-military", "entity_name": "Russian Armed Forces", "inferred": False},
+        "recipient": {"code": None, "sector": None, "entity_text": None},
+        "event_loc": {"name": "Sumy", "lat": 50.9, "lon": 34.8, "country": "UKR", "admin1": "Sumy Oblast"}}
+    assert said["speaker"] == {"code": None, "sector": None, "entity_text": "Officials"}
+    assert (said["text"], said["about_event"], said["claimed"], said["stance"]) == (
+        "the strike hit a school", False, None, None)
+
+
+def test_claims_of_other_documents_stay_out() -> None:
+    record = json.loads(_line(EVENT, {"x" * 64: [WARNING]}))
+    assert record["claims"] == []
+
+
+def _line(event: StoredEvent, claims: dict[str, list[StoredClaim]]) -> str:
+    buffer = io.StringIO()
+    write_plover_jsonl([event], {DOC.id: DOC}.__getitem__, buffer, claims)
+    return buffer.getvalue()

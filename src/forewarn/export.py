@@ -8,20 +8,34 @@ future, reported) and ``type_coder`` (what coded the type: ``rules``, ``model:NA
 ``rules+model:NAME``). An entity object says ``inferred: true`` when nobody was named and a documented
 rule supplied it (a sighting's actor: the military of the state holding the place). Keys always come
 in the same order, so the same events give the same bytes.
+
+``claims`` (always present, maybe empty) lists the attributed statements of the event's document, in
+order: ``speaker`` (an entity object; ``entity_text`` is the speaker's words when no entity is linked),
+``stance`` (warn, deny, accuse, threat, assure, promise, assert, confirm, admit, urge, predict or null),
+``cue`` (the speech verb's lemma, "according to", …), ``quoted``, ``text`` (what was said), its offsets,
+``about_event`` (whether this event's trigger lies in what was said: "US warns Russia could invade"
+carries the warning on Russia's ASSAULT), and ``claimed``: the event the claim is about, or null —
+``event`` (PLOVER type), ``modality`` (asserted, possible, planned, feared, denied), ``actor`` and
+``recipient`` (entity objects, the country and sector their canonical entity has now) and ``event_loc``
+(name, lat, lon, country, admin1). See docs/export.md.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import IO, Any
 
 from forewarn.model import Document
-from forewarn.model.records import StoredEvent, StoredParticipant, StoredPlace
+from forewarn.model.records import StoredClaim, StoredClaimed, StoredEvent, StoredParticipant, StoredPlace
+
+_NO_CLAIMS: Mapping[str, Sequence[StoredClaim]] = MappingProxyType({})
 
 
-def plover_record(event: StoredEvent, document: Document) -> dict[str, Any]:
-    """The PLOVER record of one stored event; ``document`` is the one it was extracted from."""
+def plover_record(event: StoredEvent, document: Document, claims: Sequence[StoredClaim] = ()) -> dict[str, Any]:
+    """The PLOVER record of one stored event; ``document`` is the one it was extracted from, ``claims`` its
+    claims."""
     record: dict[str, Any] = {
         "id": event.id,
         "date": event.date.isoformat(),
@@ -41,14 +55,18 @@ def plover_record(event: StoredEvent, document: Document) -> dict[str, Any]:
     record["coder"] = f"forewarn {event.extractor}"
     record["coded_date"] = event.coded_at.date().isoformat()
     record |= _extras(event)
+    record["claims"] = [_claim(claim, event, document) for claim in claims]
     return record
 
 
-def write_plover_jsonl(events: Iterable[StoredEvent], documents: Callable[[str], Document], out: IO[str]) -> int:
-    """Write one JSON line per event; ``documents`` gives the document of an id. Returns the count."""
+def write_plover_jsonl(events: Iterable[StoredEvent], documents: Callable[[str], Document], out: IO[str],
+                       claims: Mapping[str, Sequence[StoredClaim]] = _NO_CLAIMS) -> int:
+    """Write one JSON line per event; ``documents`` gives the document of an id, ``claims`` the claims of a
+    document id (none where absent). Returns the count."""
     written = 0
     for event in events:
-        out.write(json.dumps(plover_record(event, documents(event.document_id)), ensure_ascii=False) + "\n")
+        record = plover_record(event, documents(event.document_id), claims.get(event.document_id, ()))
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
         written += 1
     return written
 
@@ -78,3 +96,21 @@ def _extras(event: StoredEvent) -> dict[str, Any]:
     return {"date_precision": event.date_precision, "date_from_publication": event.date_from_publication,
             "confidence": round(event.confidence, 4), "negated": event.negated, "hypothetical": event.hypothetical,
             "future": event.future, "reported": event.reported, "type_coder": event.coder}
+
+
+def _claim(claim: StoredClaim, event: StoredEvent, document: Document) -> dict[str, Any]:
+    speaker = _entity(claim.speaker) if claim.speaker else _entity(None) | {"entity_text": claim.speaker_text or None}
+    return {"speaker": speaker, "stance": claim.stance, "cue": claim.cue, "quoted": claim.quoted,
+            "text": document.text[claim.content_start:claim.content_end], "sentence": claim.sentence,
+            "start": claim.start, "end": claim.end, "content_start": claim.content_start,
+            "content_end": claim.content_end,
+            "about_event": claim.content_start <= event.trigger_start < claim.content_end,
+            "claimed": _claimed(claim.claimed) if claim.claimed else None}
+
+
+def _claimed(claimed: StoredClaimed) -> dict[str, Any]:
+    place = None if claimed.place_name is None else {
+        "name": claimed.place_name, "lat": claimed.place_lat, "lon": claimed.place_lon,
+        "country": claimed.place_country, "admin1": claimed.place_admin1}
+    return {"event": claimed.type, "modality": claimed.modality, "actor": _entity(claimed.actor),
+            "recipient": _entity(claimed.recipient), "event_loc": place}

@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 
 from forewarn.cli.main import app
 from forewarn.model.extraction import (
+    Claim,
+    ClaimedEvent,
     Entity,
     EntityKind,
     EntityMention,
@@ -155,6 +157,35 @@ def test_export_plover_jsonl(db: str, tmp_path: Path) -> None:
     first = target.read_bytes()
     cli(db, "export", "--out", str(target))
     assert target.read_bytes() == first and len(first.splitlines()) == 2
+
+
+def test_the_export_carries_claims_whose_claimed_actor_follows_a_merge(db: str) -> None:
+    """A stored claim reaches every event record of its document; a merge through the entity desk gives its
+    claimed actor the canonical entity's country."""
+    store = open_store(db)
+    try:
+        doc_id = store.find_events(EventQuery(limit=1))[0].document_id
+        text = store.get_document(doc_id).text
+        x = extraction(doc_id, text)
+        said = text.index("Ukraine's army")
+        denial = Claim(speaker=Participant(UKR, "Ukraine's army", *at(text, "Ukraine's army")),
+                       speaker_text="Ukraine's army", cue="deny", content_start=text.index("losses"),
+                       content_end=len(text) - 1, quoted=False, stance="deny", sentence=1, start=said, end=len(text),
+                       claimed=ClaimedEvent("ASSAULT", Participant(RUS_NER, "losses", *at(text, "losses")), None,
+                                            None, "denied"))
+        store.save_extractions([dataclasses.replace(x, claims=(denial,))], datetime(2024, 8, 6, tzinfo=UTC))
+    finally:
+        store.close()
+    records = [json.loads(line) for line in runner.invoke(app, ["--db", db, "export"]).stdout.splitlines()]
+    assert [len(r["claims"]) for r in records] == [1, 1]
+    [claim] = records[0]["claims"]
+    assert (claim["speaker"]["code"], claim["stance"], claim["text"], claim["claimed"]["modality"]) == (
+        "UKR", "deny", "losses", "denied")
+    assert claim["claimed"]["actor"]["code"] is None
+    code, out = cli(db, "entities", "merge", RUS_NER.id, RUS.id)
+    assert code == 0, out
+    [claim] = json.loads(runner.invoke(app, ["--db", db, "export", "--type", "ASSAULT"]).stdout)["claims"]
+    assert (claim["claimed"]["actor"]["code"], claim["claimed"]["actor"]["entity_id"]) == ("RUS", RUS.id)
 
 
 def test_entities_merge_edit_and_undo(db: str) -> None:

@@ -120,3 +120,45 @@ def test_a_headline_colon_before_a_plain_report_names_only_the_topic(extractor: 
 def test_a_warning_between_sides_sharing_a_word_is_still_about_another(extractor: Extractor) -> None:
     result = extract(extractor, "South Korea warned that North Korea could fire another missile soon.")
     assert not any(country(e) == "KOR" and e.type == "THREATEN" for e in result.events)
+
+
+def claimed_country(claim: Claim) -> str | None:
+    assert claim.claimed is not None, claim
+    return claim.claimed.actor.entity.country if claim.claimed.actor else None
+
+
+@pytest.mark.parametrize(("text", "stance", "actor"), [
+    # a clause whose verb names a movement or pressure in general terms
+    ("Lithuania warns Belarus may send migrants across the border", "warn", "BLR"),
+    # a pronoun: the named side before it, or the speaker for what one says of oneself
+    ("Poland is watching Belarus closely and warned it could provoke clashes.", "warn", "BLR"),
+    ("Hungary said it would not send troops to Ukraine.", "assure", "HUN"),
+    ("Kazakhstan promised that its forces would not enter Russia.", "assure", "KAZ"),
+    # a nominal claimed event: the country adjective's military
+    ("Helsinki warned of a Russian incursion into Finnish airspace.", "warn", "RUS"),
+    # a denial of one's own act, a gerund without subject or "no intention"
+    ("Minsk denies sending troops to the border", "deny", "BLR"),
+    ("The Kremlin said Russia has no intention of invading Finland.", "assure", "RUS"),
+    # a claim that another prepares a hostile act is an accusation
+    ("Moscow claims Kyiv is planning a provocation", "accuse", "UKR"),
+])
+def test_the_claimed_actor_is_the_doer_of_what_was_said(extractor: Extractor, text: str, stance: str,
+                                                         actor: str) -> None:
+    claim = only_claim(extract(extractor, text))
+    assert (claim.stance, claimed_country(claim)) == (stance, actor)
+
+
+def test_a_denial_rules_the_act_out(extractor: Extractor) -> None:
+    claim = only_claim(extract(extractor, "Minsk denies sending troops to the border"))
+    assert claim.claimed is not None and (claim.claimed.type, claim.claimed.modality) == ("MOBILIZE", "denied")
+
+
+def test_a_warning_claims_no_act_of_the_warner(extractor: Extractor) -> None:
+    """"warned about X" names whom the warning is about; the warner's own verb is no claimed act."""
+    claim = extract(extractor, "Latvia warned about Russia on Monday.").claims[0]
+    assert claim.claimed is None or claimed_country(claim) != "LVA"
+
+
+def test_a_quotation_after_a_colon_is_no_headline_attribution(extractor: Extractor) -> None:
+    claim = only_claim(extract(extractor, "Peskov said: “We will not retreat.”"))
+    assert claim.quoted

@@ -446,6 +446,36 @@ def test_merge_and_unmerge_change_what_actor_filters_return(store: SqlStore, sav
         store.undo_merge(999, "carol", T0)
 
 
+def claimed_facts(store: SqlStore) -> list[tuple[Any, ...]]:
+    """The claims table's stored country and sector of each claimed event's actor and recipient."""
+    c = t.claims.c
+    with store.engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(select(c.claimed_actor_country, c.claimed_actor_sector,
+                                                      c.claimed_recipient_country).order_by(c.document_id, c.seq))]
+
+
+def test_claimed_participants_follow_merges_undos_and_edits(store: SqlStore, saved: Docs) -> None:
+    """The claims table's ``claimed_*_country``/``sector`` columns (what queries on claims filter by) change
+    with the entity desk's merges, their undoing and edits, as the events' columns do."""
+    x = TEXT_2
+    claim = Claim(speaker=who(x, UKR, "ZSU"), speaker_text="The ZSU", cue="accuse", content_start=0, content_end=5,
+                  quoted=False, stance="warn", sentence=0, start=0, end=len(x),
+                  claimed=ClaimedEvent("ASSAULT", who(x, WAGNER, "Wagner"), who(x, WAGNER, "Wagner"), None, "possible"))
+    base = extraction_2(saved.two)
+    group = EntityMention(WAGNER_GROUP, "Wagner", 0, 6, 0)
+    store.save_extractions([dataclasses.replace(base, entities=(*base.entities, group), claims=(claim,))], T0)
+    assert claimed_facts(store) == [(None, "rebel", None)]
+    merge_id = store.merge_entities(WAGNER.id, WAGNER_GROUP.id, "alice", T0)
+    assert claimed_facts(store) == [("RUS", "rebel", "RUS")]
+    store.undo_merge(merge_id, "alice", T0 + timedelta(minutes=1))
+    assert claimed_facts(store) == [(None, "rebel", None)]
+    store.edit_entity(WAGNER.id, actor="alice", now=T0, country="blr", sector="military")
+    assert claimed_facts(store) == [("BLR", "military", "BLR")]
+    [stored] = store.claims_of(saved.two)
+    assert stored.claimed is not None and stored.claimed.actor is not None
+    assert (stored.claimed.actor.country, stored.claimed.actor.sector) == ("BLR", "military")
+
+
 def test_a_hand_edited_entity_survives_reextraction(store: SqlStore, saved: Docs) -> None:
     edited = store.edit_entity(WAGNER.id, actor="alice", now=T0, name="PMC Wagner", country="rus", sector="military",
                                add_aliases=("Wagner PMC", " "))

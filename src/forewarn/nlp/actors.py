@@ -624,7 +624,9 @@ class EntityLinker:
     def __call__(self, doc: Doc) -> list[EntityMention]:
         if len(doc) == 0:
             return []
-        person_tokens = {i for ent in doc.ents if ent.label_ == "PERSON" for i in range(ent.start, ent.end)}
+        # a country word inside a longer person name ("Michael Jordan"); alone, a PERSON tag on it is a slip
+        person_tokens = {i for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1
+                         for i in range(ent.start, ent.end)}
         hits = self._hits(doc)
         cands = self._dict_candidates(doc, hits, person_tokens)
         cands += self._agent_candidates(doc, hits)

@@ -35,10 +35,17 @@ verb takes its stance from what it reports: "US officials say Russia could invad
 it has no plans to attack" an assurance.
 
 ``with_claimed`` adds the claimed event (``Claim.claimed``): the most confident event whose trigger
-lies in the claim's content, else the event the cue itself carries (a threat, an accusation: the
-accused is the claimed actor), with its modality ("asserted", "possible", "planned", "feared",
-"denied"). The event itself stays in ``events`` as the events component coded it: a warning about
-another's act is that act, hypothetical and reported, with its own actor (never the warner's threat).
+lies in the claim's content; else a hostile act the event lexicon does not name, said in general terms
+(a verb of force, pressure or troop movement, possible, planned or ruled out: "Belarus could push
+migrants", "has no intention of attacking"; a hostile noun: "warned of a Russian offensive"); else the
+event the cue itself carries (a threat, an accusation: the accused is the claimed actor; never a
+warning's own verb), with its modality ("asserted", "possible", "planned", "feared", "denied"). Its
+actor is the doer of the content clause where one is named: the clause's subject, the controller of a
+subjectless complement ("denies massing troops": the speaker; "accused Kyiv of planning": Kyiv), a
+pronoun's referent (the speaker for what one says of oneself, else the named side before it in the
+sentence), a country adjective's military ("a Russian offensive"). The event itself stays in ``events``
+as the events component coded it: a warning about another's act is that act, hypothetical and
+reported, with its own actor (never the warner's threat).
 """
 
 from __future__ import annotations
@@ -51,10 +58,13 @@ from types import MappingProxyType
 import numpy as np
 from spacy.attrs import IS_SPACE, LEMMA, LOWER, ORTH, PREFIX
 from spacy.strings import get_string_id
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
-from forewarn.model.extraction import Claim, ClaimedEvent, EntityMention, Event, Participant
+from forewarn.model.extraction import Claim, ClaimedEvent, EntityMention, Event, Participant, Sector
+from forewarn.nlp.actors import ActorDictionary
 from forewarn.nlp.spans import sentence_of
+
+CLAIMS_VERSION = "2"  # bump when what the claims component extracts changes
 
 # Speech-act cue lemma -> stance (None where the verb only reports, without taking a position).
 CUE_STANCE: Mapping[str, str | None] = MappingProxyType(
@@ -120,7 +130,7 @@ _OBJECT_CONTENT = frozenset(
     | {"fear"}
     | {"promise", "pledge", "vow"}
 )
-_INFINITIVE_CONTENT = frozenset({"promise", "pledge", "vow", "threaten", "claim", "urge", "call"})
+_INFINITIVE_CONTENT = frozenset({"promise", "pledge", "vow", "threaten", "claim", "urge", "call", "deny", "admit"})
 _PREP_CONTENT: Mapping[str, frozenset[str]] = MappingProxyType(
     {
         "warn": frozenset({"of", "against", "about"}),
@@ -137,15 +147,34 @@ _FEARING = frozenset({"fear", "worry"})
 # Foreseen acts in general terms (the clause's verb not in the event lexicon): what is possible or prepared,
 # the nouns of armed attack as its object, and verbs of force or pressure with the type they stand for.
 _POSSIBLE = frozenset({"could", "may", "might"})
-_PREPARING = frozenset({"prepare", "plan", "gear"})
+_WILL = frozenset({"will", "would", "shall", "'ll"})
+_PREPARING = frozenset({"prepare", "plan", "gear", "intend", "plot", "seek", "aim"})
+_INTENT_NOUNS = frozenset({"plan", "intention", "intent", "desire", "wish", "ambition"})  # "has no plans to …"
 _HOSTILE_OBJECTS = {**dict.fromkeys(("offensive", "counteroffensive", "attack", "assault", "invasion", "war",
-                                     "incursion", "strike", "provocation", "escalation"), "ASSAULT"),
-                    **dict.fromkeys(("test", "drill", "exercise", "buildup", "deployment"), "MOBILIZE")}
-_FORCE_VERBS = {"test": "MOBILIZE", "step": "MOBILIZE", "escalate": "MOBILIZE", "mass": "MOBILIZE",
-                "amass": "MOBILIZE", "reinforce": "MOBILIZE", "station": "MOBILIZE", "build": "MOBILIZE",
-                "provoke": "THREATEN", "intimidate": "THREATEN", "pressure": "COERCE", "destabilise": "COERCE",
-                "destabilize": "COERCE", "subvert": "COERCE", "blockade": "COERCE", "block": "COERCE",
-                "sabotage": "ASSAULT", "infiltrate": "ASSAULT"}
+                                     "incursion", "strike", "provocation", "escalation", "operation", "sabotage",
+                                     "bombing", "raid", "annexation"), "ASSAULT"),
+                    **dict.fromkeys(("test", "drill", "exercise", "buildup", "build-up", "deployment",
+                                     "mobilisation", "mobilization"), "MOBILIZE"),
+                    **dict.fromkeys(("blockade", "coup", "pressure", "interference", "destabilisation",
+                                     "destabilization", "takeover"), "COERCE")}
+# Verbs of force, pressure or troop movement, for a foreseen act the event lexicon does not name.
+_FORCE_VERBS = {**dict.fromkeys(("test", "step", "escalate", "mass", "amass", "reinforce", "station", "build",
+                                 "move", "send", "deploy", "redeploy", "return", "cross", "enter", "advance",
+                                 "stray", "transfer", "dispatch", "relocate", "position", "concentrate", "call up",
+                                 "mobilise", "mobilize", "conscript"), "MOBILIZE"),
+                **dict.fromkeys(("provoke", "intimidate"), "THREATEN"),
+                **dict.fromkeys(("pressure", "destabilise", "destabilize", "subvert", "blockade", "block", "push",
+                                 "install", "topple", "overthrow", "oust", "interfere", "meddle"), "COERCE"),
+                **dict.fromkeys(("sabotage", "infiltrate", "attack", "invade", "strike", "seize", "annex",
+                                 "storm", "retaliate"), "ASSAULT")}
+_FIRST_PERSON = frozenset({"we", "our", "us", "i", "my", "me"})  # in what was said: the speaker
+_THIRD_PERSON = frozenset({"it", "its", "they", "their", "them"})
+_OWN_STANCES = frozenset({"assure", "promise", "deny", "threat", "admit"})  # said of oneself
+_WARNING_SIGNS = frozenset({"MOBILIZE", "THREATEN"})  # another's build-up or threat, even as a fact, warns
+_ARMED = frozenset({"ASSAULT", "MOBILIZE"})  # a country adjective before such a noun names its military
+_CARRYING_STANCES = frozenset({"accuse", "threat", "promise", "deny", "admit", "confirm"})  # the cue's event is the act
+_ATTEMPT_NOUNS = frozenset({"attempt", "bid", "effort", "plan", "plot", "move", "threat"})  # "an attempt to topple"
+_HOSTILE_FORMS = {"force": "ASSAULT"}  # "use force", "by force" (the singular only: "forces" are troops)
 _FORESEEN = frozenset({"possible", "planned", "feared"})  # "accused Russia of …", "urged Kyiv to …"
 _STATEMENT_ONLY = frozenset({"reject", "dismiss"})  # only when what is rejected is a statement
 _STATEMENT_NOUNS = frozenset(
@@ -193,6 +222,7 @@ class _Context:
     sent_bounds: tuple[tuple[int, int], ...]  # token [start, end) of every sentence
     mentions: Sequence[EntityMention]
     mention_starts: list[int]
+    actors: ActorDictionary | None = None  # for a country adjective before a claimed noun ("a Russian offensive")
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,9 +271,9 @@ def _ints(values: Iterable[int]) -> tuple[int, ...]:
     return tuple(int(v) for v in values)
 
 
-def _context(doc: Doc, mentions: Sequence[EntityMention]) -> _Context:
+def _context(doc: Doc, mentions: Sequence[EntityMention], actors: ActorDictionary | None = None) -> _Context:
     bounds = tuple((s.start, s.end) for s in doc.sents)
-    return _Context(doc, sentence_of(doc), bounds, mentions, [m.start for m in mentions])
+    return _Context(doc, sentence_of(doc), bounds, mentions, [m.start for m in mentions], actors)
 
 
 # ---------------------------------------------------------------- direct quotations
@@ -570,8 +600,8 @@ def _headline_claim(ctx: _Context, colon: int) -> Claim | None:
     before a plain report ("Ethiopia: US freezes aid") only names the topic."""
     doc = ctx.doc
     start, end = ctx.sent_bounds[ctx.sent_of[colon]]
-    if not 0 < colon - start <= _MAX_HEADLINE_SPEAKER or colon + 1 >= end:
-        return None
+    if not 0 < colon - start <= _MAX_HEADLINE_SPEAKER or colon + 1 >= end or _has_verb(doc, start, colon - 1):
+        return None  # "Peskov said: …" is a quotation's attribution
     mention = _mention_over(ctx, doc[start].idx, doc[colon].idx)
     root = doc[colon + 1: end].root
     if mention is None or mention.start > doc[start].idx or not _foreseen_clause(root):
@@ -582,8 +612,7 @@ def _headline_claim(ctx: _Context, colon: int) -> Claim | None:
 
 
 def _foreseen_clause(root: Token) -> bool:
-    bare_participle = root.tag_ == "VBG" and not any(c.dep_ == "aux" for c in root.children)
-    return bare_participle or _foreseen_as(root) is not None
+    return _foreseen_as(root) is not None
 
 
 def _has_verb(doc: Doc, lo: int, hi: int) -> bool:
@@ -727,64 +756,227 @@ def _mention_over(ctx: _Context, lo: int, hi: int) -> EntityMention | None:
 
 
 def with_claimed(doc: Doc, claims: Sequence[Claim], events: Sequence[Event],
-                 mentions: Sequence[EntityMention]) -> list[Claim]:
+                 mentions: Sequence[EntityMention], actors: ActorDictionary | None = None) -> list[Claim]:
     """The claims with the event each is about (see the module's docstring) and the stance it implies.
-    A claimed event without an actor takes the subject of the content clause ("warned that Moscow is
-    preparing a new offensive": Moscow)."""
-    ctx = _context(doc, mentions) if claims else None
+    The claimed event's actor is the doer of the content clause where the clause names one ("warned that
+    Moscow is preparing a new offensive": Moscow; "denies massing troops": the speaker; "accused Kyiv of
+    planning": Kyiv; "said it has no plans to": the speaker), else the event's own actor."""
+    ctx = _context(doc, mentions, actors) if claims else None
     return [_with_claimed(ctx, claim, events) for claim in claims if ctx is not None]
 
 
+@dataclass(frozen=True, slots=True)
+class _Clause:
+    head: Token  # the content's verb, else its root
+    actor: Participant | None  # its doer: the subject, the controller of a subjectless complement, a referent
+
+
 def _with_claimed(ctx: _Context, claim: Claim, events: Sequence[Event]) -> Claim:
-    claimed = _claimed(claim, events) or _general_act(ctx, claim)
+    clause = _content_clause(ctx, claim)
+    inside = _event_inside(claim, events)
+    intended = clause is not None and _intention(clause.head) is not None  # its "no" is the clause's, not the event's
+    claimed = (_general_act(ctx, claim, clause) if intended else None) or \
+        (_from_event(ctx, claim, inside, clause) if inside is not None else None) or \
+        _general_act(ctx, claim, clause) or _own_event(claim, events)
     if claimed is None:
         return claim
-    if claimed.actor is None:
-        claimed = replace(claimed, actor=_content_subject(ctx, claim))
-    return replace(claim, claimed=claimed, stance=claim.stance or _implied_stance(claim, claimed))
+    return replace(claim, claimed=claimed, stance=_implied_stance(claim, claimed))
 
 
-def _content_subject(ctx: _Context, claim: Claim) -> Participant | None:
+def _content_clause(ctx: _Context, claim: Claim) -> _Clause | None:
     span = ctx.doc.char_span(claim.content_start, claim.content_end, alignment_mode="expand")
-    subject = next((t for t in span if t.dep_ in ("nsubj", "nsubjpass") and t.head.i != t.i
-                    and t.pos_ != "PRON"), None) if span is not None else None
-    return _speaker_from_subject(ctx, subject).participant if subject is not None else None
+    if span is None or len(span) == 0:
+        return None
+    head = next((t for t in span if t.pos_ in ("VERB", "AUX") and _hangs_outside(t, span)), span.root)
+    return _Clause(head, _doer(ctx, claim, head, span))
 
 
-def _claimed(claim: Claim, events: Sequence[Event]) -> ClaimedEvent | None:
+def _hangs_outside(token: Token, span: Span) -> bool:
+    """Whether the token heads the content: its head (or, for "of planning", its preposition's head) is outside."""
+    def outside(t: Token) -> bool:
+        return t.i == t.head.i or not span.start <= t.head.i < span.end
+    return outside(token) or (token.dep_ == "pcomp" and outside(token.head))
+
+
+def _doer(ctx: _Context, claim: Claim, head: Token, span: Span) -> Participant | None:
+    subject = next((c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is not None:
+        return _participant_of(ctx, claim, subject)
+    cue = head.head.head if head.dep_ == "pcomp" else head.head
+    controller = next((c for c in cue.children if c.dep_ == "dobj"), None) if cue.i != head.i else None
+    if controller is not None and controller.i == head.i and claim.stance in _OWN_STANCES:
+        return claim.speaker  # what was said is the cue's object: "denies plans to …" (the speaker's)
+    if controller is not None:  # "accused Kyiv of planning", "warns Baku may launch" (a misparse)
+        return _participant_of(ctx, claim, controller)
+    return claim.speaker if head.dep_ in ("xcomp", "pcomp") and not span.start <= cue.i < span.end else None
+
+
+def _participant_of(ctx: _Context, claim: Claim, token: Token) -> Participant | None:
+    """The named side a noun phrase stands for; a pronoun, or a possessive one ("its army"), stands for its
+    referent."""
+    if token.pos_ == "PRON":
+        return _referent(ctx, claim, token)
+    named = _speaker_from_subject(ctx, token).participant
+    pronoun = next((c for c in token.children if c.dep_ == "poss" and c.pos_ == "PRON"), None)
+    if pronoun is None or (named is not None and named.entity.country is not None):
+        return named
+    return _referent(ctx, claim, pronoun) or named
+
+
+def _referent(ctx: _Context, claim: Claim, pronoun: Token) -> Participant | None:
+    """Who "it", "they", "we" stand for in what was said: the speaker for the first person and for what one
+    says of oneself (assurances, denials, threats); else the named side nearest before it in the sentence that
+    is not the speaker ("watches Russia and warns it could attack"), else the speaker ("says it has no plans")."""
+    lower = pronoun.lower_
+    if lower in _FIRST_PERSON or (lower in _THIRD_PERSON and claim.stance in _OWN_STANCES):
+        return claim.speaker
+    if lower not in _THIRD_PERSON:
+        return None
+    sentence_start = ctx.doc[ctx.sent_bounds[ctx.sent_of[pronoun.i]][0]].idx
+    speaker = claim.speaker
+    earlier = [m for m in ctx.mentions if sentence_start <= m.start and m.end <= pronoun.idx
+               and (speaker is None or (m.entity.id != speaker.entity.id and m.end <= speaker.start)
+                    or m.start >= speaker.end)]
+    if not earlier:
+        return speaker
+    m = earlier[-1]
+    return Participant(m.entity, m.text, m.start, m.end)
+
+
+def _event_inside(claim: Claim, events: Sequence[Event]) -> Event | None:
     inside = [e for e in events if claim.content_start <= e.evidence.trigger_start < claim.content_end]
-    if inside:
-        event = max(inside, key=lambda e: (e.confidence, -e.evidence.trigger_start))
-        return ClaimedEvent(event.type, event.actor, event.recipient, event.place, _modality(claim, event))
+    return max(inside, key=lambda e: (e.confidence, -e.evidence.trigger_start)) if inside else None
+
+
+def _from_event(ctx: _Context, claim: Claim, event: Event, clause: _Clause | None) -> ClaimedEvent:
+    """The event coded in what was said, with the content clause's doer as its actor where the event has none,
+    only an inferred one, or is the act of that clause ("Belarus plans to move Wagner fighters": Belarus)."""
+    actor = event.actor
+    if clause is not None and clause.actor is not None and (
+            actor is None or actor.inferred or _in_clause(ctx.doc, event, clause.head)):
+        actor = clause.actor
+    return ClaimedEvent(event.type, actor, event.recipient, event.place, _modality(claim, event))
+
+
+def _in_clause(doc: Doc, event: Event, head: Token) -> bool:
+    """Whether the event's trigger is the clause's verb, a verb it governs ("plans to move", "is preparing to
+    launch") or the object of one of them."""
+    trigger = doc.char_span(event.evidence.trigger_start, event.evidence.trigger_end, alignment_mode="expand")
+    verbs = {head.i}
+    for token in head.subtree:
+        if token.dep_ == "xcomp" and token.head.i in verbs:
+            verbs.add(token.i)
+    root = trigger.root if trigger is not None else None
+    return root is not None and (root.i in verbs or (root.dep_ == "dobj" and root.head.i in verbs))
+
+
+def _own_event(claim: Claim, events: Sequence[Event]) -> ClaimedEvent | None:
+    """The cue's own event: "accused Kyiv of …" (the accused is the claimed actor), "threatened to …". A
+    warning's or a report's own event is no claimed act ("warned about Belarus" claims nothing of Poland)."""
+    if claim.stance not in _CARRYING_STANCES:
+        return None
     own = [e for e in events if e.evidence.sentence == claim.sentence and e.evidence.trigger_end <= claim.content_start]
     if not own:
         return None
-    event = own[-1]  # the cue's own event: "accused Kyiv of …", "threatened to …"
+    event = own[-1]
     if event.type == "ACCUSE":
         return ClaimedEvent(event.type, event.recipient, None, event.place, "asserted")
     return ClaimedEvent(event.type, event.actor, event.recipient, event.place, _modality(claim, event))
 
 
-def _general_act(ctx: _Context, claim: Claim) -> ClaimedEvent | None:
-    """A foreseen act the event lexicon does not name, said of a named side in general terms ("Russia could
-    test NATO's resolve", "Moscow is preparing for a long war", "Minsk may step up pressure"): the clause's
-    verb, possible (could, may, might) or in preparation, with a hostile object or a verb of force."""
-    span = ctx.doc.char_span(claim.content_start, claim.content_end, alignment_mode="expand")
-    head = span.root if span is not None else None
-    subject = next((c for c in head.children if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ != "PRON"),
-                   None) if head is not None else None
-    if head is None or subject is None:
+def _general_act(ctx: _Context, claim: Claim, clause: _Clause | None) -> ClaimedEvent | None:
+    """A foreseen act the event lexicon does not name, in general terms ("Russia could test NATO's resolve",
+    "Moscow is preparing for a long war", "Minsk may step up pressure", "has no intention of attacking"): the
+    clause's verb, possible, planned or ruled out, with a hostile object or a verb of force; or a hostile noun
+    ("warned of a Russian offensive", "warns Israel against an invasion")."""
+    if clause is None:
         return None
-    modality = _foreseen_as(head)
-    kind = _general_type(head) if modality is not None else None
-    actor = _speaker_from_subject(ctx, subject).participant if kind is not None else None
-    return ClaimedEvent(kind, actor, None, None, modality) if kind and actor and modality else None
+    if clause.head.pos_ not in ("VERB", "AUX"):
+        return _hostile_noun(ctx, claim, clause)
+    target, modality = _intention(clause.head) or (clause.head, _foreseen_as(clause.head))
+    modality = "denied" if claim.stance == "deny" else modality  # "denies sending troops"
+    kind = _general_type(target) if modality is not None else None
+    return ClaimedEvent(kind, clause.actor, None, None, modality) if kind and clause.actor and modality else None
+
+
+def _hostile_noun(ctx: _Context, claim: Claim, clause: _Clause) -> ClaimedEvent | None:
+    span = ctx.doc.char_span(claim.content_start, claim.content_end, alignment_mode="expand")
+    nouns = [t for t in span if t.pos_ == "NOUN" and (t.i == span.root.i or t.head.dep_ == "prep")] if span else []
+    noun, kind = next(((n, k) for n in nouns if (k := _noun_type(n)) is not None), (None, None))
+    if noun is None or kind is None:
+        return None
+    actor = _noun_actor(ctx, claim, noun, kind) or clause.actor
+    modality = "feared" if claim.cue in _FEARING else "denied" if claim.stance == "deny" else "possible"
+    return ClaimedEvent(kind, actor, None, None, modality)
+
+
+def _noun_type(noun: Token) -> str | None:
+    """The type a noun names: a hostile act ("an offensive"), or an attempt at one ("an attempt to topple")."""
+    kind = _hostile_kind(noun)
+    if kind is not None or noun.lemma_.lower() not in _ATTEMPT_NOUNS:
+        return kind
+    return next((k for c in noun.children if c.dep_ in ("acl", "relcl") and (k := _general_type(c))), None)
+
+
+def _hostile_kind(noun: Token) -> str | None:
+    return _HOSTILE_OBJECTS.get(noun.lemma_.lower()) or _HOSTILE_FORMS.get(noun.lower_)
+
+
+def _noun_actor(ctx: _Context, claim: Claim, noun: Token, kind: str) -> Participant | None:
+    """Whose act a noun names: its possessor or adjective ("Israel's offensive", "a Russian attack": for an
+    armed act the country's military), or its by-phrase ("an attack by militants")."""
+    for child in noun.children:
+        if child.dep_ in ("poss", "amod", "compound"):
+            found = _mention_over(ctx, child.idx, child.idx + len(child.text))
+            if found is not None:
+                return Participant(found.entity, found.text, found.start, found.end)
+            if child.dep_ == "poss" and child.pos_ == "PRON":
+                return _referent(ctx, claim, child)
+            national = _national(ctx, child, kind)
+            if national is not None:
+                return national
+        if child.dep_ == "prep" and child.lower_ == "by":
+            agent = next((g for g in child.children if g.dep_ == "pobj"), None)
+            if agent is not None:
+                return _participant_of(ctx, claim, agent)
+    return None
+
+
+def _national(ctx: _Context, adjective: Token, kind: str) -> Participant | None:
+    """A country adjective, one word or with its own modifiers ("North Korean"), as the act's doer."""
+    words = ctx.doc[adjective.left_edge.i: adjective.i + 1]
+    country = next((c for c in (ctx.actors.demonym(words.text), ctx.actors.demonym(adjective.text)) if c),
+                   None) if ctx.actors is not None else None
+    if ctx.actors is None or country is None:
+        return None
+    entity = ctx.actors.group(country, Sector.MILITARY) if kind in _ARMED else ctx.actors.country(country)
+    return Participant(entity, words.text, words.start_char, words.end_char) if entity else None
+
+
+def _intention(verb: Token) -> tuple[Token, str] | None:
+    """ "has no plans to invade", "has no intention of attacking": the intended verb, ruled out (or planned)."""
+    if verb.lemma_.lower() != "have":
+        return None
+    wish = next((c for c in verb.children if c.dep_ == "dobj" and c.lemma_.lower() in _INTENT_NOUNS), None)
+    if wish is None:
+        return None
+    target = next((g for c in wish.children for g in (c, *c.children)
+                   if g.pos_ == "VERB" and g.dep_ in ("acl", "relcl", "pcomp", "xcomp")), None)
+    ruled_out = _negated(verb) or any(c.lower_ == "no" for c in wish.children)
+    return (target, "denied" if ruled_out else "planned") if target is not None else None
 
 
 def _foreseen_as(verb: Token) -> str | None:
-    if any(c.dep_ == "aux" and c.lower_ in _POSSIBLE for c in verb.children):
+    """How a clause's verb puts its act: ruled out, possible, planned, or (a bare participle, "Russia moving
+    troops") going on; None for a plain report."""
+    auxiliaries = {c.lower_ for c in verb.children if c.dep_ == "aux"}
+    if any(c.dep_ == "neg" for c in verb.children) and auxiliaries & (_POSSIBLE | _WILL):
+        return "denied"  # "would not send ships", "will never attack"
+    if auxiliaries & _POSSIBLE:
         return "possible"
-    return "planned" if verb.lemma_.lower() in _PREPARING else None
+    if auxiliaries & _WILL or verb.lemma_.lower() in _PREPARING:
+        return "planned"
+    return "asserted" if verb.tag_ == "VBG" and not auxiliaries else None
 
 
 def _general_type(verb: Token) -> str | None:
@@ -793,11 +985,11 @@ def _general_type(verb: Token) -> str | None:
         lemma = tok.lemma_.lower()
         objects = [g for c in tok.children if c.dep_ in ("dobj", "prep")
                    for g in ([c] if c.dep_ == "dobj" else c.children) if g.dep_ in ("dobj", "pobj")]
-        kind = next((_HOSTILE_OBJECTS[o.lemma_.lower()] for o in objects if o.lemma_.lower() in _HOSTILE_OBJECTS), None)
+        kind = next((k for o in objects if (k := _hostile_kind(o)) is not None), None)
+        particle = next((f"{lemma} {c.lower_}" for c in tok.children if c.dep_ == "prt"), "")
+        kind = kind or _FORCE_VERBS.get(particle) or _FORCE_VERBS.get(lemma)
         if kind is not None:
             return kind
-        if lemma in _FORCE_VERBS:
-            return _FORCE_VERBS[lemma]
     return None
 
 
@@ -813,15 +1005,21 @@ def _modality(claim: Claim, event: Event) -> str:
 
 
 def _implied_stance(claim: Claim, claimed: ClaimedEvent) -> str | None:
-    """A neutral verb reporting a hostile act foreseen: a warning when another is to act, a threat
-    (or, ruled out, an assurance) when the speaker is."""
-    hostile = claimed.type in _HOSTILE
-    if not hostile or claimed.modality not in _FORESEEN | {"denied"}:
-        return None
+    """The stance a hostile act implies: asserted of another, an accusation ("Russia claims Ukraine is
+    preparing …"); promised not to happen by its doer, an assurance; reported by a neutral verb, a warning
+    when another is to act or is building up, a threat (or, ruled out, an assurance) when the speaker is."""
+    if claimed.type not in _HOSTILE or claim.stance not in (None, "assert", "promise"):
+        return claim.stance
     own = claim.speaker is not None and claimed.actor is not None and _same_side(claim.speaker, claimed.actor)
+    if claim.stance == "promise":  # "promised that its army would not cross": an assurance
+        return "assure" if own and claimed.modality == "denied" else "promise"
+    if claim.stance == "assert":
+        return "assert" if own or claimed.modality == "denied" else "accuse"
     if own:
-        return "assure" if claimed.modality == "denied" else "threat"
-    return "warn" if claimed.modality != "denied" else None
+        return {"denied": "assure", "possible": "threat", "planned": "threat", "feared": "threat"}.get(
+            claimed.modality or "")
+    foreseen = claimed.modality in _FORESEEN or (claimed.type in _WARNING_SIGNS and claimed.modality == "asserted")
+    return "warn" if foreseen else None
 
 
 def _same_side(a: Participant, b: Participant) -> bool:

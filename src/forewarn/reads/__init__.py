@@ -165,11 +165,13 @@ class Reads:
                               tuple(ent.cooccurring(engine, x.id)))
 
     def export_plover(self, out: IO[str], query: EventQuery) -> int:
-        """Write the events matching ``query`` (its limit and offset apply) as PLOVER JSONL; returns the count."""
+        """Write the events matching ``query`` (its limit and offset apply) as PLOVER JSONL, each with its
+        document's claims; returns the count."""
         events = self.store.find_events(query)
         written = 0
         for i in range(0, len(events), EXPORT_CHUNK):  # documents a chunk at a time: bounded memory
             chunk = events[i:i + EXPORT_CHUNK]
-            documents = self.store.get_documents({e.document_id for e in chunk})
-            written += write_plover_jsonl(chunk, documents.__getitem__, out)
+            ids = {e.document_id for e in chunk}
+            documents = self.store.get_documents(ids)
+            written += write_plover_jsonl(chunk, documents.__getitem__, out, self.store.claims_of_documents(ids))
         return written

@@ -1,5 +1,5 @@
 """The store's entities: lists with their event counts, and curation by hand (merges, their undoing,
-edits), each one transaction that keeps the events' participant facts in step."""
+edits), each one transaction that keeps the participant facts of events and of claimed events in step."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, distinct, func, or_, select, union_all, update
+from sqlalchemy import Connection, Table, bindparam, distinct, func, or_, select, union_all, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from forewarn.errors import Code, ForewarnError, InvalidArgument, NotFound
@@ -115,14 +115,13 @@ class EntityCuration(StoreCore):
                          .values(canonical_id=bindparam("b_canonical")), moved)
 
     def _refresh_participants(self, conn: Connection, groups: list[str]) -> None:
-        """Events record their participants' country and sector as the canonical entity has them:
-        bring them up to date for the members of these merge groups."""
-        ev = t.events.c
+        """Events, and the events claims are about, record their participants' country and sector as the
+        canonical entity has them: bring them up to date for the members of these merge groups."""
         members = select(t.entities.c.id).where(t.entities.c.canonical_id.in_(groups))
-        for role in ("actor", "recipient"):
-            who = ev[f"{role}_entity_id"]
-            conn.execute(update(t.events).where(who.in_(members)).values(
-                {f"{role}_country": _resolved(who, "country"), f"{role}_sector": _resolved(who, "sector")}))
+        for table, role, fields in _PARTICIPANT_COLUMNS:
+            who = table.c[f"{role}_entity_id"]
+            conn.execute(update(table).where(who.in_(members)).values(
+                {f"{role}_{field}": _resolved(who, field) for field in fields}))
 
     def edit_entity(self, entity_id: str, *, actor: str, now: datetime, name: str | None = None,
                     country: str | None = None, sector: str | None = None, add_aliases: Sequence[str] = (),
@@ -160,6 +159,12 @@ class EntityCuration(StoreCore):
     def get_merge(self, merge_id: int) -> EntityMerge:
         with self.engine.connect() as conn:
             return _merge(self._merge_row_of(conn, merge_id))
+
+
+# Where a participant's country and sector are copied from its entity: (table, column prefix, fields).
+_PARTICIPANT_COLUMNS: tuple[tuple[Table, str, tuple[str, ...]], ...] = (
+    (t.events, "actor", ("country", "sector")), (t.events, "recipient", ("country", "sector")),
+    (t.claims, "claimed_actor", ("country", "sector")), (t.claims, "claimed_recipient", ("country",)))
 
 
 def _resolved(entity_id: Any, field: str) -> Any:

@@ -3,6 +3,7 @@ documents awaiting extraction, and filtered event lists and counts."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -21,7 +22,7 @@ from forewarn.model.records import (
     StoredPlace,
 )
 from forewarn.store import schema as t
-from forewarn.store.core import StoreCore
+from forewarn.store.core import StoreCore, chunks
 from forewarn.store.queries import event_filters, event_record, event_select, within
 
 
@@ -74,6 +75,10 @@ class ExtractionReads(StoreCore):
     def claims_of(self, document_id: str) -> list[StoredClaim]:
         """A document's claims with the canonical entities of their speaker and of the actor and recipient
         of the event each is about."""
+        return self.claims_of_documents([document_id]).get(document_id, [])
+
+    def claims_of_documents(self, document_ids: Collection[str]) -> dict[str, list[StoredClaim]]:
+        """The claims of each of these documents (as :meth:`claims_of`), by document id; one read per chunk."""
         c = t.claims.c
         cols: list[Any] = [t.claims]
         joined: Any = t.claims
@@ -84,9 +89,13 @@ class ExtractionReads(StoreCore):
             cols += [canon.c.id.label(f"{role}_canonical_id"), canon.c.name.label(f"{role}_name"),
                      func.coalesce(canon.c.country, own.c.country).label(f"{role}_entity_country"),
                      func.coalesce(canon.c.sector, own.c.sector).label(f"{role}_entity_sector")]
-        q = select(*cols).select_from(joined).where(c.document_id == document_id).order_by(c.seq)
+        found: dict[str, list[StoredClaim]] = {}
         with self.engine.connect() as conn:
-            return [_claim(r) for r in conn.execute(q)]
+            for chunk in chunks(sorted(set(document_ids))):
+                q = select(*cols).select_from(joined).where(c.document_id.in_(chunk)).order_by(c.document_id, c.seq)
+                for r in conn.execute(q):
+                    found.setdefault(r.document_id, []).append(_claim(r))
+        return found
 
     def extraction_of(self, document_id: str) -> DocumentExtraction:
         """Everything stored for a document: status, mentions, places, events (negated ones too), claims."""
