@@ -49,6 +49,7 @@ eval: install
 	$(BIN)/python eval/sightings.py
 	$(BIN)/python eval/no_event.py
 	$(BIN)/python eval/news_sample.py
+	$(BIN)/python eval/headlines.py
 	$(BIN)/python eval/warning_claims.py
 	$(BIN)/python eval/geoparse.py
 	$(BIN)/python eval/geoparse.py --focus UKR,RUS,BLR,MDA
@@ -56,7 +57,7 @@ eval: install
 	$(BIN)/python eval/backtest.py
 	$(BIN)/python eval/ablation.py
 
-# Rebuilds the packaged event-type model (src/forewarn/data/nlp/events-1.npz; fixed seed) from ../shared/data.
+# Rebuilds the packaged event-type model (src/forewarn/data/nlp/events-2.npz; fixed seed) from ../shared/data.
 model: install
 	$(BIN)/python eval/train_event_model.py
 

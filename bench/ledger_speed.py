@@ -78,7 +78,7 @@ class Clock:
 
 
 def open_ws(url: str, key: Path | None = None) -> Workspace:
-    settings = Settings(database_url=url, actor="bench", extract=False, signing_key=str(key) if key else "")
+    settings = Settings(database_url=url, actor="bench", extract=False, signing_key=key)
     return Workspace.open(settings, clock=Clock())
 
 

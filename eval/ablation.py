@@ -38,7 +38,7 @@ from forewarn.model.extraction import Extraction
 from forewarn.nlp.classifier import NONE, EventModel
 from forewarn.nlp.extract import ExtractInput, Extractor
 from forewarn.nlp.lexicon import QUADS
-from forewarn.nlp.pipeline import ExtractorConfig
+from forewarn.nlp.pipeline import ClassifierComponent, ExtractorConfig
 
 SEED = 13
 BOOTSTRAP = 1000
@@ -117,7 +117,9 @@ class Coders:
         self.model = model
         self.rules = Extractor(replace(config, event_model=""))
         self.combined = Extractor(replace(config, event_model=model.name))
-        self.combined.nlp.get_pipe("forewarn_classifier").model = model
+        classifier = self.combined.nlp.get_pipe("forewarn_classifier")
+        if isinstance(classifier, ClassifierComponent):  # the model under test, not the packaged one of that name
+            classifier.model = model
 
     def label(self, texts: Sequence[str]) -> Labels:
         return [label if label != NONE else None for label in (self.model.predict(t)[0] for t in texts)]
@@ -173,7 +175,7 @@ def main() -> None:
     if not DATA.is_dir() or not PRESS.is_dir():
         print(f"skipped: {DATA} is absent (the labelled data lives in the shared checkout)")
         return
-    coders = Coders(EventModel.load(load_settings().event_model or "events-1"))
+    coders = Coders(EventModel.load(load_settings().event_model or "events-2"))
     print(f"rules: {coders.rules.version}\ncombined: {coders.combined.version}")
     odd = gsr_rows()[1::2]
     odd_texts = [r["text"] for r in odd]

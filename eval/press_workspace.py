@@ -34,7 +34,7 @@ def cache_dir() -> Path:
 def press_settings(processes: int = 2) -> Settings:
     url = f"sqlite:///{cache_dir() / 'press-2021-2022.db'}"
     return Settings(database_url=url, actor="eval", extract=False, extract_processes=processes,
-                    focus_countries="UKR,RUS,BLR")
+                    focus_countries=("UKR", "RUS", "BLR"))
 
 
 def open_press_workspace(processes: int = 2, *, refresh: bool = True) -> Workspace:

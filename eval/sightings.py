@@ -11,6 +11,12 @@ having no actor):
   Russian forces (allied forces named as such, "LNR fighters", are counted as they are coded);
 - both split into named and inferred actors, and the inferred actors' countries by the row's own country
   (a row placed in Belarus or in an area Ukraine held infers that country's military: reported, not hidden).
+
+Then eval/data/sighting_fragments.jsonl: short sighting reports and look-alikes written for forewarn (not
+taken from any data set) before the sighting rules were written: "Tanks on the road to Melitopol" is a
+sighting, "Fish tank cleaning tips", "Convoy of aid trucks arrives …", "Soviet tanks on display at the war
+museum" are not. A row is a sighting when its primary event is MOBILIZE; reported: precision and recall of
+sightings, and the share of labelled sightings whose actor's country is the labelled one.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from forewarn.nlp.extract import ExtractInput, Extractor
 from forewarn.nlp.pipeline import ExtractorConfig
 
 GROUPS = frozenset({"Russian Military Presence", "Russian Firing Positions"})
+FRAGMENTS = Path(__file__).resolve().parent / "data" / "sighting_fragments.jsonl"
 
 
 def primary_event(extraction: Extraction) -> Event | None:
@@ -81,6 +88,32 @@ def scores(rows: Sequence[dict[str, str]], events: Sequence[Event | None]) -> di
     }
 
 
+def fragments(extractor: Extractor) -> dict[str, object]:
+    """Sighting precision and recall, and actor country, on the hand-written fragments."""
+    rows = [json.loads(line) for line in FRAGMENTS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    events = primaries(extractor, rows)
+    gold = [r["type"] == "MOBILIZE" for r in rows]
+    seen = [e is not None and e.type == "MOBILIZE" for e in events]
+    hits = sum(g and p for g, p in zip(gold, seen, strict=True))
+    right = sum(g and e is not None and e.actor is not None and e.actor.entity.country == r["actor"]
+                for g, e, r in zip(gold, events, rows, strict=True))
+    false = [r["text"] for r, g, p in zip(rows, gold, seen, strict=True) if p and not g]
+    missed = [r["text"] for r, g, p in zip(rows, gold, seen, strict=True) if g and not p]
+    return {"n": len(rows), "sightings": sum(gold), "precision": hits / max(sum(seen), 1),
+            "recall": hits / max(sum(gold), 1), "actor_country_right": right / max(sum(gold), 1),
+            "false_sightings": false, "missed": missed}
+
+
+def report_fragments(result: dict[str, object]) -> None:
+    print(f"\n== Hand-written sighting fragments (eval/data/sighting_fragments.jsonl): n={result['n']}"
+          f" ({result['sightings']} sightings)")
+    print(f"   sighting precision {result['precision']:.3f}  recall {result['recall']:.3f}"
+          f"   actor country right {result['actor_country_right']:.3f}")
+    for key in ("false_sightings", "missed"):
+        for text in result[key]:  # type: ignore[attr-defined]
+            print(f"   {key.replace('_', ' ')}: {text}")
+
+
 def report(result: dict[str, object]) -> None:
     print(f"\n== CIR sighting rows (Russian Military Presence, Russian Firing Positions): n={result['n']}")
     print(f"   with an actor (named or inferred): {result['with_actor']:.3f}   (target >= 0.90)")
@@ -104,8 +137,11 @@ def main() -> None:
     rows = sighting_rows()
     result = scores(rows, primaries(extractor, rows))
     report(result)
+    written = fragments(extractor)
+    report_fragments(written)
     if args.json:
-        args.json.write_text(json.dumps(result | {"extractor": extractor.version}, indent=2), encoding="utf-8")
+        args.json.write_text(json.dumps(result | {"fragments": written, "extractor": extractor.version}, indent=2),
+                             encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -104,8 +104,9 @@ class Settings:
                       "goes there.", "countries"),
     )
     event_model: str = field(
-        default="events-1",
-        metadata=_doc("Name of the packaged event-type classifier that checks the rules' event types "
+        default="events-2",
+        metadata=_doc("Name of the packaged event-type classifier that checks the rules' event types, and adds "
+                      "an event where they found none and it is sure "
                       "(`forewarn/data/nlp/<name>.npz`, rebuilt by `make model`); empty for the rules alone. "
                       "Part of the extractor version: `forewarn extract --stale` re-codes after a change."),
     )

@@ -43,6 +43,9 @@ KHERSON = Place("Kherson", 46.6354, 32.6169, "UKR", "Kherson Oblast", "geonames:
 SIMFEROPOL = Place("Simferopol", 44.9521, 34.1024, "UKR", "Crimea", "geonames:693805", PlacePrecision.TOWN)
 SUDZHA = Place("Sudzha", 51.1903, 35.2706, "RUS", "Kursk Oblast", "geonames:486816", PlacePrecision.TOWN)
 GOMEL = Place("Homyel'", 52.4345, 30.9754, "BLR", "Gomel Region", "geonames:627907", PlacePrecision.TOWN)
+KREMINNA = Place("Kreminna", 49.0481, 38.2155, "UKR", "Luhansk Oblast", "geonames:704422", PlacePrecision.TOWN)
+KOZELETS = Place("Kozelets", 50.9137, 31.1156, "UKR", "Chernihiv Oblast", "geonames:705183", PlacePrecision.TOWN)
+CHERNIHIV = Place("Chernihiv", 51.5055, 31.2849, "UKR", "Chernihiv Oblast", "geonames:710735", PlacePrecision.TOWN)
 DAY = date(2022, 5, 1)
 
 
@@ -71,6 +74,11 @@ def actors() -> ActorDictionary:
     (SUDZHA, date(2024, 7, 1), "RUS"),
     (SUDZHA, date(2024, 9, 1), "UKR"),
     (GOMEL, DAY, "BLR"),  # outside every contested area: the place's country
+    (KREMINNA, date(2022, 4, 10), "UKR"),  # the Donbas towns taken in spring 2022, each from its own day
+    (KREMINNA, date(2022, 4, 20), "RUS"),
+    (KOZELETS, date(2022, 3, 10), "RUS"),  # the north, held until the withdrawal at the start of April 2022
+    (KOZELETS, date(2022, 4, 10), "UKR"),
+    (CHERNIHIV, date(2022, 3, 10), "UKR"),  # besieged, never taken: outside the region's boxes
 ])
 def test_holder_of_a_place_on_a_date(place: Place, on: date, holder: str) -> None:
     assert table().holder(place, on) == holder
@@ -109,12 +117,12 @@ def test_a_bad_table_is_refused_naming_the_file(tmp_path: Path, text: str) -> No
 # -- the rule ----------------------------------------------------------------------------------------
 
 def coded(nlp: Language, text: str, trigger: str, type_: str = "MOBILIZE", place: Place | None = None,
-          mentions: tuple[EntityMention, ...] = (), actor: Participant | None = None) -> Event:
+          mentions: tuple[EntityMention, ...] = (), actor: Participant | None = None, on: date = DAY) -> Event:
     """The one event of ``text`` (built by hand) after the rule ran over it."""
     doc = nlp(text)
     start = text.index(trigger)
     at = PlaceMention(place, place.name, 0, 0, 0) if place else None
-    event = Event(type=type_, mode=None, contexts=(), actor=actor, recipient=None, place=at, date=DAY,
+    event = Event(type=type_, mode=None, contexts=(), actor=actor, recipient=None, place=at, date=on,
                   date_precision=TimePrecision.DAY, date_from_publication=True, flags=Flags(),
                   evidence=Evidence(0, 0, len(text), start, start + len(trigger)), confidence=0.7)
     [out] = ActorInference(actors(), table())(doc, [event], list(mentions), [at] if at else [])
@@ -184,3 +192,52 @@ def test_through_the_pipeline_the_actor_is_inferred_and_the_version_names_the_ta
         actors_found.append([(e.actor.entity.country, e.actor.inferred) for e in x.events if e.actor])
     assert actors_found == [[("RUS", True)], [("UKR", True)]]
     assert f"ctl-{table().version}" in extractor.version
+
+
+def test_forces_of_no_country_get_the_country_the_rule_gives(nlp: Language) -> None:
+    troops = Participant(actors().group(None, Sector.MILITARY), "Troops", 0, 6)
+    event = coded(nlp, "Troops digging trenches near Melitopol", "digging", place=MELITOPOL, actor=troops)
+    assert actor_of(event) == ("group:rus:military", True, "Troops")
+
+
+@pytest.mark.parametrize(("on", "expected"), [(DAY, "group:rus:military"), (date(2022, 1, 10), "group:ukr:military")])
+def test_a_z_marking_names_the_russian_forces_from_february_2022(nlp: Language, on: date, expected: str) -> None:
+    event = coded(nlp, "Military vehicles with Z markings near Zaporizhzhia", "vehicles", place=ZAPORIZHZHIA, on=on)
+    assert actor_of(event) == (expected, True, "Military vehicles")
+
+
+@pytest.mark.parametrize(("text", "trigger", "type_"), [
+    ("Satellite images show a build-up of Russian troops near Zaporizhzhia", "build-up", "MOBILIZE"),
+    ("Entrenching Russian positions near Zaporizhzhia", "Entrenching", "MOBILIZE"),
+    ("Russian helicopters flying over Zaporizhzhia and firing at houses", "firing", "ASSAULT"),
+])
+def test_the_forces_a_posture_moves_or_a_conjoined_verb_shares_name_the_country(nlp: Language, text: str,
+                                                                                trigger: str, type_: str) -> None:
+    event = coded(nlp, text, trigger, type_, ZAPORIZHZHIA)
+    assert event.actor is not None and event.actor.entity.id == "group:rus:military" and event.actor.inferred
+
+
+@pytest.mark.parametrize(("text", "trigger", "type_"), [
+    ("Tanks on display at the war museum in Melitopol", "Tanks", "MOBILIZE"),  # not deployed
+    ("Wreckage of tanks in a field near Melitopol", "tanks", "MOBILIZE"),
+    ("Fish tank for sale near Melitopol", "tank", "MOBILIZE"),  # a civil word
+    ("A chief inspector of the Spanish border brigade met officials", "met", "CONSULT"),  # an inspector, no brigade
+])
+def test_no_actor_is_inferred_for_equipment_off_duty_or_words_that_are_no_forces(nlp: Language, text: str,
+                                                                                 trigger: str, type_: str) -> None:
+    assert coded(nlp, text, trigger, type_, MELITOPOL).actor is None
+
+
+def test_equipment_the_ner_took_for_a_name_is_no_actor_of_its_own(nlp: Language) -> None:
+    mlrs = Participant(Entity("ner:org:mlrs", "MLRS", EntityKind.ORG), "MLRS", 8, 12)
+    event = coded(nlp, "Russian MLRS firing at Zaporizhzhia", "firing", "ASSAULT", ZAPORIZHZHIA, actor=mlrs)
+    assert actor_of(event) == ("group:rus:military", True, "Russian MLRS")
+    wagner = Participant(Entity("dict:rus-wagner", "Wagner Group", EntityKind.GROUP, "RUS", Sector.REBEL),
+                         "Wagner", 0, 6)
+    assert coded(nlp, "Wagner fighters firing at Zaporizhzhia", "firing", "ASSAULT", actor=wagner).actor == wagner
+
+
+def test_an_exercise_takes_no_actor_from_its_host_but_keeps_the_one_its_words_name(nlp: Language) -> None:
+    assert coded(nlp, "Tanks at an exercise near Zaporizhzhia", "Tanks", place=ZAPORIZHZHIA).actor is None
+    event = coded(nlp, "Russian tanks at an exercise near Zaporizhzhia", "tanks", place=ZAPORIZHZHIA)
+    assert actor_of(event) == ("group:rus:military", True, "Russian tanks")

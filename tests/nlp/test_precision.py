@@ -61,3 +61,50 @@ def test_meeting_of_private_people_is_no_consult(nlp: Language, lexicon: Lexicon
 ])
 def test_political_counterpart_kept(nlp: Language, lexicon: Lexicon, text: str, expected: str) -> None:
     assert expected in types(nlp, lexicon, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Texas bans the sale of lab-grown meat.",
+    "The company sued its former supplier for breach of contract.",
+    "Readers agree the ceasefire talks must go on | Letters",
+    "Political discussion show to move to the capital",
+    "A crash investigation is under way after the plane went down near the airport.",
+    "A three-alarm fire broke out in a warehouse on Friday.",
+    "A quarantine rule that blocked travellers from China ended in May.",
+])
+def test_civil_affairs_give_no_event(nlp: Language, lexicon: Lexicon, text: str) -> None:
+    """Bans on products, lawsuits between firms, letters to the editor, talk shows, accident inquiries,
+    house fires and rules that block people are no interactions between political actors."""
+    assert types(nlp, lexicon, text) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Authorities banned the protest in Minsk.", "COERCE"),
+    ("Ukraine sued Russia at the International Court of Justice.", "ACCUSE"),
+    ("Leaders agree the ceasefire talks must go on", "AGREE"),
+    ("An investigation into the minister is under way.", "ACCUSE"),
+    ("Russian forces opened fire on the village.", "ASSAULT"),
+    ("Protesters blocked the road to parliament.", "PROTEST"),
+])
+def test_political_counterpart_of_civil_affairs_kept(nlp: Language, lexicon: Lexicon, text: str,
+                                                     expected: str) -> None:
+    assert expected in types(nlp, lexicon, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Cleaning a fish tank takes an hour a week.",
+    "A think tank report on defence spending came out today.",
+    "A convoy of aid trucks reached the city on Monday.",
+    "A column of smoke rose over the harbour.",
+    "Old tanks stood on display at the museum.",
+])
+def test_civil_things_and_forces_off_duty_are_no_deployment(nlp: Language, lexicon: Lexicon, text: str) -> None:
+    assert "MOBILIZE" not in types(nlp, lexicon, text)
+
+
+@pytest.mark.parametrize("text", [
+    "A Russian military convoy was seen near the border on Monday.",
+    "A column of tanks near Belgorod.",
+])
+def test_forces_on_duty_are_still_a_deployment(nlp: Language, lexicon: Lexicon, text: str) -> None:
+    assert "MOBILIZE" in types(nlp, lexicon, text)

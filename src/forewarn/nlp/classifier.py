@@ -4,18 +4,27 @@ The model is a linear classifier (multinomial logistic regression) over hashed T
 sentence: lower-cased word unigrams and bigrams, and character 3- to 5-grams inside words. It gives a
 probability to each of the 16 PLOVER types and to ``NONE`` (no event). It ships as a small ``.npz`` of
 plain arrays in ``forewarn/data/nlp/`` (no pickle) and predicts with numpy alone; it is trained by
-``scripts/train_event_model.py`` (``make model``), which uses :func:`hashed_counts` so training and
+``eval/train_event_model.py`` (``make model``), which uses :func:`hashed_counts` so training and
 prediction see the same features.
 
-Combination (:func:`combine`), sentence by sentence, only where the rules found an event (so the
-model never adds events, and costs nothing on sentences without one):
+Combination (:func:`classified`), sentence by sentence. Where the rules found an event (:func:`combine`):
 
-- the model agrees with a rule event's type: the event is kept, coded ``rules+model:NAME``;
+- the model agrees with a rule event's type: the event is kept, coded ``rules+model:NAME``, and its
+  confidence rises by ``AGREED`` (so of several rule events in a sentence, the one both coders see leads);
 - the model is sure there is no event (``P(NONE) >= VETO``) and the rule event is a weak one
   (confidence below ``SURE``): the event is dropped;
-- the model is sure of another type (``P(type) >= RETYPE``) and the rule event is weak: the event is
-  re-typed (mode dropped: modes belong to a type), coded ``model:NAME``;
+- the model is sure of another type (``P(type) >= RETYPE``), no rule event in the sentence has that type,
+  and the rule event is weak: the event is re-typed (mode dropped: modes belong to a type), coded
+  ``model:NAME``;
 - otherwise the rules' event stands, coded ``rules``.
+
+Where the rules found none (:func:`added`), the model adds one only when it is sure of a type
+(``P(type) >= ADD``) and the sentence, a plain statement (no question, no modal verb: "China may send
+ships" is no deployment), names a political actor (a state, or an entity of the government, military,
+police, intelligence, rebel or international sector): the one in the main verb's subject, else the
+first, is the event's actor; the next other such entity is its recipient, the sentence's first place its place, the
+publication date its date. Its confidence is ``ADDED`` times the model's probability (below the rules'
+own), coded ``model:NAME``.
 """
 
 from __future__ import annotations
@@ -26,14 +35,26 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from importlib import resources
 from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
+from spacy.tokens import Doc, Span, Token
 
 from forewarn.errors import ConfigError
-from forewarn.model.extraction import Event
+from forewarn.model.extraction import (
+    EntityKind,
+    EntityMention,
+    Event,
+    Evidence,
+    Flags,
+    Participant,
+    PlaceMention,
+    Sector,
+    TimePrecision,
+)
 
 NONE = "NONE"  # the label of a sentence with no event
 DIMENSIONS = 2**18  # hashed feature space
@@ -41,7 +62,12 @@ CHAR_NGRAMS = (3, 4, 5)
 VETO = 0.8  # P(NONE) at which the model drops a weak rule event
 RETYPE = 0.6  # P(type) at which the model re-types a weak rule event
 SURE = 0.7  # rule confidence from which the rules' type stands whatever the model says
-LOGIC_VERSION = "1"  # bump when features or the combination change
+AGREED = 0.05  # what the model's agreement adds to a rule event's confidence
+ADD = 0.6  # P(type) at which the model adds an event to a sentence without rule events
+ADDED = 0.6  # an added event's confidence per unit of the model's probability
+POLITICAL = frozenset({Sector.GOVERNMENT, Sector.MILITARY, Sector.POLICE, Sector.INTELLIGENCE, Sector.REBEL,
+                       Sector.IGO})
+LOGIC_VERSION = "2"  # bump when features or the combination change
 _WORDS = re.compile(r"\w+", re.UNICODE)
 _NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*")
 
@@ -123,17 +149,18 @@ class EventModel:
 def combine(events: Sequence[Event], probabilities: dict[str, float], name: str) -> list[Event]:
     """One sentence's rule events after the model's say (see the module's docstring)."""
     label, p = max(probabilities.items(), key=lambda kv: kv[1])
-    return [e for e in (_judged(ev, label, p, name) for ev in events) if e is not None]
+    retype = all(ev.type != label for ev in events)  # a rule event has the model's type: the others stay
+    return [e for e in (_judged(ev, label, p, name, retype) for ev in events) if e is not None]
 
 
-def _judged(event: Event, label: str, p: float, name: str) -> Event | None:
+def _judged(event: Event, label: str, p: float, name: str, retype: bool) -> Event | None:
     if label == event.type:
-        return replace(event, coder=f"rules+model:{name}")
+        return replace(event, coder=f"rules+model:{name}", confidence=round(min(event.confidence + AGREED, 0.95), 3))
     if event.confidence >= SURE:
         return event
     if label == NONE:
         return None if p >= VETO else event
-    return replace(event, type=label, mode=None, coder=f"model:{name}") if p >= RETYPE else event
+    return replace(event, type=label, mode=None, coder=f"model:{name}") if retype and p >= RETYPE else event
 
 
 def sentence_events(events: Sequence[Event]) -> dict[tuple[int, int], list[Event]]:
@@ -142,3 +169,45 @@ def sentence_events(events: Sequence[Event]) -> dict[tuple[int, int], list[Event
     for ev in events:
         grouped.setdefault((ev.evidence.start, ev.evidence.end), []).append(ev)
     return grouped
+
+
+def classified(doc: Doc, model: EventModel) -> tuple[Event, ...]:
+    """The document's events after the model's say: rule events judged, events added where the rules found
+    none (see the module's docstring)."""
+    grouped = sentence_events(doc._.fw_events)
+    judged = [ev for (start, end), events in grouped.items()
+              for ev in combine(events, model.probabilities(doc.text[start:end]), model.name)]
+    new = [ev for n, sent in enumerate(doc.sents) if (sent.start_char, sent.end_char) not in grouped
+           for ev in added(sent, n, doc._.fw_entities, doc._.fw_places, doc._.fw_published, model)]
+    return tuple(sorted(judged + new, key=lambda e: (e.evidence.start, e.evidence.trigger_start)))
+
+
+def added(sent: Span, n: int, mentions: Sequence[EntityMention], places: Sequence[PlaceMention], published: date,
+          model: EventModel) -> list[Event]:
+    """The event the model adds to sentence ``n`` (``sent``), which has no rule event: none or one."""
+    actors = _political(m for m in mentions if m.sentence == n)
+    if not actors or "?" in sent.text or any(t.tag_ == "MD" for t in sent):
+        return []
+    label, p = model.predict(sent.text)
+    if label == NONE or p < ADD:
+        return []
+    root = sent.root
+    actor = next((m for m in actors if _in_subject(m, root)), actors[0])
+    recipient = next((m for m in actors if m.entity.id != actor.entity.id), None)
+    return [Event(label, None, (), _participant(actor), _participant(recipient) if recipient else None,
+                  next((m for m in places if m.sentence == n), None), published, TimePrecision.DAY, True, Flags(),
+                  Evidence(n, sent.start_char, sent.end_char, root.idx, root.idx + len(root)),
+                  round(ADDED * p, 3), f"model:{model.name}")]
+
+
+def _in_subject(mention: EntityMention, root: Token) -> bool:
+    return any(c.left_edge.idx <= mention.start and mention.end <= c.right_edge.idx + len(c.right_edge)
+               for c in root.children if c.dep_ == "nsubj")
+
+
+def _political(mentions: Iterable[EntityMention]) -> list[EntityMention]:
+    return [m for m in mentions if m.entity.kind == EntityKind.COUNTRY or m.entity.sector in POLITICAL]
+
+
+def _participant(mention: EntityMention) -> Participant:
+    return Participant(mention.entity, mention.text, mention.start, mention.end)

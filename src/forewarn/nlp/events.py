@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Span, Token
 
 from forewarn.model.extraction import (
     DateMention,
+    Entity,
     EntityKind,
     EntityMention,
     Event,
@@ -29,6 +30,7 @@ from forewarn.model.extraction import (
     TimePrecision,
 )
 from forewarn.nlp.actors import ActorDictionary
+from forewarn.nlp.inference import civil, deployed
 from forewarn.nlp.lexicon import QUADS, Entry, Lexicon
 from forewarn.nlp.spans import sentence_of
 
@@ -47,12 +49,13 @@ EXISTENTIAL = frozenset({"be", "take", "occur", "happen", "continue", "begin", "
                          "cause", "follow", "intensify", "escalate", "hit", "kill", "injure", "damage", "reach",
                          "capture", "photograph", "document", "travel", "roll", "advance", "concentrate", "destroy",
                          "burn", "collapse", "fall", "land", "ignite", "set", "renew", "launch",
-                         "undertake", "hold", "conduct", "stage", "organise", "organize", "complete", "end"})
+                         "undertake", "hold", "conduct", "stage", "organise", "organize", "complete", "end",
+                         "repel", "repulse", "find", "discover", "recover", "exhume", "uncover", "unearth"})
 FUTURE_AUX = frozenset({"will", "shall", "'ll"})
 HYPOTHETICAL_AUX = frozenset({"would", "could", "might", "may", "should", "can", "must", "'d"})
 PLANNING = frozenset({"plan", "intend", "prepare", "prepared", "aim", "expect", "seek", "want", "hope", "decide",
                       "going", "ready", "willing", "vow", "pledge", "promise", "mean", "propose", "consider",
-                      "agreement", "consensus", "decision", "deal", "commitment"})
+                      "agreement", "consensus", "decision", "deal", "commitment", "intention"})
 PLACE_PREPS = frozenset({"in", "near", "at", "outside", "around", "across", "over", "into", "from", "towards",
                          "toward", "on", "inside", "along", "off", "within", "throughout", "between", "by"})
 RECIPIENT_PREPS = frozenset({"against", "on", "with", "to", "at", "into", "upon", "for", "towards", "toward"})
@@ -62,8 +65,11 @@ NOUN_MODIFIERS = frozenset({"compound", "amod", "nmod", "poss"})
 MOTION = frozenset({"move", "advance", "gather", "enter", "arrive", "cross", "drive", "head", "roll", "concentrate",
                     "mass", "travel", "pass", "leave", "approach", "spot", "see", "observe", "film", "record",
                     "photograph", "fly", "deploy", "appear", "withdraw", "position", "station", "show"})
+# Prepositions of time whose object is an act that happened ("after the strike", "during the battle").
+PRESUPPOSING = frozenset({"after", "during", "following", "amid", "amidst"})
 # Nouns of commitment: an act under them is intended ("reached a consensus to exchange …").
-COMMITMENTS = frozenset({"agreement", "consensus", "decision", "deal", "commitment", "plan", "pledge", "promise"})
+COMMITMENTS = frozenset({"agreement", "consensus", "decision", "deal", "commitment", "plan", "pledge", "promise",
+                         "intention"})
 # Words under which an infinitive still reports an act (or a commitment to one).
 GOVERNORS = COMMITMENTS | frozenset({"ready", "willing", "prepared", "able", "begin", "start", "continue", "resume",
                                       "decide", "agree", "try", "attempt", "plan", "intend", "prepare", "vow",
@@ -81,6 +87,10 @@ REJECT_MODES = {"AID": "assist", "COOPERATE": "assist", "CONSULT": "meet", "RETR
 # "warned of an invasion", "US warns Russia could invade": the warner is no actor of the invasion).
 APPREHENSION = frozenset({"warn", "fear", "caution", "worry", "predict", "forecast", "expect", "anticipate"})
 APPREHENSION_PREPS = frozenset({"of", "about", "against"})
+# What a warner announces for the one warned: its own response ("warned Iran would face consequences").
+CONSEQUENCES = frozenset({"face", "pay", "suffer", "regret", "bear", "receive", "meet"})
+CONSEQUENCE_NOUNS = frozenset({"consequence", "response", "retaliation", "retribution", "reprisal", "repercussion",
+                               "countermeasure", "measure", "action", "price", "cost", "punishment", "step"})
 # Event types whose actor, named by a country adjective alone ("Russian buildup"), is that country's military.
 ARMED_TYPES = frozenset({"MOBILIZE", "ASSAULT", "RETREAT"})
 POSSIBLE = frozenset({"could", "may", "might"})
@@ -93,7 +103,7 @@ HAZARD_LOOKALIKES = frozenset({"ASSAULT", "COERCE", "THREATEN"})
 # A score ("3-2", "1–0"): with one word of sport, a report of a game.
 SCORE = re.compile(r"\b\d{1,2} ?[-–] ?\d{1,2}\b")
 # A headline label that marks an opinion piece ("Opinion: …", "Editorial | …"): it reports no events.
-OPINION_LABELS = frozenset({"opinion", "op-ed", "editorial", "commentary", "column"})
+OPINION_LABELS = frozenset({"opinion", "op-ed", "editorial", "commentary", "column", "letter", "letters"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +116,7 @@ class Trigger:
     verbal: bool
     weak: bool = False
     lemma: str = ""  # the verb's lemma, for verbal triggers
+    demand: bool = False  # "must" said of someone
 
 
 def find_events(doc: Doc, lexicon: Lexicon, mentions: Sequence[EntityMention], places: Sequence[PlaceMention],
@@ -114,11 +125,37 @@ def find_events(doc: Doc, lexicon: Lexicon, mentions: Sequence[EntityMention], p
     if not len(doc) or _opinion(doc):
         return []
     context = _DocContext(doc, mentions, places, dates, published, actors, _sport(doc, lexicon))
-    events: list[Event] = []
-    for sent in doc.sents:
-        if _prose(sent) and not _question(sent):
-            events.extend(_dedupe(_sentence_events(sent, lexicon, context)))
-    return events
+    sentences = list(doc.sents)
+    found = [_dedupe(_sentence_events(s, lexicon, context)) if _prose(s) and not _question(s) else []
+             for s in sentences]
+    for n, sent in enumerate(sentences):
+        if _heading(sent) and found[n]:
+            later = [ev for events in found[n + 1:] for ev in events]
+            found[n] = [ev for ev in found[n] if not any(_same_report(ev, other) for other in later)]
+    return [ev for events in found for ev in events]
+
+
+def _heading(sent: Span) -> bool:
+    """A sentence that ends at a paragraph break: a headline, a standfirst or a caption's title, which the
+    text below it restates."""
+    return sent[-1].is_space and sent[-1].text.count("\n") >= 2
+
+
+def _same_report(a: Event, b: Event) -> bool:
+    """Two events that may be one report: the same type, and participants and places that agree."""
+    places = a.place is None or b.place is None or a.place.place.country == b.place.place.country
+    return a.type == b.type and places and _agree(a.actor, b.actor) and _agree(a.recipient, b.recipient)
+
+
+def _agree(a: Participant | None, b: Participant | None) -> bool:
+    """Two participants that may be one: either unknown, the same entity, of the same country, one of no
+    known country ("French mayor" and "Yannick Morez"), or names with the same last word ("Zaslav",
+    "David Zaslav")."""
+    if a is None or b is None or a.entity.country is None or b.entity.country is None:
+        return True
+    if a.entity.id == b.entity.id or a.entity.country == b.entity.country:
+        return True
+    return a.text.split()[-1:] == b.text.split()[-1:]
 
 
 def _sentence_events(sent: Span, lexicon: Lexicon, ctx: _DocContext) -> list[Event]:
@@ -135,8 +172,10 @@ def _sentence_events(sent: Span, lexicon: Lexicon, ctx: _DocContext) -> list[Eve
 
 def _opinion(doc: Doc) -> bool:
     """An opinion piece labelled so in its headline ("Opinion: …", "Editorial | …")."""
-    first = next(iter(doc.sents))
-    return any(t.lower_ in OPINION_LABELS and t.i + 1 < len(doc) and doc[t.i + 1].text in (":", "|") for t in first)
+    first = [t for t in next(iter(doc.sents)) if not t.is_space]
+    before = any(t.lower_ in OPINION_LABELS and t.i + 1 < len(doc) and doc[t.i + 1].text in (":", "|") for t in first)
+    after = len(first) > 2 and first[-2].text == "|" and first[-1].lower_ in OPINION_LABELS  # "… | Letter"
+    return before or after
 
 
 def _sport(doc: Doc, lexicon: Lexicon) -> bool:
@@ -147,14 +186,18 @@ def _sport(doc: Doc, lexicon: Lexicon) -> bool:
 
 
 def _off_topic(trigger: Trigger, event: Event, sent: Span, lexicon: Lexicon, ctx: _DocContext) -> bool:
-    """Words of conflict used of a game, a hazard or a private meeting: in a report of a game only
-    events with a political participant count; an attack-like event done by a natural hazard (or with
-    no doer, in a sentence about one) is none; a meeting of named people is CONSULT only when one of them
-    is political ("the two presidents held talks" names no one and stays)."""
+    """Words of conflict used of a game, a hazard or private affairs: in a report of a game only
+    events with a political participant count; an attack-like event done by a natural hazard or an accident
+    (or with no doer, in a sentence about one) is none; talk, claims, demands and deals between named people
+    or firms (a lawsuit, a resignation) in a text that names no state, government, armed force or IGO are
+    none; a meeting of named people is CONSULT only when one of them is political ("the two presidents held
+    talks" names no one and stays)."""
     named = event.actor is not None or event.recipient is not None
-    if (ctx.sport or (event.type == "CONSULT" and named)) and not _political(event):
+    private = QUADS[event.type] < 4 and _private(event) and not ctx.political
+    civil = _phrase(trigger) in lexicon.needs_political and not _acts_on_event(trigger, lexicon)
+    if (ctx.sport or private or civil or (event.type == "CONSULT" and named)) and not _political(event):
         return True
-    if event.type not in HAZARD_LOOKALIKES:
+    if event.type not in HAZARD_LOOKALIKES and trigger.mode != "investigate":
         return False
     doer = _argument_tokens(trigger)[0]
     if doer is not None and doer.lemma_.lower() in lexicon.hazards:
@@ -162,9 +205,29 @@ def _off_topic(trigger: Trigger, event: Event, sent: Span, lexicon: Lexicon, ctx
     return event.actor is None and any(t.pos_ == "NOUN" and t.lemma_.lower() in lexicon.hazards for t in sent)
 
 
+def _phrase(trigger: Trigger) -> str:
+    """A verbal trigger's lexicon phrase ("step down"); empty for a noun."""
+    words = trigger.head.doc[trigger.start: trigger.end]
+    return " ".join(t.lemma_.lower() for t in words) if trigger.verbal else ""
+
+
+def _acts_on_event(trigger: Trigger, lexicon: Lexicon) -> bool:
+    """ "protests were banned": what the verb acts on is itself an act of the lexicon."""
+    return any(_noun_trigger(t, lexicon.nouns) is not None for t in _acted_on(trigger.head))
+
+
 def _political(event: Event) -> bool:
-    return any(p is not None and (p.entity.kind == EntityKind.COUNTRY or p.entity.sector in POLITICAL_SECTORS)
-               for p in (event.actor, event.recipient))
+    return any(p is not None and _political_entity(p.entity) for p in (event.actor, event.recipient))
+
+
+def _private(event: Event) -> bool:
+    """An event with a named person or organisation of no political sector among its participants."""
+    return any(p is not None and p.entity.kind in (EntityKind.PERSON, EntityKind.ORG)
+               and p.entity.sector not in POLITICAL_SECTORS for p in (event.actor, event.recipient))
+
+
+def _political_entity(entity: Entity) -> bool:
+    return entity.kind == EntityKind.COUNTRY or entity.sector in POLITICAL_SECTORS
 
 
 CODE_MARKS = frozenset({"<", ">", "{", "}", "=", ";", "</", "/>", "&nbsp;", "()", "[]", "=>", "==", "&&"})
@@ -191,12 +254,13 @@ def _triggers(sent: Span, lexicon: Lexicon) -> list[Trigger]:
     found: list[Trigger] = []
     for tok in sent:
         pos = tok.pos_
-        if pos == "VERB":
+        if pos == "VERB" or _verb_read_as_noun(tok) or _verb_read_as_modifier(tok, lexicon):
             trigger = _verb_trigger(tok, lexicon) or _demand(tok)
         elif pos in ("NOUN", "PROPN"):
             trigger = _noun_trigger(tok, lexicon.nouns) or (_noun_trigger(tok, lexicon.adjectives)
                                                            if pos == "PROPN" else None)
-            trigger = None if trigger is not None and _figurative(tok, lexicon) else trigger
+            trigger = None if trigger is not None and (_figurative(tok, lexicon) or _off_duty(trigger, sent)) \
+                else trigger
         elif pos == "ADJ":
             trigger = _noun_trigger(tok, lexicon.adjectives)
         else:
@@ -204,6 +268,25 @@ def _triggers(sent: Span, lexicon: Lexicon) -> list[Trigger]:
         if trigger is not None:
             found.append(trigger)
     return found
+
+
+def _verb_read_as_noun(tok: Token) -> bool:
+    """A parser slip on headlines: the verb after a plural subject read as a noun that has that subject
+    ("Protesters storm parliament": "storm" a noun with "Protesters" as its nsubj). A noun with a subject of its
+    own is a verb."""
+    return tok.pos_ in ("NOUN", "PROPN") and any(c.dep_ == "nsubj" for c in tok.children)
+
+
+def _verb_read_as_modifier(tok: Token, lexicon: Lexicon) -> bool:
+    """A parser slip on headlines: "Police detain protesters" read as one noun phrase, the verb a modifier
+    between its subject and its object. A word that is a verb of the lexicon and no noun of it, between two
+    nouns that modify the same head, is a verb."""
+    head, before = tok.head, tok.doc[tok.i - 1] if tok.i > tok.sent.start else None
+    if tok.pos_ not in ("NOUN", "ADJ") or tok.dep_ not in ("amod", "compound") or head.i <= tok.i or before is None:
+        return False
+    lemma = tok.lower_ if tok.lower_ in lexicon.verbs else tok.lower_[:-1]
+    return (lemma in lexicon.verbs and lemma not in lexicon.nouns and before.pos_ in ("NOUN", "PROPN")
+            and before.head.i == head.i and before.dep_ in NOUN_MODIFIERS)
 
 
 def _verb_trigger(tok: Token, lexicon: Lexicon) -> Trigger | None:
@@ -240,13 +323,20 @@ def _doer(verb: Token) -> Token | None:
     """The agent of a passive ("threatened by rising sea levels"), else the subject, own or inherited."""
     agent = next((c for c in verb.children if c.dep_ == "agent"), None)
     by = next((g for g in agent.children if g.dep_ == "pobj"), None) if agent is not None else None
-    return by or next((c for c in verb.children if c.dep_ == "nsubj"), None) or _inherited_subject(verb)
+    doer = by or next((c for c in verb.children if c.dep_ == "nsubj"), None) or _inherited_subject(verb)
+    if doer is not None and verb.dep_ == "relcl" and doer.tag_ in ("WDT", "WP"):
+        return verb.head  # "a restriction that had blocked migrants": the restriction did
+    return doer
 
 
 def _acted_on(verb: Token) -> list[Token]:
-    """What a verb acts on: its object, the noun it describes ("a survey released this week", "the fee,
-    which was frozen") and the word that opens its object clause ("asks if …")."""
-    out = [c for c in verb.children if c.dep_ == "dobj"]
+    """What a verb acts on: its object, passive subject or particle's object (or, with none, its subject: "the
+    reactor shut down"), the noun it describes ("a survey released this week", "the fee, which was frozen") and the word
+    that opens its object clause ("asks if …")."""
+    out = [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")]
+    out += [g for c in verb.children if c.dep_ == "prt" for g in c.children]  # "strikes down the law"
+    if not out:  # "the reactor shut down" is "shut the reactor down"
+        out = [c for c in verb.children if c.dep_ == "nsubj"]
     out += [g for c in verb.children if c.dep_ in ("ccomp", "advcl") for g in c.children if g.dep_ == "mark"]
     return out + ([verb.head] if verb.dep_ in ("acl", "relcl") else [])
 
@@ -260,6 +350,21 @@ def _figurative(noun: Token, lexicon: Lexicon) -> bool:
     objects = [g for c in noun.children if c.dep_ == "prep" and c.lower_ in ("on", "against", "over", "with", "of")
                for g in c.children if g.dep_ == "pobj"]
     return any(t.lemma_.lower() in unfit or t.lower_ in unfit for t in (*noun.doc[noun.left_edge.i: noun.i], *objects))
+
+
+def _off_duty(trigger: Trigger, sent: Span) -> bool:
+    """A noun of forces or equipment that is no deployment: a civil thing of that name ("fish tank", "aid
+    convoy", "column of smoke", "tank tops", "think tank report": civil words in its phrase or, when it
+    qualifies another noun, in that noun's), or, for a weak noun, forces off duty (on display, in a museum, at
+    a parade, for sale: ``inference.deployed``)."""
+    if trigger.verbal or trigger.type != "MOBILIZE":
+        return False
+    noun = trigger.head
+    of = [g for c in noun.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children if g.dep_ == "pobj"]
+    phrase = noun.head if noun.dep_ == "compound" else noun
+    words = [*noun.doc[min(noun.left_edge.i, phrase.left_edge.i): phrase.i + 1],
+             *(w for g in of for w in noun.doc[g.left_edge.i: g.i + 1])]
+    return civil(words) or (trigger.weak and not deployed(sent))
 
 
 def _known_lemma(tok: Token, lexicon: Lexicon) -> str:
@@ -281,14 +386,23 @@ def _by_subject(verb: Token, lemma: str, lexicon: Lexicon) -> tuple[str, str | N
 
 
 def _demand(verb: Token) -> Trigger | None:
-    """ "X said Y must do Z": a demand even when Z is no event word of its own."""
-    said = verb.dep_ == "ccomp" and verb.head.lemma_.lower() in SPEECH
-    demanded = verb.dep_ in ("acl", "ccomp") and verb.head.lemma_.lower() in DEMANDING
-    if not (said or demanded):
-        return None
-    if any(c.dep_ == "aux" and c.lower_ in ("must", "should") for c in verb.children):
-        return Trigger(verb, verb.i, verb.i + 1, "REQUEST", "change", verbal=True)
+    """ "X said Y must do Z", "NATO must give Ukraine an answer": a demand even when Z is no event word of its
+    own (counted as asserted only when the one it is made of is political, see _code)."""
+    modals = _demanding_modals(verb)
+    if any(c.dep_ == "aux" and c.lower_ in modals for c in verb.children):
+        return Trigger(verb, verb.i, verb.i + 1, "REQUEST", "change", verbal=True, demand=True)
     return None
+
+
+def _demanding_modals(verb: Token) -> frozenset[str]:
+    """The modals that make a demand of a verb: "must" or "should" under a verb of speech or a demand,
+    "must" in a main clause with a subject other than the speaker ("They must …", not "We must …")."""
+    if verb.dep_ in ("ccomp", "acl") and (verb.head.lemma_.lower() in DEMANDING
+                                          or (verb.dep_ == "ccomp" and verb.head.lemma_.lower() in SPEECH)):
+        return frozenset({"must", "should"})
+    subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    main = verb.dep_ == "ROOT" and subject is not None and subject.lower_ not in ("i", "we")
+    return frozenset({"must"}) if main else frozenset()
 
 
 def _objects(verb: Token) -> list[Token]:
@@ -318,8 +432,8 @@ def _follows(tok: Token, entry: Entry) -> bool:
 def _noun_trigger(tok: Token, index: dict[str, tuple[Entry, ...]]) -> Trigger | None:
     low = tok.lower_
     entries = index.get(tok.lemma_.lower()) or index.get(low)
-    if entries is None and tok.pos_ == "PROPN" and low.endswith("s"):  # title case: "Graves", "Strikes"
-        entries = index.get(low[:-1]) or index.get(low[:-2])
+    if entries is None and low.endswith("s"):  # the lemmatizer slipped ("graves" → "graf") or title case
+        entries = next((index[s] for s in _singulars(low) if s in index), None)
     for entry in entries or ():
         n = len(entry.before)
         if n == 0:
@@ -331,35 +445,89 @@ def _noun_trigger(tok: Token, index: dict[str, tuple[Entry, ...]]) -> Trigger | 
     return None
 
 
+def _singulars(plural: str) -> list[str]:
+    """What a plural may be the plural of: "graves" → grave, "crashes" → crash, "casualties" → casualty."""
+    out = [plural[:-1]]
+    if plural.endswith("es"):
+        out.append(plural[:-2])
+    if plural.endswith("ies"):
+        out.append(plural[:-3] + "y")
+    return out
+
+
 # -- which triggers make events ---------------------------------------------------------------------
 
 def _select(sent: Span, triggers: list[Trigger]) -> list[Trigger]:
     if not triggers:
         return []
     by_head = {t.head.i: t for t in triggers}
-    triggers = [t for t in triggers if not _warns_of_another(t, by_head)]
+    triggers = [w for w in (_warning(t, by_head) for t in triggers) if w is not None]
     by_head = {t.head.i: t for t in triggers}
     protest = any(t.type == "PROTEST" for t in triggers)
     kept = [t for t in triggers if not _absorbed(t, by_head) and not (protest and _purpose(t))]
-    kept = [t for t in kept if not t.verbal or _asserted(t)]
-    verbal = any(t.verbal for t in kept)
     fragment = _caption(sent)
-    return [t for t in kept if t.verbal or _noun_reports(t, fragment, verbal)]
+    kept = [t for t in kept if not t.verbal or _asserted(t) or (fragment and _nominal_gerund(t.head))]
+    verbal = any(t.verbal for t in kept)
+    kept = [t for t in kept if t.verbal or _noun_reports(t, fragment, verbal)]
+    battle = any(t.type == "ASSAULT" and t.mode != "destroy" for t in kept)
+    return [t for t in kept if not (battle and t.weak and t.type == "MOBILIZE")]  # "forces during a street battle"
 
 
-def _warns_of_another(trigger: Trigger, by_head: dict[int, Trigger]) -> bool:
-    """ "US warns Russia could invade": a warning whose clause is a hostile act with a subject of its own
-    names what another may do; the warner threatens nobody (the clause's own event is coded, as
-    hypothetical). "warned that Iran would face consequences" stays the warner's threat."""
+def _warning(trigger: Trigger, by_head: dict[int, Trigger]) -> Trigger | None:
+    """A warning is the warner's threat only when what it announces is the warner's own act or consequences
+    for the one warned. "US warns Russia could invade", "warns of a Russian offensive", "warned about Belarus"
+    and "warns rents pose a threat" name what another may do (or a danger): the warner threatens nobody (the
+    warned-of event is coded by itself, as hypothetical). "warns Israel against an invasion" asks Israel to
+    refrain: a REQUEST."""
     head = trigger.head
     if not trigger.verbal or head.lemma_.lower() not in APPREHENSION:
+        return trigger
+    own = _subject_of(head) or _inherited_subject(head)
+    if any(_clause_of_another(c, head, own, by_head) for c in head.children if c.dep_ == "ccomp"):
+        return None
+    warned = {prep.lower_: g for prep in head.children if prep.dep_ == "prep" for g in prep.children
+              if g.dep_ == "pobj"}
+    if "against" in warned and any(c.dep_ == "dobj" for c in head.children):
+        return replace(trigger, type="REQUEST", mode="change")
+    return None if any(_danger(warned[p], own, by_head) for p in APPREHENSION_PREPS if p in warned) else trigger
+
+
+def _clause_of_another(clause: Token, warn: Token, own: Token | None, by_head: dict[int, Trigger]) -> bool:
+    """A warned clause about another's act or a state of things: its subject (or, where the parser took it as
+    the warning's object, "warns Azerbaijan may launch …", the one warned) is not the warner, and it is no
+    consequence for the one warned ("warned Iran would face consequences")."""
+    subject = next((c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is None and any(c.dep_ == "aux" for c in clause.children):
+        subject = next((c for c in warn.children if c.dep_ == "dobj"), None)
+    if subject is None or clause.lemma_.lower() in CONSEQUENCES or not _another(subject, own, warn):
         return False
-    own = next((c for c in head.children if c.dep_ == "nsubj"), None)
-    for clause in (c for c in head.children if c.dep_ == "ccomp" and _foreseen(c, by_head)):
-        other = next((c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-        if other is not None and other.pos_ != "PRON" and (own is None or _name(other) != _name(own)):
-            return True
-    return False
+    future = any(c.dep_ == "aux" and c.lower_ in FUTURE_AUX | {"would"} for c in clause.children)
+    return _foreseen(clause, by_head) or (clause.i not in by_head and not future)
+
+
+def _another(subject: Token, own: Token | None, warn: Token) -> bool:
+    """Is a warned clause's subject someone other than the warner? A pronoun is, when the sentence names
+    someone else before it who is neither the warner nor the one warned ("Latvia watches Russia and warns it
+    could attack")."""
+    if subject.pos_ != "PRON":
+        return own is None or _name(subject) != _name(own)
+    warned = {c.i for c in warn.children if c.dep_ == "dobj"}
+    mine = set(range(own.left_edge.i, own.right_edge.i + 1)) if own is not None else set()
+    return any(t.pos_ == "PROPN" and t.i not in mine | warned for t in warn.sent if t.i < subject.i)
+
+
+def _danger(noun: Token, own: Token | None, by_head: dict[int, Trigger]) -> bool:
+    """What "warned of/about" names is a danger, not the warner's own response: another's act ("a Russian
+    offensive"), someone else ("about Belarus"), or a thing or state ("of rising rents"). A consequence or a
+    hostile act with no one else's name ("of severe sanctions", "of retaliation") is the warner's threat."""
+    if noun.lemma_.lower() in CONSEQUENCE_NOUNS:
+        return False
+    mine = {t.lower_ for t in own.subtree} if own is not None else set()
+    named = [c for c in noun.children if c.dep_ in NOUN_MODIFIERS and c.ent_type_ in ("NORP", "GPE", "ORG")]
+    if noun.ent_type_ in ("NORP", "GPE", "ORG", "PERSON") or any(c.lower_ not in mine for c in named):
+        return True
+    harm = noun.i in by_head and by_head[noun.i].weak and by_head[noun.i].type == "ASSAULT"  # "of ice loss"
+    return noun.i not in by_head or harm
 
 
 def _name(tok: Token) -> str:
@@ -384,6 +552,12 @@ def _caption(sent: Span) -> bool:
                                                     for c in root.children)
 
 
+def _nominal_gerund(verb: Token) -> bool:
+    """A gerund used as a noun in a caption ("Aftermath of shelling in Lysychansk"): it names the act."""
+    return verb.tag_ == "VBG" and verb.dep_ in ("pcomp", "pobj") and not any(
+        c.dep_ in ("nsubj", "dobj", "aux") for c in verb.children)
+
+
 def _asserted(trigger: Trigger) -> bool:
     """Is the verb a report of an act, not an aim or a general notion? "important to support",
     "the opportunity to visit" and "efforts to strengthen" are not events; "began to withdraw"
@@ -394,8 +568,15 @@ def _asserted(trigger: Trigger) -> bool:
     infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in head.children)
     gerund = head.tag_ == "VBG" and head.dep_ in ("pcomp", "pobj", "csubj", "nsubj", "dobj")
     if infinitive or gerund:
-        return head.head.lemma_.lower() in GOVERNORS and head.dep_ in ("xcomp", "ccomp", "acl")
+        governed = head.head.lemma_.lower() in GOVERNORS and head.dep_ in ("xcomp", "ccomp", "acl")
+        return governed or _intended(head)
     return True
+
+
+def _intended(verb: Token) -> bool:
+    """ "the intention of invading", "plans for attacking": a gerund under a noun of intention."""
+    prep = verb.head
+    return verb.dep_ == "pcomp" and prep.lower_ in ("of", "for") and prep.head.lemma_.lower() in ("intention", "plan")
 
 
 def _absorbed(trigger: Trigger, by_head: dict[int, Trigger]) -> bool:
@@ -414,6 +595,8 @@ def _absorbed(trigger: Trigger, by_head: dict[int, Trigger]) -> bool:
             return True  # "staged rallies to demand reforms" is the protest
         if not trigger.verbal and not other.verbal and depth == 1 and trigger.head.dep_ in NOUN_MODIFIERS:
             return True
+        if trigger.weak and trigger.type == "MOBILIZE" and other.type == "ASSAULT":
+            return True  # the troops of "fighting between Russian troops and Ukrainian forces" are its sides
     return False
 
 
@@ -423,6 +606,11 @@ def _apprehended(noun: Token) -> bool:
     if noun.dep_ == "pobj" and head.lower_ in APPREHENSION_PREPS:
         head = head.head
     return noun.dep_ in ("dobj", "pobj") and head.pos_ == "VERB" and head.lemma_.lower() in APPREHENSION
+
+
+def _presupposed(noun: Token) -> bool:
+    """ "after the strike", "during a battle", "following shelling": a time given by an act says it happened."""
+    return noun.dep_ == "pobj" and noun.head.lower_ in PRESUPPOSING and noun.head.dep_ == "prep"
 
 
 def _purpose(trigger: Trigger) -> bool:
@@ -437,13 +625,17 @@ def _noun_reports(trigger: Trigger, fragment: bool, verbal_in_sentence: bool) ->
     if trigger.weak and verbal_in_sentence:
         return False
     tok = trigger.head
+    if QUADS[trigger.type] < 4 and tok.dep_ == "compound" and tok.tag_ == "NN" and tok.head.pos_ in ("NOUN", "PROPN"):
+        return False  # talk that classifies the thing it modifies: "a discussion show", "an aid worker"
     if fragment and sum(1 for _ in tok.ancestors) <= 3:
         return True
-    if tok.dep_ == "ROOT" or _apprehended(tok):
+    if tok.dep_ == "ROOT" or _apprehended(tok) or _presupposed(tok):
         return True
     heads = MOTION if trigger.type == "MOBILIZE" and trigger.weak else EXISTENTIAL
     if tok.dep_ in ("nsubj", "nsubjpass", "dobj", "attr") and tok.head.lemma_.lower() in heads:
         return True
+    if trigger.type == "CONSULT" and tok.dep_ == "nsubj" and tok.head.pos_ in ("VERB", "AUX"):
+        return True  # a meeting that does something was held: "the talks focused on …"
     return not trigger.weak and any(c.dep_ == "prep" and c.lower_ in PLACE_PREPS and c.lower_ != "on"
                                     for c in tok.children) and tok.dep_ != "pobj"
 
@@ -464,6 +656,7 @@ class _DocContext:
                 self.mention_at[i] = m
         self.places = places
         self.dates = dates
+        self.political = any(_political_entity(m.entity) for m in mentions)
 
 
 def _code(trigger: Trigger, sent: Span, lexicon: Lexicon, ctx: _DocContext) -> Event:
@@ -474,8 +667,12 @@ def _code(trigger: Trigger, sent: Span, lexicon: Lexicon, ctx: _DocContext) -> E
         recipient = None
     modality = _modality(trigger.head)
     doer = actor_tok or _governing_subject(trigger.head)
-    third = _third_party(modality.speaker, doer, actor or _participant(doer, ctx), ctx)
-    trigger, flags = _reinterpret(trigger, modality, third)
+    doer_entity = actor or _participant(doer, ctx)
+    third = _third_party(modality.speaker, doer, doer_entity, ctx)
+    named = third and _foreign_speaker(modality.speaker, doer_entity, ctx)
+    trigger, flags = _reinterpret(trigger, modality, third, named)
+    if trigger.demand and actor is not None and _political_entity(actor.entity):
+        flags = replace(flags, hypothetical=False)  # "NATO must give a clear signal": the "must" is the demand
     place = _place(trigger, sent, ctx, actor, recipient)
     when = _date(trigger, sent, ctx)
     doc = ctx.doc
@@ -494,22 +691,23 @@ def _code(trigger: Trigger, sent: Span, lexicon: Lexicon, ctx: _DocContext) -> E
     )
 
 
-def _reinterpret(trigger: Trigger, modality: _Modality, third: bool) -> tuple[Trigger, Flags]:
+def _reinterpret(trigger: Trigger, modality: _Modality, third: bool, named: bool) -> tuple[Trigger, Flags]:
     """PLOVER codes what is said about an act: a refused cooperation is REJECT, an announced
     hostile act THREATEN, an announced friendly act AGREE, a "must" said of someone REQUEST.
-    Only the actor threatens: a hostile act another says someone plans or will do ("US says Russia
-    plans to invade") keeps its type and is hypothetical (the claim carries it, see claims.py)."""
+    Only the actor threatens or commits: a hostile act another says someone plans or will do ("US says
+    Russia plans to invade"), or a friendly one a named other says so of ("the Pentagon said Iran is
+    planning to supply missiles"), keeps its type and is hypothetical (the claim carries it, see claims.py)."""
     flags, kind = modality.flags, trigger.type
     if flags.negated and kind in COOPERATIVE:
         new = replace(trigger, type="REJECT", mode=REJECT_MODES.get(kind, "change"))
         return new, replace(flags, negated=False)
     if modality.obligation and kind not in FRAMING:
         return replace(trigger, type="REQUEST", mode=REJECT_MODES.get(kind, "change")), flags
-    if third and flags.future and kind in THREAT_MODES:
+    if flags.future and ((third and kind in THREAT_MODES) or (named and kind in COOPERATIVE)):
         return trigger, replace(flags, hypothetical=True)
     if flags.future and not flags.negated and kind in THREAT_MODES:
         return replace(trigger, type="THREATEN", mode=THREAT_MODES[kind]), flags
-    if flags.future and not flags.negated and kind in COOPERATIVE and kind != "AGREE":
+    if flags.future and not flags.negated and kind in COOPERATIVE and kind != "AGREE" and trigger.mode != "resign":
         return replace(trigger, type="AGREE", mode=None), flags
     return trigger, flags
 
@@ -525,6 +723,13 @@ def _third_party(speaker: Token | None, actor_tok: Token | None, actor: Particip
     same = said_by.entity.id == actor.entity.id or (actor.entity.country is not None
                                                      and said_by.entity.country == actor.entity.country)
     return not same
+
+
+def _foreign_speaker(speaker: Token | None, actor: Participant | None, ctx: _DocContext) -> bool:
+    """Is the act reported by a named speaker of another country than its actor's ("the Pentagon said Iran …")?"""
+    said_by = _participant(speaker, ctx)
+    countries = [p.entity.country for p in (said_by, actor) if p is not None and p.entity.country is not None]
+    return len(countries) == 2 and countries[0] != countries[1]
 
 
 def _governing_subject(word: Token) -> Token | None:
@@ -584,6 +789,8 @@ def _argument_tokens(trigger: Trigger) -> tuple[Token | None, list[Token]]:
     if not trigger.verbal:
         actor, recipient = _noun_arguments(head)
         return actor, [recipient] if recipient is not None else []
+    if head.pos_ != "VERB" and head.dep_ in ("amod", "compound") and head.head.i > head.i:
+        return head.doc[head.i - 1], [head.head]  # "Police detain protesters" parsed as one noun phrase
     children = list(head.children)
     actor = next((c for c in children if c.dep_ == "nsubj"), None)
     agent = next((c for c in children if c.dep_ == "agent"), None)
@@ -607,8 +814,10 @@ def _inherited_subject(verb: Token) -> Token | None:
     for _ in range(3):
         if tok.dep_ not in ("xcomp", "conj", "advcl", "ccomp") or tok.head.i == tok.i:
             return None
-        tok = tok.head
+        clause, tok = tok, tok.head
         subj = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if clause.dep_ == "ccomp" and any(c.dep_ == "aux" for c in clause.children):
+            subj = next((c for c in tok.children if c.dep_ == "dobj"), subj)  # "warns Azerbaijan may launch …"
         if subj is not None:
             return subj
     return None
@@ -662,6 +871,7 @@ def _modality(head: Token) -> _Modality:
     speaker: Token | None = None
     modal: set[str] = set()
     tok: Token | None = head
+    below = head
     for level in range(5):
         if tok is None:
             break
@@ -685,8 +895,11 @@ def _modality(head: Token) -> _Modality:
             future = True
         if level == 1 and lemma in REFUSAL:
             negated = True
-        if level > 0 and lemma in ("have", "need") and tok.i < head.i:
-            obligation = True
+        if level > 0 and lemma in ("have", "need") and tok.i < head.i and below.dep_ == "xcomp":
+            obligation = True  # "has to withdraw", not "has no plans to attack"
+        if level > 0 and lemma in PLANNING and any(c.dep_ == "det" and c.lower_ == "no" for c in tok.children):
+            negated = True  # "has no plans to attack", "no intention of invading"
+        below = tok
         if tok.dep_ in ("ROOT", "ccomp") or tok.head.i == tok.i:
             tok = tok.head if tok.dep_ == "ccomp" else None
             if tok is not None and tok.lemma_.lower() in SPEECH:

@@ -4,15 +4,25 @@ The rule (docs/architecture.md, Extraction): an event without an actor whose sub
 or equipment ("Column of tanks moving north", "Armoured vehicles on rail flatcars") and in whose subject
 no actor is named gets as its actor the military of
 
-1. the country its words name (a military group the linker found, "Russian tanks", or a country adjective,
-   "Russian military equipment"), for any event type whose active doer those words are; else, for a MOBILIZE
-   (posture) event only,
+1. the country its words name (a military group the linker found, "Russian tanks", a country adjective,
+   "Russian military equipment", or the people of a country moving or fighting, "Russians advancing"), or a
+   marking that signs a side's forces in the sentence (``MARKINGS``: the "Z" and "V" painted on Russian
+   vehicles from 21 February 2022), for any event type whose active doer those words are; else, for a
+   MOBILIZE (posture) event only,
 2. the state that holds the event's place (else the document's first place) on the event's date, by the
    dated control table of contested areas (``geo.control``); outside those areas, the place's country.
 
+The doer's words: the subject of the event's verb, or its noun (whose country may be named on the noun it
+hangs from by "with"/"of": "Russian movement with tanks"); for a posture event whose subject shows no
+forces, the forces it moves ("build-up of Russian troops", "entrenching Russian positions").
 Such an actor is a ``Participant`` with ``inferred=True`` whose words are the subject's, and the event's
 confidence is lowered by ``INFERRED_CONFIDENCE``. An event with an actor, or whose subject names one
-("LNR fighters"), is left as it is.
+("LNR fighters"; a name the NER found with no country or sector, "MLRS", names none), is left as it is;
+forces of no country ("troops", "soldiers", or equipment the NER took for a name, "MLRS") are no actor
+here: the rule gives them their country.
+Nothing is inferred in a sentence that shows no deployment (``NOT_DEPLOYED``: "tanks on display at the
+museum", "wreckage of a tank") or for a phrase with a civil word (``CIVIL``: "fish tank", "aid convoy");
+an exercise (``EXERCISE``) takes no actor from the place: its host is not the holder of the forces in it.
 """
 
 from __future__ import annotations
@@ -20,30 +30,60 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import date
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from forewarn.geo.control import ControlTable
 from forewarn.model.extraction import EntityKind, EntityMention, Event, Participant, PlaceMention, Sector
 from forewarn.nlp.actors import ActorDictionary
 
-INFERENCE_VERSION = "1"  # bump when the rule changes what it infers
+INFERENCE_VERSION = "2"  # bump when the rule changes what it infers
 INFERRED_CONFIDENCE = 0.8  # an inferred actor's event keeps this share of its confidence
 POSTURE = frozenset({"MOBILIZE"})
+# Event types whose doer, named as a country's people ("Russians advancing"), is that country's forces.
+ARMED = frozenset({"MOBILIZE", "ASSAULT"})
 # Words that make a phrase military forces or equipment (lower case; plurals by lemma).
 MILITARY = frozenset({
-    "military", "army", "troop", "soldier", "serviceman", "servicemen", "force", "paratrooper", "marine", "infantry",
-    "battalion", "brigade", "regiment", "division", "unit", "armour", "armor", "armoured", "armored", "tank",
+    "military", "army", "troop", "soldier", "serviceman", "servicemen", "force", "paratrooper", "infantry",
+    "battalion", "brigade", "regiment", "armour", "armor", "armoured", "armored", "tank",
     "artillery", "howitzer", "mlrs", "launcher", "missile", "rocket", "mortar", "apc", "ifv", "btg", "vdv",
     "aircraft", "helicopter", "warship", "submarine", "fighter", "bomber", "jet", "hardware", "equipment",
+    "spetsnaz", "sniper", "sapper", "mercenary", "bmp", "btr", "mbt", "bmpt", "warplane", "weaponry",
+    "frigate", "corvette", "cruiser", "destroyer",
 })
 # Words that are military only when the subject names a country ("Russian convoy", not "aid convoy").
 MILITARY_IF_NAMED = frozenset({"convoy", "column", "vehicle", "truck", "checkpoint", "position", "camp", "boat",
-                               "ship"})
+                               "ship", "train", "transport", "system", "movement", "presence", "patrol", "base",
+                               "personnel", "activity", "carrier", "unit", "division", "marine", "uav", "drone"})
+# Nouns that stand for what their of-phrase names ("column of tanks", "convoy of trucks").
+COLLECTIVE = frozenset({"column", "convoy", "group", "number", "dozen", "dozens", "hundred", "hundreds", "row", "line",
+                        "fleet", "train", "unit", "battalion", "company", "detachment", "squad", "platoon", "pair",
+                        "couple", "lot", "set", "batch", "movement", "presence", "deployment", "position", "sighting",
+                        "build-up", "buildup", "concentration", "gathering"})
+# Words that show equipment or soldiers not deployed: on show, sold, remembered, played with, or wrecked.
+NOT_DEPLOYED = frozenset({"parade", "museum", "display", "exhibition", "exhibit", "monument", "memorial", "auction",
+                          "sale", "sell", "toy", "replica", "vintage", "reenactment", "festival", "rehearsal",
+                          "anniversary", "ceremony", "wreck", "wreckage", "debris", "scrap", "remains", "film",
+                          "movie", "game", "model", "collector", "trophy", "graveyard"})
+# Words of an exercise: forces abroad for one are not the host's ("British tanks at an exercise in Estonia").
+EXERCISE = frozenset({"exercise", "drill", "training", "wargame", "manoeuvre", "maneuver", "manoeuvres", "maneuvers"})
+# Words that make a carrier or container civil: "aid convoy", "fish tank", "fire truck".
+CIVIL = frozenset({"aid", "humanitarian", "relief", "evacuation", "refugee", "civilian", "fish", "water", "septic",
+                   "fuel", "think", "gas", "oil", "storage", "petrol", "shark", "propane", "toilet", "aquarium",
+                   "police", "fire", "ambulance", "wedding", "funeral", "farm", "private", "passenger", "commercial",
+                   "school", "tourist", "garbage", "delivery", "medical", "rescue", "grain", "food", "volunteer",
+                   "smoke", "top", "task", "labor", "labour", "rental", "housing", "sales"})
 DESIGNATION = re.compile(r"^[A-Z][A-Za-z]{0,3}-\d{1,3}[A-Za-z0-9]*$")  # T-72, Su-25, BM-21, Mi-8, S-300
+# Markings that sign one side's forces (general knowledge, dated): Russian vehicles in and around Ukraine
+# were painted with "Z" and "V" from 21 February 2022.
+MARKINGS = {"Z": ("RUS", date(2022, 2, 21)), "V": ("RUS", date(2022, 2, 21))}
+MARKING_WORDS = frozenset({"mark", "marking", "marked", "symbol", "sign", "letter", "insignia", "paint", "painted"})
 PHRASE_DEPS = frozenset({"amod", "compound", "nummod", "nmod", "poss", "det", "quantmod"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 ACTIVE_DEPS = frozenset({"nsubj"})
+MOVED_DEPS = frozenset({"dobj", "nsubjpass"})
+JOINING_PREPS = frozenset({"of", "with"})
 
 
 class ActorInference:
@@ -61,16 +101,16 @@ class ActorInference:
 
     def _inferred(self, doc: Doc, ev: Event, mentions: Sequence[EntityMention],
                   places: Sequence[PlaceMention]) -> Event:
-        if ev.actor is not None:
+        if ev.actor is not None and not _countryless_forces(doc, ev.actor):
             return ev
-        subject = _subject(doc, ev)
-        inside = _mentions_in(subject, mentions)
-        if not subject or not all(_military_group(m) for m in inside):
-            return ev  # no subject, or it names an actor ("LNR fighters"): not the rule's to infer
-        country = self._named_country(subject, inside)
-        if not (_military(subject, MILITARY) or (country and _military(subject, MILITARY_IF_NAMED))):
+        sentence = doc.char_span(ev.evidence.start, ev.evidence.end, alignment_mode="expand") or doc[:0]
+        if not deployed(sentence):
             return ev
-        if country is None and ev.type in POSTURE:
+        found = next((f for f in (self._forces(doc, ev, words, mentions) for words in _subjects(doc, ev)) if f), None)
+        if found is None:
+            return ev
+        subject, country = found
+        if country is None and ev.type in POSTURE and not exercise(sentence):
             place = ev.place or (places[0] if places else None)
             country = self.table.holder(place.place, ev.date) if place is not None else None
         if country is None:
@@ -79,6 +119,20 @@ class ActorInference:
                             subject[0].idx, subject[-1].idx + len(subject[-1]), inferred=True)
         return replace(ev, actor=actor, confidence=round(ev.confidence * INFERRED_CONFIDENCE, 3))
 
+    def _forces(self, doc: Doc, ev: Event, subject: list[Token],
+                mentions: Sequence[EntityMention]) -> tuple[list[Token], str | None] | None:
+        """The subject with the country its words name, when it is forces or equipment that name no other actor."""
+        inside = _mentions_in(subject, mentions)
+        if any(_names_an_actor(m) for m in inside) or civil(subject):
+            return None  # it names an actor ("LNR fighters"), or it is civil: not the rule's to infer
+        people = ev.type in ARMED and any(_people(m) for m in inside)
+        country = (self._named_country([*subject, *_host_modifiers(subject)], inside)
+                   or marked_country(doc[subject[0].i].sent, ev.date))
+        core = _core(subject)
+        if people or military(core, MILITARY) or (country and military(core, MILITARY_IF_NAMED)):
+            return subject, country
+        return None
+
     def _named_country(self, subject: Sequence[Token], inside: Sequence[EntityMention]) -> str | None:
         """The country the subject's words name: a military group's ("Russian tanks"), else an adjective's."""
         found = [m.entity.country for m in inside if m.entity.country] + [
@@ -86,28 +140,83 @@ class ActorInference:
         return found[0] if found else None
 
 
-def _subject(doc: Doc, ev: Event) -> list[Token]:
-    """The words of the event's doer: its trigger noun with the noun it qualifies ("convoy movement"), or the
-    subject of its verb. A passive subject ("tank destroyed") is the doer of a posture event only ("equipment
-    being moved"). Empty when the parse shows none."""
+def deployed(sent: Span) -> bool:
+    """Nothing in the sentence shows the forces off duty: on display, for sale, in a museum, wrecked."""
+    return not any(t.lemma_.lower() in NOT_DEPLOYED or t.lower_ in NOT_DEPLOYED for t in sent)
+
+
+def exercise(sent: Span) -> bool:
+    """The sentence is about an exercise: the host of one is no holder of the forces in it."""
+    return any(t.lemma_.lower() in EXERCISE or t.lower_ in EXERCISE for t in sent)
+
+
+def civil(words: Sequence[Token]) -> bool:
+    """A civil word among the phrase's words ("aid convoy", "fish tank")."""
+    return any(t.lemma_.lower() in CIVIL or t.lower_ in CIVIL for t in words)
+
+
+def marked_country(sent: Span, on: date) -> str | None:
+    """The side whose marking the sentence shows ("vehicles with Z markings", "Z-marked trucks"), from the
+    day the marking came into use."""
+    for tok in sent:
+        sign = tok.text.split("-")[0] if "-" in tok.text else tok.text
+        side = MARKINGS.get(sign)
+        if side is not None and on >= side[1] and _marking_context(tok):
+            return side[0]
+    return None
+
+
+def _marking_context(tok: Token) -> bool:
+    """A sign letter used as a marking: "Z-marked", or a word of marking next to it ("marked Z", "Z symbol")."""
+    if "-" in tok.text:
+        return tok.text.split("-", 1)[1].lower() in MARKING_WORDS
+    near = tok.doc[max(tok.i - 3, tok.sent.start):min(tok.i + 3, tok.sent.end)]
+    return any(t.lemma_.lower() in MARKING_WORDS or t.lower_ in MARKING_WORDS for t in near)
+
+
+def _subjects(doc: Doc, ev: Event) -> list[list[Token]]:
+    """The phrases that may name the event's doer, likeliest first: its subject, then for a posture event the
+    forces it moves."""
     span = doc.char_span(ev.evidence.trigger_start, ev.evidence.trigger_end, alignment_mode="expand")
     if span is None:
         return []
-    head, posture = span.root, ev.type in POSTURE
+    posture = ev.type in POSTURE
+    found = [_subject(span.root, posture)] + ([_moved(span.root)] if posture else [])
+    return [words for words in found if words]
+
+
+def _subject(trigger: Token, posture: bool) -> list[Token]:
+    """The words of the event's doer: its trigger noun with the noun it qualifies ("convoy movement"), or the
+    subject of its verb. A passive subject ("tank destroyed") is the doer of a posture event only ("equipment
+    being moved"). Empty when the parse shows none."""
+    head = trigger
     while head.tag_.startswith("NN") and head.dep_ == "compound" and head.head.tag_.startswith("NN"):
         head = head.head
     if head.tag_.startswith("NN"):
-        return _phrase(head)
+        return noun_phrase(head)
     if not posture and head.tag_ == "VBN":
         return []  # a headline's bare participle is passive: "tank destroyed near …"
     deps = SUBJECT_DEPS if posture else ACTIVE_DEPS
     noun = next((c for c in head.children if c.dep_ in deps), None)
     if noun is None and head.dep_ == "acl" and head.head.tag_.startswith("NN") and (posture or head.tag_ == "VBG"):
         noun = head.head  # "equipment moving south", "tanks firing at …"
-    return _phrase(noun) if noun is not None else []
+    if noun is None and head.dep_ == "conj" and head.head.pos_ == "VERB":
+        return _subject(head.head, posture)  # "helicopters flying over … and firing"
+    return noun_phrase(noun) if noun is not None else []
 
 
-def _phrase(noun: Token) -> list[Token]:
+def _moved(trigger: Token) -> list[Token]:
+    """What a posture verb or noun moves: its object ("entrenching Russian positions") or its of-phrase
+    ("build-up of Russian troops", "built up of …")."""
+    children = [c for t in (trigger, *(c for c in trigger.children if c.dep_ == "prt")) for c in t.children]
+    noun = next((c for c in children if c.dep_ in MOVED_DEPS), None)
+    of = next((c for c in children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    if noun is None and of is not None:
+        noun = next((c for c in of.children if c.dep_ == "pobj"), None)
+    return noun_phrase(noun) if noun is not None and noun.tag_.startswith("NN") else []
+
+
+def noun_phrase(noun: Token) -> list[Token]:
     """A noun with its modifiers and its of-phrase ("column of tanks"), without clauses or places."""
     words = [noun]
     for child in noun.children:
@@ -115,13 +224,36 @@ def _phrase(noun: Token) -> list[Token]:
             words.extend(child.subtree)
         elif child.dep_ == "prep" and child.lower_ == "of":
             words.append(child)
-            words.extend(w for obj in child.children if obj.dep_ == "pobj" for w in _phrase(obj))
+            words.extend(w for obj in child.children if obj.dep_ == "pobj" for w in noun_phrase(obj))
     words.sort(key=lambda t: t.i)
     return words[next((n for n, t in enumerate(words) if not (t.is_punct or ":" in t.text)), len(words) - 1):]
 
 
-def _military(words: Sequence[Token], vocabulary: frozenset[str]) -> bool:
-    return any(t.lemma_.lower() in vocabulary or t.lower_ in vocabulary or DESIGNATION.match(t.text) for t in words)
+def military(words: Sequence[Token], vocabulary: frozenset[str]) -> bool:
+    """Does one of the words name forces or equipment in ``vocabulary`` (or a designation, "T-72")? A plural
+    the tagger took for a name ("Russian Vehicles") counts as its singular."""
+    return any(t.lemma_.lower() in vocabulary or t.lower_.removesuffix("s") in vocabulary or t.lower_ in vocabulary
+               or DESIGNATION.match(t.text) for t in words)
+
+
+def _host_modifiers(words: Sequence[Token]) -> list[Token]:
+    """The modifiers of the noun a phrase hangs from by "with" or "of" ("Russian movement with tanks") or is
+    conjoined to ("Russian firing and soldier positions")."""
+    inside = {t.i for t in words}
+    root = next((t for t in words if t.head.i not in inside or t.head.i == t.i), None)
+    prep = root.head if root is not None and root.dep_ == "pobj" else None
+    host = prep.head if prep is not None and prep.lower_ in JOINING_PREPS else None
+    if root is not None and root.dep_ == "conj" and root.head.tag_.startswith("NN"):
+        host = root.head
+    return [c for c in host.children if c.dep_ in ("amod", "compound")] if host is not None else []
+
+
+def _core(words: Sequence[Token]) -> list[Token]:
+    """The words that say what a phrase is: all but its of-phrases, except after a collective noun ("column
+    of tanks" is tanks; "an inspector of the brigade" is no brigade)."""
+    inside = {t.i for t in words}
+    return [t for t in words if all(a.head.lemma_.lower() in COLLECTIVE for a in t.ancestors
+                                    if a.i in inside and a.dep_ == "prep")]
 
 
 def _mentions_in(words: Sequence[Token], mentions: Sequence[EntityMention]) -> list[EntityMention]:
@@ -131,6 +263,27 @@ def _mentions_in(words: Sequence[Token], mentions: Sequence[EntityMention]) -> l
     return [m for m in mentions if m.start < end and start < m.end]
 
 
-def _military_group(m: EntityMention) -> bool:
-    """A military group ("Russian troops", "forces") names no actor beyond a country."""
-    return m.entity.kind is EntityKind.GROUP and m.entity.sector is Sector.MILITARY
+def _names_an_actor(m: EntityMention) -> bool:
+    """An actor other than a country's forces: not a military group ("Russian troops", "forces"), nor a
+    country ("tanks of Russia") or its people ("Russians"), nor a name with no country or sector the NER
+    found ("MLRS")."""
+    military_group = m.entity.kind is EntityKind.GROUP and m.entity.sector is Sector.MILITARY
+    unknown = m.entity.country is None and m.entity.sector is None
+    return not (military_group or unknown or m.entity.kind is EntityKind.COUNTRY or _people(m))
+
+
+def _countryless_forces(doc: Doc, actor: Participant) -> bool:
+    """An actor that is forces of no country ("troops", "soldiers"), or equipment the NER took for a name of
+    no country or sector ("MLRS"): the rule may give them one."""
+    entity = actor.entity
+    if entity.country is not None or entity.sector not in (Sector.MILITARY, None):
+        return False
+    if entity.kind is EntityKind.GROUP and entity.sector is Sector.MILITARY:
+        return True
+    words = doc.char_span(actor.start, actor.end, alignment_mode="expand")
+    return entity.sector is None and words is not None and military(list(words), MILITARY)
+
+
+def _people(m: EntityMention) -> bool:
+    """A country's people as a group ("Russians")."""
+    return m.entity.kind is EntityKind.GROUP and m.entity.sector is None and m.entity.country is not None

@@ -50,6 +50,7 @@ class Lexicon:
     light_verbs: dict[str, dict[str, tuple[str, str | None]]]
     subject_overrides: dict[str, dict[str, tuple[str, str | None]]]
     needs_recipient: frozenset[str]
+    needs_political: frozenset[str]
     unfit_objects: dict[str, frozenset[str]]
     unfit_subjects: dict[str, frozenset[str]]
     sport: frozenset[str]
@@ -138,6 +139,7 @@ def _build(data: dict[str, Any], where: str, version: str) -> Lexicon:
         light_verbs=_light(data.get("light_verbs") or {}, where),
         subject_overrides=_light(data.get("subject_overrides") or {}, where),
         needs_recipient=frozenset(str(v).lower() for v in data.get("needs_recipient") or ()),
+        needs_political=frozenset(" ".join(_words(str(v))) for v in data.get("needs_political") or ()),
         unfit_objects=_word_sets(data.get("unfit_objects")),
         unfit_subjects=_word_sets(data.get("unfit_subjects")),
         sport=frozenset(str(w) for w in data.get("sport") or ()),

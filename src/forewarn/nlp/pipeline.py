@@ -15,6 +15,7 @@ from typing import Any
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc
 
 from forewarn.config import Settings
@@ -22,14 +23,16 @@ from forewarn.errors import Code, ConfigError, ForewarnError
 from forewarn.geo.control import ControlTable
 from forewarn.geo.gazetteer import Gazetteer
 from forewarn.nlp.actors import ActorDictionary, EntityLinker
-from forewarn.nlp.claims import find_claims, with_claimed
-from forewarn.nlp.classifier import LOGIC_VERSION, EventModel, combine, sentence_events
+from forewarn.nlp.claims import CLAIMS_VERSION, find_claims, with_claimed
+from forewarn.nlp.classifier import LOGIC_VERSION, EventModel, classified
 from forewarn.nlp.dates import find_dates
 from forewarn.nlp.events import find_events
 from forewarn.nlp.geo import LOGIC_VERSION as PLACES_VERSION
 from forewarn.nlp.geo import find_places
+from forewarn.nlp.headline import WORD_CLASSES, Headlines, restored
 from forewarn.nlp.inference import INFERENCE_VERSION, ActorInference
 from forewarn.nlp.lexicon import Lexicon
+from forewarn.nlp.sightings import SIGHTINGS_VERSION  # registers forewarn_sightings
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +56,9 @@ class ExtractorConfig:
                    s.extract_batch_size, s.event_model, s.control_table)
 
 
-COMPONENTS_VERSION = "4"  # bump when a component's logic changes what it extracts
+COMPONENTS_VERSION = "6"  # bump when a component's logic changes what it extracts
 COMPONENTS = ("forewarn_entities", "forewarn_places", "forewarn_dates", "forewarn_events", "forewarn_classifier",
-              "forewarn_inference", "forewarn_claims")
+              "forewarn_sightings", "forewarn_inference", "forewarn_claims")
 _EXTENSIONS = ("fw_published", "fw_entities", "fw_places", "fw_dates", "fw_events", "fw_claims")
 
 for _name in _EXTENSIONS:
@@ -69,6 +72,21 @@ def _published(doc: Doc) -> date:
         raise ForewarnError("a Doc reached the forewarn pipeline without doc._.fw_published",
                             hint="make Docs with forewarn.nlp.pipeline.make_doc", code=Code.EXTRACTION_FAILED)
     return value
+
+
+class HeadlineComponent:
+    """First in the pipeline: sentences end at line breaks, title case is parsed as ordinary case (``headline``)."""
+
+    def __init__(self, nlp: Language) -> None:
+        lemmatizer = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names else None
+        index = lemmatizer.lookups.get_table("lemma_index", {}) if isinstance(lemmatizer, Lemmatizer) else {}
+        words = {pos: frozenset(index.get(pos, ())) for pos in WORD_CLASSES}
+        places = nlp.get_pipe("forewarn_places")
+        gazetteer = places.gazetteer if isinstance(places, PlacesComponent) else Gazetteer.default()
+        self.headlines = Headlines(words, nlp.Defaults.stop_words, _entities_component(nlp).dictionary, gazetteer)
+
+    def __call__(self, doc: Doc) -> Doc:
+        return self.headlines.prepared(doc)
 
 
 class EntitiesComponent:
@@ -109,16 +127,14 @@ class EventsComponent:
 
 
 class ClassifierComponent:
-    """The learned event-type model's say on each sentence that has rule events (none: rules only)."""
+    """The learned event-type model's say on each sentence (none: rules only)."""
 
     def __init__(self, model: str) -> None:
         self.model = EventModel.load(model) if model else None
 
     def __call__(self, doc: Doc) -> Doc:
-        if self.model is not None and doc._.fw_events:
-            doc._.fw_events = tuple(ev for (start, end), events in sentence_events(doc._.fw_events).items()
-                                    for ev in combine(events, self.model.probabilities(doc.text[start:end]),
-                                                      self.model.name))
+        if self.model is not None:
+            doc._.fw_events = classified(doc, self.model)
         return doc
 
 
@@ -133,9 +149,14 @@ class InferenceComponent:
 
 
 class ClaimsComponent:
+    def __init__(self, nlp: Language) -> None:
+        entities = nlp.get_pipe("forewarn_entities") if "forewarn_entities" in nlp.pipe_names else None
+        # without forewarn_entities, validate() names what is missing
+        self.dictionary = entities.dictionary if isinstance(entities, EntitiesComponent) else None
+
     def __call__(self, doc: Doc) -> Doc:
         claims = find_claims(doc, doc._.fw_entities)
-        doc._.fw_claims = tuple(with_claimed(doc, claims, doc._.fw_events, doc._.fw_entities))
+        doc._.fw_claims = tuple(with_claimed(doc, claims, doc._.fw_events, doc._.fw_entities, self.dictionary))
         return doc
 
 
@@ -144,6 +165,17 @@ def _entities_component(nlp: Language) -> EntitiesComponent:
     if not isinstance(component, EntitiesComponent):
         raise ConfigError("forewarn_events needs forewarn_entities earlier in the pipeline")
     return component
+
+
+@Language.factory("forewarn_headline", assigns=[], requires=[])
+def _make_headline(nlp: Language, name: str) -> HeadlineComponent:
+    return HeadlineComponent(nlp)
+
+
+@Language.component("forewarn_own_words", assigns=[], requires=["token.dep", "doc.ents"])
+def _own_words(doc: Doc) -> Doc:
+    """The words a title-case line had before ``forewarn_headline`` re-cased it, with the parse kept."""
+    return restored(doc)
 
 
 @Language.factory("forewarn_entities", assigns=["doc._.fw_entities"], requires=["doc.ents", "token.dep"],
@@ -171,7 +203,8 @@ def _make_events(nlp: Language, name: str, lexicon: str) -> EventsComponent:
     return EventsComponent(nlp, lexicon)
 
 
-@Language.factory("forewarn_classifier", assigns=["doc._.fw_events"], requires=["doc._.fw_events"],
+@Language.factory("forewarn_classifier", assigns=["doc._.fw_events"],
+                  requires=["doc._.fw_events", "doc._.fw_entities", "doc._.fw_places"],
                   default_config={"model": ""})
 def _make_classifier(nlp: Language, name: str, model: str) -> ClassifierComponent:
     return ClassifierComponent(model)
@@ -188,7 +221,7 @@ def _make_inference(nlp: Language, name: str, control_table: str) -> InferenceCo
 @Language.factory("forewarn_claims", assigns=["doc._.fw_claims"],
                   requires=["token.dep", "token.lemma", "doc._.fw_entities", "doc._.fw_events"])
 def _make_claims(nlp: Language, name: str) -> ClaimsComponent:
-    return ClaimsComponent()
+    return ClaimsComponent(nlp)
 
 
 def load_model(name: str) -> Language:
@@ -212,6 +245,8 @@ def build_pipeline(config: ExtractorConfig) -> Language:
     }
     for name in COMPONENTS:
         nlp.add_pipe(name, config=configs.get(name, {}))
+    nlp.add_pipe("forewarn_headline", first=True)
+    nlp.add_pipe("forewarn_own_words", before="forewarn_entities")
     validate(nlp)
     return nlp
 
@@ -239,7 +274,8 @@ def version(nlp: Language) -> str:
     places = nlp.get_pipe("forewarn_places")
     gazetteer = places.gazetteer.version if isinstance(places, PlacesComponent) else "-"
     return (f"{nlp.meta['name']}-{nlp.meta['version']}/fw{COMPONENTS_VERSION}/lex-{lexicon}/act-{actors}"
-            f"/geo{PLACES_VERSION}-{gazetteer}/evm{LOGIC_VERSION}-{model}/inf{INFERENCE_VERSION}-ctl-{table}")
+            f"/geo{PLACES_VERSION}-{gazetteer}/evm{LOGIC_VERSION}-{model}/sig{SIGHTINGS_VERSION}/inf{INFERENCE_VERSION}-ctl-{table}"
+            f"/clm{CLAIMS_VERSION}")
 
 
 def make_doc(nlp: Language, text: str, published: date) -> Doc:
