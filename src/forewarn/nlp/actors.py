@@ -979,9 +979,8 @@ def _remember(seen: dict[str, Entity], entity: Entity, last_word: str) -> None:
 
 
 def _mention(doc: Doc, start: int, end: int, entity: Entity, sentence: int) -> EntityMention:
-    first, last = doc[start], doc[end - 1]
-    start_char, end_char = first.idx, last.idx + len(last.text)
-    return EntityMention(entity, doc.text[start_char:end_char], start_char, end_char, sentence)
+    span = doc[start:end]  # its own text: doc.text is joined afresh from the tokens at each access
+    return EntityMention(entity, span.text, span.start_char, span.end_char, sentence)
 
 
 __all__ = ["ActorDictionary", "Agent", "Country", "DictionaryEntry", "EntityLinker", "normalize"]

@@ -36,6 +36,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 from importlib import resources
 from itertools import pairwise
 from pathlib import Path
@@ -72,18 +73,25 @@ _WORDS = re.compile(r"\w+", re.UNICODE)
 _NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*")
 
 
-def _grams(text: str) -> Iterable[str]:
-    words = _WORDS.findall(text.lower())
-    yield from (f"w {w}" for w in words)
-    yield from (f"b {a} {b}" for a, b in pairwise(words))
-    for w in words:
-        padded = f" {w} "
-        yield from (f"c{padded[i:i + n]}" for n in CHAR_NGRAMS for i in range(len(padded) - n + 1))
-
-
 def hashed_counts(text: str) -> Counter[int]:
-    """Feature index → count for one text (CRC-32 of each n-gram, modulo ``DIMENSIONS``)."""
-    return Counter(zlib.crc32(g.encode("utf-8")) % DIMENSIONS for g in _grams(text))
+    """Feature index → count for one text (CRC-32 of each n-gram, modulo ``DIMENSIONS``): lower-cased word
+    unigrams and bigrams, and the character n-grams inside each word (hashed once per distinct word)."""
+    words = _WORDS.findall(text.lower())
+    counts = Counter(_hashed(f"w {w}") for w in words)
+    counts.update(_hashed(f"b {a} {b}") for a, b in pairwise(words))
+    for w in words:
+        counts.update(_char_grams(w))
+    return counts
+
+
+def _hashed(gram: str) -> int:
+    return zlib.crc32(gram.encode("utf-8")) % DIMENSIONS
+
+
+@lru_cache(maxsize=65_536)
+def _char_grams(word: str) -> tuple[int, ...]:
+    padded = f" {word} "
+    return tuple(_hashed(f"c{padded[i:i + n]}") for n in CHAR_NGRAMS for i in range(len(padded) - n + 1))
 
 
 @dataclass(frozen=True)
@@ -175,10 +183,12 @@ def classified(doc: Doc, model: EventModel) -> tuple[Event, ...]:
     """The document's events after the model's say: rule events judged, events added where the rules found
     none (see the module's docstring)."""
     grouped = sentence_events(doc._.fw_events)
+    text = doc.text  # built from the tokens at each access
     judged = [ev for (start, end), events in grouped.items()
-              for ev in combine(events, model.probabilities(doc.text[start:end]), model.name)]
+              for ev in combine(events, model.probabilities(text[start:end]), model.name)]
+    mentions, places, published = doc._.fw_entities, doc._.fw_places, doc._.fw_published
     new = [ev for n, sent in enumerate(doc.sents) if (sent.start_char, sent.end_char) not in grouped
-           for ev in added(sent, n, doc._.fw_entities, doc._.fw_places, doc._.fw_published, model)]
+           for ev in added(sent, n, mentions, places, published, model)]
     return tuple(sorted(judged + new, key=lambda e: (e.evidence.start, e.evidence.trigger_start)))
 
 
