@@ -105,6 +105,7 @@ def test_civil_things_and_forces_off_duty_are_no_deployment(nlp: Language, lexic
 @pytest.mark.parametrize("text", [
     "A Russian military convoy was seen near the border on Monday.",
     "A column of tanks near Belgorod.",
+    "Residents filmed Russian tanks near the border.",
 ])
 def test_forces_on_duty_are_still_a_deployment(nlp: Language, lexicon: Lexicon, text: str) -> None:
     assert "MOBILIZE" in types(nlp, lexicon, text)

@@ -38,7 +38,7 @@ from forewarn.geo.control import ControlTable
 from forewarn.model.extraction import EntityKind, EntityMention, Event, Participant, PlaceMention, Sector
 from forewarn.nlp.actors import ActorDictionary
 
-INFERENCE_VERSION = "2"  # bump when the rule changes what it infers
+INFERENCE_VERSION = "3"  # bump when the rule changes what it infers
 INFERRED_CONFIDENCE = 0.8  # an inferred actor's event keeps this share of its confidence
 POSTURE = frozenset({"MOBILIZE"})
 # Event types whose doer, named as a country's people ("Russians advancing"), is that country's forces.
@@ -64,7 +64,7 @@ COLLECTIVE = frozenset({"column", "convoy", "group", "number", "dozen", "dozens"
 # Words that show equipment or soldiers not deployed: on show, sold, remembered, played with, or wrecked.
 NOT_DEPLOYED = frozenset({"parade", "museum", "display", "exhibition", "exhibit", "monument", "memorial", "auction",
                           "sale", "sell", "toy", "replica", "vintage", "reenactment", "festival", "rehearsal",
-                          "anniversary", "ceremony", "wreck", "wreckage", "debris", "scrap", "remains", "film",
+                          "anniversary", "ceremony", "wreck", "wreckage", "debris", "scrap", "remains",
                           "movie", "game", "model", "collector", "trophy", "graveyard"})
 # Words of an exercise: forces abroad for one are not the host's ("British tanks at an exercise in Estonia").
 EXERCISE = frozenset({"exercise", "drill", "training", "wargame", "manoeuvre", "maneuver", "manoeuvres", "maneuvers"})
