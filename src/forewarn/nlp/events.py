@@ -194,8 +194,8 @@ def _off_topic(trigger: Trigger, event: Event, sent: Span, lexicon: Lexicon, ctx
     talks" names no one and stays)."""
     named = event.actor is not None or event.recipient is not None
     private = QUADS[event.type] < 4 and _private(event) and not ctx.political
-    civil = _phrase(trigger) in lexicon.needs_political and not _acts_on_event(trigger, lexicon)
-    if (ctx.sport or private or civil or (event.type == "CONSULT" and named)) and not _political(event):
+    domestic = _phrase(trigger) in lexicon.needs_political and not _acts_on_event(trigger, lexicon)
+    if (ctx.sport or private or domestic or (event.type == "CONSULT" and named)) and not _political(event):
         return True
     if event.type not in HAZARD_LOOKALIKES and trigger.mode != "investigate":
         return False
