@@ -32,6 +32,10 @@ class Sector(StrEnum):
     NGO = "ngo"
 
 
+ARMED_SECTORS = frozenset({Sector.MILITARY, Sector.REBEL, Sector.POLICE})
+POLITICAL_SECTORS = ARMED_SECTORS | frozenset({Sector.GOVERNMENT, Sector.INTELLIGENCE, Sector.IGO})
+
+
 class PlacePrecision(StrEnum):
     POINT = "point"  # a site: a building, a bridge, a checkpoint
     TOWN = "town"
@@ -60,6 +64,12 @@ class Entity:
     country: str | None = None
     sector: Sector | None = None
     aliases: tuple[str, ...] = ()
+
+    @property
+    def political(self) -> bool:
+        """A state, or a body of one of the political sectors (government, armed forces, police,
+        intelligence, rebels, international organisations)."""
+        return self.kind == EntityKind.COUNTRY or self.sector in POLITICAL_SECTORS
 
 
 @dataclass(frozen=True, slots=True)

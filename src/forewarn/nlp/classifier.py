@@ -40,20 +40,19 @@ from functools import lru_cache
 from importlib import resources
 from itertools import pairwise
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 from spacy.tokens import Doc, Span, Token
 
 from forewarn.errors import ConfigError
 from forewarn.model.extraction import (
-    EntityKind,
     EntityMention,
     Event,
     Evidence,
     Flags,
     Participant,
     PlaceMention,
-    Sector,
     TimePrecision,
 )
 
@@ -66,11 +65,10 @@ SURE = 0.7  # rule confidence from which the rules' type stands whatever the mod
 AGREED = 0.05  # what the model's agreement adds to a rule event's confidence
 ADD = 0.6  # P(type) at which the model adds an event to a sentence without rule events
 ADDED = 0.6  # an added event's confidence per unit of the model's probability
-POLITICAL = frozenset({Sector.GOVERNMENT, Sector.MILITARY, Sector.POLICE, Sector.INTELLIGENCE, Sector.REBEL,
-                       Sector.IGO})
 LOGIC_VERSION = "2"  # bump when features or the combination change
 _WORDS = re.compile(r"\w+", re.UNICODE)
 _NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*")
+_M = TypeVar("_M", EntityMention, PlaceMention)
 
 
 def hashed_counts(text: str) -> Counter[int]:
@@ -186,9 +184,9 @@ def classified(doc: Doc, model: EventModel) -> tuple[Event, ...]:
     text = doc.text  # built from the tokens at each access
     judged = [ev for (start, end), events in grouped.items()
               for ev in combine(events, model.probabilities(text[start:end]), model.name)]
-    mentions, places, published = doc._.fw_entities, doc._.fw_places, doc._.fw_published
+    mentions, places = _by_sentence(doc._.fw_entities), _by_sentence(doc._.fw_places)
     new = [ev for n, sent in enumerate(doc.sents) if (sent.start_char, sent.end_char) not in grouped
-           for ev in added(sent, n, mentions, places, published, model)]
+           for ev in added(sent, n, mentions.get(n, []), places.get(n, []), doc._.fw_published, model)]
     return tuple(sorted(judged + new, key=lambda e: (e.evidence.start, e.evidence.trigger_start)))
 
 
@@ -210,13 +208,20 @@ def added(sent: Span, n: int, mentions: Sequence[EntityMention], places: Sequenc
                   round(ADDED * p, 3), f"model:{model.name}")]
 
 
+def _by_sentence(items: Sequence[_M]) -> dict[int, list[_M]]:
+    grouped: dict[int, list[_M]] = {}
+    for item in items:
+        grouped.setdefault(item.sentence, []).append(item)
+    return grouped
+
+
 def _in_subject(mention: EntityMention, root: Token) -> bool:
     return any(c.left_edge.idx <= mention.start and mention.end <= c.right_edge.idx + len(c.right_edge)
                for c in root.children if c.dep_ == "nsubj")
 
 
 def _political(mentions: Iterable[EntityMention]) -> list[EntityMention]:
-    return [m for m in mentions if m.entity.kind == EntityKind.COUNTRY or m.entity.sector in POLITICAL]
+    return [m for m in mentions if m.entity.political]
 
 
 def _participant(mention: EntityMention) -> Participant:

@@ -17,8 +17,9 @@ from datetime import date
 from spacy.tokens import Doc, Span, Token
 
 from forewarn.model.extraction import (
+    ARMED_SECTORS,
+    POLITICAL_SECTORS,
     DateMention,
-    Entity,
     EntityKind,
     EntityMention,
     Event,
@@ -95,9 +96,6 @@ CONSEQUENCE_NOUNS = frozenset({"consequence", "response", "retaliation", "retrib
 ARMED_TYPES = frozenset({"MOBILIZE", "ASSAULT", "RETREAT"})
 POSSIBLE = frozenset({"could", "may", "might"})
 HOSTILE = frozenset({"ASSAULT", "COERCE", "MOBILIZE", "THREATEN", "SANCTION"})
-ARMED_SECTORS = frozenset({Sector.MILITARY, Sector.REBEL, Sector.POLICE})
-# Participants that make an event political: a state, its organs and armed forces, an armed group, an IGO.
-POLITICAL_SECTORS = ARMED_SECTORS | frozenset({Sector.GOVERNMENT, Sector.INTELLIGENCE, Sector.IGO})
 # Events that natural hazards mimic ("homes damaged by the tornado", "lightning struck").
 HAZARD_LOOKALIKES = frozenset({"ASSAULT", "COERCE", "THREATEN"})
 # A score ("3-2", "1–0"): with one word of sport, a report of a game.
@@ -217,17 +215,13 @@ def _acts_on_event(trigger: Trigger, lexicon: Lexicon) -> bool:
 
 
 def _political(event: Event) -> bool:
-    return any(p is not None and _political_entity(p.entity) for p in (event.actor, event.recipient))
+    return any(p is not None and p.entity.political for p in (event.actor, event.recipient))
 
 
 def _private(event: Event) -> bool:
     """An event with a named person or organisation of no political sector among its participants."""
     return any(p is not None and p.entity.kind in (EntityKind.PERSON, EntityKind.ORG)
                and p.entity.sector not in POLITICAL_SECTORS for p in (event.actor, event.recipient))
-
-
-def _political_entity(entity: Entity) -> bool:
-    return entity.kind == EntityKind.COUNTRY or entity.sector in POLITICAL_SECTORS
 
 
 CODE_MARKS = frozenset({"<", ">", "{", "}", "=", ";", "</", "/>", "&nbsp;", "()", "[]", "=>", "==", "&&"})
@@ -656,7 +650,7 @@ class _DocContext:
                 self.mention_at[i] = m
         self.places = places
         self.dates = dates
-        self.political = any(_political_entity(m.entity) for m in mentions)
+        self.political = any(m.entity.political for m in mentions)
 
 
 def _code(trigger: Trigger, sent: Span, lexicon: Lexicon, ctx: _DocContext) -> Event:
@@ -671,7 +665,7 @@ def _code(trigger: Trigger, sent: Span, lexicon: Lexicon, ctx: _DocContext) -> E
     third = _third_party(modality.speaker, doer, doer_entity, ctx)
     named = third and _foreign_speaker(modality.speaker, doer_entity, ctx)
     trigger, flags = _reinterpret(trigger, modality, third, named)
-    if trigger.demand and actor is not None and _political_entity(actor.entity):
+    if trigger.demand and actor is not None and actor.entity.political:
         flags = replace(flags, hypothetical=False)  # "NATO must give a clear signal": the "must" is the demand
     place = _place(trigger, sent, ctx, actor, recipient)
     when = _date(trigger, sent, ctx)

@@ -29,6 +29,7 @@ from spacy.tokens import Doc, Span, Token
 
 from forewarn.errors import ConfigError
 from forewarn.model.extraction import (
+    ARMED_SECTORS,
     DateMention,
     EntityMention,
     Event,
@@ -37,7 +38,6 @@ from forewarn.model.extraction import (
     Participant,
     PlaceMention,
     PlacePrecision,
-    Sector,
     TimePrecision,
 )
 from forewarn.nlp.actors import ActorDictionary
@@ -75,7 +75,6 @@ DIRECTIONS = frozenset({"north", "south", "east", "west", "northbound", "southbo
                         "movement", "moving"})
 PLACE_PREPS = frozenset({"in", "near", "at", "outside", "around", "on", "along", "inside", "by", "beside", "next",
                          "behind", "through", "across", "over", "off", "into", "from", "towards", "toward", "of"})
-ARMED_SECTORS = frozenset({Sector.MILITARY, Sector.REBEL, Sector.POLICE})
 # Words of a loss or a surrender: a report of one is no sighting of forces deployed.
 LOSSES = frozenset({"destroy", "destroyed", "burn", "burnt", "abandon", "abandoned", "capture", "captured", "damage",
                     "damaged", "surrender", "explode", "hit"})
