@@ -44,6 +44,9 @@ class Code(StrEnum):
     MAPPING_INVALID = "FW-E029"
     NO_PUBLICATION_DATE = "FW-E030"
     TEXT_CLEANED = "FW-E031"
+    COORDINATES_INVALID = "FW-E032"
+    VALUE_UNKNOWN = "FW-E033"
+    OBSERVATION_UNDATED = "FW-E034"
     # ingest
     INGEST_INTERRUPTED = "FW-E040"
     STORAGE_FULL = "FW-E041"
@@ -111,6 +114,13 @@ DESCRIPTIONS: dict[Code, str] = {
                               "events are flagged `undated-source`; add a `Date:` line (see the README) and re-ingest.",
     Code.TEXT_CLEANED: "A document's text held NUL or other characters no store can hold; they were removed "
                        "(the original bytes are kept). Nothing to do unless the text looks wrong.",
+    Code.COORDINATES_INVALID: "A structured row's latitude or longitude is not a number, is out of range (latitude "
+                              "-90 to 90, longitude -180 to 180), or only one of them is given. The row is refused; "
+                              "the rest of the file proceeds.",
+    Code.VALUE_UNKNOWN: "A structured row names a type, mode, country, sector, precision or confidence forewarn does "
+                        "not know. The message lists the allowed values. The row is refused; the rest proceeds.",
+    Code.OBSERVATION_UNDATED: "A structured row (one with coordinates) has no date, or one that cannot be read: an "
+                              "observation needs its day. The row is refused; the rest of the file proceeds.",
     Code.INGEST_INTERRUPTED: "An ingest run stopped before its end. Re-run it: committed work is kept.",
     Code.STORAGE_FULL: "The disk (or the database's quota) is full; the write was rolled back and nothing was "
                        "half-stored. Free space, then re-run: committed work is kept.",

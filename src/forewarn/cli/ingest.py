@@ -30,8 +30,12 @@ def ingest(
     include: list[str] = typer.Option([], "--include", help="Glob of files to read in folders. Repeatable."),
     exclude: list[str] = typer.Option([], "--exclude", help="Glob of files to skip. Repeatable."),
     column_map: str = typer.Option("", "--map", help="CSV/JSONL mapping, e.g. "
-                                   "text=body,date=published,title=headline."),
-    option: list[str] = typer.Option([], "--option", "-o", help="Reader option KEY=VALUE. Repeatable."),
+                                   "text=body,date=published,title=headline. A row with coordinates is an "
+                                   "observation: lat, lon (or coordinates), type, mode, actor, actor_country, "
+                                   "actor_sector, recipient, recipient_country, recipient_sector, place, precision, "
+                                   "confidence (docs/observations.md)."),
+    option: list[str] = typer.Option([], "--option", "-o", help="Reader option KEY=VALUE, e.g. types=acled "
+                                     "(ACLED export columns and event types). Repeatable."),
     max_bytes: int = typer.Option(None, "--max-bytes", help="Largest document file accepted (bytes).",
                                   show_default=False),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
@@ -40,6 +44,10 @@ def ingest(
 
     Reports new, duplicate and near-duplicate documents, and a coded error for every bad item
     (the rest proceeds). Re-running is idempotent; an interrupted run is completed by re-running it.
+
+    CSV/JSONL rows that carry coordinates (lat=, lon= in --map, or columns named so) are structured
+    observations: each becomes an event at its point, of its type, by its actor, on its date, besides
+    what its text says (docs/observations.md; ACLED exports: --option types=acled).
 
     Exit status: 0 when every named target was read (bad items are reported, not fatal); 3 when a
     named target could not be read at all (not found, unreadable, or nothing but errors: the other

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from forewarn.geo import settlements
+from forewarn.geo.distance import EARTH_KM
 from forewarn.model.extraction import Place, PlacePrecision
 
 FORMAT_VERSION = 4
@@ -75,8 +76,37 @@ _COUNTRY_ALIASES: dict[str, str] = {
     "republic of korea": "KOR", "dprk": "PRK", "vatican": "VAT", "turkiye": "TUR", "moldova": "MDA",
     "republic of moldova": "MDA", "syria": "SYR", "iran": "IRN", "laos": "LAO", "vietnam": "VNM",
     "east timor": "TLS", "swaziland": "SWZ", "macedonia": "MKD", "cape verde": "CPV", "belarus": "BLR",
-    "palestine": "PSE", "gaza strip": "PSE", "west bank": "PSE", "taiwan": "TWN", "kosovo": "XKX",
+    "palestine": "PSE", "taiwan": "TWN", "kosovo": "XKX", "cote divoire": "CIV",
 }
+# Official names of states (general knowledge), as diplomatic and state media text gives them.
+_OFFICIAL_NAMES: dict[str, str] = {
+    "peoples republic of china": "CHN", "republic of china": "TWN", "democratic peoples republic of korea": "PRK",
+    "slovak republic": "SVK", "kyrgyz republic": "KGZ", "islamic republic of iran": "IRN",
+    "islamic republic of pakistan": "PAK", "islamic republic of afghanistan": "AFG",
+    "islamic emirate of afghanistan": "AFG", "syrian arab republic": "SYR", "arab republic of egypt": "EGY",
+    "republic of turkey": "TUR", "republic of turkiye": "TUR", "republic of belarus": "BLR",
+    "republic of kazakhstan": "KAZ", "republic of poland": "POL", "republic of india": "IND", "french republic": "FRA",
+    "federal republic of germany": "DEU", "italian republic": "ITA", "kingdom of spain": "ESP",
+    "portuguese republic": "PRT", "hellenic republic": "GRC", "swiss confederation": "CHE",
+    "republic of austria": "AUT", "republic of mali": "MLI", "republic of niger": "NER", "republic of chad": "TCD",
+    "republic of guinea": "GIN", "lao peoples democratic republic": "LAO", "socialist republic of vietnam": "VNM",
+    "socialist republic of viet nam": "VNM", "united mexican states": "MEX", "kingdom of saudi arabia": "SAU",
+    "united kingdom of great britain and northern ireland": "GBR", "federal democratic republic of ethiopia": "ETH",
+    "federal republic of nigeria": "NGA", "bolivarian republic of venezuela": "VEN",
+    "plurinational state of bolivia": "BOL", "republic of the sudan": "SDN", "state of israel": "ISR",
+    "state of palestine": "PSE", "hashemite kingdom of jordan": "JOR", "kingdom of the netherlands": "NLD",
+    "republic of ireland": "IRL", "republic of serbia": "SRB", "republic of azerbaijan": "AZE",
+    "republic of armenia": "ARM", "republic of uzbekistan": "UZB", "republic of tajikistan": "TJK",
+    "republic of lithuania": "LTU", "republic of latvia": "LVA", "republic of estonia": "EST",
+    "republic of finland": "FIN", "kingdom of sweden": "SWE", "kingdom of norway": "NOR", "kingdom of denmark": "DNK",
+    "republic of iraq": "IRQ", "lebanese republic": "LBN", "state of libya": "LBY", "republic of yemen": "YEM",
+    "state of qatar": "QAT", "republic of south africa": "ZAF", "commonwealth of australia": "AUS",
+    "republic of cuba": "CUB", "republic of the philippines": "PHL", "republic of indonesia": "IDN",
+    "republic of the union of myanmar": "MMR", "kingdom of thailand": "THA", "republic of georgia": "GEO",
+    "republic of kosovo": "XKX", "republic of cyprus": "CYP",
+}
+# Names of parts of a country that text uses for the country: places, not names of the state.
+_PART_NAMES: dict[str, str] = {"gaza strip": "PSE", "west bank": "PSE"}
 
 # Demonyms and country adjectives (general knowledge): not places, but they say which country a text is about.
 _DEMONYMS: dict[str, str] = {
@@ -469,10 +499,15 @@ class Gazetteer:
 
     def _country_name_index(self) -> dict[str, int]:
         index = {normalize(c.name): i for i, c in enumerate(self._countries)}
-        for alias, alpha3 in _COUNTRY_ALIASES.items():
+        for alias, alpha3 in (_COUNTRY_ALIASES | _OFFICIAL_NAMES | _PART_NAMES).items():
             if alpha3 in self._by_code:
                 index.setdefault(alias, self._by_code[alpha3])
         return index
+
+    def country_names(self) -> frozenset[str]:
+        """Every name of a state the gazetteer knows: GeoNames' names, common other names and official names
+        (normalised: :func:`normalize`); not the names of a country's parts ("West Bank")."""
+        return frozenset(self._country_names) - _PART_NAMES.keys()
 
     def _region_name_indexes(self) -> tuple[dict[str, list[int]], dict[str, list[int]], dict[str, list[int]]]:
         full: dict[str, list[int]] = defaultdict(list)
@@ -597,6 +632,26 @@ class Gazetteer:
                 return int(self._pop[i])
         return 0
 
+    def nearest_town(self, lat: float, lon: float) -> tuple[Place, float]:
+        """The town (or village of the detailed layer) nearest to a point, and its distance in km: a
+        reverse lookup. Towns in the point's one-degree cell and the eight around it first; all when
+        those are empty (a point far out at sea)."""
+        cells, order = self._cells
+        cell = _cell(np.array([lat]), np.array([lon]))[0]
+        near = [order[np.searchsorted(cells, c, "left"):np.searchsorted(cells, c, "right")]
+                for c in (cell + dy * 360 + dx for dy in (-1, 0, 1) for dx in (-1, 0, 1))]
+        ids = np.concatenate(near) if any(len(n) for n in near) else order
+        km = _haversine_km(lat, lon, self._lat[ids], self._lon[ids])
+        best = int(np.argmin(km))
+        return self._town_place(int(ids[best])), float(km[best])
+
+    @functools.cached_property
+    def _cells(self) -> tuple[np.ndarray, np.ndarray]:
+        """The towns' one-degree cells, sorted, and the town indices in that order."""
+        cells = _cell(self._lat, self._lon)
+        order = np.argsort(cells, kind="stable")
+        return cells[order], order
+
     def candidates(self, name: str) -> list[Place]:
         """Every place the name may refer to, most likely first.
 
@@ -629,6 +684,19 @@ class Gazetteer:
         arrays = (self._lat, self._lon, self._pop, self._gid, self._town_country, self._town_region, *self._exact,
                   *self._fuzzy)
         return sum(int(a.nbytes) for a in arrays)
+
+
+def _cell(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """One-degree cells, numbered row by row from the south-west corner (longitude wraps at ±180)."""
+    return (np.floor(lat).astype(np.int64) + 90) * 360 + (np.floor(lon).astype(np.int64) + 180) % 360
+
+
+def _haversine_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    """Great-circle distances in km from one point to many (``distance.haversine_km``, vectorised)."""
+    p1, p2 = math.radians(lat), np.radians(lats.astype(np.float64))
+    dp, dl = p2 - p1, np.radians(lons.astype(np.float64) - lon)
+    h = np.sin(dp / 2) ** 2 + math.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * EARTH_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
 
 
 def base_score(match: Match, others_own: int = 0) -> float:

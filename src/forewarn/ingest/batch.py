@@ -66,7 +66,7 @@ class BatchBuilder:
 
     def add(self, pending: Pending) -> None:
         text = normalise(pending.raw.text)
-        doc_id = document_id(text)
+        doc_id = document_id(text, pending.raw.meta)
         self._items.append(_Prepared(pending, text, doc_id, sighting_key(doc_id, pending.raw.location,
                                                                          pending.raw.item)))
 

@@ -25,6 +25,9 @@ import unicodedata
 
 from forewarn.errors import Code, Issue, Severity
 from forewarn.model import RawDocument
+from forewarn.model.document import OBSERVED
+
+OBSERVED_COLUMNS = OBSERVED + "columns"
 
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
@@ -57,9 +60,14 @@ def _collapse_spaces(paragraph: str) -> str:
     return " ".join(paragraph.split())
 
 
-def document_id(normalised_text: str) -> str:
-    """SHA-256 hex of the normalised text: the same text has the same id in every workspace."""
-    return hashlib.sha256(normalised_text.encode("utf-8")).hexdigest()
+def document_id(normalised_text: str, meta: tuple[tuple[str, str], ...] = ()) -> str:
+    """SHA-256 hex of the normalised text: the same text has the same id in every workspace. A structured
+    row's id is of its text and its observation (the ``observed.*`` entries of ``meta``, not the columns
+    they came from), so two rows with the same words at different places or of different types stay two
+    documents, and the same row read again is the same document."""
+    observed = "\x1f".join(f"{k}={v}" for k, v in meta if k.startswith(OBSERVED) and k != OBSERVED_COLUMNS)
+    data = f"{normalised_text}\x1e{observed}" if observed else normalised_text
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
 def sighting_key(doc_id: str, location: str, item: str | None) -> str:

@@ -1,9 +1,12 @@
-"""Documents as readers yield them (RawDocument) and as the store keeps them (Document), and how a
-date is shown to the precision it is known to."""
+"""Documents as readers yield them (RawDocument) and as the store keeps them (Document), the structured
+part of a row that carries coordinates (Observation, kept in the document's meta), and how a date is shown
+to the precision it is known to."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -28,6 +31,55 @@ def format_dated(value: date | None, precision: str | None, *, empty: str = "—
     if fmt is None:
         return value.strftime("%Y-%m-%d %H:%M" if isinstance(value, datetime) else "%Y-%m-%d")
     return value.strftime(fmt)
+
+
+OBSERVED = "observed."  # the prefix of an observation's fields in a document's meta
+_NUMBERS = frozenset({"lat", "lon", "confidence"})
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """What a structured row (a CSV/JSONL row with coordinates) says in its own columns, already checked:
+    a point in decimal degrees and, where given, the event's PLOVER type and mode, its actor and recipient
+    (a name, an ISO alpha-3 country, a sector), a place name shown to people, the place's precision
+    (point, town, region, country) and a confidence in [0, 1]. ``source_type``: the row's own words for
+    the type when a table mapped them (ACLED's "Battles: Armed clash"). ``columns``: each field with the
+    column it was read from (provenance).
+
+    It travels in the document's meta (``observed.lat`` …), so that it is stored with the document and the
+    structured event is built again each time the document is extracted (docs/observations.md)."""
+
+    lat: float
+    lon: float
+    type: str | None = None
+    mode: str | None = None
+    actor: str | None = None
+    actor_country: str | None = None
+    actor_sector: str | None = None
+    recipient: str | None = None
+    recipient_country: str | None = None
+    recipient_sector: str | None = None
+    place: str | None = None
+    precision: str | None = None
+    confidence: float | None = None
+    source_type: str | None = None
+    columns: tuple[tuple[str, str], ...] = ()
+
+    def meta(self) -> tuple[tuple[str, str], ...]:
+        """The observation as meta entries: ``("observed.lat", "48.5")`` …, ``("observed.columns", '{"lat": "y"}')``."""
+        values = ((f.name, getattr(self, f.name)) for f in fields(self) if f.name != "columns")
+        found = tuple((OBSERVED + name, repr(v) if name in _NUMBERS else str(v)) for name, v in values if v is not None)
+        return (*found, (OBSERVED + "columns", json.dumps(dict(self.columns), ensure_ascii=False)))
+
+    @classmethod
+    def from_meta(cls, meta: Iterable[tuple[str, str]]) -> Observation | None:
+        """The observation kept in ``meta``, or None when the document is not a structured row."""
+        found = {k.removeprefix(OBSERVED): v for k, v in meta if k.startswith(OBSERVED)}
+        if "lat" not in found or "lon" not in found:
+            return None
+        columns = tuple(json.loads(found.pop("columns", "{}")).items())
+        values: dict[str, object] = {k: float(v) if k in _NUMBERS else v for k, v in found.items()}
+        return cls(**values, columns=columns)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +108,11 @@ class RawDocument:
         if self.published_at is not None and self.published_at.tzinfo is None:
             raise ValueError("RawDocument.published_at must be timezone-aware")
 
+    @property
+    def observation(self) -> Observation | None:
+        """The structured part, for a row that carries coordinates (kept in ``meta``)."""
+        return Observation.from_meta(self.meta)
+
 
 @dataclass(frozen=True, slots=True)
 class Document:
@@ -79,6 +136,11 @@ class Document:
     raw_sha256: str
     run_id: int
     meta: tuple[tuple[str, str], ...] = field(default=())
+
+    @property
+    def observation(self) -> Observation | None:
+        """The structured part, for a row that carried coordinates (kept in ``meta``)."""
+        return Observation.from_meta(self.meta)
 
 
 @dataclass(frozen=True, slots=True)

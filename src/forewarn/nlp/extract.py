@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from spacy.tokens import Doc
 
 from forewarn.config import Settings
+from forewarn.model.document import DatePrecision, Observation
 from forewarn.model.extraction import (
     Claim,
     DateMention,
@@ -31,6 +32,7 @@ from forewarn.model.extraction import (
     PlaceMention,
 )
 from forewarn.nlp import pipeline
+from forewarn.nlp.observed import Observer
 from forewarn.nlp.pipeline import ExtractorConfig
 
 # Longest text handed to spaCy at once. The parser's memory grows with the text (about 1 GB per
@@ -53,6 +55,8 @@ class ExtractInput:
     document_id: str
     text: str
     published: date  # publication date (or ingest date) that relative dates resolve against
+    observation: Observation | None = None  # a structured row's own columns (nlp.observed)
+    precision: DatePrecision | None = None  # how precisely ``published`` is known
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +75,7 @@ class Extractor:
         self.config = config
         self.nlp = pipeline.build_pipeline(config)
         self.version = pipeline.version(self.nlp)
+        self.observer = Observer(*pipeline.tools(self.nlp))
 
     def extract(self, items: Iterable[ExtractInput]) -> Iterator[Result]:
         for batch in batches(items, self.config.batch_size):
@@ -94,7 +99,8 @@ class Extractor:
         parts = [_Parts() for _ in batch]
         for n, offset, doc in self._parsed(batch):
             parts[n].add(doc, offset)
-        return [p.extraction(item.document_id, self.version) for p, item in zip(parts, batch, strict=True)]
+        return [self.observer.apply(p.extraction(item.document_id, self.version), item.observation, item.text,
+                                    item.published, item.precision) for p, item in zip(parts, batch, strict=True)]
 
     def _parsed(self, batch: Sequence[ExtractInput]) -> Iterator[tuple[int, int, Doc]]:
         """(input index, char offset of the segment, parsed segment), a group of segments at a time."""

@@ -278,6 +278,13 @@ def version(nlp: Language) -> str:
             f"/clm{CLAIMS_VERSION}")
 
 
+def tools(nlp: Language) -> tuple[ActorDictionary, Gazetteer]:
+    """The pipeline's actor dictionary and gazetteer (for what is coded outside the Doc: structured rows)."""
+    places = nlp.get_pipe("forewarn_places")
+    gazetteer = places.gazetteer if isinstance(places, PlacesComponent) else Gazetteer.default()
+    return _entities_component(nlp).dictionary, gazetteer
+
+
 def make_doc(nlp: Language, text: str, published: date) -> Doc:
     doc = nlp.make_doc(text)
     doc._.fw_published = published

@@ -85,6 +85,7 @@ def _inputs(store: ExtractionStore, document_ids: Sequence[str]) -> Iterator[Ext
 
 
 def extract_input(doc: Document) -> ExtractInput:
-    """Relative dates resolve against the publication date, or the ingest date when there is none."""
+    """Relative dates resolve against the publication date, or the ingest date when there is none; a
+    structured row's observation travels with its text."""
     reference = doc.published_at or doc.ingested_at
-    return ExtractInput(doc.id, doc.text, reference.date())
+    return ExtractInput(doc.id, doc.text, reference.date(), doc.observation, doc.published_precision)

@@ -20,6 +20,9 @@ skipped in bounded chunks with ``TOO_LARGE``; a NUL byte past the sniffed head e
 :data:`~forewarn.sources.jsonload.MAX_DEPTH` is ``NESTING_TOO_DEEP``. Blank lines and rows are
 skipped silently. An item whose text is empty or missing but whose title is not keeps the title
 as its text (a headline-only feed item); with neither, it is ``NO_TEXT``.
+
+A row with coordinates is a structured observation (:mod:`forewarn.sources.observed`): its checked
+fields travel in the document's meta, and a bad value refuses the row with its own coded issue.
 """
 
 from __future__ import annotations
@@ -32,12 +35,14 @@ from typing import Any
 
 from forewarn.errors import Code, Issue, ItemError
 from forewarn.model.document import RawDocument
+from forewarn.sources import observed
 from forewarn.sources.base import ReadContext, ReadItem, os_issue
-from forewarn.sources.dates import resolve_date
+from forewarn.sources.dates import DateOutcome, resolve_date
 from forewarn.sources.files import FileReader, LineReader, sha256_hex
 from forewarn.sources.jsonload import loads
 
-FIELDS = ("text", "title", "date", "url", "id", "language", "author")
+DOCUMENT_FIELDS = ("text", "title", "date", "url", "id", "language", "author")
+FIELDS = DOCUMENT_FIELDS + observed.FIELDS
 DEFAULTS: Mapping[str, tuple[str, ...]] = {
     "text": ("text", "body", "content", "message"),
     "title": ("title", "headline"),
@@ -46,6 +51,7 @@ DEFAULTS: Mapping[str, tuple[str, ...]] = {
     "id": ("id",),
     "language": ("language", "lang"),
     "author": ("author",),
+    **observed.DEFAULTS,
 }
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 CSV_SUFFIXES = frozenset({".csv"})
@@ -80,10 +86,18 @@ def _bad_map(message: str) -> ItemError:
     return ItemError(Code.MAPPING_INVALID, f"invalid column map: {message}", hint=_MAP_HINT)
 
 
-def pick(keys: Mapping[str, Any] | Sequence[str], field: str, column_map: Mapping[str, str]) -> str | None:
+def defaults(options: Mapping[str, str]) -> Mapping[str, tuple[str, ...]]:
+    """Each field's default column names: :data:`DEFAULTS`, after ACLED's with ``--option types=acled``."""
+    if not observed.acled(options):
+        return DEFAULTS
+    return {f: observed.ACLED_COLUMNS.get(f, ()) + DEFAULTS.get(f, ()) for f in FIELDS}
+
+
+def pick(keys: Mapping[str, Any] | Sequence[str], field: str, column_map: Mapping[str, str],
+         names: Mapping[str, tuple[str, ...]] = DEFAULTS) -> str | None:
     """The column (or JSON key) that holds ``field``: the mapped one, else the first default
-    present; exact names first, then ignoring case. None when there is none."""
-    wanted = (column_map[field],) if field in column_map else DEFAULTS[field]
+    present (``names``); exact names first, then ignoring case. None when there is none."""
+    wanted = (column_map[field],) if field in column_map else names.get(field, ())
     for name in wanted:
         if name in keys:
             return name
@@ -113,15 +127,16 @@ def _text_value(value: Any) -> str | None:
 class _Row:
     """The fields of one line or row, and how to turn them into a document."""
 
-    __slots__ = ("fields", "item", "location", "raw_sha256", "text_name")
+    __slots__ = ("columns", "fields", "item", "location", "raw_sha256", "text_name")
 
     def __init__(self, fields: dict[str, Any], item: str, location: str, raw_sha256: str,
-                 text_name: str) -> None:
+                 text_name: str, columns: Mapping[str, str]) -> None:
         self.fields = fields
         self.item = item
         self.location = location
         self.raw_sha256 = raw_sha256
         self.text_name = text_name  # the column or key the text was looked for in
+        self.columns = columns  # field -> the column or key it was read from
 
     def items(self, reader: str, ctx: ReadContext, meta: tuple[tuple[str, str], ...]) -> Iterator[ReadItem]:
         get = self.fields.get
@@ -132,14 +147,32 @@ class _Row:
             yield self._no_text()
             return
         date = resolve_date(_date_value(get("date")), ctx.now, self.location, self.item)
+        found = self._observation(ctx, date)
+        if isinstance(found, Issue):
+            yield found
+            return
         author = _text_value(get("author"))
         yield RawDocument(text=text, location=self.location, reader=reader, raw_sha256=self.raw_sha256,
                           item=self.item, title=_text_value(get("title")), url=_text_value(get("url")),
                           published_at=date.published_at, published_precision=date.precision,
                           language=_text_value(get("language")),
-                          meta=meta + ((("author", author),) if author else ()) + date.meta)
+                          meta=meta + ((("author", author),) if author else ()) + date.meta + found)
         if date.issue is not None:
             yield date.issue
+
+    def _observation(self, ctx: ReadContext, date: DateOutcome) -> tuple[tuple[str, str], ...] | Issue:
+        """The row's observation as meta entries (none for a row without coordinates), or why it is refused."""
+        if not observed.structured(self.fields):
+            return ()
+        found = observed.observation(self.fields, self.columns, ctx.options, self.location, self.item)
+        if isinstance(found, Issue):
+            return found
+        if date.published_at is None:
+            why = date.issue.message if date.issue is not None else f"no date ({self.columns.get('date', 'date')})"
+            return Issue(Code.OBSERVATION_UNDATED, f"a row with coordinates needs its date: {why}", self.location,
+                         self.item, hint="give the day of the observation (ISO 8601, e.g. 2022-02-20), or map the "
+                         "date column with --map date=<column>; the other rows were read")
+        return found.meta()
 
     def _no_text(self) -> Issue:
         value = self.fields.get("text")
@@ -174,12 +207,13 @@ class JsonlReader(FileReader):
 
     def _lines(self, lines: LineReader, location: str, ctx: ReadContext) -> Iterator[ReadItem]:
         meta = (("encoding", lines.encoding),)
+        names = defaults(ctx.options)
         for number, line in enumerate(lines, start=1):
             problem = _line_problem(lines, location, f"line {number}", ctx.max_bytes)
             if problem is not None:
                 yield problem
             elif line.strip():
-                parsed = _json_row(line, number, location, lines.raw_line(line), ctx.column_map)
+                parsed = _json_row(line, number, location, lines.raw_line(line), ctx.column_map, names)
                 yield from [parsed] if isinstance(parsed, Issue) else parsed.items(self.name, ctx, meta)
 
 
@@ -194,8 +228,8 @@ def _line_problem(lines: LineReader, location: str, item: str, limit: int) -> Is
     return None
 
 
-def _json_row(line: str, number: int, location: str, raw: bytes,
-              column_map: Mapping[str, str]) -> _Row | Issue:
+def _json_row(line: str, number: int, location: str, raw: bytes, column_map: Mapping[str, str],
+              names: Mapping[str, tuple[str, ...]]) -> _Row | Issue:
     item = f"line {number}"
     try:
         value = loads(line)
@@ -207,11 +241,11 @@ def _json_row(line: str, number: int, location: str, raw: bytes,
     if not isinstance(value, dict):
         return Issue(Code.JSON_INVALID, f"the line is a JSON {type(value).__name__}, not an object",
                      location, item, hint="each line must be one JSON object, e.g. {\"text\": \"…\"}")
-    keys = {field: key for field in FIELDS if (key := pick(value, field, column_map)) is not None}
+    keys = {field: key for field in FIELDS if (key := pick(value, field, column_map, names)) is not None}
     fields = {field: value[key] for field, key in keys.items()}
     row_id = _text_value(fields.get("id"))
-    text_name = keys.get("text") or column_map.get("text") or "/".join(DEFAULTS["text"])
-    return _Row(fields, row_id or item, location, sha256_hex(raw), text_name)
+    text_name = keys.get("text") or column_map.get("text") or "/".join(names["text"])
+    return _Row(fields, row_id or item, location, sha256_hex(raw), text_name, keys)
 
 
 def _undecodable(err: UnicodeDecodeError, encoding: str, location: str) -> Issue:
@@ -239,7 +273,7 @@ class CsvReader(FileReader):
         if isinstance(header, Issue):
             yield header
             return
-        columns = csv_columns(header, ctx.column_map, location)
+        columns = csv_columns(header, ctx.column_map, location, defaults(ctx.options))
         if isinstance(columns, Issue):
             yield columns
             return
@@ -284,27 +318,29 @@ def _delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
-def csv_columns(header: list[str], column_map: Mapping[str, str], location: str) -> dict[str, int] | Issue:
+def csv_columns(header: list[str], column_map: Mapping[str, str], location: str,
+                names: Mapping[str, tuple[str, ...]] = DEFAULTS) -> dict[str, int] | Issue:
     """Field -> column index; an Issue when a mapped column (or any text column) is absent."""
     if not any(header):
         return Issue(Code.EMPTY, "the CSV file has no header row", location,
                      hint="add a header row naming the columns (text, title, date …)")
     columns: dict[str, int] = {}
     for field in FIELDS:
-        name = pick(header, field, column_map)
+        name = pick(header, field, column_map, names)
         if name is not None:
             columns[field] = header.index(name)
         elif field in column_map or field == "text":
-            return _column_missing(field, column_map, header, location)
+            return _column_missing(field, column_map, header, location, names)
     return columns
 
 
-def _column_missing(field: str, column_map: Mapping[str, str], header: list[str], location: str) -> Issue:
+def _column_missing(field: str, column_map: Mapping[str, str], header: list[str], location: str,
+                    names: Mapping[str, tuple[str, ...]]) -> Issue:
     available = ", ".join(repr(name) for name in header)
     if field in column_map:
         what = f"column {column_map[field]!r} (mapped to {field}) is not in the header"
     else:
-        what = f"no text column: none of {', '.join(DEFAULTS['text'])} is in the header"
+        what = f"no text column: none of {', '.join(names['text'])} is in the header"
     return Issue(Code.COLUMN_MISSING, f"{what}; available columns: {available}", location,
                  hint=f"map the right column with --map {field}=<column>")
 
@@ -383,4 +419,5 @@ def _csv_row(row: list[str], number: int, columns: Mapping[str, int], location: 
     fields = {field: row[index] for field, index in columns.items() if index < size}
     row_id = _text_value(fields.get("id"))
     raw = json.dumps(row, ensure_ascii=False).encode("utf-8")
-    return _Row(fields, row_id or f"row {number}", location, sha256_hex(raw), header[columns["text"]])
+    names = {field: header[index] for field, index in columns.items()}
+    return _Row(fields, row_id or f"row {number}", location, sha256_hex(raw), header[columns["text"]], names)
