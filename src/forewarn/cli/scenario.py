@@ -15,9 +15,10 @@ from forewarn.app import Workspace
 from forewarn.cli.context import run
 from forewarn.cli.render import out, print_json, short, to_jsonable, when
 from forewarn.detect.explain import explain_lines
-from forewarn.detect.types import ScenarioChange, ScenarioRecord, ScenarioTest, ScenarioView
+from forewarn.detect.score import claim_text
+from forewarn.detect.types import IndicatorTest, ScenarioChange, ScenarioRecord, ScenarioTest, ScenarioView
 from forewarn.errors import InvalidArgument
-from forewarn.model import Indicator, Scenario
+from forewarn.model import Indicator, IndicatorKind, Scenario
 
 app = typer.Typer(help="Scenarios: the threats this workspace watches — add, list, show, test, remove.",
                   no_args_is_help=True)
@@ -145,17 +146,33 @@ def test(
         counted = [s for s in t.signals if s.counted]
         total = sum(s.contribution for s in counted)
         found = f"{len(t.surges)} surges, " if ind.kind.value == "surge" else ""
-        out.print(f"\n[bold]{escape(ind.id)}[/bold] — {escape(ind.name)}: {found}{len(t.observations)} matching "
-                  f"events, {len(t.signals)} live signals ({len(counted)} counted, {total:+.3f} log-odds)")
+        lines = _matched_lines(t)
+        what = {"claim": "claims", "mentions": "stories"}.get(ind.kind.value, "events")
+        out.print(f"\n[bold]{escape(ind.id)}[/bold] — {escape(ind.name)}: {found}{len(lines)} matching "
+                  f"{what}, {len(t.signals)} live signals ({len(counted)} counted, {total:+.3f} log-odds)")
         out.print(f"  pattern: {pattern_text(ind)}", markup=False)
-        for o in t.observations[-limit:] if limit else ():
-            e = o.event
-            place = e.place.name if e.place else "—"
-            out.print(f"  {e.date.isoformat()} {e.type}{'/' + e.mode if e.mode else ''} {place} "
-                      f"[{e.source_id or '—'} {o.reliability.value}] {e.id[:10]}: {short(o.evidence, 90)}",
-                      markup=False)
-        if limit and len(t.observations) > limit:
-            out.print(f"  … and {len(t.observations) - limit} earlier (--limit)", markup=False)
+        for line in lines[-limit:] if limit else ():
+            out.print(f"  {line}", markup=False)
+        if limit and len(lines) > limit:
+            out.print(f"  … and {len(lines) - limit} earlier (--limit)", markup=False)
+
+
+def _matched_lines(t: IndicatorTest) -> list[str]:
+    """One line per matching event, claim or story of an indicator's test, oldest first."""
+    if t.claims:
+        return [f"{c.day.isoformat()} {c.claim.claimed.type if c.claim.claimed else '—'} "
+                f"[{c.source_id or '—'} {c.reliability.value}] {c.claim.document_id[:10]}: {short(claim_text(c), 90)}"
+                for c in t.claims]
+    if t.stories:
+        return [f"{s.day.isoformat()} [{s.source_id or '—'} {s.reliability.value}] {s.document_id[:10]}: "
+                f"{short(s.title or s.text, 90)}" for s in t.stories]
+    lines = []
+    for o in t.observations:
+        e = o.event
+        place = e.place.name if e.place else "—"
+        lines.append(f"{e.date.isoformat()} {e.type}{'/' + e.mode if e.mode else ''} {place} "
+                     f"[{e.source_id or '—'} {o.reliability.value}] {e.id[:10]}: {short(o.evidence, 90)}")
+    return lines
 
 
 @app.command("remove")
@@ -253,7 +270,11 @@ def region_text(s: Scenario) -> str:
 
 
 def pattern_text(i: Indicator) -> str:
-    parts = ["/".join(i.types) or "any type"]
+    if i.kind is IndicatorKind.MENTIONS:
+        return _mentions_text(i)
+    claim = i.kind is IndicatorKind.CLAIM
+    parts = _speaker_parts(i) if claim else []
+    parts.append(("claimed " if claim else "") + ("/".join(i.types) or "any type"))
     if i.modes:
         parts.append("mode " + "/".join(i.modes))
     for role, countries, sectors in (("actor", i.actor_countries, i.actor_sectors),
@@ -268,6 +289,22 @@ def pattern_text(i: Indicator) -> str:
     return "; ".join(parts)
 
 
+def _speaker_parts(i: Indicator) -> list[str]:
+    who = " ".join(x for x in (", ".join(i.speakers), "/".join(i.speaker_countries), "/".join(i.speaker_sectors)) if x)
+    return [f"said by {who or 'anyone'}", f"stance {'/'.join(i.stances) or 'any'}"]
+
+
+def _mentions_text(i: Indicator) -> str:
+    parts = ["stories with " + ", ".join(i.query)]
+    if i.entities:
+        parts.append("naming " + ", ".join(i.entities))
+    parts.append(f"≥ {i.min_stories} a day, p < {i.max_p:g} against {i.baseline_days} days")
+    if i.highest_in_days:
+        parts.append(f"or the highest in {i.highest_in_days} days")
+    parts.append("in region" if i.in_region else "anywhere")
+    return "; ".join(parts)
+
+
 def test_json(result: ScenarioTest) -> dict[str, Any]:
     return {
         "scenario": result.scenario.id, "at": result.at, "assessment": result.assessment,
@@ -276,7 +313,12 @@ def test_json(result: ScenarioTest) -> dict[str, Any]:
                                     "mode": o.event.mode, "document_id": o.event.document_id,
                                     "source_id": o.event.source_id, "reliability": o.reliability,
                                     "cluster_id": o.cluster_id, "known_at": o.known_at, "evidence": o.evidence}
-                                   for o in t.observations]}
+                                   for o in t.observations],
+                        "claims": [{"document_id": c.claim.document_id, "day": c.day.isoformat(),
+                                    "source_id": c.source_id, "reliability": c.reliability, "known_at": c.known_at,
+                                    "stance": c.claim.stance, "evidence": claim_text(c)} for c in t.claims],
+                        "stories": [{"document_id": s.document_id, "day": s.day.isoformat(), "source_id": s.source_id,
+                                     "known_at": s.known_at, "title": s.title} for s in t.stories]}
                        for t in result.indicators],
     }
 

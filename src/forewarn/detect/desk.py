@@ -21,13 +21,14 @@ from forewarn.detect.scenarios import default_scenarios, load_scenario
 from forewarn.detect.service import (
     assess_scenario,
     assess_scenarios,
+    claims_and_stories,
     read_scenarios,
     recent_surges,
     resolve,
     scenario_observations,
     test_scenario,
 )
-from forewarn.detect.types import Observation, ScenarioChange, ScenarioRecord, ScenarioTest, ScenarioView
+from forewarn.detect.types import Heard, Observation, ScenarioChange, ScenarioRecord, ScenarioTest, ScenarioView
 from forewarn.detect.warned import WarningLine
 from forewarn.errors import InvalidArgument, NotFound
 from forewarn.ledger.service import LedgerService
@@ -127,6 +128,11 @@ class ScenarioDesk:
         ``everything``: however old (a replay's early steps lie before the live look-back)."""
         return scenario_observations(self.store, scenario, until=until, now=until or self.clock(),
                                      everything=everything)
+
+    def claims_and_stories(self, scenario: Scenario, until: datetime, start: datetime | None = None) -> Heard:
+        """The stored claims (however old) known by ``until`` and the stories its mentions indicators read at
+        each time from ``start`` (``until`` when None) to ``until``: what a replay or post-mortem needs."""
+        return claims_and_stories(self.store, [scenario], until, start=start, everything=True)
 
     def assess(self, scenario_id: str, at: datetime | None = None) -> Assessment:
         """The scenario's probability at ``at`` (now), with every signal's contribution. Stores nothing."""

@@ -9,11 +9,21 @@ Rules (docs/scenarios.md):
 * Every filter an indicator gives must hold: type, mode, actor and recipient country and sector,
   lowest confidence, keywords (any one of them in the evidence sentence), place in the region.
 * Keywords match case-insensitively at word boundaries; a trailing ``*`` matches any ending
-  (``evacuat*``: evacuate, evacuation).
+  (``evacuat*``: evacuate, evacuation). A keyword never matches inside the name of a state ("republic" in
+  "Czech Republic", "people's republic" in "People's Republic of China"): a match that cuts into a country's
+  name (its GeoNames, common or official name, longest first) counts only when it covers the whole name
+  ("leave Ukraine" covers "Ukraine").
+* A claim matches a claim indicator when its speaker (entity by canonical name or id, country, sector), its
+  stance, and the event it claims (type, actor, recipient, place) pass the indicator's filters and a keyword
+  occurs in its sentence. A claim that the event will not happen or did not (modality "denied": a denial, an
+  assurance) matches only indicators whose stances include ``deny`` or ``assure``: "X denies planning an
+  attack" is no warning of one.
 * An event is in a region when its place lies in one of the region's countries, or in one of its
   first-level regions, or within the radius of its point. An event without a place is in the region
   when its recipient's country (else its actor's) is one of the region's countries; it is never in a
   region given only by first-level regions or a point, since nothing says where in the country it was.
+  A claimed event is placed the same way (its place, else its recipient's or actor's country); a claim
+  about no event is in no region.
 """
 
 from __future__ import annotations
@@ -21,10 +31,14 @@ from __future__ import annotations
 import functools
 import re
 
-from forewarn.detect.types import Observation
+from forewarn.detect.types import ClaimObservation, Observation
 from forewarn.geo.distance import haversine_km
+from forewarn.geo.gazetteer import Gazetteer, normalize
 from forewarn.model import Indicator, IndicatorKind, Region, Scenario
-from forewarn.model.records import StoredEvent, StoredParticipant
+from forewarn.model.records import StoredClaim, StoredClaimed, StoredEvent, StoredParticipant
+
+NEGATING_STANCES = frozenset({"deny", "assure"})  # stances that say the claimed event will not or did not happen
+_WORD = re.compile(r"\w+(?:['’ʼ]\w+)*")
 
 
 def indicator_matches(scenario: Scenario, indicator: Indicator, obs: Observation) -> bool:
@@ -42,21 +56,49 @@ def indicator_matches(scenario: Scenario, indicator: Indicator, obs: Observation
         return False
     if not _participant(event.recipient, indicator.recipient_countries, indicator.recipient_sectors):
         return False
-    if indicator.keywords and not keyword_pattern(indicator.keywords).search(obs.evidence):
+    if indicator.keywords and not keywords_found(indicator.keywords, obs.evidence):
         return False
     return not indicator.in_region or in_region(scenario.region, event)
+
+
+def claim_matches(scenario: Scenario, indicator: Indicator, c: ClaimObservation) -> bool:
+    """True when ``c`` is an observation of a claim indicator of ``scenario``."""
+    claim, claimed = c.claim, c.claim.claimed
+    if indicator.kind is not IndicatorKind.CLAIM or not _stance(indicator, claim) or not _speaker(indicator, claim):
+        return False
+    if indicator.types and (claimed is None or claimed.type not in indicator.types):
+        return False
+    if not _participant(claimed.actor if claimed else None, indicator.actor_countries, indicator.actor_sectors):
+        return False
+    if not _participant(claimed.recipient if claimed else None, indicator.recipient_countries,
+                        indicator.recipient_sectors):
+        return False
+    if indicator.keywords and not keywords_found(indicator.keywords, c.evidence):
+        return False
+    return not indicator.in_region or (claimed is not None and claimed_in_region(scenario.region, claimed))
 
 
 def in_region(region: Region, event: StoredEvent) -> bool:
     place = event.place
     if place is None:
-        who = event.recipient if event.recipient is not None and event.recipient.country else event.actor
-        return who is not None and who.country in region.countries
-    if place.country in region.countries:
+        return _by_participants(region, event.recipient, event.actor)
+    return in_place(region, place.country, place.admin1 or "") or in_radius(region, place.lat, place.lon)
+
+
+def claimed_in_region(region: Region, claimed: StoredClaimed) -> bool:
+    """Is the claimed event in ``region``: its place, else its recipient's (or actor's) country, as events are?"""
+    if claimed.place_country is None:
+        return _by_participants(region, claimed.recipient, claimed.actor)
+    if in_place(region, claimed.place_country, claimed.place_admin1 or ""):
         return True
-    if place.admin1 and f"{place.country}:{place.admin1}" in region.admin1:
-        return True
-    return in_radius(region, place.lat, place.lon)
+    return claimed.place_lat is not None and claimed.place_lon is not None and in_radius(
+        region, claimed.place_lat, claimed.place_lon)
+
+
+def _by_participants(region: Region, recipient: StoredParticipant | None, actor: StoredParticipant | None) -> bool:
+    """Where nothing says where: the recipient's country, else (no recipient's country) the actor's."""
+    who = recipient if recipient is not None and recipient.country else actor
+    return who is not None and who.country in region.countries
 
 
 def in_place(region: Region, country: str, admin1: str) -> bool:
@@ -68,6 +110,26 @@ def in_radius(region: Region, lat: float, lon: float) -> bool:
     if region.point is None or region.radius_km is None:
         return False
     return haversine_km(region.point[0], region.point[1], lat, lon) <= region.radius_km
+
+
+def _stance(indicator: Indicator, claim: StoredClaim) -> bool:
+    if indicator.stances and claim.stance not in indicator.stances:
+        return False
+    denied = claim.claimed is not None and claim.claimed.modality == "denied"
+    return not denied or not NEGATING_STANCES.isdisjoint(indicator.stances)
+
+
+def _speaker(indicator: Indicator, claim: StoredClaim) -> bool:
+    p = claim.speaker
+    if indicator.speakers and (p is None or _folded(indicator.speakers).isdisjoint(
+            {p.name.casefold(), p.canonical_id.casefold()})):
+        return False
+    return _participant(p, indicator.speaker_countries, indicator.speaker_sectors)
+
+
+@functools.lru_cache(maxsize=512)
+def _folded(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(n.casefold() for n in names)
 
 
 def _participant(p: StoredParticipant | None, countries: tuple[str, ...], sectors: tuple[str, ...]) -> bool:
@@ -87,3 +149,40 @@ def keyword_pattern(keywords: tuple[str, ...]) -> re.Pattern[str]:
         body = r"\s+".join(re.escape(w) for w in stem.split())
         parts.append(body + (r"\w*" if word.endswith("*") else "") + r"(?!\w)")
     return re.compile(r"(?<!\w)(?:" + "|".join(parts) + ")", re.IGNORECASE)
+
+
+def keywords_found(keywords: tuple[str, ...], text: str) -> bool:
+    """Does one of ``keywords`` occur in ``text``, not inside the name of a state? A match that cuts into a
+    country's name counts only when it covers the whole name."""
+    pattern = keyword_pattern(keywords)
+    found = pattern.search(text)
+    while found is not None:
+        start, end = found.span()
+        if all(end <= s or e <= start or (start <= s and e <= end) for s, e in country_spans(text)):
+            return True
+        found = pattern.search(text, start + 1)
+    return False
+
+
+@functools.lru_cache(maxsize=4096)
+def country_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """The (start, end) of each country name in ``text``, the longest name first where names overlap."""
+    names, firsts, longest = _country_names()
+    words = [(m.start(), m.end(), normalize(m.group())) for m in _WORD.finditer(text)]
+    spans = []
+    i = 0
+    while i < len(words):
+        size = 0 if words[i][2] not in firsts else next(
+            (n for n in range(min(longest, len(words) - i), 0, -1)
+             if " ".join(w for _, _, w in words[i:i + n]) in names), 0)
+        if size:
+            spans.append((words[i][0], words[i + size - 1][1]))
+        i += size or 1
+    return tuple(spans)
+
+
+@functools.cache
+def _country_names() -> tuple[frozenset[str], frozenset[str], int]:
+    """The gazetteer's country names (normalised), their first words, and the most words one has."""
+    names = Gazetteer.default().country_names()
+    return names, frozenset(n.split()[0] for n in names), max(len(n.split()) for n in names)

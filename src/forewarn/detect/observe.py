@@ -1,4 +1,4 @@
-"""Observations from the store: stored events with what scoring needs about their documents.
+"""Observations from the store: stored events and claims with what scoring needs about their documents.
 
 The one place in ``forewarn.detect`` that reads the store; scoring and surge detection take the
 result as plain data.
@@ -7,10 +7,10 @@ result as plain data.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 
 from forewarn.detect.match import in_region
-from forewarn.detect.types import Observation
+from forewarn.detect.types import ClaimObservation, Observation
 from forewarn.model import Region, Reliability
 from forewarn.model.query import EventQuery
 from forewarn.store import SqlStore
@@ -42,3 +42,16 @@ def observations(store: SqlStore, *, until: datetime | None = None, since: date 
                                      reliability=reliability.get(event.source_id or "", Reliability.F),
                                      known_at=known_at, evidence=doc.text[event.start:event.end]))
     return found
+
+
+def claim_observations(store: SqlStore, *, until: datetime | None = None, since: date | None = None
+                       ) -> list[ClaimObservation]:
+    """The stored claims said (published, else ingested) on or after ``since`` and known by ``until``, each
+    with its document's source, cluster and reliability and its sentence; ordered by when they became known."""
+    start = datetime.combine(since, time(0), tzinfo=UTC) if since is not None else None
+    reliability = {s.id: s.reliability for s in store.list_sources()}
+    found = [ClaimObservation(claim=k.claim, source_id=k.source_id, cluster_id=k.cluster_id,
+                              reliability=reliability.get(k.source_id or "", Reliability.F), known_at=k.known_at,
+                              day=k.known_at.date(), evidence=k.span)
+             for k in store.claims_known(since=start, until=until)]
+    return sorted(found, key=lambda c: (c.known_at, c.claim.document_id, c.claim.start))

@@ -12,7 +12,7 @@ import itertools
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import yaml
 
@@ -21,6 +21,7 @@ from forewarn.detect.yamlnodes import Mapping, Reader
 from forewarn.errors import Code, ForewarnError, NotFound, ScenarioInvalid
 from forewarn.model import Indicator, IndicatorKind, Region, Scenario, Threshold
 from forewarn.model.extraction import Sector
+from forewarn.model.scenario import STANCES
 from forewarn.yamlfile import StrictLoader
 
 if TYPE_CHECKING:
@@ -36,10 +37,21 @@ FORMAT_HINT = "see docs/scenarios.md for the scenario format"
 SCENARIO_KEYS = ("id", "name", "description", "region", "horizon_days", "prior", "owner", "escalation",
                  "thresholds", "indicators")
 REGION_KEYS = ("countries", "admin1", "point", "radius_km")
-INDICATOR_KEYS = ("id", "name", "description", "kind", "types", "modes", "actor", "recipient", "keywords",
-                  "in_region", "weight", "half_life_days", "saturation", "min_confidence")
+COMMON_KEYS = ("id", "name", "description", "kind", "weight", "half_life_days", "saturation")
+KIND_KEYS: dict[IndicatorKind, tuple[str, ...]] = {  # what each kind takes beyond the common keys
+    IndicatorKind.EVENTS: ("types", "modes", "actor", "recipient", "keywords", "in_region", "min_confidence"),
+    IndicatorKind.SURGE: ("types", "in_region"),
+    # a claimed event is coded with a type and a modality, not a mode; claims carry no confidence
+    IndicatorKind.CLAIM: ("speaker", "stances", "types", "actor", "recipient", "keywords", "in_region"),
+    IndicatorKind.MENTIONS: ("query", "entities", "in_region", "baseline_days", "max_p", "highest_in_days",
+                             "min_stories"),
+}
+INDICATOR_KEYS = tuple(dict.fromkeys((*COMMON_KEYS, *(k for keys in KIND_KEYS.values() for k in keys))))
 PARTICIPANT_KEYS = ("countries", "sectors")
-EVENT_ONLY_KEYS = ("modes", "actor", "recipient", "keywords", "min_confidence")  # meaningless for surges
+SPEAKER_KEYS = ("entities", "countries", "sectors")
+BASELINE_DAYS = (7, 365)  # a mentions indicator's baseline: at least a week, at most a year
+MIN_HIGHEST_IN_DAYS = 7  # "the highest in N days" over fewer days says little
+MAX_P = 0.5
 THRESHOLD_KEYS = ("level", "probability", "ack_minutes")
 
 
@@ -305,25 +317,32 @@ class _ScenarioReader:
     def indicator(self, node: yaml.Node, path: str) -> Indicator:
         m = self.r.mapping(node, path, INDICATOR_KEYS, required=("id", "weight", "half_life_days"))
         kind = self.kind(m)
-        if kind is IndicatorKind.SURGE:
-            for key in EVENT_ONLY_KEYS:
-                if m.node_of(key) is not None:
-                    raise self.r.error(m.key_node(key), m.path_of(key), "does not apply to a surge indicator",
-                                       hint="a surge indicator takes types and in_region; remove this key or "
-                                            "use kind: events")
+        self.applicable(m, kind)
         types = self.types(m)
         actor, recipient = self.participant(m, "actor"), self.participant(m, "recipient")
+        speaker = self.participant(m, "speaker", SPEAKER_KEYS)
         iid = self.slug(m, "id")
         return Indicator(
             id=iid, name=m.text("name", default=iid), kind=kind,
             weight=m.number("weight", low=0.0, low_open=True),
             half_life_days=m.number("half_life_days", low=0.0, low_open=True),
             saturation=m.integer("saturation", low=1, default=5), types=types, modes=self.modes(m, types),
-            actor_countries=actor[0], actor_sectors=actor[1], recipient_countries=recipient[0],
-            recipient_sectors=recipient[1], keywords=self.keywords(m), in_region=m.boolean("in_region", True),
+            actor_countries=actor.countries, actor_sectors=actor.sectors, recipient_countries=recipient.countries,
+            recipient_sectors=recipient.sectors, keywords=self.words(m, "keywords"),
+            in_region=m.boolean("in_region", kind is not IndicatorKind.MENTIONS),
             min_confidence=m.number("min_confidence", low=0.0, high=1.0, default=0.0),
-            description=m.text("description", default=""),
+            description=m.text("description", default=""), speakers=speaker.entities,
+            speaker_countries=speaker.countries, speaker_sectors=speaker.sectors, stances=self.stances(m),
+            query=self.query(m, kind), entities=_names(m.texts("entities")), **self.mentions_test(m),
         )
+
+    def applicable(self, m: Mapping, kind: IndicatorKind) -> None:
+        """Refuse a key that means nothing for this kind of indicator, saying which kinds take it."""
+        for key in m.keys:
+            if key not in COMMON_KEYS and key not in KIND_KEYS[kind]:
+                takers = ", ".join(k.value for k, keys in KIND_KEYS.items() if key in keys)
+                raise self.r.error(m.key_node(key), m.path_of(key), f"does not apply to a {kind.value} indicator",
+                                   hint=f"{key} is taken by {takers} indicators; remove it or change the kind")
 
     def kind(self, m: Mapping) -> IndicatorKind:
         value = m.text("kind", default=IndicatorKind.EVENTS.value)
@@ -331,7 +350,8 @@ class _ScenarioReader:
             return IndicatorKind(value.strip().lower())
         except ValueError:
             raise self.r.error(m.node_of("kind"), m.path_of("kind"), f"unknown kind {value!r}",
-                               hint="events (a pattern over coded events) or surge") from None
+                               hint="events (a pattern over coded events), surge (unusually many events), claim "
+                                    "(who said what) or mentions (unusually many stories)") from None
 
     def types(self, m: Mapping) -> tuple[str, ...]:
         found = []
@@ -356,11 +376,11 @@ class _ScenarioReader:
             found.append(mode)
         return _dedupe(found)
 
-    def participant(self, m: Mapping, key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    def participant(self, m: Mapping, key: str, allowed: tuple[str, ...] = PARTICIPANT_KEYS) -> _Participant:
         node = m.node_of(key)
         if node is None:
-            return (), ()
-        pm = self.r.mapping(node, m.path_of(key), PARTICIPANT_KEYS)
+            return _Participant()
+        pm = self.r.mapping(node, m.path_of(key), allowed)
         countries = tuple(self.country(pm, "countries", i, c) for i, c in enumerate(pm.texts("countries")))
         sectors = []
         for i, value in enumerate(pm.texts("sectors")):
@@ -369,17 +389,68 @@ class _ScenarioReader:
                 raise self.r.error(pm.item_node("sectors", i), f"{pm.path_of('sectors')}[{i}]",
                                    f"unknown sector {value!r}", hint=f"sectors: {', '.join(SECTORS)}")
             sectors.append(sector)
-        return _dedupe(countries), _dedupe(sectors)
+        return _Participant(_names(pm.texts("entities")), _dedupe(countries), _dedupe(sectors))
 
-    def keywords(self, m: Mapping) -> tuple[str, ...]:
+    def words(self, m: Mapping, key: str) -> tuple[str, ...]:
+        """Keywords (or a query): words and phrases, spaces collapsed, a trailing ``*`` for any ending."""
         found = []
-        for i, value in enumerate(m.texts("keywords")):
+        for i, value in enumerate(m.texts(key)):
             word = " ".join(value.split())
             if not word.rstrip("*") or not any(c.isalnum() for c in word):
-                raise self.r.error(m.item_node("keywords", i), f"{m.path_of('keywords')}[{i}]",
-                                   f"keyword {value!r} has no letters or digits")
+                raise self.r.error(m.item_node(key, i), f"{m.path_of(key)}[{i}]",
+                                   f"{'keyword' if key == 'keywords' else key} {value!r} has no letters or digits")
             found.append(word)
         return _dedupe(found)
+
+    def stances(self, m: Mapping) -> tuple[str, ...]:
+        found = []
+        for i, value in enumerate(m.texts("stances")):
+            stance = value.strip().lower()
+            if stance not in STANCES:
+                raise self.r.error(m.item_node("stances", i), f"{m.path_of('stances')}[{i}]",
+                                   f"unknown stance {value!r}", hint=f"stances: {', '.join(STANCES)}")
+            found.append(stance)
+        return _dedupe(found)
+
+    def query(self, m: Mapping, kind: IndicatorKind) -> tuple[str, ...]:
+        query = self.words(m, "query")
+        if kind is IndicatorKind.MENTIONS and not query:
+            raise self.r.error(m.node_of("query") or m.node, m.path_of("query"),
+                               "missing" if m.node_of("query") is None else "the list is empty",
+                               hint="a mentions indicator counts the stories that hold one of these words or "
+                                    "phrases, e.g. query: [mutiny, \"armed rebellion\"]")
+        return query
+
+    def mentions_test(self, m: Mapping) -> dict[str, Any]:
+        """A mentions indicator's test on its daily counts (the model's defaults where not given)."""
+        found: dict[str, Any] = {}
+        if m.node_of("baseline_days") is not None:
+            low, high = BASELINE_DAYS
+            found["baseline_days"] = self.bounded(m, "baseline_days", low, high)
+        if m.node_of("max_p") is not None:
+            found["max_p"] = m.number("max_p", low=0.0, high=MAX_P, low_open=True)
+        if m.node_of("highest_in_days") is not None:
+            days = m.integer("highest_in_days", low=0)
+            if 0 < days < MIN_HIGHEST_IN_DAYS:
+                raise self.r.error(m.node_of("highest_in_days"), m.path_of("highest_in_days"),
+                                   f"{days} is neither 0 (off) nor at least {MIN_HIGHEST_IN_DAYS}",
+                                   hint="the highest count in fewer days than a week says little")
+            found["highest_in_days"] = days
+        if m.node_of("min_stories") is not None:
+            found["min_stories"] = m.integer("min_stories", low=1)
+        return found
+
+    def bounded(self, m: Mapping, key: str, low: int, high: int) -> int:
+        value = m.integer(key, low=low)
+        if value > high:
+            raise self.r.error(m.node_of(key), m.path_of(key), f"{value} must be at most {high}")
+        return value
+
+
+class _Participant(NamedTuple):
+    entities: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()
 
 
 def _probability(m: Mapping) -> float:
@@ -388,6 +459,11 @@ def _probability(m: Mapping) -> float:
 
 def _dedupe(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
+
+
+def _names(values: Iterable[str]) -> tuple[str, ...]:
+    """Entity names or ids as given, spaces collapsed (they are compared case-insensitively)."""
+    return _dedupe(" ".join(v.split()) for v in values)
 
 
 __all__ = ["DEFAULT_THRESHOLDS", "default_scenario", "default_scenario_text", "default_scenarios", "load_scenario",

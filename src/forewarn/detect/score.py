@@ -1,19 +1,22 @@
 """Scoring a scenario at a time T: independent signals, their contributions, the probability.
 
-``assess`` is a pure function of (observations, scenario, T, surges): it reads no clock and no store,
-and it uses only what was known at T (``known_at <= T``) about events dated on or before T's date.
+``assess`` is a pure function of (observations, scenario, T, surges, claims, stories): it reads no clock and
+no store, and it uses only what was known at T (``known_at <= T``) about events dated (claims said, stories
+published) on or before T's date.
 
-For each indicator, matching observations are grouped into independent signals:
+For each indicator, matching observations (or claims) are grouped into independent signals:
 
 * copies of one report (documents of one duplicate cluster) are one signal, whatever their sources;
-* reports of one source about events of the same day are one signal (a channel re-posting itself);
-  a document without a source is a source of its own.
+* reports of one source about events of the same day (claims one source carried on one day) are one signal
+  (a channel re-posting itself); a document without a source is a source of its own.
 
 A signal's ``strength`` is the reliability weight of its best source (:data:`RELIABILITY_WEIGHT`), its
 ``decay`` is ``0.5 ** (age / half-life)`` with the age in whole days from its latest event date to T's
 date, and its contribution to the log-odds is ``ln(weight) * strength * decay``. Signals whose decay
-fell below :data:`EXPIRED` are dropped. A surge is one signal of strength :data:`SURGE_STRENGTH`. Per
-indicator only the ``saturation`` strongest signals count.
+fell below :data:`EXPIRED` are dropped. A claim signal is made the same way, decaying from the day the
+claim was said, its evidence the sentence with the speaker and stance named. A surge is one signal of strength
+:data:`SURGE_STRENGTH`; a mentions indicator's signals come from :func:`forewarn.detect.mentions.mention_signals`.
+Per indicator only the ``saturation`` strongest signals count.
 ``log_odds = logit(prior) + sum(counted contributions)`` and ``probability = sigmoid(log_odds)``.
 """
 
@@ -21,12 +24,14 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import TypeVar
 
-from forewarn.detect.match import in_place, in_region, indicator_matches
-from forewarn.detect.types import Observation
+from forewarn.detect import mentions
+from forewarn.detect.match import claim_matches, in_place, in_region, indicator_matches
+from forewarn.detect.types import ClaimObservation, Observation, Story
 from forewarn.errors import InvalidArgument
 from forewarn.model import Assessment, Indicator, IndicatorKind, Reliability, Scenario, Signal, SignalKind, Surge
 
@@ -45,26 +50,51 @@ EXPIRY_HALF_LIVES = math.log2(1 / EXPIRED)  # ≈ 4.32 half-lives
 # the evidence; how far single reports can be trusted enters through the event indicators.
 SURGE_STRENGTH = 1.0
 
+T = TypeVar("T")
 
-def assess(scenario: Scenario, observations: Sequence[Observation], at: datetime,
-           surges: Sequence[Surge] = ()) -> Assessment:
-    """The scenario's probability at ``at`` with every signal's contribution (sorted, largest first)."""
+
+def assess(scenario: Scenario, observations: Sequence[Observation], at: datetime, surges: Sequence[Surge] = (),
+           claims: Sequence[ClaimObservation] = (), stories: Sequence[Story] = (), *,
+           day_totals: Mapping[date, int] | None = None) -> Assessment:
+    """The scenario's probability at ``at`` with every signal's contribution (sorted, largest first).
+    ``day_totals``: the documents per day of the stories' span (the days the stream was up), for mentions."""
     if at.tzinfo is None:
         raise InvalidArgument("assessment times must be timezone-aware", hint="give an offset, e.g. +00:00")
-    visible = [o for o in observations if o.known_at <= at and o.event.date <= at.date()]
+    known = _Known(visible=[o for o in observations if o.known_at <= at and o.event.date <= at.date()],
+                   surges=surges, claims=[c for c in claims if c.known_at <= at and c.day <= at.date()],
+                   stories=[s for s in stories if s.known_at <= at and s.day <= at.date()], day_totals=day_totals)
     signals: list[Signal] = []
     for indicator in scenario.indicators:
-        if indicator.kind is IndicatorKind.SURGE:
-            found = surge_signals(scenario, indicator, surges, visible, at)
-        else:
-            found = event_signals(indicator, [o for o in visible if indicator_matches(scenario, indicator, o)], at)
-        signals += saturate(indicator, found)
-    signals.sort(key=lambda s: (-abs(s.contribution), -abs(_raw(s)), s.indicator_id, s.observed_on, s.event_ids))
+        signals += saturate(indicator, _signals(scenario, indicator, known, at))
+    signals.sort(key=lambda s: (-abs(s.contribution), -abs(_raw(s)), s.indicator_id, s.observed_on, s.event_ids,
+                                s.document_ids))
     log_odds = logit(scenario.prior) + math.fsum(s.contribution for s in signals if s.counted)
     probability = sigmoid(log_odds)
     return Assessment(scenario_id=scenario.id, scenario_version=scenario.version, at=at, prior=scenario.prior,
                       log_odds=log_odds, probability=probability, level=scenario.level_of(probability),
                       signals=tuple(signals))
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """What an assessment at T sees: observations, surges, claims and stories known by then."""
+
+    visible: Sequence[Observation]
+    surges: Sequence[Surge]
+    claims: Sequence[ClaimObservation]
+    stories: Sequence[Story]
+    day_totals: Mapping[date, int] | None
+
+
+def _signals(scenario: Scenario, indicator: Indicator, known: _Known, at: datetime) -> list[Signal]:
+    """The indicator's signals at ``at``, before saturation."""
+    if indicator.kind is IndicatorKind.SURGE:
+        return surge_signals(scenario, indicator, known.surges, known.visible, at)
+    if indicator.kind is IndicatorKind.CLAIM:
+        return claim_signals(indicator, [c for c in known.claims if claim_matches(scenario, indicator, c)], at)
+    if indicator.kind is IndicatorKind.MENTIONS:
+        return mentions.mention_signals(scenario, indicator, known.stories, at, known.day_totals)
+    return event_signals(indicator, [o for o in known.visible if indicator_matches(scenario, indicator, o)], at)
 
 
 def logit(p: float) -> float:
@@ -87,14 +117,27 @@ def lookback_days(scenario: Scenario) -> int:
     return max(math.ceil(i.half_life_days * EXPIRY_HALF_LIVES) for i in scenario.indicators)
 
 
+def coded_indicators(scenario: Scenario) -> tuple[Indicator, ...]:
+    """The indicators that read coded events (events and surge indicators)."""
+    return tuple(i for i in scenario.indicators if i.kind in (IndicatorKind.EVENTS, IndicatorKind.SURGE))
+
+
+def story_days(scenario: Scenario) -> int:
+    """How many days of stories before T its mentions indicators read (the look-back, a baseline before the
+    oldest day that can still count, and the days "the highest in N days" compares with); 0 without any."""
+    widest = max((i.baseline_days + i.highest_in_days for i in scenario.indicators
+                  if i.kind is IndicatorKind.MENTIONS), default=None)
+    return 0 if widest is None else lookback_days(scenario) + widest
+
+
 # -- event signals ---------------------------------------------------------------------------------
 
 
-def independent_groups(observations: Iterable[Observation]) -> list[tuple[Observation, ...]]:
-    """Observations grouped so that each group is one independent observation: members of one duplicate
-    cluster, and one source's reports of events on the same day, end in the same group (transitively)."""
-    items = list(observations)
-    parent = list(range(len(items)))
+def independent_groups(items: Iterable[T], keys: Callable[[T], Iterable[Hashable]]) -> list[list[T]]:
+    """Items grouped so that each group is one independent observation: items sharing a key (a duplicate
+    cluster; a source and a day) end in the same group (transitively). Groups keep the items' order."""
+    listed = list(items)
+    parent = list(range(len(listed)))
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -102,25 +145,29 @@ def independent_groups(observations: Iterable[Observation]) -> list[tuple[Observ
             i = parent[i]
         return i
 
-    first: dict[tuple[str, str, str], int] = {}
-    for i, o in enumerate(items):
-        source = o.event.source_id or f"document:{o.event.document_id}"
-        for key in (("cluster", o.cluster_id, ""), ("source-day", source, o.event.date.isoformat())):
+    first: dict[Hashable, int] = {}
+    for i, item in enumerate(listed):
+        for key in keys(item):
             if key in first:
                 parent[find(i)] = find(first[key])
             else:
                 first[key] = i
-    groups: dict[int, list[Observation]] = defaultdict(list)
-    for i, o in enumerate(items):
-        groups[find(i)].append(o)
-    return [tuple(sorted(g, key=lambda o: (o.known_at, o.event.id))) for g in groups.values()]
+    groups: dict[int, list[T]] = defaultdict(list)
+    for i, item in enumerate(listed):
+        groups[find(i)].append(item)
+    return list(groups.values())
+
+
+def _event_keys(o: Observation) -> tuple[tuple[str, str, str], ...]:
+    source = o.event.source_id or f"document:{o.event.document_id}"
+    return ("cluster", o.cluster_id, ""), ("source-day", source, o.event.date.isoformat())
 
 
 def event_signals(indicator: Indicator, matching: Sequence[Observation], at: datetime) -> list[Signal]:
     """One signal per independent group of matching observations, before saturation; expired ones dropped."""
     found = []
-    for group in independent_groups(matching):
-        signal = _event_signal(indicator, group, at)
+    for group in independent_groups(matching, _event_keys):
+        signal = _event_signal(indicator, tuple(sorted(group, key=lambda o: (o.known_at, o.event.id))), at)
         if signal.decay >= EXPIRED:
             found.append(signal)
     return found
@@ -144,6 +191,52 @@ def _event_signal(indicator: Indicator, group: tuple[Observation, ...], at: date
         decay=d, contribution=math.log(indicator.weight) * strength * d, counted=True, note=note,
         evidence=" ".join(best.evidence.split()),
     )
+
+
+# -- claim signals ---------------------------------------------------------------------------------
+
+
+def claim_signals(indicator: Indicator, matching: Sequence[ClaimObservation], at: datetime) -> list[Signal]:
+    """One signal per independent group of matching claims (copies of one report; one source on one day),
+    with the strength of its best source, decaying from the day it was said; expired ones dropped."""
+    found = []
+    for group in independent_groups(matching, _claim_keys):
+        signal = _claim_signal(indicator, group, at)
+        if signal.decay >= EXPIRED:
+            found.append(signal)
+    return found
+
+
+def _claim_keys(c: ClaimObservation) -> tuple[tuple[str, str, str], ...]:
+    source = c.source_id or f"document:{c.claim.document_id}"
+    return ("cluster", c.cluster_id, ""), ("source-day", source, c.day.isoformat())
+
+
+def _claim_signal(indicator: Indicator, group: Sequence[ClaimObservation], at: datetime) -> Signal:
+    best = min(group, key=lambda c: (_rank(c.reliability), c.known_at, c.claim.document_id, c.claim.start))
+    said_on = max(c.day for c in group)
+    strength = RELIABILITY_WEIGHT[best.reliability]
+    d = decay((at.date() - said_on).days, indicator.half_life_days)
+    sources = sorted({c.source_id for c in group if c.source_id})
+    documents = sorted({c.claim.document_id for c in group})
+    note = ""
+    if len(group) > 1:
+        note = (f"{len(group)} claims in {len(documents)} document(s) from {len(sources) or 1} source(s) count "
+                "once: copies of one report, or one source on one day")
+    return Signal(
+        indicator_id=indicator.id, kind=SignalKind.CLAIM, observed_on=said_on,
+        known_at=min(c.known_at for c in group), source_ids=tuple(sources), reliability=best.reliability.value,
+        event_ids=(), document_ids=tuple(documents), strength=strength, decay=d,
+        contribution=math.log(indicator.weight) * strength * d, counted=True, note=note, evidence=claim_text(best),
+    )
+
+
+def claim_text(c: ClaimObservation) -> str:
+    """The claim's sentence with its speaker and stance named: "US embassy (warn): …"."""
+    claim = c.claim
+    speaker = claim.speaker.name if claim.speaker is not None else claim.speaker_text or "unnamed speaker"
+    stance = f" ({claim.stance})" if claim.stance else ""
+    return f"{speaker}{stance}: {' '.join(c.evidence.split())}"
 
 
 # -- surge signals ---------------------------------------------------------------------------------
@@ -201,7 +294,7 @@ def describe_surge(s: Surge) -> str:
 
 def saturate(indicator: Indicator, signals: Sequence[Signal]) -> list[Signal]:
     """The ``saturation`` strongest signals count; the others stay listed with contribution 0 and a note."""
-    ranked = sorted(signals, key=lambda s: (-abs(s.contribution), s.observed_on, s.event_ids))
+    ranked = sorted(signals, key=lambda s: (-abs(s.contribution), s.observed_on, s.event_ids, s.document_ids))
     kept = list(ranked[:indicator.saturation])
     for s in ranked[indicator.saturation:]:
         note = f"beyond saturation ({indicator.saturation}): would add {s.contribution:+.3f}"

@@ -1,8 +1,11 @@
-"""What the Workspace asks of the detectors: the observations a scenario needs, its assessment now,
-a test of its indicators against the store, recent surges. Time always comes in as an argument."""
+"""What the Workspace asks of the detectors: the observations, claims and stories a scenario needs, its
+assessment now, a test of its indicators against the store, recent surges. Time always comes in as an
+argument. Claims are read only for scenarios with claim indicators, stories only for those with mentions
+indicators, each once per cycle."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
@@ -10,8 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from forewarn.detect.catalog import record
-from forewarn.detect.match import in_region, indicator_matches
-from forewarn.detect.observe import observations
+from forewarn.detect.match import claim_matches, in_region, indicator_matches
+from forewarn.detect.mentions import story_matches, story_pattern
+from forewarn.detect.observe import claim_observations, observations
 from forewarn.detect.scenarios import (
     default_scenario,
     default_scenario_text,
@@ -19,9 +23,11 @@ from forewarn.detect.scenarios import (
     load_scenario_file,
     read_text,
 )
-from forewarn.detect.score import assess, lookback_days, surge_matches
+from forewarn.detect.score import assess, coded_indicators, lookback_days, story_days, surge_matches
+from forewarn.detect.stories import read_stories
+from forewarn.detect.stories import story_days as documents_per_day
 from forewarn.detect.surge import BASELINE_DAYS, find_surges
-from forewarn.detect.types import IndicatorTest, Observation, ScenarioRecord, ScenarioTest
+from forewarn.detect.types import ClaimObservation, Heard, IndicatorTest, Observation, ScenarioRecord, ScenarioTest
 from forewarn.errors import InvalidArgument, NotFound
 from forewarn.model import Assessment, IndicatorKind, Region, Scenario, Surge
 from forewarn.store import SqlStore
@@ -42,11 +48,43 @@ def scenario_observations(store: SqlStore, scenario: Scenario, *, until: datetim
 def _window(scenario: Scenario, end: datetime) -> tuple[date, Region | None, tuple[str, ...]]:
     """What a scenario reads at ``end``: events dated from (since), in (region), of (types)."""
     days = lookback_days(scenario) + (BASELINE_DAYS if _surging(scenario) else 0)
-    region = scenario.region if all(i.in_region for i in scenario.indicators) else None
+    coded = coded_indicators(scenario)
+    region = scenario.region if all(i.in_region for i in coded) else None
     types: tuple[str, ...] = ()
-    if all(i.types for i in scenario.indicators):
-        types = tuple(sorted({t for i in scenario.indicators for t in i.types}))
+    if coded and all(i.types for i in coded):
+        types = tuple(sorted({t for i in coded for t in i.types}))
     return end.date() - timedelta(days=days), region, types
+
+
+def claims_and_stories(store: SqlStore, scenarios: Sequence[Scenario], until: datetime, *,
+                       start: datetime | None = None, everything: bool = False) -> Heard:
+    """One read of the claims and one of the stories that ``scenarios`` need at ``until`` (the widest window
+    any of them needs), or at every time from ``start`` to ``until`` (a replay's); claims however old with
+    ``everything``."""
+    first = start or until
+    claiming = [s for s in scenarios if _has(s, IndicatorKind.CLAIM)]
+    claims: list[ClaimObservation] = []
+    if claiming:
+        since = None if everything else min(_claims_since(s, first) for s in claiming)
+        claims = claim_observations(store, until=until, since=since)
+    patterns = [story_pattern(i) for s in scenarios for i in s.indicators if i.kind is IndicatorKind.MENTIONS]
+    if not patterns:
+        return Heard(claims)
+    since_day = min(_stories_since(s, first) for s in scenarios if _has(s, IndicatorKind.MENTIONS))
+    return Heard(claims, read_stories(store, since=since_day, until=until, patterns=_unique(patterns)),
+                 documents_per_day(store, since=since_day, until=until))
+
+
+def _claims_since(scenario: Scenario, end: datetime) -> date:
+    return end.date() - timedelta(days=lookback_days(scenario))
+
+
+def _stories_since(scenario: Scenario, end: datetime) -> date:
+    return end.date() - timedelta(days=story_days(scenario))
+
+
+def _unique(patterns: Sequence[re.Pattern[str]]) -> list[re.Pattern[str]]:
+    return list(dict.fromkeys(patterns))
 
 
 def assess_scenario(store: SqlStore, scenario: Scenario, at: datetime) -> Assessment:
@@ -54,26 +92,32 @@ def assess_scenario(store: SqlStore, scenario: Scenario, at: datetime) -> Assess
 
 
 def assess_scenarios(store: SqlStore, scenarios: Sequence[Scenario], at: datetime) -> list[Assessment]:
-    """Every scenario assessed at ``at`` from one read of the store (the widest window any of them
-    needs), each from exactly the observations :func:`scenario_observations` would give it."""
+    """Every scenario assessed at ``at`` from one read of the store's events (the widest window any of
+    them needs), one of its claims and one of its stories, each scenario from exactly the observations
+    :func:`scenario_observations` would give it and the claims and stories of its own windows."""
     if not scenarios:
         return []
     windows = [_window(s, at) for s in scenarios]
     pool = observations(store, until=at, since=min(since for since, _, _ in windows))
+    said = claims_and_stories(store, scenarios, at)
     result = []
     for scenario, (since, region, types) in zip(scenarios, windows, strict=True):
         found = [o for o in pool if o.event.date >= since and (not types or o.event.type in types)
                  and (region is None or in_region(region, o.event))]
-        result.append(assess(scenario, found, at, _surges(scenario, found, at)))
+        claims_since, stories_since = _claims_since(scenario, at), _stories_since(scenario, at)
+        result.append(assess(scenario, found, at, _surges(scenario, found, at),
+                             claims=[c for c in said.claims if c.day >= claims_since],
+                             stories=[s for s in said.stories if s.day >= stories_since], day_totals=said.day_totals))
     return result
 
 
 def test_scenario(store: SqlStore, scenario: Scenario, at: datetime) -> ScenarioTest:
-    """Every stored observation known at ``at`` that matches each indicator, whatever its age, and the
-    signals the indicators make at ``at``."""
+    """Every stored observation (and claim) known at ``at`` that matches each indicator, whatever its age, the
+    stories of its mentions indicators over their window, and the signals the indicators make at ``at``."""
     found = scenario_observations(store, scenario, until=at, now=at, everything=True)
     surges = _surges(scenario, found, at)
-    assessment = assess(scenario, found, at, surges)
+    said = claims_and_stories(store, [scenario], at, everything=True)
+    assessment = assess(scenario, found, at, surges, said.claims, said.stories, day_totals=said.day_totals)
     tests = []
     for indicator in scenario.indicators:
         signals = tuple(s for s in assessment.signals if s.indicator_id == indicator.id)
@@ -82,6 +126,12 @@ def test_scenario(store: SqlStore, scenario: Scenario, at: datetime) -> Scenario
             mine = tuple(s for s in surges if surge_matches(scenario, indicator, s, by_event))
             ids = {e for s in mine for e in s.event_ids}
             tests.append(IndicatorTest(indicator, tuple(o for o in found if o.event.id in ids), signals, mine))
+        elif indicator.kind is IndicatorKind.CLAIM:
+            claims = tuple(c for c in said.claims if claim_matches(scenario, indicator, c))
+            tests.append(IndicatorTest(indicator, (), signals, claims=claims))
+        elif indicator.kind is IndicatorKind.MENTIONS:
+            stories = tuple(s for s in said.stories if story_matches(scenario, indicator, s))
+            tests.append(IndicatorTest(indicator, (), signals, stories=stories))
         else:
             matching = tuple(o for o in found if indicator_matches(scenario, indicator, o))
             tests.append(IndicatorTest(indicator, matching, signals))
@@ -96,7 +146,11 @@ def recent_surges(store: SqlStore, at: datetime, days: int) -> list[Surge]:
 
 
 def _surging(scenario: Scenario) -> bool:
-    return any(i.kind is IndicatorKind.SURGE for i in scenario.indicators)
+    return _has(scenario, IndicatorKind.SURGE)
+
+
+def _has(scenario: Scenario, kind: IndicatorKind) -> bool:
+    return any(i.kind is kind for i in scenario.indicators)
 
 
 def _surges(scenario: Scenario, found: list[Observation], at: datetime) -> list[Surge]:

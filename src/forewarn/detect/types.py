@@ -3,11 +3,12 @@ scenario test returns."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from forewarn.model import Assessment, Indicator, Reliability, Scenario, Signal, Surge
-from forewarn.model.records import StoredEvent
+from forewarn.model.records import StoredClaim, StoredEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,14 +21,58 @@ class Observation:
 
 
 @dataclass(frozen=True, slots=True)
+class ClaimObservation:
+    """An attributed claim with the facts about its document that scoring needs (claim indicators)."""
+
+    claim: StoredClaim
+    source_id: str | None
+    cluster_id: str
+    reliability: Reliability  # of the document's source (F when it has none)
+    known_at: datetime  # publication (ingest time when undated)
+    day: date  # the day it was said: the publication date
+    evidence: str  # the claim's sentence
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """A document as attention (mentions indicators): one story of one source on one day. ``text`` is what
+    queries are matched against (title and text); ``places`` the countries and "COUNTRY:admin1" regions
+    it names, ``entities`` the canonical ids and names of the entities it names (for filters)."""
+
+    document_id: str
+    source_id: str | None
+    cluster_id: str
+    reliability: Reliability
+    known_at: datetime
+    day: date
+    title: str
+    text: str
+    places: frozenset[str] = frozenset()
+    entities: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Heard:
+    """The claims and stories scenarios read, and the documents per day over the stories' span (the days the
+    stream was up: see :func:`forewarn.detect.mentions.mention_signals`)."""
+
+    claims: Sequence[ClaimObservation] = ()
+    stories: Sequence[Story] = ()
+    day_totals: Mapping[date, int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class IndicatorTest:
-    """What one indicator of a scenario finds in the store: every matching observation (or, for a surge
-    indicator, the observations of its surges), and the signals they make at the time of the test."""
+    """What one indicator of a scenario finds in the store: every matching observation (for a surge
+    indicator, the observations of its surges; for a claim indicator, the matching claims; for a mentions
+    indicator, the matching stories of its window), and the signals they make at the time of the test."""
 
     indicator: Indicator
     observations: tuple[Observation, ...]
     signals: tuple[Signal, ...]
     surges: tuple[Surge, ...] = ()
+    claims: tuple[ClaimObservation, ...] = ()
+    stories: tuple[Story, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,14 @@ class Region:
 class IndicatorKind(StrEnum):
     EVENTS = "events"  # a pattern over coded events
     SURGE = "surge"  # a statistically unusual surge of events in the region
+    CLAIM = "claim"  # attributed claims: who said what about which event (a government's public warning)
+    MENTIONS = "mentions"  # attention: unusually many independent stories a day matching a query
+
+
+# The stances the claims component gives a claim (forewarn.nlp.claims): a warning or fear that someone may act, a
+# denial, an accusation, the speaker's own threat, an assurance that the speaker will not act, a commitment to act,
+# an assertion, a confirmation, an admission, a call on someone to act, a prediction.
+STANCES = ("warn", "deny", "accuse", "threat", "assure", "promise", "assert", "confirm", "admit", "urge", "predict")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +57,18 @@ class Indicator:
     in_region: bool = True  # the event must lie in the scenario's region
     min_confidence: float = 0.0
     description: str = ""
+    # claim indicators: who speaks, and how (types/actor/recipient/in_region are then the CLAIMED event's)
+    speakers: tuple[str, ...] = ()  # canonical entity names or ids, case-insensitive; empty: anyone
+    speaker_countries: tuple[str, ...] = ()
+    speaker_sectors: tuple[str, ...] = ()
+    stances: tuple[str, ...] = ()  # warn, deny, accuse, threat, assure, promise, …; empty: any
+    # mentions indicators: the query (keyword syntax, any language) and the test on the daily counts
+    query: tuple[str, ...] = ()  # any of these words or phrases in a story's title or text
+    entities: tuple[str, ...] = ()  # the story must also name one of these entities (names or ids)
+    baseline_days: int = 28  # the days before the tested day that make its baseline
+    max_p: float = 0.01  # a count is unusual when its p-value against the baseline is below this
+    highest_in_days: int = 0  # also signal a count that is the highest in this many days (0: off)
+    min_stories: int = 3  # fewer independent stories in a day never signal
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +125,8 @@ class Surge:
 class SignalKind(StrEnum):
     EVENT = "event"
     SURGE = "surge"
+    CLAIM = "claim"
+    MENTIONS = "mentions"
 
 
 @dataclass(frozen=True, slots=True)

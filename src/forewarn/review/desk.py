@@ -38,8 +38,10 @@ class ReviewDesk:
         """The scenario recomputed at ``start``, ``start + step`` … ``end``, each time from what was published
         before that time (no look-ahead), with the scenario's stored warnings for charts."""
         scenario = self.scenarios.get(scenario_id)
+        said = self.scenarios.claims_and_stories(scenario, end, start)
         return replay(scenario, self._observations(scenario, end), start, end, step,
-                      warnings=self._warnings(scenario_id))
+                      warnings=self._warnings(scenario_id), claims=said.claims, stories=said.stories,
+                      day_totals=said.day_totals)
 
     def postmortem(self, scenario_id: str, event: date | datetime, *, margin_days: int | None = None,
                    with_replay: bool = False, step: timedelta | str = "1d", at: datetime | None = None
@@ -51,11 +53,14 @@ class ReviewDesk:
         margin = MARGIN_DAYS if margin_days is None else margin_days
         start, event_at = window(scenario, event, margin)
         observations = self._observations(scenario, event_at)
+        said = self.scenarios.claims_and_stories(scenario, event_at, start)
         warnings = self._warnings(scenario_id)
         histories = {w.id: self.warnings.history(w.id) for w in warnings if w.raised_at < event_at}
-        series = replay(scenario, observations, start, event_at, step, warnings=warnings) if with_replay else None
+        series = replay(scenario, observations, start, event_at, step, warnings=warnings, claims=said.claims,
+                        stories=said.stories, day_totals=said.day_totals) if with_replay else None
         return postmortem(scenario, event_at, observations, warnings, histories, self.count_documents(start, event_at),
-                          at or self.clock(), margin_days=margin, series=series)
+                          at or self.clock(), margin_days=margin, series=series, claims=said.claims,
+                          stories=said.stories, day_totals=said.day_totals)
 
     def postmortem_view(self, scenario_id: str, event: date | datetime, *, margin_days: int | None = None,
                         with_replay: bool = False) -> PostMortemView:

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from forewarn.detect.match import indicator_matches
-from forewarn.detect.score import assess
+from forewarn.detect.match import claim_matches, indicator_matches
+from forewarn.detect.score import assess, claim_text, coded_indicators
 from forewarn.detect.surge import find_surges
-from forewarn.detect.types import Observation
+from forewarn.detect.types import ClaimObservation, Observation, Story
 from forewarn.model import (
     IndicatorKind,
     LedgerEntry,
@@ -45,7 +45,7 @@ class ChainBreak(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class SignalSeen:
-    """An observation (or surge) that matched the scenario before the event."""
+    """An observation (claim, surge, swell of stories) that matched the scenario before the event."""
 
     indicator_ids: tuple[str, ...]
     kind: SignalKind
@@ -117,14 +117,17 @@ def window(scenario: Scenario, event: date | datetime, margin_days: int = MARGIN
 def postmortem(scenario: Scenario, event: date | datetime, observations: Sequence[Observation],
                warnings: Sequence[WarningRecord], histories: Mapping[int, Sequence[LedgerEntry]],
                documents_in_window: int, at: datetime, *, margin_days: int = MARGIN_DAYS,
-               series: ReplaySeries | None = None) -> PostMortem:
+               series: ReplaySeries | None = None, claims: Sequence[ClaimObservation] = (),
+               stories: Sequence[Story] = (), day_totals: Mapping[date, int] | None = None) -> PostMortem:
     """The post-mortem of ``scenario`` for an event at ``event`` (a date: midnight UTC).
 
     ``warnings``: the scenario's stored warnings (others and those raised after the event are
-    left out); ``histories``: each warning's ledger entries by warning id."""
+    left out); ``histories``: each warning's ledger entries by warning id; ``claims`` and ``stories`` as a
+    replay takes them (``day_totals``: documents per day, for mentions indicators)."""
     start, event_at = window(scenario, event, margin_days)
     visible = [o for o in observations if start <= o.known_at < event_at]
-    signals = _signals(scenario, visible, event_at)
+    said = [c for c in claims if start <= c.known_at < event_at]
+    signals = _signals(scenario, visible, said, [s for s in stories if s.known_at < event_at], day_totals, event_at)
     ours = sorted((w for w in warnings if w.scenario_id == scenario.id and w.raised_at < event_at),
                   key=lambda w: (w.raised_at, w.id))
     outcomes = tuple(outcome_at(w, histories.get(w.id, ()), event_at) for w in ours)
@@ -137,21 +140,30 @@ def postmortem(scenario: Scenario, event: date | datetime, observations: Sequenc
     )
 
 
-def _signals(scenario: Scenario, visible: Sequence[Observation], event_at: datetime) -> tuple[SignalSeen, ...]:
+def _signals(scenario: Scenario, visible: Sequence[Observation], claims: Sequence[ClaimObservation],
+             stories: Sequence[Story], day_totals: Mapping[date, int] | None, event_at: datetime
+             ) -> tuple[SignalSeen, ...]:
     found = [_seen(o, ids) for o in visible if (ids := _matching(scenario, o))]
-    if any(i.kind is IndicatorKind.SURGE for i in scenario.indicators):
-        region = scenario.region if all(i.in_region for i in scenario.indicators) else None
+    found += [_said(c, ids) for c in claims if (ids := _claims(scenario, c))]
+    if any(i.kind in (IndicatorKind.SURGE, IndicatorKind.MENTIONS) for i in scenario.indicators):
+        region = scenario.region if all(i.in_region for i in coded_indicators(scenario)) else None
         surges = find_surges(visible, event_at, region=region)
-        assessment = assess(scenario, visible, event_at, surges)
+        assessment = assess(scenario, visible, event_at, surges, stories=stories, day_totals=day_totals)
         found += [SignalSeen((s.indicator_id,), s.kind, s.known_at, s.observed_on, s.event_ids, s.document_ids,
                              s.source_ids, s.reliability, s.evidence)
-                  for s in assessment.signals if s.kind is SignalKind.SURGE and s.known_at < event_at]
-    return tuple(sorted(found, key=lambda s: (s.known_at, s.event_ids)))
+                  for s in assessment.signals if s.kind in (SignalKind.SURGE, SignalKind.MENTIONS)
+                  and s.known_at < event_at]
+    return tuple(sorted(found, key=lambda s: (s.known_at, s.event_ids, s.document_ids)))
 
 
 def _matching(scenario: Scenario, obs: Observation) -> tuple[str, ...]:
     return tuple(i.id for i in scenario.indicators
                  if i.kind is IndicatorKind.EVENTS and indicator_matches(scenario, i, obs))
+
+
+def _claims(scenario: Scenario, claim: ClaimObservation) -> tuple[str, ...]:
+    return tuple(i.id for i in scenario.indicators
+                 if i.kind is IndicatorKind.CLAIM and claim_matches(scenario, i, claim))
 
 
 def _seen(obs: Observation, indicator_ids: tuple[str, ...]) -> SignalSeen:
@@ -160,6 +172,13 @@ def _seen(obs: Observation, indicator_ids: tuple[str, ...]) -> SignalSeen:
                       event_ids=(e.id,), document_ids=(e.document_id,),
                       source_ids=(e.source_id,) if e.source_id else (), reliability=obs.reliability.value,
                       evidence=obs.evidence)
+
+
+def _said(c: ClaimObservation, indicator_ids: tuple[str, ...]) -> SignalSeen:
+    return SignalSeen(indicator_ids=indicator_ids, kind=SignalKind.CLAIM, known_at=c.known_at, observed_on=c.day,
+                      event_ids=(), document_ids=(c.claim.document_id,),
+                      source_ids=(c.source_id,) if c.source_id else (), reliability=c.reliability.value,
+                      evidence=claim_text(c))
 
 
 def _per_day(signals: Sequence[SignalSeen]) -> tuple[DayCount, ...]:

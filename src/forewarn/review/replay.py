@@ -3,23 +3,25 @@
 At each step time T only observations with ``known_at <= T`` (published by T) are visible,
 so the series is what a live system would have shown at T: no look-ahead. The boundary is the
 live assessment's own, so a replay step and a live cycle at the same time give the same number. As the live assessment
-does, a step reads events dated no earlier than :func:`history_days` before T, finds surges among
-them, and scores with :func:`forewarn.detect.score.assess`, the function the live system runs.
+does, a step reads events dated (claims said) no earlier than :func:`history_days` before T and stories of
+the :func:`forewarn.detect.score.story_days` before T, finds surges among the events, and scores with
+:func:`forewarn.detect.score.assess`, the function the live system runs.
 """
 
 from __future__ import annotations
 
 import bisect
 import csv
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Generic, Protocol, TypeVar
 
-from forewarn.detect.match import indicator_matches
-from forewarn.detect.score import assess, lookback_days
+from forewarn.detect.match import claim_matches, indicator_matches
+from forewarn.detect.score import assess, coded_indicators, lookback_days, story_days
 from forewarn.detect.surge import BASELINE_DAYS, find_surges
-from forewarn.detect.types import Observation
+from forewarn.detect.types import ClaimObservation, Observation, Story
 from forewarn.errors import InvalidArgument
 from forewarn.model import Assessment, IndicatorKind, Scenario, Surge, Threshold, WarningRecord
 from forewarn.review.steps import format_step, parse_step
@@ -76,16 +78,21 @@ class ReplaySeries:
 
 
 def replay(scenario: Scenario, observations: Sequence[Observation], start: datetime, end: datetime,
-           step: timedelta | str = "1d", *, warnings: Sequence[WarningRecord] = ()) -> ReplaySeries:
+           step: timedelta | str = "1d", *, warnings: Sequence[WarningRecord] = (),
+           claims: Sequence[ClaimObservation] = (), stories: Sequence[Story] = (),
+           day_totals: Mapping[date, int] | None = None) -> ReplaySeries:
     """The scenario assessed at ``start``, ``start + step``, … up to ``end`` inclusive, each time
-    from the observations known strictly before that time. ``warnings`` ride along for charts."""
+    from the observations, claims and stories known by that time (``day_totals``: documents per day, for
+    mentions indicators). ``warnings`` ride along for charts."""
     delta = parse_step(step) if isinstance(step, str) else step
     times = step_times(start, end, delta)
     surging = any(i.kind is IndicatorKind.SURGE for i in scenario.indicators)
-    region = scenario.region if all(i.in_region for i in scenario.indicators) else None
-    days = history_days(scenario)
+    region = scenario.region if all(i.in_region for i in coded_indicators(scenario)) else None
+    days, story_span = history_days(scenario), story_days(scenario)
     everything = _by_known_at(observations)
     matching = _by_known_at([o for o in observations if _matches(scenario, o)])
+    said = _by_known_at([c for c in claims if _claimed(scenario, c)])
+    heard = _by_known_at(stories if story_span else [])
     rows: list[ReplayStep] = []
     for at in times:
         oldest = at.date() - timedelta(days=days)
@@ -96,7 +103,9 @@ def replay(scenario: Scenario, observations: Sequence[Observation], start: datet
             surges = find_surges(recent, at, region=region)
             if surges:  # surge signals read their events' sources and places
                 visible = _with_members(visible, recent, surges)
-        rows.append(_row(assess(scenario, visible, at, surges)))
+        first_story = at.date() - timedelta(days=story_span)
+        rows.append(_row(assess(scenario, visible, at, surges, [c for c in _known_by(said, at) if c.day >= oldest],
+                                [s for s in _known_by(heard, at) if s.day >= first_story], day_totals=day_totals)))
     last = times[-1]
     return ReplaySeries(
         scenario_id=scenario.id, scenario_name=scenario.name, scenario_version=scenario.version,
@@ -178,23 +187,35 @@ def _matches(scenario: Scenario, obs: Observation) -> bool:
     return any(indicator_matches(scenario, i, obs) for i in scenario.indicators if i.kind is IndicatorKind.EVENTS)
 
 
-class _Timeline:
-    """Observations sorted by when they became known, with those times for bisection."""
+def _claimed(scenario: Scenario, claim: ClaimObservation) -> bool:
+    return any(claim_matches(scenario, i, claim) for i in scenario.indicators if i.kind is IndicatorKind.CLAIM)
+
+
+class _Known(Protocol):
+    @property
+    def known_at(self) -> datetime: ...
+
+
+K = TypeVar("K", bound=_Known)
+
+
+class _Timeline(Generic[K]):
+    """Observations (claims, stories) sorted by when they became known, with those times for bisection."""
 
     __slots__ = ("items", "keys")
 
-    def __init__(self, items: list[Observation]) -> None:
+    def __init__(self, items: list[K]) -> None:
         self.items = items
         self.keys = [o.known_at for o in items]
 
 
-def _by_known_at(observations: Sequence[Observation]) -> _Timeline:
-    return _Timeline(sorted(observations, key=lambda o: o.known_at))
+def _by_known_at(items: Sequence[K]) -> _Timeline[K]:
+    return _Timeline(sorted(items, key=lambda o: o.known_at))
 
 
 def _since(observations: Sequence[Observation], oldest: date) -> list[Observation]:
     return [o for o in observations if o.event.date >= oldest]
 
 
-def _known_by(timeline: _Timeline, at: datetime) -> Sequence[Observation]:
+def _known_by(timeline: _Timeline[K], at: datetime) -> Sequence[K]:
     return timeline.items[:bisect.bisect_right(timeline.keys, at)]

@@ -4,9 +4,11 @@ documents awaiting extraction, and filtered event lists and counts."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from forewarn.model.query import EventQuery
@@ -24,6 +26,17 @@ from forewarn.model.records import (
 from forewarn.store import schema as t
 from forewarn.store.core import StoreCore, chunks
 from forewarn.store.queries import event_filters, event_record, event_select, within
+
+
+@dataclass(frozen=True, slots=True)
+class KnownClaim:
+    """A stored claim with what scoring needs of its document."""
+
+    claim: StoredClaim
+    source_id: str | None
+    cluster_id: str
+    known_at: datetime  # published, else ingested
+    span: str  # the document's text from the claim's start to its end: its sentence(s)
 
 
 class ExtractionReads(StoreCore):
@@ -80,22 +93,25 @@ class ExtractionReads(StoreCore):
     def claims_of_documents(self, document_ids: Collection[str]) -> dict[str, list[StoredClaim]]:
         """The claims of each of these documents (as :meth:`claims_of`), by document id; one read per chunk."""
         c = t.claims.c
-        cols: list[Any] = [t.claims]
-        joined: Any = t.claims
-        for role in ("speaker", "claimed_actor", "claimed_recipient"):
-            own, canon = t.entities.alias(f"{role}_own"), t.entities.alias(f"{role}_canon")
-            joined = (joined.outerjoin(own, own.c.id == c[f"{role}_entity_id"])
-                      .outerjoin(canon, canon.c.id == own.c.canonical_id))
-            cols += [canon.c.id.label(f"{role}_canonical_id"), canon.c.name.label(f"{role}_name"),
-                     func.coalesce(canon.c.country, own.c.country).label(f"{role}_entity_country"),
-                     func.coalesce(canon.c.sector, own.c.sector).label(f"{role}_entity_sector")]
         found: dict[str, list[StoredClaim]] = {}
         with self.engine.connect() as conn:
             for chunk in chunks(sorted(set(document_ids))):
-                q = select(*cols).select_from(joined).where(c.document_id.in_(chunk)).order_by(c.document_id, c.seq)
+                q = _claims_select().where(c.document_id.in_(chunk)).order_by(c.document_id, c.seq)
                 for r in conn.execute(q):
                     found.setdefault(r.document_id, []).append(_claim(r))
         return found
+
+    def claims_known(self, *, since: datetime | None = None, until: datetime | None = None) -> list[KnownClaim]:
+        """The claims of the documents known (published, else ingested) in [``since``, ``until``] (either
+        open when None), with their documents' source, cluster and the claim's sentence, in one read."""
+        c, d = t.claims.c, t.documents.c
+        q = (_claims_select(d.source_id.label("document_source_id"), d.cluster_id, d.published_at, d.ingested_at,
+                            func.substr(d.text, c.start + 1, c.end - c.start).label("span"))
+             .join_from(t.claims, t.documents, d.id == c.document_id)
+             .where(*_known_within(since, until)).order_by(c.document_id, c.seq))
+        with self.engine.connect() as conn:
+            return [KnownClaim(_claim(r), r.document_source_id, r.cluster_id, r.published_at or r.ingested_at, r.span)
+                    for r in conn.execute(q)]
 
     def extraction_of(self, document_id: str) -> DocumentExtraction:
         """Everything stored for a document: status, mentions, places, events (negated ones too), claims."""
@@ -111,6 +127,33 @@ class ExtractionReads(StoreCore):
         events = self.find_events(EventQuery(document_id=document_id, include_negated=True, limit=None))
         return DocumentExtraction(document_id, self.extraction_status(document_id), mentions, places,
                                   tuple(events), tuple(self.claims_of(document_id)))
+
+
+def _claims_select(*extra: Any) -> Any:
+    """Claims with the canonical entities (and their countries and sectors) of their speaker and of the
+    actor and recipient of the event each is about, and ``extra`` columns."""
+    c = t.claims.c
+    cols: list[Any] = [t.claims]
+    joined: Any = t.claims
+    for role in ("speaker", "claimed_actor", "claimed_recipient"):
+        own, canon = t.entities.alias(f"{role}_own"), t.entities.alias(f"{role}_canon")
+        joined = (joined.outerjoin(own, own.c.id == c[f"{role}_entity_id"])
+                  .outerjoin(canon, canon.c.id == own.c.canonical_id))
+        cols += [canon.c.id.label(f"{role}_canonical_id"), canon.c.name.label(f"{role}_name"),
+                 func.coalesce(canon.c.country, own.c.country).label(f"{role}_entity_country"),
+                 func.coalesce(canon.c.sector, own.c.sector).label(f"{role}_entity_sector")]
+    return select(*cols, *extra).select_from(joined)
+
+
+def _known_within(since: datetime | None, until: datetime | None) -> list[ColumnElement[bool]]:
+    """Documents published in [since, until], or undated and ingested then (the published_at index serves)."""
+    d = t.documents.c
+    conds = []
+    if since is not None:
+        conds.append(or_(d.published_at >= since, and_(d.published_at.is_(None), d.ingested_at >= since)))
+    if until is not None:
+        conds.append(or_(d.published_at <= until, and_(d.published_at.is_(None), d.ingested_at <= until)))
+    return conds
 
 
 def _status(r: Any) -> ExtractionStatus:

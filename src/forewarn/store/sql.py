@@ -10,9 +10,11 @@ from forewarn.store.events import ExtractionReads
 from forewarn.store.extraction import ExtractionWrites
 from forewarn.store.ingest import IngestWrites
 from forewarn.store.runs import SourcesAndRuns
+from forewarn.store.stories import StoryReads
 
 
-class SqlStore(SourcesAndRuns, IngestWrites, DocumentReads, ExtractionWrites, ExtractionReads, EntityCuration):
+class SqlStore(SourcesAndRuns, IngestWrites, DocumentReads, ExtractionWrites, ExtractionReads, EntityCuration,
+               StoryReads):
     """The whole store: what the services (ledger, warnings, scenarios, reads, accounts) take. Ingest and
     extraction take only their part of it (:mod:`forewarn.store.interfaces`)."""
 

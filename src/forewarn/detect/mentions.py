@@ -1,0 +1,211 @@
+"""Mentions indicators: attention as evidence — a day on which unusually many independent stories match a query.
+
+A story matches a mentions indicator when its title or text matches the query (the keyword syntax of
+:func:`forewarn.detect.match.keyword_pattern`: any of the words or phrases, case-insensitive, at word
+boundaries in any script, a trailing ``*`` any ending), when it names one of the indicator's ``entities``
+(canonical id or name, case-insensitive) if any are given, and, when ``in_region``, when it names a place in
+the scenario's region (one of its countries or first-level regions; a region given only by a point and
+radius matches no story, since stories carry no coordinates).
+
+Per day (publication date, UTC) the count is the number of independent stories: distinct duplicate
+clusters, so copies of one report count once. A day signals when
+
+* its count is at least ``min_stories`` and its stories come from at least two distinct sources (a
+  document without a source is its own): one outlet's live blog is not a swell of reporting; and
+* (a) the count is unusual against the ``baseline_days`` days before it — the negative-binomial test of
+  :mod:`forewarn.detect.surge` (Poisson when the baseline is not over-dispersed), p < ``max_p``, tested once
+  there are :data:`~forewarn.detect.surge.MIN_BASELINE_DAYS` baseline days; or (b) ``highest_in_days`` > 0
+  and the count is higher than on each of the ``highest_in_days`` days before it, all of them within the
+  stream's record (HDX Signals' rule).
+
+Baseline days are only days on which the stream brought any document at all: a feed outage is not a quiet
+day. Days found unusual by (a) stay out of later baselines, as surges do. Each signalling day is one signal of
+strength 1.0 decaying from that day. Counts come from the words of the reports, whether or not events were
+coded from them, so the indicator works where extraction misses.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from forewarn.detect.match import in_place, keyword_pattern
+from forewarn.detect.surge import MIN_BASELINE_DAYS, Tail, tail_probability
+from forewarn.detect.types import Story
+from forewarn.errors import InvalidArgument
+from forewarn.model import Indicator, IndicatorKind, Region, Scenario, Signal, SignalKind
+
+MIN_SOURCES = 2  # a day's stories must come from at least this many sources to signal
+TOP_STORIES = 3  # stories named in a signal's evidence
+MATCH_CACHE = 1 << 18  # (pattern, document) match results remembered: a replay asks about each story daily
+NOTHING = re.compile(r"(?!)")  # the pattern of an empty query: matches no story
+_MATCHED: dict[tuple[re.Pattern[str], str], bool] = {}
+
+
+@dataclass(slots=True)
+class _Day:
+    clusters: set[str] = field(default_factory=set)
+    sources: set[str] = field(default_factory=set)
+    stories: list[Story] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Finding:
+    day: date
+    tail: Tail | None  # the test against the baseline (None: too few baseline days)
+    previous_high: int | None  # the highest count of the highest_in_days days before, beaten (None: not)
+
+
+def story_pattern(indicator: Indicator) -> re.Pattern[str]:
+    """The indicator's query as one compiled, cached, case-insensitive pattern (any script: ``прорыв*``,
+    ``Wagnera``, ``ВСУ``); an empty query matches nothing."""
+    return keyword_pattern(indicator.query) if indicator.query else NOTHING
+
+
+def story_matches(scenario: Scenario, indicator: Indicator, story: Story) -> bool:
+    """Does ``story`` count for the (mentions) indicator: query, entities, and region when ``in_region``?"""
+    return (_names(indicator.entities, story.entities)
+            and (not indicator.in_region or _in_scope(scenario.region, story.places))
+            and _says(story_pattern(indicator), story))
+
+
+def mention_signals(scenario: Scenario, indicator: Indicator, stories: Sequence[Story], at: datetime,
+                    day_totals: Mapping[date, int] | None = None) -> list[Signal]:
+    """One signal per signalling day up to ``at``'s date, from the stories known at ``at``; before saturation,
+    expired ones dropped. ``day_totals`` are the documents (matching or not) per day (see
+    :func:`forewarn.detect.stories.story_days`): the days the stream was up. Without them, the days on which
+    any of ``stories`` appeared count as up. Pure: the same arguments give the same signals."""
+    if at.tzinfo is None:
+        raise InvalidArgument("mention times must be timezone-aware", hint="give an offset, e.g. +00:00")
+    from forewarn.detect.score import EXPIRED  # here, as below: scoring imports this module
+
+    if indicator.kind is not IndicatorKind.MENTIONS:
+        return []
+    known = [s for s in stories if s.known_at <= at and s.day <= at.date()]
+    active = {s.day for s in known} | {d for d, n in (day_totals or {}).items() if n > 0 and d <= at.date()}
+    days = _by_day(s for s in known if story_matches(scenario, indicator, s))
+    found = (_signal(indicator, f, days[f.day], at) for f in _findings(indicator, days, active))
+    return [s for s in found if s.decay >= EXPIRED]
+
+
+def _names(wanted: Collection[str], named: Collection[str]) -> bool:
+    if not wanted:
+        return True
+    folded = {w.casefold() for w in wanted}
+    return any(n.casefold() in folded for n in named)
+
+
+def _in_scope(region: Region, places: Iterable[str]) -> bool:
+    return any(in_place(region, *place.partition(":")[::2]) for place in places)
+
+
+def _says(pattern: re.Pattern[str], story: Story) -> bool:
+    """Remembered by document id (the hash of its text), not by text, so that a long-running watch keeps no
+    texts alive: a daily replay asks about every story at every step, and a regex search costs far more than
+    a look-up."""
+    key = (pattern, story.document_id)
+    found = _MATCHED.get(key)
+    if found is None:
+        if len(_MATCHED) >= MATCH_CACHE:
+            _MATCHED.clear()
+        found = _MATCHED[key] = pattern.search(story.text) is not None or pattern.search(story.title) is not None
+    return found
+
+
+def _by_day(stories: Iterable[Story]) -> dict[date, _Day]:
+    days: dict[date, _Day] = {}
+    for s in stories:
+        day = days.setdefault(s.day, _Day())
+        day.clusters.add(s.cluster_id)
+        day.sources.add(s.source_id or f"document:{s.document_id}")
+        day.stories.append(s)
+    return days
+
+
+def _findings(indicator: Indicator, days: Mapping[date, _Day], active: Collection[date]) -> list[_Finding]:
+    """The signalling days, oldest first; days unusual against their baseline leave later baselines."""
+    counts = {d: len(v.clusters) for d, v in days.items()}
+    first = min(active, default=date.max)
+    unusual: set[date] = set()
+    found = []
+    for day in sorted(d for d, v in days.items() if counts[d] >= indicator.min_stories
+                      and len(v.sources) >= MIN_SOURCES):
+        window = [counts.get(d, 0) for d in _before(day, indicator.baseline_days) if d in active and d not in unusual]
+        tail = tail_probability(counts[day], window) if len(window) >= MIN_BASELINE_DAYS else None
+        if tail is not None and tail.p_value < indicator.max_p:
+            unusual.add(day)
+        high = _beaten_high(indicator.highest_in_days, counts, day, first)
+        if day in unusual or high is not None:
+            found.append(_Finding(day, tail, high))
+    return found
+
+
+def _before(day: date, n: int) -> list[date]:
+    return [day - timedelta(days=i) for i in range(1, n + 1)]
+
+
+def _beaten_high(n: int, counts: Mapping[date, int], day: date, first: date) -> int | None:
+    """The highest count of the ``n`` days before ``day`` when ``day``'s count is higher; None when it is not,
+    when the rule is off (``n`` = 0) or when the stream's record does not cover those days."""
+    if n <= 0 or day - timedelta(days=n) < first:
+        return None
+    high = max(counts.get(d, 0) for d in _before(day, n))
+    return high if counts[day] > high else None
+
+
+def _signal(indicator: Indicator, finding: _Finding, day: _Day, at: datetime) -> Signal:
+    from forewarn.detect.score import decay
+
+    d = decay((at.date() - finding.day).days, indicator.half_life_days)
+    top = _top(day.stories)
+    return Signal(
+        indicator_id=indicator.id, kind=SignalKind.MENTIONS, observed_on=finding.day,
+        known_at=max(s.known_at for s in day.stories), source_ids=tuple(sorted({s.source_id for s in day.stories
+                                                                               if s.source_id})),
+        reliability=top[0].reliability.value, event_ids=(),
+        document_ids=tuple(sorted({s.document_id for s in day.stories})), strength=1.0, decay=d,
+        contribution=math.log(indicator.weight) * d, counted=True,
+        evidence=describe_mentions(indicator, finding, day, top),
+    )
+
+
+def _top(stories: Sequence[Story]) -> list[Story]:
+    """One story per duplicate cluster, best source first (by reliability), then earliest."""
+    from forewarn.detect.score import RELIABILITY_WEIGHT
+
+    def rank(s: Story) -> tuple[float, str, datetime, str]:
+        return -RELIABILITY_WEIGHT[s.reliability], s.reliability.value, s.known_at, s.document_id
+
+    firsts: dict[str, Story] = {}
+    for s in sorted(stories, key=rank):
+        firsts.setdefault(s.cluster_id, s)
+    return list(firsts.values())
+
+
+def describe_mentions(indicator: Indicator, finding: _Finding, day: _Day, top: Sequence[Story]) -> str:
+    """The line a person reads: the count, the test that found it unusual, the top stories."""
+    text = (f"{len(day.clusters)} independent stories from {len(day.sources)} sources matching "
+            f"{_query_text(indicator)} on {finding.day.isoformat()}")
+    if (t := finding.tail) is not None:
+        text += f" against a baseline of {t.mean:.1f}/day (variance {t.var:.1f}); {t.test} p = {t.p_value:.2g}"
+    if finding.previous_high is not None:
+        text += f"; the most in {indicator.highest_in_days} days (previous high {finding.previous_high})"
+    stories = "; ".join(f"{_headline(s)} ({s.source_id or 'no source'})" for s in top[:TOP_STORIES])
+    return (f"{text}. Top stories: {stories}. Counted from the words of the reports, whether or not events were "
+            "coded from them.")
+
+
+def _query_text(indicator: Indicator) -> str:
+    text = " or ".join(f'"{q}"' for q in indicator.query)
+    if indicator.entities:
+        text += " naming " + " or ".join(indicator.entities)
+    return text + (" in the scenario's region" if indicator.in_region else "")
+
+
+def _headline(story: Story, width: int = 90) -> str:
+    line = " ".join((story.title or story.text).split())
+    return line if len(line) <= width else line[:width - 1].rstrip() + "…"
+

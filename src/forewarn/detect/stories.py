@@ -1,0 +1,51 @@
+"""Stories from the store for mentions indicators: documents as attention, whatever the event coder made
+of them. Besides :mod:`forewarn.detect.observe`, the one place in ``forewarn.detect`` that reads the store;
+:func:`forewarn.detect.mentions.mention_signals` takes the result as plain data.
+
+Matching is done on each document's title and text as the rows stream from the store (see
+:mod:`forewarn.store.stories` for why not in SQL); only the matching documents are kept, with their source's
+reliability and the places and entities their extraction found.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time
+
+from forewarn.detect.types import Story
+from forewarn.model import Reliability
+from forewarn.store import SqlStore
+from forewarn.store.stories import StoryTags, StoryText
+
+
+def read_stories(store: SqlStore, *, since: date, until: datetime, patterns: Sequence[re.Pattern[str]]
+                 ) -> list[Story]:
+    """The documents published (else ingested) on or after ``since`` and by ``until`` whose title or text
+    matches any of ``patterns`` (none: no stories), oldest first."""
+    if not patterns:
+        return []
+
+    def keep(title: str | None, text: str) -> bool:
+        return any(p.search(text) or (title and p.search(title)) for p in patterns)
+
+    texts = store.story_texts(since=_midnight(since), until=until, keep=keep)
+    tags = store.story_tags([s.id for s in texts])
+    reliability = {s.id: s.reliability for s in store.list_sources()}
+    return [_story(s, tags.get(s.id, StoryTags()), reliability.get(s.source_id or "", Reliability.F)) for s in texts]
+
+
+def story_days(store: SqlStore, *, since: date, until: datetime) -> dict[date, int]:
+    """How many documents (matching or not) were published (else ingested) on each day from ``since`` to
+    ``until``: the days missing are days the stream brought nothing (an outage, not a quiet day)."""
+    return store.story_days(since=_midnight(since), until=until)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+def _story(s: StoryText, tags: StoryTags, reliability: Reliability) -> Story:
+    return Story(document_id=s.id, source_id=s.source_id, cluster_id=s.cluster_id, reliability=reliability,
+                 known_at=s.known_at, day=s.known_at.date(), title=s.title or "", text=s.text, places=tags.places,
+                 entities=tags.entities)

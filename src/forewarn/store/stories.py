@@ -1,0 +1,102 @@
+"""The store's story reads (mentions indicators): the documents of a span of time whose words match, the
+places and entities they name, and how many documents each day brought (to tell a quiet day from a feed
+outage).
+
+A document is known at its publication time, else at its ingest time. Which documents match is decided
+in Python, not in SQL: queries are Unicode, case-insensitive word patterns (``прорыв*``, ``Wagnera``), and
+neither SQLite's LIKE nor its ``lower()`` folds case beyond ASCII, so no SQL prefilter would be exact on
+both backends. The rows stream in chunks and only the matching ones are kept.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from forewarn.store import schema as t
+from forewarn.store.core import StoreCore, chunks
+
+READ = 2000  # rows fetched at a time
+
+
+@dataclass(frozen=True, slots=True)
+class StoryText:
+    """A stored document as words at a time: what a story read needs of it."""
+
+    id: str
+    source_id: str | None
+    cluster_id: str
+    known_at: datetime  # published, else ingested
+    title: str | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoryTags:
+    """What a document names: countries and "COUNTRY:admin1" regions, canonical entity ids and names."""
+
+    places: frozenset[str] = frozenset()
+    entities: frozenset[str] = frozenset()
+
+
+class StoryReads(StoreCore):
+    def story_texts(self, *, since: datetime, until: datetime, keep: Callable[[str | None, str], bool]
+                    ) -> list[StoryText]:
+        """The documents known in [``since``, ``until``] for which ``keep(title, text)`` is true, oldest first."""
+        d = t.documents.c
+        q = (select(d.id, d.source_id, d.cluster_id, d.published_at, d.ingested_at, d.title, d.text)
+             .where(_known_between(since, until)).order_by(d.published_at, d.id).execution_options(yield_per=READ))
+        with self.engine.connect() as conn:
+            return [StoryText(r.id, r.source_id, r.cluster_id, r.published_at or r.ingested_at, r.title, r.text)
+                    for r in conn.execute(q) if keep(r.title, r.text)]
+
+    def story_days(self, *, since: datetime, until: datetime) -> dict[date, int]:
+        """How many documents (any words) are known on each day (UTC) in [``since``, ``until``]."""
+        d = t.documents.c
+        q = (select(func.coalesce(d.published_at, d.ingested_at)).where(_known_between(since, until))
+             .execution_options(yield_per=READ * 10))
+        with self.engine.connect() as conn:
+            return dict(Counter(known.date() for known in conn.execute(q).scalars()))
+
+    def story_tags(self, document_ids: Collection[str]) -> dict[str, StoryTags]:
+        """The places and entities each of these documents names, by id (documents naming none left out)."""
+        places: dict[str, set[str]] = {}
+        entities: dict[str, set[str]] = {}
+        with self.engine.connect() as conn:
+            for chunk in chunks(sorted(set(document_ids))):
+                for r in conn.execute(_places_of(chunk)):
+                    places.setdefault(r.document_id, set()).update(_place_keys(r.country, r.admin1))
+                for r in conn.execute(_entities_of(chunk)):
+                    entities.setdefault(r.document_id, set()).update((r.id, r.name))
+        return {doc: StoryTags(frozenset(places.get(doc, ())), frozenset(entities.get(doc, ())))
+                for doc in places.keys() | entities.keys()}
+
+
+def _known_between(since: datetime, until: datetime) -> ColumnElement[bool]:
+    """Published in [since, until], or undated and ingested then (the published_at index serves the first)."""
+    d = t.documents.c
+    return or_(d.published_at.between(since, until),
+               and_(d.published_at.is_(None), d.ingested_at.between(since, until)))
+
+
+def _places_of(document_ids: list[str]) -> Any:
+    p = t.places.c
+    return select(p.document_id, p.country, p.admin1).where(p.document_id.in_(document_ids)).distinct()
+
+
+def _entities_of(document_ids: list[str]) -> Any:
+    m = t.mentions.c
+    own, canon = t.entities.alias("own"), t.entities.alias("canon")
+    return (select(m.document_id, canon.c.id, canon.c.name).distinct()
+            .select_from(t.mentions.join(own, own.c.id == m.entity_id).join(canon, canon.c.id == own.c.canonical_id))
+            .where(m.document_id.in_(document_ids)))
+
+
+def _place_keys(country: str, admin1: str | None) -> tuple[str, ...]:
+    return (country, f"{country}:{admin1}") if admin1 else (country,)
