@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint bench eval model postgres postgres-stop docs clean
+.PHONY: install demo test lint bench eval eval-streams model postgres postgres-stop docs clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (Python 3.11)"; exit 1; }
@@ -56,6 +56,12 @@ eval: install
 	$(BIN)/python eval/dates.py
 	$(BIN)/python eval/backtest.py
 	$(BIN)/python eval/ablation.py
+
+# The long backtests: every default scenario daily over the real news streams of ../shared/data (news_2023_mayjun,
+# news_2024_feeds). Not part of `make eval`: the first build of the 2023 stream's cached workspace (93,385 items
+# ingested and extracted) takes many minutes; `make eval` plays the press corpus only (eval/backtest.py).
+eval-streams: install
+	$(BIN)/python eval/backtest_streams.py
 
 # Rebuilds the packaged event-type model (src/forewarn/data/nlp/events-2.npz; fixed seed) from ../shared/data.
 model: install

@@ -1,9 +1,11 @@
-"""A workspace holding the press corpus (../shared/data/press_2021_2022), ingested and extracted,
-cached between runs: the development backtest and the replay benchmark read it.
+"""Cached evaluation workspaces, and the one holding the press corpus (../shared/data/press_2021_2022),
+ingested and extracted: the development backtest and the replay benchmark read it.
 
-The cache lives in $FOREWARN_EVAL_CACHE (default ~/.cache/forewarn/eval). Opening it re-runs the
-ingest (stored documents count as duplicates) and re-extracts only documents coded by another
-extractor version, so a changed lexicon or model is picked up and nothing else is redone.
+The cache lives in $FOREWARN_EVAL_CACHE (default ~/.cache/forewarn/eval). Opening a workspace
+(:func:`open_cached`) re-runs the ingest of its sources (stored documents count as duplicates) and
+re-extracts only documents coded by another extractor version, so a changed lexicon or model is
+picked up and nothing else is redone. eval/news_workspace.py builds the news streams' workspaces
+the same way.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from forewarn.app import Workspace
@@ -19,9 +23,29 @@ from forewarn.model import Reliability, SourceKind
 
 ROOT = Path(__file__).resolve().parents[1]
 PRESS = ROOT.parent / "shared" / "data" / "press_2021_2022"
-COLUMNS = {"text": "body", "title": "headline", "date": "date", "url": "link"}
-SOURCES = (("kremlin", "Kremlin press releases (en.kremlin.ru)", "putin.csv"),
-           ("president-ua", "President of Ukraine press releases (president.gov.ua/en)", "zelenskyy.csv"))
+FOCUS = ("UKR", "RUS", "BLR")  # the countries the default scenarios watch (places lean towards them)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSpec:
+    """A source of a cached workspace: a file, its reader and column map, and one reliability grade."""
+
+    id: str
+    name: str
+    location: Path
+    kind: SourceKind
+    columns: Mapping[str, str]
+    reliability: Reliability
+
+
+PRESS_COLUMNS = {"text": "body", "title": "headline", "date": "date", "url": "link"}
+# official press offices: what they say is reliably what was said; B, not A
+PRESS_SOURCES = (
+    SourceSpec("kremlin", "Kremlin press releases (en.kremlin.ru)", PRESS / "putin.csv", SourceKind.CSV,
+               PRESS_COLUMNS, Reliability.B),
+    SourceSpec("president-ua", "President of Ukraine press releases (president.gov.ua/en)", PRESS / "zelenskyy.csv",
+               SourceKind.CSV, PRESS_COLUMNS, Reliability.B),
+)
 
 
 def cache_dir() -> Path:
@@ -31,32 +55,41 @@ def cache_dir() -> Path:
     return path
 
 
-def press_settings(processes: int = 2) -> Settings:
-    url = f"sqlite:///{cache_dir() / 'press-2021-2022.db'}"
-    return Settings(database_url=url, actor="eval", extract=False, extract_processes=processes,
-                    focus_countries=("UKR", "RUS", "BLR"))
+def cached_settings(name: str, processes: int = 2) -> Settings:
+    """Settings of the cached workspace ``name`` (a SQLite file in the cache; extraction run explicitly)."""
+    return Settings(database_url=f"sqlite:///{cache_dir() / f'{name}.db'}", actor="eval", extract=False,
+                    extract_processes=processes, focus_countries=FOCUS)
+
+
+def open_cached(name: str, sources: Sequence[SourceSpec], processes: int = 2, *, refresh: bool = True) -> Workspace:
+    """The cached workspace ``name`` with ``sources`` registered, ingested and extracted (stale codings redone);
+    prints how long ingest and extraction took when either had work."""
+    ws = Workspace.open(cached_settings(name, processes))
+    if not refresh:
+        return ws
+    known = {s.id for s in ws.sources.all()}
+    for spec in (s for s in sources if s.id not in known):
+        ws.sources.add(spec.name, str(spec.location), kind=spec.kind, source_id=spec.id, reliability=spec.reliability,
+                       options={"map": ",".join(f"{k}={v}" for k, v in spec.columns.items())})
+    started = time.perf_counter()
+    report = ws.intake.ingest([s.id for s in sources])
+    ingested = time.perf_counter() - started
+    extraction = ws.intake.extract(stale=True)
+    extracted = time.perf_counter() - started - ingested
+    if report.new or extraction.documents:
+        print(f"{name}: ingest {report.read:,} items ({report.new:,} new, {report.failed:,} failed) in "
+              f"{ingested:.0f} s = {report.read / max(ingested, 1e-9):.0f} items/s; extraction of "
+              f"{extraction.documents:,} documents ({extraction.extracted:,} extracted, {extraction.failed:,} "
+              f"failed, {processes} processes) in {extracted:.0f} s = "
+              f"{extraction.documents / max(extracted, 1e-9):.1f} documents/s", file=sys.stderr)
+    return ws
 
 
 def open_press_workspace(processes: int = 2, *, refresh: bool = True) -> Workspace:
     """The press workspace, ingested and extracted (building it takes minutes the first time)."""
     if not PRESS.is_dir():
         sys.exit(f"needs {PRESS} (the shared labelled data); it is not there")
-    ws = Workspace.open(press_settings(processes))
-    if not refresh:
-        return ws
-    known = {s.id for s in ws.sources.all()}
-    for source_id, name, file in SOURCES:
-        if source_id not in known:
-            # official press offices: what they say is reliably what was said; B, not A
-            ws.sources.add(name, str(PRESS / file), kind=SourceKind.CSV, source_id=source_id,
-                          reliability=Reliability.B, options={"map": ",".join(f"{k}={v}" for k, v in COLUMNS.items())})
-    started = time.perf_counter()
-    report = ws.intake.ingest([s for s, _, _ in SOURCES])
-    extraction = ws.intake.extract(stale=True)
-    if report.new or extraction.documents:
-        print(f"press workspace: {report.new} new documents, {extraction.extracted} extracted "
-              f"in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-    return ws
+    return open_cached("press-2021-2022", PRESS_SOURCES, processes, refresh=refresh)
 
 
 if __name__ == "__main__":

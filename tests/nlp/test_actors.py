@@ -223,3 +223,13 @@ def test_mentions_are_ordered_and_disjoint(nlp: Language, linker: EntityLinker) 
                                           "Putin's troops"]
     assert all(a.end <= b.start for a, b in pairwise(mentions))
     assert [m.sentence for m in mentions] == [0, 0, 0, 1, 1]
+
+
+def test_a_person_span_of_only_a_line_break_is_no_mention(nlp: Language, linker: EntityLinker) -> None:
+    """A headline ending in a possessive, a blank line, then the story: the tagger may run a PERSON span over
+    the break; what is left of it once the titles are off has no name and must not stop the document."""
+    text = ("A matter of the interior minister’s judgment has become a test of the prime minister’s\n\nWhether the "
+            "interior minister, Jane Doeberg, keeps her job is up to the prime minister, Tom Ashcroft.")
+    mentions = link(nlp, linker, text)
+    assert all(m.entity.name.strip() for m in mentions)
+    assert "Jane Doeberg" in {m.entity.name for m in mentions}

@@ -56,7 +56,7 @@ def test_an_rss_file(tmp_path: Path, ctx: ReadContext) -> None:
     out = read(path, ctx)
     assert out.issues == [] and out.validators == []
     first, second = out.docs
-    assert first.text == ("Residents reported a long column of armour moving west.\n\n"
+    assert first.text == ("Armour column near Sudzha\n\nResidents reported a long column of armour moving west.\n\n"
                           "Local channels posted video at 02:00.")
     assert (first.title, first.url, first.item) == ("Armour column near Sudzha", "https://watch.example.org/1",
                                                     "watch-1")
@@ -72,7 +72,7 @@ def test_an_atom_file(tmp_path: Path, ctx: ReadContext) -> None:
     path = tmp_path / "watch.atom"
     path.write_text(ATOM)
     (doc,) = read(path, ctx).docs
-    assert doc.text == "Soldiers were seen at the crossing.\n\nNo shots were heard."
+    assert doc.text == "Troops at the crossing\n\nSoldiers were seen at the crossing.\n\nNo shots were heard."
     assert (doc.item, doc.url) == ("urn:watch:7", "https://watch.example.org/7")
     assert doc.published_at == datetime(2024, 8, 6, 10, tzinfo=UTC)
 

@@ -288,7 +288,7 @@ def test_a_gzip_bomb_feed_is_refused_as_a_compressed_body_in_bounded_memory(feed
 @pytest.mark.parametrize("path", ["/ok", "/ok.xml.gz", "/deflate"])
 def test_a_compressed_feed_within_the_limit_is_read(feed_server: str, path: str, ctx: ReadContext) -> None:
     out = collect(FeedReader().read(feed_server + path, ctx))
-    assert [d.text for d in out.docs] == ["Armour seen near Sudzha."] and out.issues == []
+    assert [d.text for d in out.docs] == ["Convoy\n\nArmour seen near Sudzha."] and out.issues == []
 
 
 def test_a_feed_in_an_encoding_forewarn_did_not_ask_for_is_refused(feed_server: str, ctx: ReadContext) -> None:

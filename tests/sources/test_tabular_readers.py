@@ -64,7 +64,7 @@ def test_jsonl_with_default_keys(tmp_path: Path, ctx: ReadContext) -> None:
     out = collect(JsonlReader().read(str(path), ctx))
     assert out.issues == []
     first, second = out.docs
-    assert (first.text, first.title, first.url, first.item) == ("Armour column seen near Sudzha.", "Column",
+    assert (first.text, first.title, first.url, first.item) == ("Column\n\nArmour column seen near Sudzha.", "Column",
                                                                 "https://e.org/1", "r1")
     assert first.published_at == datetime(2024, 8, 5, tzinfo=UTC)
     assert (first.language, first.reader, first.location) == ("en", "jsonl", str(path))
@@ -136,8 +136,8 @@ def test_csv_with_default_columns(tmp_path: Path, ctx: ReadContext) -> None:
     out = collect(CsvReader().read(str(path), ctx))
     assert out.issues == []
     first, second = out.docs
-    assert (first.text, first.title, first.item, first.url) == ("Armour column seen near Sudzha.", "Column", "r1",
-                                                                "https://e.org/1")
+    assert (first.text, first.title, first.item, first.url) == ("Column\n\nArmour column seen near Sudzha.", "Column",
+                                                                "r1", "https://e.org/1")
     assert (first.reader, first.location) == ("csv", str(path))
     assert first.raw_sha256 == hashlib.sha256(json.dumps(list(ROWS[0].values())).encode()).hexdigest()
     assert second.published_at == datetime(2024, 8, 6, 8, tzinfo=UTC)
@@ -250,3 +250,18 @@ def test_utf16_jsonl_and_csv(tmp_path: Path, ctx: ReadContext, codec: str) -> No
     table = tmp_path / "r.csv"
     table.write_bytes("текст;text\nx;Жителі Суджі\n".encode(codec))
     assert [d.text for d in collect(CsvReader().read(str(table), ctx)).docs] == ["Жителі Суджі"]
+
+
+def test_a_row_reads_as_title_then_text_and_markup_becomes_text(tmp_path: Path, ctx: ReadContext) -> None:
+    path = tmp_path / "items.jsonl"
+    rows = [{"title": "Convoy &amp; tanks near the border", "text": "<p>Residents filmed a convoy.<br/>Police "
+             "closed the road.</p><img src=\"x.jpg\"/>"},
+            {"title": "Drone strike", "text": "Drone strike on a depot, officials said."},
+            {"title": "Costs", "text": "Prices rose by 3 < 5 percent"}]
+    path.write_text("\n".join(json.dumps(r) for r in rows))
+    docs = collect(JsonlReader().read(str(path), ctx)).docs
+    assert [d.text for d in docs] == [
+        "Convoy & tanks near the border\n\nResidents filmed a convoy.\n\nPolice closed the road.",
+        "Drone strike on a depot, officials said.",  # the text opens with its title: not repeated
+        "Costs\n\nPrices rose by 3 < 5 percent"]  # no markup: left as written
+    assert docs[0].title == "Convoy & tanks near the border"

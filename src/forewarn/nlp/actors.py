@@ -761,8 +761,8 @@ class EntityLinker:
                     _title_words(doc, cand.end, following.start):
                 affiliation = cand.entity  # "Russian President Vladimir Putin": the title is no mention
                 continue
-            if cand.modifier:
-                continue
+            if cand.modifier or (cand.entity is None and not "".join(cand.person).strip()):
+                continue  # a modifier; or a person's span left with no name once titles were taken off it
             entity = cand.entity or self._person(cand.person, seen, affiliation)
             affiliation = None
             if entity.kind is EntityKind.PERSON:

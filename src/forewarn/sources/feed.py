@@ -31,7 +31,7 @@ from forewarn.model.source import FeedValidators
 from forewarn.sources.base import ReadContext, ReadItem
 from forewarn.sources.dates import resolve_date
 from forewarn.sources.files import expand, is_url, load, sha256_hex, too_large
-from forewarn.sources.html import html_to_text
+from forewarn.sources.html import headed, html_to_text
 from forewarn.sources.inflate import GZIP_MAGIC, inflate
 
 FEED_SUFFIXES = frozenset({".xml", ".rss", ".atom"})
@@ -197,7 +197,8 @@ def entry_items(entry: Mapping[str, Any], index: int, location: str, ctx: ReadCo
     """One entry: a document plus its date warning, or a NO_TEXT issue."""
     item = _get(entry, "id") or _get(entry, "link") or f"entry {index}"
     title = html_to_text(_get(entry, "title") or "") or None
-    text = entry_text(entry) or title
+    body = entry_text(entry)
+    text = headed(title, body) if body else title
     if not text:
         yield Issue(Code.NO_TEXT, "the entry has neither text nor a title", location, item,
                     hint="nothing to ingest in this entry; no action needed unless it recurs")

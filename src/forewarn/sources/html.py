@@ -219,6 +219,24 @@ def html_to_text(fragment: str) -> str:
     return _tidy("".join(collector.parts))
 
 
+_MARKUP = re.compile(r"<(?:p|br|img|a|div|span|b|i|em|strong|ul|ol|li|h[1-6]|figure|figcaption|blockquote)\b[^>]*>"
+                     r"|</\w+>|&(?:[a-z]{2,8}|#\d{1,6}|#x[0-9a-f]{1,5});", re.IGNORECASE)
+
+
+def markup_to_text(value: str) -> str:
+    """A field that holds HTML (tags such as ``<p>`` or ``<img>``, or character references such as ``&amp;``),
+    as feed archives and exports often keep their descriptions, as plain text; any other value unchanged."""
+    return html_to_text(value) if _MARKUP.search(value) else value
+
+
+def headed(title: str | None, text: str) -> str:
+    """A feed item's or a row's text as people read it: the title, a blank line, then the text (the layout the
+    headline component expects). Unchanged when there is no title or the text already opens with it."""
+    if not title or " ".join(text.split()).casefold().startswith(" ".join(title.split()).casefold()):
+        return text
+    return f"{title}\n\n{text}"
+
+
 def _tidy(text: str) -> str:
     lines = [" ".join(line.split()) for line in text.replace("\r", "\n").split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

@@ -39,6 +39,7 @@ from forewarn.sources import observed
 from forewarn.sources.base import ReadContext, ReadItem, os_issue
 from forewarn.sources.dates import DateOutcome, resolve_date
 from forewarn.sources.files import FileReader, LineReader, sha256_hex
+from forewarn.sources.html import headed, markup_to_text
 from forewarn.sources.jsonload import loads
 
 DOCUMENT_FIELDS = ("text", "title", "date", "url", "id", "language", "author")
@@ -140,10 +141,9 @@ class _Row:
 
     def items(self, reader: str, ctx: ReadContext, meta: tuple[tuple[str, str], ...]) -> Iterator[ReadItem]:
         get = self.fields.get
-        text = _text_value(get("text"))
-        if text is None and _blank(get("text")):
-            text = _text_value(get("title"))  # a headline-only item: the title is its text
-        if text is None:
+        title, body = _plain(get("title")), _plain(get("text"))
+        text = headed(title, body) if body is not None else title if _blank(get("text")) else None
+        if text is None:  # a headline-only item has its title as text
             yield self._no_text()
             return
         date = resolve_date(_date_value(get("date")), ctx.now, self.location, self.item)
@@ -153,7 +153,7 @@ class _Row:
             return
         author = _text_value(get("author"))
         yield RawDocument(text=text, location=self.location, reader=reader, raw_sha256=self.raw_sha256,
-                          item=self.item, title=_text_value(get("title")), url=_text_value(get("url")),
+                          item=self.item, title=title, url=_text_value(get("url")),
                           published_at=date.published_at, published_precision=date.precision,
                           language=_text_value(get("language")),
                           meta=meta + ((("author", author),) if author else ()) + date.meta + found)
@@ -180,6 +180,12 @@ class _Row:
             else "is empty or missing, and so is the title"
         return Issue(Code.NO_TEXT, f"the text ({self.text_name}) {what}", self.location, self.item,
                      hint="fill the text, or map the right column with --map text=<column>")
+
+
+def _plain(value: Any) -> str | None:
+    """A text field's value as plain text (HTML, as feed archives keep descriptions, made text)."""
+    text = _text_value(value)
+    return markup_to_text(text) or None if text is not None else None
 
 
 def _blank(value: Any) -> bool:
