@@ -19,7 +19,9 @@ judged once it is all in, as a duty officer reading the day would; a lead time i
 For each stream and scenario: warnings raised (upward threshold crossings), the first, the peak probability
 and its step; where the scenario's event happened in the period, the level at the last step before it began
 and at its very time (the live assessment then), and the lead of each threshold (the run of steps at or
-above it that still held at that last step); and every warning with its level and the evidence of its top
+above it that still held at that last step, and the first warning at each level within the scenario's horizon
+before the event, on which targets are judged: a raised warning stays open until a person disposes of it);
+and every warning with its level and the evidence of its top
 three counted signals (from the live assessment at that step). A warning is a false alarm when the
 scenario's event did not follow within the scenario's horizon; one raised once the event had begun is
 "after the event" (the event under way is what it reports: neither a lead nor a false alarm). Rate per
@@ -195,7 +197,8 @@ def play(ws: Workspace, scenario: Scenario, period: Period, stream: Stream, ever
     write_csv(series, folder / f"{scenario.id}.csv")
     write_chart(series, folder / f"{scenario.id}.svg", event_at=event.at if event else None)
     warned = [warning(ws, scenario, c, event) for c in series.crossings]
-    outcome = None if event is None else event_outcome(series, event, assess_scenario(ws.store, scenario, event.at))
+    outcome = None if event is None else event_outcome(series, event, assess_scenario(ws.store, scenario, event.at),
+                                                       scenario.horizon_days)
     peak = max(series.steps, key=lambda s: s.probability)
     in_scope, matched = region_matches(scenario, everything, period)
     return {"days": len(series.steps), "warnings": [warned_json(w) for w in warned],
@@ -218,18 +221,26 @@ def warning(ws: Workspace, scenario: Scenario, crossing: Crossing, event: RealEv
     return Warned(crossing, kind, top, live.probability)
 
 
-def event_outcome(series: ReplaySeries, event: RealEvent, live: Assessment) -> dict[str, Any]:
+def event_outcome(series: ReplaySeries, event: RealEvent, live: Assessment, horizon_days: int) -> dict[str, Any]:
     """The level at the last step before the event and at the event itself (``live``: the live assessment at
-    its time, from what was published by then), and per threshold the lead of the run that held at that step."""
+    its time, from what was published by then), and per threshold two leads: the first warning at that level
+    within the scenario's horizon before the event (a raised warning stays open until a person disposes of it:
+    this is the warning the watch floor had), and the run of steps at or above it that still held at the last
+    step. Targets are judged on the first."""
     before = [s for s in series.steps if s.at <= event.at]
-    leads = {t.level: held_since(before, t.probability) for t in series.thresholds}
+    window = [s for s in before if s.at >= event.at - timedelta(days=horizon_days)]
+    warned = {t.level: next((s.at for s in window if s.probability >= t.probability), None) for t in series.thresholds}
+    held = {t.level: held_since(before, t.probability) for t in series.thresholds}
     return {"at": event.at, "what": event.what, "level_at_event": live.level, "probability_at_event": live.probability,
             "level": before[-1].level if before else None, "probability": before[-1].probability if before else None,
-            "held_since": leads,
-            "lead_days": {level: None if at is None else (event.at - at).total_seconds() / 86400
-                          for level, at in leads.items()},
-            "targets": {f"{level} >= {days:g} d": target_met(leads.get(level), event.at, days)
+            "first_warned": warned, "held_since": held,
+            "lead_days": _days_before(event.at, warned), "held_days": _days_before(event.at, held),
+            "targets": {f"{level} >= {days:g} d": target_met(warned.get(level), event.at, days)
                         for level, days in event.targets}}
+
+
+def _days_before(event_at: datetime, since: dict[str, datetime | None]) -> dict[str, float | None]:
+    return {level: None if at is None else (event_at - at).total_seconds() / 86400 for level, at in since.items()}
 
 
 def held_since(steps: Sequence[ReplayStep], probability: float) -> datetime | None:
@@ -272,7 +283,7 @@ def report(stream: Stream, summary: dict[str, Any], scenarios: Sequence[Scenario
         print(f"## {stream.name}, {period.replace('_', ' – ')} (daily steps at 24:00 UTC; "
               f"{played['stories']:,} stories matching a mentions query)\n")
         print("| scenario | days | warnings (before, after the event) | false alarms (per scenario-year) | "
-              "first warning | peak p (step) | event: level then, lead by level | targets | "
+              "first warning | peak p (step) | event: level then; first warning per level before it (held) | targets | "
               "in region: matched / observations (matched anywhere) |")
         print("|---|---|---|---|---|---|---|---|---|")
         for scenario in scenarios:
@@ -288,7 +299,7 @@ def row(scenario: Scenario, p: dict[str, Any]) -> str:
     event, targets = "—", "—"
     if p["event"] is not None:
         e = p["event"]
-        leads = ", ".join(f"{lvl} {'—' if d is None else f'{d:.1f} d'}" for lvl, d in e["lead_days"].items())
+        leads = ", ".join(f"{lvl} {_days(d)} (held {_days(e['held_days'][lvl])})" for lvl, d in e["lead_days"].items())
         event = (f"{e['what']} {e['at']:%Y-%m-%d %H:%M}: last step {e['level'] or 'none'} (p={e['probability']:.3f}), "
                  f"at {e['at']:%H:%M} {e['level_at_event'] or 'none'} (p={e['probability_at_event']:.3f}); {leads}")
         targets = ", ".join(f"{t} {'✓' if ok else '✗'}" for t, ok in e["targets"].items()) or "none set"
@@ -297,6 +308,10 @@ def row(scenario: Scenario, p: dict[str, Any]) -> str:
     return (f"| {scenario.id} | {p['days']} | {warned} | {alarms} | {stamp(p['first'])} | "
             f"{p['peak']:.3f} ({p['peak_at']:%Y-%m-%d}) | {event} | {targets} | {p['matched']:,} / {p['in_region']:,} "
             f"({p['matched_anywhere']:,}) |")
+
+
+def _days(d: float | None) -> str:
+    return "—" if d is None else f"{d:.1f} d"
 
 
 def print_warnings(scenario_id: str, p: dict[str, Any]) -> None:

@@ -8,11 +8,12 @@ import gzip
 import importlib
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from forewarn.model import RawDocument
+from forewarn.model import RawDocument, Threshold
 from forewarn.review.replay import Crossing, ReplayStep
 from forewarn.sources import JsonlReader
 from forewarn.sources.base import ReadContext
@@ -79,6 +80,19 @@ def test_the_lead_is_the_run_that_still_held_before_the_event(eval_module: Any) 
     assert since == played[2].at  # the early spike that fell back does not count
     assert streams.target_met(since, EVENT_AT, 2.0) and not streams.target_met(since, EVENT_AT, 4.0)
     assert streams.held_since(played, 0.4) is None and not streams.target_met(None, EVENT_AT, 0.0)
+
+
+def test_targets_are_judged_on_the_first_warning_within_the_horizon(eval_module: Any) -> None:
+    streams = eval_module("backtest_streams")
+    played = steps(0.3, 0.05, 0.2, 0.1, 0.05, 0.05)  # elevated (0.15) 4 days before, then it fell back
+    series = SimpleNamespace(steps=played, thresholds=(Threshold("elevated", 0.15), Threshold("high", 0.4)))
+    live = SimpleNamespace(level=None, probability=0.05)
+    event = streams.RealEvent("s", EVENT_AT, "something", (("elevated", 3.0), ("high", 0.0)))
+    outcome = streams.event_outcome(series, event, live, horizon_days=5)  # the spike 6 days before is too early
+    assert outcome["first_warned"] == {"elevated": played[2].at, "high": None}
+    assert outcome["held_since"]["elevated"] is None
+    assert outcome["targets"] == {"elevated >= 3 d": True, "high >= 0 d": False}
+    assert round(outcome["lead_days"]["elevated"], 2) == round((EVENT_AT - played[2].at).total_seconds() / 86400, 2)
 
 
 @pytest.mark.parametrize(("days_before", "kind"), [(3, "before the event"), (20, "false alarm"),

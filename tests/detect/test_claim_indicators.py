@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from forewarn.detect.score import RELIABILITY_WEIGHT, assess, claim_signals, dec
 from forewarn.detect.types import Story
 from forewarn.errors import ScenarioInvalid
 from forewarn.model import Indicator, IndicatorKind, Region, Reliability, Signal, SignalKind
+from forewarn.model.records import StoredParticipant
 from forewarn.model.scenario import STANCES
 from forewarn.review import replay
 
@@ -358,3 +360,23 @@ def test_replay_counts_a_claim_only_from_when_it_was_known() -> None:
         expected = assess(sc, [], row.at, claims=[c for c in (said, heard_late) if c.known_at <= row.at])
         assert row.probability == pytest.approx(expected.probability)
     assert series.steps[-1].top_signal == "warned"
+
+
+def test_a_country_named_as_speaker_is_its_government_speaking() -> None:
+    latvia = StoredParticipant("country:LVA", "country:LVA", "Latvia", "Latvia", 0, 6, "LVA", None)
+    assert claims({"speaker_sectors": ("government",)}, speaker=latvia)
+    assert not claims({"speaker_sectors": ("intelligence",)}, speaker=latvia)
+    unknown = StoredParticipant("ner:org:x", "ner:org:x", "Some Group", "Some Group", 0, 10, "LVA", None)
+    assert not claims({"speaker_sectors": ("government",)}, speaker=unknown)  # a sectorless group is no government
+
+
+def test_a_claim_about_no_placed_event_is_in_the_region_its_sentence_names() -> None:
+    """"Latvia urges its citizens to leave Russia": no claimed event, but the sentence names a place."""
+    def urged(about: Any, places: frozenset[str]) -> bool:
+        i = indicator("urged", kind=IndicatorKind.CLAIM)
+        return claim_matches(scenario(i, region=MOSCOW_REGION), i, replace(claim(about=about), places=places))
+
+    assert urged(None, frozenset({"RUS"})) and urged(None, frozenset({"RUS", "RUS:Moscow"}))
+    assert not urged(None, frozenset()) and not urged(None, frozenset({"LVA"}))
+    assert urged(claimed(country=None, admin1=None, lat=None, lon=None), frozenset({"RUS"}))
+    assert not urged(claimed(country="UKR", admin1="Kyiv City"), frozenset({"RUS"}))  # its event's place decides

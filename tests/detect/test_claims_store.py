@@ -97,6 +97,7 @@ def test_claims_are_read_with_their_documents_known_by_a_time(seeded: Workspace)
     assert (first.claim.speaker.name, first.claim.speaker.country, first.claim.speaker.sector) == (
         "United States Government", "USA", "government")
     assert first.claim.claimed is not None and first.claim.claimed.place_country == "RUS"
+    assert first.places == frozenset({"RUS", "RUS:Moscow"})  # the places its sentence names
     assert [c.day for c in claim_observations(seeded.store, until=AT, since=date(2024, 8, 6))] == [date(2024, 8, 7)]
     assert len(claim_observations(seeded.store)) == 3
 

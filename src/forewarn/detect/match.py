@@ -15,9 +15,10 @@ Rules (docs/scenarios.md):
   ("leave Ukraine" covers "Ukraine").
 * A claim matches a claim indicator when its speaker (entity by canonical name or id, country, sector), its
   stance, and the event it claims (type, actor, recipient, place) pass the indicator's filters and a keyword
-  occurs in its sentence. A claim that the event will not happen or did not (modality "denied": a denial, an
-  assurance) matches only indicators whose stances include ``deny`` or ``assure``: "X denies planning an
-  attack" is no warning of one.
+  occurs in its sentence. A country named as the speaker ("the US warned", "Latvia urges") is its government
+  speaking: it passes a ``government`` sector filter. A claim that the event will not happen or did not
+  (modality "denied": a denial, an assurance) matches only indicators whose stances include ``deny`` or
+  ``assure``: "X denies planning an attack" is no warning of one.
 * An event is in a region when its place lies in one of the region's countries, or in one of its
   first-level regions, or within the radius of its point. An event without a place is in the region
   when its recipient's country (else its actor's) is one of the region's countries; it is never in a
@@ -30,13 +31,17 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
+from dataclasses import replace
 
 from forewarn.detect.types import ClaimObservation, Observation
 from forewarn.geo.distance import haversine_km
 from forewarn.geo.gazetteer import Gazetteer, normalize
 from forewarn.model import Indicator, IndicatorKind, Region, Scenario
+from forewarn.model.extraction import Sector
 from forewarn.model.records import StoredClaim, StoredClaimed, StoredEvent, StoredParticipant
 
+COUNTRY_ENTITY = "country:"  # the id prefix of a country's entity (country:USA), which has no sector of its own
 NEGATING_STANCES = frozenset({"deny", "assure"})  # stances that say the claimed event will not or did not happen
 _WORD = re.compile(r"\w+(?:['’ʼ]\w+)*")
 
@@ -75,7 +80,22 @@ def claim_matches(scenario: Scenario, indicator: Indicator, c: ClaimObservation)
         return False
     if indicator.keywords and not keywords_found(indicator.keywords, c.evidence):
         return False
-    return not indicator.in_region or (claimed is not None and claimed_in_region(scenario.region, claimed))
+    return not indicator.in_region or claim_in_region(scenario.region, c)
+
+
+def claim_in_region(region: Region, c: ClaimObservation) -> bool:
+    """Is what a claim is about in ``region``: its claimed event (:func:`claimed_in_region`); where it names no
+    place for one (no claimed event, or one without a place), a place its sentence names ("Latvia urges its
+    citizens to leave Russia")."""
+    claimed = c.claim.claimed
+    if claimed is not None and claimed_in_region(region, claimed):
+        return True
+    return (claimed is None or claimed.place_country is None) and names_place_in(region, c.places)
+
+
+def names_place_in(region: Region, places: Iterable[str]) -> bool:
+    """Does one of ``places`` (countries and "COUNTRY:admin1" regions) lie in ``region``?"""
+    return any(in_place(region, *place.partition(":")[::2]) for place in places)
 
 
 def in_region(region: Region, event: StoredEvent) -> bool:
@@ -124,6 +144,8 @@ def _speaker(indicator: Indicator, claim: StoredClaim) -> bool:
     if indicator.speakers and (p is None or _folded(indicator.speakers).isdisjoint(
             {p.name.casefold(), p.canonical_id.casefold()})):
         return False
+    if p is not None and p.sector is None and p.canonical_id.startswith(COUNTRY_ENTITY):
+        p = replace(p, sector=Sector.GOVERNMENT.value)  # "the US warned", "Latvia urges": its government speaks
     return _participant(p, indicator.speaker_countries, indicator.speaker_sectors)
 
 

@@ -32,11 +32,11 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from forewarn.detect.match import in_place, keyword_pattern
+from forewarn.detect.match import keyword_pattern, names_place_in
 from forewarn.detect.surge import MIN_BASELINE_DAYS, Tail, tail_probability
 from forewarn.detect.types import Story
 from forewarn.errors import InvalidArgument
-from forewarn.model import Indicator, IndicatorKind, Region, Scenario, Signal, SignalKind
+from forewarn.model import Indicator, IndicatorKind, Scenario, Signal, SignalKind
 
 MIN_SOURCES = 2  # a day's stories must come from at least this many sources to signal
 TOP_STORIES = 3  # stories named in a signal's evidence
@@ -68,7 +68,7 @@ def story_pattern(indicator: Indicator) -> re.Pattern[str]:
 def story_matches(scenario: Scenario, indicator: Indicator, story: Story) -> bool:
     """Does ``story`` count for the (mentions) indicator: query, entities, and region when ``in_region``?"""
     return (_names(indicator.entities, story.entities)
-            and (not indicator.in_region or _in_scope(scenario.region, story.places))
+            and (not indicator.in_region or names_place_in(scenario.region, story.places))
             and _says(story_pattern(indicator), story))
 
 
@@ -96,10 +96,6 @@ def _names(wanted: Collection[str], named: Collection[str]) -> bool:
         return True
     folded = {w.casefold() for w in wanted}
     return any(n.casefold() in folded for n in named)
-
-
-def _in_scope(region: Region, places: Iterable[str]) -> bool:
-    return any(in_place(region, *place.partition(":")[::2]) for place in places)
 
 
 def _says(pattern: re.Pattern[str], story: Story) -> bool:

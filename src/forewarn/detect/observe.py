@@ -52,6 +52,6 @@ def claim_observations(store: SqlStore, *, until: datetime | None = None, since:
     reliability = {s.id: s.reliability for s in store.list_sources()}
     found = [ClaimObservation(claim=k.claim, source_id=k.source_id, cluster_id=k.cluster_id,
                               reliability=reliability.get(k.source_id or "", Reliability.F), known_at=k.known_at,
-                              day=k.known_at.date(), evidence=k.span)
+                              day=k.known_at.date(), evidence=k.span, places=k.places)
              for k in store.claims_known(since=start, until=until)]
     return sorted(found, key=lambda c: (c.known_at, c.claim.document_id, c.claim.start))

@@ -31,6 +31,7 @@ class ClaimObservation:
     known_at: datetime  # publication (ingest time when undated)
     day: date  # the day it was said: the publication date
     evidence: str  # the claim's sentence
+    places: frozenset[str] = frozenset()  # the places its sentence names: countries and "COUNTRY:admin1"
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,7 @@ class KnownClaim:
     cluster_id: str
     known_at: datetime  # published, else ingested
     span: str  # the document's text from the claim's start to its end: its sentence(s)
+    places: frozenset[str] = frozenset()  # the places its sentence names: countries and "COUNTRY:admin1"
 
 
 class ExtractionReads(StoreCore):
@@ -110,8 +111,10 @@ class ExtractionReads(StoreCore):
              .join_from(t.claims, t.documents, d.id == c.document_id)
              .where(*_known_within(since, until)).order_by(c.document_id, c.seq))
         with self.engine.connect() as conn:
-            return [KnownClaim(_claim(r), r.document_source_id, r.cluster_id, r.published_at or r.ingested_at, r.span)
-                    for r in conn.execute(q)]
+            rows = list(conn.execute(q))
+            named = _places_named(conn, {r.document_id for r in rows})
+        return [KnownClaim(_claim(r), r.document_source_id, r.cluster_id, r.published_at or r.ingested_at, r.span,
+                           _within(named.get(r.document_id, ()), r.start, r.end)) for r in rows]
 
     def extraction_of(self, document_id: str) -> DocumentExtraction:
         """Everything stored for a document: status, mentions, places, events (negated ones too), claims."""
@@ -127,6 +130,22 @@ class ExtractionReads(StoreCore):
         events = self.find_events(EventQuery(document_id=document_id, include_negated=True, limit=None))
         return DocumentExtraction(document_id, self.extraction_status(document_id), mentions, places,
                                   tuple(events), tuple(self.claims_of(document_id)))
+
+
+def _places_named(conn: Any, document_ids: Collection[str]) -> dict[str, list[tuple[int, int, str, str | None]]]:
+    """Each document's places: (start, end, country, admin1)."""
+    p = t.places.c
+    found: dict[str, list[tuple[int, int, str, str | None]]] = {}
+    for ids in chunks(sorted(document_ids)):
+        for r in conn.execute(select(p.document_id, p.start, p.end, p.country, p.admin1).where(p.document_id.in_(ids))):
+            found.setdefault(r.document_id, []).append((r.start, r.end, r.country, r.admin1))
+    return found
+
+
+def _within(places: Collection[tuple[int, int, str, str | None]], start: int, end: int) -> frozenset[str]:
+    """The countries and "COUNTRY:admin1" regions of the places between ``start`` and ``end``."""
+    inside = [(country, admin1) for s, e, country, admin1 in places if s >= start and e <= end]
+    return frozenset({c for c, _ in inside} | {f"{c}:{a}" for c, a in inside if a})
 
 
 def _claims_select(*extra: Any) -> Any:
