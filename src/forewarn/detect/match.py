@@ -41,6 +41,8 @@ from forewarn.model import Indicator, IndicatorKind, Region, Scenario
 from forewarn.model.extraction import Sector
 from forewarn.model.records import StoredClaim, StoredClaimed, StoredEvent, StoredParticipant
 
+MATCH_CACHE = 1 << 18  # (pattern, document) match results remembered
+_MATCHED: dict[tuple[re.Pattern[str], str], bool] = {}
 COUNTRY_ENTITY = "country:"  # the id prefix of a country's entity (country:USA), which has no sector of its own
 NEGATING_STANCES = frozenset({"deny", "assure"})  # stances that say the claimed event will not or did not happen
 _WORD = re.compile(r"\w+(?:['’ʼ]\w+)*")
@@ -160,6 +162,20 @@ def _participant(p: StoredParticipant | None, countries: tuple[str, ...], sector
     if p is None:
         return False
     return (not countries or p.country in countries) and (not sectors or p.sector in sectors)
+
+
+def text_matches(pattern: re.Pattern[str], document_id: str, title: str | None, text: str) -> bool:
+    """Does ``pattern`` occur in a document's text or title? Remembered by document id (the hash of its text),
+    not by text, so that a long-running watch keeps no texts alive: each cycle (and each step of a replay)
+    asks again about the same documents, and a regex search costs far more than a look-up."""
+    key = (pattern, document_id)
+    found = _MATCHED.get(key)
+    if found is None:
+        if len(_MATCHED) >= MATCH_CACHE:
+            _MATCHED.clear()
+        found = _MATCHED[key] = pattern.search(text) is not None or (title is not None and
+                                                                       pattern.search(title) is not None)
+    return found
 
 
 @functools.lru_cache(maxsize=512)

@@ -32,7 +32,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from forewarn.detect.match import keyword_pattern, names_place_in
+from forewarn.detect.match import keyword_pattern, names_place_in, text_matches
 from forewarn.detect.surge import MIN_BASELINE_DAYS, Tail, tail_probability
 from forewarn.detect.types import Story
 from forewarn.errors import InvalidArgument
@@ -40,9 +40,7 @@ from forewarn.model import Indicator, IndicatorKind, Scenario, Signal, SignalKin
 
 MIN_SOURCES = 2  # a day's stories must come from at least this many sources to signal
 TOP_STORIES = 3  # stories named in a signal's evidence
-MATCH_CACHE = 1 << 18  # (pattern, document) match results remembered: a replay asks about each story daily
 NOTHING = re.compile(r"(?!)")  # the pattern of an empty query: matches no story
-_MATCHED: dict[tuple[re.Pattern[str], str], bool] = {}
 
 
 @dataclass(slots=True)
@@ -69,7 +67,7 @@ def story_matches(scenario: Scenario, indicator: Indicator, story: Story) -> boo
     """Does ``story`` count for the (mentions) indicator: query, entities, and region when ``in_region``?"""
     return (_names(indicator.entities, story.entities)
             and (not indicator.in_region or names_place_in(scenario.region, story.places))
-            and _says(story_pattern(indicator), story))
+            and text_matches(story_pattern(indicator), story.document_id, story.title, story.text))
 
 
 def mention_signals(scenario: Scenario, indicator: Indicator, stories: Sequence[Story], at: datetime,
@@ -96,19 +94,6 @@ def _names(wanted: Collection[str], named: Collection[str]) -> bool:
         return True
     folded = {w.casefold() for w in wanted}
     return any(n.casefold() in folded for n in named)
-
-
-def _says(pattern: re.Pattern[str], story: Story) -> bool:
-    """Remembered by document id (the hash of its text), not by text, so that a long-running watch keeps no
-    texts alive: a daily replay asks about every story at every step, and a regex search costs far more than
-    a look-up."""
-    key = (pattern, story.document_id)
-    found = _MATCHED.get(key)
-    if found is None:
-        if len(_MATCHED) >= MATCH_CACHE:
-            _MATCHED.clear()
-        found = _MATCHED[key] = pattern.search(story.text) is not None or pattern.search(story.title) is not None
-    return found
 
 
 def _by_day(stories: Iterable[Story]) -> dict[date, _Day]:

@@ -9,10 +9,12 @@ reliability and the places and entities their extraction found.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 
+from forewarn.detect.match import text_matches
 from forewarn.detect.types import Story
 from forewarn.model import Reliability
 from forewarn.store import SqlStore
@@ -25,14 +27,21 @@ def read_stories(store: SqlStore, *, since: date, until: datetime, patterns: Seq
     matches any of ``patterns`` (none: no stories), oldest first."""
     if not patterns:
         return []
+    either = any_of(tuple(patterns))
 
-    def keep(title: str | None, text: str) -> bool:
-        return any(p.search(text) or (title and p.search(title)) for p in patterns)
+    def keep(document_id: str, title: str | None, text: str) -> bool:
+        return text_matches(either, document_id, title, text)
 
     texts = store.story_texts(since=_midnight(since), until=until, keep=keep)
     tags = store.story_tags([s.id for s in texts])
     reliability = {s.id: s.reliability for s in store.list_sources()}
     return [_story(s, tags.get(s.id, StoryTags()), reliability.get(s.source_id or "", Reliability.F)) for s in texts]
+
+
+@functools.lru_cache(maxsize=64)
+def any_of(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str]:
+    """One pattern for any of ``patterns`` (one search a document instead of one per indicator)."""
+    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
 
 
 def story_days(store: SqlStore, *, since: date, until: datetime) -> dict[date, int]:

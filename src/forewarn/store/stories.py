@@ -46,15 +46,16 @@ class StoryTags:
 
 
 class StoryReads(StoreCore):
-    def story_texts(self, *, since: datetime, until: datetime, keep: Callable[[str | None, str], bool]
+    def story_texts(self, *, since: datetime, until: datetime, keep: Callable[[str, str | None, str], bool]
                     ) -> list[StoryText]:
-        """The documents known in [``since``, ``until``] for which ``keep(title, text)`` is true, oldest first."""
+        """The documents known in [``since``, ``until``] for which ``keep(id, title, text)`` is true, oldest
+        first."""
         d = t.documents.c
         q = (select(d.id, d.source_id, d.cluster_id, d.published_at, d.ingested_at, d.title, d.text)
              .where(_known_between(since, until)).order_by(d.published_at, d.id).execution_options(yield_per=READ))
         with self.engine.connect() as conn:
             return [StoryText(r.id, r.source_id, r.cluster_id, r.published_at or r.ingested_at, r.title, r.text)
-                    for r in conn.execute(q) if keep(r.title, r.text)]
+                    for r in conn.execute(q) if keep(r.id, r.title, r.text)]
 
     def story_days(self, *, since: datetime, until: datetime) -> dict[date, int]:
         """How many documents (any words) are known on each day (UTC) in [``since``, ``until``]."""
