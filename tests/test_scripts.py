@@ -152,7 +152,8 @@ def test_the_feed_file_reads_back_as_the_items(bench: Any, tmp_path: Path) -> No
     url = f"sqlite:///{tmp_path / 'ws.db'}"
     assert bench.forewarn_ingest(url, feed, extract=False, kind=SourceKind.FEED) == 2
     texts = sorted(bench.stored_texts(url))
-    assert texts == ["A column of armoured vehicles moved north on the M4 & stopped.", "Talks resume"]
+    assert texts == ["Convoy seen near Voronezh\n\nA column of armoured vehicles moved north on the M4 & stopped.",
+                     "Talks resume"]  # an item is its title, a blank line, its description; a title alone is the text
 
 
 def test_the_pipeline_part_skips_with_a_message_without_the_shared_data(bench: Any, tmp_path: Path,
