@@ -144,3 +144,4 @@ def test_one_event_per_type_and_participants_in_a_sentence(nlp, lexicon):
 def test_all_caps_and_noise_do_not_crash(nlp, lexicon):
     events(nlp, lexicon, "RUSSIAN TROOPS SHELLED THE VILLAGE!!! 🔥🔥🔥 #war @channel")
     assert events(nlp, lexicon, "12 34 56 | 78 90 12 | 34 56 78\n" * 20) == []
+

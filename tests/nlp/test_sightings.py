@@ -52,9 +52,16 @@ def test_a_caption_of_forces_at_a_place_is_a_sighting_with_its_actor(text: str, 
     "Soviet armour in a museum near Tokmak",  # off duty
     "Burnt armour near Tokmak",  # a loss
     "Relief trucks with Ukrainian flags moving towards Tokmak",  # a civil word
+    "No unusual military activity reported by residents near Tokmak.",  # a report that nothing was seen
 ])
 def test_look_alikes_are_no_sighting(text: str) -> None:
     assert not [e for e in events(text) if e.type == "MOBILIZE"]
+
+
+@pytest.mark.parametrize("text", ["Residents saw no tanks near Tokmak on Monday.",
+                                  "Tanks were not seen near Tokmak on Monday."])
+def test_a_report_that_nothing_was_seen_is_no_sighting(text: str) -> None:
+    assert all(e.flags.negated for e in events(text) if e.type == "MOBILIZE")
 
 
 def test_a_marking_counts_only_from_the_day_it_came_into_use() -> None:

@@ -54,7 +54,7 @@ from forewarn.nlp.inference import (
 )
 from forewarn.nlp.lexicon import Lexicon
 
-SIGHTINGS_VERSION = "1"  # bump when the rule changes what it codes
+SIGHTINGS_VERSION = "2"  # bump when the rule changes what it codes
 CONFIDENCE = 0.45  # a sighting without a verb: as a weak noun trigger of the event rules
 NAMED_BONUS = 0.1
 PEOPLE = frozenset({"military", "army", "troop", "soldier", "serviceman", "servicemen", "force", "paratrooper",
@@ -102,7 +102,7 @@ class SightingCoder:
         if not deployed(sent) or exercise(sent) or any(t.lemma_.lower() in LOSSES for t in sent):
             return None
         head = next((h for h in _heads(sent) if self._forces(h, sent, published, mentions)), None)
-        if head is None:
+        if head is None or _denied(head):
             return None
         place = _place(sent, places, noun_phrase(head))
         if place is None and not (_moving(sent) or _placed(head) or head.lemma_.lower() in SITES):
@@ -129,6 +129,12 @@ class SightingCoder:
         signed = (military(others, MILITARY) or any(t.text in self.adjectives for t in words)
                   or marked_country(sent, on) is not None)
         return military([head], MILITARY_IF_NAMED) and signed
+
+
+def _denied(head: Token) -> bool:
+    """"No unusual military activity", "no troops": a report that nothing was seen."""
+    return any(c.lower_ == "no" and c.dep_ == "det" for c in head.children) or any(
+        c.dep_ == "neg" for c in head.head.children if head.dep_ in ("nsubj", "nsubjpass", "dobj"))
 
 
 def _heads(sent: Span) -> list[Token]:
