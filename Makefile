@@ -34,6 +34,7 @@ bench: install
 	FOREWARN_BENCH_PG_URL="$$(bash scripts/postgres.sh)" $(BIN)/python bench/ingest_throughput.py
 	$(BIN)/python bench/ingest_memory.py
 	$(BIN)/python bench/ingest_throughput.py --part ingest --mode replicas --repeat 1
+	$(BIN)/python bench/observations_throughput.py
 	$(BIN)/python bench/extraction_speed.py
 	$(BIN)/python bench/extraction_memory.py
 	FOREWARN_BENCH_PG_URL="$$(bash scripts/postgres.sh)" $(BIN)/python bench/ledger_speed.py

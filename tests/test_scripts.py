@@ -176,3 +176,12 @@ def test_the_memory_bench_ingests_without_nlp(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(memory.subprocess, "run", fake_run)
     assert memory.peak_mb(["forewarn", "ingest", "x"]) == 2.0
     assert seen.get("FOREWARN_EXTRACT") == "false"
+
+
+def test_the_observations_bench_writes_rows_the_reader_takes_with_and_without_coordinates(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(ROOT / "bench"))
+    module = importlib.import_module("observations_throughput")
+    for located in (True, False):
+        rows = module.write_rows(tmp_path / f"{located}.csv", 8, located=located)
+        assert module.rate(rows, tmp_path, 8, extract=False) > 0
