@@ -127,3 +127,16 @@ def test_replay_and_postmortem_take_claims_from_the_store(seeded: Workspace) -> 
     assert [(s.kind, s.source_ids) for s in pm.signals] == [(SignalKind.CLAIM, ("wire",)),
                                                             (SignalKind.CLAIM, ("rumours",))]
     assert pm.signals[0].evidence.startswith("United States Government (warn):")
+
+
+def test_the_scenario_test_command_lists_the_matching_claims(seeded: Workspace) -> None:
+    from typer.testing import CliRunner
+
+    from forewarn.cli.main import app
+
+    result = CliRunner().invoke(app, ["--db", seeded.settings.database_url, "--actor", "cli-test", "scenario", "test",
+                                      "crowd-attack", "--at", AT.isoformat()], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "foreign-warning" in result.output and "2 matching claims" in result.output
+    assert "pattern: said by USA government; stance warn; claimed ASSAULT" in result.output
+    assert "[wire A]" in result.output and "United States Government (warn): The US embassy warned" in result.output

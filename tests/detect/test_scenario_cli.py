@@ -101,3 +101,13 @@ def test_errors_name_file_line_and_field(db: str, tmp_path: Path) -> None:
     assert code == 1 and "not in this workspace, not a file, not a default scenario" in out
     code, out = cli(db, "assess", "--at", "yesterday")
     assert code == 1 and "FW-E005" in out
+
+
+def test_a_mentions_indicator_reads_as_its_query_and_its_test() -> None:
+    from forewarn.cli.scenario import pattern_text
+    from forewarn.detect.scenarios import default_scenario
+
+    [attention] = [i for i in default_scenario("armed-mutiny").indicators if i.id == "formation-attention"]
+    text = pattern_text(attention)
+    assert text.startswith("stories with mercenar*, private military compan*") and "мятеж*" in text
+    assert text.endswith("≥ 5 a day, p < 0.01 against 28 days; or the highest in 30 days; anywhere")
