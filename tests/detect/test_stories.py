@@ -9,7 +9,7 @@ from pathlib import Path
 
 from forewarn.app import Workspace
 from forewarn.detect.mentions import story_pattern
-from forewarn.detect.stories import read_stories, story_days
+from forewarn.detect.stories import documents_per_day, read_stories
 from forewarn.model import Indicator, IndicatorKind, Reliability
 from forewarn.model.extraction import (
     Entity,
@@ -97,5 +97,5 @@ def test_story_days_count_every_document(
         db_url: str, make_workspace: Callable[..., Workspace], tmp_path: Path) -> None:
     ws = make_workspace(db_url)
     seed(ws, tmp_path)
-    assert story_days(ws.store, since=date(2024, 8, 1), until=UNTIL) == {
+    assert documents_per_day(ws.store, since=date(2024, 8, 1), until=UNTIL) == {
         date(2024, 8, 1): 1, date(2024, 8, 5): 2, date(2024, 8, 9): 1}

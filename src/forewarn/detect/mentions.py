@@ -35,6 +35,7 @@ from datetime import date, datetime, timedelta
 from forewarn.detect.match import keyword_pattern, names_place_in, text_matches
 from forewarn.detect.surge import MIN_BASELINE_DAYS, Tail, tail_probability
 from forewarn.detect.types import Story
+from forewarn.detect.weights import EXPIRED, decay, rank
 from forewarn.errors import InvalidArgument
 from forewarn.model import Indicator, IndicatorKind, Scenario, Signal, SignalKind
 
@@ -74,12 +75,10 @@ def mention_signals(scenario: Scenario, indicator: Indicator, stories: Sequence[
                     day_totals: Mapping[date, int] | None = None) -> list[Signal]:
     """One signal per signalling day up to ``at``'s date, from the stories known at ``at``; before saturation,
     expired ones dropped. ``day_totals`` are the documents (matching or not) per day (see
-    :func:`forewarn.detect.stories.story_days`): the days the stream was up. Without them, the days on which
+    :func:`forewarn.detect.stories.documents_per_day`): the days the stream was up. Without them, the days on which
     any of ``stories`` appeared count as up. Pure: the same arguments give the same signals."""
     if at.tzinfo is None:
         raise InvalidArgument("mention times must be timezone-aware", hint="give an offset, e.g. +00:00")
-    from forewarn.detect.score import EXPIRED  # here, as below: scoring imports this module
-
     if indicator.kind is not IndicatorKind.MENTIONS:
         return []
     known = [s for s in stories if s.known_at <= at and s.day <= at.date()]
@@ -138,8 +137,6 @@ def _beaten_high(n: int, counts: Mapping[date, int], day: date, first: date) -> 
 
 
 def _signal(indicator: Indicator, finding: _Finding, day: _Day, at: datetime) -> Signal:
-    from forewarn.detect.score import decay
-
     d = decay((at.date() - finding.day).days, indicator.half_life_days)
     top = _top(day.stories)
     return Signal(
@@ -155,13 +152,8 @@ def _signal(indicator: Indicator, finding: _Finding, day: _Day, at: datetime) ->
 
 def _top(stories: Sequence[Story]) -> list[Story]:
     """One story per duplicate cluster, best source first (by reliability), then earliest."""
-    from forewarn.detect.score import RELIABILITY_WEIGHT
-
-    def rank(s: Story) -> tuple[float, str, datetime, str]:
-        return -RELIABILITY_WEIGHT[s.reliability], s.reliability.value, s.known_at, s.document_id
-
     firsts: dict[str, Story] = {}
-    for s in sorted(stories, key=rank):
+    for s in sorted(stories, key=lambda s: (rank(s.reliability), s.known_at, s.document_id)):
         firsts.setdefault(s.cluster_id, s)
     return list(firsts.values())
 

@@ -354,13 +354,19 @@ class _ScenarioReader:
                                     "(who said what) or mentions (unusually many stories)") from None
 
     def types(self, m: Mapping) -> tuple[str, ...]:
+        return self.chosen(m, "types", EVENT_TYPES, "event type", "PLOVER types", upper=True)
+
+    def chosen(self, m: Mapping, key: str, allowed: tuple[str, ...], what: str, listed: str, *, upper: bool = False
+               ) -> tuple[str, ...]:
+        """The values under ``key``, each one of ``allowed`` (case-folded; upper case with ``upper``), without
+        repeats; an unknown one is an error naming the allowed values (``listed``: how the hint introduces them)."""
         found = []
-        for i, value in enumerate(m.texts("types")):
-            upper = value.strip().upper()
-            if upper not in EVENT_TYPES:
-                raise self.r.error(m.item_node("types", i), f"{m.path_of('types')}[{i}]",
-                                   f"unknown event type {value!r}", hint=f"PLOVER types: {', '.join(EVENT_TYPES)}")
-            found.append(upper)
+        for i, value in enumerate(m.texts(key)):
+            word = value.strip().upper() if upper else value.strip().lower()
+            if word not in allowed:
+                raise self.r.error(m.item_node(key, i), f"{m.path_of(key)}[{i}]", f"unknown {what} {value!r}",
+                                   hint=f"{listed}: {', '.join(allowed)}")
+            found.append(word)
         return _dedupe(found)
 
     def modes(self, m: Mapping, types: tuple[str, ...]) -> tuple[str, ...]:
@@ -382,14 +388,8 @@ class _ScenarioReader:
             return _Participant()
         pm = self.r.mapping(node, m.path_of(key), allowed)
         countries = tuple(self.country(pm, "countries", i, c) for i, c in enumerate(pm.texts("countries")))
-        sectors = []
-        for i, value in enumerate(pm.texts("sectors")):
-            sector = value.strip().lower()
-            if sector not in SECTORS:
-                raise self.r.error(pm.item_node("sectors", i), f"{pm.path_of('sectors')}[{i}]",
-                                   f"unknown sector {value!r}", hint=f"sectors: {', '.join(SECTORS)}")
-            sectors.append(sector)
-        return _Participant(_names(pm.texts("entities")), _dedupe(countries), _dedupe(sectors))
+        sectors = self.chosen(pm, "sectors", SECTORS, "sector", "sectors")
+        return _Participant(_names(pm.texts("entities")), _dedupe(countries), sectors)
 
     def words(self, m: Mapping, key: str) -> tuple[str, ...]:
         """Keywords (or a query): words and phrases, spaces collapsed, a trailing ``*`` for any ending."""
@@ -403,14 +403,7 @@ class _ScenarioReader:
         return _dedupe(found)
 
     def stances(self, m: Mapping) -> tuple[str, ...]:
-        found = []
-        for i, value in enumerate(m.texts("stances")):
-            stance = value.strip().lower()
-            if stance not in STANCES:
-                raise self.r.error(m.item_node("stances", i), f"{m.path_of('stances')}[{i}]",
-                                   f"unknown stance {value!r}", hint=f"stances: {', '.join(STANCES)}")
-            found.append(stance)
-        return _dedupe(found)
+        return self.chosen(m, "stances", STANCES, "stance", "stances")
 
     def query(self, m: Mapping, kind: IndicatorKind) -> tuple[str, ...]:
         query = self.words(m, "query")

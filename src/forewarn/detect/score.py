@@ -10,12 +10,13 @@ For each indicator, matching observations (or claims) are grouped into independe
 * reports of one source about events of the same day (claims one source carried on one day) are one signal
   (a channel re-posting itself); a document without a source is a source of its own.
 
-A signal's ``strength`` is the reliability weight of its best source (:data:`RELIABILITY_WEIGHT`), its
-``decay`` is ``0.5 ** (age / half-life)`` with the age in whole days from its latest event date to T's
-date, and its contribution to the log-odds is ``ln(weight) * strength * decay``. Signals whose decay
-fell below :data:`EXPIRED` are dropped. A claim signal is made the same way, decaying from the day the
-claim was said, its evidence the sentence with the speaker and stance named. A surge is one signal of strength
-:data:`SURGE_STRENGTH`; a mentions indicator's signals come from :func:`forewarn.detect.mentions.mention_signals`.
+A signal's ``strength`` is the reliability weight of its best source
+(:data:`~forewarn.detect.weights.RELIABILITY_WEIGHT`), its ``decay`` is ``0.5 ** (age / half-life)`` with the
+age in whole days from its latest event date to T's date, and its contribution to the log-odds is ``ln(weight) *
+strength * decay``. Signals whose decay fell below :data:`~forewarn.detect.weights.EXPIRED` are dropped. A claim
+signal is made the same way, decaying from the day the claim was said, its evidence the sentence with the
+speaker and stance named. A surge is one signal of strength :data:`SURGE_STRENGTH`; a mentions indicator's
+signals come from :func:`forewarn.detect.mentions.mention_signals`.
 Per indicator only the ``saturation`` strongest signals count.
 ``log_odds = logit(prior) + sum(counted contributions)`` and ``probability = sigmoid(log_odds)``.
 """
@@ -27,25 +28,15 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from forewarn.detect import mentions
 from forewarn.detect.match import claim_matches, in_place, in_region, indicator_matches
 from forewarn.detect.types import ClaimObservation, Observation, Story
+from forewarn.detect.weights import EXPIRED, EXPIRY_HALF_LIVES, RELIABILITY_WEIGHT, decay, rank
 from forewarn.errors import InvalidArgument
 from forewarn.model import Assessment, Indicator, IndicatorKind, Reliability, Scenario, Signal, SignalKind, Surge
 
-# How much one observation from a source of each Admiralty grade counts. A (completely reliable) counts
-# fully; each grade down loses about a sixth (B, C), then more steeply (D half, E less than a third),
-# because a source that is "not usually reliable" is wrong often enough that its report is weak
-# evidence. F ("cannot be judged", the default of a new source) sits with D: an unknown source is
-# neither trusted nor discounted as a known-bad one.
-RELIABILITY_WEIGHT: dict[Reliability, float] = {
-    Reliability.A: 1.0, Reliability.B: 0.85, Reliability.C: 0.7, Reliability.D: 0.5, Reliability.E: 0.3,
-    Reliability.F: 0.5,
-}
-EXPIRED = 0.05  # a signal whose decay fell below this contributes under 5 % of its weight: dropped
-EXPIRY_HALF_LIVES = math.log2(1 / EXPIRED)  # ≈ 4.32 half-lives
 # A surge's strength: its count already counts independent reports (duplicate clusters) and its p-value is
 # the evidence; how far single reports can be trusted enters through the event indicators.
 SURGE_STRENGTH = 1.0
@@ -108,10 +99,6 @@ def sigmoid(x: float) -> float:
     return e / (1 + e)
 
 
-def decay(age_days: float, half_life_days: float) -> float:
-    return 0.5 ** (max(age_days, 0.0) / half_life_days)
-
-
 def lookback_days(scenario: Scenario) -> int:
     """How many days before T an observation can still contribute (its decay not yet expired)."""
     return max(math.ceil(i.half_life_days * EXPIRY_HALF_LIVES) for i in scenario.indicators)
@@ -130,7 +117,7 @@ def story_days(scenario: Scenario) -> int:
     return 0 if widest is None else lookback_days(scenario) + widest
 
 
-# -- event signals ---------------------------------------------------------------------------------
+# -- event and claim signals -----------------------------------------------------------------------
 
 
 def independent_groups(items: Iterable[T], keys: Callable[[T], Iterable[Hashable]]) -> list[list[T]]:
@@ -158,76 +145,69 @@ def independent_groups(items: Iterable[T], keys: Callable[[T], Iterable[Hashable
     return list(groups.values())
 
 
-def _event_keys(o: Observation) -> tuple[tuple[str, str, str], ...]:
-    source = o.event.source_id or f"document:{o.event.document_id}"
-    return ("cluster", o.cluster_id, ""), ("source-day", source, o.event.date.isoformat())
+@dataclass(frozen=True, slots=True)
+class _Report(Generic[T]):
+    """What scoring needs of one matching event or claim: one report of one source about one day."""
+
+    item: T
+    cluster_id: str
+    source_id: str | None
+    document_id: str
+    day: date  # the event's date; the day a claim was said
+    known_at: datetime
+    reliability: Reliability
+    event_id: str | None
+    order: tuple[str, int]  # breaks ties between equally good, equally early reports
 
 
 def event_signals(indicator: Indicator, matching: Sequence[Observation], at: datetime) -> list[Signal]:
     """One signal per independent group of matching observations, before saturation; expired ones dropped."""
-    found = []
-    for group in independent_groups(matching, _event_keys):
-        signal = _event_signal(indicator, tuple(sorted(group, key=lambda o: (o.known_at, o.event.id))), at)
-        if signal.decay >= EXPIRED:
-            found.append(signal)
-    return found
-
-
-def _event_signal(indicator: Indicator, group: tuple[Observation, ...], at: datetime) -> Signal:
-    best = min(group, key=lambda o: (_rank(o.reliability), o.known_at, o.event.id))
-    observed_on = max(o.event.date for o in group)
-    strength = RELIABILITY_WEIGHT[best.reliability]
-    d = decay((at.date() - observed_on).days, indicator.half_life_days)
-    sources = sorted({o.event.source_id for o in group if o.event.source_id})
-    documents = sorted({o.event.document_id for o in group})
-    note = ""
-    if len(group) > 1:
-        note = (f"{len(group)} reports in {len(documents)} document(s) from {len(sources) or 1} source(s) count "
-                "once: copies of one report, or one source on one day")
-    return Signal(
-        indicator_id=indicator.id, kind=SignalKind.EVENT, observed_on=observed_on,
-        known_at=min(o.known_at for o in group), source_ids=tuple(sources), reliability=best.reliability.value,
-        event_ids=tuple(sorted({o.event.id for o in group})), document_ids=tuple(documents), strength=strength,
-        decay=d, contribution=math.log(indicator.weight) * strength * d, counted=True, note=note,
-        evidence=" ".join(best.evidence.split()),
-    )
-
-
-# -- claim signals ---------------------------------------------------------------------------------
+    reports = [_Report(o, o.cluster_id, o.event.source_id, o.event.document_id, o.event.date, o.known_at,
+                       o.reliability, o.event.id, (o.event.id, 0)) for o in matching]
+    return _report_signals(indicator, SignalKind.EVENT, reports, at, lambda o: " ".join(o.evidence.split()))
 
 
 def claim_signals(indicator: Indicator, matching: Sequence[ClaimObservation], at: datetime) -> list[Signal]:
     """One signal per independent group of matching claims (copies of one report; one source on one day),
     with the strength of its best source, decaying from the day it was said; expired ones dropped."""
-    found = []
-    for group in independent_groups(matching, _claim_keys):
-        signal = _claim_signal(indicator, group, at)
-        if signal.decay >= EXPIRED:
-            found.append(signal)
-    return found
+    reports = [_Report(c, c.cluster_id, c.source_id, c.claim.document_id, c.day, c.known_at, c.reliability, None,
+                       (c.claim.document_id, c.claim.start)) for c in matching]
+    return _report_signals(indicator, SignalKind.CLAIM, reports, at, claim_text)
 
 
-def _claim_keys(c: ClaimObservation) -> tuple[tuple[str, str, str], ...]:
-    source = c.source_id or f"document:{c.claim.document_id}"
-    return ("cluster", c.cluster_id, ""), ("source-day", source, c.day.isoformat())
+def _report_signals(indicator: Indicator, kind: SignalKind, reports: Sequence[_Report[T]], at: datetime,
+                    describe: Callable[[T], str]) -> list[Signal]:
+    signals = (_report_signal(indicator, kind, group, at, describe)
+               for group in independent_groups(reports, _report_keys))
+    return [s for s in signals if s.decay >= EXPIRED]
 
 
-def _claim_signal(indicator: Indicator, group: Sequence[ClaimObservation], at: datetime) -> Signal:
-    best = min(group, key=lambda c: (_rank(c.reliability), c.known_at, c.claim.document_id, c.claim.start))
-    said_on = max(c.day for c in group)
+def _report_keys(r: _Report[T]) -> tuple[tuple[str, str, str], ...]:
+    source = r.source_id or f"document:{r.document_id}"
+    return ("cluster", r.cluster_id, ""), ("source-day", source, r.day.isoformat())
+
+
+def _report_signal(indicator: Indicator, kind: SignalKind, group: Sequence[_Report[T]], at: datetime,
+                   describe: Callable[[T], str]) -> Signal:
+    """A group's signal: the strength of its best source, decaying from its latest day, read in the words of
+    its best report (``describe``)."""
+    best = min(group, key=lambda r: (rank(r.reliability), r.known_at, r.order))
+    observed_on = max(r.day for r in group)
     strength = RELIABILITY_WEIGHT[best.reliability]
-    d = decay((at.date() - said_on).days, indicator.half_life_days)
-    sources = sorted({c.source_id for c in group if c.source_id})
-    documents = sorted({c.claim.document_id for c in group})
+    d = decay((at.date() - observed_on).days, indicator.half_life_days)
+    sources = sorted({r.source_id for r in group if r.source_id})
+    documents = sorted({r.document_id for r in group})
     note = ""
     if len(group) > 1:
-        note = (f"{len(group)} claims in {len(documents)} document(s) from {len(sources) or 1} source(s) count "
+        what = "claims" if kind is SignalKind.CLAIM else "reports"
+        note = (f"{len(group)} {what} in {len(documents)} document(s) from {len(sources) or 1} source(s) count "
                 "once: copies of one report, or one source on one day")
     return Signal(
-        indicator_id=indicator.id, kind=SignalKind.CLAIM, observed_on=said_on,
-        known_at=min(c.known_at for c in group), source_ids=tuple(sources), reliability=best.reliability.value,
-        event_ids=(), document_ids=tuple(documents), strength=strength, decay=d,
-        contribution=math.log(indicator.weight) * strength * d, counted=True, note=note, evidence=claim_text(best),
+        indicator_id=indicator.id, kind=kind, observed_on=observed_on, known_at=min(r.known_at for r in group),
+        source_ids=tuple(sources), reliability=best.reliability.value,
+        event_ids=tuple(sorted({r.event_id for r in group if r.event_id})), document_ids=tuple(documents),
+        strength=strength, decay=d, contribution=math.log(indicator.weight) * strength * d, counted=True,
+        note=note, evidence=describe(best.item),
     )
 
 
@@ -305,11 +285,6 @@ def saturate(indicator: Indicator, signals: Sequence[Signal]) -> list[Signal]:
 def _raw(s: Signal) -> float:
     """What a signal would contribute if counted (for ordering uncounted ones)."""
     return s.strength * s.decay
-
-
-def _rank(r: Reliability) -> tuple[float, str]:
-    """Best source first: by reliability weight, then grade (D before F, which weighs the same)."""
-    return -RELIABILITY_WEIGHT[r], r.value
 
 
 def _join(*parts: str) -> str:

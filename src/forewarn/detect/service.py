@@ -24,8 +24,7 @@ from forewarn.detect.scenarios import (
     read_text,
 )
 from forewarn.detect.score import assess, coded_indicators, lookback_days, story_days, surge_matches
-from forewarn.detect.stories import read_stories
-from forewarn.detect.stories import story_days as documents_per_day
+from forewarn.detect.stories import documents_per_day, read_stories
 from forewarn.detect.surge import BASELINE_DAYS, find_surges
 from forewarn.detect.types import ClaimObservation, Heard, IndicatorTest, Observation, ScenarioRecord, ScenarioTest
 from forewarn.errors import InvalidArgument, NotFound

@@ -44,7 +44,7 @@ def any_of(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
 
 
-def story_days(store: SqlStore, *, since: date, until: datetime) -> dict[date, int]:
+def documents_per_day(store: SqlStore, *, since: date, until: datetime) -> dict[date, int]:
     """How many documents (matching or not) were published (else ingested) on each day from ``since`` to
     ``until``: the days missing are days the stream brought nothing (an outage, not a quiet day)."""
     return store.story_days(since=_midnight(since), until=until)
