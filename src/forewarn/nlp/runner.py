@@ -88,4 +88,4 @@ def extract_input(doc: Document) -> ExtractInput:
     """Relative dates resolve against the publication date, or the ingest date when there is none; a
     structured row's observation travels with its text."""
     reference = doc.published_at or doc.ingested_at
-    return ExtractInput(doc.id, doc.text, reference.date(), doc.observation, doc.published_precision)
+    return ExtractInput(doc.id, doc.text, reference.date(), doc.observation, doc.published_precision, doc.language)

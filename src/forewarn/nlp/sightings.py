@@ -53,6 +53,7 @@ from forewarn.nlp.inference import (
     noun_phrase,
 )
 from forewarn.nlp.lexicon import Lexicon
+from forewarn.nlp.slavic.analysis import LANGUAGES
 
 SIGHTINGS_VERSION = "2"  # bump when the rule changes what it codes
 CONFIDENCE = 0.45  # a sighting without a verb: as a weak noun trigger of the event rules
@@ -203,7 +204,10 @@ def _actor(words: Sequence[Token], mentions: Sequence[EntityMention]) -> Partici
 
 
 class SightingsComponent:
+    """English sightings; in Russian and Ukrainian the event coder codes sightings itself."""
+
     def __init__(self, nlp: Language) -> None:
+        self.english = nlp.lang not in LANGUAGES
         dictionary = getattr(nlp.get_pipe("forewarn_entities"), "dictionary", None)
         lexicon = getattr(nlp.get_pipe("forewarn_events"), "lexicon", None)
         if not isinstance(dictionary, ActorDictionary) or not isinstance(lexicon, Lexicon):
@@ -212,6 +216,8 @@ class SightingsComponent:
         self.code = SightingCoder(adjectives, lexicon.contexts.get("MOBILIZE", ()))
 
     def __call__(self, doc: Doc) -> Doc:
+        if not self.english:
+            return doc
         doc._.fw_events = tuple(self.code(doc, doc._.fw_events, doc._.fw_entities, doc._.fw_places,
                                           doc._.fw_dates, doc._.fw_published))
         return doc

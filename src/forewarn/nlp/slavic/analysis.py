@@ -1,0 +1,255 @@
+"""Russian and Ukrainian analysis: tokens, sentences, morphology, lemmas, syntax and names.
+
+The English pipeline starts from a spaCy model; no such model for Russian or Ukrainian is on the
+package registries, so the pipelines for those languages start from ``spacy.blank(lang)`` with
+
+- :class:`RazdelTokenizer`: razdel's tokens (it knows "т.е.", "ДНР-овский", "2024-го") as a spaCy
+  ``Doc`` whose text is the input's exactly;
+- the ``forewarn_slavic`` component: sentences (razdel, and every line break ends one), part of speech
+  and morphological features (slovnet's morphology model), a dependency tree per sentence (slovnet's
+  syntax model, repaired into a tree where it is not one), lemmas (pymorphy3, the parse that agrees
+  with the part of speech) and named entities (slovnet's NER: PERSON, ORG, LOC).
+
+The slovnet models are Natasha's news models, shipped inside the ``natasha`` wheel, trained on Russian.
+Ukrainian runs through the same models with Ukrainian lemmas; what that costs is measured in ``eval/``.
+After this component the forewarn components run as in English, with the same declared contracts.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.metadata
+import importlib.util
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pymorphy3
+import razdel
+from navec import Navec
+from slovnet import NER, Morph, Syntax
+from spacy.attrs import DEP, HEAD
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.vocab import Vocab
+
+from forewarn.errors import Code, ForewarnError
+
+LANGUAGES = frozenset({"ru", "uk"})
+
+NER_LABELS = {"PER": "PERSON", "ORG": "ORG", "LOC": "LOC"}
+# pymorphy3's part of speech (OpenCorpora tags) for each UD part of speech slovnet gives.
+_POS = {"NOUN": {"NOUN"}, "PROPN": {"NOUN"}, "VERB": {"VERB", "INFN", "PRTF", "PRTS", "GRND"},
+        "AUX": {"VERB", "INFN"}, "ADJ": {"ADJF", "ADJS", "COMP", "PRTF", "PRTS"}, "ADV": {"ADVB", "COMP", "PRED"},
+        "NUM": {"NUMR"}, "PRON": {"NPRO"}, "DET": {"ADJF", "NPRO"}, "ADP": {"PREP"}, "CCONJ": {"CONJ"},
+        "SCONJ": {"CONJ"}, "PART": {"PRCL"}, "INTJ": {"INTJ"}}
+_LETTERS = "абвгґдеєёжзиіїйклмнопрстуфхцчшщъыьэюя'’ʼ-"
+
+
+def models_version() -> str:
+    """The version of the package whose models this module runs (part of the extractor version)."""
+    return importlib.metadata.version("natasha")
+
+
+@dataclass(frozen=True, slots=True)
+class Models:
+    morph: Morph
+    syntax: Syntax
+    ner: NER
+
+
+@functools.cache
+def models() -> Models:
+    """Natasha's news models, loaded once per process (about a second; ~250 MB)."""
+    spec = importlib.util.find_spec("natasha")  # found without importing it (it imports pymorphy2)
+    if spec is None or not spec.submodule_search_locations:
+        raise ForewarnError("the Russian and Ukrainian models (package natasha) are not installed",
+                            code=Code.MODEL_UNAVAILABLE, hint="pip install natasha")
+    data = Path(next(iter(spec.submodule_search_locations))) / "data"
+    navec = Navec.load(str(data / "emb" / "navec_news_v1_1B_250K_300d_100q.tar"))
+    morph = Morph.load(str(data / "model" / "slovnet_morph_news_v1.tar"), batch_size=16)
+    syntax = Syntax.load(str(data / "model" / "slovnet_syntax_news_v1.tar"), batch_size=16)
+    ner = NER.load(str(data / "model" / "slovnet_ner_news_v1.tar"), batch_size=16)
+    return Models(morph.navec(navec), syntax.navec(navec), ner.navec(navec))
+
+
+@functools.cache
+def analyzer(lang: str) -> pymorphy3.MorphAnalyzer:
+    """pymorphy3's analyser for ``lang`` ("ru" or "uk"), one per process."""
+    return pymorphy3.MorphAnalyzer(lang=lang)
+
+
+def parses(word: str, lang: str) -> list[Any]:
+    """Every pymorphy3 parse of ``word`` (lower-cased), best first."""
+    return _parses(word.lower(), lang)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _parses(word: str, lang: str) -> list[Any]:
+    return list(analyzer(lang).parse(word))
+
+
+@functools.lru_cache(maxsize=200_000)
+def lemma(word: str, pos: str, lang: str) -> str:
+    """The lemma of ``word`` (lower case) as the part of speech ``pos`` (UD), else its first parse's."""
+    if not word or word[0].lower() not in _LETTERS:
+        return word.lower()
+    options = _parses(word.lower(), lang)
+    wanted = _POS.get(pos, set())
+    for parse in options:
+        if parse.tag.POS in wanted:
+            return str(parse.normal_form)
+    return str(options[0].normal_form) if options else word.lower()
+
+
+class RazdelTokenizer:
+    """Text → ``Doc`` with razdel's tokens; runs of whitespace beyond one space are tokens of their own,
+    as spaCy's tokenizer makes them, so ``doc.text`` is the text."""
+
+    def __init__(self, vocab: Vocab) -> None:
+        self.vocab = vocab
+
+    def __call__(self, text: str) -> Doc:
+        words: list[str] = []
+        spaces: list[bool] = []
+        position = 0
+        for token in razdel.tokenize(text):
+            _gap(text[position:token.start], words, spaces)
+            words.append(token.text)
+            spaces.append(False)
+            position = token.stop
+        _gap(text[position:], words, spaces)
+        return Doc(self.vocab, words=words, spaces=spaces)
+
+
+def _gap(gap: str, words: list[str], spaces: list[bool]) -> None:
+    if gap.startswith(" ") and words and not words[-1].isspace():
+        spaces[-1] = True
+        gap = gap[1:]
+    if gap:
+        words.append(gap)
+        spaces.append(False)
+
+
+class SlavicAnalysis:
+    """Sentences, morphology, lemmas, syntax and names of a Russian or Ukrainian ``Doc``."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.models = models()
+
+    def __call__(self, doc: Doc) -> Doc:
+        return self.pipe_one(doc)
+
+    def pipe(self, docs: Iterator[Doc], batch_size: int = 32) -> Iterator[Doc]:
+        for doc in docs:
+            yield self.pipe_one(doc)
+
+    def pipe_one(self, doc: Doc) -> Doc:
+        sentences = sentence_spans(doc)
+        words = [[t.text for t in doc[start:end] if not t.is_space] for start, end in sentences]
+        words = [w for w in words if w]
+        morph = list(self.models.morph.map(words)) if words else []
+        syntax = list(self.models.syntax.map(words)) if words else []
+        heads = np.zeros((len(doc), 2), dtype="uint64")
+        parsed = iter(zip(morph, syntax, strict=True))
+        for start, end in sentences:
+            tags, tree = next(parsed) if not _blank(doc, start, end) else (None, None)
+            self._sentence(doc, start, end, tags.tokens if tags else (), tree.tokens if tree else (), heads)
+        doc.from_array([HEAD, DEP], heads)
+        doc.ents = list(self._names(doc, sentences))
+        return doc
+
+    def _sentence(self, doc: Doc, start: int, end: int, tags: Sequence[Any], tree: Sequence[Any],
+                  heads: np.ndarray) -> None:
+        index = [i for i in range(start, end) if not doc[i].is_space]
+        if not index:  # a text of whitespace alone
+            heads[start:end] = (0, doc.vocab.strings.add("ROOT"))
+            return
+        parents = tree_heads([int(t.head_id.split("_")[-1]) - 1 for t in tree])
+        root = index[parents.index(-1)]
+        for k, (i, tag, node) in enumerate(zip(index, tags, tree, strict=True)):
+            token = doc[i]
+            token.pos_ = tag.pos
+            token.tag_ = tag.pos
+            token.set_morph("|".join(f"{k}={v}" for k, v in sorted(tag.feats.items())) or None)
+            token.lemma_ = lemma(token.text, tag.pos, self.lang)
+            parent = parents[k]
+            head = i if parent == -1 else index[parent]
+            heads[i] = (np.uint64(np.int64(head - i).astype("uint64")),
+                        doc.vocab.strings.add("ROOT" if parent == -1 else (node.rel or "dep")))
+        for i in range(start, end):
+            if doc[i].is_space:
+                doc[i].pos_ = "SPACE"
+                heads[i] = (np.uint64(np.int64(root - i).astype("uint64")), doc.vocab.strings.add("dep"))
+
+    def _names(self, doc: Doc, sentences: list[tuple[int, int]]) -> Iterator[Span]:
+        texts = [doc[start:end].text for start, end in sentences]
+        for (start, _), markup in zip(sentences, self.models.ner.map(texts), strict=True):
+            offset = doc[start].idx
+            for span in markup.spans:
+                found = doc.char_span(offset + span.start, offset + span.stop, NER_LABELS.get(span.type, span.type),
+                                      alignment_mode="expand")
+                if found is not None:
+                    yield found
+
+
+def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
+    """(start, end) token ranges of sentences: razdel's, also cut at every line break; a range of
+    whitespace alone joins the sentence before it (or, at the start, the one after)."""
+    ends = {s.stop for s in razdel.sentenize(doc.text)}
+    ranges: list[tuple[int, int]] = []
+    start = 0
+    for i, token in enumerate(doc):
+        if token.idx + len(token) in ends or (token.is_space and "\n" in token.text) or i + 1 == len(doc):
+            ranges.append((start, i + 1))
+            start = i + 1
+    merged: list[tuple[int, int]] = []
+    for start, end in ranges:
+        if merged and (_blank(doc, start, end) or _blank(doc, *merged[-1])):
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _blank(doc: Doc, start: int, end: int) -> bool:
+    return all(t.is_space for t in doc[start:end])
+
+
+def tree_heads(heads: Sequence[int]) -> list[int]:
+    """``heads`` (the parent's index per word, -1 for a root) made one tree: one root (the first), and a
+    word on a cycle or under a second root attached to that root."""
+    parents = list(heads)
+    roots = [i for i, h in enumerate(parents) if h == -1 or not 0 <= h < len(parents) or h == i]
+    root = roots[0] if roots else 0
+    for i in roots:
+        parents[i] = -1 if i == root else root
+    parents[root] = -1
+    for i in range(len(parents)):
+        seen = {i}
+        node = parents[i]
+        while node != -1:
+            if node in seen:
+                parents[i] = root
+                break
+            seen.add(node)
+            node = parents[node]
+    return parents
+
+
+def add_analysis(nlp: Language) -> None:
+    """Make ``nlp`` (a blank Russian or Ukrainian pipeline) tokenise with razdel and analyse with slovnet."""
+    nlp.tokenizer = RazdelTokenizer(nlp.vocab)
+    nlp.add_pipe("forewarn_slavic", first=True)
+
+
+@Language.factory("forewarn_slavic", assigns=["token.pos", "token.tag", "token.morph", "token.lemma", "token.dep",
+                                              "token.head", "doc.sents", "doc.ents"], requires=[])
+def _make_slavic(nlp: Language, name: str) -> SlavicAnalysis:
+    if nlp.lang not in LANGUAGES:
+        raise ForewarnError(f"forewarn_slavic analyses Russian and Ukrainian, not {nlp.lang!r}",
+                            code=Code.MODEL_UNAVAILABLE, hint="build it on spacy.blank('ru') or spacy.blank('uk')")
+    return SlavicAnalysis(nlp.lang)
