@@ -1,9 +1,10 @@
-"""Fixtures for the extraction tests: the spaCy model, loaded once for the session (tests only
-read from it), and a claims component that fails on demand."""
+"""Fixtures for the extraction tests: the spaCy model and the Russian and Ukrainian pipelines, loaded once
+for the session (tests only read from them), and a claims component that fails on demand."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 import spacy
@@ -11,6 +12,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 import forewarn.nlp.pipeline as pipeline
+from forewarn.config import Settings
+from forewarn.nlp.pipeline import ExtractorConfig
 
 
 @pytest.fixture(scope="session")
@@ -33,3 +36,27 @@ def fail_claims_on(monkeypatch: pytest.MonkeyPatch) -> Callable[[str | None], No
         monkeypatch.setattr(pipeline, "find_claims", fragile)
 
     return arm
+
+
+@pytest.fixture(scope="session")
+def ru_nlp() -> Language:
+    """The whole Russian pipeline (analysis and forewarn's components), built once for the session."""
+    return pipeline.build_pipeline(ExtractorConfig.from_settings(Settings()), "ru")
+
+
+@pytest.fixture(scope="session")
+def uk_nlp() -> Language:
+    """The whole Ukrainian pipeline, built once for the session."""
+    return pipeline.build_pipeline(ExtractorConfig.from_settings(Settings()), "uk")
+
+
+@pytest.fixture(scope="session")
+def slavic(ru_nlp: Language, uk_nlp: Language) -> Callable[..., Doc]:
+    """``slavic("ru", text, published=6 Aug 2024)``: the text through that language's whole pipeline."""
+    pipelines = {"ru": ru_nlp, "uk": uk_nlp}
+
+    def parse(lang: str, text: str, published: date = date(2024, 8, 6)) -> Doc:
+        nlp = pipelines[lang]
+        return nlp(pipeline.make_doc(nlp, text, published))
+
+    return parse

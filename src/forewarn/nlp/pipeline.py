@@ -188,6 +188,10 @@ class ClaimsComponent:
         return doc
 
 
+def _lang(nlp: Language) -> str:
+    return nlp.lang or "en"
+
+
 def _entities_component(nlp: Language) -> EntitiesComponent:
     component = nlp.get_pipe("forewarn_entities") if "forewarn_entities" in nlp.pipe_names else None
     if not isinstance(component, EntitiesComponent):
@@ -215,12 +219,12 @@ def _make_entities(nlp: Language, name: str, dictionaries: list[str]) -> Entitie
 @Language.factory("forewarn_places", assigns=["doc._.fw_places"], requires=["doc.ents", "token.dep"],
                   default_config={"cache_dir": "", "focus": []})
 def _make_places(nlp: Language, name: str, cache_dir: str, focus: list[str]) -> PlacesComponent:
-    return PlacesComponent(nlp.lang, cache_dir, focus)
+    return PlacesComponent(_lang(nlp), cache_dir, focus)
 
 
 @Language.factory("forewarn_dates", assigns=["doc._.fw_dates"], requires=["doc.ents", "doc.sents"])
 def _make_dates(nlp: Language, name: str) -> DatesComponent:
-    return DatesComponent(nlp.lang)
+    return DatesComponent(_lang(nlp))
 
 
 @Language.factory("forewarn_events", assigns=["doc._.fw_events"],
@@ -235,7 +239,7 @@ def _make_events(nlp: Language, name: str, lexicon: str) -> EventsComponent:
                   requires=["doc._.fw_events", "doc._.fw_entities", "doc._.fw_places"],
                   default_config={"model": ""})
 def _make_classifier(nlp: Language, name: str, model: str) -> ClassifierComponent:
-    return ClassifierComponent(nlp.lang, model)
+    return ClassifierComponent(_lang(nlp), model)
 
 
 @Language.factory("forewarn_inference", assigns=["doc._.fw_events"],

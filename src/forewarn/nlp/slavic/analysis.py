@@ -23,17 +23,19 @@ import importlib.util
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pymorphy3
 import razdel
 from navec import Navec
 from slovnet import NER, Morph, Syntax
-from spacy.attrs import DEP, HEAD
+from spacy.attrs import DEP, HEAD, LEMMA, MORPH, POS, TAG
 from spacy.language import Language
+from spacy.parts_of_speech import IDS as POS_IDS
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
+from thinc.types import Ints2d
 
 from forewarn.errors import Code, ForewarnError
 
@@ -45,6 +47,7 @@ _POS = {"NOUN": {"NOUN"}, "PROPN": {"NOUN"}, "VERB": {"VERB", "INFN", "PRTF", "P
         "AUX": {"VERB", "INFN"}, "ADJ": {"ADJF", "ADJS", "COMP", "PRTF", "PRTS"}, "ADV": {"ADVB", "COMP", "PRED"},
         "NUM": {"NUMR"}, "PRON": {"NPRO"}, "DET": {"ADJF", "NPRO"}, "ADP": {"PREP"}, "CCONJ": {"CONJ"},
         "SCONJ": {"CONJ"}, "PART": {"PRCL"}, "INTJ": {"INTJ"}}
+_COLUMNS = (HEAD, DEP, POS, TAG, MORPH, LEMMA)
 _LETTERS = "абвгґдеєёжзиіїйклмнопрстуфхцчшщъыьэюя'’ʼ-"
 
 
@@ -153,37 +156,32 @@ class SlavicAnalysis:
         words = [w for w in words if w]
         morph = list(self.models.morph.map(words)) if words else []
         syntax = list(self.models.syntax.map(words)) if words else []
-        heads = np.zeros((len(doc), 2), dtype="uint64")
+        rows = np.zeros((len(doc), len(_COLUMNS)), dtype="uint64")
         parsed = iter(zip(morph, syntax, strict=True))
         for start, end in sentences:
             tags, tree = next(parsed) if not _blank(doc, start, end) else (None, None)
-            self._sentence(doc, start, end, tags.tokens if tags else (), tree.tokens if tree else (), heads)
-        doc.from_array([HEAD, DEP], heads)
+            self._sentence(doc, start, end, tags.tokens if tags else (), tree.tokens if tree else (), rows)
+        doc.from_array(list(_COLUMNS), cast(Ints2d, rows))
         doc.ents = list(self._names(doc, sentences))
         return doc
 
     def _sentence(self, doc: Doc, start: int, end: int, tags: Sequence[Any], tree: Sequence[Any],
-                  heads: np.ndarray) -> None:
+                  rows: np.ndarray) -> None:
+        """Fill ``rows`` (one per token: head offset, relation, part of speech, tag, features, lemma)
+        for the sentence ``doc[start:end]``; whitespace hangs from the sentence's root."""
+        strings = doc.vocab.strings
         index = [i for i in range(start, end) if not doc[i].is_space]
-        if not index:  # a text of whitespace alone
-            heads[start:end] = (0, doc.vocab.strings.add("ROOT"))
-            return
         parents = tree_heads([int(t.head_id.split("_")[-1]) - 1 for t in tree])
-        root = index[parents.index(-1)]
-        for k, (i, tag, node) in enumerate(zip(index, tags, tree, strict=True)):
-            token = doc[i]
-            token.pos_ = tag.pos
-            token.tag_ = tag.pos
-            token.set_morph("|".join(f"{k}={v}" for k, v in sorted(tag.feats.items())) or None)
-            token.lemma_ = lemma(token.text, tag.pos, self.lang)
-            parent = parents[k]
-            head = i if parent == -1 else index[parent]
-            heads[i] = (np.uint64(np.int64(head - i).astype("uint64")),
-                        doc.vocab.strings.add("ROOT" if parent == -1 else (node.rel or "dep")))
+        root = index[parents.index(-1)] if index else start
         for i in range(start, end):
-            if doc[i].is_space:
-                doc[i].pos_ = "SPACE"
-                heads[i] = (np.uint64(np.int64(root - i).astype("uint64")), doc.vocab.strings.add("dep"))
+            rows[i] = (_offset(root - i), strings.add("ROOT" if i == root else "dep"), POS_IDS["SPACE"], strings.add("_SP"),
+                       doc.vocab.morphology.add(""), strings.add(doc[i].text))
+        for k, (i, tag, node) in enumerate(zip(index, tags, tree, strict=True)):
+            head = i if parents[k] == -1 else index[parents[k]]
+            features = "|".join(f"{name}={value}" for name, value in sorted(tag.feats.items()))
+            rows[i] = (_offset(head - i), strings.add("ROOT" if head == i else (node.rel or "dep")),
+                       POS_IDS.get(tag.pos, POS_IDS["X"]), strings.add(tag.pos), doc.vocab.morphology.add(features),
+                       strings.add(lemma(doc[i].text, tag.pos, self.lang)))
 
     def _names(self, doc: Doc, sentences: list[tuple[int, int]]) -> Iterator[Span]:
         texts = [doc[start:end].text for start, end in sentences]
@@ -194,6 +192,11 @@ class SlavicAnalysis:
                                       alignment_mode="expand")
                 if found is not None:
                     yield found
+
+
+def _offset(relative: int) -> int:
+    """A relative head position as spaCy's arrays hold it (unsigned 64 bits)."""
+    return relative % (1 << 64)
 
 
 def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
