@@ -174,8 +174,8 @@ class SlavicAnalysis:
         parents = tree_heads([int(t.head_id.split("_")[-1]) - 1 for t in tree])
         root = index[parents.index(-1)] if index else start
         for i in range(start, end):
-            rows[i] = (_offset(root - i), strings.add("ROOT" if i == root else "dep"), POS_IDS["SPACE"], strings.add("_SP"),
-                       doc.vocab.morphology.add(""), strings.add(doc[i].text))
+            rows[i] = (_offset(root - i), strings.add("ROOT" if i == root else "dep"), POS_IDS["SPACE"],
+                       strings.add("_SP"), doc.vocab.morphology.add(""), strings.add(doc[i].text))
         for k, (i, tag, node) in enumerate(zip(index, tags, tree, strict=True)):
             head = i if parents[k] == -1 else index[parents[k]]
             features = "|".join(f"{name}={value}" for name, value in sorted(tag.feats.items()))
