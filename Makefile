@@ -43,6 +43,7 @@ bench: install
 	bash scripts/chromium.sh
 	FOREWARN_BENCH_PG_URL="$$(bash scripts/postgres.sh)" $(BIN)/python bench/web_pages.py --backend both
 	$(BIN)/python bench/web_weight.py
+	$(BIN)/python bench/slavic_speed.py
 
 eval: install
 	$(BIN)/python eval/near_duplicates.py
@@ -57,6 +58,13 @@ eval: install
 	$(BIN)/python eval/dates.py
 	$(BIN)/python eval/backtest.py
 	$(BIN)/python eval/ablation.py
+	$(BIN)/python eval/language_id.py
+	$(BIN)/python eval/ner_ru.py
+	$(BIN)/python eval/ner_uk.py
+	$(BIN)/python eval/places_slavic.py
+	$(BIN)/python eval/dates_slavic.py
+	$(BIN)/python eval/events_parallel.py
+	$(BIN)/python eval/demo_languages.py
 
 # The long backtests: every default scenario daily over the real news streams of ../shared/data (news_2023_mayjun,
 # news_2024_feeds). Not part of `make eval`: the first build of the 2023 stream's cached workspace (93,385 items

@@ -52,8 +52,9 @@ def test_record_carries_plover_fields_in_a_fixed_order() -> None:
     assert record["event_text"] == "struck"
     assert record["text"] == "Russian forces struck Sumy with drones overnight."
     assert record["cite_info"] == {"document_id": DOC.id, "url": "https://news.example/sumy", "source": "wire",
-                                   "title": "Strike on Sumy", "published": "2024-08-04T07:30:00+00:00", "sentence": 0,
-                                   "start": 0, "end": 49, "trigger_start": 15, "trigger_end": 21}
+                                   "title": "Strike on Sumy", "published": "2024-08-04T07:30:00+00:00",
+                                   "language": "en", "sentence": 0, "start": 0, "end": 49, "trigger_start": 15,
+                                   "trigger_end": 21}
     assert (record["coder"], record["coded_date"]) == ("forewarn spacy-sm 3.8 / fw 1", "2024-08-05")
     assert (record["confidence"], record["reported"], record["negated"]) == (0.8123, True, False)
     assert record["claims"] == []

@@ -2,7 +2,8 @@
 
 Required PLOVER fields: ``id``, ``date``, ``actor``, ``event``. forewarn adds what it knows:
 ``recipient``, ``event_loc``, ``event_text`` (the trigger words), ``mode``, ``context``, ``text``
-(the evidence sentence), ``cite_info`` (where the evidence is), ``coder``, ``coded_date``, and,
+(the evidence sentence), ``cite_info`` (where the evidence is, with the document's
+``language``), ``coder``, ``coded_date``, and,
 as extra fields, the date's precision, the confidence, the flags (negated, hypothetical,
 future, reported) and ``type_coder`` (what coded the type: ``rules``, ``model:NAME`` or
 ``rules+model:NAME``). An entity object says ``inferred: true`` when nobody was named and a documented
@@ -88,7 +89,7 @@ def _location(place: StoredPlace) -> dict[str, Any]:
 def _cite(event: StoredEvent, document: Document) -> dict[str, Any]:
     return {"document_id": event.document_id, "url": document.url, "source": event.source_id,
             "title": document.title, "published": document.published_at.isoformat() if document.published_at else None,
-            "sentence": event.sentence, "start": event.start, "end": event.end,
+            "language": document.language, "sentence": event.sentence, "start": event.start, "end": event.end,
             "trigger_start": event.trigger_start, "trigger_end": event.trigger_end}
 
 

@@ -242,6 +242,20 @@ def test_country_spans_take_the_longest_name() -> None:
     assert [text[a:b] for a, b in country_spans(text)] == ["People's Republic of China", "Republic of Korea"]
 
 
+def test_russian_and_ukrainian_country_names_in_any_case_are_spans() -> None:
+    text = "Делегация Китайской Народной Республики прибыла; мало кто знал о Мали. Посольство Сполучених Штатів Америки."
+    assert [text[a:b] for a, b in country_spans(text)] == ["Китайской Народной Республики", "Мали",
+                                                            "Сполучених Штатів Америки"]
+    assert not keywords_found(("народной республики",), text[:48])
+    assert keywords_found(("народной республики",), "Власти самопровозглашённой народной республики заявили.")
+
+
+@pytest.mark.parametrize(("keyword", "text"), [("сапер*", "Сапёры работают"), ("без зв'язку", "Досі без зв’язку."),
+                                               ("ёлк*", "Ёлки и елки")])
+def test_cyrillic_keywords_fold_apostrophes_and_yo(keyword: str, text: str) -> None:
+    assert keywords_found((keyword,), text)
+
+
 def test_event_keywords_follow_the_same_rule() -> None:
     i = indicator(keywords=("people's republic*",))
     assert not indicator_matches(scenario(i), i, obs(evidence="Troops trained with the People's Republic of China."))

@@ -87,7 +87,6 @@ def test_offsets_of_later_segments_point_into_the_whole_text(extractor, monkeypa
 @pytest.mark.parametrize("text", [
     "",
     "   \n\n  ",
-    "Вчера в городе прошёл митинг, полиция задержала десять человек.",
     "Ayer la policía detuvo a diez manifestantes en la capital.",
     "<div class='nav'>&nbsp;</div><script>var attack = 1; function strike() {}</script><td>Home</td>",
     "2021 | 4,512 | 3.2% | 118\n2022 | 5,004 | 3.9% | 131\n" * 30,
@@ -95,6 +94,12 @@ def test_offsets_of_later_segments_point_into_the_whole_text(extractor, monkeypa
 ])
 def test_bad_input_gives_no_garbage_events(extractor, text):
     assert one(extractor, text).events == ()
+
+
+def test_russian_text_is_coded_in_russian_not_left_as_garbage(extractor):
+    """Russian once went through the English pipeline and had to yield nothing; now it has its own."""
+    types = {e.type for e in one(extractor, "Вчера в городе прошёл митинг, полиция задержала десять человек.").events}
+    assert types == {"PROTEST", "COERCE"}
 
 
 def test_all_caps_does_not_crash_or_flood(extractor):

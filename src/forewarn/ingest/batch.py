@@ -16,6 +16,7 @@ from forewarn.ingest import dedup
 from forewarn.ingest.normalise import document_id, normalise, sighting_key
 from forewarn.model import Document, Marking, RawDocument, Sighting, Source
 from forewarn.model.source import FeedValidators
+from forewarn.nlp.language import document_language
 from forewarn.store.batch import Batch, BatchCounts, KeyedSighting, StoredDocument
 from forewarn.store.interfaces import IngestStore
 
@@ -150,7 +151,7 @@ def _document(p: _Prepared, cluster_id: str, run_id: int, now: datetime) -> Docu
     return Document(
         id=p.doc_id, text=p.text, title=raw.title, url=raw.url, source_id=source.id if source else None,
         published_at=raw.published_at, published_precision=raw.published_precision, ingested_at=now,
-        language=raw.language, marking=(source.marking if source else Marking.CLEAR).value,
+        language=document_language(raw.language, p.text), marking=(source.marking if source else Marking.CLEAR).value,
         team=source.team if source else None, cluster_id=cluster_id, reader=raw.reader, location=raw.location,
         item=raw.item, raw_sha256=raw.raw_sha256, run_id=run_id, meta=raw.meta,
     )

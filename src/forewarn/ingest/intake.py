@@ -4,6 +4,7 @@ on) run extraction on what is new."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -17,6 +18,7 @@ from forewarn.ingest.posted import DEFAULT_SOURCE, Posted, check_may_post, new_s
 from forewarn.ingest.sources import SourceDesk, source_input
 from forewarn.ledger.service import LedgerService
 from forewarn.model import ExtractReport, IngestReport, Principal, Source, SourceKind
+from forewarn.nlp.language import detect
 from forewarn.store import SqlStore
 
 if TYPE_CHECKING:  # spaCy loads only when extraction runs
@@ -111,6 +113,19 @@ class Intake:
             return None, (Issue(err.code if err.code else Code.EXTRACTION_FAILED, err.message, location,
                                 hint=err.hint or "run `forewarn extract` once the cause is fixed",
                                 severity=Severity.WARNING),)
+
+    def fill_languages(self, batch: int = 500) -> dict[str, int]:
+        """Detect and store the language of every document stored without one (before languages were kept
+        at intake); how many got each language. Idempotent: a second run finds nothing to do (a text
+        without letters stays without a language)."""
+        filled: Counter[str] = Counter()
+        after = ""
+        while rows := self.store.unlabelled_documents(after, batch):
+            found = {doc_id: lang for doc_id, text in rows if (lang := detect(text)) is not None}
+            self.store.set_languages(found)
+            filled.update(found.values())
+            after = rows[-1][0]
+        return dict(filled.most_common())
 
     def _ingestor(self) -> Ingestor:
         return Ingestor(self.store, self.clock, IngestConfig.from_settings(self.settings))

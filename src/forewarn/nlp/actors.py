@@ -34,7 +34,8 @@ from forewarn.yamlfile import load_strict
 DEFAULT_RESOURCE = "data/actors.yaml"
 _DEFAULT_LABEL = "actors.yaml (packaged default)"
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_TOP_KEYS = ("entities", "countries", "agents", "compound_only")
+_TOP_KEYS = ("entities", "countries", "agents", "compound_only", "cyrillic")
+_CYRILLIC = "cyrillic"  # Russian and Ukrainian names: a section read after the rest of its file, as a file of its own
 _ENTRY_KEYS = ("id", "name", "kind", "country", "sector", "aliases", "national")
 _COUNTRY_KEYS = ("adjectives", "people", "names", "metonyms", "groups")
 _KINDS = {k.value: k for k in EntityKind if k is not EntityKind.PLACE}
@@ -289,6 +290,14 @@ def _parse_yaml(raw: bytes, label: str) -> dict[str, Any]:
     return data
 
 
+def _section(label: str, data: Any) -> dict[str, Any]:
+    """The ``cyrillic`` section: the keys of a file, bar itself."""
+    if not isinstance(data, dict) or _CYRILLIC in data or any(k not in _TOP_KEYS for k in data):
+        raise ConfigError(f"{label}: '{_CYRILLIC}' must be a mapping with keys {', '.join(_TOP_KEYS[:-1])}",
+                          hint="see the header of the packaged actors.yaml for the format")
+    return data
+
+
 @dataclass
 class _Builder:
     """Accumulates files during ``load`` (local to one load; never shared)."""
@@ -309,6 +318,9 @@ class _Builder:
         self._add_countries(label, data.get("countries") or {})
         self._add_agents(label, "agents", data.get("agents") or {}, standalone=True)
         self._add_agents(label, "compound_only", data.get("compound_only") or {}, standalone=False)
+        section = data.get(_CYRILLIC)
+        if section is not None:
+            self.add_file(f"{label}: {_CYRILLIC}", _section(label, section))
 
     def _add_entry(self, label: str, index: int, raw: Any, seen: set[str]) -> None:
         where = f"{label}: entities[{index}]"

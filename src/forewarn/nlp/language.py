@@ -1,17 +1,54 @@
-"""The language of a document, offline: a declared language tag kept, else detected from the text.
+"""The language of a document, offline: a declared language tag kept unless the text contradicts it, else
+detected from the text.
 
-The pipeline a document goes through follows from it (:func:`pipeline_language`): Russian and
-Ukrainian have their own (``forewarn.nlp.slavic``); every other language goes through the English one.
+Detection (:func:`detect`) reads the script first, then the letters that tell the Cyrillic languages apart,
+and asks py3langid only for what the letters leave open:
+
+* Cyrillic text is Ukrainian when it has і ї є ґ and none of ы э ё, Russian when it has ы э ё and none of
+  і ї є ґ (neither language writes the other's letters); Belarusian when it writes ў, or і and ы, and never
+  и; Serbian or Macedonian when it writes ј љ њ ћ ђ џ ѓ ќ ѕ; Bulgarian when its ъ is a vowel (before a
+  consonant: Russian writes ъ only before е ё ю я). Text with both Ukrainian and Russian letters (a Ukrainian
+  post quoting Russian) and text with neither are ranked by py3langid between Russian and Ukrainian only:
+  short Cyrillic text is not taken for another Slavic language without one of these letters.
+* Other text goes to py3langid; a short one (under ``SHORT_LETTERS`` letters) only among ``COMMON``
+  languages, so that "Sirens again." is not Scottish Gaelic.
+
+A declared language (:func:`document_language`) is normalised (``primary``: "en-US" → "en", "ua" → "uk",
+"rus" → "ru") and kept unless the script contradicts it — Cyrillic text under a language not written in
+Cyrillic, Latin text under one written only in Cyrillic — or it says Russian where the letters say
+Ukrainian (or the reverse) one-sidedly; then the detected language replaces it. The pipeline a document
+goes through follows from that (:func:`pipeline_language`): Russian and Ukrainian have their own
+(``forewarn.nlp.slavic``); every other language goes through the English one.
 """
 
 from __future__ import annotations
 
 import functools
+import re
+from collections import Counter
+from typing import Literal
 
 from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
 PIPELINES = frozenset({"en", "ru", "uk"})
 SAMPLE_CHARS = 4000  # enough to tell a language; a long text is not read whole
+SHORT_LETTERS = 40  # fewer letters than this: a headline or a one-liner
+# languages a short non-Cyrillic text may be taken for: the widely written ones py3langid knows
+COMMON = frozenset({"en", "de", "fr", "es", "it", "pt", "nl", "pl", "cs", "sk", "ro", "hu", "sv", "da", "no", "fi",
+                    "et", "lv", "lt", "hr", "sl", "tr", "az", "el", "ka", "hy", "ar", "fa", "he", "ur", "hi", "zh",
+                    "ja", "ko", "vi", "id"})
+CYRILLIC_LANGUAGES = frozenset({"ru", "uk", "be", "bg", "mk", "sr", "kk", "ky", "mn", "tg", "tt", "ba", "cv"})
+BOTH_SCRIPTS = frozenset({"sr", "kk", "az", "uz"})  # written in Latin as well as in Cyrillic
+EAST_SLAVIC = ("ru", "uk")
+UKRAINIAN_LETTERS = "іїєґ"
+RUSSIAN_LETTERS = "ыэё"
+SOUTH_SLAVIC_LETTERS = "јљњћђџѓќѕ"
+BULGARIAN_VOWEL_YER = re.compile(r"ъ(?![еёюя])")
+UNDETERMINED = frozenset({"und", "mul", "zxx", "mis"})
+ALIASES = {"ua": "uk", "ukr": "uk", "rus": "ru", "eng": "en", "bel": "be", "bul": "bg", "pol": "pl", "deu": "de",
+           "ger": "de", "fra": "fr", "fre": "fr", "srp": "sr", "mkd": "mk", "mac": "mk"}
+
+Script = Literal["cyrillic", "latin", "other"]
 
 
 @functools.cache
@@ -20,22 +57,83 @@ def _identifier() -> LanguageIdentifier:
 
 
 def primary(tag: str | None) -> str | None:
-    """The language subtag of a declared tag, lower case: "en-US" → "en", "uk_UA" → "uk"."""
+    """The language subtag of a declared tag, lower case, as ISO 639-1 where it has one: "en-US" → "en",
+    "uk_UA" → "uk", "ua" (the country, often written for the language) → "uk", "rus" → "ru"; None for none
+    or "und"."""
     code = (tag or "").strip().replace("_", "-").split("-")[0].lower()
-    return code if code.isalpha() and 2 <= len(code) <= 3 else None
+    if not (code.isalpha() and code.isascii() and 2 <= len(code) <= 3) or code in UNDETERMINED:
+        return None
+    return ALIASES.get(code, code)
+
+
+def script_of(text: str) -> Script | None:
+    """The script of most of ``text``'s letters; None for a text without letters."""
+    counts = Counter(_script(c) for c in text if c.isalpha())
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _script(c: str) -> Script:
+    if "\u0400" <= c <= "\u052f":
+        return "cyrillic"
+    return "latin" if c <= "\u024f" or "\u1e00" <= c <= "\u1eff" else "other"
 
 
 def detect(text: str) -> str | None:
     """The ISO 639-1 code of ``text``'s language, or None for a text without letters."""
     sample = text[:SAMPLE_CHARS]
-    if not any(c.isalpha() for c in sample):
+    script = script_of(sample)
+    if script is None:
         return None
-    code, _ = _identifier().classify(sample)
-    return str(code)
+    if script == "cyrillic":
+        return _cyrillic(sample.lower())
+    letters = sum(c.isalpha() for c in sample)
+    return _best(sample, COMMON if letters < SHORT_LETTERS else None)
+
+
+def _best(sample: str, among: frozenset[str] | tuple[str, ...] | None) -> str:
+    """py3langid's most likely language, among ``among`` when given."""
+    return next(str(code) for code, _ in _identifier().rank(sample) if among is None or code in among)
+
+
+def _cyrillic(sample: str) -> str:
+    """The language of a mostly Cyrillic, lower-cased sample: the letters first, py3langid for the rest."""
+    letters = Counter(sample)
+    uk, ru = (sum(letters[c] for c in group) for group in (UKRAINIAN_LETTERS, RUSSIAN_LETTERS))
+    if not letters["и"] and (letters["ў"] or (letters["і"] and letters["ы"])):
+        return "be"
+    if any(letters[c] for c in SOUTH_SLAVIC_LETTERS):
+        return _best(sample, ("sr", "mk"))
+    if not uk and not ru and BULGARIAN_VOWEL_YER.search(sample):
+        return "bg"
+    return east_slavic_verdict(sample) or _best(sample, EAST_SLAVIC)
+
+
+def east_slavic_verdict(text: str) -> str | None:
+    """"uk" when ``text`` writes Ukrainian letters and no Russian ones, "ru" for the reverse, else None."""
+    lower = text[:SAMPLE_CHARS].lower()
+    uk, ru = (any(c in lower for c in group) for group in (UKRAINIAN_LETTERS, RUSSIAN_LETTERS))
+    return "uk" if uk and not ru else "ru" if ru and not uk else None
+
+
+def contradicts(code: str, text: str) -> bool:
+    """Does ``text`` contradict the declared language ``code``: written in a script the language is not
+    written in, or, declared Russian or Ukrainian, writing only the other one's letters?"""
+    script = script_of(text[:SAMPLE_CHARS])
+    if script == "cyrillic":
+        verdict = east_slavic_verdict(text)
+        return code not in CYRILLIC_LANGUAGES or (code in EAST_SLAVIC and verdict not in (None, code))
+    return script == "latin" and code in CYRILLIC_LANGUAGES - BOTH_SCRIPTS
+
+
+def document_language(declared: str | None, text: str) -> str | None:
+    """The language a document is kept with: its declared language, normalised, unless the text contradicts
+    it (:func:`contradicts`); else the detected one (None for a text without letters)."""
+    code = primary(declared)
+    return code if code is not None and not contradicts(code, text) else detect(text)
 
 
 def pipeline_language(declared: str | None, text: str) -> str:
-    """Which pipeline reads a document: its declared language, else the detected one; "en" for any
-    language without a pipeline of its own."""
-    code = primary(declared) or detect(text)
+    """Which pipeline reads a document: its language (:func:`document_language`); "en" for any language
+    without a pipeline of its own."""
+    code = document_language(declared, text)
     return code if code in PIPELINES else "en"

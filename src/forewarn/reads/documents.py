@@ -34,6 +34,7 @@ class DocumentSummary:
     url: str | None
     cluster_id: str
     cluster_size: int
+    language: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,12 +116,12 @@ def _summaries(conn: Connection, ids: Sequence[str]) -> tuple[DocumentSummary, .
         return ()
     d, cl = t.documents.c, t.clusters.c
     rows = conn.execute(select(d.id, d.title, func.substr(d.text, 1, 240).label("snippet"), d.source_id,
-                               d.published_at, d.ingested_at, d.url, d.cluster_id,
+                               d.published_at, d.ingested_at, d.url, d.cluster_id, d.language,
                                func.coalesce(cl.size, 1).label("size"))
                         .select_from(t.documents.outerjoin(t.clusters, cl.id == d.cluster_id))
                         .where(d.id.in_(list(ids)))).all()
     by_id = {r.id: DocumentSummary(r.id, r.title, r.snippet or "", r.source_id, r.published_at, r.ingested_at,
-                                   r.url, r.cluster_id, int(r.size)) for r in rows}
+                                   r.url, r.cluster_id, int(r.size), r.language) for r in rows}
     return tuple(by_id[i] for i in ids if i in by_id)
 
 

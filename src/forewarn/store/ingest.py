@@ -5,7 +5,7 @@ ingest: bulk statements straight to the driver."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -89,6 +89,23 @@ class IngestWrites(StoreCore):
         tx.execute(update(t.ingest_runs).where(c.id == batch.run_id).values(
             new=c.new + n.new, duplicate=c.duplicate + n.duplicate, near_duplicate=c.near_duplicate + n.near_duplicate,
             failed=c.failed + n.failed, warnings=c.warnings + n.warnings))
+
+    def unlabelled_documents(self, after: str, limit: int) -> list[tuple[str, str]]:
+        """Up to ``limit`` documents stored without a language (id and text), in id order after ``after``."""
+        d = t.documents.c
+        q = select(d.id, d.text).where(d.language.is_(None), d.id > after).order_by(d.id).limit(limit)
+        with self.engine.connect() as conn:
+            return [(r.id, r.text) for r in conn.execute(q)]
+
+    def set_languages(self, languages: Mapping[str, str]) -> None:
+        """Give each document of ``languages`` (id → language) its language where it has none yet."""
+        if not languages:
+            return
+        d = t.documents.c
+        q = (update(t.documents).where(d.id == bindparam("doc_id"), d.language.is_(None))
+             .values(language=bindparam("lang")))
+        with self._write("storing documents' languages") as conn:
+            conn.execute(q, [{"doc_id": i, "lang": lang} for i, lang in languages.items()])
 
     def validators(self, url: str) -> FeedValidators | None:
         with self.engine.connect() as conn:

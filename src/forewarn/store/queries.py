@@ -37,6 +37,8 @@ def document_filters(q: DocumentQuery) -> list[ColumnElement[bool]]:
         conds.append(c.published_at >= q.since)
     if q.until:
         conds.append(c.published_at < q.until)
+    if q.language:
+        conds.append(c.language == q.language)
     if q.text:
         pattern = like(q.text)
         conds.append(or_(func.lower(c.text).like(pattern, escape="\\"),

@@ -20,13 +20,13 @@ from __future__ import annotations
 import functools
 import importlib.metadata
 import importlib.util
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
-import pymorphy3
 import razdel
 from navec import Navec
 from slovnet import NER, Morph, Syntax
@@ -38,17 +38,19 @@ from spacy.vocab import Vocab
 from thinc.types import Ints2d
 
 from forewarn.errors import Code, ForewarnError
+from forewarn.nlp.slavic.morphology import analyzer, is_word, lemma, parses
+from forewarn.nlp.slavic.names import refined
 
 LANGUAGES = frozenset({"ru", "uk"})
 
+__all__ = ["LANGUAGES", "SlavicAnalysis", "add_analysis", "analyzer", "is_word", "lemma", "models", "models_version",
+           "parses", "sentence_spans", "tree_heads"]
+
 NER_LABELS = {"PER": "PERSON", "ORG": "ORG", "LOC": "LOC"}
-# pymorphy3's part of speech (OpenCorpora tags) for each UD part of speech slovnet gives.
-_POS = {"NOUN": {"NOUN"}, "PROPN": {"NOUN"}, "VERB": {"VERB", "INFN", "PRTF", "PRTS", "GRND"},
-        "AUX": {"VERB", "INFN"}, "ADJ": {"ADJF", "ADJS", "COMP", "PRTF", "PRTS"}, "ADV": {"ADVB", "COMP", "PRED"},
-        "NUM": {"NUMR"}, "PRON": {"NPRO"}, "DET": {"ADJF", "NPRO"}, "ADP": {"PREP"}, "CCONJ": {"CONJ"},
-        "SCONJ": {"CONJ"}, "PART": {"PRCL"}, "INTJ": {"INTJ"}}
 _COLUMNS = (HEAD, DEP, POS, TAG, MORPH, LEMMA)
-_LETTERS = "абвгґдеєёжзиіїйклмнопрстуфхцчшщъыьэюя'’ʼ-"
+# Abbreviations of kinds of places and streets, which a name follows: "г. Суджа", "пгт. Коренево", "смт. Хотінь".
+_ABBREVIATED_PLACE = re.compile(
+    r"(?:^|[\s(])(?:г|гор|с|д|п|х|м|ст|пгт|смт|пос|сел|обл|р-н|р-на|ул|вул|просп|пр|им|ім)\.$", re.IGNORECASE)
 
 
 def models_version() -> str:
@@ -76,35 +78,6 @@ def models() -> Models:
     syntax = Syntax.load(str(data / "model" / "slovnet_syntax_news_v1.tar"), batch_size=16)
     ner = NER.load(str(data / "model" / "slovnet_ner_news_v1.tar"), batch_size=16)
     return Models(morph.navec(navec), syntax.navec(navec), ner.navec(navec))
-
-
-@functools.cache
-def analyzer(lang: str) -> pymorphy3.MorphAnalyzer:
-    """pymorphy3's analyser for ``lang`` ("ru" or "uk"), one per process."""
-    return pymorphy3.MorphAnalyzer(lang=lang)
-
-
-def parses(word: str, lang: str) -> list[Any]:
-    """Every pymorphy3 parse of ``word`` (lower-cased), best first."""
-    return _parses(word.lower(), lang)
-
-
-@functools.lru_cache(maxsize=200_000)
-def _parses(word: str, lang: str) -> list[Any]:
-    return list(analyzer(lang).parse(word))
-
-
-@functools.lru_cache(maxsize=200_000)
-def lemma(word: str, pos: str, lang: str) -> str:
-    """The lemma of ``word`` (lower case) as the part of speech ``pos`` (UD), else its first parse's."""
-    if not word or word[0].lower() not in _LETTERS:
-        return word.lower()
-    options = _parses(word.lower(), lang)
-    wanted = _POS.get(pos, set())
-    for parse in options:
-        if parse.tag.POS in wanted:
-            return str(parse.normal_form)
-    return str(options[0].normal_form) if options else word.lower()
 
 
 class RazdelTokenizer:
@@ -162,7 +135,7 @@ class SlavicAnalysis:
             tags, tree = next(parsed) if not _blank(doc, start, end) else (None, None)
             self._sentence(doc, start, end, tags.tokens if tags else (), tree.tokens if tree else (), rows)
         doc.from_array(list(_COLUMNS), cast(Ints2d, rows))
-        doc.ents = list(self._names(doc, sentences))
+        doc.ents = refined(doc, list(self._names(doc, sentences)), self.lang)
         return doc
 
     def _sentence(self, doc: Doc, start: int, end: int, tags: Sequence[Any], tree: Sequence[Any],
@@ -200,9 +173,10 @@ def _offset(relative: int) -> int:
 
 
 def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
-    """(start, end) token ranges of sentences: razdel's, also cut at every line break; a range of
-    whitespace alone joins the sentence before it (or, at the start, the one after)."""
-    ends = {s.stop for s in razdel.sentenize(doc.text)}
+    """(start, end) token ranges of sentences: razdel's, also cut at every line break, never after the
+    abbreviation of a kind of place ("г.", "пгт.", "смт.", "обл.": a name follows); a range of whitespace
+    alone joins the sentence before it (or, at the start, the one after)."""
+    ends = {s.stop for s in razdel.sentenize(doc.text) if not _ABBREVIATED_PLACE.search(s.text)}
     ranges: list[tuple[int, int]] = []
     start = 0
     for i, token in enumerate(doc):

@@ -14,6 +14,7 @@ from forewarn.ingest.posted import DEFAULT_SOURCE, Posted
 from forewarn.model import Sighting, Source
 from forewarn.model.query import DocumentQuery
 from forewarn.model.records import StoredClaim
+from forewarn.nlp.language import primary
 from forewarn.reads.documents import ClusterMember, DocumentSummary
 from forewarn.web.api.common import Page, Paging
 from forewarn.web.api.events import EventOut, event_out
@@ -25,6 +26,7 @@ from forewarn.web.events_marks import Span, spans_of
 router = APIRouter(tags=["documents"])
 SOURCE_ID = r"^[a-z0-9][a-z0-9-]{0,63}$"
 MAX_TEXT = 10 * 1024 * 1024
+LANGUAGE = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$"  # a language tag: "ru", "uk-UA"
 
 
 class SightingOut(BaseModel):
@@ -122,19 +124,22 @@ def list_documents(
     q: Annotated[Annotated[str, Field(max_length=200)] | None, Blank,
                  Query(description="part of the title or text (case-insensitive); without since/until it "
                                    "searches the latest 10,000 documents")] = None,
+    language: Annotated[Annotated[str, Field(pattern=LANGUAGE)] | None, Blank,
+                        Query(description="the document's language (ISO 639-1, e.g. ru, uk, en)")] = None,
 ) -> Page[DocumentSummary]:
     found = acting(request, p).reads.document_list(document_query(source, since, until, q, paging.limit,
-                                                                  paging.offset))
+                                                                  paging.offset, language))
     return paging.page(request, list(found.documents), found.total)
 
 
 def document_query(source: str | None, since: datetime | None, until: datetime | None, q: str | None, limit: int,
-                   offset: int) -> DocumentQuery:
+                   offset: int, language: str | None = None) -> DocumentQuery:
     since = since.replace(tzinfo=UTC) if since and since.tzinfo is None else since
     until = until.replace(tzinfo=UTC) if until and until.tzinfo is None else until
     if since and until and since >= until:
         raise InvalidArgument("the time range is empty", hint="`since` must be before `until`")
-    return DocumentQuery(source_id=source, since=since, until=until, text=q, limit=limit, offset=offset)
+    return DocumentQuery(source_id=source, since=since, until=until, text=q, language=primary(language), limit=limit,
+                         offset=offset)
 
 
 @router.get("/documents/{document_id}", response_model=DocumentOut,

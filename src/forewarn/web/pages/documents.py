@@ -16,7 +16,7 @@ from forewarn.errors import InvalidArgument
 from forewarn.ingest.posted import DEFAULT_SOURCE
 from forewarn.model import Role
 from forewarn.reads.documents import TEXT_SCOPE
-from forewarn.web.api.documents import MAX_TEXT, SOURCE_ID, document_query, stored
+from forewarn.web.api.documents import LANGUAGE, MAX_TEXT, SOURCE_ID, document_query, stored
 from forewarn.web.auth import ActAnalyst, Viewer, acting
 from forewarn.web.events_filters import Blank
 from forewarn.web.events_marks import document_segments
@@ -24,6 +24,7 @@ from forewarn.web.render import render
 
 router = APIRouter()
 PAGE = 50
+LANGUAGES = (("en", "English"), ("ru", "Russian"), ("uk", "Ukrainian"))  # offered in the filter; any code may be typed
 
 
 @router.get("/documents")
@@ -33,14 +34,17 @@ def documents_page(
     since: Annotated[datetime | None, Blank, Query()] = None,
     until: Annotated[datetime | None, Blank, Query()] = None,
     q: Annotated[Annotated[str, Field(max_length=200)] | None, Blank, Query()] = None,
+    language: Annotated[Annotated[str, Field(pattern=LANGUAGE)] | None, Blank, Query()] = None,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> Response:
     ws = acting(request, p)
-    found = ws.reads.document_list(document_query(source, since, until, q, PAGE, offset))
+    query = document_query(source, since, until, q, PAGE, offset, language)
+    found = ws.reads.document_list(query)
     params = {"source": source, "since": since.isoformat() if since else None,
-              "until": until.isoformat() if until else None, "q": q}
+              "until": until.isoformat() if until else None, "q": q, "language": query.language}
     return render(request, "documents.html", documents=found.documents, total=found.total, offset=offset, limit=PAGE,
                   params={k: v for k, v in params.items() if v}, source=source, since=since, until=until, q=q,
+                  language=query.language, languages=LANGUAGES,
                   sources=ws.sources.all(), may_post=p.may(Role.ANALYST), default_source=DEFAULT_SOURCE,
                   scoped=found.scoped, scope=TEXT_SCOPE)
 
