@@ -243,7 +243,8 @@ def test_country_spans_take_the_longest_name() -> None:
 
 
 def test_russian_and_ukrainian_country_names_in_any_case_are_spans() -> None:
-    text = "Делегация Китайской Народной Республики прибыла; мало кто знал о Мали. Посольство Сполучених Штатів Америки."
+    text = ("Делегация Китайской Народной Республики прибыла; мало кто знал о Мали. "
+            "Посольство Сполучених Штатів Америки.")
     assert [text[a:b] for a, b in country_spans(text)] == ["Китайской Народной Республики", "Мали",
                                                             "Сполучених Штатів Америки"]
     assert not keywords_found(("народной республики",), text[:48])
