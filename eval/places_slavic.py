@@ -3,15 +3,19 @@
 Test set: ``eval/data/places_slavic.jsonl``, hand-written sentences (written before the rules were tuned), one
 per line: ``lang`` ("ru" or "uk"), ``text``, and ``mentions`` — each the mention's text, its character offsets
 and the gold id ("geonames:486816", "katottg:UA…" for a village of the Ukrainian layer, "admin1:RU.41",
-"country:POL"). Mentions are inflected in every case ("в Судже", "из Харькова", "Курской области",
-"на Харківщині", "під Бахмутом"); places the gazetteer lacks (Russian villages under 500 people, districts,
-seas) are in the text unlabelled.
+"country:POL"), and optionally ``section`` (a line without one is in "places"). Mentions are inflected in
+every case ("в Судже", "из Харькова", "Курской области", "на Харківщині", "під Бахмутом"); places the
+gazetteer lacks (Russian villages under 500 people, seas) are in the text unlabelled.
+Section "districts": districts, hromadas and municipal okrugs named by
+the adjective of their centre ("в Суджанском районе", "Краснопільська громада") and front sectors named after
+a town ("на сумском направлении"), each labelled with the first-level region it lies in; a city's own
+district ("в Киевском районе Харькова") is unlabelled (only the city is).
 
 Each sentence goes through the language's analysis (``forewarn_slavic``: tokens, morphology, syntax, NER) and
 ``forewarn.nlp.slavic.places.find_places``. A gold mention counts as right when a found mention overlaps it
 and resolves to the gold id (found and right / all). Run with the focus countries a workspace watching the
 theatre has (UKR, RUS, BLR, MDA: the Ukrainian villages' layer is on) and without any (no village layer).
-Misses are listed. ``--json PATH`` writes the figures.
+Figures per language, per section and overall; misses are listed. ``--json PATH`` writes the figures.
 
 Usage: python eval/places_slavic.py [--json PATH] [--limit N]
 """
@@ -42,6 +46,7 @@ THEATRE = ("UKR", "RUS", "BLR", "MDA")
 @dataclass(frozen=True, slots=True)
 class Gold:
     lang: str
+    section: str
     sentence: str
     text: str
     start: int
@@ -60,7 +65,8 @@ def read(path: Path, limit: int | None) -> list[tuple[str, str, list[Gold]]]:
     rows = []
     for line in path.read_text("utf-8").splitlines()[:limit]:
         record: dict[str, Any] = json.loads(line)
-        golds = [Gold(record["lang"], record["text"], m["text"], m["start"], m["end"], m["id"])
+        section = record.get("section", "places")
+        golds = [Gold(record["lang"], section, record["text"], m["text"], m["start"], m["end"], m["id"])
                  for m in record["mentions"]]
         rows.append((record["lang"], record["text"], golds))
     return rows
@@ -95,16 +101,18 @@ def figures(outcomes: list[Outcome]) -> dict[str, Any]:
     def share(items: list[Outcome]) -> dict[str, Any]:
         return {"n": len(items), "right": round(sum(o.right for o in items) / len(items), 3) if items else 0.0}
 
+    sections = sorted({o.gold.section for o in outcomes})
     return {lang: share([o for o in outcomes if o.gold.lang == lang]) for lang in ("ru", "uk")} | {
+        section: share([o for o in outcomes if o.gold.section == section]) for section in sections} | {
         "all": share(outcomes)}
 
 
 def report(results: dict[str, list[Outcome]], seconds: float) -> dict[str, Any]:
     rep = {name: figures(outcomes) for name, outcomes in results.items()}
-    print(f"{'focus':<20}{'lang':<6}{'n':>5}{'right':>8}{'target':>8}")
+    print(f"{'focus':<20}{'subset':<10}{'n':>5}{'right':>8}{'target':>8}")
     for name, figs in rep.items():
         for lang, f in figs.items():
-            print(f"{name:<20}{lang:<6}{f['n']:>5}{f['right']:>8.3f}{TARGET:>8.2f}")
+            print(f"{name:<20}{lang:<10}{f['n']:>5}{f['right']:>8.3f}{TARGET:>8.2f}")
     print(f"({seconds:.1f} s)")
     for name, outcomes in results.items():
         misses = [o for o in outcomes if not o.right]

@@ -20,6 +20,7 @@ from forewarn.ingest.sources import SourceDesk
 from forewarn.ledger.autoanchor import attach as attach_anchors
 from forewarn.ledger.service import LedgerService
 from forewarn.model import Principal
+from forewarn.nlp.translate import load_translator
 from forewarn.reads import Reads
 from forewarn.review.desk import ReviewDesk
 from forewarn.store import SqlStore, open_store
@@ -43,7 +44,7 @@ class Workspace:
         self.who = who or Principal.local(settings.resolved_actor())
         self.accounts = Accounts(store, clock)
         self.sources = SourceDesk(store, clock, self.who)
-        self.reads = Reads(store, self.who)
+        self.reads = Reads(store, self.who, load_translator(settings.translator), settings.translator)
         self.ledger = LedgerService(store, settings, clock, self.who, attach_anchors(store, settings, clock))
         self.intake = Intake(store, settings, clock, self.who, self.sources, self.ledger)
         self.entities = EntityDesk(store, clock, self.ledger)

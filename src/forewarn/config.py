@@ -76,6 +76,13 @@ class Settings:
         metadata=_doc("Name of the installed spaCy English pipeline extraction builds on (e.g. "
                       "`en_core_web_sm` where the official package is installed)."),
     )
+    translator: str = field(
+        default="",
+        metadata=_doc("A machine translator for reports not in English, as `module:function` of an installed "
+                      "package: called with a document's text and its language, it returns English. forewarn ships "
+                      "none and codes Russian and Ukrainian in their own language; with one, the workbench shows a "
+                      "document's English reading beside the original. Empty: none."),
+    )
     extract_processes: int = field(
         default=1,
         metadata=_doc("Processes that run extraction in parallel (one spaCy pipeline each)."),

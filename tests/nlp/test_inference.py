@@ -4,12 +4,14 @@ then once through the whole pipeline."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from functools import cache
 from pathlib import Path
 
 import pytest
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from forewarn.config import Settings
 from forewarn.errors import ConfigError
@@ -241,3 +243,24 @@ def test_an_exercise_takes_no_actor_from_its_host_but_keeps_the_one_its_words_na
     assert coded(nlp, "Tanks at an exercise near Zaporizhzhia", "Tanks", place=ZAPORIZHZHIA).actor is None
     event = coded(nlp, "Russian tanks at an exercise near Zaporizhzhia", "tanks", place=ZAPORIZHZHIA)
     assert actor_of(event) == ("group:rus:military", True, "Russian tanks")
+
+
+# -- Russian and Ukrainian: UD parts of speech and relations, the Cyrillic words of forces ------------
+
+@pytest.mark.parametrize(("lang", "text", "country"), [
+    ("ru", "Через Сумы идёт колонна военной техники.", "UKR"),  # the holder of the place
+    ("uk", "Біля Білгорода стоять танки.", "RUS"),
+    ("ru", "Колонна техники у границы с Россией под Сумами.", "UKR"),  # a place phrase names no country
+    ("ru", "Колонна военной техники с буквой Z под Сумами.", "RUS"),  # the marking
+])
+def test_a_russian_or_ukrainian_sighting_gets_the_actor_its_words_or_place_imply(
+        slavic: Callable[..., Doc], lang: str, text: str, country: str) -> None:
+    (event,) = slavic(lang, text)._.fw_events
+    assert event.actor is not None and event.actor.inferred
+    assert (event.actor.entity.country, event.actor.entity.sector) == (country, Sector.MILITARY)
+
+
+def test_no_actor_is_inferred_in_russian_for_an_exercise_nor_a_civil_convoy(slavic: Callable[..., Doc]) -> None:
+    exercise = slavic("ru", "На учениях под Сумами стоят танки.")._.fw_events
+    assert [(e.type, e.actor) for e in exercise] == [("MOBILIZE", None)]
+    assert not slavic("ru", "Через Сумы идёт колонна гуманитарных грузовиков.")._.fw_events

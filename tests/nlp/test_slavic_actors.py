@@ -6,10 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from spacy.language import Language
 from spacy.tokens import Doc
 
 from forewarn.errors import ConfigError
-from forewarn.nlp.actors import ActorDictionary
+from forewarn.nlp.actors import ActorDictionary, EntityLinker
 from forewarn.nlp.slavic.actors import nominative
 
 
@@ -61,6 +62,16 @@ def test_agents_make_national_groups(slavic: Callable[..., Doc]) -> None:
     assert ("Українські військові", "group:ukr:military") in found
     assert ("окупанти", "group:rus:military") in found
     assert ("прикордонники ДПСУ", "dict:ukr-border-guard") in found
+
+
+def test_a_sabotage_and_reconnaissance_group_is_military_in_every_language(
+        nlp: Language, slavic: Callable[..., Doc]) -> None:
+    english = EntityLinker(nlp.vocab, ActorDictionary.load())(
+        nlp("A Ukrainian sabotage and reconnaissance group tried to cross the border."))
+    assert [(m.text, m.entity.id) for m in english] == [
+        ("Ukrainian sabotage and reconnaissance group", "group:ukr:military")]
+    assert ("ДРГ ВСУ", "group:ukr:military") in _ids(slavic, "ru", "ДРГ ВСУ пыталась пересечь границу.")
+    assert ("ДРГ", "group:military") in _ids(slavic, "uk", "ДРГ намагалася зайти в село.")
 
 
 def test_metonyms_are_governments_but_not_after_a_preposition(slavic: Callable[..., Doc]) -> None:

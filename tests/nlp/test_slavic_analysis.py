@@ -9,7 +9,7 @@ import spacy
 from spacy.tokens import Doc
 
 from forewarn.nlp.slavic.analysis import RazdelTokenizer, lemma, sentence_spans
-from forewarn.nlp.slavic.names import word
+from forewarn.nlp.slavic.names import russian_spelling, word
 
 Parse = Callable[..., Doc]
 
@@ -100,3 +100,27 @@ def test_what_the_dictionaries_say_of_a_word() -> None:
 def test_a_region_named_by_an_adjective_takes_its_head_word(slavic: Parse) -> None:
     assert ("Донецької області", "LOC") in names(slavic("uk", "Обстріл Донецької області тривав до ранку."))
     assert ("Курской области", "LOC") in names(slavic("ru", "Обстрел Курской области продолжался всю ночь."))
+
+
+def test_ukrainian_is_spelled_the_russian_way_letter_for_letter() -> None:
+    for text, spelled in (("Міністерство України", "Министерство Украины"), ("об'єкт і Київ", "объект и Киив"),
+                          ("Ґрунт, Європа, Харків", "Грунт, Европа, Харкив"), ("'цитата'", "'цытата'")):
+        assert russian_spelling(text) == spelled and len(spelled) == len(text)
+
+
+def test_organisations_by_their_head_noun(slavic: Parse) -> None:
+    found = names(slavic("uk", "Учора Міністерство закордонних справ України та Верховна Рада ухвалили рішення "
+                               "минулого тижня. Засновником є ТОВ «Зелений Гай», а партія «Нова Хвиля» мовчить."))
+    assert {("Міністерство закордонних справ України", "ORG"), ("Верховна Рада", "ORG"),
+            ("ТОВ «Зелений Гай»", "ORG"), ("«Нова Хвиля»", "ORG")} <= found
+    found = names(slavic("ru", "Вчера Следственный комитет и Счётная палата России начали проверку."))
+    assert {("Следственный комитет", "ORG"), ("Счётная палата России", "ORG")} <= found
+
+
+def test_a_head_noun_alone_at_a_sentence_start_is_no_name(slavic: Parse) -> None:
+    assert names(slavic("uk", "Суд відклав засідання.")) == set()
+
+
+def test_countries_and_dictionary_organisations_in_ukrainian(slavic: Parse) -> None:
+    found = names(slavic("uk", "Україна отримала допомогу. Про затримання повідомила СБУ."))
+    assert {("Україна", "LOC"), ("СБУ", "ORG")} <= found

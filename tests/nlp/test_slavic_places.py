@@ -92,3 +92,34 @@ def test_cyrillic_names_of_countries_and_regions(gazetteer: Gazetteer) -> None:
 def test_english_names_are_looked_up_as_before(gazetteer: Gazetteer) -> None:
     assert gazetteer.towns("Kharkiv")[0].place.gazetteer_id == "geonames:706483"
     assert gazetteer.towns("Kryvyy Rih")[0].place.gazetteer_id == "geonames:703845"
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), [
+    ("ru", "Эвакуация объявлена в Суджанском районе.", {"Суджанском районе": "admin1:RU.41"}),
+    ("ru", "Глушковский район снова под обстрелом.", {"Глушковский район": "admin1:RU.41"}),
+    ("ru", "Противник активен на сумском направлении.", {"сумском направлении": "admin1:UA.21"}),
+    ("ru", "Шебекинский городской округ обстреливают.", {"Шебекинский городской округ": "admin1:RU.09"}),
+    ("uk", "Краснопільська громада знову під обстрілом.", {"Краснопільська громада": "admin1:UA.21"}),
+    ("uk", "На куп'янському напрямку тривають бої.", {"куп'янському напрямку": "admin1:UA.07"}),
+])
+def test_areas_named_by_their_centre_resolve_to_its_region(slavic: Parse, gazetteer: Gazetteer, lang: str,
+                                                           text: str, expected: dict[str, str]) -> None:
+    assert _ids(slavic, gazetteer, lang, text) == expected
+
+
+def test_area_precision_is_the_region(slavic: Parse, gazetteer: Gazetteer) -> None:
+    doc = slavic("ru", "Беженцы из Суджанского района размещены в Курске.")
+    places = {m.text: m.place for m in find_places(doc, gazetteer, frozenset(), "ru")}
+    assert places["Суджанского района"].precision.value == "region"
+    assert places["Суджанского района"].name == "Kursk Oblast"
+    assert places["Курске"].gazetteer_id == "geonames:538560"
+
+
+def test_a_city_district_is_only_the_city(slavic: Parse, gazetteer: Gazetteer) -> None:
+    assert _ids(slavic, gazetteer, "ru", "В Киевском районе Харькова слышны взрывы.") == {
+        "Харькова": "geonames:706483"}
+
+
+def test_a_romanised_only_match_abroad_needs_a_large_town(slavic: Parse, gazetteer: Gazetteer) -> None:
+    found = _ids(slavic, gazetteer, "ru", "Выборы в Пенсильвании решат многое, считают в США.")
+    assert "Пенсильвании" not in found

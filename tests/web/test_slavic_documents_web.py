@@ -93,3 +93,15 @@ def test_document_page_marks_cyrillic_offsets(viewer: TestClient, posted: Posted
     api = viewer.get(f"/api/v1/documents/{posted.ru}").json()
     assert {(m["kind"], RU[m["start"]:m["end"]]) for m in api["marks"]} >= {
         ("entity", "ВСУ"), ("place", "Суджи"), ("event", "Переброска"), ("entity", "Минобороны России")}
+
+
+def test_a_dictionary_form_finds_its_inflected_forms_and_the_page_says_so(viewer: TestClient,
+                                                                          posted: Posted) -> None:
+    page = viewer.get("/documents", params={"q": "Суджа"})
+    rows = re.findall(r'<tr data-document-id="([0-9a-f]{64})">', page.text)
+    assert set(rows) == {posted.ru, posted.uk}  # "у Суджи", "біля Суджі"
+    forms = re.search(r'<p class="muted search-forms">(.*?)</p>', page.text, re.S)
+    assert forms is not None and "суджи" in forms.group(1) and "суджі" in forms.group(1)
+    api = viewer.get("/api/v1/documents", params={"q": "Суджа", "language": "uk"}).json()
+    assert [d["id"] for d in api["items"]] == [posted.uk]
+    assert "search-forms" not in viewer.get("/documents", params={"q": "Sudzha"}).text

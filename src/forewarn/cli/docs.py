@@ -16,6 +16,7 @@ from forewarn.model import Document
 from forewarn.model.query import DocumentQuery
 from forewarn.model.records import DocumentExtraction
 from forewarn.nlp.language import primary
+from forewarn.reads.documents import with_forms
 
 app = typer.Typer(help="List and read documents.", no_args_is_help=True)
 
@@ -31,7 +32,8 @@ def list_docs(
                               show_default=False),
     until: str = typer.Option(None, "--until", help="Published before (YYYY-MM-DD or ISO time).",
                               show_default=False),
-    search: str = typer.Option(None, "--search", "-s", help="Text or title contains (case-insensitive).",
+    search: str = typer.Option(None, "--search", "-s", help="Text or title contains (case-insensitive); a "
+                               "Russian or Ukrainian word in its dictionary form is searched in all its forms.",
                                show_default=False),
     language: str = typer.Option(None, "--language", "-l", help="Only documents in this language (ru, uk, en…).",
                                  show_default=False),
@@ -40,17 +42,19 @@ def list_docs(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """List documents, newest publication first."""
-    def action(ws: Workspace) -> tuple[list[Document], int]:
-        return ws.reads.documents(DocumentQuery(source_id=source, run_id=run_id, cluster_id=cluster,
-                                                since=_bound(since), until=_bound(until), text=search,
-                                                language=_language(language), limit=limit, offset=offset))
+    def action(ws: Workspace) -> tuple[list[Document], int, tuple[str, ...]]:
+        query = with_forms(DocumentQuery(source_id=source, run_id=run_id, cluster_id=cluster, since=_bound(since),
+                                         until=_bound(until), text=search, language=_language(language),
+                                         limit=limit, offset=offset))
+        return (*ws.reads.documents(query), query.forms)
 
-    docs, total = run(ctx, action)
+    docs, total, forms = run(ctx, action)
     if as_json:
-        print_json({"total": total, "offset": offset, "documents": docs})
+        print_json({"total": total, "offset": offset, "forms": forms, "documents": docs})
         return
+    also = f" (also searched: {', '.join(forms)})" if forms else ""
     table = Table("id", "published", "source", "lang", "title / text", "cluster",
-                  title=f"{offset + 1 if docs else 0}–{offset + len(docs)} of {total:,} documents")
+                  title=f"{offset + 1 if docs else 0}–{offset + len(docs)} of {total:,} documents{also}")
     for d in docs:
         dup = "" if d.cluster_id == d.id else d.cluster_id[:10]
         table.add_row(d.id[:12], dated(d.published_at, d.published_precision), d.source_id or "—",

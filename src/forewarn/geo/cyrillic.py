@@ -178,4 +178,13 @@ COUNTRIES: dict[str, str] = {
     "Республіка Корея": "KOR", "Сирийская Арабская Республика": "SYR", "Сирійська Арабська Республіка": "SYR",
 }
 
-__all__ = ["COUNTRIES", "REGIONS"]
+# States whose own names of places are written in Cyrillic (alpha-3): a Cyrillic name romanised names their
+# towns as their own romanisation does; elsewhere only a town's Cyrillic name in GeoNames is good evidence.
+CYRILLIC_SCRIPT: frozenset[str] = frozenset(
+    {"RUS", "UKR", "BLR", "BGR", "SRB", "MKD", "MNE", "BIH", "KAZ", "KGZ", "TJK", "MNG", "MDA"})
+# States that were the Soviet Union's: their districts ("район", "громада", "городской округ") are named
+# by the adjective of their centre town.
+FORMER_USSR: frozenset[str] = frozenset(
+    {"RUS", "UKR", "BLR", "MDA", "KAZ", "KGZ", "TJK", "UZB", "TKM", "AZE", "ARM", "GEO", "LTU", "LVA", "EST"})
+
+__all__ = ["COUNTRIES", "CYRILLIC_SCRIPT", "FORMER_USSR", "REGIONS"]

@@ -17,6 +17,7 @@ class DocumentQuery:
     since: datetime | None = None
     until: datetime | None = None
     text: str | None = None  # case-insensitive substring of title or text
+    forms: tuple[str, ...] = ()  # other spellings searched as well as ``text`` (a Cyrillic word's inflected forms)
     language: str | None = None  # the stored language (ISO 639-1, e.g. "ru")
     limit: int = 50
     offset: int = 0

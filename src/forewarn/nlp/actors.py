@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from importlib import resources
@@ -483,7 +483,7 @@ def _geonames_version() -> str:
 
 
 # ---------------------------------------------------------------------- linking
-class _Rank(IntEnum):
+class Rank(IntEnum):
     """Which candidate wins an overlap of equal length."""
 
     AGENT = 0
@@ -495,16 +495,21 @@ class _Rank(IntEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class _EntityHit:
+class EntityHit:
+    """A dictionary name matched: its entity; the case its text needs; a metonym ("Kremlin") is a government."""
+
     entity: Entity
-    case: Case
+    case: Case = Case.ANY
     metonym: bool = False
 
 
 @dataclass(frozen=True, slots=True)
-class _RefHit:
+class RefHit:
+    """A country named or qualifying ("Russia", "Russian"): ``adjective`` when it is the adjective."""
+
     country: str
-    case: Case
+    case: Case = Case.ANY
+    adjective: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -512,14 +517,17 @@ class _AgentHit:
     agent: Agent
 
 
-_Payload = _EntityHit | _RefHit | _AgentHit
+_Payload = EntityHit | RefHit | _AgentHit
+PersonResolver = Callable[[tuple[str, ...], Mapping[str, Entity], "Entity | None"], Entity]
 
 
 @dataclass(frozen=True, slots=True)
-class _Cand:
+class Candidate:
+    """A possible mention, in token offsets; ``choose`` keeps the longest, then the best ranked."""
+
     start: int
     end: int
-    rank: _Rank
+    rank: Rank
     entity: Entity | None  # None: an NER person, resolved in text order
     person: tuple[str, ...] = ()
     title: bool = False  # a group that may only be a title before a name ("Russian President")
@@ -528,7 +536,7 @@ class _Cand:
 
 @dataclass(slots=True)
 class _Hits:
-    entities: list[tuple[int, int, _EntityHit]] = field(default_factory=list)
+    entities: list[tuple[int, int, EntityHit]] = field(default_factory=list)
     agents: list[tuple[int, int, Agent]] = field(default_factory=list)
     refs: list[tuple[int, int, str]] = field(default_factory=list)
     refs_by_end: dict[int, tuple[int, str]] = field(default_factory=dict)
@@ -560,7 +568,8 @@ _MAX_GAP = 3
 _MAX_TITLE_GAP = 4
 _TITLE_LINKS = frozenset({"of", "the", "and", "for"})
 _COORDINATORS = frozenset({"and", "or", ",", "&"})
-_ORG_KEYWORDS: tuple[tuple[Sector, frozenset[str]], ...] = (
+OrgKeywords = tuple[tuple[Sector, frozenset[str]], ...]
+_ORG_KEYWORDS: OrgKeywords = (
     (Sector.INTELLIGENCE, frozenset({"intelligence", "counterintelligence", "kgb", "espionage"})),
     (Sector.MILITARY, frozenset({"army", "forces", "force", "brigade", "brigades", "regiment", "battalion",
                                  "division", "navy", "corps", "guard", "guards", "fleet", "military", "troops",
@@ -617,16 +626,17 @@ class EntityLinker:
                     patterns.setdefault(payload_of(variant), []).append(variant)
 
         for entry in d.entries:
-            add(lambda p, e=entry.entity: _EntityHit(e, case_of(p)), d.aliases_of(entry))
+            add(lambda p, e=entry.entity: EntityHit(e, case_of(p)), d.aliases_of(entry))
         for code, info in d.countries.items():
             country = d.country(code)
-            add(lambda p, e=country: _EntityHit(e, case_of(p)), info.all_names)
-            add(lambda p, c=code: _EntityHit(d.group(c, Sector.GOVERNMENT), case_of(p), metonym=True), info.metonyms)
+            add(lambda p, e=country: EntityHit(e, case_of(p)), info.all_names)
+            add(lambda p, c=code: EntityHit(d.group(c, Sector.GOVERNMENT), case_of(p), metonym=True), info.metonyms)
             for sector, names in info.groups:
-                add(lambda p, c=code, s=sector: _EntityHit(d.group(c, s), case_of(p)), names)
-            add(lambda p, c=code: _EntityHit(d.group(c, None), case_of(p)), _plurals(info))
+                add(lambda p, c=code, s=sector: EntityHit(d.group(c, s), case_of(p)), names)
+            add(lambda p, c=code: EntityHit(d.group(c, None), case_of(p)), _plurals(info))
             refs = (*info.adjectives, *info.all_names, *info.metonyms)
-            add(lambda p, c=code: _RefHit(c, case_of(p)), refs, claim=False)
+            add(lambda p, c=code: RefHit(c, case_of(p), adjective=True), info.adjectives, claim=False)
+            add(lambda p, c=code: RefHit(c, case_of(p)), refs[len(info.adjectives):], claim=False)
             self._single_refs.update({r.lower(): code for r in refs if " " not in r})
         for word, agent in d.agents.items():
             add(lambda p, a=agent: _AgentHit(a), [word], claim=False)
@@ -636,14 +646,11 @@ class EntityLinker:
     def __call__(self, doc: Doc) -> list[EntityMention]:
         if len(doc) == 0:
             return []
-        # a country word inside a longer person name ("Michael Jordan"); alone, a PERSON tag on it is a slip
-        person_tokens = {i for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1
-                         for i in range(ent.start, ent.end)}
         hits = self._hits(doc)
-        cands = self._dict_candidates(doc, hits, person_tokens)
+        cands = self._dict_candidates(doc, hits, person_tokens(doc))
         cands += self._agent_candidates(doc, hits)
         cands += self._ner_candidates(doc, hits)
-        return self._finish(doc, _select(cands, len(doc)))
+        return finish(doc, choose(cands, len(doc)), self._person)
 
     def _hits(self, doc: Doc) -> _Hits:
         hits = _Hits()
@@ -653,7 +660,7 @@ class EntityLinker:
                 hits.agents.append((start, end, payload.agent))
             elif not _case_ok(doc, start, end, payload.case):
                 continue
-            elif isinstance(payload, _RefHit):
+            elif isinstance(payload, RefHit):
                 hits.refs.append((start, end, payload.country))
                 if end not in hits.refs_by_end or hits.refs_by_end[end][0] > start:
                     hits.refs_by_end[end] = (start, payload.country)
@@ -663,23 +670,23 @@ class EntityLinker:
                 hits.entities.append((start, end, payload))
                 if end not in hits.dict_by_end or hits.dict_by_end[end][0] > start:
                     hits.dict_by_end[end] = (start, payload.entity)
-        hits.agents = _longest(hits.agents)
+        hits.agents = longest(hits.agents)
         hits.agent_tokens = {i for s, e, _ in hits.agents for i in range(s, e)}
         return hits
 
-    def _dict_candidates(self, doc: Doc, hits: _Hits, person_tokens: set[int]) -> list[_Cand]:
+    def _dict_candidates(self, doc: Doc, hits: _Hits, person_tokens: set[int]) -> list[Candidate]:
         out = []
         for start, end, hit in hits.entities:
             if hit.entity.kind is EntityKind.COUNTRY and start in person_tokens:
                 continue  # "Jordan" the person, not the country
             if hit.metonym and (_after_locative(doc, start) or _is_modifier(doc[end - 1])):
                 continue  # "in Moscow" is a place; "Minsk agreements" names no actor
-            out.append(_Cand(start, end, _Rank.DICT, hit.entity))
+            out.append(Candidate(start, end, Rank.DICT, hit.entity))
         return out
 
-    def _agent_candidates(self, doc: Doc, hits: _Hits) -> list[_Cand]:
+    def _agent_candidates(self, doc: Doc, hits: _Hits) -> list[Candidate]:
         out = []
-        for start, end, agent in _runs(hits.agents):
+        for start, end, agent in runs(hits.agents):
             last = doc[end - 1]
             caps = last.is_upper
             if not caps and last.pos_ not in _NOUNS:
@@ -691,10 +698,10 @@ class EntityLinker:
                 out += self._coordinated(doc, hits, cand, agent.sector)
             elif agent.standalone:
                 entity = self._dictionary.group(None, agent.sector)
-                out.append(_Cand(start, end, _Rank.AGENT, entity, title=True, modifier=modifier))
+                out.append(Candidate(start, end, Rank.AGENT, entity, title=True, modifier=modifier))
         return out
 
-    def _qualified(self, doc: Doc, hits: _Hits, start: int, end: int, agent: Agent, modifier: bool) -> _Cand | None:
+    def _qualified(self, doc: Doc, hits: _Hits, start: int, end: int, agent: Agent, modifier: bool) -> Candidate | None:
         """The agent with the country (or named body) before it: "Russian troops", "Wagner fighters"."""
         left = _left_context(doc, hits, start, self._single_refs)
         if left is None:
@@ -702,34 +709,34 @@ class EntityLinker:
             if right is None:
                 return None
             group = self._dictionary.group(right[1], agent.sector)
-            return _Cand(start, right[0], _Rank.COMPOUND, group, title=True)
+            return Candidate(start, right[0], Rank.COMPOUND, group, title=True)
         left_start, country, entity, aligned = left
         if entity is not None:
             if entity.kind is EntityKind.PERSON:
                 if entity.country is None:
                     return None
                 group = self._dictionary.group(entity.country, agent.sector)
-                return _Cand(left_start, end, _Rank.COMPOUND, group, title=True, modifier=modifier)
-            return _Cand(left_start, end, _Rank.DICT, entity)
+                return Candidate(left_start, end, Rank.COMPOUND, group, title=True, modifier=modifier)
+            return Candidate(left_start, end, Rank.DICT, entity)
         if country is None and not agent.standalone:
             return None
         group = self._dictionary.group(country, agent.sector, aligned)
-        return _Cand(left_start, end, _Rank.COMPOUND, group, title=True, modifier=modifier)
+        return Candidate(left_start, end, Rank.COMPOUND, group, title=True, modifier=modifier)
 
-    def _coordinated(self, doc: Doc, hits: _Hits, cand: _Cand, sector: Sector) -> list[_Cand]:
+    def _coordinated(self, doc: Doc, hits: _Hits, cand: Candidate, sector: Sector) -> list[Candidate]:
         """The other countries of "Hungarian and Romanian officials": one group each."""
-        out: list[_Cand] = []
+        out: list[Candidate] = []
         if cand.entity is None or cand.entity.kind is not EntityKind.GROUP or cand.entity.country is None:
             return out
         i = cand.start
         while i >= 2 and doc[i - 1].lower_ in _COORDINATORS and (i - 1) in hits.refs_by_end:
             ref_start, country = hits.refs_by_end[i - 1]
-            out.append(_Cand(ref_start, i - 1, _Rank.COMPOUND, self._dictionary.group(country, sector),
+            out.append(Candidate(ref_start, i - 1, Rank.COMPOUND, self._dictionary.group(country, sector),
                              title=cand.title, modifier=cand.modifier))
             i = ref_start
         return out
 
-    def _ner_candidates(self, doc: Doc, hits: _Hits) -> list[_Cand]:
+    def _ner_candidates(self, doc: Doc, hits: _Hits) -> list[Candidate]:
         out = []
         for ent in doc.ents:
             label = ent.label_
@@ -741,62 +748,28 @@ class EntityLinker:
             if label == "PERSON":
                 words = _person_words(doc, start, end)
                 if words:
-                    out.append(_Cand(start, end, _Rank.PERSON, None, person=words))
+                    out.append(Candidate(start, end, Rank.PERSON, None, person=words))
             elif not _covered_by_ref(hits, start, end):
                 cand = self._org_cand(doc, hits, start, end)
-                if cand.rank is _Rank.DICT or not _overlaps_dictionary(hits, start, end) or \
+                if cand.rank is Rank.DICT or not _overlaps_dictionary(hits, start, end) or \
                         _has_name_token(doc, hits, start, end, outside_entities=True):
                     out.append(cand)  # "Moscow City Court" keeps its own name; "White House and" does not
         return out
 
-    def _org_cand(self, doc: Doc, hits: _Hits, start: int, end: int) -> _Cand:
+    def _org_cand(self, doc: Doc, hits: _Hits, start: int, end: int) -> Candidate:
         text = doc[start:end].text
         known = self._dictionary.lookup(text)
         if known is not None:
-            return _Cand(start, end, _Rank.DICT, known)
+            return Candidate(start, end, Rank.DICT, known)
         country = next((c for s, e, c in hits.refs if s >= start and e <= end), None)
-        sector = _org_sector(doc[i].lower_ for i in range(start, end))
-        entity = Entity(id=f"ner:org:{slug(text)}", name=text, kind=EntityKind.ORG, country=country, sector=sector)
+        entity = new_org(text, text, country, org_sector(doc[i].lower_ for i in range(start, end)))
         named = _has_name_token(doc, hits, start, end)
-        return _Cand(start, end, _Rank.NAMED_ORG if named else _Rank.ORG, entity)
+        return Candidate(start, end, Rank.NAMED_ORG if named else Rank.ORG, entity)
 
-    def _finish(self, doc: Doc, chosen: list[_Cand]) -> list[EntityMention]:
-        """Drop titles before names (lending their country and sector to unknown people), resolve
-        people in text order ("Putin" after "Vladimir Putin"), and build the mentions."""
-        sentences = sentence_of(doc)
-        seen: dict[str, Entity] = {}
-        affiliation: Entity | None = None
-        out = []
-        for i, cand in enumerate(chosen):
-            following = chosen[i + 1] if i + 1 < len(chosen) else None
-            if cand.title and following is not None and _is_person(following) and \
-                    _title_words(doc, cand.end, following.start):
-                affiliation = cand.entity  # "Russian President Vladimir Putin": the title is no mention
-                continue
-            if cand.modifier or (cand.entity is None and not "".join(cand.person).strip()):
-                continue  # a modifier; or a person's span left with no name once titles were taken off it
-            entity = cand.entity or self._person(cand.person, seen, affiliation)
-            affiliation = None
-            if entity.kind is EntityKind.PERSON:
-                _remember(seen, entity, doc[cand.end - 1].text)
-            out.append(_mention(doc, cand.start, cand.end, entity, sentences[cand.start]))
-        return out
-
-    def _person(self, words: tuple[str, ...], seen: dict[str, Entity], affiliation: Entity | None) -> Entity:
+    def _person(self, words: tuple[str, ...], seen: Mapping[str, Entity], affiliation: Entity | None) -> Entity:
         name = " ".join(words)
-        key = name.lower()
-        found = seen.get(key)
-        if found is None:
-            known = self._dictionary.lookup(name)
-            found = known if known is not None and known.kind is EntityKind.PERSON else None
-        if found is None:
-            found = _by_surname(words, self._surnames)
-        if found is not None:
-            return found
-        country = affiliation.country if affiliation else None
-        sector = affiliation.sector if affiliation else None
-        return Entity(id=f"ner:person:{slug(name)}", name=name, kind=EntityKind.PERSON, country=country,
-                      sector=sector)
+        found = seen.get(name.lower()) or known_person(self._dictionary, name) or _by_surname(words, self._surnames)
+        return found or new_person(name, name, affiliation)
 
 
 # ---------------------------------------------------------------------- helpers for the linker
@@ -835,28 +808,6 @@ def _case_ok(doc: Doc, start: int, end: int, case: Case) -> bool:
         first = next((c for c in doc[start].text if c.isalpha()), "")
         return not first or first.isupper()
     return not any(c.islower() for i in range(start, end) for c in doc[i].text)
-
-
-def _longest(spans: list[tuple[int, int, Agent]]) -> list[tuple[int, int, Agent]]:
-    """Greedy longest, non-overlapping, in text order."""
-    taken: set[int] = set()
-    out = []
-    for s, e, a in sorted(spans, key=lambda x: (x[0] - x[1], x[0])):
-        if not taken.intersection(range(s, e)):
-            taken.update(range(s, e))
-            out.append((s, e, a))
-    return sorted(out, key=lambda x: x[0])
-
-
-def _runs(agents: list[tuple[int, int, Agent]]) -> list[tuple[int, int, Agent]]:
-    """Adjacent agent phrases as one run; the last phrase (the head noun) gives the sector."""
-    runs: list[tuple[int, int, Agent]] = []
-    for s, e, a in agents:
-        if runs and runs[-1][1] == s:
-            runs[-1] = (runs[-1][0], e, a)
-        else:
-            runs.append((s, e, a))
-    return runs
 
 
 def _is_modifier(token: Any) -> bool:
@@ -946,11 +897,6 @@ def _covered_by_ref(hits: _Hits, start: int, end: int) -> bool:
     return any(s <= start and e >= end for s, e, _ in hits.refs)
 
 
-def _org_sector(words: Iterable[str]) -> Sector | None:
-    found = set(words)
-    return next((sector for sector, keys in _ORG_KEYWORDS if found & keys), None)
-
-
 def _has_name_token(doc: Doc, hits: _Hits, start: int, end: int, outside_entities: bool = False) -> bool:
     """Whether an organisation has a word of its own ("Defence" in "Ukrainian Defence Ministry")."""
     known = {i for s, e, _ in hits.refs for i in range(s, e)} | hits.agent_tokens
@@ -963,7 +909,36 @@ def _overlaps_dictionary(hits: _Hits, start: int, end: int) -> bool:
     return any(s < end and e > start for s, e, _ in hits.entities)
 
 
-def _select(cands: list[_Cand], n_tokens: int) -> list[_Cand]:
+# ---------------------------------------------------------------------- shared with the Slavic linker
+def longest(spans: list[tuple[int, int, Agent]]) -> list[tuple[int, int, Agent]]:
+    """Greedy longest, non-overlapping, in text order."""
+    taken: set[int] = set()
+    out = []
+    for s, e, a in sorted(spans, key=lambda x: (x[0] - x[1], x[0])):
+        if not taken.intersection(range(s, e)):
+            taken.update(range(s, e))
+            out.append((s, e, a))
+    return sorted(out, key=lambda x: x[0])
+
+
+def runs(agents: list[tuple[int, int, Agent]]) -> list[tuple[int, int, Agent]]:
+    """Adjacent agent phrases as one run; the last phrase (the head noun) gives the sector."""
+    out: list[tuple[int, int, Agent]] = []
+    for s, e, a in agents:
+        if out and out[-1][1] == s:
+            out[-1] = (out[-1][0], e, a)
+        else:
+            out.append((s, e, a))
+    return out
+
+
+def org_sector(words: Iterable[str], keywords: OrgKeywords = _ORG_KEYWORDS) -> Sector | None:
+    """The sector of an organisation's name: the first of ``keywords``' sectors one of its words names."""
+    found = set(words)
+    return next((sector for sector, keys in keywords if found & keys), None)
+
+
+def choose(cands: list[Candidate], n_tokens: int) -> list[Candidate]:
     """Longest first, then by rank; no overlaps; returned in text order."""
     taken = bytearray(n_tokens)
     out = []
@@ -980,7 +955,7 @@ def _title_words(doc: Doc, start: int, end: int) -> bool:
         doc[i].lower_ in _TITLE_LINKS or doc[i].is_title for i in range(start, end))
 
 
-def _is_person(cand: _Cand) -> bool:
+def _is_person(cand: Candidate) -> bool:
     return cand.entity is None or cand.entity.kind is EntityKind.PERSON
 
 
@@ -990,9 +965,61 @@ def _remember(seen: dict[str, Entity], entity: Entity, last_word: str) -> None:
     seen[last_word.lower()] = entity
 
 
+def person_tokens(doc: Doc) -> set[int]:
+    """The tokens of the NER's people of two words or more: a country word there is a name ("Michael Jordan");
+    alone, a PERSON tag on it is a slip."""
+    return {i for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1 for i in range(ent.start, ent.end)}
+
+
+def finish(doc: Doc, chosen: Sequence[Candidate], person: PersonResolver) -> list[EntityMention]:
+    """The mentions of the chosen candidates (both linkers). A title before a name is no mention but lends its
+    country and sector to an unknown person ("Russian President Vladimir Putin"); a modifier, or a person left
+    with no name once titles were taken off, is dropped; people are resolved in text order by ``person``
+    (their words, the people seen so far, the title's entity), so that "Putin" after "Vladimir Putin" is one."""
+    sentences = sentence_of(doc)
+    seen: dict[str, Entity] = {}
+    affiliation: Entity | None = None
+    out = []
+    for i, cand in enumerate(chosen):
+        following = chosen[i + 1] if i + 1 < len(chosen) else None
+        if cand.title and following is not None and _is_person(following) and \
+                _title_words(doc, cand.end, following.start):
+            affiliation = cand.entity
+            continue
+        if cand.modifier or (cand.entity is None and not "".join(cand.person).strip()):
+            continue
+        entity = cand.entity or person(cand.person, seen, affiliation)
+        affiliation = None
+        if entity.kind is EntityKind.PERSON:
+            _remember(seen, entity, cand.person[-1] if cand.person else doc[cand.end - 1].text)
+        out.append(_mention(doc, cand.start, cand.end, entity, sentences[cand.start]))
+    return out
+
+
+def known_person(dictionary: ActorDictionary, name: str) -> Entity | None:
+    """The dictionary's person of this name, else None."""
+    known = dictionary.lookup(name)
+    return known if known is not None and known.kind is EntityKind.PERSON else None
+
+
+def new_person(name: str, key: str, affiliation: Entity | None) -> Entity:
+    """A person the dictionary does not know, with the country and sector of a title before the name; ``key``:
+    the name its id is made from (a Cyrillic name romanised)."""
+    return Entity(id=f"ner:person:{slug(key)}", name=name, kind=EntityKind.PERSON,
+                  country=affiliation.country if affiliation else None,
+                  sector=affiliation.sector if affiliation else None)
+
+
+def new_org(name: str, key: str, country: str | None, sector: Sector | None) -> Entity:
+    """An organisation the dictionary does not know; ``key``: the name its id is made from."""
+    return Entity(id=f"ner:org:{slug(key)}", name=name, kind=EntityKind.ORG, country=country, sector=sector)
+
+
 def _mention(doc: Doc, start: int, end: int, entity: Entity, sentence: int) -> EntityMention:
     span = doc[start:end]  # its own text: doc.text is joined afresh from the tokens at each access
     return EntityMention(entity, span.text, span.start_char, span.end_char, sentence)
 
 
-__all__ = ["ActorDictionary", "Agent", "Country", "DictionaryEntry", "EntityLinker", "normalize"]
+__all__ = ["ActorDictionary", "Agent", "Candidate", "Country", "DictionaryEntry", "EntityHit", "EntityLinker",
+           "Rank", "RefHit", "choose", "finish", "known_person", "longest", "new_org", "new_person", "normalize",
+           "org_sector", "person_tokens", "runs"]

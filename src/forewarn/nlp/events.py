@@ -122,9 +122,9 @@ def find_events(doc: Doc, lexicon: Lexicon, mentions: Sequence[EntityMention], p
     """All events in ``doc``. ``mentions``/``places``/``dates`` are the other components' output."""
     if not len(doc) or _opinion(doc):
         return []
-    context = _DocContext(doc, mentions, places, dates, published, actors, _sport(doc, lexicon))
+    context = DocContext(doc, mentions, places, dates, published, actors, sports_report(doc, lexicon))
     sentences = list(doc.sents)
-    found = [_dedupe(_sentence_events(s, lexicon, context)) if _prose(s) and not _question(s) else []
+    found = [dedupe(_sentence_events(s, lexicon, context)) if prose(s) and not question(s) else []
              for s in sentences]
     for n, sent in enumerate(sentences):
         if _heading(sent) and found[n]:
@@ -156,7 +156,7 @@ def _agree(a: Participant | None, b: Participant | None) -> bool:
     return a.text.split()[-1:] == b.text.split()[-1:]
 
 
-def _sentence_events(sent: Span, lexicon: Lexicon, ctx: _DocContext) -> list[Event]:
+def _sentence_events(sent: Span, lexicon: Lexicon, ctx: DocContext) -> list[Event]:
     caption = _caption(sent)
     events = []
     for trigger in _select(sent, _triggers(sent, lexicon)):
@@ -176,14 +176,14 @@ def _opinion(doc: Doc) -> bool:
     return before or after
 
 
-def _sport(doc: Doc, lexicon: Lexicon) -> bool:
+def sports_report(doc: Doc, lexicon: Lexicon) -> bool:
     """A report of a game: two words of sport, or one and a score."""
     words = {t.lemma_.lower() for t in doc if t.pos_ in ("NOUN", "PROPN") and t.lemma_.lower() in lexicon.sport}
     score = SCORE.search(doc.text) is not None
     return len(words) + score >= 2
 
 
-def _off_topic(trigger: Trigger, event: Event, sent: Span, lexicon: Lexicon, ctx: _DocContext) -> bool:
+def _off_topic(trigger: Trigger, event: Event, sent: Span, lexicon: Lexicon, ctx: DocContext) -> bool:
     """Words of conflict used of a game, a hazard or private affairs: in a report of a game only
     events with a political participant count; an attack-like event done by a natural hazard or an accident
     (or with no doer, in a sentence about one) is none; talk, claims, demands and deals between named people
@@ -193,7 +193,7 @@ def _off_topic(trigger: Trigger, event: Event, sent: Span, lexicon: Lexicon, ctx
     named = event.actor is not None or event.recipient is not None
     private = QUADS[event.type] < 4 and _private(event) and not ctx.political
     domestic = _phrase(trigger) in lexicon.needs_political and not _acts_on_event(trigger, lexicon)
-    if (ctx.sport or private or domestic or (event.type == "CONSULT" and named)) and not _political(event):
+    if (ctx.sport or private or domestic or (event.type == "CONSULT" and named)) and not political(event):
         return True
     if event.type not in HAZARD_LOOKALIKES and trigger.mode != "investigate":
         return False
@@ -214,7 +214,8 @@ def _acts_on_event(trigger: Trigger, lexicon: Lexicon) -> bool:
     return any(_noun_trigger(t, lexicon.nouns) is not None for t in _acted_on(trigger.head))
 
 
-def _political(event: Event) -> bool:
+def political(event: Event) -> bool:
+    """Has the event a participant of a political sector?"""
     return any(p is not None and p.entity.political for p in (event.actor, event.recipient))
 
 
@@ -227,7 +228,7 @@ def _private(event: Event) -> bool:
 CODE_MARKS = frozenset({"<", ">", "{", "}", "=", ";", "</", "/>", "&nbsp;", "()", "[]", "=>", "==", "&&"})
 
 
-def _prose(sent: Span) -> bool:
+def prose(sent: Span) -> bool:
     """Markup, code and tables are no reports: most of a sentence's words must be words."""
     words = [t for t in sent if not t.is_punct and not t.is_space]
     if not words:
@@ -237,7 +238,8 @@ def _prose(sent: Span) -> bool:
     return alpha >= 0.5 * len(words) and marks < 2
 
 
-def _question(sent: Span) -> bool:
+def question(sent: Span) -> bool:
+    """Is the sentence a question (it asserts no event)?"""
     last = next((t for t in reversed(sent) if not t.is_space and t.text not in ('"', "”", "»", "'")), None)
     return last is not None and last.text == "?"
 
@@ -636,7 +638,7 @@ def _noun_reports(trigger: Trigger, fragment: bool, verbal_in_sentence: bool) ->
 
 # -- coding one event -------------------------------------------------------------------------------
 
-class _DocContext:
+class DocContext:
     """Per-document lookups: which entity mention covers which token, places and dates by sentence."""
 
     def __init__(self, doc: Doc, mentions: Sequence[EntityMention], places: Sequence[PlaceMention],
@@ -653,27 +655,27 @@ class _DocContext:
         self.political = any(m.entity.political for m in mentions)
 
 
-def _code(trigger: Trigger, sent: Span, lexicon: Lexicon, ctx: _DocContext) -> Event:
+def _code(trigger: Trigger, sent: Span, lexicon: Lexicon, ctx: DocContext) -> Event:
     actor_tok, recipient_toks = _argument_tokens(trigger)
-    actor = _participant(actor_tok, ctx) or (None if trigger.verbal else _nominal_actor(trigger, ctx))
-    recipient = _first_participant(recipient_toks, ctx)
+    actor = participant(actor_tok, ctx) or (None if trigger.verbal else _nominal_actor(trigger, ctx))
+    recipient = first_participant(recipient_toks, ctx)
     if recipient is not None and actor is not None and recipient.entity.id == actor.entity.id:
         recipient = None
     modality = _modality(trigger.head)
     doer = actor_tok or _governing_subject(trigger.head)
-    doer_entity = actor or _participant(doer, ctx)
-    third = _third_party(modality.speaker, doer, doer_entity, ctx)
-    named = third and _foreign_speaker(modality.speaker, doer_entity, ctx)
-    trigger, flags = _reinterpret(trigger, modality, third, named)
+    doer_entity = actor or participant(doer, ctx)
+    third = third_party(modality.speaker, doer, doer_entity, ctx)
+    named = third and foreign_speaker(modality.speaker, doer_entity, ctx)
+    trigger, flags = reinterpret(trigger, modality, third, named)
     if trigger.demand and actor is not None and actor.entity.political:
         flags = replace(flags, hypothetical=False)  # "NATO must give a clear signal": the "must" is the demand
-    place = _place(trigger, sent, ctx, actor, recipient)
-    when = _date(trigger, sent, ctx)
+    place = event_place(trigger, sent, ctx, actor, recipient)
+    when = event_date(trigger, sent, ctx)
     doc = ctx.doc
     trig_start, trig_end = doc[trigger.start].idx, doc[trigger.end - 1].idx + len(doc[trigger.end - 1])
     return Event(
         type=trigger.type, mode=trigger.mode,
-        contexts=_contexts(trigger, lexicon, actor, recipient),
+        contexts=event_contexts(trigger, lexicon, actor, recipient),
         actor=actor, recipient=recipient, place=place,
         date=when.value if when else ctx.published,
         date_precision=when.precision if when else TimePrecision.DAY,
@@ -681,11 +683,11 @@ def _code(trigger: Trigger, sent: Span, lexicon: Lexicon, ctx: _DocContext) -> E
         flags=flags,
         evidence=Evidence(sentence=ctx.sentence[sent.start], start=sent.start_char, end=sent.end_char,
                           trigger_start=trig_start, trigger_end=trig_end),
-        confidence=_confidence(trigger, actor, recipient, flags, modality.depth),
+        confidence=event_confidence(trigger, actor, recipient, flags, modality.depth),
     )
 
 
-def _reinterpret(trigger: Trigger, modality: _Modality, third: bool, named: bool) -> tuple[Trigger, Flags]:
+def reinterpret(trigger: Trigger, modality: Modality, third: bool, named: bool) -> tuple[Trigger, Flags]:
     """PLOVER codes what is said about an act: a refused cooperation is REJECT, an announced
     hostile act THREATEN, an announced friendly act AGREE, a "must" said of someone REQUEST.
     Only the actor threatens or commits: a hostile act another says someone plans or will do ("US says
@@ -706,12 +708,12 @@ def _reinterpret(trigger: Trigger, modality: _Modality, third: bool, named: bool
     return trigger, flags
 
 
-def _third_party(speaker: Token | None, actor_tok: Token | None, actor: Participant | None,
-                 ctx: _DocContext) -> bool:
+def third_party(speaker: Token | None, actor_tok: Token | None, actor: Participant | None,
+                ctx: DocContext) -> bool:
     """Does someone other than the actor report the act ("Kyiv says Russia plans …")?"""
     if speaker is None or (actor_tok is not None and actor_tok.pos_ == "PRON"):
         return False
-    said_by = _participant(speaker, ctx)
+    said_by = participant(speaker, ctx)
     if actor is None or said_by is None:
         return True
     same = said_by.entity.id == actor.entity.id or (actor.entity.country is not None
@@ -719,9 +721,9 @@ def _third_party(speaker: Token | None, actor_tok: Token | None, actor: Particip
     return not same
 
 
-def _foreign_speaker(speaker: Token | None, actor: Participant | None, ctx: _DocContext) -> bool:
+def foreign_speaker(speaker: Token | None, actor: Participant | None, ctx: DocContext) -> bool:
     """Is the act reported by a named speaker of another country than its actor's ("the Pentagon said Iran …")?"""
-    said_by = _participant(speaker, ctx)
+    said_by = participant(speaker, ctx)
     countries = [p.entity.country for p in (said_by, actor) if p is not None and p.entity.country is not None]
     return len(countries) == 2 and countries[0] != countries[1]
 
@@ -736,7 +738,7 @@ def _governing_subject(word: Token) -> Token | None:
     return None
 
 
-def _nominal_actor(trigger: Trigger, ctx: _DocContext) -> Participant | None:
+def _nominal_actor(trigger: Trigger, ctx: DocContext) -> Participant | None:
     """The actor a noun event carries in itself: an armed group it names ("a Russian convoy"), a country
     adjective before it ("Russian buildup", "Chinese drills", "Russian troop movements"), or an armed
     group after "of" ("a buildup of Russian forces", "the deployment of Belarusian units")."""
@@ -749,11 +751,11 @@ def _nominal_actor(trigger: Trigger, ctx: _DocContext) -> Participant | None:
         if country is not None:
             return _national(tok, country, trigger.type, ctx)
     of = next((c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"), None)
-    found = _participant(next((g for g in of.children if g.dep_ == "pobj"), None), ctx) if of is not None else None
+    found = participant(next((g for g in of.children if g.dep_ == "pobj"), None), ctx) if of is not None else None
     return found if found is not None and found.entity.sector in ARMED_SECTORS else None
 
 
-def _national(tok: Token, country: str, kind: str, ctx: _DocContext) -> Participant | None:
+def _national(tok: Token, country: str, kind: str, ctx: DocContext) -> Participant | None:
     """A country adjective as an actor: the country's military for armed acts, else the country."""
     entity = ctx.actors.group(country, Sector.MILITARY) if kind in ARMED_TYPES else ctx.actors.country(country)
     return Participant(entity, tok.text, tok.idx, tok.idx + len(tok)) if entity is not None else None
@@ -769,12 +771,13 @@ def _background(trigger: Trigger, event: Event) -> bool:
     return trigger.head.dep_ == "acl" and event.actor is None and event.recipient is None
 
 
-def _has_named_recipient(trigger: Trigger, ctx: _DocContext) -> bool:
-    return _first_participant(_argument_tokens(trigger)[1], ctx) is not None
+def _has_named_recipient(trigger: Trigger, ctx: DocContext) -> bool:
+    return first_participant(_argument_tokens(trigger)[1], ctx) is not None
 
 
-def _first_participant(tokens: list[Token], ctx: _DocContext) -> Participant | None:
-    return next((p for p in (_participant(t, ctx) for t in tokens) if p is not None), None)
+def first_participant(tokens: list[Token], ctx: DocContext) -> Participant | None:
+    """The participant of the first of ``tokens`` that names one."""
+    return next((p for p in (participant(t, ctx) for t in tokens) if p is not None), None)
 
 
 def _argument_tokens(trigger: Trigger) -> tuple[Token | None, list[Token]]:
@@ -837,7 +840,8 @@ def _noun_arguments(noun: Token) -> tuple[Token | None, Token | None]:
     return actor, _prep_object(noun)
 
 
-def _participant(tok: Token | None, ctx: _DocContext) -> Participant | None:
+def participant(tok: Token | None, ctx: DocContext) -> Participant | None:
+    """The actor a token names: the entity mention over it (or in its phrase), else the dictionary's entry."""
     if tok is None:
         return None
     mention = ctx.mention_at.get(tok.i)
@@ -853,14 +857,16 @@ def _participant(tok: Token | None, ctx: _DocContext) -> Participant | None:
 
 
 @dataclass(frozen=True, slots=True)
-class _Modality:
+class Modality:
+    """What the words around a trigger say of it: its flags, its depth, a demand, its speaker."""
+
     flags: Flags
     depth: int  # how far the trigger is from its clause root (0: the main verb)
     obligation: bool  # "must", "should", "has to": a demand when someone says it
     speaker: Token | None = None  # the subject of the verb of speech above the trigger
 
 
-def _modality(head: Token) -> _Modality:
+def _modality(head: Token) -> Modality:
     negated = hypothetical = future = reported = obligation = False
     speaker: Token | None = None
     modal: set[str] = set()
@@ -910,15 +916,16 @@ def _modality(head: Token) -> _Modality:
         hypothetical = True
     flags = Flags(negated=negated, hypothetical=hypothetical, future=future, reported=reported)
     depth = sum(1 for _ in head.ancestors)
-    return _Modality(flags, depth, obligation and reported, speaker)
+    return Modality(flags, depth, obligation and reported, speaker)
 
 
 def _subject_of(verb: Token) -> Token | None:
     return next((c for c in verb.children if c.dep_ == "nsubj"), None)
 
 
-def _place(trigger: Trigger, sent: Span, ctx: _DocContext, actor: Participant | None,
-           recipient: Participant | None) -> PlaceMention | None:
+def event_place(trigger: Trigger, sent: Span, ctx: DocContext, actor: Participant | None,
+                recipient: Participant | None) -> PlaceMention | None:
+    """The trigger's place: in its sentence, not inside its participants' words, the most precise in its clause."""
     lo, hi = sent.start_char, sent.end_char
     in_sentence = [p for p in ctx.places if lo <= p.start < hi]
     if not in_sentence:
@@ -939,7 +946,7 @@ def _place(trigger: Trigger, sent: Span, ctx: _DocContext, actor: Participant | 
 _PRECISION_RANK = {"point": 0, "town": 1, "region": 2, "country": 3}
 
 
-def _via_place_prep(place: PlaceMention, ctx: _DocContext) -> bool:
+def _via_place_prep(place: PlaceMention, ctx: DocContext) -> bool:
     span = ctx.doc.char_span(place.start, place.end, alignment_mode="expand")
     if span is None:
         return False
@@ -947,7 +954,8 @@ def _via_place_prep(place: PlaceMention, ctx: _DocContext) -> bool:
     return root.dep_ == "pobj" and root.head.lower_ in PLACE_PREPS
 
 
-def _date(trigger: Trigger, sent: Span, ctx: _DocContext) -> DateMention | None:
+def event_date(trigger: Trigger, sent: Span, ctx: DocContext) -> DateMention | None:
+    """The date in the trigger's sentence nearest to it; None when the sentence has none."""
     lo, hi = sent.start_char, sent.end_char
     candidates = [d for d in ctx.dates if lo <= d.start < hi]
     if not candidates:
@@ -956,8 +964,9 @@ def _date(trigger: Trigger, sent: Span, ctx: _DocContext) -> DateMention | None:
     return min(candidates, key=lambda d: abs(d.start - at))
 
 
-def _contexts(trigger: Trigger, lexicon: Lexicon, actor: Participant | None,
-              recipient: Participant | None) -> tuple[str, ...]:
+def event_contexts(trigger: Trigger, lexicon: Lexicon, actor: Participant | None,
+                   recipient: Participant | None) -> tuple[str, ...]:
+    """The lexicon's contexts of the type, with the military or intelligence sector of a participant."""
     contexts = list(lexicon.contexts.get(trigger.type, ()))
     sectors = {p.entity.sector for p in (actor, recipient) if p is not None}
     if "military" in sectors and "military" not in contexts:
@@ -967,8 +976,9 @@ def _contexts(trigger: Trigger, lexicon: Lexicon, actor: Participant | None,
     return tuple(contexts)
 
 
-def _confidence(trigger: Trigger, actor: Participant | None, recipient: Participant | None, flags: Flags,
-                depth: int) -> float:
+def event_confidence(trigger: Trigger, actor: Participant | None, recipient: Participant | None, flags: Flags,
+                     depth: int) -> float:
+    """A coded event's confidence: its trigger's kind, its depth, its participants, its flags."""
     score = 0.7 if trigger.verbal else (0.45 if trigger.weak else 0.6)
     score -= 0.04 * min(depth, 3)  # the clause's main verb speaks for the sentence
     score += 0.1 if actor is not None else 0.0
@@ -980,7 +990,7 @@ def _confidence(trigger: Trigger, actor: Participant | None, recipient: Particip
     return round(min(score, 0.95), 3)
 
 
-def _dedupe(events: list[Event]) -> list[Event]:
+def dedupe(events: list[Event]) -> list[Event]:
     """One event per type and participants in a sentence: "the strike … the blast" is one event."""
     best: dict[tuple[str, str | None, str | None], Event] = {}
     for ev in events:

@@ -19,7 +19,7 @@ Demonyms ("Russian", "Ukrainians") are never places.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
@@ -27,7 +27,7 @@ from spacy.tokens import Doc, Token
 
 from forewarn.geo.distance import haversine_km
 from forewarn.geo.gazetteer import REGION_WORDS, Gazetteer, Match, base_score, normalize, prefer_town, same_name
-from forewarn.model.extraction import PlaceMention, PlacePrecision
+from forewarn.model.extraction import Place, PlaceMention, PlacePrecision
 from forewarn.nlp.spans import sentence_of
 
 NER_LABELS = frozenset({"GPE", "LOC", "FAC"})
@@ -120,21 +120,21 @@ NEAR_KM = 50.0  # a candidate town this close to an unambiguous town the documen
 LOGIC_VERSION = "3"  # bump when what find_places resolves changes (the gazetteer's own version is separate)
 
 
-class _Qualifier(Enum):
+class Qualifier(Enum):
     NONE = "none"
     REGION = "region"  # "X Oblast", "the X region", "region of X"
     TOWN = "town"  # "X district", "X village", "the town of X"
 
 
 @dataclass(frozen=True, slots=True)
-class _Span:
+class Span:
     """Tokens [start, end) name a place; [text_start, text_end) is the whole mention ("Donetsk Oblast")."""
 
     start: int
     end: int
     text_start: int
     text_end: int
-    qualifier: _Qualifier
+    qualifier: Qualifier
     from_ner: bool
     locative: bool = False  # after a location preposition or in apposition: a country here is where things are
     actor: bool = False  # "Russia's", "Armed Forces of Ukraine", "Russia positions": a country as an actor
@@ -150,8 +150,8 @@ class _Span:
 
 
 @dataclass(frozen=True, slots=True)
-class _Found:
-    span: _Span
+class Found:
+    span: Span
     country: Match | None
     regions: tuple[Match, ...]
     towns: tuple[Match, ...]
@@ -170,27 +170,27 @@ _Result = tuple[Match | None, tuple[Match, ...], tuple[Match, ...]]
 
 
 @dataclass(slots=True)
-class _Lookups:
+class Lookups:
     """Per-document memo: the same name is looked up once."""
 
     gazetteer: Gazetteer
     caps: bool = False
-    memo: dict[tuple[str, _Qualifier], _Result] = field(default_factory=dict)
+    memo: dict[tuple[str, Qualifier], _Result] = field(default_factory=dict)
 
-    def find(self, name: str, qualifier: _Qualifier) -> _Result:
+    def find(self, name: str, qualifier: Qualifier) -> _Result:
         key = (normalize(name), qualifier)
         if key not in self.memo:
             self.memo[key] = self._lookup(key[0], qualifier)
         return self.memo[key]
 
-    def _lookup(self, name: str, qualifier: _Qualifier) -> _Result:
+    def _lookup(self, name: str, qualifier: Qualifier) -> _Result:
         g = self.gazetteer
         if not name:
             return None, (), ()
-        if qualifier is _Qualifier.REGION:
+        if qualifier is Qualifier.REGION:
             regions = tuple(g.regions(name, qualified=True))
             return None, regions, () if regions else tuple(g.towns(name))
-        if qualifier is _Qualifier.TOWN:
+        if qualifier is Qualifier.TOWN:
             return None, (), tuple(g.towns(name))
         return g.country_named(name), tuple(g.regions(name, qualified=False)), tuple(g.towns(name))
 
@@ -226,26 +226,26 @@ def _skippable(token: Token, gazetteer: Gazetteer) -> bool:
     return not token.like_num and (token.pos_ == "ADJ" or token.tag_ in ("VBN", "VBD"))
 
 
-def _qualifier_after(doc: Doc, end: int) -> tuple[_Qualifier, int]:
+def _qualifier_after(doc: Doc, end: int) -> tuple[Qualifier, int]:
     """A region/district/settlement word right after the name, and where the mention then ends."""
     if end < len(doc):
         lower = doc[end].lower_
         if lower in REGION_WORDS:
-            return _Qualifier.REGION, end + 1
+            return Qualifier.REGION, end + 1
         if lower in DISTRICT_WORDS or lower in SETTLEMENT_WORDS:
-            return _Qualifier.TOWN, end + 1
-    return _Qualifier.NONE, end
+            return Qualifier.TOWN, end + 1
+    return Qualifier.NONE, end
 
 
-def _qualifier_before(doc: Doc, start: int) -> _Qualifier:
+def _qualifier_before(doc: Doc, start: int) -> Qualifier:
     """ "the region of X", "the village of X"."""
     if start >= 2 and doc[start - 1].lower_ == "of":
         lower = doc[start - 2].lower_
         if lower in REGION_WORDS:
-            return _Qualifier.REGION
+            return Qualifier.REGION
         if lower in SETTLEMENT_WORDS or lower in DISTRICT_WORDS:
-            return _Qualifier.TOWN
-    return _Qualifier.NONE
+            return Qualifier.TOWN
+    return Qualifier.NONE
 
 
 def _modifies_next(doc: Doc, end: int) -> bool:
@@ -261,7 +261,7 @@ def _modifies_next(doc: Doc, end: int) -> bool:
     return nxt.pos_ in ("NOUN", "PROPN")
 
 
-def _actor_position(doc: Doc, span: _Span) -> bool:
+def _actor_position(doc: Doc, span: Span) -> bool:
     """Where a country name stands for its state or people: "Russia's", "Forces of Ukraine", "Russia positions"."""
     end = span.text_end
     if end < len(doc) and doc[end].lower_ in _POSSESSIVE:
@@ -274,7 +274,7 @@ def _actor_position(doc: Doc, span: _Span) -> bool:
     return head.dep_ in ("nsubj", "poss", "compound") or _modifies_next(doc, end)
 
 
-def _district_of(doc: Doc, span: _Span) -> bool:
+def _district_of(doc: Doc, span: Span) -> bool:
     """ "Vostochny district of Mariupol": a part of a town, named after something else."""
     end = span.text_end
     return (doc[end - 1].lower_ in DISTRICT_WORDS and end < len(doc) and doc[end].lower_ in ("of", ",")
@@ -297,7 +297,7 @@ def _after_location_word(doc: Doc, start: int) -> bool:
 # ----------------------------------------------------------------------------------------------- spans
 
 
-def _make_span(doc: Doc, start: int, end: int, *, from_ner: bool, locative: bool) -> _Span | None:
+def _make_span(doc: Doc, start: int, end: int, *, from_ner: bool, locative: bool) -> Span | None:
     while start < end and (doc[start].lower_ in ("the", "#") or doc[start].is_punct or doc[start].is_space):
         start += 1
     while end > start and (doc[end - 1].is_punct or doc[end - 1].lower_ in _POSSESSIVE):
@@ -307,21 +307,21 @@ def _make_span(doc: Doc, start: int, end: int, *, from_ner: bool, locative: bool
     text_end = end
     last = doc[end - 1].lower_
     if last in REGION_WORDS and end - start > 1:
-        qualifier, end = _Qualifier.REGION, end - 1
+        qualifier, end = Qualifier.REGION, end - 1
     elif (last in DISTRICT_WORDS or last in SETTLEMENT_WORDS) and end - start > 1:
-        qualifier, end = _Qualifier.TOWN, end - 1
+        qualifier, end = Qualifier.TOWN, end - 1
     else:
         qualifier, text_end = _qualifier_after(doc, end)
-    if qualifier is _Qualifier.NONE:
+    if qualifier is Qualifier.NONE:
         qualifier = _qualifier_before(doc, start)
-    return _Span(start, end, start, text_end, qualifier, from_ner, locative or _after_location_word(doc, start))
+    return Span(start, end, start, text_end, qualifier, from_ner, locative or _after_location_word(doc, start))
 
 
 def _mark(covered: bytearray, start: int, end: int) -> None:
     covered[start:end] = b"\x01" * (end - start)
 
 
-def _ner_spans(doc: Doc, covered: bytearray, caps: bool) -> list[_Span]:
+def _ner_spans(doc: Doc, covered: bytearray, caps: bool) -> list[Span]:
     spans = []
     for ent in doc.ents:
         if ent.label_ in NER_LABELS:
@@ -350,7 +350,7 @@ def _widens(token: Token) -> bool:
     return token.pos_ == "PROPN" and token.ent_type_ not in NER_LABELS and token.text[:1].isupper()
 
 
-def _widen(doc: Doc, span: _Span) -> _Span:
+def _widen(doc: Doc, span: Span) -> Span:
     """A model entity cut short: "Nova" of "Nova Poshta", "Tochka" of "Tochka-U" (proper nouns around it)."""
     start, end = span.start, span.end
     while start > 0 and _widens(doc[start - 1]) and not doc[start - 1].is_sent_start:
@@ -395,9 +395,9 @@ class _CueScanner:
     covered: bytearray
     caps: bool
     gazetteer: Gazetteer
-    out: list[_Span] = field(default_factory=list)
+    out: list[Span] = field(default_factory=list)
 
-    def scan(self) -> list[_Span]:
+    def scan(self) -> list[Span]:
         doc, i = self.doc, 0
         while i < len(doc):
             lower = doc[i].lower_
@@ -424,7 +424,7 @@ class _CueScanner:
         span = _make_span(self.doc, start, end, from_ner=False, locative=locative)
         if span is None:
             return end
-        if span.qualifier is _Qualifier.TOWN and _district_of(self.doc, span):
+        if span.qualifier is Qualifier.TOWN and _district_of(self.doc, span):
             return span.text_end
         self.out.append(replace(span, min_population=min_population))
         _mark(self.covered, start, span.text_end)
@@ -440,7 +440,7 @@ class _CueScanner:
     def _after_preposition(self, i: int, *, strong: bool, weak_word: str) -> int:
         """Names after the preposition at i, and after list joiners that follow them; returns where to go on."""
         doc = self.doc
-        strong = strong or _qualifier_before(doc, i + 1) is not _Qualifier.NONE
+        strong = strong or _qualifier_before(doc, i + 1) is not Qualifier.NONE
         j = i + 1
         while True:
             if weak_word != "'s":
@@ -471,8 +471,8 @@ class _CueScanner:
             return j
 
 
-def _apposition_spans(doc: Doc, spans: list[_Span], covered: bytearray, gazetteer: Gazetteer,
-                      caps: bool) -> list[_Span]:
+def _apposition_spans(doc: Doc, spans: list[Span], covered: bytearray, gazetteer: Gazetteer,
+                      caps: bool) -> list[Span]:
     """ "Avdiivka, Donetsk Oblast", "Stavky (Kharkiv region)", "Bile, Ukraine": the name before is a place."""
     out = []
     for outer in spans:
@@ -480,7 +480,7 @@ def _apposition_spans(doc: Doc, spans: list[_Span], covered: bytearray, gazettee
         if i < 2 or doc[i - 1].text not in (",", "("):
             continue
         named_country = gazetteer.country_named(_text(doc, outer.start, outer.end)) is not None
-        if outer.qualifier is not _Qualifier.REGION and not named_country:
+        if outer.qualifier is not Qualifier.REGION and not named_country:
             continue
         start = _run_before(doc, i - 1, caps)
         if start < i - 1 and not any(covered[start:i - 1]) and doc[start].ent_type_ not in _NOT_PLACE_LABELS:
@@ -499,7 +499,7 @@ def _starts_clause(doc: Doc, i: int) -> bool:
     return before.is_punct or before.like_num or before.is_space or ":" in before.text
 
 
-def _bare_spans(doc: Doc, covered: bytearray) -> list[_Span]:
+def _bare_spans(doc: Doc, covered: bytearray) -> list[Span]:
     """Capitalised names inside a sentence with no cue at all ("Artillery hitting Kharkiv"), kept only for
     well-known towns. Names that open a sentence or a clause are capitalised whatever they are: skipped."""
     out = []
@@ -533,7 +533,7 @@ def _caption_place(doc: Doc, start: int, end: int) -> bool:
     return opens and end < len(doc) and doc[end].text == "," and doc[start].pos_ == "PROPN"
 
 
-def _bare_span(doc: Doc, span: _Span) -> _Span | None:
+def _bare_span(doc: Doc, span: Span) -> Span | None:
     """A capitalised name with no cue, with the population it needs. A caption's place ("…, Borodyanka.",
     "Horenka, drone footage …") is kept in the document's countries as after a cue; one that opens a
     sentence or a clause (capitalised whatever it is) or a longer name ("Kharkiv Polytechnic", "Mariupol
@@ -567,7 +567,7 @@ def _text(doc: Doc, start: int, end: int) -> str:
     return doc[start:end].text  # not doc.text, which spaCy joins afresh on every access
 
 
-def _found(lookups: _Lookups, doc: Doc, span: _Span, *, exact_only: bool) -> _Found | None:
+def _found(lookups: Lookups, doc: Doc, span: Span, *, exact_only: bool) -> Found | None:
     name = _text(doc, span.start, span.end)
     if lookups.gazetteer.demonym_country(name) is not None:
         return None
@@ -579,7 +579,7 @@ def _found(lookups: _Lookups, doc: Doc, span: _Span, *, exact_only: bool) -> _Fo
         towns = tuple(m for m in towns if not m.fuzzy)
     if country is None and not regions and not towns:
         return None
-    return _Found(span, country, regions, towns)
+    return Found(span, country, regions, towns)
 
 
 def _filler(token: Token) -> bool:
@@ -590,18 +590,18 @@ def _filler(token: Token) -> bool:
                                                                                   "republic"))
 
 
-def _segments(lookups: _Lookups, doc: Doc, span: _Span, caps: bool) -> list[_Found]:
+def _segments(lookups: Lookups, doc: Doc, span: Span, caps: bool) -> list[Found]:
     """Places inside a multi-word entity, only when every other word is filler (all or nothing)."""
     if any(doc[k].lower_ in NATURE_WORDS for k in range(span.start, span.end)):
         return []
-    found: list[_Found] = []
+    found: list[Found] = []
     k = span.start
     while k < span.end:
         hit = None
         if _is_name_word(doc[k], caps):
             for end in range(min(span.end, k + _MAX_NAME_TOKENS), k, -1):
                 last = end == span.end
-                sub = _Span(k, end, k, span.text_end if last else end, span.qualifier if last else _Qualifier.NONE,
+                sub = Span(k, end, k, span.text_end if last else end, span.qualifier if last else Qualifier.NONE,
                             span.from_ner, span.locative, span.actor, span.min_population, span.exact_only)
                 hit = _found(lookups, doc, sub, exact_only=caps)
                 if hit is not None:
@@ -618,7 +618,7 @@ def _segments(lookups: _Lookups, doc: Doc, span: _Span, caps: bool) -> list[_Fou
     return found
 
 
-def _names_something_else(doc: Doc, span: _Span) -> bool:
+def _names_something_else(doc: Doc, span: Span) -> bool:
     """The name is a street's, a river's, a shop's or a numbered thing's: "Leningradskaya Street", "the
     Dnipro river", "at 'Metro'", "Row 5443", or the kind of a thing whose name follows in quotes: 'Cafe
     "Beze"'."""
@@ -637,7 +637,7 @@ def _year(text: str) -> bool:
     return len(text) == 4 and text[:2] in ("19", "20")
 
 
-def _lookup_span(lookups: _Lookups, doc: Doc, span: _Span, caps: bool) -> list[_Found]:
+def _lookup_span(lookups: Lookups, doc: Doc, span: Span, caps: bool) -> list[Found]:
     if span.end - span.start == 1 and doc[span.start].lower_ in _NEVER_ALONE:
         return []
     if _names_something_else(doc, span):
@@ -654,7 +654,7 @@ def _lookup_span(lookups: _Lookups, doc: Doc, span: _Span, caps: bool) -> list[_
     return _segments(lookups, doc, span, caps) or _leading_town(lookups, doc, span)
 
 
-def _trailing_town(lookups: _Lookups, doc: Doc, span: _Span) -> list[_Found]:
+def _trailing_town(lookups: Lookups, doc: Doc, span: Span) -> list[Found]:
     """A name set off by a comma that ends with a town's, after capitalised words of a title-case caption:
     "Damage to Residences Kramatorsk, Donetsk Oblast" → Kramatorsk."""
     if span.text_end >= len(doc) or doc[span.text_end].text not in (",", "("):
@@ -666,14 +666,14 @@ def _trailing_town(lookups: _Lookups, doc: Doc, span: _Span) -> list[_Found]:
     return []
 
 
-def _leading_town(lookups: _Lookups, doc: Doc, span: _Span) -> list[_Found]:
+def _leading_town(lookups: Lookups, doc: Doc, span: Span) -> list[Found]:
     """A longer name of an institution that opens with a well-known town's: "Kharkiv Polytechnic",
     "Lysychansk Gelatin Plant", "Mariupol Metro Supermarket"."""
     tail = doc[span.start + 1:min(span.text_end + 1, len(doc))]
-    if span.qualifier is not _Qualifier.REGION and not any(t.lower_ in INSTITUTION_WORDS for t in tail):
+    if span.qualifier is not Qualifier.REGION and not any(t.lower_ in INSTITUTION_WORDS for t in tail):
         return []  # a team's, a firm's, a unit's name; a town before its region ("Alchevsk Luhansk Oblast") is kept
     for end in range(span.end - 1, span.start, -1):
-        sub = _Span(span.start, end, span.start, end, _Qualifier.NONE, False, span.locative,
+        sub = Span(span.start, end, span.start, end, Qualifier.NONE, False, span.locative,
                     min_population=max(span.min_population, MODIFIER_MIN_POPULATION), exact_only=True, strict=True)
         hit = _found(lookups, doc, sub, exact_only=True)
         if hit is not None:
@@ -712,12 +712,12 @@ def _best(matches: tuple[Match, ...], ctx: _Context) -> Match | None:
     return max(matches, key=lambda m: _score(m, ctx, own), default=None)
 
 
-def _choose(found: _Found, ctx: _Context) -> Match | None:
+def _choose(found: Found, ctx: _Context) -> Match | None:
     if found.country is not None:
         return found.country
     town, region = _best(found.towns, ctx), _best(found.regions, ctx)
     if town is not None and region is not None:
-        if found.span.qualifier is _Qualifier.REGION:
+        if found.span.qualifier is Qualifier.REGION:
             return region
         if town.region in ctx.regions and region.region not in ctx.regions:  # "Odessa, Texas"
             return town
@@ -725,7 +725,7 @@ def _choose(found: _Found, ctx: _Context) -> Match | None:
     return town or region
 
 
-def _confident(found: _Found, ctx: _Context) -> Match | None:
+def _confident(found: Found, ctx: _Context) -> Match | None:
     """The town a mention resolves to when the choice is clear without other towns' help: every rival that
     scores within 1.0 of it lies near it (a town and a village of one name side by side are one anchor)."""
     choice = _choose(found, ctx)
@@ -748,7 +748,7 @@ def _demonym_countries(doc: Doc, gazetteer: Gazetteer) -> set[str]:
     return codes
 
 
-def _apposed_regions(lookups: _Lookups, doc: Doc, found: list[_Found], ctx: _Context) -> dict[str, str]:
+def _apposed_regions(lookups: Lookups, doc: Doc, found: list[Found], ctx: _Context) -> dict[str, str]:
     """ "Novoselivka, Donetsk": after a place and a comma, the name of a town that gives its region its name
     names the region (as "Donetsk Oblast" would). Region id → country."""
     ends = {f.span.text_end for f in found}
@@ -760,12 +760,12 @@ def _apposed_regions(lookups: _Lookups, doc: Doc, found: list[_Found], ctx: _Con
         choice = _choose(f, ctx)
         if choice is None or choice.place.precision is not PlacePrecision.TOWN:
             continue
-        regions = lookups.find(_text(doc, f.span.start, f.span.end), _Qualifier.REGION)[1]
+        regions = lookups.find(_text(doc, f.span.start, f.span.end), Qualifier.REGION)[1]
         out.update((r.region, r.place.country) for r in regions if r.region == choice.region and r.region)
     return out
 
 
-def _context(found: list[_Found], doc: Doc, lookups: _Lookups, focus: frozenset[str]) -> _Context:
+def _context(found: list[Found], doc: Doc, lookups: Lookups, focus: frozenset[str]) -> _Context:
     named = [f for f in found if f.country is not None]
     countries = {f.country.place.country for f in named if f.country is not None and f.span.locative}
     weak = {f.country.place.country for f in named if f.country is not None and not f.span.actor}
@@ -790,7 +790,7 @@ def _context(found: list[_Found], doc: Doc, lookups: _Lookups, focus: frozenset[
     )
 
 
-def _tied_regions(doc: Doc, found: list[_Found], ctx: _Context) -> dict[int, tuple[str, str]]:
+def _tied_regions(doc: Doc, found: list[Found], ctx: _Context) -> dict[int, tuple[str, str]]:
     """Regions named right after a town ("Komyshuvakha, Luhansk Oblast", "X in the Y region"): token index
     where the town mention ends → (region id, country)."""
     out: dict[int, tuple[str, str]] = {}
@@ -814,7 +814,7 @@ def _namesake_elsewhere(choice: Match, tied: tuple[str, str] | None) -> bool:
     return choice.place.country == tied[1] and choice.population < MODIFIER_MIN_POPULATION
 
 
-def _supported(doc: Doc, choice: Match, span: _Span, ctx: _Context) -> bool:
+def _supported(doc: Doc, choice: Match, span: Span, ctx: _Context) -> bool:
     """Does a place found by a weak cue stand? In the document's countries, yes; elsewhere, only when the
     document names no country at all and the place is populous enough."""
     has_context = bool(ctx.countries or ctx.weak_countries or ctx.regions)
@@ -840,7 +840,7 @@ def _sentences(doc: Doc) -> list[int]:
         return [0] * len(doc)
 
 
-def _candidate_spans(doc: Doc, gazetteer: Gazetteer, caps: bool) -> list[_Span]:
+def _candidate_spans(doc: Doc, gazetteer: Gazetteer, caps: bool) -> list[Span]:
     covered = bytearray(len(doc))
     spans = _ner_spans(doc, covered, caps)
     spans += _CueScanner(doc, covered, caps, gazetteer).scan()
@@ -850,7 +850,7 @@ def _candidate_spans(doc: Doc, gazetteer: Gazetteer, caps: bool) -> list[_Span]:
     return spans
 
 
-def _kept(doc: Doc, span: _Span, choice: Match, ctx: _Context, tied: dict[int, tuple[str, str]]) -> bool:
+def _kept(doc: Doc, span: Span, choice: Match, ctx: _Context, tied: dict[int, tuple[str, str]]) -> bool:
     """Is the resolved mention a place where things are? Not a country as an actor ("Russia's") or as a
     destination ("moving towards Ukraine"), not a namesake outside the region named with it."""
     if not _supported(doc, choice, span, ctx):
@@ -875,21 +875,34 @@ def find_places(doc: Doc, gazetteer: Gazetteer, focus: frozenset[str] = frozense
     if len(doc) == 0:
         return []
     caps = _mostly_upper(doc)
-    lookups = _Lookups(gazetteer, caps)
+    lookups = Lookups(gazetteer, caps)
     found = [f for s in _candidate_spans(doc, gazetteer, caps) for f in _lookup_span(lookups, doc, s, caps)]
+    return mentions(doc, ((f.span, m.place) for f, m in choices(doc, found, lookups, focus)))
+
+
+def choices(doc: Doc, found: list[Found], lookups: Lookups, focus: frozenset[str]) -> Iterator[tuple[Found, Match]]:
+    """Each candidate's chosen place, in the context of the whole document (its regions, countries and
+    unambiguous towns, and the workspace's ``focus`` countries), where the mention is kept: a place where
+    things are, not a country as an actor, not a namesake outside the region named with it. Other languages'
+    geoparsers (:mod:`forewarn.nlp.slavic.places`) find their own candidates and choose through this."""
     ctx = _context(found, doc, lookups, focus)
-    sentence = _sentences(doc)
     tied = _tied_regions(doc, found, ctx)
-    text = doc.text
-    mentions = []
     for f in found:
         choice = _choose(f, ctx)
-        if choice is None or not _kept(doc, f.span, choice, ctx, tied):
-            continue
-        first, last = doc[f.span.text_start], doc[f.span.text_end - 1]
+        if choice is not None and _kept(doc, f.span, choice, ctx, tied):
+            yield f, choice
+
+
+def mentions(doc: Doc, places: Iterable[tuple[Span, Place]]) -> list[PlaceMention]:
+    """Place mentions in text order, each over its span's whole text ("Donetsk Oblast")."""
+    sentence = _sentences(doc)
+    text = doc.text
+    out = []
+    for span, place in places:
+        first, last = doc[span.text_start], doc[span.text_end - 1]
         start, end = first.idx, last.idx + len(last)
-        mentions.append(PlaceMention(choice.place, text[start:end], start, end, sentence[f.span.start]))
-    return sorted(mentions, key=lambda m: (m.start, m.end))
+        out.append(PlaceMention(place, text[start:end], start, end, sentence[span.start]))
+    return sorted(out, key=lambda m: (m.start, m.end))
 
 
 def most_specific(mentions: Iterable[PlaceMention]) -> PlaceMention | None:

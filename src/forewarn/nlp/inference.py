@@ -23,6 +23,13 @@ here: the rule gives them their country.
 Nothing is inferred in a sentence that shows no deployment (``NOT_DEPLOYED``: "tanks on display at the
 museum", "wreckage of a tank") or for a phrase with a civil word (``CIVIL``: "fish tank", "aid convoy");
 an exercise (``EXERCISE``) takes no actor from the place: its host is not the holder of the forces in it.
+
+Russian and Ukrainian documents (coded by :mod:`forewarn.nlp.slavic.events`) go through the same rule: a
+noun is an English tag NN* or a UD NOUN/PROPN; UD's relations stand for the English ones (``nsubj:pass``,
+``obj``; a genitive or a "с"/"з" phrase for "of"/"with", an apposition for the dash of "колона — танки";
+a noun under any other preposition is a place, not the phrase); each vocabulary joins the Cyrillic words
+of :mod:`forewarn.nlp.slavic.forces`, matched by lemma (all of a word's readings, as the Russian tagger
+misreads Ukrainian), and a country adjective by its lemma ("российская" is "российский").
 """
 
 from __future__ import annotations
@@ -37,6 +44,8 @@ from spacy.tokens import Doc, Span, Token
 from forewarn.geo.control import ControlTable
 from forewarn.model.extraction import EntityKind, EntityMention, Event, Participant, PlaceMention, Sector
 from forewarn.nlp.actors import ActorDictionary
+from forewarn.nlp.slavic import forces
+from forewarn.nlp.slavic.analysis import LANGUAGES, parses
 
 INFERENCE_VERSION = "3"  # bump when the rule changes what it infers
 INFERRED_CONFIDENCE = 0.8  # an inferred actor's event keeps this share of its confidence
@@ -51,38 +60,47 @@ MILITARY = frozenset({
     "aircraft", "helicopter", "warship", "submarine", "fighter", "bomber", "jet", "hardware", "equipment",
     "spetsnaz", "sniper", "sapper", "mercenary", "bmp", "btr", "mbt", "bmpt", "warplane", "weaponry",
     "frigate", "corvette", "cruiser", "destroyer",
-})
+}) | forces.PEOPLE | forces.EQUIPMENT
 # Words that are military only when the subject names a country ("Russian convoy", not "aid convoy").
 MILITARY_IF_NAMED = frozenset({"convoy", "column", "vehicle", "truck", "checkpoint", "position", "camp", "boat",
                                "ship", "train", "transport", "system", "movement", "presence", "patrol", "base",
-                               "personnel", "activity", "carrier", "unit", "division", "marine", "uav", "drone"})
+                               "personnel", "activity", "carrier", "unit", "division", "marine", "uav", "drone"}
+                              ) | forces.CARRIERS
 # Nouns that stand for what their of-phrase names ("column of tanks", "convoy of trucks").
 COLLECTIVE = frozenset({"column", "convoy", "group", "number", "dozen", "dozens", "hundred", "hundreds", "row", "line",
                         "fleet", "train", "unit", "battalion", "company", "detachment", "squad", "platoon", "pair",
                         "couple", "lot", "set", "batch", "movement", "presence", "deployment", "position", "sighting",
-                        "build-up", "buildup", "concentration", "gathering"})
+                        "build-up", "buildup", "concentration", "gathering"}) | forces.COLLECTIVE
 # Words that show equipment or soldiers not deployed: on show, sold, remembered, played with, or wrecked.
 NOT_DEPLOYED = frozenset({"parade", "museum", "display", "exhibition", "exhibit", "monument", "memorial", "auction",
                           "sale", "sell", "toy", "replica", "vintage", "reenactment", "festival", "rehearsal",
                           "anniversary", "ceremony", "wreck", "wreckage", "debris", "scrap", "remains",
-                          "movie", "game", "model", "collector", "trophy", "graveyard"})
+                          "movie", "game", "model", "collector", "trophy", "graveyard"}) | forces.NOT_DEPLOYED
 # Words of an exercise: forces abroad for one are not the host's ("British tanks at an exercise in Estonia").
-EXERCISE = frozenset({"exercise", "drill", "training", "wargame", "manoeuvre", "maneuver", "manoeuvres", "maneuvers"})
+EXERCISE = frozenset({"exercise", "drill", "training", "wargame", "manoeuvre", "maneuver", "manoeuvres", "maneuvers"}
+                     ) | forces.EXERCISE
 # Words that make a carrier or container civil: "aid convoy", "fish tank", "fire truck".
 CIVIL = frozenset({"aid", "humanitarian", "relief", "evacuation", "refugee", "civilian", "fish", "water", "septic",
                    "fuel", "think", "gas", "oil", "storage", "petrol", "shark", "propane", "toilet", "aquarium",
                    "police", "fire", "ambulance", "wedding", "funeral", "farm", "private", "passenger", "commercial",
                    "school", "tourist", "garbage", "delivery", "medical", "rescue", "grain", "food", "volunteer",
-                   "smoke", "top", "task", "labor", "labour", "rental", "housing", "sales"})
+                   "smoke", "top", "task", "labor", "labour", "rental", "housing", "sales"}) | forces.CIVIL
 DESIGNATION = re.compile(r"^[A-Z][A-Za-z]{0,3}-\d{1,3}[A-Za-z0-9]*$")  # T-72, Su-25, BM-21, Mi-8, S-300
 # Markings that sign one side's forces (general knowledge, dated): Russian vehicles in and around Ukraine
 # were painted with "Z" and "V" from 21 February 2022.
 MARKINGS = {"Z": ("RUS", date(2022, 2, 21)), "V": ("RUS", date(2022, 2, 21))}
-MARKING_WORDS = frozenset({"mark", "marking", "marked", "symbol", "sign", "letter", "insignia", "paint", "painted"})
+MARKING_WORDS = frozenset({"mark", "marking", "marked", "symbol", "sign", "letter", "insignia", "paint", "painted"}
+                          ) | forces.MARKING
 PHRASE_DEPS = frozenset({"amod", "compound", "nummod", "nmod", "poss", "det", "quantmod"})
-SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "nsubj:pass"})  # the English parser's labels and UD's
 ACTIVE_DEPS = frozenset({"nsubj"})
-MOVED_DEPS = frozenset({"dobj", "nsubjpass"})
+MOVED_DEPS = frozenset({"dobj", "nsubjpass", "obj", "nsubj:pass"})
+# UD: a noun's modifiers that say what it is ("военная техника", "колонна танков", "колонна с военными",
+# "колона — танки"); a noun under a preposition other than "with" is a place or a target, not the phrase.
+UD_PHRASE_DEPS = frozenset({"amod", "det", "nummod", "nummod:gov", "flat", "flat:name"})
+UD_JOINED_DEPS = frozenset({"nmod", "appos", "conj", "parataxis"})  # "колона — танки": a dash may read as parataxis
+READ_AS = frozenset({"NOUN", "ADJF"})  # pymorphy3's parts of speech a phrase's words are read as
+UD_WITH = frozenset({"с", "со", "з", "із", "зі"})
 JOINING_PREPS = frozenset({"of", "with"})
 
 
@@ -136,7 +154,7 @@ class ActorInference:
     def _named_country(self, subject: Sequence[Token], inside: Sequence[EntityMention]) -> str | None:
         """The country the subject's words name: a military group's ("Russian tanks"), else an adjective's."""
         found = [m.entity.country for m in inside if m.entity.country] + [
-            self.adjectives[t.text] for t in subject if t.text in self.adjectives]
+            self.adjectives[_word(t)] for t in subject if _word(t) in self.adjectives]
         return found[0] if found else None
 
 
@@ -190,15 +208,15 @@ def _subject(trigger: Token, posture: bool) -> list[Token]:
     subject of its verb. A passive subject ("tank destroyed") is the doer of a posture event only ("equipment
     being moved"). Empty when the parse shows none."""
     head = trigger
-    while head.tag_.startswith("NN") and head.dep_ == "compound" and head.head.tag_.startswith("NN"):
+    while nominal(head) and head.dep_ == "compound" and nominal(head.head):
         head = head.head
-    if head.tag_.startswith("NN"):
+    if nominal(head):
         return noun_phrase(head)
     if not posture and head.tag_ == "VBN":
         return []  # a headline's bare participle is passive: "tank destroyed near …"
     deps = SUBJECT_DEPS if posture else ACTIVE_DEPS
     noun = next((c for c in head.children if c.dep_ in deps), None)
-    if noun is None and head.dep_ == "acl" and head.head.tag_.startswith("NN") and (posture or head.tag_ == "VBG"):
+    if noun is None and head.dep_ == "acl" and nominal(head.head) and (posture or head.tag_ == "VBG"):
         noun = head.head  # "equipment moving south", "tanks firing at …"
     if noun is None and head.dep_ == "conj" and head.head.pos_ == "VERB":
         return _subject(head.head, posture)  # "helicopters flying over … and firing"
@@ -213,14 +231,27 @@ def _moved(trigger: Token) -> list[Token]:
     of = next((c for c in children if c.dep_ == "prep" and c.lower_ == "of"), None)
     if noun is None and of is not None:
         noun = next((c for c in of.children if c.dep_ == "pobj"), None)
-    return noun_phrase(noun) if noun is not None and noun.tag_.startswith("NN") else []
+    return noun_phrase(noun) if noun is not None and nominal(noun) else []
+
+
+def nominal(tok: Token) -> bool:
+    """A noun or a name: the English tagger's tags (NN, NNS, NNP, NNPS), UD's parts of speech in Russian and
+    Ukrainian."""
+    return tok.tag_.startswith("NN") or (slavic(tok) and tok.pos_ in ("NOUN", "PROPN"))
+
+
+def slavic(tok: Token) -> bool:
+    """A word of a Russian or Ukrainian document (parsed with UD's labels)."""
+    return tok.doc.lang_ in LANGUAGES
 
 
 def noun_phrase(noun: Token) -> list[Token]:
     """A noun with its modifiers and its of-phrase ("column of tanks"), without clauses or places."""
     words = [noun]
     for child in noun.children:
-        if child.dep_ in PHRASE_DEPS:
+        if slavic(noun):
+            words.extend(_ud_phrase(child))
+        elif child.dep_ in PHRASE_DEPS:
             words.extend(child.subtree)
         elif child.dep_ == "prep" and child.lower_ == "of":
             words.append(child)
@@ -229,11 +260,43 @@ def noun_phrase(noun: Token) -> list[Token]:
     return words[next((n for n, t in enumerate(words) if not (t.is_punct or ":" in t.text)), len(words) - 1):]
 
 
+def _ud_phrase(child: Token) -> list[Token]:
+    """A UD child's words in its noun's phrase: a modifier with its words, a genitive ("колонна танков"), a
+    "with" phrase ("с военными") or an apposition or conjunct ("колона — танки, бронемашини") as a phrase of
+    its own; a noun under another preposition (a place, "у Суджи") is none."""
+    if child.dep_ in UD_PHRASE_DEPS:
+        return list(child.subtree)
+    preps = [c.lower_ for c in child.children if c.dep_ == "case"]
+    if child.dep_ in UD_JOINED_DEPS and nominal(child) and all(p in UD_WITH for p in preps):
+        return [*(c for c in child.children if c.dep_ == "case"), *noun_phrase(child)]
+    return []
+
+
 def military(words: Sequence[Token], vocabulary: frozenset[str]) -> bool:
     """Does one of the words name forces or equipment in ``vocabulary`` (or a designation, "T-72")? A plural
     the tagger took for a name ("Russian Vehicles") counts as its singular."""
-    return any(t.lemma_.lower() in vocabulary or t.lower_.removesuffix("s") in vocabulary or t.lower_ in vocabulary
-               or DESIGNATION.match(t.text) for t in words)
+    return any(not _lemmas(t).isdisjoint(vocabulary) or t.lower_.removesuffix("s") in vocabulary
+               or t.lower_ in vocabulary or DESIGNATION.match(t.text) for t in words)
+
+
+def _lemma(tok: Token) -> str:
+    """A lemma as the vocabularies hold it: lower case, "ё" as "е" ("вертолёт" is "вертолет")."""
+    return tok.lemma_.lower().replace("ё", "е")
+
+
+def _lemmas(tok: Token) -> set[str]:
+    """The word's lemma; in Russian and Ukrainian also those of its other readings as a noun or an adjective
+    (the tagger, trained on Russian, misreads Ukrainian words: "техніка" read as "технік")."""
+    if not slavic(tok):
+        return {_lemma(tok)}
+    readings = (p.normal_form.replace("ё", "е") for p in parses(tok.text, tok.doc.lang_) if p.tag.POS in READ_AS)
+    return {_lemma(tok), *readings}
+
+
+def _word(tok: Token) -> str:
+    """The form a country adjective is held in: the text in English ("Russian"), the lemma in Russian and
+    Ukrainian ("российский")."""
+    return tok.lemma_ if slavic(tok) else tok.text
 
 
 def _host_modifiers(words: Sequence[Token]) -> list[Token]:
@@ -243,17 +306,23 @@ def _host_modifiers(words: Sequence[Token]) -> list[Token]:
     root = next((t for t in words if t.head.i not in inside or t.head.i == t.i), None)
     prep = root.head if root is not None and root.dep_ == "pobj" else None
     host = prep.head if prep is not None and prep.lower_ in JOINING_PREPS else None
-    if root is not None and root.dep_ == "conj" and root.head.tag_.startswith("NN"):
+    if root is not None and root.dep_ == "conj" and nominal(root.head):
         host = root.head
     return [c for c in host.children if c.dep_ in ("amod", "compound")] if host is not None else []
 
 
 def _core(words: Sequence[Token]) -> list[Token]:
     """The words that say what a phrase is: all but its of-phrases, except after a collective noun ("column
-    of tanks" is tanks; "an inspector of the brigade" is no brigade)."""
+    of tanks" is tanks; "an inspector of the brigade" is no brigade). In Russian and Ukrainian the of-phrase
+    is a genitive or a "with" phrase ("колонна танков", "инспектор бригады")."""
     inside = {t.i for t in words}
-    return [t for t in words if all(a.head.lemma_.lower() in COLLECTIVE for a in t.ancestors
-                                    if a.i in inside and a.dep_ == "prep")]
+    return [t for t in words if all(_lemma(a.head) in COLLECTIVE for a in (t, *t.ancestors)
+                                    if a.i in inside and a.head.i in inside and _of_phrase(a))]
+
+
+def _of_phrase(tok: Token) -> bool:
+    """The word that makes an of-phrase: the English "of" (or any preposition), a Russian or Ukrainian nmod."""
+    return tok.dep_ == "prep" or (slavic(tok) and tok.dep_ == "nmod")
 
 
 def _mentions_in(words: Sequence[Token], mentions: Sequence[EntityMention]) -> list[EntityMention]:

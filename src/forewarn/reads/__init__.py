@@ -13,8 +13,9 @@ from forewarn.export import write_plover_jsonl
 from forewarn.model import Document, IngestRun, Principal
 from forewarn.model.query import DocumentQuery, EventQuery
 from forewarn.model.records import DocumentExtraction, DocumentView, EntityMerge, EntityRecord, RunView, StoredEvent
+from forewarn.nlp.translate import Translator, english_reading
 from forewarn.reads import entities as ent
-from forewarn.reads.documents import DocumentDetail, DocumentList, cluster_of, find_documents
+from forewarn.reads.documents import DocumentDetail, DocumentList, cluster_of, find_documents, with_forms
 from forewarn.reads.events import (
     EventFilter,
     EventList,
@@ -39,10 +40,14 @@ EXPORT_CHUNK = 500  # events exported per read of their documents
 class Reads:
     store: SqlStore
     who: Principal
+    translator: Translator | None = None  # the workspace's machine translator (setting ``translator``), if any
+    translator_name: str = ""
 
     # -- documents and runs ----------------------------------------------------------------------
     def documents(self, query: DocumentQuery) -> tuple[list[Document], int]:
-        return self.store.find_documents(query), self.store.count_documents(query)
+        """A page of documents and the total; a Cyrillic search word is searched in all its forms (``with_forms``)."""
+        q = with_forms(query)
+        return self.store.find_documents(q), self.store.count_documents(q)
 
     def count_documents(self, start: datetime, end: datetime) -> int:
         """Documents published in [start, end)."""
@@ -56,7 +61,7 @@ class Reads:
 
     def document_list(self, q: DocumentQuery) -> DocumentList:
         """A page of documents without their texts (the list of the workbench and the API)."""
-        return find_documents(self.store.engine, q)
+        return find_documents(self.store.engine, with_forms(q))
 
     def document_detail(self, doc_id: str) -> DocumentDetail:
         """A document (id or unique prefix) as the reader shows it: its extraction and the evidence of
@@ -65,7 +70,8 @@ class Reads:
         x = self.store.extraction_of(doc.id)
         size, members = cluster_of(self.store.engine, doc.cluster_id)
         return DocumentDetail(doc, x, evidence(self.store.engine, x.events), tuple(self.store.sightings_of(doc.id)),
-                              {s.id: s for s in self.store.list_sources()}, size, members)
+                              {s.id: s for s in self.store.list_sources()}, size, members,
+                              english_reading(self.translator, self.translator_name, doc.text, doc.language))
 
     def runs(self, limit: int = 20) -> list[IngestRun]:
         return self.store.list_runs(limit)

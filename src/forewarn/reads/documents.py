@@ -1,6 +1,7 @@
 """Reads of the document list and the document reader: a page of documents without their texts
 (dated and undated read apart, each in index order; a text search without dates held to the latest
-``TEXT_SCOPE`` documents) and a duplicate cluster's first members."""
+``TEXT_SCOPE`` documents; a Cyrillic search word searched in all its inflected forms) and a duplicate
+cluster's first members."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from sqlalchemy import Connection, Engine, func, select
 from forewarn.model import Document, Sighting, Source
 from forewarn.model.query import DocumentQuery
 from forewarn.model.records import DocumentExtraction
+from forewarn.nlp.slavic.forms import search_forms
+from forewarn.nlp.translate import Reading
 from forewarn.reads.events import Evidence
 from forewarn.store import schema as t
 from forewarn.store.queries import document_filters
@@ -49,11 +52,13 @@ class ClusterMember:
 
 @dataclass(frozen=True)
 class DocumentList:
-    """A page of documents, the total, and whether a text search was held to the latest ``TEXT_SCOPE``."""
+    """A page of documents, the total, whether a text search was held to the latest ``TEXT_SCOPE``, and the
+    other forms of the search word it looked for too."""
 
     documents: tuple[DocumentSummary, ...]
     total: int
     scoped: bool
+    forms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,13 @@ class DocumentDetail:
     sources: Mapping[str, Source]
     cluster_size: int
     members: tuple[ClusterMember, ...]
+    reading: Reading | None = None  # the English reading by the workspace's translator, where one is set
+
+
+def with_forms(q: DocumentQuery) -> DocumentQuery:
+    """The query with the inflected forms of its search word, a Cyrillic word in its dictionary form ("Суджа":
+    "Судже", "Суджи", …), in the query's language (Russian and Ukrainian when it has none)."""
+    return replace(q, forms=search_forms(q.text, q.language)) if q.text else q
 
 
 def find_documents(engine: Engine, q: DocumentQuery, scope: int | None = TEXT_SCOPE) -> DocumentList:
@@ -95,7 +107,7 @@ def find_documents(engine: Engine, q: DocumentQuery, scope: int | None = TEXT_SC
                            key=lambda k: (-k[0].timestamp(), k[1]))
             undated = sorted(k.id for k in keys if k.published_at is None)
             ids = [i for _, i in dated] + undated
-            return DocumentList(_summaries(conn, ids[q.offset:q.offset + q.limit]), len(ids), scoped)
+            return DocumentList(_summaries(conn, ids[q.offset:q.offset + q.limit]), len(ids), scoped, q.forms)
         n_dated = int(conn.execute(select(func.count()).select_from(t.documents)
                                    .where(*conds, d.published_at.is_not(None))).scalar_one())
         n_undated = int(conn.execute(select(func.count()).select_from(t.documents)

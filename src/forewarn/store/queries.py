@@ -40,9 +40,9 @@ def document_filters(q: DocumentQuery) -> list[ColumnElement[bool]]:
     if q.language:
         conds.append(c.language == q.language)
     if q.text:
-        pattern = like(q.text)
-        conds.append(or_(func.lower(c.text).like(pattern, escape="\\"),
-                         func.lower(c.title).like(pattern, escape="\\")))
+        patterns = [like(word) for word in (q.text, *q.forms)]
+        conds.append(or_(*(func.lower(column).like(pattern, escape="\\")
+                           for column in (c.text, c.title) for pattern in patterns)))
     return conds
 
 

@@ -5,4 +5,4 @@ Each component of :mod:`forewarn.nlp.pipeline` keeps its declared contract and c
 here for a Russian or Ukrainian ``Doc``; the records they return are the English ones.
 """
 
-SLAVIC_VERSION = "2"  # part of the extractor version: bump when a module here changes what it extracts
+SLAVIC_VERSION = "3"  # part of the extractor version: bump when a module here changes what it extracts

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,20 +30,23 @@ from forewarn.model.extraction import Entity, EntityKind, EntityMention, Sector
 from forewarn.nlp.actors import (
     ActorDictionary,
     Agent,
-    _Cand,
-    _is_person,
-    _longest,
-    _mention,
-    _Rank,
-    _remember,
-    _runs,
-    _select,
-    _title_words,
-    slug,
+    Candidate,
+    EntityHit,
+    OrgKeywords,
+    Rank,
+    RefHit,
+    choose,
+    finish,
+    known_person,
+    longest,
+    new_org,
+    new_person,
+    org_sector,
+    person_tokens,
+    runs,
 )
 from forewarn.nlp.slavic.analysis import parses
 from forewarn.nlp.slavic.dates import Word, fold, words_of
-from forewarn.nlp.spans import sentence_of
 
 _HOME = {"ru": "RUS", "uk": "UKR"}  # whose bodies an unqualified national phrase names
 _QUOTES = frozenset("«»\"“”„'’")
@@ -51,7 +54,7 @@ _PREPOSITIONS = frozenset({"в", "во", "у", "на", "из", "із", "з", "п
                            "від", "через", "над", "по", "к", "за", "при", "поблизу", "вблизи"})
 _PERSON_TAGS = frozenset({"Name", "Surn", "Patr"})
 _MAX_GAP = 2  # adjectives between a country adjective and its agent ("российские морские пехотинцы")
-_ORG_SECTORS: tuple[tuple[Sector, frozenset[str]], ...] = (
+_ORG_SECTORS: OrgKeywords = (
     (Sector.INTELLIGENCE, frozenset({"разведка", "розвідка", "контрразведка", "контррозвідка", "спецслужба"})),
     (Sector.MILITARY, frozenset({"армия", "армія", "бригада", "полк", "батальон", "батальйон", "дивизия", "дивізія",
                                  "корпус", "флот", "войско", "військо", "гвардия", "гвардія", "командование",
@@ -71,23 +74,11 @@ _WORD = re.compile(r"[\w'’ʼ-]+|[^\w\s]")
 
 # ---------------------------------------------------------------------- patterns
 @dataclass(frozen=True, slots=True)
-class _Entity:
-    entity: Entity
-    metonym: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class _Ref:
-    country: str
-    adjective: bool
-
-
-@dataclass(frozen=True, slots=True)
 class _National:
     phrase: str
 
 
-_Payload = _Entity | _Ref | Agent | _National
+_Payload = EntityHit | RefHit | Agent | _National
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,12 +95,12 @@ class _Pattern:
 class _Hits:
     """What the patterns matched, in token offsets."""
 
-    entities: list[tuple[int, int, _Entity]] = field(default_factory=list)
-    refs: list[tuple[int, int, _Ref]] = field(default_factory=list)
+    entities: list[tuple[int, int, EntityHit]] = field(default_factory=list)
+    refs: list[tuple[int, int, RefHit]] = field(default_factory=list)
     agents: list[tuple[int, int, Agent]] = field(default_factory=list)
     nationals: list[tuple[int, int, str]] = field(default_factory=list)
 
-    def ref_ending(self, end: int) -> _Ref | None:
+    def ref_ending(self, end: int) -> RefHit | None:
         return next((r for s, e, r in self.refs if e == end), None)
 
     def country_starting(self, start: int) -> tuple[int, str] | None:
@@ -143,7 +134,7 @@ class SlavicLinker:
     def _names(self) -> Iterator[tuple[_Payload, str]]:
         d = self.dictionary
         for entry in d.entries:
-            yield from ((_Entity(entry.entity), n) for n in _cyrillic((entry.entity.name, *entry.entity.aliases)))
+            yield from ((EntityHit(entry.entity), n) for n in _cyrillic((entry.entity.name, *entry.entity.aliases)))
             for phrase in _cyrillic(entry.national):
                 if entry.entity.country:
                     self._national.setdefault(_key(phrase, self.lang), {})[entry.entity.country] = entry.entity
@@ -151,13 +142,14 @@ class SlavicLinker:
         for code, info in d.countries.items():
             country = d.country(code)
             assert country is not None
-            yield from ((_Entity(country), n) for n in _cyrillic(info.all_names))
-            yield from ((_Entity(d.group(code, Sector.GOVERNMENT), metonym=True), n) for n in _cyrillic(info.metonyms))
+            yield from ((EntityHit(country), n) for n in _cyrillic(info.all_names))
+            government = EntityHit(d.group(code, Sector.GOVERNMENT), metonym=True)
+            yield from ((government, n) for n in _cyrillic(info.metonyms))
             for sector, names in info.groups:
-                yield from ((_Entity(d.group(code, sector)), n) for n in _cyrillic(names))
-            yield from ((_Entity(d.group(code, None)), n) for n in _cyrillic(info.people))
-            yield from ((_Ref(code, adjective=True), n) for n in _cyrillic(info.adjectives))
-            yield from ((_Ref(code, adjective=False), n) for n in _cyrillic((*info.all_names, *info.metonyms)))
+                yield from ((EntityHit(d.group(code, sector)), n) for n in _cyrillic(names))
+            yield from ((EntityHit(d.group(code, None)), n) for n in _cyrillic(info.people))
+            yield from ((RefHit(code, adjective=True), n) for n in _cyrillic(info.adjectives))
+            yield from ((RefHit(code, adjective=False), n) for n in _cyrillic((*info.all_names, *info.metonyms)))
         yield from ((agent, word) for word, agent in d.agents.items() if has_cyrillic(word))
 
     # ------------------------------------------------------------------ per document
@@ -167,7 +159,7 @@ class SlavicLinker:
         hits = self._hits(doc, words_of(doc, self.lang))
         cands = self._dict_candidates(doc, hits) + self._national_candidates(hits) + self._agent_candidates(doc, hits)
         cands += self._ner_candidates(doc, hits)
-        return self._finish(doc, _select(cands, len(doc)))
+        return finish(doc, choose(cands, len(doc)), self._person)
 
     def _hits(self, doc: Doc, words: Sequence[Word]) -> _Hits:
         hits = _Hits()
@@ -181,7 +173,7 @@ class SlavicLinker:
                         found[slot] = pattern
             for (end, _), pattern in found.items():
                 _add(hits, word.start, words[end - 1].end, pattern.payload)
-        hits.agents = _longest(hits.agents)
+        hits.agents = longest(hits.agents)
         return hits
 
     def _candidates(self, doc: Doc, word: Word) -> Iterator[_Pattern]:
@@ -192,18 +184,18 @@ class SlavicLinker:
                     seen.add(id(pattern))
                     yield pattern
 
-    def _dict_candidates(self, doc: Doc, hits: _Hits) -> list[_Cand]:
-        people = {i for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1 for i in range(ent.start, ent.end)}
+    def _dict_candidates(self, doc: Doc, hits: _Hits) -> list[Candidate]:
+        people = person_tokens(doc)
         out = []
         for start, end, hit in hits.entities:
             if hit.entity.kind is EntityKind.COUNTRY and start in people:
                 continue
             if hit.metonym and start > 0 and doc[start - 1].lower_ in _PREPOSITIONS:
                 continue  # "в Москве" is a place
-            out.append(_Cand(start, end, _Rank.DICT, hit.entity))
+            out.append(Candidate(start, end, Rank.DICT, hit.entity))
         return out
 
-    def _national_candidates(self, hits: _Hits) -> list[_Cand]:
+    def _national_candidates(self, hits: _Hits) -> list[Candidate]:
         """"российское Минобороны", "Генштаб ВСУ"; unqualified, the body of the document's own country."""
         out = []
         for start, end, phrase in hits.nationals:
@@ -212,16 +204,16 @@ class SlavicLinker:
             right = hits.country_starting(end)
             if left is not None and left.adjective and left.country in bodies:
                 span_start = next(s for s, e, r in hits.refs if e == start and r is left)
-                out.append(_Cand(span_start, end, _Rank.DICT, bodies[left.country]))
+                out.append(Candidate(span_start, end, Rank.DICT, bodies[left.country]))
             elif right is not None and right[1] in bodies:
-                out.append(_Cand(start, right[0], _Rank.DICT, bodies[right[1]]))
+                out.append(Candidate(start, right[0], Rank.DICT, bodies[right[1]]))
             elif left is None and right is None and _HOME[self.lang] in bodies:
-                out.append(_Cand(start, end, _Rank.DICT, bodies[_HOME[self.lang]]))
+                out.append(Candidate(start, end, Rank.DICT, bodies[_HOME[self.lang]]))
         return out
 
-    def _agent_candidates(self, doc: Doc, hits: _Hits) -> list[_Cand]:
+    def _agent_candidates(self, doc: Doc, hits: _Hits) -> list[Candidate]:
         out = []
-        for start, end, agent in _runs(hits.agents):
+        for start, end, agent in runs(hits.agents):
             if _modifier(doc, end, self.lang):
                 continue  # "военные учения": an adjective
             cand = self._qualified(doc, hits, start, end, agent)
@@ -229,29 +221,29 @@ class SlavicLinker:
                 out.append(cand)
         return out
 
-    def _qualified(self, doc: Doc, hits: _Hits, start: int, end: int, agent: Agent) -> _Cand | None:
+    def _qualified(self, doc: Doc, hits: _Hits, start: int, end: int, agent: Agent) -> Candidate | None:
         """The agent with what qualifies it: a country adjective before it, a country, a country's group or a
         named body after it; else alone, the group without a country (only a standalone agent)."""
         d = self.dictionary
         left = _adjective_before(doc, hits, start, self.lang)
         if left is not None:
-            return _Cand(left[0], end, _Rank.COMPOUND, d.group(left[1], agent.sector), title=True)
+            return Candidate(left[0], end, Rank.COMPOUND, d.group(left[1], agent.sector), title=True)
         after = _skip_quotes(doc, end)
         country = hits.country_starting(after)
         if country is not None:
-            return _Cand(start, country[0], _Rank.COMPOUND, d.group(country[1], agent.sector), title=True)
+            return Candidate(start, country[0], Rank.COMPOUND, d.group(country[1], agent.sector), title=True)
         named = hits.entity_starting(after)
         if named is not None and named[1].kind is not EntityKind.COUNTRY:
             body = named[1]
             if body.kind is EntityKind.PERSON:
-                return None if body.country is None else _Cand(
-                    start, end, _Rank.COMPOUND, d.group(body.country, agent.sector), title=True)
-            return _Cand(start, named[0], _Rank.DICT, body)
+                return None if body.country is None else Candidate(
+                    start, end, Rank.COMPOUND, d.group(body.country, agent.sector), title=True)
+            return Candidate(start, named[0], Rank.DICT, body)
         if not agent.standalone:
             return None
-        return _Cand(start, end, _Rank.AGENT, d.group(None, agent.sector), title=True)
+        return Candidate(start, end, Rank.AGENT, d.group(None, agent.sector), title=True)
 
-    def _ner_candidates(self, doc: Doc, hits: _Hits) -> list[_Cand]:
+    def _ner_candidates(self, doc: Doc, hits: _Hits) -> list[Candidate]:
         known = [(s, e) for s, e, _ in (*hits.entities, *hits.nationals)]
         out = []
         for ent in doc.ents:
@@ -264,54 +256,27 @@ class SlavicLinker:
                 start, end = _name_only(doc, start, end)
                 if start >= end:
                     continue
-                out.append(_Cand(start, end, _Rank.PERSON, None, person=nominative(
+                out.append(Candidate(start, end, Rank.PERSON, None, person=nominative(
                     [doc[i].text for i in range(start, end)], self.lang)))
             elif not any(s < end and e > start for s, e in known):
                 out.append(self._organisation(doc, hits, start, end))
         return out
 
-    def _organisation(self, doc: Doc, hits: _Hits, start: int, end: int) -> _Cand:
+    def _organisation(self, doc: Doc, hits: _Hits, start: int, end: int) -> Candidate:
         name = " ".join(nominative([doc[i].text for i in range(start, end)], self.lang, head_only=True))
         known = self.dictionary.lookup(name)
         if known is not None:
-            return _Cand(start, end, _Rank.DICT, known)
+            return Candidate(start, end, Rank.DICT, known)
         country = next((r.country for s, e, r in hits.refs if s >= start and e <= end), None)
-        sector = _org_sector(fold(doc[i].lemma_) for i in range(start, end))
-        entity = Entity(id=f"ner:org:{slug(romanize(name))}", name=name, kind=EntityKind.ORG, country=country,
-                        sector=sector)
-        return _Cand(start, end, _Rank.NAMED_ORG, entity)
+        entity = new_org(name, romanize(name), country, org_sector((fold(doc[i].lemma_) for i in range(start, end)),
+                                                                    _ORG_SECTORS))
+        return Candidate(start, end, Rank.NAMED_ORG, entity)
 
-    def _finish(self, doc: Doc, chosen: list[_Cand]) -> list[EntityMention]:
-        """As the English linker: titles before names lend their country and sector and are no mention;
-        people are resolved in text order ("Смирнов" after "Алексей Смирнов")."""
-        sentences = sentence_of(doc)
-        seen: dict[str, Entity] = {}
-        affiliation: Entity | None = None
-        out = []
-        for i, cand in enumerate(chosen):
-            following = chosen[i + 1] if i + 1 < len(chosen) else None
-            if cand.title and following is not None and _is_person(following) and \
-                    _title_words(doc, cand.end, following.start):
-                affiliation = cand.entity
-                continue
-            entity = cand.entity or self._person(cand.person, seen, affiliation)
-            affiliation = None
-            if entity.kind is EntityKind.PERSON:
-                _remember(seen, entity, cand.person[-1] if cand.person else doc[cand.end - 1].text)
-            out.append(_mention(doc, cand.start, cand.end, entity, sentences[cand.start]))
-        return out
-
-    def _person(self, words: tuple[str, ...], seen: dict[str, Entity], affiliation: Entity | None) -> Entity:
+    def _person(self, words: tuple[str, ...], seen: Mapping[str, Entity], affiliation: Entity | None) -> Entity:
+        """As the English linker, but a surname alone finds only a person named before it in the document."""
         name = " ".join(words)
-        found = seen.get(name.lower()) or seen.get(words[-1].lower())
-        if found is None:
-            known = self.dictionary.lookup(name)
-            found = known if known is not None and known.kind is EntityKind.PERSON else None
-        if found is not None:
-            return found
-        return Entity(id=f"ner:person:{slug(romanize(name))}", name=name, kind=EntityKind.PERSON,
-                      country=affiliation.country if affiliation else None,
-                      sector=affiliation.sector if affiliation else None)
+        found = seen.get(name.lower()) or seen.get(words[-1].lower()) or known_person(self.dictionary, name)
+        return found or new_person(name, romanize(name), affiliation)
 
 
 # ---------------------------------------------------------------------- names in the nominative
@@ -393,9 +358,9 @@ def _match(doc: Doc, words: Sequence[Word], i: int, pattern: _Pattern) -> int | 
 
 
 def _add(hits: _Hits, start: int, end: int, payload: _Payload) -> None:
-    if isinstance(payload, _Entity):
+    if isinstance(payload, EntityHit):
         hits.entities.append((start, end, payload))
-    elif isinstance(payload, _Ref):
+    elif isinstance(payload, RefHit):
         hits.refs.append((start, end, payload))
     elif isinstance(payload, _National):
         hits.nationals.append((start, end, payload.phrase))
@@ -453,11 +418,6 @@ def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
     while end > start and not doc[end - 1].is_alpha:
         end -= 1
     return start, end
-
-
-def _org_sector(lemmas: Iterable[str]) -> Sector | None:
-    found = set(lemmas)
-    return next((sector for sector, keys in _ORG_SECTORS if found & keys), None)
 
 
 __all__ = ["SlavicLinker", "nominative"]

@@ -39,7 +39,7 @@ from thinc.types import Ints2d
 
 from forewarn.errors import Code, ForewarnError
 from forewarn.nlp.slavic.morphology import analyzer, is_word, lemma, parses
-from forewarn.nlp.slavic.names import refined
+from forewarn.nlp.slavic.names import refined, russian_spelling
 
 LANGUAGES = frozenset({"ru", "uk"})
 
@@ -158,6 +158,8 @@ class SlavicAnalysis:
 
     def _names(self, doc: Doc, sentences: list[tuple[int, int]]) -> Iterator[Span]:
         texts = [doc[start:end].text for start, end in sentences]
+        if self.lang == "uk":  # the model knows Russian words: Ukrainian spelled the Russian way meets more of them
+            texts = [russian_spelling(t) for t in texts]
         for (start, _), markup in zip(sentences, self.models.ner.map(texts), strict=True):
             offset = doc[start].idx
             for span in markup.spans:

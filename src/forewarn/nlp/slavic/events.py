@@ -10,21 +10,31 @@ For each sentence:
 2. a trigger that is an argument of another trigger is absorbed by it ("обвинила Киев в ударах" is one
    ACCUSE; "пригрозил закрыть границу" THREATEN); an infinitive reports an act only under a verb of
    attempt, beginning or intention; an imperative or a participle that qualifies a noun reports none;
-   a weak noun ("удар", "помощь") only in a sentence with no verbal trigger;
-3. participants, from the linked entities: the actor is the subject (``nsubj``), a passive's
+   a weak noun ("удар", "помощь") only in a sentence with no verbal trigger; in a report of a rotation
+   ("ротация: одни подразделения выводят, другие заходят") the units' withdrawal and entry are none;
+3. participants, from the linked entities: the actor is the subject (``nsubj``; not a noun the speaker
+   addresses, "Друзі, просимо …", that the parser made the subject of a first-person verb), a passive's
    instrumental or "со стороны X" / "з боку X"; the recipient the object, the dative or the object of
    "по", "против", "на", "проти"; a noun's actor its genitive ("ДРГ противника") or a country adjective;
 4. place and date as in English (the place in the trigger's clause, the most precise; the nearest date in
-   the sentence, else the publication date); modality from the parse: negation ("не", "ні"), the future
-   tense, "бы"/"б", a modal or a verb of planning above, reported speech (a verb of speech above, a
-   parenthetical "сообщает X", "по данным X", "за словами X"); PLOVER's reinterpretation as in English
-   (a refused cooperation is REJECT, an announced hostile act THREATEN …).
+   the sentence, else the publication date); modality from the parse: negation ("не", "ні"; a quantifier of
+   none, "ни одного прилёта", "жодного обстрілу"), the future tense (not a present that pymorphy3 also
+   reads as a perfective homonym's future, "заходят"), "бы"/"б", a modal or a verb of planning above,
+   reported speech (a verb of speech above, a parenthetical "сообщает X", "по данным X", "за словами X");
+   PLOVER's reinterpretation as in English (a refused cooperation is REJECT, an announced hostile act
+   THREATEN …); a verb of mobilisation takes the mode of what it moves ("подтягивают понтонные машины").
 
 A sentence with no event may still report a sighting (``_sighting``): forces or equipment with no verb of
 the lexicon ("Колонна техники у Суджи", "Скопление бронетехники под Сумами", "Заход ДРГ", "в лесу
 замечена бронетехника") is MOBILIZE, mode ``troops`` for people and ``weapons`` for equipment, when it
 is placed (a place found, or a place preposition on the noun) or moving, and nothing shows it off duty
-(museum, parade, exhibition, film) or absent ("движения техники нет"). The English sightings component
+(museum, parade, exhibition, film), in a rotation, or absent ("движения техники нет", "ни одной колонны").
+The forces may be the subject of a verb of motion, presence or sight in any clause ("жители пишут: через
+село идёт военная техника", "у дворах стоїть техніка") or what a verb of filling names ("улица забита
+бронетехникой"). The mode is the head noun's ("грузовики с военными": ``troops``; "колона — танки":
+``weapons``); the actor an armed group of a country the words name, else none: the inference component
+(:mod:`forewarn.nlp.inference`) then gives it the military the words or the control table imply, as in
+English. The words of forces are in :mod:`forewarn.nlp.slavic.forces`. The English sightings component
 passes Russian and Ukrainian documents through untouched; this module codes them.
 """
 
@@ -32,6 +42,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -39,6 +50,7 @@ from pathlib import Path
 from spacy.tokens import Doc, Span, Token
 
 from forewarn.model.extraction import (
+    ARMED_SECTORS,
     DateMention,
     EntityMention,
     Event,
@@ -54,27 +66,28 @@ from forewarn.nlp.events import (
     ARMED_TYPES,
     FRAMING,
     HAZARD_LOOKALIKES,
+    DocContext,
+    Modality,
     Trigger,
-    _confidence,
-    _contexts,
-    _date,
-    _dedupe,
-    _DocContext,
-    _first_participant,
-    _foreign_speaker,
-    _Modality,
-    _participant,
-    _place,
-    _political,
-    _prose,
-    _question,
-    _reinterpret,
-    _sport,
-    _third_party,
+    dedupe,
+    event_confidence,
+    event_contexts,
+    event_date,
+    event_place,
+    first_participant,
+    foreign_speaker,
+    participant,
+    political,
+    prose,
+    question,
+    reinterpret,
+    sports_report,
+    third_party,
 )
 from forewarn.nlp.lexicon import Entry, Lexicon
 from forewarn.nlp.sightings import CONFIDENCE, NAMED_BONUS
 from forewarn.nlp.slavic.analysis import LANGUAGES, parses
+from forewarn.nlp.slavic.forces import CARRIERS, CIVIL, EQUIPMENT, NOT_DEPLOYED, PEOPLE
 
 NEGATORS = frozenset({"не", "ни", "ні", "нет", "немає", "нема"})
 CONDITIONAL = frozenset({"бы", "б", "если", "якщо", "коли б", "якби"})
@@ -106,29 +119,25 @@ SOURCE_PREPS = frozenset({"по", "за", "согласно", "згідно"})
 RECIPIENT_PREPS = frozenset({"по", "против", "на", "проти", "в", "у"})
 AGENT_HEADS = frozenset({"сторона", "бік"})  # "со стороны X", "з боку X"
 ARGUMENT_DEPS = frozenset({"obj", "obl", "iobj", "nsubj:pass", "nsubj", "nmod"})
-# Sightings: nouns of forces (people), of equipment, and carriers that are military with a military word.
-PEOPLE = frozenset({"войско", "войска", "військо", "війська", "военный", "військовий", "солдат", "боец", "боєць",
-                    "подразделение", "підрозділ", "бригада", "полк", "батальон", "рота", "дрг", "штурмовик",
-                    "резерв", "підкріплення", "подкрепление", "десант", "спецназ", "срочник", "строковик",
-                    "наемник", "найманець", "всу", "зсу", "армия", "армія", "сила", "противник", "ворог"})
-EQUIPMENT = frozenset({"техника", "техніка", "бронетехника", "бронетехніка", "танк", "бтр", "бмп", "бронемашина",
-                       "артиллерия", "артилерія", "гаубица", "гаубиця", "рсзо", "рсзв", "град", "зрк", "пво", "ппо",
-                       "бронетранспортер", "самоходка", "самохідка", "вертолет", "гелікоптер",
-                       "вертоліт"})
-CARRIERS = frozenset({"колонна", "колона", "конвой", "грузовик", "вантажівка", "машина", "эшелон", "ешелон", "движение",
-                      "рух", "скопление", "скупчення", "группа", "група", "заход"})
-MOTION = frozenset({"идти", "ехать", "двигаться", "прибывать", "прибыть", "въехать", "заехать", "пройти", "проехать",
-                    "стоять", "замечать", "заметить", "видеть", "увидеть", "наблюдать", "фиксировать", "зафиксировать",
-                    "йти", "їхати", "рухатися", "прибувати", "прибути", "заїхати", "проїхати", "стояти",
-                    "помічати", "помітити", "бачити", "побачити", "спостерігати", "фіксувати", "зафіксувати",
-                    "движение", "рух", "направление", "напрямок", "сторона", "бік"})
+# Verbs of a place filled with something, which they name in the instrumental ("улица забита бронетехникой").
+FILLING = frozenset({"забить", "заполнить", "заставить", "запрудить", "забити", "заповнити", "заставити",
+                     "забитый", "заполненный", "заставленный", "забитий", "заповнений", "заставлений"})
+MOTION = FILLING | frozenset({
+    "идти", "ехать", "двигаться", "прибывать", "прибыть", "въехать", "заехать", "пройти", "проходить", "проехать",
+    "тянуться", "стоять", "замечать", "заметить", "видеть", "увидеть", "наблюдать", "фиксировать", "зафиксировать",
+    "йти", "їхати", "рухатися", "прибувати", "прибути", "заїхати", "проходити", "проїхати", "тягнутися",
+    "стояти", "помічати", "помітити", "бачити", "побачити", "спостерігати", "фіксувати", "зафіксувати",
+    "движение", "рух", "направление", "напрямок", "сторона", "бік"})
 PLACE_CASES = frozenset({"у", "под", "возле", "около", "близ", "в", "на", "через", "біля", "під", "поблизу", "коло",
                          "поруч", "район", "районі"})
-NOT_DEPLOYED = frozenset({"музей", "выставка", "виставка", "парад", "фильм", "фільм", "памятник", "пам'ятник",
-                          "выставить", "виставити", "игра", "гра", "игрушка", "іграшка", "макет", "обломок", "уламок",
-                          "репетиция", "репетиція", "кино", "кіно", "продажа", "продаж"})
-CIVIL = frozenset({"гуманитарный", "гуманітарний", "пожарный", "пожежний", "скорая", "швидка", "рейсовый",
-                   "пассажирский", "пасажирський", "школьный", "шкільний", "свадебный", "весільний"})
+FORCES = PEOPLE | EQUIPMENT | CARRIERS
+MOVED = ("obj", "nsubj:pass", "nsubj")  # a verb of mobilisation's arguments that may be its forces, likeliest first
+# "ни одного прилёта", "жодного обстрілу", "никаких колонн": a quantifier that denies what it counts.
+NO_QUANTIFIERS = frozenset({"никакой", "ніякий", "жоден", "жодний", "нисколько", "ніскільки"})
+# A rotation of units: the units it takes out and the ones it brings in neither retreat nor attack.
+ROTATION = frozenset({"ротация", "ротація", "ротировать", "ротувати", "ротироваться", "ротуватися"})
+ENTERING = frozenset({"зайти", "заходить", "войти", "входить", "заехать", "заезжать", "заходити", "увійти",
+                      "входити", "заїхати", "заїжджати"})
 
 
 @functools.cache
@@ -143,11 +152,11 @@ def find_events(doc: Doc, entities: Sequence[EntityMention], places: Sequence[Pl
     if doc.lang_ not in LANGUAGES or not len(doc):
         return []
     lexicon = lexicon_for(doc.lang_)
-    ctx = _DocContext(doc, entities, places, dates, published, actors, _sport(doc, lexicon))
+    ctx = DocContext(doc, entities, places, dates, published, actors, sports_report(doc, lexicon))
     found: list[Event] = []
     for sent in doc.sents:
-        if _prose(sent) and not _question(sent):
-            events = _dedupe(_sentence_events(sent, lexicon, ctx))
+        if prose(sent) and not question(sent):
+            events = dedupe(_sentence_events(sent, lexicon, ctx))
             found.extend(events or _sighting(sent, ctx))
     return found
 
@@ -176,8 +185,14 @@ def readings(tok: Token, tags: frozenset[str]) -> list[str]:
 
 
 def _future(tok: Token) -> bool:
-    return "Fut" in tok.morph.get("Tense", []) or any(
-        p.tag.POS in VERB_TAGS and "futr" in p.tag for p in parses(tok.text, tok.doc.lang_))
+    """A verb in the future tense: so tagged, or a word whose every finite reading is future (a present
+    form read as the future of a perfective homonym, "заходят", "выводят", is not)."""
+    if "Fut" in tok.morph.get("Tense", []):
+        return True
+    if tok.doc.lang_ == "ru" and tok.morph.get("Tense", []):
+        return False  # the tagger learned Russian: its tense is the word's in context
+    tensed = [p for p in parses(tok.text, tok.doc.lang_) if p.tag.POS in VERB_TAGS and p.tag.tense is not None]
+    return bool(tensed) and all("futr" in p.tag for p in tensed)
 
 
 def _near(tok: Token) -> list[Token]:
@@ -192,10 +207,18 @@ def _near(tok: Token) -> list[Token]:
 
 # -- triggers --------------------------------------------------------------------------------------
 
-def _sentence_events(sent: Span, lexicon: Lexicon, ctx: _DocContext) -> list[Event]:
+def _sentence_events(sent: Span, lexicon: Lexicon, ctx: DocContext) -> list[Event]:
     triggers = [t for t in (_trigger(tok, lexicon) for tok in sent) if t is not None]
+    if any(_lemma(t) in ROTATION for t in sent):
+        triggers = [t for t in triggers if not _rotated(t)]
     events = [_code(t, sent, lexicon, ctx) for t in _select(sent, triggers)]
     return [ev for ev, t in events if not _off_topic(t, ev, sent, lexicon, ctx)]
+
+
+def _rotated(trigger: Trigger) -> bool:
+    """In a report of a rotation, a unit's withdrawal or entry is the rotation ("одни подразделения выводят,
+    другие заходят на их место"): no retreat, no assault."""
+    return trigger.type == "RETREAT" or (trigger.type == "ASSAULT" and trigger.lemma in ENTERING)
 
 
 def _trigger(tok: Token, lexicon: Lexicon) -> Trigger | None:
@@ -269,7 +292,27 @@ def _noun(noun: Token, lemma: str, lexicon: Lexicon) -> Trigger | None:
 
 
 def _subject(verb: Token) -> Token | None:
-    return next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    return None if subject is not None and _addressed(subject, verb) else subject
+
+
+def _addressed(noun: Token, verb: Token) -> bool:
+    """A noun the speaker addresses ("Друзі, просимо …", "Товарищи, не публикуйте"), which the parser made the
+    subject of a verb in the first or second person or the imperative: a noun is of the third."""
+    if noun.pos_ not in ("NOUN", "PROPN"):
+        return False
+    if "Imp" in verb.morph.get("Mood", []) or verb.morph.get("Person", []) in (["1"], ["2"]):
+        return True
+    finite = [p for p in parses(verb.text, verb.doc.lang_) if p.tag.POS == "VERB" and (p.tag.person or p.tag.mood)]
+    return bool(finite) and all(p.tag.person in ("1per", "2per") or p.tag.mood == "impr" for p in finite)
+
+
+def _none_of(noun: Token) -> bool:
+    """ "ни одного прилёта", "жодного обстрілу", "никаких колонн": the noun counted as none."""
+    doc = noun.doc
+    near = [*doc[max(noun.i - 2, noun.sent.start): noun.i], *(c for c in noun.children if c.dep_ in ("det", "amod"))]
+    return any(_lemma(w) in NO_QUANTIFIERS or (w.lower_ in ("ни", "ні") and w.i + 1 < len(doc)
+                                              and _lemma(doc[w.i + 1]) == "один") for w in near)
 
 
 # -- which triggers make events ---------------------------------------------------------------------
@@ -332,10 +375,10 @@ def _reports(noun: Token) -> bool:
     return noun.dep_ in ("ROOT", "root", "nsubj", "nsubj:pass") or noun.head.i == noun.i
 
 
-def _off_topic(trigger: Trigger, event: Event, sent: Span, lexicon: Lexicon, ctx: _DocContext) -> bool:
+def _off_topic(trigger: Trigger, event: Event, sent: Span, lexicon: Lexicon, ctx: DocContext) -> bool:
     """Words of conflict used of a game (in a report of one, only with a political participant) or done by a
     natural hazard ("ливень затопил")."""
-    if ctx.sport and not _political(event):
+    if ctx.sport and not political(event):
         return True
     if event.type not in HAZARD_LOOKALIKES:
         return False
@@ -346,33 +389,44 @@ def _off_topic(trigger: Trigger, event: Event, sent: Span, lexicon: Lexicon, ctx
 
 # -- coding one event -------------------------------------------------------------------------------
 
-def _code(trigger: Trigger, sent: Span, lexicon: Lexicon, ctx: _DocContext) -> tuple[Event, Trigger]:
+def _code(trigger: Trigger, sent: Span, lexicon: Lexicon, ctx: DocContext) -> tuple[Event, Trigger]:
     actor_tok, recipient_toks = _arguments(trigger)
-    actor = _participant(actor_tok, ctx) or (None if trigger.verbal else _nominal_actor(trigger, ctx))
-    recipient = _first_participant(recipient_toks, ctx)
+    trigger = replace(trigger, mode=_moved_mode(trigger))
+    actor = participant(actor_tok, ctx) or (None if trigger.verbal else _nominal_actor(trigger, ctx))
+    recipient = first_participant(recipient_toks, ctx)
     if recipient is not None and actor is not None and recipient.entity.id == actor.entity.id:
         recipient = None
     modality = _modality(trigger.head, sent)
     doer = actor_tok or _governing_subject(trigger.head)
-    doer_entity = actor or _participant(doer, ctx)
-    third = _third_party(modality.speaker, doer, doer_entity, ctx)
-    named = third and _foreign_speaker(modality.speaker, doer_entity, ctx)
-    trigger, flags = _reinterpret(trigger, modality, third, named)
-    place = _place(trigger, sent, ctx, actor, recipient)
-    when = _date(trigger, sent, ctx)
+    doer_entity = actor or participant(doer, ctx)
+    third = third_party(modality.speaker, doer, doer_entity, ctx)
+    named = third and foreign_speaker(modality.speaker, doer_entity, ctx)
+    trigger, flags = reinterpret(trigger, modality, third, named)
+    place = event_place(trigger, sent, ctx, actor, recipient)
+    when = event_date(trigger, sent, ctx)
     doc = ctx.doc
     first, last = doc[trigger.start], doc[trigger.end - 1]
     event = Event(
-        type=trigger.type, mode=trigger.mode, contexts=_contexts(trigger, lexicon, actor, recipient),
+        type=trigger.type, mode=trigger.mode, contexts=event_contexts(trigger, lexicon, actor, recipient),
         actor=actor, recipient=recipient, place=place,
         date=when.value if when else ctx.published,
         date_precision=when.precision if when else TimePrecision.DAY,
         date_from_publication=when is None, flags=flags,
         evidence=Evidence(sentence=ctx.sentence[sent.start], start=sent.start_char, end=sent.end_char,
                           trigger_start=first.idx, trigger_end=last.idx + len(last)),
-        confidence=_confidence(trigger, actor, recipient, flags, modality.depth),
+        confidence=event_confidence(trigger, actor, recipient, flags, modality.depth),
     )
     return event, trigger
+
+
+def _moved_mode(trigger: Trigger) -> str | None:
+    """A verb of mobilisation moves troops or equipment: the mode its forces show ("подтянули понтонные
+    машины" is ``weapons``, "стягивают войска" ``troops``), else the lexicon's."""
+    if trigger.type != "MOBILIZE" or not trigger.verbal:
+        return trigger.mode
+    arguments = sorted((c for c in trigger.head.children if c.dep_ in MOVED), key=lambda c: MOVED.index(c.dep_))
+    moved = next((c for c in arguments if set(readings(c, frozenset({"NOUN"}))) & FORCES and _forces(c)), None)
+    return _mode(moved) if moved is not None else trigger.mode
 
 
 def _arguments(trigger: Trigger) -> tuple[Token | None, list[Token]]:
@@ -422,7 +476,7 @@ def _noun_agent(noun: Token) -> Token | None:
                  and not any(g.dep_ == "case" for g in c.children)), None)
 
 
-def _nominal_actor(trigger: Trigger, ctx: _DocContext) -> Participant | None:
+def _nominal_actor(trigger: Trigger, ctx: DocContext) -> Participant | None:
     """A country adjective on the noun ("украинских бригад", "российский удар"): that country's military
     for armed acts, else the country."""
     words = [c for c in trigger.head.subtree if c.dep_ == "amod"]
@@ -435,11 +489,12 @@ def _nominal_actor(trigger: Trigger, ctx: _DocContext) -> Participant | None:
     return None
 
 
-def _modality(head: Token, sent: Span) -> _Modality:
+def _modality(head: Token, sent: Span) -> Modality:
     """The flags of a trigger from the words above it (up to four steps) and the sentence's attribution."""
-    negated = hypothetical = future = obligation = False
+    hypothetical = obligation = False
     speaker: Token | None = None
     future = _future(head)
+    negated = _none_of(head)
     for level, tok in enumerate([head, *list(head.ancestors)[:4]]):
         lemma = _lemma(tok)
         for c in tok.children:
@@ -459,7 +514,7 @@ def _modality(head: Token, sent: Span) -> _Modality:
     source = _source(sent)
     reported = speaker is not None or source is not None
     flags = Flags(negated=negated, hypothetical=hypothetical, future=future, reported=reported)
-    return _Modality(flags, sum(1 for _ in head.ancestors), obligation and reported, speaker or source)
+    return Modality(flags, sum(1 for _ in head.ancestors), obligation and reported, speaker or source)
 
 
 def _source(sent: Span) -> Token | None:
@@ -479,22 +534,21 @@ def _source(sent: Span) -> Token | None:
 
 # -- sightings --------------------------------------------------------------------------------------
 
-def _sighting(sent: Span, ctx: _DocContext) -> list[Event]:
+def _sighting(sent: Span, ctx: DocContext) -> list[Event]:
     """A sighting of forces or equipment with no event verb (see the module's docstring)."""
-    if any(_lemma(t) in NOT_DEPLOYED for t in sent):
-        return []
+    if any(_lemma(t) in NOT_DEPLOYED or _lemma(t) in ROTATION for t in sent):
+        return []  # forces off duty, or a routine rotation of units
     head = next((h for h in _heads(sent) if _forces(h)), None)
     if head is None or _absent(head):
         return []
     place = _sighting_place(sent, head, ctx)
     if place is None and not (_placed(head) or any(_lemma(t) in MOTION for t in sent)):
         return []
-    actor = _participant(head, ctx) or _nominal_actor(Trigger(head, head.i, head.i + 1, "MOBILIZE", None,
-                                                               verbal=False), ctx)
+    actor = _armed(participant(head, ctx)) or _nominal_actor(Trigger(head, head.i, head.i + 1, "MOBILIZE", None,
+                                                                      verbal=False), ctx)
     when = min((d for d in ctx.dates if sent.start_char <= d.start < sent.end_char),
                key=lambda d: abs(d.start - head.idx), default=None)
-    people = any(_lemma(t) in PEOPLE for t in head.subtree)
-    return [Event(type="MOBILIZE", mode="troops" if people else "weapons", contexts=("military",), actor=actor,
+    return [Event(type="MOBILIZE", mode=_mode(head), contexts=("military",), actor=actor,
                   recipient=None, place=place, date=when.value if when else ctx.published,
                   date_precision=when.precision if when else TimePrecision.DAY, date_from_publication=when is None,
                   flags=Flags(), evidence=Evidence(ctx.sentence[sent.start], sent.start_char, sent.end_char,
@@ -502,35 +556,63 @@ def _sighting(sent: Span, ctx: _DocContext) -> list[Event]:
                   confidence=round(CONFIDENCE + (NAMED_BONUS if actor is not None else 0.0), 3))]
 
 
+def _armed(found: Participant | None) -> Participant | None:
+    """A sighting's actor named in its words: an armed group of a country, as in English ("российские
+    военные"); forces of no country are left to the inference, and any other name is no actor of it."""
+    return found if found is not None and found.entity.sector in ARMED_SECTORS and found.entity.country else None
+
+
 def _heads(sent: Span) -> list[Token]:
-    """The nouns a fragment is about: the root noun (and its conjuncts), or the subject or object of a root
-    verb of motion or sight ("идёт колонна", "замечена бронетехника", "видят … технику")."""
+    """The nouns a sentence may show, likeliest first: the root noun (and its conjuncts); the subject or
+    object of a verb of motion, presence or sight in any clause ("через село идёт военная техника", "жители
+    пишут: идут колонны", "замечена бронетехника", "видят … технику"), or what a verb of filling is filled
+    with ("улица забита бронетехникой"); in a sentence whose verbs are all such verbs, or with no verb and
+    a root that is no noun, whatever the parse, its first word of forces (the Ukrainian parse is often
+    wrong: "у дворах стоїть техніка", "колона техніки біля Суджі" with a root read as a foreign word)."""
     root = sent.root
-    if root.pos_ in ("NOUN", "PROPN"):
-        return [root, *(c for c in root.children if c.dep_ == "conj")]
-    if _lemma(root) in MOTION:
-        return [c for c in root.children if c.dep_ in ("nsubj", "nsubj:pass", "obj")]
+    found = [root, *(c for c in root.children if c.dep_ == "conj")] if root.pos_ in ("NOUN", "PROPN") else []
     verbs = [t for t in sent if _verbal(t)]
-    if all(any(w in MOTION for w in readings(v, VERB_TAGS)) for v in verbs):  # a misread parse: by the words
-        return [t for t in sent if set(readings(t, frozenset({"NOUN"}))) & (PEOPLE | EQUIPMENT | CARRIERS)][:1]
-    return []
+    found.extend(c for v in verbs if _lemma(v) in MOTION for c in v.children if _shown(c, v))
+    misread = not verbs and root.pos_ not in ("NOUN", "PROPN", "VERB", "AUX")
+    if misread or (verbs and all(any(w in MOTION for w in readings(v, VERB_TAGS)) for v in verbs)):
+        found.extend([t for t in sent if set(readings(t, frozenset({"NOUN"}))) & FORCES][:1])
+    return found
+
+
+def _shown(noun: Token, verb: Token) -> bool:
+    """Is the noun what a verb of motion, presence or sight shows: its subject or object, or for a verb of
+    filling its instrumental with no preposition?"""
+    if _lemma(verb) not in FILLING:
+        return noun.dep_ in ("nsubj", "nsubj:pass", "obj")
+    return (noun.dep_ == "obl" and noun.dep_ == "obl" and "Ins" in noun.morph.get("Case", [])
+            and not any(c.dep_ == "case" for c in noun.children))
 
 
 def _forces(head: Token) -> bool:
     """Forces or equipment: a military noun, or a carrier with a military word in its phrase ("колонна
     грузовиков с военными"), and no civil word ("гуманитарный конвой")."""
-    words = [t for t in head.subtree if t.dep_ not in ("obl",)] + _near(head)
+    words = [t for t in head.subtree if t.i == head.i or t.dep_ != "obl"] + _near(head)
     lemmas = {w for t in words for w in readings(t, frozenset({"NOUN", "ADJF"})) or [_lemma(t)]}
     if lemmas & CIVIL:
         return False
     military = lemmas & (PEOPLE | EQUIPMENT)
     own = set(readings(head, frozenset({"NOUN"}))) or {_lemma(head)}
-    return bool(military) and (bool(own & (PEOPLE | EQUIPMENT | CARRIERS)) or head.dep_ != "ROOT")
+    return bool(military) and (bool(own & FORCES) or head.dep_ != "ROOT")
+
+
+def _mode(head: Token) -> str:
+    """``troops`` for forces as people ("колонна грузовиков с военными"), ``weapons`` for equipment ("военная
+    техника", "колонна — танки на тягачах"): the head's own noun decides, else the nouns of its phrase."""
+    own = set(readings(head, frozenset({"NOUN"}))) or {_lemma(head)}
+    if own & (PEOPLE | EQUIPMENT):
+        return "troops" if own & PEOPLE else "weapons"
+    nouns = {w for t in head.subtree if t.dep_ != "amod" and t.i != head.i for w in readings(t, frozenset({"NOUN"}))}
+    return "troops" if nouns & PEOPLE and not nouns & EQUIPMENT else "weapons"
 
 
 def _absent(head: Token) -> bool:
-    """ "движения техники нет", "техники не видно": a report that nothing was seen."""
-    return any(t.lower_ in NEGATORS for t in head.sent)
+    """ "движения техники нет", "техники не видно", "ни одной колонны": a report that nothing was seen."""
+    return any(t.lower_ in NEGATORS for t in head.sent) or _none_of(head)
 
 
 def _placed(head: Token) -> bool:
@@ -538,6 +620,6 @@ def _placed(head: Token) -> bool:
     return any(t.lower_ in PLACE_CASES for t in head.doc[head.i + 1: head.sent.end])
 
 
-def _sighting_place(sent: Span, head: Token, ctx: _DocContext) -> PlaceMention | None:
+def _sighting_place(sent: Span, head: Token, ctx: DocContext) -> PlaceMention | None:
     trigger = Trigger(head, head.i, head.i + 1, "MOBILIZE", None, verbal=False)
-    return _place(trigger, sent, ctx, None, None)
+    return event_place(trigger, sent, ctx, None, None)

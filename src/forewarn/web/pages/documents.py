@@ -46,7 +46,7 @@ def documents_page(
                   params={k: v for k, v in params.items() if v}, source=source, since=since, until=until, q=q,
                   language=query.language, languages=LANGUAGES,
                   sources=ws.sources.all(), may_post=p.may(Role.ANALYST), default_source=DEFAULT_SOURCE,
-                  scoped=found.scoped, scope=TEXT_SCOPE)
+                  scoped=found.scoped, scope=TEXT_SCOPE, forms=found.forms)
 
 
 @router.post("/documents")
@@ -77,4 +77,5 @@ def document_page(
     doc, x, sources = found.document, found.extraction, found.sources
     return render(request, "document.html", doc=doc, x=x, segments=document_segments(x, doc.text),
                   sightings=found.sightings, sources=sources, cluster_size=found.cluster_size, members=found.members,
-                  sentences=found.evidence, posted=posted, source=sources.get(doc.source_id or ""))
+                  sentences=found.evidence, posted=posted, source=sources.get(doc.source_id or ""),
+                  reading=found.reading)
