@@ -64,6 +64,7 @@ eval: install
 	$(BIN)/python eval/places_slavic.py
 	$(BIN)/python eval/dates_slavic.py
 	$(BIN)/python eval/events_parallel.py
+	$(BIN)/python eval/search_inflection.py
 	$(BIN)/python eval/demo_languages.py
 
 # The long backtests: every default scenario daily over the real news streams of ../shared/data (news_2023_mayjun,
