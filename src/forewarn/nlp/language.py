@@ -2,15 +2,16 @@
 detected from the text.
 
 Detection (:func:`detect`) reads the script first, then the letters that tell the Cyrillic languages apart,
-and asks py3langid only for what the letters leave open:
+and asks CLD2 (pycld2: compact tables in a C library, a few MB) for what the letters leave open, and
+py3langid (a larger model, ~70 MB in memory, loaded only then) where CLD2 names no language of those allowed:
 
 * Cyrillic text is Ukrainian when it has і ї є ґ and none of ы э ё, Russian when it has ы э ё and none of
   і ї є ґ (neither language writes the other's letters); Belarusian when it writes ў, or і and ы, and never
   и; Serbian or Macedonian when it writes ј љ њ ћ ђ џ ѓ ќ ѕ; Bulgarian when its ъ is a vowel (before a
   consonant: Russian writes ъ only before е ё ю я). Text with both Ukrainian and Russian letters (a Ukrainian
-  post quoting Russian) and text with neither are ranked by py3langid between Russian and Ukrainian only:
+  post quoting Russian) and text with neither are decided between Russian and Ukrainian only:
   short Cyrillic text is not taken for another Slavic language without one of these letters.
-* Other text goes to py3langid; a short one (under ``SHORT_LETTERS`` letters) only among ``COMMON``
+* Other text is detected among all languages; a short one (under ``SHORT_LETTERS`` letters) only among ``COMMON``
   languages, so that "Sirens again." is not Scottish Gaelic.
 
 A declared language (:func:`document_language`) is normalised (``primary``: "en-US" → "en", "ua" → "uk",
@@ -28,6 +29,7 @@ import re
 from collections import Counter
 from typing import Literal
 
+import pycld2
 from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
 PIPELINES = frozenset({"en", "ru", "uk"})
@@ -47,6 +49,8 @@ BULGARIAN_VOWEL_YER = re.compile(r"ъ(?![еёюя])")
 UNDETERMINED = frozenset({"und", "mul", "zxx", "mis"})
 ALIASES = {"ua": "uk", "ukr": "uk", "rus": "ru", "eng": "en", "bel": "be", "bul": "bg", "pol": "pl", "deu": "de",
            "ger": "de", "fra": "fr", "fre": "fr", "srp": "sr", "mkd": "mk", "mac": "mk"}
+
+CLD2_CODES = {"iw": "he", "jw": "jv", "zh-Hant": "zh", "nn": "no", "nb": "no"}  # CLD2's older or finer codes
 
 Script = Literal["cyrillic", "latin", "other"]
 
@@ -91,8 +95,21 @@ def detect(text: str) -> str | None:
 
 
 def _best(sample: str, among: frozenset[str] | tuple[str, ...] | None) -> str:
-    """py3langid's most likely language, among ``among`` when given."""
+    """The most likely language, among ``among`` when given: CLD2's, else py3langid's."""
+    allowed = [c for c in _cld2(sample) if among is None or c in among]
+    if allowed:
+        return allowed[0]
     return next(str(code) for code, _ in _identifier().rank(sample) if among is None or code in among)
+
+
+def _cld2(sample: str) -> list[str]:
+    """The languages CLD2 finds in ``sample``, likeliest first (ISO 639-1 where there is one)."""
+    try:
+        _, _, found = pycld2.detect(sample, bestEffort=True)
+    except pycld2.error:  # bytes it cannot read as UTF-8
+        return []
+    codes = (primary(CLD2_CODES.get(code, code)) for _, code, percent, _ in found if percent and code != "un")
+    return [c for c in codes if c]
 
 
 def _cyrillic(sample: str) -> str:
