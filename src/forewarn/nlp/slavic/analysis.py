@@ -117,13 +117,6 @@ class SlavicAnalysis:
         self.models = models()
 
     def __call__(self, doc: Doc) -> Doc:
-        return self.pipe_one(doc)
-
-    def pipe(self, docs: Iterator[Doc], batch_size: int = 32) -> Iterator[Doc]:
-        for doc in docs:
-            yield self.pipe_one(doc)
-
-    def pipe_one(self, doc: Doc) -> Doc:
         sentences = sentence_spans(doc)
         words = [[t.text for t in doc[start:end] if not t.is_space] for start, end in sentences]
         words = [w for w in words if w]
