@@ -92,4 +92,6 @@ def test_backfill_gives_stored_documents_their_language_once(seeded: tuple[Works
     assert (stored[ids["declared_en"]], stored[ids["numbers"]], stored[ids["en"]]) == ("uk", None, "en")
     assert ws.intake.fill_languages() == {}  # idempotent: nothing left to fill
     assert _languages(ws) == stored
+    recorded = ws.ledger.entries(kind="languages-filled")
+    assert [e.payload for e in recorded] == [{"documents": {"ru": 3, "uk": 2, "en": 1}}]  # once, attributed
     assert ws.store.get_document(ids["ru"]).id == ids["ru"]  # the id is the text's, untouched

@@ -116,8 +116,8 @@ class Intake:
 
     def fill_languages(self, batch: int = 500) -> dict[str, int]:
         """Detect and store the language of every document stored without one (before languages were kept
-        at intake); how many got each language. Idempotent: a second run finds nothing to do (a text
-        without letters stays without a language)."""
+        at intake); how many got each language, recorded in the ledger. Idempotent: a second run finds nothing
+        to do (a text without letters stays without a language)."""
         filled: Counter[str] = Counter()
         after = ""
         while rows := self.store.unlabelled_documents(after, batch):
@@ -125,6 +125,8 @@ class Intake:
             self.store.set_languages(found)
             filled.update(found.values())
             after = rows[-1][0]
+        if filled:
+            self.ledger.record("languages-filled", "documents", {"documents": dict(filled.most_common())})
         return dict(filled.most_common())
 
     def _ingestor(self) -> Ingestor:
