@@ -14,6 +14,7 @@ from forewarn.nlp.extract import ExtractInput, Extractor
 from forewarn.nlp.language import pipeline_language
 from forewarn.nlp.pipeline import COMPONENTS, ExtractorConfig
 from forewarn.nlp.slavic.analysis import tree_heads
+from forewarn.nlp.slavic.events import lexicon_for
 
 DAY = date(2024, 8, 6)
 
@@ -57,3 +58,8 @@ def test_an_extractor_reads_each_language_with_its_own_pipeline() -> None:
     assert [r.document_id for r in results] == ["ru", "en", "uk"]
     assert set(extractor.pipelines) == {"en", "ru", "uk"}
     assert all(r.extractor == extractor.version for r in results if hasattr(r, "extractor"))
+
+
+def test_the_extractor_version_names_the_russian_and_ukrainian_lexicons() -> None:
+    version = Extractor(ExtractorConfig.from_settings(Settings())).version
+    assert all(lexicon_for(lang).version in version for lang in ("ru", "uk"))

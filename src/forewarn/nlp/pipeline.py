@@ -304,7 +304,8 @@ def validate(nlp: Language) -> None:
 
 def version(nlp: Language) -> str:
     """What produced an extraction: model, component logic, lexicon and dictionary versions, the
-    geoparser's logic and the gazetteer's sources, the event model and the control table."""
+    geoparser's logic and the gazetteer's sources, the event model and the control table, and for Russian and
+    Ukrainian their logic, model package and lexicons (so editing a lexicon makes `extract --stale` re-code)."""
     events = nlp.get_pipe("forewarn_events")
     lexicon = events.lexicon.version if isinstance(events, EventsComponent) else "-"
     actors = _entities_component(nlp).dictionary.version
@@ -316,7 +317,8 @@ def version(nlp: Language) -> str:
     gazetteer = places.gazetteer.version if isinstance(places, PlacesComponent) else "-"
     return (f"{nlp.meta['name']}-{nlp.meta['version']}/fw{COMPONENTS_VERSION}/lex-{lexicon}/act-{actors}"
             f"/geo{PLACES_VERSION}-{gazetteer}/evm{LOGIC_VERSION}-{model}/sig{SIGHTINGS_VERSION}/inf{INFERENCE_VERSION}-ctl-{table}"
-            f"/clm{CLAIMS_VERSION}/sl{SLAVIC_VERSION}-natasha-{models_version()}")
+            f"/clm{CLAIMS_VERSION}/sl{SLAVIC_VERSION}-natasha-{models_version()}"
+            f"-lex-{'-'.join(slavic_events.lexicon_for(lang).version for lang in sorted(LANGUAGES))}")
 
 
 def tools(nlp: Language) -> tuple[ActorDictionary, Gazetteer]:
