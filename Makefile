@@ -4,6 +4,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+VENDOR := src/forewarn/web/static/vendor/versions.json
 PYTEST_ARGS ?=
 
 .PHONY: install demo test lint bench eval eval-streams model postgres postgres-stop docs clean
@@ -16,7 +17,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# The map's assets (Leaflet, its cluster plugin, Natural Earth borders) come from the npm registry, pinned by
+# package-lock.json, copied where the workbench serves them (scripts/vendor_assets.sh).
+$(VENDOR): package-lock.json scripts/vendor_assets.sh scripts/admin1.py
+	@command -v npm >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq --no-install-recommends npm; }
+	bash scripts/vendor_assets.sh
+
+install: $(STAMP) $(VENDOR)
 
 demo: install
 	$(BIN)/forewarn demo --serve

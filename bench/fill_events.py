@@ -846,6 +846,7 @@ class _PgLoader(_Loader):
     def close(self) -> None:
         if not self.conn.autocommit:
             self.conn.commit()
+        self.conn.autocommit = False  # back to the pool as it came: a server-side cursor needs a transaction
         self.raw.close()
 
 

@@ -2,7 +2,7 @@
 driven by Playwright, launched with scripts/chromium.flags so that nothing leaves the machine)
 against the app served by uvicorn on 127.0.0.1 (in a background thread of this process), over the
 cached SQLite store of --events events from bench/fill_events.py (default 1,000,000; the table
-names N).
+names N), or the store --db names.
 
 Each page is loaded --loads times (10) after one warm-up load, each time in a fresh browser context
 (an empty cache: every sub-resource is fetched again) holding an admin's session cookie:
@@ -46,12 +46,15 @@ from web_pages import server_ms
 
 from forewarn.app import Workspace
 from forewarn.config import Settings
+from forewarn.model.query import EventQuery
 from forewarn.web import create_app
 from forewarn.web.auth import SESSION_COOKIE
+from forewarn.web.server import settle
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS_FILE = Path(__file__).resolve().parents[1] / "scripts" / "chromium.flags"  # shared with the browser tests
-PAGES = (("login (floor)", "/login", False), ("board", "/", True), ("explorer", "/events", True))
+PAGES = (("login (floor)", "/login", False), ("board", "/", True), ("explorer", "/events", True),
+         ("map", "/map", True))  # the map: budget 400 kB of script and data on first load
 FCP = "() => { const p = performance.getEntriesByType('paint').find(e => e.name === 'first-contentful-paint');" \
       " return p ? p.startTime : null; }"
 
@@ -72,7 +75,9 @@ def serving(ws: Workspace) -> Iterator[str]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(ws), log_level="warning", access_log=False))
+    app = create_app(ws)
+    settle()  # as `forewarn serve` does before serving
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -142,10 +147,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=DEFAULT_EVENTS)
     parser.add_argument("--loads", type=int, default=10)
+    parser.add_argument("--db", help="measure this already filled store (a URL: a copy of the cached file with an "
+                                     "index tried by hand, say) instead of the cached file")
     args = parser.parse_args()
-    filled = cached_sqlite(args.events, progress=lambda line: print(line, file=sys.stderr, flush=True))
-    ws = Workspace.open(Settings(database_url=filled.url, actor="bench-web", extract=False))
+    url = args.db or cached_sqlite(args.events, progress=lambda line: print(line, file=sys.stderr, flush=True)).url
+    ws = Workspace.open(Settings(database_url=url, actor="bench-web", extract=False))
     try:
+        events = ws.reads.count_events(EventQuery(include_negated=True, limit=None))
         cookie, _ = ws.accounts.start_session(ws.accounts.user(ADMIN), hours=8)
         rows = []
         with serving(ws) as base, sync_playwright() as pw:
@@ -160,8 +168,8 @@ def main() -> int:
                 browser.close()
     finally:
         ws.close()
-    print(f"\nPage weight and first contentful paint, headless Chromium, SQLite store of {filled.events:,} events, "
-          f"medians of {args.loads} cold loads\n")
+    print(f"\nPage weight and first contentful paint, headless Chromium, {url.split(':')[0]} store of {events:,} "
+          f"events, medians of {args.loads} cold loads\n")
     print("| page | bytes | requests | blocked (other origins) | FCP ms | FCP p95 ms | server ms (baseline) "
           "| FCP / server |")
     print("|---|---|---|---|---|---|---|---|")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -65,7 +65,7 @@ def test_demo_workspace_is_extracted(tmp_path: Path) -> None:
     partner = next(w for w in played.warnings if w.partner_ref == PARTNER_REF)
     assert partner.raised_at.date() == datetime(2024, 8, 2).date()
     dismissal = next(e for e in ws_history(settings, partner.id) if e.kind == "warning-disposed")
-    assert dismissal.payload["disposition"] == "dismissed" and dismissal.actor == "duty-officer"
+    assert dismissal.payload["disposition"] == "dismissed" and dismissal.actor == "alice"
     assert dismissal.at.date() < EVENT_DATE
     assert {f.link for f in pm.findings} >= {ChainBreak.DISMISSED}
     assert pm.broken in (ChainBreak.DISMISSED, ChainBreak.UNACKNOWLEDGED)
@@ -79,6 +79,34 @@ def test_demo_workspace_is_extracted(tmp_path: Path) -> None:
         assert len(published) > 20
         replayed = {r.at: r.probability for r in series.steps if r.at in published}
         assert replayed == pytest.approx(published, abs=1e-12)
+        # with no step given, a replay takes the live cycle's and says so
+        default = ws.review.replay("cross-border-incursion", START, END)
+        assert default.step == STEP and "live cycle" in default.step_reason
+        assert [r.probability for r in default.steps] == [r.probability for r in series.steps]
+    _demo_lives_on_in_its_own_time(settings, played.clock, again.clock)
+
+
+def _demo_lives_on_in_its_own_time(settings: Settings, first: object, again: object) -> None:
+    """After the play the workspace runs on from its end (set once: a re-run leaves it), and a cycle right
+    after it assesses at the workspace's time: the scenario keeps its level and probability."""
+    from forewarn.app import Workspace
+    from forewarn.cycle import run_cycle
+    from forewarn.demo_play import END, SCENARIO
+
+    assert first is not None and first == again
+    with Workspace.open(settings) as ws:
+        setting = ws.time.show().setting
+        assert setting is not None and setting.at == END and setting.running and setting.set_by == "forewarn-watch"
+        assert [e.kind for e in ws.ledger.entries(kind="clock-set")] == ["clock-set"]
+        last = ws.scenarios.latest()[SCENARIO]
+        now = ws.clock()
+        assert END <= now < END + timedelta(minutes=10)
+        shown = ws.scenarios.view(SCENARIO).assessment
+        report = run_cycle(ws, ws.clock())
+        [after] = report.assessments
+        assert after.level == last.level == shown.level
+        assert abs(after.probability - last.probability) < 0.005 and abs(shown.probability - last.probability) < 0.005
+        assert not report.warnings  # nothing raised or reopened by a cycle at the real date
 
 
 def ws_history(settings: Settings, warning_id: int) -> list[LedgerEntry]:

@@ -77,11 +77,16 @@ def parse_role(value: str | Role) -> Role:
 
 
 class Accounts:
-    """Users, tokens and sessions in a workspace store. ``clock`` gives the time of every change."""
+    """Users, tokens and sessions in a workspace store. ``clock`` gives the time of every change (the
+    workspace's own time: the ledger stays in order); ``real`` (default: ``clock``) the time browser sessions
+    start, expire and end and tokens are last used, which must pass in real time even in a workspace whose own
+    time is frozen or set in the past."""
 
-    def __init__(self, store: SqlStore, clock: Callable[[], datetime]) -> None:
+    def __init__(self, store: SqlStore, clock: Callable[[], datetime],
+                 real: Callable[[], datetime] | None = None) -> None:
         self.store = store
         self.clock = clock
+        self.real = real or clock
 
     # -- users -----------------------------------------------------------------------------------
     def add_user(self, name: str, password: str, role: Role | str = Role.VIEWER, *, actor: str,
@@ -214,7 +219,7 @@ class Accounts:
                                .where(tk.secret_hash == digest(secret), tk.revoked_at.is_(None))).first()
         if row is None or row.disabled:
             raise Unauthenticated("the API token is unknown or revoked, or its account is disabled")
-        now = self.clock()
+        now = self.real()
         if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):  # not a write per call
             with self.store.transaction() as conn:
                 conn.execute(update(t.api_tokens).where(tk.id == row.token_id).values(last_used_at=now))
@@ -225,7 +230,7 @@ class Accounts:
         """A new session (a fresh identifier at every login: no session fixation); returns the
         cookie value, shown only now, and the session."""
         cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        now = self.clock()
+        now = self.real()
         expires = now + timedelta(hours=hours)
         with self.store.transaction() as conn:
             conn.execute(t.web_sessions.insert().values(id_hash=digest(cookie), user_id=user.id, csrf_token=csrf,
@@ -239,7 +244,7 @@ class Accounts:
             row = conn.execute(select(t.users, s.csrf_token, s.expires_at)
                                .select_from(t.web_sessions.join(t.users, u.id == s.user_id))
                                .where(s.id_hash == digest(cookie), s.ended_at.is_(None))).first()
-        if row is None or row.disabled or row.expires_at <= self.clock():
+        if row is None or row.disabled or row.expires_at <= self.real():
             return None
         return Session(_user(row), row.csrf_token, row.expires_at)
 
@@ -247,7 +252,7 @@ class Accounts:
         s = t.web_sessions.c
         with self.store.transaction() as conn:
             conn.execute(update(t.web_sessions).where(s.id_hash == digest(cookie), s.ended_at.is_(None))
-                         .values(ended_at=self.clock()))
+                         .values(ended_at=self.real()))
 
 
 def _checked(password: str) -> str:

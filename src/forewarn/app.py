@@ -3,6 +3,10 @@
 It builds each service once, for one acting principal (:class:`forewarn.model.Principal`): the
 person at the terminal by default, a workbench user in the web app (:meth:`Workspace.acting_as`), the
 system for cycles and replays. Every method returns data; nothing here prints or exits.
+
+Its clock is the workspace's own (:class:`forewarn.ledger.clock.WorkspaceClock`): the time a demo or replayed
+workspace was set to (``forewarn clock set``), else the real time. A clock passed in (tests, the demo's play)
+wins over it.
 """
 
 from __future__ import annotations
@@ -14,17 +18,21 @@ from datetime import UTC, datetime
 from forewarn.accounts import Accounts
 from forewarn.config import Settings
 from forewarn.detect.desk import ScenarioDesk
+from forewarn.ingest.annotations import AnnotationDesk
 from forewarn.ingest.entities import EntityDesk
 from forewarn.ingest.intake import Intake
 from forewarn.ingest.sources import SourceDesk
 from forewarn.ledger.autoanchor import attach as attach_anchors
+from forewarn.ledger.clock import ClockDesk, WorkspaceClock
 from forewarn.ledger.service import LedgerService
 from forewarn.model import Principal
 from forewarn.nlp.translate import load_translator
 from forewarn.reads import Reads
+from forewarn.reads.feed import FeedDesk
 from forewarn.review.desk import ReviewDesk
 from forewarn.store import SqlStore, open_store
 from forewarn.warn import WarningDesk
+from forewarn.warn.handover import HandoverDesk
 
 Clock = Callable[[], datetime]
 
@@ -36,13 +44,16 @@ def utc_now() -> datetime:
 class Workspace:
     """The services of one workspace, built once for one principal: ``sources``, ``intake`` (ingest
     and extraction), ``reads``, ``entities``, ``ledger``, ``scenarios``, ``warnings``, ``review``,
-    ``accounts``."""
+    ``accounts``, ``time`` (the workspace's own time)."""
 
-    def __init__(self, settings: Settings, store: SqlStore, clock: Clock = utc_now, *,
-                 who: Principal | None = None) -> None:
+    def __init__(self, settings: Settings, store: SqlStore, clock: Clock | None = None, *,
+                 who: Principal | None = None, real: Clock = utc_now) -> None:
+        """``clock``: None for the workspace's own clock (its time when one is set, else ``real``)."""
+        own = clock if isinstance(clock, WorkspaceClock) else WorkspaceClock(store, real)
+        clock = clock or own
         self.settings, self.store, self.clock = settings, store, clock
         self.who = who or Principal.local(settings.resolved_actor())
-        self.accounts = Accounts(store, clock)
+        self.accounts = Accounts(store, clock, real if clock is own else clock)  # sessions expire in real time
         self.sources = SourceDesk(store, clock, self.who)
         self.reads = Reads(store, self.who, load_translator(settings.translator), settings.translator)
         self.ledger = LedgerService(store, settings, clock, self.who, attach_anchors(store, settings, clock))
@@ -51,9 +62,14 @@ class Workspace:
         self.scenarios = ScenarioDesk(store, settings, clock, self.who, self.ledger)
         self.warnings = WarningDesk(store, settings, clock, self.ledger, self.scenarios.get)
         self.review = ReviewDesk(self.scenarios, self.warnings, self.reads.count_documents, clock)
+        self.annotations = AnnotationDesk(store, clock, self.ledger, lambda: self.scenarios.gazetteer)
+        self.time = ClockDesk(store, own, self.who, self.ledger, None if clock is own else clock)
+        self.feed = FeedDesk(self.reads, store, clock, self.ledger, lambda: own.setting() is not None)
+        self.handovers = HandoverDesk(store, clock, self.who, self.ledger)
 
     @classmethod
-    def open(cls, settings: Settings, clock: Clock = utc_now, *, who: Principal | None = None) -> Workspace:
+    def open(cls, settings: Settings, clock: Clock | None = None, *, who: Principal | None = None) -> Workspace:
+        """The workspace of ``settings``; its clock is the workspace's own unless ``clock`` is given."""
         return cls(settings, open_store(settings.database_url), clock, who=who)
 
     def close(self) -> None:

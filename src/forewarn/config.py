@@ -141,6 +141,16 @@ class Settings:
                       "next person in its chain (`severity=minutes`, comma-separated; a scenario's thresholds "
                       "may set their own)."),
     )
+    remind_minutes: int = field(
+        default=240,
+        metadata=_doc("Minutes between reminders of a warning left unacknowledged with the last person in its "
+                      "escalation chain (at the chain's end it is reminded instead of escalated again)."),
+    )
+    remind_cap: int = field(
+        default=3,
+        metadata=_doc("Reminders at most of a warning at the end of its chain; after the last one nothing more "
+                      "is sent until someone acts on it (at least 1)."),
+    )
     webhook_url: str = field(
         default="",
         metadata=_doc("URL that receives every warning notification (raised, escalated, reopened) as a JSON "
@@ -396,6 +406,9 @@ def _validate(s: Settings) -> None:
         raise ConfigError("near_duplicate_threshold must be in (0, 1]")
     if min(s.batch_size, s.max_bytes, s.extract_processes, s.extract_batch_size) < 1:
         raise ConfigError("batch_size, max_bytes, extract_processes and extract_batch_size must be positive")
+    if s.remind_minutes < 1 or s.remind_cap < 1:
+        raise ConfigError("remind_minutes and remind_cap must be positive",
+                          hint="e.g. remind_minutes = 240, remind_cap = 3")
     if s.web_max_body < 1024:
         raise ConfigError("web_max_body must be at least 1024 bytes (the workbench's forms need that)")
     if not s.database_url.startswith(("sqlite", "postgresql")):

@@ -61,12 +61,14 @@ class Code(StrEnum):
     WARNING_STATE = "FW-E080"
     RATIONALE_REQUIRED = "FW-E081"
     DELIVERY_FAILED = "FW-E082"
+    HANDOVER_STATE = "FW-E083"  # helper E (issue 16): shift handovers
     # ledger
     LEDGER_APPEND_REFUSED = "FW-E090"
     CLOCK_BACKWARDS = "FW-E091"
     LEDGER_BROKEN = "FW-E092"
     SIGNING_KEY = "FW-E093"
     ANCHOR_FAILED = "FW-E094"
+    CLOCK_FROZEN = "FW-E095"  # helper A (issue 16): the workspace time
     # accounts and the web workbench
     UNAUTHENTICATED = "FW-E100"
     FORBIDDEN = "FW-E101"
@@ -140,6 +142,9 @@ DESCRIPTIONS: dict[Code, str] = {
                           "is retried with back-off; `forewarn outbox` shows it. Check the receiver's address. When "
                           "`webhook_url` changed after it was queued it is not sent to the new URL: `forewarn outbox "
                           "--retry ID` sends it there.",
+    Code.HANDOVER_STATE: "A shift handover cannot be acknowledged by the officer who wrote it (the incoming one "
+                         "acknowledges it), nor twice by the same account. `forewarn handover show ID` shows who "
+                         "wrote it and who acknowledged it.",
     Code.LEDGER_APPEND_REFUSED: "The ledger refused a change: ledger rows are append-only, and the database "
                                 "itself refuses UPDATE and DELETE on them.",
     Code.CLOCK_BACKWARDS: "The clock reads earlier than the last ledger entry. Nothing was recorded; fix the "
@@ -152,6 +157,9 @@ DESCRIPTIONS: dict[Code, str] = {
     Code.ANCHOR_FAILED: "An automatic ledger anchor could not be written to, or read from, the place the "
                         "`ledger_anchor_file` setting names. The action itself was recorded; fix the path or its "
                         "permissions.",
+    Code.CLOCK_FROZEN: "The workspace's own time is frozen (`forewarn clock set … --frozen`), and a live watch "
+                       "needs a clock that runs. `forewarn clock set TIME` lets it run on; `forewarn clock clear` "
+                       "goes back to the real time.",
     Code.UNAUTHENTICATED: "Not logged in, or the session or API token is unknown, expired, revoked or belongs to a "
                           "disabled account. Log in again, or create a token with `forewarn token create`.",
     Code.FORBIDDEN: "The account's role may not do this (roles: viewer < analyst < duty officer < admin). An "
@@ -253,6 +261,10 @@ class WarningStateError(ForewarnError):
     code = Code.WARNING_STATE
 
 
+class HandoverStateError(ForewarnError):
+    code = Code.HANDOVER_STATE
+
+
 class RationaleRequired(ForewarnError):
     code = Code.RATIONALE_REQUIRED
 
@@ -263,6 +275,10 @@ class DeliveryFailed(ForewarnError):
 
 class ClockBackwards(ForewarnError):
     code = Code.CLOCK_BACKWARDS
+
+
+class ClockFrozen(ForewarnError):
+    code = Code.CLOCK_FROZEN
 
 
 class LedgerBroken(ForewarnError):

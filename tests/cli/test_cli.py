@@ -39,7 +39,7 @@ def test_source_ingest_docs_stats_round_trip(tmp_path: Path) -> None:
     assert code == 0, out
     assert json.loads(out)["marking"] == "TLP:AMBER"
     code, out = cli(db, "source", "list", "--json")
-    assert [s["id"] for s in json.loads(out)] == ["inbox"]
+    assert [s["id"] for s in json.loads(out)["items"]] == ["inbox"]
 
     code, out = cli(db, "ingest", "inbox", "--json")
     report = json.loads(out)
@@ -47,8 +47,8 @@ def test_source_ingest_docs_stats_round_trip(tmp_path: Path) -> None:
 
     code, out = cli(db, "docs", "list", "--json", "--since", "2024-08-02")
     listed = json.loads(out)
-    assert listed["total"] == 1 and listed["documents"][0]["title"] == "Convoy"
-    doc_id = listed["documents"][0]["id"]
+    assert listed["total"] == 1 and listed["items"][0]["title"] == "Convoy"
+    doc_id = listed["items"][0]["id"]
     code, out = cli(db, "docs", "show", doc_id[:10], "--json")
     assert json.loads(out)["document"]["id"] == doc_id
     code, out = cli(db, "docs", "show", doc_id[:10])
@@ -57,7 +57,7 @@ def test_source_ingest_docs_stats_round_trip(tmp_path: Path) -> None:
     code, out = cli(db, "stats", "--json")
     assert json.loads(out)["documents"] == 2
     code, out = cli(db, "runs", "list", "--json")
-    assert json.loads(out)[0]["actor"] == "cli-test"
+    assert json.loads(out)["items"][0]["actor"] == "cli-test"
     code, out = cli(db, "runs", "show", str(report["run_id"]), "--json")
     assert json.loads(out)["run"]["new"] == 2
 

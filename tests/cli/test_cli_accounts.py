@@ -29,21 +29,22 @@ def test_user_and_token_round_trip(tmp_path: Path) -> None:
     code, out = cli(db, "user", "add", "bob", "--role", "pope", "--password-stdin", stdin="a long passphrase\n")
     assert code == 1 and "FW-E104" in out and "unknown role" in out
     code, out = cli(db, "user", "list", "--json")
-    assert [(u["name"], u["role"], u["disabled"]) for u in json.loads(out)] == [("alice", "duty_officer", False)]
+    users = json.loads(out)["items"]
+    assert [(u["name"], u["role"], u["disabled"]) for u in users] == [("alice", "duty_officer", False)]
 
     code, out = cli(db, "token", "create", "alice", "--name", "ci")
     assert code == 0, out
     secret = out.strip().splitlines()[-1]
     assert secret.startswith("fwt_") and len(secret) > 40
     code, out = cli(db, "token", "list", "--json")
-    [token] = json.loads(out)
+    [token] = json.loads(out)["items"]
     assert token["user"] == "alice" and token["revoked_at"] is None and secret not in out
     code, out = cli(db, "token", "revoke", str(token["id"]))
     assert code == 0 and "revoked" in out
     code, out = cli(db, "user", "disable", "alice")
     assert code == 0 and "disabled" in out
     code, out = cli(db, "ledger", "show", "--json", "--oldest-first")
-    kinds = [(e["kind"], e["actor"]) for e in json.loads(out)]
+    kinds = [(e["kind"], e["actor"]) for e in json.loads(out)["items"]]
     assert kinds == [("user-added", "root"), ("token-created", "root"), ("token-revoked", "root"),
                      ("user-disabled", "root")]
 

@@ -131,7 +131,7 @@ def test_state_changing_commands_say_who_was_recorded(tmp_path: Path) -> None:
     code, out = cli(db, "ingest", str(tmp_path / "in"), env=NO_LOGIN, actor=False)
     assert code == 0 and f"recorded as {account}" in out, out
     code, out = cli(db, "runs", "list", "--json", env=NO_LOGIN, actor=False)
-    assert json.loads(out)[0]["actor"] == account  # not "unknown"
+    assert json.loads(out)["items"][0]["actor"] == account  # not "unknown"
     code, out = cli(db, "docs", "list", env=NO_LOGIN, actor=False)
     assert code == 0 and "recorded as" not in out  # a read records nothing
     code, out = cli(db, "source", "add", "Inbox", str(tmp_path / "in"), "--json")
@@ -156,7 +156,7 @@ def test_a_year_precision_date_is_shown_as_the_year(tmp_path: Path) -> None:
     code, out = cli(db, "docs", "list")
     assert code == 0 and "2024-01-01" not in out and " 2024 " in out, out
     code, out = cli(db, "docs", "list", "--json")
-    doc_id = json.loads(out)["documents"][0]["id"]
+    doc_id = json.loads(out)["items"][0]["id"]
     code, out = cli(db, "docs", "show", doc_id[:12], "--plain")
     assert "published 2024 (year)" in out, out
 

@@ -88,8 +88,8 @@ def test_events_list_filter_and_render(db: str) -> None:
     code, out = cli(db, "events", "--json")
     assert code == 0, out
     listed = json.loads(out)
-    assert listed["total"] == 2 and sorted(e["type"] for e in listed["events"]) == ["ASSAULT", "REJECT"]
-    strike = next(e for e in listed["events"] if e["type"] == "ASSAULT")
+    assert listed["total"] == 2 and sorted(e["type"] for e in listed["items"]) == ["ASSAULT", "REJECT"]
+    strike = next(e for e in listed["items"] if e["type"] == "ASSAULT")
     assert strike["date"] == "2024-08-04" and strike["actor"]["country"] == "RUS"
     assert strike["place"]["name"] == "Sumy"
     for args, expected in ((("--type", "assault,aid"), 1), (("--type", "REJECT", "--type", "ASSAULT"), 2),
@@ -122,7 +122,7 @@ def test_an_inferred_actor_is_shown_as_inferred(db: str) -> None:
     code, out = cli(db, "events", "--type", "ASSAULT")
     assert code == 0 and "Russian Armed Forces (inferred) (RUS)" in out, out
     code, out = cli(db, "events", "--json", "--type", "ASSAULT")
-    [listed] = json.loads(out)["events"]
+    [listed] = json.loads(out)["items"]
     assert listed["actor"]["inferred"] is True and listed["coder"] == "rules+model:events-1"
     result = runner.invoke(app, ["--db", db, "export", "--type", "ASSAULT"])
     record = json.loads(result.stdout)
@@ -191,7 +191,7 @@ def test_the_export_carries_claims_whose_claimed_actor_follows_a_merge(db: str) 
 def test_entities_merge_edit_and_undo(db: str) -> None:
     code, out = cli(db, "entities", "list", "--json")
     assert code == 0, out
-    assert {e["id"]: e["events"] for e in json.loads(out)} == {RUS.id: 1, UKR.id: 1, RUS_NER.id: 1}
+    assert {e["id"]: e["events"] for e in json.loads(out)["items"]} == {RUS.id: 1, UKR.id: 1, RUS_NER.id: 1}
     code, out = cli(db, "entities", "merge", RUS_NER.id, RUS.id, "--note", "same forces", "--json")
     assert code == 0, out
     merge = json.loads(out)

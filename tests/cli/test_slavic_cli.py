@@ -40,12 +40,12 @@ def test_docs_list_filters_and_shows_language(tmp_path: Path) -> None:
     db = _ingested(tmp_path)
     code, out = cli(db, "docs", "list", "--language", "uk", "--json")
     listed = json.loads(out)
-    assert code == 0 and listed["total"] == 1 and listed["documents"][0]["language"] == "uk"
+    assert code == 0 and listed["total"] == 1 and listed["items"][0]["language"] == "uk"
     code, out = cli(db, "docs", "list", "-l", "RU", "--search", "СУДЖУ", "--json")
-    assert [d["language"] for d in json.loads(out)["documents"]] == ["ru"]
+    assert [d["language"] for d in json.loads(out)["items"]] == ["ru"]
     code, out = cli(db, "docs", "list")
     assert code == 0 and "lang" in out and " uk " in out and " ru " in out and " en " in out
-    code, out = cli(db, "docs", "show", listed["documents"][0]["id"][:12])
+    code, out = cli(db, "docs", "show", listed["items"][0]["id"][:12])
     assert code == 0 and "language uk" in out
     code, out = cli(db, "docs", "list", "--language", "рус")
     assert code == 1 and "not a language code" in out

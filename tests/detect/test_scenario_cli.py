@@ -40,10 +40,10 @@ def test_add_list_show_test_remove(db: str, tmp_path: Path) -> None:
     assert code == 0 and "unchanged armour-watch" in out
 
     code, out = cli(db, "scenario", "list", "--json")
-    listed = json.loads(out)
+    listed = json.loads(out)["items"]
     assert [s["id"] for s in listed] == ["armour-watch", "coup"] and listed[0]["added_by"] == "cli-test"
     code, out = cli(db, "scenario", "list", "--available", "--json")
-    assert "cross-border-incursion" in [s["id"] for s in json.loads(out)]
+    assert "cross-border-incursion" in [s["id"] for s in json.loads(out)["items"]]
     code, out = cli(db, "scenario", "list")
     assert code == 0 and "armour-watch" in out and "duty-officer" in out
 

@@ -38,13 +38,13 @@ def db(tmp_path: Path) -> str:
 def test_show_lists_newest_first_with_filters(db: str) -> None:
     code, output = cli(db, "ledger", "show", "--json")
     assert code == 0
-    assert [e["seq"] for e in json.loads(output)] == [4, 3, 2, 1]
+    assert [e["seq"] for e in json.loads(output)["items"]] == [4, 3, 2, 1]
     code, output = cli(db, "ledger", "show", "--subject", "warning:", "--kind", "warning-noted", "--oldest-first",
                        "--limit", "2", "--json")
-    entries = json.loads(output)
+    entries = json.loads(output)["items"]
     assert [e["seq"] for e in entries] == [1, 2] and entries[0]["payload"] == {"id": 1}
     code, output = cli(db, "ledger", "show", "--actor", "nobody", "--json")
-    assert (code, json.loads(output)) == (0, [])
+    assert (code, json.loads(output)["items"], json.loads(output)["total"]) == (0, [], 0)
     code, output = cli(db, "ledger", "show")
     assert code == 0 and "scenario:kursk" in output and "4 entries" in output
 
@@ -93,7 +93,7 @@ def test_keygen_registers_and_says_how_to_use_it(db: str, tmp_path: Path) -> Non
                        env={"FOREWARN_SIGNING_KEY": str(path)})
     assert code == 0 and "signed with key" in output
     code, output = cli(db, "ledger", "show", "--kind", "key-registered", "--json")
-    assert json.loads(output)[0]["subject"] == "actor:cli-test"
+    assert json.loads(output)["items"][0]["subject"] == "actor:cli-test"
 
 
 def test_moment() -> None:

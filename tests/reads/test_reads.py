@@ -111,11 +111,11 @@ def test_the_explorer_opens_on_the_latest_days(workspace: Workspace, seeded: See
     opened = workspace.reads.explore(everything, 50, 0)
     assert opened.window == (date(2024, 7, 12), date(2024, 8, 10))
     assert [e.document_id for e in opened.listed.events] == [seeded.new] and opened.listed.total == 1
-    assert opened.days == ((date(2024, 8, 10), 1),) and opened.map.total == 1
+    assert opened.days == ((date(2024, 8, 10), 1),) and opened.unplaced == 0  # one event, placed
     windowed = EventFilter(EventQuery(date_from=date(2024, 7, 12), date_to=date(2024, 8, 10), limit=None))
     assert workspace.reads.event_list(windowed, 50, 0) == opened.listed  # the page and the API agree
     dated = workspace.reads.explore(EventFilter(EventQuery(date_from=date(2024, 1, 1), limit=None)), 50, 0)
-    assert dated.window is None and dated.listed.total == 2 and dated.map.total == 2
+    assert dated.window is None and dated.listed.total == 2 and dated.unplaced == 0
     assert [e.document_id for e in dated.listed.events] == [seeded.new, seeded.old]  # newest first
     assert {e.id: dated.listed.sentence(e) for e in dated.listed.events} == {
         dated.listed.events[0].id: NEW, dated.listed.events[1].id: OLD}

@@ -30,7 +30,7 @@ def test_warn_board_show_ack_dispose_escalate(tmp_path: Path) -> None:
     assert (first["owner"], first["state"], first["event_ids"]) == ("alice", "raised", ["e1"])
     code, out = cli(db, "warn", "Plot against a concert hall", "--severity", "critical", "--partner", "Ally",
                     "--ref", "B-31")
-    assert code == 0 and "raised warning 2 (critical); alice must acknowledge" in out
+    assert code == 0 and "raised warning 2 (critical); alice (nobody on shift) must acknowledge" in out
 
     code, out = cli(db, "warnings")
     assert code == 0 and "2 warnings open" in out and "CRITICAL" in out and "Convoys near Sudzha" in out
@@ -47,7 +47,7 @@ def test_warn_board_show_ack_dispose_escalate(tmp_path: Path) -> None:
                     "--signpost", "bridging equipment arrives")
     assert code == 0 and "dismissed" in out
     code, out = cli(db, "escalate", "2", "--reason", "no answer")
-    assert code == 0 and "now with bob (level 1)" in out
+    assert code == 0 and "now with bob (nobody on shift) (level 1)" in out
     code, out = cli(db, "escalate", "--due")
     assert code == 0 and "nothing overdue" in out
     code, out = cli(db, "escalate")
@@ -63,9 +63,9 @@ def test_warn_board_show_ack_dispose_escalate(tmp_path: Path) -> None:
     assert [e["kind"] for e in json.loads(out)["history"]] == ["warning-raised", "warning-acknowledged",
                                                                  "warning-disposed"]
     code, out = cli(db, "warnings", "--json")
-    assert [w["id"] for w in json.loads(out)] == [2]
+    assert [w["id"] for w in json.loads(out)["items"]] == [2]
     code, out = cli(db, "warnings", "--all", "--json")
-    assert sorted(w["id"] for w in json.loads(out)) == [1, 2]
+    assert sorted(w["id"] for w in json.loads(out)["items"]) == [1, 2]
     code, out = cli(db, "warnings", "show", "9")
     assert code == 1 and "FW-E003" in out and "no warning 9" in out
     code, out = cli(db, "warn", "x", "--severity", "dire")
@@ -82,7 +82,7 @@ def test_notify_and_outbox(tmp_path: Path) -> None:
                            env={"FOREWARN_WEBHOOK_URL": env_hook, "FOREWARN_NOTIFY_TIMEOUT": "2"})
     assert json.loads(result.output) == {"sent": 0, "failed": 1, "dead": 0}
     code, out = cli(db, "outbox", "--json")
-    [item] = json.loads(out)
+    [item] = json.loads(out)["items"]
     assert item["status"] == "pending" and item["attempts"] == 1 and "ConnectError" in item["last_error"]
     code, out = cli(db, "outbox", "--retry", str(item["id"]))
     assert code == 0 and "1 notifications" in out and "pending" in out

@@ -1,5 +1,6 @@
 """Escalation: a missed acknowledgement deadline hands the warning to the next person in its
-chain, one step per call, until the chain is exhausted; a person may escalate by hand."""
+chain, one step per call, until the chain's end (where it is reminded instead: test_warn_reminders);
+a person may escalate by hand."""
 
 from __future__ import annotations
 
@@ -30,14 +31,15 @@ def test_escalation_runs_down_a_three_person_chain_to_exhaustion(ws: Workspace, 
     [to_carol] = ws.warnings.escalate_due()
     assert (to_carol.owner, to_carol.escalation_level) == ("carol", 2)
 
+    missed = to_carol.ack_deadline
     clock.advance(minutes=61)
-    [stays] = ws.warnings.escalate_due()
-    assert (stays.owner, stays.escalation_level) == ("carol", 2)
-    assert stays.ack_deadline == clock.now + timedelta(minutes=60)
+    [stays] = ws.warnings.escalate_due()  # issue 16: at the chain's end it is reminded, not escalated again
+    assert (stays.owner, stays.escalation_level, stays.reminders) == ("carol", 2, 1)
+    assert stays.ack_deadline == missed and stays.due_at == clock.now + timedelta(minutes=240)
 
     steps = [e.payload for e in ws.warnings.history(w.id) if e.kind == "warning-escalated"]
     assert [(s["from"], s["to"], s["chain_exhausted"], s["automatic"]) for s in steps] == [
-        ("alice", "bob", False, True), ("bob", "carol", False, True), ("carol", "carol", True, True)]
+        ("alice", "bob", False, True), ("bob", "carol", False, True)]
     assert steps[0]["deadline_missed"] == (raised_at + timedelta(minutes=60)).isoformat()
 
     ws.warnings.acknowledge(w.id)

@@ -69,6 +69,29 @@ RECORDED: dict[tuple[str, str], Case] = {
     ("POST", "/cycle"): ("assessment-published", _cycle_with_news),
     ("POST", "/documents"): ("document-posted", None),
     ("POST", "/entities/{}/merge"): ("entity-merged", None),
+    # the live feed and shift handovers (issue 16, helper E)
+    ("POST", "/api/v1/feed/seen"): ("feed-seen", None),
+    ("POST", "/api/v1/handovers"): ("handover-written", None),
+    ("POST", "/api/v1/handovers/{}/acknowledge"): ("handover-acknowledged", None),
+    ("POST", "/feed/seen"): ("feed-seen", None),
+    ("POST", "/handovers"): ("handover-written", None),
+    ("POST", "/handovers/{}/acknowledge"): ("handover-acknowledged", None),
+    # notes, tags and corrections (issue 16, helper F)
+    ("POST", "/api/v1/{}/{}/notes"): ("note-added", None),
+    ("POST", "/api/v1/{}/{}/tags"): ("tag-added", None),
+    ("DELETE", "/api/v1/{}/{}/tags/{}"): ("tag-removed", None),
+    ("POST", "/api/v1/events/{}/corrections"): ("event-corrected", None),
+    ("POST", "/api/v1/events/{}/rejection"): ("event-rejected", None),
+    ("POST", "/{}/{}/notes"): ("note-added", None),
+    ("POST", "/{}/{}/tags"): ("tag-added", None),
+    ("POST", "/{}/{}/tags/remove"): ("tag-removed", None),
+    ("POST", "/events/{}/correct"): ("event-corrected", None),
+    ("POST", "/events/{}/reject"): ("event-rejected", None),
+    # the duty roster (issue 16, helper B)
+    ("POST", "/api/v1/roster"): ("roster-added", None),
+    ("DELETE", "/api/v1/roster/{}"): ("roster-removed", None),
+    ("POST", "/roster"): ("roster-added", None),
+    ("POST", "/roster/{}/remove"): ("roster-removed", None),
 }
 NOT_RECORDED = {
     ("POST", "/api/v1/ledger/anchor"): "changes nothing: it verifies the chain and returns its head for the caller "

@@ -55,7 +55,7 @@ def test_a_year_precision_date_shows_as_the_year(world_ws: tuple[Workspace, Worl
     ws, _ = world_ws
     ev_id = _year_event(ws, published_at="2024-08-06")
     client = as_role("viewer")
-    for page in ("/events?date_from=2023-01-01&date_to=2023-12-31", f"/entities/{ARMY.id}"):
+    for page in ("/events?from=2023-01-01&to=2023-12-31", f"/entities/{ARMY.id}"):
         row = _row(client.get(page).text, ev_id)
         assert '<td class="nowrap">2023</td>' in row, (page, row)
         assert "2023-01-01" not in row, page
@@ -66,5 +66,5 @@ def test_events_of_an_undated_document_carry_a_badge(world_ws: tuple[Workspace, 
                                                       as_role: Callable[[str], TestClient]) -> None:
     ws, _ = world_ws
     ev_id = _year_event(ws, published_at=None)
-    row = _row(as_role("viewer").get("/events?date_from=2023-01-01&date_to=2023-12-31").text, ev_id)
+    row = _row(as_role("viewer").get("/events?from=2023-01-01&to=2023-12-31").text, ev_id)
     assert "undated source" in row

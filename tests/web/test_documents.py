@@ -107,7 +107,7 @@ def test_reader_page_marks_and_anchors(viewer: TestClient, more: More) -> None:
 
 def test_hostile_text_is_escaped_everywhere(viewer: TestClient, more: More, world: World) -> None:
     for path in (f"/documents/{world.documents['h1']}", f"/documents/{more.d3}", "/documents",
-                 "/documents?q=" + HOSTILE):
+                 "/documents?search=" + HOSTILE):
         page = viewer.get(path)
         assert page.status_code == 200, path
         assert "<script>alert" not in page.text and "<img src=x" not in page.text, path
@@ -145,12 +145,12 @@ def test_document_list_and_filters(viewer: TestClient, more: More, world: World)
     assert {d["id"] for d in dated["items"]} == {more.d2, world.documents["h1"]}
     texts = {d["id"]: d for d in everything["items"]}
     for needle in ("%", "_", "'", '"; DROP TABLE documents; --', "percent_group", "\\", "armour"):
-        r = viewer.get("/api/v1/documents", params={"q": needle, "limit": 500})
+        r = viewer.get("/api/v1/documents", params={"search": needle, "limit": 500})
         assert r.status_code == 200, needle
         full = {i: viewer.get(f"/api/v1/documents/{i}").json() for i in texts}
         expected = {i for i, d in full.items() if needle.lower() in (d["text"] + (d["title"] or "")).lower()}
         assert {d["id"] for d in r.json()["items"]} == expected, needle
-        assert viewer.get("/documents", params={"q": needle}).status_code == 200
+        assert viewer.get("/documents", params={"search": needle}).status_code == 200
     assert viewer.get("/api/v1/documents?limit=500").json()["total"] == 8
     page = viewer.get("/documents?source=beta").text
     assert 'data-total="2"' in page and f'href="/documents/{more.d2}"' in page

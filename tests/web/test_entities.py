@@ -30,17 +30,18 @@ def test_entity_search(viewer: TestClient) -> None:
     by_id = {e["id"]: e for e in everything["items"]}
     assert by_id["dict:ukr-military"]["events"] == 7  # five armour reports as actor; the assault, the threat
     assert by_id["dict:rus-military"]["aliases"] == ["Russian army"]
-    found = viewer.get("/api/v1/entities?q=ukrain").json()["items"]
+    found = viewer.get("/api/v1/entities?search=ukrain").json()["items"]
     assert [e["id"] for e in found] == ["dict:ukr-military"]
-    assert [e["id"] for e in viewer.get("/api/v1/entities?q=russian army").json()["items"]] == ["dict:rus-military"]
+    army = viewer.get("/api/v1/entities?search=russian army").json()["items"]
+    assert [e["id"] for e in army] == ["dict:rus-military"]
     assert [e["id"] for e in viewer.get("/api/v1/entities?kind=group").json()["items"]] == ["ner:group:protesters"]
     for needle, expected in (("%", ["ner:org:percent"]), ("_", ["ner:org:percent"]), ("'", []),
                              ('"; DROP TABLE entities; --', []), ("\\", [])):
-        r = viewer.get("/api/v1/entities", params={"q": needle})
+        r = viewer.get("/api/v1/entities", params={"search": needle})
         assert r.status_code == 200 and [e["id"] for e in r.json()["items"]] == expected, needle
-        assert viewer.get("/entities", params={"q": needle}).status_code == 200
+        assert viewer.get("/entities", params={"search": needle}).status_code == 200
     assert viewer.get("/api/v1/entities?kind=planet").status_code == 422
-    page = viewer.get("/entities?q=ukrain").text
+    page = viewer.get("/entities?search=ukrain").text
     assert 'data-total="1"' in page and 'href="/entities/dict%3Aukr-military"' in page
 
 
@@ -59,7 +60,7 @@ def test_entity_page(viewer: TestClient, more: More) -> None:
 
 
 def test_hostile_entity_names_are_escaped(viewer: TestClient, more: More) -> None:
-    for path in ("/entities/dict:ukr-military", "/entities/ner:org:hostile", "/entities?q=brigade",
+    for path in ("/entities/dict:ukr-military", "/entities/ner:org:hostile", "/entities?search=brigade",
                  "/events?actor=brigade"):
         page = viewer.get(path)
         assert page.status_code == 200, path

@@ -156,13 +156,13 @@ def test_every_filter_narrows(viewer: TestClient, more: More, world: World) -> N
         "actor=dict:rus-military": {ev["assault"]},
         "actor=Russian army": {ev["assault"]},  # an alias
         "recipient=ukrain": {ev["assault"], ev["threat"]},
-        "actor_country=rus": {ev["assault"], ev["threat"]},
-        "recipient_country=POL": {ev["protest"]},
+        "actor-country=rus": {ev["assault"], ev["threat"]},
+        "recipient-country=POL": {ev["protest"]},
         "place=kyiv": {ev["protest"], ev["threat"]},
         "place=kursk": None,  # the region of Sudzha: the five armour reports
-        "date_from=2024-08-09&date_to=2024-08-10": None,
+        "from=2024-08-09&to=2024-08-10": None,
         "source=alpha": {ev["assault"]},
-        "min_confidence=0.85": {ev["assault"]},
+        "min-confidence=0.85": {ev["assault"]},
         f"document={more.d2[:10]}": {ev["protest"]},
         "bbox=30,50,31,51": {ev["protest"], ev["threat"]},
     }
@@ -172,18 +172,18 @@ def test_every_filter_narrows(viewer: TestClient, more: More, world: World) -> N
         if want is not None:
             assert got == want, query
     assert len(_ids(viewer, "place=kursk")) == 5
-    dated = _ids(viewer, "date_from=2024-08-09&date_to=2024-08-10")
+    dated = _ids(viewer, "from=2024-08-09&to=2024-08-10")
     assert len(dated) == 3 and {ev["protest"], ev["threat"]} < dated  # and the hostile report of 9 August
     assert _ids(viewer, "type=ASSAULT&source=beta") == set()  # filters combine
     for place in ("kyiv", "KHARKIV", "oblast", "kursk obl", "yiv"):  # with dates the filter is resolved to names
-        assert _ids(viewer, f"place={place}&date_from=2024-08-01") == _ids(viewer, f"place={place}"), place
-    assert len(_ids(viewer, "place=oblast&date_from=2024-08-01")) == 6  # Kursk Oblast and Kharkiv Oblast
+        assert _ids(viewer, f"place={place}&from=2024-08-01") == _ids(viewer, f"place={place}"), place
+    assert len(_ids(viewer, "place=oblast&from=2024-08-01")) == 6  # Kursk Oblast and Kharkiv Oblast
 
 
 HOSTILE_VALUES = ("%", "_", "'", '"; DROP TABLE events; --', "%' OR '1'='1", "\\", HOSTILE)
 
 
-@pytest.mark.parametrize("name", ["mode", "actor", "recipient", "actor_country", "recipient_country", "place",
+@pytest.mark.parametrize("name", ["mode", "actor", "recipient", "actor-country", "recipient-country", "place",
                                   "source"])
 def test_sql_metacharacters_are_only_text(viewer: TestClient, more: More, name: str) -> None:
     literal = {  # what a value matches as plain text: the names holding it
@@ -191,7 +191,7 @@ def test_sql_metacharacters_are_only_text(viewer: TestClient, more: More, name: 
         ("actor", HOSTILE): {more.events["threat"]},
     }
     for value in HOSTILE_VALUES:
-        for dates in ({}, {"date_from": "2024-08-01"}):  # a date range resolves a place filter to names first
+        for dates in ({}, {"from": "2024-08-01"}):  # a date range resolves a place filter to names first
             r = viewer.get("/api/v1/events", params={name: value, "limit": 500, **dates})
             assert r.status_code == 200, (name, value, r.text)
             assert {e["id"] for e in r.json()["items"]} == literal.get((name, value), set()), (name, value, dates)
@@ -202,8 +202,8 @@ def test_sql_metacharacters_are_only_text(viewer: TestClient, more: More, name: 
 
 
 def test_bad_filters_are_problems(viewer: TestClient) -> None:
-    for query in ("type=BOGUS", "date_from=yesterday", "min_confidence=2", "bbox=1,2,3", "bbox=10,0,5,1",
-                  "date_from=2024-08-10&date_to=2024-08-01", "limit=0", f"actor={'x' * 201}"):
+    for query in ("type=BOGUS", "from=yesterday", "min-confidence=2", "bbox=1,2,3", "bbox=10,0,5,1",
+                  "from=2024-08-10&to=2024-08-01", "limit=0", f"actor={'x' * 201}"):
         r = viewer.get(f"/api/v1/events?{query}")
         assert r.status_code == 422, query
         assert r.headers["content-type"].startswith("application/problem+json")
@@ -211,8 +211,8 @@ def test_bad_filters_are_problems(viewer: TestClient) -> None:
 
 
 def test_blank_form_fields_are_no_filter(viewer: TestClient) -> None:
-    r = viewer.get("/events?type=MOBILIZE&mode=&actor=&recipient=&actor_country=&recipient_country=&place="
-                   "&date_from=&date_to=&source=&min_confidence=")
+    r = viewer.get("/events?type=MOBILIZE&mode=&actor=&recipient=&actor-country=&recipient-country=&place="
+                   "&from=&to=&source=&min-confidence=")
     assert r.status_code == 200
     assert re.search(r'data-total="5"', r.text)
 
@@ -225,7 +225,7 @@ def test_daily_counts_add_up(viewer: TestClient) -> None:
 
 
 def test_map_clusters_add_up_to_the_filtered_total(viewer: TestClient, more: More) -> None:
-    for query in ("", "type=MOBILIZE", "place=kyiv", "bbox=20,40,45,60", "bbox=36,49,37,51", "date_to=2024-08-08"):
+    for query in ("", "type=MOBILIZE", "place=kyiv", "bbox=20,40,45,60", "bbox=36,49,37,51", "to=2024-08-08"):
         total = viewer.get(f"/api/v1/events?limit=1&{query}").json()["total"]
         found = viewer.get(f"/api/v1/events/map?{query}").json()
         assert sum(c["count"] for c in found["clusters"]) == found["total"] == total, query
@@ -275,7 +275,7 @@ def test_explorer_page(viewer: TestClient, more: More, world: World) -> None:
     html = r.text
     form = re.search(r'<form class="filters[^"]*" method="get" action="/events">(.*?)</form>', html, re.S)
     assert form
-    for name in ("type", "mode", "actor", "recipient", "place", "date_from", "date_to", "source", "min_confidence"):
+    for name in ("type", "mode", "actor", "recipient", "place", "from", "to", "source", "min-confidence"):
         assert f'name="{name}"' in form.group(1), name
     assert 'data-total="8"' in html
     rows = re.findall(r'<tr data-event-id="([0-9a-f]+)">(.*?)</tr>', html, re.S)
@@ -283,10 +283,9 @@ def test_explorer_page(viewer: TestClient, more: More, world: World) -> None:
     for event_id, row in rows:
         assert re.search(rf'href="/documents/[0-9a-f]{{64}}#ev-{event_id}"', row)
     assert f'href="/documents/{world.documents["o2"]}#ev-' in rows[0][1]  # newest first: 11 August
-    assert '<svg class="map"' in html and '<path class="land"' in html and '<path class="border"' in html
-    assert re.search(r'<circle class="cluster"[^>]*data-count="5"', html)  # the armour reports at Sudzha
-    assert re.search(rf'<a href="/documents/{more.d1}#ev-{more.events["assault"]}"><circle class="point"', html)
-    assert '<svg class="chart"' in html
+    assert '<svg class="chart"' in html and '<ul class="legend">' in html  # stacked by type, with its legend
+    assert re.search(r'<table class="regions">.*Kharkiv Oblast.*</table>', html, re.S)  # counts by region
+    assert 'href="/map?' in html  # the map is its own page (Leaflet: too heavy for the explorer)
     assert "<script>alert" not in html and "&lt;script&gt;" in html  # the hostile report's evidence, escaped
     assert "<style" not in html and "style=" not in html
 
@@ -295,13 +294,12 @@ def test_explorer_filters_and_zoom(viewer: TestClient, more: More) -> None:
     r = viewer.get("/events?type=PROTEST&type=THREATEN")
     assert 'data-total="2"' in r.text
     assert '<option value="PROTEST" selected>' in r.text
-    zoom = re.search(r'<a href="(/events\?[^"]*bbox=[^"]+)"><circle class="cluster"', r.text)
-    assert zoom, "a cluster links to a zoom on its cell"
-    href = zoom.group(1).replace("&amp;", "&")
+    link = re.search(r'<a class="button" href="(/map\?[^"]+)">Open the map', r.text)
+    assert link, "the explorer links to the map of the same events"
+    href = link.group(1).replace("&amp;", "&")
     assert "type=PROTEST" in href and "type=THREATEN" in href  # the filters stay
-    zoomed = viewer.get(href)
-    assert zoomed.status_code == 200 and 'data-total="2"' in zoomed.text
-    assert "zoom out" in zoomed.text
+    boxed = viewer.get("/events?type=PROTEST&type=THREATEN&bbox=30,50,31,51")
+    assert boxed.status_code == 200 and 'data-total="2"' in boxed.text  # both in Kyiv
 
 
 def test_explorer_opens_on_the_latest_days(world_ws: tuple[Workspace, World], viewer: TestClient,
@@ -316,7 +314,7 @@ def test_explorer_opens_on_the_latest_days(world_ws: tuple[Workspace, World], vi
     page = viewer.get("/events").text
     assert 'data-total="8"' in page  # 13 July … 11 August
     assert 'value="2024-07-13"' in page and 'value="2024-08-11"' in page
-    assert 'data-total="9"' in viewer.get("/events?date_from=2024-01-01").text
+    assert 'data-total="9"' in viewer.get("/events?from=2024-01-01").text
     assert viewer.get("/api/v1/events").json()["total"] == 9  # the API has no default window
 
 

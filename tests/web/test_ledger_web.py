@@ -40,7 +40,7 @@ def test_entries_newest_first_with_total_and_paging(world_ws: tuple[Workspace, W
     assert first["next"] and "offset=3" in first["next"]
     second = client.get("/api/v1/ledger", params={"limit": 3, "offset": 3}).json()
     assert [e["seq"] for e in second["items"]] == [everything[-4].seq, everything[-5].seq, everything[-6].seq]
-    oldest = client.get("/api/v1/ledger", params={"order": "oldest", "limit": 2}).json()
+    oldest = client.get("/api/v1/ledger", params={"oldest-first": "true", "limit": 2}).json()
     assert [e["seq"] for e in oldest["items"]] == [1, 2]
     entry = first["items"][0]
     assert entry["hash"] == everything[-1].hash and entry["prev_hash"] == everything[-2].hash

@@ -69,6 +69,15 @@ class Env:
 
     def entities(self) -> tuple[str, str]:
         """Two new entities (the actor and the recipient of one event in a new document)."""
+        _, a, b = self.new_event()
+        return a, b
+
+    def event(self) -> str:
+        """A new event (in a new document), for a correction or a rejection of its own."""
+        return self.new_event()[0]
+
+    def new_event(self) -> tuple[str, str, str]:
+        """One event in a new document, its actor and recipient new entities: (event, actor, recipient)."""
         n = self.n()
         folder = self.tmp / f"entities-{n}"
         folder.mkdir()
@@ -85,7 +94,7 @@ class Env:
         event = replace(ex.events[0], actor=Participant(a, "the Ukrainian army", who, who + 18),
                         recipient=Participant(b, "the Matrix Brigade", whom, whom + 18))
         self.ws.store.save_extractions([replace(ex, events=(event,))], NOW)
-        return a.id, b.id
+        return self.ws.store.extraction_of(doc_id).events[0].id, a.id, b.id
 
     def user(self) -> str:
         name = f"matrix-user-{self.n()}"
@@ -176,7 +185,7 @@ API: tuple[Row, ...] = (
     Row("POST", "/api/v1/documents", A, lambda env, role: Call(
         "/api/v1/documents", {"text": f"Posted by {role} for the matrix, report {env.n()}: armour near Sudzha.",
                               "title": f"posted {role}"})),
-    Row("GET", "/api/v1/entities", V, get("/api/v1/entities?q=army")),
+    Row("GET", "/api/v1/entities", V, get("/api/v1/entities?search=army")),
     Row("GET", "/api/v1/entities/{id}", V, get("/api/v1/entities/{entity}")),
     Row("GET", "/api/v1/entities/{id}/events", V, get("/api/v1/entities/{entity}/events?role=any")),
     Row("GET", "/api/v1/entities/{id}/cooccurring", V, get("/api/v1/entities/{entity}/cooccurring")),
@@ -186,7 +195,7 @@ API: tuple[Row, ...] = (
     Row("GET", "/api/v1/ledger/verify", V, get("/api/v1/ledger/verify")),
     Row("POST", "/api/v1/ledger/anchor", ADMIN, lambda env, role: Call("/api/v1/ledger/anchor")),
     Row("GET", "/api/v1/postmortem/{scenario_id}", V,
-        get("/api/v1/postmortem/{scenario}?event_date=2024-08-14&margin_days=3")),
+        get("/api/v1/postmortem/{scenario}?event-date=2024-08-14&margin-days=3")),
     Row("GET", "/api/v1/sources", V, get("/api/v1/sources")),
     Row("GET", "/api/v1/runs", V, get("/api/v1/runs")),
     Row("GET", "/api/v1/runs/{id}", V, get("/api/v1/runs/{run}")),
@@ -205,7 +214,60 @@ API: tuple[Row, ...] = (
         f"/api/v1/tokens/{env.token_of(role if role != ANONYMOUS else 'viewer')}/revoke"), variant="own"),
     Row("POST", "/api/v1/tokens/{id}/revoke", ADMIN, lambda env, role: Call(
         f"/api/v1/tokens/{env.token_of(other_user(role))}/revoke"), variant="another's"),
+    # the live feed and shift handovers (issue 16, helper E)
+    Row("GET", "/api/v1/feed", V, get("/api/v1/feed?flagged=true")),
+    Row("GET", "/api/v1/feed/new", V, get("/api/v1/feed/new")),
+    Row("POST", "/api/v1/feed/seen", V, lambda env, role: Call("/api/v1/feed/seen")),
+    Row("GET", "/api/v1/handovers", V, get("/api/v1/handovers")),
+    Row("GET", "/api/v1/handovers/draft", D, get("/api/v1/handovers/draft")),
+    Row("GET", "/api/v1/handovers/{id}", V, lambda env, role: Call(f"/api/v1/handovers/{handover_by_another(env)}")),
+    Row("POST", "/api/v1/handovers", D, lambda env, role: Call("/api/v1/handovers", {"watch": f"matrix {role}"})),
+    Row("POST", "/api/v1/handovers/{id}/acknowledge", D, lambda env, role: Call(
+        f"/api/v1/handovers/{handover_by_another(env)}/acknowledge")),
+    # notes, tags and corrections (issue 16, helper F): analysts annotate, everyone reads
+    Row("GET", "/api/v1/documents/{id}/annotations", V, get("/api/v1/documents/{document}/annotations")),
+    Row("GET", "/api/v1/events/{id}/annotations", V, get("/api/v1/events/{event}/annotations")),
+    Row("GET", "/api/v1/tags/{tag}/{kind}", V, get("/api/v1/tags/needs-review/events")),
+    Row("POST", "/api/v1/{kind}/{ref}/notes", A, lambda env, role: Call(
+        f"/api/v1/documents/{env.world.documents['o1']}/notes", {"text": f"matrix note by {role}"})),
+    Row("POST", "/api/v1/{kind}/{ref}/tags", A, lambda env, role: Call(
+        f"/api/v1/events/{ids(env)['event']}/tags", {"tag": f"matrix-{role}-{env.n()}"})),
+    Row("DELETE", "/api/v1/{kind}/{ref}/tags/{tag}", A, lambda env, role: Call(
+        f"/api/v1/events/{ids(env)['event']}/tags/{tagged_by_another(env, ids(env)['event'])}")),
+    Row("POST", "/api/v1/events/{id}/corrections", A, lambda env, role: Call(
+        f"/api/v1/events/{env.event()}/corrections", {"type": "ASSAULT", "reason": f"matrix {role}"})),
+    Row("POST", "/api/v1/events/{id}/rejection", A, lambda env, role: Call(
+        f"/api/v1/events/{env.event()}/rejection", {"reason": f"matrix {role}"})),
+    # the duty roster (issue 16, helper B): everyone reads, duty officers change it
+    Row("GET", "/api/v1/roster", V, get("/api/v1/roster")),
+    Row("POST", "/api/v1/roster", D, lambda env, role: Call(
+        "/api/v1/roster", {"role": f"matrix-post-{env.n()}", "account": "duty_officer"})),
+    Row("DELETE", "/api/v1/roster/{id}", D, lambda env, role: Call(f"/api/v1/roster/{shift_by_another(env)}")),
 )
+
+
+def handover_by_another(env: Env) -> int:
+    """A fresh handover note written by an account no test logs in as (so any caller may acknowledge it)."""
+    from forewarn.model import Principal, PrincipalKind
+
+    writer = env.ws.acting_as(Principal("matrix-outgoing", Role.DUTY_OFFICER, PrincipalKind.USER))
+    return writer.handovers.write(f"matrix note {env.n()}").id
+
+def tagged_by_another(env: Env, event: str) -> str:
+    """A fresh tag on ``event``, put there by an account no test logs in as (so any caller may remove it)."""
+    from forewarn.model import Principal, PrincipalKind
+
+    tagger = env.ws.acting_as(Principal("matrix-tagger", Role.ANALYST, PrincipalKind.USER))
+    return tagger.annotations.tag("event", event, f"matrix-tag-{env.n()}").tag
+
+
+def shift_by_another(env: Env) -> int:
+    """A fresh roster entry, added by an account no test logs in as."""
+    from forewarn.model import Principal, PrincipalKind
+
+    planner = env.ws.acting_as(Principal("matrix-planner", Role.DUTY_OFFICER, PrincipalKind.USER))
+    return planner.warnings.roster_add(f"matrix-post-{env.n()}", "duty_officer").id
+
 
 def acknowledge_form(env: Env, role: str) -> Call:
     w = env.warning()
@@ -257,6 +319,65 @@ def remove_form(env: Env, role: str) -> Call:
     return Call(f"/scenarios/{sid}/remove", form={}, done=lambda: sid not in {s.id for s in env.ws.scenarios.all()})
 
 
+def handover_form(env: Env, role: str) -> Call:
+    text = f"matrix page note {env.n()}"
+    return Call("/handovers", form={"watch": text},
+                done=lambda: text in {h.watch for h in env.ws.handovers.listing(500, 0)[0]})
+
+
+def handover_ack_form(env: Env, role: str) -> Call:
+    h = handover_by_another(env)
+    return Call(f"/handovers/{h}/acknowledge", form={}, done=lambda: env.ws.handovers.get(h).acknowledged_by(role))
+
+
+def event_notes(env: Env, event: str) -> Any:
+    return env.ws.reads.event_annotations(event)
+
+
+def note_form(env: Env, role: str) -> Call:
+    event, text = ids(env)["event"], f"matrix page note by {role} {env.n()}"
+    return Call(f"/events/{event}/notes", form={"text": text},
+                done=lambda: text in {n.text for n in event_notes(env, event).notes})
+
+
+def tag_form(env: Env, role: str) -> Call:
+    event, tag = ids(env)["event"], f"matrix-page-{env.n()}"
+    return Call(f"/events/{event}/tags", form={"tag": tag}, done=lambda: tag in event_notes(env, event).tags)
+
+
+def untag_form(env: Env, role: str) -> Call:
+    event = ids(env)["event"]
+    tag = tagged_by_another(env, event)
+    return Call(f"/events/{event}/tags/remove", form={"tag": tag}, done=lambda: tag not in event_notes(env, event).tags)
+
+
+def correct_form(env: Env, role: str) -> Call:
+    event = env.event()
+    return Call(f"/events/{event}/correct", form={"type": "ASSAULT", "reason": f"matrix {role}"},
+                done=lambda: event_notes(env, event).corrections is not None)
+
+
+def reject_form(env: Env, role: str) -> Call:
+    event = env.event()
+
+    def done() -> bool:
+        fixes = event_notes(env, event).corrections
+        return fixes is not None and fixes.rejected is not None
+
+    return Call(f"/events/{event}/reject", form={"reason": f"matrix {role}"}, done=done)
+
+
+def roster_form(env: Env, role: str) -> Call:
+    post = f"matrix-page-post-{env.n()}"
+    return Call("/roster", form={"role": post, "account": "duty_officer"},
+                done=lambda: post in {s.role for s in env.ws.warnings.roster()})
+
+
+def roster_remove_form(env: Env, role: str) -> Call:
+    shift = shift_by_another(env)
+    return Call(f"/roster/{shift}/remove", form={}, done=lambda: shift not in {s.id for s in env.ws.warnings.roster()})
+
+
 # every page form post (session, CSRF field)
 PAGE_POSTS: tuple[Row, ...] = (
     Row("POST", "/warnings/{id}/acknowledge", D, acknowledge_form, page=True),
@@ -268,13 +389,23 @@ PAGE_POSTS: tuple[Row, ...] = (
     Row("POST", "/scenarios", A, scenario_form, page=True),
     Row("POST", "/scenarios/{id}/remove", A, remove_form, page=True),
     Row("POST", "/cycle", D, lambda env, role: Call("/cycle", form={}), page=True),
+    Row("POST", "/feed/seen", V, lambda env, role: Call("/feed/seen", form={}), page=True),
+    Row("POST", "/handovers", D, handover_form, page=True),
+    Row("POST", "/handovers/{id}/acknowledge", D, handover_ack_form, page=True),
+    Row("POST", "/{kind}/{ref}/notes", A, note_form, page=True),
+    Row("POST", "/{kind}/{ref}/tags", A, tag_form, page=True),
+    Row("POST", "/{kind}/{ref}/tags/remove", A, untag_form, page=True),
+    Row("POST", "/events/{id}/correct", A, correct_form, page=True),
+    Row("POST", "/events/{id}/reject", A, reject_form, page=True),
+    Row("POST", "/roster", D, roster_form, page=True),
+    Row("POST", "/roster/{id}/remove", D, roster_remove_form, page=True),
     Row("POST", "/logout", V, lambda env, role: Call("/logout", form={}), page=True),
 )
 PUBLIC_PAGE_POSTS = {("POST", "/login")}
 
 PAGES = ("/", "/warnings/{warning}", "/scenarios", "/scenarios/{scenario}", "/events", "/documents",
          "/documents/{document}", "/entities", "/entities/{entity}", "/ledger", "/postmortem", "/sources",
-         "/runs/{run}")
+         "/runs/{run}", "/feed", "/handovers", "/events/{event}", "/roster", "/map")
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ ROLE = Callable[[str], TestClient]
 
 def test_postmortem_api_before_any_warning(world_ws: tuple[Workspace, World], as_role: ROLE) -> None:
     ws, world = world_ws
-    got = as_role("viewer").get(f"/api/v1/postmortem/{world.scenario_id}", params={"event_date": "2024-08-12"})
+    got = as_role("viewer").get(f"/api/v1/postmortem/{world.scenario_id}", params={"event-date": "2024-08-12"})
     assert got.status_code == 200, got.text
     body = got.json()
     expected = ws.review.postmortem(world.scenario_id, date(2024, 8, 12))
@@ -43,7 +43,7 @@ def test_postmortem_api_names_who_acted_and_when(world_ws: tuple[Workspace, Worl
     warning_id = world.warning_ids[0]
     ws.acting_as(Principal.local("duty_officer")).warnings.acknowledge(warning_id, "on it")
     body = as_role("viewer").get(f"/api/v1/postmortem/{world.scenario_id}",
-                                 params={"event_date": "2024-08-13", "margin_days": 5, "replay": "true"}).json()
+                                 params={"event-date": "2024-08-13", "margin-days": 5, "replay": "true"}).json()
     assert body["broken"] == "none" and body["first_warning"] == warning_id
     assert body["window_start"] == "2024-07-25T00:00:00Z"  # 14 days' horizon and 5 days' margin
     outcome = body["warnings"][0]
@@ -64,17 +64,19 @@ def test_postmortem_page_form_and_errors(world: World, as_role: ROLE) -> None:
     page = client.get("/postmortem")
     assert page.status_code == 200
     assert re.search(r'<select name="scenario"[^>]*>\s*<option value="armour-watch"', page.text)
-    assert 'name="event_date" type="date"' in page.text and 'name="margin_days"' in page.text
-    assert "chain-break" not in page.text
-    missing = client.get("/api/v1/postmortem/no-such-scenario", params={"event_date": "2024-08-12"})
+    assert 'name="event-date"' in page.text and 'placeholder="YYYY-MM-DD"' in page.text
+    assert 'name="margin-days"' in page.text
+    # with nothing asked, the page opens on the latest warning's scenario (or empty when there is none)
+    assert ("chain-break" in page.text) == ("Opened on the scenario of the latest warning" in page.text)
+    missing = client.get("/api/v1/postmortem/no-such-scenario", params={"event-date": "2024-08-12"})
     assert missing.status_code == 404 and missing.json()["code"] == "FW-E003"
-    bad = client.get(f"/api/v1/postmortem/{world.scenario_id}", params={"event_date": "the twelfth"})
+    bad = client.get(f"/api/v1/postmortem/{world.scenario_id}", params={"event-date": "the twelfth"})
     assert bad.status_code == 422 and bad.json()["code"] == "FW-E005"
     assert client.get(f"/api/v1/postmortem/{world.scenario_id}").status_code == 422
     assert client.get(f"/api/v1/postmortem/{world.scenario_id}",
-                      params={"event_date": "0001-01-01"}).status_code == 422
+                      params={"event-date": "0001-01-01"}).status_code == 422
     assert client.get(f"/api/v1/postmortem/{world.scenario_id}",
-                      params={"event_date": "2024-08-12", "margin_days": -1}).status_code == 422
+                      params={"event-date": "2024-08-12", "margin-days": -1}).status_code == 422
 
 
 def test_postmortem_page_timeline(world_ws: tuple[Workspace, World], as_role: ROLE) -> None:
@@ -82,7 +84,7 @@ def test_postmortem_page_timeline(world_ws: tuple[Workspace, World], as_role: RO
     warning_id = world.warning_ids[0]
     ws.acting_as(Principal.local("duty_officer")).warnings.escalate(warning_id, "no answer <b>yet</b>")
     client = as_role("viewer")
-    before = client.get("/postmortem", params={"scenario": world.scenario_id, "event_date": "2024-08-12"})
+    before = client.get("/postmortem", params={"scenario": world.scenario_id, "event-date": "2024-08-12"})
     assert before.status_code == 200
     assert 'data-broken="no-warning"' in before.text and "Matched but no warning" in before.text
     assert '<svg class="chart"' in before.text
@@ -92,7 +94,7 @@ def test_postmortem_page_timeline(world_ws: tuple[Workspace, World], as_role: RO
 
     assert "No assessment of this scenario was published during the window." in before.text
     assert "replayed from what was known" not in before.text and "replay=1" in before.text
-    after = client.get("/postmortem", params={"scenario": world.scenario_id, "event_date": "2024-08-13",
+    after = client.get("/postmortem", params={"scenario": world.scenario_id, "event-date": "2024-08-13",
                                               "replay": 1})
     assert 'data-broken="unacknowledged"' in after.text
     assert "probability as published at the time" in after.text and "replayed from what was known" in after.text
@@ -105,7 +107,7 @@ def test_postmortem_page_timeline(world_ws: tuple[Workspace, World], as_role: RO
     assert f'<a href="/warnings/{warning_id}">' in after.text
     officer = ws.acting_as(Principal.local("duty_officer"))
     officer.warnings.dispose(warning_id, "dismissed", f"a drill, not a build-up {HOSTILE}")
-    dismissed = client.get("/postmortem", params={"scenario": world.scenario_id, "event_date": "2024-08-13"})
+    dismissed = client.get("/postmortem", params={"scenario": world.scenario_id, "event-date": "2024-08-13"})
     assert 'data-broken="dismissed"' in dismissed.text and "Warned but dismissed" in dismissed.text
     outcome = re.search(rf'<tr data-warning-id="{warning_id}"[^>]*>(.*?)</tr>', dismissed.text, re.S)
     assert outcome and "dismissed" in outcome.group(1) and "duty_officer" in outcome.group(1)
@@ -113,7 +115,7 @@ def test_postmortem_page_timeline(world_ws: tuple[Workspace, World], as_role: RO
     disposed = re.search(r'<tr class="tl-disposed" data-kind="disposed">(.*?)</tr>', dismissed.text, re.S)
     assert disposed and "duty_officer" in disposed.group(1) and "dismissed" in disposed.group(1)
     assert "<script>alert" not in dismissed.text
-    missing = client.get("/postmortem", params={"scenario": "nope", "event_date": "2024-08-12"})
+    missing = client.get("/postmortem", params={"scenario": "nope", "event-date": "2024-08-12"})
     assert missing.status_code == 404
     half = client.get("/postmortem", params={"scenario": world.scenario_id})
     assert half.status_code == 422

@@ -330,8 +330,8 @@ def test_unknown_query_parameters_are_refused(web: TestClient, token_for: Callab
                    headers=bearer(token_for("viewer"))).status_code == 200
 
 
-@pytest.mark.parametrize("query", [{"document": ""}, {"document": "  "}, {"date_from": ""}, {"type": ""},
-                                   {"min_confidence": ""}, {"source": ""}])
+@pytest.mark.parametrize("query", [{"document": ""}, {"document": "  "}, {"from": ""}, {"type": ""},
+                                   {"min-confidence": ""}, {"source": ""}])
 @sqlite_only
 def test_blank_filters_are_refused(web: TestClient, token_for: Callable[[str], str], query: dict[str, str]) -> None:
     response = web.get("/api/v1/events", params=query, headers=bearer(token_for("viewer")))
@@ -342,7 +342,7 @@ def test_blank_filters_are_refused(web: TestClient, token_for: Callable[[str], s
 @sqlite_only
 def test_the_explorer_page_still_takes_blank_form_fields(as_role: Callable[[str], TestClient]) -> None:
     """The page's filter form sends every field, blank or not: blank means absent there."""
-    response = as_role("viewer").get("/events", params={"document": "", "type": "", "date_from": "", "q": ""})
+    response = as_role("viewer").get("/events", params={"document": "", "type": "", "from": "", "place": ""})
     assert response.status_code == 200
 
 

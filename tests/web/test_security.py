@@ -359,22 +359,22 @@ LIST_FILTERS: dict[str, tuple[str, ...]] = {
     "/api/v1/warnings": ("state", "severity", "scenario"),
     "/api/v1/warnings/changes": ("since",),
     "/api/v1/scenarios/armour-watch/assessments": ("since", "until"),
-    "/api/v1/events": ("type", "mode", "actor", "recipient", "actor_country", "recipient_country", "place",
-                       "date_from", "date_to", "source", "min_confidence", "document"),
+    "/api/v1/events": ("type", "mode", "actor", "recipient", "actor-country", "recipient-country", "place",
+                       "from", "to", "source", "min-confidence", "document"),
     "/api/v1/events/daily": ("type", "mode", "actor", "recipient", "place", "source", "document"),
     "/api/v1/events/map": ("type", "actor", "place", "source", "bbox"),
-    "/api/v1/documents": ("source", "since", "until", "q"),
-    "/api/v1/entities": ("kind", "q"),
+    "/api/v1/documents": ("source", "since", "until", "search"),
+    "/api/v1/entities": ("kind", "search"),
     "/api/v1/entities/dict:ukr-military/events": ("role",),
     "/api/v1/ledger": ("kind", "actor", "subject", "since", "until"),
-    "/api/v1/postmortem/armour-watch": ("event_date", "margin_days"),
+    "/api/v1/postmortem/armour-watch": ("event-date", "margin-days"),
     "/api/v1/sources": ("limit", "offset"),
     "/api/v1/runs": ("limit", "offset"),
     "/api/v1/users": ("limit",),
     "/api/v1/tokens": ("offset",),
-    "/events": ("type", "mode", "actor", "recipient", "place", "date_from", "date_to", "source", "min_confidence"),
-    "/documents": ("source", "q"),
-    "/entities": ("q", "kind"),
+    "/events": ("type", "mode", "actor", "recipient", "place", "from", "to", "source", "min-confidence"),
+    "/documents": ("source", "search"),
+    "/entities": ("search", "kind"),
     "/ledger": ("kind", "actor", "subject"),
 }
 ID_PATHS = ("/api/v1/warnings/{}", "/api/v1/scenarios/{}", "/api/v1/events/{}", "/api/v1/documents/{}",
@@ -465,10 +465,10 @@ def test_like_wildcards_are_literal_in_searches(as_role: Callable[[str], TestCli
     everything = viewer.get("/api/v1/documents").json()["total"]
     assert everything >= 5
     for value in ("%", "_", "%%%"):
-        response = viewer.get("/api/v1/documents", params={"q": value})
+        response = viewer.get("/api/v1/documents", params={"search": value})
         assert response.status_code == 200
         assert response.json()["total"] < everything, value
-        entities = viewer.get("/api/v1/entities", params={"q": value})
+        entities = viewer.get("/api/v1/entities", params={"search": value})
         assert entities.status_code == 200 and entities.json()["items"] == [], value
 
 
@@ -498,7 +498,7 @@ def test_security_headers_on_every_kind_of_response(as_role: Callable[[str], Tes
 
 PAGE_PATHS = ("/", "/warnings/{warning}", "/scenarios", "/scenarios/{scenario}", "/events", "/events?type=MOBILIZE",
               "/documents", "/documents/{document}", "/entities", "/entities/dict:ukr-military", "/ledger",
-              "/ledger?verify=1", "/postmortem", "/postmortem?scenario={scenario}&event_date=2024-08-14", "/sources",
+              "/ledger?verify=1", "/postmortem", "/postmortem?scenario={scenario}&event-date=2024-08-14", "/sources",
               "/login")
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
 STYLE_ATTRIBUTE = re.compile(r"<[^>]+\sstyle\s*=", re.I)
@@ -573,7 +573,7 @@ def test_login_form_token_is_required(client_factory: Callable[..., TestClient])
 @sqlite_only
 def test_errors_reveal_no_internals(as_role: Callable[[str], TestClient]) -> None:
     viewer = as_role("viewer")
-    response = viewer.get("/api/v1/events", params={"date_from": "not a date"})
+    response = viewer.get("/api/v1/events", params={"from": "not a date"})
     assert response.status_code == 422 and problem_code(response) == "FW-E005"
     assert "Traceback" not in response.text and "sqlalchemy" not in response.text.lower()
 

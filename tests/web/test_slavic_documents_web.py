@@ -62,7 +62,7 @@ def test_api_lists_and_filters_by_language(viewer: TestClient, posted: Posted) -
 
 def test_api_searches_cyrillic_case_insensitively(viewer: TestClient, posted: Posted) -> None:
     def ids(query: str, **more: str) -> set[str]:
-        return {d["id"] for d in viewer.get("/api/v1/documents", params={"q": query, **more}).json()["items"]}
+        return {d["id"] for d in viewer.get("/api/v1/documents", params={"search": query, **more}).json()["items"]}
 
     assert ids("СУДЖИ") == ids("суджи") == {posted.ru}
     assert ids("зсу") == {posted.uk}
@@ -71,7 +71,7 @@ def test_api_searches_cyrillic_case_insensitively(viewer: TestClient, posted: Po
 
 
 def test_page_shows_and_filters_language(viewer: TestClient, posted: Posted) -> None:
-    page = viewer.get("/documents", params={"language": "uk", "q": "СУДЖІ"})
+    page = viewer.get("/documents", params={"language": "uk", "search": "СУДЖІ"})
     assert page.status_code == 200
     rows = re.findall(r'<tr data-document-id="([0-9a-f]{64})">(.*?)</tr>', page.text, re.S)
     assert [r[0] for r in rows] == [posted.uk]
@@ -97,11 +97,11 @@ def test_document_page_marks_cyrillic_offsets(viewer: TestClient, posted: Posted
 
 def test_a_dictionary_form_finds_its_inflected_forms_and_the_page_says_so(viewer: TestClient,
                                                                           posted: Posted) -> None:
-    page = viewer.get("/documents", params={"q": "Суджа"})
+    page = viewer.get("/documents", params={"search": "Суджа"})
     rows = re.findall(r'<tr data-document-id="([0-9a-f]{64})">', page.text)
     assert set(rows) == {posted.ru, posted.uk}  # "у Суджи", "біля Суджі"
     forms = re.search(r'<p class="muted search-forms">(.*?)</p>', page.text, re.S)
     assert forms is not None and "суджи" in forms.group(1) and "суджі" in forms.group(1)
-    api = viewer.get("/api/v1/documents", params={"q": "Суджа", "language": "uk"}).json()
+    api = viewer.get("/api/v1/documents", params={"search": "Суджа", "language": "uk"}).json()
     assert [d["id"] for d in api["items"]] == [posted.uk]
-    assert "search-forms" not in viewer.get("/documents", params={"q": "Sudzha"}).text
+    assert "search-forms" not in viewer.get("/documents", params={"search": "Sudzha"}).text

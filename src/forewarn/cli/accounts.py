@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from forewarn.cli.context import fail, run
-from forewarn.cli.render import out, print_json, when
+from forewarn.cli.render import out, print_all, when
 from forewarn.errors import AccountInvalid
 
 user_app = typer.Typer(help="Workbench accounts (roles: viewer, analyst, duty_officer, admin).", no_args_is_help=True)
@@ -62,8 +62,9 @@ def list_users(ctx: typer.Context, as_json: bool = JSON) -> None:
     """The accounts, with role and state."""
     users = run(ctx, lambda ws: ws.accounts.users())
     if as_json:
-        print_json([{"name": u.name, "display_name": u.display_name, "role": u.role.value, "disabled": u.disabled,
-                     "created_at": u.created_at} for u in users])
+        from forewarn.web.api.accounts import user_out  # the API's item
+
+        print_all([user_out(u) for u in users])
         return
     table = Table("name", "display name", "role", "state", "created")
     for u in users:
@@ -97,8 +98,9 @@ def list_tokens(ctx: typer.Context, user: str = typer.Option(None, "--user", hel
     """API tokens (never their secrets)."""
     tokens = run(ctx, lambda ws: ws.accounts.tokens(user))
     if as_json:
-        print_json([{"id": t.id, "user": t.user, "name": t.name, "created_at": t.created_at,
-                     "last_used_at": t.last_used_at, "revoked_at": t.revoked_at} for t in tokens])
+        from forewarn.web.api.accounts import token_out  # the API's item (never a secret)
+
+        print_all([token_out(t) for t in tokens])
         return
     table = Table("id", "user", "name", "created", "last used", "revoked")
     for t in tokens:

@@ -84,6 +84,10 @@ def render_play(played: PlayResult) -> None:
         out.print(f"first warning {pm.first_warning.raised_at:%Y-%m-%d %H:%M} UTC: "
                   f"[bold]{_days(pm.lead_time.total_seconds())}[/bold] before the incursion of {EVENT_DATE:%d %B %Y}")
     out.print(f"where the chain broke: {pm.broken.value} — {pm.findings[0].text if pm.findings else ''}")
+    if played.clock is not None:
+        out.print(f"workspace time: runs on from {played.clock.at:%Y-%m-%d %H:%M} UTC, the play's end, so the board, "
+                  "pages, `scenario show` and `cycle` carry on from there (`forewarn clock show`; `forewarn clock "
+                  "clear` for the real time)", markup=False)
     out.print(f"post-mortem: {POSTMORTEM_FILES[0]} and {POSTMORTEM_FILES[1]} "
               f"(again: forewarn --db … postmortem cross-border-incursion --event-date {EVENT_DATE})")
 

@@ -10,7 +10,7 @@ from rich.table import Table
 from forewarn.app import Workspace
 from forewarn.cli.context import run
 from forewarn.cli.marked import LEGEND, claims_table, events_table, marked_text
-from forewarn.cli.render import dated, out, print_json, short, when
+from forewarn.cli.render import dated, out, print_json, print_page, short, when
 from forewarn.errors import InvalidArgument
 from forewarn.model import Document
 from forewarn.model.query import DocumentQuery
@@ -43,15 +43,16 @@ def list_docs(
 ) -> None:
     """List documents, newest publication first."""
     def action(ws: Workspace) -> tuple[list[Document], int, tuple[str, ...]]:
-        query = with_forms(DocumentQuery(source_id=source, run_id=run_id, cluster_id=cluster, since=_bound(since),
-                                         until=_bound(until), text=search, language=_language(language),
-                                         limit=limit, offset=offset))
+        query = with_forms(_query(source, run_id, cluster, since, until, search, language, limit, offset))
         return (*ws.reads.documents(query), query.forms)
 
-    docs, total, forms = run(ctx, action)
-    if as_json:
-        print_json({"total": total, "offset": offset, "forms": forms, "documents": docs})
+    if as_json:  # the API's page: its items are summaries, without the text
+        found = run(ctx, lambda ws: ws.reads.document_list(_query(source, run_id, cluster, since, until, search,
+                                                                      language, limit, offset)))
+        print_page(found.documents, total=found.total, limit=limit, offset=offset, forms=found.forms,
+                   scoped=found.scoped)
         return
+    docs, total, forms = run(ctx, action)
     also = f" (also searched: {', '.join(forms)})" if forms else ""
     table = Table("id", "published", "source", "lang", "title / text", "cluster",
                   title=f"{offset + 1 if docs else 0}–{offset + len(docs)} of {total:,} documents{also}")
@@ -60,6 +61,12 @@ def list_docs(
         table.add_row(d.id[:12], dated(d.published_at, d.published_precision), d.source_id or "—",
                       d.language or "—", short(d.title or d.text, 60), dup)
     out.print(table)
+
+
+def _query(source: str | None, run_id: int | None, cluster: str | None, since: str | None, until: str | None,
+           search: str | None, language: str | None, limit: int, offset: int) -> DocumentQuery:
+    return DocumentQuery(source_id=source, run_id=run_id, cluster_id=cluster, since=_bound(since),
+                         until=_bound(until), text=search, language=_language(language), limit=limit, offset=offset)
 
 
 def _language(value: str | None) -> str | None:

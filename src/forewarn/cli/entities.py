@@ -7,10 +7,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from forewarn.app import Workspace
-from forewarn.cli.context import run
-from forewarn.cli.render import out, print_json, short, when
+from forewarn.cli.context import fail, run
+from forewarn.cli.render import out, print_json, print_page, short, when
 from forewarn.errors import InvalidArgument
+from forewarn.model.extraction import EntityKind
 from forewarn.model.records import EntityMerge, EntityRecord
+from forewarn.reads.entities import EntityListing
 
 app = typer.Typer(help="The actors and places extraction found: list, correct, merge and unmerge them.",
                   no_args_is_help=True)
@@ -22,14 +24,58 @@ def list_entities(
     kind: str = typer.Option(None, "--kind", help="person, org, group, country or place.", show_default=False),
     search: str = typer.Option(None, "--search", "-s", help="Part of the id, name or an alias (case-insensitive).",
                                show_default=False),
-    include_merged: bool = typer.Option(False, "--merged", help="Also list entities merged into others."),
-    limit: int = typer.Option(100, "--limit", min=1, max=100_000, help="How many, most active first."),
-    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    sort: str = typer.Option("activity", "--sort", help="activity (events, then mentions, recent first) or name."),
+    show_all: bool = typer.Option(False, "--all", help="Also the entities that look like extraction noise "
+                                  "(capitalised common words, places typed as persons), with why."),
+    include_merged: bool = typer.Option(False, "--merged", help="Every stored entity, merged ones too, by name "
+                                        "(no noise filter, no ranking)."),
+    limit: int = typer.Option(100, "--limit", min=1, max=100_000, help="How many."),
+    offset: int = typer.Option(0, "--offset", min=0, help="Skip this many."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output (the API's page and items)."),
 ) -> None:
-    """List entities with how many events they (and what was merged into them) take part in."""
-    found = run(ctx, lambda ws: ws.reads.entities(kind=kind, search=search, limit=limit, include_merged=include_merged))
+    """List entities, most active first, extraction noise hidden (--all shows it), with merge suggestions."""
+    try:
+        _check(kind, sort)
+    except InvalidArgument as e:
+        raise fail(e) from None
+    if include_merged:
+        return _stored(ctx, kind, search, limit, as_json)
+    found = run(ctx, lambda ws: ws.reads.entity_list(kind, search, limit, offset, sort=sort, show_all=show_all,
+                                                     places=ws.scenarios.gazetteer))
     if as_json:
-        print_json(found)
+        print_page(found.items, total=found.total, limit=limit, offset=offset, hidden=found.hidden,
+                   suggestions=found.suggestions)
+        return
+    _table(found, offset, show_all)
+
+
+def _check(kind: str | None, sort: str) -> None:
+    if kind is not None and kind not in tuple(EntityKind):
+        raise InvalidArgument(f"unknown entity kind {kind!r}", hint=f"kinds: {', '.join(EntityKind)}")
+    if sort not in ("activity", "name"):
+        raise InvalidArgument(f"unknown sort {sort!r}", hint="sort by activity or name")
+
+
+def _table(found: EntityListing, offset: int, show_all: bool) -> None:
+    table = Table("id", "name", "kind", "country", "sector", "events", "last seen", "aliases",
+                  *(("noise",) if show_all else ()),
+                  title=f"{offset + 1 if found.items else 0}–{offset + len(found.items)} of {found.total:,} entities")
+    for e in found.items:
+        table.add_row(escape(e.id), escape(e.name), e.kind, e.country or "", e.sector or "",
+                      f"{e.events:,}{'+' if e.events_capped else ''}", e.last_seen.isoformat() if e.last_seen else "",
+                      escape(short(", ".join(e.aliases), 40)), *((escape(e.noise or ""),) if show_all else ()))
+    out.print(table)
+    if found.hidden:
+        out.print(f"{found.hidden:,} hidden as extraction noise (--all lists them)", markup=False)
+    for s in found.suggestions:
+        out.print(f"merge? {s.from_id} ({s.from_name}) → {s.into_id} ({s.into_name}): {s.reason}"
+                  f"  [forewarn entities merge {s.from_id} {s.into_id}]", markup=False)
+
+
+def _stored(ctx: typer.Context, kind: str | None, search: str | None, limit: int, as_json: bool) -> None:
+    found = run(ctx, lambda ws: ws.reads.entities(kind=kind, search=search, limit=limit, include_merged=True))
+    if as_json:
+        print_page(found, total=None, limit=limit)
         return
     table = Table("id", "name", "kind", "country", "sector", "origin", "events", "aliases", "merged into",
                   title=f"{len(found)} entities")
@@ -139,7 +185,7 @@ def merges(
     """The merge log: every merge, who made it, and whether it was undone."""
     log = run(ctx, lambda ws: ws.reads.merges(entity, limit))
     if as_json:
-        print_json(log)
+        print_page(log, total=None, limit=limit)
         return
     table = Table("merge", "from", "into", "by", "at", "undone", "note", title=f"{len(log)} merges")
     for m in log:

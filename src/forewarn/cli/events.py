@@ -5,14 +5,14 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import typer
 from rich.table import Table
 
 from forewarn.app import Workspace
 from forewarn.cli.context import run
-from forewarn.cli.render import dated, err, out, print_json, to_jsonable, who
+from forewarn.cli.render import dated, err, out, print_page, who
 from forewarn.errors import InvalidArgument
 from forewarn.model.query import EventQuery
 from forewarn.model.records import StoredEvent
@@ -40,19 +40,21 @@ DOCUMENT = typer.Option(None, "--document", help="Only events of this document (
 MIN_CONFIDENCE = typer.Option(None, "--min-confidence", min=0.0, max=1.0, help="Lowest confidence (0-1).",
                               show_default=False)
 INCLUDE_NEGATED = typer.Option(False, "--include-negated", help="Also list events the text says did not happen.")
+PLACED = typer.Option(None, "--placed/--no-place", help="Only events with a place (--placed) or without one "
+                      "(--no-place: the map cannot show them).", show_default=False)
 
 
 def query(types: list[str], modes: list[str], actor: str | None, recipient: str | None, actor_country: str | None,
           recipient_country: str | None, place: str | None, near: str | None, date_from: str | None,
           date_to: str | None, source: str | None, document: str | None, min_confidence: float | None,
-          include_negated: bool, limit: int | None, offset: int) -> EventQuery:
+          include_negated: bool, limit: int | None, offset: int, placed: bool | None = None) -> EventQuery:
     """The EventQuery of the command-line filters; malformed values raise InvalidArgument."""
     return EventQuery(
         types=tuple(t.upper() for t in _split(types)), modes=tuple(m.lower() for m in _split(modes)), actor=actor,
         recipient=recipient, actor_country=actor_country, recipient_country=recipient_country, place=place,
         near=parse_near(near) if near else None, date_from=parse_day(date_from, "--from"),
         date_to=parse_day(date_to, "--to"), source_id=source, document_id=document, min_confidence=min_confidence,
-        include_negated=include_negated, limit=limit, offset=offset,
+        include_negated=include_negated, placed=placed, limit=limit, offset=offset,
     )
 
 
@@ -83,7 +85,7 @@ def events(
     types: list[str] = TYPE, modes: list[str] = MODE, actor: str = ACTOR, recipient: str = RECIPIENT,
     actor_country: str = ACTOR_COUNTRY, recipient_country: str = RECIPIENT_COUNTRY, place: str = PLACE,
     near: str = NEAR, date_from: str = FROM, date_to: str = TO, source: str = SOURCE, document: str = DOCUMENT,
-    min_confidence: float = MIN_CONFIDENCE, include_negated: bool = INCLUDE_NEGATED,
+    min_confidence: float = MIN_CONFIDENCE, include_negated: bool = INCLUDE_NEGATED, placed: bool = PLACED,
     limit: int = typer.Option(50, "--limit", min=1, max=100_000, help="Page size."),
     offset: int = typer.Option(0, "--offset", min=0, help="Skip this many."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
@@ -92,12 +94,14 @@ def events(
 
     def action(ws: Workspace) -> tuple[list[StoredEvent], int]:
         q = query(types, modes, actor, recipient, actor_country, recipient_country, place, near, date_from, date_to,
-                  source, document, min_confidence, include_negated, limit, offset)
+                  source, document, min_confidence, include_negated, limit, offset, placed)
         return ws.reads.events(q), ws.reads.count_events(q)
 
     found, total = run(ctx, action)
     if as_json:
-        print_json({"total": total, "offset": offset, "events": [event_json(e) for e in found]})
+        from forewarn.web.api.events import event_out  # the API's item: the same fields (imported when asked)
+
+        print_page([event_out(e) for e in found], total=total, limit=limit, offset=offset)
         return
     table = Table("id", "date", "type", "mode", "actor", "recipient", "place", "conf", "flags", "document",
                   title=f"{offset + 1 if found else 0}–{offset + len(found)} of {total:,} events")
@@ -106,13 +110,6 @@ def events(
                       who(e.recipient, country=True), e.place.name if e.place else "", f"{e.confidence:.2f}", _flags(e),
                       e.document_id[:10])
     out.print(table)
-
-
-def event_json(event: StoredEvent) -> dict[str, Any]:
-    data: dict[str, Any] = to_jsonable(event)
-    data["date"] = event.date.isoformat()  # a date, which the shared renderer leaves as is
-    data["flags"] = list(event.flags)
-    return data
 
 
 def _flags(e: StoredEvent) -> str:
@@ -127,7 +124,7 @@ def export(
     types: list[str] = TYPE, modes: list[str] = MODE, actor: str = ACTOR, recipient: str = RECIPIENT,
     actor_country: str = ACTOR_COUNTRY, recipient_country: str = RECIPIENT_COUNTRY, place: str = PLACE,
     near: str = NEAR, date_from: str = FROM, date_to: str = TO, source: str = SOURCE, document: str = DOCUMENT,
-    min_confidence: float = MIN_CONFIDENCE, include_negated: bool = INCLUDE_NEGATED,
+    min_confidence: float = MIN_CONFIDENCE, include_negated: bool = INCLUDE_NEGATED, placed: bool = PLACED,
     limit: int = typer.Option(None, "--limit", min=1, help="At most this many events (default: all).",
                               show_default=False),
 ) -> None:
@@ -137,7 +134,7 @@ def export(
         if fmt not in FORMATS:
             raise InvalidArgument(f"unknown export format {fmt!r}", hint=f"formats: {', '.join(FORMATS)}")
         q = query(types, modes, actor, recipient, actor_country, recipient_country, place, near, date_from, date_to,
-                  source, document, min_confidence, include_negated, limit, 0)
+                  source, document, min_confidence, include_negated, limit, 0, placed)
         if out_file is None:
             return ws.reads.export_plover(sys.stdout, q)
         with _open(out_file) as stream:

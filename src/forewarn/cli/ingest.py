@@ -12,7 +12,7 @@ from rich.table import Table
 from forewarn.app import Workspace
 from forewarn.cli.context import run
 from forewarn.cli.extract import render_report as render_extraction
-from forewarn.cli.render import err, out, print_json, when
+from forewarn.cli.render import err, out, print_json, print_page, when
 from forewarn.cli.sources import parse_options
 from forewarn.ingest.sources import parse_map
 from forewarn.model import IngestReport, SourceKind
@@ -127,10 +127,13 @@ def list_runs(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """List ingest runs, newest first."""
-    runs = run(ctx, lambda ws: ws.reads.runs(limit))
     if as_json:
-        print_json(runs)
+        from forewarn.web.api.sources import run_out  # the API's item
+
+        found = run(ctx, lambda ws: ws.reads.run_list(limit, 0))
+        print_page([run_out(r) for r in found.items], total=found.total, limit=limit)
         return
+    runs = run(ctx, lambda ws: ws.reads.runs(limit))
     table = Table("run", "started", "status", "actor", "new", "dup", "near-dup", "failed", "warn", "inputs")
     for r in runs:
         table.add_row(str(r.id), when(r.started_at), r.status, r.actor, str(r.new), str(r.duplicate),

@@ -12,11 +12,11 @@ from rich.table import Table
 
 from forewarn.app import Workspace
 from forewarn.cli.context import fail, run
-from forewarn.cli.render import err, out, print_json, short, to_jsonable, when
+from forewarn.cli.render import err, out, print_json, print_page, short, to_jsonable, when
 from forewarn.errors import InvalidArgument, LedgerBroken
 from forewarn.ledger.anchor import anchor_json
+from forewarn.ledger.query import EntryPage, LedgerFilter
 from forewarn.ledger.verify import VerifyReport
-from forewarn.model import LedgerEntry
 
 app = typer.Typer(help="The tamper-evident ledger of warnings, assessments and scenario changes: read it, "
                   "verify it, anchor it, sign it.", no_args_is_help=True)
@@ -44,14 +44,15 @@ def show(
     """List ledger entries, newest first, with filters."""
     kinds = [k.strip() for value in kind for k in value.split(",") if k.strip()]
 
-    def action(ws: Workspace) -> list[LedgerEntry]:
+    def action(ws: Workspace) -> EntryPage:
         start, end = moment(since, "--since"), moment(until, "--until", end_of_day=True)
-        return ws.ledger.entries(kind=kinds, actor=actor, subject=subject, since=start, until=end, limit=limit,
-                                 offset=offset, newest_first=not oldest_first)
+        return ws.ledger.page(LedgerFilter(tuple(kinds), actor, subject, start, end), limit=limit, offset=offset,
+                              newest_first=not oldest_first)
 
-    found = run(ctx, action)
+    page = run(ctx, action)
+    found = page.entries
     if as_json:
-        print_json(found)
+        print_page(found, total=page.total, limit=limit, offset=offset)
         return
     table = Table("seq", "at", "actor", "kind", "subject", "payload", "signed", title=f"{len(found)} entries")
     for e in found:

@@ -11,6 +11,7 @@ import typer
 from forewarn import __version__
 from forewarn.cli import (
     accounts,
+    clock,
     demo,
     docs,
     entities,
@@ -18,12 +19,16 @@ from forewarn.cli import (
     extract,
     ingest,
     ledger,
+    notes,
     review,
+    roster,
     scenario,
     serve,
     sources,
     watch,
 )
+from forewarn.cli import feed as feed_cli
+from forewarn.cli import handover as handover_cli
 from forewarn.cli import warnings as warnings_cli
 from forewarn.cli.context import State, fail
 from forewarn.cli.render import out, print_json
@@ -34,6 +39,9 @@ app = typer.Typer(
     name="forewarn",
     help="forewarn — open-source indications and warning. Reads open-source reporting into a "
     "workspace of sourced, deduplicated documents (and, as it grows, events, scenarios and warnings).",
+    epilog="--json: a list prints the API's page envelope, {\"items\": [...], \"total\": n, \"limit\": n, "
+    "\"offset\": n, \"next\": \"50\" or null}, each item with the API's fields; `next` is what to give --offset "
+    "(or --cursor) for the next page, null on the last.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -91,6 +99,9 @@ app.command("demo")(demo.demo)
 app.command("events")(events.events)
 app.command("export")(events.export)
 app.add_typer(entities.app, name="entities")
+app.add_typer(notes.note_app, name="note")
+app.add_typer(notes.tag_app, name="tag")
+app.add_typer(notes.event_app, name="event")
 app.add_typer(ledger.app, name="ledger")
 app.command("replay")(review.replay)
 app.command("postmortem")(review.postmortem)
@@ -106,6 +117,10 @@ app.command("notify")(warnings_cli.notify)
 app.command("outbox")(warnings_cli.outbox)
 app.command("watch")(watch.watch)
 app.command("cycle")(watch.cycle)
+app.add_typer(clock.app, name="clock")
 app.command("serve")(serve.serve)
 app.add_typer(accounts.user_app, name="user")
+app.add_typer(feed_cli.app, name="feed")  # the live feed (issue 16, helper E)
+app.add_typer(handover_cli.app, name="handover")  # shift handovers (issue 16, helper E)
 app.add_typer(accounts.token_app, name="token")
+app.add_typer(roster.app, name="roster")

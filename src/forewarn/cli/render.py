@@ -3,7 +3,11 @@
 Every ``--json`` output goes through :func:`to_jsonable`, which turns any value into JSON:
 dataclasses into objects, enums into their values, dates and times into ISO 8601 strings,
 **durations (timedelta) into seconds** (a number), paths and other objects into strings, non-finite
-numbers into null.
+numbers into null, pydantic models (the API's items) into what the API sends.
+
+A list prints one page envelope, the API's: ``{"items": [...], "total": n, "limit": n, "offset": n,
+"next": "50" | null}`` (:func:`print_page`); on the command line ``next`` is the value to give
+``--offset`` (or ``--cursor``) for the next page, null on the last.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Any
@@ -25,6 +30,8 @@ err = Console(stderr=True, highlight=False)
 
 
 def to_jsonable(value: Any) -> Any:
+    if hasattr(value, "model_dump") and not isinstance(value, type):  # a pydantic model: as the API sends it
+        return value.model_dump(mode="json")
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Enum):
@@ -53,6 +60,24 @@ def _scalar(value: Any) -> Any:
 def print_json(value: Any) -> None:
     # plain print: Rich would wrap long lines and break the JSON
     print(json.dumps(to_jsonable(value), ensure_ascii=False, indent=2))
+
+
+def page(items: Sequence[Any], *, total: int | None, limit: int, offset: int = 0, **extra: Any) -> dict[str, Any]:
+    """The API's page envelope around ``items`` (``extra`` fields after it); ``next`` is the next
+    page's ``--offset`` while there are more, else None."""
+    more = offset + len(items) < total if total is not None else len(items) == limit
+    return {"items": list(items), "total": total, "limit": limit, "offset": offset,
+            "next": str(offset + limit) if more and items else None, **extra}
+
+
+def print_page(items: Sequence[Any], *, total: int | None, limit: int, offset: int = 0, **extra: Any) -> None:
+    """Print a list as the API's page envelope (see :func:`page`)."""
+    print_json(page(items, total=total, limit=limit, offset=offset, **extra))
+
+
+def print_all(items: Sequence[Any], **extra: Any) -> None:
+    """Print a whole (unpaged) list in the page envelope: every item, so ``next`` is null."""
+    print_page(items, total=len(items), limit=max(len(items), 1), **extra)
 
 
 def when(value: datetime | None) -> str:

@@ -23,7 +23,9 @@ def replay(
     scenario: str = typer.Option(..., "--scenario", "-s", help="Scenario id (one added to the workspace)."),
     date_from: str = typer.Option(..., "--from", help="First step: YYYY-MM-DD (midnight UTC) or an ISO date-time."),
     date_to: str = typer.Option(..., "--to", help="Last step (inclusive), as --from."),
-    step: str = typer.Option("1d", "--step", help="Time between steps: 1d, 12h, 30m …"),
+    step: str = typer.Option(None, "--step", help="Time between steps: 1d, 12h, 30m … (default: the live cycle's "
+                             "step, the most common interval between the scenario's published assessments; else the "
+                             "watch_interval setting). The output says which it used and why.", show_default=False),
     csv_file: Path = typer.Option(None, "--csv", help="Write the series as CSV "
                                   "(at,probability,log_odds,level,signals,top_signal).", show_default=False),
     chart: Path = typer.Option(None, "--chart", help="Draw the series to a .png or .svg file, with thresholds, "
@@ -37,7 +39,8 @@ def replay(
     by that step (no look-ahead); summarise when it would have crossed each threshold."""
 
     def action(ws: Workspace) -> ReplaySeries:
-        start, end, delta = parse_instant(date_from, "--from"), parse_instant(date_to, "--to"), parse_step(step)
+        start, end = parse_instant(date_from, "--from"), parse_instant(date_to, "--to")
+        delta = parse_step(step) if step is not None else None
         event_at = parse_instant(event_date, "--event-date") if event_date else None
         if chart is not None and chart.suffix.lower() not in CHART_SUFFIXES:
             raise InvalidArgument(f"--chart {chart.name!r} is neither .png nor .svg", hint="e.g. --chart replay.svg")
@@ -63,7 +66,8 @@ def replay(
 def series_json(series: ReplaySeries) -> dict[str, Any]:
     return {
         "scenario": series.scenario_id, "version": series.scenario_version, "from": series.start, "to": series.end,
-        "step": series.step_text, "observations": series.observations, "matched": series.matched,
+        "step": series.step_text, "step_reason": series.step_reason, "observations": series.observations,
+        "matched": series.matched,
         "thresholds": [{"level": t.level, "probability": t.probability,
                         "first_reached": _at(series.first_reaching(t))} for t in series.thresholds],
         "crossings": list(series.crossings), "steps": list(series.steps),
@@ -79,6 +83,7 @@ def _print_series(series: ReplaySeries, every_step: bool) -> None:
     out.print(f"{series.scenario_name} ({series.scenario_id}): {len(series.steps):,} steps of {series.step_text} "
               f"from {when(series.start)} to {when(series.end)} UTC; {series.observations:,} observations known by "
               f"the end, {series.matched:,} matching an indicator", markup=False)
+    out.print(f"step {series.step_text}: {series.step_reason or 'given'}", markup=False)
     if every_step:
         table = Table("at (UTC)", "probability", "level", "signals", "top signal", title="steps")
         for s in series.steps:

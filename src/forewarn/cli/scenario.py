@@ -13,7 +13,7 @@ from rich.table import Table
 
 from forewarn.app import Workspace
 from forewarn.cli.context import run
-from forewarn.cli.render import out, print_json, short, to_jsonable, when
+from forewarn.cli.render import out, print_all, print_json, short, to_jsonable, when
 from forewarn.detect.explain import explain_lines
 from forewarn.detect.score import claim_text
 from forewarn.detect.types import IndicatorTest, ScenarioChange, ScenarioRecord, ScenarioTest, ScenarioView
@@ -81,7 +81,7 @@ def list_scenarios(
     if available:
         found = run(ctx, lambda ws: ws.scenarios.available())
         if as_json:
-            print_json([_summary(s) for s in found])
+            print_all([_summary(s) for s in found])
             return
         table = Table("id", "name", "region", "horizon", "prior", "indicators", title=f"{len(found)} default scenarios")
         for s in found:
@@ -89,10 +89,15 @@ def list_scenarios(
                           str(len(s.indicators)))
         out.print(table)
         return
+    if as_json and not removed:
+        from forewarn.web.api.scenarios import summary  # the API's item, with the latest assessment
+
+        print_all([summary(line) for line in run(ctx, lambda ws: ws.scenarios.lines())])
+        return
     records = run(ctx, lambda ws: ws.scenarios.records(include_removed=removed))
     if as_json:
-        print_json([_summary(r.scenario) | {"enabled": r.enabled, "origin": r.origin, "added_at": r.added_at,
-                                            "added_by": r.added_by} for r in records])
+        print_all([_summary(r.scenario) | {"enabled": r.enabled, "origin": r.origin, "added_at": r.added_at,
+                                           "added_by": r.added_by} for r in records])
         return
     table = Table("id", "name", "region", "horizon", "prior", "owner", "indicators", "version", "added",
                   title=f"{len(records)} scenarios")

@@ -27,6 +27,7 @@ def serve_workspace(settings: Settings, banner: str = "") -> None:
     import uvicorn
 
     from forewarn.web import create_app
+    from forewarn.web.server import settle
 
     host, port = settings.web_host, settings.web_port
     if not is_loopback(host):
@@ -35,6 +36,7 @@ def serve_workspace(settings: Settings, banner: str = "") -> None:
                   "front and set secure_cookies = true.", markup=True, highlight=False)
     with Workspace.open(settings) as ws:
         app = create_app(ws)
+        settle()
         shown = f"[{host}]" if ":" in host else host
         out.print(f"workbench: http://{shown}:{port}/  (Ctrl-C stops it)", highlight=False)
         if banner:

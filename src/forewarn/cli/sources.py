@@ -7,7 +7,7 @@ from rich.table import Table
 
 from forewarn.app import Workspace
 from forewarn.cli.context import run
-from forewarn.cli.render import out, print_json, short
+from forewarn.cli.render import out, print_all, print_json, short
 from forewarn.errors import InvalidArgument
 from forewarn.ingest.sources import parse_map
 from forewarn.model import Marking, Reliability, SourceKind
@@ -75,7 +75,9 @@ def list_(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help
     """List registered sources."""
     sources = run(ctx, lambda ws: ws.sources.all())
     if as_json:
-        print_json(sources)
+        from forewarn.web.api.sources import source_out  # the API's item (its location without secrets)
+
+        print_all([source_out(s) for s in sources])
         return
     table = Table("id", "kind", "name", "reliability", "marking", "location", title=f"{len(sources)} sources")
     for s in sources:

@@ -11,10 +11,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from forewarn.app import Workspace
-from forewarn.cli.context import run
-from forewarn.cli.render import out, print_json, short, when
+from forewarn.cli.context import fail, run
+from forewarn.cli.render import out, print_json, print_page, short, when
 from forewarn.errors import InvalidArgument
 from forewarn.model import LedgerEntry, WarningRecord, WarningState
+from forewarn.warn.board import WarningList
+from forewarn.warn.history import runs
 from forewarn.warn.outbox import OutboxItem
 
 JSON = typer.Option(False, "--json", help="Machine-readable output.")
@@ -28,28 +30,40 @@ app = typer.Typer(help="The warnings board: open warnings, escalated ones first,
 @app.callback()
 def board(
     ctx: typer.Context,
-    include_all: bool = typer.Option(False, "--all", help="Include disposed warnings."),
+    include_all: bool = typer.Option(False, "--all", help="Include disposed warnings (as --state all)."),
+    state: str = typer.Option("open", "--state", help="open (raised and acknowledged), raised, acknowledged, "
+                              "disposed or all."),
+    severity: str = typer.Option(None, "--severity", help="Only warnings of this severity (e.g. critical).",
+                                 show_default=False),
     scenario: str = typer.Option(None, "--scenario", help="Only warnings about this scenario id.",
                                  show_default=False),
     limit: int = typer.Option(100, "--limit", min=1, max=100_000, help="How many."),
+    offset: int = typer.Option(0, "--offset", min=0, help="Skip this many."),
     as_json: bool = JSON,
 ) -> None:
-    """List open warnings (escalated first, then critical, high, elevated; oldest first)."""
+    """List open warnings (escalated first, then critical, high, elevated; oldest first); the filters
+    are the API's (GET /api/v1/warnings?state=…&severity=…&scenario=…)."""
     if ctx.invoked_subcommand is not None:
         return
-    states = ALL_STATES if include_all else ALL_STATES[:2]
+    states = _states("all" if include_all else state)
 
-    def action(ws: Workspace) -> tuple[list[WarningRecord], datetime]:
-        return ws.warnings.board(states=states, scenario_id=scenario, limit=limit), ws.clock()
+    def action(ws: Workspace) -> tuple[WarningList, datetime]:
+        return ws.warnings.listing(states, severity=severity, scenario_id=scenario, limit=limit,
+                                   offset=offset), ws.clock()
 
-    found, now = run(ctx, action)
+    listing, now = run(ctx, action)
+    found = listing.warnings
     if as_json:
-        print_json(found)
+        from forewarn.web.api.warnings import warning_out  # the API's item
+
+        print_page([warning_out(w) for w in found], total=listing.total, limit=limit, offset=offset)
         return
+    shown = {"open": " open", "all": ""}.get("all" if include_all else state, f" {state}")
     table = Table("id", "severity", "state", "owner", "age", "acknowledge within", "level", "title",
-                  title=f"{len(found)} warnings" + ("" if include_all else " open"))
+                  title=f"{len(found)} warnings{shown}" + (f" (of {listing.total:,})" if listing.total > len(found)
+                                                           else ""))
     for w in found:
-        table.add_row(str(w.id), w.severity.upper(), _state(w), escape(w.owner), span(now - w.raised_at),
+        table.add_row(str(w.id), w.severity.upper(), _state(w), escape(w.owner_shown), span(now - w.raised_at),
                       countdown(w, now), str(w.escalation_level), escape(short(w.title, 60)))
     out.print(table)
 
@@ -73,7 +87,11 @@ def show(
     for line in details(w, now):
         out.print(line, markup=False)
     out.print("history:", markup=False)
-    for e in history:
+    for r in runs(history):
+        if r.grouped:
+            out.print(f"  {r.span}  {r.label} (entries {r.first.seq}–{r.last.seq})", markup=False)
+            continue
+        e = r.first
         out.print(f"  {when(e.at)}  {e.kind:<22} {e.actor}  {entry_summary(e)}".rstrip(), markup=False)
 
 
@@ -102,7 +120,7 @@ def warn(
     if as_json:
         print_json(w)
         return
-    out.print(f"raised warning {w.id} ({w.severity}); {w.owner} must acknowledge it by {when(w.ack_deadline)}",
+    out.print(f"raised warning {w.id} ({w.severity}); {w.owner_shown} must acknowledge it by {when(w.ack_deadline)}",
               markup=False)
 
 
@@ -165,8 +183,17 @@ def escalate(
     if not done:
         out.print("nothing overdue", markup=False)
     for w in done:
-        out.print(f"warning {w.id} now with {w.owner} (level {w.escalation_level}), acknowledge by "
+        if w.reminders:
+            out.print(f"warning {w.id} reminded to {w.owner_shown} ({w.reminders} of {ws_cap(ctx)}), "
+                      f"{'next reminder ' + when(w.due_at) if w.due_at else 'no further reminders'}", markup=False)
+            continue
+        out.print(f"warning {w.id} now with {w.owner_shown} (level {w.escalation_level}), acknowledge by "
                   f"{when(w.ack_deadline)}", markup=False)
+
+
+def ws_cap(ctx: typer.Context) -> int:
+    """The reminder cap in force (the `remind_cap` setting)."""
+    return int(ctx.obj.settings().remind_cap)
 
 
 def notify(ctx: typer.Context, as_json: bool = JSON) -> None:
@@ -195,7 +222,7 @@ def outbox(
 
     items = run(ctx, action)
     if as_json:
-        print_json(items)
+        print_page(items, total=None, limit=limit)
         return
     table = Table("id", "warning", "reason", "channel", "target", "status", "tries", "next try", "last error",
                   title=f"{len(items)} notifications")
@@ -204,6 +231,16 @@ def outbox(
                       str(i.attempts), when(i.next_attempt_at) if i.status.value == "pending" else "",
                       escape(short(i.last_error, 60)))
     out.print(table)
+
+
+STATES = {"open": ALL_STATES[:2], "all": ALL_STATES, **{s: (s,) for s in ALL_STATES}}
+
+
+def _states(state: str) -> tuple[WarningState, ...]:
+    """The states a ``--state`` names (as the API's ``state``), or exit 1 with the known ones."""
+    if state not in STATES:
+        raise fail(InvalidArgument(f"unknown --state {state!r}", hint=f"states: {', '.join(STATES)}"))
+    return tuple(WarningState(s) for s in STATES[state])
 
 
 def _target(item: OutboxItem) -> str:
@@ -220,10 +257,13 @@ def details(w: WarningRecord, now: datetime) -> list[str]:
                  + (f" ({w.partner_ref})" if w.partner_ref else "")
                  + (f" · scenario {w.scenario_id}" if w.scenario_id else "")
                  + (f" · p={w.probability:.2f}" if w.probability is not None else ""))
-    lines.append(f"raised by {w.raised_by} {when(w.raised_at)} · owner {w.owner} · chain {' → '.join(w.chain)} "
+    lines.append(f"raised by {w.raised_by} {when(w.raised_at)} · owner {w.owner_shown} · chain {' → '.join(w.chain)} "
                  f"(level {w.escalation_level})")
     if w.state is WarningState.RAISED:
         lines.append(f"acknowledge within: {countdown(w, now)}")
+    if w.reminders:
+        lines.append(f"reminded {w.reminders} time(s) at the end of its chain; "
+                     + (f"next reminder {when(w.due_at)}" if w.due_at else "no further reminders"))
     if w.acknowledged_at:
         lines.append(f"acknowledged by {w.acknowledged_by} {when(w.acknowledged_at)}")
     if w.disposed_at:
@@ -244,6 +284,9 @@ def entry_summary(e: LedgerEntry) -> str:
     if e.kind == "warning-escalated":
         tail = " (chain exhausted)" if p.get("chain_exhausted") else ""
         return f"{p.get('from')} → {p.get('to')}: {p.get('reason')}{tail}"
+    if e.kind == "warning-reminded":
+        return f"{p.get('n')} of {p.get('cap')} → {p.get('owner_account') or p.get('owner')}" + (
+            "; no further reminders" if p.get("last") else "")
     if e.kind in ("warning-disposed", "warning-superseded"):
         return f"{p.get('disposition')}: {p.get('rationale') or '—'}"
     if e.kind == "warning-reopened":

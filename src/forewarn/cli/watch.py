@@ -45,6 +45,10 @@ def watch(
 
 
 def _watch(ws: Workspace, interval: float | None, stop: threading.Event, cycles: int | None) -> int:
+    own = ws.time.live().setting  # a frozen workspace time is refused (FW-E095): nothing would ever fall due
+    if own is not None:
+        err.print(f"watching in the workspace's own time, running on from {own.at:%Y-%m-%d %H:%M} UTC (set by "
+                  f"{own.set_by}; `forewarn clock clear` goes back to the real time)", markup=False)
     err.print(f"watching; every action is recorded as {ws.actor}", markup=False)
     return Watcher(ws, interval=interval, stop=stop).run(_render_cycle, cycles, _report_error)
 

@@ -122,12 +122,13 @@ class ScenarioDesk:
                             signer=self.ledger.signer)
 
     # -- assessments -----------------------------------------------------------------------------
-    def observations(self, scenario: Scenario, until: datetime | None = None, *, everything: bool = False
-                     ) -> list[Observation]:
+    def observations(self, scenario: Scenario, until: datetime | None = None, *, everything: bool = False,
+                     history: bool = False) -> list[Observation]:
         """The stored observations that can count for ``scenario`` at ``until`` (now when None);
-        ``everything``: however old (a replay's early steps lie before the live look-back)."""
+        ``everything``: however old (a replay's early steps lie before the live look-back); ``history``: each
+        version of a corrected event, for a replay's steps."""
         return scenario_observations(self.store, scenario, until=until, now=until or self.clock(),
-                                     everything=everything)
+                                     everything=everything, history=history)
 
     def claims_and_stories(self, scenario: Scenario, until: datetime, start: datetime | None = None) -> Heard:
         """The stored claims (however old) known by ``until`` and the stories its mentions indicators read at

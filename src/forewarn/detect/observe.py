@@ -12,36 +12,77 @@ from datetime import UTC, date, datetime, time
 from forewarn.detect.match import in_region
 from forewarn.detect.types import ClaimObservation, Observation
 from forewarn.model import Region, Reliability
+from forewarn.model.annotations import Correction, Version, corrected, key_of, versions
 from forewarn.model.query import EventQuery
+from forewarn.model.records import StoredEvent
 from forewarn.store import SqlStore
+from forewarn.store.notes import corrections, events_of_documents
 
 CHUNK = 1000  # events whose documents are read at once
 
 
 def observations(store: SqlStore, *, until: datetime | None = None, since: date | None = None,
-                 region: Region | None = None, types: Sequence[str] = ()) -> list[Observation]:
+                 region: Region | None = None, types: Sequence[str] = (), history: bool = False) -> list[Observation]:
     """Events dated on or after ``since`` (and on or before ``until``'s date), in ``region`` when given,
     of ``types`` when given, known by ``until`` when given (published, else ingested, by then).
-    Negated events are left out. Ordered by event date, then id."""
+    Negated events are left out. Ordered by event date, then id.
+
+    Analysts' corrections made by ``until`` apply (:mod:`forewarn.model.annotations`): an event is read as
+    corrected, known from the correction's time on, and a rejected one is left out. ``history``: every
+    version instead (as extracted, then after each correction), each hidden from the next correction's time
+    (``Observation.hidden_from``): what a replay needs to use, at each step, the corrections known then."""
     query = EventQuery(types=tuple(types), date_from=since, date_to=until.date() if until else None, region=region,
                        limit=None)
-    events = store.find_events(query)  # the region narrows in SQL; the exact test (a radius) follows
+    versions = _versions(store, store.find_events(query), query, until, history)
     if region is not None:
-        events = [e for e in events if in_region(region, e)]
+        versions = [v for v in versions if in_region(region, v[0])]
     reliability = {s.id: s.reliability for s in store.list_sources()}
     found: list[Observation] = []
-    for i in range(0, len(events), CHUNK):
-        chunk = events[i:i + CHUNK]
-        documents = store.get_documents({e.document_id for e in chunk})
-        for event in chunk:
+    for i in range(0, len(versions), CHUNK):
+        chunk = versions[i:i + CHUNK]
+        documents = store.get_documents({e.document_id for e, _, _ in chunk})
+        for event, fixed_at, hidden_from in chunk:
             doc = documents[event.document_id]
             known_at = doc.published_at or doc.ingested_at
+            known_at = max(known_at, fixed_at) if fixed_at is not None else known_at
             if until is not None and known_at > until:
                 continue
             found.append(Observation(event=event, cluster_id=doc.cluster_id,
                                      reliability=reliability.get(event.source_id or "", Reliability.F),
-                                     known_at=known_at, evidence=doc.text[event.start:event.end]))
+                                     known_at=known_at, evidence=doc.text[event.start:event.end],
+                                     hidden_from=hidden_from))
     return found
+
+
+Versioned = tuple[StoredEvent, datetime | None, datetime | None]  # the event, corrected at, hidden from
+
+
+def _versions(store: SqlStore, events: list[StoredEvent], query: EventQuery, until: datetime | None,
+              history: bool) -> list[Versioned]:
+    """The events with the corrections made by ``until``: an uncorrected event as it is; a corrected one (found
+    among its document's events, whatever the query's filters said of its original values) as corrected, or
+    each of its versions with ``history``, kept when the query's types and dates take it."""
+    fixes = corrections(store.engine, until=until)
+    if not fixes:
+        return [(e, None, None) for e in events]
+    by_key: dict[str, list[Correction]] = {}
+    for c in fixes:
+        by_key.setdefault(c.target.key, []).append(c)
+    found: list[Versioned] = [(e, None, None) for e in events if key_of(e) not in by_key]
+    for event in events_of_documents(store.engine, {c.target.document_id for c in fixes}):
+        mine = by_key.get(key_of(event))
+        if mine is None or event.negated:
+            continue
+        states = versions(event, mine) if history else [Version(corrected(event, mine), mine[-1].at, None)]
+        found += [(v.event, v.since, v.until) for v in states if v.event is not None and _wanted(v.event, query)]
+    return sorted(found, key=lambda v: (v[0].date, v[0].id, v[1] or datetime.min.replace(tzinfo=UTC)))
+
+
+def _wanted(event: StoredEvent, query: EventQuery) -> bool:
+    if query.types and event.type not in query.types:
+        return False
+    return (query.date_from is None or event.date >= query.date_from) and (
+        query.date_to is None or event.date <= query.date_to)
 
 
 def claim_observations(store: SqlStore, *, until: datetime | None = None, since: date | None = None

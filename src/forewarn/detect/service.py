@@ -36,12 +36,14 @@ if TYPE_CHECKING:
 
 
 def scenario_observations(store: SqlStore, scenario: Scenario, *, until: datetime | None, now: datetime,
-                          everything: bool = False) -> list[Observation]:
+                          everything: bool = False, history: bool = False) -> list[Observation]:
     """The observations that can count for ``scenario`` at ``until`` (``now`` when None): of its event
     types, in its region (unless an indicator looks beyond it), no older than its longest-lived signal
-    (plus a surge baseline when it has surge indicators). ``everything``: no age limit."""
+    (plus a surge baseline when it has surge indicators). ``everything``: no age limit. ``history``: every
+    version of a corrected event (see :func:`~forewarn.detect.observe.observations`)."""
     since, region, types = _window(scenario, until or now)
-    return observations(store, until=until, since=None if everything else since, region=region, types=types)
+    return observations(store, until=until, since=None if everything else since, region=region, types=types,
+                        history=history)
 
 
 def _window(scenario: Scenario, end: datetime) -> tuple[date, Region | None, tuple[str, ...]]:
@@ -104,9 +106,10 @@ def assess_scenarios(store: SqlStore, scenarios: Sequence[Scenario], at: datetim
         found = [o for o in pool if o.event.date >= since and (not types or o.event.type in types)
                  and (region is None or in_region(region, o.event))]
         claims_since, stories_since = _claims_since(scenario, at), _stories_since(scenario, at)
-        result.append(assess(scenario, found, at, _surges(scenario, found, at),
+        totals = None if said.day_totals is None else {d: n for d, n in said.day_totals.items() if d >= stories_since}
+        result.append(assess(scenario, found, at, _surges(scenario, found, at),  # each from its own windows only
                              claims=[c for c in said.claims if c.day >= claims_since],
-                             stories=[s for s in said.stories if s.day >= stories_since], day_totals=said.day_totals))
+                             stories=[s for s in said.stories if s.day >= stories_since], day_totals=totals))
     return result
 
 

@@ -18,6 +18,11 @@ class Observation:
     reliability: Reliability  # of the document's source (F when it has none)
     known_at: datetime  # when it could first be known: publication (ingest time when undated)
     evidence: str  # the evidence sentence, for keywords and for people
+    hidden_from: datetime | None = None  # superseded from then by an analyst's correction (a replay's history)
+
+    def shown_at(self, at: datetime) -> bool:
+        """Whether this version of the event stands at ``at`` (no later correction has replaced it by then)."""
+        return self.hidden_from is None or self.hidden_from > at
 
 
 @dataclass(frozen=True, slots=True)

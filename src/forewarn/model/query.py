@@ -60,7 +60,8 @@ class EventQuery:
     pre-filter: exact for its countries and first-level regions (and, for an event without a place,
     its recipient's, else its actor's, country), a bounding box for its radius; ``forewarn.detect.match.in_region``
     is the exact test. ``date_from``/``date_to``: inclusive.
-    Negated events are left out unless ``include_negated``. ``limit=None``: no limit.
+    Negated events are left out unless ``include_negated``. ``placed``: only the events with (True)
+    or without (False) a place on the map. ``limit=None``: no limit.
     Ordered by event date, then id.
     """
 
@@ -79,6 +80,7 @@ class EventQuery:
     document_id: str | None = None
     min_confidence: float | None = None
     include_negated: bool = False
+    placed: bool | None = None  # True: only events with a place; False: only those without one
     limit: int | None = 50
     offset: int = 0
 

@@ -58,6 +58,24 @@ class WarningRecord:
     disposed_by: str | None
     reopened: int  # times it reopened after a dismissal
     updated_at: datetime
+    owner_account: str | None = None  # the account that held the owner's role when assigned (None: nobody)
+    owner_name: str | None = None  # that account's display name
+    due_at: datetime | None = None  # the next automatic step: escalation, or a reminder at the chain's end
+    reminders: int = 0  # reminders sent since it reached the end of its chain
+
+    @property
+    def on_shift(self) -> bool:
+        """Whether a person holds it: an account, or an identity that is an e-mail address; a role
+        nobody held when it was assigned is not."""
+        return self.owner_account is not None or "@" in self.owner
+
+    @property
+    def owner_shown(self) -> str:
+        """"duty-officer (Alice Ng)", "director (nobody on shift)", or the identity itself."""
+        if self.owner_account is None:
+            return self.owner if self.on_shift else f"{self.owner} (nobody on shift)"
+        person = self.owner_name or self.owner_account
+        return person if self.owner in (self.owner_account, person) else f"{self.owner} ({person})"
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,18 +4,25 @@ place a later access rule (teams, compartments, markings) is applied on the read
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import IO, Any, Literal
 
 from forewarn.errors import Issue
 from forewarn.export import write_plover_jsonl
-from forewarn.model import Document, IngestRun, Principal
+from forewarn.geo.gazetteer import Gazetteer
+from forewarn.model import Document, IngestRun, Principal, WarningRecord
+from forewarn.model.annotations import CorrectionState, Tag, TargetKind
 from forewarn.model.query import DocumentQuery, EventQuery
 from forewarn.model.records import DocumentExtraction, DocumentView, EntityMerge, EntityRecord, RunView, StoredEvent
+from forewarn.model.scenario import Region
 from forewarn.nlp.translate import Translator, english_reading
 from forewarn.reads import entities as ent
+from forewarn.reads import evidence as evi
+from forewarn.reads import notes as ann
 from forewarn.reads.documents import DocumentDetail, DocumentList, cluster_of, find_documents, with_forms
+from forewarn.reads.entity_noise import gazetteer_check
 from forewarn.reads.events import (
     EventFilter,
     EventList,
@@ -27,7 +34,19 @@ from forewarn.reads.events import (
     window,
     with_places,
 )
-from forewarn.reads.explorer import Explorer, MapData, map_data
+from forewarn.reads.explorer import (
+    Explorer,
+    MapData,
+    MapView,
+    day_type_counts,
+    explorer_counts,
+    map_data,
+    map_view,
+    region_counts,
+    region_where,
+)
+from forewarn.reads.feed import FIRST_VISIT, Feed, FeedQuery, count_new, mark_of, newest_known
+from forewarn.reads.feed import feed as feed_page
 from forewarn.reads.listing import Listing
 from forewarn.store import SqlStore
 
@@ -132,6 +151,28 @@ class Reads:
         found = get_event(self.store.engine, event_id)
         return EventList((found,), evidence(self.store.engine, [found]), 1)
 
+    # -- notes, tags and corrections (helper F, issue 16) ---------------------------------------------
+    def document_annotations(self, doc_id: str) -> ann.DocumentAnnotations:
+        """A document's notes and tags, its events' notes, tags and corrections, and its orphaned corrections."""
+        doc = self.store.get_document(doc_id)
+        return ann.document_annotations(self.store.engine, doc.id, self.store.extraction_of(doc.id).events)
+
+    def event_annotations(self, event_id: str) -> ann.EventAnnotations:
+        """One event (NotFound when there is none) with its notes, tags and corrections."""
+        return ann.event_annotations(self.store.engine, get_event(self.store.engine, event_id))
+
+    def event_corrections(self, event_id: str) -> CorrectionState | None:
+        """The corrections of one event, folded (None when it has none)."""
+        return self.event_annotations(event_id).corrections
+
+    def corrections_of(self, events: Sequence[StoredEvent]) -> dict[str, CorrectionState]:
+        """The corrections of a page of events, by event id (a list marks the corrected ones)."""
+        return ann.corrections_of(self.store.engine, events)
+
+    def tagged(self, kind: TargetKind | str, tag: str, limit: int, offset: int) -> Listing[Tag]:
+        """The documents or events carrying a tag (normalised as stored), newest tagging first."""
+        return ann.tagged(self.store.engine, kind, tag, limit, offset)
+
     def explore(self, f: EventFilter, limit: int, offset: int) -> Explorer:
         """The explorer's view; a filter without dates opens on the latest days holding filtered events
         (a million events are not one page's work)."""
@@ -140,13 +181,28 @@ class Reads:
         found = None if f.dated else window(engine, sc)
         if found:
             sc = with_places(engine, sc.dated(*found))
-        days = daily_counts(engine, sc)
-        return Explorer(found, tuple(days), listing(engine, sc, days, limit, offset), map_data(engine, sc))
+        days, by_type, unplaced = explorer_counts(day_type_counts(engine, sc))
+        return Explorer(found, tuple(days), listing(engine, sc, days, limit, offset), tuple(by_type),
+                        tuple(region_counts(engine, sc)), unplaced)
+
+    def event_map_view(self, f: EventFilter, region: Region | None = None) -> MapView:
+        """The map page's data: the filtered events per grid cell and day (over the latest days, as the
+        explorer, when the filter names no dates), within a scenario's ``region`` when given."""
+        engine = self.store.engine
+        sc = scope(engine, f.query, f.bbox)
+        found = None if f.dated else window(engine, sc)
+        if found:
+            sc = with_places(engine, sc.dated(*found))
+        where, box = region_where(region) if region is not None else ((), None)
+        return replace(map_view(engine, sc, region=box, where=where), window=found)
 
     # -- the entity pages and API -------------------------------------------------------------------------
-    def entity_list(self, kind: str | None, search: str | None, limit: int, offset: int) -> Listing[ent.EntityRow]:
-        """Unmerged entities by name, with their merge group's event counts (capped)."""
-        return ent.find_entities(self.store.engine, kind=kind, search=search, limit=limit, offset=offset)
+    def entity_list(self, kind: str | None, search: str | None, limit: int, offset: int, *, sort: str = "activity",
+                    show_all: bool = False, places: Gazetteer | None = None) -> ent.EntityListing:
+        """Unmerged entities, most active first (or by name), extraction noise hidden unless ``show_all``
+        (``places``: persons named as a known place are noise), with merge suggestions."""
+        return ent.find_entities(self.store.engine, kind=kind, search=search, limit=limit, offset=offset, sort=sort,
+                                 show_all=show_all, is_place=gazetteer_check(places) if places else None)
 
     def entity_info(self, entity_id: str) -> ent.EntityInfo:
         """One entity with its aliases, canonical entity and merged members."""
@@ -170,6 +226,30 @@ class Reads:
                               ent.entity_events(engine, x.id, "any", limit=events, offset=0),
                               tuple(ent.cooccurring(engine, x.id)))
 
+    # -- the live feed (issue 16, helper E) ------------------------------------------------------------
+    def feed(self, q: FeedQuery, now: datetime, published: bool = False) -> Feed:
+        """A page of the live feed as known at ``now``, new items being those after the asker's mark
+        (``published``: documents known by publication time, not ingest time)."""
+        with self.store.engine.connect() as conn:
+            mark = mark_of(conn, self.who.name)
+        return feed_page(self.store.engine, q, now, mark, published)
+
+    def feed_new(self, now: datetime, published: bool = False) -> int:
+        """How many items are new to the asker (capped: see ``forewarn.reads.feed.COUNT_CAP``)."""
+        with self.store.engine.connect() as conn:
+            mark = mark_of(conn, self.who.name)
+            return count_new(conn, now, mark if mark is not None else now - FIRST_VISIT, published)
+
+    def feed_mark(self) -> datetime | None:
+        """The newest feed item the asker has seen (None: never visited)."""
+        with self.store.engine.connect() as conn:
+            return mark_of(conn, self.who.name)
+
+    def feed_newest(self, now: datetime, published: bool = False) -> datetime | None:
+        """When the newest item known by ``now`` became known."""
+        with self.store.engine.connect() as conn:
+            return newest_known(conn, now, published)
+
     def export_plover(self, out: IO[str], query: EventQuery) -> int:
         """Write the events matching ``query`` (its limit and offset apply) as PLOVER JSONL, each with its
         document's claims; returns the count."""
@@ -181,3 +261,15 @@ class Reads:
             documents = self.store.get_documents(ids)
             written += write_plover_jsonl(chunk, documents.__getitem__, out, self.store.claims_of_documents(ids))
         return written
+
+    # -- readable evidence (issue 16, item 4) --------------------------------------------------------------
+    def signal_evidence(self, signals: Sequence[Mapping[str, Any]], names: Mapping[str, str],
+                        uncounted: int = evi.UNCOUNTED_ROWS) -> list[evi.EvidenceGroup]:
+        """An assessment's stored signals as readable rows grouped by indicator (``names``: indicator names)."""
+        with self.store.engine.connect() as conn:
+            return evi.signal_groups(conn, signals, names, uncounted)
+
+    def warning_evidence(self, w: WarningRecord, names: Mapping[str, str]) -> list[evi.EvidenceGroup]:
+        """A warning's evidence as readable rows: the signals that raised it, then what was attached."""
+        with self.store.engine.connect() as conn:
+            return evi.warning_groups(conn, w, names)

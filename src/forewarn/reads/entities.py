@@ -4,16 +4,21 @@ its daily activity, and the entities seen most with it — all counted in SQL.""
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, Engine, func, or_, select, union_all
+from sqlalchemy import Connection, Engine, Select, func, or_, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from forewarn.errors import NotFound
+from forewarn.geo.gazetteer import normalize, translit_key
+from forewarn.geo.translit import has_cyrillic, romanize
+from forewarn.reads.entity_noise import PlaceCheck, common_words, either, noise_reason
 from forewarn.reads.events import EventList, as_date, evidence
-from forewarn.reads.listing import Listing
 from forewarn.store import schema as t
 from forewarn.store.queries import entity_kind, entity_matches, event_record, event_select
 
@@ -21,6 +26,13 @@ COUNT_CAP = 1_000  # entity event counts stop here ("1,000+")
 RECENT_EVENTS = 2_000  # co-occurrence looks at an entity's latest events …
 RECENT_DOCUMENTS = 500  # … and at the documents that mention it (a sample)
 CHART_DAYS = 366  # an entity's chart: its last year of activity
+RANK_EVENTS = 50_000  # "most active" counts the entities' parts in the latest events …
+RANK_DOCUMENTS = 5_000  # … and their mentions in the latest documents
+RANK_CAP = 20_000  # candidates ranked (and screened for noise) per list
+SUGGEST_POOL = 2_000  # the most active candidates looked at for merge suggestions
+SUGGESTIONS = 12
+SUBSET_KINDS = ("person", "org")  # a group's words are generic ("civilians", "Russian civilians")
+WORDS = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +69,22 @@ class EntityRow:
     aliases: tuple[str, ...]
     events: int  # as actor or recipient, up to COUNT_CAP per role
     events_capped: bool
+    recent: int = 0  # events among the latest RANK_EVENTS (what "most active" ranks by)
+    mentions: int = 0  # mentions in the latest RANK_DOCUMENTS documents
+    last_seen: date | None = None  # its latest event among the latest RANK_EVENTS
+    noise: str | None = None  # why it looks like extraction noise (shown only with "show all")
+
+
+@dataclass(frozen=True, slots=True)
+class EntityListing:
+    """A page of the entity list: the rows, how many are listed in all, how many were hidden as noise,
+    whether the ranking stopped at ``RANK_CAP`` candidates, and the merges worth making."""
+
+    items: tuple[EntityRow, ...]
+    total: int
+    hidden: int
+    capped: bool
+    suggestions: tuple[MergeSuggestion, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,29 +130,170 @@ def get_entity(engine: Engine, entity_id: str) -> EntityInfo:
                       row.updated_by)
 
 
-def find_entities(engine: Engine, *, kind: str | None, search: str | None, limit: int, offset: int
-                  ) -> Listing[EntityRow]:
-    """Unmerged entities by name, with their merge group's event counts (capped), and the total."""
-    e, a = t.entities.c, t.entity_aliases.c
+def find_entities(engine: Engine, *, kind: str | None, search: str | None, limit: int, offset: int,
+                  sort: str = "activity", show_all: bool = False, is_place: PlaceCheck | None = None
+                  ) -> EntityListing:
+    """Unmerged entities, most active first (events among the latest ``RANK_EVENTS``, then mentions in
+    the latest ``RANK_DOCUMENTS`` documents, then the latest event) or by name, with their merge
+    group's event counts (capped) and the total. Extraction noise (:mod:`forewarn.reads.entity_noise`)
+    is left out unless ``show_all``, and counted; merges worth making are suggested."""
+    words = common_words()
+    with engine.connect() as conn:
+        ranked = conn.execute(_ranked(kind, search, sort)).all()
+        placed = _placed_names(conn)
+        check = either(is_place, lambda name: name.casefold() in placed)
+        noise = {r.id: noise_reason(r.name, r.kind, r.origin, words=words, is_place=check) for r in ranked}
+        kept = [r for r in ranked if show_all or noise[r.id] is None]
+        rows = kept[offset:offset + limit]
+        ids = [r.id for r in rows]
+        aliases = _aliases(conn, ids)
+        groups: dict[str, list[str]] = {i: [i] for i in ids}
+        if ids:
+            e = t.entities.c
+            for r in conn.execute(select(e.id, e.canonical_id).where(e.canonical_id.in_(ids), e.id != e.canonical_id)):
+                groups[r.canonical_id].append(r.id)
+        counts = {i: _capped_count(conn, groups[i]) for i in ids}
+        shared = _shared_aliases(conn, [r.id for r in kept[:SUGGEST_POOL]])
+    items = tuple(EntityRow(r.id, r.name, r.kind, r.country, r.sector, tuple(aliases.get(r.id, ())), counts[r.id][0],
+                            counts[r.id][1], int(r.recent or 0), int(r.mentioned or 0), _day(r.last), noise[r.id])
+                  for r in rows)
+    hidden = sum(1 for r in ranked if noise[r.id] is not None)
+    pool = [Candidate(r.id, r.name, r.kind, int(r.recent or 0) + int(r.mentioned or 0)) for r in kept[:SUGGEST_POOL]]
+    return EntityListing(items, len(kept), hidden, len(ranked) >= RANK_CAP, tuple(suggest_merges(pool, shared)))
+
+
+def _ranked(kind: str | None, search: str | None, sort: str) -> Select[Any]:
+    """Candidates (id, name, kind, origin, country, sector) with their activity, in the list's order."""
+    e, ev, m, d = t.entities.c, t.events.c, t.mentions.c, t.documents.c
+    recent = (select(ev.actor_entity_id, ev.recipient_entity_id, ev.date).where(ev.negated == False)  # noqa: E712
+              .order_by(ev.date.desc()).limit(RANK_EVENTS).subquery())
+    parties = union_all(select(recent.c.actor_entity_id.label("eid"), recent.c.date),
+                        select(recent.c.recipient_entity_id.label("eid"), recent.c.date)).subquery()
+    member = t.entities.alias("member")
+    by_events = (select(member.c.canonical_id.label("cid"), func.count().label("n"), func.max(parties.c.date)
+                        .label("last")).select_from(parties.join(member, member.c.id == parties.c.eid))
+                 .group_by(member.c.canonical_id).subquery())
+    latest = select(d.id).order_by(d.published_at.desc().nulls_last()).limit(RANK_DOCUMENTS)
+    by_mentions = (select(member.c.canonical_id.label("cid"), func.count().label("n"))
+                   .select_from(t.mentions.join(member, member.c.id == m.entity_id))
+                   .where(m.document_id.in_(latest)).group_by(member.c.canonical_id).subquery())
     conds: list[ColumnElement[bool]] = [e.merged_into.is_(None)]
     if kind:
         conds.append(e.kind == entity_kind(kind))
     if search:
         conds.append(entity_matches(search, ids_too=True))
-    with engine.connect() as conn:
-        total = int(conn.execute(select(func.count()).select_from(t.entities).where(*conds)).scalar_one())
-        rows = conn.execute(select(t.entities).where(*conds).order_by(e.name, e.id).limit(limit).offset(offset)).all()
-        ids = [r.id for r in rows]
-        aliases: dict[str, list[str]] = {}
-        groups: dict[str, list[str]] = {i: [i] for i in ids}
-        if ids:
-            for r in conn.execute(select(a.entity_id, a.alias).where(a.entity_id.in_(ids)).order_by(a.alias)):
-                aliases.setdefault(r.entity_id, []).append(r.alias)
-            for r in conn.execute(select(e.id, e.canonical_id).where(e.canonical_id.in_(ids), e.id != e.canonical_id)):
-                groups[r.canonical_id].append(r.id)
-        counts = {i: _capped_count(conn, groups[i]) for i in ids}
-    return Listing(tuple(EntityRow(r.id, r.name, r.kind, r.country, r.sector, tuple(aliases.get(r.id, ())),
-                                   counts[r.id][0], counts[r.id][1]) for r in rows), total)
+    recent_n, mentioned = func.coalesce(by_events.c.n, 0), func.coalesce(by_mentions.c.n, 0)
+    q = (select(e.id, e.name, e.kind, e.origin, e.country, e.sector, recent_n.label("recent"),
+                mentioned.label("mentioned"), by_events.c.last)
+         .select_from(t.entities.outerjoin(by_events, by_events.c.cid == e.id)
+                      .outerjoin(by_mentions, by_mentions.c.cid == e.id)).where(*conds))
+    order = [e.name, e.id] if sort == "name" else [recent_n.desc(), mentioned.desc(),
+                                                    by_events.c.last.desc().nulls_last(), e.name, e.id]
+    return q.order_by(*order).limit(RANK_CAP)
+
+
+def _placed_names(conn: Connection) -> frozenset[str]:
+    """The names (case-folded) the geoparser placed in the latest ``RANK_DOCUMENTS`` documents."""
+    d, pl = t.documents.c, t.places.c
+    latest = select(d.id).order_by(d.published_at.desc().nulls_last()).limit(RANK_DOCUMENTS)
+    return frozenset(n.casefold() for n in conn.execute(select(pl.name).where(pl.document_id.in_(latest))
+                                                          .distinct()).scalars())
+
+
+def _aliases(conn: Connection, ids: Sequence[str]) -> dict[str, list[str]]:
+    a = t.entity_aliases.c
+    found: dict[str, list[str]] = {}
+    if ids:
+        for r in conn.execute(select(a.entity_id, a.alias).where(a.entity_id.in_(ids)).order_by(a.alias)):
+            found.setdefault(r.entity_id, []).append(r.alias)
+    return found
+
+
+def _shared_aliases(conn: Connection, ids: Sequence[str]) -> dict[str, list[str]]:
+    """Aliases (lower-cased) that more than one of ``ids`` carries, with the entities carrying each."""
+    a = t.entity_aliases.c
+    by_alias: dict[str, list[str]] = {}
+    for i in range(0, len(ids), 500):
+        for r in conn.execute(select(a.entity_id, a.alias).where(a.entity_id.in_(ids[i:i + 500]))):
+            by_alias.setdefault(r.alias.casefold(), []).append(r.entity_id)
+    return {k: sorted(set(v)) for k, v in by_alias.items() if len(set(v)) > 1}
+
+
+def _day(value: object) -> date | None:
+    return None if value is None else as_date(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An entity the merge suggestions consider: its activity decides which of two stays."""
+
+    id: str
+    name: str
+    kind: str
+    activity: int
+
+
+@dataclass(frozen=True, slots=True)
+class MergeSuggestion:
+    """Merge ``from_id`` (the less active) into ``into_id``, and why."""
+
+    from_id: str
+    from_name: str
+    into_id: str
+    into_name: str
+    kind: str
+    reason: str
+
+
+def suggest_merges(pool: Sequence[Candidate], shared: dict[str, list[str]] | None = None,
+                   most: int = SUGGESTIONS) -> list[MergeSuggestion]:
+    """Pairs of entities of one kind that look like one: the same name after normalisation and
+    transliteration, one name's words all among the other's (a surname and the full name, when only one
+    full name fits), or a shared alias. The less active merges into the more active; each entity is
+    suggested once, most active pairs first."""
+    by_id = {c.id: c for c in pool}
+    pairs: list[tuple[Candidate, Candidate, str]] = []
+    keys: dict[tuple[str, str], list[Candidate]] = {}
+    for c in pool:
+        if len(key := _key(c.name)) >= 3:
+            keys.setdefault((c.kind, key), []).append(c)
+    pairs += [(a, b, "same name") for group in keys.values() for a, b in itertools.pairwise(group)]
+    pairs += _subset_pairs(pool)
+    for alias, ids in (shared or {}).items():
+        found = [by_id[i] for i in ids if i in by_id]
+        pairs += [(a, b, f"shared alias {alias!r}") for a, b in itertools.pairwise(found)
+                  if a.kind == b.kind]
+    return _distinct(pairs, most)
+
+
+def _key(name: str) -> str:
+    """The name as compared: romanised, normalised, transliteration-folded ("" when nothing is left)."""
+    return translit_key(normalize(romanize(name) if has_cyrillic(name) else name))
+
+
+def _subset_pairs(pool: Sequence[Candidate]) -> list[tuple[Candidate, Candidate, str]]:
+    tokens = {c.id: frozenset(_key(name) for name in WORDS.findall(c.name)) - {""} for c in pool}
+    found = []
+    for short in pool:
+        own = tokens[short.id]
+        if short.kind not in SUBSET_KINDS or not own or min(len(x) for x in own) < 4:
+            continue
+        fits = [c for c in pool if c.id != short.id and c.kind == short.kind and own < tokens[c.id]]
+        if len(fits) == 1:
+            found.append((short, fits[0], f"{short.name!r} is part of {fits[0].name!r}"))
+    return found
+
+
+def _distinct(pairs: list[tuple[Candidate, Candidate, str]], most: int) -> list[MergeSuggestion]:
+    used: set[str] = set()
+    out = []
+    for a, b, why in sorted(pairs, key=lambda p: -(p[0].activity + p[1].activity)):
+        keep, drop = (a, b) if (a.activity, b.id) >= (b.activity, a.id) else (b, a)
+        if a.id == b.id or keep.id in used or drop.id in used:
+            continue
+        used.update((keep.id, drop.id))
+        out.append(MergeSuggestion(drop.id, drop.name, keep.id, keep.name, keep.kind, why))
+    return out[:most]
 
 
 def _capped_count(conn: Connection, members: Sequence[str]) -> tuple[int, bool]:

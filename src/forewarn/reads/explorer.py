@@ -1,25 +1,32 @@
-"""The events explorer's view: the filters as applied (with the default window of latest days when
-they name no dates), the daily counts, a page of events, and the map — the filtered events counted
-on a grid in SQL (one sort key per cell), the cells of the default view merged from one pass on a
-fine grid; a cell holding one event links to it."""
+"""The events explorer's view and the map page's data. The explorer: the filters as applied (with the
+default window of latest days when they name no dates), the daily counts (in all, and by event type),
+the counts by region, a page of events. The map page: the filtered events counted per grid cell and
+day in SQL (one sort key per cell), on a grid sized to the bulk of the events (their 5th to 95th
+percentiles, so that a few outliers do not stretch the view), the places they name most, and how many
+have no place. The API's grid (:func:`map_data`) counts cells without days; a cell holding one event
+links to it."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, Integer, cast, func, literal_column, select
+from sqlalchemy import Engine, Integer, and_, cast, false, func, literal_column, or_, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from forewarn.geo.grid import WORLD, BBox, Cluster, cell_size
-from forewarn.reads.events import EventList, Scope
+from forewarn.model.scenario import Region
+from forewarn.reads.events import EventList, Scope, as_date
 from forewarn.store import schema as t
 
 FINE_CELL = 0.25  # degrees: the grid the default map view is counted on
 _KEY = 100_000  # a cell's sort key: row * _KEY + column (columns < 36,000 at 0.01°)
 MAX_SINGLES = 400  # single-event cells looked up to link to their event …
 SINGLES_UNDER = 5_000  # … when the map shows fewer events than this (else a point links to a zoom)
+REGIONS = 15  # the regions listed by the explorer and the map
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,14 +56,14 @@ def _cell_index(engine: Engine, column: Any, offset: int, cell: float) -> Any:
     return func.floor(scaled) if engine.dialect.name == "postgresql" else cast(scaled, Integer)
 
 
-def _grid(engine: Engine, sc: Scope, cell: float) -> list[_Cell]:
-    """The filtered events (inside ``bbox``) counted per grid cell, in SQL (one sort key per cell)."""
+def _grid(engine: Engine, sc: Scope, cell: float, where: Sequence[ColumnElement[bool]] = ()) -> list[_Cell]:
+    """The filtered events (inside ``bbox``, and ``where``) counted per grid cell, in SQL (one sort key per cell)."""
     ev = t.events.c
     key = (_cell_index(engine, ev.place_lat, 90, cell) * literal_column(str(_KEY))
            + _cell_index(engine, ev.place_lon, 180, cell)).label("k")
     query = (select(key, func.count().label("n"), func.sum(ev.place_lat).label("slat"),
                     func.sum(ev.place_lon).label("slon"))
-             .where(*sc.conditions, ev.place_lat.is_not(None), ev.place_lon.is_not(None))
+             .where(*sc.conditions, *where, ev.place_lat.is_not(None), ev.place_lon.is_not(None))
              .group_by(literal_column("k")))
     with engine.connect() as conn:
         return [_Cell(int(r.k) // _KEY, int(r.k) % _KEY, int(r.n), float(r.slat), float(r.slon))
@@ -65,13 +72,17 @@ def _grid(engine: Engine, sc: Scope, cell: float) -> list[_Cell]:
 
 def _merge(cells: Sequence[_Cell], factor: int) -> list[_Cell]:
     """Cells of a grid ``factor`` times coarser."""
-    merged: dict[tuple[int, int], _Cell] = {}
+    merged: dict[tuple[int, int], list[float]] = {}
     for c in cells:
         key = (c.gy // factor, c.gx // factor)
         m = merged.get(key)
-        merged[key] = _Cell(key[0], key[1], c.n, c.lat_sum, c.lon_sum) if m is None else \
-            _Cell(key[0], key[1], m.n + c.n, m.lat_sum + c.lat_sum, m.lon_sum + c.lon_sum)
-    return list(merged.values())
+        if m is None:
+            merged[key] = [c.n, c.lat_sum, c.lon_sum]
+        else:
+            m[0] += c.n
+            m[1] += c.lat_sum
+            m[2] += c.lon_sum
+    return [_Cell(gy, gx, int(m[0]), m[1], m[2]) for (gy, gx), m in merged.items()]
 
 
 def map_data(engine: Engine, sc: Scope) -> MapData:
@@ -130,9 +141,269 @@ def _singles(engine: Engine, sc: Scope, cells: Sequence[_Cell]) -> dict[tuple[fl
 @dataclass(frozen=True)
 class Explorer:
     """What the explorer shows: the default dates it set (``window``; None when the filter named dates,
-    or there are no events), the filtered events' daily counts, a page of them, and the map."""
+    or there are no events), the filtered events' daily counts (in all and by type), their counts by
+    region, how many have no place, and a page of them."""
 
     window: tuple[date, date] | None
     days: tuple[tuple[date, int], ...]
     listed: EventList
-    map: MapData
+    by_type: tuple[tuple[date, str, int], ...]
+    regions: tuple[RegionCount, ...]
+    unplaced: int
+
+
+# -- counts by type and region ---------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class RegionCount:
+    """Events in one first-level region of a country (``admin1`` None: placed in the country, no region)."""
+
+    country: str
+    admin1: str | None
+    count: int
+
+
+def day_type_counts(engine: Engine, sc: Scope) -> list[tuple[date, str, int, int]]:
+    """The filtered events per day and event type, and how many of them have a place, counted in SQL:
+    one pass gives the explorer its chart, its daily counts and its count of events without a place."""
+    ev = t.events.c
+    query = (select(ev.date, ev.type, func.count(), func.count(ev.place_lat)).where(*sc.conditions)
+             .group_by(ev.date, ev.type))
+    with engine.connect() as conn:
+        return sorted((as_date(r[0]), str(r[1]), int(r[2]), int(r[3])) for r in conn.execute(query))
+
+
+def explorer_counts(rows: Sequence[tuple[date, str, int, int]]) -> tuple[list[tuple[date, int]],
+                                                                        list[tuple[date, str, int]], int]:
+    """From :func:`day_type_counts`' rows: the daily counts, the counts by day and type, and how many have no place."""
+    days: dict[date, int] = {}
+    for day, _, n, _ in rows:
+        days[day] = days.get(day, 0) + n
+    return sorted(days.items()), [(d, kind, n) for d, kind, n, _ in rows], sum(n - placed for _, _, n, placed in rows)
+
+
+def region_counts(engine: Engine, sc: Scope, limit: int = REGIONS,
+                  where: Sequence[ColumnElement[bool]] = ()) -> list[RegionCount]:
+    """The first-level regions (or countries) holding most of the filtered placed events, counted in SQL."""
+    ev = t.events.c
+    n = func.count().label("n")
+    query = (select(ev.place_country, ev.place_admin1, n).where(*sc.conditions, *where, ev.place_country.is_not(None))
+             .group_by(ev.place_country, ev.place_admin1).order_by(n.desc(), ev.place_country, ev.place_admin1)
+             .limit(limit))
+    with engine.connect() as conn:
+        return [RegionCount(str(r[0]), r[1], int(r[2])) for r in conn.execute(query)]
+
+
+def unplaced_count(engine: Engine, sc: Scope) -> int:
+    """How many of the filtered events have no place (they cannot be drawn)."""
+    ev = t.events.c
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).where(*sc.conditions, ev.place_lat.is_(None))).scalar() or 0)
+
+
+# -- the map page -----------------------------------------------------------------------------------------
+
+MAX_POINTS = 3_000  # (cell, day) rows the map page ships at most: past this the grid is coarser
+LABELS = 40  # the places named most, labelled on the map
+ONE_PASS_DAYS = 62  # a date range up to this long is counted per fine cell and day in one pass
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """Events of one grid cell on one day: their mean position and count; for one event, its ids."""
+
+    lat: float
+    lon: float
+    day: date
+    count: int
+    event_id: str | None = None
+    document_id: str | None = None
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A place the filtered events name, with how many name it (a label on the map)."""
+
+    name: str
+    lat: float
+    lon: float
+    count: int
+
+
+@dataclass(frozen=True)
+class MapView:
+    """What the map page shows: the view (the bulk of the events, or the scenario's region), the grid
+    step, the points per cell and day, the places named most, and the placed and unplaced counts."""
+
+    view: BBox
+    cell: float
+    points: tuple[Point, ...]
+    places: tuple[Place, ...]
+    placed: int
+    unplaced: int
+    regions: tuple[RegionCount, ...]
+    window: tuple[date, date] | None = None
+
+
+def quantile(values: Sequence[tuple[float, int]], q: float) -> float:
+    """The ``q`` quantile of weighted values ((value, weight) pairs; at least one)."""
+    ordered = sorted(values)
+    total = sum(w for _, w in ordered)
+    seen = 0
+    for v, w in ordered:
+        seen += w
+        if seen >= q * total:
+            return v
+    return ordered[-1][0]
+
+
+def bulk_box(cells: Sequence[tuple[float, float, int]], lo: float = 0.05, hi: float = 0.95) -> BBox | None:
+    """The box holding the bulk of the events ((lat, lon, count) per cell): from the ``lo`` to the ``hi``
+    quantile of their latitudes and longitudes, padded; None for no events."""
+    if not cells:
+        return None
+    lats = [(lat, n) for lat, _, n in cells]
+    lons = [(lon, n) for _, lon, n in cells]
+    box = BBox(quantile(lons, lo), quantile(lats, lo), quantile(lons, hi), quantile(lats, hi))
+    return box.padded(0.15, minimum=0.5)
+
+
+def _day_grid(engine: Engine, sc: Scope, cell: float, where: Sequence[ColumnElement[bool]], *,
+              unplaced: bool = False) -> tuple[list[tuple[_Cell, date]], int | None]:
+    """The filtered events counted per grid cell and day, in SQL; with ``unplaced``, the same pass also
+    counts the events without a place (else None)."""
+    ev = t.events.c
+    key = (_cell_index(engine, ev.place_lat, 90, cell) * literal_column(str(_KEY))
+           + _cell_index(engine, ev.place_lon, 180, cell)).label("k")
+    placed = () if unplaced else (ev.place_lat.is_not(None), ev.place_lon.is_not(None))
+    query = (select(ev.date, key, func.count().label("n"), func.sum(ev.place_lat).label("slat"),
+                    func.sum(ev.place_lon).label("slon"))
+             .where(*sc.conditions, *where, *placed).group_by(ev.date, literal_column("k")))
+    with engine.connect() as conn:
+        found = conn.execute(query).all()
+    days = {raw: as_date(raw) for raw in {r[0] for r in found}}
+    rows = [(_Cell(int(k) // _KEY, int(k) % _KEY, int(n), float(slat), float(slon)), days[raw])
+            for raw, k, n, slat, slon in found if k is not None]
+    return rows, (sum(int(r[2]) for r in found if r[1] is None) if unplaced else None)
+
+
+def _merge_days(rows: Sequence[tuple[_Cell, date]], factor: int) -> list[tuple[_Cell, date]]:
+    """Cells and days of a grid ``factor`` times coarser (the same as counting on it: floor of floor)."""
+    merged: dict[tuple[int, int, date], list[float]] = {}
+    for c, day in rows:
+        key = (c.gy // factor, c.gx // factor, day)
+        m = merged.get(key)
+        if m is None:
+            merged[key] = [c.n, c.lat_sum, c.lon_sum]
+        else:
+            m[0] += c.n
+            m[1] += c.lat_sum
+            m[2] += c.lon_sum
+    return [(_Cell(gy, gx, int(m[0]), m[1], m[2]), day) for (gy, gx, day), m in merged.items()]
+
+
+def _short(sc: Scope) -> bool:
+    """Whether the scope's dates span few enough days to count the fine grid per day in one pass."""
+    q = sc.query
+    return q.date_from is not None and q.date_to is not None and (q.date_to - q.date_from).days < ONE_PASS_DAYS
+
+
+def _points(engine: Engine, sc: Scope, where: Sequence[ColumnElement[bool]], cell: float,
+            fine: Sequence[tuple[_Cell, date]] | None) -> tuple[float, list[tuple[_Cell, date]]]:
+    """The grid step and the (cell, day) rows the map ships: merged from the fine grid's days when it
+    was counted per day and the step is coarser, else counted on the step; coarser while too many."""
+    if fine is not None and cell >= FINE_CELL:
+        factor = max(1, round(cell / FINE_CELL))
+        rows = _merge_days(fine, factor)
+        while len(rows) > MAX_POINTS and factor * FINE_CELL < 45:
+            factor *= 2
+            rows = _merge_days(fine, factor)
+        return FINE_CELL * factor, rows
+    rows = _day_grid(engine, sc, cell, where)[0]
+    while len(rows) > MAX_POINTS and cell < 45:
+        cell *= 2
+        rows = _day_grid(engine, sc, cell, where)[0]
+    return cell, rows
+
+
+def _located(engine: Engine, sc: Scope, where: Sequence[ColumnElement[bool]]) -> tuple[list[Place], list[RegionCount]]:
+    """The places named most (labels) and the regions holding most events, from one grouped pass."""
+    ev = t.events.c
+    query = (select(ev.place_country, ev.place_admin1, ev.place_name, func.count().label("n"),
+                    func.count(ev.place_lat).label("placed"), func.sum(ev.place_lat).label("slat"),
+                    func.sum(ev.place_lon).label("slon"))
+             .where(*sc.conditions, *where, or_(ev.place_country.is_not(None), ev.place_lat.is_not(None)))
+             .group_by(ev.place_country, ev.place_admin1, ev.place_name))
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return top_places(rows), top_regions(rows)
+
+
+def top_places(rows: Sequence[Any], limit: int = LABELS) -> list[Place]:
+    """The place names most events name (their mean position), from rows of (…, place_name, placed, slat, slon)."""
+    named: dict[str, list[float]] = {}
+    for r in rows:
+        if r.place_name is not None and r.placed:
+            m = named.setdefault(r.place_name, [0, 0.0, 0.0])
+            m[0] += r.placed
+            m[1] += float(r.slat)
+            m[2] += float(r.slon)
+    ranked = sorted(named.items(), key=lambda kv: (-kv[1][0], kv[0]))[:limit]
+    return [Place(name, m[1] / m[0], m[2] / m[0], int(m[0])) for name, m in ranked]
+
+
+def top_regions(rows: Sequence[Any], limit: int = REGIONS) -> list[RegionCount]:
+    """The (country, first-level region) pairs holding most events, from rows of (country, admin1, …, n, …)."""
+    counted: dict[tuple[str, str | None], int] = {}
+    for r in rows:
+        if r.place_country is not None:
+            key = (str(r.place_country), r.place_admin1)
+            counted[key] = counted.get(key, 0) + int(r.n)
+    ranked = sorted(counted.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1] or ""))[:limit]
+    return [RegionCount(country, admin1, n) for (country, admin1), n in ranked]
+
+
+def map_view(engine: Engine, sc: Scope, *, region: BBox | None = None,
+             where: Sequence[ColumnElement[bool]] = ()) -> MapView:
+    """The map page's data for the events of ``sc`` (and ``where``: a scenario's region, say). The view
+    is ``region`` when given, else the box of the bulk of the events (counted on a fine grid first:
+    per day too, over a short date range, so that the points are merged from it without a second
+    pass, and the events without a place counted in it); the grid step then keeps the (cell, day)
+    rows under ``MAX_POINTS``. The places and regions come from one more grouped pass."""
+    fine_days, unplaced = _day_grid(engine, sc, FINE_CELL, where, unplaced=not where) if _short(sc) else (None, None)
+    fine = _merge([c for c, _ in fine_days], 1) if fine_days is not None else _grid(engine, sc, FINE_CELL, where)
+    placed = sum(c.n for c in fine)
+    view = region or sc.bbox or bulk_box([(c.lat_sum / c.n, c.lon_sum / c.n, c.n) for c in fine]) or WORLD
+    cell, rows = _points(engine, sc, where, cell_size(view, columns=40), fine_days) if placed else \
+        (cell_size(view, columns=40), [])
+    singles = _singles(engine, sc, [c for c, _ in rows if c.n == 1]) if placed <= SINGLES_UNDER else {}
+    points = []
+    for c, day in rows:
+        one = singles.get((c.lat_sum, c.lon_sum)) if c.n == 1 else None
+        points.append(Point(round(c.lat_sum / c.n, 5), round(c.lon_sum / c.n, 5), day, c.n,
+                            one[0] if one else None, one[1] if one else None, one[2] if one else None))
+    points.sort(key=lambda p: (p.day, p.lat, p.lon))
+    places, regions = _located(engine, sc, where)
+    missing = unplaced if unplaced is not None else unplaced_count(engine, sc)
+    return MapView(view, cell, tuple(points), tuple(places), placed, missing, tuple(regions))
+
+
+def region_where(region: Region) -> tuple[tuple[ColumnElement[bool], ...], BBox | None]:
+    """A scenario's region as conditions on the events' places (its countries, its first-level regions, the
+    box around its point and radius), and the box that point and radius make (the view), if any."""
+    ev = t.events.c
+    parts: list[ColumnElement[bool]] = []
+    if region.countries:
+        parts.append(ev.place_country.in_(region.countries))
+    for spec in region.admin1:
+        country, _, name = spec.partition(":")
+        parts.append(and_(ev.place_country == country, ev.place_admin1 == name))
+    box = None
+    if region.point is not None:
+        lat, lon = region.point
+        km = region.radius_km or 50.0
+        dy, dx = km / 111.0, km / (111.0 * max(math.cos(math.radians(lat)), 0.05))
+        box = BBox(lon - dx, lat - dy, lon + dx, lat + dy).clamped()
+        parts.append(and_(ev.place_lat.between(box.s, box.n), ev.place_lon.between(box.w, box.e)))
+    return ((or_(*parts),) if parts else (false(),)), box

@@ -13,6 +13,7 @@ from forewarn.detect.types import Observation
 from forewarn.model import Scenario, WarningRecord, WarningState
 from forewarn.review.postmortem import MARGIN_DAYS, PostMortem, postmortem, window
 from forewarn.review.replay import ReplaySeries, replay
+from forewarn.review.steps import live_step, parse_step
 from forewarn.warn.desk import WarningDesk
 
 CountDocuments = Callable[[datetime, datetime], int]  # documents published in [start, end)
@@ -33,22 +34,34 @@ class ReviewDesk:
     count_documents: CountDocuments
     clock: Callable[[], datetime]
 
-    def replay(self, scenario_id: str, start: datetime, end: datetime, step: timedelta | str = "1d"
+    def replay(self, scenario_id: str, start: datetime, end: datetime, step: timedelta | str | None = None
                ) -> ReplaySeries:
         """The scenario recomputed at ``start``, ``start + step`` … ``end``, each time from what was published
-        before that time (no look-ahead), with the scenario's stored warnings for charts."""
+        before that time (no look-ahead), with the scenario's stored warnings for charts. ``step`` None: the
+        live cycle's (:meth:`live_step`); the series says which and why."""
         scenario = self.scenarios.get(scenario_id)
+        delta, why = self.step_of(scenario_id, start, end, step)
         said = self.scenarios.claims_and_stories(scenario, end, start)
-        return replay(scenario, self._observations(scenario, end), start, end, step,
+        return replay(scenario, self._observations(scenario, end), start, end, delta,
                       warnings=self._warnings(scenario_id), claims=said.claims, stories=said.stories,
-                      day_totals=said.day_totals)
+                      day_totals=said.day_totals, step_reason=why)
+
+    def step_of(self, scenario_id: str, start: datetime, end: datetime, step: timedelta | str | None
+                ) -> tuple[timedelta, str]:
+        """The step a replay of [start, end] runs at and why: the one given, else the live cycle's
+        (:func:`forewarn.review.steps.live_step` over the assessments published in the period)."""
+        if step is not None:
+            return (parse_step(step) if isinstance(step, str) else step), "given"
+        published = [p.at for p in self.scenarios.published_between(scenario_id, start, end)]
+        return live_step(published, self.scenarios.settings.watch_interval, end - start)
 
     def postmortem(self, scenario_id: str, event: date | datetime, *, margin_days: int | None = None,
-                   with_replay: bool = False, step: timedelta | str = "1d", at: datetime | None = None
+                   with_replay: bool = False, step: timedelta | str | None = None, at: datetime | None = None
                    ) -> PostMortem:
         """What was known and done before an event (a date: midnight UTC): first signal, first warning, lead
         time, who acknowledged or disposed of what when, and where the chain broke. ``with_replay`` adds the
-        replay of the window (for the chart). ``at`` (default: now) dates the report."""
+        replay of the window (for the chart), at ``step`` (None: the live cycle's). ``at`` (default: now) dates
+        the report."""
         scenario = self.scenarios.get(scenario_id)
         margin = MARGIN_DAYS if margin_days is None else margin_days
         start, event_at = window(scenario, event, margin)
@@ -56,8 +69,11 @@ class ReviewDesk:
         said = self.scenarios.claims_and_stories(scenario, event_at, start)
         warnings = self._warnings(scenario_id)
         histories = {w.id: self.warnings.history(w.id) for w in warnings if w.raised_at < event_at}
-        series = replay(scenario, observations, start, event_at, step, warnings=warnings, claims=said.claims,
-                        stories=said.stories, day_totals=said.day_totals) if with_replay else None
+        series = None
+        if with_replay:
+            delta, why = self.step_of(scenario_id, start, event_at, step)
+            series = replay(scenario, observations, start, event_at, delta, warnings=warnings, claims=said.claims,
+                            stories=said.stories, day_totals=said.day_totals, step_reason=why)
         return postmortem(scenario, event_at, observations, warnings, histories, self.count_documents(start, event_at),
                           at or self.clock(), margin_days=margin, series=series, claims=said.claims,
                           stories=said.stories, day_totals=said.day_totals)
@@ -70,7 +86,7 @@ class ReviewDesk:
 
     def _observations(self, scenario: Scenario, until: datetime) -> list[Observation]:
         """Every stored observation of the scenario known by ``until``, however old."""
-        return self.scenarios.observations(scenario, until, everything=True)
+        return self.scenarios.observations(scenario, until, everything=True, history=True)
 
     def _warnings(self, scenario_id: str) -> list[WarningRecord]:
         return self.warnings.board(tuple(WarningState), scenario_id, limit=100_000)

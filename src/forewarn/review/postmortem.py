@@ -125,7 +125,7 @@ def postmortem(scenario: Scenario, event: date | datetime, observations: Sequenc
     left out); ``histories``: each warning's ledger entries by warning id; ``claims`` and ``stories`` as a
     replay takes them (``day_totals``: documents per day, for mentions indicators)."""
     start, event_at = window(scenario, event, margin_days)
-    visible = [o for o in observations if start <= o.known_at < event_at]
+    visible = [o for o in observations if start <= o.known_at < event_at and o.shown_at(event_at)]
     said = [c for c in claims if start <= c.known_at < event_at]
     signals = _signals(scenario, visible, said, [s for s in stories if s.known_at < event_at], day_totals, event_at)
     ours = sorted((w for w in warnings if w.scenario_id == scenario.id and w.raised_at < event_at),

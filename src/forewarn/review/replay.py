@@ -1,11 +1,15 @@
 """Replay: a scenario recomputed as of each step of a past period, from what was known then.
 
 At each step time T only observations with ``known_at <= T`` (published by T) are visible,
-so the series is what a live system would have shown at T: no look-ahead. The boundary is the
-live assessment's own, so a replay step and a live cycle at the same time give the same number. As the live assessment
-does, a step reads events dated (claims said) no earlier than :func:`history_days` before T and stories of
-the :func:`forewarn.detect.score.story_days` before T, finds surges among the events, and scores with
-:func:`forewarn.detect.score.assess`, the function the live system runs.
+so the series is what a live system would have shown at T: no look-ahead. A step reads exactly what a live
+cycle at T reads (:func:`forewarn.detect.service.assess_scenarios`), so a replay step and a live cycle at the
+same time give the same probability and level (tested to 1e-9): events dated no earlier than
+:func:`history_days` before T, in the live read's order; claims said no earlier than
+:func:`forewarn.detect.score.lookback_days` before T; stories, and the documents per day that say when the
+stream was up, of the :func:`forewarn.detect.score.story_days` before T; surges found among the events; scored
+with :func:`forewarn.detect.score.assess`, the function the live system runs. Where a replay and the live chain
+still disagree, the steps fall at other times (a 1-day replay at midnight does not see a level reached at
+18:00 and lost by the next midnight): :func:`forewarn.review.steps.live_step` gives the live chain's step.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
 from forewarn.detect.match import claim_matches, indicator_matches
-from forewarn.detect.score import assess, coded_indicators, lookback_days, story_days
+from forewarn.detect.score import assess, lookback_days, story_days
 from forewarn.detect.surge import BASELINE_DAYS, find_surges
 from forewarn.detect.types import ClaimObservation, Observation, Story
 from forewarn.errors import InvalidArgument
@@ -67,6 +71,7 @@ class ReplaySeries:
     observations: int  # observations visible at the last step
     matched: int  # of them, those matching an event indicator
     warnings: tuple[WarningRecord, ...] = ()  # stored warnings of the scenario, for charts
+    step_reason: str = ""  # why this step: given, or the live cycle's (see forewarn.review.steps.live_step)
 
     @property
     def step_text(self) -> str:
@@ -80,40 +85,65 @@ class ReplaySeries:
 def replay(scenario: Scenario, observations: Sequence[Observation], start: datetime, end: datetime,
            step: timedelta | str = "1d", *, warnings: Sequence[WarningRecord] = (),
            claims: Sequence[ClaimObservation] = (), stories: Sequence[Story] = (),
-           day_totals: Mapping[date, int] | None = None) -> ReplaySeries:
+           day_totals: Mapping[date, int] | None = None, step_reason: str = "") -> ReplaySeries:
     """The scenario assessed at ``start``, ``start + step``, … up to ``end`` inclusive, each time
-    from the observations, claims and stories known by that time (``day_totals``: documents per day, for
-    mentions indicators). ``warnings`` ride along for charts."""
+    from the observations (in the order the live read gives them: event date, then id), claims and stories
+    known by that time (``day_totals``: documents per day, for mentions indicators). ``warnings`` ride along
+    for charts; ``step_reason`` says why this step."""
     delta = parse_step(step) if isinstance(step, str) else step
     times = step_times(start, end, delta)
-    surging = any(i.kind is IndicatorKind.SURGE for i in scenario.indicators)
-    region = scenario.region if all(i.in_region for i in coded_indicators(scenario)) else None
-    days, story_span = history_days(scenario), story_days(scenario)
-    everything = _by_known_at(observations)
-    matching = _by_known_at([o for o in observations if _matches(scenario, o)])
-    said = _by_known_at([c for c in claims if _claimed(scenario, c)])
-    heard = _by_known_at(stories if story_span else [])
-    rows: list[ReplayStep] = []
-    for at in times:
-        oldest = at.date() - timedelta(days=days)
-        visible = _since(_known_by(matching, at), oldest)
-        surges: list[Surge] = []
-        if surging:
-            recent = _since(_known_by(everything, at), oldest)
-            surges = find_surges(recent, at, region=region)
-            if surges:  # surge signals read their events' sources and places
-                visible = _with_members(visible, recent, surges)
-        first_story = at.date() - timedelta(days=story_span)
-        rows.append(_row(assess(scenario, visible, at, surges, [c for c in _known_by(said, at) if c.day >= oldest],
-                                [s for s in _known_by(heard, at) if s.day >= first_story], day_totals=day_totals)))
+    reader = _Reader(scenario, observations, claims, stories, day_totals)
+    rows = [_row(reader.assess(at)) for at in times]
     last = times[-1]
     return ReplaySeries(
         scenario_id=scenario.id, scenario_name=scenario.name, scenario_version=scenario.version,
         thresholds=scenario.thresholds, start=times[0], end=last, step=delta, steps=tuple(rows),
-        crossings=crossings(scenario, rows), observations=len(_known_by(everything, last)),
-        matched=len(_known_by(matching, last)),
-        warnings=tuple(w for w in warnings if w.scenario_id == scenario.id),
+        crossings=crossings(scenario, rows),
+        observations=sum(o.shown_at(last) for o in _known_by(reader.everything, last)),
+        matched=sum(o.shown_at(last) for o in _known_by(reader.matching, last)),
+        warnings=tuple(w for w in warnings if w.scenario_id == scenario.id), step_reason=step_reason,
     )
+
+
+class _Reader:
+    """What a live cycle at T reads for one scenario, from everything a replay was given: the same
+    observations (in the same order), claims, stories and documents per day, and the same surges."""
+
+    def __init__(self, scenario: Scenario, observations: Sequence[Observation], claims: Sequence[ClaimObservation],
+                 stories: Sequence[Story], day_totals: Mapping[date, int] | None) -> None:
+        self.scenario, self.day_totals = scenario, day_totals
+        self.surging = any(i.kind is IndicatorKind.SURGE for i in scenario.indicators)
+        self.days, self.claim_days = history_days(scenario), lookback_days(scenario)
+        self.story_span = story_days(scenario)
+        self.position = {id(o): n for n, o in enumerate(observations)}  # the live read's order
+        self.everything = _by_known_at(observations)
+        self.matching = _by_known_at([o for o in observations if _matches(scenario, o)])
+        self.said = _by_known_at([c for c in claims if _claimed(scenario, c)])
+        self.heard = _by_known_at(stories if self.story_span else [])
+
+    def assess(self, at: datetime) -> Assessment:
+        """The scenario at ``at``, from what a live cycle at ``at`` would have read."""
+        oldest, first_story = at.date() - timedelta(days=self.days), at.date() - timedelta(days=self.story_span)
+        visible = self._ordered(_since(_known_by(self.matching, at), oldest, at))
+        surges: list[Surge] = []
+        if self.surging:
+            recent = self._ordered(_since(_known_by(self.everything, at), oldest, at))
+            surges = find_surges(recent, at)
+            if surges:  # surge signals read their events' sources and places
+                visible = self._ordered(_with_members(visible, recent, surges))
+        first_claim = at.date() - timedelta(days=self.claim_days)
+        claims = [c for c in _known_by(self.said, at) if c.day >= first_claim]
+        stories = [s for s in _known_by(self.heard, at) if s.day >= first_story]
+        return assess(self.scenario, visible, at, surges, claims, stories, day_totals=self._totals(first_story, at))
+
+    def _totals(self, first: date, at: datetime) -> dict[date, int] | None:
+        """The documents per day a live cycle at ``at`` reads: those of its stories' span only."""
+        if self.day_totals is None:
+            return None
+        return {d: n for d, n in self.day_totals.items() if first <= d <= at.date()}
+
+    def _ordered(self, found: Sequence[Observation]) -> list[Observation]:
+        return sorted(found, key=lambda o: self.position[id(o)])
 
 
 def history_days(scenario: Scenario) -> int:
@@ -213,8 +243,9 @@ def _by_known_at(items: Sequence[K]) -> _Timeline[K]:
     return _Timeline(sorted(items, key=lambda o: o.known_at))
 
 
-def _since(observations: Sequence[Observation], oldest: date) -> list[Observation]:
-    return [o for o in observations if o.event.date >= oldest]
+def _since(observations: Sequence[Observation], oldest: date, at: datetime) -> list[Observation]:
+    """Those dated from ``oldest`` on, in the version that stands at ``at`` (the corrections known then)."""
+    return [o for o in observations if o.event.date >= oldest and o.shown_at(at)]
 
 
 def _known_by(timeline: _Timeline[K], at: datetime) -> Sequence[K]:

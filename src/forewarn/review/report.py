@@ -154,8 +154,9 @@ def _replay(series: ReplaySeries) -> Section:
     if not series.steps:
         return Section("Replay", paragraphs=("The replay has no steps.",))
     top = max(series.steps, key=lambda s: s.probability)
-    text = (f"Recomputed every {series.step_text} from what was known at each step: peak {top.probability:.1%} on "
-            f"{when(top.at)} UTC ({top.level or 'below every threshold'}).")
+    why = f" ({series.step_reason})" if series.step_reason else ""
+    text = (f"Recomputed every {series.step_text}{why} from what was known at each step: peak {top.probability:.1%} "
+            f"on {when(top.at)} UTC ({top.level or 'below every threshold'}).")
     rows = []
     for t in series.thresholds:
         first = series.first_reaching(t)

@@ -1,15 +1,20 @@
 """Reading the times a review runs over: step lengths ("1d", "12h", "30m") and instants ("2024-08-06",
-"2024-08-06T12:00", "2024-08-06T12:00+03:00")."""
+"2024-08-06T12:00", "2024-08-06T12:00+03:00"), and the step the live chain ran at (:func:`live_step`)."""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 
 from forewarn.errors import InvalidArgument
 
 _STEP = re.compile(r"^\s*(\d+)\s*([dhm])\s*$", re.IGNORECASE)
 _UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+MINUTE = timedelta(minutes=1)
+FALLBACK_STEPS = 1000  # at most this many steps of the poll interval when no live chain gives the step
 
 
 def parse_step(value: str) -> timedelta:
@@ -51,3 +56,28 @@ def as_instant(value: date | datetime) -> datetime:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
     return midnight(value)
+
+
+def live_step(published: Sequence[datetime], poll_seconds: float, period: timedelta) -> tuple[timedelta, str]:
+    """The step the live chain ran at, and why: the most common interval (to the minute; on a tie the
+    shorter) between consecutive published assessments (a cycle publishes only what changed, so their
+    intervals are whole numbers of its step, the step itself the most common). With fewer than two, the
+    watch's poll interval (``poll_seconds``, the ``watch_interval`` setting) when ``period`` holds at most
+    :data:`FALLBACK_STEPS` of it, else one day."""
+    times = sorted(set(published))
+    gaps = Counter(_to_minute(b - a) for a, b in pairwise(times))
+    gaps.pop(timedelta(0), None)
+    if gaps:
+        step, count = min(gaps.items(), key=lambda item: (-item[1], item[0]))
+        return step, (f"the live cycle's step: the most common interval between its {len(times)} published "
+                      f"assessments ({count} of {len(times) - 1})")
+    poll = max(MINUTE, _to_minute(timedelta(seconds=poll_seconds)))
+    why = "fewer than two published assessments to measure the live cycle's step by"
+    if period / poll <= FALLBACK_STEPS:
+        return poll, f"the watch's poll interval (watch_interval = {poll_seconds:g} s): {why}"
+    return timedelta(days=1), (f"one day: {why}, and the watch's poll interval ({poll_seconds:g} s) would make more "
+                               f"than {FALLBACK_STEPS:,} steps")
+
+
+def _to_minute(delta: timedelta) -> timedelta:
+    return timedelta(minutes=round(delta.total_seconds() / 60))

@@ -10,12 +10,14 @@ from enum import StrEnum
 
 from forewarn.model import LedgerEntry, WarningRecord
 from forewarn.review.warnstate import text
+from forewarn.warn.history import Run, runs
 
 
 class TimelineKind(StrEnum):  # in this order when two share a time
     SIGNAL = "signal"
     RAISED = "raised"
     ESCALATED = "escalated"
+    REMINDED = "reminded"
     ACKNOWLEDGED = "acknowledged"
     DISPOSED = "disposed"
     SUPERSEDED = "superseded"
@@ -32,6 +34,7 @@ class TimelineEntry:
     warning_id: int | None
     summary: str
     detail: str = ""  # evidence, rationale, note or reason
+    repeats: tuple[TimelineEntry, ...] = ()  # folded repeats (reminders, identical escalations), oldest first
 
 
 def signal_entry(at: datetime, indicator_ids: Sequence[str], source_ids: Sequence[str],
@@ -44,7 +47,16 @@ def warning_entries(warning: WarningRecord, history: Sequence[LedgerEntry]) -> l
     """The warning's ledger history as timeline entries; without one, what its record says."""
     if not history:
         return _from_record(warning)
-    return [_entry(warning, e) for e in sorted(history, key=lambda e: e.seq)]
+    return [_run(warning, run) for run in runs(sorted(history, key=lambda e: e.seq))]
+
+
+def _run(w: WarningRecord, run: Run) -> TimelineEntry:
+    """One entry, or repeated reminders (identical escalations) as one: "warning #3 reminded 3 times"."""
+    first = _entry(w, run.first)
+    if not run.grouped:
+        return first
+    return TimelineEntry(first.at, first.kind, first.actor, w.id, f"warning #{w.id} {run.label}", run.span,
+                         tuple(_entry(w, e) for e in run.entries))
 
 
 def _entry(w: WarningRecord, e: LedgerEntry) -> TimelineEntry:
@@ -59,6 +71,11 @@ def _entry(w: WarningRecord, e: LedgerEntry) -> TimelineEntry:
         to = text(e, "to", "owner")
         return TimelineEntry(e.at, TimelineKind.ESCALATED, e.actor, w.id,
                              f"{label} escalated" + (f" to {to}" if to else ""), text(e, "reason") or "")
+    if kind == "reminded":
+        n, cap = e.payload.get("n"), e.payload.get("cap")
+        return TimelineEntry(e.at, TimelineKind.REMINDED, e.actor, w.id,
+                             f"{label} reminded ({n} of {cap})" + ("; no further reminders" if e.payload.get("last")
+                                                                   else ""), text(e, "owner") or "")
     if kind == "disposed":
         how = text(e, "disposition") or "disposed"
         return TimelineEntry(e.at, TimelineKind.DISPOSED, e.actor, w.id, f"{label} disposed of: {how}",

@@ -110,6 +110,8 @@ def _event_scalar_filters(q: EventQuery) -> list[ColumnElement[bool]]:
         conds.append(c.confidence >= q.min_confidence)
     if not q.include_negated:
         conds.append(c.negated.is_(False))
+    if q.placed is not None:
+        conds.append(c.place_lat.is_not(None) if q.placed else c.place_lat.is_(None))
     return conds
 
 

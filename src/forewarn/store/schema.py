@@ -265,7 +265,7 @@ events = Table(
     Index("ix_events_recipient_country_date", "recipient_country", "date", "negated", "place_lat", "place_lon"),
     Index("ix_events_source_id_date", "source_id", "date", "negated", "place_lat", "place_lon"),
     Index("ix_events_date_place", "date", "negated", "place_lat", "place_lon", "type", "mode", "source_id",
-          "actor_country", "recipient_country", "confidence", "place_name", "place_admin1"),
+          "actor_country", "recipient_country", "confidence", "place_name", "place_admin1", "place_country"),  # 0015
     Index("ix_events_actor_entity_id", "actor_entity_id", "date", "negated", "recipient_entity_id"),
     Index("ix_events_recipient_entity_id", "recipient_entity_id", "date", "negated", "actor_entity_id"),
 )
@@ -362,6 +362,12 @@ warnings = Table(
     Column("disposed_by", String(128)),
     Column("reopened", Integer, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    # helper B (issue 16): the account holding the owner's role when it was assigned (None: nobody on shift),
+    # the next automatic step (escalation or reminder; None: none), reminders sent at the chain's end
+    Column("owner_account", String(128)),
+    Column("owner_name", Text),
+    Column("due_at", UTCDateTime),
+    Column("reminders", Integer, nullable=False, server_default="0"),
 )
 
 outbox = Table(  # notifications waiting for (or done with) delivery; a failure stays and is retried
@@ -435,3 +441,102 @@ web_sessions = Table(  # logged-in browsers: only a SHA-256 of the cookie value 
     Column("expires_at", UTCDateTime, nullable=False),
     Column("ended_at", UTCDateTime),
 )
+
+# -- helper B (issue 16): the duty roster (migration 0012) ------------------------------------------
+roster = Table(  # who holds a role (a post in escalation chains) during a shift; every change is in the ledger
+    "roster", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("role", String(128), nullable=False, index=True),  # lower-case, as chains name it: "duty-officer"
+    Column("account", String(128), nullable=False),  # users.name
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("ends_at", UTCDateTime),  # None: until removed
+    Column("added_by", String(128), nullable=False),
+    Column("added_at", UTCDateTime, nullable=False),
+    Column("removed_at", UTCDateTime),
+    Column("removed_by", String(128)),
+)
+
+# -- helper F (issue 16): notes, tags and corrections (migration 0013) ------------------------------
+# an annotation's target: "document:<id>" or "event:<document>:<trigger start>:<trigger end>:<type as extracted>"
+# (forewarn.model.annotations): an event coded again at the same trigger with the same type re-attaches
+annotation_notes = Table(  # free-text notes on documents and events; each is also in the ledger
+    "annotation_notes", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("target", String(200), nullable=False, index=True),
+    Column("document_id", String(64), nullable=False, index=True),
+    Column("event_id", String(64)),  # the event's id when the note was made
+    Column("text", Text, nullable=False),
+    Column("author", String(128), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+annotation_tags = Table(  # short normalised labels; adding and removing each is in the ledger
+    "annotation_tags", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("target", String(200), nullable=False),
+    Column("document_id", String(64), nullable=False, index=True),
+    Column("event_id", String(64)),
+    Column("tag", String(48), nullable=False, index=True),
+    Column("author", String(128), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_annotation_tags_target", "target", "tag", unique=True),
+)
+
+event_corrections = Table(  # append-only: each correction (fields set, or a rejection) of an event, by its key
+    "event_corrections", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("target", String(200), nullable=False, index=True),
+    Column("document_id", String(64), nullable=False, index=True),
+    Column("event_id", String(64), nullable=False),  # the event's id when corrected
+    Column("trigger_start", Integer, nullable=False),
+    Column("trigger_end", Integer, nullable=False),
+    Column("original_type", String(16), nullable=False),
+    Column("action", String(8), nullable=False),  # correct, reject
+    Column("changes", JSONText, nullable=False),  # the fields set (forewarn.store.notes)
+    Column("original", JSONText, nullable=False),  # each changed field's value before, as shown
+    Column("reason", Text),
+    Column("author", String(128), nullable=False),
+    Column("made_at", UTCDateTime, nullable=False, index=True),
+)
+
+# -- helper A (issue 16): the workspace's own time (migration 0011) ---------------------------------
+workspace_clock = Table(  # at most one row: the time this workspace lives in when it is not the real time
+    "workspace_clock", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),  # always 1
+    Column("at", UTCDateTime, nullable=False),  # the workspace time it was set to
+    Column("set_at", UTCDateTime, nullable=False),  # the real time it was set
+    Column("running", Boolean, nullable=False),  # runs on from there (True) or stays frozen
+    Column("set_by", String(128), nullable=False),
+)
+
+
+# -- the live feed and shift handovers (issue 16, helper E; migration 0014) ------------------
+
+feed_visits = Table(  # each account's mark in the live feed: the newest item (by the time it became known) seen
+    "feed_visits", metadata,
+    Column("account", String(128), primary_key=True),
+    Column("seen_until", UTCDateTime, nullable=False),
+    Column("seen_at", UTCDateTime, nullable=False),
+)
+
+handovers = Table(  # a shift handover note; written once and never changed (a correction is a new note)
+    "handovers", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("written_at", UTCDateTime, nullable=False, index=True),
+    Column("written_by", String(128), nullable=False),
+    Column("since", UTCDateTime, nullable=False),  # what changed is told from here (the previous note) on
+    Column("previous_id", Integer),
+    Column("corrects", Integer),  # the note this one corrects
+    Column("watch", Text, nullable=False),
+    Column("open_warnings", JSONText, nullable=False),  # a snapshot at writing
+    Column("changes", JSONText, nullable=False),
+)
+
+handover_acks = Table(  # the incoming officers' acknowledgements of a handover
+    "handover_acks", metadata,
+    Column("handover_id", Integer, primary_key=True),
+    Column("account", String(128), primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+)
+
+Index("ix_documents_ingested_at", documents.c.ingested_at, documents.c.id)  # the feed's order (0014)

@@ -56,6 +56,18 @@ class WarningView:
     documents: dict[str, DocumentBrief]
     events: dict[str, EventBrief]
     names: dict[str, str]  # scenario names by id
+    remind_cap: int = 3  # reminders at most at the end of a chain (the setting in force)
+
+    @property
+    def reminders_left(self) -> str | None:
+        """"reminded 3 of 3 times; no further reminders" (None when it was never reminded)."""
+        w = self.warning
+        if not w.reminders:
+            return None
+        said = f"reminded {w.reminders} of {max(self.remind_cap, w.reminders)} times"
+        if w.due_at is None and w.state is WarningState.RAISED:
+            return f"{said}; no further reminders until someone acts on it"
+        return said + (f"; next reminder {w.due_at:%Y-%m-%d %H:%M} UTC" if w.due_at else "")
 
 
 def list_warnings(conn: Connection, *, states: Sequence[WarningState], severity: str | None = None,

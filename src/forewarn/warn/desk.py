@@ -32,7 +32,7 @@ from forewarn.model import (
 )
 from forewarn.model.warning import OPEN_STATES
 from forewarn.store import SqlStore
-from forewarn.warn import board, lifecycle, outbox, rows
+from forewarn.warn import board, lifecycle, outbox, roster, rows
 from forewarn.warn.board import Board, Changes, WarningList, WarningView
 from forewarn.warn.deliver import deliver
 from forewarn.warn.history import entries_about
@@ -40,6 +40,7 @@ from forewarn.warn.lifecycle import Act, Draft
 from forewarn.warn.outbox import DeliveryReport, OutboxItem
 from forewarn.warn.policy import Policy
 from forewarn.warn.react import may_change, react
+from forewarn.warn.roster import Shift
 
 ScenarioLookup = Callable[[str], Scenario]  # raises NotFound for an unknown id
 
@@ -98,7 +99,7 @@ class WarningDesk:
         w, history = self.get(warning_id), self.history(warning_id)
         with self.store.engine.connect() as conn:
             return WarningView(w, history, documents_brief(conn, w.document_ids), events_brief(conn, w.event_ids),
-                               board.scenario_names(conn))
+                               board.scenario_names(conn), self.policy().remind_cap)
 
     def check_documents(self, document_ids: Sequence[str]) -> None:
         """InvalidArgument naming the first of ``document_ids`` that is no stored document."""
@@ -155,7 +156,7 @@ class WarningDesk:
             minutes = self._minutes(self.get(warning_id))
             with self._act() as act:
                 w = rows.fetch(act.conn, warning_id, lock=True)  # as it is now: someone may have acknowledged it
-                if w.state is WarningState.RAISED and w.ack_deadline is not None and w.ack_deadline <= act.at:
+                if w.state is WarningState.RAISED and w.due_at is not None and w.due_at <= act.at:
                     done.append(lifecycle.escalate(act, w, minutes, None))
         return done
 
@@ -183,6 +184,23 @@ class WarningDesk:
                        {"outbox_id": item.id, "channel": item.channel, "target": item.target,
                         "target_fingerprint": item.fingerprint, "reason": item.reason})
             return item
+
+    # -- the duty roster -------------------------------------------------------------------------
+    def roster(self, at: datetime | None = None) -> list[Shift]:
+        """Shifts on the roster (with ``at``: those covering that time), by role then start."""
+        with self.store.engine.connect() as conn:
+            return roster.listing(conn, at)
+
+    def roster_add(self, role: str, account: str, starts_at: datetime | None = None,
+                   ends_at: datetime | None = None) -> Shift:
+        """Put an account on a shift of a role (from now when ``starts_at`` is None); ledgered."""
+        with self._act() as act:
+            return roster.add(act.conn, role=role, account=account, starts_at=starts_at or act.at, ends_at=ends_at,
+                              at=act.at, actor=act.actor, signer=act.signer)
+
+    def roster_remove(self, shift_id: int) -> Shift:
+        with self._act() as act:
+            return roster.remove(act.conn, shift_id, at=act.at, actor=act.actor, signer=act.signer)
 
     # -- helpers -----------------------------------------------------------------------------------
     def policy(self) -> Policy:

@@ -33,7 +33,7 @@ def text(scenario: Scenario, assessment: Assessment) -> str:
 def _signal_line(s: Signal, indicator: str) -> str:
     sources = f"{len(s.source_ids)} source{'s' if len(s.source_ids) != 1 else ''}"
     line = (f"- {indicator}: {s.contribution:+.2f} log-odds, observed {s.observed_on.isoformat()}, "
-            f"known {s.known_at:%Y-%m-%d %H:%M}, {sources} (best {s.reliability})")
+            f"known {s.known_at:%Y-%m-%d %H:%M}, {sources}{f' (best {s.reliability})' if s.reliability else ''}")
     evidence = " ".join(s.evidence.split())
     if evidence:
         clipped = evidence if len(evidence) <= EVIDENCE_CHARS else evidence[:EVIDENCE_CHARS - 1] + "…"

@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 from forewarn.errors import InvalidArgument, RationaleRequired, WarningStateError
 from forewarn.ledger import Signer, append
 from forewarn.model import Disposition, LedgerEntry, Origin, WarningRecord, WarningState
-from forewarn.warn import rows
+from forewarn.warn import roster, rows
 from forewarn.warn.notify import Reason, queue
 from forewarn.warn.policy import Policy
 
@@ -38,6 +38,12 @@ class Act:
 
     def deadline(self, minutes: int) -> datetime:
         return self.at + timedelta(minutes=minutes)
+
+    def owner(self, entry: str) -> dict[str, Any]:
+        """The owner columns for chain entry ``entry``: the entry itself, and the person holding it now."""
+        holder = roster.resolve(self.conn, entry, self.at)
+        return {"owner": entry, "owner_account": holder.account if holder else None,
+                "owner_name": holder.name if holder else None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,16 +78,16 @@ def raise_new(act: Act, d: Draft) -> WarningRecord:
         act.conn, origin=d.origin.value, scenario_id=d.scenario_id, severity=d.severity, title=d.title.strip(),
         text=d.text.strip(), probability=d.probability, event_ids=list(dict.fromkeys(d.event_ids)),
         document_ids=list(dict.fromkeys(d.document_ids)), partner=d.partner, partner_ref=d.partner_ref,
-        state=WarningState.RAISED.value, disposition=None, rationale=None, signposts=[], owner=d.chain[0],
+        state=WarningState.RAISED.value, disposition=None, rationale=None, signposts=[], **act.owner(d.chain[0]),
         chain=list(d.chain), escalation_level=0, raised_at=act.at, raised_by=act.actor, ack_deadline=deadline,
         acknowledged_at=None, acknowledged_by=None, disposed_at=None, disposed_by=None, reopened=0,
-        updated_at=act.at)
+        updated_at=act.at, due_at=deadline, reminders=0)
     w = rows.fetch(act.conn, new_id)
     act.record("warning-raised", w.id, {
         "origin": w.origin.value, "scenario": w.scenario_id, "severity": w.severity, "title": w.title,
         "text": w.text, "probability": w.probability, "event_ids": list(w.event_ids),
         "document_ids": list(w.document_ids), "partner": w.partner, "partner_ref": w.partner_ref, "owner": w.owner,
-        "chain": list(w.chain), "deadline": _iso(deadline)})
+        "owner_account": w.owner_account, "chain": list(w.chain), "deadline": _iso(deadline)})
     queue(act.conn, act.policy, Reason.RAISED, w, act.at)
     return w
 
@@ -91,7 +97,7 @@ def acknowledge(act: Act, w: WarningRecord, note: str | None) -> WarningRecord:
         raise WarningStateError(f"warning {w.id} cannot be acknowledged: it was {state_story(w)}",
                                 hint=f"`forewarn warnings show {w.id}` shows its history")
     rows.update(act.conn, w.id, state=WarningState.ACKNOWLEDGED.value, acknowledged_at=act.at,
-                acknowledged_by=act.actor, ack_deadline=None, updated_at=act.at)
+                acknowledged_by=act.actor, ack_deadline=None, due_at=None, reminders=0, updated_at=act.at)
     act.record("warning-acknowledged", w.id, {"note": _clean(note), "owner": w.owner,
                                               "escalation_level": w.escalation_level,
                                               "deadline": _iso(w.ack_deadline),
@@ -111,7 +117,8 @@ def dispose(act: Act, w: WarningRecord, disposition: Disposition, rationale: str
                                 hint="give --rationale saying why it does not call for action")
     marks = [s.strip() for s in signposts if s.strip()]
     rows.update(act.conn, w.id, state=WarningState.DISPOSED.value, disposition=disposition.value, rationale=reason,
-                signposts=marks, disposed_at=act.at, disposed_by=act.actor, ack_deadline=None, updated_at=act.at)
+                signposts=marks, disposed_at=act.at, disposed_by=act.actor, ack_deadline=None, due_at=None,
+                updated_at=act.at)
     act.record(kind, w.id, {"disposition": disposition.value, "rationale": reason, "signposts": marks,
                             "previous_state": w.state.value, **(detail or {})})
     return rows.fetch(act.conn, w.id)
@@ -123,31 +130,54 @@ def supersede(act: Act, w: WarningRecord, by: WarningRecord) -> WarningRecord:
 
 
 def escalate(act: Act, w: WarningRecord, minutes: int, reason: str | None) -> WarningRecord:
-    """Hand the warning to the next person in its chain with a new deadline. ``reason`` None is
-    the automatic step after a missed deadline: at the end of the chain the warning stays with the
-    last person, gets a new deadline and is announced again. A person escalating (with a reason)
-    may hand on any open warning, acknowledged ones too (they then await the next person's
-    acknowledgement), but not past the end of the chain."""
+    """Hand the warning to the next person in its chain with a new deadline (the chain's entry
+    resolved to the person holding it now). ``reason`` None is the automatic step after a missed
+    deadline: at the end of the chain the warning is not escalated again but reminded
+    (:func:`remind`). A person escalating (with a reason) may hand on any open warning, acknowledged
+    ones too (they then await the next person's acknowledgement), but not past the end of the chain."""
     if w.state is WarningState.DISPOSED:
         raise WarningStateError(f"warning {w.id} cannot be escalated: it was {state_story(w)}",
                                 hint=f"`forewarn warnings show {w.id}` shows its history")
     level = w.escalation_level + 1
-    exhausted = level >= len(w.chain)
-    if exhausted and reason is not None:
-        raise WarningStateError(f"warning {w.id} is already with the last person in its chain ({w.owner})",
+    if level >= len(w.chain):
+        if reason is None:
+            return remind(act, w)
+        raise WarningStateError(f"warning {w.id} is already with the last person in its chain ({w.owner_shown})",
                                 hint="acknowledge or dispose of it; longer chains come from the scenario or the "
                                      "`escalation_chain` setting")
-    level = min(level, len(w.chain) - 1)
     deadline = act.deadline(minutes)
-    rows.update(act.conn, w.id, state=WarningState.RAISED.value, owner=w.chain[level], escalation_level=level,
-                ack_deadline=deadline, acknowledged_at=None, acknowledged_by=None, updated_at=act.at)
-    detail = {"from": w.owner, "to": w.chain[level], "level": level, "deadline": _iso(deadline),
-              "deadline_missed": _iso(w.ack_deadline) if reason is None else None,
+    owner = act.owner(w.chain[level])
+    rows.update(act.conn, w.id, state=WarningState.RAISED.value, **owner, escalation_level=level,
+                ack_deadline=deadline, acknowledged_at=None, acknowledged_by=None, due_at=deadline, reminders=0,
+                updated_at=act.at)
+    detail = {"from": w.owner, "to": w.chain[level], "to_account": owner["owner_account"], "level": level,
+              "deadline": _iso(deadline), "deadline_missed": _iso(w.ack_deadline) if reason is None else None,
               "reason": reason if reason is not None else "acknowledgement deadline passed",
-              "automatic": reason is None, "chain_exhausted": exhausted, "previous_state": w.state.value}
+              "automatic": reason is None, "chain_exhausted": False, "previous_state": w.state.value}
     act.record("warning-escalated", w.id, detail)
     new = rows.fetch(act.conn, w.id)
     queue(act.conn, act.policy, Reason.ESCALATED, new, act.at, detail)
+    return new
+
+
+def remind(act: Act, w: WarningRecord) -> WarningRecord:
+    """At the end of its chain an unacknowledged warning is reminded to the person holding the last
+    post now, every ``remind_minutes`` up to ``remind_cap`` times; after the last reminder nothing is
+    due until someone acts on it. Its acknowledgement deadline stays the one it missed."""
+    if w.state is not WarningState.RAISED:
+        raise WarningStateError(f"warning {w.id} cannot be reminded: it was {state_story(w)}")
+    n, cap = w.reminders + 1, act.policy.remind_cap
+    if n > cap:
+        raise WarningStateError(f"warning {w.id} was reminded {w.reminders} of {cap} times already",
+                                hint="nothing more is sent until someone acts on it")
+    due = act.deadline(act.policy.remind_minutes) if n < cap else None
+    owner = act.owner(w.owner)
+    rows.update(act.conn, w.id, **owner, due_at=due, reminders=n, updated_at=act.at)
+    detail = {"n": n, "cap": cap, "owner": w.owner, "owner_account": owner["owner_account"],
+              "deadline_missed": _iso(w.ack_deadline), "next": _iso(due), "last": due is None}
+    act.record("warning-reminded", w.id, detail)
+    new = rows.fetch(act.conn, w.id)
+    queue(act.conn, act.policy, Reason.REMINDED, new, act.at, detail)
     return new
 
 
@@ -163,13 +193,13 @@ def reopen(act: Act, w: WarningRecord, event_ids: Sequence[str], document_ids: S
     rows.update(act.conn, w.id, state=WarningState.RAISED.value, disposition=None, rationale=None,
                 disposed_at=None, disposed_by=None, acknowledged_at=None, acknowledged_by=None,
                 event_ids=[*w.event_ids, *new_events], document_ids=[*w.document_ids, *new_docs],
-                owner=w.chain[0], escalation_level=0, ack_deadline=deadline, reopened=w.reopened + 1,
-                updated_at=act.at)
-    detail = {"new_event_ids": new_events, "new_document_ids": new_docs, "times": w.reopened + 1,
-              "owner": w.chain[0], "deadline": _iso(deadline), "dismissed_by": w.disposed_by,
-              "dismissed_at": _iso(w.disposed_at), "dismissal_rationale": w.rationale}
-    act.record("warning-reopened", w.id, detail)
+                **act.owner(w.chain[0]), escalation_level=0, ack_deadline=deadline, reopened=w.reopened + 1,
+                due_at=deadline, reminders=0, updated_at=act.at)
     new = rows.fetch(act.conn, w.id)
+    detail = {"new_event_ids": new_events, "new_document_ids": new_docs, "times": w.reopened + 1,
+              "owner": w.chain[0], "owner_account": new.owner_account, "deadline": _iso(deadline),
+              "dismissed_by": w.disposed_by, "dismissed_at": _iso(w.disposed_at), "dismissal_rationale": w.rationale}
+    act.record("warning-reopened", w.id, detail)
     queue(act.conn, act.policy, Reason.REOPENED, new, act.at, detail)
     return new
 
@@ -181,7 +211,7 @@ def state_story(w: WarningRecord) -> str:
     if w.state is WarningState.DISPOSED:
         how = w.disposition.value if w.disposition else "disposed"
         return f"disposed of ({how}) by {w.disposed_by} at {_when(w.disposed_at)}"
-    return f"raised by {w.raised_by} at {_when(w.raised_at)}, awaiting acknowledgement by {w.owner}"
+    return f"raised by {w.raised_by} at {_when(w.raised_at)}, awaiting acknowledgement by {w.owner_shown}"
 
 
 def _clean(text: str | None) -> str | None:

@@ -29,14 +29,23 @@ def body(payload: dict[str, Any]) -> str:
              str(w["title"]), "", str(w["text"]), ""]
     if payload["event"] == "escalated":
         lines.append(f"Escalated from {detail.get('from')} to {detail.get('to')}: {detail.get('reason')}.")
+    if payload["event"] == "reminded":
+        more = "no further reminders" if detail.get("last") else f"next reminder {detail.get('next')}"
+        lines.append(f"Reminder {detail.get('n')} of {detail.get('cap')}: the acknowledgement deadline "
+                     f"{detail.get('deadline_missed')} passed at the end of the chain; {more}.")
     if payload["event"] == "reopened":
         lines.append(f"Reopened with new evidence: {', '.join(detail.get('new_event_ids') or []) or 'none listed'}.")
-    lines += [f"Owner: {w['owner']} — acknowledge by {w['deadline'] or 'n/a'}.",
+    lines += [f"Owner: {_owner(w)} — acknowledge by {w['deadline'] or 'n/a'}.",
               f"Scenario: {w['scenario'] or '—'}; probability: {_probability(w['probability'])}.",
               f"Evidence events: {', '.join(w['evidence']['event_ids']) or '—'}",
               f"Evidence documents: {', '.join(w['evidence']['document_ids']) or '—'}",
               "", f"forewarn ack {w['id']}    ·    forewarn warnings show {w['id']}"]
     return "\n".join(lines) + "\n"
+
+
+def _owner(w: dict[str, Any]) -> str:
+    person = w.get("owner_name") or w.get("owner_account")
+    return f"{w['owner']} ({person})" if person and person != w["owner"] else str(w["owner"])
 
 
 def _probability(value: float | None) -> str:

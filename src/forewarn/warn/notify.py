@@ -21,6 +21,7 @@ from forewarn.warn.policy import Policy
 class Reason(StrEnum):
     RAISED = "raised"
     ESCALATED = "escalated"
+    REMINDED = "reminded"
     REOPENED = "reopened"
 
 
@@ -29,15 +30,25 @@ class Channel(StrEnum):
     EMAIL = "email"
 
 
-def targets(policy: Policy, owner: str) -> list[tuple[Channel, str]]:
-    """The webhook (when set), every `notify_email` address, and the owner when the identity is an
-    e-mail address and an SMTP server is set."""
+def person_address(w: WarningRecord) -> str | None:
+    """The e-mail identity of the person who holds the warning: the account holding its role when
+    that account is named by an e-mail address, else the owner when it is one."""
+    for identity in (w.owner_account, w.owner):
+        if identity and "@" in identity:
+            return identity
+    return None
+
+
+def targets(policy: Policy, w: WarningRecord) -> list[tuple[Channel, str]]:
+    """The webhook (when set), every `notify_email` address, and the person holding the warning
+    (:func:`person_address`) when an SMTP server is set."""
     found: list[tuple[Channel, str]] = []
     if policy.webhook_url:
         found.append((Channel.WEBHOOK, policy.webhook_url))
     mails = list(policy.notify_email)
-    if policy.smtp_host and "@" in owner and owner not in mails:
-        mails.append(owner)
+    person = person_address(w)
+    if policy.smtp_host and person and person not in mails:
+        mails.append(person)
     found += [(Channel.EMAIL, m) for m in mails]
     return found
 
@@ -46,7 +57,9 @@ def warning_json(w: WarningRecord) -> dict[str, Any]:
     """The warning as a notification carries it: plain JSON."""
     return {
         "id": w.id, "origin": w.origin.value, "severity": w.severity, "title": w.title, "text": w.text,
-        "state": w.state.value, "owner": w.owner, "chain": list(w.chain), "escalation_level": w.escalation_level,
+        "state": w.state.value, "owner": w.owner, "owner_account": w.owner_account,
+        "owner_name": w.owner_name, "on_shift": w.on_shift, "reminders": w.reminders, "chain": list(w.chain),
+        "escalation_level": w.escalation_level,
         "deadline": _iso(w.ack_deadline), "scenario": w.scenario_id, "probability": w.probability,
         "partner": w.partner, "partner_ref": w.partner_ref, "raised_at": _iso(w.raised_at), "raised_by": w.raised_by,
         "reopened": w.reopened, "signposts": list(w.signposts),
@@ -64,7 +77,7 @@ def queue(conn: Connection, policy: Policy, reason: Reason, w: WarningRecord, at
     body = payload(reason, w, at, detail or {})
     rows = [{"warning_id": w.id, "reason": reason.value, "channel": channel.value, **stored_target(channel, target),
              "payload": body, "status": "pending", "attempts": 0, "next_attempt_at": at, "last_error": None,
-             "created_at": at, "sent_at": None} for channel, target in targets(policy, w.owner)]
+             "created_at": at, "sent_at": None} for channel, target in targets(policy, w)]
     if rows:
         conn.execute(t.outbox.insert(), rows)
     return len(rows)

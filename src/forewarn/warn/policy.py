@@ -45,11 +45,14 @@ class Policy:
     webhook_url: str
     notify_email: tuple[str, ...]
     smtp_host: str
+    remind_minutes: int = 240  # between reminders at the end of a chain
+    remind_cap: int = 3  # reminders at most, then nothing until someone acts
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Policy:
         return cls(parse_ack_minutes(settings.ack_minutes), settings.escalation_chain,
-                   settings.webhook_url.strip(), settings.notify_email, settings.smtp_host.strip())
+                   settings.webhook_url.strip(), settings.notify_email, settings.smtp_host.strip(),
+                   settings.remind_minutes, settings.remind_cap)
 
     def check_severity(self, severity: str) -> str:
         """A person's severity, lower-cased; InvalidArgument naming the allowed ones otherwise."""

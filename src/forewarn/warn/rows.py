@@ -27,6 +27,7 @@ def to_record(row: Row[Any]) -> WarningRecord:
         escalation_level=row.escalation_level, raised_at=row.raised_at, raised_by=row.raised_by,
         ack_deadline=row.ack_deadline, acknowledged_at=row.acknowledged_at, acknowledged_by=row.acknowledged_by,
         disposed_at=row.disposed_at, disposed_by=row.disposed_by, reopened=row.reopened, updated_at=row.updated_at,
+        owner_account=row.owner_account, owner_name=row.owner_name, due_at=row.due_at, reminders=row.reminders,
     )
 
 
@@ -74,9 +75,10 @@ def board(conn: Connection, *, states: Sequence[WarningState], scenario_id: str 
 
 
 def due_ids(conn: Connection, at: datetime) -> list[int]:
-    """Unacknowledged open warnings whose acknowledgement deadline has passed, oldest deadline first."""
-    query = (select(W.id).where(W.state == WarningState.RAISED.value, W.ack_deadline <= at)
-             .order_by(W.ack_deadline, W.id))
+    """Unacknowledged open warnings whose next automatic step (escalation, or a reminder at the
+    chain's end) is due, the longest due first."""
+    query = (select(W.id).where(W.state == WarningState.RAISED.value, W.due_at <= at)
+             .order_by(W.due_at, W.id))
     return [int(i) for i in conn.execute(query).scalars()]
 
 

@@ -105,11 +105,16 @@ async def check_csrf(request: Request, p: Principal) -> None:
                           hint=f"send it in the {CSRF_HEADER} header or the {CSRF_FIELD} form field")
 
 
+def article(noun: str) -> str:
+    """The noun with its indefinite article: "an analyst", "a duty officer"."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
 def _reader(role: Role) -> Callable[[Request], Principal]:
     def dependency(request: Request) -> Principal:
         p = principal(request)
         if not p.may(role):
-            raise Forbidden(f"{p.user.name} is a {p.user.role.label}; this needs {role.label} or above")
+            raise Forbidden(f"{p.user.name} is {article(p.user.role.label)}; this needs {article(role.label)} or above")
         return p
 
     return dependency

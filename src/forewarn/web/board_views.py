@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from forewarn.errors import Code, ForewarnError
 from forewarn.model import LedgerEntry
+from forewarn.warn.history import Run, runs
 from forewarn.web.auth import root
 
 FLASH_COOKIE = "fw_flash"
@@ -86,8 +87,11 @@ def attempt(request: Request, target: str, action: Callable[[], str | tuple[str,
 
 @dataclass(frozen=True, slots=True)
 class HistoryRow:
-    entry: LedgerEntry
+    entry: LedgerEntry  # the first of a group
     details: list[tuple[str, str]]  # (what, value) in words, for a definition list
+    label: str = ""  # the kind, or a group's "reminded 3 times"
+    span: str = ""  # a group's "12 Aug 06:00 – 18:00"
+    repeats: tuple[HistoryRow, ...] = ()  # a group's entries, each a row (shown when expanded)
 
 
 HIDDEN = frozenset({"id", "title", "text"})  # on the page already
@@ -95,8 +99,16 @@ COUNTED = frozenset({"event_ids", "document_ids", "new_event_ids", "new_document
 
 
 def history_rows(entries: list[LedgerEntry]) -> list[HistoryRow]:
-    """A warning's ledger entries with their payloads as plain (key, text) pairs."""
-    return [HistoryRow(e, details(e.payload)) for e in entries]
+    """A warning's ledger entries with their payloads as plain (key, text) pairs; repeated reminders
+    and identical escalations folded into one row (:func:`forewarn.warn.history.runs`)."""
+    return [_history_row(run) for run in runs(entries)]
+
+
+def _history_row(run: Run) -> HistoryRow:
+    if not run.grouped:
+        return HistoryRow(run.first, details(run.first.payload), run.label)
+    inner = tuple(HistoryRow(e, details(e.payload), e.kind) for e in run.entries)
+    return HistoryRow(run.first, [], run.label, run.span, inner)
 
 
 def details(payload: dict[str, Any]) -> list[tuple[str, str]]:

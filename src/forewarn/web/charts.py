@@ -1,6 +1,6 @@
 """Small server-rendered SVG charts (no script, no external library): a probability line over time
-with threshold lines and markers, and daily bars. Output is markup safe to embed: every label is
-escaped here."""
+with threshold lines and markers, daily bars, and daily bars stacked by event type with a legend.
+Output is markup safe to embed: every label is escaped here."""
 
 from __future__ import annotations
 
@@ -125,3 +125,55 @@ def bar_chart(counts: Sequence[tuple[date, int]], *, title: str, markers: Sequen
     parts += _markers(markers, t0, t1)
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+# a qualitative palette (Tableau 10, then darker variants): one colour per event type, in the order given
+PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
+           "#bab0ac", "#2f4b7c", "#a05195", "#d45087", "#665191", "#008080", "#7f7f00")
+
+
+def colours(series: Sequence[str], order: Sequence[str] = ()) -> dict[str, str]:
+    """A colour per series name, stable for a name's place in ``order`` (else its first appearance)."""
+    known = [s for s in order if s in set(series)] + sorted(set(series) - set(order))
+    return {s: PALETTE[(order.index(s) if s in order else len(order) + i) % len(PALETTE)]
+            for i, s in enumerate(known)}
+
+
+def stacked_bars(counts: Sequence[tuple[date, str, int]], *, title: str, order: Sequence[str] = ()) -> Markup:
+    """Daily counts stacked by series (an event type), with a legend of the series shown and dates on the
+    axis; days missing are zero. ``order``: the series' stacking order and colours (e.g. every type)."""
+    if not counts:
+        return Markup(f'<p class="muted">{escape(title)}: nothing to count.</p>')
+    by_day: dict[date, dict[str, int]] = {}
+    for day, name, n in counts:
+        by_day.setdefault(day, {})[name] = by_day.get(day, {}).get(name, 0) + n
+    colour = colours([name for _, name, _ in counts], order)
+    first, last = min(by_day), max(by_day)
+    t0, t1 = _ts(first), _ts(last + timedelta(days=1))
+    top = max(sum(v.values()) for v in by_day.values()) or 1
+    step = max(1, round(top / 4))
+    v1 = step * 4 if step * 4 >= top else step * 5
+    parts = _frame(v1, [step * i for i in range(int(v1 / step) + 1)], "{:g}", t0, t1, title)
+    width = max((W - LEFT - RIGHT) / ((last - first).days + 1) - 1, 0.6)
+    for day, found in sorted(by_day.items()):
+        base = 0
+        x = _x(_ts(day), t0, t1)
+        for name in colour:
+            n = found.get(name, 0)
+            if n <= 0:
+                continue
+            y0, y1 = _y(base, v1), _y(base + n, v1)
+            parts.append(f'<rect class="stack" fill="{colour[name]}" x="{x:.1f}" y="{y1:.1f}" width="{width:.1f}" '
+                         f'height="{y0 - y1:.1f}"><title>{day:%Y-%m-%d} {escape(name)}: {n}</title></rect>')
+            base += n
+    parts.append("</svg>")
+    return Markup("".join(parts)) + legend(colour, {name: sum(v.get(name, 0) for v in by_day.values())
+                                                    for name in colour})
+
+
+def legend(colour: dict[str, str], totals: dict[str, int]) -> Markup:
+    """The series' names with their colours and totals, as a list under a chart."""
+    items = "".join(f'<li><svg class="swatch" viewBox="0 0 10 10" aria-hidden="true"><rect width="10" height="10" '
+                    f'fill="{c}"/></svg>{escape(name)} <span class="muted">{totals.get(name, 0):,}</span></li>'
+                    for name, c in colour.items())
+    return Markup(f'<ul class="legend">{items}</ul>')

@@ -30,6 +30,8 @@ ROLE_OF: dict[Any, tuple[Role, bool]] = {get_args(alias)[1].dependency: (role, a
                                          for alias, role, acts in ROLE_ALIASES}
 # reads open to viewers that still refuse some callers (another account's tokens: admin only)
 FORBIDDING_READS = frozenset({("get", "/api/v1/tokens")})
+# reads whose query names something that may not exist (the feed's scenario)
+NAMING_READS = frozenset({("get", "/api/v1/feed")})
 WHY = {
     "401": "Not authenticated: no, or an unknown, expired or revoked session or token (FW-E100)",
     "403": "The role may not do this (FW-E101), or a session sent no CSRF token (FW-E102)",
@@ -111,7 +113,7 @@ def problem_statuses(operation: dict[str, Any], method: str, path: str, dependan
         role, csrf = needs
         if role != Role.VIEWER or csrf or (method, path) in FORBIDDING_READS:
             statuses.append("403")
-    if "{" in path or "requestBody" in operation:
+    if "{" in path or "requestBody" in operation or (method, path) in NAMING_READS:
         statuses.append("404")
     if acts:
         statuses += ["409", "413"]

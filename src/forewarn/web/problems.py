@@ -3,6 +3,7 @@ codes as the command line; pages get the same content as an HTML page."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import Request
@@ -17,6 +18,7 @@ STATUS: dict[Code, int] = {
     Code.NOT_FOUND: 404,
     Code.ALREADY_EXISTS: 409,
     Code.WARNING_STATE: 409,
+    Code.HANDOVER_STATE: 409,
     Code.ENTITY_CONFLICT: 409,
     Code.UNAUTHENTICATED: 401,
     Code.FORBIDDEN: 403,
@@ -30,13 +32,35 @@ STATUS: dict[Code, int] = {
 }  # every other code is a problem with the request: 422
 
 
+# what a not-found names ("no warning 12", "scenario 'x' is not in this workspace"): the longest first
+KINDS = ("roster entry", "entity merge", "error code", "anchor file", "ingest run", "notification", "handover",
+         "warning", "scenario", "document", "event", "entity", "run", "source", "account", "token", "alias", "page",
+         "operation")
+_KIND = re.compile(r"\b(" + "|".join(KINDS) + r")s?\b")
+# the codes' descriptions speak of the command line; on the web they read so
+WEB_TITLES = {Code.INVALID_ARGUMENT: "The request is malformed"}
+
+
 def type_uri(code: Code) -> str:
     return f"/api/v1/errors/{code.value}"
 
 
+def missing(detail: str) -> str | None:
+    """The kind of thing a not-found message names first ("warning" for "no warning 12"), if any."""
+    found = _KIND.search(detail)
+    return found.group(1) if found else None
+
+
+def title(code: Code, detail: str) -> str:
+    """The problem's title: a not-found names the kind missing ("Warning not found"), others their code's."""
+    if code is Code.NOT_FOUND:
+        return f"{(missing(detail) or 'page').capitalize()} not found"
+    return WEB_TITLES.get(code) or DESCRIPTIONS[code].split(". ")[0].rstrip(".")
+
+
 def problem(code: Code, detail: str, *, status: int | None = None, hint: str = "", instance: str = "",
             **extra: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"type": type_uri(code), "title": DESCRIPTIONS[code].split(". ")[0].rstrip("."),
+    body: dict[str, Any] = {"type": type_uri(code), "title": title(code, detail),
                             "status": status or STATUS.get(code, 422), "detail": detail, "code": code.value}
     if hint:
         body["hint"] = hint
@@ -69,8 +93,17 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = [{"where": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")}
               for e in exc.errors()]
-    detail = "; ".join(f"{e['where']}: {e['message']}" for e in errors) or "invalid request"
+    detail = "; ".join(f"{_where(e)}: {e.get('msg', '')}" for e in exc.errors()) or "invalid request"
     return problem_response(request, problem(Code.INVALID_ARGUMENT, detail, instance=request.url.path, errors=errors))
+
+
+def _where(error: Any) -> str:
+    """Where a validation error is: "the event id 'zzz' in the path" for a path's id, else its location."""
+    loc = tuple(str(p) for p in error.get("loc", ()))
+    if len(loc) == 2 and loc[0] == "path":
+        name = loc[1].removesuffix("_id").replace("_", " ")
+        return f"the {name}{' id' if loc[1].endswith('_id') else ''} {str(error.get('input', ''))[:80]!r} in the path"
+    return ".".join(loc)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
@@ -80,8 +113,12 @@ async def http_error(request: Request, exc: Exception) -> Response:
     if exc.status_code == 400:  # a body that cannot be parsed: a problem with the request like any other (422)
         return problem_response(request, problem(code, "the request body cannot be read (send UTF-8 JSON, or the "
                                                  "form the page sends)", instance=request.url.path))
-    return problem_response(request, problem(code, str(exc.detail), status=exc.status_code,
-                                             instance=request.url.path), dict(exc.headers or {}))
+    detail = str(exc.detail)
+    if exc.status_code == 404 and detail == "Not Found":  # no route: say what was asked for
+        detail = (f"no operation {request.method} {request.url.path}" if not wants_html(request)
+                  else f"no page {request.url.path}")
+    return problem_response(request, problem(code, detail, status=exc.status_code, instance=request.url.path),
+                            dict(exc.headers or {}))
 
 
 async def data_error(request: Request, exc: Exception) -> Response:

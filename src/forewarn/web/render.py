@@ -6,21 +6,23 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from forewarn import __version__
 from forewarn.model.document import format_dated
-from forewarn.web.auth import CSRF_FIELD, optional_principal
+from forewarn.web.auth import CSRF_FIELD, optional_principal, root
 
 TEMPLATES = Path(__file__).parent / "templates"
-NAV = (("board", "/", "Board"), ("scenarios", "/scenarios", "Scenarios"), ("events", "/events", "Events"),
-       ("documents", "/documents", "Documents"), ("entities", "/entities", "Entities"),
+NAV = (("board", "/", "Board"), ("feed", "/feed", "Feed"), ("scenarios", "/scenarios", "Scenarios"),
+       ("events", "/events", "Events"), ("map", "/map", "Map"), ("documents", "/documents", "Documents"),
+       ("entities", "/entities", "Entities"),
        ("ledger", "/ledger", "Ledger"), ("postmortem", "/postmortem", "Post-mortem"),
-       ("sources", "/sources", "Sources"))
+       ("sources", "/sources", "Sources"), ("roster", "/roster", "Roster"))
 
 
 def when(value: datetime | date | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -51,24 +53,38 @@ def pct(value: float | None, digits: int = 0) -> str:
     return "—" if value is None else f"{value * 100:.{digits}f} %"
 
 
+def web_url(value: object) -> str | None:
+    """The value as a link target when it is an http(s) URL with a host, else None (a path, a
+    ``javascript:`` or ``data:`` URL is never made a link)."""
+    text = str(value or "").strip()
+    parts = urlsplit(text)
+    return text if parts.scheme.lower() in ("http", "https") and parts.netloc and " " not in text else None
+
+
 def query(params: dict[str, Any], **changes: Any) -> str:
     """A query string from ``params`` with ``changes`` applied (None removes a key)."""
     merged = {k: v for k, v in {**params, **changes}.items() if v not in (None, "", [], ())}
     return "?" + urlencode(merged, doseq=True) if merged else "?"
 
 
+# a date field that shows and takes ISO dates whatever the browser's locale (type="date" shows mm/dd/yyyy)
+ISO_DATE = Markup('type="text" inputmode="numeric" pattern="[0-9]{4}-[0-9]{2}-[0-9]{2}" placeholder="YYYY-MM-DD" '
+                  'maxlength="10" size="10" autocomplete="off" title="a date: YYYY-MM-DD"')
+
 env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
                   trim_blocks=True, lstrip_blocks=True)
-env.filters.update(when=when, span=span, pct=pct, dated=format_dated)  # dated: to its precision ("2024", "2024-08")
-env.globals.update(query=query, nav=NAV, version=__version__, csrf_field=CSRF_FIELD)
+env.filters.update(when=when, span=span, pct=pct, dated=format_dated,  # dated: to its precision ("2024", "2024-08")
+                   web_url=web_url)
+env.globals.update(query=query, nav=NAV, version=__version__, csrf_field=CSRF_FIELD, iso_date=ISO_DATE)
 
 
 def render(request: Request, template: str, status: int = 200, headers: dict[str, str] | None = None,
            **context: Any) -> HTMLResponse:
     p = optional_principal(request)
+    clock = root(request).time.show()  # the workspace's own time: "now" on every page, and the banner
     html = env.get_template(template).render(request=request, principal=p, user=p.user if p else None,
-                                             csrf_token=p.csrf_token if p else "", now=datetime.now(UTC),
-                                             **context)
+                                             csrf_token=p.csrf_token if p else "", now=clock.now,
+                                             workspace_time=clock, **context)
     return HTMLResponse(html, status_code=status, headers=headers)
 
 

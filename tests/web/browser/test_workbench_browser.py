@@ -118,13 +118,21 @@ def test_ingest_to_warning_to_dismissal_and_the_pages(browser_page: tuple[Any, R
         kind.fill("MOBILIZE")
     page.locator('form.filters button[type="submit"], form.filters input[type="submit"]').first.click()
     page.wait_for_url(re.compile(r"type=MOBILIZE"))
-    expect(page.locator("svg.map")).to_be_visible()
-    expect(page.locator("svg.map path.land").first).to_be_attached()
-    assert page.locator("svg.map circle.point, svg.map circle.cluster").count() >= 1
+    expect(page.locator(".chart-card svg.chart")).to_be_visible()  # counts per day, stacked by type
+    expect(page.locator("table.regions tbody tr").first).to_be_visible()  # and per region
     event_rows = page.locator("table.events tbody tr")
     assert event_rows.count() >= 5  # the world's five armour events, and the one ingested above
     expect(page.locator("table.events")).not_to_contain_text("ASSAULT")
     screenshot(page, "events-mobilize")
+
+    # the map keeps the filter: borders drawn, the events on it (clustered), a scale
+    page.locator(".regions-card a.button").click()
+    page.wait_for_url(re.compile(r"/map\?.*type=MOBILIZE"))
+    expect(page.locator("#map .leaflet-overlay-pane path").first).to_be_attached()
+    expect(page.locator(".leaflet-control-scale-line")).to_be_visible()
+    assert page.locator("#map .marker-cluster, #map .leaflet-marker-icon").count() >= 1
+    screenshot(page, "map-mobilize")
+    page.go_back()
 
     # a document from the table: its text with highlighted marks
     link = page.locator('table.events a[href^="/documents/"]').first

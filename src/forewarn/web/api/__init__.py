@@ -11,9 +11,24 @@
 
 from fastapi import APIRouter, Depends
 
-from forewarn.web.api import accounts, documents, entities, events, ledger, meta, scenarios, sources, warnings
+from forewarn.web.api import (
+    accounts,
+    annotations,
+    documents,
+    entities,
+    events,
+    feed,
+    handover,
+    ledger,
+    meta,
+    roster,
+    scenarios,
+    sources,
+    warnings,
+)
 from forewarn.web.api.common import known_query
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(known_query)])
-for module in (meta, accounts, warnings, scenarios, events, documents, entities, ledger, sources):
+for module in (meta, accounts, warnings, scenarios, events, documents, entities, ledger, sources, feed, handover,
+               annotations, roster):
     router.include_router(module.router)

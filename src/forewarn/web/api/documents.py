@@ -3,6 +3,7 @@ posted document."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -126,28 +127,33 @@ class PostedOut(BaseModel):
 def list_documents(
     request: Request, p: Viewer, paging: Annotated[Paging, Depends()],
     source: Annotated[Annotated[str, Field(max_length=64)] | None, Blank, Query(description="source id")] = None,
+    run: Annotated[int | None, Blank, Query(ge=1, le=2**62, description="only documents first stored by this "
+                                                                          "ingest run")] = None,
+    cluster: Annotated[Annotated[str, Field(max_length=64, pattern=r"^[0-9a-fA-F]+$")] | None, Blank,
+                       Query(description="only this duplicate cluster (its id)")] = None,
     since: Annotated[datetime | None, Blank, Query(description="published at or after (ISO 8601)")] = None,
     until: Annotated[datetime | None, Blank, Query(description="published before (ISO 8601)")] = None,
-    q: Annotated[Annotated[str, Field(max_length=200)] | None, Blank,
-                 Query(description="part of the title or text (case-insensitive; a Russian or Ukrainian word "
-                                   "in its dictionary form finds its other forms too); without since/until it "
-                                   "searches the latest 10,000 documents")] = None,
+    search: Annotated[Annotated[str, Field(max_length=200)] | None, Blank,
+                      Query(description="part of the title or text (case-insensitive; a Russian or Ukrainian word "
+                                        "in its dictionary form finds its other forms too); without since/until it "
+                                        "searches the latest 10,000 documents")] = None,
     language: Annotated[Annotated[str, Field(pattern=LANGUAGE)] | None, Blank,
                         Query(description="the document's language (ISO 639-1, e.g. ru, uk, en)")] = None,
 ) -> Page[DocumentSummary]:
-    found = acting(request, p).reads.document_list(document_query(source, since, until, q, paging.limit,
-                                                                  paging.offset, language))
+    query = replace(document_query(source, since, until, search, paging.limit, paging.offset, language), run_id=run,
+                    cluster_id=cluster.lower() if cluster else None)
+    found = acting(request, p).reads.document_list(query)
     return paging.page(request, list(found.documents), found.total)
 
 
-def document_query(source: str | None, since: datetime | None, until: datetime | None, q: str | None, limit: int,
-                   offset: int, language: str | None = None) -> DocumentQuery:
+def document_query(source: str | None, since: datetime | None, until: datetime | None, search: str | None,
+                   limit: int, offset: int, language: str | None = None) -> DocumentQuery:
     since = since.replace(tzinfo=UTC) if since and since.tzinfo is None else since
     until = until.replace(tzinfo=UTC) if until and until.tzinfo is None else until
     if since and until and since >= until:
         raise InvalidArgument("the time range is empty", hint="`since` must be before `until`")
-    return DocumentQuery(source_id=source, since=since, until=until, text=q, language=primary(language), limit=limit,
-                         offset=offset)
+    return DocumentQuery(source_id=source, since=since, until=until, text=search, language=primary(language),
+                         limit=limit, offset=offset)
 
 
 @router.get("/documents/{document_id}", response_model=DocumentOut,

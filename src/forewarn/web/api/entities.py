@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
-from forewarn.reads.entities import EntityInfo, EntityRow, Neighbour
+from forewarn.reads.entities import EntityInfo, EntityRow, MergeSuggestion, Neighbour
 from forewarn.web.api.common import Page, Paging
 from forewarn.web.api.events import EventOut, events_out
 from forewarn.web.auth import ActAnalyst, Viewer, acting
@@ -36,15 +36,32 @@ class MergeOut(BaseModel):
     note: str | None
 
 
-@router.get("/entities", response_model=Page[EntityRow], summary="Entities (unmerged), by name")
+class EntityPage(Page[EntityRow]):
+    """The entity list's page, with how many entities were hidden as extraction noise (``all=true``
+    lists them, each with its ``noise`` reason) and the merges worth making."""
+
+    hidden: int
+    suggestions: list[MergeSuggestion]
+
+
+@router.get("/entities", response_model=EntityPage,
+            summary="Entities (unmerged), most active first; extraction noise hidden unless all=true")
 def list_entities(
     request: Request, p: Viewer, paging: Annotated[Paging, Depends()],
     kind: Annotated[Kind | None, Blank, Query(description="person, org, group, country or place")] = None,
-    q: Annotated[Annotated[str, Field(max_length=200)] | None, Blank,
-                 Query(description="part of the id, name or an alias (case-insensitive)")] = None,
-) -> Page[EntityRow]:
-    found = acting(request, p).reads.entity_list(kind, q, paging.limit, paging.offset)
-    return paging.page(request, list(found.items), found.total)
+    search: Annotated[Annotated[str, Field(max_length=200)] | None, Blank,
+                      Query(description="part of the id, name or an alias (case-insensitive)")] = None,
+    sort: Annotated[Literal["activity", "name"], Query(description="activity (events, then mentions, recent "
+                                                                   "first; default) or name")] = "activity",
+    show_all: Annotated[bool, Query(alias="all", description="also the entities that look like extraction "
+                                                             "noise")] = False,
+) -> EntityPage:
+    ws = acting(request, p)
+    found = ws.reads.entity_list(kind, search, paging.limit, paging.offset, sort=sort, show_all=show_all,
+                                 places=ws.scenarios.gazetteer)
+    page = paging.page(request, list(found.items), found.total)
+    return EntityPage(**page.model_dump(exclude={"items"}), items=page.items, hidden=found.hidden,
+                      suggestions=list(found.suggestions))
 
 
 @router.get("/entities/{entity_id}", response_model=EntityInfo,

@@ -86,11 +86,11 @@ def verification(report: VerifyReport, checked_at: datetime) -> Verification:
 @router.get("/ledger", response_model=Page[LedgerEntry], summary="Ledger entries, newest first, with filters")
 def list_entries(request: Request, p: Viewer, paging: Annotated[Paging, Depends()], kind: Kinds = [],  # noqa: B006
                  actor: ActorQ = None, subject: SubjectQ = None, since: SinceQ = None, until: UntilQ = None,
-                 order: Annotated[Literal["newest", "oldest"], Query(description="newest first (default) or chain "
-                                                                                 "order")] = "newest"
+                 oldest_first: Annotated[bool, Query(alias="oldest-first", description="chain order (default: "
+                                                                                       "newest first)")] = False
                  ) -> Page[LedgerEntry]:
     found = acting(request, p).ledger.page(ledger_filter(kind, actor, subject, since, until), limit=paging.limit,
-                                           offset=paging.offset, newest_first=order == "newest")
+                                           offset=paging.offset, newest_first=not oldest_first)
     return paging.page(request, found.entries, found.total)
 
 
@@ -241,11 +241,10 @@ def postmortem_out(view: PostMortemView) -> PostMortemOut:
 @router.get("/postmortem/{scenario_id}", response_model=PostMortemOut, tags=["review"],
             summary="What was known and done before an event, and where the chain broke")
 def postmortem(request: Request, p: Viewer, scenario_id: Annotated[str, PathParam(max_length=200)],
-               event_date: Annotated[str, Query(max_length=40, description="when the event happened: YYYY-MM-DD "
-                                                                           "(midnight UTC) or an ISO date-time")],
-               margin_days: Annotated[int | None, Query(ge=0, le=3650, description="days looked at before the "
-                                                                                  "scenario's horizon (default 30)")]
-               = None,
+               event_date: Annotated[str, Query(alias="event-date", max_length=40, description="when the event "
+                                                "happened: YYYY-MM-DD (midnight UTC) or an ISO date-time")],
+               margin_days: Annotated[int | None, Query(alias="margin-days", ge=0, le=3650, description="days looked "
+                                                        "at before the scenario's horizon (default 30)")] = None,
                replay: Annotated[bool, Query(description="add the replay of the window (probability per day)")]
                = False) -> PostMortemOut:
     view = acting(request, p).review.postmortem_view(scenario_id, event_instant(event_date), margin_days=margin_days,

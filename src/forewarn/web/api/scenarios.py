@@ -18,6 +18,7 @@ from forewarn.detect.desk import ScenarioLine
 from forewarn.detect.types import ScenarioChange
 from forewarn.model import Indicator, Region, StoredAssessment, Threshold
 from forewarn.web.api.common import Page, Paging
+from forewarn.web.api.evidence import EvidenceGroupOut, evidence_out
 from forewarn.web.api.warnings import WarningOut, warning_out
 from forewarn.web.auth import ActAnalyst, ActDutyOfficer, Viewer, acting
 
@@ -95,6 +96,9 @@ class ScenarioDetail(ScenarioSummary):
     indicators: list[Indicator]
     yaml: str
     latest_assessment: AssessmentOut | None = Field(description="the last stored assessment with its signals")
+    evidence: list[EvidenceGroupOut] = Field(
+        default_factory=list, description="the latest assessment's signals as readable rows grouped by indicator, "
+                                          "strongest first (every counted signal, a few uncounted ones)")
 
 
 class ScenarioIn(BaseModel):
@@ -161,12 +165,14 @@ def list_scenarios(request: Request, p: Viewer, paging: Annotated[Paging, Depend
 
 @router.get("/scenarios/{scenario_id}", response_model=ScenarioDetail, summary="One scenario in full")
 def get_scenario(request: Request, p: Viewer, scenario_id: ScenarioId) -> ScenarioDetail:
-    line = acting(request, p).scenarios.line(scenario_id)
+    ws = acting(request, p)
+    line = ws.scenarios.line(scenario_id)
     s, last = line.record.scenario, line.latest
+    evidence = ws.reads.signal_evidence(last.signals, {i.id: i.name for i in s.indicators}) if last else []
     return ScenarioDetail(
         **summary(line).model_dump(), yaml=line.record.yaml,
         region=s.region, indicators=list(s.indicators),
-        latest_assessment=assessment_out(last) if last else None)
+        latest_assessment=assessment_out(last) if last else None, evidence=evidence_out(evidence))
 
 
 @router.get("/scenarios/{scenario_id}/assessments", response_model=Page[AssessmentOut],

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 from forewarn.model import LedgerEntry, WarningRecord, WarningState
 from forewarn.model.warning import OPEN_STATES
 from forewarn.web.api.common import Page, Paging
+from forewarn.web.api.evidence import EvidenceGroupOut, evidence_out, warning_evidence
 from forewarn.web.auth import ActAnalyst, ActDutyOfficer, Viewer, acting
 
 router = APIRouter(tags=["warnings"])
@@ -63,7 +64,14 @@ class WarningOut(BaseModel):
     disposition: Literal["acted-on", "dismissed", "superseded"] | None
     rationale: str | None
     signposts: list[str]
-    owner: str = Field(description="who must acknowledge it now")
+    owner: str = Field(description="who must acknowledge it now: the chain's entry (a role or a name)")
+    owner_account: str | None = Field(None, description="the account holding that role when it was assigned "
+                                                        "(the duty roster); null: nobody on shift")
+    owner_name: str | None = Field(None, description="that account's display name")
+    owner_shown: str = Field("", description='"duty-officer (Alice Ng)", "director (nobody on shift)"')
+    on_shift: bool = Field(True, description="false: a role nobody held when it was assigned")
+    reminders: int = Field(0, description="reminders sent at the end of its chain (at most `remind_cap`)")
+    due_at: datetime | None = Field(None, description="its next automatic escalation or reminder; null: none")
     chain: list[str] = Field(description="escalation chain, the first owner first")
     escalation_level: int
     raised_at: datetime
@@ -76,6 +84,8 @@ class WarningOut(BaseModel):
     reopened: int
     updated_at: datetime
     history: list[HistoryEntry] | None = None
+    evidence: list[EvidenceGroupOut] | None = Field(
+        None, description="its evidence as readable rows grouped by indicator (only on the single-warning read)")
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -146,8 +156,11 @@ def warning_changes(request: Request, p: Viewer,
 
 @router.get("/warnings/{warning_id}", response_model=WarningOut, summary="One warning with its history")
 def get_warning(request: Request, p: Viewer, warning_id: WarningId) -> WarningOut:
-    view = acting(request, p).warnings.view(warning_id)
-    return warning_out(view.warning, view.history)
+    ws = acting(request, p)
+    view = ws.warnings.view(warning_id)
+    out = warning_out(view.warning, view.history)
+    out.evidence = evidence_out(warning_evidence(ws, view.warning))
+    return out
 
 
 @router.post("/warnings", response_model=WarningOut, status_code=201, summary="Raise a warning by hand (analyst)")

@@ -1,9 +1,25 @@
 """Server-rendered pages (Jinja2 templates in ``../templates``)."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
-from forewarn.web.pages import board, documents, entities, events, ledger, postmortem, scenarios, session, sources
+from forewarn.web.api.common import known_names
+from forewarn.web.pages import (
+    annotations,
+    board,
+    documents,
+    entities,
+    events,
+    feed,
+    handover,
+    ledger,
+    postmortem,
+    roster,
+    scenarios,
+    session,
+    sources,
+)
 
-router = APIRouter(include_in_schema=False)
-for module in (session, board, scenarios, events, documents, entities, ledger, postmortem, sources):
+router = APIRouter(include_in_schema=False, dependencies=[Depends(known_names)])  # unknown query parameters: 422
+for module in (session, board, scenarios, events, documents, entities, ledger, postmortem, sources, feed, handover,
+               roster, annotations):  # annotations last: its /events/{id} must not shadow another's /events/…
     router.include_router(module.router)

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from forewarn.accounts import Role
 from forewarn.model import WarningRecord
 from forewarn.web.api.common import Paging
+from forewarn.web.api.evidence import warning_evidence
 from forewarn.web.api.warnings import STATES
 from forewarn.web.auth import ActAnalyst, ActDutyOfficer, Viewer, acting
 from forewarn.web.board_views import attempt, clear_flash, history_rows, safe_next, take_flash
@@ -34,7 +35,8 @@ def board(request: Request, p: Viewer) -> Response:
         request, "board.html", warnings=found.listing.warnings, total=found.listing.total, cursor=found.cursor,
         names=names, watched=found.watched, names_json=json.dumps(names),
         clock=ws.clock(), flash=take_flash(request), can_act=p.may(Role.DUTY_OFFICER),
-        can_raise=p.may(Role.ANALYST), severities=list(ws.warnings.policy().ack_minutes))
+        can_raise=p.may(Role.ANALYST), severities=list(ws.warnings.policy().ack_minutes),
+        handover=ws.handovers.latest())  # the shift handover panel (issue 16, helper E)
     return clear_flash(request, response)
 
 
@@ -57,8 +59,9 @@ def warning_page(request: Request, p: Viewer, warning_id: WarningId) -> Response
     ws = acting(request, p)
     view = ws.warnings.view(warning_id)
     response = render(request, "warning.html", w=view.warning, history=history_rows(view.history),
+                      evidence=warning_evidence(ws, view.warning),
                       documents=view.documents, events=view.events, names=view.names, clock=ws.clock(),
-                      flash=take_flash(request), can_act=p.may(Role.DUTY_OFFICER))
+                      flash=take_flash(request), can_act=p.may(Role.DUTY_OFFICER), reminders=view.reminders_left)
     return clear_flash(request, response)
 
 

@@ -33,7 +33,7 @@ def documents_page(
     source: Annotated[Annotated[str, Field(max_length=64)] | None, Blank, Query()] = None,
     since: Annotated[datetime | None, Blank, Query()] = None,
     until: Annotated[datetime | None, Blank, Query()] = None,
-    q: Annotated[Annotated[str, Field(max_length=200)] | None, Blank, Query()] = None,
+    q: Annotated[Annotated[str, Field(max_length=200)] | None, Blank, Query(alias="search")] = None,
     language: Annotated[Annotated[str, Field(pattern=LANGUAGE)] | None, Blank, Query()] = None,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> Response:
@@ -41,7 +41,7 @@ def documents_page(
     query = document_query(source, since, until, q, PAGE, offset, language)
     found = ws.reads.document_list(query)
     params = {"source": source, "since": since.isoformat() if since else None,
-              "until": until.isoformat() if until else None, "q": q, "language": query.language}
+              "until": until.isoformat() if until else None, "search": q, "language": query.language}
     return render(request, "documents.html", documents=found.documents, total=found.total, offset=offset, limit=PAGE,
                   params={k: v for k, v in params.items() if v}, source=source, since=since, until=until, q=q,
                   language=query.language, languages=LANGUAGES,
@@ -73,9 +73,11 @@ def document_page(
     document_id: Annotated[str, Path(min_length=4, max_length=64, pattern=r"^[0-9a-fA-F]+$")],
     posted: Annotated[Literal["new", "near-duplicate", "duplicate"] | None, Blank, Query()] = None,
 ) -> Response:
-    found = acting(request, p).reads.document_detail(document_id.lower())
+    ws = acting(request, p)
+    found = ws.reads.document_detail(document_id.lower())
     doc, x, sources = found.document, found.extraction, found.sources
     return render(request, "document.html", doc=doc, x=x, segments=document_segments(x, doc.text),
+                  notes=ws.reads.document_annotations(doc.id), may_annotate=p.may(Role.ANALYST),  # F: notes, tags
                   sightings=found.sightings, sources=sources, cluster_size=found.cluster_size, members=found.members,
                   sentences=found.evidence, posted=posted, source=sources.get(doc.source_id or ""),
                   reading=found.reading)

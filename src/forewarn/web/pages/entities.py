@@ -87,13 +87,18 @@ def _short(name: str, most: int = 22) -> str:
 def entities_page(
     request: Request, p: Viewer,
     kind: Annotated[Literal["person", "org", "group", "country", "place"] | None, Blank, Query()] = None,
-    q: Annotated[Annotated[str, Field(max_length=200)] | None, Blank, Query()] = None,
+    q: Annotated[Annotated[str, Field(max_length=200)] | None, Blank, Query(alias="search")] = None,
+    sort: Annotated[Literal["activity", "name"], Query()] = "activity",
+    show_all: Annotated[bool, Query(alias="all")] = False,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> Response:
-    found = acting(request, p).reads.entity_list(kind, q, PAGE, offset)
-    params = {k: v for k, v in {"kind": kind, "q": q}.items() if v}
+    ws = acting(request, p)
+    found = ws.reads.entity_list(kind, q, PAGE, offset, sort=sort, show_all=show_all, places=ws.scenarios.gazetteer)
+    params = {k: v for k, v in {"kind": kind, "search": q, "sort": None if sort == "activity" else sort,
+                                "all": "true" if show_all else None}.items() if v}
     return render(request, "entities.html", entities=found.items, total=found.total, offset=offset, limit=PAGE,
-                  params=params, kind=kind, q=q, kinds=KINDS)
+                  params=params, kind=kind, q=q, kinds=KINDS, sort=sort, show_all=show_all, hidden=found.hidden,
+                  suggestions=found.suggestions if not offset else (), may_merge=p.may(Role.ANALYST))
 
 
 @router.get("/entities/{entity_id}")

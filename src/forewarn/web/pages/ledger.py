@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from forewarn.model import LedgerEntry
+from forewarn.warn.history import Run, runs
 from forewarn.web.auth import Viewer, acting
 from forewarn.web.ledger_views import ledger_filter, verify_words
 from forewarn.web.render import render
@@ -39,6 +40,15 @@ def payload_text(entry: LedgerEntry) -> str:
     return text if len(text) <= PAYLOAD_WIDTH else text[:PAYLOAD_WIDTH - 1] + "…"
 
 
+def ledger_row(run: Run) -> dict[str, Any]:
+    """One row of the page: an entry, or repeated reminders (identical escalations) of one warning
+    folded into one row that expands to its entries."""
+    e = run.first
+    repeats = [{"entry": r, "payload": payload_text(r)} for r in run.entries] if run.grouped else []
+    return {"entry": e, "link": subject_link(e.subject), "payload": payload_text(e), "repeats": repeats,
+            "label": run.label, "span": run.span, "seqs": run.seqs}
+
+
 @router.get("/ledger")
 def ledger_page(request: Request, p: Viewer,
                 kind: Annotated[str, Query(max_length=200)] = "", actor: Annotated[str, Query(max_length=128)] = "",
@@ -50,7 +60,7 @@ def ledger_page(request: Request, p: Viewer,
     found = ws.ledger.page(ledger_filter([kind], actor, subject, since, until), limit=PER_PAGE, offset=offset)
     report = ws.ledger.verify() if verify else None
     params = {"kind": kind, "actor": actor, "subject": subject, "since": since, "until": until}
-    rows = [{"entry": e, "link": subject_link(e.subject), "payload": payload_text(e)} for e in found.entries]
+    rows = [ledger_row(run) for run in runs(found.entries)]
     return render(request, "ledger.html", rows=rows, total=found.total, offset=offset, limit=PER_PAGE, params=params,
                   kinds=ws.ledger.kinds(), names=ws.ledger.display_names(), report=report,
                   verify_text=verify_words(report) if report else "", checked_at=ws.clock() if report else None)

@@ -3,6 +3,9 @@ what people did and when, and where the chain from collection to action broke.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -10,6 +13,7 @@ from fastapi.responses import Response
 from markupsafe import Markup
 
 from forewarn.errors import InvalidArgument
+from forewarn.model.warning import WarningRecord, WarningState
 from forewarn.review import MARGIN_DAYS, PostMortem
 from forewarn.review.desk import PostMortemView
 from forewarn.review.report import BREAKS
@@ -56,14 +60,18 @@ def charts(view: PostMortemView) -> dict[str, Markup | None]:
 
 @router.get("/postmortem")
 def postmortem_page(request: Request, p: Viewer, scenario: Annotated[str, Query(max_length=200)] = "",
-                    event_date: Annotated[str, Query(max_length=40)] = "",
-                    margin_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
+                    event_date: Annotated[str, Query(alias="event-date", max_length=40)] = "",
+                    margin_days: Annotated[int | None, Query(alias="margin-days", ge=0, le=3650)] = None,
                     replay: Annotated[bool, Query()] = False) -> Response:
     ws = acting(request, p)
     records = ws.scenarios.records()
+    starting = None
+    if not scenario and not event_date:  # the page opens on the latest warning's scenario, not empty
+        starting = starting_point(ws.warnings.board(tuple(WarningState), limit=STARTING_LOOK))
+        scenario, event_date = (starting.scenario_id or "", starting.event_date) if starting else ("", "")
     view = None
     if scenario and event_date:
-        event = moment(event_date, "event date")
+        event = moment(event_date, "event-date")
         if event is None:
             raise InvalidArgument("give the date of the event")
         view = ws.review.postmortem_view(scenario, event, margin_days=margin_days, with_replay=replay)
@@ -76,4 +84,26 @@ def postmortem_page(request: Request, p: Viewer, scenario: Annotated[str, Query(
                                       for e in pm.timeline]
     return render(request, "postmortem.html", records=records, pm=pm, breaks=BREAKS, timeline=timeline,
                   charts=shown, form={"scenario": scenario, "event_date": event_date, "margin_days": margin_days,
-                                      "replay": replay}, default_margin=MARGIN_DAYS)
+                                      "replay": replay}, default_margin=MARGIN_DAYS, starting=starting)
+
+
+STARTING_LOOK = 500  # warnings looked at for the page's starting point
+
+
+@dataclass(frozen=True, slots=True)
+class Starting:
+    """Where the page opens when nothing is asked: the scenario of the newest warning about one, and
+    the day after it was raised as the event date."""
+
+    warning_id: int
+    scenario_id: str | None
+    event_date: str
+
+
+def starting_point(warnings: Sequence[WarningRecord]) -> Starting | None:
+    about = [w for w in warnings if w.scenario_id]
+    if not about:
+        return None
+    newest = max(about, key=lambda w: (w.raised_at, w.id))
+    day = (newest.raised_at.astimezone(UTC) + timedelta(days=1)).date()
+    return Starting(newest.id, newest.scenario_id, day.isoformat())

@@ -1,8 +1,9 @@
 """The scenarios: the list with each one's current (stored) probability, and one scenario's page —
 its probability over time with thresholds and warnings, the signals behind the current value,
 each indicator's recent matches, and its warnings. Everything is read from STORED assessments
-(indexed by scenario and time): a page view never re-assesses over the store. Analysts add and
-remove scenarios here; duty officers run a cycle."""
+(indexed by scenario and time): a page view never re-assesses over the store; the signals are shown as
+readable rows (:mod:`forewarn.reads.evidence`: only the events, claims and documents they cite, by id).
+Analysts add and remove scenarios here; duty officers run a cycle."""
 
 from __future__ import annotations
 
@@ -27,7 +28,6 @@ router = APIRouter()
 ScenarioId = Annotated[str, Path(min_length=1, max_length=64)]
 RANGES = {"7": 7, "30": 30, "90": 90, "365": 365, "all": None}
 Range = Literal["7", "30", "90", "365", "all"]
-SIGNAL_ROWS = 300  # rows of the contributions table
 MATCHES = 5  # recent matches shown per indicator
 WARNING_ROWS = 100  # the scenario's latest warnings listed
 EVIDENCE_CHARS = 400
@@ -63,9 +63,10 @@ def scenario_page(request: Request, p: Viewer, scenario_id: ScenarioId,
     by_indicator: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for sig in sorted(signals, key=lambda x: (x["observed_on"], x["known_at"]), reverse=True):
         by_indicator[sig["indicator_id"]].append(sig)
+    evidence = ws.reads.signal_evidence(last.signals if last else (), names)
     response = render(
         request, "scenario.html", s=s, record=record, last=last, chart=chart, series=series, days=days,
-        ranges=list(RANGES), signals=signals[:SIGNAL_ROWS], more_signals=max(len(signals) - SIGNAL_ROWS, 0),
+        ranges=list(RANGES), evidence=evidence,
         counted_total=sum(x["contribution"] for x in signals if x["counted"]), names=names,
         by_indicator=by_indicator, matches=MATCHES, documents=view.documents, warnings=warnings,
         ack_minutes={t.level: policy.minutes(t.level, s.thresholds) for t in s.thresholds},

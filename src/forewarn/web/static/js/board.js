@@ -24,8 +24,17 @@
     return Number.isNaN(t.getTime()) ? "—" : t.toISOString().slice(0, 16).replace("T", " ") + " UTC";
   }
 
+  // the workspace's time (the page's data-now, running on from page load unless data-clock="frozen"), not the
+  // browser's: a demo or replayed workspace lives in its own time, and the browser's clock may be off anyway
+  const pageNow = Date.parse(document.body.dataset.now || "");
+  const loadedAt = Date.now();
+  function workspaceNow() {
+    if (Number.isNaN(pageNow)) return Date.now();
+    return document.body.dataset.clock === "frozen" ? pageNow : pageNow + (Date.now() - loadedAt);
+  }
+
   function tick() {
-    const now = Date.now();
+    const now = workspaceNow();
     for (const el of document.querySelectorAll(".deadline[data-deadline]")) {
       const left = (Date.parse(el.dataset.deadline) - now) / 1000;
       if (Number.isNaN(left)) continue;
@@ -121,7 +130,9 @@
   function card(w) {
     const classes = ["warning", `sev-${token(w.severity)}`, `state-${token(w.state)}`];
     if (w.escalation_level > 0) classes.push("escalated");
-    const owner = fact("Owner", w.owner);
+    const owner = w.on_shift === false
+      ? fact("Owner", w.owner, " ", el("span", {class: "badge unstaffed"}, "nobody on shift"))
+      : fact("Owner", w.owner_shown || w.owner);
     owner.querySelector("dd").className = "owner";
     const facts = el("dl", {class: "facts"},
       fact("Raised", el("time", {datetime: w.raised_at}, when(w.raised_at)), ` by ${w.raised_by}, `,

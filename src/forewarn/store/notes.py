@@ -1,0 +1,167 @@
+"""The store's notes, tags and corrections (tables of migration 0013): writes inside a caller's transaction
+(the service appends the ledger entry in the same one), reads by target key, by tag and by time."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import asdict
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, insert, select
+
+from forewarn.model.annotations import (
+    Changes,
+    Correction,
+    CorrectionAction,
+    Note,
+    Tag,
+    Target,
+    TargetKind,
+)
+from forewarn.model.records import StoredEvent, StoredParticipant, StoredPlace
+from forewarn.store import schema as t
+from forewarn.store.core import chunks
+from forewarn.store.queries import event_record, event_select
+
+
+def add_note(conn: Connection, target: Target, text: str, author: str, at: datetime) -> int:
+    row = {"target": target.key, "document_id": target.document_id, "event_id": target.event_id, "text": text,
+           "author": author, "created_at": at}
+    return int(conn.execute(insert(t.annotation_notes).values(row).returning(t.annotation_notes.c.id)).scalar_one())
+
+
+def add_tag(conn: Connection, target: Target, tag: str, author: str, at: datetime) -> bool:
+    """Tag a target; False when it already has the tag."""
+    c = t.annotation_tags.c
+    if conn.execute(select(c.id).where(c.target == target.key, c.tag == tag)).first() is not None:
+        return False
+    conn.execute(insert(t.annotation_tags).values(target=target.key, document_id=target.document_id,
+                                                  event_id=target.event_id, tag=tag, author=author, created_at=at))
+    return True
+
+
+def remove_tag(conn: Connection, target: Target, tag: str) -> bool:
+    """Remove a tag; False when the target did not have it."""
+    c = t.annotation_tags.c
+    return bool(conn.execute(delete(t.annotation_tags).where(c.target == target.key, c.tag == tag)).rowcount)
+
+
+def add_correction(conn: Connection, c: Correction) -> int:
+    row = {"target": c.target.key, "document_id": c.target.document_id, "event_id": c.target.event_id or "",
+           "trigger_start": c.trigger_start, "trigger_end": c.trigger_end, "original_type": c.original_type,
+           "action": c.action.value, "changes": changes_json(c.changes), "original": c.original, "reason": c.reason,
+           "author": c.author, "made_at": c.at}
+    return int(conn.execute(insert(t.event_corrections).values(row).returning(t.event_corrections.c.id)).scalar_one())
+
+
+def notes_of(engine: Engine, keys: Collection[str]) -> list[Note]:
+    """The notes of these targets, oldest first."""
+    c = t.annotation_notes.c
+    found: list[Note] = []
+    with engine.connect() as conn:
+        for chunk in chunks(sorted(set(keys))):
+            found += [Note(r.id, _target(r.target, r.document_id, r.event_id), r.text, r.author, r.created_at)
+                      for r in conn.execute(select(t.annotation_notes).where(c.target.in_(chunk)))]
+    return sorted(found, key=lambda n: (n.at, n.id))
+
+
+def tags_of(engine: Engine, keys: Collection[str]) -> list[Tag]:
+    """The tags of these targets, by tag."""
+    c = t.annotation_tags.c
+    found: list[Tag] = []
+    with engine.connect() as conn:
+        for chunk in chunks(sorted(set(keys))):
+            found += [Tag(r.id, _target(r.target, r.document_id, r.event_id), r.tag, r.author, r.created_at)
+                      for r in conn.execute(select(t.annotation_tags).where(c.target.in_(chunk)))]
+    return sorted(found, key=lambda g: (g.tag, g.target.key))
+
+
+def tagged(engine: Engine, tag: str, kind: TargetKind, limit: int, offset: int) -> tuple[list[Tag], int]:
+    """A page of the targets of one kind carrying ``tag`` (newest first), and their number."""
+    c = t.annotation_tags.c
+    cond = (c.tag == tag) & c.target.like(f"{kind.value}:%")
+    with engine.connect() as conn:
+        total = len(conn.execute(select(c.id).where(cond)).all())
+        rows = conn.execute(select(t.annotation_tags).where(cond).order_by(c.created_at.desc(), c.id.desc())
+                            .limit(limit).offset(offset)).all()
+    return [Tag(r.id, _target(r.target, r.document_id, r.event_id), r.tag, r.author, r.created_at)
+            for r in rows], total
+
+
+def all_tags(engine: Engine) -> list[tuple[str, int]]:
+    """Every tag in use with how many targets carry it, most used first."""
+    c = t.annotation_tags.c
+    with engine.connect() as conn:
+        rows = conn.execute(select(c.tag)).scalars().all()
+    counts: dict[str, int] = {}
+    for tag in rows:
+        counts[tag] = counts.get(tag, 0) + 1
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def corrections(engine: Engine, *, keys: Collection[str] | None = None, document_id: str | None = None,
+                until: datetime | None = None) -> list[Correction]:
+    """Corrections of these keys (or of a document's events, or all), made by ``until`` when given; oldest first."""
+    c = t.event_corrections.c
+    conds: list[Any] = []
+    if document_id is not None:
+        conds.append(c.document_id == document_id)
+    if until is not None:
+        conds.append(c.made_at <= until)
+    with engine.connect() as conn:
+        if keys is None:
+            rows = list(conn.execute(select(t.event_corrections).where(*conds)))
+        else:
+            rows = [r for chunk in chunks(sorted(set(keys)))
+                    for r in conn.execute(select(t.event_corrections).where(c.target.in_(chunk), *conds))]
+    return sorted((_correction(r) for r in rows), key=lambda x: (x.at, x.id))
+
+
+def events_of_documents(engine: Engine, document_ids: Collection[str]) -> list[StoredEvent]:
+    """Every stored event of these documents (negated ones too)."""
+    ev = t.events.c
+    found: list[StoredEvent] = []
+    with engine.connect() as conn:
+        for chunk in chunks(sorted(set(document_ids))):
+            found += [event_record(r) for r in conn.execute(event_select().where(ev.document_id.in_(chunk)))]
+    return found
+
+
+def event_by_id(engine: Engine, event_id: str) -> StoredEvent | None:
+    with engine.connect() as conn:
+        row = conn.execute(event_select().where(t.events.c.id == event_id)).first()
+    return None if row is None else event_record(row)
+
+
+def changes_json(changes: Changes) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for field in changes.fields:
+        value = getattr(changes, field)
+        out[field] = value.isoformat() if isinstance(value, date) else asdict(value) if field in (
+            "actor", "recipient", "place") else value
+    if changes.type is not None and changes.mode is None:
+        out["mode"] = None  # a new type without a mode clears the old type's mode
+    return out
+
+
+def changes_of(data: dict[str, Any]) -> Changes:
+    return Changes(
+        type=data.get("type"), mode=data.get("mode"),
+        actor=StoredParticipant(**data["actor"]) if data.get("actor") else None,
+        recipient=StoredParticipant(**data["recipient"]) if data.get("recipient") else None,
+        place=StoredPlace(**data["place"]) if data.get("place") else None,
+        date=date.fromisoformat(data["date"]) if data.get("date") else None,
+    )
+
+
+def _target(key: str, document_id: str, event_id: str | None) -> Target:
+    kind = TargetKind.EVENT if key.startswith("event:") else TargetKind.DOCUMENT
+    return Target(kind, key, document_id, event_id)
+
+
+def _correction(r: Any) -> Correction:
+    return Correction(
+        id=r.id, target=_target(r.target, r.document_id, r.event_id), trigger_start=r.trigger_start,
+        trigger_end=r.trigger_end, original_type=r.original_type, action=CorrectionAction(r.action),
+        changes=changes_of(r.changes), original=dict(r.original), reason=r.reason, author=r.author, at=r.made_at)

@@ -1,0 +1,285 @@
+"""Shift handovers (``ws.handovers``): the outgoing duty officer writes a note for the incoming one —
+the open warnings (a snapshot taken at writing: ids, titles, severities, owners), what changed since
+the previous note (warnings raised, escalated, disposed and reopened, from the ledger; scenarios whose
+level changed, from the published assessments) and, in their own words, what to watch.
+
+A note is written once and never changed (``handover-written`` holds all of it in the ledger); a
+correction is a new note naming the one it corrects. The incoming officer acknowledges it
+(``handover-acknowledged``); the author cannot, and nobody twice. Writing and acknowledging need a
+duty officer or above."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from forewarn.detect import assessments
+from forewarn.errors import Forbidden, HandoverStateError, InvalidArgument, NotFound
+from forewarn.ledger.service import LedgerService
+from forewarn.model import LedgerEntry, Principal, Role, WarningRecord
+from forewarn.model.warning import OPEN_STATES
+from forewarn.store import SqlStore
+from forewarn.store import schema as t
+from forewarn.warn import rows
+
+H, K = t.handovers.c, t.handover_acks.c
+FIRST_WINDOW = timedelta(hours=12)  # what the first note ever tells as changed
+OPEN_CAP = 200  # open warnings listed in a note
+CHANGES_CAP = 200  # warning changes listed in a note (the newest)
+WATCH_MAX = 20_000  # characters of "what to watch"
+CHANGE_KINDS = ("warning-raised", "warning-escalated", "warning-disposed", "warning-superseded", "warning-reopened")
+
+
+@dataclass(frozen=True, slots=True)
+class OpenWarning:
+    id: int
+    title: str
+    severity: str
+    state: str
+    owner: str
+    escalation_level: int
+    raised_at: str  # ISO 8601
+
+
+@dataclass(frozen=True, slots=True)
+class WarningChange:
+    id: int
+    what: str  # raised, escalated, disposed, superseded, reopened
+    title: str
+    severity: str
+    detail: str  # the disposition, who it went to, …
+    at: str
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class LevelChange:
+    scenario_id: str
+    scenario: str
+    before: str | None
+    after: str | None
+    probability: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Ack:
+    account: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What a note written now would be filled in with."""
+
+    since: datetime
+    previous_id: int | None
+    open_warnings: tuple[OpenWarning, ...]
+    warnings: tuple[WarningChange, ...]
+    levels: tuple[LevelChange, ...]
+
+
+@dataclass(frozen=True)
+class Handover:
+    id: int
+    written_at: datetime
+    written_by: str
+    since: datetime
+    previous_id: int | None
+    corrects: int | None
+    watch: str
+    open_warnings: tuple[OpenWarning, ...]
+    warnings: tuple[WarningChange, ...]
+    levels: tuple[LevelChange, ...]
+    acks: tuple[Ack, ...]
+
+    def acknowledged_by(self, account: str) -> bool:
+        return any(a.account == account for a in self.acks)
+
+
+@dataclass(frozen=True)
+class HandoverDesk:
+    store: SqlStore
+    clock: Callable[[], datetime]
+    who: Principal
+    ledger: LedgerService
+
+    def draft(self) -> Draft:
+        """What a note written now would hold (the write form shows it)."""
+        with self.store.engine.connect() as conn:
+            return self._draft(conn, self.clock())
+
+    def write(self, watch: str, corrects: int | None = None) -> Handover:
+        """Write a note (``handover-written``, with all of it, in the same transaction)."""
+        self._need_duty_officer("write a handover")
+        text = check_watch(watch)
+        with self.store.transaction() as conn:
+            if corrects is not None:
+                fetch(conn, corrects)
+            now = self.clock()
+            d = self._draft(conn, now)
+            new_id = insert(conn, d, now, self.who.name, text, corrects)
+            self.ledger.append(conn, "handover-written", subject(new_id), written_payload(new_id, d, text, corrects))
+            return fetch(conn, new_id)
+
+    def acknowledge(self, handover_id: int) -> Handover:
+        """The incoming officer acknowledges a note (``handover-acknowledged``)."""
+        self._need_duty_officer("acknowledge a handover")
+        with self.store.transaction() as conn:
+            h = fetch(conn, handover_id)
+            check_ack(h, self.who.name)
+            conn.execute(t.handover_acks.insert().values(handover_id=h.id, account=self.who.name, at=self.clock()))
+            self.ledger.append(conn, "handover-acknowledged", subject(h.id), {"id": h.id, "written_by": h.written_by})
+            return fetch(conn, h.id)
+
+    def get(self, handover_id: int) -> Handover:
+        with self.store.engine.connect() as conn:
+            return fetch(conn, handover_id)
+
+    def latest(self) -> Handover | None:
+        with self.store.engine.connect() as conn:
+            found = conn.execute(select(H.id).order_by(H.written_at.desc(), H.id.desc()).limit(1)).scalar()
+            return fetch(conn, int(found)) if found is not None else None
+
+    def listing(self, limit: int, offset: int) -> tuple[list[Handover], int]:
+        """A page of notes, newest first, and how many there are."""
+        with self.store.engine.connect() as conn:
+            ids = conn.execute(select(H.id).order_by(H.written_at.desc(), H.id.desc()).limit(limit).offset(offset))
+            total = int(conn.execute(select(func.count()).select_from(t.handovers)).scalar_one())
+            return [fetch(conn, int(i)) for i in ids.scalars().all()], total
+
+    def _need_duty_officer(self, what: str) -> None:
+        if not self.who.may(Role.DUTY_OFFICER):
+            raise Forbidden(f"{self.who.name} is a {self.who.role.label}; to {what} needs duty officer or above")
+
+    def _draft(self, conn: Connection, now: datetime) -> Draft:
+        prev = conn.execute(select(H.id, H.written_at).order_by(H.written_at.desc(), H.id.desc()).limit(1)).first()
+        since = prev.written_at if prev is not None else now - FIRST_WINDOW
+        entries = self.ledger.entries(kind=CHANGE_KINDS, since=since, until=now, newest_first=True,
+                                      limit=CHANGES_CAP)
+        return Draft(since, int(prev.id) if prev is not None else None, open_snapshot(conn),
+                     tuple(warning_changes([e for e in entries if e.at > since], _titles(conn, entries))),
+                     tuple(level_changes(conn, scenario_names(conn), since, now)))
+
+
+def subject(handover_id: int) -> str:
+    return f"handover:{handover_id}"
+
+
+def check_watch(watch: str) -> str:
+    text = watch.strip()
+    if not text:
+        raise InvalidArgument("a handover needs what to watch", hint="say in a few lines what the next shift "
+                              "should keep an eye on (`--watch TEXT`); 'nothing in particular' is an answer too")
+    if len(text) > WATCH_MAX:
+        raise InvalidArgument(f"what to watch is {len(text):,} characters; at most {WATCH_MAX:,}",
+                              hint="keep the note short; link the warnings and documents instead")
+    return text
+
+
+def check_ack(h: Handover, account: str) -> None:
+    if h.written_by == account:
+        raise HandoverStateError(f"handover {h.id} was written by {account}: the incoming officer acknowledges it",
+                                 hint="write a new note to correct it (`--corrects ID`)")
+    if h.acknowledged_by(account):
+        raise HandoverStateError(f"handover {h.id} is acknowledged by {account} already",
+                                 hint=f"`forewarn handover show {h.id}` shows who acknowledged it and when")
+
+
+def open_snapshot(conn: Connection) -> tuple[OpenWarning, ...]:
+    """The open warnings in board order, as a note keeps them."""
+    found = rows.board(conn, states=list(OPEN_STATES), scenario_id=None, limit=OPEN_CAP)
+    return tuple(OpenWarning(w.id, w.title, w.severity, w.state.value, w.owner_account or w.owner,
+                             w.escalation_level, w.raised_at.isoformat()) for w in found)
+
+
+def _titles(conn: Connection, entries: Iterable[LedgerEntry]) -> dict[int, WarningRecord]:
+    ids = {int(e.payload["id"]) for e in entries if isinstance(e.payload.get("id"), int)}
+    W = t.warnings.c
+    return {r.id: r for r in (rows.to_record(x) for x in conn.execute(select(t.warnings).where(W.id.in_(ids))))}
+
+
+def warning_changes(entries: Sequence[LedgerEntry], warnings: dict[int, WarningRecord]) -> list[WarningChange]:
+    """One line per ledger entry of a warning's change, oldest first."""
+    changes = []
+    for e in sorted(entries, key=lambda x: x.seq):
+        w = warnings.get(int(e.payload.get("id", 0)))
+        if w is not None:
+            changes.append(WarningChange(w.id, e.kind.removeprefix("warning-"), w.title, w.severity,
+                                         change_detail(e.kind, e.payload), e.at.isoformat(), e.actor))
+    return changes
+
+
+def change_detail(kind: str, payload: dict[str, Any]) -> str:
+    if kind in ("warning-disposed", "warning-superseded"):
+        return str(payload.get("disposition") or "")
+    if kind == "warning-escalated":
+        return f"to {payload.get('to_account') or payload.get('to') or '?'}"
+    if kind == "warning-raised":
+        return f"owner {payload.get('owner') or '?'}"
+    return ""
+
+
+def scenario_names(conn: Connection) -> dict[str, str]:
+    """The enabled scenarios' names by id."""
+    s = t.scenarios.c
+    return {r.id: r.name for r in conn.execute(select(s.id, s.name).where(s.enabled).order_by(s.id))}
+
+
+def level_changes(conn: Connection, names: dict[str, str], since: datetime, now: datetime) -> list[LevelChange]:
+    """Scenarios whose published level at ``now`` differs from the one at ``since``."""
+    changed = []
+    for sid, name in names.items():
+        before = assessments.latest(conn, sid, until=since, signals=False)
+        after = assessments.latest(conn, sid, until=now, signals=False)
+        was, is_ = (before.level if before else None), (after.level if after else None)
+        if was != is_:
+            changed.append(LevelChange(sid, name, was, is_, after.probability if after else None))
+    return changed
+
+
+def written_payload(new_id: int, d: Draft, watch: str, corrects: int | None) -> dict[str, Any]:
+    return {"id": new_id, "since": d.since.isoformat(), "previous": d.previous_id, "corrects": corrects,
+            "watch": watch, "open_warnings": [_open_json(w) for w in d.open_warnings],
+            "warnings": [_change_json(c) for c in d.warnings], "levels": [_level_json(x) for x in d.levels]}
+
+
+def insert(conn: Connection, d: Draft, now: datetime, by: str, watch: str, corrects: int | None) -> int:
+    result = conn.execute(t.handovers.insert().values(
+        written_at=now, written_by=by, since=d.since, previous_id=d.previous_id, corrects=corrects, watch=watch,
+        open_warnings=[_open_json(w) for w in d.open_warnings],
+        changes={"warnings": [_change_json(c) for c in d.warnings], "levels": [_level_json(x) for x in d.levels]}))
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def fetch(conn: Connection, handover_id: int) -> Handover:
+    r = conn.execute(select(t.handovers).where(H.id == handover_id)).first()
+    if r is None:
+        raise NotFound(f"no handover {handover_id}", hint="`forewarn handover list` lists them")
+    acks = tuple(Ack(a.account, a.at) for a in conn.execute(
+        select(K.account, K.at).where(K.handover_id == handover_id).order_by(K.at, K.account)))
+    changes = r.changes or {}
+    return Handover(r.id, r.written_at, r.written_by, r.since, r.previous_id, r.corrects, r.watch,
+                    tuple(OpenWarning(**w) for w in r.open_warnings or ()),
+                    tuple(WarningChange(**c) for c in changes.get("warnings", ())),
+                    tuple(LevelChange(**x) for x in changes.get("levels", ())), acks)
+
+
+def _open_json(w: OpenWarning) -> dict[str, Any]:
+    return {"id": w.id, "title": w.title, "severity": w.severity, "state": w.state, "owner": w.owner,
+            "escalation_level": w.escalation_level, "raised_at": w.raised_at}
+
+
+def _change_json(c: WarningChange) -> dict[str, Any]:
+    return {"id": c.id, "what": c.what, "title": c.title, "severity": c.severity, "detail": c.detail, "at": c.at,
+            "by": c.by}
+
+
+def _level_json(x: LevelChange) -> dict[str, Any]:
+    return {"scenario_id": x.scenario_id, "scenario": x.scenario, "before": x.before, "after": x.after,
+            "probability": x.probability}
