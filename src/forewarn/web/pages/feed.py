@@ -28,7 +28,8 @@ def feed_page(request: Request, p: Viewer,
     q = FeedQuery(scenario or None, flagged in ("1", "true", "on"), cursor or None, PER_PAGE)
     found = ws.feed.visit(q)
     params = {"scenario": q.scenario, "flagged": "1" if q.flagged else None}
-    response = render(request, "feed.html", feed=found, params=params, flash=take_flash(request))
+    response = render(request, "feed.html", feed=found, params=params, flash=take_flash(request),
+                      by_publication=ws.feed.by_publication())
     return clear_flash(request, response)
 
 
