@@ -44,7 +44,8 @@ def utc_now() -> datetime:
 class Workspace:
     """The services of one workspace, built once for one principal: ``sources``, ``intake`` (ingest
     and extraction), ``reads``, ``entities``, ``ledger``, ``scenarios``, ``warnings``, ``review``,
-    ``accounts``, ``time`` (the workspace's own time)."""
+    ``accounts``, ``annotations`` (notes, tags, corrections), ``time`` (the workspace's own time), ``feed``
+    (the live feed) and ``handovers`` (shift handovers)."""
 
     def __init__(self, settings: Settings, store: SqlStore, clock: Clock | None = None, *,
                  who: Principal | None = None, real: Clock = utc_now) -> None:

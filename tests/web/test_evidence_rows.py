@@ -1,7 +1,9 @@
 """Readable evidence (issue 16, item 4): each signal as a row — the sentence with its trigger marked, actor →
 recipient by canonical name and linked, place, date, source with its grade, a claim's speaker and stance, a
 surge's and a day of mentions' count, test and top stories — on the warning and scenario pages and in the API,
-read by id with one query per table, hostile text escaped."""
+read by id with one query per table, hostile text escaped. A corrected event (issue 16, item 9) reads with its
+corrected values, the extracted ones struck through, a "corrected" badge to its corrections; a rejected one says
+so and why."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from sqlalchemy import event
 from web_support import HOSTILE, World
 
 from forewarn.app import Workspace
+from forewarn.ingest.annotations import CorrectionInput
 from forewarn.model import Assessment, Signal, SignalKind
 from forewarn.reads.evidence import ATTACHED, EvidenceGroup, EvidenceRow, cut, signal_groups
 from forewarn.store import schema as t
@@ -172,7 +175,7 @@ def test_rows_read_the_cited_ids_with_one_query_per_table(world_ws: WorldWs) -> 
         groups_of(ws, signals)
     seen = [s for s in seen if s.startswith("SELECT")]
     tables = sorted(re.search(r"\bFROM (\w+)", s).group(1) for s in seen)  # type: ignore[union-attr]
-    assert tables == ["claims", "documents", "entities", "events", "sources"]
+    assert tables == ["claims", "documents", "entities", "event_corrections", "events", "sources"]
     assert all(" IN (" in s for s in seen)  # by id: never a scan
     assert all("substr(documents.text" in s for s in seen if "FROM events" in s or "FROM claims" in s)
 
@@ -266,3 +269,124 @@ def test_the_api_gives_the_same_rows(as_role: Login, world: World) -> None:
     assert [g["indicator_id"] for g in s["evidence"]] == ["armour"]
     assert [r["event"]["sentence"]["marked"] for r in s["evidence"][0]["rows"]] == ["armour"] * 4
     assert s["latest_assessment"]["signals"]  # kept
+
+
+# -- corrections (issue 16, item 9) ----------------------------------------------------------------------
+
+def one_event_signal(ws: Workspace, doc_id: str) -> dict[str, Any]:
+    return signal("armour", "event", 0.4, events=[event_of(ws, doc_id)], documents=[doc_id],
+                  evidence=ws.store.get_document(doc_id).text.strip())
+
+
+def test_a_corrected_event_reads_with_its_corrected_values_and_the_extracted_ones_kept(world_ws: WorldWs) -> None:
+    ws, world = world_ws
+    o1 = world.documents["o1"]
+    ws.annotations.correct(event_of(ws, o1), CorrectionInput(type="ASSAULT", date="2024-08-05", place="Kharkiv",
+                                                             reason="shelling, not a build-up"))
+    sig, plain = one_event_signal(ws, o1), one_event_signal(ws, world.documents["o2"])
+    [group] = groups_of(ws, [sig, plain])
+    fixed, untouched = group.rows
+    e = fixed.event
+    assert e is not None and (e.type, e.mode, e.date, e.date_precision) == ("ASSAULT", None, date(2024, 8, 5), "day")
+    assert e.place is not None and e.place.name == "Kharkiv" and e.actor is not None and e.actor.entity_id == UKR
+    c = e.correction
+    assert c is not None and fixed.correction is c and (c.status, c.rejected) == ("corrected", False)
+    assert c.changed == ("type", "mode", "place", "date")  # a new type without a mode clears the old one's
+    assert (c.original.type, c.original.mode, c.original.date) == ("MOBILIZE", "troops", date(2024, 8, 6))
+    assert c.original.place is not None and c.original.place.name == "Sudzha"
+    assert {f.field: (f.original, f.value) for f in c.fields}["type"] == ("MOBILIZE", "ASSAULT")
+    assert c.reason == "shelling, not a build-up" and c.href == f"/events/{e.id}#corrections"
+    assert untouched.event is not None and untouched.event.correction is None and untouched.correction is None
+    assert untouched.event.type == "MOBILIZE"
+
+
+def test_a_rejected_event_keeps_its_values_and_says_why(world_ws: WorldWs) -> None:
+    ws, world = world_ws
+    c1 = world.documents["c1"]
+    ws.annotations.correct(event_of(ws, c1), CorrectionInput(mode="troops", date="2024-08-01"))
+    ws.annotations.reject(event_of(ws, c1), "a copy of a rumour")
+    row = only_row(groups_of(ws, [one_event_signal(ws, c1)]), "armour")
+    assert row.event is not None and row.event.date == date(2024, 8, 1)  # the fields set before still show
+    c = row.correction
+    assert c is not None and (c.status, c.rejected, c.reason) == ("rejected", True, "a copy of a rumour")
+    assert c.changed == ("date",)
+    ws.annotations.correct(event_of(ws, c1), CorrectionInput(date="2024-08-02"))  # a correction restores it
+    again = only_row(groups_of(ws, [one_event_signal(ws, c1)]), "armour").correction
+    assert again is not None and again.status == "corrected" and again.reason is None
+
+
+def test_a_surges_examples_carry_their_own_corrections(world_ws: WorldWs) -> None:
+    ws, world = world_ws
+    events = [event_of(ws, world.documents[d]) for d in ("o1", "o2", "c2")]
+    ws.annotations.reject(events[1], "not armour")
+    sig = signal("shelling-surge", "surge", 1.1, events=events, evidence="3 reports")
+    row = only_row(groups_of(ws, [sig]), "shelling-surge")
+    assert [e.correction.status if e.correction else None for e in row.examples] == [None, "rejected", None]
+    assert row.correction is None  # a surge has no one event
+
+
+def test_the_corrections_of_every_cited_event_are_one_query(world_ws: WorldWs) -> None:
+    ws, world = world_ws
+    docs = sorted(world.documents.values())
+    for d in docs[:2]:
+        ws.annotations.reject(event_of(ws, d), "noise")
+    with selects(ws) as seen:
+        groups = groups_of(ws, [one_event_signal(ws, d) for d in docs])
+    corrections = [s for s in seen if s.startswith("SELECT") and "FROM event_corrections" in s]
+    assert len(corrections) == 1 and "event_corrections.target IN (" in corrections[0]
+    assert sum(r.correction is not None for g in groups for r in g.rows) == 2
+
+
+def correct_first_row(as_role: Login, path: str, body: dict[str, str], action: str = "corrections") -> str:
+    """Correct (or reject) the event of the first evidence row the API gives for ``path``; its id."""
+    found = as_role("viewer").get(path).json()
+    event_id = str(found["evidence"][0]["rows"][0]["event"]["id"])
+    done = as_role("analyst").post(f"/api/v1/events/{event_id}/{action}", json=body)
+    assert done.status_code in (200, 201), done.text
+    return event_id
+
+
+def evidence_html(page: str, start: str) -> str:
+    html = page[page.index(start):]
+    return html[:html.index("</table>")]
+
+
+def test_the_scenario_page_strikes_through_what_was_corrected(as_role: Login, world: World) -> None:
+    event_id = correct_first_row(as_role, f"/api/v1/scenarios/{world.scenario_id}",
+                                 {"type": "ASSAULT", "date": "2024-08-05", "reason": "shelling"})
+    table = evidence_html(as_role("viewer").get(f"/scenarios/{world.scenario_id}").text,
+                          '<table class="contributions">')
+    assert ('<span class="badge type"><del title="as extracted">MOBILIZE · troops</del> '
+            '<ins title="as corrected">ASSAULT</ins></span>') in table
+    assert re.search(r'<del title="as extracted"><span class="date"[^>]*>2024-08-\d\d</span></del> '
+                     r'<ins title="as corrected"><span class="date"[^>]*>2024-08-05</span></ins>', table), table
+    badge = re.search(rf'<a class="badge corrected" href="/events/{event_id}#corrections" title="([^"]*)">'
+                      r'corrected</a>', table)
+    assert badge is not None and badge.group(1).startswith("corrected by analyst, ")
+    assert "type: MOBILIZE → ASSAULT (analyst, " in badge.group(1)
+    assert table.count("<del") == 2 and table.count("badge corrected") == 1  # only the corrected row
+
+
+def test_the_warning_page_says_a_cited_event_was_rejected_and_why(as_role: Login, world: World) -> None:
+    path = f"/api/v1/warnings/{world.warning_ids[0]}"
+    event_id = correct_first_row(as_role, path, {"reason": f"a rumour {HOSTILE}"}, "rejection")
+    html = as_role("viewer").get(f"/warnings/{world.warning_ids[0]}").text
+    evidence = evidence_html(html, '<section class="card evidence">')
+    assert f'<a class="badge rejected" href="/events/{event_id}#corrections"' in evidence
+    assert re.search(r'<p class="rejection">Rejected by analyst · \d{4}-\d\d-\d\d \d\d:\d\d UTC: '
+                     r'<q>a rumour &lt;script&gt;', evidence)
+    assert HOSTILE not in html and "<del" not in evidence  # nothing corrected, only rejected
+    assert evidence.count('<tr class="counted" data-indicator="armour">') == 4  # the assessment still cites it
+
+
+def test_the_api_rows_carry_the_correction(as_role: Login, world: World) -> None:
+    path = f"/api/v1/warnings/{world.warning_ids[0]}"
+    event_id = correct_first_row(as_role, path, {"type": "ASSAULT", "place": "Kharkiv"})
+    rows = as_role("viewer").get(path).json()["evidence"][0]["rows"]
+    [fixed] = [r for r in rows if r["event"]["id"] == event_id]
+    c = fixed["correction"]
+    assert c == fixed["event"]["correction"] and (c["status"], c["author"]) == ("corrected", "analyst")
+    assert c["changed"] == ["type", "mode", "place"] and c["href"] == f"/events/{event_id}#corrections"
+    assert (c["original"]["type"], c["original"]["place"]["name"]) == ("MOBILIZE", "Sudzha")
+    assert (fixed["event"]["type"], fixed["event"]["place"]["name"]) == ("ASSAULT", "Kharkiv")
+    assert all(r["correction"] is None and r["event"]["correction"] is None for r in rows if r is not fixed)

@@ -1,10 +1,13 @@
 """Evidence a duty officer can read: each signal of an assessment (or each piece of a warning's evidence) as
 a row — the sentence with its trigger marked, actor → recipient by their canonical names, the place, the
 date to its precision, the source with its Admiralty grade, a claim's speaker and stance, a surge's or a day
-of mentions' count, test and top stories — grouped by indicator, strongest first.
+of mentions' count, test and top stories — grouped by indicator, strongest first. An event analysts corrected
+(issue 16, item 9) reads as corrected — its values now, the extracted ones kept to be struck through — or as
+rejected, with the reason (an assessment made before the rejection may still cite it).
 
 Fast by construction: only the ids the signals cite are read (a bounded number per signal), one query per
-table (events with their documents' titles, claims, entities, sources, documents; chunked IN lists), and
+table (events with their documents' titles, the cited events' corrections by their keys, claims, entities,
+sources, documents; chunked IN lists), and
 never a whole document: a sentence is cut from its document in SQL, at most :data:`SNIPPET` characters."""
 
 from __future__ import annotations
@@ -21,8 +24,19 @@ from sqlalchemy.orm import aliased
 from forewarn.detect import assessments
 from forewarn.detect.weights import rank
 from forewarn.model import Reliability, WarningRecord
+from forewarn.model.annotations import (
+    Changes,
+    Correction,
+    CorrectionAction,
+    FieldChange,
+    Target,
+    TargetKind,
+    event_key,
+    state,
+)
 from forewarn.model.warning import Origin
 from forewarn.store import schema as t
+from forewarn.store.notes import changes_of
 
 SNIPPET = 400  # characters of a sentence read from its document
 IN_CHUNK = 500  # ids per IN (...) list
@@ -98,6 +112,42 @@ class DocumentFact:
 
 
 @dataclass(frozen=True, slots=True)
+class Extracted:
+    """An event's correctable values as extracted (what a correction's row strikes through)."""
+
+    type: str
+    mode: str | None
+    actor: Party | None
+    recipient: Party | None
+    place: PlaceFact | None
+    date: date
+    date_precision: str
+
+
+CORRECTABLE = ("type", "mode", "actor", "recipient", "place", "date")
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionFact:
+    """How analysts corrected the event a row shows: the fields whose value now differs from the extraction
+    (``changed``), the extracted values, each corrected field's record (who, when, the value as shown), and
+    the rejection when the latest correction rejects the event (scoring leaves it out from then on)."""
+
+    status: str  # corrected, rejected
+    changed: tuple[str, ...]  # of CORRECTABLE
+    original: Extracted
+    fields: tuple[FieldChange, ...]
+    author: str  # who made the latest correction
+    at: datetime  # when
+    reason: str | None  # the rejection's reason (rejected), else the latest correction's
+    href: str  # the event page's corrections
+
+    @property
+    def rejected(self) -> bool:
+        return self.status == "rejected"
+
+
+@dataclass(frozen=True, slots=True)
 class EventFact:
     id: str
     document: DocumentFact
@@ -112,6 +162,7 @@ class EventFact:
     source: SourceFact | None
     flags: tuple[str, ...]  # negated, hypothetical, future, reported
     anchor: str  # the element id of its trigger on the document page
+    correction: CorrectionFact | None = None  # None: read as extracted; else the values above are the corrected ones
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +202,11 @@ class EvidenceRow:
     documents: tuple[DocumentFact, ...] = ()  # the documents it cites (the first few)
     more_documents: int = 0
     more_events: int = 0  # other reports of the same signal (copies, the same source on the same day)
+
+    @property
+    def correction(self) -> CorrectionFact | None:
+        """The correction of the event the row shows (a surge's examples carry their own)."""
+        return self.event.correction if self.event is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,6 +323,7 @@ class _Facts:
     @classmethod
     def read(cls, conn: Connection, wanted: _Wanted) -> _Facts:
         event_rows = _rows(conn, _event_query(), t.events.c.id, wanted.events)
+        fixes = _corrections(conn, {_key(r): r.id for r in event_rows})
         claim_rows = _rows(conn, _claim_query(), t.claims.c.document_id, wanted.claim_documents)
         entity_ids = {i for r in event_rows for i in (r.actor_entity_id, r.recipient_entity_id) if i}
         entity_ids |= {r.speaker_entity_id for r in claim_rows if r.speaker_entity_id}
@@ -278,7 +335,8 @@ class _Facts:
         claims: dict[str, list[ClaimFact]] = {}
         for r in claim_rows:
             claims.setdefault(r.document_id, []).append(_claim(r, entities, sources))
-        return cls({r.id: _event(r, entities, sources) for r in event_rows}, claims, documents, sources)
+        events = {r.id: _corrected(_event(r, entities, sources), fixes.get(r.id, [])) for r in event_rows}
+        return cls(events, claims, documents, sources)
 
     def row(self, sig: Mapping[str, Any]) -> EvidenceRow:
         kind = str(sig.get("kind") or "event")
@@ -389,6 +447,64 @@ def _documents(conn: Connection, ids: Iterable[str]) -> dict[str, DocumentFact]:
             for r in _rows(conn, query, d.id, ids)}
 
 
+# -- corrections of the cited events ----------------------------------------------------------------
+
+def _key(r: Row[Any]) -> str:
+    return event_key(r.document_id, r.trigger_start, r.trigger_end, r.type)
+
+
+def _corrections(conn: Connection, ids_by_key: Mapping[str, str]) -> dict[str, list[Correction]]:
+    """The corrections of the events read (``ids_by_key``: event id by annotation key), by event id, oldest
+    first: one query by key."""
+    found: dict[str, list[Correction]] = {}
+    rows = _rows(conn, select(t.event_corrections), t.event_corrections.c.target, ids_by_key)
+    for c in sorted((_correction_row(r) for r in rows), key=lambda c: (c.at, c.id)):
+        found.setdefault(ids_by_key[c.target.key], []).append(c)
+    return found
+
+
+def _correction_row(r: Row[Any]) -> Correction:
+    target = Target(TargetKind.EVENT, r.target, r.document_id, r.event_id)
+    return Correction(r.id, target, r.trigger_start, r.trigger_end, r.original_type, CorrectionAction(r.action),
+                      changes_of(r.changes), dict(r.original), r.reason, r.author, _moment(r.made_at))
+
+
+def _corrected(e: EventFact, fixes: Sequence[Correction]) -> EventFact:
+    """The event with its corrections' fields set (every correction, as :func:`model.annotations.corrected`
+    folds them) and what they changed; as read when there are none."""
+    if not fixes:
+        return e
+    now = e
+    for c in fixes:
+        now = now if c.rejected else _applied(now, c.changes)
+    folded, last = state(fixes[-1].target.key, e.document.id, None, fixes), fixes[-1]
+    original = Extracted(e.type, e.mode, e.actor, e.recipient, e.place, e.date, e.date_precision)
+    changed = tuple(f for f in CORRECTABLE if _shown(getattr(original, f)) != _shown(getattr(now, f)))
+    fact = CorrectionFact("rejected" if folded.rejected else "corrected", changed, original, folded.fields,
+                          last.author, last.at, last.reason, f"/events/{e.id}#corrections")
+    return replace(now, correction=fact)
+
+
+def _shown(value: object) -> object:
+    """A field's value as a reader tells it apart: a party by the entity it names (the report's words aside)."""
+    return (value.entity_id or value.text) if isinstance(value, Party) else value
+
+
+def _applied(e: EventFact, changes: Changes) -> EventFact:
+    """One correction's fields set on an event (a new type clears the mode it does not give)."""
+    out = replace(e, type=changes.type, mode=changes.mode) if changes.type is not None else (
+        replace(e, mode=changes.mode) if changes.mode is not None else e)
+    if changes.actor is not None:
+        out = replace(out, actor=Party(changes.actor.text, changes.actor.canonical_id, changes.actor.name))
+    if changes.recipient is not None:
+        who = changes.recipient
+        out = replace(out, recipient=Party(who.text, who.canonical_id, who.name))
+    if changes.place is not None:
+        p = changes.place
+        out = replace(out, place=PlaceFact(p.name, p.country, p.admin1, p.precision))
+    return replace(out, date=changes.date, date_precision="day") if changes.date is not None else out
+
+
 # -- building the facts -----------------------------------------------------------------------------
 
 def _event(r: Row[Any], entities: Mapping[str, tuple[str, str]], sources: Mapping[str, SourceFact]) -> EventFact:
@@ -479,6 +595,10 @@ def _day(value: Any) -> date | None:
 def _time(value: Any) -> datetime | None:
     found = value if value is None or isinstance(value, datetime) else datetime.fromisoformat(str(value))
     return found.replace(tzinfo=UTC) if found is not None and found.tzinfo is None else found
+
+
+def _moment(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def _number(value: Any) -> float | None:

@@ -1,6 +1,8 @@
 """The readable evidence of a warning or a scenario's latest assessment in the API: the rows the pages show
 (:mod:`forewarn.reads.evidence`), grouped by indicator, strongest first — read from the same dataclasses, so
-the page and the API say the same thing."""
+the page and the API say the same thing. An event analysts corrected carries its corrected values and a
+``correction`` object (the extracted values, who changed what and when, or its rejection and why); so does
+its row."""
 
 from __future__ import annotations
 
@@ -51,10 +53,40 @@ class DocumentOut(_Out):
     known_at: datetime | None = Field(description="published, else ingested")
 
 
+class ExtractedOut(_Out):
+    type: str
+    mode: str | None
+    actor: PartyOut | None
+    recipient: PartyOut | None
+    place: PlaceOut | None
+    date: date
+    date_precision: str
+
+
+class FieldChangeOut(_Out):
+    field: str = Field(description="type, mode, actor, recipient, place or date")
+    original: str = Field(description="the value before, as shown when it was corrected")
+    value: str = Field(description="the value now")
+    author: str
+    at: datetime
+
+
+class CorrectionOut(_Out):
+    status: str = Field(description="corrected, or rejected: scoring leaves the event out from the rejection on "
+                                    "(an assessment made before may still cite it)")
+    changed: list[str] = Field(description="the fields whose value now differs from the extraction")
+    original: ExtractedOut = Field(description="the event's values as extracted")
+    fields: list[FieldChangeOut] = Field(description="each corrected field: latest value, who, when")
+    author: str = Field(description="who made the latest correction")
+    at: datetime = Field(description="when")
+    reason: str | None = Field(description="why (a rejection's reason, or the latest correction's)")
+    href: str = Field(description="the event page's corrections")
+
+
 class EventOut(_Out):
     id: str
     document: DocumentOut
-    type: str
+    type: str = Field(description="as corrected, when it was (see correction)")
     mode: str | None
     date: date
     date_precision: str
@@ -65,6 +97,7 @@ class EventOut(_Out):
     source: SourceOut | None
     flags: list[str] = Field(description="negated, hypothetical, future, reported")
     anchor: str = Field(description="the element id of its trigger on the document's page")
+    correction: CorrectionOut | None = Field(description="how analysts corrected or rejected it (null: none)")
 
 
 class ClaimOut(_Out):
@@ -100,6 +133,7 @@ class EvidenceRowOut(_Out):
     documents: list[DocumentOut]
     more_documents: int
     more_events: int
+    correction: CorrectionOut | None = Field(description="the correction of the row's event (null: none)")
 
 
 class EvidenceGroupOut(_Out):
