@@ -390,3 +390,14 @@ def test_the_api_rows_carry_the_correction(as_role: Login, world: World) -> None
     assert (c["original"]["type"], c["original"]["place"]["name"]) == ("MOBILIZE", "Sudzha")
     assert (fixed["event"]["type"], fixed["event"]["place"]["name"]) == ("ASSAULT", "Kharkiv")
     assert all(r["correction"] is None and r["event"]["correction"] is None for r in rows if r is not fixed)
+
+
+def test_a_claim_row_links_to_its_words_on_the_document_page(world_ws: WorldWs,
+                                                              as_role: Callable[[str], TestClient]) -> None:
+    ws, world = world_ws
+    o2 = world.documents["o2"]
+    add_claim(ws, o2)
+    claim = only_row(groups_of(ws, [signal("warned", "claim", 0.5, documents=[o2])]), "warned").claim
+    assert claim is not None and claim.anchor == "cl-14"  # where what was said begins
+    page = as_role("viewer").get(f"/documents/{o2}").text
+    assert page.count('id="cl-14"') == 1

@@ -174,6 +174,18 @@ class ClaimFact:
     claimed_type: str | None
     sentence: Sentence | None
     source: SourceFact | None
+    content_start: int = 0  # where what was said begins in the document's text
+
+    @property
+    def anchor(self) -> str:
+        """The element id the document page gives what was said."""
+        return claim_anchor(self.content_start)
+
+
+def claim_anchor(content_start: int) -> str:
+    """The element id of a claim's words on the document page (``cl-<offset>``: two claims of one document never
+    start at the same offset)."""
+    return f"cl-{content_start}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -525,7 +537,7 @@ def _claim(r: Row[Any], entities: Mapping[str, tuple[str, str]], sources: Mappin
         document=DocumentFact(r.document_id, r.title, r.source_id, _time(r.known_at), r.cluster_id), speaker=speaker,
         stance=r.stance, cue=r.cue, claimed_type=r.claimed_type,
         sentence=cut(r.snippet, r.end - r.start, r.content_start - r.start, r.content_end - r.start),
-        source=sources.get(r.source_id) if r.source_id else None)
+        source=sources.get(r.source_id) if r.source_id else None, content_start=r.content_start)
 
 
 def cut(snippet: str | None, length: int, start: int, end: int) -> Sentence | None:

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from forewarn.model.records import DocumentExtraction
+from forewarn.reads.evidence import claim_anchor
 
 KINDS = ("entity", "event", "sentence", "place", "date", "claim")
 
@@ -131,6 +132,9 @@ def segments(text: str, spans: Iterable[Span], anchors: Sequence[tuple[int, str]
 
 
 def document_segments(x: DocumentExtraction, text: str) -> list[Segment]:
-    """The document's segments with an ``ev-<id>`` anchor where each event's trigger begins."""
+    """The document's segments with an ``ev-<id>`` anchor where each event's trigger begins and a ``cl-<offset>``
+    anchor where what each claim says begins."""
     anchors = [(e.trigger_start if 0 <= e.trigger_start <= len(text) else e.start, f"ev-{e.id}") for e in x.events]
+    said = dict.fromkeys(c.content_start for c in x.claims if 0 <= c.content_start <= len(text))
+    anchors += [(at, claim_anchor(at)) for at in said]
     return segments(text, spans_of(x, text), anchors)
