@@ -19,7 +19,7 @@ from forewarn.cli.main import app
 from forewarn.config import Settings
 from forewarn.errors import InvalidArgument, NotFound
 from forewarn.store import schema as t
-from forewarn.warn.roster import moment
+from forewarn.web.ledger_views import moment
 
 
 def _people(ws: Workspace) -> None:

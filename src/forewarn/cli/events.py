@@ -14,7 +14,7 @@ from forewarn.app import Workspace
 from forewarn.cli.context import run
 from forewarn.cli.render import dated, err, out, print_page, who
 from forewarn.errors import InvalidArgument
-from forewarn.model.query import EventQuery
+from forewarn.model.query import EventQuery, parse_near
 from forewarn.model.records import StoredEvent
 
 FORMATS = ("plover-jsonl",)
@@ -52,19 +52,10 @@ def query(types: list[str], modes: list[str], actor: str | None, recipient: str 
     return EventQuery(
         types=tuple(t.upper() for t in _split(types)), modes=tuple(m.lower() for m in _split(modes)), actor=actor,
         recipient=recipient, actor_country=actor_country, recipient_country=recipient_country, place=place,
-        near=parse_near(near) if near else None, date_from=parse_day(date_from, "--from"),
+        near=parse_near(near, "--near") if near else None, date_from=parse_day(date_from, "--from"),
         date_to=parse_day(date_to, "--to"), source_id=source, document_id=document, min_confidence=min_confidence,
         include_negated=include_negated, placed=placed, limit=limit, offset=offset,
     )
-
-
-def parse_near(value: str) -> tuple[float, float, float]:
-    parts = value.split(",")
-    try:
-        lat, lon, km = (float(p) for p in parts)
-    except ValueError:
-        raise InvalidArgument(f"--near {value!r} is not LAT,LON,KM", hint="e.g. --near 50.91,34.80,25") from None
-    return lat, lon, km
 
 
 def parse_day(value: str | None, flag: str) -> date | None:

@@ -9,7 +9,8 @@ from rich.table import Table
 
 from forewarn.cli.context import run
 from forewarn.cli.render import out, print_all, print_json, when
-from forewarn.warn.roster import Shift, moment
+from forewarn.warn.roster import Shift
+from forewarn.web.ledger_views import moment
 
 app = typer.Typer(help="The duty roster: who holds a role (duty-officer, director …) during a shift.",
                   no_args_is_help=True)

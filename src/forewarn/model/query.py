@@ -98,6 +98,16 @@ class EventQuery:
             raise InvalidArgument("limit and offset must not be negative")
 
 
+def parse_near(value: str, name: str) -> tuple[float, float, float]:
+    """``LAT,LON,KM`` as the command line's ``--near`` and the API's ``near`` take it (``name``: which; the query
+    checks the ranges)."""
+    try:
+        lat, lon, km = (float(p) for p in value.split(","))
+    except ValueError:
+        raise InvalidArgument(f"{name} {value!r} is not LAT,LON,KM", hint="e.g. 50.91,34.80,25") from None
+    return lat, lon, km
+
+
 def _check_near(lat: float, lon: float, radius_km: float) -> None:
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise InvalidArgument(f"({lat}, {lon}) is not a latitude, longitude pair",

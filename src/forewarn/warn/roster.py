@@ -11,7 +11,7 @@ address). Every roster change is one transaction with its ledger entry (``roster
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, or_, select, update
@@ -114,21 +114,6 @@ def listing(conn: Connection, at: datetime | None = None) -> list[Shift]:
     if at is not None:
         query = query.where(R.starts_at <= at, or_(R.ends_at.is_(None), R.ends_at > at))
     return [_shift(r) for r in conn.execute(query)]
-
-
-def moment(value: str | None, name: str) -> datetime | None:
-    """A shift's bound as people write it: ``YYYY-MM-DD`` (the day's start, UTC) or an ISO date-time
-    (UTC unless it names an offset); empty: none. InvalidArgument naming ``name`` otherwise."""
-    text = (value or "").strip()
-    if not text:
-        return None
-    try:
-        at = (datetime.combine(date.fromisoformat(text), time(), UTC) if len(text) == 10
-              else datetime.fromisoformat(text))
-    except ValueError:
-        raise InvalidArgument(f"{name} {value!r} is not a date or a date-time",
-                              hint="use YYYY-MM-DD or an ISO 8601 date-time such as 2024-08-12T06:00") from None
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def shift_json(s: Shift) -> dict[str, Any]:

@@ -10,9 +10,8 @@ from typing import Annotated, Any
 from fastapi import Query
 from pydantic import BeforeValidator, Field
 
-from forewarn.errors import InvalidArgument
 from forewarn.geo.grid import BBox
-from forewarn.model.query import EVENT_TYPES, EventQuery
+from forewarn.model.query import EVENT_TYPES, EventQuery, parse_near
 from forewarn.reads.events import EventFilter
 
 
@@ -88,7 +87,7 @@ class EventFilters:
         self.windowed = False  # the dates are the explorer's default window, not the caller's
         self.filter = EventFilter(EventQuery(
             types=self.types, modes=self.modes, actor=actor, recipient=recipient, actor_country=actor_country,
-            recipient_country=recipient_country, place=place, near=parse_near(near) if near else None,
+            recipient_country=recipient_country, place=place, near=parse_near(near, "near") if near else None,
             date_from=date_from, date_to=date_to, source_id=source, min_confidence=min_confidence,
             include_negated=include_negated, document_id=document.lower() if document else None, placed=placed,
             limit=None),
@@ -110,12 +109,3 @@ class EventFilters:
             "placed": None if self.placed is None else ("yes" if self.placed else "no"),
         }
         return {k: v for k, v in values.items() if v not in (None, "", [])}
-
-
-def parse_near(value: str) -> tuple[float, float, float]:
-    """``LAT,LON,KM`` as the command line's --near takes it (the query checks the ranges)."""
-    try:
-        lat, lon, km = (float(p) for p in value.split(","))
-    except ValueError:
-        raise InvalidArgument(f"near {value!r} is not LAT,LON,KM", hint="e.g. near=50.91,34.80,25") from None
-    return lat, lon, km

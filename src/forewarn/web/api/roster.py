@@ -10,9 +10,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
-from forewarn.warn.roster import MAX_ROLE, Shift, moment
+from forewarn.warn.roster import MAX_ROLE, Shift
 from forewarn.web.api.common import Page, Paging
 from forewarn.web.auth import ActDutyOfficer, Viewer, acting
+from forewarn.web.ledger_views import moment
 
 router = APIRouter(tags=["roster"])
 

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import Response
 
 from forewarn.accounts import Role
-from forewarn.warn.roster import moment
 from forewarn.web.auth import ActDutyOfficer, Viewer, acting
 from forewarn.web.board_views import attempt, clear_flash, take_flash
+from forewarn.web.ledger_views import moment
 from forewarn.web.render import render
 
 router = APIRouter()
