@@ -134,7 +134,8 @@ PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b
 
 def colours(series: Sequence[str], order: Sequence[str] = ()) -> dict[str, str]:
     """A colour per series name, stable for a name's place in ``order`` (else its first appearance)."""
-    known = [s for s in order if s in set(series)] + sorted(set(series) - set(order))
+    names = set(series)
+    known = [s for s in order if s in names] + sorted(names - set(order))
     return {s: PALETTE[(order.index(s) if s in order else len(order) + i) % len(PALETTE)]
             for i, s in enumerate(known)}
 
