@@ -26,6 +26,7 @@ from forewarn.reads.entity_noise import gazetteer_check
 from forewarn.reads.events import (
     EventFilter,
     EventList,
+    Scope,
     daily_counts,
     evidence,
     get_event,
@@ -177,10 +178,7 @@ class Reads:
         """The explorer's view; a filter without dates opens on the latest days holding filtered events
         (a million events are not one page's work)."""
         engine = self.store.engine
-        sc = scope(engine, f.query, f.bbox)
-        found = None if f.dated else window(engine, sc)
-        if found:
-            sc = with_places(engine, sc.dated(*found))
+        sc, found = self._windowed(f)
         days, by_type, unplaced = explorer_counts(day_type_counts(engine, sc))
         return Explorer(found, tuple(days), listing(engine, sc, days, limit, offset), tuple(by_type),
                         tuple(region_counts(engine, sc)), unplaced)
@@ -188,13 +186,17 @@ class Reads:
     def event_map_view(self, f: EventFilter, region: Region | None = None) -> MapView:
         """The map page's data: the filtered events per grid cell and day (over the latest days, as the
         explorer, when the filter names no dates), within a scenario's ``region`` when given."""
+        sc, found = self._windowed(f)
+        where, box = region_where(region) if region is not None else ((), None)
+        return replace(map_view(self.store.engine, sc, region=box, where=where), window=found)
+
+    def _windowed(self, f: EventFilter) -> tuple[Scope, tuple[date, date] | None]:
+        """The filter's scope, held to the latest days holding filtered events when it names no dates, and
+        those days (None: it named dates, or there are no events)."""
         engine = self.store.engine
         sc = scope(engine, f.query, f.bbox)
         found = None if f.dated else window(engine, sc)
-        if found:
-            sc = with_places(engine, sc.dated(*found))
-        where, box = region_where(region) if region is not None else ((), None)
-        return replace(map_view(engine, sc, region=box, where=where), window=found)
+        return (with_places(engine, sc.dated(*found)), found) if found else (sc, found)
 
     # -- the entity pages and API -------------------------------------------------------------------------
     def entity_list(self, kind: str | None, search: str | None, limit: int, offset: int, *, sort: str = "activity",

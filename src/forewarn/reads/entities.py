@@ -20,6 +20,7 @@ from forewarn.geo.translit import has_cyrillic, romanize
 from forewarn.reads.entity_noise import PlaceCheck, common_words, either, noise_reason
 from forewarn.reads.events import EventList, as_date, evidence
 from forewarn.store import schema as t
+from forewarn.store.core import chunks
 from forewarn.store.queries import entity_kind, entity_matches, event_record, event_select
 
 COUNT_CAP = 1_000  # entity event counts stop here ("1,000+")
@@ -213,8 +214,8 @@ def _shared_aliases(conn: Connection, ids: Sequence[str]) -> dict[str, list[str]
     """Aliases (lower-cased) that more than one of ``ids`` carries, with the entities carrying each."""
     a = t.entity_aliases.c
     by_alias: dict[str, list[str]] = {}
-    for i in range(0, len(ids), 500):
-        for r in conn.execute(select(a.entity_id, a.alias).where(a.entity_id.in_(ids[i:i + 500]))):
+    for chunk in chunks(list(ids)):
+        for r in conn.execute(select(a.entity_id, a.alias).where(a.entity_id.in_(chunk))):
             by_alias.setdefault(r.alias.casefold(), []).append(r.entity_id)
     return {k: sorted(set(v)) for k, v in by_alias.items() if len(set(v)) > 1}
 
@@ -273,14 +274,21 @@ def _key(name: str) -> str:
 
 def _subset_pairs(pool: Sequence[Candidate]) -> list[tuple[Candidate, Candidate, str]]:
     tokens = {c.id: frozenset(_key(name) for name in WORDS.findall(c.name)) - {""} for c in pool}
+    by_id = {c.id: c for c in pool}
+    holding: dict[tuple[str, str], set[str]] = {}  # (kind, word) → the candidates whose name has it
+    for c in pool:
+        for word in tokens[c.id]:
+            holding.setdefault((c.kind, word), set()).add(c.id)
     found = []
     for short in pool:
         own = tokens[short.id]
         if short.kind not in SUBSET_KINDS or not own or min(len(x) for x in own) < 4:
             continue
-        fits = [c for c in pool if c.id != short.id and c.kind == short.kind and own < tokens[c.id]]
+        fits = set.intersection(*(holding[(short.kind, word)] for word in own))
+        fits = {i for i in fits if i != short.id and own < tokens[i]}
         if len(fits) == 1:
-            found.append((short, fits[0], f"{short.name!r} is part of {fits[0].name!r}"))
+            into = by_id[fits.pop()]
+            found.append((short, into, f"{short.name!r} is part of {into.name!r}"))
     return found
 
 

@@ -24,22 +24,13 @@ from sqlalchemy.orm import aliased
 from forewarn.detect import assessments
 from forewarn.detect.weights import rank
 from forewarn.model import Reliability, WarningRecord
-from forewarn.model.annotations import (
-    Changes,
-    Correction,
-    CorrectionAction,
-    FieldChange,
-    Target,
-    TargetKind,
-    event_key,
-    state,
-)
+from forewarn.model.annotations import Changes, Correction, FieldChange, event_key, state
 from forewarn.model.warning import Origin
 from forewarn.store import schema as t
-from forewarn.store.notes import changes_of
+from forewarn.store.core import chunks
+from forewarn.store.notes import correction_of
 
 SNIPPET = 400  # characters of a sentence read from its document
-IN_CHUNK = 500  # ids per IN (...) list
 EVENTS_PER_SIGNAL = 5  # events read of one event signal (its best report is among them)
 SURGE_EXAMPLES = 3  # example events of a surge shown
 DOCUMENTS_PER_SIGNAL = 3  # documents linked from a row
@@ -411,9 +402,7 @@ class _Facts:
 
 
 def _rows(conn: Connection, query: Any, column: Any, ids: Iterable[str]) -> list[Row[Any]]:
-    wanted = sorted(set(ids))
-    return [r for i in range(0, len(wanted), IN_CHUNK) for r in conn.execute(query.where(column.in_(
-        wanted[i:i + IN_CHUNK])))]
+    return [r for chunk in chunks(sorted(set(ids))) for r in conn.execute(query.where(column.in_(chunk)))]
 
 
 def _event_query() -> Any:
@@ -470,15 +459,9 @@ def _corrections(conn: Connection, ids_by_key: Mapping[str, str]) -> dict[str, l
     first: one query by key."""
     found: dict[str, list[Correction]] = {}
     rows = _rows(conn, select(t.event_corrections), t.event_corrections.c.target, ids_by_key)
-    for c in sorted((_correction_row(r) for r in rows), key=lambda c: (c.at, c.id)):
+    for c in sorted((correction_of(r) for r in rows), key=lambda c: (c.at, c.id)):
         found.setdefault(ids_by_key[c.target.key], []).append(c)
     return found
-
-
-def _correction_row(r: Row[Any]) -> Correction:
-    target = Target(TargetKind.EVENT, r.target, r.document_id, r.event_id)
-    return Correction(r.id, target, r.trigger_start, r.trigger_end, r.original_type, CorrectionAction(r.action),
-                      changes_of(r.changes), dict(r.original), r.reason, r.author, _moment(r.made_at))
 
 
 def _corrected(e: EventFact, fixes: Sequence[Correction]) -> EventFact:
@@ -607,10 +590,6 @@ def _day(value: Any) -> date | None:
 def _time(value: Any) -> datetime | None:
     found = value if value is None or isinstance(value, datetime) else datetime.fromisoformat(str(value))
     return found.replace(tzinfo=UTC) if found is not None and found.tzinfo is None else found
-
-
-def _moment(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def _number(value: Any) -> float | None:

@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, Integer, and_, cast, false, func, literal_column, or_, select
 from sqlalchemy.sql.elements import ColumnElement
@@ -27,6 +27,7 @@ _KEY = 100_000  # a cell's sort key: row * _KEY + column (columns < 36,000 at 0.
 MAX_SINGLES = 400  # single-event cells looked up to link to their event …
 SINGLES_UNDER = 5_000  # … when the map shows fewer events than this (else a point links to a zoom)
 REGIONS = 15  # the regions listed by the explorer and the map
+_Day = TypeVar("_Day", date, None)  # a merged cell's day (None: cells counted without days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,17 +73,7 @@ def _grid(engine: Engine, sc: Scope, cell: float, where: Sequence[ColumnElement[
 
 def _merge(cells: Sequence[_Cell], factor: int) -> list[_Cell]:
     """Cells of a grid ``factor`` times coarser."""
-    merged: dict[tuple[int, int], list[float]] = {}
-    for c in cells:
-        key = (c.gy // factor, c.gx // factor)
-        m = merged.get(key)
-        if m is None:
-            merged[key] = [c.n, c.lat_sum, c.lon_sum]
-        else:
-            m[0] += c.n
-            m[1] += c.lat_sum
-            m[2] += c.lon_sum
-    return [_Cell(gy, gx, int(m[0]), m[1], m[2]) for (gy, gx), m in merged.items()]
+    return [c for c, _ in _merge_days([(c, None) for c in cells], factor)]
 
 
 def map_data(engine: Engine, sc: Scope) -> MapData:
@@ -288,9 +279,9 @@ def _day_grid(engine: Engine, sc: Scope, cell: float, where: Sequence[ColumnElem
     return rows, (sum(int(r[2]) for r in found if r[1] is None) if unplaced else None)
 
 
-def _merge_days(rows: Sequence[tuple[_Cell, date]], factor: int) -> list[tuple[_Cell, date]]:
+def _merge_days(rows: Sequence[tuple[_Cell, _Day]], factor: int) -> list[tuple[_Cell, _Day]]:
     """Cells and days of a grid ``factor`` times coarser (the same as counting on it: floor of floor)."""
-    merged: dict[tuple[int, int, date], list[float]] = {}
+    merged: dict[tuple[int, int, _Day], list[float]] = {}
     for c, day in rows:
         key = (c.gy // factor, c.gx // factor, day)
         m = merged.get(key)

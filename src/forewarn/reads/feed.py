@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import heapq
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -31,6 +31,7 @@ from forewarn.errors import InvalidArgument, NotFound
 from forewarn.ledger.service import LedgerService
 from forewarn.store import SqlStore
 from forewarn.store import schema as t
+from forewarn.store.core import chunks
 
 if TYPE_CHECKING:
     from forewarn.reads import Reads
@@ -38,15 +39,16 @@ if TYPE_CHECKING:
 D, E, A, S = t.documents.c, t.events.c, t.assessments.c, t.scenarios.c
 
 
-def known_column(published: bool) -> Any:
-    """The column the feed orders and counts by: the ingest time, or (``published``) the publication time."""
-    return D.published_at if published else D.ingested_at
 FIRST_VISIT = timedelta(days=1)  # without a mark, items of the last day are new
 EVENTS_SHOWN = 4  # events drawn per item
 COUNT_CAP = 999  # new items counted up to this ("999+")
-ID_CHUNK = 500  # ids per IN list
 HEADLINE = 160  # characters of the text that stand in for a missing title
 EPOCH, MICROSECOND = datetime(1970, 1, 1, tzinfo=UTC), timedelta(microseconds=1)
+
+
+def known_column(published: bool) -> Any:
+    """The column the feed orders and counts by: the ingest time, or (``published``) the publication time."""
+    return D.published_at if published else D.ingested_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,15 +210,10 @@ def by_document(signals: Iterable[dict[str, Any]]) -> dict[str, tuple[str, ...]]
 
 def _known_order(conn: Connection, ids: Iterable[str], published: bool) -> list[tuple[datetime, str]]:
     pairs: list[tuple[datetime, str]] = []
-    for chunk in _chunks(sorted(ids)):
+    for chunk in chunks(sorted(ids)):
         rows = conn.execute(select(known_column(published), D.id).where(D.id.in_(chunk)))
         pairs += [(r[0], r[1]) for r in rows if r[0] is not None]
     return sorted(pairs, reverse=True)
-
-
-def _chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
-    for i in range(0, len(ids), ID_CHUNK):
-        yield ids[i:i + ID_CHUNK]
 
 
 def scenario_names(engine: Engine, conn: Connection) -> tuple[dict[str, str], dict[tuple[str, str], str]]:

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, insert, select
+from sqlalchemy import Connection, Engine, Table, delete, func, insert, select
 
 from forewarn.model.annotations import (
     Changes,
@@ -57,24 +57,22 @@ def add_correction(conn: Connection, c: Correction) -> int:
 
 def notes_of(engine: Engine, keys: Collection[str]) -> list[Note]:
     """The notes of these targets, oldest first."""
-    c = t.annotation_notes.c
-    found: list[Note] = []
-    with engine.connect() as conn:
-        for chunk in chunks(sorted(set(keys))):
-            found += [Note(r.id, _target(r.target, r.document_id, r.event_id), r.text, r.author, r.created_at)
-                      for r in conn.execute(select(t.annotation_notes).where(c.target.in_(chunk)))]
+    found = [Note(r.id, _target(r), r.text, r.author, r.created_at)
+             for r in _of_targets(engine, t.annotation_notes, keys)]
     return sorted(found, key=lambda n: (n.at, n.id))
 
 
 def tags_of(engine: Engine, keys: Collection[str]) -> list[Tag]:
     """The tags of these targets, by tag."""
-    c = t.annotation_tags.c
-    found: list[Tag] = []
-    with engine.connect() as conn:
-        for chunk in chunks(sorted(set(keys))):
-            found += [Tag(r.id, _target(r.target, r.document_id, r.event_id), r.tag, r.author, r.created_at)
-                      for r in conn.execute(select(t.annotation_tags).where(c.target.in_(chunk)))]
+    found = [_tag(r) for r in _of_targets(engine, t.annotation_tags, keys)]
     return sorted(found, key=lambda g: (g.tag, g.target.key))
+
+
+def _of_targets(engine: Engine, table: Table, keys: Collection[str]) -> list[Any]:
+    """The rows of ``table`` whose target is one of ``keys`` (chunked IN lists)."""
+    with engine.connect() as conn:
+        return [r for chunk in chunks(sorted(set(keys))) for r in conn.execute(select(table).where(
+            table.c.target.in_(chunk)))]
 
 
 def tagged(engine: Engine, tag: str, kind: TargetKind, limit: int, offset: int) -> tuple[list[Tag], int]:
@@ -82,22 +80,10 @@ def tagged(engine: Engine, tag: str, kind: TargetKind, limit: int, offset: int) 
     c = t.annotation_tags.c
     cond = (c.tag == tag) & c.target.like(f"{kind.value}:%")
     with engine.connect() as conn:
-        total = len(conn.execute(select(c.id).where(cond)).all())
+        total = int(conn.execute(select(func.count()).select_from(t.annotation_tags).where(cond)).scalar_one())
         rows = conn.execute(select(t.annotation_tags).where(cond).order_by(c.created_at.desc(), c.id.desc())
                             .limit(limit).offset(offset)).all()
-    return [Tag(r.id, _target(r.target, r.document_id, r.event_id), r.tag, r.author, r.created_at)
-            for r in rows], total
-
-
-def all_tags(engine: Engine) -> list[tuple[str, int]]:
-    """Every tag in use with how many targets carry it, most used first."""
-    c = t.annotation_tags.c
-    with engine.connect() as conn:
-        rows = conn.execute(select(c.tag)).scalars().all()
-    counts: dict[str, int] = {}
-    for tag in rows:
-        counts[tag] = counts.get(tag, 0) + 1
-    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [_tag(r) for r in rows], total
 
 
 def corrections(engine: Engine, *, keys: Collection[str] | None = None, document_id: str | None = None,
@@ -115,7 +101,7 @@ def corrections(engine: Engine, *, keys: Collection[str] | None = None, document
         else:
             rows = [r for chunk in chunks(sorted(set(keys)))
                     for r in conn.execute(select(t.event_corrections).where(c.target.in_(chunk), *conds))]
-    return sorted((_correction(r) for r in rows), key=lambda x: (x.at, x.id))
+    return sorted((correction_of(r) for r in rows), key=lambda x: (x.at, x.id))
 
 
 def events_of_documents(engine: Engine, document_ids: Collection[str]) -> list[StoredEvent]:
@@ -155,13 +141,19 @@ def changes_of(data: dict[str, Any]) -> Changes:
     )
 
 
-def _target(key: str, document_id: str, event_id: str | None) -> Target:
-    kind = TargetKind.EVENT if key.startswith("event:") else TargetKind.DOCUMENT
-    return Target(kind, key, document_id, event_id)
+def _target(r: Any) -> Target:
+    """A row's target (its ``target`` key, ``document_id`` and ``event_id``)."""
+    kind = TargetKind.EVENT if r.target.startswith("event:") else TargetKind.DOCUMENT
+    return Target(kind, r.target, r.document_id, r.event_id)
 
 
-def _correction(r: Any) -> Correction:
+def _tag(r: Any) -> Tag:
+    return Tag(r.id, _target(r), r.tag, r.author, r.created_at)
+
+
+def correction_of(r: Any) -> Correction:
+    """A correction as read from a row of ``event_corrections``."""
     return Correction(
-        id=r.id, target=_target(r.target, r.document_id, r.event_id), trigger_start=r.trigger_start,
+        id=r.id, target=_target(r), trigger_start=r.trigger_start,
         trigger_end=r.trigger_end, original_type=r.original_type, action=CorrectionAction(r.action),
         changes=changes_of(r.changes), original=dict(r.original), reason=r.reason, author=r.author, at=r.made_at)
