@@ -89,7 +89,7 @@ def show(
     out.print("history:", markup=False)
     for r in runs(history):
         if r.grouped:
-            out.print(f"  {r.span}  {r.label} (entries {r.first.seq}–{r.last.seq})", markup=False)
+            out.print(f"  {r.span}  {r.label} (entries {r.seqs})", markup=False)
             continue
         e = r.first
         out.print(f"  {when(e.at)}  {e.kind:<22} {e.actor}  {entry_summary(e)}".rstrip(), markup=False)
@@ -168,15 +168,15 @@ def escalate(
 ) -> None:
     """Hand a warning to the next person in its escalation chain, or (--due) every overdue one."""
 
-    def action(ws: Workspace) -> list[WarningRecord]:
+    def action(ws: Workspace) -> tuple[list[WarningRecord], int]:
         if due == (warning_id is not None):
             raise InvalidArgument("give either a warning number or --due", hint="e.g. forewarn escalate 12 "
                                   "--reason 'no answer from the duty officer'")
         if due:
-            return ws.warnings.escalate_due()
-        return [ws.warnings.escalate(warning_id, reason or "")]
+            return ws.warnings.escalate_due(), ws.settings.remind_cap
+        return [ws.warnings.escalate(warning_id, reason or "")], ws.settings.remind_cap
 
-    done = run(ctx, action)
+    done, cap = run(ctx, action)
     if as_json:
         print_json(done)
         return
@@ -184,16 +184,11 @@ def escalate(
         out.print("nothing overdue", markup=False)
     for w in done:
         if w.reminders:
-            out.print(f"warning {w.id} reminded to {w.owner_shown} ({w.reminders} of {ws_cap(ctx)}), "
+            out.print(f"warning {w.id} reminded to {w.owner_shown} ({w.reminders} of {cap}), "
                       f"{'next reminder ' + when(w.due_at) if w.due_at else 'no further reminders'}", markup=False)
             continue
         out.print(f"warning {w.id} now with {w.owner_shown} (level {w.escalation_level}), acknowledge by "
                   f"{when(w.ack_deadline)}", markup=False)
-
-
-def ws_cap(ctx: typer.Context) -> int:
-    """The reminder cap in force (the `remind_cap` setting)."""
-    return int(ctx.obj.settings().remind_cap)
 
 
 def notify(ctx: typer.Context, as_json: bool = JSON) -> None:

@@ -11,7 +11,7 @@ duty officer or above."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,6 +25,7 @@ from forewarn.model.warning import OPEN_STATES
 from forewarn.store import SqlStore
 from forewarn.store import schema as t
 from forewarn.warn import rows
+from forewarn.warn.board import scenario_names
 
 H, K = t.handovers.c, t.handover_acks.c
 FIRST_WINDOW = timedelta(hours=12)  # what the first note ever tells as changed
@@ -162,7 +163,7 @@ class HandoverDesk:
                                       limit=CHANGES_CAP)
         return Draft(since, int(prev.id) if prev is not None else None, open_snapshot(conn),
                      tuple(warning_changes([e for e in entries if e.at > since], _titles(conn, entries))),
-                     tuple(level_changes(conn, scenario_names(conn), since, now)))
+                     tuple(level_changes(conn, scenario_names(conn, enabled_only=True), since, now)))
 
 
 def subject(handover_id: int) -> str:
@@ -223,12 +224,6 @@ def change_detail(kind: str, payload: dict[str, Any]) -> str:
     return ""
 
 
-def scenario_names(conn: Connection) -> dict[str, str]:
-    """The enabled scenarios' names by id."""
-    s = t.scenarios.c
-    return {r.id: r.name for r in conn.execute(select(s.id, s.name).where(s.enabled).order_by(s.id))}
-
-
 def level_changes(conn: Connection, names: dict[str, str], since: datetime, now: datetime) -> list[LevelChange]:
     """Scenarios whose published level at ``now`` differs from the one at ``since``."""
     changed = []
@@ -243,15 +238,15 @@ def level_changes(conn: Connection, names: dict[str, str], since: datetime, now:
 
 def written_payload(new_id: int, d: Draft, watch: str, corrects: int | None) -> dict[str, Any]:
     return {"id": new_id, "since": d.since.isoformat(), "previous": d.previous_id, "corrects": corrects,
-            "watch": watch, "open_warnings": [_open_json(w) for w in d.open_warnings],
-            "warnings": [_change_json(c) for c in d.warnings], "levels": [_level_json(x) for x in d.levels]}
+            "watch": watch, "open_warnings": [asdict(w) for w in d.open_warnings],
+            "warnings": [asdict(c) for c in d.warnings], "levels": [asdict(x) for x in d.levels]}
 
 
 def insert(conn: Connection, d: Draft, now: datetime, by: str, watch: str, corrects: int | None) -> int:
     result = conn.execute(t.handovers.insert().values(
         written_at=now, written_by=by, since=d.since, previous_id=d.previous_id, corrects=corrects, watch=watch,
-        open_warnings=[_open_json(w) for w in d.open_warnings],
-        changes={"warnings": [_change_json(c) for c in d.warnings], "levels": [_level_json(x) for x in d.levels]}))
+        open_warnings=[asdict(w) for w in d.open_warnings],
+        changes={"warnings": [asdict(c) for c in d.warnings], "levels": [asdict(x) for x in d.levels]}))
     key = result.inserted_primary_key
     assert key is not None
     return int(key[0])
@@ -268,18 +263,3 @@ def fetch(conn: Connection, handover_id: int) -> Handover:
                     tuple(OpenWarning(**w) for w in r.open_warnings or ()),
                     tuple(WarningChange(**c) for c in changes.get("warnings", ())),
                     tuple(LevelChange(**x) for x in changes.get("levels", ())), acks)
-
-
-def _open_json(w: OpenWarning) -> dict[str, Any]:
-    return {"id": w.id, "title": w.title, "severity": w.severity, "state": w.state, "owner": w.owner,
-            "escalation_level": w.escalation_level, "raised_at": w.raised_at}
-
-
-def _change_json(c: WarningChange) -> dict[str, Any]:
-    return {"id": c.id, "what": c.what, "title": c.title, "severity": c.severity, "detail": c.detail, "at": c.at,
-            "by": c.by}
-
-
-def _level_json(x: LevelChange) -> dict[str, Any]:
-    return {"scenario_id": x.scenario_id, "scenario": x.scenario, "before": x.before, "after": x.after,
-            "probability": x.probability}
