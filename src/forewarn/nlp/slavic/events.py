@@ -541,11 +541,11 @@ def _sighting(sent: Span, ctx: DocContext) -> list[Event]:
     head = next((h for h in _heads(sent) if _forces(h)), None)
     if head is None or _absent(head):
         return []
-    place = _sighting_place(sent, head, ctx)
+    trigger = Trigger(head, head.i, head.i + 1, "MOBILIZE", None, verbal=False)
+    place = event_place(trigger, sent, ctx, None, None)
     if place is None and not (_placed(head) or any(_lemma(t) in MOTION for t in sent)):
         return []
-    actor = _armed(participant(head, ctx)) or _nominal_actor(Trigger(head, head.i, head.i + 1, "MOBILIZE", None,
-                                                                      verbal=False), ctx)
+    actor = _armed(participant(head, ctx)) or _nominal_actor(trigger, ctx)
     when = min((d for d in ctx.dates if sent.start_char <= d.start < sent.end_char),
                key=lambda d: abs(d.start - head.idx), default=None)
     return [Event(type="MOBILIZE", mode=_mode(head), contexts=("military",), actor=actor,
@@ -584,7 +584,7 @@ def _shown(noun: Token, verb: Token) -> bool:
     filling its instrumental with no preposition?"""
     if _lemma(verb) not in FILLING:
         return noun.dep_ in ("nsubj", "nsubj:pass", "obj")
-    return (noun.dep_ == "obl" and noun.dep_ == "obl" and "Ins" in noun.morph.get("Case", [])
+    return (noun.dep_ == "obl" and "Ins" in noun.morph.get("Case", [])
             and not any(c.dep_ == "case" for c in noun.children))
 
 
@@ -596,14 +596,18 @@ def _forces(head: Token) -> bool:
     if lemmas & CIVIL:
         return False
     military = lemmas & (PEOPLE | EQUIPMENT)
-    own = set(readings(head, frozenset({"NOUN"}))) or {_lemma(head)}
-    return bool(military) and (bool(own & FORCES) or head.dep_ != "ROOT")
+    return bool(military) and (bool(_own(head) & FORCES) or head.dep_ != "ROOT")
+
+
+def _own(head: Token) -> set[str]:
+    """The head's own lemmas as a noun (the tagger's where no noun reading is found)."""
+    return set(readings(head, frozenset({"NOUN"}))) or {_lemma(head)}
 
 
 def _mode(head: Token) -> str:
     """``troops`` for forces as people ("колонна грузовиков с военными"), ``weapons`` for equipment ("военная
     техника", "колонна — танки на тягачах"): the head's own noun decides, else the nouns of its phrase."""
-    own = set(readings(head, frozenset({"NOUN"}))) or {_lemma(head)}
+    own = _own(head)
     if own & (PEOPLE | EQUIPMENT):
         return "troops" if own & PEOPLE else "weapons"
     nouns = {w for t in head.subtree if t.dep_ != "amod" and t.i != head.i for w in readings(t, frozenset({"NOUN"}))}
@@ -618,8 +622,3 @@ def _absent(head: Token) -> bool:
 def _placed(head: Token) -> bool:
     """A place preposition after the head: "у Суджи", "под Сумами", "в районе Тёткино", "біля Суджі"."""
     return any(t.lower_ in PLACE_CASES for t in head.doc[head.i + 1: head.sent.end])
-
-
-def _sighting_place(sent: Span, head: Token, ctx: DocContext) -> PlaceMention | None:
-    trigger = Trigger(head, head.i, head.i + 1, "MOBILIZE", None, verbal=False)
-    return event_place(trigger, sent, ctx, None, None)

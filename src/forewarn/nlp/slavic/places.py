@@ -77,7 +77,6 @@ _REGION_NOUNS: dict[str, tuple[str, ...]] = {
 }
 _GENDER = {"область": "femn", "край": "masc", "республика": "femn", "республіка": "femn"}
 REGION_WORDS: dict[str, str] = {form: noun for noun, forms in _REGION_NOUNS.items() for form in forms}
-# Case endings of place names pymorphy3 may not know → nominative endings (Russian and Ukrainian).
 _ABBREVIATIONS = frozenset({"г", "с", "м", "п", "д"})  # "г. Курск", "с. Глушково", "м. Суми": with the dot
 _PERSON_TAGS = frozenset({"Name", "Surn", "Patr"})
 _APOSTROPHE_TOKENS = frozenset({"'", "’", "ʼ", "`"})
