@@ -33,6 +33,7 @@ from forewarn.review.desk import ReviewDesk
 from forewarn.store import SqlStore, open_store
 from forewarn.warn import WarningDesk
 from forewarn.warn.handover import HandoverDesk
+from forewarn.warn.judgments import JudgmentDesk
 
 Clock = Callable[[], datetime]
 
@@ -45,7 +46,7 @@ class Workspace:
     """The services of one workspace, built once for one principal: ``sources``, ``intake`` (ingest
     and extraction), ``reads``, ``entities``, ``ledger``, ``scenarios``, ``warnings``, ``review``,
     ``accounts``, ``annotations`` (notes, tags, corrections), ``time`` (the workspace's own time), ``feed``
-    (the live feed) and ``handovers`` (shift handovers)."""
+    (the live feed), ``handovers`` (shift handovers) and ``judgments`` (questions, blind estimates, lines)."""
 
     def __init__(self, settings: Settings, store: SqlStore, clock: Clock | None = None, *,
                  who: Principal | None = None, real: Clock = utc_now) -> None:
@@ -67,6 +68,8 @@ class Workspace:
         self.time = ClockDesk(store, own, self.who, self.ledger, None if clock is own else clock)
         self.feed = FeedDesk(self.reads, store, clock, self.ledger, lambda: own.setting() is not None)
         self.handovers = HandoverDesk(store, clock, self.who, self.ledger)
+        self.judgments = JudgmentDesk(store, settings, clock, self.who, self.ledger, self.scenarios.get,
+                                      lambda sid, at: self.scenarios.assess(sid, at).probability)
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None, *, who: Principal | None = None) -> Workspace:

@@ -246,6 +246,12 @@ class Settings:
                       "`forewarn cycle` (and each cycle of `forewarn watch`) that added entries. 0 turns "
                       "automatic anchors off (a failure to write one is FW-E094, a warning)."),
     )
+    softening_gap: float = field(  # issue 17: the published line against the analysts' blind estimates
+        default=0.5,
+        metadata=_doc("Log-odds (logits) by which a published line may be softer than the median of the analysts' "
+                      "blind estimates made before it before the line is flagged (ledgered with the line, and the "
+                      "next level up is told). Must be positive."),
+    )
 
     def __post_init__(self) -> None:
         """Parse every value given as text (or in another accepted form) into its type, then validate."""
@@ -409,6 +415,8 @@ def _validate(s: Settings) -> None:
     if s.remind_minutes < 1 or s.remind_cap < 1:
         raise ConfigError("remind_minutes and remind_cap must be positive",
                           hint="e.g. remind_minutes = 240, remind_cap = 3")
+    if not s.softening_gap > 0:
+        raise ConfigError("softening_gap must be positive (logits)", hint="e.g. softening_gap = 0.5")
     if s.web_max_body < 1024:
         raise ConfigError("web_max_body must be at least 1024 bytes (the workbench's forms need that)")
     if not s.database_url.startswith(("sqlite", "postgresql")):

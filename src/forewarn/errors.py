@@ -62,6 +62,7 @@ class Code(StrEnum):
     RATIONALE_REQUIRED = "FW-E081"
     DELIVERY_FAILED = "FW-E082"
     HANDOVER_STATE = "FW-E083"  # helper E (issue 16): shift handovers
+    QUESTION_STATE = "FW-E084"  # helper A (issue 17): questions and judgments
     # ledger
     LEDGER_APPEND_REFUSED = "FW-E090"
     CLOCK_BACKWARDS = "FW-E091"
@@ -145,6 +146,9 @@ DESCRIPTIONS: dict[Code, str] = {
     Code.HANDOVER_STATE: "A shift handover cannot be acknowledged by the officer who wrote it (the incoming one "
                          "acknowledges it), nor twice by the same account. `forewarn handover show ID` shows who "
                          "wrote it and who acknowledged it.",
+    Code.QUESTION_STATE: "A question that is resolved or annulled takes no more estimates, lines or resolutions "
+                         "(a scenario's question is created on demand and never resolved twice). `forewarn question "
+                         "show ID` shows its state.",
     Code.LEDGER_APPEND_REFUSED: "The ledger refused a change: ledger rows are append-only, and the database "
                                 "itself refuses UPDATE and DELETE on them.",
     Code.CLOCK_BACKWARDS: "The clock reads earlier than the last ledger entry. Nothing was recorded; fix the "
@@ -263,6 +267,10 @@ class WarningStateError(ForewarnError):
 
 class HandoverStateError(ForewarnError):
     code = Code.HANDOVER_STATE
+
+
+class QuestionStateError(ForewarnError):
+    code = Code.QUESTION_STATE
 
 
 class RationaleRequired(ForewarnError):

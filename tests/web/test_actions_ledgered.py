@@ -92,6 +92,11 @@ RECORDED: dict[tuple[str, str], Case] = {
     ("DELETE", "/api/v1/roster/{}"): ("roster-removed", None),
     ("POST", "/roster"): ("roster-added", None),
     ("POST", "/roster/{}/remove"): ("roster-removed", None),
+    # questions, blind estimates and published lines (issue 17, helper A)
+    ("POST", "/api/v1/questions"): ("question-added", None),
+    ("POST", "/api/v1/questions/{}/estimates"): ("estimate-recorded", None),
+    ("POST", "/api/v1/questions/{}/lines"): ("line-published", None),
+    ("POST", "/api/v1/questions/{}/resolve"): ("question-resolved", None),
 }
 NOT_RECORDED = {
     ("POST", "/api/v1/ledger/anchor"): "changes nothing: it verifies the chain and returns its head for the caller "

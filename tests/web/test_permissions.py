@@ -243,7 +243,25 @@ API: tuple[Row, ...] = (
     Row("POST", "/api/v1/roster", D, lambda env, role: Call(
         "/api/v1/roster", {"role": f"matrix-post-{env.n()}", "account": "duty_officer"})),
     Row("DELETE", "/api/v1/roster/{id}", D, lambda env, role: Call(f"/api/v1/roster/{shift_by_another(env)}")),
+    # questions, blind estimates and published lines (issue 17, helper A): everyone reads (blind), analysts
+    # add, estimate and resolve, duty officers publish the line
+    Row("GET", "/api/v1/questions", V, get("/api/v1/questions")),
+    Row("GET", "/api/v1/questions/{ref}", V, lambda env, role: Call(f"/api/v1/questions/{new_question(env)}")),
+    Row("POST", "/api/v1/questions", A, lambda env, role: Call("/api/v1/questions", {
+        "title": f"matrix question by {role}", "criteria": "matrix", "resolves_by": "2099-01-01"})),
+    Row("POST", "/api/v1/questions/{ref}/estimates", A, lambda env, role: Call(
+        f"/api/v1/questions/{new_question(env)}/estimates", {"probability": 0.3})),
+    Row("POST", "/api/v1/questions/{ref}/lines", D, lambda env, role: Call(
+        f"/api/v1/questions/{new_question(env)}/lines", {"probability": 0.3})),
+    Row("POST", "/api/v1/questions/{ref}/resolve", A, lambda env, role: Call(
+        f"/api/v1/questions/{new_question(env)}/resolve", {"outcome": "annul", "rationale": f"matrix {role}"})),
 )
+
+
+def new_question(env: Env) -> int:
+    """A fresh open question (so each role's request acts on one of its own)."""
+    return env.ws.judgments.add_question(f"matrix question {env.n()}", "matrix", date(2099, 1, 1)).id
+
 
 
 def handover_by_another(env: Env) -> int:

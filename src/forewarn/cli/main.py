@@ -29,6 +29,7 @@ from forewarn.cli import (
 )
 from forewarn.cli import feed as feed_cli
 from forewarn.cli import handover as handover_cli
+from forewarn.cli import judgments as judgments_cli
 from forewarn.cli import warnings as warnings_cli
 from forewarn.cli.context import State, fail
 from forewarn.cli.render import out, print_json
@@ -122,5 +123,8 @@ app.command("serve")(serve.serve)
 app.add_typer(accounts.user_app, name="user")
 app.add_typer(feed_cli.app, name="feed")  # the live feed (issue 16, helper E)
 app.add_typer(handover_cli.app, name="handover")  # shift handovers (issue 16, helper E)
+app.add_typer(judgments_cli.question_app, name="question")  # questions and judgments (issue 17, helper A)
+app.command("estimate")(judgments_cli.estimate)
+app.add_typer(judgments_cli.line_app, name="line")
 app.add_typer(accounts.token_app, name="token")
 app.add_typer(roster.app, name="roster")

@@ -540,3 +540,48 @@ handover_acks = Table(  # the incoming officers' acknowledgements of a handover
 )
 
 Index("ix_documents_ingested_at", documents.c.ingested_at, documents.c.id)  # the feed's order (0014)
+
+
+# -- questions, blind estimates and published lines (issue 17, helper A; migration 0016) -------
+
+questions = Table(  # a binary question; a scenario's own question carries its scenario_id (one at most)
+    "questions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("title", String(300), nullable=False),
+    Column("criteria", Text, nullable=False),
+    Column("resolves_by", Date, nullable=False),
+    Column("owner", String(128), nullable=False),
+    Column("state", String(16), nullable=False, index=True),  # open, resolved-yes, resolved-no, annulled
+    Column("scenario_id", String(64), unique=True),
+    Column("reveal_at", UTCDateTime),
+    Column("created_by", String(128), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("resolution", Text),
+    Column("resolved_by", String(128)),
+    Column("resolved_at", UTCDateTime),
+)
+
+estimates = Table(  # append-only: an analyst's change is a new estimate
+    "estimates", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("question_id", Integer, nullable=False),
+    Column("analyst", String(128), nullable=False),
+    Column("probability", Float, nullable=False),
+    Column("rationale", Text, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("blind", Boolean, nullable=False),
+    Index("ix_estimates_question", "question_id", "analyst", "at"),
+)
+
+published_lines = Table(  # append-only: the probability and words a team passes up, with its softening gaps
+    "published_lines", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("question_id", Integer, nullable=False, index=True),
+    Column("probability", Float, nullable=False),
+    Column("words", String(64), nullable=False),
+    Column("published_by", String(128), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("gap", Float),
+    Column("model_gap", Float),
+    Column("flagged", Boolean, nullable=False),
+)

@@ -19,6 +19,7 @@ from forewarn.web.api import (
     events,
     feed,
     handover,
+    judgments,
     ledger,
     meta,
     roster,
@@ -30,5 +31,5 @@ from forewarn.web.api.common import known_query
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(known_query)])
 for module in (meta, accounts, warnings, scenarios, events, documents, entities, ledger, sources, feed, handover,
-               annotations, roster):
+               annotations, roster, judgments):
     router.include_router(module.router)

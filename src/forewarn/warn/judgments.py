@@ -1,0 +1,308 @@
+"""Questions, blind estimates and published lines (``ws.judgments``; issue 17).
+
+Every change is one transaction with its ledger entry: ``question-added``, ``question-resolved`` (yes, no or
+annulled, by a person with a rationale), ``estimate-recorded`` (append-only: a change is a new estimate) and
+``line-published`` (duty officer or above; with its softening gaps and whether it was flagged).
+
+A scenario's own question ("will <scenario> happen within its horizon?") is created on demand, the first time
+someone estimates on it or publishes a line for it, referring to the question by the scenario's id.
+
+The BLIND RULE lives in :meth:`JudgmentDesk.view` (and the listing): before the asker has recorded an estimate
+of their own on a question, and before its reveal time, they see only their own estimates — not the others',
+not the published lines, not the model's probability. A question no longer open reveals everything."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Row, select
+
+from forewarn.config import Settings
+from forewarn.errors import Forbidden, InvalidArgument, NotFound, QuestionStateError, RationaleRequired
+from forewarn.ledger.service import LedgerService
+from forewarn.model import Principal, Role
+from forewarn.model.judgment import (
+    RATIONALE_MAX,
+    TITLE_MAX,
+    Estimate,
+    Line,
+    Question,
+    QuestionState,
+    blind_median,
+    check_probability,
+    gap,
+    softer,
+    words,
+)
+from forewarn.model.principal import PrincipalKind
+from forewarn.model.scenario import Scenario
+from forewarn.store import SqlStore
+from forewarn.store import schema as t
+
+Q, E, L = t.questions.c, t.estimates.c, t.published_lines.c
+LIST_CAP = 500
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """A question as its asker may see it: ``revealed`` False means ``others``, ``lines`` and ``model`` are
+    withheld (empty / None) by the blind rule."""
+
+    question: Question
+    mine: tuple[Estimate, ...]  # the asker's own estimates, oldest first
+    revealed: bool
+    others: tuple[Estimate, ...]  # every other analyst's current (latest) estimate
+    lines: tuple[Line, ...]  # published lines, oldest first
+    model: float | None  # the model's probability now, for a scenario's question
+
+
+@dataclass(frozen=True)
+class JudgmentDesk:
+    store: SqlStore
+    settings: Settings
+    clock: Callable[[], datetime]
+    who: Principal
+    ledger: LedgerService
+    scenario: Callable[[str], Scenario]
+    assess: Callable[[str, datetime], float]  # a scenario's model probability at a time
+
+    def add_question(self, title: str, criteria: str, resolves_by: date, owner: str | None = None,
+                     reveal_at: datetime | None = None) -> Question:
+        """Add a binary question (``question-added``); analyst or above."""
+        self._need(Role.ANALYST, "add a question")
+        fields = check_question(title, criteria, resolves_by, self.clock())
+        with self.store.transaction() as conn:
+            return self._insert(conn, {**fields, "owner": (owner or self.who.name).strip(), "reveal_at": reveal_at})
+
+    def resolve(self, ref: str, outcome: QuestionState, rationale: str) -> Question:
+        """Resolve (yes / no) or annul an open question (``question-resolved``): a person, with a rationale."""
+        self._need(Role.ANALYST, "resolve a question")
+        if self.who.kind is PrincipalKind.SYSTEM or outcome is QuestionState.OPEN:
+            raise InvalidArgument("a question is resolved yes or no, or annulled, by a person",
+                                  hint="`forewarn question resolve ID yes|no|annul --rationale TEXT`")
+        why = check_text(rationale, "rationale", required=True)
+        with self.store.transaction() as conn:
+            q = open_question(self._find(conn, ref))
+            conn.execute(t.questions.update().where(Q.id == q.id).values(
+                state=outcome.value, resolution=why, resolved_by=self.who.name, resolved_at=self.clock()))
+            self.ledger.append(conn, "question-resolved", subject(q.id), {"id": q.id, "state": outcome.value,
+                                                                         "rationale": why})
+            return fetch(conn, q.id)
+
+    def estimate(self, ref: str, probability: float, rationale: str = "") -> Estimate:
+        """Record the asker's estimate (``estimate-recorded``); analyst or above. Blind when it is their first
+        on the question and its reveal time has not passed."""
+        self._need(Role.ANALYST, "record an estimate")
+        p, why = check_probability(probability), check_text(rationale, "rationale")
+        with self.store.transaction() as conn:
+            q, now = open_question(self._find(conn, ref, create=True)), self.clock()
+            blind = not _has_estimate(conn, q.id, self.who.name) and not _past(q.reveal_at, now)
+            row = {"question_id": q.id, "analyst": self.who.name, "probability": p, "rationale": why, "at": now,
+                   "blind": blind}
+            new_id = int(conn.execute(t.estimates.insert().values(row).returning(E.id)).scalar_one())
+            self.ledger.append(conn, "estimate-recorded", subject(q.id), {**row, "id": new_id, "at": now.isoformat()})
+            return Estimate(new_id, q.id, self.who.name, p, why, now, blind)
+
+    def publish_line(self, ref: str, probability: float, text: str | None = None) -> Line:
+        """Publish the team's line (``line-published``); duty officer or above. Its softening gaps are measured
+        against the blind estimates made before it and the model's probability now, and flagged when softer
+        than the analysts by more than the ``softening_gap`` setting."""
+        self._need(Role.DUTY_OFFICER, "publish a line")
+        p = check_probability(probability)
+        with self.store.transaction() as conn:
+            q, now = open_question(self._find(conn, ref, create=True)), self.clock()
+            line = self._measure(conn, q, p, (text or "").strip() or words(p), now)
+            row = {"question_id": q.id, "probability": p, "words": line.words, "published_by": self.who.name,
+                   "at": now, "gap": line.gap, "model_gap": line.model_gap, "flagged": line.flagged}
+            new_id = int(conn.execute(t.published_lines.insert().values(row).returning(L.id)).scalar_one())
+            payload = {**row, "id": new_id, "at": now.isoformat(), "notify": self._notify(q) if line.flagged else []}
+            self.ledger.append(conn, "line-published", subject(q.id), payload)
+            return Line(new_id, q.id, p, line.words, self.who.name, now, line.gap, line.model_gap, line.flagged)
+
+    def view(self, ref: str) -> QuestionView:
+        """The question as the asker may see it (the blind rule)."""
+        with self.store.engine.connect() as conn:
+            q = self._find(conn, ref)
+            ests = estimates_of(conn, q.id)
+            mine = tuple(e for e in ests if e.analyst == self.who.name)
+            if not self._revealed(q, bool(mine)):
+                return QuestionView(q, mine, False, (), (), None)
+            return QuestionView(q, mine, True, current_others(ests, self.who.name), lines_of(conn, q.id),
+                                self._model(q, self.clock()))
+
+    def listing(self, state: QuestionState | None = None) -> list[QuestionView]:
+        """Every question (newest first, at most LIST_CAP) as the asker may see it; no model probabilities."""
+        with self.store.engine.connect() as conn:
+            cond = [Q.state == state.value] if state else []
+            found = [to_question(r) for r in conn.execute(
+                select(t.questions).where(*cond).order_by(Q.created_at.desc(), Q.id.desc()).limit(LIST_CAP))]
+            return [self._brief(conn, q) for q in found]
+
+    def _brief(self, conn: Connection, q: Question) -> QuestionView:
+        ests = estimates_of(conn, q.id)
+        mine = tuple(e for e in ests if e.analyst == self.who.name)
+        if not self._revealed(q, bool(mine)):
+            return QuestionView(q, mine, False, (), (), None)
+        return QuestionView(q, mine, True, current_others(ests, self.who.name), lines_of(conn, q.id), None)
+
+    def _revealed(self, q: Question, has_own: bool) -> bool:
+        return has_own or q.state is not QuestionState.OPEN or _past(q.reveal_at, self.clock())
+
+    def _measure(self, conn: Connection, q: Question, p: float, text: str, at: datetime) -> Line:
+        analysts = gap(p, blind_median(estimates_of(conn, q.id), at))
+        model = gap(p, self._model(q, at))
+        return Line(0, q.id, p, text, self.who.name, at, analysts, model,
+                    softer(analysts, self.settings.softening_gap))
+
+    def _model(self, q: Question, at: datetime) -> float | None:
+        return self.assess(q.scenario_id, at) if q.scenario_id else None
+
+    def _notify(self, q: Question) -> list[str]:
+        """Who a flagged line is told to: the level above the question's owner (a scenario's escalation chain),
+        else the owner. TODO(issue 17): queue it in an outbox; warn/notify's is bound to warnings."""
+        if q.scenario_id:
+            chain = self.scenario(q.scenario_id).chain
+            above = list(chain[chain.index(q.owner) + 1:] if q.owner in chain else chain[1:])
+            return above[:1] or [q.owner]
+        return [q.owner]
+
+    def _find(self, conn: Connection, ref: str, *, create: bool = False) -> Question:
+        """The question by its number, or a scenario's own question by the scenario's id (created when asked)."""
+        key = ref.strip()
+        if key.isascii() and key.isdigit():
+            return fetch(conn, int(key) if len(key) <= 9 else 0)  # no question has a number that long
+        r = conn.execute(select(t.questions).where(Q.scenario_id == key)).first()
+        if r is not None:
+            return to_question(r)
+        scenario = self.scenario(key)  # NotFound for an unknown scenario
+        if not create:
+            raise NotFound(f"scenario {key} has no question yet", hint=f"`forewarn estimate {key} P` creates it")
+        return self._insert(conn, scenario_question(scenario, self.clock(), self.who.name))
+
+    def _insert(self, conn: Connection, fields: dict[str, Any]) -> Question:
+        row = {**fields, "state": QuestionState.OPEN.value, "created_by": self.who.name, "created_at": self.clock()}
+        new_id = int(conn.execute(t.questions.insert().values(row).returning(Q.id)).scalar_one())
+        self.ledger.append(conn, "question-added", subject(new_id), question_payload(new_id, row))
+        return fetch(conn, new_id)
+
+    def _need(self, role: Role, what: str) -> None:
+        if not self.who.may(role):
+            raise Forbidden(f"{self.who.name} is a {self.who.role.label}; to {what} needs {role.label} or above")
+
+
+def subject(question_id: int) -> str:
+    return f"question:{question_id}"
+
+
+def scenario_question(s: Scenario, now: datetime, by: str) -> dict[str, Any]:
+    """The fields of a scenario's own question, created ``now``: it resolves by the end of the horizon."""
+    return {"title": f"Will {s.name} happen within {s.horizon_days} days?"[:TITLE_MAX],
+            "criteria": f"Yes if what scenario {s.id} describes happens by the resolution date. {s.description}",
+            "resolves_by": (now + timedelta(days=s.horizon_days)).date(), "owner": s.owner or by,
+            "scenario_id": s.id, "reveal_at": None}
+
+
+def question_payload(new_id: int, row: dict[str, Any]) -> dict[str, Any]:
+    shown = {k: (v.isoformat() if isinstance(v, date | datetime) else v) for k, v in row.items()}
+    return {"id": new_id, **shown}
+
+
+def check_question(title: str, criteria: str, resolves_by: date, now: datetime) -> dict[str, Any]:
+    name = check_text(title, "title", required=True)
+    if len(name) > TITLE_MAX:
+        raise InvalidArgument(f"a question's title is {len(name)} characters; at most {TITLE_MAX}",
+                              hint="put the detail in its criteria")
+    if resolves_by < now.date():
+        raise InvalidArgument(f"resolution date {resolves_by} is already past (today is {now.date()})",
+                              hint="give a date on or after today (`--resolves-by YYYY-MM-DD`)")
+    return {"title": name, "criteria": check_text(criteria, "criteria", required=True), "resolves_by": resolves_by,
+            "scenario_id": None}
+
+
+def check_text(text: str, what: str, *, required: bool = False) -> str:
+    value = (text or "").strip()
+    if required and not value:
+        error = RationaleRequired if what == "rationale" else InvalidArgument
+        raise error(f"a {what} is required", hint=f"say it in a sentence or two (`--{what} TEXT`)")
+    if len(value) > RATIONALE_MAX:
+        raise InvalidArgument(f"the {what} is {len(value):,} characters; at most {RATIONALE_MAX:,}",
+                              hint="keep it short; link documents instead")
+    return value
+
+
+def open_question(q: Question) -> Question:
+    if q.state is not QuestionState.OPEN:
+        raise QuestionStateError(f"question {q.id} is {q.state.value}",
+                                 hint="a closed question takes no more estimates, lines or resolutions")
+    return q
+
+
+def _past(at: datetime | None, now: datetime) -> bool:
+    return at is not None and at <= now
+
+
+def _has_estimate(conn: Connection, question_id: int, analyst: str) -> bool:
+    found = conn.execute(select(E.id).where(E.question_id == question_id, E.analyst == analyst).limit(1)).first()
+    return found is not None
+
+
+def fetch(conn: Connection, question_id: int) -> Question:
+    r = conn.execute(select(t.questions).where(Q.id == question_id)).first()
+    if r is None:
+        raise NotFound(f"no question {question_id}", hint="`forewarn question list` lists them")
+    return to_question(r)
+
+
+def to_question(r: Row[Any]) -> Question:
+    return Question(r.id, r.title, r.criteria, r.resolves_by, r.owner, QuestionState(r.state), r.created_by,
+                    r.created_at, r.scenario_id, r.reveal_at, r.resolution, r.resolved_by, r.resolved_at)
+
+
+def estimates_of(conn: Connection, question_id: int) -> list[Estimate]:
+    rows = conn.execute(select(t.estimates).where(E.question_id == question_id).order_by(E.at, E.id))
+    return [Estimate(r.id, r.question_id, r.analyst, r.probability, r.rationale, r.at, r.blind) for r in rows]
+
+
+def lines_of(conn: Connection, question_id: int) -> tuple[Line, ...]:
+    rows = conn.execute(select(t.published_lines).where(L.question_id == question_id).order_by(L.at, L.id))
+    return tuple(Line(r.id, r.question_id, r.probability, r.words, r.published_by, r.at, r.gap, r.model_gap,
+                      r.flagged) for r in rows)
+
+
+def current_others(ests: list[Estimate], me: str) -> tuple[Estimate, ...]:
+    """Each other analyst's latest estimate, by analyst."""
+    latest = {e.analyst: e for e in ests if e.analyst != me}
+    return tuple(latest[a] for a in sorted(latest))
+
+
+def question_json(q: Question) -> dict[str, Any]:
+    return {"id": q.id, "title": q.title, "criteria": q.criteria, "resolves_by": q.resolves_by.isoformat(),
+            "owner": q.owner, "state": q.state.value, "scenario_id": q.scenario_id,
+            "reveal_at": _iso(q.reveal_at), "created_by": q.created_by, "created_at": q.created_at.isoformat(),
+            "resolution": q.resolution, "resolved_by": q.resolved_by, "resolved_at": _iso(q.resolved_at)}
+
+
+def estimate_json(e: Estimate) -> dict[str, Any]:
+    return {"id": e.id, "question_id": e.question_id, "analyst": e.analyst, "probability": e.probability,
+            "words": e.words, "rationale": e.rationale, "at": e.at.isoformat(), "blind": e.blind}
+
+
+def line_json(x: Line) -> dict[str, Any]:
+    return {"id": x.id, "question_id": x.question_id, "probability": x.probability, "words": x.words,
+            "published_by": x.published_by, "at": x.at.isoformat(), "gap": x.gap, "model_gap": x.model_gap,
+            "flagged": x.flagged}
+
+
+def view_json(v: QuestionView) -> dict[str, Any]:
+    """A question as its asker may see it, as the CLI and the API show it (withheld parts empty / null)."""
+    return {"question": question_json(v.question), "mine": [estimate_json(e) for e in v.mine],
+            "revealed": v.revealed, "others": [estimate_json(e) for e in v.others],
+            "lines": [line_json(x) for x in v.lines], "model": v.model,
+            "model_words": words(v.model) if v.model is not None else None}
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
