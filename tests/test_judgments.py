@@ -7,6 +7,7 @@ import json
 import math
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -21,7 +22,20 @@ from forewarn.cli.main import app
 from forewarn.config import Settings
 from forewarn.errors import ConfigError, Forbidden, InvalidArgument, QuestionStateError, RationaleRequired
 from forewarn.model import Principal, PrincipalKind, Role
-from forewarn.model.judgment import QuestionState, blind_median, gap, logit, softer, words
+from forewarn.model.judgment import (
+    Line,
+    QuestionState,
+    blind_median,
+    commitment,
+    decimal,
+    estimate_commitment,
+    gap,
+    line_commitment,
+    logit,
+    softer,
+    words,
+)
+from forewarn.warn.judgments import lines_of
 
 
 def _as(ws: Workspace, name: str, role: Role = Role.ANALYST) -> Workspace:
@@ -92,10 +106,33 @@ def test_a_softened_line_is_flagged_and_ledgered(ws: Workspace, clock: object) -
     line = _as(ws, "duty", Role.DUTY_OFFICER).judgments.publish_line(qid, 0.2, "under control")
     assert line.gap == pytest.approx(logit(0.2) - logit(0.7)) and line.flagged and line.model_gap is None
     entry = ws.ledger.entries(kind="line-published")[-1]
-    assert entry.payload["flagged"] is True and entry.payload["notify"] == ["tester"]
     assert entry.actor == "duty" and entry.subject == f"question:{qid}"
+    assert set(entry.payload) == {"id", "question_id", "published_by", "at", "commitment"}  # the blind rule
+    assert entry.payload["commitment"] == line_commitment(lines_of_question(ws, int(qid))[0])  # flag included
     fair = _as(ws, "duty", Role.DUTY_OFFICER).judgments.publish_line(qid, 0.6)
     assert not fair.flagged and fair.words == "likely"
+
+
+def lines_of_question(ws: Workspace, question_id: int) -> tuple[Line, ...]:
+    with ws.store.engine.connect() as conn:
+        return lines_of(conn, question_id)
+
+
+def test_commitments_bind_every_value_and_are_salted() -> None:
+    from forewarn.model.judgment import Estimate
+
+    t0 = datetime(2024, 8, 1, tzinfo=UTC)
+    e = Estimate(1, 7, "alice", 0.7, "armour", t0, True, "00" * 16)
+    first = estimate_commitment(e)
+    assert len(first) == 64 and first == commitment("estimate", 7, "alice", "0.7", "armour", "00" * 16)
+    changed = [replace(e, probability=0.7000000000000001), replace(e, rationale="armour."), replace(e, analyst="bob"),
+               replace(e, question_id=8), replace(e, salt="01" + "00" * 15)]
+    assert first not in {estimate_commitment(x) for x in changed}
+    assert estimate_commitment(replace(e, id=2, at=t0 + timedelta(1), blind=False)) == first  # not bound: kept in clear
+    assert decimal(0.1) == "0.1" and decimal(1e-300) == "1e-300" and decimal(None) is None
+    line = Line(1, 7, 0.2, "under control", "duty", t0, -2.2, None, True, "ab" * 16)
+    assert line_commitment(line) != line_commitment(replace(line, flagged=False))
+    assert line_commitment(line) != line_commitment(replace(line, gap=-2.1))
 
 
 def test_blind_median_takes_each_analysts_blind_estimate_before_the_line() -> None:

@@ -97,6 +97,11 @@ RECORDED: dict[tuple[str, str], Case] = {
     ("POST", "/api/v1/questions/{}/estimates"): ("estimate-recorded", None),
     ("POST", "/api/v1/questions/{}/lines"): ("line-published", None),
     ("POST", "/api/v1/questions/{}/resolve"): ("question-resolved", None),
+    # the questions pages (issue 17, helper C)
+    ("POST", "/questions"): ("question-added", None),
+    ("POST", "/questions/{}/estimates"): ("estimate-recorded", None),
+    ("POST", "/questions/{}/lines"): ("line-published", None),
+    ("POST", "/questions/{}/resolve"): ("question-resolved", None),
 }
 NOT_RECORDED = {
     ("POST", "/api/v1/ledger/anchor"): "changes nothing: it verifies the chain and returns its head for the caller "

@@ -137,7 +137,8 @@ def ids(env: Env) -> dict[str, Any]:
     """The world's objects that reads point at."""
     event = env.ws.reads.events(EventQuery(limit=1))[0]
     return {"warning": env.world.warning_ids[0], "scenario": env.world.scenario_id, "event": event.id,
-            "document": env.world.documents["o1"], "entity": UKR.id, "run": env.ws.reads.runs(1)[0].id}
+            "document": env.world.documents["o1"], "entity": UKR.id, "run": env.ws.reads.runs(1)[0].id,
+            "question": first_question(env)}
 
 
 def merge(one: str, into: str) -> Call:
@@ -256,6 +257,12 @@ API: tuple[Row, ...] = (
     Row("POST", "/api/v1/questions/{ref}/resolve", A, lambda env, role: Call(
         f"/api/v1/questions/{new_question(env)}/resolve", {"outcome": "annul", "rationale": f"matrix {role}"})),
 )
+
+
+def first_question(env: Env) -> int:
+    """The oldest question (added the first time it is asked for), for the pages every role reads."""
+    found = env.ws.judgments.listing()
+    return found[-1].question.id if found else new_question(env)
 
 
 def new_question(env: Env) -> int:
@@ -396,6 +403,35 @@ def roster_remove_form(env: Env, role: str) -> Call:
     return Call(f"/roster/{shift}/remove", form={}, done=lambda: shift not in {s.id for s in env.ws.warnings.roster()})
 
 
+def question_form(env: Env, role: str) -> Call:
+    title = f"matrix page question {env.n()}"
+    return Call("/questions", form={"title": title, "criteria": "matrix", "resolves_by": "2099-01-01"},
+                done=lambda: title in {v.question.title for v in env.ws.judgments.listing()})
+
+
+def estimate_form(env: Env, role: str) -> Call:
+    q = new_question(env)
+    return Call(f"/questions/{q}/estimates", form={"probability": "0.3"},
+                done=lambda: recorded(env, "estimate-recorded", q, role))
+
+
+def line_form(env: Env, role: str) -> Call:
+    q = new_question(env)
+    return Call(f"/questions/{q}/lines", form={"probability": "0.3"},
+                done=lambda: recorded(env, "line-published", q, role))
+
+
+def recorded(env: Env, kind: str, question: int, actor: str) -> bool:
+    """Whether ``actor`` did ``kind`` on the question (the ledger says; a page shows it only to who may see it)."""
+    return any(e.subject == f"question:{question}" and e.actor == actor for e in env.ws.ledger.entries(kind=[kind]))
+
+
+def resolve_form(env: Env, role: str) -> Call:
+    q = new_question(env)
+    return Call(f"/questions/{q}/resolve", form={"outcome": "annul", "rationale": f"matrix {role}"},
+                done=lambda: env.ws.judgments.view(str(q)).question.state.value == "annulled")
+
+
 # every page form post (session, CSRF field)
 PAGE_POSTS: tuple[Row, ...] = (
     Row("POST", "/warnings/{id}/acknowledge", D, acknowledge_form, page=True),
@@ -417,13 +453,19 @@ PAGE_POSTS: tuple[Row, ...] = (
     Row("POST", "/events/{id}/reject", A, reject_form, page=True),
     Row("POST", "/roster", D, roster_form, page=True),
     Row("POST", "/roster/{id}/remove", D, roster_remove_form, page=True),
+    # the questions pages (issue 17, helper C)
+    Row("POST", "/questions", A, question_form, page=True),
+    Row("POST", "/questions/{ref}/estimates", A, estimate_form, page=True),
+    Row("POST", "/questions/{ref}/lines", D, line_form, page=True),
+    Row("POST", "/questions/{ref}/resolve", A, resolve_form, page=True),
     Row("POST", "/logout", V, lambda env, role: Call("/logout", form={}), page=True),
 )
 PUBLIC_PAGE_POSTS = {("POST", "/login")}
 
 PAGES = ("/", "/warnings/{warning}", "/scenarios", "/scenarios/{scenario}", "/events", "/documents",
          "/documents/{document}", "/entities", "/entities/{entity}", "/ledger", "/postmortem", "/sources",
-         "/runs/{run}", "/feed", "/handovers", "/events/{event}", "/roster", "/map")
+         "/runs/{run}", "/feed", "/handovers", "/events/{event}", "/roster", "/map", "/questions",
+         "/questions/{question}")
 
 
 @pytest.fixture(scope="module")

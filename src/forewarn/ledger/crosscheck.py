@@ -16,7 +16,10 @@ What is compared (docs/ledger.md lists it too):
   time: scenario version, probability (to the 6 places the entry keeps) and level;
 - ``users``: role, display name, disabled;
 - ``api_tokens``: each token has its ``token-created`` entry, for the same account and name; a
-  token the ledger revoked is still revoked.
+  token the ledger revoked is still revoked;
+- ``estimates`` and ``published_lines`` (issue 17): each row has its ``estimate-recorded`` /
+  ``line-published`` entry, for the same question and analyst (publisher), and the commitment the
+  entry holds is the one the row's values and salt give (the entry holds no values: the blind rule).
 
 Rows are read as stored (:mod:`.rows`): a value that is not of its type is a disagreement, never
 an exception. Ledger rows that are malformed are left out here (the chain walk reports them).
@@ -36,6 +39,7 @@ from sqlalchemy.types import NullType
 
 from forewarn.ledger.problems import Problem, ProblemKind
 from forewarn.ledger.rows import Row, as_text, as_time, parse, stored, stored_columns, stored_time
+from forewarn.model.judgment import Estimate, Line, estimate_commitment, line_commitment
 from forewarn.store import schema as t
 
 ASSESSMENT = "assessment-published"
@@ -55,6 +59,7 @@ def cross_check(conn: Connection) -> Iterator[Problem]:
     yield from _assessments(conn)
     yield from _users(conn)
     yield from _tokens(conn)
+    yield from _judgments(conn)
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -331,3 +336,66 @@ def _token_row(r: Any, created: tuple[dict[str, Any], int] | None, revoked: int 
     if revoked is not None and r.revoked_at is None:
         yield Problem(revoked, ProblemKind.STATE_MISMATCH, f"the ledger revoked token {r.id} (seq {revoked}), but "
                       "the table holds it as live", "api_tokens", key, "revoked_at")
+
+
+# -- judgments (issue 17): the entry holds a commitment to the row's values, not the values -----------------------
+
+ESTIMATE_TEXTS, LINE_TEXTS = ("analyst", "rationale", "salt"), ("published_by", "words", "salt")
+
+
+def _judgments(conn: Connection) -> Iterator[Problem]:
+    yield from _committed(conn, t.estimates, "estimate-recorded", ESTIMATE_TEXTS, ("probability", "blind"))
+    yield from _committed(conn, t.published_lines, "line-published", LINE_TEXTS,
+                          ("probability", "gap", "model_gap", "flagged"))
+
+
+def _committed(conn: Connection, table: Any, kind: str, texts: tuple[str, ...], plain: tuple[str, ...]
+               ) -> Iterator[Problem]:
+    recorded: dict[int, tuple[dict[str, Any], int]] = {}
+    for row, payload in entries(conn, t.ledger.c.kind == kind):
+        if isinstance(payload.get("id"), int):
+            recorded.setdefault(payload["id"], (payload, row.seq))
+    query = select(table.c.id, *_columns(table, texts, plain=("question_id", *plain)))
+    for r in _table_rows(conn, query.order_by(table.c.id)):
+        key, found = f"id {r.id}", recorded.pop(r.id, None)
+        if found is None:
+            yield _unrecorded(table.name, key, f"{table.name} row {r.id}")
+            continue
+        payload, seq = found
+        expected: Expected = {}
+        _set(expected, seq, {"question_id": _get(payload, "question_id"), texts[0]: _get(payload, texts[0]),
+                             "blind": _get(payload, "blind"), "commitment": _get(payload, "commitment")})
+        yield from _mismatches(table.name, key, partial(_judgment_value, r, texts), expected)
+    for ref, (_, seq) in recorded.items():
+        yield _missing_row(table.name, f"id {ref}", seq, f"{table.name} row {ref}")
+
+
+def _judgment_value(r: Any, texts: tuple[str, ...], column: str) -> Any:
+    if column == "commitment":
+        return _recommit(r, texts)
+    if column == "blind":  # a 0/1 flag read as stored, as `disabled` is
+        return bool(r.blind) if isinstance(r.blind, int) and r.blind in (0, 1) else r.blind
+    return _text_value(getattr(r, column)) if column in texts else getattr(r, column)
+
+
+def _recommit(r: Any, texts: tuple[str, ...]) -> str | None:
+    """The commitment the row's values give; None when a value is not of its type (it then disagrees)."""
+    read = [as_text(getattr(r, n)) for n in texts]
+    numbers = [getattr(r, n) for n in ("probability", "gap", "model_gap") if hasattr(r, n)]
+    flag = getattr(r, "blind", getattr(r, "flagged", None))
+    if not _well_typed(r.question_id, numbers, flag):
+        return None
+    who, text, salt = read
+    if who is None or text is None or salt is None:
+        return None
+    if texts == ESTIMATE_TEXTS:
+        return estimate_commitment(Estimate(r.id, r.question_id, who, numbers[0], text, datetime.min, bool(flag),
+                                            salt))
+    return line_commitment(Line(r.id, r.question_id, numbers[0], text, who, datetime.min, numbers[1], numbers[2],
+                                bool(flag), salt))
+
+
+def _well_typed(question_id: Any, numbers: list[Any], flag: Any) -> bool:
+    """An integer question, a probability, optional gaps and a 0/1 flag, as a row should hold them."""
+    return (isinstance(question_id, int) and _number(numbers[0]) and all(v is None or _number(v) for v in numbers)
+            and isinstance(flag, int) and flag in (0, 1))

@@ -1,11 +1,14 @@
 """Questions, blind estimates and published lines (issue 17), and the pure arithmetic around them: ICD 203
-estimative words for a probability, log-odds, the median of the analysts' blind estimates and the softening gap.
+estimative words for a probability, log-odds, the median of the analysts' blind estimates, the softening gap and
+the commitments the ledger keeps in place of the values (so that reading the ledger does not break the blind rule).
 
 A question is binary (it resolves yes or no, or is annulled). Every question is read as a threat question: "yes"
 is the bad outcome, so a line *lower* than the analysts' blind median is a *softer* one."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import statistics
 from collections.abc import Sequence
@@ -23,6 +26,7 @@ ICD203: tuple[tuple[float, str], ...] = (
 RATIONALE_MAX = 4000  # characters
 TITLE_MAX = 300
 EDGE = 1e-6  # a reference probability is kept this far from 0 and 1
+SALT_BYTES = 16  # random bytes of salt in a ledger commitment (stored as hex)
 
 
 class QuestionState(StrEnum):
@@ -58,6 +62,7 @@ class Estimate:
     rationale: str
     at: datetime
     blind: bool  # made before its analyst could see anyone else's (their first, before the reveal time)
+    salt: str = ""  # the random salt of its ledger commitment (hex)
 
     @property
     def words(self) -> str:
@@ -75,6 +80,7 @@ class Line:
     gap: float | None  # logit(line) - logit(median of the blind estimates before it); None without any
     model_gap: float | None  # logit(line) - logit(the model's probability then); None for a question of no scenario
     flagged: bool  # softer than the analysts by more than the `softening_gap` setting
+    salt: str = ""  # the random salt of its ledger commitment (hex)
 
 
 def words(probability: float) -> str:
@@ -111,3 +117,28 @@ def gap(line: float, reference: float | None) -> float | None:
 def softer(gap_logits: float | None, allowed: float) -> bool:
     """Whether a line is softer (lower, for a threat question) than its reference by more than ``allowed``."""
     return gap_logits is not None and gap_logits < -allowed
+
+
+def decimal(value: float | None) -> str | None:
+    """A number as the canonical decimal string a commitment hashes: the shortest one that reads back as the same
+    float (exact, and the same on every machine); None stays None."""
+    return None if value is None else repr(float(value))
+
+
+def commitment(*fields: str | int | bool | None) -> str:
+    """The sha256 (hex) of ``fields`` as a compact JSON array: what the ledger keeps of an estimate or a line in
+    place of its values. The fields end with a random salt of SALT_BYTES or more, so the value cannot be found by
+    trying every probability; the value and the salt stay in the row (see :func:`estimate_commitment`)."""
+    text = json.dumps(list(fields), ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def estimate_commitment(e: Estimate) -> str:
+    """The commitment of an estimate: its question, analyst, probability, rationale and salt."""
+    return commitment("estimate", e.question_id, e.analyst, decimal(e.probability), e.rationale, e.salt)
+
+
+def line_commitment(x: Line) -> str:
+    """The commitment of a published line: its question, publisher, probability, words, gaps, flag and salt."""
+    return commitment("line", x.question_id, x.published_by, decimal(x.probability), x.words, decimal(x.gap),
+                      decimal(x.model_gap), x.flagged, x.salt)

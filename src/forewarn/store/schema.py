@@ -570,6 +570,7 @@ estimates = Table(  # append-only: an analyst's change is a new estimate
     Column("rationale", Text, nullable=False),
     Column("at", UTCDateTime, nullable=False),
     Column("blind", Boolean, nullable=False),
+    Column("salt", String(64), nullable=False),  # the ledger entry holds a commitment (sha256 with it), not the value
     Index("ix_estimates_question", "question_id", "analyst", "at"),
 )
 
@@ -584,4 +585,5 @@ published_lines = Table(  # append-only: the probability and words a team passes
     Column("gap", Float),
     Column("model_gap", Float),
     Column("flagged", Boolean, nullable=False),
+    Column("salt", String(64), nullable=False),
 )

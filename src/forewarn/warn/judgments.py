@@ -4,6 +4,12 @@ Every change is one transaction with its ledger entry: ``question-added``, ``que
 annulled, by a person with a rationale), ``estimate-recorded`` (append-only: a change is a new estimate) and
 ``line-published`` (duty officer or above; with its softening gaps and whether it was flagged).
 
+The ledger is read by every viewer, so the two judgment entries do not carry the values: they carry a commitment
+(sha256 over the question, the analyst, the probability as a canonical decimal, the rationale or words — and, for a
+line, its gaps and flag — and a random salt of 16 bytes kept in the row; :func:`forewarn.model.judgment.commitment`).
+The values and the salt are read only through the blind read path below; ``forewarn ledger verify`` recomputes
+each row's commitment against its entry (:mod:`forewarn.ledger.crosscheck`).
+
 A scenario's own question ("will <scenario> happen within its horizon?") is created on demand, the first time
 someone estimates on it or publishes a line for it, referring to the question by the scenario's id.
 
@@ -13,8 +19,9 @@ not the published lines, not the model's probability. A question no longer open 
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -26,6 +33,7 @@ from forewarn.ledger.service import LedgerService
 from forewarn.model import Principal, Role
 from forewarn.model.judgment import (
     RATIONALE_MAX,
+    SALT_BYTES,
     TITLE_MAX,
     Estimate,
     Line,
@@ -33,7 +41,9 @@ from forewarn.model.judgment import (
     QuestionState,
     blind_median,
     check_probability,
+    estimate_commitment,
     gap,
+    line_commitment,
     softer,
     words,
 )
@@ -100,11 +110,14 @@ class JudgmentDesk:
         with self.store.transaction() as conn:
             q, now = open_question(self._find(conn, ref, create=True)), self.clock()
             blind = not _has_estimate(conn, q.id, self.who.name) and not _past(q.reveal_at, now)
-            row = {"question_id": q.id, "analyst": self.who.name, "probability": p, "rationale": why, "at": now,
-                   "blind": blind}
+            made = Estimate(0, q.id, self.who.name, p, why, now, blind, new_salt())
+            row = {"question_id": q.id, "analyst": made.analyst, "probability": p, "rationale": why, "at": now,
+                   "blind": blind, "salt": made.salt}
             new_id = int(conn.execute(t.estimates.insert().values(row).returning(E.id)).scalar_one())
-            self.ledger.append(conn, "estimate-recorded", subject(q.id), {**row, "id": new_id, "at": now.isoformat()})
-            return Estimate(new_id, q.id, self.who.name, p, why, now, blind)
+            self.ledger.append(conn, "estimate-recorded", subject(q.id), {
+                "id": new_id, "question_id": q.id, "analyst": made.analyst, "at": now.isoformat(), "blind": blind,
+                "commitment": estimate_commitment(made)})
+            return replace(made, id=new_id)
 
     def publish_line(self, ref: str, probability: float, text: str | None = None) -> Line:
         """Publish the team's line (``line-published``); duty officer or above. Its softening gaps are measured
@@ -116,11 +129,15 @@ class JudgmentDesk:
             q, now = open_question(self._find(conn, ref, create=True)), self.clock()
             line = self._measure(conn, q, p, (text or "").strip() or words(p), now)
             row = {"question_id": q.id, "probability": p, "words": line.words, "published_by": self.who.name,
-                   "at": now, "gap": line.gap, "model_gap": line.model_gap, "flagged": line.flagged}
+                   "at": now, "gap": line.gap, "model_gap": line.model_gap, "flagged": line.flagged,
+                   "salt": line.salt}
             new_id = int(conn.execute(t.published_lines.insert().values(row).returning(L.id)).scalar_one())
-            payload = {**row, "id": new_id, "at": now.isoformat(), "notify": self._notify(q) if line.flagged else []}
-            self.ledger.append(conn, "line-published", subject(q.id), payload)
-            return Line(new_id, q.id, p, line.words, self.who.name, now, line.gap, line.model_gap, line.flagged)
+            # TODO(issue 17): a flagged line is to be notified to self._notify(q) once an outbox takes lines; the
+            # flag and the recipients stay out of the ledger entry (they would tell every reader the line is softer)
+            self.ledger.append(conn, "line-published", subject(q.id), {
+                "id": new_id, "question_id": q.id, "published_by": line.published_by, "at": now.isoformat(),
+                "commitment": line_commitment(line)})
+            return replace(line, id=new_id)
 
     def view(self, ref: str) -> QuestionView:
         """The question as the asker may see it (the blind rule)."""
@@ -155,7 +172,7 @@ class JudgmentDesk:
         analysts = gap(p, blind_median(estimates_of(conn, q.id), at))
         model = gap(p, self._model(q, at))
         return Line(0, q.id, p, text, self.who.name, at, analysts, model,
-                    softer(analysts, self.settings.softening_gap))
+                    softer(analysts, self.settings.softening_gap), new_salt())
 
     def _model(self, q: Question, at: datetime) -> float | None:
         return self.assess(q.scenario_id, at) if q.scenario_id else None
@@ -195,6 +212,11 @@ class JudgmentDesk:
 
 def subject(question_id: int) -> str:
     return f"question:{question_id}"
+
+
+def new_salt() -> str:
+    """A fresh random salt for a ledger commitment (hex)."""
+    return secrets.token_hex(SALT_BYTES)
 
 
 def scenario_question(s: Scenario, now: datetime, by: str) -> dict[str, Any]:
@@ -263,13 +285,14 @@ def to_question(r: Row[Any]) -> Question:
 
 def estimates_of(conn: Connection, question_id: int) -> list[Estimate]:
     rows = conn.execute(select(t.estimates).where(E.question_id == question_id).order_by(E.at, E.id))
-    return [Estimate(r.id, r.question_id, r.analyst, r.probability, r.rationale, r.at, r.blind) for r in rows]
+    return [Estimate(r.id, r.question_id, r.analyst, r.probability, r.rationale, r.at, r.blind, r.salt)
+            for r in rows]
 
 
 def lines_of(conn: Connection, question_id: int) -> tuple[Line, ...]:
     rows = conn.execute(select(t.published_lines).where(L.question_id == question_id).order_by(L.at, L.id))
     return tuple(Line(r.id, r.question_id, r.probability, r.words, r.published_by, r.at, r.gap, r.model_gap,
-                      r.flagged) for r in rows)
+                      r.flagged, r.salt) for r in rows)
 
 
 def current_others(ests: list[Estimate], me: str) -> tuple[Estimate, ...]:
@@ -287,13 +310,14 @@ def question_json(q: Question) -> dict[str, Any]:
 
 def estimate_json(e: Estimate) -> dict[str, Any]:
     return {"id": e.id, "question_id": e.question_id, "analyst": e.analyst, "probability": e.probability,
-            "words": e.words, "rationale": e.rationale, "at": e.at.isoformat(), "blind": e.blind}
+            "words": e.words, "rationale": e.rationale, "at": e.at.isoformat(), "blind": e.blind,
+            "salt": e.salt}  # with the values, anyone may check the ledger's commitment
 
 
 def line_json(x: Line) -> dict[str, Any]:
     return {"id": x.id, "question_id": x.question_id, "probability": x.probability, "words": x.words,
             "published_by": x.published_by, "at": x.at.isoformat(), "gap": x.gap, "model_gap": x.model_gap,
-            "flagged": x.flagged}
+            "flagged": x.flagged, "salt": x.salt}
 
 
 def view_json(v: QuestionView) -> dict[str, Any]:

@@ -22,7 +22,8 @@ NAV = (("board", "/", "Board"), ("feed", "/feed", "Feed"), ("scenarios", "/scena
        ("events", "/events", "Events"), ("map", "/map", "Map"), ("documents", "/documents", "Documents"),
        ("entities", "/entities", "Entities"),
        ("ledger", "/ledger", "Ledger"), ("postmortem", "/postmortem", "Post-mortem"),
-       ("sources", "/sources", "Sources"), ("roster", "/roster", "Roster"))
+       ("sources", "/sources", "Sources"), ("roster", "/roster", "Roster"),
+       ("questions", "/questions", "Questions"))
 
 
 def when(value: datetime | date | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

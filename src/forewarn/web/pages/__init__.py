@@ -13,6 +13,7 @@ from forewarn.web.pages import (
     handover,
     ledger,
     postmortem,
+    questions,
     roster,
     scenarios,
     session,
@@ -21,5 +22,6 @@ from forewarn.web.pages import (
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(known_names)])  # unknown query parameters: 422
 for module in (session, board, scenarios, events, documents, entities, ledger, postmortem, sources, feed, handover,
-               roster, annotations):  # annotations last: its /events/{id} must not shadow another's /events/…
+               roster, questions,
+               annotations):  # annotations last: its /events/{id} must not shadow another's /events/…
     router.include_router(module.router)

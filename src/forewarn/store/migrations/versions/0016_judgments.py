@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("rationale", sa.Text, nullable=False),
         sa.Column("at", UTCDateTime, nullable=False),
         sa.Column("blind", sa.Boolean, nullable=False),
+        sa.Column("salt", sa.String(64), nullable=False),  # of the ledger's commitment to the row's values
         sa.PrimaryKeyConstraint("id", name="pk_estimates"),
     )
     op.create_index("ix_estimates_question", "estimates", ["question_id", "analyst", "at"])
@@ -59,6 +60,7 @@ def upgrade() -> None:
         sa.Column("gap", sa.Float),
         sa.Column("model_gap", sa.Float),
         sa.Column("flagged", sa.Boolean, nullable=False),
+        sa.Column("salt", sa.String(64), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_published_lines"),
     )
     op.create_index("ix_published_lines_question_id", "published_lines", ["question_id"])
