@@ -73,6 +73,7 @@ eval: install
 	$(BIN)/python eval/events_parallel.py
 	$(BIN)/python eval/search_inflection.py
 	$(BIN)/python eval/demo_languages.py
+	$(BIN)/python eval/judgment_simulation.py --check 1000
 
 # The long backtests: every default scenario daily over the real news streams of ../shared/data (news_2023_mayjun,
 # news_2024_feeds). Not part of `make eval`: the first build of the 2023 stream's cached workspace (93,385 items

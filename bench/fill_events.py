@@ -24,7 +24,10 @@ What it holds, drawn from a seeded random generator:
   escalated or only raised); an admin account ``bench-admin``.
 
 ``cached_sqlite(n)`` keeps the filled SQLite file under ~/.cache/forewarn/bench/, keyed by N, the
-schema revision and the fill's format version, so that a second run skips the fill.
+schema revision and the fill's format version, so that a second run skips the fill; a file of the same fill at an
+older schema revision is copied and migrated to the current one instead of filled again (the migrations add tables
+and columns: minutes, not the fill's half hour). Judgments (bench/fill_judgments.py) are added by the page bench
+after the fill, not cached with it.
 
     python bench/fill_events.py --events 50000            # fill (or find) the cached SQLite file
     python bench/fill_events.py --events 50000 --db URL   # fill a given (empty) store
@@ -38,6 +41,7 @@ import json
 import math
 import os
 import random
+import shutil
 import sqlite3
 import sys
 import time
@@ -203,6 +207,13 @@ def cache_path(n: int, seed: int = 7) -> Path:
     return CACHE / f"events-{n}-seed{seed}-rev{schema_revision()}-v{FILL_VERSION}.db"
 
 
+def older_cache(n: int, seed: int = 7) -> Path | None:
+    """The newest cached file of the same fill (``n``, ``seed``, format version) at an older schema revision."""
+    found = sorted(CACHE.glob(f"events-{n}-seed{seed}-rev*-v{FILL_VERSION}.db"))
+    older = [p for p in found if p != cache_path(n, seed)]
+    return older[-1] if older else None
+
+
 def cached_sqlite(n: int = DEFAULT_EVENTS, *, seed: int = 7, force: bool = False,
                   progress: Callable[[str], None] = print) -> Filled:
     """The cached SQLite store of ``n`` events, filled first when missing (or ``force``)."""
@@ -214,6 +225,15 @@ def cached_sqlite(n: int = DEFAULT_EVENTS, *, seed: int = 7, force: bool = False
     partial = path.with_name(path.name + ".partial")
     for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
         leftover.unlink(missing_ok=True)
+    older = None if force else older_cache(n, seed)
+    if older is not None:  # the same fill at an older schema revision: copied and migrated, not filled again
+        t0 = time.perf_counter()
+        shutil.copyfile(older, partial)
+        open_store(f"sqlite:///{partial}").close()  # migrates to the head revision
+        os.replace(partial, path)
+        progress(f"  {older.name} copied and migrated to revision {schema_revision()} in "
+                 f"{time.perf_counter() - t0:.0f} s")
+        return _describe(url, 0.0, cached=True)
     filled = fill(f"sqlite:///{partial}", n, seed=seed, progress=progress)
     os.replace(partial, path)  # only a complete fill gets the cache's name
     return replace(filled, url=url)

@@ -6,8 +6,10 @@ Pages, each requested --repeat times (30) after --warmup requests (2) through St
 TestClient with an admin's session cookie, every answer checked for status 200 and the page's DOM
 hook (a page that did not render is an error, not a fast page):
 
-  board                       /                                       open warnings
-  scenario                    /scenarios/cross-border-incursion       chart, readable evidence rows, history
+  board                       /                                       open warnings; each scenario's published line
+  scenario                    /scenarios/cross-border-incursion       chart, readable evidence rows, history; its line
+                                                                      and softening gap (the admin has estimated)
+  scenario: line withheld     /scenarios/large-scale-invasion         the same, its line withheld by the blind rule
   warning                     /warnings/<id>                          the latest warning, its evidence rows
   document                    /documents/<id>                         a document with events, in a duplicate cluster
   events: no filter           /events
@@ -18,6 +20,10 @@ hook (a page that did not render is an error, not a fast page):
   map                         /map                                    the latest window's places, clustered
   feed                        /feed                                   the live feed's first page (a visit)
   feed: scenario              /feed?scenario=cross-border-incursion   the items its latest assessment flagged
+
+Before measuring, the store gets judgments once (bench/fill_judgments.py: questions, blind and revised
+estimates, published lines, one softened and flagged, and dissents), so the board and the scenario pages are
+measured with them (issue 17).
 
 Server time is the ``Server-Timing: app;dur=<ms>`` header the app adds (from the request reaching
 the app until its response starts: routing, authentication, every query, the template). The table
@@ -61,7 +67,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi.testclient import TestClient
-from fill_events import ADMIN, DEFAULT_EVENTS, cached_sqlite, fill
+from fill_events import ADMIN, DEFAULT_EVENTS, SCENARIOS, cached_sqlite, fill
+from fill_judgments import add_judgments
 from pgschemas import pg_schemas
 from sqlalchemy import Engine, event, text
 
@@ -74,7 +81,10 @@ from forewarn.web.server import settle
 TARGET_MS = 100.0
 MIN_REPEAT = 5  # requests of a page however slow it is
 REPLAYS = 3  # runs of each of a page's statements on their own: the fastest counts
-SCENARIO = "cross-border-incursion"
+SCENARIO = "cross-border-incursion"  # the bench's admin has estimated on its question: its line is shown
+WITHHELD = "large-scale-invasion"  # and not on this one's: the blind rule withholds its line
+LINE_SHOWN = ('class="line-words"', "logits")  # a scenario's published line and its softening gap (issue 17)
+LINE_WITHHELD = ("withheld until you record your own estimate",)
 PLACE = "kharkiv"
 COUNTRY = "RUS"
 TYPE = "ASSAULT"
@@ -87,6 +97,7 @@ class Page:
     hook: str  # text the rendered page must hold
     baseline: str  # SQL
     params: dict[str, Any] = field(default_factory=dict)
+    also: tuple[str, ...] = ()  # more text the page must hold (the judgments, issue 17)
 
 
 @dataclass
@@ -146,9 +157,14 @@ def pages(engine: Engine) -> list[Page]:
     return [
         Page("board", "/", "data-warning-id",
              "SELECT * FROM warnings WHERE state IN ('raised', 'acknowledged') "
-             "ORDER BY CASE WHEN escalation_level > 0 THEN 0 ELSE 1 END, raised_at, id LIMIT 200"),
+             "ORDER BY CASE WHEN escalation_level > 0 THEN 0 ELSE 1 END, raised_at, id LIMIT 200",
+             also=LINE_SHOWN + LINE_WITHHELD),
         Page("scenario", f"/scenarios/{SCENARIO}", "contributions",
-             "SELECT * FROM assessments WHERE scenario_id = :s ORDER BY at DESC, id DESC LIMIT 1", {"s": SCENARIO}),
+             "SELECT * FROM assessments WHERE scenario_id = :s ORDER BY at DESC, id DESC LIMIT 1", {"s": SCENARIO},
+             also=LINE_SHOWN),
+        Page("scenario: line withheld", f"/scenarios/{WITHHELD}", "contributions",
+             "SELECT * FROM assessments WHERE scenario_id = :s ORDER BY at DESC, id DESC LIMIT 1", {"s": WITHHELD},
+             also=LINE_WITHHELD),
         Page("warning", f"/warnings/{warning}", "evidence-group", "SELECT * FROM warnings WHERE id = :w",
              {"w": warning}),
         Page("document", f"/documents/{doc}", "document-text",
@@ -190,8 +206,9 @@ def _get(client: TestClient, page: Page) -> tuple[float, str]:
     response = client.get(page.path)
     if response.status_code != 200:
         raise PageError(f"answered {response.status_code}")
-    if page.hook not in response.text:
-        raise PageError(f"has no {page.hook!r}: not the page, or an empty one")
+    for hook in (page.hook, *page.also):
+        if hook not in response.text:
+            raise PageError(f"has no {hook!r}: not the page, or an empty one")
     return server_ms(response), response.text
 
 
@@ -386,6 +403,7 @@ def run_backend(backend: str, n: int, args: argparse.Namespace) -> bool:
 
 
 def _run(url: str, n: int, args: argparse.Namespace, progress: Callable[[str], None]) -> bool:
+    add_judgments(url, SCENARIOS, ADMIN, progress)  # once per store: questions, estimates, lines, dissents
     ws = Workspace.open(Settings(database_url=url, actor="bench-web", extract=False))
     try:
         results = measure(ws, args.repeat, args.warmup, args.budget, progress, tuple(args.page or ()))

@@ -69,8 +69,12 @@ def test_demo_workspace_is_extracted(tmp_path: Path) -> None:
     assert dismissal.at.date() < EVENT_DATE
     assert {f.link for f in pm.findings} >= {ChainBreak.DISMISSED}
     assert pm.broken in (ChainBreak.DISMISSED, ChainBreak.UNACKNOWLEDGED)
+    _judgments_played(settings, pm, partner.id)
     again = play(settings)  # idempotent: the ledger holds the played weeks
     assert not again.played and {w.id for w in again.warnings} == {w.id for w in played.warnings}
+    with Workspace.open(settings) as ws:  # nothing judged twice
+        assert len(ws.ledger.entries(kind="estimate-recorded", limit=100)) == 7
+        assert len(ws.ledger.entries(kind="dissent-filed", limit=100)) == 2
     with Workspace.open(settings) as ws:
         assert ws.ledger.verify().ok
         # a replay over the same six-hour steps gives exactly what the live cycles published
@@ -107,6 +111,30 @@ def _demo_lives_on_in_its_own_time(settings: Settings, first: object, again: obj
         assert after.level == last.level == shown.level
         assert abs(after.probability - last.probability) < 0.005 and abs(shown.probability - last.probability) < 0.005
         assert not report.warnings  # nothing raised or reopened by a cycle at the real date
+
+
+def _judgments_played(settings: Settings, pm: object, partner_id: int) -> None:
+    """Blind estimates by several analysts before a softened line ("under control"), flagged; a dissent on the line
+    and one on the bulletin's dismissal; the question resolved yes after 6 August; the post-mortem shows them."""
+    from forewarn.demo_play import EVENT_DATE, SCENARIO
+    from forewarn.model.judgment import QuestionState
+    from forewarn.review import PostMortem
+
+    assert isinstance(pm, PostMortem) and pm.judgments is not None and pm.judgments.question is not None
+    j = pm.judgments
+    q = j.question
+    assert q.scenario_id == SCENARIO and q.state is QuestionState.RESOLVED_YES and j.revealed
+    assert q.resolved_at is not None and q.resolved_at.date() > EVENT_DATE and q.resolution
+    [seen] = j.lines
+    line = seen.line
+    blind = [e for e in j.estimates if e.blind and e.at < line.at]
+    assert len({e.analyst for e in blind}) >= 3 and all(0.3 <= e.probability <= 0.6 for e in blind)
+    assert "under control" in line.words and line.probability <= 0.15
+    assert line.flagged and line.gap is not None and line.gap < -settings.softening_gap
+    assert seen.median is not None and seen.median > line.probability
+    assert [d.analyst for d in seen.dissents] and "under control" in seen.dissents[0].text
+    assert [d.target_id for d in j.dispositions] == [partner_id]
+    assert any(e.at > line.at and not e.blind for e in j.estimates)  # revised upward after the line
 
 
 def ws_history(settings: Settings, warning_id: int) -> list[LedgerEntry]:

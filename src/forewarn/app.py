@@ -26,12 +26,17 @@ from forewarn.ledger.autoanchor import attach as attach_anchors
 from forewarn.ledger.clock import ClockDesk, WorkspaceClock
 from forewarn.ledger.service import LedgerService
 from forewarn.model import Principal
+from forewarn.model.dissent import dissent_json
 from forewarn.nlp.translate import load_translator
 from forewarn.reads import Reads
 from forewarn.reads.feed import FeedDesk
 from forewarn.review.desk import ReviewDesk
+from forewarn.review.judged import judgments_seen
 from forewarn.store import SqlStore, open_store
 from forewarn.warn import WarningDesk
+from forewarn.warn.ach import AchDesk
+from forewarn.warn.assumptions import AssumptionDesk
+from forewarn.warn.dissent import DissentDesk
 from forewarn.warn.handover import HandoverDesk
 from forewarn.warn.judgments import JudgmentDesk
 
@@ -63,13 +68,20 @@ class Workspace:
         self.entities = EntityDesk(store, clock, self.ledger)
         self.scenarios = ScenarioDesk(store, settings, clock, self.who, self.ledger)
         self.warnings = WarningDesk(store, settings, clock, self.ledger, self.scenarios.get)
-        self.review = ReviewDesk(self.scenarios, self.warnings, self.reads.count_documents, clock)
+        self.review = ReviewDesk(self.scenarios, self.warnings, self.reads.count_documents, clock,
+                                 lambda sid, warnings: judgments_seen(  # issue 17, helper P: read when asked
+                                     self.judgments, self.dissents, sid, warnings, settings.softening_gap))
         self.annotations = AnnotationDesk(store, clock, self.ledger, lambda: self.scenarios.gazetteer)
         self.time = ClockDesk(store, own, self.who, self.ledger, None if clock is own else clock)
         self.feed = FeedDesk(self.reads, store, clock, self.ledger, lambda: own.setting() is not None)
         self.handovers = HandoverDesk(store, clock, self.who, self.ledger)
         self.judgments = JudgmentDesk(store, settings, clock, self.who, self.ledger, self.scenarios.get,
-                                      lambda sid, at: self.scenarios.assess(sid, at).probability)
+                                      lambda sid, at: self.scenarios.assess(sid, at).probability,
+                                      lambda line_id: [dissent_json(d) for d in self.dissents.of_line(line_id)])
+        self.dissents = DissentDesk(store, clock, self.who, self.ledger, self.judgments.view)  # issue 17, helper D
+        self.assumptions = AssumptionDesk(store, settings, clock, self.who, self.ledger, self.judgments.view,
+                                          lambda: self.scenarios.gazetteer)  # issue 17, helper K
+        self.ach = AchDesk(store, clock, self.who, self.ledger, self.reads.ach_evidence)  # issue 17, helper H
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None, *, who: Principal | None = None) -> Workspace:

@@ -248,9 +248,11 @@ class Settings:
     )
     softening_gap: float = field(  # issue 17: the published line against the analysts' blind estimates
         default=0.5,
-        metadata=_doc("Log-odds (logits) by which a published line may be softer than the median of the analysts' "
-                      "blind estimates made before it before the line is flagged (ledgered with the line, and the "
-                      "next level up is told). Must be positive."),
+        metadata=_doc("Log-odds (logits) by which a published line may be softer (lower) than the median of the "
+                      "analysts' blind estimates made before it. A line softer by more is flagged: the flag is kept "
+                      "on the line (bound in its ledger commitment), shown on the question, scenario and board pages "
+                      "and the post-mortem, and a notice goes to the next level up from the question's owner (the "
+                      "webhook, notify_email and that person by e-mail; see `forewarn outbox`). Must be positive."),
     )
 
     def __post_init__(self) -> None:

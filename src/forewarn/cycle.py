@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from forewarn.errors import Issue
 from forewarn.model import Assessment, StoredAssessment, WarningRecord
+from forewarn.warn.assumptions import check_signposts
 
 if TYPE_CHECKING:
     from forewarn.app import Workspace
@@ -30,6 +31,7 @@ class CycleReport:
     escalated: tuple[WarningRecord, ...]
     delivery: DeliveryReport
     anchor_issue: Issue | None = None  # FW-E094: the automatic ledger anchor could not be written
+    flagged_assumptions: tuple[int, ...] = ()  # flagged for review this cycle: a signpost matched
 
 
 def run_cycle(ws: Workspace, at: datetime) -> CycleReport:
@@ -42,11 +44,12 @@ def run_cycle(ws: Workspace, at: datetime) -> CycleReport:
             published.append(scenario.id)
         warnings += ws.warnings.react(scenario, assessment, previous.level if previous else None)
         assessments.append(assessment)
+    flagged = check_signposts(ws, at)  # key assumptions whose signposts matched new evidence (issue 17)
     escalated = ws.warnings.escalate_due()
     delivery = ws.warnings.deliver()
     anchored = ws.ledger.anchor_after_cycle()  # the cycle's entries, anchored outside the database
     return CycleReport(at, tuple(assessments), tuple(published), tuple(warnings), tuple(escalated), delivery,
-                       anchored)
+                       anchored, flagged)
 
 
 def _changed(previous: StoredAssessment | None, current: Assessment) -> bool:

@@ -7,7 +7,10 @@ scripted duty officer (Alice Ng, on days) does what the people in the story did:
 bulletin LB-24-083 when it arrives on 2 August, and dismisses it the next morning with a
 rationale. The cycle raises the scenario's own warnings, escalates what nobody acknowledges (to whoever holds
 the next post on the duty roster at that hour), and reopens the dismissed bulletin when new evidence arrives.
-Everything lands in the ledger.
+Four analysts record blind estimates on the scenario's own question as the build-up reports come in; the watch
+lead publishes a much softer line ("the situation is under control"), which is flagged; two analysts file
+dissents (on the line and on the bulletin's dismissal); after 6 August the director resolves the question
+yes (:data:`JUDGMENTS`; every number is the script's own, not a measured one). Everything lands in the ledger.
 
 Then the workspace lives on in its own time from the end of the play (``forewarn clock``): the board, pages,
 ``scenario show`` and ``cycle`` carry on from 12 August 2024, not from the real date.
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -24,8 +28,9 @@ from forewarn.accounts import Role
 from forewarn.app import Workspace
 from forewarn.config import Settings
 from forewarn.cycle import run_cycle
-from forewarn.model import Disposition, WarningRecord, WarningState
+from forewarn.model import Disposition, Principal, PrincipalKind, WarningRecord, WarningState
 from forewarn.model.clock import WorkspaceTime
+from forewarn.model.judgment import Line, QuestionState
 from forewarn.model.query import DocumentQuery
 from forewarn.review import PostMortem
 
@@ -37,6 +42,40 @@ STEP = timedelta(hours=6)
 SHIFT = timedelta(hours=12)
 DAY_OFFICER, NIGHT_OFFICER = "alice", "omar"  # the duty officers; alice, on days, handles the partner's bulletin
 STAFF = ((DAY_OFFICER, "Alice Ng"), (NIGHT_OFFICER, "Omar Haddad"), ("bruno", "Bruno Keller"), ("dana", "Dana Osei"))
+WATCH_LEAD, DIRECTOR = "bruno", "dana"  # the director administers the workspace (resolves its questions)
+ANALYSTS = (("ines", "Inès Varga"), ("kofi", "Kofi Mensah"), ("lena", "Lena Sørensen"), ("ravi", "Ravi Menon"))
+SOFT_LINE = (0.1, "the situation is under control")  # the watch lead's line: far below the analysts' estimates
+
+
+def _at(month: int, day: int, hour: int) -> datetime:
+    return datetime(2024, month, day, hour, tzinfo=UTC)
+
+
+# The judgments the play records, in time order: (when, who, what, the probability or None, the text). "estimate":
+# on the scenario's own question (each analyst's first is blind); "line": the published line; "dissent-line" and
+# "dissent-disposition": on that line and on the partner bulletin's dismissal (filed right after it: the cycle
+# reopens the bulletin later that day); "resolve": the question, yes.
+JUDGMENTS: tuple[tuple[datetime, str, str, float | None, str], ...] = (
+    (_at(7, 24, 12), "ines", "estimate", 0.35, "Mechanised units reported moving into Sumy region; too early to "
+     "call it more than reinforcement."),
+    (_at(7, 26, 6), "kofi", "estimate", 0.4, "Fuel and engineering assets follow the units; the build-up is "
+     "larger than a rotation."),
+    (_at(7, 29, 18), "lena", "estimate", 0.45, "Air-assault elements near the border, and Russian bloggers report "
+     "drones over Sudzha."),
+    (_at(7, 31, 12), "ravi", "estimate", 0.55, "Bridging equipment near the crossings: that is an offensive "
+     "signature, not a defensive one."),
+    (_at(8, 2, 18), "ines", "estimate", 0.6, "The partner's bulletin fits what we have been collecting for a week."),
+    (_at(8, 3, 6), "ravi", "dissent-disposition", None, "The partner's bulletin was dismissed against our own "
+     "reporting: bridging, fuel and air-assault units all point to a crossing within days."),
+    (_at(8, 3, 12), "kofi", "estimate", 0.65, "Communications disruption on the Russian side since last night."),
+    (_at(8, 3, 18), WATCH_LEAD, "line", SOFT_LINE[0], SOFT_LINE[1]),
+    (_at(8, 4, 6), "lena", "dissent-line", None, "Our blind estimates were 35–55% before the line, and rising: "
+     "“under control” is not what any of us estimated. Decision-makers should hear that."),
+    (_at(8, 4, 12), "lena", "estimate", 0.75, "Evacuation rumours in Russian border districts; signposts are "
+     "being met."),
+    (_at(8, 7, 6), DIRECTOR, "resolve", None, "Ukrainian forces crossed into Kursk region near Sudzha on "
+     "6 August 2024, within the question's horizon: resolved yes."),
+)
 WATCH_ACTOR = "forewarn-watch"
 PARTNER_SOURCE = "lodestar-liaison"
 PARTNER_REF = "LB-24-083"
@@ -69,9 +108,10 @@ def play(settings: Settings, progress: Callable[[datetime], None] | None = None)
     clock = SimClock(START)
     officer_settings = replace(settings, actor=DAY_OFFICER)
     with Workspace.open(replace(settings, actor=WATCH_ACTOR), clock) as watch, \
-            Workspace.open(officer_settings, clock) as officer:
+            Workspace.open(officer_settings, clock) as officer, ExitStack() as people:
         played = not watch.ledger.entries(limit=1)
-        steps = _play(watch, officer, clock, progress) if played else 0
+        staff = _People(settings, clock, people)
+        steps = _play(watch, officer, staff, clock, progress) if played else 0
         clock.now = END
         own = watch.time.settle(END)  # the workspace runs on from the play's end, not from the real date
         warnings = tuple(watch.warnings.board(states=tuple(WarningState), scenario_id=SCENARIO))
@@ -79,14 +119,16 @@ def play(settings: Settings, progress: Callable[[datetime], None] | None = None)
                           own)
 
 
-def _play(watch: Workspace, officer: Workspace, clock: SimClock,
+def _play(watch: Workspace, officer: Workspace, people: _People, clock: SimClock,
           progress: Callable[[datetime], None] | None) -> int:
     watch.scenarios.add(default=SCENARIO)
     _staff(watch)
     script = _Script(officer)
+    judges = _Judges(people, script)
     steps = 0
     while clock.now <= END:
         script.act(clock.now)
+        judges.act(clock.now)
         run_cycle(watch, clock.now)
         if progress:
             progress(clock.now)
@@ -100,7 +142,9 @@ def _staff(watch: Workspace) -> None:
     duty roster the scenario's chain (duty-officer → watch-lead → director) resolves against: two duty officers
     on twelve-hour shifts, day from 06:00 and night from 18:00, and one watch lead and one director throughout."""
     for name, shown in STAFF:
-        watch.accounts.add_user(name, secrets.token_urlsafe(16), Role.DUTY_OFFICER, actor=WATCH_ACTOR,
+        watch.accounts.add_user(name, secrets.token_urlsafe(16), _role(name), actor=WATCH_ACTOR, display_name=shown)
+    for name, shown in ANALYSTS:
+        watch.accounts.add_user(name, secrets.token_urlsafe(16), Role.ANALYST, actor=WATCH_ACTOR,
                                 display_name=shown)
     watch.warnings.roster_add("watch-lead", "bruno", START, END + STEP)
     watch.warnings.roster_add("director", "dana", START, END + STEP)
@@ -140,5 +184,54 @@ class _Script:
         return hits[0].id if hits else None
 
 
+def _role(name: str) -> Role:
+    """The role of a person of the play: analysts, duty officers and the watch lead, and the director (admin)."""
+    return Role.ANALYST if name in dict(ANALYSTS) else Role.ADMIN if name == DIRECTOR else Role.DUTY_OFFICER
+
+
 def _next_morning(at: datetime) -> datetime:
     return datetime(at.year, at.month, at.day, 6, tzinfo=UTC) + timedelta(days=1)
+
+
+class _People:
+    """A workspace for each person of the play, opened when first needed (on the play's clock, with the role of
+    their account) and closed with the play."""
+
+    def __init__(self, settings: Settings, clock: SimClock, stack: ExitStack) -> None:
+        self.settings, self.clock, self.stack = settings, clock, stack
+        self.open: dict[str, Workspace] = {}
+
+    def __call__(self, name: str) -> Workspace:
+        if name not in self.open:
+            who = Principal(name, _role(name), PrincipalKind.LOCAL)
+            self.open[name] = self.stack.enter_context(
+                Workspace.open(replace(self.settings, actor=name), self.clock, who=who))
+        return self.open[name]
+
+
+class _Judges:
+    """The analysts' and the watch lead's part (:data:`JUDGMENTS`): each judgment once, at the first step on or
+    after its time."""
+
+    def __init__(self, people: _People, script: _Script) -> None:
+        self.people, self.script = people, script
+        self.done = 0
+        self.line: Line | None = None
+
+    def act(self, now: datetime) -> None:
+        while self.done < len(JUDGMENTS) and JUDGMENTS[self.done][0] <= now:
+            _, who, what, p, text = JUDGMENTS[self.done]
+            self._do(self.people(who), what, p, text)
+            self.done += 1
+
+    def _do(self, ws: Workspace, what: str, p: float | None, text: str) -> None:
+        if what == "estimate" and p is not None:
+            ws.judgments.estimate(SCENARIO, p, text)
+        elif what == "line" and p is not None:
+            self.line = ws.judgments.publish_line(SCENARIO, p, text)
+        elif what == "dissent-line" and self.line is not None:
+            ws.dissents.file("line", self.line.id, text)
+        elif what == "dissent-disposition" and self.script.partner_warning is not None:
+            ws.dissents.file("disposition", self.script.partner_warning.id, text)
+        elif what == "resolve":
+            ws.judgments.resolve(SCENARIO, QuestionState.RESOLVED_YES, text)

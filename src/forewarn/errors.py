@@ -57,6 +57,8 @@ class Code(StrEnum):
     ENTITY_CONFLICT = "FW-E060"
     # scenarios and scoring
     SCENARIO_INVALID = "FW-E070"
+    SIGNPOST_INVALID = "FW-E071"  # helper K (issue 17): key assumptions' signposts
+    ACH_INVALID = "FW-E072"  # helper H (issue 17): competing hypotheses
     # warnings and notifications
     WARNING_STATE = "FW-E080"
     RATIONALE_REQUIRED = "FW-E081"
@@ -136,6 +138,13 @@ DESCRIPTIONS: dict[Code, str] = {
                           "`forewarn entities merges` shows the log.",
     Code.SCENARIO_INVALID: "A scenario file is invalid. The message names the file, line and field; see "
                            "docs/scenarios.md for the format.",
+    Code.SIGNPOST_INVALID: "An assumption's signposts are not valid: they are a YAML list of indicators in the "
+                           "scenario format (events or claim; an optional region each). The message names the line, "
+                           "column and field; see docs/warnings.md, \"Key assumptions\".",
+    Code.ACH_INVALID: "A competing-hypotheses matrix refused a change: a 13th hypothesis (2 to 12), removing one "
+                      "of the last two, an evidence id that names no document, event, claim or note, a rating "
+                      "outside CC, C, N, I, II, a grade that is not Admiralty (A-F and 1-6), or an unknown "
+                      "hypothesis or item of the matrix. `forewarn ach show ID` shows the matrix.",
     Code.WARNING_STATE: "The warning is not in a state that allows this action (e.g. acknowledging it twice, "
                         "disposing of it twice). `forewarn warnings show ID` shows its state and history.",
     Code.RATIONALE_REQUIRED: "Dismissing a warning needs a written rationale. Give --rationale.",
@@ -259,6 +268,16 @@ class InvalidArgument(ForewarnError):
 
 class ScenarioInvalid(ForewarnError):
     code = Code.SCENARIO_INVALID
+
+
+class SignpostInvalid(ScenarioInvalid):
+    """An assumption's signposts (indicators in the scenario format) are not valid."""
+
+    code = Code.SIGNPOST_INVALID
+
+
+class AchInvalid(ForewarnError):
+    code = Code.ACH_INVALID
 
 
 class WarningStateError(ForewarnError):

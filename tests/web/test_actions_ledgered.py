@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from fastapi import routing
 from fastapi.testclient import TestClient
-from test_permissions import API, PAGE_POSTS, Env, Row, send, world_env
+from test_permissions import API, PAGE_POSTS, PREPARED_MATRICES, Env, Row, new_matrix, send, world_env
 
 from forewarn.app import Workspace
 from forewarn.errors import ClockBackwards
@@ -40,6 +40,10 @@ def _shape(path: str) -> str:
 
 def _cycle_with_news(env: Env) -> None:
     env.scenario()  # a scenario never assessed: the cycle publishes its first assessment
+
+
+def _matrix_ready(env: Env) -> None:
+    PREPARED_MATRICES.append(new_matrix(env))  # before the request: its own entries are the request's alone
 
 
 # (method, route shape) → (the ledger entry kind it writes, what to set up first)
@@ -102,6 +106,28 @@ RECORDED: dict[tuple[str, str], Case] = {
     ("POST", "/questions/{}/estimates"): ("estimate-recorded", None),
     ("POST", "/questions/{}/lines"): ("line-published", None),
     ("POST", "/questions/{}/resolve"): ("question-resolved", None),
+    # protected dissent (issue 17, helper D)
+    ("POST", "/api/v1/dissents"): ("dissent-filed", None),
+    ("POST", "/dissents"): ("dissent-filed", None),
+    # key assumptions (issue 17, helper K)
+    ("POST", "/api/v1/assumptions"): ("assumption-added", None),
+    ("POST", "/api/v1/assumptions/{}/review"): ("assumption-reviewed", None),
+    ("POST", "/api/v1/assumptions/{}/withdraw"): ("assumption-withdrawn", None),
+    ("POST", "/assumptions"): ("assumption-added", None),
+    ("POST", "/assumptions/{}/review"): ("assumption-reviewed", None),
+    ("POST", "/assumptions/{}/withdraw"): ("assumption-withdrawn", None),
+    # competing hypotheses (issue 17, helper H): every change is a version, ach-changed
+    ("POST", "/api/v1/ach"): ("ach-changed", None),
+    ("POST", "/api/v1/ach/{}/hypotheses"): ("ach-changed", _matrix_ready),
+    ("POST", "/api/v1/ach/{}/evidence"): ("ach-changed", _matrix_ready),
+    ("POST", "/api/v1/ach/{}/ratings"): ("ach-changed", _matrix_ready),
+    ("DELETE", "/api/v1/ach/{}/hypotheses/{}"): ("ach-changed", _matrix_ready),
+    ("DELETE", "/api/v1/ach/{}/evidence/{}"): ("ach-changed", _matrix_ready),
+    ("POST", "/ach"): ("ach-changed", None),
+    ("POST", "/ach/{}/hypotheses"): ("ach-changed", _matrix_ready),
+    ("POST", "/ach/{}/evidence"): ("ach-changed", _matrix_ready),
+    ("POST", "/ach/{}/ratings/{}"): ("ach-changed", _matrix_ready),
+    ("POST", "/ach/{}/remove"): ("ach-changed", _matrix_ready),
 }
 NOT_RECORDED = {
     ("POST", "/api/v1/ledger/anchor"): "changes nothing: it verifies the chain and returns its head for the caller "

@@ -27,7 +27,8 @@ def test_blind_rule_and_the_softened_line(web: TestClient, token_for: Callable[[
     assert made.status_code == 201 and made.json()["blind"] and made.json()["words"] == "likely", made.text
     line = web.post(f"/api/v1/questions/{sid}/lines", json={"probability": 0.1, "words": "under control"},
                     headers=officer)
-    assert line.status_code == 201 and line.json()["flagged"] and line.json()["gap"] < -0.5, line.text
+    told = line.json()  # the officer has no estimate of their own: the gap and the flag are withheld, as on the page
+    assert line.status_code == 201 and told["withheld"] and told["gap"] is told["flagged"] is told["model_gap"] is None
     for who in (admin, viewer):
         hidden = web.get(f"/api/v1/questions/{sid}", headers=who).json()
         assert not hidden["revealed"] and hidden["others"] == [] and hidden["lines"] == [] and hidden["model"] is None
@@ -39,6 +40,7 @@ def test_blind_rule_and_the_softened_line(web: TestClient, token_for: Callable[[
     seen = web.get(f"/api/v1/questions/{sid}", headers=admin).json()
     assert seen["revealed"] and [e["analyst"] for e in seen["others"]] == ["analyst"]
     assert seen["lines"][0]["words"] == "under control" and 0 < seen["model"] < 1 and seen["model_words"]
+    assert seen["lines"][0]["flagged"] and seen["lines"][0]["gap"] < -0.5 and not seen["lines"][0].get("withheld")
     assert [e.kind for e in ws.ledger.entries(kind=["question-added", "estimate-recorded", "line-published"])] == [
         "question-added", "estimate-recorded", "line-published", "estimate-recorded"]
 

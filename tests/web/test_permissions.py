@@ -138,7 +138,8 @@ def ids(env: Env) -> dict[str, Any]:
     event = env.ws.reads.events(EventQuery(limit=1))[0]
     return {"warning": env.world.warning_ids[0], "scenario": env.world.scenario_id, "event": event.id,
             "document": env.world.documents["o1"], "entity": UKR.id, "run": env.ws.reads.runs(1)[0].id,
-            "question": first_question(env)}
+            "question": first_question(env), "assumption": first_assumption(env),
+            "ach": env.ws.ach.listing()[-1].id if env.ws.ach.listing() else new_matrix(env)}
 
 
 def merge(one: str, into: str) -> Call:
@@ -193,6 +194,7 @@ API: tuple[Row, ...] = (
     Row("POST", "/api/v1/entities/{id}/merge", A, lambda env, role: merge(*env.entities())),
     # ledger, post-mortem, sources, accounts (H3)
     Row("GET", "/api/v1/ledger", V, get("/api/v1/ledger?kind=warning-raised")),
+    Row("GET", "/api/v1/scores", V, get("/api/v1/scores")),
     Row("GET", "/api/v1/ledger/verify", V, get("/api/v1/ledger/verify")),
     Row("POST", "/api/v1/ledger/anchor", ADMIN, lambda env, role: Call("/api/v1/ledger/anchor")),
     Row("GET", "/api/v1/postmortem/{scenario_id}", V,
@@ -245,7 +247,7 @@ API: tuple[Row, ...] = (
         "/api/v1/roster", {"role": f"matrix-post-{env.n()}", "account": "duty_officer"})),
     Row("DELETE", "/api/v1/roster/{id}", D, lambda env, role: Call(f"/api/v1/roster/{shift_by_another(env)}")),
     # questions, blind estimates and published lines (issue 17, helper A): everyone reads (blind), analysts
-    # add, estimate and resolve, duty officers publish the line
+    # add and estimate, duty officers publish the line; a question's owner (an analyst or above) resolves it
     Row("GET", "/api/v1/questions", V, get("/api/v1/questions")),
     Row("GET", "/api/v1/questions/{ref}", V, lambda env, role: Call(f"/api/v1/questions/{new_question(env)}")),
     Row("POST", "/api/v1/questions", A, lambda env, role: Call("/api/v1/questions", {
@@ -255,8 +257,57 @@ API: tuple[Row, ...] = (
     Row("POST", "/api/v1/questions/{ref}/lines", D, lambda env, role: Call(
         f"/api/v1/questions/{new_question(env)}/lines", {"probability": 0.3})),
     Row("POST", "/api/v1/questions/{ref}/resolve", A, lambda env, role: Call(
-        f"/api/v1/questions/{new_question(env)}/resolve", {"outcome": "annul", "rationale": f"matrix {role}"})),
+        f"/api/v1/questions/{new_question(env, role)}/resolve", {"outcome": "annul", "rationale": f"matrix {role}"})),
+    # key assumptions (issue 17, helper K): everyone reads (a question's once revealed, and their own), analysts
+    # add; the owner (here: the caller) or an admin reviews and withdraws
+    Row("GET", "/api/v1/assumptions", V, get("/api/v1/assumptions?state=holding")),
+    Row("GET", "/api/v1/assumptions/{assumption_id}", V, get("/api/v1/assumptions/{assumption}")),
+    Row("POST", "/api/v1/assumptions", A, lambda env, role: Call("/api/v1/assumptions", {
+        "question": str(new_question(env)), "text": f"matrix assumption by {role}", "signposts": SIGNPOSTS})),
+    Row("POST", "/api/v1/assumptions/{assumption_id}/review", A, lambda env, role: Call(
+        f"/api/v1/assumptions/{owned_assumption(env, role)}/review", {"outcome": "holds", "rationale": "matrix"})),
+    Row("POST", "/api/v1/assumptions/{assumption_id}/withdraw", A, lambda env, role: Call(
+        f"/api/v1/assumptions/{owned_assumption(env, role)}/withdraw")),
+    # protected dissent (issue 17, helper D): everyone reads (a line's only once revealed), analysts dissent
+    Row("GET", "/api/v1/dissents", V, get("/api/v1/dissents")),
+    Row("POST", "/api/v1/dissents", A, lambda env, role: Call("/api/v1/dissents", {
+        "target": "disposition", "target_id": disposed_warning(env), "text": f"matrix dissent by {role}"})),
+    # competing hypotheses (issue 17, helper H): everyone reads, analysts change a matrix
+    Row("GET", "/api/v1/ach", V, get("/api/v1/ach")),
+    Row("GET", "/api/v1/ach/{matrix_id}", V, get("/api/v1/ach/{ach}?version=1")),
+    Row("GET", "/api/v1/ach/{matrix_id}/history", V, get("/api/v1/ach/{ach}/history")),
+    Row("POST", "/api/v1/ach", A, lambda env, role: Call("/api/v1/ach", {"title": f"matrix {role}",
+                                                                        "hypotheses": ["a", "b"]})),
+    Row("POST", "/api/v1/ach/{matrix_id}/hypotheses", A, lambda env, role: Call(
+        f"/api/v1/ach/{new_matrix(env)}/hypotheses", {"text": f"matrix {role}"})),
+    Row("POST", "/api/v1/ach/{matrix_id}/evidence", A, lambda env, role: Call(
+        f"/api/v1/ach/{new_matrix(env)}/evidence", {"text": f"matrix {role}", "grade": "B2"})),
+    Row("POST", "/api/v1/ach/{matrix_id}/ratings", A, lambda env, role: Call(
+        f"/api/v1/ach/{new_matrix(env)}/ratings", {"evidence": 1, "hypothesis": 1, "rating": "I"})),
+    Row("DELETE", "/api/v1/ach/{matrix_id}/hypotheses/{number}", A, lambda env, role: Call(
+        f"/api/v1/ach/{new_matrix(env)}/hypotheses/3")),
+    Row("DELETE", "/api/v1/ach/{matrix_id}/evidence/{number}", A, lambda env, role: Call(
+        f"/api/v1/ach/{new_matrix(env)}/evidence/1")),
 )
+
+
+PREPARED_MATRICES: list[int] = []  # made ahead of a request (test_actions_ledgered), so it writes no entry itself
+
+
+def new_matrix(env: Env) -> int:
+    """A fresh competing-hypotheses matrix: three hypotheses and one item (E1), so any change may be made to it."""
+    if PREPARED_MATRICES:
+        return PREPARED_MATRICES.pop()
+    m = env.ws.ach.create(f"matrix ach {env.n()}", ["a", "b", "c"])
+    return env.ws.ach.add_evidence(m.id, text="matrix item").id
+
+
+def ach_form(env: Env, role: str, what: str) -> Call:
+    """A page form on a fresh matrix; it took effect when the matrix moved on a version."""
+    m = new_matrix(env)
+    form = {"hypotheses": {"text": "d"}, "evidence": {"text": "x", "grade": "C3"}, "ratings/1": {"h1": "II"},
+            "remove": {"what": "H3"}}[what]
+    return Call(f"/ach/{m}/{what}", form=form, done=lambda: env.ws.ach.get(m).version > 2)
 
 
 def first_question(env: Env) -> int:
@@ -265,10 +316,66 @@ def first_question(env: Env) -> int:
     return found[-1].question.id if found else new_question(env)
 
 
-def new_question(env: Env) -> int:
-    """A fresh open question (so each role's request acts on one of its own)."""
-    return env.ws.judgments.add_question(f"matrix question {env.n()}", "matrix", date(2099, 1, 1)).id
+def new_question(env: Env, owner: str | None = None) -> int:
+    """A fresh open question (so each role's request acts on one of its own; owned by ``owner``'s account)."""
+    return env.ws.judgments.add_question(f"matrix question {env.n()}", "matrix", date(2099, 1, 1), owner).id
 
+
+
+SIGNPOSTS = "- id: matrix\n  types: [MOBILIZE]\n"
+
+
+def first_assumption(env: Env) -> int:
+    """An assumption on an annulled question (so every role may read it), made once."""
+    from forewarn.model.judgment import QuestionState
+
+    found = [a.id for a in env.ws.assumptions.listing() if a.text == "matrix assumption everyone reads"]
+    if found:
+        return found[-1]
+    q = str(new_question(env))
+    made = env.ws.assumptions.add(q, "matrix assumption everyone reads", SIGNPOSTS)
+    env.ws.judgments.resolve(q, QuestionState.ANNULLED, "matrix: its assumptions are read by all")
+    return made.id
+
+
+def owned_assumption(env: Env, role: str) -> int:
+    """A fresh holding assumption owned by the caller's account."""
+    return env.ws.assumptions.add(str(new_question(env)), f"matrix assumption {env.n()}", SIGNPOSTS, owner=role).id
+
+
+def assumption_done(env: Env, kind: str, assumption: int, actor: str) -> bool:
+    return any(e.subject == f"assumption:{assumption}" and e.actor == actor for e in env.ws.ledger.entries(kind=[kind]))
+
+
+def assumption_form(env: Env, role: str) -> Call:
+    q, text = new_question(env), f"matrix page assumption {env.n()}"
+    return Call("/assumptions", form={"question": str(q), "text": text, "signposts": SIGNPOSTS},
+                done=lambda: any(e.actor == role and e.payload["question_id"] == q
+                                 for e in env.ws.ledger.entries(kind=["assumption-added"])))
+
+
+def assumption_review_form(env: Env, role: str) -> Call:
+    a = owned_assumption(env, role)
+    return Call(f"/assumptions/{a}/review", form={"outcome": "broken", "rationale": f"matrix {role}"},
+                done=lambda: assumption_done(env, "assumption-reviewed", a, role))
+
+
+def assumption_withdraw_form(env: Env, role: str) -> Call:
+    a = owned_assumption(env, role)
+    return Call(f"/assumptions/{a}/withdraw", form={},
+                done=lambda: assumption_done(env, "assumption-withdrawn", a, role))
+
+
+def disposed_warning(env: Env) -> int:
+    """A fresh warning with a disposition to dissent from."""
+    return env.ws.warnings.dispose(env.warning(), "dismissed", "matrix: no threat").id
+
+
+def dissent_form(env: Env, role: str) -> Call:
+    w, text = disposed_warning(env), f"matrix page dissent {env.n()}"
+    return Call("/dissents", form={"target": "disposition", "target_id": str(w), "text": text,
+                                   "next": f"/warnings/{w}"},
+                done=lambda: [(d.analyst, d.text) for d in env.ws.dissents.of_warning(w)] == [(role, text)])
 
 
 def handover_by_another(env: Env) -> int:
@@ -427,7 +534,7 @@ def recorded(env: Env, kind: str, question: int, actor: str) -> bool:
 
 
 def resolve_form(env: Env, role: str) -> Call:
-    q = new_question(env)
+    q = new_question(env, role)  # the owner resolves (a role's account is named by the role)
     return Call(f"/questions/{q}/resolve", form={"outcome": "annul", "rationale": f"matrix {role}"},
                 done=lambda: env.ws.judgments.view(str(q)).question.state.value == "annulled")
 
@@ -445,6 +552,7 @@ PAGE_POSTS: tuple[Row, ...] = (
     Row("POST", "/cycle", D, lambda env, role: Call("/cycle", form={}), page=True),
     Row("POST", "/feed/seen", V, lambda env, role: Call("/feed/seen", form={}), page=True),
     Row("POST", "/handovers", D, handover_form, page=True),
+    Row("POST", "/dissents", A, dissent_form, page=True),  # protected dissent (issue 17, helper D)
     Row("POST", "/handovers/{id}/acknowledge", D, handover_ack_form, page=True),
     Row("POST", "/{kind}/{ref}/notes", A, note_form, page=True),
     Row("POST", "/{kind}/{ref}/tags", A, tag_form, page=True),
@@ -458,6 +566,20 @@ PAGE_POSTS: tuple[Row, ...] = (
     Row("POST", "/questions/{ref}/estimates", A, estimate_form, page=True),
     Row("POST", "/questions/{ref}/lines", D, line_form, page=True),
     Row("POST", "/questions/{ref}/resolve", A, resolve_form, page=True),
+    # the key assumptions pages (issue 17, helper K)
+    Row("POST", "/assumptions", A, assumption_form, page=True),
+    Row("POST", "/assumptions/{assumption_id}/review", A, assumption_review_form, page=True),
+    Row("POST", "/assumptions/{assumption_id}/withdraw", A, assumption_withdraw_form, page=True),
+    # the competing-hypotheses pages (issue 17, helper H)
+    Row("POST", "/ach", A, lambda env, role: Call("/ach", form={"title": f"matrix page {role} {env.n()}",
+                                                                "hypotheses": "a\nb"},
+                                                  done=lambda: any(r.owner == role for r in env.ws.ach.listing())),
+        page=True),
+    Row("POST", "/ach/{matrix_id}/hypotheses", A, lambda env, role: ach_form(env, role, "hypotheses"), page=True),
+    Row("POST", "/ach/{matrix_id}/evidence", A, lambda env, role: ach_form(env, role, "evidence"), page=True),
+    Row("POST", "/ach/{matrix_id}/ratings/{evidence_id}", A, lambda env, role: ach_form(env, role, "ratings/1"),
+        page=True),
+    Row("POST", "/ach/{matrix_id}/remove", A, lambda env, role: ach_form(env, role, "remove"), page=True),
     Row("POST", "/logout", V, lambda env, role: Call("/logout", form={}), page=True),
 )
 PUBLIC_PAGE_POSTS = {("POST", "/login")}
@@ -465,7 +587,8 @@ PUBLIC_PAGE_POSTS = {("POST", "/login")}
 PAGES = ("/", "/warnings/{warning}", "/scenarios", "/scenarios/{scenario}", "/events", "/documents",
          "/documents/{document}", "/entities", "/entities/{entity}", "/ledger", "/postmortem", "/sources",
          "/runs/{run}", "/feed", "/handovers", "/events/{event}", "/roster", "/map", "/questions",
-         "/questions/{question}")
+         "/questions/{question}", "/assumptions", "/assumptions?state=flagged", "/assumptions/{assumption}",
+         "/ach", "/ach/{ach}", "/ach/{ach}?version=1")
 
 
 @pytest.fixture(scope="module")

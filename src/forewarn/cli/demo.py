@@ -18,7 +18,8 @@ from forewarn.cli.serve import serve_workspace
 from forewarn.demo import DEMO_DEFAULTS, build_demo
 from forewarn.demo_play import EVENT_DATE, PlayResult, play
 from forewarn.errors import ForewarnError
-from forewarn.review import to_html, to_markdown
+from forewarn.review import PostMortem, to_html, to_markdown
+from forewarn.review.report import logits
 
 DEMO_USER = "demo"
 POSTMORTEM_FILES = (Path("forewarn-demo-postmortem.md"), Path("forewarn-demo-postmortem.html"))
@@ -84,12 +85,33 @@ def render_play(played: PlayResult) -> None:
         out.print(f"first warning {pm.first_warning.raised_at:%Y-%m-%d %H:%M} UTC: "
                   f"[bold]{_days(pm.lead_time.total_seconds())}[/bold] before the incursion of {EVENT_DATE:%d %B %Y}")
     out.print(f"where the chain broke: {pm.broken.value} — {pm.findings[0].text if pm.findings else ''}")
+    render_judgments(pm)
     if played.clock is not None:
         out.print(f"workspace time: runs on from {played.clock.at:%Y-%m-%d %H:%M} UTC, the play's end, so the board, "
                   "pages, `scenario show` and `cycle` carry on from there (`forewarn clock show`; `forewarn clock "
                   "clear` for the real time)", markup=False)
     out.print(f"post-mortem: {POSTMORTEM_FILES[0]} and {POSTMORTEM_FILES[1]} "
               f"(again: forewarn --db … postmortem cross-border-incursion --event-date {EVENT_DATE})")
+
+
+def render_judgments(pm: PostMortem) -> None:
+    """The play's judgments: blind estimates, the published line and its softening gap, dissents, resolution."""
+    j = pm.judgments
+    if j is None or j.question is None:
+        return
+    q = j.question
+    analysts = sorted({e.analyst for e in j.estimates if e.blind})
+    out.print(f"judgments: {len(j.estimates)} estimates by {len(analysts)} analysts ({', '.join(analysts)}) on "
+              f"question {q.id}, {q.state.value}" + (f" by {q.resolved_by} {q.resolved_at:%Y-%m-%d %H:%M}"
+                                                    if q.resolved_at else ""), markup=False)
+    for x in j.lines:
+        median = "—" if x.median is None else f"{x.median:.0%}"
+        flag = "FLAGGED, softer than the analysts" if x.line.flagged else "not flagged"
+        out.print(f"  line {x.line.at:%Y-%m-%d %H:%M} by {x.line.published_by}: “{x.line.words}” "
+                  f"{x.line.probability:.0%} against a blind median of {median}: gap {logits(x.line.gap)} logits, "
+                  f"{flag}; {len(x.dissents)} dissent(s)", markup=False)
+    if j.dispositions:
+        out.print(f"  {len(j.dispositions)} dissent(s) from dispositions", markup=False)
 
 
 def _days(seconds: float) -> str:

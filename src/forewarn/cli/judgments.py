@@ -11,10 +11,12 @@ from datetime import UTC, date, datetime
 import typer
 from rich.markup import escape
 
+from forewarn.app import Workspace
 from forewarn.cli.context import run
 from forewarn.cli.render import out, print_all, print_json, when
+from forewarn.model.dissent import Dissent, dissent_json
 from forewarn.model.judgment import QuestionState, words
-from forewarn.warn.judgments import QuestionView, estimate_json, line_json, question_json, view_json
+from forewarn.warn.judgments import QuestionView, estimate_json, question_json, view_json
 
 JSON = typer.Option(False, "--json", help="Machine-readable output.")
 REF = typer.Argument(..., help="The question's number, or a scenario's id for the scenario's own question.")
@@ -55,8 +57,18 @@ def list_questions(ctx: typer.Context, state: QuestionState = typer.Option(None,
 @question_app.command("show")
 def show(ctx: typer.Context, ref: str = REF, as_json: bool = JSON) -> None:
     """Show a question as you may see it: until your estimate is in (or its reveal time passes) only yours."""
-    v = run(ctx, lambda ws: ws.judgments.view(ref))
-    print_json(view_json(v)) if as_json else show_view(v)
+    v, dissents = run(ctx, lambda ws: _with_dissents(ws, ws.judgments.shown(ref)))
+    if as_json:  # the dissents from its lines travel with them (issue 17, helper D)
+        print_json({**view_json(v), "dissents": [dissent_json(d) for d in dissents]})
+        return
+    show_view(v)
+    for d in dissents:
+        out.print(f"  dissent from line {d.target_id}  {when(d.at)}  {escape(d.analyst)}: {escape(d.text)}",
+                  highlight=False)
+
+
+def _with_dissents(ws: Workspace, v: QuestionView) -> tuple[QuestionView, tuple[Dissent, ...]]:
+    return v, ws.dissents.of_view(v)
 
 
 @question_app.command("resolve")
@@ -90,18 +102,21 @@ def publish(ctx: typer.Context, ref: str = REF,
             text: str = typer.Option(None, "--words", help="The words passed up (ICD 203 words by default).",
                                      show_default=False), as_json: bool = JSON) -> None:
     """Publish the team's line on a question (duty officer; ledgered: line-published, with its softening gap)."""
-    x = run(ctx, lambda ws: ws.judgments.publish_line(ref, probability, text))
+    x = run(ctx, lambda ws: ws.judgments.line_shown(ws.judgments.publish_line(ref, probability, text)))
     if as_json:
-        print_json(line_json(x))
+        print_json(x)
         return
-    out.print(f"Line published on question {x.question_id}: {x.probability:.0%} \"{escape(x.words)}\"; "
-              f"gap to the analysts {_logits(x.gap)}, to the model {_logits(x.model_gap)}"
-              f"{' — FLAGGED: softer than the analysts' if x.flagged else ''}.", highlight=False)
+    said = (f"gap to the analysts {_logits(x['gap'])}, to the model {_logits(x['model_gap'])}"
+            f"{' — FLAGGED: softer than the analysts' if x['flagged'] else ''}" if not x.get("withheld") else
+            "its gaps are withheld until you record an estimate of your own on the question")
+    out.print(f"Line published on question {x['question_id']}: {x['probability']:.0%} \"{escape(x['words'])}\"; "
+              f"{said}.", highlight=False)
 
 
 def show_view(v: QuestionView) -> None:
     q = v.question
-    out.print(f"Question {q.id} [{q.state.value}] {escape(q.title)}", highlight=False)
+    head = f"Question {q.id} [{q.state.value}]" if v.asked else f"Scenario {q.scenario_id}'s question [not yet asked]"
+    out.print(f"{head} {escape(q.title)}", highlight=False)
     out.print(f"  criteria: {escape(q.criteria)}\n  resolves by {q.resolves_by}; owner {escape(q.owner)}"
               f"{'; scenario ' + q.scenario_id if q.scenario_id else ''}", highlight=False)
     for e in v.mine:
@@ -109,7 +124,7 @@ def show_view(v: QuestionView) -> None:
     if not v.revealed:
         out.print("  Others' estimates, the published line and the model are hidden until your estimate is in.")
         return
-    for e in v.others:
+    for e in (e for e in v.history if e not in v.mine):  # every other analyst's estimate and change, oldest first
         out.print(f"  {escape(e.analyst)}  {when(e.at)}  {e.probability:.0%} ({e.words})", highlight=False)
     for x in v.lines:
         out.print(f"  line  {when(x.at)}  {x.probability:.0%} \"{escape(x.words)}\" by {escape(x.published_by)}; "

@@ -27,9 +27,13 @@ from forewarn.cli import (
     sources,
     watch,
 )
+from forewarn.cli import ach as ach_cli
+from forewarn.cli import assumptions as assumptions_cli
+from forewarn.cli import dissent as dissent_cli
 from forewarn.cli import feed as feed_cli
 from forewarn.cli import handover as handover_cli
 from forewarn.cli import judgments as judgments_cli
+from forewarn.cli import scores as scores_cli
 from forewarn.cli import warnings as warnings_cli
 from forewarn.cli.context import State, fail
 from forewarn.cli.render import out, print_json
@@ -126,5 +130,9 @@ app.add_typer(handover_cli.app, name="handover")  # shift handovers (issue 16, h
 app.add_typer(judgments_cli.question_app, name="question")  # questions and judgments (issue 17, helper A)
 app.command("estimate")(judgments_cli.estimate)
 app.add_typer(judgments_cli.line_app, name="line")
+app.command("scores")(scores_cli.scores)  # scores, calibration, aggregation (issue 17, helper S)
+app.add_typer(dissent_cli.app, name="dissent")  # protected dissent (issue 17, helper D)
+app.add_typer(ach_cli.app, name="ach")  # competing hypotheses (issue 17, helper H)
+app.add_typer(assumptions_cli.assumption_app, name="assumption")  # key assumptions (issue 17, helper K)
 app.add_typer(accounts.token_app, name="token")
 app.add_typer(roster.app, name="roster")

@@ -13,6 +13,7 @@ from forewarn.cli.context import fail, run
 from forewarn.cli.render import err, out, print_json, short, when
 from forewarn.errors import InvalidArgument
 from forewarn.review import PostMortem, ReplaySeries, parse_instant, parse_step, to_html, to_markdown, write_csv
+from forewarn.review.judged import judgments_json
 from forewarn.review.report import duration
 
 CHART_SUFFIXES = (".png", ".svg")
@@ -157,6 +158,7 @@ def postmortem_json(pm: PostMortem) -> dict[str, Any]:
                       "status": o.status, "owner": o.owner, "escalations": o.escalations, "by": o.by,
                       "when": o.when, "rationale": o.rationale, "reopened": o.reopened} for o in pm.outcomes],
         "timeline": list(pm.timeline), "signals": len(pm.signals), "signals_per_day": list(pm.signals_per_day),
+        "judgments": judgments_json(pm.judgments) if pm.judgments else None,
     }
 
 

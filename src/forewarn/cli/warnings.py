@@ -15,6 +15,7 @@ from forewarn.cli.context import fail, run
 from forewarn.cli.render import out, print_json, print_page, short, when
 from forewarn.errors import InvalidArgument
 from forewarn.model import LedgerEntry, WarningRecord, WarningState
+from forewarn.model.dissent import Dissent, dissent_json
 from forewarn.warn.board import WarningList
 from forewarn.warn.history import runs
 from forewarn.warn.outbox import OutboxItem
@@ -76,12 +77,13 @@ def show(
 ) -> None:
     """Show one warning: its text, evidence, owner, deadline and its history from the ledger."""
 
-    def action(ws: Workspace) -> tuple[WarningRecord, list[LedgerEntry], datetime]:
-        return ws.warnings.get(warning_id), ws.warnings.history(warning_id), ws.clock()
+    def action(ws: Workspace) -> tuple[WarningRecord, list[LedgerEntry], datetime, tuple[Dissent, ...]]:
+        return ws.warnings.get(warning_id), ws.warnings.history(warning_id), ws.clock(), ws.dissents.of_warning(
+            warning_id)
 
-    w, history, now = run(ctx, action)
-    if as_json:
-        print_json({"warning": w, "history": history})
+    w, history, now, dissents = run(ctx, action)
+    if as_json:  # dissents from its disposition travel with it (issue 17, helper D)
+        print_json({"warning": w, "history": history, "dissents": [dissent_json(d) for d in dissents]})
         return
     out.print(f"[bold]warning {w.id}[/bold] · {w.severity.upper()} · {_state(w)}", highlight=False)
     for line in details(w, now):
@@ -93,6 +95,8 @@ def show(
             continue
         e = r.first
         out.print(f"  {when(e.at)}  {e.kind:<22} {e.actor}  {entry_summary(e)}".rstrip(), markup=False)
+    for d in dissents:
+        out.print(f"dissent {d.id} from its disposition, {when(d.at)}, {d.analyst}: {d.text}", markup=False)
 
 
 def warn(
@@ -219,10 +223,10 @@ def outbox(
     if as_json:
         print_page(items, total=None, limit=limit)
         return
-    table = Table("id", "warning", "reason", "channel", "target", "status", "tries", "next try", "last error",
+    table = Table("id", "about", "reason", "channel", "target", "status", "tries", "next try", "last error",
                   title=f"{len(items)} notifications")
     for i in items:
-        table.add_row(str(i.id), str(i.warning_id), i.reason, i.channel, escape(_target(i)), i.status.value,
+        table.add_row(str(i.id), i.about, i.reason, i.channel, escape(_target(i)), i.status.value,
                       str(i.attempts), when(i.next_attempt_at) if i.status.value == "pending" else "",
                       escape(short(i.last_error, 60)))
     out.print(table)

@@ -18,7 +18,7 @@ import yaml
 
 from forewarn.detect.plover import EVENT_TYPES, MODES
 from forewarn.detect.yamlnodes import Mapping, Reader
-from forewarn.errors import Code, ForewarnError, NotFound, ScenarioInvalid
+from forewarn.errors import Code, ForewarnError, NotFound, ScenarioInvalid, SignpostInvalid
 from forewarn.model import Indicator, IndicatorKind, Region, Scenario, Threshold
 from forewarn.model.extraction import Sector
 from forewarn.model.scenario import STANCES
@@ -53,6 +53,12 @@ BASELINE_DAYS = (7, 365)  # a mentions indicator's baseline: at least a week, at
 MIN_HIGHEST_IN_DAYS = 7  # "the highest in N days" over fewer days says little
 MAX_P = 0.5
 THRESHOLD_KEYS = ("level", "probability", "ack_minutes")
+SIGNPOST_KINDS = (IndicatorKind.EVENTS, IndicatorKind.CLAIM)
+SIGNPOST_KEYS = tuple(dict.fromkeys(("id", "name", "description", "kind", "region",
+                                     *(k for kind in SIGNPOST_KINDS for k in KIND_KEYS[kind] if k != "in_region"))))
+MAX_SIGNPOSTS = 20
+SIGNPOST_HINT = ("a YAML list of indicators in the scenario format, e.g. \"- id: troops-cross\" with \"types: "
+                 "[MOBILIZE]\" and \"region: {countries: [RUS]}\" under it; see docs/warnings.md, \"Key assumptions\"")
 
 
 def load_scenario(text: str, origin: str, *, gazetteer: Gazetteer | None = None) -> Scenario:
@@ -62,6 +68,43 @@ def load_scenario(text: str, origin: str, *, gazetteer: Gazetteer | None = None)
     root = _compose(text, origin)
     reader = _ScenarioReader(Reader(origin), gazetteer)
     return reader.scenario(root, version=hashlib.sha256(text.encode("utf-8")).hexdigest(), source=origin)
+
+
+def load_signposts(text: str, origin: str, *, gazetteer: Gazetteer | None = None
+                   ) -> tuple[tuple[Indicator, Region | None], ...]:
+    """An assumption's signposts (issue 17): a YAML list of events or claim indicators in the scenario format,
+    without weight or half-life, each with the ``region`` it watches (none: anywhere). Every problem is a
+    ``SignpostInvalid("<origin>:<line>:<column>: <field>: <what>")`` with a hint."""
+    reader = _ColumnReader(origin)
+    try:
+        root = yaml.compose(text, Loader=StrictLoader)
+    except yaml.MarkedYAMLError as e:
+        raise reader.error_at(e.problem_mark or e.context_mark, f"not valid YAML: {e.problem or e.context}",
+                              "check indentation, colons and quotes there") from None
+    if root is None:
+        raise reader.error(None, "", "no signposts", hint=SIGNPOST_HINT)
+    items = reader.sequence(root, "")
+    if not items or len(items) > MAX_SIGNPOSTS:
+        raise reader.error(root, "", f"{len(items)} signposts; give 1 to {MAX_SIGNPOSTS}", hint=SIGNPOST_HINT)
+    scenario = _ScenarioReader(reader, gazetteer)
+    found = tuple(scenario.signpost(item, f"[{i}]") for i, item in enumerate(items))
+    ids = [ind.id for ind, _ in found]
+    for i, sid in enumerate(ids):
+        if sid in ids[:i]:
+            raise reader.error(items[i], f"[{i}].id", f"{sid!r} names another signpost too", hint="ids are unique")
+    return found
+
+
+class _ColumnReader(Reader):
+    """A reader whose errors are SignpostInvalid and name the column too (a signpost is typed in a form)."""
+
+    def error(self, node: yaml.Node | None, path: str, message: str, hint: str = "") -> ScenarioInvalid:
+        where = f"{path}: " if path else ""
+        return self.error_at(node.start_mark if node is not None else None, where + message, hint or SIGNPOST_HINT)
+
+    def error_at(self, mark: yaml.Mark | None, message: str, hint: str) -> SignpostInvalid:
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        return SignpostInvalid(f"{self.origin}:{line}:{column}: {message}", hint=hint)
 
 
 def load_scenario_file(path: Path, *, gazetteer: Gazetteer | None = None) -> Scenario:
@@ -336,6 +379,32 @@ class _ScenarioReader:
             query=self.query(m, kind), entities=_names(m.texts("entities")), **self.mentions_test(m),
         )
 
+    def signpost(self, node: yaml.Node, path: str) -> tuple[Indicator, Region | None]:
+        """One signpost: an events or claim indicator (no weight, half-life or saturation) and its region."""
+        m = self.r.mapping(node, path, SIGNPOST_KEYS, required=("id",))
+        kind = self.kind(m)
+        if kind not in SIGNPOST_KINDS:
+            raise self.r.error(m.node_of("kind"), m.path_of("kind"), f"a signpost is not a {kind.value} indicator",
+                               hint="a signpost watches events (kind: events) or claims (kind: claim)")
+        for key in m.keys:
+            if key not in ("id", "name", "description", "kind", "region") and key not in KIND_KEYS[kind]:
+                raise self.r.error(m.key_node(key), m.path_of(key), f"does not apply to a {kind.value} signpost",
+                                   hint="remove it or change the kind")
+        region = self.region(m) if m.node_of("region") is not None else None
+        types = self.types(m)
+        actor, recipient = self.participant(m, "actor"), self.participant(m, "recipient")
+        speaker = self.participant(m, "speaker", SPEAKER_KEYS)
+        iid = self.slug(m, "id")
+        return Indicator(
+            id=iid, name=m.text("name", default=iid), kind=kind, weight=1.0, half_life_days=1.0, types=types,
+            modes=self.modes(m, types), actor_countries=actor.countries, actor_sectors=actor.sectors,
+            recipient_countries=recipient.countries, recipient_sectors=recipient.sectors,
+            keywords=self.words(m, "keywords"), in_region=region is not None,
+            min_confidence=m.number("min_confidence", low=0.0, high=1.0, default=0.0),
+            description=m.text("description", default=""), speakers=speaker.entities,
+            speaker_countries=speaker.countries, speaker_sectors=speaker.sectors, stances=self.stances(m),
+        ), region
+
     def applicable(self, m: Mapping, kind: IndicatorKind) -> None:
         """Refuse a key that means nothing for this kind of indicator, saying which kinds take it."""
         for key in m.keys:
@@ -460,4 +529,4 @@ def _names(values: Iterable[str]) -> tuple[str, ...]:
 
 
 __all__ = ["DEFAULT_THRESHOLDS", "default_scenario", "default_scenario_text", "default_scenarios", "load_scenario",
-           "load_scenario_file", "read_text"]
+           "load_scenario_file", "load_signposts", "read_text"]

@@ -19,7 +19,10 @@ What is compared (docs/ledger.md lists it too):
   token the ledger revoked is still revoked;
 - ``estimates`` and ``published_lines`` (issue 17): each row has its ``estimate-recorded`` /
   ``line-published`` entry, for the same question and analyst (publisher), and the commitment the
-  entry holds is the one the row's values and salt give (the entry holds no values: the blind rule).
+  entry holds is the one the row's values and salt give (the entry holds no values: the blind rule);
+- ``dissents`` (issue 17): each row has its ``dissent-filed`` entry, for the same target, line or warning,
+  question and analyst; a disposition dissent's text is the entry's, a line dissent's text and salt give the
+  commitment its entry holds.
 
 Rows are read as stored (:mod:`.rows`): a value that is not of its type is a disagreement, never
 an exception. Ledger rows that are malformed are left out here (the chain walk reports them).
@@ -39,6 +42,7 @@ from sqlalchemy.types import NullType
 
 from forewarn.ledger.problems import Problem, ProblemKind
 from forewarn.ledger.rows import Row, as_text, as_time, parse, stored, stored_columns, stored_time
+from forewarn.model.dissent import Dissent, DissentTarget, dissent_commitment
 from forewarn.model.judgment import Estimate, Line, estimate_commitment, line_commitment
 from forewarn.store import schema as t
 
@@ -60,6 +64,7 @@ def cross_check(conn: Connection) -> Iterator[Problem]:
     yield from _users(conn)
     yield from _tokens(conn)
     yield from _judgments(conn)
+    yield from _dissents(conn)
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -399,3 +404,43 @@ def _well_typed(question_id: Any, numbers: list[Any], flag: Any) -> bool:
     """An integer question, a probability, optional gaps and a 0/1 flag, as a row should hold them."""
     return (isinstance(question_id, int) and _number(numbers[0]) and all(v is None or _number(v) for v in numbers)
             and isinstance(flag, int) and flag in (0, 1))
+
+
+# -- dissents (issue 17): a disposition dissent's entry holds its text, a line dissent's a commitment to it ---------
+
+DISSENT_TEXTS = ("target", "analyst", "text", "salt")
+DISSENT_KEYS = ("target", "target_id", "question_id", "analyst", "text", "commitment")
+
+
+def _dissents(conn: Connection) -> Iterator[Problem]:
+    recorded: dict[int, tuple[dict[str, Any], int]] = {}
+    for row, payload in entries(conn, t.ledger.c.kind == "dissent-filed"):
+        if isinstance(payload.get("id"), int):
+            recorded.setdefault(payload["id"], (payload, row.seq))
+    query = select(t.dissents.c.id, *_columns(t.dissents, DISSENT_TEXTS, plain=("target_id", "question_id")))
+    for r in _table_rows(conn, query.order_by(t.dissents.c.id)):
+        key, found = f"id {r.id}", recorded.pop(r.id, None)
+        if found is None:
+            yield _unrecorded("dissents", key, f"dissent {r.id}")
+            continue
+        expected: Expected = {}
+        _set(expected, found[1], {k: _get(found[0], k) for k in DISSENT_KEYS})
+        yield from _mismatches("dissents", key, partial(_dissent_value, r), expected)
+    for ref, (_, seq) in recorded.items():
+        yield _missing_row("dissents", f"id {ref}", seq, f"dissent {ref}")
+
+
+def _dissent_value(r: Any, column: str) -> Any:
+    if column == "commitment":
+        return _dissent_commitment(r)
+    return _text_value(getattr(r, column)) if column in DISSENT_TEXTS else getattr(r, column)
+
+
+def _dissent_commitment(r: Any) -> str | None:
+    """The commitment a line dissent's row gives; None when a value is not of its type (it then disagrees)."""
+    target, analyst, text, salt = (as_text(getattr(r, n)) for n in DISSENT_TEXTS)
+    if target != DissentTarget.LINE.value or analyst is None or text is None or salt is None \
+            or not isinstance(r.target_id, int) or not isinstance(r.question_id, int):
+        return None
+    return dissent_commitment(Dissent(r.id, DissentTarget.LINE, r.target_id, r.question_id, analyst, text,
+                                      datetime.min, salt))

@@ -100,10 +100,15 @@ def logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
+def blind_estimates(estimates: Sequence[Estimate], before: datetime) -> dict[str, float]:
+    """Each analyst's blind estimate made before ``before``, by analyst."""
+    return {e.analyst: e.probability for e in sorted(estimates, key=lambda e: (e.at, e.id))
+            if e.blind and e.at <= before}
+
+
 def blind_median(estimates: Sequence[Estimate], before: datetime) -> float | None:
     """The median of the blind estimates made before ``before`` (one per analyst: their blind one)."""
-    found = {e.analyst: e.probability for e in sorted(estimates, key=lambda e: (e.at, e.id))
-             if e.blind and e.at <= before}
+    found = blind_estimates(estimates, before)
     return statistics.median(found.values()) if found else None
 
 

@@ -18,6 +18,7 @@ from forewarn.model.query import DocumentQuery, EventQuery
 from forewarn.model.records import DocumentExtraction, DocumentView, EntityMerge, EntityRecord, RunView, StoredEvent
 from forewarn.model.scenario import Region
 from forewarn.nlp.translate import Translator, english_reading
+from forewarn.reads import ach
 from forewarn.reads import entities as ent
 from forewarn.reads import evidence as evi
 from forewarn.reads import notes as ann
@@ -49,6 +50,7 @@ from forewarn.reads.explorer import (
 from forewarn.reads.feed import FIRST_VISIT, Feed, FeedQuery, count_new, mark_of, newest_known
 from forewarn.reads.feed import feed as feed_page
 from forewarn.reads.listing import Listing
+from forewarn.reads.scores import ScoreBoard, scoreboard
 from forewarn.store import SqlStore
 
 EventRole = Literal["actor", "recipient", "any"]
@@ -264,6 +266,13 @@ class Reads:
             written += write_plover_jsonl(chunk, documents.__getitem__, out, self.store.claims_of_documents(ids))
         return written
 
+    # -- scores of resolved judgments (issue 17, helper S) ----------------------------------------------------
+    def scores(self, now: datetime, bins: int = 10) -> ScoreBoard:
+        """The leaderboard, calibration and aggregation of the questions resolved by ``now``, as the asker may
+        see them (:mod:`forewarn.reads.scores`)."""
+        with self.store.engine.connect() as conn:
+            return scoreboard(conn, self.who, now, bins)
+
     # -- readable evidence (issue 16, item 4) --------------------------------------------------------------
     def signal_evidence(self, signals: Sequence[Mapping[str, Any]], names: Mapping[str, str],
                         uncounted: int = evi.UNCOUNTED_ROWS) -> list[evi.EvidenceGroup]:
@@ -275,3 +284,10 @@ class Reads:
         """A warning's evidence as readable rows: the signals that raised it, then what was attached."""
         with self.store.engine.connect() as conn:
             return evi.warning_groups(conn, w, names)
+
+    # -- competing hypotheses (helper H, issue 17) ---------------------------------------------------------------
+    def ach_evidence(self, ref: str) -> ach.Found:
+        """A document, event, claim or note cited in a competing-hypotheses matrix: its title or sentence, its
+        source's grade and its page (AchInvalid when ``ref`` names none)."""
+        with self.store.engine.connect() as conn:
+            return ach.resolve(conn, ref)

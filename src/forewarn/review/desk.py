@@ -3,20 +3,22 @@ scenario, warning and document services it is given."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from forewarn.detect.assessments import Published
 from forewarn.detect.desk import ScenarioDesk
 from forewarn.detect.types import Observation
 from forewarn.model import Scenario, WarningRecord, WarningState
+from forewarn.review.judged import JudgmentsSeen
 from forewarn.review.postmortem import MARGIN_DAYS, PostMortem, postmortem, window
 from forewarn.review.replay import ReplaySeries, replay
 from forewarn.review.steps import live_step, parse_step
 from forewarn.warn.desk import WarningDesk
 
 CountDocuments = Callable[[datetime, datetime], int]  # documents published in [start, end)
+Judgments = Callable[[str, Sequence[int]], JudgmentsSeen]  # a scenario's judgments, with its warnings' dissents
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class ReviewDesk:
     warnings: WarningDesk
     count_documents: CountDocuments
     clock: Callable[[], datetime]
+    judgments: Judgments | None = None  # the post-mortem's judgments section (as the reader may see it)
 
     def replay(self, scenario_id: str, start: datetime, end: datetime, step: timedelta | str | None = None
                ) -> ReplaySeries:
@@ -74,9 +77,12 @@ class ReviewDesk:
             delta, why = self.step_of(scenario_id, start, event_at, step)
             series = replay(scenario, observations, start, event_at, delta, warnings=warnings, claims=said.claims,
                             stories=said.stories, day_totals=said.day_totals, step_reason=why)
-        return postmortem(scenario, event_at, observations, warnings, histories, self.count_documents(start, event_at),
-                          at or self.clock(), margin_days=margin, series=series, claims=said.claims,
-                          stories=said.stories, day_totals=said.day_totals)
+        pm = postmortem(scenario, event_at, observations, warnings, histories, self.count_documents(start, event_at),
+                        at or self.clock(), margin_days=margin, series=series, claims=said.claims,
+                        stories=said.stories, day_totals=said.day_totals)
+        if self.judgments is None:
+            return pm
+        return replace(pm, judgments=self.judgments(scenario_id, [o.warning.id for o in pm.outcomes]))
 
     def postmortem_view(self, scenario_id: str, event: date | datetime, *, margin_days: int | None = None,
                         with_replay: bool = False) -> PostMortemView:

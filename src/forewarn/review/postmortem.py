@@ -25,6 +25,7 @@ from forewarn.model import (
     SignalKind,
     WarningRecord,
 )
+from forewarn.review.judged import JudgmentsSeen
 from forewarn.review.replay import ReplaySeries
 from forewarn.review.steps import as_instant
 from forewarn.review.timeline import TimelineEntry, TimelineKind, signal_entry, warning_entries
@@ -86,6 +87,7 @@ class PostMortem:
     broken: ChainBreak  # where the chain ended
     findings: tuple[Finding, ...]  # the deciding finding first, then contributing ones
     series: ReplaySeries | None = None
+    judgments: JudgmentsSeen | None = None  # the scenario's question: estimates, lines, gaps, dissents (issue 17)
 
     @property
     def first_signal(self) -> SignalSeen | None:

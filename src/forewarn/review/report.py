@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from forewarn.model.dissent import Dissent
+from forewarn.review.judged import JudgmentsSeen
 from forewarn.review.postmortem import ChainBreak, PostMortem
 from forewarn.review.replay import ReplaySeries
 from forewarn.review.timeline import TimelineKind
@@ -79,7 +81,10 @@ def to_html(pm: PostMortem) -> str:
 # -- the content, once ---------------------------------------------------------------------------
 
 def sections(pm: PostMortem) -> list[Section]:
-    found = [_chain(pm), _lead(pm), _warnings(pm), _timeline(pm), _collection(pm)]
+    found = [_chain(pm), _lead(pm), _warnings(pm)]
+    if pm.judgments is not None:
+        found += judgment_sections(pm.judgments)
+    found += [_timeline(pm), _collection(pm)]
     if pm.series is not None:
         found.append(_replay(pm.series))
     return found
@@ -167,6 +172,61 @@ def _replay(series: ReplaySeries) -> Section:
         text, "The replay crosses no threshold upward: a live system would have raised no warning.")
     return Section("Replay", paragraphs=paragraphs, bullets=would,
                    table=Table(("threshold", "probability", "first reached"), tuple(rows)))
+
+
+def judgment_sections(j: JudgmentsSeen) -> list[Section]:
+    """The scenario's question: its estimates over time, its published lines with their softening gaps and
+    dissents, and the dissents from the warnings' dispositions."""
+    found = [_estimates(j), _lines(j)] if j.question is not None else [
+        Section("Judgments", paragraphs=("Nobody estimated on the scenario's question or published a line for it.",))]
+    on_lines = tuple(_dissent(d, f"the line of {when(x.line.at)}") for x in j.lines for d in x.dissents)
+    if on_lines:
+        found.append(Section("Dissents from published lines", paragraphs=(
+            "Filed by analysts against a published line; no one can edit or hide them.",), bullets=on_lines))
+    if j.dispositions:
+        found.append(Section("Dissents from dispositions", paragraphs=(
+            "Filed by analysts against how a warning was disposed of; no one can edit or hide them.",),
+            bullets=tuple(_dissent(d, f"the disposition of warning #{d.target_id}") for d in j.dispositions)))
+    return found
+
+
+def _estimates(j: JudgmentsSeen) -> Section:
+    q = j.question
+    assert q is not None
+    state = q.state.value + (f" by {q.resolved_by} on {when(q.resolved_at)} UTC: “{q.resolution}”"
+                             if q.resolved_by else "")
+    said = [f"Question #{q.id}: {q.title} (owner {q.owner}; resolves by {q.resolves_by.isoformat()}; {state})"]
+    if not j.revealed:
+        said.append("The question is open and you have not estimated on it: by the blind rule only your own "
+                    "estimates are shown, and no published line.")
+    rows = tuple((when(e.at), e.analyst, f"{e.probability:.0%}", e.words, "blind" if e.blind else "revised",
+                  _clip(e.rationale)) for e in j.estimates)
+    return Section("Judgments: the analysts' estimates", paragraphs=tuple(said),
+                   table=Table(("when (UTC)", "analyst", "probability", "words", "", "rationale"), rows)
+                   if rows else None)
+
+
+def _lines(j: JudgmentsSeen) -> Section:
+    if not j.lines:
+        return Section("Judgments: published lines", paragraphs=(
+            "No line was published." if j.revealed else "Withheld by the blind rule.",))
+    rows = tuple((when(x.line.at), x.line.published_by, f"{x.line.probability:.0%}", x.line.words,
+                  "—" if x.median is None else f"{x.median:.0%}", logits(x.line.gap), logits(x.line.model_gap),
+                  "FLAGGED: softer than the analysts" if x.line.flagged else "no", str(len(x.dissents)))
+                 for x in j.lines)
+    header = ("published (UTC)", "by", "line", "words", "analysts' blind median", "gap (logits)",
+              "gap to the model (logits)", "flagged", "dissents")
+    note = (f"The softening gap: the line's log-odds minus those of the median of the analysts' blind estimates made "
+            f"before it (negative: softer); flagged when softer by more than {j.allowed:g} logits.")
+    return Section("Judgments: published lines", paragraphs=(note,), table=Table(header, rows))
+
+
+def _dissent(d: Dissent, about: str) -> str:
+    return f"{d.analyst} dissented from {about} on {when(d.at)} UTC: “{d.text}”"
+
+
+def logits(value: float | None) -> str:
+    return "—" if value is None else f"{value:+.2f}"
 
 
 # -- formatting ----------------------------------------------------------------------------------

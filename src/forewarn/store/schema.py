@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     false,
 )
 
@@ -373,8 +374,9 @@ warnings = Table(
 outbox = Table(  # notifications waiting for (or done with) delivery; a failure stays and is retried
     "outbox", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("warning_id", Integer, nullable=False, index=True),
-    Column("reason", String(16), nullable=False),  # raised, escalated, reopened
+    Column("warning_id", Integer, index=True),  # None on a notice about something else (issue 17, part A)
+    Column("subject", String(64), index=True),  # "warning:7", "question:7", "assumption:3" (issue 17, part A)
+    Column("reason", String(16), nullable=False),  # raised, escalated, reopened; a notice's: line-flagged, …
     Column("channel", String(16), nullable=False),  # webhook, email
     Column("target", Text, nullable=False),  # e-mail address, or the webhook URL redacted (forewarn.redact)
     Column("target_fingerprint", String(16)),  # of the full target: delivery checks the configured URL has it
@@ -586,4 +588,80 @@ published_lines = Table(  # append-only: the probability and words a team passes
     Column("model_gap", Float),
     Column("flagged", Boolean, nullable=False),
     Column("salt", String(64), nullable=False),
+)
+
+# -- helper D (issue 17): protected dissent (migration 0017) --------------------------------------------------------
+
+dissents = Table(  # append-only (triggers refuse UPDATE and DELETE): dissent from a published line or a disposition
+    "dissents", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("target", String(16), nullable=False),  # line, disposition
+    Column("target_id", Integer, nullable=False),  # published_lines.id or warnings.id
+    Column("question_id", Integer),  # a line's question (None for a disposition)
+    Column("analyst", String(128), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("salt", String(64), nullable=False),  # a line dissent's ledger commitment salt; "" for a disposition
+    Index("ix_dissents_target", "target", "target_id"),
+)
+
+# -- helper H (issue 17): competing hypotheses (migration 0018) ----------------------------------------------------
+
+ach_matrices = Table(  # a matrix of hypotheses x evidence; its content is the fold of its changes (ach_changes)
+    "ach_matrices", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("title", String(300), nullable=False),
+    Column("owner", String(128), nullable=False),
+    Column("question_id", Integer, index=True),  # the question it belongs to, if any
+    Column("version", Integer, nullable=False),  # its latest change's
+    Column("created_by", String(128), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+ach_changes = Table(  # append-only: every change of a matrix, numbered 1, 2 ... (each also an ach-changed entry)
+    "ach_changes", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("matrix_id", Integer, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("op", String(32), nullable=False),  # create, add-hypothesis, add-evidence, rate, remove-...
+    Column("payload", JSONText, nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    UniqueConstraint("matrix_id", "version"),
+)
+
+# -- helper K (issue 17): key assumptions with signposts
+
+assumptions = Table(  # an assumption behind a question's lines; its text is committed to in the ledger, kept here
+    "assumptions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("question_id", Integer, nullable=False, index=True),
+    Column("line_id", Integer),
+    Column("owner", String(128), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("signposts", Text, nullable=False),  # YAML: indicators in the scenario format
+    Column("state", String(16), nullable=False, index=True),
+    Column("created_by", String(128), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("checked_until", UTCDateTime, nullable=False),  # the watermark: observations known after it are new
+    Column("salt", String(64), nullable=False),
+    Column("review", Text),
+    Column("review_salt", String(64)),
+    Column("reviewed_by", String(128)),
+    Column("reviewed_at", UTCDateTime),
+)
+
+assumption_matches = Table(  # an observation that matched one of an assumption's signposts
+    "assumption_matches", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("assumption_id", Integer, nullable=False),
+    Column("signpost", String(64), nullable=False),
+    Column("kind", String(8), nullable=False),  # event or claim
+    Column("evidence_id", String(160), nullable=False),
+    Column("document_id", String(128), nullable=False),
+    Column("known_at", UTCDateTime, nullable=False),
+    Column("found_at", UTCDateTime, nullable=False),
+    Column("evidence", Text, nullable=False),
+    UniqueConstraint("assumption_id", "signpost", "evidence_id"),
 )

@@ -13,9 +13,11 @@ from sqlalchemy import Connection, func, select
 from forewarn.detect.evidence import IN_CHUNK, DocumentBrief, EventBrief
 from forewarn.ledger.query import head_seq
 from forewarn.model import LedgerEntry, WarningRecord, WarningState
+from forewarn.model.judgment import Line, QuestionState
 from forewarn.model.warning import OPEN_STATES
 from forewarn.store import schema as t
 from forewarn.warn import rows
+from forewarn.warn.judgments import QuestionView
 from forewarn.warn.policy import board_key
 
 L = t.ledger.c
@@ -116,3 +118,40 @@ def scenario_names(conn: Connection, *, enabled_only: bool = False) -> dict[str,
     if enabled_only:
         query = query.where(s.enabled.is_(True))
     return {r.id: r.name for r in conn.execute(query)}
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioLine:
+    """Beside a scenario (board, scenario page): its question's latest published line as the viewer may see it."""
+
+    scenario_id: str
+    question_id: int
+    state: QuestionState
+    revealed: bool  # False: withheld by the blind rule (the viewer has not estimated and the question is open)
+    line: Line | None  # the latest line; None when none was published, or withheld
+    lines: int  # lines published (0 when withheld)
+    allowed: float  # the softening_gap setting (logits)
+
+    @property
+    def softer(self) -> bool:
+        """Flagged: softer than the analysts' blind median by more than the setting when published."""
+        return self.line is not None and self.line.flagged
+
+
+def scenario_line(v: QuestionView, allowed: float) -> ScenarioLine | None:
+    """A scenario's question seen through the blind read path (None: not a scenario's question)."""
+    q = v.question
+    if q.scenario_id is None:
+        return None
+    latest = v.lines[-1] if v.revealed and v.lines else None
+    return ScenarioLine(q.scenario_id, q.id, q.state, v.revealed, latest, len(v.lines), allowed)
+
+
+def scenario_lines(views: Iterable[QuestionView], allowed: float) -> dict[str, ScenarioLine]:
+    """Each scenario's question (the newest when, unusually, there are several) by scenario id."""
+    found: dict[str, ScenarioLine] = {}
+    for v in views:
+        seen = scenario_line(v, allowed)
+        if seen is not None and seen.scenario_id not in found:
+            found[seen.scenario_id] = seen
+    return found

@@ -17,6 +17,7 @@ from datetime import datetime
 from forewarn.config import Settings
 from forewarn.detect.evidence import documents_brief, events_brief
 from forewarn.errors import InvalidArgument, NotFound, ScenarioInvalid
+from forewarn.ledger import append
 from forewarn.ledger.chain import lock as ledger_lock
 from forewarn.ledger.query import head_seq
 from forewarn.ledger.service import LedgerService
@@ -177,12 +178,17 @@ class WarningDesk:
 
     def retry(self, outbox_id: int) -> OutboxItem:
         """Requeue a pending or dead notification (due now; a webhook one to the URL configured now);
-        recorded in the warning's history with the target redacted and its fingerprint."""
+        recorded in the warning's history (a notice's: under its subject) with the target redacted and its
+        fingerprint."""
         with self._act() as act:
             item = outbox.requeue(act.conn, outbox_id, act.at, self.settings.webhook_url.strip())
-            act.record("notification-requeued", item.warning_id,
-                       {"outbox_id": item.id, "channel": item.channel, "target": item.target,
-                        "target_fingerprint": item.fingerprint, "reason": item.reason})
+            detail = {"outbox_id": item.id, "channel": item.channel, "target": item.target,
+                      "target_fingerprint": item.fingerprint, "reason": item.reason}
+            if item.warning_id is not None:
+                act.record("notification-requeued", item.warning_id, detail)
+            else:
+                append(act.conn, at=act.at, actor=act.actor, kind="notification-requeued",
+                       subject=item.ledger_subject, payload={"about": item.about, **detail}, signer=act.signer)
             return item
 
     # -- the duty roster -------------------------------------------------------------------------

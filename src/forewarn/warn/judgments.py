@@ -20,6 +20,7 @@ not the published lines, not the model's probability. A question no longer open 
 from __future__ import annotations
 
 import secrets
+import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -39,6 +40,7 @@ from forewarn.model.judgment import (
     Line,
     Question,
     QuestionState,
+    blind_estimates,
     blind_median,
     check_probability,
     estimate_commitment,
@@ -51,6 +53,9 @@ from forewarn.model.principal import PrincipalKind
 from forewarn.model.scenario import Scenario
 from forewarn.store import SqlStore
 from forewarn.store import schema as t
+from forewarn.warn import roster
+from forewarn.warn.notify import queue_notice
+from forewarn.warn.policy import Policy
 
 Q, E, L = t.questions.c, t.estimates.c, t.published_lines.c
 LIST_CAP = 500
@@ -67,6 +72,8 @@ class QuestionView:
     others: tuple[Estimate, ...]  # every other analyst's current (latest) estimate
     lines: tuple[Line, ...]  # published lines, oldest first
     model: float | None  # the model's probability now, for a scenario's question
+    history: tuple[Estimate, ...] = ()  # every analyst's estimates, oldest first (only ``mine`` while hidden)
+    asked: bool = True  # False: a scenario's question no one has estimated on yet (not stored; its id is 0)
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,7 @@ class JudgmentDesk:
     ledger: LedgerService
     scenario: Callable[[str], Scenario]
     assess: Callable[[str, datetime], float]  # a scenario's model probability at a time
+    dissents: Callable[[int], list[dict[str, Any]]] = lambda _line_id: []  # a line's dissents as JSON (ws.dissents)
 
     def add_question(self, title: str, criteria: str, resolves_by: date, owner: str | None = None,
                      reveal_at: datetime | None = None) -> Question:
@@ -88,14 +96,15 @@ class JudgmentDesk:
             return self._insert(conn, {**fields, "owner": (owner or self.who.name).strip(), "reveal_at": reveal_at})
 
     def resolve(self, ref: str, outcome: QuestionState, rationale: str) -> Question:
-        """Resolve (yes / no) or annul an open question (``question-resolved``): a person, with a rationale."""
+        """Resolve (yes / no) or annul an open question (``question-resolved``): its owner (or an admin), a person,
+        with a rationale."""
         self._need(Role.ANALYST, "resolve a question")
         if self.who.kind is PrincipalKind.SYSTEM or outcome is QuestionState.OPEN:
             raise InvalidArgument("a question is resolved yes or no, or annulled, by a person",
                                   hint="`forewarn question resolve ID yes|no|annul --rationale TEXT`")
         why = check_text(rationale, "rationale", required=True)
         with self.store.transaction() as conn:
-            q = open_question(self._find(conn, ref))
+            q = self._owned(conn, open_question(self._find(conn, ref)))
             conn.execute(t.questions.update().where(Q.id == q.id).values(
                 state=outcome.value, resolution=why, resolved_by=self.who.name, resolved_at=self.clock()))
             self.ledger.append(conn, "question-resolved", subject(q.id), {"id": q.id, "state": outcome.value,
@@ -132,23 +141,46 @@ class JudgmentDesk:
                    "at": now, "gap": line.gap, "model_gap": line.model_gap, "flagged": line.flagged,
                    "salt": line.salt}
             new_id = int(conn.execute(t.published_lines.insert().values(row).returning(L.id)).scalar_one())
-            # TODO(issue 17): a flagged line is to be notified to self._notify(q) once an outbox takes lines; the
-            # flag and the recipients stay out of the ledger entry (they would tell every reader the line is softer)
+            made = replace(line, id=new_id)
+            # the flag and the recipients stay out of the ledger entry (they would tell every reader the line is
+            # softer): the outbox row, read by whoever reads the outbox, is the record of the notice
             self.ledger.append(conn, "line-published", subject(q.id), {
                 "id": new_id, "question_id": q.id, "published_by": line.published_by, "at": now.isoformat(),
                 "commitment": line_commitment(line)})
-            return replace(line, id=new_id)
+            if made.flagged:
+                self._tell_flagged(conn, q, made)
+            return made
+
+    def _tell_flagged(self, conn: Connection, q: Question, line: Line) -> int:
+        """Queue the notice of a flagged line to the level above the question's owner (same transaction)."""
+        blind = blind_estimates(estimates_of(conn, q.id), line.at)
+        body = flagged_notice(q, line, blind, self.dissents(line.id))
+        return queue_notice(conn, Policy.from_settings(self.settings), "line-flagged", subject(q.id),
+                            self._notify(q), body, line.at)
+
+    def line_shown(self, x: Line) -> dict[str, Any]:
+        """A line just published, as its publisher may see it: whole once the question is revealed to them, else
+        without its gaps and flag (:func:`withheld_json`)."""
+        return line_json(x) if x.id in {y.id for y in self.view(str(x.question_id)).lines} else withheld_json(x)
 
     def view(self, ref: str) -> QuestionView:
-        """The question as the asker may see it (the blind rule)."""
+        """The question as the asker may see it (the blind rule), with the history of the estimates they may see;
+        NotFound for a scenario's question not yet asked (:meth:`shown` shows that one too)."""
         with self.store.engine.connect() as conn:
-            q = self._find(conn, ref)
-            ests = estimates_of(conn, q.id)
-            mine = tuple(e for e in ests if e.analyst == self.who.name)
-            if not self._revealed(q, bool(mine)):
-                return QuestionView(q, mine, False, (), (), None)
-            return QuestionView(q, mine, True, current_others(ests, self.who.name), lines_of(conn, q.id),
-                                self._model(q, self.clock()))
+            return self._seen(conn, self._find(conn, ref), with_model=True)
+
+    def shown(self, ref: str) -> QuestionView:
+        """As :meth:`view`, but a scenario's question no one has estimated on yet comes back as not yet asked
+        (``asked`` False, id 0, nothing withheld because nothing is there); nothing is written."""
+        with self.store.engine.connect() as conn:
+            q = self._find_or_unasked(conn, ref)
+            return self._seen(conn, q, with_model=True) if q.id else QuestionView(q, (), False, (), (), None, (),
+                                                                                   asked=False)
+
+    def history(self, ref: str) -> tuple[Estimate, ...]:
+        """Every analyst's estimates on a question (oldest first) once it is revealed to the asker; before, only
+        the asker's own (the blind rule, through :meth:`view`)."""
+        return self.view(ref).history
 
     def listing(self, state: QuestionState | None = None) -> list[QuestionView]:
         """Every question (newest first, at most LIST_CAP) as the asker may see it; no model probabilities."""
@@ -156,14 +188,17 @@ class JudgmentDesk:
             cond = [Q.state == state.value] if state else []
             found = [to_question(r) for r in conn.execute(
                 select(t.questions).where(*cond).order_by(Q.created_at.desc(), Q.id.desc()).limit(LIST_CAP))]
-            return [self._brief(conn, q) for q in found]
+            return [self._seen(conn, q, with_model=False) for q in found]
 
-    def _brief(self, conn: Connection, q: Question) -> QuestionView:
+    def _seen(self, conn: Connection, q: Question, *, with_model: bool) -> QuestionView:
+        """THE blind rule: what of ``q`` the asker may see."""
         ests = estimates_of(conn, q.id)
         mine = tuple(e for e in ests if e.analyst == self.who.name)
         if not self._revealed(q, bool(mine)):
-            return QuestionView(q, mine, False, (), (), None)
-        return QuestionView(q, mine, True, current_others(ests, self.who.name), lines_of(conn, q.id), None)
+            return QuestionView(q, mine, False, (), (), None, mine)
+        model = self._model(q, self.clock()) if with_model else None
+        return QuestionView(q, mine, True, current_others(ests, self.who.name), lines_of(conn, q.id), model,
+                            tuple(ests))
 
     def _revealed(self, q: Question, has_own: bool) -> bool:
         return has_own or q.state is not QuestionState.OPEN or _past(q.reveal_at, self.clock())
@@ -185,6 +220,34 @@ class JudgmentDesk:
             above = list(chain[chain.index(q.owner) + 1:] if q.owner in chain else chain[1:])
             return above[:1] or [q.owner]
         return [q.owner]
+
+    def may_resolve(self, q: Question) -> bool:
+        """Whether the asker may resolve ``q``: an analyst or above who owns it, or an admin."""
+        with self.store.engine.connect() as conn:
+            return self.who.may(Role.ANALYST) and self._owns(conn, q)
+
+    def _owns(self, conn: Connection, q: Question) -> bool:
+        """The asker owns ``q`` (by name, or holding its owner's role on the roster now), or is an admin."""
+        holder = roster.resolve(conn, q.owner, self.clock())
+        return self.who.name in {q.owner, holder.account if holder else None} or self.who.may(Role.ADMIN)
+
+    def _owned(self, conn: Connection, q: Question) -> Question:
+        if self._owns(conn, q):
+            return q
+        raise Forbidden(f"question {q.id} is {q.owner}'s to resolve; {self.who.name} is not its owner",
+                        hint=f"ask {q.owner} (or an admin) to resolve it")
+
+    def _find_or_unasked(self, conn: Connection, ref: str) -> Question:
+        """As :meth:`_find`, but a scenario's question not yet asked comes back unsaved, with id 0."""
+        try:
+            return self._find(conn, ref)
+        except NotFound:
+            key = ref.strip()
+            if key.isascii() and key.isdigit():
+                raise
+            fields = scenario_question(self.scenario(key), self.clock(), self.who.name)
+            return Question(0, fields["title"], fields["criteria"], fields["resolves_by"], fields["owner"],
+                            QuestionState.OPEN, self.who.name, self.clock(), key)
 
     def _find(self, conn: Connection, ref: str, *, create: bool = False) -> Question:
         """The question by its number, or a scenario's own question by the scenario's id (created when asked)."""
@@ -301,6 +364,28 @@ def current_others(ests: list[Estimate], me: str) -> tuple[Estimate, ...]:
     return tuple(latest[a] for a in sorted(latest))
 
 
+def flagged_notice(q: Question, line: Line, blind: dict[str, float],
+                   dissents: list[dict[str, Any]]) -> dict[str, Any]:
+    """The body of the notice of a flagged line: the question, the line, both gaps, the blind median and how many
+    blind estimates it is the median of, and the line's dissents."""
+    median = blind_median_of(blind)
+    text = (f"The line published on question {q.id} by {line.published_by}, {line.probability:.2f} "
+            f"(“{line.words}”), is softer than the analysts' blind median {_num(median)} by {_num(-(line.gap or 0))} "
+            f"logits ({len(blind)} blind estimates); gap to the model: {_num(line.model_gap)}.")
+    return {"title": f"Softened line on question {q.id}: {q.title}", "text": text, "question": question_json(q),
+            "line": {k: v for k, v in line_json(line).items() if k != "salt"}, "gap": line.gap,
+            "model_gap": line.model_gap, "blind_median": median, "blind_estimates": len(blind),
+            "dissents": dissents}
+
+
+def blind_median_of(blind: dict[str, float]) -> float | None:
+    return float(statistics.median(blind.values())) if blind else None
+
+
+def _num(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
 def question_json(q: Question) -> dict[str, Any]:
     return {"id": q.id, "title": q.title, "criteria": q.criteria, "resolves_by": q.resolves_by.isoformat(),
             "owner": q.owner, "state": q.state.value, "scenario_id": q.scenario_id,
@@ -320,12 +405,18 @@ def line_json(x: Line) -> dict[str, Any]:
             "flagged": x.flagged, "salt": x.salt}
 
 
+def withheld_json(x: Line) -> dict[str, Any]:
+    """A line as a blind publisher sees it: no gaps, no flag (they would tell where the analysts stand)."""
+    return {**line_json(x), "gap": None, "model_gap": None, "flagged": None, "salt": None, "withheld": True}
+
+
 def view_json(v: QuestionView) -> dict[str, Any]:
     """A question as its asker may see it, as the CLI and the API show it (withheld parts empty / null)."""
     return {"question": question_json(v.question), "mine": [estimate_json(e) for e in v.mine],
             "revealed": v.revealed, "others": [estimate_json(e) for e in v.others],
             "lines": [line_json(x) for x in v.lines], "model": v.model,
-            "model_words": words(v.model) if v.model is not None else None}
+            "model_words": words(v.model) if v.model is not None else None,
+            "history": [estimate_json(e) for e in v.history], "asked": v.asked}
 
 
 def _iso(value: datetime | None) -> str | None:

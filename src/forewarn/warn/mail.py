@@ -12,14 +12,35 @@ DEFAULT_PORT = 25
 
 
 def message(payload: dict[str, Any], sender: str, to: str) -> EmailMessage:
-    w = payload["warning"]
-    event = payload["event"]
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = to
-    msg["Subject"] = f"[forewarn] {str(w['severity']).upper()} warning {w['id']} {event}: {w['title']}"
+    if "warning" not in payload:  # a notice (forewarn.warn.notify.queue_notice)
+        msg["Subject"] = f"[forewarn] {_one_line(notice_of(payload).get('title') or payload.get('subject'))}"
+        msg.set_content(notice_body(payload))
+        return msg
+    w = payload["warning"]
+    msg["Subject"] = f"[forewarn] {str(w['severity']).upper()} warning {w['id']} {payload['event']}: {w['title']}"
     msg.set_content(body(payload))
     return msg
+
+
+def notice_of(payload: dict[str, Any]) -> dict[str, Any]:
+    found = payload.get("notice")
+    return found if isinstance(found, dict) else {}
+
+
+def notice_body(payload: dict[str, Any]) -> str:
+    """A notice in plain text: its title, its text, and what it is about."""
+    notice = notice_of(payload)
+    about = str(payload.get("subject") or "").replace(":", " ")
+    lines = [str(notice.get("title") or about), "", str(notice.get("text") or ""), "",
+             f"About: {about} ({payload.get('event')}, {payload.get('at')})."]
+    return "\n".join(lines) + "\n"
+
+
+def _one_line(value: object) -> str:
+    return " ".join(str(value or "notice").split())[:200]
 
 
 def body(payload: dict[str, Any]) -> str:

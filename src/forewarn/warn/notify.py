@@ -1,20 +1,26 @@
 """Queueing notifications: one outbox row per target, written in the same transaction as the
 warning change they announce (so a notification is never queued for a change that rolled back,
 and a committed change always has its notifications queued). A webhook URL is stored redacted,
-with a fingerprint of the full URL: its credentials never rest in the store."""
+with a fingerprint of the full URL: its credentials never rest in the store.
+
+A notice that is not about a warning (:func:`queue_notice`: a flagged line, a signpost matched) goes the same
+way; its row names its subject ("question:7", "assumption:3") instead of a warning."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Connection
 
+from forewarn.errors import InvalidArgument
 from forewarn.model import WarningRecord
 from forewarn.redact import fingerprint, redact_url
 from forewarn.store import schema as t
+from forewarn.warn import roster
+from forewarn.warn.dissent import warning_dissents
 from forewarn.warn.policy import Policy
 
 
@@ -53,8 +59,8 @@ def targets(policy: Policy, w: WarningRecord) -> list[tuple[Channel, str]]:
     return found
 
 
-def warning_json(w: WarningRecord) -> dict[str, Any]:
-    """The warning as a notification carries it: plain JSON."""
+def warning_json(w: WarningRecord, dissents: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
+    """The warning as a notification carries it: plain JSON, with the dissents from its disposition."""
     return {
         "id": w.id, "origin": w.origin.value, "severity": w.severity, "title": w.title, "text": w.text,
         "state": w.state.value, "owner": w.owner, "owner_account": w.owner_account,
@@ -64,20 +70,67 @@ def warning_json(w: WarningRecord) -> dict[str, Any]:
         "partner": w.partner, "partner_ref": w.partner_ref, "raised_at": _iso(w.raised_at), "raised_by": w.raised_by,
         "reopened": w.reopened, "signposts": list(w.signposts),
         "evidence": {"event_ids": list(w.event_ids), "document_ids": list(w.document_ids)},
+        "dissents": [dict(d) for d in dissents],  # issue 17 (helper D): protected dissent travels with it
     }
 
 
-def payload(reason: Reason, w: WarningRecord, at: datetime, detail: Mapping[str, Any]) -> dict[str, Any]:
-    return {"event": reason.value, "warning": warning_json(w), "at": _iso(at), "detail": dict(detail)}
+def payload(reason: Reason, w: WarningRecord, at: datetime, detail: Mapping[str, Any],
+            dissents: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
+    return {"event": reason.value, "warning": warning_json(w, dissents), "at": _iso(at), "detail": dict(detail)}
 
 
 def queue(conn: Connection, policy: Policy, reason: Reason, w: WarningRecord, at: datetime,
           detail: Mapping[str, Any] | None = None) -> int:
     """Queue the notification of ``reason`` for every target; returns how many rows were queued."""
-    body = payload(reason, w, at, detail or {})
-    rows = [{"warning_id": w.id, "reason": reason.value, "channel": channel.value, **stored_target(channel, target),
-             "payload": body, "status": "pending", "attempts": 0, "next_attempt_at": at, "last_error": None,
-             "created_at": at, "sent_at": None} for channel, target in targets(policy, w)]
+    body = payload(reason, w, at, detail or {}, warning_dissents(conn, w.id))
+    return _insert(conn, {"warning_id": w.id, "subject": f"warning:{w.id}", "reason": reason.value}, body,
+                   targets(policy, w), at)
+
+
+def queue_notice(conn: Connection, policy: Policy, reason: str, subject: str, recipients: Sequence[str],
+                 body: Mapping[str, Any], at: datetime) -> int:
+    """Queue a notice that is not about a warning (``subject`` such as "question:7") for the webhook, every
+    ``notify_email`` address and, when an SMTP server is set, each of ``recipients`` that is an e-mail address or
+    an account or role whose holder (:func:`forewarn.warn.roster.resolve`) is named by one. ``body`` should carry
+    a ``title`` and a ``text`` (the e-mail's subject and first paragraph). Returns how many rows were queued."""
+    key, about = _checked(reason, 16, "reason"), _checked(subject, 64, "subject")
+    payload = {"event": key, "subject": about, "notice": dict(body), "recipients": list(recipients), "at": _iso(at)}
+    found = notice_targets(conn, policy, recipients, at)
+    return _insert(conn, {"warning_id": None, "subject": about, "reason": key}, payload, found, at)
+
+
+def notice_targets(conn: Connection, policy: Policy, recipients: Sequence[str],
+                   at: datetime) -> list[tuple[Channel, str]]:
+    found: list[tuple[Channel, str]] = [(Channel.WEBHOOK, policy.webhook_url)] if policy.webhook_url else []
+    mails = list(policy.notify_email)
+    for person in (address_of(conn, r, at) for r in recipients) if policy.smtp_host else ():
+        if person and person not in mails:
+            mails.append(person)
+    return found + [(Channel.EMAIL, m) for m in mails]
+
+
+def address_of(conn: Connection, recipient: str, at: datetime) -> str | None:
+    """A recipient's e-mail address: itself when it is one, else its holder's account name when that is one."""
+    name = recipient.strip()
+    if "@" in name:
+        return name
+    holder = roster.resolve(conn, name, at) if name else None
+    return holder.account if holder and "@" in holder.account else None
+
+
+def _checked(value: str, limit: int, what: str) -> str:
+    text = value.strip()
+    if not text or len(text) > limit:
+        raise InvalidArgument(f"a notice's {what} {value!r} is empty or longer than {limit} characters",
+                              hint=f"give a short {what} such as 'question:7'")
+    return text
+
+
+def _insert(conn: Connection, about: dict[str, Any], body: Mapping[str, Any], found: list[tuple[Channel, str]],
+            at: datetime) -> int:
+    rows = [{**about, "channel": channel.value, **stored_target(channel, target), "payload": dict(body),
+             "status": "pending", "attempts": 0, "next_attempt_at": at, "last_error": None, "created_at": at,
+             "sent_at": None} for channel, target in found]
     if rows:
         conn.execute(t.outbox.insert(), rows)
     return len(rows)

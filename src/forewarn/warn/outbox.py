@@ -2,6 +2,9 @@
 :data:`MAX_ATTEMPTS`; a person requeues those). Failed deliveries come due again after an
 exponential back-off.
 
+A row is about a warning (``warning_id``) or, for a notice (:func:`forewarn.warn.notify.queue_notice`), about
+another subject ("question:7"): :attr:`OutboxItem.about` names either in words.
+
 A webhook row keeps its URL redacted, with the fingerprint of the full URL; requeueing a webhook
 row binds it to the URL configured now (which may have changed since it was queued)."""
 
@@ -34,8 +37,8 @@ class Status(StrEnum):
 @dataclass(frozen=True, slots=True)
 class OutboxItem:
     id: int
-    warning_id: int
-    reason: str  # raised, escalated, reopened
+    warning_id: int | None  # None on a notice about something else (``subject``)
+    reason: str  # raised, escalated, reopened; a notice's (line-flagged, …)
     channel: str  # webhook, email
     target: str  # e-mail address, or the webhook URL redacted
     status: Status
@@ -45,6 +48,20 @@ class OutboxItem:
     created_at: datetime
     sent_at: datetime | None
     fingerprint: str | None  # of the full target (forewarn.redact.fingerprint)
+    subject: str | None = None  # "warning:7", "question:7" (None on rows queued before issue 17)
+
+    @property
+    def about(self) -> str:
+        """What the row is about, in words: "warning 7", "question 7"."""
+        if self.warning_id is not None:
+            return f"warning {self.warning_id}"
+        kind, _, ref = (self.subject or "notice").partition(":")
+        return f"{kind} {ref}".strip()
+
+    @property
+    def ledger_subject(self) -> str:
+        """The ledger subject its requeueing is recorded under: the warning's, else the notice's subject."""
+        return f"warning:{self.warning_id}" if self.warning_id is not None else (self.subject or "notice")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +86,8 @@ def backoff(attempts: int) -> timedelta:
 
 def to_item(row: Row[Any]) -> OutboxItem:
     return OutboxItem(row.id, row.warning_id, row.reason, row.channel, row.target, Status(row.status), row.attempts,
-                      row.next_attempt_at, row.last_error, row.created_at, row.sent_at, row.target_fingerprint)
+                      row.next_attempt_at, row.last_error, row.created_at, row.sent_at, row.target_fingerprint,
+                      row.subject)
 
 
 def listing(conn: Connection, status: str | None, limit: int) -> list[OutboxItem]:

@@ -30,8 +30,8 @@ ROLE_OF: dict[Any, tuple[Role, bool]] = {get_args(alias)[1].dependency: (role, a
                                          for alias, role, acts in ROLE_ALIASES}
 # reads open to viewers that still refuse some callers (another account's tokens: admin only)
 FORBIDDING_READS = frozenset({("get", "/api/v1/tokens")})
-# reads whose query names something that may not exist (the feed's scenario)
-NAMING_READS = frozenset({("get", "/api/v1/feed")})
+# reads whose query names something that may not exist (the feed's scenario; the question of assumptions and dissents)
+NAMING_READS = frozenset({("get", "/api/v1/feed"), ("get", "/api/v1/assumptions"), ("get", "/api/v1/dissents")})
 WHY = {
     "401": "Not authenticated: no, or an unknown, expired or revoked session or token (FW-E100)",
     "403": "The role may not do this (FW-E101), or a session sent no CSRF token (FW-E102)",

@@ -23,7 +23,7 @@ NAV = (("board", "/", "Board"), ("feed", "/feed", "Feed"), ("scenarios", "/scena
        ("entities", "/entities", "Entities"),
        ("ledger", "/ledger", "Ledger"), ("postmortem", "/postmortem", "Post-mortem"),
        ("sources", "/sources", "Sources"), ("roster", "/roster", "Roster"),
-       ("questions", "/questions", "Questions"))
+       ("questions", "/questions", "Questions"), ("scores", "/scores", "Scores"))
 
 
 def when(value: datetime | date | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

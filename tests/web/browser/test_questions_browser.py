@@ -58,3 +58,30 @@ def test_blind_question_softened_line_and_gap(browser_page: tuple[Any, Recorder]
             scroll, inner = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
             assert scroll <= inner, (path, width, scroll, inner)
     screenshot(page, "questions-390")
+
+
+def test_a_scenarios_question_not_yet_asked_then_the_full_history(browser_page: tuple[Any, Recorder],
+                                                                  live_server: LiveServer, screenshot: Shoot) -> None:
+    page, _ = browser_page
+    ws, sid = live_server.ws, live_server.world.scenario_id
+    log_in(page, "analyst")
+    page.goto(f"/questions/{sid}")
+    expect(page.locator("#unasked")).to_contain_text("Not yet asked")
+    expect(page.locator(f'a[href="/scenarios/{sid}"]')).to_have_count(1)
+    screenshot(page, "questions-unasked")
+    assert ws.judgments.listing() == []  # reading asked nothing
+    page.fill('form.estimate-form input[name="probability"]', "0.7")
+    page.fill('form.estimate-form textarea[name="rationale"]', "armour massing")
+    page.click('form.estimate-form button[type="submit"]')
+    expect(page.locator(".flash")).to_contain_text("is recorded, blind")
+    other = ws.acting_as(Principal("bob", Role.ANALYST, PrincipalKind.USER))
+    other.judgments.estimate(sid, 0.4, "columns turned back")
+    other.judgments.estimate(sid, 0.5, "they came again")
+    page.goto(f"/questions/{sid}")
+    expect(page.locator("#history tbody tr")).to_have_count(3)
+    expect(page.locator("#history")).to_contain_text("columns turned back")
+    page.set_viewport_size({"width": 390, "height": 900})
+    scroll, inner = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
+    assert scroll <= inner, (scroll, inner)
+    page.set_viewport_size({"width": 1400, "height": 900})
+    screenshot(page, "questions-history")

@@ -13,7 +13,10 @@ from fastapi import APIRouter, Depends
 
 from forewarn.web.api import (
     accounts,
+    ach,
     annotations,
+    assumptions,
+    dissent,
     documents,
     entities,
     events,
@@ -24,6 +27,7 @@ from forewarn.web.api import (
     meta,
     roster,
     scenarios,
+    scores,
     sources,
     warnings,
 )
@@ -31,5 +35,5 @@ from forewarn.web.api.common import known_query
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(known_query)])
 for module in (meta, accounts, warnings, scenarios, events, documents, entities, ledger, sources, feed, handover,
-               annotations, roster, judgments):
+               annotations, roster, judgments, dissent, scores, assumptions, ach):
     router.include_router(module.router)

@@ -12,8 +12,9 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import AwareDatetime, BaseModel, Field
 
 from forewarn.model.judgment import RATIONALE_MAX, TITLE_MAX, QuestionState
-from forewarn.warn.judgments import estimate_json, line_json, question_json, view_json
+from forewarn.warn.judgments import estimate_json, question_json, view_json
 from forewarn.web.api.common import Page, Paging
+from forewarn.web.api.dissent import DissentOut, dissent_out
 from forewarn.web.auth import ActAnalyst, ActDutyOfficer, Viewer, acting
 
 router = APIRouter(tags=["questions"])
@@ -57,9 +58,13 @@ class LineOut(BaseModel):
     words: str
     published_by: str
     at: str
-    gap: float | None = Field(description="logit(line) - logit(median of the blind estimates before it)")
+    gap: float | None = Field(description="logit(line) - logit(median of the blind estimates before it); null "
+                              "while withheld from a blind publisher")
     model_gap: float | None = Field(description="logit(line) - logit(the model's probability then)")
-    flagged: bool = Field(description="softer than the analysts by more than the softening_gap setting")
+    flagged: bool | None = Field(description="softer than the analysts by more than the softening_gap setting; "
+                                 "null while withheld")
+    withheld: bool = Field(False, description="true: the gaps and the flag are withheld from a publisher who has "
+                           "no estimate of their own on a question not yet revealed (the blind rule)")
 
 
 class ViewOut(BaseModel):
@@ -70,6 +75,11 @@ class ViewOut(BaseModel):
     lines: list[LineOut]
     model: float | None
     model_words: str | None
+    history: list[EstimateOut] = Field(description="every analyst's estimates, oldest first, once revealed; "
+                                       "before, only the caller's own")
+    asked: bool = Field(description="false: a scenario's question no one has estimated on yet (not stored)")
+    dissents: list[DissentOut] | None = Field(None, description="dissents from its lines, oldest first (only on "
+                                              "the single-question read; empty while the lines are withheld)")
 
 
 class QuestionIn(BaseModel):
@@ -120,7 +130,11 @@ def add_question(request: Request, p: ActAnalyst, body: QuestionIn) -> QuestionO
 @router.get("/questions/{ref}", response_model=ViewOut,
             summary="One question as the caller may see it (the blind rule)")
 def show_question(request: Request, p: Viewer, ref: Ref) -> ViewOut:
-    return _view(view_json(acting(request, p).judgments.view(ref)))
+    ws = acting(request, p)
+    v = ws.judgments.shown(ref)
+    out = _view(view_json(v))
+    out.dissents = [dissent_out(d) for d in ws.dissents.of_view(v)]  # issue 17, helper D
+    return out
 
 
 @router.post("/questions/{ref}/estimates", response_model=EstimateOut, status_code=201,
@@ -133,12 +147,13 @@ def estimate(request: Request, p: ActAnalyst, ref: Ref, body: EstimateIn) -> Est
 @router.post("/questions/{ref}/lines", response_model=LineOut, status_code=201,
              summary="Publish the team's line (duty officer; ledgered: line-published, with its softening gap)")
 def publish(request: Request, p: ActDutyOfficer, ref: Ref, body: LineIn) -> LineOut:
-    x = acting(request, p).judgments.publish_line(ref, body.probability, body.words)
-    return LineOut.model_validate(line_json(x))
+    desk = acting(request, p).judgments
+    x = desk.publish_line(ref, body.probability, body.words)
+    return LineOut.model_validate(desk.line_shown(x))
 
 
 @router.post("/questions/{ref}/resolve", response_model=QuestionOut,
-             summary="Resolve a question yes or no, or annul it (analyst; ledgered: question-resolved)")
+             summary="Resolve a question yes or no, or annul it (its owner or an admin; ledgered: question-resolved)")
 def resolve(request: Request, p: ActAnalyst, ref: Ref, body: ResolveIn) -> QuestionOut:
     q = acting(request, p).judgments.resolve(ref, OUTCOMES[body.outcome], body.rationale)
     return QuestionOut.model_validate(question_json(q))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
@@ -14,6 +14,7 @@ from forewarn.ledger.anchor import FORMAT
 from forewarn.ledger.verify import VerifyReport
 from forewarn.model import LedgerEntry
 from forewarn.review.desk import PostMortemView
+from forewarn.review.judged import judgments_json
 from forewarn.review.report import BREAKS
 from forewarn.web.api.common import Page, Paging
 from forewarn.web.auth import ActAdmin, Viewer, acting
@@ -198,6 +199,9 @@ class PostMortemOut(BaseModel):
     published: list[PublishedPoint] = Field(description="the assessments the live system published in the window "
                                                         "(the last one before it first, dated at its start)")
     replay: list[ReplayPoint] | None = Field(description="the window recomputed day by day (with replay=true)")
+    judgments: dict[str, Any] | None = Field(
+        None, description="the scenario's question as the reader may see it (the blind rule): estimates, published "
+                          "lines with their softening gaps and dissents, and dissents from the warnings' dispositions")
 
 
 def event_instant(value: str) -> datetime:
@@ -235,7 +239,7 @@ def postmortem_out(view: PostMortemView) -> PostMortemOut:
                                detail=e.detail, after_event=e.at > pm.event_at) for e in pm.timeline],
         signals_per_day=[DayCount(day=d.day, count=d.count) for d in pm.signals_per_day],
         published=[PublishedPoint(at=a.at, probability=a.probability, level=a.level) for a in view.published],
-        replay=replay)
+        replay=replay, judgments=judgments_json(pm.judgments) if pm.judgments else None)
 
 
 @router.get("/postmortem/{scenario_id}", response_model=PostMortemOut, tags=["review"],

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 from forewarn.model import LedgerEntry, WarningRecord, WarningState
 from forewarn.model.warning import OPEN_STATES
 from forewarn.web.api.common import Page, Paging
+from forewarn.web.api.dissent import DissentOut, dissent_out
 from forewarn.web.api.evidence import EvidenceGroupOut, evidence_out, warning_evidence
 from forewarn.web.auth import ActAnalyst, ActDutyOfficer, Viewer, acting
 
@@ -86,6 +87,8 @@ class WarningOut(BaseModel):
     history: list[HistoryEntry] | None = None
     evidence: list[EvidenceGroupOut] | None = Field(
         None, description="its evidence as readable rows grouped by indicator (only on the single-warning read)")
+    dissents: list[DissentOut] | None = Field(
+        None, description="dissents from its disposition, oldest first (only on the single-warning read)")
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -160,6 +163,7 @@ def get_warning(request: Request, p: Viewer, warning_id: WarningId) -> WarningOu
     view = ws.warnings.view(warning_id)
     out = warning_out(view.warning, view.history)
     out.evidence = evidence_out(warning_evidence(ws, view.warning))
+    out.dissents = [dissent_out(d) for d in ws.dissents.of_warning(warning_id)]  # issue 17, helper D
     return out
 
 

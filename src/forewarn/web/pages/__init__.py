@@ -4,8 +4,11 @@ from fastapi import APIRouter, Depends
 
 from forewarn.web.api.common import known_names
 from forewarn.web.pages import (
+    ach,
     annotations,
+    assumptions,
     board,
+    dissent,
     documents,
     entities,
     events,
@@ -16,12 +19,13 @@ from forewarn.web.pages import (
     questions,
     roster,
     scenarios,
+    scores,
     session,
     sources,
 )
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(known_names)])  # unknown query parameters: 422
 for module in (session, board, scenarios, events, documents, entities, ledger, postmortem, sources, feed, handover,
-               roster, questions,
+               roster, questions, ach, scores, dissent, assumptions,
                annotations):  # annotations last: its /events/{id} must not shadow another's /events/…
     router.include_router(module.router)

@@ -12,11 +12,13 @@ from fastapi.responses import Response
 
 from forewarn.accounts import Role
 from forewarn.model import WarningRecord
+from forewarn.warn.board import scenario_lines
 from forewarn.web.api.common import Paging
 from forewarn.web.api.evidence import warning_evidence
 from forewarn.web.api.warnings import STATES
 from forewarn.web.auth import ActAnalyst, ActDutyOfficer, Viewer, acting
 from forewarn.web.board_views import attempt, clear_flash, history_rows, safe_next, take_flash
+from forewarn.web.pages.dissent import warning_section
 from forewarn.web.render import render
 
 router = APIRouter()
@@ -36,7 +38,8 @@ def board(request: Request, p: Viewer) -> Response:
         names=names, watched=found.watched, names_json=json.dumps(names),
         clock=ws.clock(), flash=take_flash(request), can_act=p.may(Role.DUTY_OFFICER),
         can_raise=p.may(Role.ANALYST), severities=list(ws.warnings.policy().ack_minutes),
-        handover=ws.handovers.latest())  # the shift handover panel (issue 16, helper E)
+        handover=ws.handovers.latest(),  # the shift handover panel (issue 16, helper E)
+        scenario_lines=scenario_lines(ws.judgments.listing(), ws.settings.softening_gap))  # issue 17, helper P
     return clear_flash(request, response)
 
 
@@ -61,7 +64,8 @@ def warning_page(request: Request, p: Viewer, warning_id: WarningId) -> Response
     response = render(request, "warning.html", w=view.warning, history=history_rows(view.history),
                       evidence=warning_evidence(ws, view.warning),
                       documents=view.documents, events=view.events, names=view.names, clock=ws.clock(),
-                      flash=take_flash(request), can_act=p.may(Role.DUTY_OFFICER), reminders=view.reminders_left)
+                      flash=take_flash(request), can_act=p.may(Role.DUTY_OFFICER), reminders=view.reminders_left,
+                      **warning_section(ws, view.warning))  # dissents from its disposition (issue 17, helper D)
     return clear_flash(request, response)
 
 

@@ -20,6 +20,7 @@ from forewarn.model.judgment import ICD203, RATIONALE_MAX, TITLE_MAX, QuestionSt
 from forewarn.warn.judgments import QuestionView
 from forewarn.web.auth import ActAnalyst, ActDutyOfficer, Viewer, acting
 from forewarn.web.board_views import attempt, clear_flash, take_flash
+from forewarn.web.pages.dissent import line_section
 from forewarn.web.render import render
 
 router = APIRouter()
@@ -52,14 +53,15 @@ def questions_page(request: Request, p: Viewer) -> Response:
 @router.get("/questions/{ref}")
 def question_page(request: Request, p: Viewer, ref: Ref) -> Response:
     ws = acting(request, p)
-    v = ws.judgments.view(ref)
+    v = ws.judgments.shown(ref)
     is_open = v.question.state is QuestionState.OPEN
     response = render(request, "question.html", v=v, q=v.question, is_open=is_open,
                       may_estimate=is_open and p.may(Role.ANALYST),
                       may_publish=is_open and p.may(Role.DUTY_OFFICER),
-                      may_resolve=is_open and p.may(Role.ANALYST) and ws.who.name == v.question.owner,
+                      may_resolve=is_open and v.asked and ws.judgments.may_resolve(v.question),
+                      ref=ref if not v.asked else str(v.question.id),
                       allowed_gap=ws.settings.softening_gap, bands=bands(), words=words,
-                      flash=take_flash(request))
+                      flash=take_flash(request), **line_section(ws, v))  # dissents (issue 17, helper D)
     return clear_flash(request, response)
 
 

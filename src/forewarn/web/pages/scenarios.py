@@ -17,6 +17,7 @@ from fastapi.responses import Response
 from forewarn.accounts import Role
 from forewarn.cycle import run_cycle
 from forewarn.errors import InvalidArgument
+from forewarn.warn.board import scenario_lines
 from forewarn.web.api.scenarios import add_posted_yaml
 from forewarn.web.auth import ActAnalyst, ActDutyOfficer, Viewer, acting
 from forewarn.web.board_views import attempt, clear_flash, take_flash
@@ -71,7 +72,8 @@ def scenario_page(request: Request, p: Viewer, scenario_id: ScenarioId,
         by_indicator=by_indicator, matches=MATCHES, documents=view.documents, warnings=warnings,
         ack_minutes={t.level: policy.minutes(t.level, s.thresholds) for t in s.thresholds},
         prior_log_odds=_log_odds(s.prior), evidence_chars=EVIDENCE_CHARS, flash=take_flash(request),
-        can_edit=p.may(Role.ANALYST) and record.enabled, warning_rows=WARNING_ROWS)
+        can_edit=p.may(Role.ANALYST) and record.enabled, warning_rows=WARNING_ROWS,
+        scenario_line=scenario_lines(ws.judgments.listing(), ws.settings.softening_gap).get(s.id))  # issue 17
     return clear_flash(request, response)
 
 

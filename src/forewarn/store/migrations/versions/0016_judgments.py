@@ -1,4 +1,5 @@
-"""Questions, blind judgments, published lines and dissents (issue 17).
+"""Questions, blind judgments, published lines (issue 17); the outbox takes notices that are not about a warning
+(``warning_id`` nullable, ``subject`` such as "question:7").
 
 Revision ID: 0016
 Revises: 0015
@@ -64,8 +65,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_published_lines"),
     )
     op.create_index("ix_published_lines_question_id", "published_lines", ["question_id"])
+    with op.batch_alter_table("outbox") as batch:
+        batch.alter_column("warning_id", existing_type=sa.Integer(), nullable=True)
+        batch.add_column(sa.Column("subject", sa.String(64)))
+    op.create_index("ix_outbox_subject", "outbox", ["subject"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_outbox_subject", table_name="outbox")
+    op.execute("DELETE FROM outbox WHERE warning_id IS NULL")  # notices: the old outbox holds only warnings'
+    with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("subject")
+        batch.alter_column("warning_id", existing_type=sa.Integer(), nullable=False)
     for name in ("published_lines", "estimates", "questions"):
         op.drop_table(name)

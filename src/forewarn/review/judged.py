@@ -1,0 +1,84 @@
+"""The post-mortem's judgments (issue 17): for the scenario's own question, the analysts' estimates over time, every
+published line with its words, its softening gap against the analysts' blind median and against the model, whether
+it was flagged, and its dissents; and the dissents filed on the dispositions of the scenario's warnings.
+
+A post-mortem is read after the event, usually after the question is resolved (then everything is revealed); while
+the question is still open the blind rule applies through the judgments desk's read path
+(:meth:`forewarn.warn.judgments.JudgmentDesk.view`): a reader who has not estimated sees only their own estimates,
+and no line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from forewarn.errors import NotFound
+from forewarn.model.dissent import Dissent, dissent_json
+from forewarn.model.judgment import Estimate, Line, Question, blind_median
+from forewarn.warn.judgments import QuestionView, estimate_json, line_json, question_json
+
+
+class Judged(Protocol):
+    """What the post-mortem reads of the judgments desk (``ws.judgments``): its blind read path."""
+
+    def view(self, ref: str) -> QuestionView: ...
+
+
+class Dissents(Protocol):
+    """What the post-mortem reads of the dissent desk (``ws.dissents``)."""
+
+    def of_lines(self, ids: Iterable[int]) -> tuple[Dissent, ...]: ...
+
+    def of_warning(self, warning_id: int) -> tuple[Dissent, ...]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LineSeen:
+    """A published line with the analysts' blind median before it and the dissents from it."""
+
+    line: Line
+    median: float | None  # the median of the analysts' blind estimates made before the line
+    dissents: tuple[Dissent, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class JudgmentsSeen:
+    """The judgments part of a post-mortem, as its reader may see it."""
+
+    question: Question | None  # None: the scenario has no question (nobody estimated or published a line)
+    revealed: bool  # False: the question is open and hidden from the reader (only their own estimates are shown)
+    estimates: tuple[Estimate, ...]  # every estimate the reader may see, oldest first
+    lines: tuple[LineSeen, ...]
+    dispositions: tuple[Dissent, ...]  # dissents from the dispositions of the scenario's warnings
+    allowed: float  # the softening_gap setting: a line softer than this (logits) is flagged
+
+
+def judgments_seen(desk: Judged, dissents: Dissents, scenario_id: str, warning_ids: Sequence[int],
+                   allowed: float) -> JudgmentsSeen:
+    """The judgments part of the post-mortem of ``scenario_id`` (whose warnings are ``warning_ids``)."""
+    on_dispositions = tuple(d for w in warning_ids for d in dissents.of_warning(w))
+    try:
+        view = desk.view(scenario_id)
+    except NotFound:  # nobody has estimated on the scenario or published a line for it
+        return JudgmentsSeen(None, True, (), (), on_dispositions, allowed)
+    every = view.history  # revealed: every analyst's estimates over time; hidden: only the reader's own
+    if not view.revealed:
+        return JudgmentsSeen(view.question, False, every, (), on_dispositions, allowed)
+    by_line: dict[int, list[Dissent]] = {}
+    for d in dissents.of_lines(x.id for x in view.lines):
+        by_line.setdefault(d.target_id, []).append(d)
+    lines = tuple(LineSeen(x, blind_median(every, x.at), tuple(by_line.get(x.id, ()))) for x in view.lines)
+    return JudgmentsSeen(view.question, True, every, lines, on_dispositions, allowed)
+
+
+def judgments_json(j: JudgmentsSeen) -> dict[str, Any]:
+    """The judgments part as the CLI's and the API's JSON carry it."""
+    return {"question": question_json(j.question) if j.question else None, "revealed": j.revealed,
+            "softening_gap": j.allowed, "estimates": [estimate_json(e) for e in j.estimates],
+            "lines": [{**line_json(x.line), "blind_median": x.median,
+                       "dissents": [dissent_json(d) for d in x.dissents]} for x in j.lines],
+            "disposition_dissents": [dissent_json(d) for d in j.dispositions]}
+
+
+__all__ = ["Dissents", "Judged", "JudgmentsSeen", "LineSeen", "judgments_json", "judgments_seen"]

@@ -1,0 +1,264 @@
+"""Competing hypotheses (``ws.ach``; issue 17, item 7): matrices of hypotheses × evidence, each belonging to a
+question or standing alone, with an owner.
+
+Every change — create, add a hypothesis or an item, rate a cell, remove one — is one transaction: a row of
+``ach_changes`` numbered by the matrix's next version (append-only), the matrix's current version, and its ledger
+entry ``ach-changed`` (the matrix id, the version, the change and its payload). A matrix at any version is the fold
+of its changes up to it (:func:`forewarn.model.ach.fold`). Analysts and above change matrices; any viewer reads.
+
+An item cited by id is read through the one read path (``ws.reads.ach_evidence``) when it is added: its title or
+sentence, its page and its source's reliability letter are kept in the change, so a version's scores stay as they
+were; the analyst may add the information's credibility digit (1-6). A free-text item carries the grade its analyst
+gives."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from forewarn.errors import AchInvalid, Forbidden, NotFound
+from forewarn.ledger.service import LedgerService
+from forewarn.model import Principal, Role
+from forewarn.model.ach import (
+    MAX_EVIDENCE,
+    MAX_HYPOTHESES,
+    MIN_HYPOTHESES,
+    TITLE_MAX,
+    EvidenceKind,
+    Matrix,
+    Sensitive,
+    apply,
+    check_grade,
+    check_rating,
+    check_text,
+    diagnostic,
+    fold,
+    ranking,
+    scores,
+    sensitivity,
+)
+from forewarn.reads.ach import Found
+from forewarn.store import SqlStore
+from forewarn.store import schema as t
+from forewarn.warn.judgments import fetch as fetch_question
+
+M, C = t.ach_matrices.c, t.ach_changes.c
+LIST_CAP = 500
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixRow:
+    """A matrix in a list."""
+
+    id: int
+    title: str
+    owner: str
+    question_id: int | None
+    version: int
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One version of a matrix: what changed, by whom, when."""
+
+    version: int
+    op: str
+    payload: Mapping[str, Any]
+    actor: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class AchDesk:
+    store: SqlStore
+    clock: Callable[[], datetime]
+    who: Principal
+    ledger: LedgerService
+    evidence: Callable[[str], Found]  # ws.reads.ach_evidence
+
+    def create(self, title: str, hypotheses: Sequence[str], question_id: int | None = None,
+               owner: str | None = None) -> Matrix:
+        """A new matrix with its first hypotheses (2 to 12): version 1."""
+        self._need()
+        texts = [check_text(h, "hypothesis") for h in hypotheses]
+        _count(len(texts))
+        name = check_text(title, "title", TITLE_MAX)
+        now = self.clock()
+        with self.store.transaction() as conn:
+            if question_id is not None:
+                fetch_question(conn, question_id)  # NotFound for an unknown question
+            row = {"title": name, "owner": (owner or self.who.name).strip()[:128] or self.who.name,
+                   "question_id": question_id, "version": 0, "created_by": self.who.name, "created_at": now,
+                   "updated_at": now}
+            mid = int(conn.execute(t.ach_matrices.insert().values(row).returning(M.id)).scalar_one())
+            payload = {"title": name, "owner": row["owner"], "question_id": question_id, "hypotheses": texts}
+            return self._record(conn, None, mid, "create", payload)
+
+    def add_hypothesis(self, matrix_id: int, text: str) -> Matrix:
+        self._need()
+        value = check_text(text, "hypothesis")
+        with self.store.transaction() as conn:
+            m = self._current(conn, matrix_id)
+            _count(len(m.hypotheses) + 1)
+            return self._record(conn, m, matrix_id, "add-hypothesis", {"id": m.last_hypothesis + 1, "text": value})
+
+    def add_evidence(self, matrix_id: int, ref: str = "", text: str = "", grade: str = "") -> Matrix:
+        """Cite a document, event, claim or note by id (``ref``; ``grade``: the credibility digit, if any), or add
+        a free-text item (``text``) with its Admiralty grade."""
+        self._need()
+        item = self._item(ref.strip(), text, check_grade(grade))
+        with self.store.transaction() as conn:
+            m = self._current(conn, matrix_id)
+            if len(m.evidence) >= MAX_EVIDENCE:
+                raise AchInvalid(f"matrix {matrix_id} has {MAX_EVIDENCE} items already",
+                                 hint="remove non-diagnostic items first")
+            return self._record(conn, m, matrix_id, "add-evidence", {"id": m.last_evidence + 1, **item})
+
+    def rate(self, matrix_id: int, evidence_id: int, hypothesis_id: int, rating: str) -> Matrix:
+        """Rate a cell (CC, C, N, I, II; "" or "-" clears it). Rating it as it is already changes nothing."""
+        self._need()
+        value = check_rating(rating)
+        with self.store.transaction() as conn:
+            m = self._current(conn, matrix_id)
+            _known(m, evidence_id, hypothesis_id)
+            if m.rating(evidence_id, hypothesis_id) == value:
+                return m
+            payload = {"evidence": evidence_id, "hypothesis": hypothesis_id, "rating": value.value if value else ""}
+            return self._record(conn, m, matrix_id, "rate", payload)
+
+    def remove_hypothesis(self, matrix_id: int, hypothesis_id: int) -> Matrix:
+        self._need()
+        with self.store.transaction() as conn:
+            m = self._current(conn, matrix_id)
+            _known(m, None, hypothesis_id)
+            if len(m.hypotheses) <= MIN_HYPOTHESES:
+                raise AchInvalid(f"matrix {matrix_id} keeps at least {MIN_HYPOTHESES} hypotheses",
+                                 hint="add another hypothesis before removing this one")
+            return self._record(conn, m, matrix_id, "remove-hypothesis", {"hypothesis": hypothesis_id})
+
+    def remove_evidence(self, matrix_id: int, evidence_id: int) -> Matrix:
+        self._need()
+        with self.store.transaction() as conn:
+            m = self._current(conn, matrix_id)
+            _known(m, evidence_id, None)
+            return self._record(conn, m, matrix_id, "remove-evidence", {"evidence": evidence_id})
+
+    def get(self, matrix_id: int, version: int | None = None) -> Matrix:
+        """The matrix now, or as it was at ``version``."""
+        with self.store.engine.connect() as conn:
+            changes = _changes(conn, matrix_id)
+        if version is not None and not 1 <= version <= len(changes):
+            raise NotFound(f"matrix {matrix_id} has no version {version}",
+                           hint=f"its versions are 1 to {len(changes)}")
+        return fold(matrix_id, ((c.version, c.op, c.payload) for c in changes[:version]))
+
+    def history(self, matrix_id: int) -> list[Change]:
+        """Every change of the matrix, oldest first."""
+        with self.store.engine.connect() as conn:
+            return _changes(conn, matrix_id)
+
+    def listing(self, question_id: int | None = None) -> list[MatrixRow]:
+        """The matrices (of a question, or all), most recently changed first, at most LIST_CAP."""
+        cond = [M.question_id == question_id] if question_id is not None else []
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(select(t.ach_matrices).where(*cond)
+                                .order_by(M.updated_at.desc(), M.id.desc()).limit(LIST_CAP))
+            return [MatrixRow(r.id, r.title, r.owner, r.question_id, r.version, r.created_by, r.created_at,
+                              r.updated_at) for r in rows]
+
+    def _item(self, ref: str, text: str, grade: str) -> dict[str, Any]:
+        if not ref:
+            value = check_text(text, "evidence item")
+            return {"kind": EvidenceKind.TEXT.value, "ref": "", "text": value, "grade": grade, "href": None}
+        if grade[:1].isalpha():
+            raise AchInvalid(f"{ref} is graded by its source; give only the credibility (1-6), not {grade!r}",
+                             hint="the source's reliability letter comes from the source; regrade the source")
+        found = self.evidence(ref)
+        return {"kind": found.kind, "ref": found.ref, "text": found.text, "grade": found.grade + grade,
+                "href": found.href}
+
+    def _current(self, conn: Connection, matrix_id: int) -> Matrix:
+        """The matrix now, its row locked (PostgreSQL) so that two changes cannot both take the next version."""
+        conn.execute(select(M.id).where(M.id == matrix_id).with_for_update())
+        return fold(matrix_id, ((c.version, c.op, c.payload) for c in _changes(conn, matrix_id)))
+
+    def _record(self, conn: Connection, m: Matrix | None, matrix_id: int, op: str,
+                payload: dict[str, Any]) -> Matrix:
+        version, now = (m.version if m else 0) + 1, self.clock()
+        after = apply(m, matrix_id, op, payload, version)
+        conn.execute(t.ach_changes.insert().values(matrix_id=matrix_id, version=version, op=op, payload=payload,
+                                                   actor=self.who.name, at=now))
+        conn.execute(t.ach_matrices.update().where(M.id == matrix_id).values(version=version, updated_at=now))
+        self.ledger.append(conn, "ach-changed", subject(matrix_id),
+                           {"id": matrix_id, "version": version, "change": op, **payload})
+        return after
+
+    def _need(self) -> None:
+        if not self.who.may(Role.ANALYST):
+            raise Forbidden(f"{self.who.name} is a {self.who.role.label}; to change a competing-hypotheses matrix "
+                            f"needs {Role.ANALYST.label} or above")
+
+
+def subject(matrix_id: int) -> str:
+    return f"ach:{matrix_id}"
+
+
+def _count(n: int) -> None:
+    if not MIN_HYPOTHESES <= n <= MAX_HYPOTHESES:
+        raise AchInvalid(f"a matrix has {MIN_HYPOTHESES} to {MAX_HYPOTHESES} hypotheses, not {n}",
+                         hint="merge close hypotheses, or split the question into two matrices"
+                         if n > MAX_HYPOTHESES else "name at least two competing hypotheses")
+
+
+def _known(m: Matrix, evidence_id: int | None, hypothesis_id: int | None) -> None:
+    if evidence_id is not None and all(e.id != evidence_id for e in m.evidence):
+        raise AchInvalid(f"matrix {m.id} has no item E{evidence_id}",
+                         hint=f"its items are {', '.join(e.label for e in m.evidence) or 'none yet'}")
+    if hypothesis_id is not None and all(h.id != hypothesis_id for h in m.hypotheses):
+        raise AchInvalid(f"matrix {m.id} has no hypothesis H{hypothesis_id}",
+                         hint=f"its hypotheses are {', '.join(h.label for h in m.hypotheses)}")
+
+
+def _changes(conn: Connection, matrix_id: int) -> list[Change]:
+    rows = list(conn.execute(select(t.ach_changes).where(C.matrix_id == matrix_id).order_by(C.version)))
+    if not rows:
+        raise NotFound(f"no matrix {matrix_id}", hint="`forewarn ach list` lists them")
+    return [Change(r.version, r.op, r.payload, r.actor, r.at) for r in rows]
+
+
+def matrix_json(m: Matrix) -> dict[str, Any]:
+    """A matrix with its scores, ranking (least inconsistent first; tied ones grouped), each item's weight and
+    diagnosticity, and the items its ranking hinges on — as the CLI and the API show it."""
+    found = scores(m)
+    return {"id": m.id, "title": m.title, "owner": m.owner, "question_id": m.question_id, "version": m.version,
+            "hypotheses": [{"id": h.id, "label": h.label, "text": h.text, "inconsistency": round(found[h.id], 6)}
+                           for h in m.hypotheses],
+            "evidence": [{"id": e.id, "label": e.label, "kind": e.kind.value, "ref": e.ref, "text": e.text,
+                          "grade": e.grade, "weight": e.weight, "href": e.href, "diagnostic": diagnostic(m, e),
+                          "ratings": {f"H{h.id}": (r.value if (r := m.rating(e.id, h.id)) else None)
+                                      for h in m.hypotheses}} for e in m.evidence],
+            "ranking": [[f"H{hid}" for hid in group] for group in ranking(found)],
+            "sensitivity": [sensitive_json(s) for s in sensitivity(m)]}
+
+
+def sensitive_json(s: Sensitive) -> dict[str, Any]:
+    return {"evidence": s.evidence.label, "removed_changes_leader": s.removed_leader,
+            "reversed_changes_leader": s.reversed_leader, "removed_changes_ranking": s.removed_ranking,
+            "reversed_changes_ranking": s.reversed_ranking, "impact": round(s.impact, 6)}
+
+
+def change_json(c: Change) -> dict[str, Any]:
+    return {"version": c.version, "change": c.op, "payload": dict(c.payload), "actor": c.actor,
+            "at": c.at.isoformat()}
+
+
+def row_json(r: MatrixRow) -> dict[str, Any]:
+    return {"id": r.id, "title": r.title, "owner": r.owner, "question_id": r.question_id, "version": r.version,
+            "created_by": r.created_by, "created_at": r.created_at.isoformat(), "updated_at": r.updated_at.isoformat()}
