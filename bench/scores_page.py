@@ -1,4 +1,4 @@
-"""The scores page at size (issue 17, helper S): QUESTIONS resolved questions × ANALYSTS analysts, each analyst
+"""The scores page at size: QUESTIONS resolved questions × ANALYSTS analysts, each analyst
 revising ESTIMATES times, two published lines per question and, on every SCENARIO_EVERY-th question, a scenario
 assessed hourly over the question's life; then the server time of ``GET /scores`` and ``GET /api/v1/scores`` as
 an admin (every row named, the heaviest view), the read alone (``ws.reads.scores``) cold (cache cleared, as after

@@ -71,8 +71,9 @@ def test_a_matrix_cites_stored_items_with_their_grade_and_every_change_is_a_ledg
     entries = ws.ledger.entries(kind="ach-changed")
     assert [e.payload["version"] for e in entries] == list(range(1, 8))
     assert {e.subject for e in entries} == {f"ach:{m.id}"} and entries[0].actor == "ana"
-    assert entries[-1].payload == {"id": m.id, "version": 7, "change": "rate", "evidence": 3, "hypothesis": 1,
-                                   "rating": "II"}
+    assert entries[-1].payload == {"id": m.id, "version": 7, "change": "rate",
+                                   "payload": {"evidence": 3, "hypothesis": 1, "rating": "II"}}
+    assert entries[1].payload["id"] == m.id and entries[1].payload["payload"]["id"] == 1  # E1 keeps the matrix id
     at4 = ws.ach.get(m.id, 4)
     assert at4.version == 4 and len(at4.evidence) == 3 and not at4.ratings
     assert [c.op for c in ws.ach.history(m.id)][:2] == ["create", "add-evidence"]

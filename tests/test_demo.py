@@ -115,7 +115,8 @@ def _demo_lives_on_in_its_own_time(settings: Settings, first: object, again: obj
 
 def _judgments_played(settings: Settings, pm: object, partner_id: int) -> None:
     """Blind estimates by several analysts before a softened line ("under control"), flagged; a dissent on the line
-    and one on the bulletin's dismissal; the question resolved yes after 6 August; the post-mortem shows them."""
+    and one on the bulletin's dismissal; the key assumption behind the line flagged by its signposts before the
+    crossing; the question resolved yes after 6 August; the post-mortem shows them."""
     from forewarn.demo_play import EVENT_DATE, SCENARIO
     from forewarn.model.judgment import QuestionState
     from forewarn.review import PostMortem
@@ -135,6 +136,9 @@ def _judgments_played(settings: Settings, pm: object, partner_id: int) -> None:
     assert [d.analyst for d in seen.dissents] and "under control" in seen.dissents[0].text
     assert [d.target_id for d in j.dispositions] == [partner_id]
     assert any(e.at > line.at and not e.blind for e in j.estimates)  # revised upward after the line
+    [kept] = j.assumptions  # the key assumption behind the line: its signposts met before the crossing
+    assert kept.assumption.state.value == "flagged" and kept.matches
+    assert line.at < kept.matches[0].known_at and kept.matches[0].known_at.date() < EVENT_DATE
 
 
 def ws_history(settings: Settings, warning_id: int) -> list[LedgerEntry]:

@@ -208,3 +208,20 @@ def test_the_simulation_ranks_analysts_of_known_skill_and_shows_the_softening(
     assert float(rows["hedger"][-1]) > float(rows["calibrated"][-1]) + 0.8  # line gap: the hedger hugs the line
     flagged, total = out.split("flagged (softer by > 0.5): ")[1].split()[0].split("/")
     assert int(flagged) > int(total) / 2
+
+
+def test_the_report_gives_each_question_its_own_leave_one_out_factor() -> None:
+    """``question_factors``: question i's factor is the one fitted on every question but i (in the given order),
+    its range is ``loo_factors``, and scoring each question with its own reproduces ``extremized_loo``."""
+    crowd = _crowd(0.5, 30, seed=5)
+    for loss in ("brier", "log"):
+        report = scoring.aggregation_report(crowd, loss=loss)
+        assert len(report.question_factors) == len(crowd)
+        for i in (0, 7, 29):
+            assert report.question_factors[i] == pytest.approx(
+                scoring.fit_extremizing(crowd[:i] + crowd[i + 1:], loss), abs=1e-9)
+        assert (min(report.question_factors), max(report.question_factors)) == report.loo_factors
+        rule = scoring.brier if loss == "brier" else scoring.log_score
+        rescored = [rule(scoring.extremized(ps, a), y) for (ps, y), a in zip(crowd, report.question_factors,
+                                                                              strict=True)]
+        assert math.fsum(rescored) / len(rescored) == pytest.approx(report.extremized_loo, abs=1e-12)

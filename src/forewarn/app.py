@@ -69,8 +69,9 @@ class Workspace:
         self.scenarios = ScenarioDesk(store, settings, clock, self.who, self.ledger)
         self.warnings = WarningDesk(store, settings, clock, self.ledger, self.scenarios.get)
         self.review = ReviewDesk(self.scenarios, self.warnings, self.reads.count_documents, clock,
-                                 lambda sid, warnings: judgments_seen(  # issue 17, helper P: read when asked
-                                     self.judgments, self.dissents, sid, warnings, settings.softening_gap))
+                                 lambda sid, warnings: judgments_seen(  # read when asked
+                                     self.judgments, self.dissents, self.assumptions, sid, warnings,
+                                     settings.softening_gap))
         self.annotations = AnnotationDesk(store, clock, self.ledger, lambda: self.scenarios.gazetteer)
         self.time = ClockDesk(store, own, self.who, self.ledger, None if clock is own else clock)
         self.feed = FeedDesk(self.reads, store, clock, self.ledger, lambda: own.setting() is not None)
@@ -78,10 +79,10 @@ class Workspace:
         self.judgments = JudgmentDesk(store, settings, clock, self.who, self.ledger, self.scenarios.get,
                                       lambda sid, at: self.scenarios.assess(sid, at).probability,
                                       lambda line_id: [dissent_json(d) for d in self.dissents.of_line(line_id)])
-        self.dissents = DissentDesk(store, clock, self.who, self.ledger, self.judgments.view)  # issue 17, helper D
+        self.dissents = DissentDesk(store, clock, self.who, self.ledger, self.judgments.view)
         self.assumptions = AssumptionDesk(store, settings, clock, self.who, self.ledger, self.judgments.view,
-                                          lambda: self.scenarios.gazetteer)  # issue 17, helper K
-        self.ach = AchDesk(store, clock, self.who, self.ledger, self.reads.ach_evidence)  # issue 17, helper H
+                                          lambda: self.scenarios.gazetteer)
+        self.ach = AchDesk(store, clock, self.who, self.ledger, self.reads.ach_evidence)
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None, *, who: Principal | None = None) -> Workspace:

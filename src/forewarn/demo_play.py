@@ -54,7 +54,8 @@ def _at(month: int, day: int, hour: int) -> datetime:
 # The judgments the play records, in time order: (when, who, what, the probability or None, the text). "estimate":
 # on the scenario's own question (each analyst's first is blind); "line": the published line; "dissent-line" and
 # "dissent-disposition": on that line and on the partner bulletin's dismissal (filed right after it: the cycle
-# reopens the bulletin later that day); "resolve": the question, yes.
+# reopens the bulletin later that day); "assumption": the key assumption behind the line, with
+# ASSUMPTION_SIGNPOSTS (the cycle flags it when they are met); "resolve": the question, yes.
 JUDGMENTS: tuple[tuple[datetime, str, str, float | None, str], ...] = (
     (_at(7, 24, 12), "ines", "estimate", 0.35, "Mechanised units reported moving into Sumy region; too early to "
      "call it more than reinforcement."),
@@ -69,6 +70,8 @@ JUDGMENTS: tuple[tuple[datetime, str, str, float | None, str], ...] = (
      "reporting: bridging, fuel and air-assault units all point to a crossing within days."),
     (_at(8, 3, 12), "kofi", "estimate", 0.65, "Communications disruption on the Russian side since last night."),
     (_at(8, 3, 18), WATCH_LEAD, "line", SOFT_LINE[0], SOFT_LINE[1]),
+    (_at(8, 3, 18), WATCH_LEAD, "assumption", None, "The units gathering in Sumy region are reinforcing its defence: "
+     "without bridging and engineering equipment at the border they cannot cross in strength."),
     (_at(8, 4, 6), "lena", "dissent-line", None, "Our blind estimates were 35–55% before the line, and rising: "
      "“under control” is not what any of us estimated. Decision-makers should hear that."),
     (_at(8, 4, 12), "lena", "estimate", 0.75, "Evacuation rumours in Russian border districts; signposts are "
@@ -82,6 +85,19 @@ PARTNER_REF = "LB-24-083"
 DISMISSAL = ("Assessed as a demonstration meant to draw Russian reserves away from the Pokrovsk axis. Our own "
              "collection does not corroborate a build-up on the scale described, and the service's confidence is "
              "only moderate.")
+# The signposts of the watch lead's key assumption behind the line: what would show it wrong (docs/warnings.md)
+ASSUMPTION_SIGNPOSTS = """\
+- id: bridging-at-border
+  name: Bridging or engineering equipment near the border crossings
+  types: [MOBILIZE]
+  keywords: [pontoon*, bridging, bridge-laying, engineering, mine-clearing, sapper*, понтон*, переправ*, инженерн*,
+             інженерн*]
+  region: {admin1: ["UKR:Sumy Oblast", "RUS:Kursk Oblast"]}
+- id: border-evacuation
+  name: Russian border settlements told to leave
+  keywords: [evacuat*, leave their homes, эвакуац*, эвакуир*, евакуац*, отселен*]
+  region: {admin1: ["RUS:Kursk Oblast"]}
+"""
 SIGNPOSTS = ("Bridging or engineering equipment moving up to the border crossings",
              "Evacuation orders for Russian border districts",
              "Communications or GPS disruption reported on the Russian side")
@@ -229,6 +245,8 @@ class _Judges:
             ws.judgments.estimate(SCENARIO, p, text)
         elif what == "line" and p is not None:
             self.line = ws.judgments.publish_line(SCENARIO, p, text)
+        elif what == "assumption" and self.line is not None:
+            ws.assumptions.add(SCENARIO, text, ASSUMPTION_SIGNPOSTS)  # the lead has no estimate: the line is hidden
         elif what == "dissent-line" and self.line is not None:
             ws.dissents.file("line", self.line.id, text)
         elif what == "dissent-disposition" and self.script.partner_warning is not None:

@@ -57,21 +57,21 @@ class Code(StrEnum):
     ENTITY_CONFLICT = "FW-E060"
     # scenarios and scoring
     SCENARIO_INVALID = "FW-E070"
-    SIGNPOST_INVALID = "FW-E071"  # helper K (issue 17): key assumptions' signposts
-    ACH_INVALID = "FW-E072"  # helper H (issue 17): competing hypotheses
+    SIGNPOST_INVALID = "FW-E071"  # key assumptions' signposts
+    ACH_INVALID = "FW-E072"  # competing hypotheses
     # warnings and notifications
     WARNING_STATE = "FW-E080"
     RATIONALE_REQUIRED = "FW-E081"
     DELIVERY_FAILED = "FW-E082"
-    HANDOVER_STATE = "FW-E083"  # helper E (issue 16): shift handovers
-    QUESTION_STATE = "FW-E084"  # helper A (issue 17): questions and judgments
+    HANDOVER_STATE = "FW-E083"  # shift handovers
+    QUESTION_STATE = "FW-E084"  # questions and judgments
     # ledger
     LEDGER_APPEND_REFUSED = "FW-E090"
     CLOCK_BACKWARDS = "FW-E091"
     LEDGER_BROKEN = "FW-E092"
     SIGNING_KEY = "FW-E093"
     ANCHOR_FAILED = "FW-E094"
-    CLOCK_FROZEN = "FW-E095"  # helper A (issue 16): the workspace time
+    CLOCK_FROZEN = "FW-E095"  # the workspace time
     # accounts and the web workbench
     UNAUTHENTICATED = "FW-E100"
     FORBIDDEN = "FW-E101"

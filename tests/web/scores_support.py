@@ -1,4 +1,4 @@
-"""A small world of judgments whose scores are worked out by hand (tests of the scores, issue 17 helper S).
+"""A small world of judgments whose scores are worked out by hand (tests of the scores).
 
 Q1 opens at T0 and resolves yes at T0 + 10 h: alice says 0.8 at T0, bob 0.4 at T0 + 5 h, the line is 0.2 from T0;
 its scenario "s-score" was assessed 0.1 at T0 - 2 h, 0.7 at T0 - 1 h, 0.9 at T0 + 5 h and 0.0 after the resolution.

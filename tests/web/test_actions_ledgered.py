@@ -73,14 +73,14 @@ RECORDED: dict[tuple[str, str], Case] = {
     ("POST", "/cycle"): ("assessment-published", _cycle_with_news),
     ("POST", "/documents"): ("document-posted", None),
     ("POST", "/entities/{}/merge"): ("entity-merged", None),
-    # the live feed and shift handovers (issue 16, helper E)
+    # the live feed and shift handovers
     ("POST", "/api/v1/feed/seen"): ("feed-seen", None),
     ("POST", "/api/v1/handovers"): ("handover-written", None),
     ("POST", "/api/v1/handovers/{}/acknowledge"): ("handover-acknowledged", None),
     ("POST", "/feed/seen"): ("feed-seen", None),
     ("POST", "/handovers"): ("handover-written", None),
     ("POST", "/handovers/{}/acknowledge"): ("handover-acknowledged", None),
-    # notes, tags and corrections (issue 16, helper F)
+    # notes, tags and corrections
     ("POST", "/api/v1/{}/{}/notes"): ("note-added", None),
     ("POST", "/api/v1/{}/{}/tags"): ("tag-added", None),
     ("DELETE", "/api/v1/{}/{}/tags/{}"): ("tag-removed", None),
@@ -91,32 +91,32 @@ RECORDED: dict[tuple[str, str], Case] = {
     ("POST", "/{}/{}/tags/remove"): ("tag-removed", None),
     ("POST", "/events/{}/correct"): ("event-corrected", None),
     ("POST", "/events/{}/reject"): ("event-rejected", None),
-    # the duty roster (issue 16, helper B)
+    # the duty roster
     ("POST", "/api/v1/roster"): ("roster-added", None),
     ("DELETE", "/api/v1/roster/{}"): ("roster-removed", None),
     ("POST", "/roster"): ("roster-added", None),
     ("POST", "/roster/{}/remove"): ("roster-removed", None),
-    # questions, blind estimates and published lines (issue 17, helper A)
+    # questions, blind estimates and published lines
     ("POST", "/api/v1/questions"): ("question-added", None),
     ("POST", "/api/v1/questions/{}/estimates"): ("estimate-recorded", None),
     ("POST", "/api/v1/questions/{}/lines"): ("line-published", None),
     ("POST", "/api/v1/questions/{}/resolve"): ("question-resolved", None),
-    # the questions pages (issue 17, helper C)
+    # the questions pages
     ("POST", "/questions"): ("question-added", None),
     ("POST", "/questions/{}/estimates"): ("estimate-recorded", None),
     ("POST", "/questions/{}/lines"): ("line-published", None),
     ("POST", "/questions/{}/resolve"): ("question-resolved", None),
-    # protected dissent (issue 17, helper D)
+    # protected dissent
     ("POST", "/api/v1/dissents"): ("dissent-filed", None),
     ("POST", "/dissents"): ("dissent-filed", None),
-    # key assumptions (issue 17, helper K)
+    # key assumptions
     ("POST", "/api/v1/assumptions"): ("assumption-added", None),
     ("POST", "/api/v1/assumptions/{}/review"): ("assumption-reviewed", None),
     ("POST", "/api/v1/assumptions/{}/withdraw"): ("assumption-withdrawn", None),
     ("POST", "/assumptions"): ("assumption-added", None),
     ("POST", "/assumptions/{}/review"): ("assumption-reviewed", None),
     ("POST", "/assumptions/{}/withdraw"): ("assumption-withdrawn", None),
-    # competing hypotheses (issue 17, helper H): every change is a version, ach-changed
+    # competing hypotheses: every change is a version, ach-changed
     ("POST", "/api/v1/ach"): ("ach-changed", None),
     ("POST", "/api/v1/ach/{}/hypotheses"): ("ach-changed", _matrix_ready),
     ("POST", "/api/v1/ach/{}/evidence"): ("ach-changed", _matrix_ready),

@@ -217,7 +217,7 @@ API: tuple[Row, ...] = (
         f"/api/v1/tokens/{env.token_of(role if role != ANONYMOUS else 'viewer')}/revoke"), variant="own"),
     Row("POST", "/api/v1/tokens/{id}/revoke", ADMIN, lambda env, role: Call(
         f"/api/v1/tokens/{env.token_of(other_user(role))}/revoke"), variant="another's"),
-    # the live feed and shift handovers (issue 16, helper E)
+    # the live feed and shift handovers
     Row("GET", "/api/v1/feed", V, get("/api/v1/feed?flagged=true")),
     Row("GET", "/api/v1/feed/new", V, get("/api/v1/feed/new")),
     Row("POST", "/api/v1/feed/seen", V, lambda env, role: Call("/api/v1/feed/seen")),
@@ -227,7 +227,7 @@ API: tuple[Row, ...] = (
     Row("POST", "/api/v1/handovers", D, lambda env, role: Call("/api/v1/handovers", {"watch": f"matrix {role}"})),
     Row("POST", "/api/v1/handovers/{id}/acknowledge", D, lambda env, role: Call(
         f"/api/v1/handovers/{handover_by_another(env)}/acknowledge")),
-    # notes, tags and corrections (issue 16, helper F): analysts annotate, everyone reads
+    # notes, tags and corrections: analysts annotate, everyone reads
     Row("GET", "/api/v1/documents/{id}/annotations", V, get("/api/v1/documents/{document}/annotations")),
     Row("GET", "/api/v1/events/{id}/annotations", V, get("/api/v1/events/{event}/annotations")),
     Row("GET", "/api/v1/tags/{tag}/{kind}", V, get("/api/v1/tags/needs-review/events")),
@@ -241,12 +241,12 @@ API: tuple[Row, ...] = (
         f"/api/v1/events/{env.event()}/corrections", {"type": "ASSAULT", "reason": f"matrix {role}"})),
     Row("POST", "/api/v1/events/{id}/rejection", A, lambda env, role: Call(
         f"/api/v1/events/{env.event()}/rejection", {"reason": f"matrix {role}"})),
-    # the duty roster (issue 16, helper B): everyone reads, duty officers change it
+    # the duty roster: everyone reads, duty officers change it
     Row("GET", "/api/v1/roster", V, get("/api/v1/roster")),
     Row("POST", "/api/v1/roster", D, lambda env, role: Call(
         "/api/v1/roster", {"role": f"matrix-post-{env.n()}", "account": "duty_officer"})),
     Row("DELETE", "/api/v1/roster/{id}", D, lambda env, role: Call(f"/api/v1/roster/{shift_by_another(env)}")),
-    # questions, blind estimates and published lines (issue 17, helper A): everyone reads (blind), analysts
+    # questions, blind estimates and published lines: everyone reads (blind), analysts
     # add and estimate, duty officers publish the line; a question's owner (an analyst or above) resolves it
     Row("GET", "/api/v1/questions", V, get("/api/v1/questions")),
     Row("GET", "/api/v1/questions/{ref}", V, lambda env, role: Call(f"/api/v1/questions/{new_question(env)}")),
@@ -258,7 +258,7 @@ API: tuple[Row, ...] = (
         f"/api/v1/questions/{new_question(env)}/lines", {"probability": 0.3})),
     Row("POST", "/api/v1/questions/{ref}/resolve", A, lambda env, role: Call(
         f"/api/v1/questions/{new_question(env, role)}/resolve", {"outcome": "annul", "rationale": f"matrix {role}"})),
-    # key assumptions (issue 17, helper K): everyone reads (a question's once revealed, and their own), analysts
+    # key assumptions: everyone reads (a question's once revealed, and their own), analysts
     # add; the owner (here: the caller) or an admin reviews and withdraws
     Row("GET", "/api/v1/assumptions", V, get("/api/v1/assumptions?state=holding")),
     Row("GET", "/api/v1/assumptions/{assumption_id}", V, get("/api/v1/assumptions/{assumption}")),
@@ -268,11 +268,11 @@ API: tuple[Row, ...] = (
         f"/api/v1/assumptions/{owned_assumption(env, role)}/review", {"outcome": "holds", "rationale": "matrix"})),
     Row("POST", "/api/v1/assumptions/{assumption_id}/withdraw", A, lambda env, role: Call(
         f"/api/v1/assumptions/{owned_assumption(env, role)}/withdraw")),
-    # protected dissent (issue 17, helper D): everyone reads (a line's only once revealed), analysts dissent
+    # protected dissent: everyone reads (a line's only once revealed), analysts dissent
     Row("GET", "/api/v1/dissents", V, get("/api/v1/dissents")),
     Row("POST", "/api/v1/dissents", A, lambda env, role: Call("/api/v1/dissents", {
         "target": "disposition", "target_id": disposed_warning(env), "text": f"matrix dissent by {role}"})),
-    # competing hypotheses (issue 17, helper H): everyone reads, analysts change a matrix
+    # competing hypotheses: everyone reads, analysts change a matrix
     Row("GET", "/api/v1/ach", V, get("/api/v1/ach")),
     Row("GET", "/api/v1/ach/{matrix_id}", V, get("/api/v1/ach/{ach}?version=1")),
     Row("GET", "/api/v1/ach/{matrix_id}/history", V, get("/api/v1/ach/{ach}/history")),
@@ -552,7 +552,7 @@ PAGE_POSTS: tuple[Row, ...] = (
     Row("POST", "/cycle", D, lambda env, role: Call("/cycle", form={}), page=True),
     Row("POST", "/feed/seen", V, lambda env, role: Call("/feed/seen", form={}), page=True),
     Row("POST", "/handovers", D, handover_form, page=True),
-    Row("POST", "/dissents", A, dissent_form, page=True),  # protected dissent (issue 17, helper D)
+    Row("POST", "/dissents", A, dissent_form, page=True),  # protected dissent
     Row("POST", "/handovers/{id}/acknowledge", D, handover_ack_form, page=True),
     Row("POST", "/{kind}/{ref}/notes", A, note_form, page=True),
     Row("POST", "/{kind}/{ref}/tags", A, tag_form, page=True),
@@ -561,16 +561,16 @@ PAGE_POSTS: tuple[Row, ...] = (
     Row("POST", "/events/{id}/reject", A, reject_form, page=True),
     Row("POST", "/roster", D, roster_form, page=True),
     Row("POST", "/roster/{id}/remove", D, roster_remove_form, page=True),
-    # the questions pages (issue 17, helper C)
+    # the questions pages
     Row("POST", "/questions", A, question_form, page=True),
     Row("POST", "/questions/{ref}/estimates", A, estimate_form, page=True),
     Row("POST", "/questions/{ref}/lines", D, line_form, page=True),
     Row("POST", "/questions/{ref}/resolve", A, resolve_form, page=True),
-    # the key assumptions pages (issue 17, helper K)
+    # the key assumptions pages
     Row("POST", "/assumptions", A, assumption_form, page=True),
     Row("POST", "/assumptions/{assumption_id}/review", A, assumption_review_form, page=True),
     Row("POST", "/assumptions/{assumption_id}/withdraw", A, assumption_withdraw_form, page=True),
-    # the competing-hypotheses pages (issue 17, helper H)
+    # the competing-hypotheses pages
     Row("POST", "/ach", A, lambda env, role: Call("/ach", form={"title": f"matrix page {role} {env.n()}",
                                                                 "hypotheses": "a\nb"},
                                                   done=lambda: any(r.owner == role for r in env.ws.ach.listing())),

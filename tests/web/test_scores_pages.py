@@ -1,4 +1,4 @@
-"""The scores page and API (issue 17, helper S): the leaderboard as each role may see it (raw HTML and JSON), the
+"""The scores page and API: the leaderboard as each role may see it (raw HTML and JSON), the
 reliability plot drawn as SVG on the server, the aggregation report, an empty workspace."""
 
 from __future__ import annotations

@@ -112,6 +112,9 @@ def render_judgments(pm: PostMortem) -> None:
                   f"{flag}; {len(x.dissents)} dissent(s)", markup=False)
     if j.dispositions:
         out.print(f"  {len(j.dispositions)} dissent(s) from dispositions", markup=False)
+    for seen in j.assumptions:
+        a, met = seen.assumption, f", a signpost met {seen.matches[0].known_at:%Y-%m-%d %H:%M}" if seen.matches else ""
+        out.print(f"  key assumption {a.id} ({a.owner}): {a.state.value}{met}", markup=False)
 
 
 def _days(seconds: float) -> str:

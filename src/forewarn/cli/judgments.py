@@ -58,7 +58,7 @@ def list_questions(ctx: typer.Context, state: QuestionState = typer.Option(None,
 def show(ctx: typer.Context, ref: str = REF, as_json: bool = JSON) -> None:
     """Show a question as you may see it: until your estimate is in (or its reveal time passes) only yours."""
     v, dissents = run(ctx, lambda ws: _with_dissents(ws, ws.judgments.shown(ref)))
-    if as_json:  # the dissents from its lines travel with them (issue 17, helper D)
+    if as_json:  # the dissents from its lines travel with them
         print_json({**view_json(v), "dissents": [dissent_json(d) for d in dissents]})
         return
     show_view(v)

@@ -125,14 +125,14 @@ app.command("cycle")(watch.cycle)
 app.add_typer(clock.app, name="clock")
 app.command("serve")(serve.serve)
 app.add_typer(accounts.user_app, name="user")
-app.add_typer(feed_cli.app, name="feed")  # the live feed (issue 16, helper E)
-app.add_typer(handover_cli.app, name="handover")  # shift handovers (issue 16, helper E)
-app.add_typer(judgments_cli.question_app, name="question")  # questions and judgments (issue 17, helper A)
+app.add_typer(feed_cli.app, name="feed")  # the live feed
+app.add_typer(handover_cli.app, name="handover")  # shift handovers
+app.add_typer(judgments_cli.question_app, name="question")  # questions and judgments
 app.command("estimate")(judgments_cli.estimate)
 app.add_typer(judgments_cli.line_app, name="line")
-app.command("scores")(scores_cli.scores)  # scores, calibration, aggregation (issue 17, helper S)
-app.add_typer(dissent_cli.app, name="dissent")  # protected dissent (issue 17, helper D)
-app.add_typer(ach_cli.app, name="ach")  # competing hypotheses (issue 17, helper H)
-app.add_typer(assumptions_cli.assumption_app, name="assumption")  # key assumptions (issue 17, helper K)
+app.command("scores")(scores_cli.scores)  # scores, calibration, aggregation
+app.add_typer(dissent_cli.app, name="dissent")  # protected dissent
+app.add_typer(ach_cli.app, name="ach")  # competing hypotheses
+app.add_typer(assumptions_cli.assumption_app, name="assumption")  # key assumptions
 app.add_typer(accounts.token_app, name="token")
 app.add_typer(roster.app, name="roster")

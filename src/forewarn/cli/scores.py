@@ -28,8 +28,11 @@ def show(b: ScoreBoard) -> None:
         out.print(line(r), highlight=False)
     if b.withheld:
         out.print(f"{b.withheld} analyst(s) not shown to your role.")
-    for report in (b.aggregation, b.aggregation_log):
-        out.print(aggregation(report) if report else "Aggregation: needs 2 resolved questions with estimates.")
+    reports = [r for r in (b.aggregation, b.aggregation_log) if r]
+    for report in reports:
+        out.print(aggregation(report))
+    if not reports:
+        out.print("Aggregation: needs 2 resolved questions with estimates.")
 
 
 def line(r: Row) -> str:

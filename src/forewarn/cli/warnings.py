@@ -82,7 +82,7 @@ def show(
             warning_id)
 
     w, history, now, dissents = run(ctx, action)
-    if as_json:  # dissents from its disposition travel with it (issue 17, helper D)
+    if as_json:  # dissents from its disposition travel with it
         print_json({"warning": w, "history": history, "dissents": [dissent_json(d) for d in dissents]})
         return
     out.print(f"[bold]warning {w.id}[/bold] · {w.severity.upper()} · {_state(w)}", highlight=False)

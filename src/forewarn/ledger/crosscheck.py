@@ -22,7 +22,15 @@ What is compared (docs/ledger.md lists it too):
   entry holds is the one the row's values and salt give (the entry holds no values: the blind rule);
 - ``dissents`` (issue 17): each row has its ``dissent-filed`` entry, for the same target, line or warning,
   question and analyst; a disposition dissent's text is the entry's, a line dissent's text and salt give the
-  commitment its entry holds.
+  commitment its entry holds;
+- ``ach_changes`` and ``ach_matrices`` (issue 17): each change has its ``ach-changed`` entry for the same matrix and
+  version, with the same change, payload and actor; a matrix's versions run 1, 2, 3 … with none missing; a matrix's
+  title, owner, question and creator are its first version's, its current version its last change's;
+- ``assumptions`` and ``assumption_matches`` (issue 17): each assumption has its ``assumption-added`` entry (question,
+  owner, author, time, and the commitment its text, signposts and salt give); its state is the last of its added,
+  flagged, reviewed and withdrawn entries; its last review (who, and the commitment its outcome, rationale and salt
+  give) is its last ``assumption-reviewed`` entry's; each match is named by the ``assumption-flagged`` entry of its
+  check (the assumption, the time and the evidence id), and each evidence id such an entry names has its match.
 
 Rows are read as stored (:mod:`.rows`): a value that is not of its type is a disagreement, never
 an exception. Ledger rows that are malformed are left out here (the chain walk reports them).
@@ -35,13 +43,14 @@ import math
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, TypeGuard
 
 from sqlalchemy import ColumnElement, Connection, Select, select, type_coerce
 from sqlalchemy.types import NullType
 
 from forewarn.ledger.problems import Problem, ProblemKind
 from forewarn.ledger.rows import Row, as_text, as_time, parse, stored, stored_columns, stored_time
+from forewarn.model.assumption import Assumption, AssumptionState, assumption_commitment, review_commitment
 from forewarn.model.dissent import Dissent, DissentTarget, dissent_commitment
 from forewarn.model.judgment import Estimate, Line, estimate_commitment, line_commitment
 from forewarn.store import schema as t
@@ -65,6 +74,8 @@ def cross_check(conn: Connection) -> Iterator[Problem]:
     yield from _tokens(conn)
     yield from _judgments(conn)
     yield from _dissents(conn)
+    yield from _ach(conn)
+    yield from _assumptions(conn)
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -444,3 +455,206 @@ def _dissent_commitment(r: Any) -> str | None:
         return None
     return dissent_commitment(Dissent(r.id, DissentTarget.LINE, r.target_id, r.question_id, analyst, text,
                                       datetime.min, salt))
+
+
+# -- competing hypotheses (issue 17): each version a row and an entry, numbered 1, 2 ... per matrix -----------------
+
+ACH = "ach-changed"
+ACH_TEXTS = ("op", "actor", "payload")
+MATRIX_TEXTS = ("title", "owner", "created_by")
+AchEntry = tuple[dict[str, Any], int, str]  # payload, seq, actor
+
+
+def _ach(conn: Connection) -> Iterator[Problem]:
+    recorded: dict[tuple[int, int], AchEntry] = {}
+    for row, payload in entries(conn, t.ledger.c.kind == ACH):
+        matrix, version = payload.get("id"), payload.get("version")
+        if _whole(matrix) and _whole(version):
+            recorded.setdefault((matrix, version), (payload, row.seq, row.actor))
+    latest = _latest_versions(recorded)
+    yield from _ach_matrices(conn, latest, {m: found for (m, v), found in recorded.items() if v == 1})
+    yield from _ach_changes(conn, recorded)
+
+
+def _whole(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _latest_versions(recorded: dict[tuple[int, int], AchEntry]) -> dict[int, tuple[int, int]]:
+    """Each matrix's last version in the ledger, with the seq of its entry."""
+    latest: dict[int, tuple[int, int]] = {}
+    for (matrix, version), (_, seq, _) in recorded.items():
+        if version > latest.get(matrix, (0, 0))[0]:
+            latest[matrix] = (version, seq)
+    return latest
+
+
+def _ach_changes(conn: Connection, recorded: dict[tuple[int, int], AchEntry]) -> Iterator[Problem]:
+    c = t.ach_changes.c
+    query = select(c.id, *_columns(t.ach_changes, ACH_TEXTS, plain=("matrix_id", "version")))
+    last: dict[Any, Any] = {}  # matrix → the version of its previous row
+    for r in _table_rows(conn, query.order_by(c.matrix_id, c.version, c.id)):
+        key = f"id {r.id} (matrix {r.matrix_id}, version {r.version})"
+        yield from _contiguous(r, last.get(r.matrix_id, 0), key)
+        last[r.matrix_id] = r.version
+        found = recorded.pop((r.matrix_id, r.version), None)
+        if found is None:
+            yield _unrecorded("ach_changes", key, f"version {r.version} of matrix {r.matrix_id}")
+            continue
+        payload, seq, actor = found
+        expected: Expected = {}
+        _set(expected, seq, {"op": _get(payload, "change"), "actor": actor, "payload": _get(payload, "payload")})
+        yield from _mismatches("ach_changes", key, partial(_change_value, r), expected)
+    for (matrix, version), (_, seq, _) in recorded.items():
+        yield _missing_row("ach_changes", f"matrix {matrix}, version {version}", seq,
+                           f"version {version} of matrix {matrix}")
+
+
+def _contiguous(r: Any, previous: Any, key: str) -> Iterator[Problem]:
+    """A matrix's versions run 1, 2, 3 ... with none missing or repeated."""
+    if _whole(previous) and _whole(r.version) and r.version == previous + 1:
+        return
+    what = f"follows version {previous}" if previous else "is the matrix's first"
+    yield Problem(NO_ENTRY, ProblemKind.STATE_MISMATCH, f"version {_shown(r.version)} of matrix {r.matrix_id} "
+                  f"{what}: a matrix's versions run 1, 2, 3 … with none missing", "ach_changes", key, "version")
+
+
+def _change_value(r: Any, column: str) -> Any:
+    value = _text_value(getattr(r, column))
+    if column == "payload" and isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _ach_matrices(conn: Connection, latest: dict[int, tuple[int, int]], created: dict[int, AchEntry]
+                  ) -> Iterator[Problem]:
+    m = t.ach_matrices
+    query = select(m.c.id, *_columns(m, MATRIX_TEXTS, plain=("question_id", "version")))
+    for r in _table_rows(conn, query.order_by(m.c.id)):
+        key, first, last = f"id {r.id}", created.pop(r.id, None), latest.pop(r.id, None)
+        if first is None or last is None:
+            yield _unrecorded("ach_matrices", key, f"matrix {r.id} being created")
+            continue
+        made = first[0].get("payload")
+        made = made if isinstance(made, dict) else {}
+        expected: Expected = {}
+        _set(expected, first[1], {"title": _get(made, "title"), "owner": _get(made, "owner"),
+                                  "question_id": _get(made, "question_id"), "created_by": first[2]})
+        _set(expected, last[1], {"version": last[0]})  # its current version is its last change's
+        yield from _mismatches("ach_matrices", key, partial(_plain_or_text, r, texts=MATRIX_TEXTS), expected)
+    for matrix, (_, seq) in latest.items():
+        yield _missing_row("ach_matrices", f"id {matrix}", seq, f"matrix {matrix}")
+
+
+def _plain_or_text(r: Any, column: str, texts: tuple[str, ...] = ()) -> Any:
+    return _text_value(getattr(r, column)) if column in texts else getattr(r, column)
+
+
+# -- key assumptions (issue 17): each entry holds a commitment to the text (the blind rule), the row the values ------
+
+ASSUMPTION_KINDS = ("assumption-added", "assumption-flagged", "assumption-reviewed", "assumption-withdrawn")
+ASSUMPTION_TEXTS = ("owner", "text", "signposts", "state", "created_by", "salt", "review", "review_salt",
+                    "reviewed_by")
+STATES = frozenset(s.value for s in AssumptionState)
+
+
+def _assumptions(conn: Connection) -> Iterator[Problem]:
+    replayed, reviewed = _replay_assumptions(conn)
+    a = t.assumptions
+    query = select(a.c.id, *_columns(a, ASSUMPTION_TEXTS, ("created_at",), ("question_id", "line_id")))
+    for r in _table_rows(conn, query.order_by(a.c.id)):
+        key, expected = f"id {r.id}", replayed.pop(r.id, None)
+        if expected is None or "commitment" not in expected:
+            yield _unrecorded("assumptions", key, f"assumption {r.id} being added")
+            continue
+        yield from _mismatches("assumptions", key, partial(_assumption_value, r, reviewed.get(r.id)), expected)
+    for ref, expected in replayed.items():
+        yield _missing_row("assumptions", f"id {ref}", min(seq for _, seq in expected.values()), f"assumption {ref}")
+    yield from _assumption_matches(conn)
+
+
+def _replay_assumptions(conn: Connection) -> tuple[dict[int, Expected], dict[int, Any]]:
+    """What the ledger says each assumption's row holds now, and the outcome of its last review."""
+    found: dict[int, Expected] = {}
+    reviewed: dict[int, Any] = {}
+    for row, p in entries(conn, t.ledger.c.kind.in_(ASSUMPTION_KINDS)):
+        ref = p.get("id")
+        if not _whole(ref):
+            continue
+        _set(found.setdefault(ref, {}), row.seq, _assumption_change(row, p))
+        if row.kind == "assumption-reviewed":
+            reviewed[ref] = p.get("state")
+    return found, reviewed
+
+
+def _assumption_change(row: Row, p: dict[str, Any]) -> dict[str, Any]:
+    kind = row.kind.removeprefix("assumption-")
+    if kind == "added":
+        at = p.get("at")
+        return {"question_id": _get(p, "question_id"), "owner": _get(p, "owner"), "created_by": row.actor,
+                "created_at": as_time(at) if isinstance(at, str) else _UNKNOWN, "commitment": _get(p, "commitment"),
+                "state": AssumptionState.HOLDING.value, "reviewed_by": None, "review_commitment": None}
+    if kind == "reviewed":
+        return {"state": _get(p, "state"), "reviewed_by": _get(p, "by"), "review_commitment": _get(p, "commitment")}
+    return {"state": (AssumptionState.FLAGGED if kind == "flagged" else AssumptionState.WITHDRAWN).value}
+
+
+def _assumption_value(r: Any, reviewed: Any, column: str) -> Any:
+    if column == "commitment":
+        return _assumption_commitment(r)
+    if column == "review_commitment":
+        return _review_commitment(r, reviewed)
+    if column == "created_at":
+        return None if r.created_at is None else as_time(r.created_at) or r.created_at
+    return _plain_or_text(r, column, ASSUMPTION_TEXTS)
+
+
+def _assumption_commitment(r: Any) -> str | None:
+    """The commitment the row's values give; None when a value is not of its type (it then disagrees)."""
+    owner, text, signposts, salt = (as_text(getattr(r, n)) for n in ("owner", "text", "signposts", "salt"))
+    if owner is None or text is None or signposts is None or salt is None or not _whole(r.question_id) \
+            or not (r.line_id is None or _whole(r.line_id)):
+        return None
+    return assumption_commitment(Assumption(r.id, r.question_id, r.line_id, owner, text, signposts,
+                                            AssumptionState.HOLDING, "", datetime.min, datetime.min, salt))
+
+
+UNCHECKABLE = "a review the ledger cannot check"
+
+
+def _review_commitment(r: Any, reviewed: Any) -> str | None:
+    """The commitment the row's last review gives (with the outcome its entry gives); None when it has none."""
+    if r.review is None and r.review_salt is None and r.reviewed_by is None:
+        return None
+    why, salt, by = (as_text(getattr(r, n)) for n in ("review", "review_salt", "reviewed_by"))
+    state = reviewed if reviewed is not None else as_text(r.state)
+    if why is None or salt is None or by is None or state not in STATES:
+        return UNCHECKABLE
+    return review_commitment(r.id, AssumptionState(state), by, why, salt)
+
+
+def _assumption_matches(conn: Connection) -> Iterator[Problem]:
+    """Each match is named by the ``assumption-flagged`` entry of its check: assumption, time and evidence id."""
+    recorded: dict[tuple[int, datetime, str], int] = {}
+    for row, p in entries(conn, t.ledger.c.kind == "assumption-flagged"):
+        at, evidence = p.get("at"), p.get("evidence")
+        when = as_time(at) if isinstance(at, str) else None
+        if _whole(p.get("id")) and when is not None and isinstance(evidence, list):
+            recorded.update({(p["id"], when, e): row.seq for e in evidence if isinstance(e, str)})
+    seen: set[tuple[int, datetime, str]] = set()
+    mc = t.assumption_matches.c
+    query = select(mc.id, *_columns(t.assumption_matches, ("evidence_id",), ("found_at",), ("assumption_id",)))
+    for r in _table_rows(conn, query.order_by(mc.id)):
+        found = (r.assumption_id, as_time(r.found_at) or datetime.min, as_text(r.evidence_id) or "")
+        if found in recorded:
+            seen.add(found)
+            continue
+        yield _unrecorded("assumption_matches", f"id {r.id}", f"match {r.id} (assumption {r.assumption_id}, "
+                          f"evidence {_shown(_text_value(r.evidence_id))})")
+    for (ref, when, evidence), seq in recorded.items():
+        if (ref, when, evidence) not in seen:
+            yield _missing_row("assumption_matches", f"assumption {ref}, evidence {evidence}", seq,
+                               f"evidence {evidence} matching a signpost of assumption {ref} at {when.isoformat()}")

@@ -119,8 +119,9 @@ class Discrimination:
 class AggregationReport:
     """Aggregates of several forecasters on resolved questions, scored by ``loss``: the plain mean, the median,
     the mean log-odds (a = 1), and the extremized mean log-odds with ``a`` fitted leave-one-out (each question
-    scored with the factor fitted on the others); ``factor`` is the factor fitted on all the questions and
-    ``loo_factors`` the range of the leave-one-out ones."""
+    scored with the factor fitted on the others); ``factor`` is the factor fitted on all the questions,
+    ``loo_factors`` the range of the leave-one-out ones and ``question_factors`` each question's own leave-one-out
+    factor, in the order the questions were given (so a caller scoring the questions otherwise need not refit)."""
 
     loss: Loss
     questions: int
@@ -130,6 +131,7 @@ class AggregationReport:
     extremized_loo: float
     factor: float
     loo_factors: tuple[float, float]
+    question_factors: tuple[float, ...] = ()
 
 
 def check_probability(p: float, where: str = "probability") -> float:
@@ -298,7 +300,8 @@ def aggregation_report(questions: Sequence[tuple[Sequence[float], int]], loss: L
         median=_mean([score(aggregate_median(ps), y) for ps, y in questions]),
         log_odds_mean=_mean([score(sigmoid(x), y) for x, y in zip(logits, ys, strict=True)]),
         extremized_loo=_mean([score(sigmoid(a * x), y) for a, x, y in zip(factors, logits, ys, strict=True)]),
-        factor=_fit(logits, ys, loss, bounds), loo_factors=(min(factors), max(factors)))
+        factor=_fit(logits, ys, loss, bounds), loo_factors=(min(factors), max(factors)),
+        question_factors=tuple(factors))
 
 
 # -- helpers ---------------------------------------------------------------------------------------------------

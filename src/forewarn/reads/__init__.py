@@ -154,7 +154,7 @@ class Reads:
         found = get_event(self.store.engine, event_id)
         return EventList((found,), evidence(self.store.engine, [found]), 1)
 
-    # -- notes, tags and corrections (helper F, issue 16) ---------------------------------------------
+    # -- notes, tags and corrections (issue 16) ---------------------------------------------
     def document_annotations(self, doc_id: str) -> ann.DocumentAnnotations:
         """A document's notes and tags, its events' notes, tags and corrections, and its orphaned corrections."""
         doc = self.store.get_document(doc_id)
@@ -230,7 +230,7 @@ class Reads:
                               ent.entity_events(engine, x.id, "any", limit=events, offset=0),
                               tuple(ent.cooccurring(engine, x.id)))
 
-    # -- the live feed (issue 16, helper E) ------------------------------------------------------------
+    # -- the live feed ------------------------------------------------------------
     def feed(self, q: FeedQuery, now: datetime, published: bool = False) -> Feed:
         """A page of the live feed as known at ``now``, new items being those after the asker's mark
         (``published``: documents known by publication time, not ingest time)."""
@@ -266,7 +266,7 @@ class Reads:
             written += write_plover_jsonl(chunk, documents.__getitem__, out, self.store.claims_of_documents(ids))
         return written
 
-    # -- scores of resolved judgments (issue 17, helper S) ----------------------------------------------------
+    # -- scores of resolved judgments ----------------------------------------------------
     def scores(self, now: datetime, bins: int = 10) -> ScoreBoard:
         """The leaderboard, calibration and aggregation of the questions resolved by ``now``, as the asker may
         see them (:mod:`forewarn.reads.scores`)."""
@@ -285,7 +285,7 @@ class Reads:
         with self.store.engine.connect() as conn:
             return evi.warning_groups(conn, w, names)
 
-    # -- competing hypotheses (helper H, issue 17) ---------------------------------------------------------------
+    # -- competing hypotheses (issue 17) ---------------------------------------------------------------
     def ach_evidence(self, ref: str) -> ach.Found:
         """A document, event, claim or note cited in a competing-hypotheses matrix: its title or sentence, its
         source's grade and its page (AchInvalid when ``ref`` names none)."""

@@ -12,7 +12,8 @@ its resolution; each forecast stands until the next (scoring.time_averaged). The
 - the **team** aggregates of the analysts: at each change point (every time an analyst's estimate changes) the
   mean, the median and the extremized mean log-odds of every analyst's current estimate. The extremizing factor
   of a question is fitted (bounded, scoring.EXTREMIZE_BOUNDS) on the *other* resolved questions (leave-one-out,
-  on each analyst's last estimate before resolution), so no question is scored with a factor fitted on itself.
+  on each analyst's last estimate before resolution), so no question is scored with a factor fitted on itself:
+  it is the Brier aggregation report's own (``question_factors``), not fitted a second time.
 
 Per forecaster: the mean time-averaged Brier and log scores, coverage and the questions scored; calibration
 (reliability table, Murphy decomposition) and discrimination over every forecast that stood (each estimate
@@ -132,12 +133,14 @@ def fingerprint(conn: Connection, now: datetime) -> tuple[Any, ...]:
 def _score(conn: Connection, now: datetime, bins: int, seen: tuple[Any, ...]) -> ScoreBoard:
     """The scores with every analyst named (visibility is applied by the caller)."""
     found = resolved(conn, now)
-    rows = [*_analyst_rows(found, bins), *_rows("line", "published line", [(q.life, q.line) for q in found], bins),
-            *_rows("model", "model", [(q.life, q.model) for q in found], bins), *_team_rows(found, bins)]
     finals = [(q.final(), q.life.outcome) for q in found if q.final()]
+    brier = _report(finals, "brier")
+    rows = [*_analyst_rows(found, bins), *_rows("line", "published line", [(q.life, q.line) for q in found], bins),
+            *_rows("model", "model", [(q.life, q.model) for q in found], bins),
+            *_team_rows(found, bins, brier.question_factors if brier else ())]
     annulled = sum(r[1] for r in seen[:-1] if r[0] == QuestionState.ANNULLED.value)
     return ScoreBoard(now, len(found), annulled, bins, tuple(sorted(rows, key=_rank)), _pooled(found, bins),
-                      _report(finals, "brier"), _report(finals, "log"), 0)
+                      brier, _report(finals, "log"), 0)
 
 
 def resolved(conn: Connection, now: datetime) -> list[Resolved]:
@@ -221,23 +224,16 @@ def _analyst_rows(found: Sequence[Resolved], bins: int) -> list[Row]:
     return [r for name in sorted(by) for r in _rows("analyst", name, by[name], bins)]
 
 
-def _team_rows(found: Sequence[Resolved], bins: int) -> list[Row]:
+def _team_rows(found: Sequence[Resolved], bins: int, factors: Sequence[float]) -> list[Row]:
+    """The team's mean and median rows, and the extremized one with ``factors``: each scored question's
+    leave-one-out factor, in order (the Brier aggregation report's; none under 2 questions)."""
     scored = [q for q in found if q.final()]
     rows = [r for how in TEAM[:2] for r in _rows("team", f"team {how}",
                                                    [(q.life, team_timeline(q, how)) for q in scored], bins)]
     if len(scored) < 2:
         return rows
-    factors = _loo_factors(scored)
     timelines = [(q.life, team_timeline(q, "extremized", a)) for q, a in zip(scored, factors, strict=True)]
     return rows + _rows("team", "team extremized", timelines, bins)
-
-
-def _loo_factors(scored: Sequence[Resolved]) -> list[float]:
-    """Each question's extremizing factor fitted on the others' final estimates. Each question enters the fit as
-    the one probability whose log-odds is its analysts' mean log-odds (the fit sees only that), so the means are
-    taken once, not once per fit."""
-    finals = [([sc.sigmoid(sc.mean_logit(q.final()))], q.life.outcome) for q in scored]
-    return [sc.fit_extremizing(finals[:i] + finals[i + 1:]) for i in range(len(finals))]
 
 
 def _rows(kind: Kind, label: str, timelines: Sequence[tuple[sc.QuestionLife, Sequence[sc.Estimate]]],

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from forewarn.model.dissent import Dissent
-from forewarn.review.judged import JudgmentsSeen
+from forewarn.review.judged import AssumptionSeen, JudgmentsSeen
 from forewarn.review.postmortem import ChainBreak, PostMortem
 from forewarn.review.replay import ReplaySeries
 from forewarn.review.timeline import TimelineKind
@@ -183,6 +183,10 @@ def judgment_sections(j: JudgmentsSeen) -> list[Section]:
     if on_lines:
         found.append(Section("Dissents from published lines", paragraphs=(
             "Filed by analysts against a published line; no one can edit or hide them.",), bullets=on_lines))
+    if j.assumptions:
+        found.append(Section("Key assumptions", paragraphs=(
+            "What the lines took for granted, with the evidence that met their signposts.",),
+            bullets=tuple(_assumption(x) for x in j.assumptions)))
     if j.dispositions:
         found.append(Section("Dissents from dispositions", paragraphs=(
             "Filed by analysts against how a warning was disposed of; no one can edit or hide them.",),
@@ -219,6 +223,13 @@ def _lines(j: JudgmentsSeen) -> Section:
     note = (f"The softening gap: the line's log-odds minus those of the median of the analysts' blind estimates made "
             f"before it (negative: softer); flagged when softer by more than {j.allowed:g} logits.")
     return Section("Judgments: published lines", paragraphs=(note,), table=Table(header, rows))
+
+
+def _assumption(x: AssumptionSeen) -> str:
+    a, first = x.assumption, (x.matches[0] if x.matches else None)
+    met = (f"; a signpost ({first.signpost}) was met by evidence known {when(first.known_at)} UTC: "
+           f"“{_clip(first.evidence)}” ({len(x.matches)} match(es) in all)" if first else "; no signpost was met")
+    return f"{a.owner}'s, added {when(a.created_at)} UTC: “{a.text}” — {a.state.value}{met}"
 
 
 def _dissent(d: Dissent, about: str) -> str:

@@ -363,7 +363,7 @@ warnings = Table(
     Column("disposed_by", String(128)),
     Column("reopened", Integer, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
-    # helper B (issue 16): the account holding the owner's role when it was assigned (None: nobody on shift),
+    # the account holding the owner's role when it was assigned (None: nobody on shift),
     # the next automatic step (escalation or reminder; None: none), reminders sent at the chain's end
     Column("owner_account", String(128)),
     Column("owner_name", Text),
@@ -444,7 +444,7 @@ web_sessions = Table(  # logged-in browsers: only a SHA-256 of the cookie value 
     Column("ended_at", UTCDateTime),
 )
 
-# -- helper B (issue 16): the duty roster (migration 0012) ------------------------------------------
+# -- the duty roster (migration 0012) ------------------------------------------
 roster = Table(  # who holds a role (a post in escalation chains) during a shift; every change is in the ledger
     "roster", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
@@ -458,7 +458,7 @@ roster = Table(  # who holds a role (a post in escalation chains) during a shift
     Column("removed_by", String(128)),
 )
 
-# -- helper F (issue 16): notes, tags and corrections (migration 0013) ------------------------------
+# -- notes, tags and corrections (migration 0013) ------------------------------
 # an annotation's target: "document:<id>" or "event:<document>:<trigger start>:<trigger end>:<type as extracted>"
 # (forewarn.model.annotations): an event coded again at the same trigger with the same type re-attaches
 annotation_notes = Table(  # free-text notes on documents and events; each is also in the ledger
@@ -501,7 +501,7 @@ event_corrections = Table(  # append-only: each correction (fields set, or a rej
     Column("made_at", UTCDateTime, nullable=False, index=True),
 )
 
-# -- helper A (issue 16): the workspace's own time (migration 0011) ---------------------------------
+# -- the workspace's own time (migration 0011) ---------------------------------
 workspace_clock = Table(  # at most one row: the time this workspace lives in when it is not the real time
     "workspace_clock", metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),  # always 1
@@ -512,7 +512,7 @@ workspace_clock = Table(  # at most one row: the time this workspace lives in wh
 )
 
 
-# -- the live feed and shift handovers (issue 16, helper E; migration 0014) ------------------
+# -- the live feed and shift handovers (issue 16; migration 0014) ------------------
 
 feed_visits = Table(  # each account's mark in the live feed: the newest item (by the time it became known) seen
     "feed_visits", metadata,
@@ -544,7 +544,7 @@ handover_acks = Table(  # the incoming officers' acknowledgements of a handover
 Index("ix_documents_ingested_at", documents.c.ingested_at, documents.c.id)  # the feed's order (0014)
 
 
-# -- questions, blind estimates and published lines (issue 17, helper A; migration 0016) -------
+# -- questions, blind estimates and published lines (issue 17; migration 0016) -------
 
 questions = Table(  # a binary question; a scenario's own question carries its scenario_id (one at most)
     "questions", metadata,
@@ -590,7 +590,7 @@ published_lines = Table(  # append-only: the probability and words a team passes
     Column("salt", String(64), nullable=False),
 )
 
-# -- helper D (issue 17): protected dissent (migration 0017) --------------------------------------------------------
+# -- protected dissent (migration 0017) --------------------------------------------------------
 
 dissents = Table(  # append-only (triggers refuse UPDATE and DELETE): dissent from a published line or a disposition
     "dissents", metadata,
@@ -605,7 +605,7 @@ dissents = Table(  # append-only (triggers refuse UPDATE and DELETE): dissent fr
     Index("ix_dissents_target", "target", "target_id"),
 )
 
-# -- helper H (issue 17): competing hypotheses (migration 0018) ----------------------------------------------------
+# -- competing hypotheses (migration 0018) ----------------------------------------------------
 
 ach_matrices = Table(  # a matrix of hypotheses x evidence; its content is the fold of its changes (ach_changes)
     "ach_matrices", metadata,
@@ -619,7 +619,7 @@ ach_matrices = Table(  # a matrix of hypotheses x evidence; its content is the f
     Column("updated_at", UTCDateTime, nullable=False),
 )
 
-ach_changes = Table(  # append-only: every change of a matrix, numbered 1, 2 ... (each also an ach-changed entry)
+ach_changes = Table(  # append-only (triggers): every change of a matrix, numbered 1, 2 ... (each an ach-changed entry)
     "ach_changes", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("matrix_id", Integer, nullable=False),
@@ -631,7 +631,7 @@ ach_changes = Table(  # append-only: every change of a matrix, numbered 1, 2 ...
     UniqueConstraint("matrix_id", "version"),
 )
 
-# -- helper K (issue 17): key assumptions with signposts
+# -- key assumptions with signposts
 
 assumptions = Table(  # an assumption behind a question's lines; its text is committed to in the ledger, kept here
     "assumptions", metadata,
@@ -652,7 +652,7 @@ assumptions = Table(  # an assumption behind a question's lines; its text is com
     Column("reviewed_at", UTCDateTime),
 )
 
-assumption_matches = Table(  # an observation that matched one of an assumption's signposts
+assumption_matches = Table(  # append-only (triggers): an observation that matched one of an assumption's signposts
     "assumption_matches", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("assumption_id", Integer, nullable=False),

@@ -3,8 +3,9 @@ question or standing alone, with an owner.
 
 Every change — create, add a hypothesis or an item, rate a cell, remove one — is one transaction: a row of
 ``ach_changes`` numbered by the matrix's next version (append-only), the matrix's current version, and its ledger
-entry ``ach-changed`` (the matrix id, the version, the change and its payload). A matrix at any version is the fold
-of its changes up to it (:func:`forewarn.model.ach.fold`). Analysts and above change matrices; any viewer reads.
+entry ``ach-changed`` (the matrix id, the version, the change and, under ``payload``, the row's payload; ``ledger
+verify`` checks each row against it). A matrix at any version is the fold of its changes up to it
+(:func:`forewarn.model.ach.fold`). Analysts and above change matrices; any viewer reads.
 
 An item cited by id is read through the one read path (``ws.reads.ach_evidence``) when it is added: its title or
 sentence, its page and its source's reliability letter are kept in the change, so a version's scores stay as they
@@ -197,7 +198,7 @@ class AchDesk:
                                                    actor=self.who.name, at=now))
         conn.execute(t.ach_matrices.update().where(M.id == matrix_id).values(version=version, updated_at=now))
         self.ledger.append(conn, "ach-changed", subject(matrix_id),
-                           {"id": matrix_id, "version": version, "change": op, **payload})
+                           {"id": matrix_id, "version": version, "change": op, "payload": payload})
         return after
 
     def _need(self) -> None:

@@ -1,18 +1,21 @@
 """Reads behind the board, the warning pages and the warnings API: warnings in board order with
 filters, offset and a total; what changed since a cursor (the ledger's sequence number); one warning
 with its history and the short facts about its evidence. Each is one or two indexed queries: nothing
-here reads the events or documents tables beyond the ids asked for."""
+here reads the events or documents tables beyond the ids asked for. A page of warnings comes with how many
+dissents each one's disposition has (one grouped query; dissents from a disposition are protected and anyone
+may read them)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, func, select
 
 from forewarn.detect.evidence import IN_CHUNK, DocumentBrief, EventBrief
 from forewarn.ledger.query import head_seq
 from forewarn.model import LedgerEntry, WarningRecord, WarningState
+from forewarn.model.dissent import DissentTarget
 from forewarn.model.judgment import Line, QuestionState
 from forewarn.model.warning import OPEN_STATES
 from forewarn.store import schema as t
@@ -20,7 +23,7 @@ from forewarn.warn import rows
 from forewarn.warn.judgments import QuestionView
 from forewarn.warn.policy import board_key
 
-L = t.ledger.c
+L, D = t.ledger.c, t.dissents.c
 CHANGE_ROWS = 2000  # ledger rows read per call of `changes`; the cursor then moves only that far
 
 
@@ -31,6 +34,7 @@ class WarningList:
     warnings: list[WarningRecord]
     total: int  # how many match in all
     names: dict[str, str]  # scenario names by id, removed ones too (old warnings name them)
+    dissents: dict[int, int] = field(default_factory=dict)  # dissents from each one's disposition (none: left out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +51,7 @@ class Changes:
     cursor: int  # the ledger's sequence number the caller has seen up to
     warnings: list[WarningRecord]  # changed after the previous cursor (or, on a reset, all open ones)
     reset: bool  # True: `warnings` is the whole open board, not a difference
+    dissents: dict[int, int] = field(default_factory=dict)  # dissents from each one's disposition (none: left out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,13 +107,27 @@ def changes(conn: Connection, since: int | None, open_limit: int = 500) -> Chang
     head = head_seq(conn)
     if since is None or since > head:
         board, _ = list_warnings(conn, states=OPEN_STATES, limit=open_limit)
-        return Changes(head, board, True)
+        return Changes(head, board, True, dissent_counts(conn, board))
     query = (select(L.seq, L.subject).where(L.seq > since, L.seq <= head, L.subject.like("warning:%"))
              .order_by(L.seq).limit(CHANGE_ROWS))
     found = list(conn.execute(query))
     cursor = int(found[-1].seq) if len(found) == CHANGE_ROWS else head
     ids = {int(s) for _, subject in found if (s := subject.partition(":")[2]).isdigit()}
-    return Changes(cursor, fetch_warnings(conn, ids), False)
+    found_warnings = fetch_warnings(conn, ids)
+    return Changes(cursor, found_warnings, False, dissent_counts(conn, found_warnings))
+
+
+def dissent_counts(conn: Connection, warnings: Iterable[WarningRecord]) -> dict[int, int]:
+    """How many dissents each of these warnings' dispositions has (those with none left out): one grouped query
+    per IN_CHUNK warnings (a page is at most 500)."""
+    wanted = sorted({w.id for w in warnings})
+    found: dict[int, int] = {}
+    for i in range(0, len(wanted), IN_CHUNK):
+        query = (select(D.target_id, func.count()).where(D.target == DissentTarget.DISPOSITION.value,
+                                                         D.target_id.in_(wanted[i:i + IN_CHUNK]))
+                 .group_by(D.target_id))
+        found.update({int(k): int(n) for k, n in conn.execute(query)})
+    return found
 
 
 def scenario_names(conn: Connection, *, enabled_only: bool = False) -> dict[str, str]:

@@ -70,7 +70,7 @@ class WarningDesk:
         with self.store.engine.connect() as conn:
             found, total = board.list_warnings(conn, states=states, severity=severity, scenario_id=scenario_id,
                                                limit=limit, offset=offset)
-            return WarningList(found, total, board.scenario_names(conn))
+            return WarningList(found, total, board.scenario_names(conn), board.dissent_counts(conn, found))
 
     def board_view(self, limit: int, *, watched: bool) -> Board:
         """The open board's first ``limit`` warnings, the cursor for live updates after it, and (with
@@ -78,7 +78,7 @@ class WarningDesk:
         with self.store.engine.connect() as conn:
             cursor = head_seq(conn)  # first: a change after it shows up in the first poll
             found, total = board.list_warnings(conn, states=OPEN_STATES, limit=limit)
-            listing = WarningList(found, total, board.scenario_names(conn))
+            listing = WarningList(found, total, board.scenario_names(conn), board.dissent_counts(conn, found))
             return Board(cursor, listing, board.scenario_names(conn, enabled_only=True) if watched else {})
 
     def changes(self, since: int | None) -> Changes:

@@ -10,20 +10,22 @@ line, its gaps and flag — and a random salt of 16 bytes kept in the row; :func
 The values and the salt are read only through the blind read path below; ``forewarn ledger verify`` recomputes
 each row's commitment against its entry (:mod:`forewarn.ledger.crosscheck`).
 
-A scenario's own question ("will <scenario> happen within its horizon?") is created on demand, the first time
+A scenario's own question ("<scenario>: will it happen within its horizon?") is created on demand, the first time
 someone estimates on it or publishes a line for it, referring to the question by the scenario's id.
 
-The BLIND RULE lives in :meth:`JudgmentDesk.view` (and the listing): before the asker has recorded an estimate
-of their own on a question, and before its reveal time, they see only their own estimates — not the others',
-not the published lines, not the model's probability. A question no longer open reveals everything."""
+The BLIND RULE is one function, :func:`blind_view`, behind every read of the desk (:meth:`JudgmentDesk.view`,
+the listing, the scenarios' lines): before the asker has recorded an estimate of their own on a question, and
+before its reveal time, they see only their own estimates — not the others', not the published lines, not the
+model's probability. A question no longer open reveals everything."""
 
 from __future__ import annotations
 
 import secrets
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import Connection, Row, select
@@ -59,6 +61,7 @@ from forewarn.warn.policy import Policy
 
 Q, E, L = t.questions.c, t.estimates.c, t.published_lines.c
 LIST_CAP = 500
+IN_MAX = 500  # scenario ids asked for in one IN (...) list; more read every scenario's question
 
 
 @dataclass(frozen=True)
@@ -190,18 +193,27 @@ class JudgmentDesk:
                 select(t.questions).where(*cond).order_by(Q.created_at.desc(), Q.id.desc()).limit(LIST_CAP))]
             return [self._seen(conn, q, with_model=False) for q in found]
 
-    def _seen(self, conn: Connection, q: Question, *, with_model: bool) -> QuestionView:
-        """THE blind rule: what of ``q`` the asker may see."""
-        ests = estimates_of(conn, q.id)
-        mine = tuple(e for e in ests if e.analyst == self.who.name)
-        if not self._revealed(q, bool(mine)):
-            return QuestionView(q, mine, False, (), (), None, mine)
-        model = self._model(q, self.clock()) if with_model else None
-        return QuestionView(q, mine, True, current_others(ests, self.who.name), lines_of(conn, q.id), model,
-                            tuple(ests))
+    def scenario_lines(self, scenario_ids: Iterable[str] | None = None) -> dict[str, QuestionView]:
+        """These scenarios' own questions (None: every scenario's, at most LIST_CAP) by scenario id, newest
+        question first, as the asker may see them (:func:`blind_view`; no model probability): three queries
+        whatever their number — the questions, their estimates, and the lines of those revealed to the asker."""
+        wanted = None if scenario_ids is None else set(scenario_ids)
+        if wanted is not None and not wanted:
+            return {}
+        with self.store.engine.connect() as conn:
+            found = _newest_per_scenario(scenario_questions(conn, wanted))
+            ests = estimates_by_question(conn, [q.id for q in found])
+            now, me = self.clock(), self.who.name
+            shown = [q.id for q in found if revealed(q, any(e.analyst == me for e in ests.get(q.id, ())), now)]
+            lines = lines_by_question(conn, shown)
+            return {str(q.scenario_id): blind_view(q, ests.get(q.id, []), me, now, _reader(lines, q.id))
+                    for q in found}
 
-    def _revealed(self, q: Question, has_own: bool) -> bool:
-        return has_own or q.state is not QuestionState.OPEN or _past(q.reveal_at, self.clock())
+    def _seen(self, conn: Connection, q: Question, *, with_model: bool) -> QuestionView:
+        """What of ``q`` the asker may see (:func:`blind_view`); the lines are read only when revealed."""
+        now = self.clock()
+        return blind_view(q, estimates_of(conn, q.id), self.who.name, now, lambda: lines_of(conn, q.id),
+                          lambda: self._model(q, now) if with_model else None)
 
     def _measure(self, conn: Connection, q: Question, p: float, text: str, at: datetime) -> Line:
         analysts = gap(p, blind_median(estimates_of(conn, q.id), at))
@@ -284,7 +296,7 @@ def new_salt() -> str:
 
 def scenario_question(s: Scenario, now: datetime, by: str) -> dict[str, Any]:
     """The fields of a scenario's own question, created ``now``: it resolves by the end of the horizon."""
-    return {"title": f"Will {s.name} happen within {s.horizon_days} days?"[:TITLE_MAX],
+    return {"title": f"{s.name}: will it happen within {s.horizon_days} days?"[:TITLE_MAX],
             "criteria": f"Yes if what scenario {s.id} describes happens by the resolution date. {s.description}",
             "resolves_by": (now + timedelta(days=s.horizon_days)).date(), "owner": s.owner or by,
             "scenario_id": s.id, "reveal_at": None}
@@ -329,6 +341,23 @@ def _past(at: datetime | None, now: datetime) -> bool:
     return at is not None and at <= now
 
 
+def revealed(q: Question, has_own: bool, now: datetime) -> bool:
+    """Whether ``q`` is revealed to an asker (``has_own``: they have an estimate of their own on it) at ``now``."""
+    return has_own or q.state is not QuestionState.OPEN or _past(q.reveal_at, now)
+
+
+def blind_view(q: Question, ests: Sequence[Estimate], me: str, now: datetime,
+               lines: Callable[[], tuple[Line, ...]],
+               model: Callable[[], float | None] = lambda: None) -> QuestionView:
+    """THE blind rule, the one place it is decided: what of ``q`` (with every estimate on it, oldest first) the
+    asker ``me`` may see at ``now``. Hidden, only their own estimates; ``lines`` and ``model`` are called only
+    when revealed (nothing withheld is read)."""
+    mine = tuple(e for e in ests if e.analyst == me)
+    if not revealed(q, bool(mine), now):
+        return QuestionView(q, mine, False, (), (), None, mine)
+    return QuestionView(q, mine, True, current_others(list(ests), me), lines(), model(), tuple(ests))
+
+
 def _has_estimate(conn: Connection, question_id: int, analyst: str) -> bool:
     found = conn.execute(select(E.id).where(E.question_id == question_id, E.analyst == analyst).limit(1)).first()
     return found is not None
@@ -348,14 +377,61 @@ def to_question(r: Row[Any]) -> Question:
 
 def estimates_of(conn: Connection, question_id: int) -> list[Estimate]:
     rows = conn.execute(select(t.estimates).where(E.question_id == question_id).order_by(E.at, E.id))
-    return [Estimate(r.id, r.question_id, r.analyst, r.probability, r.rationale, r.at, r.blind, r.salt)
-            for r in rows]
+    return [to_estimate(r) for r in rows]
 
 
 def lines_of(conn: Connection, question_id: int) -> tuple[Line, ...]:
     rows = conn.execute(select(t.published_lines).where(L.question_id == question_id).order_by(L.at, L.id))
-    return tuple(Line(r.id, r.question_id, r.probability, r.words, r.published_by, r.at, r.gap, r.model_gap,
-                      r.flagged, r.salt) for r in rows)
+    return tuple(to_line(r) for r in rows)
+
+
+def to_line(r: Row[Any]) -> Line:
+    return Line(r.id, r.question_id, r.probability, r.words, r.published_by, r.at, r.gap, r.model_gap, r.flagged,
+                r.salt)
+
+
+def to_estimate(r: Row[Any]) -> Estimate:
+    return Estimate(r.id, r.question_id, r.analyst, r.probability, r.rationale, r.at, r.blind, r.salt)
+
+
+def scenario_questions(conn: Connection, wanted: set[str] | None) -> list[Question]:
+    """Scenarios' own questions, newest first (at most LIST_CAP): those of ``wanted`` (None: every scenario's).
+    One query: a long list of ids reads every scenario's question and keeps the wanted ones here."""
+    few = wanted is not None and len(wanted) <= IN_MAX
+    cond = Q.scenario_id.in_(sorted(wanted or ())) if few else Q.scenario_id.is_not(None)
+    found = (to_question(r) for r in conn.execute(
+        select(t.questions).where(cond).order_by(Q.created_at.desc(), Q.id.desc())))
+    return list(islice((q for q in found if wanted is None or q.scenario_id in wanted), LIST_CAP))
+
+
+def _newest_per_scenario(found: list[Question]) -> list[Question]:
+    """The newest question of each scenario (there is one, unless a scenario was removed and added again)."""
+    kept: dict[str, Question] = {}
+    for q in found:
+        kept.setdefault(str(q.scenario_id), q)
+    return list(kept.values())
+
+
+def _reader(lines: dict[int, tuple[Line, ...]], question_id: int) -> Callable[[], tuple[Line, ...]]:
+    return lambda: lines.get(question_id, ())
+
+
+def estimates_by_question(conn: Connection, ids: Sequence[int]) -> dict[int, list[Estimate]]:
+    """Every estimate on these questions (at most LIST_CAP of them: one query), oldest first, by question."""
+    found: dict[int, list[Estimate]] = {}
+    if ids:
+        for r in conn.execute(select(t.estimates).where(E.question_id.in_(list(ids))).order_by(E.at, E.id)):
+            found.setdefault(r.question_id, []).append(to_estimate(r))
+    return found
+
+
+def lines_by_question(conn: Connection, ids: Sequence[int]) -> dict[int, tuple[Line, ...]]:
+    """The published lines of these questions (at most LIST_CAP of them: one query), oldest first, by question."""
+    found: dict[int, list[Line]] = {}
+    if ids:
+        for r in conn.execute(select(t.published_lines).where(L.question_id.in_(list(ids))).order_by(L.at, L.id)):
+            found.setdefault(r.question_id, []).append(to_line(r))
+    return {k: tuple(v) for k, v in found.items()}
 
 
 def current_others(ests: list[Estimate], me: str) -> tuple[Estimate, ...]:

@@ -70,7 +70,7 @@ def warning_json(w: WarningRecord, dissents: Sequence[Mapping[str, Any]] = ()) -
         "partner": w.partner, "partner_ref": w.partner_ref, "raised_at": _iso(w.raised_at), "raised_by": w.raised_by,
         "reopened": w.reopened, "signposts": list(w.signposts),
         "evidence": {"event_ids": list(w.event_ids), "document_ids": list(w.document_ids)},
-        "dissents": [dict(d) for d in dissents],  # issue 17 (helper D): protected dissent travels with it
+        "dissents": [dict(d) for d in dissents],  # issue 17: protected dissent travels with it
     }
 
 

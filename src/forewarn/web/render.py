@@ -23,7 +23,19 @@ NAV = (("board", "/", "Board"), ("feed", "/feed", "Feed"), ("scenarios", "/scena
        ("entities", "/entities", "Entities"),
        ("ledger", "/ledger", "Ledger"), ("postmortem", "/postmortem", "Post-mortem"),
        ("sources", "/sources", "Sources"), ("roster", "/roster", "Roster"),
-       ("questions", "/questions", "Questions"), ("scores", "/scores", "Scores"))
+       ("analysis", "/analysis", "Analysis"))
+# the analytic pages (issue 17) behind the one "Analysis" entry (the main nav has no room for four more at 1280 px):
+# listed on /analysis and in a second row of navigation on each of them
+ANALYSIS = (("/questions", "Questions", "Binary questions, blind estimates and the published lines with their "
+                                        "softening gap."),
+            ("/scores", "Scores", "Brier and log scores of the analysts, the published lines and the model on "
+                                  "resolved questions; calibration, discrimination and aggregation."),
+            ("/ach", "Hypotheses", "Competing hypotheses: hypotheses against the evidence, an inconsistency score "
+                                   "each and which evidence would change their ranking."),
+            ("/assumptions", "Assumptions", "Key assumptions behind a line, with signposts that flag them for "
+                                            "review when new evidence matches."))
+ANALYSIS_PAGES = frozenset({"analysis", "questions", "scores"})  # the data-page of each (hypotheses and assumptions
+# pages say "questions")
 
 
 def when(value: datetime | date | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -76,7 +88,8 @@ env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoesca
                   trim_blocks=True, lstrip_blocks=True)
 env.filters.update(when=when, span=span, pct=pct, dated=format_dated,  # dated: to its precision ("2024", "2024-08")
                    web_url=web_url)
-env.globals.update(query=query, nav=NAV, version=__version__, csrf_field=CSRF_FIELD, iso_date=ISO_DATE)
+env.globals.update(query=query, nav=NAV, version=__version__, csrf_field=CSRF_FIELD, iso_date=ISO_DATE,
+                   analysis=ANALYSIS, analysis_pages=ANALYSIS_PAGES)
 
 
 def render(request: Request, template: str, status: int = 200, headers: dict[str, str] | None = None,

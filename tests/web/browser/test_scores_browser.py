@@ -1,4 +1,4 @@
-"""The scores page in a real browser (issue 17, helper S): an analyst sees their own row by name and the others
+"""The scores page in a real browser: an analyst sees their own row by name and the others
 lettered, the reliability plot drawn as SVG and the aggregation report; a viewer sees no analyst's row; no page
 scrolls sideways at 1400 or 390 px. Screenshots: scores-*.png."""
 

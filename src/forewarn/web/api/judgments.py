@@ -133,7 +133,7 @@ def show_question(request: Request, p: Viewer, ref: Ref) -> ViewOut:
     ws = acting(request, p)
     v = ws.judgments.shown(ref)
     out = _view(view_json(v))
-    out.dissents = [dissent_out(d) for d in ws.dissents.of_view(v)]  # issue 17, helper D
+    out.dissents = [dissent_out(d) for d in ws.dissents.of_view(v)]
     return out
 
 

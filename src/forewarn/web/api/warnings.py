@@ -26,6 +26,7 @@ STATES: dict[str, tuple[WarningState, ...]] = {
 }
 WarningId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the warning's number")]
 MAX_DOCUMENTS = 200
+LIST_EXCLUDE: dict[str, Any] = {"items": {"__all__": {"dissents"}}}  # a list item gives `dissent_count` alone
 
 
 class HistoryEntry(BaseModel):
@@ -88,7 +89,10 @@ class WarningOut(BaseModel):
     evidence: list[EvidenceGroupOut] | None = Field(
         None, description="its evidence as readable rows grouped by indicator (only on the single-warning read)")
     dissents: list[DissentOut] | None = Field(
-        None, description="dissents from its disposition, oldest first (only on the single-warning read)")
+        None, description="dissents from its disposition, oldest first (only on the single-warning read; lists "
+                          "leave the field out and give `dissent_count`)")
+    dissent_count: int = Field(0, description="how many dissents its disposition has (protected: anyone may read "
+                                              "them, no one may edit or hide them)")
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -128,14 +132,16 @@ class EscalateIn(BaseModel):
     reason: str = Field(max_length=5000)
 
 
-def warning_out(w: WarningRecord, history: list[LedgerEntry] | None = None) -> WarningOut:
+def warning_out(w: WarningRecord, history: list[LedgerEntry] | None = None, dissents: int = 0) -> WarningOut:
     out = WarningOut.model_validate(w)
+    out.dissent_count = dissents
     if history is not None:
         out.history = [HistoryEntry.model_validate(e) for e in history]
     return out
 
 
-@router.get("/warnings", response_model=Page[WarningOut], summary="Warnings in board order")
+@router.get("/warnings", response_model=Page[WarningOut], summary="Warnings in board order",
+            response_model_exclude=LIST_EXCLUDE)
 def list_warnings(request: Request, p: Viewer, paging: Annotated[Paging, Depends()],
                   state: Annotated[StateFilter, Query(description="open = raised and acknowledged")] = "open",
                   severity: Annotated[str | None, Query(max_length=32)] = None,
@@ -144,17 +150,20 @@ def list_warnings(request: Request, p: Viewer, paging: Annotated[Paging, Depends
     """Escalated warnings first, then by severity (critical, high, elevated, others), then oldest first."""
     found = acting(request, p).warnings.listing(STATES[state], severity=severity, scenario_id=scenario,
                                                 limit=paging.limit, offset=paging.offset)
-    return paging.page(request, [warning_out(w) for w in found.warnings], found.total)
+    items = [warning_out(w, dissents=found.dissents.get(w.id, 0)) for w in found.warnings]
+    return paging.page(request, items, found.total)
 
 
-@router.get("/warnings/changes", response_model=Changes, summary="Warnings changed since a cursor (live board)")
+@router.get("/warnings/changes", response_model=Changes, summary="Warnings changed since a cursor (live board)",
+            response_model_exclude={"warnings": LIST_EXCLUDE["items"]})
 def warning_changes(request: Request, p: Viewer,
                     since: Annotated[str | None, Query(pattern=r"^\d{1,18}$", description="the last call's cursor")]
                     = None) -> Changes:
     """Without ``since``: the open board and the current cursor. With it: every warning changed after
     it (raised, acknowledged, escalated, disposed, reopened), in any state, and the new cursor."""
     found = acting(request, p).warnings.changes(int(since) if since is not None else None)
-    return Changes(cursor=str(found.cursor), reset=found.reset, warnings=[warning_out(w) for w in found.warnings])
+    return Changes(cursor=str(found.cursor), reset=found.reset,
+                   warnings=[warning_out(w, dissents=found.dissents.get(w.id, 0)) for w in found.warnings])
 
 
 @router.get("/warnings/{warning_id}", response_model=WarningOut, summary="One warning with its history")
@@ -163,7 +172,8 @@ def get_warning(request: Request, p: Viewer, warning_id: WarningId) -> WarningOu
     view = ws.warnings.view(warning_id)
     out = warning_out(view.warning, view.history)
     out.evidence = evidence_out(warning_evidence(ws, view.warning))
-    out.dissents = [dissent_out(d) for d in ws.dissents.of_warning(warning_id)]  # issue 17, helper D
+    out.dissents = [dissent_out(d) for d in ws.dissents.of_warning(warning_id)]
+    out.dissent_count = len(out.dissents)
     return out
 
 

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Depends
 from forewarn.web.api.common import known_names
 from forewarn.web.pages import (
     ach,
+    analysis,
     annotations,
     assumptions,
     board,
@@ -26,6 +27,6 @@ from forewarn.web.pages import (
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(known_names)])  # unknown query parameters: 422
 for module in (session, board, scenarios, events, documents, entities, ledger, postmortem, sources, feed, handover,
-               roster, questions, ach, scores, dissent, assumptions,
+               roster, questions, ach, scores, dissent, assumptions, analysis,
                annotations):  # annotations last: its /events/{id} must not shadow another's /events/…
     router.include_router(module.router)

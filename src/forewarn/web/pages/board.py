@@ -35,11 +35,12 @@ def board(request: Request, p: Viewer) -> Response:
     names = found.listing.names
     response = render(
         request, "board.html", warnings=found.listing.warnings, total=found.listing.total, cursor=found.cursor,
-        names=names, watched=found.watched, names_json=json.dumps(names),
+        names=names, watched=found.watched, names_json=json.dumps(names), dissents=found.listing.dissents,
         clock=ws.clock(), flash=take_flash(request), can_act=p.may(Role.DUTY_OFFICER),
         can_raise=p.may(Role.ANALYST), severities=list(ws.warnings.policy().ack_minutes),
-        handover=ws.handovers.latest(),  # the shift handover panel (issue 16, helper E)
-        scenario_lines=scenario_lines(ws.judgments.listing(), ws.settings.softening_gap))  # issue 17, helper P
+        handover=ws.handovers.latest(),  # the shift handover panel
+        scenario_lines=scenario_lines(ws.judgments.scenario_lines().values(),  # issue 17: 3 queries in all
+                                      ws.settings.softening_gap))
     return clear_flash(request, response)
 
 
@@ -53,8 +54,9 @@ def warning_list(request: Request, p: Viewer, paging: Annotated[Paging, Depends(
                                 offset=paging.offset)
     params = {"state": state, "severity": severity, "scenario": scenario, "limit": paging.limit}
     return render(request, "board.html", listing=True, warnings=found.warnings, total=found.total, names=found.names,
-                  params=params, state=state, limit=paging.limit, offset=paging.offset, clock=ws.clock(), flash=None,
-                  can_act=False, can_raise=False, severities=list(ws.warnings.policy().ack_minutes))
+                  dissents=found.dissents, params=params, state=state, limit=paging.limit, offset=paging.offset,
+                  clock=ws.clock(), flash=None, can_act=False, can_raise=False,
+                  severities=list(ws.warnings.policy().ack_minutes))
 
 
 @router.get("/warnings/{warning_id}")
@@ -65,7 +67,7 @@ def warning_page(request: Request, p: Viewer, warning_id: WarningId) -> Response
                       evidence=warning_evidence(ws, view.warning),
                       documents=view.documents, events=view.events, names=view.names, clock=ws.clock(),
                       flash=take_flash(request), can_act=p.may(Role.DUTY_OFFICER), reminders=view.reminders_left,
-                      **warning_section(ws, view.warning))  # dissents from its disposition (issue 17, helper D)
+                      **warning_section(ws, view.warning))  # dissents from its disposition
     return clear_flash(request, response)
 
 

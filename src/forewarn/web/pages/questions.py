@@ -61,7 +61,7 @@ def question_page(request: Request, p: Viewer, ref: Ref) -> Response:
                       may_resolve=is_open and v.asked and ws.judgments.may_resolve(v.question),
                       ref=ref if not v.asked else str(v.question.id),
                       allowed_gap=ws.settings.softening_gap, bands=bands(), words=words,
-                      flash=take_flash(request), **line_section(ws, v))  # dissents (issue 17, helper D)
+                      flash=take_flash(request), **line_section(ws, v))  # dissents
     return clear_flash(request, response)
 
 

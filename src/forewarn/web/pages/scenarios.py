@@ -73,7 +73,8 @@ def scenario_page(request: Request, p: Viewer, scenario_id: ScenarioId,
         ack_minutes={t.level: policy.minutes(t.level, s.thresholds) for t in s.thresholds},
         prior_log_odds=_log_odds(s.prior), evidence_chars=EVIDENCE_CHARS, flash=take_flash(request),
         can_edit=p.may(Role.ANALYST) and record.enabled, warning_rows=WARNING_ROWS,
-        scenario_line=scenario_lines(ws.judgments.listing(), ws.settings.softening_gap).get(s.id))  # issue 17
+        scenario_line=scenario_lines(ws.judgments.scenario_lines([s.id]).values(),  # issue 17
+                                     ws.settings.softening_gap).get(s.id))
     return clear_flash(request, response)
 
 

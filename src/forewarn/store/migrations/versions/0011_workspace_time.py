@@ -1,4 +1,4 @@
-"""the workspace's own time (helper A): one row saying the time the workspace lives in, when it is not the
+"""the workspace's own time: one row saying the time the workspace lives in, when it is not the
 real time (a demo's or a replayed workspace's), who set it, and whether it runs on or stays frozen.
 
 Revision ID: 0011

@@ -1,4 +1,4 @@
-"""named owners, duty roster and reminders at the chain's end (helper B)
+"""named owners, duty roster and reminders at the chain's end
 
 Revision ID: 0012
 Revises: 0011

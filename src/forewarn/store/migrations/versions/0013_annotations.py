@@ -1,4 +1,4 @@
-"""notes, tags and corrections on documents and events (helper F): annotation_notes, annotation_tags and
+"""notes, tags and corrections on documents and events: annotation_notes, annotation_tags and
 event_corrections, each keyed by a target that survives re-extraction (forewarn.model.annotations).
 
 Revision ID: 0013

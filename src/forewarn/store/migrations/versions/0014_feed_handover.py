@@ -1,4 +1,4 @@
-"""The live feed and shift handovers (issue 16, items 7 and 8, helper E): each user's last visit of the
+"""The live feed and shift handovers (issue 16, items 7 and 8): each user's last visit of the
 feed (the newest item they have seen), handover notes (written once, never changed: a correction is a
 new note), their acknowledgements by the incoming officers, and an index on the time a document became
 known, the feed's order.

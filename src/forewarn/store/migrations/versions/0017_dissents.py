@@ -1,7 +1,7 @@
 """Protected dissent on published lines and dispositions (issue 17): the ``dissents`` table, append-only in the
 database as the ledger is (0003, 0008): SQLite triggers refuse UPDATE, DELETE and an insert that would replace a row
 (``INSERT OR REPLACE`` deletes without firing the DELETE trigger); PostgreSQL triggers refuse UPDATE, DELETE and
-TRUNCATE (an ``ON CONFLICT DO UPDATE`` is an UPDATE).
+TRUNCATE (an ``ON CONFLICT DO UPDATE`` is an UPDATE); :mod:`forewarn.store.migrations.append_only` makes them.
 
 Revision ID: 0017
 Revises: 0016
@@ -11,6 +11,7 @@ Create Date: 2026-12-05
 import sqlalchemy as sa
 from alembic import op
 
+from forewarn.store.migrations.append_only import protect, unprotect
 from forewarn.store.types import UTCDateTime
 
 revision = "0017"
@@ -35,27 +36,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_dissents"),
     )
     op.create_index("ix_dissents_target", "dissents", ["target", "target_id"])
-    _append_only()
-
-
-def _append_only() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        for verb in ("UPDATE", "DELETE"):
-            op.execute(f"CREATE TRIGGER dissents_no_{verb.lower()} BEFORE {verb} ON dissents "
-                       f"BEGIN SELECT RAISE(ABORT, '{REFUSAL}'); END")
-        op.execute("CREATE TRIGGER dissents_no_replace BEFORE INSERT ON dissents "
-                   "WHEN EXISTS (SELECT 1 FROM dissents WHERE id = NEW.id) "
-                   f"BEGIN SELECT RAISE(ABORT, '{REFUSAL}'); END")
-        return
-    op.execute(f"""CREATE FUNCTION dissents_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN RAISE EXCEPTION '{REFUSAL}' USING ERRCODE = 'insufficient_privilege'; END $$""")
-    op.execute("CREATE TRIGGER dissents_no_change BEFORE UPDATE OR DELETE ON dissents "
-               "FOR EACH ROW EXECUTE FUNCTION dissents_refuse()")
-    op.execute("CREATE TRIGGER dissents_no_truncate BEFORE TRUNCATE ON dissents "
-               "FOR EACH STATEMENT EXECUTE FUNCTION dissents_refuse()")
+    protect("dissents", REFUSAL)
 
 
 def downgrade() -> None:
     op.drop_table("dissents")  # its triggers go with it
-    if op.get_bind().dialect.name != "sqlite":
-        op.execute("DROP FUNCTION dissents_refuse()")
+    unprotect("dissents")

@@ -1,4 +1,6 @@
-"""Competing hypotheses: matrices, hypotheses, evidence, ratings, versions (issue 17).
+"""Competing hypotheses: matrices, hypotheses, evidence, ratings, versions (issue 17). ``ach_changes`` is
+append-only in the database, as ``dissents`` is (:mod:`forewarn.store.migrations.append_only`): a version once
+written is never changed, removed or replaced.
 
 Revision ID: 0018
 Revises: 0017
@@ -8,12 +10,15 @@ Create Date: 2026-12-05
 import sqlalchemy as sa
 from alembic import op
 
+from forewarn.store.migrations.append_only import protect, unprotect
 from forewarn.store.types import JSONText, UTCDateTime
 
 revision = "0018"
 down_revision = "0017"
 branch_labels = None
 depends_on = None
+
+REFUSAL = "ach_changes are append-only: a matrix changes by a new version, never by editing one"
 
 
 def upgrade() -> None:
@@ -42,8 +47,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_ach_changes"),
         sa.UniqueConstraint("matrix_id", "version", name="uq_ach_changes_matrix_id"),
     )
+    protect("ach_changes", REFUSAL, keys=(("id",), ("matrix_id", "version")))
 
 
 def downgrade() -> None:
     for name in ("ach_changes", "ach_matrices"):
-        op.drop_table(name)
+        op.drop_table(name)  # the triggers go with the table
+    unprotect("ach_changes")

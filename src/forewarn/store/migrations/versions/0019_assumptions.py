@@ -1,4 +1,5 @@
-"""Key assumptions with signposts (issue 17).
+"""Key assumptions with signposts (issue 17). ``assumption_matches`` is append-only in the database, as
+``dissents`` is (:mod:`forewarn.store.migrations.append_only`): the evidence that flagged an assumption stays.
 
 Revision ID: 0019
 Revises: 0018
@@ -8,12 +9,15 @@ Create Date: 2026-12-05
 import sqlalchemy as sa
 from alembic import op
 
+from forewarn.store.migrations.append_only import protect, unprotect
 from forewarn.store.types import UTCDateTime
 
 revision = "0019"
 down_revision = "0018"
 branch_labels = None
 depends_on = None
+
+REFUSAL = "assumption_matches are append-only: the evidence that flagged an assumption stays"
 
 
 def upgrade() -> None:
@@ -52,8 +56,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_assumption_matches"),
         sa.UniqueConstraint("assumption_id", "signpost", "evidence_id", name="uq_assumption_matches_assumption_id"),
     )
+    protect("assumption_matches", REFUSAL, keys=(("id",), ("assumption_id", "signpost", "evidence_id")))
 
 
 def downgrade() -> None:
     for name in ("assumption_matches", "assumptions"):
-        op.drop_table(name)
+        op.drop_table(name)  # the triggers go with the table
+    unprotect("assumption_matches")

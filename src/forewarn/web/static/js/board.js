@@ -155,7 +155,10 @@
         el("a", {class: "warning-title", href: `/warnings/${w.id}`}, w.title),
         el("span", {class: "badge state"}, w.state),
         w.escalation_level > 0 ? el("span", {class: "badge escalation"}, `escalated · step ${w.escalation_level}`) : null,
-        w.reopened > 0 ? el("span", {class: "badge reopened"}, `reopened ×${w.reopened}`) : null),
+        w.reopened > 0 ? el("span", {class: "badge reopened"}, `reopened ×${w.reopened}`) : null,
+        w.dissent_count > 0 ? el("a", {class: "badge dissent", href: `/warnings/${w.id}#dissents`,
+                                       "data-dissents": w.dissent_count},
+                                 `${w.dissent_count} dissent${w.dissent_count === 1 ? "" : "s"}`) : null),
       facts,
       canAct ? actions(w) : null);
   }
