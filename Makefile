@@ -50,6 +50,7 @@ bench: install
 	bash scripts/chromium.sh
 	FOREWARN_BENCH_PG_URL="$$(bash scripts/postgres.sh)" $(BIN)/python bench/web_pages.py --backend both
 	$(BIN)/python bench/web_weight.py
+	$(BIN)/python bench/scores_page.py
 	$(BIN)/python bench/slavic_speed.py
 
 eval: install

@@ -72,9 +72,20 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
                         clock=lambda: NOW)
     try:
         build_world(ws, tmp)
+        judged(ws)
         yield Target(ws, create_app(ws))
     finally:
         ws.close()
+
+
+def judged(ws: Workspace) -> None:
+    """Question 1 with an estimate and a line, matrix 1 and assumption 1: what the schema's examples name."""
+    q = ws.judgments.add_question("Will the border be crossed?", "Troops cross in strength.", NOW.date().replace(
+        year=NOW.year + 1))
+    ws.judgments.estimate(str(q.id), 0.4, "fuzz")
+    ws.judgments.publish_line(str(q.id), 0.3)
+    ws.ach.create("Why the build-up?", ("An assault is coming", "A rotation of units"), question_id=q.id)
+    ws.assumptions.add(str(q.id), "The units lack bridging.", "- id: bridging\n  keywords: [bridg*]\n")
 
 
 @dataclass
@@ -128,7 +139,7 @@ def test_no_input_makes_the_api_fail(target: Target) -> None:
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", target.app)
     failures: dict[str, str] = {}
     operations, succeeded = 0, 0
-    tally = Tally()
+    tally, never = Tally(), []
     for result in schema.get_all_operations():
         if not isinstance(result, Ok):
             failures[f"schema: {result.err()}"] = "the operation's schema is invalid"
@@ -139,10 +150,13 @@ def test_no_input_makes_the_api_fail(target: Target) -> None:
         failure = fuzz_operation(target, operation, statuses, tally)
         if failure:
             failures[f"{operation.method.upper()} {operation.path}"] = failure
-        succeeded += any(200 <= s < 300 for s in statuses)
+        if any(200 <= s < 300 for s in statuses):
+            succeeded += 1
+        else:
+            never.append(f"{operation.method.upper()} {operation.path}")
         assert 401 not in statuses and 403 not in statuses, (operation.path, statuses)  # the admin token works
     assert operations >= 40, f"only {operations} operations in the schema"
-    assert succeeded >= operations // 2, f"only {succeeded} of {operations} operations ever succeeded"
+    assert succeeded >= operations // 2, f"only {succeeded} of {operations} operations ever succeeded; never: {never}"
     report = "\n".join(f"{name}\n    {detail}" for name, detail in sorted(failures.items()))
     print(f"fuzz: {operations} operations, {tally.cases} cases, {tally.failures} failed")
     assert failures == {}, f"{len(failures)} operations failed ({tally.cases} cases, {tally.failures} " \

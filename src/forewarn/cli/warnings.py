@@ -55,9 +55,10 @@ def board(
     listing, now = run(ctx, action)
     found = listing.warnings
     if as_json:
-        from forewarn.web.api.warnings import warning_out  # the API's item
+        from forewarn.web.api.warnings import list_item  # the API's item
 
-        print_page([warning_out(w) for w in found], total=listing.total, limit=limit, offset=offset)
+        print_page([list_item(w, listing.dissents.get(w.id, 0)) for w in found], total=listing.total, limit=limit,
+                   offset=offset)
         return
     shown = {"open": " open", "all": ""}.get("all" if include_all else state, f" {state}")
     table = Table("id", "severity", "state", "owner", "age", "acknowledge within", "level", "title",

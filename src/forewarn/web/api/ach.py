@@ -15,7 +15,7 @@ from forewarn.web.api.common import Page, Paging
 from forewarn.web.auth import ActAnalyst, Viewer, acting
 
 router = APIRouter(tags=["competing hypotheses"])
-MatrixId = Annotated[int, Path(ge=1, le=10**9, description="the matrix's number")]
+MatrixId = Annotated[int, Path(ge=1, le=10**9, description="the matrix's number", examples=[1])]
 Number = Annotated[int, Path(ge=1, le=10**6)]
 
 

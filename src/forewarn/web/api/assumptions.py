@@ -17,7 +17,7 @@ from forewarn.web.api.common import Page, Paging
 from forewarn.web.auth import ActAnalyst, Viewer, acting
 
 router = APIRouter(tags=["assumptions"])
-Id = Annotated[int, Path(ge=1, le=2**31 - 1, description="the assumption's number")]
+Id = Annotated[int, Path(ge=1, le=2**31 - 1, description="the assumption's number", examples=[1])]
 
 
 class AssumptionOut(BaseModel):

@@ -19,7 +19,8 @@ from forewarn.web.auth import ActAnalyst, ActDutyOfficer, Viewer, acting
 
 router = APIRouter(tags=["questions"])
 Ref = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
-                          description="the question's number, or a scenario's id for the scenario's own question")]
+                          description="the question's number, or a scenario's id for the scenario's own question",
+                          examples=["1"])]
 Probability = Annotated[float, Field(gt=0, lt=1, description="strictly between 0 and 1")]
 OUTCOMES = {"yes": QuestionState.RESOLVED_YES, "no": QuestionState.RESOLVED_NO, "annul": QuestionState.ANNULLED}
 

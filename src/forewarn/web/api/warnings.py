@@ -132,6 +132,11 @@ class EscalateIn(BaseModel):
     reason: str = Field(max_length=5000)
 
 
+def list_item(w: WarningRecord, dissents: int) -> dict[str, Any]:
+    """A warning as a list gives it (the CLI's ``--json`` too): ``dissent_count`` without the dissents."""
+    return warning_out(w, dissents=dissents).model_dump(mode="json", exclude={"dissents"})
+
+
 def warning_out(w: WarningRecord, history: list[LedgerEntry] | None = None, dissents: int = 0) -> WarningOut:
     out = WarningOut.model_validate(w)
     out.dissent_count = dissents
