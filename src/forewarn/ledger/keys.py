@@ -19,7 +19,7 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, rsa, x448, x25519
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, rsa, x448, x25519
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import Connection, select
 
@@ -30,9 +30,10 @@ from forewarn.store import schema as t
 
 KEY_REGISTERED = "key-registered"
 KEYGEN_HINT = "create one with `forewarn ledger keygen PATH` and point the signing_key setting at it"
+# DSA is told by its class name: cryptography 51 deprecates the dsa module, and touching it warns
 OTHER_KINDS = ((rsa.RSAPrivateKey, "an RSA"), (ec.EllipticCurvePrivateKey, "an elliptic-curve (ECDSA)"),
-               (dsa.DSAPrivateKey, "a DSA"), (ed448.Ed448PrivateKey, "an Ed448"),
-               (x25519.X25519PrivateKey, "an X25519"), (x448.X448PrivateKey, "an X448"))
+               (ed448.Ed448PrivateKey, "an Ed448"), (x25519.X25519PrivateKey, "an X25519"),
+               (x448.X448PrivateKey, "an X448"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +98,8 @@ def load_signer(path: Path) -> Ed25519Signer:
                               hint="check the path and its permissions") from None
     key = _private_key(data, path)
     if not isinstance(key, Ed25519PrivateKey):
-        kind = next((name for cls, name in OTHER_KINDS if isinstance(key, cls)), "another kind of")
+        kind = next((name for cls, name in OTHER_KINDS if isinstance(key, cls)),
+                    "a DSA" if "DSA" in type(key).__name__ else "another kind of")
         raise SigningKeyError(f"{path} holds {kind} key, not an Ed25519 one", hint=KEYGEN_HINT)
     return Ed25519Signer(key)
 
