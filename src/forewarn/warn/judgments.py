@@ -226,7 +226,7 @@ class JudgmentDesk:
 
     def _notify(self, q: Question) -> list[str]:
         """Who a flagged line is told to: the level above the question's owner (a scenario's escalation chain),
-        else the owner. TODO(issue 17): queue it in an outbox; warn/notify's is bound to warnings."""
+        else the owner."""
         if q.scenario_id:
             chain = self.scenario(q.scenario_id).chain
             above = list(chain[chain.index(q.owner) + 1:] if q.owner in chain else chain[1:])
