@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import secrets
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -81,6 +82,11 @@ class Line:
     model_gap: float | None  # logit(line) - logit(the model's probability then); None for a question of no scenario
     flagged: bool  # softer than the analysts by more than the `softening_gap` setting
     salt: str = ""  # the random salt of its ledger commitment (hex)
+
+
+def new_salt() -> str:
+    """A fresh random salt for a ledger commitment (hex)."""
+    return secrets.token_hex(SALT_BYTES)
 
 
 def words(probability: float) -> str:

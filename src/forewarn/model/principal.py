@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from forewarn.errors import Forbidden
+
 
 class Role(StrEnum):
     """What an account may do; each role may do everything the ones before it may."""
@@ -58,3 +60,8 @@ class Principal:
 
     def may(self, role: Role) -> bool:
         return self.role.allows(role)
+
+    def require(self, role: Role, what: str) -> None:
+        """Forbidden unless the principal holds ``role`` or above; ``what`` says what it was trying to do."""
+        if not self.may(role):
+            raise Forbidden(f"{self.name} is a {self.role.label}; to {what} needs {role.label} or above")

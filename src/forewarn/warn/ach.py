@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from forewarn.errors import AchInvalid, Forbidden, NotFound
+from forewarn.errors import AchInvalid, NotFound
 from forewarn.ledger.service import LedgerService
 from forewarn.model import Principal, Role
 from forewarn.model.ach import (
@@ -87,7 +87,7 @@ class AchDesk:
     def create(self, title: str, hypotheses: Sequence[str], question_id: int | None = None,
                owner: str | None = None) -> Matrix:
         """A new matrix with its first hypotheses (2 to 12): version 1."""
-        self._need()
+        self.who.require(Role.ANALYST, "change a competing-hypotheses matrix")
         texts = [check_text(h, "hypothesis") for h in hypotheses]
         _count(len(texts))
         name = check_text(title, "title", TITLE_MAX)
@@ -103,7 +103,7 @@ class AchDesk:
             return self._record(conn, None, mid, "create", payload)
 
     def add_hypothesis(self, matrix_id: int, text: str) -> Matrix:
-        self._need()
+        self.who.require(Role.ANALYST, "change a competing-hypotheses matrix")
         value = check_text(text, "hypothesis")
         with self.store.transaction() as conn:
             m = self._current(conn, matrix_id)
@@ -113,7 +113,7 @@ class AchDesk:
     def add_evidence(self, matrix_id: int, ref: str = "", text: str = "", grade: str = "") -> Matrix:
         """Cite a document, event, claim or note by id (``ref``; ``grade``: the credibility digit, if any), or add
         a free-text item (``text``) with its Admiralty grade."""
-        self._need()
+        self.who.require(Role.ANALYST, "change a competing-hypotheses matrix")
         item = self._item(ref.strip(), text, check_grade(grade))
         with self.store.transaction() as conn:
             m = self._current(conn, matrix_id)
@@ -124,7 +124,7 @@ class AchDesk:
 
     def rate(self, matrix_id: int, evidence_id: int, hypothesis_id: int, rating: str) -> Matrix:
         """Rate a cell (CC, C, N, I, II; "" or "-" clears it). Rating it as it is already changes nothing."""
-        self._need()
+        self.who.require(Role.ANALYST, "change a competing-hypotheses matrix")
         value = check_rating(rating)
         with self.store.transaction() as conn:
             m = self._current(conn, matrix_id)
@@ -135,7 +135,7 @@ class AchDesk:
             return self._record(conn, m, matrix_id, "rate", payload)
 
     def remove_hypothesis(self, matrix_id: int, hypothesis_id: int) -> Matrix:
-        self._need()
+        self.who.require(Role.ANALYST, "change a competing-hypotheses matrix")
         with self.store.transaction() as conn:
             m = self._current(conn, matrix_id)
             _known(m, None, hypothesis_id)
@@ -145,7 +145,7 @@ class AchDesk:
             return self._record(conn, m, matrix_id, "remove-hypothesis", {"hypothesis": hypothesis_id})
 
     def remove_evidence(self, matrix_id: int, evidence_id: int) -> Matrix:
-        self._need()
+        self.who.require(Role.ANALYST, "change a competing-hypotheses matrix")
         with self.store.transaction() as conn:
             m = self._current(conn, matrix_id)
             _known(m, evidence_id, None)
@@ -201,10 +201,6 @@ class AchDesk:
                            {"id": matrix_id, "version": version, "change": op, "payload": payload})
         return after
 
-    def _need(self) -> None:
-        if not self.who.may(Role.ANALYST):
-            raise Forbidden(f"{self.who.name} is a {self.who.role.label}; to change a competing-hypotheses matrix "
-                            f"needs {Role.ANALYST.label} or above")
 
 
 def subject(matrix_id: int) -> str:

@@ -43,10 +43,10 @@ from forewarn.model.assumption import (
     assumption_commitment,
     review_commitment,
 )
-from forewarn.model.judgment import Question, QuestionState
+from forewarn.model.judgment import Question, QuestionState, new_salt
 from forewarn.store import SqlStore
 from forewarn.store import schema as t
-from forewarn.warn.judgments import check_text, new_salt
+from forewarn.warn.judgments import check_text
 from forewarn.warn.notify import queue_notice
 from forewarn.warn.policy import Policy
 
@@ -96,7 +96,7 @@ class AssumptionDesk:
     def add(self, question: str, text: str, signposts: str, owner: str | None = None,
             line_id: int | None = None) -> Assumption:
         """Add an assumption to an open question (``assumption-added``); analyst or above."""
-        self._need(Role.ANALYST, "add an assumption")
+        self.who.require(Role.ANALYST, "add an assumption")
         v = self.view_question(question)
         if v.question.state is not QuestionState.OPEN:
             raise InvalidArgument(f"question {v.question.id} is {v.question.state.value}",
@@ -241,9 +241,6 @@ class AssumptionDesk:
                             hint=f"its owner ({a.owner}) or an admin may")
         return a
 
-    def _need(self, role: Role, what: str) -> None:
-        if not self.who.may(role):
-            raise Forbidden(f"{self.who.name} is a {self.who.role.label}; to {what} needs {role.label} or above")
 
 
 class HasAssumptions(Protocol):

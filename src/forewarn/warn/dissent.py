@@ -9,7 +9,6 @@ verify`` checks every row against its entry (:mod:`forewarn.ledger.crosscheck`).
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -21,7 +20,7 @@ from forewarn.errors import Forbidden, InvalidArgument, NotFound
 from forewarn.ledger.service import LedgerService
 from forewarn.model import Principal, Role
 from forewarn.model.dissent import Dissent, DissentTarget, check_dissent, dissent_commitment, dissent_json, target_of
-from forewarn.model.judgment import SALT_BYTES
+from forewarn.model.judgment import new_salt
 from forewarn.store import SqlStore
 from forewarn.store import schema as t
 from forewarn.warn import rows as warning_rows
@@ -42,8 +41,7 @@ class DissentDesk:
 
     def file(self, target: str, target_id: int, text: str) -> Dissent:
         """File the asker's dissent from a line or a disposition (``dissent-filed``); analyst or above."""
-        if not self.who.may(Role.ANALYST):
-            raise Forbidden(f"{self.who.name} is a {self.who.role.label}; to dissent needs analyst or above")
+        self.who.require(Role.ANALYST, "dissent")
         kind, said = target_of(target), check_dissent(text)
         if kind is DissentTarget.LINE:
             return self._file_line(self._visible_line(target_id), target_id, said)
@@ -113,7 +111,7 @@ class DissentDesk:
 
     def _file_line(self, question_id: int, line_id: int, text: str) -> Dissent:
         made = Dissent(0, DissentTarget.LINE, line_id, question_id, self.who.name, text, self.clock(),
-                       secrets.token_hex(SALT_BYTES))
+                       new_salt())
         with self.store.transaction() as conn:
             made = _insert(conn, made)
             self.ledger.append(conn, "dissent-filed", f"question:{question_id}", {

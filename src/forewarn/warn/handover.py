@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from forewarn.detect import assessments
-from forewarn.errors import Forbidden, HandoverStateError, InvalidArgument, NotFound
+from forewarn.errors import HandoverStateError, InvalidArgument, NotFound
 from forewarn.ledger.service import LedgerService
 from forewarn.model import LedgerEntry, Principal, Role, WarningRecord
 from forewarn.model.warning import OPEN_STATES
@@ -115,7 +115,7 @@ class HandoverDesk:
 
     def write(self, watch: str, corrects: int | None = None) -> Handover:
         """Write a note (``handover-written``, with all of it, in the same transaction)."""
-        self._need_duty_officer("write a handover")
+        self.who.require(Role.DUTY_OFFICER, "write a handover")
         text = check_watch(watch)
         with self.store.transaction() as conn:
             if corrects is not None:
@@ -128,7 +128,7 @@ class HandoverDesk:
 
     def acknowledge(self, handover_id: int) -> Handover:
         """The incoming officer acknowledges a note (``handover-acknowledged``)."""
-        self._need_duty_officer("acknowledge a handover")
+        self.who.require(Role.DUTY_OFFICER, "acknowledge a handover")
         with self.store.transaction() as conn:
             h = fetch(conn, handover_id)
             check_ack(h, self.who.name)
@@ -152,9 +152,6 @@ class HandoverDesk:
             total = int(conn.execute(select(func.count()).select_from(t.handovers)).scalar_one())
             return [fetch(conn, int(i)) for i in ids.scalars().all()], total
 
-    def _need_duty_officer(self, what: str) -> None:
-        if not self.who.may(Role.DUTY_OFFICER):
-            raise Forbidden(f"{self.who.name} is a {self.who.role.label}; to {what} needs duty officer or above")
 
     def _draft(self, conn: Connection, now: datetime) -> Draft:
         prev = conn.execute(select(H.id, H.written_at).order_by(H.written_at.desc(), H.id.desc()).limit(1)).first()

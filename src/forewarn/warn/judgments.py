@@ -20,7 +20,6 @@ model's probability. A question no longer open reveals everything."""
 
 from __future__ import annotations
 
-import secrets
 import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -36,7 +35,6 @@ from forewarn.ledger.service import LedgerService
 from forewarn.model import Principal, Role
 from forewarn.model.judgment import (
     RATIONALE_MAX,
-    SALT_BYTES,
     TITLE_MAX,
     Estimate,
     Line,
@@ -48,6 +46,7 @@ from forewarn.model.judgment import (
     estimate_commitment,
     gap,
     line_commitment,
+    new_salt,
     softer,
     words,
 )
@@ -93,7 +92,7 @@ class JudgmentDesk:
     def add_question(self, title: str, criteria: str, resolves_by: date, owner: str | None = None,
                      reveal_at: datetime | None = None) -> Question:
         """Add a binary question (``question-added``); analyst or above."""
-        self._need(Role.ANALYST, "add a question")
+        self.who.require(Role.ANALYST, "add a question")
         fields = check_question(title, criteria, resolves_by, self.clock())
         with self.store.transaction() as conn:
             return self._insert(conn, {**fields, "owner": (owner or self.who.name).strip(), "reveal_at": reveal_at})
@@ -101,7 +100,7 @@ class JudgmentDesk:
     def resolve(self, ref: str, outcome: QuestionState, rationale: str) -> Question:
         """Resolve (yes / no) or annul an open question (``question-resolved``): its owner (or an admin), a person,
         with a rationale."""
-        self._need(Role.ANALYST, "resolve a question")
+        self.who.require(Role.ANALYST, "resolve a question")
         if self.who.kind is PrincipalKind.SYSTEM or outcome is QuestionState.OPEN:
             raise InvalidArgument("a question is resolved yes or no, or annulled, by a person",
                                   hint="`forewarn question resolve ID yes|no|annul --rationale TEXT`")
@@ -117,7 +116,7 @@ class JudgmentDesk:
     def estimate(self, ref: str, probability: float, rationale: str = "") -> Estimate:
         """Record the asker's estimate (``estimate-recorded``); analyst or above. Blind when it is their first
         on the question and its reveal time has not passed."""
-        self._need(Role.ANALYST, "record an estimate")
+        self.who.require(Role.ANALYST, "record an estimate")
         p, why = check_probability(probability), check_text(rationale, "rationale")
         with self.store.transaction() as conn:
             q, now = open_question(self._find(conn, ref, create=True)), self.clock()
@@ -135,7 +134,7 @@ class JudgmentDesk:
         """Publish the team's line (``line-published``); duty officer or above. Its softening gaps are measured
         against the blind estimates made before it and the model's probability now, and flagged when softer
         than the analysts by more than the ``softening_gap`` setting."""
-        self._need(Role.DUTY_OFFICER, "publish a line")
+        self.who.require(Role.DUTY_OFFICER, "publish a line")
         p = check_probability(probability)
         with self.store.transaction() as conn:
             q, now = open_question(self._find(conn, ref, create=True)), self.clock()
@@ -280,18 +279,10 @@ class JudgmentDesk:
         self.ledger.append(conn, "question-added", subject(new_id), question_payload(new_id, row))
         return fetch(conn, new_id)
 
-    def _need(self, role: Role, what: str) -> None:
-        if not self.who.may(role):
-            raise Forbidden(f"{self.who.name} is a {self.who.role.label}; to {what} needs {role.label} or above")
 
 
 def subject(question_id: int) -> str:
     return f"question:{question_id}"
-
-
-def new_salt() -> str:
-    """A fresh random salt for a ledger commitment (hex)."""
-    return secrets.token_hex(SALT_BYTES)
 
 
 def scenario_question(s: Scenario, now: datetime, by: str) -> dict[str, Any]:
