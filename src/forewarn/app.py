@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
 
 from forewarn.accounts import Accounts
 from forewarn.config import Settings
@@ -79,8 +80,9 @@ class Workspace:
         self.judgments = JudgmentDesk(store, settings, clock, self.who, self.ledger, self.scenarios.get,
                                       lambda sid, at: self.scenarios.assess(sid, at).probability,
                                       lambda line_id: [dissent_json(d) for d in self.dissents.of_line(line_id)])
-        self.dissents = DissentDesk(store, clock, self.who, self.ledger, self.judgments.view)
-        self.assumptions = AssumptionDesk(store, settings, clock, self.who, self.ledger, self.judgments.view,
+        revealed = partial(self.judgments.view, model=False)  # what the blind rule shows, without assessing
+        self.dissents = DissentDesk(store, clock, self.who, self.ledger, revealed)
+        self.assumptions = AssumptionDesk(store, settings, clock, self.who, self.ledger, revealed,
                                           lambda: self.scenarios.gazetteer)
         self.ach = AchDesk(store, clock, self.who, self.ledger, self.reads.ach_evidence)
 

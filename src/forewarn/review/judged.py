@@ -25,7 +25,7 @@ from forewarn.warn.judgments import QuestionView, estimate_json, line_json, ques
 class Judged(Protocol):
     """What the post-mortem reads of the judgments desk (``ws.judgments``): its blind read path."""
 
-    def view(self, ref: str) -> QuestionView: ...
+    def view(self, ref: str, *, model: bool = True) -> QuestionView: ...
 
 
 class Dissents(Protocol):
@@ -79,7 +79,7 @@ def judgments_seen(desk: Judged, dissents: Dissents, assumptions: Assumptions, s
     """The judgments part of the post-mortem of ``scenario_id`` (whose warnings are ``warning_ids``)."""
     on_dispositions = tuple(d for w in warning_ids for d in dissents.of_warning(w))
     try:
-        view = desk.view(scenario_id)
+        view = desk.view(scenario_id, model=False)  # the lines carry their gaps to the model
     except NotFound:  # nobody has estimated on the scenario or published a line for it
         return JudgmentsSeen(None, True, (), (), on_dispositions, allowed)
     every = view.history  # revealed: every analyst's estimates over time; hidden: only the reader's own

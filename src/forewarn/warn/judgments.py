@@ -163,13 +163,16 @@ class JudgmentDesk:
     def line_shown(self, x: Line) -> dict[str, Any]:
         """A line just published, as its publisher may see it: whole once the question is revealed to them, else
         without its gaps and flag (:func:`withheld_json`)."""
-        return line_json(x) if x.id in {y.id for y in self.view(str(x.question_id)).lines} else withheld_json(x)
+        shown = {y.id for y in self.view(str(x.question_id), model=False).lines}
+        return line_json(x) if x.id in shown else withheld_json(x)
 
-    def view(self, ref: str) -> QuestionView:
+    def view(self, ref: str, *, model: bool = True) -> QuestionView:
         """The question as the asker may see it (the blind rule), with the history of the estimates they may see;
-        NotFound for a scenario's question not yet asked (:meth:`shown` shows that one too)."""
+        NotFound for a scenario's question not yet asked (:meth:`shown` shows that one too). ``model`` False
+        leaves out the model's probability, which assesses the scenario over the whole store: for the readers
+        that need only what is revealed (dissents, assumptions, the post-mortem)."""
         with self.store.engine.connect() as conn:
-            return self._seen(conn, self._find(conn, ref), with_model=True)
+            return self._seen(conn, self._find(conn, ref), with_model=model)
 
     def shown(self, ref: str) -> QuestionView:
         """As :meth:`view`, but a scenario's question no one has estimated on yet comes back as not yet asked
@@ -182,7 +185,7 @@ class JudgmentDesk:
     def history(self, ref: str) -> tuple[Estimate, ...]:
         """Every analyst's estimates on a question (oldest first) once it is revealed to the asker; before, only
         the asker's own (the blind rule, through :meth:`view`)."""
-        return self.view(ref).history
+        return self.view(ref, model=False).history
 
     def listing(self, state: QuestionState | None = None) -> list[QuestionView]:
         """Every question (newest first, at most LIST_CAP) as the asker may see it; no model probabilities."""

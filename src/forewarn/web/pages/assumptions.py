@@ -43,7 +43,7 @@ def assumptions_page(request: Request, p: Viewer, question: Annotated[str | None
                      state: Annotated[AssumptionState | None, Query()] = None) -> Response:
     ws = acting(request, p)
     found = ws.assumptions.listing(question or None, state)
-    asked = ws.judgments.view(question).question if question else None
+    asked = ws.judgments.view(question, model=False).question if question else None
     response = render(request, "assumptions.html", rows=found, question=asked, state=state,
                       states=list(AssumptionState), may_add=p.may(Role.ANALYST) and asked is not None,
                       text_max=TEXT_MAX, signposts_max=SIGNPOSTS_MAX, example=EXAMPLE, flash=take_flash(request))
