@@ -18,7 +18,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"errors", "config", "redact", "yamlfile", "model"}),
     frozenset({"geo"}),
     frozenset({"sources", "store"}),
-    frozenset({"ingest", "nlp", "ledger", "export", "accounts"}),
+    frozenset({"ingest", "nlp", "ledger", "export", "accounts", "sharing"}),
     frozenset({"detect", "reads"}),
     frozenset({"warn"}),
     frozenset({"review"}),

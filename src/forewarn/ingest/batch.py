@@ -154,6 +154,7 @@ def _document(p: _Prepared, cluster_id: str, run_id: int, now: datetime) -> Docu
         language=document_language(raw.language, p.text), marking=(source.marking if source else Marking.CLEAR).value,
         team=source.team if source else None, cluster_id=cluster_id, reader=raw.reader, location=raw.location,
         item=raw.item, raw_sha256=raw.raw_sha256, run_id=run_id, meta=raw.meta,
+        compartment_id=source.compartment_id if source else None,
     )
 
 

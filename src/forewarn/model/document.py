@@ -136,6 +136,7 @@ class Document:
     raw_sha256: str
     run_id: int
     meta: tuple[tuple[str, str], ...] = field(default=())
+    compartment_id: int | None = field(default=None, compare=False)  # who may see it (its source's; None: anyone)
 
     @property
     def observation(self) -> Observation | None:

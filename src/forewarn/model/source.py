@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from forewarn.model.marking import Compartment
 
 
 class SourceKind(StrEnum):
@@ -75,6 +79,15 @@ class Source:
     team: str | None = None
     options: tuple[tuple[str, str], ...] = field(default=())  # reader options, e.g. ("map", "text=body")
     created_at: datetime | None = None
+    recipients: tuple[str, ...] = ()  # who may see its documents besides the team (TLP:AMBER), or only (TLP:RED)
+    compartment_id: int | None = field(default=None, compare=False)  # as stored (None: open to every account)
+
+    @property
+    def compartment(self) -> Compartment:
+        """Who may see what it brings in: its marking, team and recipients (checked)."""
+        from forewarn.model.marking import Compartment
+
+        return Compartment.of(self.marking, [self.team] if self.team else [], self.recipients)
 
     @property
     def posted(self) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from functools import cached_property
 from typing import IO, Any, Literal
 
 from forewarn.errors import Issue
@@ -14,6 +15,7 @@ from forewarn.export import write_plover_jsonl
 from forewarn.geo.gazetteer import Gazetteer
 from forewarn.model import Document, IngestRun, Principal, WarningRecord
 from forewarn.model.annotations import CorrectionState, Tag, TargetKind
+from forewarn.model.marking import Access
 from forewarn.model.query import DocumentQuery, EventQuery
 from forewarn.model.records import DocumentExtraction, DocumentView, EntityMerge, EntityRecord, RunView, StoredEvent
 from forewarn.model.scenario import Region
@@ -64,6 +66,11 @@ class Reads:
     who: Principal
     translator: Translator | None = None  # the workspace's machine translator (setting ``translator``), if any
     translator_name: str = ""
+
+    @cached_property
+    def access(self) -> Access:
+        """What the asker may see (its teams, the compartments hidden from it), resolved once per request."""
+        return self.store.access(self.who)
 
     # -- documents and runs ----------------------------------------------------------------------
     def documents(self, query: DocumentQuery) -> tuple[list[Document], int]:

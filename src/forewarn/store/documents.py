@@ -88,7 +88,7 @@ def _document(r: Any) -> Document:
         published_precision=DatePrecision(r.published_precision) if r.published_precision else None,
         ingested_at=r.ingested_at, language=r.language, marking=r.marking, team=r.team, cluster_id=r.cluster_id,
         reader=r.reader, location=r.location, item=r.item, raw_sha256=r.raw_sha256, run_id=r.run_id,
-        meta=tuple((k, v) for k, v in r.meta),
+        meta=tuple((k, v) for k, v in r.meta), compartment_id=r.compartment,
     )
 
 

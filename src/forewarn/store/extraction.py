@@ -27,6 +27,8 @@ from forewarn.model.records import ExtractionCounts, event_id
 from forewarn.store import schema as t
 from forewarn.store.core import StoreCore, chunks
 
+Facts = tuple[str | None, datetime | None, int | None]  # a document's source id, publication time, compartment
+
 
 class ExtractionWrites(StoreCore):
     def save_extractions(self, extractions: Sequence[Extraction], now: datetime) -> None:
@@ -45,7 +47,8 @@ class ExtractionWrites(StoreCore):
             xs = list(latest.values())
             self._insert(conn, t.mentions, [_mention_row(x, i, m) for x in xs for i, m in enumerate(x.entities)])
             self._insert(conn, t.places, [_place_row(x, i, p) for x in xs for i, p in enumerate(x.places)])
-            self._insert(conn, t.claims, [_claim_row(x, i, c, parts) for x in xs for i, c in enumerate(x.claims)])
+            self._insert(conn, t.claims, [{**_claim_row(x, i, c, parts), "compartment": facts[x.document_id][2]}
+                                          for x in xs for i, c in enumerate(x.claims)])
             self._insert(conn, t.events, [row for x in xs for row in _event_rows(x, facts[x.document_id], parts, now)])
 
     def record_extraction_failure(self, document_id: str, extractor: str, error: str, now: datetime) -> None:
@@ -55,13 +58,13 @@ class ExtractionWrites(StoreCore):
             self._document_facts(conn, [document_id])
             self._upsert_status(conn, [_status_row(document_id, extractor, "failed", error, now, ExtractionCounts())])
 
-    def _document_facts(self, conn: Connection, doc_ids: list[str]) -> dict[str, tuple[str | None, datetime | None]]:
-        """(source id, publication time) of each document; every one must exist."""
+    def _document_facts(self, conn: Connection, doc_ids: list[str]) -> dict[str, Facts]:
+        """(source id, publication time, compartment) of each document; every one must exist."""
         d = t.documents.c
-        found: dict[str, tuple[str | None, datetime | None]] = {}
+        found: dict[str, Facts] = {}
         for chunk in chunks(doc_ids):
-            for r in conn.execute(select(d.id, d.source_id, d.published_at).where(d.id.in_(chunk))):
-                found[r.id] = (r.source_id, r.published_at)
+            for r in conn.execute(select(d.id, d.source_id, d.published_at, d.compartment).where(d.id.in_(chunk))):
+                found[r.id] = (r.source_id, r.published_at, r.compartment)
         missing = [i for i in doc_ids if i not in found]
         if missing:
             more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
@@ -190,7 +193,7 @@ def _claimed_row(e: ClaimedEvent | None, parts: dict[str, tuple[str | None, str 
             "claimed_place_lon": g.lon if g else None}
 
 
-def _event_rows(x: Extraction, facts: tuple[str | None, datetime | None],
+def _event_rows(x: Extraction, facts: Facts,
                 parts: dict[str, tuple[str | None, str | None]], now: datetime) -> list[dict[str, Any]]:
     """One row per distinct event id (the first of the events sharing one counts)."""
     rows: dict[str, dict[str, Any]] = {}
@@ -200,7 +203,7 @@ def _event_rows(x: Extraction, facts: tuple[str | None, datetime | None],
     return list(rows.values())
 
 
-def _event_row(x: Extraction, ev: Event, facts: tuple[str | None, datetime | None],
+def _event_row(x: Extraction, ev: Event, facts: Facts,
                parts: dict[str, tuple[str | None, str | None]], now: datetime) -> dict[str, Any]:
     e, f = ev.evidence, ev.flags
     return {
@@ -212,7 +215,7 @@ def _event_row(x: Extraction, ev: Event, facts: tuple[str | None, datetime | Non
         "negated": f.negated, "hypothetical": f.hypothetical, "future": f.future, "reported": f.reported,
         "sentence": e.sentence, "start": e.start, "end": e.end, "trigger_start": e.trigger_start,
         "trigger_end": e.trigger_end, "confidence": float(ev.confidence),
-        "actor_inferred": ev.actor is not None and ev.actor.inferred, "coder": ev.coder,
+        "actor_inferred": ev.actor is not None and ev.actor.inferred, "coder": ev.coder, "compartment": facts[2],
     }
 
 

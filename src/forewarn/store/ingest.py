@@ -126,7 +126,7 @@ def _document_row(d: Document, shingles: int, signature: bytes) -> dict[str, Any
         "ingested_at": d.ingested_at, "language": d.language, "marking": d.marking, "team": d.team,
         "cluster_id": d.cluster_id, "reader": d.reader, "location": d.location, "item": d.item,
         "raw_sha256": d.raw_sha256, "run_id": d.run_id, "meta": [list(m) for m in d.meta],
-        "shingles": shingles, "signature": signature,
+        "shingles": shingles, "signature": signature, "compartment": d.compartment_id,
     }
 
 

@@ -9,37 +9,38 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, Select, func, select, update
 
 from forewarn.errors import AlreadyExists, Code, Issue, NotFound, Severity
 from forewarn.model import IngestRun, Marking, Reliability, Source, SourceKind
 from forewarn.store import schema as t
-from forewarn.store.core import StoreCore
+from forewarn.store.access import AccessStore
 
 
-class SourcesAndRuns(StoreCore):
+class SourcesAndRuns(AccessStore):
     # -- sources ---------------------------------------------------------------------------
     def add_source(self, source: Source) -> None:
         with self._write() as conn:
             if conn.execute(select(t.sources.c.id).where(t.sources.c.id == source.id)).first():
                 raise AlreadyExists(f"source {source.id!r} already exists",
                                     hint="choose another name, or remove the existing source first")
+            compartment = self.compartment_id(conn, source.compartment)
             conn.execute(t.sources.insert().values(
                 id=source.id, kind=source.kind.value, name=source.name, location=source.location,
                 reliability=source.reliability.value, marking=source.marking.value, team=source.team,
-                options=[list(o) for o in source.options], created_at=source.created_at,
+                options=[list(o) for o in source.options], created_at=source.created_at, compartment=compartment,
             ))
 
     def get_source(self, source_id: str) -> Source:
         with self.engine.connect() as conn:
-            row = conn.execute(select(t.sources).where(t.sources.c.id == source_id)).first()
+            row = conn.execute(_sources().where(t.sources.c.id == source_id)).first()
         if row is None:
             raise NotFound(f"no source {source_id!r}", hint="`forewarn source list` shows the sources")
         return _source(row)
 
     def list_sources(self) -> list[Source]:
         with self.engine.connect() as conn:
-            return [_source(r) for r in conn.execute(select(t.sources).order_by(t.sources.c.id))]
+            return [_source(r) for r in conn.execute(_sources().order_by(t.sources.c.id))]
 
     def remove_source(self, source_id: str) -> int:
         """Remove a source from the registry; its documents stay (they keep the source id as
@@ -116,10 +117,18 @@ class SourcesAndRuns(StoreCore):
             return int(conn.execute(select(func.count()).select_from(i).where(i.c.run_id == run_id)).scalar_one())
 
 
+def _sources() -> Select[Any]:
+    """Sources with their compartment's recipients."""
+    k = t.compartments.c
+    return (select(t.sources, k.recipients).select_from(t.sources.outerjoin(t.compartments,
+                                                                             k.id == t.sources.c.compartment)))
+
+
 def _source(r: Any) -> Source:
     return Source(id=r.id, kind=SourceKind(r.kind), name=r.name, location=r.location,
                   reliability=Reliability(r.reliability), marking=Marking(r.marking), team=r.team,
-                  options=tuple((k, v) for k, v in r.options), created_at=r.created_at)
+                  options=tuple((k, v) for k, v in r.options), created_at=r.created_at,
+                  recipients=tuple(p for p in (r.recipients or "").split(",") if p), compartment_id=r.compartment)
 
 
 def _run(r: Any) -> IngestRun:

@@ -41,6 +41,7 @@ sources = Table(
     Column("reliability", String(1), nullable=False),
     Column("marking", String(24), nullable=False),
     Column("team", String(64)),
+    Column("compartment", Integer),  # who may see it (model.marking; NULL: everyone), migration 0020
     Column("options", JSONText, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
 )
@@ -95,6 +96,7 @@ documents = Table(
     Column("language", String(16)),
     Column("marking", String(24), nullable=False),
     Column("team", String(64)),
+    Column("compartment", Integer),  # who may see it (model.marking; NULL: everyone), migration 0020
     Column("cluster_id", String(64), nullable=False, index=True),
     Column("reader", String(16), nullable=False),
     Column("location", Text, nullable=False),
@@ -259,6 +261,7 @@ events = Table(
     Column("confidence", Float, nullable=False),
     Column("actor_inferred", Boolean, nullable=False, server_default=false()),  # by rule, not named (0010)
     Column("coder", String(64), nullable=False, server_default="rules"),  # rules, model:NAME, rules+model:NAME
+    Column("compartment", Integer),  # who may see it (model.marking; NULL: everyone), migration 0020
     # the explorer filters one of these and a date range, leaving out negated events; each index also
     # carries the point, so the map's grid and the daily counts read no table rows (migrations 0005, 0006)
     Index("ix_events_type_date", "type", "date", "negated", "place_lat", "place_lon"),
@@ -303,6 +306,7 @@ claims = Table(
     Column("claimed_place_admin1", Text),
     Column("claimed_place_lat", Float),
     Column("claimed_place_lon", Float),
+    Column("compartment", Integer),  # who may see it (model.marking; NULL: everyone), migration 0020
 )
 
 
@@ -311,6 +315,7 @@ claims = Table(
 scenarios = Table(  # scenarios added to the workspace; every change is also in the ledger
     "scenarios", metadata,
     Column("id", String(64), primary_key=True),
+    Column("compartment", Integer),  # who may see it (model.marking; NULL: everyone), migration 0020
     Column("version", String(64), nullable=False),  # SHA-256 of the YAML text
     Column("name", Text, nullable=False),
     Column("yaml", Text, nullable=False),
@@ -337,6 +342,7 @@ assessments = Table(  # a scenario's probability at a time, with every signal's 
 warnings = Table(
     "warnings", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("compartment", Integer),  # who may see it (model.marking; NULL: everyone), migration 0020
     Column("origin", String(16), nullable=False),
     Column("scenario_id", String(64), index=True),
     Column("severity", String(16), nullable=False),
@@ -464,6 +470,7 @@ roster = Table(  # who holds a role (a post in escalation chains) during a shift
 annotation_notes = Table(  # free-text notes on documents and events; each is also in the ledger
     "annotation_notes", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("compartment", Integer),  # who may see it (model.marking; NULL: everyone), migration 0020
     Column("target", String(200), nullable=False, index=True),
     Column("document_id", String(64), nullable=False, index=True),
     Column("event_id", String(64)),  # the event's id when the note was made
@@ -549,6 +556,7 @@ Index("ix_documents_ingested_at", documents.c.ingested_at, documents.c.id)  # th
 questions = Table(  # a binary question; a scenario's own question carries its scenario_id (one at most)
     "questions", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("compartment", Integer),  # who may see it (model.marking; NULL: everyone), migration 0020
     Column("title", String(300), nullable=False),
     Column("criteria", Text, nullable=False),
     Column("resolves_by", Date, nullable=False),
@@ -664,4 +672,42 @@ assumption_matches = Table(  # append-only (triggers): an observation that match
     Column("found_at", UTCDateTime, nullable=False),
     Column("evidence", Text, nullable=False),
     UniqueConstraint("assumption_id", "signpost", "evidence_id"),
+)
+
+# -- teams, compartments and the read audit (migration 0020) ------------------------------------
+
+teams = Table(  # a team (compartment owner); every change is also in the ledger
+    "teams", metadata,
+    Column("id", String(64), primary_key=True),  # slug
+    Column("name", String(200), nullable=False),
+    Column("created_by", String(128), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+team_members = Table(  # who belongs to a team; adding and removing are in the ledger
+    "team_members", metadata,
+    Column("team_id", String(64), primary_key=True),
+    Column("account", String(128), primary_key=True, index=True),
+    Column("added_by", String(128), nullable=False),
+    Column("added_at", UTCDateTime, nullable=False),
+)
+
+compartments = Table(  # each distinct (marking, teams, recipients), written once and never changed
+    "compartments", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", Text, nullable=False, unique=True),
+    Column("marking", String(24), nullable=False),
+    Column("teams", Text, nullable=False),  # comma-separated team ids, all of which are needed
+    Column("recipients", Text, nullable=False),  # comma-separated accounts (and, for AMBER, teams)
+)
+
+read_audit = Table(  # who read which AMBER or RED object, when, and by which way out
+    "read_audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False, index=True),
+    Column("account", String(128), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("object_id", String(160), nullable=False),
+    Column("compartment", Integer, nullable=False),
+    Column("via", String(16), nullable=False),
 )

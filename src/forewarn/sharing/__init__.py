@@ -1,0 +1,1 @@
+"""Sharing between installations that do not trust each other (deconfliction by file)."""

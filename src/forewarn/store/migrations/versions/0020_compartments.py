@@ -1,0 +1,97 @@
+"""Teams, compartments and the read audit (issue 18): a ``compartment`` column on every object that can be
+hidden, filled for existing sources, documents and their events and claims from the marking and team they
+already carried.
+
+Revision ID: 0020
+Revises: 0019
+Create Date: 2026-12-05
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from forewarn.model.marking import Compartment
+from forewarn.store.types import UTCDateTime
+
+revision = "0020"
+down_revision = "0019"
+branch_labels = None
+depends_on = None
+
+MARKED = ("sources", "documents", "events", "claims", "annotation_notes", "scenarios", "warnings", "questions")
+
+
+def upgrade() -> None:
+    op.create_table(
+        "teams",
+        sa.Column("id", sa.String(64), nullable=False),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("created_by", sa.String(128), nullable=False),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_teams"),
+    )
+    op.create_table(
+        "team_members",
+        sa.Column("team_id", sa.String(64), nullable=False),
+        sa.Column("account", sa.String(128), nullable=False),
+        sa.Column("added_by", sa.String(128), nullable=False),
+        sa.Column("added_at", UTCDateTime, nullable=False),
+        sa.PrimaryKeyConstraint("team_id", "account", name="pk_team_members"),
+    )
+    op.create_index("ix_team_members_account", "team_members", ["account"])
+    op.create_table(
+        "compartments",
+        sa.Column("id", sa.Integer, autoincrement=True, nullable=False),
+        sa.Column("key", sa.Text, nullable=False),
+        sa.Column("marking", sa.String(24), nullable=False),
+        sa.Column("teams", sa.Text, nullable=False),
+        sa.Column("recipients", sa.Text, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_compartments"),
+        sa.UniqueConstraint("key", name="uq_compartments_key"),
+    )
+    op.create_table(
+        "read_audit",
+        sa.Column("id", sa.Integer, autoincrement=True, nullable=False),
+        sa.Column("at", UTCDateTime, nullable=False),
+        sa.Column("account", sa.String(128), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("object_id", sa.String(160), nullable=False),
+        sa.Column("compartment", sa.Integer, nullable=False),
+        sa.Column("via", sa.String(16), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_read_audit"),
+    )
+    op.create_index("ix_read_audit_at", "read_audit", ["at"])
+    op.create_index("ix_read_audit_account", "read_audit", ["account"])
+    for table in MARKED:
+        with op.batch_alter_table(table) as b:
+            b.add_column(sa.Column("compartment", sa.Integer))
+    _fill()
+
+
+def _fill() -> None:
+    """Compartments for the markings and teams sources and documents carried before (most are open)."""
+    conn = op.get_bind()
+    pairs = {tuple(r) for table in ("sources", "documents")
+             for r in conn.execute(sa.text(f"SELECT DISTINCT marking, team FROM {table}"))}
+    for marking, team in sorted(pairs, key=lambda p: (p[0], p[1] or "")):
+        c = Compartment.of(marking, [team] if team else [], ["nobody"] if marking == "TLP:RED" else [])
+        if c.open:
+            continue
+        conn.execute(sa.text("INSERT INTO compartments (key, marking, teams, recipients) VALUES (:k, :m, :t, :r)"),
+                     {"k": c.key, "m": c.marking.value, "t": ",".join(c.teams), "r": ",".join(c.recipients)})
+        cid = conn.execute(sa.text("SELECT id FROM compartments WHERE key = :k"), {"k": c.key}).scalar()
+        for table in ("sources", "documents"):
+            conn.execute(sa.text(f"UPDATE {table} SET compartment = :c WHERE marking = :m AND "
+                                 "COALESCE(team, '') = :t"), {"c": cid, "m": marking, "t": team or ""})
+    for table in ("events", "claims"):
+        conn.execute(sa.text(f"UPDATE {table} SET compartment = (SELECT d.compartment FROM documents d "
+                             f"WHERE d.id = {table}.document_id) WHERE document_id IN "
+                             "(SELECT id FROM documents WHERE compartment IS NOT NULL)"))
+
+
+def downgrade() -> None:
+    for table in MARKED:
+        with op.batch_alter_table(table) as b:
+            b.drop_column("compartment")
+    for table in ("read_audit", "compartments", "team_members", "teams"):
+        op.drop_table(table)
