@@ -13,11 +13,13 @@ Inside one workspace (one organisation) the markings mean:
 - ``TLP:AMBER``: the members of the owning team(s), and the accounts and teams named as recipients
   (shared with, on need-to-know).
 - ``TLP:AMBER+STRICT``: the members of the owning team(s) only; it names no recipients.
-- ``TLP:RED``: the named recipient accounts only (individuals, not teams).
+- ``TLP:RED``: the named recipient accounts only (individuals, not teams), who must also be members of its
+  owning team(s) if it has any.
 
 An object owned by several teams (derived from holdings of more than one) is for the members of every one of
 them. A restricted object with no owning team is for the whole workspace (AMBER, AMBER+STRICT), or its
-recipients (RED). forewarn itself (the system principal: cycles, scoring) sees everything; an administrator
+recipients (RED); a RED object whose recipients are none (derived from two with no recipient in common) is for
+no one. forewarn itself (the system principal: cycles, scoring) sees everything; an administrator
 does not, by role: need-to-know binds admins too (they administer teams, which is ledgered).
 
 Markings are raised, never lowered, and a derived object takes the strictest of what it derives from
@@ -97,21 +99,19 @@ class Compartment:
 
 
 def strictest(compartments: Iterable[Compartment]) -> Compartment:
-    """The compartment of an object derived from these: the strictest marking, every owning team, and the
-    recipients every restricting one names (an object derived from two RED objects is for those named on
-    both)."""
+    """The compartment of an object derived from these, seen only by those who see every one of them: the
+    strictest marking; every team that restricts one of them; and, for AMBER, the recipients every restricted
+    one shares with, for RED those every RED one names (none in common: for no one)."""
     cs = list(compartments)
-    if not cs:
-        return Compartment()
-    marking = max((c.marking for c in cs), key=RANK.__getitem__)
-    teams = _names(t for c in cs for t in c.teams)
-    named = [set(c.recipients) for c in cs if c.recipients]
+    restricted = [c for c in cs if c.restricted]
+    if not restricted:
+        return Compartment(Marking.GREEN if any(c.marking is Marking.GREEN for c in cs) else Marking.CLEAR,
+                           _names(t for c in cs for t in c.teams))
+    marking = max((c.marking for c in restricted), key=RANK.__getitem__)
+    binding = {Marking.AMBER: restricted, Marking.RED: [c for c in restricted if c.marking is Marking.RED]}
+    named = [set(c.recipients) for c in binding.get(marking, [])]
     recipients = tuple(sorted(set.intersection(*named))) if named else ()
-    if marking is Marking.RED and not recipients:
-        recipients = ("nobody",)  # two RED objects with no recipient in common: for no one
-    if marking is Marking.AMBER_STRICT:
-        recipients = ()
-    return Compartment(marking, teams, recipients)
+    return Compartment(marking, _names(t for c in restricted for t in c.teams), recipients)
 
 
 def visible_to(c: Compartment, name: str, teams: frozenset[str]) -> bool:
@@ -119,11 +119,12 @@ def visible_to(c: Compartment, name: str, teams: frozenset[str]) -> bool:
     who = name.strip().lower()
     if c.marking in OPEN:
         return True
+    members = set(c.teams) <= teams
     if c.marking is Marking.RED:
-        return who in c.recipients
+        return who in c.recipients and members
     if c.marking is Marking.AMBER and (who in c.recipients or teams & set(c.recipients)):
         return True
-    return set(c.teams) <= teams
+    return members
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from forewarn.model.marking import Compartment
+from forewarn.model.source import Marking
 from forewarn.store.types import UTCDateTime
 
 revision = "0020"
@@ -74,7 +75,7 @@ def _fill() -> None:
     pairs = {tuple(r) for table in ("sources", "documents")
              for r in conn.execute(sa.text(f"SELECT DISTINCT marking, team FROM {table}"))}
     for marking, team in sorted(pairs, key=lambda p: (p[0], p[1] or "")):
-        c = Compartment.of(marking, [team] if team else [], ["nobody"] if marking == "TLP:RED" else [])
+        c = Compartment(Marking(marking), (team.strip().lower(),) if team else ())  # a RED one names no one yet
         if c.open:
             continue
         conn.execute(sa.text("INSERT INTO compartments (key, marking, teams, recipients) VALUES (:k, :m, :t, :r)"),
