@@ -5,7 +5,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 VENDOR := src/forewarn/web/static/vendor/versions.json
-PYTEST_ARGS ?=
+# the suite on both cores (pytest-xdist), each test file on one worker (its module fixtures built once)
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
 .PHONY: install demo test lint bench eval eval-streams model postgres postgres-stop docs clean
 
@@ -52,6 +53,8 @@ bench: install
 	$(BIN)/python bench/web_weight.py
 	$(BIN)/python bench/scores_page.py
 	$(BIN)/python bench/slavic_speed.py
+	FOREWARN_BENCH_PG_URL="$$(bash scripts/postgres.sh)" $(BIN)/python bench/markings_pages.py --backend both
+	$(BIN)/python bench/deconfliction_exchange.py
 
 eval: install
 	$(BIN)/python eval/near_duplicates.py
@@ -75,6 +78,7 @@ eval: install
 	$(BIN)/python eval/search_inflection.py
 	$(BIN)/python eval/demo_languages.py
 	$(BIN)/python eval/judgment_simulation.py --check 1000
+	$(BIN)/python eval/deconfliction.py
 
 # The long backtests: every default scenario daily over the real news streams of ../shared/data (news_2023_mayjun,
 # news_2024_feeds). Not part of `make eval`: the first build of the 2023 stream's cached workspace (93,385 items

@@ -41,6 +41,7 @@ import json
 import math
 import os
 import random
+import re
 import shutil
 import sqlite3
 import sys
@@ -203,15 +204,34 @@ def schema_revision() -> str:
     return head
 
 
+def migrations_digest(upto: str) -> str:
+    """A digest of the migration scripts up to revision ``upto``: while an issue is under way its migrations are
+    edited in place under the same revision id, and a file migrated by an earlier edit must not be reused."""
+    digest = hashlib.sha256()
+    for script in sorted((MIGRATIONS / "versions").glob("[0-9]*.py")):
+        if script.name[:len(upto)] <= upto:
+            digest.update(script.name.encode() + b"\0" + script.read_bytes())
+    return digest.hexdigest()[:8]
+
+
 def cache_path(n: int, seed: int = 7) -> Path:
-    return CACHE / f"events-{n}-seed{seed}-rev{schema_revision()}-v{FILL_VERSION}.db"
+    head = schema_revision()
+    return CACHE / f"events-{n}-seed{seed}-rev{head}-{migrations_digest(head)}-v{FILL_VERSION}.db"
+
+
+_CACHED = re.compile(r"-rev(\d+)(?:-([0-9a-f]{8}))?-v\d+\.db$")
 
 
 def older_cache(n: int, seed: int = 7) -> Path | None:
-    """The newest cached file of the same fill (``n``, ``seed``, format version) at an older schema revision."""
-    found = sorted(CACHE.glob(f"events-{n}-seed{seed}-rev*-v{FILL_VERSION}.db"))
-    older = [p for p in found if p != cache_path(n, seed)]
-    return older[-1] if older else None
+    """The newest cached file of the same fill (``n``, ``seed``, format version) at an older schema revision,
+    migrated by the scripts as they are now (a name without a digest predates the digests: trusted)."""
+    head = schema_revision()
+    usable = []
+    for path in CACHE.glob(f"events-{n}-seed{seed}-rev*-v{FILL_VERSION}.db"):
+        if (m := _CACHED.search(path.name)) and m.group(1) < head and (
+                m.group(2) is None or m.group(2) == migrations_digest(m.group(1))):
+            usable.append((m.group(1), m.group(2) is not None, path))
+    return max(usable)[2] if usable else None
 
 
 def cached_sqlite(n: int = DEFAULT_EVENTS, *, seed: int = 7, force: bool = False,
@@ -233,10 +253,21 @@ def cached_sqlite(n: int = DEFAULT_EVENTS, *, seed: int = 7, force: bool = False
         os.replace(partial, path)
         progress(f"  {older.name} copied and migrated to revision {schema_revision()} in "
                  f"{time.perf_counter() - t0:.0f} s")
+        _drop_stale(path, n, seed)
         return _describe(url, 0.0, cached=True)
     filled = fill(f"sqlite:///{partial}", n, seed=seed, progress=progress)
     os.replace(partial, path)  # only a complete fill gets the cache's name
+    _drop_stale(path, n, seed)
     return replace(filled, url=url)
+
+
+def _drop_stale(path: Path, n: int, seed: int) -> None:
+    """Files of the same fill at the head revision migrated by scripts since edited (and copies made from them,
+    such as bench/markings_pages.py's): never reused, gigabytes each."""
+    stem = path.name.removesuffix(".db")
+    for stale in CACHE.glob(f"events-{n}-seed{seed}-rev{schema_revision()}-*-v{FILL_VERSION}*.db"):
+        if not stale.name.startswith(stem):
+            stale.unlink()
 
 
 def _describe(url: str, seconds: float, *, cached: bool) -> Filled:

@@ -25,6 +25,9 @@ from forewarn.config import Settings
 os.environ["FOREWARN_EXTRACT"] = "false"
 # Automatic ledger anchors of PostgreSQL workspaces go under the state folder: a throwaway one, not the user's.
 os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="forewarn-state-")
+if os.environ.get("PYTEST_XDIST_WORKER"):  # a worker of `pytest -n`: its terminal size is the suite's, not 80x24
+    for name in ("COLUMNS", "LINES"):
+        os.environ.pop(name, None)
 
 PG_URL = os.environ.get("FOREWARN_TEST_PG_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"

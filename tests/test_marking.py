@@ -93,7 +93,8 @@ def test_the_store_resolves_what_is_hidden_from_each_principal(tmp_path) -> None
         red = store.compartment_id(conn, Compartment.of(Marking.RED, [], ["ana"]))
         assert store.compartment_id(conn, Compartment.of(Marking.CLEAR)) is None
         assert store.compartment_id(conn, Compartment.of(Marking.RED, [], ["ana"])) == red  # written once
-        conn.execute(t.team_members.insert().values(team_id="north", account="bo", added_by="t", added_at=datetime(2026, 1, 1, tzinfo=UTC)))
+        conn.execute(t.team_members.insert().values(team_id="north", account="bo", added_by="t",
+                                                    added_at=datetime(2026, 1, 1, tzinfo=UTC)))
     bo = store.access(Principal("bo", Role.VIEWER, PrincipalKind.USER))
     ana = store.access(Principal("ana", Role.ADMIN, PrincipalKind.USER))
     assert bo.teams == NORTH and bo.hidden == {red} and bo.sees(strict) and bo.sees(None)

@@ -3,6 +3,7 @@ else in the files, padded sizes, cardinality mode, refusals with codes, the rate
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 from datetime import UTC, datetime, timedelta
@@ -47,7 +48,7 @@ def test_no_plain_key_in_any_file_and_sizes_are_padded() -> None:
     for text in (request_text, response_text):
         assert not any(k in text or k.split(":", 1)[1] in text for k in a | b)
     request, response = json.loads(request_text), json.loads(response_text)
-    assert (request["size"], response["size"]) == (1024, 2048)
+    assert (request["size"], response["size"]) == (1024, 1728)
     assert set(request) == {"format", "version", "kind", "exchange_id", "peer", "mode", "size", "payload"}
 
 
@@ -108,8 +109,13 @@ def test_too_many_keys_are_refused() -> None:
     assert err.value.code is Code.INVALID_ARGUMENT
 
 
-def test_buckets_are_powers_of_two_from_1024() -> None:
-    assert [ex.bucket(n) for n in (0, 1, 1024, 1025, 100_000)] == [1024, 1024, 1024, 2048, 131072]
+def test_buckets_are_four_sizes_per_doubling_from_1024() -> None:
+    assert [ex.bucket(n) for n in (0, 1, 1024, 1025, 1281, 2048, 2049)] == [1024, 1024, 1024, 1280, 1472, 2048, 2496]
+    sizes = [ex.bucket(1)]
+    while sizes[-1] < 300_000:
+        sizes.append(ex.bucket(sizes[-1] + 1))
+    assert all(ex.bucket(s) == s and s % 64 == 0 for s in sizes)  # a padded size is its own bucket
+    assert all(b / a <= (1.25 if a <= 4096 else 1.2) for a, b in itertools.pairwise(sizes))  # ~a fifth
 
 
 def test_the_rate_limit_refuses_a_second_request_within_the_interval() -> None:

@@ -37,9 +37,12 @@ from forewarn.store import SqlStore, open_store
 from forewarn.warn import WarningDesk
 from forewarn.warn.ach import AchDesk
 from forewarn.warn.assumptions import AssumptionDesk
+from forewarn.warn.deconfliction import DeconflictionDesk, ExchangeDesk
 from forewarn.warn.dissent import DissentDesk
 from forewarn.warn.handover import HandoverDesk
 from forewarn.warn.judgments import JudgmentDesk
+from forewarn.warn.teams import TeamDesk
+from forewarn.warn.withheld import hidden_holdings
 
 Clock = Callable[[], datetime]
 
@@ -64,27 +67,34 @@ class Workspace:
         self.accounts = Accounts(store, clock, real if clock is own else clock)  # sessions expire in real time
         self.sources = SourceDesk(store, clock, self.who)
         self.reads = Reads(store, self.who, load_translator(settings.translator), settings.translator)
-        self.ledger = LedgerService(store, settings, clock, self.who, attach_anchors(store, settings, clock))
+        self.ledger = LedgerService(store, settings, clock, self.who, attach_anchors(store, settings, clock),
+                                    lambda: self.reads.access)
         self.intake = Intake(store, settings, clock, self.who, self.sources, self.ledger)
         self.entities = EntityDesk(store, clock, self.ledger)
-        self.scenarios = ScenarioDesk(store, settings, clock, self.who, self.ledger)
-        self.warnings = WarningDesk(store, settings, clock, self.ledger, self.scenarios.get)
+        self.scenarios = ScenarioDesk(store, settings, clock, self.who, self.ledger, lambda: self.reads.access)
+        self.warnings = WarningDesk(store, settings, clock, self.ledger, self.scenarios.get, lambda: self.reads.access)
         self.review = ReviewDesk(self.scenarios, self.warnings, self.reads.count_documents, clock,
                                  lambda sid, warnings: judgments_seen(  # read when asked
                                      self.judgments, self.dissents, self.assumptions, sid, warnings,
-                                     settings.softening_gap))
-        self.annotations = AnnotationDesk(store, clock, self.ledger, lambda: self.scenarios.gazetteer)
+                                     settings.softening_gap), lambda: self.reads.access,
+                                 partial(hidden_holdings, store))
+        self.annotations = AnnotationDesk(store, clock, self.ledger, lambda: self.scenarios.gazetteer,
+                                          lambda: self.reads.access)
         self.time = ClockDesk(store, own, self.who, self.ledger, None if clock is own else clock)
         self.feed = FeedDesk(self.reads, store, clock, self.ledger, lambda: own.setting() is not None)
-        self.handovers = HandoverDesk(store, clock, self.who, self.ledger)
+        self.handovers = HandoverDesk(store, clock, self.who, self.ledger, lambda: self.reads.access)
         self.judgments = JudgmentDesk(store, settings, clock, self.who, self.ledger, self.scenarios.get,
                                       lambda sid, at: self.scenarios.assess(sid, at).probability,
-                                      lambda line_id: [dissent_json(d) for d in self.dissents.of_line(line_id)])
+                                      lambda line_id: [dissent_json(d) for d in self.dissents.of_line(line_id)],
+                                      lambda: self.reads.access)
         revealed = partial(self.judgments.view, model=False)  # what the blind rule shows, without assessing
-        self.dissents = DissentDesk(store, clock, self.who, self.ledger, revealed)
+        self.dissents = DissentDesk(store, clock, self.who, self.ledger, revealed, lambda: self.reads.access)
         self.assumptions = AssumptionDesk(store, settings, clock, self.who, self.ledger, revealed,
-                                          lambda: self.scenarios.gazetteer)
-        self.ach = AchDesk(store, clock, self.who, self.ledger, self.reads.ach_evidence)
+                                          lambda: self.scenarios.gazetteer, lambda: self.reads.access)
+        self.ach = AchDesk(store, clock, self.who, self.ledger, self.reads.ach_evidence, lambda: self.reads.access)
+        self.deconfliction = DeconflictionDesk(store, settings, clock, self.who, self.ledger)  # issue 18
+        self.exchanges = ExchangeDesk(store, settings, clock, self.who, self.ledger)
+        self.teams = TeamDesk(store, clock, self.who, self.ledger, lambda: self.reads.access)  # issue 18
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None, *, who: Principal | None = None) -> Workspace:

@@ -254,6 +254,23 @@ class Settings:
                       "and the post-mortem, and a notice goes to the next level up from the question's owner (the "
                       "webhook, notify_email and that person by e-mail; see `forewarn outbox`). Must be positive."),
     )
+    deconfliction_phone_region: str = field(  # issue 18: deconfliction (docs/sharing.md)
+        default="",
+        metadata=_doc("Country (ISO 3166 alpha-2, e.g. `UA`) whose phone numbers deconfliction also finds when "
+                      "they are written without a country code; empty: only numbers written with one (+380…)."),
+    )
+    deconfliction_max_keys: int = field(
+        default=1 << 20,
+        metadata=_doc("Most selector keys one exchange with another installation takes, on either side "
+                      "(`forewarn deconflict exchange`): a request with more is refused, so a peer cannot probe a "
+                      "whole small domain (every phone number of a region) in one request."),
+    )
+    deconfliction_exchange_hours: int = field(
+        default=24,
+        metadata=_doc("Hours between two exchanges with the same peer (per step: request, answer): a second one "
+                      "sooner is refused (FW-E103), so a peer cannot learn one key at a time from differences "
+                      "between repeated exchanges. 0 turns the limit off."),
+    )
 
     def __post_init__(self) -> None:
         """Parse every value given as text (or in another accepted form) into its type, then validate."""
@@ -417,6 +434,12 @@ def _validate(s: Settings) -> None:
     if s.remind_minutes < 1 or s.remind_cap < 1:
         raise ConfigError("remind_minutes and remind_cap must be positive",
                           hint="e.g. remind_minutes = 240, remind_cap = 3")
+    if s.deconfliction_max_keys < 1 or s.deconfliction_exchange_hours < 0:
+        raise ConfigError("deconfliction_max_keys must be positive and deconfliction_exchange_hours not negative",
+                          hint="e.g. deconfliction_max_keys = 1048576, deconfliction_exchange_hours = 24")
+    if s.deconfliction_phone_region and not re.fullmatch(r"[A-Za-z]{2}", s.deconfliction_phone_region):
+        raise ConfigError(f"deconfliction_phone_region {s.deconfliction_phone_region!r} is not a country code",
+                          hint="two letters (ISO 3166 alpha-2), e.g. UA, or empty")
     if not s.softening_gap > 0:
         raise ConfigError("softening_gap must be positive (logits)", hint="e.g. softening_gap = 0.5")
     if s.web_max_body < 1024:

@@ -80,6 +80,7 @@ class Code(StrEnum):
     ACCOUNT_INVALID = "FW-E104"
     REQUEST_TOO_LARGE = "FW-E105"
     UNKNOWN_PARAMETER = "FW-E106"
+    MARKING_LOWERED = "FW-E107"  # teams and markings: a marking is raised, never lowered
 
 
 DESCRIPTIONS: dict[Code, str] = {
@@ -187,6 +188,9 @@ DESCRIPTIONS: dict[Code, str] = {
                             "limit in the settings the message names.",
     Code.UNKNOWN_PARAMETER: "A request named a query parameter the endpoint does not know (a misspelt filter is "
                             "refused rather than ignored). The message names it and lists the known ones.",
+    Code.MARKING_LOWERED: "A marking may be raised by its owner, never lowered: the new marking is weaker, drops an "
+                          "owning team, or (at the same marking) adds a recipient. Raise it instead, or ask the owning "
+                          "team to share a new object.",
 }
 
 
@@ -338,6 +342,10 @@ class RateLimited(ForewarnError):
 
 class AccountInvalid(ForewarnError):
     code = Code.ACCOUNT_INVALID
+
+
+class MarkingLowered(ForewarnError):
+    code = Code.MARKING_LOWERED
 
 
 class ItemError(ForewarnError):

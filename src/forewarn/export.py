@@ -18,7 +18,9 @@ order: ``speaker`` (an entity object; ``entity_text`` is the speaker's words whe
 carries the warning on Russia's ASSAULT), and ``claimed``: the event the claim is about, or null —
 ``event`` (PLOVER type), ``modality`` (asserted, possible, planned, feared, denied), ``actor`` and
 ``recipient`` (entity objects, the country and sector their canonical entity has now) and ``event_loc``
-(name, lat, lon, country, admin1). See docs/export.md.
+(name, lat, lon, country, admin1). ``marking`` (when the export names markings, as the read services always
+do) is the label of who may see the event ("TLP:CLEAR" for an open one; "TLP:AMBER · team north", ...), so
+that a record carries its handling rule wherever it goes. See docs/export.md.
 """
 
 from __future__ import annotations
@@ -34,9 +36,10 @@ from forewarn.model.records import StoredClaim, StoredClaimed, StoredEvent, Stor
 _NO_CLAIMS: Mapping[str, Sequence[StoredClaim]] = MappingProxyType({})
 
 
-def plover_record(event: StoredEvent, document: Document, claims: Sequence[StoredClaim] = ()) -> dict[str, Any]:
+def plover_record(event: StoredEvent, document: Document, claims: Sequence[StoredClaim] = (),
+                  marking: str | None = None) -> dict[str, Any]:
     """The PLOVER record of one stored event; ``document`` is the one it was extracted from, ``claims`` its
-    claims."""
+    claims, ``marking`` its compartment's label (left out when None)."""
     record: dict[str, Any] = {
         "id": event.id,
         "date": event.date.isoformat(),
@@ -56,17 +59,22 @@ def plover_record(event: StoredEvent, document: Document, claims: Sequence[Store
     record["coder"] = f"forewarn {event.extractor}"
     record["coded_date"] = event.coded_at.date().isoformat()
     record |= _extras(event)
+    if marking is not None:
+        record["marking"] = marking
     record["claims"] = [_claim(claim, event, document) for claim in claims]
     return record
 
 
 def write_plover_jsonl(events: Iterable[StoredEvent], documents: Callable[[str], Document], out: IO[str],
-                       claims: Mapping[str, Sequence[StoredClaim]] = _NO_CLAIMS) -> int:
+                       claims: Mapping[str, Sequence[StoredClaim]] = _NO_CLAIMS,
+                       markings: Callable[[StoredEvent], str] | None = None) -> int:
     """Write one JSON line per event; ``documents`` gives the document of an id, ``claims`` the claims of a
-    document id (none where absent). Returns the count."""
+    document id (none where absent), ``markings`` the marking label of an event (none when None). Returns the
+    count."""
     written = 0
     for event in events:
-        record = plover_record(event, documents(event.document_id), claims.get(event.document_id, ()))
+        record = plover_record(event, documents(event.document_id), claims.get(event.document_id, ()),
+                               markings(event) if markings else None)
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
         written += 1
     return written

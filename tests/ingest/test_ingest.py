@@ -27,7 +27,7 @@ def test_folder_ingest_keeps_provenance_and_is_idempotent(workspace: Workspace, 
     write(folder / "a.txt", "Title: Field report 1\nDate: 2024-08-02T10:00:00+03:00\n\n" + STORY)
     write(folder / "sub" / "b.md", "# Kursk weather\n\nRain is expected over Kursk on the weekend.")
     source = workspace.sources.add("Field reports", str(folder), kind=SourceKind.TEXT, reliability=Reliability.B,
-                                  marking=Marking.AMBER, team="east")
+                                  marking=Marking.AMBER, team="east", recipients=[workspace.actor])
 
     first = workspace.intake.ingest([source.id])
     assert (first.new, first.duplicate, first.near_duplicate, first.failed) == (2, 0, 0, 0)

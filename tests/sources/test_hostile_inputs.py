@@ -277,6 +277,7 @@ def feed_server() -> Iterator[str]:
 @pytest.mark.parametrize("path", ["/bomb", "/bomb.xml.gz"])
 def test_a_gzip_bomb_feed_is_refused_as_a_compressed_body_in_bounded_memory(feed_server: str, path: str) -> None:
     ctx = make_ctx(max_bytes=1_000_000)
+    collect(FeedReader().read(feed_server + "/ok", ctx))  # what a first read imports is not what is measured
     out, peak = peak_while(lambda: collect(FeedReader().read(feed_server + path, ctx)))
     (issue,) = out.issues
     assert (issue.code, issue.location) == (Code.TOO_LARGE, feed_server + path)

@@ -28,6 +28,7 @@ NOW = datetime(2024, 8, 12, 12, 0, tzinfo=UTC)
 REVEAL = NOW + timedelta(days=2)  # the question's reveal time (the scenario's question has none)
 PASSWORD = "a blind sweep passphrase"
 SIGNPOSTS = "- id: blind-sweep\n  types: [MOBILIZE]\n"
+TEAM = "blind-sweep"  # every account of the world is a member (issue 18: a team is read by its members and admins)
 
 # question Q (reveal at REVEAL) and the scenario's question S: (probability, rationale or words)
 ALICE_Q = (0.8765, "secret-rationale-zq7")
@@ -104,6 +105,14 @@ def judge(ws: Workspace, scenario: str) -> Judged:
     matrix = alice.ach.create("ordinary matrix on the blind question", ["it holds", "it leaks"], question_id=q).id
     handover = dana.handovers.write("watch the blind sweep").id
     return Judged(q, scenario, lines[1].question_id, resolved, assumption, matrix, handover, (lines[0], lines[1]))
+
+
+def team_of_everyone(ws: Workspace) -> str:
+    """TEAM, with every account as a member: its page and API answer every sweeper (it owns nothing)."""
+    ws.teams.add(TEAM, "The blind sweep's team")
+    for user in ws.accounts.users():
+        ws.teams.add_member(TEAM, user.name)
+    return TEAM
 
 
 def resolved_question(ws: Workspace, alice: Workspace, carol: Workspace) -> int:

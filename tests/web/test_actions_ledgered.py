@@ -128,6 +128,25 @@ RECORDED: dict[tuple[str, str], Case] = {
     ("POST", "/ach/{}/evidence"): ("ach-changed", _matrix_ready),
     ("POST", "/ach/{}/ratings/{}"): ("ach-changed", _matrix_ready),
     ("POST", "/ach/{}/remove"): ("ach-changed", _matrix_ready),
+    # teams and markings (issue 18)
+    ("POST", "/api/v1/teams"): ("team-added", None),
+    ("POST", "/api/v1/teams/{}/members"): ("team-member-added", None),
+    ("DELETE", "/api/v1/teams/{}/members/{}"): ("team-member-removed", None),
+    ("POST", "/api/v1/markings/{}/{}"): ("marking-raised", None),
+    ("POST", "/teams"): ("team-added", None),
+    ("POST", "/teams/{}/members"): ("team-member-added", None),
+    ("POST", "/teams/{}/members/{}/remove"): ("team-member-removed", None),
+    ("POST", "/documents/{}/marking"): ("marking-raised", None),
+    # deconfliction (issue 18): the request makers hold, match and ask as other accounts first
+    ("POST", "/api/v1/deconfliction/run"): ("deconfliction-matched", None),
+    ("POST", "/api/v1/deconfliction/matches/{}/request"): ("deconfliction-requested", None),
+    ("POST", "/api/v1/deconfliction/requests/{}/accept"): ("deconfliction-accepted", None),
+    ("POST", "/api/v1/deconfliction/requests/{}/decline"): ("deconfliction-declined", None),
+    ("POST", "/api/v1/deconfliction/excluded"): ("deconfliction-excluded", None),
+    ("POST", "/deconfliction/run"): ("deconfliction-matched", None),
+    ("POST", "/deconfliction/matches/{}/request"): ("deconfliction-requested", None),
+    ("POST", "/deconfliction/requests/{}/{}"): ("deconfliction-accepted", None),  # the accept variant
+    ("POST", "/deconfliction/excluded"): ("deconfliction-excluded", None),
 }
 NOT_RECORDED = {
     ("POST", "/api/v1/ledger/anchor"): "changes nothing: it verifies the chain and returns its head for the caller "
@@ -148,9 +167,10 @@ def schema_actions(client: TestClient) -> set[tuple[str, str]]:
 def page_actions(app: Any) -> set[tuple[str, str]]:
     found = set()
     for context in routing.iter_route_contexts(app.routes):
-        if context.path.startswith(("/api/", "/static")):
+        path = context.path or ""
+        if path.startswith(("/api/", "/static")):
             continue
-        found |= {(m, _shape(context.path)) for m in context.methods or () if m in STATE_CHANGING}
+        found |= {(m, _shape(path)) for m in context.methods or () if m in STATE_CHANGING}
     return found
 
 

@@ -66,17 +66,18 @@ def test_one_analysis_entry_its_index_and_the_second_row(as_role: Client) -> Non
     assert index.status_code == 200
     main = index.text[index.text.index("<main"):]
     for href, label in (("/questions", "Questions"), ("/scores", "Scores"), ("/ach", "Hypotheses"),
-                        ("/assumptions", "Assumptions")):
+                        ("/assumptions", "Assumptions"), ("/teams", "Teams"), ("/deconfliction", "Deconfliction")):
         assert f'<a href="{href}"><strong>{label}</strong></a>' in main
     for path, current in (("/analysis", None), ("/questions", "/questions"), ("/scores", "/scores"),
-                          ("/ach", "/ach"), ("/assumptions", "/assumptions")):
+                          ("/ach", "/ach"), ("/assumptions", "/assumptions"), ("/teams", "/teams"),
+                          ("/deconfliction", "/deconfliction")):
         html = viewer.get(path).text
         nav = html[html.index('<nav aria-label="main">'):html.index("</nav>")]
         assert re.search(r'<a href="/analysis" aria-current="page">Analysis</a>', nav), path
         assert 'href="/questions"' not in nav and 'href="/scores"' not in nav  # behind the one entry
         sub = html[html.index('<nav class="subnav" aria-label="analysis">'):]
         sub = sub[:sub.index("</nav>")]
-        assert sub.count("<a href=") == 4
+        assert sub.count("<a href=") == 6
         assert re.findall(r'<a href="([^"]+)" aria-current="page">', sub) == ([current] if current else []), path
     board = viewer.get("/").text
     assert 'class="subnav"' not in board and '<a href="/analysis">Analysis</a>' in board

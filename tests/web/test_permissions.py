@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from web_support import World, build_world, role_login
 from forewarn.accounts import Role
 from forewarn.app import Workspace
 from forewarn.config import Settings
+from forewarn.model import Marking, Principal, PrincipalKind
 from forewarn.model.extraction import Entity, EntityKind, Participant
 from forewarn.model.query import DocumentQuery, EventQuery
 from forewarn.web import create_app
@@ -38,6 +39,17 @@ from forewarn.web import create_app
 ANONYMOUS = "anonymous"
 ROLES = (ANONYMOUS, *(r.value for r in Role))
 NOW = datetime(2024, 8, 12, 12, 0, tzinfo=UTC)
+
+
+@dataclass
+class Ticking:
+    """The module's workspace clock: NOW until a request maker moves it on (deconfliction matches what was ingested
+    since its last run, so each run's holdings come a minute later)."""
+
+    now: datetime = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
 
 
 @dataclass
@@ -52,6 +64,7 @@ class Env:
     sessions: dict[str, TestClient]
     tmp: Path
     counter: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    clock: Ticking = field(default_factory=Ticking)
 
     def n(self) -> int:
         return next(self.counter)
@@ -246,6 +259,33 @@ API: tuple[Row, ...] = (
     Row("POST", "/api/v1/roster", D, lambda env, role: Call(
         "/api/v1/roster", {"role": f"matrix-post-{env.n()}", "account": "duty_officer"})),
     Row("DELETE", "/api/v1/roster/{id}", D, lambda env, role: Call(f"/api/v1/roster/{shift_by_another(env)}")),
+    # teams, markings and the audit (issue 18): admins administer teams; a team's members read it; owners raise
+    Row("GET", "/api/v1/teams", V, get("/api/v1/teams")),
+    Row("POST", "/api/v1/teams", ADMIN, lambda env, role: Call("/api/v1/teams", {"id": f"matrix-team-{env.n()}"})),
+    Row("GET", "/api/v1/teams/{team_id}", V, lambda env, role: Call(f"/api/v1/teams/{everyones_team(env)}")),
+    Row("GET", "/api/v1/teams/{team_id}/report", V,
+        lambda env, role: Call(f"/api/v1/teams/{everyones_team(env)}/report")),
+    Row("POST", "/api/v1/teams/{team_id}/members", ADMIN,
+        lambda env, role: Call(f"/api/v1/teams/{new_team(env)}/members", {"account": "viewer"})),
+    Row("DELETE", "/api/v1/teams/{team_id}/members/{account}", ADMIN,
+        lambda env, role: Call(f"/api/v1/teams/{new_team(env, 'viewer')}/members/viewer")),
+    Row("POST", "/api/v1/markings/{kind}/{object_id}", A,
+        lambda env, role: Call(f"/api/v1/markings/scenario/{env.scenario()}", {"marking": "AMBER"})),
+    Row("GET", "/api/v1/audit/reads", ADMIN, get("/api/v1/audit/reads")),
+    # deconfliction (issue 18): everyone reads their teams' matches; analysts run the matching, and as members of a
+    # match's team ask to talk, answer a request and mark a selector not to be matched
+    Row("GET", "/api/v1/deconfliction", V, get("/api/v1/deconfliction")),
+    Row("GET", "/api/v1/deconfliction/excluded", V, get("/api/v1/deconfliction/excluded")),
+    Row("POST", "/api/v1/deconfliction/run", A,
+        lambda env, role: (held_pair(env), Call("/api/v1/deconfliction/run"))[1]),  # a new pair for the run
+    Row("POST", "/api/v1/deconfliction/matches/{match_id}/request", A, lambda env, role: (lambda m: Call(
+        f"/api/v1/deconfliction/matches/{m.id}/request", {"team": m.ours}))(new_match(env))),
+    Row("POST", "/api/v1/deconfliction/requests/{request_id}/accept", A, lambda env, role: Call(
+        f"/api/v1/deconfliction/requests/{received_request(env).request}/accept")),
+    Row("POST", "/api/v1/deconfliction/requests/{request_id}/decline", A, lambda env, role: Call(
+        f"/api/v1/deconfliction/requests/{received_request(env).request}/decline")),
+    Row("POST", "/api/v1/deconfliction/excluded", A, lambda env, role: (lambda p: Call(
+        "/api/v1/deconfliction/excluded", {"team": p.ours, "kind": "phone", "text": p.shown}))(held_pair(env))),
     # questions, blind estimates and published lines: everyone reads (blind), analysts
     # add and estimate, duty officers publish the line; a question's owner (an analyst or above) resolves it
     Row("GET", "/api/v1/questions", V, get("/api/v1/questions")),
@@ -510,6 +550,136 @@ def roster_remove_form(env: Env, role: str) -> Call:
     return Call(f"/roster/{shift}/remove", form={}, done=lambda: shift not in {s.id for s in env.ws.warnings.roster()})
 
 
+def everyones_team(env: Env) -> str:
+    """A team every role's account belongs to (made once)."""
+    if "matrix-all" not in {x.id for x in env.ws.teams.teams()}:
+        new_team(env, *(r.value for r in Role), team_id="matrix-all")
+    return "matrix-all"
+
+
+def new_team(env: Env, *members: str, team_id: str = "") -> str:
+    """A fresh team (made by the workspace's actor, an admin at the terminal) with these members."""
+    key = team_id or f"matrix-team-{env.n()}"
+    env.ws.teams.add(key, key)
+    for account in members:
+        env.ws.teams.add_member(key, account)
+    return key
+
+
+def member_form(env: Env, role: str) -> Call:
+    team = new_team(env)
+    return Call(f"/teams/{team}/members", form={"account": "viewer"},
+                done=lambda: env.ws.teams.get(team).has("viewer"))
+
+
+def member_remove_form(env: Env, role: str) -> Call:
+    team = new_team(env, "viewer")
+    return Call(f"/teams/{team}/members/viewer/remove", form={}, done=lambda: not env.ws.teams.get(team).has("viewer"))
+
+
+def marking_form(env: Env, role: str) -> Call:
+    n = env.n()
+    folder = env.tmp / f"marking-{n}"
+    folder.mkdir()
+    (folder / "m.txt").write_text(f"Title: m{n}\nDate: 2024-08-10\n\nA document {n} whose marking is raised.\n")
+    env.ws.intake.ingest([str(folder)])
+    [doc] = [d.id for d in map(env.ws.store.get_document, env.ws.store.documents_needing_extraction())
+             if d.title == f"m{n}"]
+    return Call(f"/documents/{doc}/marking", form={"marking": "TLP:AMBER"},
+                done=lambda: env.ws.store.get_document(doc).compartment_id is not None)
+
+
+ROLE_ACCOUNTS = tuple(r.value for r in Role)  # each role's account is named after it
+OTHER_SIDE = "matrix-other-side"  # an analyst of the other teams of matches, whom no test logs in as
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two fresh teams holding one phone number, each written its own way: ours (every role's account a member)
+    and theirs (only OTHER_SIDE); ``shown`` is the number as ours holds it. ``id``: their match, once made;
+    ``request``: theirs to ours, once made."""
+
+    ours: str
+    theirs: str
+    shown: str
+    id: int = 0
+    request: int = 0
+
+
+def held_pair(env: Env) -> Pair:
+    """A fresh pair of teams, their holdings ingested a minute after anything before (so the next run reads them)."""
+    n = env.n()
+    env.clock.now += timedelta(minutes=1)
+    if OTHER_SIDE not in {u.name for u in env.ws.accounts.users()}:
+        env.ws.accounts.add_user(OTHER_SIDE, "a matrix passphrase", Role.ANALYST, actor="setup")
+    digits = f"{n:07d}"
+    pair = Pair(new_team(env, *ROLE_ACCOUNTS, team_id=f"matrix-ours-{n}"),
+                new_team(env, OTHER_SIDE, team_id=f"matrix-theirs-{n}"),
+                f"+380 67 {digits[:3]} {digits[3:5]} {digits[5:]}")
+    for team, number in ((pair.ours, pair.shown), (pair.theirs, f"+38067{digits}")):
+        folder = env.tmp / f"held-{team}"
+        folder.mkdir()
+        (folder / "h.txt").write_text(f"Title: {team}\nDate: 2024-08-10\n\nMatrix holding {n}: ring {number}.\n")
+        env.ws.sources.add(f"held by {team}", str(folder), source_id=f"src-{team}", marking=Marking.GREEN, team=team)
+        env.ws.intake.ingest([f"src-{team}"])
+    return pair
+
+
+def member_of(env: Env, name: str = Role.ANALYST.value) -> Workspace:
+    """The workspace as an analyst account: its deconfliction desk shows that account's teams' side."""
+    return env.ws.acting_as(Principal(name, Role.ANALYST, PrincipalKind.USER))
+
+
+def our_matches(env: Env, pair: Pair) -> list[Any]:
+    """The matches of our team of ``pair`` (as its members see them)."""
+    return [m for m in member_of(env).deconfliction.listing() if m.team == pair.ours]
+
+
+def new_match(env: Env) -> Pair:
+    """A fresh pair, matched (the workspace's actor runs the matching)."""
+    pair = held_pair(env)
+    env.ws.deconfliction.run()
+    [match] = our_matches(env, pair)
+    assert match.shown == pair.shown
+    return replace(pair, id=match.id)
+
+
+def received_request(env: Env) -> Pair:
+    """A fresh match and the other side's request to talk about it, open: ours answers it."""
+    pair = new_match(env)
+    return replace(pair, request=member_of(env, OTHER_SIDE).deconfliction.request(pair.id).id)
+
+
+def talk_state(env: Env, pair: Pair) -> list[tuple[str, str]]:
+    """(direction, state) of the requests about ``pair``'s match, as ours sees them."""
+    return [(x.direction, x.state) for m in our_matches(env, pair) for x in m.talks]
+
+
+def deconfliction_run_form(env: Env, role: str) -> Call:
+    pair = held_pair(env)
+    return Call("/deconfliction/run", form={}, done=lambda: [m.shown for m in our_matches(env, pair)] == [pair.shown])
+
+
+def deconfliction_request_form(env: Env, role: str) -> Call:
+    pair = new_match(env)
+    return Call(f"/deconfliction/matches/{pair.id}/request", form={"team": pair.ours},
+                done=lambda: talk_state(env, pair) == [("sent", "open")])
+
+
+def deconfliction_answer_form(env: Env, role: str, answer: str) -> Call:
+    pair = received_request(env)
+    state = {"accept": "accepted", "decline": "declined"}[answer]
+    return Call(f"/deconfliction/requests/{pair.request}/{answer}", form={},
+                done=lambda: talk_state(env, pair) == [("received", state)])
+
+
+def deconfliction_exclude_form(env: Env, role: str) -> Call:
+    pair = held_pair(env)
+    return Call("/deconfliction/excluded", form={"team": pair.ours, "kind": "phone", "text": pair.shown},
+                done=lambda: any(r.team_id == pair.ours and r.excluded_by == role
+                                 for r in member_of(env).deconfliction.excluded()))
+
+
 def question_form(env: Env, role: str) -> Call:
     title = f"matrix page question {env.n()}"
     return Call("/questions", form={"title": title, "criteria": "matrix", "resolves_by": "2099-01-01"},
@@ -561,6 +731,21 @@ PAGE_POSTS: tuple[Row, ...] = (
     Row("POST", "/events/{id}/reject", A, reject_form, page=True),
     Row("POST", "/roster", D, roster_form, page=True),
     Row("POST", "/roster/{id}/remove", D, roster_remove_form, page=True),
+    # teams and markings (issue 18)
+    Row("POST", "/teams", ADMIN, lambda env, role: (lambda key: Call(
+        "/teams", form={"team_id": key}, done=lambda: key in {x.id for x in env.ws.teams.teams()}))(
+        f"matrix-page-team-{env.n()}"), page=True),
+    Row("POST", "/teams/{team_id}/members", ADMIN, member_form, page=True),
+    Row("POST", "/teams/{team_id}/members/{account}/remove", ADMIN, member_remove_form, page=True),
+    Row("POST", "/documents/{document_id}/marking", A, marking_form, page=True),
+    # deconfliction (issue 18)
+    Row("POST", "/deconfliction/run", A, deconfliction_run_form, page=True),
+    Row("POST", "/deconfliction/matches/{match_id}/request", A, deconfliction_request_form, page=True),
+    Row("POST", "/deconfliction/requests/{request_id}/{answer}", A,
+        lambda env, role: deconfliction_answer_form(env, role, "accept"), variant="accept", page=True),
+    Row("POST", "/deconfliction/requests/{request_id}/{answer}", A,
+        lambda env, role: deconfliction_answer_form(env, role, "decline"), variant="decline", page=True),
+    Row("POST", "/deconfliction/excluded", A, deconfliction_exclude_form, page=True),
     # the questions pages
     Row("POST", "/questions", A, question_form, page=True),
     Row("POST", "/questions/{ref}/estimates", A, estimate_form, page=True),
@@ -588,7 +773,7 @@ PAGES = ("/", "/warnings/{warning}", "/scenarios", "/scenarios/{scenario}", "/ev
          "/documents/{document}", "/entities", "/entities/{entity}", "/ledger", "/postmortem", "/sources",
          "/runs/{run}", "/feed", "/handovers", "/events/{event}", "/roster", "/map", "/questions",
          "/questions/{question}", "/assumptions", "/assumptions?state=flagged", "/assumptions/{assumption}",
-         "/ach", "/ach/{ach}", "/ach/{ach}?version=1")
+         "/ach", "/ach/{ach}", "/ach/{ach}?version=1", "/teams", "/deconfliction")
 
 
 @pytest.fixture(scope="module")
@@ -599,14 +784,15 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
 def world_env(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[Env]:
     """A workspace with the test world, a token for every role and a client: one per test module."""
     tmp = tmp_path_factory.mktemp(name)
+    clock = Ticking()
     ws = Workspace.open(Settings(database_url=f"sqlite:///{tmp / 'ws.db'}", actor="tester", extract=False),
-                        clock=lambda: NOW)
+                        clock=clock)
     try:
         world = build_world(ws, tmp)
         app = create_app(ws)
         tokens = {r.value: ws.accounts.create_token(r.value, name, actor="setup")[1] for r in Role}
         with TestClient(app, follow_redirects=False) as client:
-            yield Env(ws, world, app, client, tokens, {}, tmp)
+            yield Env(ws, world, app, client, tokens, {}, tmp, clock=clock)
     finally:
         ws.close()
 

@@ -29,7 +29,9 @@ def failing_run(ws: Workspace, folder: Path) -> int:
 def test_sources_api(world_ws: tuple[Workspace, World], as_role: ROLE) -> None:
     ws, _ = world_ws
     ws.sources.add("Partner feed", "https://reader:s3cret-pass@feeds.example.org/rss.xml", kind=SourceKind.FEED,
-                  reliability=Reliability.A, marking=Marking.AMBER, team="east")
+                  reliability=Reliability.A, marking=Marking.AMBER, team="east", recipients=["viewer"])
+    others = as_role("analyst").get("/api/v1/sources").json()  # neither of team east nor shared with
+    assert others["total"] == 2 and "partner-feed" not in str(others) and "feeds.example.org" not in str(others)
     body = as_role("viewer").get("/api/v1/sources").json()
     assert body["total"] == 3 and [s["id"] for s in body["items"]] == ["chat", "orbitline", "partner-feed"]
     orbit, feed = body["items"][1], body["items"][2]
@@ -70,7 +72,8 @@ def test_runs_api(world_ws: tuple[Workspace, World], as_role: ROLE, tmp_path: Pa
 def test_sources_page(world_ws: tuple[Workspace, World], as_role: ROLE, tmp_path: Path) -> None:
     ws, _ = world_ws
     ws.sources.add("Partner feed", "https://reader:s3cret-pass@feeds.example.org/rss.xml", kind=SourceKind.FEED,
-                  reliability=Reliability.A, marking=Marking.RED)
+                  reliability=Reliability.A, marking=Marking.RED, recipients=["viewer"])
+    assert "partner-feed" not in as_role("analyst").get("/sources").text  # RED: for the viewer only
     run_id = failing_run(ws, tmp_path)
     page = as_role("viewer").get("/sources")
     assert page.status_code == 200

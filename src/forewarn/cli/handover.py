@@ -75,5 +75,7 @@ def show_note(h: Handover) -> None:
         out.print(f"  #{c.id} {c.what} {c.detail} by {c.by}: {c.title}".replace("  ", " "), markup=False)
     for x in h.levels:
         out.print(f"  {x.scenario}: {x.before or 'none'} -> {x.after or 'none'}", markup=False)
+    if h.withheld:
+        out.print(f"  ({h.withheld} item{'s' if h.withheld != 1 else ''} about holdings you may not see)", markup=False)
     out.print("acknowledged by: " + (", ".join(f"{a.account} ({when(a.at)})" for a in h.acks) or "nobody yet"),
               markup=False)

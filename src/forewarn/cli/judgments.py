@@ -14,6 +14,7 @@ from rich.markup import escape
 from forewarn.app import Workspace
 from forewarn.cli.context import run
 from forewarn.cli.render import out, print_all, print_json, when
+from forewarn.ingest.annotations import asked_compartment
 from forewarn.model.dissent import Dissent, dissent_json
 from forewarn.model.judgment import QuestionState, words
 from forewarn.warn.judgments import QuestionView, estimate_json, question_json, view_json
@@ -32,10 +33,17 @@ def add(ctx: typer.Context, title: str = typer.Argument(..., help="The question,
         resolves_by: datetime = typer.Option(..., "--resolves-by", formats=["%Y-%m-%d"], help="YYYY-MM-DD."),
         owner: str = typer.Option(None, "--owner", help="Its owner (you by default).", show_default=False),
         reveal_at: datetime = typer.Option(None, "--reveal-at", help="When everyone sees every estimate (UTC).",
-                                           show_default=False), as_json: bool = JSON) -> None:
+                                           show_default=False),
+        marking: str = typer.Option(None, "--marking", help="Who may see it and all tied to it: TLP:AMBER, "
+                                    "TLP:AMBER+STRICT or TLP:RED (default: every account).", show_default=False),
+        team: list[str] = typer.Option([], "--team", help="An owning team of its marking (repeatable)."),
+        recipients: str = typer.Option("", "--recipients", help="Named recipients, comma-separated (AMBER: accounts "
+                                       "or teams; RED: accounts)."), as_json: bool = JSON) -> None:
     """Add a question (ledgered: question-added)."""
     day: date = resolves_by.date()
-    q = run(ctx, lambda ws: ws.judgments.add_question(title, criteria, day, owner, _utc(reveal_at)))
+    named = [r.strip() for r in recipients.split(",") if r.strip()]
+    q = run(ctx, lambda ws: ws.judgments.add_question(title, criteria, day, owner, _utc(reveal_at),
+                                                      asked_compartment(marking, team, named)))
     print_json(question_json(q)) if as_json else out.print(f"Question {q.id} added: {escape(q.title)}", highlight=False)
 
 

@@ -56,6 +56,9 @@ def show(
         return
     table = Table("seq", "at", "actor", "kind", "subject", "payload", "signed", title=f"{len(found)} entries")
     for e in found:
+        if not e.hash:  # about an object the actor may not see: that something happened, not what
+            table.add_row(str(e.seq), when(e.at), "—", e.kind, "", "about something you may not see", "")
+            continue
         payload = json.dumps(e.payload, ensure_ascii=False, sort_keys=True)
         table.add_row(str(e.seq), when(e.at), e.actor, e.kind, e.subject, short(payload, 60),
                       e.key_id[:12] if e.key_id else "")

@@ -29,11 +29,13 @@ from forewarn.cli import (
 )
 from forewarn.cli import ach as ach_cli
 from forewarn.cli import assumptions as assumptions_cli
+from forewarn.cli import deconflict as deconflict_cli
 from forewarn.cli import dissent as dissent_cli
 from forewarn.cli import feed as feed_cli
 from forewarn.cli import handover as handover_cli
 from forewarn.cli import judgments as judgments_cli
 from forewarn.cli import scores as scores_cli
+from forewarn.cli import teams as teams_cli
 from forewarn.cli import warnings as warnings_cli
 from forewarn.cli.context import State, fail
 from forewarn.cli.render import out, print_json
@@ -134,5 +136,9 @@ app.command("scores")(scores_cli.scores)  # scores, calibration, aggregation
 app.add_typer(dissent_cli.app, name="dissent")  # protected dissent
 app.add_typer(ach_cli.app, name="ach")  # competing hypotheses
 app.add_typer(assumptions_cli.assumption_app, name="assumption")  # key assumptions
+app.add_typer(deconflict_cli.deconflict_app, name="deconflict")  # deconfliction (issue 18)
 app.add_typer(accounts.token_app, name="token")
 app.add_typer(roster.app, name="roster")
+app.add_typer(teams_cli.team_app, name="team")  # teams and members (issue 18)
+app.command("mark")(teams_cli.mark)  # raise a marking
+app.add_typer(teams_cli.audit_app, name="audit")  # who read what; a team's report

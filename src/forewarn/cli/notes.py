@@ -32,10 +32,17 @@ def note_add(
     kind: str = typer.Argument(..., help=KIND_HELP),
     ref: str = typer.Argument(..., help="The document's or the event's id."),
     text: str = typer.Argument(..., help="The note."),
+    marking: str = typer.Option(None, "--marking", help="Its own marking (TLP:AMBER, TLP:AMBER+STRICT, TLP:RED); "
+                                "the note takes the strictest of it and its target's.", show_default=False),
+    team: list[str] = typer.Option([], "--team", help="An owning team of its marking (repeatable)."),
+    recipients: str = typer.Option("", "--recipients", help="Named recipients, comma-separated (AMBER: accounts or "
+                                   "teams; RED: accounts)."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Add a note to a document or an event (ledgered as note-added)."""
-    note = run(ctx, lambda ws: ws.annotations.note(_kind(kind), ref, text))
+    named = [r.strip() for r in recipients.split(",") if r.strip()]
+    note = run(ctx, lambda ws: ws.annotations.note(_kind(kind), ref, text, marking=marking, teams=team,
+                                                   recipients=named))
     if as_json:
         print_json(note)
         return

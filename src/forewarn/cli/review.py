@@ -54,7 +54,7 @@ def replay(
             write_chart(series, chart, event_at=event_at)
         return series
 
-    series = run(ctx, action, system=True)
+    series = run(ctx, action)  # rebuilt over everything, shown as the actor may see it (issue 18)
     for path in (csv_file, chart):
         if path is not None:
             err.print(f"wrote {path}", markup=False)
@@ -128,7 +128,7 @@ def postmortem(
         event = parse_instant(event_date, "--event-date")
         return ws.review.postmortem(scenario, event, margin_days=margin_days, with_replay=html is not None and chart)
 
-    pm = run(ctx, action, system=True)
+    pm = run(ctx, action)  # rebuilt over everything, shown as the actor may see it (issue 18)
     try:
         for path, text in ((markdown, to_markdown), (html, to_html)):
             if path is not None:
@@ -157,7 +157,8 @@ def postmortem_json(pm: PostMortem) -> dict[str, Any]:
         "warnings": [{"id": o.warning.id, "origin": o.warning.origin, "raised_at": o.warning.raised_at,
                       "status": o.status, "owner": o.owner, "escalations": o.escalations, "by": o.by,
                       "when": o.when, "rationale": o.rationale, "reopened": o.reopened} for o in pm.outcomes],
-        "timeline": list(pm.timeline), "signals": len(pm.signals), "signals_per_day": list(pm.signals_per_day),
+        "timeline": list(pm.timeline), "signals": len(pm.signals),
+        "hidden_signals": pm.hidden_signals, "signals_per_day": list(pm.signals_per_day),
         "judgments": judgments_json(pm.judgments) if pm.judgments else None,
     }
 

@@ -16,9 +16,11 @@ from forewarn.cli.context import run
 from forewarn.cli.render import out, print_all, print_json, short, to_jsonable, when
 from forewarn.detect.explain import explain_lines
 from forewarn.detect.score import claim_text
+from forewarn.detect.shown import hidden_text
 from forewarn.detect.types import IndicatorTest, ScenarioChange, ScenarioRecord, ScenarioTest, ScenarioView
 from forewarn.errors import InvalidArgument
 from forewarn.model import Indicator, IndicatorKind, Scenario
+from forewarn.model.marking import Compartment
 
 app = typer.Typer(help="Scenarios: the threats this workspace watches — add, list, show, test, remove.",
                   no_args_is_help=True)
@@ -48,16 +50,23 @@ def add(
     default: list[str] = typer.Option([], "--default", "-d", help="A default scenario's id (repeatable); "
                                       "`forewarn scenario list --available` lists them."),
     defaults: bool = typer.Option(False, "--defaults", help="Add every default scenario."),
+    marking: str = typer.Option("TLP:CLEAR", "--marking", help="Who may see them, their assessments and warnings: "
+                                "TLP:CLEAR, GREEN, AMBER, AMBER+STRICT or RED."),
+    team: list[str] = typer.Option([], "--team", help="An owning team (repeatable)."),
+    recipients: str = typer.Option("", "--recipients", help="Named accounts (or, for AMBER, teams) that may see "
+                                   "them, comma-separated (RED needs them)."),
     as_json: bool = JSON,
 ) -> None:
     """Add scenarios (or update ones whose file changed). Every file is validated before any is stored;
-    each addition or change is recorded in the ledger. Re-adding an unchanged scenario does nothing."""
+    each addition or change is recorded in the ledger. Re-adding an unchanged scenario does nothing. A
+    scenario's marking is raised, never lowered."""
 
     def action(ws: Workspace) -> list[ScenarioChange]:
         ids = [s.id for s in ws.scenarios.available()] if defaults else list(default)
         if not files and not ids:
             raise InvalidArgument("nothing to add", hint="name YAML files, --default ID or --defaults")
-        return ws.scenarios.add_many(list(files or []), ids)
+        compartment = Compartment.of(marking, team, recipients.split(","))
+        return ws.scenarios.add_many(list(files or []), ids, compartment=compartment)
 
     changes = run(ctx, action)
     if as_json:
@@ -121,7 +130,8 @@ def show(
     """Show a scenario: what it watches, its indicators, and its assessment now with every contribution."""
     view = run(ctx, lambda ws: ws.scenarios.view(ref, parse_at(at)))
     if as_json:
-        print_json({"scenario": view.scenario, "assessment": view.assessment,
+        print_json({"scenario": view.scenario, "assessment": view.assessment, "hidden_signals": view.hidden,
+                    "hidden": hidden_text(view.hidden),
                     "origin": view.record.origin if view.record else view.scenario.source})
         return
     render_scenario(view.scenario, view.record)
@@ -160,6 +170,8 @@ def test(
             out.print(f"  {line}", markup=False)
         if limit and len(lines) > limit:
             out.print(f"  … and {len(lines) - limit} earlier (--limit)", markup=False)
+    if result.hidden:
+        out.print(f"\n{hidden_text(result.hidden)}", markup=False)
 
 
 def _matched_lines(t: IndicatorTest) -> list[str]:
@@ -206,7 +218,8 @@ def assess(
     views = run(ctx, lambda ws: ws.scenarios.views(scenario_ids or [], parse_at(at)))
     if as_json:
         print_json([{"scenario": v.scenario.id, "name": v.scenario.name, "assessment": v.assessment,
-                     "explanation": explain_lines(v.assessment, v.scenario)} for v in views])
+                     "explanation": explain_lines(v.assessment, v.scenario), "hidden_signals": v.hidden,
+                     "hidden": hidden_text(v.hidden)} for v in views])
         return
     if not views:
         out.print("no scenarios in this workspace: `forewarn scenario add --defaults` adds the default ones",
@@ -262,7 +275,7 @@ def render_assessment(view: ScenarioView) -> None:
     a = view.assessment
     out.print(f"[bold]{escape(view.scenario.name)}[/bold] ({view.scenario.id}) at {when(a.at)}: "
               f"probability [bold]{a.probability:.3f}[/bold], level {a.level or 'none'}")
-    for line in explain_lines(a, view.scenario):
+    for line in explain_lines(a, view.scenario) + ([hidden_text(view.hidden)] if view.hidden else []):
         out.print(f"  {line}", markup=False)
 
 
@@ -313,6 +326,7 @@ def _mentions_text(i: Indicator) -> str:
 def test_json(result: ScenarioTest) -> dict[str, Any]:
     return {
         "scenario": result.scenario.id, "at": result.at, "assessment": result.assessment,
+        "hidden_signals": result.hidden, "hidden": hidden_text(result.hidden),
         "indicators": [{"id": t.indicator.id, "surges": t.surges, "signals": t.signals,
                         "events": [{"id": o.event.id, "date": o.event.date.isoformat(), "type": o.event.type,
                                     "mode": o.event.mode, "document_id": o.event.document_id,

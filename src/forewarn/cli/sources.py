@@ -38,6 +38,8 @@ def add(
     marking: str = typer.Option("TLP:CLEAR", "--marking", "-m", help="TLP marking: CLEAR, GREEN, AMBER, "
                                 "AMBER+STRICT, RED."),
     team: str = typer.Option(None, "--team", help="Owning team.", show_default=False),
+    recipients: str = typer.Option("", "--recipients", help="Comma-separated accounts (for AMBER also teams) its "
+                                   "documents are shared with (AMBER) or only for (RED)."),
     include: str = typer.Option("", "--include", help="Comma-separated globs of files to read in a folder."),
     exclude: str = typer.Option("", "--exclude", help="Comma-separated globs of files to skip."),
     column_map: str = typer.Option("", "--map", help="CSV/JSONL column mapping, e.g. text=body,date=published."),
@@ -52,15 +54,11 @@ def add(
         for key, value in (("include", include), ("exclude", exclude), ("map", column_map)):
             if value:
                 opts[key] = value
-        try:
-            mark = Marking.parse(marking)
-        except ValueError:
-            raise InvalidArgument(f"unknown marking {marking!r}", hint="use CLEAR, GREEN, AMBER, "
-                                  "AMBER+STRICT or RED") from None
+        mark = Marking.parse(marking)
         if "map" in opts:
             parse_map(opts["map"])  # fail now, not at the first ingest
         source = ws.sources.add(name, location, kind=kind, source_id=source_id, reliability=reliability,
-                               marking=mark, team=team, options=opts)
+                               marking=mark, team=team, options=opts, recipients=recipients.split(","))
         if as_json:
             print_json(source)
         else:
@@ -73,7 +71,7 @@ def add(
 @app.command("list")
 def list_(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
     """List registered sources."""
-    sources = run(ctx, lambda ws: ws.sources.all())
+    sources = run(ctx, lambda ws: ws.reads.sources())
     if as_json:
         from forewarn.web.api.sources import source_out  # the API's item (its location without secrets)
 

@@ -13,6 +13,7 @@ from rich.table import Table
 from forewarn.app import Workspace
 from forewarn.cli.context import fail, run
 from forewarn.cli.render import out, print_json, print_page, short, when
+from forewarn.detect.shown import hidden_text
 from forewarn.errors import InvalidArgument
 from forewarn.model import LedgerEntry, WarningRecord, WarningState
 from forewarn.model.dissent import Dissent, dissent_json
@@ -78,16 +79,17 @@ def show(
 ) -> None:
     """Show one warning: its text, evidence, owner, deadline and its history from the ledger."""
 
-    def action(ws: Workspace) -> tuple[WarningRecord, list[LedgerEntry], datetime, tuple[Dissent, ...]]:
-        return ws.warnings.get(warning_id), ws.warnings.history(warning_id), ws.clock(), ws.dissents.of_warning(
+    def action(ws: Workspace) -> tuple[tuple[WarningRecord, int], list[LedgerEntry], datetime, tuple[Dissent, ...]]:
+        return ws.warnings.shown(warning_id), ws.warnings.history(warning_id), ws.clock(), ws.dissents.of_warning(
             warning_id)
 
-    w, history, now, dissents = run(ctx, action)
+    (w, hidden), history, now, dissents = run(ctx, action)
     if as_json:  # dissents from its disposition travel with it
-        print_json({"warning": w, "history": history, "dissents": [dissent_json(d) for d in dissents]})
+        print_json({"warning": w, "hidden_signals": hidden, "hidden": hidden_text(hidden), "history": history,
+                    "dissents": [dissent_json(d) for d in dissents]})
         return
     out.print(f"[bold]warning {w.id}[/bold] · {w.severity.upper()} · {_state(w)}", highlight=False)
-    for line in details(w, now):
+    for line in details(w, now) + ([hidden_text(hidden)] if hidden else []):
         out.print(line, markup=False)
     out.print("history:", markup=False)
     for r in runs(history):

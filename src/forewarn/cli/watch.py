@@ -12,8 +12,9 @@ import typer
 from forewarn.app import Workspace
 from forewarn.cli.context import fail, run
 from forewarn.cli.render import err, out, print_json
-from forewarn.cycle import CycleReport, run_cycle
+from forewarn.cycle import CycleReport, run_cycle, seen_report
 from forewarn.errors import ForewarnError, InvalidArgument
+from forewarn.model import Principal
 from forewarn.watch import WatchCycle, Watcher
 
 
@@ -50,14 +51,20 @@ def _watch(ws: Workspace, interval: float | None, stop: threading.Event, cycles:
         err.print(f"watching in the workspace's own time, running on from {own.at:%Y-%m-%d %H:%M} UTC (set by "
                   f"{own.set_by}; `forewarn clock clear` goes back to the real time)", markup=False)
     err.print(f"watching; every action is recorded as {ws.actor}", markup=False)
-    return Watcher(ws, interval=interval, stop=stop).run(_render_cycle, cycles, _report_error)
+    person = _person(ws)
+    return Watcher(ws, interval=interval, stop=stop).run(lambda r: _render_cycle(person, r), cycles, _report_error)
 
 
-def _render_cycle(result: WatchCycle) -> None:
+def _person(ws: Workspace) -> Workspace:
+    """The workspace as the person at the terminal: forewarn cycles as itself, but shows them what they may see."""
+    return ws.acting_as(Principal.local(ws.actor))
+
+
+def _render_cycle(person: Workspace, result: WatchCycle) -> None:
     report = result.ingest
     if report is not None and (report.new or report.failed):
         out.print(f"{_stamp(result.cycle.at)} ingested {report.new} new, {report.failed} failed")
-    _render_events(result.cycle)
+    _render_events(seen_report(person, result.cycle))
 
 
 def _report_error(error: ForewarnError) -> None:
@@ -93,7 +100,7 @@ def cycle(
         raise fail(e) from None
 
     def action(ws: Workspace) -> CycleReport:
-        return run_cycle(ws, when or ws.clock())
+        return seen_report(_person(ws), run_cycle(ws, when or ws.clock()))
 
     report = run(ctx, action, system=True)
     if as_json:

@@ -19,7 +19,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, func, select
 
 from forewarn.model import Assessment, Scenario, Signal, StoredAssessment
+from forewarn.model.marking import EVERYTHING, Access
 from forewarn.store import schema as t
+from forewarn.store.access import hidden_from
 
 A = t.assessments.c
 LATEST_FIRST = (A.at.desc(), A.id.desc())  # the one order of "latest": by time assessed, then by storing
@@ -92,10 +94,11 @@ def latest_all(conn: Connection, until: datetime | None = None) -> dict[str, Sto
 
 # -- history ---------------------------------------------------------------------------------------
 
-def known(conn: Connection, scenario_id: str) -> bool:
-    """Whether the workspace has (or had: removed ones stay) a scenario with this id."""
+def known(conn: Connection, scenario_id: str, access: Access = EVERYTHING) -> bool:
+    """Whether the workspace has (or had: removed ones stay) a scenario with this id that ``access`` may see."""
     s = t.scenarios.c
-    return conn.execute(select(s.id).where(s.id == scenario_id)).first() is not None
+    query = select(s.id).where(s.id == scenario_id, *hidden_from(s.compartment, access))
+    return conn.execute(query).first() is not None
 
 
 def history(conn: Connection, scenario_id: str, *, since: datetime | None = None, until: datetime | None = None,

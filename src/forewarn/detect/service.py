@@ -29,6 +29,7 @@ from forewarn.detect.surge import BASELINE_DAYS, find_surges
 from forewarn.detect.types import ClaimObservation, Heard, IndicatorTest, Observation, ScenarioRecord, ScenarioTest
 from forewarn.errors import InvalidArgument, NotFound
 from forewarn.model import Assessment, IndicatorKind, Region, Scenario, Surge
+from forewarn.model.marking import EVERYTHING, Access
 from forewarn.store import SqlStore
 
 if TYPE_CHECKING:
@@ -161,11 +162,12 @@ def _surges(scenario: Scenario, found: list[Observation], at: datetime) -> list[
     return find_surges(found, at)
 
 
-def resolve(store: SqlStore, ref: str, gazetteer: Gazetteer | None = None) -> tuple[Scenario, ScenarioRecord | None]:
-    """A scenario by reference: the workspace's scenario of that id, else the YAML file at that path, else
-    the default scenario of that id."""
+def resolve(store: SqlStore, ref: str, gazetteer: Gazetteer | None = None, access: Access = EVERYTHING
+            ) -> tuple[Scenario, ScenarioRecord | None]:
+    """A scenario by reference: the workspace's scenario of that id (that ``access`` may see), else the YAML
+    file at that path, else the default scenario of that id."""
     try:
-        found = record(store, ref, gazetteer)
+        found = record(store, ref, gazetteer, access=access)
         return found.scenario, found
     except NotFound:
         pass

@@ -87,6 +87,7 @@ class ScenarioTest:
     at: datetime
     assessment: Assessment
     indicators: tuple[IndicatorTest, ...]
+    hidden: int = 0  # signals from holdings the reader may not see, left out (with what they rest on)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,3 +115,4 @@ class ScenarioView:
     scenario: Scenario
     assessment: Assessment
     record: ScenarioRecord | None = None
+    hidden: int = 0  # signals from holdings the reader may not see, left out of ``assessment.signals``

@@ -8,10 +8,12 @@ entities), a place by gazetteer id or name (a town, else a first-level region, e
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection
 
 from forewarn.errors import InvalidArgument, NotFound
 from forewarn.ledger.service import LedgerService
@@ -32,6 +34,7 @@ from forewarn.model.annotations import (
     shown,
     state,
 )
+from forewarn.model.marking import EVERYTHING, Access, Compartment, strictest
 from forewarn.model.query import EVENT_MODES, EVENT_TYPES
 from forewarn.model.records import StoredEvent, StoredParticipant, StoredPlace
 from forewarn.store import SqlStore
@@ -67,6 +70,7 @@ class AnnotationDesk:
     clock: Callable[[], datetime]
     ledger: LedgerService
     gazetteer: Callable[[], Gazetteer]
+    access: Callable[[], Access] = lambda: EVERYTHING  # what the asker may see (the workspace's Reads.access)
 
     @property
     def actor(self) -> str:
@@ -74,28 +78,45 @@ class AnnotationDesk:
 
     # -- targets -------------------------------------------------------------------------------------
     def target(self, kind: TargetKind | str, ref: str) -> Target:
-        """A document (id or unique prefix) or an event (its id) as an annotation's target."""
+        """A document (id or unique prefix) or an event (its id) as an annotation's target; one the asker may not
+        see is not found (the same NotFound as a wrong id)."""
+        return self._located(kind, ref)[0]
+
+    def _located(self, kind: TargetKind | str, ref: str) -> tuple[Target, int | None]:
+        """The target and its compartment id (None: open)."""
         if TargetKind(kind) is TargetKind.DOCUMENT:
             doc = self.store.get_document(ref.strip())
-            return Target(TargetKind.DOCUMENT, document_key(doc.id), doc.id)
+            if not self.access().sees(doc.compartment_id):
+                raise NotFound(f"no document {ref.strip()!r}", hint="`forewarn documents` lists them")
+            return Target(TargetKind.DOCUMENT, document_key(doc.id), doc.id), doc.compartment_id
         event = self.event(ref)
-        return Target(TargetKind.EVENT, key_of(event), event.document_id, event.id)
+        return Target(TargetKind.EVENT, key_of(event), event.document_id, event.id), event.compartment_id
 
     def event(self, event_id: str) -> StoredEvent:
         found = db.event_by_id(self.store.engine, event_id.strip())
-        if found is None:
+        if found is None or not self.access().sees(found.compartment_id):
             raise NotFound(f"no event {event_id!r}", hint="`forewarn events --document ID` lists a document's events")
         return found
 
     # -- notes and tags ------------------------------------------------------------------------------
-    def note(self, kind: TargetKind | str, ref: str, text: str) -> Note:
-        """A note on a document or an event, with its ledger entry (``note-added``)."""
-        target, body = self.target(kind, ref), checked_text(text, "note", NOTE_MAX)
+    def note(self, kind: TargetKind | str, ref: str, text: str, *, marking: str | None = None,
+             teams: Sequence[str] = (), recipients: Sequence[str] = ()) -> Note:
+        """A note on a document or an event, with its ledger entry (``note-added``). Its compartment is the
+        strictest of its target's and the one given (``marking``, ``teams``, ``recipients``; none: the target's)."""
+        (target, held), body = self._located(kind, ref), checked_text(text, "note", NOTE_MAX)
+        own = asked_compartment(marking, teams, recipients)
         with self.store.transaction() as conn:
             at = self.clock()
-            note_id = db.add_note(conn, target, body, self.actor, at)
+            cid = self._compartment(conn, held, own)
+            note_id = db.add_note(conn, target, body, self.actor, at, cid)
             self.ledger.append(conn, "note-added", _subject(target), {"note": note_id, "text": body})
         return Note(note_id, target, body, self.actor, at)
+
+    def _compartment(self, conn: Connection, held: int | None, own: Compartment | None) -> int | None:
+        """The id of the strictest of the target's compartment (``held``) and ``own`` (in the write transaction)."""
+        if own is None:
+            return held
+        return self.store.compartment_id(conn, strictest([*self.store.compartments([held]).values(), own]))
 
     def tag(self, kind: TargetKind | str, ref: str, label: str) -> TagChange:
         """Tag a document or an event (the tag normalised), with its ledger entry (``tag-added``) when it is new."""
@@ -194,6 +215,18 @@ class AnnotationDesk:
         return StoredPlace(name=place.name, lat=place.lat, lon=place.lon, country=place.country, admin1=place.admin1,
                            gazetteer_id=place.gazetteer_id, precision=str(place.precision), text=place.name, start=0,
                            end=0, sentence=sentence)
+
+
+def asked_compartment(marking: str | None, teams: Sequence[str] = (), recipients: Sequence[str] = ()
+                      ) -> Compartment | None:
+    """The compartment asked for at a write (``--marking``, ``--team``, ``--recipients``), checked; None when no
+    marking is given (a team or recipients without a marking are refused: say which marking)."""
+    if not (marking or "").strip():
+        if teams or recipients:
+            raise InvalidArgument("a team or recipients need a marking",
+                                  hint="add --marking TLP:AMBER (or TLP:AMBER+STRICT, TLP:RED)")
+        return None
+    return Compartment.of(str(marking).strip(), teams, recipients)
 
 
 def _subject(target: Target) -> str:

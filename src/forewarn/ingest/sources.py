@@ -4,7 +4,7 @@ registered source becomes an ingest input (its options: include/exclude globs, a
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,15 +25,20 @@ class SourceDesk:
 
     def add(self, name: str, location: str, *, kind: SourceKind = SourceKind.AUTO, source_id: str | None = None,
             reliability: Reliability = Reliability.F, marking: Marking = Marking.CLEAR,
-            team: str | None = None, options: Mapping[str, str] | None = None) -> Source:
+            team: str | None = None, options: Mapping[str, str] | None = None,
+            recipients: Sequence[str] = ()) -> Source:
+        """Register a source; its documents take its compartment (marking, owning team, recipients)."""
         where = text_location(_absolute(location))  # a path of any bytes, as text (forewarn.ingest.normalise)
         source = Source(id=source_id or slugify(name), kind=kind, name=name, location=where,
-                        reliability=reliability, marking=marking, team=team,
-                        options=tuple(sorted((options or {}).items())), created_at=self.clock())
+                        reliability=reliability, marking=marking, team=team.strip().lower() if team else None,
+                        options=tuple(sorted((options or {}).items())), created_at=self.clock(),
+                        recipients=tuple(r.strip().lower() for r in recipients if r.strip()))
+        source.compartment.check()  # a RED source names its recipients
         self.store.add_source(source)
         return source
 
     def all(self) -> list[Source]:
+        """Every registered source, for ingest (what a person may see of the registry: Reads.sources)."""
         return self.store.list_sources()
 
     def remove(self, source_id: str) -> int:

@@ -23,6 +23,7 @@ from forewarn.ledger.keys import generate_key, load_signer, register_key
 from forewarn.ledger.query import EntryPage, LedgerFilter
 from forewarn.ledger.verify import VerifyReport, verify
 from forewarn.model import LedgerEntry, Principal
+from forewarn.model.marking import EVERYTHING, Access
 from forewarn.store import SqlStore
 
 
@@ -33,6 +34,7 @@ class LedgerService:
     clock: Callable[[], datetime]
     who: Principal
     anchors: AutoAnchors
+    access: Callable[[], Access] = lambda: EVERYTHING  # what the asker may see (the workspace's Reads.access)
     _signer: Signer | None = field(default=None, init=False, repr=False)
 
     @property
@@ -50,11 +52,11 @@ class LedgerService:
                        limit=limit, offset=offset, newest_first=newest_first)
 
     def page(self, f: LedgerFilter, *, limit: int, offset: int = 0, newest_first: bool = True) -> EntryPage:
-        """One page of the entries ``f`` matches (newest first, or in chain order) and how many match."""
-        total = query.count_entries(self.store.engine, f)
-        found = query.page_entries(self.store.engine, f, limit=limit, offset=offset, newest_first=newest_first,
-                                   matching=total)
-        return EntryPage(found, total)
+        """One page of the entries ``f`` matches (newest first, or in chain order) and how many match, as the asker
+        may see them: an entry about an object hidden from them shows its seq, kind and time only, and a filter by
+        subject or actor finds nothing about such an object (:func:`forewarn.ledger.query.seen_page`)."""
+        return query.seen_page(self.store.engine, f, self.access(), limit=limit, offset=offset,
+                               newest_first=newest_first)
 
     def kinds(self) -> list[str]:
         """The kinds of entry the ledger holds (for a filter's choices)."""

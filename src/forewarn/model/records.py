@@ -7,7 +7,7 @@ These are read models (the stored rows, with merged entities resolved), distinct
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from forewarn.errors import Issue
@@ -83,6 +83,7 @@ class StoredEvent:
     trigger_end: int
     confidence: float
     coder: str = "rules"  # what coded its type: "rules", "model:NAME" or "rules+model:NAME"
+    compartment_id: int | None = field(default=None, compare=False)  # who may see it (None: anyone), issue 18
 
     @property
     def undated_source(self) -> bool:

@@ -180,3 +180,4 @@ class StoredAssessment:
     log_odds: float
     level: str | None
     signals: tuple[dict[str, Any], ...]
+    hidden_signals: int = 0  # issue 18: signals from holdings the reader may not see, left out of ``signals``

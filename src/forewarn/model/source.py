@@ -7,6 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from forewarn.errors import InvalidArgument
+
 if TYPE_CHECKING:
     from forewarn.model.marking import Compartment
 
@@ -59,10 +61,15 @@ class Marking(StrEnum):
 
     @classmethod
     def parse(cls, value: str) -> Marking:
+        """``amber``, ``TLP:AMBER+STRICT`` … as a marking; anything else is refused with a hint."""
         text = value.strip().upper()
         if not text.startswith("TLP:"):
             text = "TLP:" + text
-        return cls(text)
+        try:
+            return cls(text)
+        except ValueError:
+            raise InvalidArgument(f"{value!r} is not a TLP 2.0 marking",
+                                  hint="one of CLEAR, GREEN, AMBER, AMBER+STRICT, RED") from None
 
 
 POSTED = "web:"  # the location of a source whose documents are posted to the workbench (nothing to read)

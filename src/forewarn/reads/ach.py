@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, func, select
 
 from forewarn.errors import AchInvalid
+from forewarn.model.marking import EVERYTHING, Access
 from forewarn.store import schema as t
+from forewarn.store.access import hidden_from
+from forewarn.store.queries import via_document
 
 SNIPPET = 300
 KINDS = ("document", "event", "claim", "note")
@@ -34,12 +37,12 @@ def parse(text: str) -> tuple[str | None, str]:
     return (head.lower(), rest.strip()) if sep and head.lower() in KINDS else (None, text.strip())
 
 
-def resolve(conn: Connection, text: str) -> Found:
-    """The item ``text`` names; AchInvalid (with a hint) when it names none."""
+def resolve(conn: Connection, text: str, access: Access = EVERYTHING) -> Found:
+    """The item ``text`` names; AchInvalid (with a hint) when it names none, or one hidden from ``access``."""
     kind, ref = parse(text)
     found = None
     for k in ([kind] if kind else ["document", "event"]):
-        found = _READERS[k](conn, ref) if ref and len(ref) <= 200 else None
+        found = _READERS[k](conn, ref, access) if ref and len(ref) <= 200 else None
         if found:
             break
     if found is None:
@@ -56,9 +59,9 @@ def _grade(conn: Connection, source_id: str | None) -> str:
     return str(found or "")
 
 
-def _document(conn: Connection, ref: str) -> Found | None:
+def _document(conn: Connection, ref: str, access: Access) -> Found | None:
     r = conn.execute(select(D.id, D.title, D.source_id, func.substr(D.text, 1, SNIPPET).label("head"))
-                     .where(D.id == ref)).first()
+                     .where(D.id == ref, *hidden_from(D.compartment, access))).first()
     if r is None:
         return None
     return Found("document", r.id, _clean(r.title or r.head), _grade(conn, r.source_id), f"/documents/{r.id}")
@@ -70,32 +73,36 @@ def _cut(conn: Connection, doc_id: str, start: int, end: int) -> tuple[str, str 
     return (_clean(r.s), r.source_id) if r else ("", None)
 
 
-def _event(conn: Connection, ref: str) -> Found | None:
+def _event(conn: Connection, ref: str, access: Access) -> Found | None:
     e = t.events.c
-    r = conn.execute(select(e.id, e.document_id, e.start, e.end, e.type).where(e.id == ref)).first()
+    r = conn.execute(select(e.id, e.document_id, e.start, e.end, e.type)
+                     .where(e.id == ref, *hidden_from(e.compartment, access))).first()
     if r is None:
         return None
     sentence, source = _cut(conn, r.document_id, r.start, r.end)
     return Found("event", r.id, f"{r.type}: {sentence}", _grade(conn, source), f"/events/{r.id}")
 
 
-def _claim(conn: Connection, ref: str) -> Found | None:
+def _claim(conn: Connection, ref: str, access: Access) -> Found | None:
     doc, _, seq = ref.rpartition(":")
     if not doc or not seq.isdigit() or len(seq) > 9:
         return None
     c = t.claims.c
-    r = conn.execute(select(c.start, c.end, c.speaker_text).where(c.document_id == doc, c.seq == int(seq))).first()
+    r = conn.execute(select(c.start, c.end, c.speaker_text).where(c.document_id == doc, c.seq == int(seq),
+                                                                  *hidden_from(c.compartment, access))).first()
     if r is None:
         return None
     sentence, source = _cut(conn, doc, r.start, r.end)
     return Found("claim", ref, f"{r.speaker_text}: {sentence}", _grade(conn, source), f"/documents/{doc}")
 
 
-def _note(conn: Connection, ref: str) -> Found | None:
+def _note(conn: Connection, ref: str, access: Access) -> Found | None:
     if not ref.isdigit() or len(ref) > 9:
         return None
     n = t.annotation_notes.c
-    r = conn.execute(select(n.id, n.text, n.document_id, n.author).where(n.id == int(ref))).first()
+    r = conn.execute(select(n.id, n.text, n.document_id, n.author)
+                     .where(n.id == int(ref), *hidden_from(n.compartment, access), *via_document(n.document_id, access))
+                     ).first()
     if r is None:
         return None
     source = conn.execute(select(D.source_id).where(D.id == r.document_id)).scalar_one_or_none()

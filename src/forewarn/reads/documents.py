@@ -8,16 +8,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
 from forewarn.model import Document, Sighting, Source
+from forewarn.model.marking import EVERYTHING, Access
 from forewarn.model.query import DocumentQuery
 from forewarn.model.records import DocumentExtraction
 from forewarn.nlp.slavic.forms import search_forms
 from forewarn.nlp.translate import Reading
 from forewarn.reads.events import Evidence
 from forewarn.store import schema as t
+from forewarn.store.access import hidden_from
 from forewarn.store.queries import document_filters
 
 TEXT_SCOPE = 10_000  # a text search without dates reads the latest 10,000 documents
@@ -38,6 +41,7 @@ class DocumentSummary:
     cluster_id: str
     cluster_size: int
     language: str | None
+    compartment_id: int | None = None  # who may see it (None: anyone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +79,7 @@ class DocumentDetail:
     cluster_size: int
     members: tuple[ClusterMember, ...]
     reading: Reading | None = None  # the English reading by the workspace's translator, where one is set
+    marking: str = ""  # its compartment's label ("" for an open document), issue 18
 
 
 def with_forms(q: DocumentQuery) -> DocumentQuery:
@@ -83,14 +88,16 @@ def with_forms(q: DocumentQuery) -> DocumentQuery:
     return replace(q, forms=search_forms(q.text, q.language)) if q.text else q
 
 
-def find_documents(engine: Engine, q: DocumentQuery, scope: int | None = TEXT_SCOPE) -> DocumentList:
+def find_documents(engine: Engine, q: DocumentQuery, scope: int | None = TEXT_SCOPE,
+                   access: Access = EVERYTHING) -> DocumentList:
     """A page of documents, newest published first (undated ones last), without their full text; the
     total; and whether a text search was held to the latest ``scope`` dated documents (it is when no
     date range narrows a search over more documents than that: a substring search reads every text
-    it looks at). Dated and undated documents are read apart, so that each is read in index order."""
+    it looks at). Dated and undated documents are read apart, so that each is read in index order. Only the
+    documents ``access`` may see are listed and counted."""
     d = t.documents.c
-    plain = document_filters(replace(q, text=None))
-    conds = document_filters(q)
+    plain = document_filters(replace(q, text=None), access)
+    conds = document_filters(q, access)
     scoped = False
     with engine.connect() as conn:
         searchable = q.text and scope is not None and q.since is None and q.until is None
@@ -107,7 +114,7 @@ def find_documents(engine: Engine, q: DocumentQuery, scope: int | None = TEXT_SC
                            key=lambda k: (-k[0].timestamp(), k[1]))
             undated = sorted(k.id for k in keys if k.published_at is None)
             ids = [i for _, i in dated] + undated
-            return DocumentList(_summaries(conn, ids[q.offset:q.offset + q.limit]), len(ids), scoped, q.forms)
+            return DocumentList(_summaries(conn, ids[q.offset:q.offset + q.limit], access), len(ids), scoped, q.forms)
         n_dated = int(conn.execute(select(func.count()).select_from(t.documents)
                                    .where(*conds, d.published_at.is_not(None))).scalar_one())
         n_undated = int(conn.execute(select(func.count()).select_from(t.documents)
@@ -119,29 +126,38 @@ def find_documents(engine: Engine, q: DocumentQuery, scope: int | None = TEXT_SC
         if len(page) < q.limit and q.offset + len(page) >= n_dated:
             page += conn.execute(select(d.id).where(*conds, d.published_at.is_(None)).order_by(d.id)
                                  .limit(q.limit - len(page)).offset(max(q.offset - n_dated, 0))).scalars()
-        return DocumentList(_summaries(conn, page), n_dated + n_undated, False)
+        return DocumentList(_summaries(conn, page, access), n_dated + n_undated, False)
 
 
-def _summaries(conn: Connection, ids: Sequence[str]) -> tuple[DocumentSummary, ...]:
-    """The listed documents, in the order of ``ids``."""
+def _summaries(conn: Connection, ids: Sequence[str], access: Access = EVERYTHING) -> tuple[DocumentSummary, ...]:
+    """The listed documents, in the order of ``ids`` (each cluster's size: its members ``access`` may see)."""
     if not ids:
         return ()
     d, cl = t.documents.c, t.clusters.c
+    size: Any = func.coalesce(cl.size, 1)
+    if access.restricted:
+        other = t.documents.alias("member")
+        size = (select(func.count()).where(other.c.cluster_id == d.cluster_id,
+                                           *hidden_from(other.c.compartment, access)).scalar_subquery())
     rows = conn.execute(select(d.id, d.title, func.substr(d.text, 1, 240).label("snippet"), d.source_id,
                                d.published_at, d.ingested_at, d.url, d.cluster_id, d.language,
-                               func.coalesce(cl.size, 1).label("size"))
+                               size.label("size"), d.compartment)
                         .select_from(t.documents.outerjoin(t.clusters, cl.id == d.cluster_id))
                         .where(d.id.in_(list(ids)))).all()
     by_id = {r.id: DocumentSummary(r.id, r.title, r.snippet or "", r.source_id, r.published_at, r.ingested_at,
-                                   r.url, r.cluster_id, int(r.size), r.language) for r in rows}
+                                   r.url, r.cluster_id, int(r.size), r.language, r.compartment) for r in rows}
     return tuple(by_id[i] for i in ids if i in by_id)
 
 
-def cluster_of(engine: Engine, cluster_id: str, limit: int = 50) -> tuple[int, tuple[ClusterMember, ...]]:
-    """The size of a duplicate cluster and its first members (oldest publication first)."""
+def cluster_of(engine: Engine, cluster_id: str, limit: int = 50,
+               access: Access = EVERYTHING) -> tuple[int, tuple[ClusterMember, ...]]:
+    """The size of a duplicate cluster and its first members (oldest publication first): those ``access`` may
+    see (counted, when anything is hidden from it, rather than read from the cluster's stored size)."""
     d = t.documents.c
+    seen = hidden_from(d.compartment, access)
     with engine.connect() as conn:
-        size = conn.execute(select(t.clusters.c.size).where(t.clusters.c.id == cluster_id)).scalar()
-        rows = conn.execute(select(d.id, d.title, d.source_id, d.published_at).where(d.cluster_id == cluster_id)
+        size = conn.execute(select(func.count()).where(d.cluster_id == cluster_id, *seen)).scalar() if seen else \
+            conn.execute(select(t.clusters.c.size).where(t.clusters.c.id == cluster_id)).scalar()
+        rows = conn.execute(select(d.id, d.title, d.source_id, d.published_at).where(d.cluster_id == cluster_id, *seen)
                             .order_by(d.published_at.nulls_last(), d.id).limit(limit)).all()
     return int(size or len(rows)), tuple(ClusterMember(r.id, r.title, r.source_id, r.published_at) for r in rows)

@@ -17,11 +17,13 @@ from sqlalchemy.sql.elements import ColumnElement
 from forewarn.errors import NotFound
 from forewarn.geo.gazetteer import normalize, translit_key
 from forewarn.geo.translit import has_cyrillic, romanize
+from forewarn.model.marking import EVERYTHING, Access
 from forewarn.reads.entity_noise import PlaceCheck, common_words, either, noise_reason
 from forewarn.reads.events import EventList, as_date, evidence
 from forewarn.store import schema as t
+from forewarn.store.access import hidden_from
 from forewarn.store.core import chunks
-from forewarn.store.queries import entity_kind, entity_matches, event_record, event_select
+from forewarn.store.queries import entity_kind, entity_matches, event_record, event_select, via_document, visible_entity
 
 COUNT_CAP = 1_000  # entity event counts stop here ("1,000+")
 RECENT_EVENTS = 2_000  # co-occurrence looks at an entity's latest events …
@@ -114,17 +116,21 @@ def _members(conn: Connection, entity_id: str) -> list[str]:
     return [entity_id, *others]
 
 
-def get_entity(engine: Engine, entity_id: str) -> EntityInfo:
+def get_entity(engine: Engine, entity_id: str, access: Access = EVERYTHING) -> EntityInfo:
+    """One entity; one that only holdings hidden from ``access`` name is as missing (the same NotFound), and so
+    are such members of its merge group."""
     e, a = t.entities.c, t.entity_aliases.c
     canon = t.entities.alias("canon")
     with engine.connect() as conn:
         row = conn.execute(select(t.entities, canon.c.name.label("canonical_name"))
                            .select_from(t.entities.outerjoin(canon, canon.c.id == e.canonical_id))
-                           .where(e.id == entity_id)).first()
+                           .where(e.id == entity_id, *visible_entity(e.canonical_id, access),
+                                  *visible_entity(e.id, access, group=False))).first()
         if row is None:
             raise NotFound(f"no entity {entity_id!r}", hint="search the entities list for its id")
         aliases = tuple(conn.execute(select(a.alias).where(a.entity_id == entity_id).order_by(a.alias)).scalars())
-        members = tuple(conn.execute(select(e.id).where(e.canonical_id == entity_id, e.id != entity_id)
+        members = tuple(conn.execute(select(e.id).where(e.canonical_id == entity_id, e.id != entity_id,
+                                                        *visible_entity(e.id, access, group=False))
                                      .order_by(e.id)).scalars())
     return EntityInfo(row.id, row.name, row.kind, row.country, row.sector, row.origin, row.merged_into,
                       row.canonical_id, row.canonical_name or row.name, aliases, members, row.updated_at,
@@ -132,16 +138,17 @@ def get_entity(engine: Engine, entity_id: str) -> EntityInfo:
 
 
 def find_entities(engine: Engine, *, kind: str | None, search: str | None, limit: int, offset: int,
-                  sort: str = "activity", show_all: bool = False, is_place: PlaceCheck | None = None
-                  ) -> EntityListing:
+                  sort: str = "activity", show_all: bool = False, is_place: PlaceCheck | None = None,
+                  access: Access = EVERYTHING) -> EntityListing:
     """Unmerged entities, most active first (events among the latest ``RANK_EVENTS``, then mentions in
     the latest ``RANK_DOCUMENTS`` documents, then the latest event) or by name, with their merge
     group's event counts (capped) and the total. Extraction noise (:mod:`forewarn.reads.entity_noise`)
-    is left out unless ``show_all``, and counted; merges worth making are suggested."""
+    is left out unless ``show_all``, and counted; merges worth making are suggested. Only the entities
+    ``access`` may see, their activity counted over the events and documents it may see."""
     words = common_words()
     with engine.connect() as conn:
-        ranked = conn.execute(_ranked(kind, search, sort)).all()
-        placed = _placed_names(conn)
+        ranked = conn.execute(_ranked(kind, search, sort, access)).all()
+        placed = _placed_names(conn, access)
         check = either(is_place, lambda name: name.casefold() in placed)
         noise = {r.id: noise_reason(r.name, r.kind, r.origin, words=words, is_place=check) for r in ranked}
         kept = [r for r in ranked if show_all or noise[r.id] is None]
@@ -153,7 +160,7 @@ def find_entities(engine: Engine, *, kind: str | None, search: str | None, limit
             e = t.entities.c
             for r in conn.execute(select(e.id, e.canonical_id).where(e.canonical_id.in_(ids), e.id != e.canonical_id)):
                 groups[r.canonical_id].append(r.id)
-        counts = {i: _capped_count(conn, groups[i]) for i in ids}
+        counts = {i: _capped_count(conn, groups[i], access) for i in ids}
         shared = _shared_aliases(conn, [r.id for r in kept[:SUGGEST_POOL]])
     items = tuple(EntityRow(r.id, r.name, r.kind, r.country, r.sector, tuple(aliases.get(r.id, ())), counts[r.id][0],
                             counts[r.id][1], int(r.recent or 0), int(r.mentioned or 0), _day(r.last), noise[r.id])
@@ -163,10 +170,11 @@ def find_entities(engine: Engine, *, kind: str | None, search: str | None, limit
     return EntityListing(items, len(kept), hidden, len(ranked) >= RANK_CAP, tuple(suggest_merges(pool, shared)))
 
 
-def _ranked(kind: str | None, search: str | None, sort: str) -> Select[Any]:
+def _ranked(kind: str | None, search: str | None, sort: str, access: Access = EVERYTHING) -> Select[Any]:
     """Candidates (id, name, kind, origin, country, sector) with their activity, in the list's order."""
     e, ev, m, d = t.entities.c, t.events.c, t.mentions.c, t.documents.c
-    recent = (select(ev.actor_entity_id, ev.recipient_entity_id, ev.date).where(ev.negated == False)  # noqa: E712
+    recent = (select(ev.actor_entity_id, ev.recipient_entity_id, ev.date)
+              .where(ev.negated == False, *hidden_from(ev.compartment, access))  # noqa: E712
               .order_by(ev.date.desc()).limit(RANK_EVENTS).subquery())
     parties = union_all(select(recent.c.actor_entity_id.label("eid"), recent.c.date),
                         select(recent.c.recipient_entity_id.label("eid"), recent.c.date)).subquery()
@@ -174,11 +182,13 @@ def _ranked(kind: str | None, search: str | None, sort: str) -> Select[Any]:
     by_events = (select(member.c.canonical_id.label("cid"), func.count().label("n"), func.max(parties.c.date)
                         .label("last")).select_from(parties.join(member, member.c.id == parties.c.eid))
                  .group_by(member.c.canonical_id).subquery())
-    latest = select(d.id).order_by(d.published_at.desc().nulls_last()).limit(RANK_DOCUMENTS)
+    latest = (select(d.id).where(*hidden_from(d.compartment, access)).order_by(d.published_at.desc().nulls_last())
+              .limit(RANK_DOCUMENTS))
     by_mentions = (select(member.c.canonical_id.label("cid"), func.count().label("n"))
                    .select_from(t.mentions.join(member, member.c.id == m.entity_id))
                    .where(m.document_id.in_(latest)).group_by(member.c.canonical_id).subquery())
-    conds: list[ColumnElement[bool]] = [e.merged_into.is_(None)]
+    conds: list[ColumnElement[bool]] = [e.merged_into.is_(None), *visible_entity(e.id, access),
+                                        *visible_entity(e.id, access, group=False)]
     if kind:
         conds.append(e.kind == entity_kind(kind))
     if search:
@@ -193,10 +203,12 @@ def _ranked(kind: str | None, search: str | None, sort: str) -> Select[Any]:
     return q.order_by(*order).limit(RANK_CAP)
 
 
-def _placed_names(conn: Connection) -> frozenset[str]:
-    """The names (case-folded) the geoparser placed in the latest ``RANK_DOCUMENTS`` documents."""
+def _placed_names(conn: Connection, access: Access = EVERYTHING) -> frozenset[str]:
+    """The names (case-folded) the geoparser placed in the latest ``RANK_DOCUMENTS`` documents (that ``access``
+    may see)."""
     d, pl = t.documents.c, t.places.c
-    latest = select(d.id).order_by(d.published_at.desc().nulls_last()).limit(RANK_DOCUMENTS)
+    latest = (select(d.id).where(*hidden_from(d.compartment, access)).order_by(d.published_at.desc().nulls_last())
+              .limit(RANK_DOCUMENTS))
     return frozenset(n.casefold() for n in conn.execute(select(pl.name).where(pl.document_id.in_(latest))
                                                           .distinct()).scalars())
 
@@ -304,9 +316,9 @@ def _distinct(pairs: list[tuple[Candidate, Candidate, str]], most: int) -> list[
     return out[:most]
 
 
-def _capped_count(conn: Connection, members: Sequence[str]) -> tuple[int, bool]:
+def _capped_count(conn: Connection, members: Sequence[str], access: Access = EVERYTHING) -> tuple[int, bool]:
     """Events of a merge group as actor plus as recipient, each counted up to ``COUNT_CAP``."""
-    counts = [_capped_count_role(conn, members, role) for role in ("actor", "recipient")]
+    counts = [_capped_count_role(conn, members, role, access) for role in ("actor", "recipient")]
     return sum(n for n, _ in counts), any(capped for _, capped in counts)
 
 
@@ -314,41 +326,45 @@ def _roles(role: str) -> tuple[str, ...]:
     return ("actor", "recipient") if role == "any" else (role,)
 
 
-def entity_events(engine: Engine, entity_id: str, role: str, *, limit: int, offset: int) -> EventList:
+def entity_events(engine: Engine, entity_id: str, role: str, *, limit: int, offset: int,
+                  access: Access = EVERYTHING) -> EventList:
     """The events the entity's merge group takes part in (as ``role``: actor, recipient or any), newest
     first, with their evidence, and how many there are (None: more than ``COUNT_CAP``). Each member and
-    role is read in date order from its own index, the pieces merged here."""
+    role is read in date order from its own index, the pieces merged here. Only events ``access`` may see."""
     ev = t.events.c
+    seen = hidden_from(ev.compartment, access)
     want = offset + limit
     with engine.connect() as conn:
         members = _members(conn, entity_id)
         keys: set[tuple[date, str]] = set()
         for r in _roles(role):
             for member in members:
-                q = (select(ev.date, ev.id).where(ev[f"{r}_entity_id"] == member, ev.negated == False)  # noqa: E712
-                     .order_by(ev.date.desc(), ev.id.desc()).limit(want))
+                q = (select(ev.date, ev.id).where(ev[f"{r}_entity_id"] == member, ev.negated == False,  # noqa: E712
+                                                  *seen).order_by(ev.date.desc(), ev.id.desc()).limit(want))
                 keys.update((as_date(x.date), x.id) for x in conn.execute(q))
         page = [i for _, i in sorted(keys, reverse=True)[offset:want]]
         rows = conn.execute(event_select().where(ev.id.in_(page))).all() if page else []
         total: int | None
         if role == "any":
             inner = (select(ev.date).where(or_(ev.actor_entity_id.in_(members), ev.recipient_entity_id.in_(members)),
-                                           ev.negated == False).limit(COUNT_CAP + 1).subquery())  # noqa: E712
+                                           ev.negated == False, *seen).limit(COUNT_CAP + 1).subquery())  # noqa: E712
             n = int(conn.execute(select(func.count()).select_from(inner)).scalar_one())
             total = n if n <= COUNT_CAP else None
         else:
-            n, capped = _capped_count_role(conn, members, role)
+            n, capped = _capped_count_role(conn, members, role, access)
             total = None if capped else n
     order = {i: k for k, i in enumerate(page)}
     events = sorted((event_record(r) for r in rows), key=lambda e: order[e.id])
     return EventList(tuple(events), evidence(engine, events), total)
 
 
-def _capped_count_role(conn: Connection, members: Sequence[str], role: str) -> tuple[int, bool]:
+def _capped_count_role(conn: Connection, members: Sequence[str], role: str,
+                       access: Access = EVERYTHING) -> tuple[int, bool]:
     ev = t.events.c
     n = 0
     for member in members:
-        inner = (select(ev.date).where(ev[f"{role}_entity_id"] == member, ev.negated == False)  # noqa: E712
+        inner = (select(ev.date).where(ev[f"{role}_entity_id"] == member, ev.negated == False,  # noqa: E712
+                                       *hidden_from(ev.compartment, access))
                  .limit(COUNT_CAP + 1 - n).subquery())
         n += int(conn.execute(select(func.count()).select_from(inner)).scalar_one())
         if n > COUNT_CAP:
@@ -356,30 +372,32 @@ def _capped_count_role(conn: Connection, members: Sequence[str], role: str) -> t
     return n, False
 
 
-def entity_daily(engine: Engine, entity_id: str, role: str) -> list[tuple[date, int]]:
+def entity_daily(engine: Engine, entity_id: str, role: str, access: Access = EVERYTHING) -> list[tuple[date, int]]:
     """Events per day with the entity's merge group as ``role``, over its last ``CHART_DAYS`` days of
-    activity in that role."""
+    activity in that role (the events ``access`` may see)."""
     ev = t.events.c
+    seen = hidden_from(ev.compartment, access)
     with engine.connect() as conn:
         members = _members(conn, entity_id)
         column = ev[f"{role}_entity_id"]
-        lasts = [conn.execute(select(ev.date).where(column == m, ev.negated == False)  # noqa: E712
+        lasts = [conn.execute(select(ev.date).where(column == m, ev.negated == False, *seen)  # noqa: E712
                               .order_by(ev.date.desc()).limit(1)).scalar() for m in members]
         known = [as_date(x) for x in lasts if x is not None]
         if not known:
             return []
         since = max(known) - timedelta(days=CHART_DAYS - 1)
         rows = conn.execute(select(ev.date, func.count()).where(column.in_(members), ev.negated == False,  # noqa: E712
-                                                                ev.date >= since)
+                                                                ev.date >= since, *seen)
                             .group_by(ev.date).order_by(ev.date)).all()
     return [(as_date(r[0]), int(r[1])) for r in rows]
 
 
-def cooccurring(engine: Engine, entity_id: str, limit: int = 12) -> list[Neighbour]:
+def cooccurring(engine: Engine, entity_id: str, limit: int = 12, access: Access = EVERYTHING) -> list[Neighbour]:
     """The entities seen most with this one, per canonical entity, counted in SQL: the other party of
     its latest events (``RECENT_EVENTS`` per member and role) and the entities mentioned in a sample of
-    the documents that mention it (``RECENT_DOCUMENTS``)."""
+    the documents that mention it (``RECENT_DOCUMENTS``); only events and documents ``access`` may see."""
     ev, m, e = t.events.c, t.mentions.c, t.entities.c
+    seen = hidden_from(ev.compartment, access)
     own = t.entities.alias("own")
     with engine.connect() as conn:
         members = _members(conn, entity_id)
@@ -389,13 +407,14 @@ def cooccurring(engine: Engine, entity_id: str, limit: int = 12) -> list[Neighbo
             for member in members:
                 pieces.append(select(ev[f"{other}_entity_id"].label("other"))
                               .where(ev[f"{role}_entity_id"] == member, ev.negated == False,  # noqa: E712
-                                     ev[f"{other}_entity_id"].is_not(None))
+                                     ev[f"{other}_entity_id"].is_not(None), *seen)
                               .order_by(ev.date.desc()).limit(RECENT_EVENTS).subquery())
         parties = union_all(*(select(p.c.other) for p in pieces)).subquery()
         by_events = (select(own.c.canonical_id.label("cid"), func.count().label("n"))
                      .select_from(parties.join(own, own.c.id == parties.c.other)).group_by(own.c.canonical_id))
         shared_events = {r.cid: int(r.n) for r in conn.execute(by_events)}
-        docs = list(conn.execute(select(m.document_id).where(m.entity_id.in_(members)).distinct()
+        docs = list(conn.execute(select(m.document_id).where(m.entity_id.in_(members),
+                                                             *via_document(m.document_id, access)).distinct()
                                  .limit(RECENT_DOCUMENTS)).scalars())
         shared_docs: dict[str, int] = {}
         for i in range(0, len(docs), 500):

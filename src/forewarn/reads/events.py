@@ -17,9 +17,11 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from forewarn.errors import NotFound
 from forewarn.geo.grid import BBox
+from forewarn.model.marking import EVERYTHING, Access
 from forewarn.model.query import EventQuery
 from forewarn.model.records import StoredEvent
 from forewarn.store import schema as t
+from forewarn.store.access import hidden_from
 from forewarn.store.queries import entity_group, event_filters, event_record, event_select
 
 SNIPPET = 400  # characters of an evidence sentence shown in lists
@@ -52,6 +54,7 @@ class Scope:
     bbox: BBox | None = None
     entities: Mapping[str, list[str] | None] = field(default_factory=dict)
     places: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # the place filter as names and regions
+    access: Access = EVERYTHING  # who asks: the events hidden from it are not in the scope (issue 18)
 
     @cached_property
     def conditions(self) -> tuple[ColumnElement[bool], ...]:
@@ -59,7 +62,7 @@ class Scope:
         listed = {role: ids for role, ids in self.entities.items() if ids is not None}
         conds = event_filters(replace(q, actor=None if "actor" in listed else q.actor,
                                        recipient=None if "recipient" in listed else q.recipient,
-                                       place=None if self.places is not None else q.place))
+                                       place=None if self.places is not None else q.place), self.access)
         for role, ids in listed.items():
             conds.append(c[f"{role}_entity_id"].in_(ids) if ids else false())
         if self.places is not None:
@@ -72,19 +75,19 @@ class Scope:
 
     def dated(self, first: date, last: date) -> Scope:
         """The scope over these dates (its place filter is resolved again by :func:`with_places`)."""
-        return Scope(replace(self.query, date_from=first, date_to=last), self.bbox, self.entities)
+        return Scope(replace(self.query, date_from=first, date_to=last), self.bbox, self.entities, access=self.access)
 
 
-def scope(engine: Engine, q: EventQuery, bbox: BBox | None = None) -> Scope:
+def scope(engine: Engine, q: EventQuery, bbox: BBox | None = None, access: Access = EVERYTHING) -> Scope:
     """The scope of ``q`` (and ``bbox``), its entity filters resolved (and its place filter, when
-    dates bound it)."""
+    dates bound it), over the events ``access`` may see."""
     resolved: dict[str, list[str] | None] = {}
     with engine.connect() as conn:
         for role, spec in (("actor", q.actor), ("recipient", q.recipient)):
             if spec:
                 ids = list(conn.execute(entity_group(spec).limit(MAX_RESOLVED + 1)).scalars())
                 resolved[role] = ids if len(ids) <= MAX_RESOLVED else None
-    return with_places(engine, Scope(q, bbox, resolved))
+    return with_places(engine, Scope(q, bbox, resolved, access=access))
 
 
 def with_places(engine: Engine, sc: Scope) -> Scope:
@@ -96,7 +99,7 @@ def with_places(engine: Engine, sc: Scope) -> Scope:
     if not q.place or sc.places is not None or (q.date_from is None and q.date_to is None):
         return sc
     c = t.events.c
-    others = Scope(replace(q, place=None), sc.bbox, sc.entities)
+    others = Scope(replace(q, place=None), sc.bbox, sc.entities, access=sc.access)
     with engine.connect() as conn:
         rows = conn.execute(select(c.place_name, c.place_admin1).where(*others.conditions, c.place_name.is_not(None))
                             .distinct().limit(MAX_PLACES + 1)).all()
@@ -105,7 +108,7 @@ def with_places(engine: Engine, sc: Scope) -> Scope:
     needle = q.place.lower()
     names = tuple(sorted({r.place_name for r in rows if needle in r.place_name.lower()}))
     regions = tuple(sorted({r.place_admin1 for r in rows if r.place_admin1 and needle in r.place_admin1.lower()}))
-    return Scope(q, sc.bbox, sc.entities, (names, regions))
+    return Scope(q, sc.bbox, sc.entities, (names, regions), sc.access)
 
 
 # -- events ----------------------------------------------------------------------------------------
@@ -134,6 +137,7 @@ class EventList:
     events: tuple[StoredEvent, ...]
     evidence: Mapping[str, Evidence]
     total: int | None
+    markings: Mapping[str, str] = field(default_factory=dict)  # marking labels of the restricted ones, by event id
 
     def sentence(self, event: StoredEvent) -> str | None:
         found = self.evidence.get(event.id)
@@ -177,9 +181,11 @@ def page_dates(days: Sequence[tuple[date, int]], limit: int, offset: int) -> tup
     return (min(days)[0], last, skipped) if last is not None else None
 
 
-def get_event(engine: Engine, event_id: str) -> StoredEvent:
+def get_event(engine: Engine, event_id: str, access: Access = EVERYTHING) -> StoredEvent:
+    """One event; one hidden from ``access`` is as missing (the same NotFound)."""
+    ev = t.events.c
     with engine.connect() as conn:
-        row = conn.execute(event_select().where(t.events.c.id == event_id)).first()
+        row = conn.execute(event_select().where(ev.id == event_id, *hidden_from(ev.compartment, access))).first()
     if row is None:
         raise NotFound(f"no event {event_id!r}", hint="event ids are listed by GET /api/v1/events")
     return event_record(row)
@@ -226,7 +232,7 @@ def window(engine: Engine, sc: Scope, days: int = WINDOW_DAYS) -> tuple[date, da
     event when that range holds none of the filtered events); None when there are no events."""
     ev = t.events.c
     with engine.connect() as conn:
-        last = conn.execute(select(func.max(ev.date))).scalar()
+        last = conn.execute(select(func.max(ev.date)).where(*hidden_from(ev.compartment, sc.access))).scalar()
         if last is None:
             return None
         last = as_date(last)

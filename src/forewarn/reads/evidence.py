@@ -25,8 +25,10 @@ from forewarn.detect import assessments
 from forewarn.detect.weights import rank
 from forewarn.model import Reliability, WarningRecord
 from forewarn.model.annotations import Changes, Correction, FieldChange, event_key, state
+from forewarn.model.marking import EVERYTHING, Access
 from forewarn.model.warning import Origin
 from forewarn.store import schema as t
+from forewarn.store.access import hidden_from, seen_signals
 from forewarn.store.core import chunks
 from forewarn.store.notes import correction_of
 
@@ -235,15 +237,28 @@ class _Wanted:
 
 # -- entry points -----------------------------------------------------------------------------------
 
+def visible_signals(conn: Connection, signals: Sequence[Mapping[str, Any]], access: Access = EVERYTHING
+                    ) -> tuple[list[Mapping[str, Any]], int]:
+    """The signals ``access`` may see, and how many it may not: a signal citing any event, document or source
+    hidden from it (a derived object takes the strictest of what it derives from) is hidden whole
+    (:func:`~forewarn.store.access.seen_signals`, the rule detect.shown applies too). No read at all when
+    nothing is hidden from it."""
+    return seen_signals(conn, signals, access)
+
+
 def signal_groups(conn: Connection, signals: Sequence[Mapping[str, Any]], names: Mapping[str, str],
-                  uncounted: int = UNCOUNTED_ROWS) -> list[EvidenceGroup]:
+                  uncounted: int = UNCOUNTED_ROWS, access: Access = EVERYTHING, seen: bool = False
+                  ) -> list[EvidenceGroup]:
     """The stored ``signals`` (an assessment's JSON) as rows grouped by indicator (``names``: indicator names
-    by id), the strongest group first; per indicator the counted signals and ``uncounted`` of the others."""
-    chosen, hidden = _chosen(signals, uncounted)
-    return _grouped(_Facts.read(conn, _wanted(chosen)), chosen, names, hidden)
+    by id), the strongest group first; per indicator the counted signals and ``uncounted`` of the others. The
+    signals ``access`` may not see are left out (:func:`visible_signals` counts them), unless ``seen`` says
+    they already were (an assessment as the scenario desk shows it: checked once per page, not twice)."""
+    chosen, hidden = _chosen(signals if seen else visible_signals(conn, signals, access)[0], uncounted)
+    return _grouped(_Facts.read(conn, _wanted(chosen), access), chosen, names, hidden)
 
 
-def warning_groups(conn: Connection, w: WarningRecord, names: Mapping[str, str]) -> list[EvidenceGroup]:
+def warning_groups(conn: Connection, w: WarningRecord, names: Mapping[str, str],
+                   access: Access = EVERYTHING) -> list[EvidenceGroup]:
     """A warning's evidence: for a scenario warning, the counted signals of the assessment that raised it which
     carry its evidence; then (any warning) the events and documents no such signal carries, as attached rows."""
     signals: list[Mapping[str, Any]] = []
@@ -252,15 +267,17 @@ def warning_groups(conn: Connection, w: WarningRecord, names: Mapping[str, str])
         cited = set(w.event_ids) | set(w.document_ids)
         signals = [s for s in (last.signals if last else ()) if s.get("counted") and not cited.isdisjoint(
             [*s.get("event_ids", ()), *s.get("document_ids", ())])]
+        signals = visible_signals(conn, signals, access)[0]
     carried = {i for s in signals for i in [*s.get("event_ids", ()), *s.get("document_ids", ())]}
     events = [e for e in w.event_ids if e not in carried]
     documents = [d for d in w.document_ids if d not in carried]
     wanted = _wanted(signals)
     wanted.events.update(events)
     wanted.documents.update(documents)
-    facts = _Facts.read(conn, wanted)
+    facts = _Facts.read(conn, wanted, access)
     groups = _grouped(facts, sorted(signals, key=_strongest), names, {})
-    attached = facts.attached(events, documents)
+    attached = facts.attached(events, documents) if not access.restricted else \
+        facts.attached([e for e in events if e in facts.events], [d for d in documents if d in facts.documents])
     if attached:
         groups.append(EvidenceGroup(ATTACHED, "Attached evidence", 0.0, tuple(attached)))
     return groups
@@ -324,17 +341,20 @@ class _Facts:
     sources: dict[str, SourceFact]
 
     @classmethod
-    def read(cls, conn: Connection, wanted: _Wanted) -> _Facts:
-        event_rows = _rows(conn, _event_query(), t.events.c.id, wanted.events)
+    def read(cls, conn: Connection, wanted: _Wanted, access: Access = EVERYTHING) -> _Facts:
+        """The facts (those ``access`` may see: a hidden event, claim, document or source is as missing)."""
+        ev, c = t.events.c, t.claims.c
+        event_rows = _rows(conn, _event_query().where(*hidden_from(ev.compartment, access)), ev.id, wanted.events)
         fixes = _corrections(conn, {_key(r): r.id for r in event_rows})
-        claim_rows = _rows(conn, _claim_query(), t.claims.c.document_id, wanted.claim_documents)
+        claim_rows = _rows(conn, _claim_query().where(*hidden_from(c.compartment, access)), c.document_id,
+                           wanted.claim_documents)
         entity_ids = {i for r in event_rows for i in (r.actor_entity_id, r.recipient_entity_id) if i}
         entity_ids |= {r.speaker_entity_id for r in claim_rows if r.speaker_entity_id}
         entities = _entities(conn, entity_ids)
         source_ids = wanted.sources | {r.source_id for r in (*event_rows, *claim_rows) if r.source_id}
-        documents = _documents(conn, wanted.documents)
-        source_ids |= {d.source_id for d in documents.values() if d.source_id}
-        sources = _sources(conn, source_ids)
+        documents = _documents(conn, wanted.documents, access)
+        source_ids |= {x.source_id for x in documents.values() if x.source_id}
+        sources = _sources(conn, source_ids, access)
         claims: dict[str, list[ClaimFact]] = {}
         for r in claim_rows:
             claims.setdefault(r.document_id, []).append(_claim(r, entities, sources))
@@ -434,16 +454,16 @@ def _entities(conn: Connection, ids: Iterable[str]) -> dict[str, tuple[str, str]
     return {r.id: (r.cid, r.name) for r in _rows(conn, query, e.c.id, ids)}
 
 
-def _sources(conn: Connection, ids: Iterable[str]) -> dict[str, SourceFact]:
+def _sources(conn: Connection, ids: Iterable[str], access: Access = EVERYTHING) -> dict[str, SourceFact]:
     s = t.sources.c
-    rows = _rows(conn, select(s.id, s.name, s.reliability), s.id, ids)
+    rows = _rows(conn, select(s.id, s.name, s.reliability).where(*hidden_from(s.compartment, access)), s.id, ids)
     return {r.id: SourceFact(r.id, r.name, r.reliability or "") for r in rows}
 
 
-def _documents(conn: Connection, ids: Iterable[str]) -> dict[str, DocumentFact]:
+def _documents(conn: Connection, ids: Iterable[str], access: Access = EVERYTHING) -> dict[str, DocumentFact]:
     d = t.documents.c
     query = select(d.id, d.title, d.source_id, d.cluster_id, func.coalesce(d.published_at, d.ingested_at)
-                   .label("known_at"))
+                   .label("known_at")).where(*hidden_from(d.compartment, access))
     return {r.id: DocumentFact(r.id, r.title, r.source_id, _time(r.known_at), r.cluster_id)
             for r in _rows(conn, query, d.id, ids)}
 

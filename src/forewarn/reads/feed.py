@@ -29,8 +29,10 @@ from sqlalchemy import Connection, Engine, func, select, tuple_
 
 from forewarn.errors import InvalidArgument, NotFound
 from forewarn.ledger.service import LedgerService
+from forewarn.model.marking import EVERYTHING, Access
 from forewarn.store import SqlStore
 from forewarn.store import schema as t
+from forewarn.store.access import hidden_from
 from forewarn.store.core import chunks
 
 if TYPE_CHECKING:
@@ -243,41 +245,64 @@ def indicator_names(text: str) -> dict[str, str]:
 
 # -- the page --------------------------------------------------------------------------------------
 
-def feed(engine: Engine, q: FeedQuery, now: datetime, mark: datetime | None, published: bool = False) -> Feed:
+def feed(engine: Engine, q: FeedQuery, now: datetime, mark: datetime | None, published: bool = False,
+         access: Access = EVERYTHING) -> Feed:
     """A page of the feed as known at ``now``, new items being those known after ``mark`` (or in the last day);
-    ``published``: known by publication time (a workspace in its own time), not by ingest time."""
+    ``published``: known by publication time (a workspace in its own time), not by ingest time. Only the
+    documents and events ``access`` may see are listed and counted."""
     cursor = Cursor.decode(q.cursor) if q.cursor else None
     since = cursor.since if cursor else (mark if mark is not None else now - FIRST_VISIT)
     with engine.connect() as conn:
         found = matches(engine, conn, published)
         names, indicators = scenario_names(engine, conn)
+        if access.restricted:  # the scenarios hidden from the asker flag nothing, and are not named
+            found, names = _visible_scenarios(conn, found, names, access)
         if q.scenario is not None and q.scenario not in found and q.scenario not in names:
             raise NotFound(f"no scenario {q.scenario!r} in this workspace",
                            hint="`forewarn scenario list` names them; leave scenario out for every item")
-        keys, new = _page_keys(conn, found, q, (now, published), cursor, since)
-        items = _items(conn, keys[:q.limit], found, names, indicators, (since, published))
-        newest = newest_known(conn, now, published)
+        keys, new = _page_keys(conn, found, q, (now, published), cursor, since, access)
+        items = _items(conn, keys[:q.limit], found, names, indicators, (since, published), access)
+        newest = newest_known(conn, now, published, access)
     nxt = Cursor(keys[q.limit - 1][0], keys[q.limit - 1][1], since).encode() if len(keys) > q.limit else None
     return Feed(tuple(items), nxt, since, new, now, names, newest)
 
 
+def _visible_scenarios(conn: Connection, found: dict[str, Matches], names: dict[str, str], access: Access
+                       ) -> tuple[dict[str, Matches], dict[str, str]]:
+    """The matches and names of the scenarios ``access`` may see."""
+    hidden = set(conn.execute(select(S.id).where(S.compartment.in_(sorted(access.hidden)))).scalars())
+    return ({k: v for k, v in found.items() if k not in hidden}, {k: v for k, v in names.items() if k not in hidden})
+
+
 def _page_keys(conn: Connection, found: dict[str, Matches], q: FeedQuery, at: tuple[datetime, bool],
-               cursor: Cursor | None, since: datetime) -> tuple[list[tuple[datetime, str]], int]:
+               cursor: Cursor | None, since: datetime, access: Access = EVERYTHING
+               ) -> tuple[list[tuple[datetime, str]], int]:
     """The page's (known_at, id) keys (one more than the limit: is there a next page?) and the new count;
     ``at``: now, and whether documents are known by publication time."""
     now, published = at
     if q.scenario is not None or q.flagged:
         known = _flagged_order(found, q.scenario)
-        window = [k for k in known if k[0] <= now]
+        window = _visible_keys(conn, [k for k in known if k[0] <= now], access)
         new = sum(1 for k in window if k[0] > since)
         after = [k for k in window if cursor is None or k < (cursor.at, cursor.id)]
         return after[:q.limit + 1], new
     key = known_column(published)
-    query = select(key, D.id).where(key <= now)
+    query = select(key, D.id).where(key <= now, *hidden_from(D.compartment, access))
     if cursor is not None:
         query = query.where(tuple_(key, D.id) < tuple_(cursor.at, cursor.id))
     keys = [(r[0], r[1]) for r in conn.execute(query.order_by(key.desc(), D.id.desc()).limit(q.limit + 1))]
-    return keys, count_new(conn, now, since, published)
+    return keys, count_new(conn, now, since, published, access)
+
+
+def _visible_keys(conn: Connection, keys: list[tuple[datetime, str]], access: Access) -> list[tuple[datetime, str]]:
+    """The keys of the documents ``access`` may see (all of them, without a read, when nothing is hidden)."""
+    if not access.restricted:
+        return keys
+    hidden: set[str] = set()
+    for chunk in chunks(sorted({k[1] for k in keys})):
+        hidden.update(conn.execute(select(D.id).where(D.id.in_(chunk), D.compartment.in_(sorted(access.hidden))))
+                      .scalars())
+    return [k for k in keys if k[1] not in hidden]
 
 
 def _flagged_order(found: dict[str, Matches], scenario: str | None) -> list[tuple[datetime, str]]:
@@ -286,16 +311,19 @@ def _flagged_order(found: dict[str, Matches], scenario: str | None) -> list[tupl
     return list(dict.fromkeys(heapq.merge(*(m.known for m in found.values()), reverse=True)))
 
 
-def count_new(conn: Connection, now: datetime, since: datetime, published: bool = False) -> int:
-    """Documents known in (since, now], counted up to COUNT_CAP + 1 (a bounded index range)."""
+def count_new(conn: Connection, now: datetime, since: datetime, published: bool = False,
+              access: Access = EVERYTHING) -> int:
+    """Documents known in (since, now] (that ``access`` may see), counted up to COUNT_CAP + 1 (a bounded index
+    range)."""
     key = known_column(published)
-    inner = select(D.id).where(key > since, key <= now).limit(COUNT_CAP + 1).subquery()
+    inner = (select(D.id).where(key > since, key <= now, *hidden_from(D.compartment, access))
+             .limit(COUNT_CAP + 1).subquery())
     return int(conn.execute(select(func.count()).select_from(inner)).scalar_one())
 
 
 def _items(conn: Connection, keys: Sequence[tuple[datetime, str]], found: dict[str, Matches],
-           names: dict[str, str], indicators: dict[tuple[str, str], str], seen: tuple[datetime, bool]
-           ) -> list[FeedItem]:
+           names: dict[str, str], indicators: dict[tuple[str, str], str], seen: tuple[datetime, bool],
+           access: Access = EVERYTHING) -> list[FeedItem]:
     """The page's items; ``seen``: the mark items after which are new, and whether known by publication time."""
     since, published = seen
     ids = [k[1] for k in keys]
@@ -304,7 +332,7 @@ def _items(conn: Connection, keys: Sequence[tuple[datetime, str]], found: dict[s
     docs = {r.id: r for r in conn.execute(select(
         D.id, known_column(published).label("known_at"), D.title, func.substr(D.text, 1, HEADLINE).label("lead"),
         D.published_at, D.source_id).where(D.id.in_(ids)))}
-    events, counts = _events(conn, ids)
+    events, counts = _events(conn, ids, access)
     sources = {r.id: r for r in conn.execute(select(t.sources.c.id, t.sources.c.name, t.sources.c.reliability)
                                              .where(t.sources.c.id.in_({d.source_id for d in docs.values()})))}
     items = []
@@ -327,14 +355,17 @@ def headline(title: str | None, lead: str | None) -> str:
     return first[0][:HEADLINE] if first else "(no text)"
 
 
-def _events(conn: Connection, ids: Sequence[str]) -> tuple[dict[str, list[FeedEvent]], dict[str, int]]:
-    """The first EVENTS_SHOWN events of each document (by position in the text) and each one's count."""
+def _events(conn: Connection, ids: Sequence[str], access: Access = EVERYTHING
+            ) -> tuple[dict[str, list[FeedEvent]], dict[str, int]]:
+    """The first EVENTS_SHOWN events of each document (by position in the text) and each one's count (the
+    events ``access`` may see)."""
+    seen = hidden_from(E.compartment, access)
     counts = {r[0]: int(r[1]) for r in conn.execute(
-        select(E.document_id, func.count()).where(E.document_id.in_(ids), E.negated.is_(False))
+        select(E.document_id, func.count()).where(E.document_id.in_(ids), E.negated.is_(False), *seen)
         .group_by(E.document_id))}
     rank = func.row_number().over(partition_by=E.document_id, order_by=(E.start, E.id)).label("rank")
     inner = select(E.document_id, E.id, E.type, E.mode, E.actor_text, E.recipient_text, E.place_name, E.date,
-                   rank).where(E.document_id.in_(ids), E.negated.is_(False)).subquery()
+                   rank).where(E.document_id.in_(ids), E.negated.is_(False), *seen).subquery()
     shown: dict[str, list[FeedEvent]] = {}
     for r in conn.execute(select(inner).where(inner.c.rank <= EVENTS_SHOWN).order_by(inner.c.document_id,
                                                                                       inner.c.rank)):
@@ -368,9 +399,11 @@ def set_mark(conn: Connection, account: str, until: datetime, at: datetime) -> N
         conn.execute(t.feed_visits.update().where(v.account == account).values(seen_until=until, seen_at=at))
 
 
-def newest_known(conn: Connection, now: datetime, published: bool = False) -> datetime | None:
+def newest_known(conn: Connection, now: datetime, published: bool = False,
+                 access: Access = EVERYTHING) -> datetime | None:
     key = known_column(published)
-    found: datetime | None = conn.execute(select(func.max(key)).where(key <= now)).scalar()
+    found: datetime | None = conn.execute(select(func.max(key)).where(key <= now,
+                                                                      *hidden_from(D.compartment, access))).scalar()
     return found
 
 

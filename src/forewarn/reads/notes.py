@@ -20,6 +20,7 @@ from forewarn.model.annotations import (
     normalise_tag,
     state,
 )
+from forewarn.model.marking import EVERYTHING, Access
 from forewarn.model.records import StoredEvent
 from forewarn.reads.listing import Listing
 from forewarn.store import notes as db
@@ -34,6 +35,7 @@ class EventAnnotations:
     notes: tuple[Note, ...]
     tags: tuple[str, ...]
     corrections: CorrectionState | None
+    marking: str = ""  # the event's marking label (set by the read service for its page; "" in lists)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +50,13 @@ class DocumentAnnotations:
     orphaned: tuple[CorrectionState, ...]
 
 
-def document_annotations(engine: Engine, document_id: str, events: Sequence[StoredEvent]) -> DocumentAnnotations:
+def document_annotations(engine: Engine, document_id: str, events: Sequence[StoredEvent],
+                         access: Access = EVERYTHING) -> DocumentAnnotations:
+    """A visible document's notes and tags (``events``: its events ``access`` may see; the notes it may not see
+    left out)."""
     keys = {key_of(e): e for e in events}
     doc_key = document_key(document_id)
-    notes = db.notes_of(engine, [doc_key, *keys])
+    notes = db.notes_of(engine, [doc_key, *keys], access)
     tags = db.tags_of(engine, [doc_key, *keys])
     fixes = db.corrections(engine, document_id=document_id)
     annotated = {e.id: _event(e, notes, tags, fixes) for e in events}
@@ -61,9 +66,10 @@ def document_annotations(engine: Engine, document_id: str, events: Sequence[Stor
                                tuple(g.tag for g in tags if g.target.key == doc_key), annotated, orphaned)
 
 
-def event_annotations(engine: Engine, event: StoredEvent) -> EventAnnotations:
+def event_annotations(engine: Engine, event: StoredEvent, access: Access = EVERYTHING) -> EventAnnotations:
     key = key_of(event)
-    return _event(event, db.notes_of(engine, [key]), db.tags_of(engine, [key]), db.corrections(engine, keys=[key]))
+    return _event(event, db.notes_of(engine, [key], access), db.tags_of(engine, [key]),
+                  db.corrections(engine, keys=[key]))
 
 
 def corrections_of(engine: Engine, events: Sequence[StoredEvent]) -> dict[str, CorrectionState]:
@@ -77,9 +83,10 @@ def corrections_of(engine: Engine, events: Sequence[StoredEvent]) -> dict[str, C
     return found
 
 
-def tagged(engine: Engine, kind: TargetKind | str, tag: str, limit: int, offset: int) -> Listing[Tag]:
-    """The documents (or events) carrying a tag, newest tagging first."""
-    items, total = db.tagged(engine, normalise_tag(tag), TargetKind(kind), limit, offset)
+def tagged(engine: Engine, kind: TargetKind | str, tag: str, limit: int, offset: int,
+           access: Access = EVERYTHING) -> Listing[Tag]:
+    """The documents (or events) carrying a tag, newest tagging first (those ``access`` may see)."""
+    items, total = db.tagged(engine, normalise_tag(tag), TargetKind(kind), limit, offset, access)
     return Listing(tuple(items), total)
 
 

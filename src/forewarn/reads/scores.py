@@ -45,7 +45,9 @@ from forewarn.errors import InvalidArgument
 from forewarn.model import Principal, Role
 from forewarn.model import scoring as sc
 from forewarn.model.judgment import QuestionState
+from forewarn.model.marking import EVERYTHING, Access
 from forewarn.store import schema as t
+from forewarn.store.access import hidden_from
 
 Q, E, L, A = t.questions.c, t.estimates.c, t.published_lines.c, t.assessments.c
 RESOLVED = (QuestionState.RESOLVED_YES.value, QuestionState.RESOLVED_NO.value)
@@ -103,16 +105,19 @@ class ScoreBoard:
 _CACHE: WeakKeyDictionary[Engine, dict[tuple[Any, ...], ScoreBoard]] = WeakKeyDictionary()
 
 
-def scoreboard(conn: Connection, who: Principal, now: datetime, bins: int = 10) -> ScoreBoard:
-    """Every resolved question's scores as ``who`` may see them: read at once (four queries) and scored, or taken
-    from the cache while the store's resolved questions and assessments are as they were (:func:`fingerprint`)."""
+def scoreboard(conn: Connection, who: Principal, now: datetime, bins: int = 10,
+               access: Access = EVERYTHING) -> ScoreBoard:
+    """The scores of every resolved question ``access`` may see, as ``who`` may see them: read at once (four
+    queries) and scored, or taken from the cache while the store's resolved questions and assessments are as they
+    were (:func:`fingerprint`). Questions hidden from the asker count nowhere, not even in the aggregates."""
     if not 1 <= bins <= MAX_BINS:
         raise InvalidArgument(f"bins: {bins} is not from 1 to {MAX_BINS}", hint="e.g. --bins 10")
-    key = (fingerprint(conn, now), bins)
+    seen = hidden_from(Q.compartment, access)
+    key = (fingerprint(conn, now, seen), bins, access.hidden)
     kept = _CACHE.setdefault(conn.engine, {})
     full = kept.get(key)
     if full is None:
-        full = _score(conn, now, bins, key[0])
+        full = _score(conn, now, bins, key[0], seen)
         if len(kept) >= CACHE_SIZE:
             kept.clear()
         kept[key] = full
@@ -120,32 +125,33 @@ def scoreboard(conn: Connection, who: Principal, now: datetime, bins: int = 10) 
     return replace(full, at=now, rows=tuple(shown), withheld=withheld)
 
 
-def fingerprint(conn: Connection, now: datetime) -> tuple[Any, ...]:
+def fingerprint(conn: Connection, now: datetime, seen: Sequence[Any] = ()) -> tuple[Any, ...]:
     """What the scores at ``now`` depend on and what changes when it does: per closed state the count, the
     highest number and the latest resolution by ``now`` (a closed question takes no more estimates or lines),
     and the newest assessment (a replay may write one into a past question's life)."""
     closed = conn.execute(select(Q.state, func.count(), func.max(Q.id), func.max(Q.resolved_at))
-                          .where(Q.state != QuestionState.OPEN.value, Q.resolved_at <= now)
+                          .where(Q.state != QuestionState.OPEN.value, Q.resolved_at <= now, *seen)
                           .group_by(Q.state).order_by(Q.state)).all()
     return (*(tuple(r) for r in closed), conn.execute(select(func.max(A.id))).scalar_one())
 
 
-def _score(conn: Connection, now: datetime, bins: int, seen: tuple[Any, ...]) -> ScoreBoard:
-    """The scores with every analyst named (visibility is applied by the caller)."""
-    found = resolved(conn, now)
+def _score(conn: Connection, now: datetime, bins: int, counted: tuple[Any, ...], seen: Sequence[Any]) -> ScoreBoard:
+    """The scores of the questions ``seen`` keeps, with every analyst named (who sees which row: the caller)."""
+    found = resolved(conn, now, seen)
     finals = [(q.final(), q.life.outcome) for q in found if q.final()]
     brier = _report(finals, "brier")
     rows = [*_analyst_rows(found, bins), *_rows("line", "published line", [(q.life, q.line) for q in found], bins),
             *_rows("model", "model", [(q.life, q.model) for q in found], bins),
             *_team_rows(found, bins, brier.question_factors if brier else ())]
-    annulled = sum(r[1] for r in seen[:-1] if r[0] == QuestionState.ANNULLED.value)
+    annulled = sum(r[1] for r in counted[:-1] if r[0] == QuestionState.ANNULLED.value)
     return ScoreBoard(now, len(found), annulled, bins, tuple(sorted(rows, key=_rank)), _pooled(found, bins),
                       brier, _report(finals, "log"), 0)
 
 
-def resolved(conn: Connection, now: datetime) -> list[Resolved]:
-    """The questions resolved yes or no by ``now`` with the analysts', the lines' and the model's timelines."""
-    cond = and_(Q.state.in_(RESOLVED), Q.resolved_at <= now, Q.resolved_at > Q.created_at)
+def resolved(conn: Connection, now: datetime, seen: Sequence[Any] = ()) -> list[Resolved]:
+    """The questions resolved yes or no by ``now`` (of those ``seen`` keeps) with the analysts', the lines' and
+    the model's timelines."""
+    cond = and_(Q.state.in_(RESOLVED), Q.resolved_at <= now, Q.resolved_at > Q.created_at, *seen)
     found = {r.id: Resolved(r.id, sc.QuestionLife(r.created_at, r.resolved_at, int(r.state == RESOLVED[0])))
              for r in conn.execute(select(Q.id, Q.created_at, Q.resolved_at, Q.state).where(cond).order_by(Q.id))}
     joined = and_(cond, E.question_id == Q.id, E.at <= Q.resolved_at)

@@ -9,16 +9,20 @@ from datetime import date, datetime, timedelta
 
 from forewarn.detect.assessments import Published
 from forewarn.detect.desk import ScenarioDesk
+from forewarn.detect.shown import Hidden
 from forewarn.detect.types import Observation
 from forewarn.model import Scenario, WarningRecord, WarningState
+from forewarn.model.marking import EVERYTHING, Access
 from forewarn.review.judged import JudgmentsSeen
-from forewarn.review.postmortem import MARGIN_DAYS, PostMortem, postmortem, window
+from forewarn.review.postmortem import MARGIN_DAYS, PostMortem, postmortem, rests_on, shown_to, window
 from forewarn.review.replay import ReplaySeries, replay
 from forewarn.review.steps import live_step, parse_step
 from forewarn.warn.desk import WarningDesk
+from forewarn.warn.withheld import nothing_hidden
 
 CountDocuments = Callable[[datetime, datetime], int]  # documents published in [start, end)
 Judgments = Callable[[str, Sequence[int]], JudgmentsSeen]  # a scenario's judgments, with its warnings' dissents
+Holdings = Callable[[Access, Sequence[str], Sequence[str], Sequence[str]], Hidden]  # documents, events, sources
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,8 @@ class ReviewDesk:
     count_documents: CountDocuments
     clock: Callable[[], datetime]
     judgments: Judgments | None = None  # the post-mortem's judgments section (as the reader may see it)
+    access: Callable[[], Access] = lambda: EVERYTHING  # what the reader may see (the workspace's Reads.access)
+    holdings: Holdings = nothing_hidden  # which documents, events, sources are hidden (warn.withheld)
 
     def replay(self, scenario_id: str, start: datetime, end: datetime, step: timedelta | str | None = None
                ) -> ReplaySeries:
@@ -45,9 +51,13 @@ class ReviewDesk:
         scenario = self.scenarios.get(scenario_id)
         delta, why = self.step_of(scenario_id, start, end, step)
         said = self.scenarios.claims_and_stories(scenario, end, start)
-        return replay(scenario, self._observations(scenario, end), start, end, delta,
-                      warnings=self._warnings(scenario_id), claims=said.claims, stories=said.stories,
-                      day_totals=said.day_totals, step_reason=why)
+        observations = self._observations(scenario, end)
+        series = replay(scenario, observations, start, end, delta, warnings=self._warnings(scenario_id),
+                        claims=said.claims, stories=said.stories, day_totals=said.day_totals, step_reason=why)
+        if not self.access().restricted:
+            return series
+        standing = [o for o in observations if o.known_at <= end and o.shown_at(end)]
+        return replace(series, observations=len(self._seen(standing)[0]))
 
     def step_of(self, scenario_id: str, start: datetime, end: datetime, step: timedelta | str | None
                 ) -> tuple[timedelta, str]:
@@ -80,9 +90,25 @@ class ReviewDesk:
         pm = postmortem(scenario, event_at, observations, warnings, histories, self.count_documents(start, event_at),
                         at or self.clock(), margin_days=margin, series=series, claims=said.claims,
                         stories=said.stories, day_totals=said.day_totals)
+        if self.access().restricted:
+            pm = self._shown(pm, [o for o in observations if start <= o.known_at < event_at and o.shown_at(event_at)])
         if self.judgments is None:
             return pm
         return replace(pm, judgments=self.judgments(scenario_id, [o.warning.id for o in pm.outcomes]))
+
+    def _seen(self, observations: Sequence[Observation], ids: Sequence[str] = ()) -> tuple[list[Observation], Hidden]:
+        """The observations the reader may see, and which of their (and ``ids``') holdings are hidden from them."""
+        hidden = self.holdings(self.access(), [*(o.event.document_id for o in observations), *ids],
+                               [*(o.event.id for o in observations), *ids],
+                               [*(o.event.source_id or "" for o in observations), *ids])
+        return [o for o in observations if not hidden.blocks((o.event.document_id, o.event.id,
+                                                              o.event.source_id or ""))], hidden
+
+    def _shown(self, pm: PostMortem, observations: Sequence[Observation]) -> PostMortem:
+        """The post-mortem (made over everything) as the reader may see it (:func:`shown_to`)."""
+        ids = sorted({i for s in pm.signals for i in rests_on(s)})
+        seen, hidden = self._seen(observations, ids)
+        return shown_to(pm, hidden.blocks, len(seen))
 
     def postmortem_view(self, scenario_id: str, event: date | datetime, *, margin_days: int | None = None,
                         with_replay: bool = False) -> PostMortemView:

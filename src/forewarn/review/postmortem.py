@@ -9,13 +9,14 @@ event. :func:`postmortem` is pure: it reads only what it is given.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from forewarn.detect.match import claim_matches, indicator_matches
 from forewarn.detect.score import assess, claim_text, coded_indicators
+from forewarn.detect.shown import hidden_text
 from forewarn.detect.surge import find_surges
 from forewarn.detect.types import ClaimObservation, Observation, Story
 from forewarn.model import (
@@ -88,6 +89,7 @@ class PostMortem:
     findings: tuple[Finding, ...]  # the deciding finding first, then contributing ones
     series: ReplaySeries | None = None
     judgments: JudgmentsSeen | None = None  # the scenario's question: estimates, lines, gaps, dissents (issue 17)
+    hidden_signals: int = 0  # signals from holdings the reader may not see: counted, never shown (issue 18)
 
     @property
     def first_signal(self) -> SignalSeen | None:
@@ -198,6 +200,42 @@ def _timeline(signals: Sequence[SignalSeen], warnings: Sequence[WarningRecord],
     return tuple(sorted(entries, key=lambda t: (t.at, order[t.kind])))
 
 
+# -- what a reader may see (issue 18) -------------------------------------------------------------
+
+def rests_on(s: SignalSeen) -> tuple[str, ...]:
+    """The documents, events and sources a signal rests on (hidden when any of them is)."""
+    return (*s.document_ids, *s.event_ids, *s.source_ids)
+
+
+def shown_to(pm: PostMortem, blocked: Callable[[Sequence[str]], bool], observations: int) -> PostMortem:
+    """The post-mortem as a reader sees it: a signal resting on a holding they may not see (``blocked``) is left out
+    of the signals, the timeline, the counts per day and the findings' words, and counted in ``hidden_signals``
+    ("n signals from holdings you may not see"); ``observations``: the coded events in the window they may see.
+    Where the chain broke stays as forewarn found it over everything."""
+    kept = tuple(s for s in pm.signals if not blocked(rests_on(s)))
+    hidden = len(pm.signals) - len(kept)
+    timeline = [e for e in pm.timeline if e.kind is not TimelineKind.SIGNAL]
+    timeline += [signal_entry(s.known_at, s.indicator_ids, s.source_ids, s.evidence) for s in kept[:FIRST_SIGNALS]]
+    order = {k: i for i, k in enumerate(TimelineKind)}
+    findings = tuple(_shown_finding(f, pm, kept, hidden, observations) for f in pm.findings)
+    return replace(pm, signals=kept, hidden_signals=hidden, signals_per_day=_per_day(kept),
+                   observations_in_window=observations, findings=findings,
+                   timeline=tuple(sorted(timeline, key=lambda t: (t.at, order[t.kind]))))
+
+
+def _shown_finding(f: Finding, pm: PostMortem, kept: Sequence[SignalSeen], hidden: int, observations: int) -> Finding:
+    """A finding's words over what the reader may see (those about signals and collection count only theirs)."""
+    if f.link is ChainBreak.NO_WARNING:
+        first = f" (the first you may see known {kept[0].known_at:%Y-%m-%d %H:%M} UTC)" if kept else ""
+        more = f", and {hidden_text(hidden)}," if hidden else ""
+        text = (f"{len(kept):,} signals{more} matched the scenario's indicators between {pm.window_start:%Y-%m-%d} "
+                f"and the event{first}, but no warning was raised before the event.")
+        return Finding(f.link, text + _peak(pm.series), f.warning_id)
+    if f.link is ChainBreak.NOT_MATCHED:
+        return Finding(f.link, _unmatched(pm.documents_in_window, observations, pm.window_start), f.warning_id)
+    return f
+
+
 # -- where the chain broke ------------------------------------------------------------------------
 
 HANDLED = (WarningStatus.ACKNOWLEDGED, WarningStatus.ACTED_ON)
@@ -220,8 +258,12 @@ def _collection(signals: Sequence[SignalSeen], documents: int, observations: int
     if documents == 0 and observations == 0:
         return Finding(ChainBreak.NOT_COLLECTED, f"No documents were collected between {start:%Y-%m-%d} and the "
                        "event.")
-    return Finding(ChainBreak.NOT_MATCHED, f"{documents:,} documents and {observations:,} coded events were "
-                   f"collected between {start:%Y-%m-%d} and the event, but none matched an indicator of the scenario.")
+    return Finding(ChainBreak.NOT_MATCHED, _unmatched(documents, observations, start))
+
+
+def _unmatched(documents: int, observations: int, start: datetime) -> str:
+    return (f"{documents:,} documents and {observations:,} coded events were collected between {start:%Y-%m-%d} and "
+            "the event, but none matched an indicator of the scenario.")
 
 
 def _no_warning(signals: Sequence[SignalSeen], start: datetime, series: ReplaySeries | None) -> Finding:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from forewarn.detect.shown import hidden_text
 from forewarn.model.dissent import Dissent
 from forewarn.review.judged import AssumptionSeen, JudgmentsSeen
 from forewarn.review.postmortem import ChainBreak, PostMortem
@@ -150,6 +151,8 @@ def _timeline(pm: PostMortem) -> Section:
 def _collection(pm: PostMortem) -> Section:
     text = (f"{pm.documents_in_window:,} documents published and {pm.observations_in_window:,} coded events known in "
             f"the window; {len(pm.signals):,} matched the scenario's indicators.")
+    if pm.hidden_signals:
+        text += f" Also: {hidden_text(pm.hidden_signals)} (not listed, not counted per day)."
     rows = tuple((d.day.isoformat(), str(d.count)) for d in pm.signals_per_day)
     return Section("Collection and signals", paragraphs=(text,),
                    table=Table(("day (UTC)", "signals"), rows) if rows else None)

@@ -1,5 +1,7 @@
 """Teams, their members, and compartments in the store; the one SQL condition that hides what a principal may
-not see (:func:`hidden_from`), and the record of who read what restricted object (``read_audit``).
+not see (:func:`hidden_from`), the batched lookup of which cited documents, events and sources a principal may
+not see (:func:`hidden_among`, and :func:`seen_signals`: the signals resting on none of them; detect and reads both
+use it, so a page checks its signals once), and the record of who read what restricted object (``read_audit``).
 
 A compartment row is written once per distinct (marking, teams, recipients) and never changed; objects point
 at it by id (``compartment`` columns, NULL for an open object). Resolving what a principal may see reads the
@@ -8,17 +10,18 @@ compartments (few) and the principal's teams: :meth:`AccessStore.access` does it
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from forewarn.model import Signal
 from forewarn.model.marking import EVERYTHING, Access, Compartment, visible_to
 from forewarn.model.principal import Principal, PrincipalKind
 from forewarn.store import schema as t
-from forewarn.store.core import StoreCore
+from forewarn.store.core import StoreCore, chunks
 
 
 def hidden_from(column: Any, access: Access) -> list[ColumnElement[bool]]:
@@ -27,6 +30,55 @@ def hidden_from(column: Any, access: Access) -> list[ColumnElement[bool]]:
     if not access.hidden:
         return []
     return [column.is_(None) | column.not_in(sorted(access.hidden))]
+
+
+def hidden_among(conn: Connection, access: Access, *, documents: Iterable[str] = (), events: Iterable[str] = (),
+                 sources: Iterable[str] = ()) -> frozenset[str]:
+    """Which of these documents, events and sources ``access`` may not see: one query per table asked about (and
+    per IN chunk), none at all when nothing is hidden from it. The one lookup both detect and reads use."""
+    if not access.restricted:
+        return frozenset()
+    hidden = sorted(access.hidden)
+    return frozenset(i for table, ids in ((t.documents, documents), (t.events, events), (t.sources, sources))
+                     for i in _hidden_in(conn, table, sorted(set(ids)), hidden))
+
+
+def _hidden_in(conn: Connection, table: Any, ids: list[str], hidden: list[int]) -> list[str]:
+    """The ids of ``table`` among ``ids`` whose compartment is one of ``hidden``."""
+    c = table.c
+    return [str(r.id) for chunk in chunks(ids)
+            for r in conn.execute(select(c.id, c.compartment).where(c.id.in_(chunk), c.compartment.in_(hidden)))]
+
+
+SignalLike = TypeVar("SignalLike", bound=Mapping[str, Any] | Signal)
+
+
+def rests_on(sig: Mapping[str, Any] | Signal) -> list[str]:
+    """The documents, events and sources a signal (stored JSON or computed) rests on."""
+    return [*cited(sig, "document_ids"), *cited(sig, "event_ids"), *cited(sig, "source_ids")]
+
+
+def cited(sig: Mapping[str, Any] | Signal, key: str) -> list[str]:
+    """The ids a signal cites under ``key`` (``document_ids``, ``event_ids`` or ``source_ids``)."""
+    value = getattr(sig, key) if isinstance(sig, Signal) else sig.get(key)
+    return [str(v) for v in (value or ())]
+
+
+def seen_signals(conn: Connection, signals: Sequence[SignalLike], access: Access) -> tuple[list[SignalLike], int]:
+    """The signals ``access`` may see, and how many it may not: a signal resting on any document, event or
+    source hidden from it is hidden whole (one :func:`hidden_among` for all of them; none when nothing is)."""
+    if not access.restricted or not signals:
+        return list(signals), 0
+    hidden = hidden_under(conn, signals, access)
+    kept = [s for s in signals if hidden.isdisjoint(rests_on(s))]
+    return kept, len(signals) - len(kept)
+
+
+def hidden_under(conn: Connection, signals: Sequence[Mapping[str, Any] | Signal], access: Access) -> frozenset[str]:
+    """The documents, events and sources these signals rest on that ``access`` may not see (one lookup)."""
+    return hidden_among(conn, access, documents=[i for s in signals for i in cited(s, "document_ids")],
+                        events=[i for s in signals for i in cited(s, "event_ids")],
+                        sources=[i for s in signals for i in cited(s, "source_ids")])
 
 
 def compartment_of(r: Any) -> Compartment:

@@ -6,67 +6,80 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
 from forewarn.errors import NotFound
 from forewarn.model import Document, Sighting
 from forewarn.model.document import DatePrecision
+from forewarn.model.marking import EVERYTHING, Access
 from forewarn.model.query import DocumentQuery
 from forewarn.store import schema as t
+from forewarn.store.access import hidden_from
 from forewarn.store.core import StoreCore, chunks
-from forewarn.store.queries import document_filters
+from forewarn.store.queries import document_filters, via_document, via_source
 
 
 class DocumentReads(StoreCore):
-    def get_document(self, doc_id: str) -> Document:
+    def get_document(self, doc_id: str, access: Access = EVERYTHING) -> Document:
+        """A document by id or unique prefix; one hidden from ``access`` is as missing (the same NotFound)."""
         c = t.documents.c
         cond = c.id == doc_id if len(doc_id) == 64 else c.id.startswith(doc_id, autoescape=True)
         with self.engine.connect() as conn:
-            rows = conn.execute(select(t.documents).where(cond).limit(2)).all()
+            rows = conn.execute(select(t.documents).where(cond, *hidden_from(c.compartment, access)).limit(2)).all()
         if not rows:
             raise NotFound(f"no document {doc_id!r}", hint="`forewarn docs` lists document ids")
         if len(rows) > 1:
             raise NotFound(f"document id prefix {doc_id!r} is ambiguous", hint="give more characters")
         return _document(rows[0])
 
-    def find_documents(self, query: DocumentQuery) -> list[Document]:
+    def find_documents(self, query: DocumentQuery, access: Access = EVERYTHING) -> list[Document]:
         c = t.documents.c
-        q = (select(t.documents).where(*document_filters(query))
+        q = (select(t.documents).where(*document_filters(query, access))
              .order_by(c.published_at.desc().nulls_last(), c.id).limit(query.limit).offset(query.offset))
         with self.engine.connect() as conn:
             return [_document(r) for r in conn.execute(q)]
 
-    def count_documents(self, query: DocumentQuery) -> int:
+    def count_documents(self, query: DocumentQuery, access: Access = EVERYTHING) -> int:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(t.documents)
-                                .where(*document_filters(query))).scalar_one()
+                                .where(*document_filters(query, access))).scalar_one()
 
-    def sightings_of(self, doc_id: str) -> list[Sighting]:
-        q = select(t.sightings).where(t.sightings.c.document_id == doc_id).order_by(t.sightings.c.id)
+    def sightings_of(self, doc_id: str, access: Access = EVERYTHING) -> list[Sighting]:
+        """Where a document was seen (the sightings from sources hidden from ``access`` left out)."""
+        g = t.sightings.c
+        q = select(t.sightings).where(g.document_id == doc_id, *via_source(g.source_id, access)).order_by(g.id)
         with self.engine.connect() as conn:
             return [_sighting(r) for r in conn.execute(q)]
 
-    def cluster_members(self, cluster_id: str) -> list[Document]:
-        return self.find_documents(DocumentQuery(cluster_id=cluster_id, limit=10_000))
+    def cluster_members(self, cluster_id: str, access: Access = EVERYTHING) -> list[Document]:
+        return self.find_documents(DocumentQuery(cluster_id=cluster_id, limit=10_000), access)
 
-    def stats(self) -> dict[str, Any]:
-        d = t.documents.c
+    def stats(self, access: Access = EVERYTHING) -> dict[str, Any]:
+        """The workspace's figures (sources, documents, sightings and their dates: those ``access`` may see)."""
+        d, g = t.documents.c, t.sightings.c
+        seen = hidden_from(d.compartment, access)
         with self.engine.connect() as conn:
             scalar = lambda q: conn.execute(q).scalar_one()  # noqa: E731
-            by_source = conn.execute(select(d.source_id, func.count()).group_by(d.source_id)
+            by_source = conn.execute(select(d.source_id, func.count()).where(*seen).group_by(d.source_id)
                                      .order_by(func.count().desc())).all()
-            first, last = conn.execute(select(func.min(d.published_at), func.max(d.published_at))).one()
+            first, last = conn.execute(select(func.min(d.published_at), func.max(d.published_at)).where(*seen)).one()
             return {
                 "backend": self.dialect,
                 "schema_revision": self.schema_revision(),
-                "sources": scalar(select(func.count()).select_from(t.sources)),
-                "documents": scalar(select(func.count()).select_from(t.documents)),
-                "sightings": scalar(select(func.count()).select_from(t.sightings)),
-                "clusters": scalar(select(func.count()).select_from(t.clusters)),
+                "sources": scalar(select(func.count()).select_from(t.sources)
+                                  .where(*hidden_from(t.sources.c.compartment, access))),
+                "documents": scalar(select(func.count()).select_from(t.documents).where(*seen)),
+                "sightings": scalar(select(func.count()).select_from(t.sightings)
+                                    .where(*via_source(g.source_id, access), *via_document(g.document_id, access))),
+                "clusters": scalar(select(func.count()).select_from(t.clusters).where(*_holding(t.clusters.c.id,
+                                                                                                 d.cluster_id, seen))),
                 "clusters_with_duplicates": scalar(select(func.count()).select_from(t.clusters)
-                                                   .where(t.clusters.c.size > 1)),
-                "ingest_runs": scalar(select(func.count()).select_from(t.ingest_runs)),
-                "issues": scalar(select(func.count()).select_from(t.ingest_issues)),
+                                                   .where(t.clusters.c.size > 1,
+                                                          *_holding(t.clusters.c.id, d.cluster_id, seen))),
+                "ingest_runs": scalar(select(func.count()).select_from(t.ingest_runs)
+                                      .where(*visible_runs(t.ingest_runs.c.id, access))),
+                "issues": scalar(select(func.count()).select_from(t.ingest_issues)
+                                 .where(*visible_runs(t.ingest_issues.c.run_id, access))),
                 "first_published": first,
                 "last_published": last,
                 "documents_by_source": {(s or "(none)"): n for s, n in by_source},
@@ -80,6 +93,20 @@ class DocumentReads(StoreCore):
                 found.update((r.id, _document(r)) for r in conn.execute(
                     select(t.documents).where(t.documents.c.id.in_(chunk))))
         return found
+
+
+def _holding(key: Any, column: Any, seen: list[Any]) -> list[Any]:
+    """Rows (``key``) some visible document points at through ``column`` (none when nothing is hidden)."""
+    return [exists().where(column == key, *seen)] if seen else []
+
+
+def visible_runs(column: Any, access: Access) -> list[Any]:
+    """Keep the ingest runs (``column``: a run id) that stored no document hidden from ``access``: a run that
+    brought in hidden holdings is itself hidden, its figures and issues with it."""
+    if not access.restricted:
+        return []
+    d = t.documents.c
+    return [~exists().where(d.run_id == column, d.compartment.in_(sorted(access.hidden)))]
 
 
 def _document(r: Any) -> Document:

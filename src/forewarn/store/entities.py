@@ -13,15 +13,17 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from forewarn.errors import Code, ForewarnError, InvalidArgument, NotFound
 from forewarn.model.extraction import Sector
+from forewarn.model.marking import EVERYTHING, Access
 from forewarn.model.records import EntityMerge, EntityRecord
 from forewarn.store import schema as t
+from forewarn.store.access import hidden_from
 from forewarn.store.core import StoreCore, chunks
-from forewarn.store.queries import entity_kind, entity_matches
+from forewarn.store.queries import entity_kind, entity_matches, visible_entity
 
 
 class EntityCuration(StoreCore):
     def list_entities(self, kind: str | None = None, search: str | None = None, limit: int = 100,
-                      include_merged: bool = False) -> list[EntityRecord]:
+                      include_merged: bool = False, access: Access = EVERYTHING) -> list[EntityRecord]:
         """Entities with the number of events their merge group takes part in, most active first.
         ``search``: case-insensitive substring of id, name or an alias. Merged entities are left
         out unless ``include_merged``."""
@@ -33,20 +35,23 @@ class EntityCuration(StoreCore):
             conds.append(entity_matches(search, ids_too=True))
         if not include_merged:
             conds.append(e.merged_into.is_(None))
-        return self._entity_records(conds, limit)
+        return self._entity_records(conds, limit, access)
 
-    def get_entity(self, entity_id: str) -> EntityRecord:
-        found = self._entity_records([t.entities.c.id == entity_id], 1)
+    def get_entity(self, entity_id: str, access: Access = EVERYTHING) -> EntityRecord:
+        """One entity; one ``access`` may not see (only hidden holdings name it) is as missing."""
+        found = self._entity_records([t.entities.c.id == entity_id], 1, access)
         if not found:
             raise NotFound(f"no entity {entity_id!r}", hint="`forewarn entities list --search NAME` finds entity ids")
         return found[0]
 
-    def _entity_records(self, conds: list[ColumnElement[bool]], limit: int) -> list[EntityRecord]:
+    def _entity_records(self, conds: list[ColumnElement[bool]], limit: int, access: Access = EVERYTHING
+                        ) -> list[EntityRecord]:
         e, a = t.entities.c, t.entity_aliases.c
-        counts = _event_counts()
+        counts = _event_counts(access)
         n = func.coalesce(counts.c.n, 0).label("n_events")
         q = (select(t.entities, n).select_from(t.entities.outerjoin(counts, counts.c.canonical_id == e.canonical_id))
-             .where(*conds).order_by(n.desc(), e.name, e.id).limit(limit))
+             .where(*conds, *visible_entity(e.canonical_id, access), *visible_entity(e.id, access, group=False))
+             .order_by(n.desc(), e.name, e.id).limit(limit))
         with self.engine.connect() as conn:
             rows = conn.execute(q).all()
             ids = [r.id for r in rows]
@@ -56,8 +61,8 @@ class EntityCuration(StoreCore):
                 for r in conn.execute(select(a.entity_id, a.alias).where(a.entity_id.in_(chunk))
                                       .order_by(a.entity_id, a.alias)):
                     aliases.setdefault(r.entity_id, []).append(r.alias)
-                merged = e.canonical_id.in_(chunk) & (e.id != e.canonical_id)
-                for r in conn.execute(select(e.id, e.canonical_id).where(merged).order_by(e.id)):
+                merged = [e.canonical_id.in_(chunk), e.id != e.canonical_id, *visible_entity(e.id, access, group=False)]
+                for r in conn.execute(select(e.id, e.canonical_id).where(*merged).order_by(e.id)):
                     members.setdefault(r.canonical_id, []).append(r.id)
         return [_entity_record(r, aliases.get(r.id, ()), members.get(r.id, ())) for r in rows]
 
@@ -147,10 +152,14 @@ class EntityCuration(StoreCore):
                 self._refresh_participants(conn, [row.canonical_id])
         return self.get_entity(entity_id)
 
-    def list_merges(self, entity_id: str | None = None, limit: int = 100) -> list[EntityMerge]:
-        """The merge log, newest first; ``entity_id``: the merges from or into it."""
+    def list_merges(self, entity_id: str | None = None, limit: int = 100, access: Access = EVERYTHING
+                    ) -> list[EntityMerge]:
+        """The merge log, newest first; ``entity_id``: the merges from or into it (those of entities hidden
+        from ``access`` left out)."""
         m = t.entity_merges.c
-        q = select(t.entity_merges).order_by(m.id.desc()).limit(limit)
+        q = (select(t.entity_merges).where(*visible_entity(m.from_id, access, group=False),
+                                           *visible_entity(m.into_id, access, group=False))
+             .order_by(m.id.desc()).limit(limit))
         if entity_id is not None:
             q = q.where(or_(m.from_id == entity_id, m.into_id == entity_id))
         with self.engine.connect() as conn:
@@ -175,11 +184,13 @@ def _resolved(entity_id: Any, field: str) -> Any:
             .where(own.c.id == entity_id).scalar_subquery())
 
 
-def _event_counts() -> Any:
-    """Per merge group (canonical id): how many events, negated ones left out, its members take part in."""
+def _event_counts(access: Access = EVERYTHING) -> Any:
+    """Per merge group (canonical id): how many events (those ``access`` may see), negated ones left out, its
+    members take part in."""
     ev, e = t.events.c, t.entities.c
     roles = union_all(*(select(ev.id.label("event_id"), ev[f"{role}_entity_id"].label("entity_id"))
-                        .where(ev[f"{role}_entity_id"].is_not(None), ev.negated.is_(False))
+                        .where(ev[f"{role}_entity_id"].is_not(None), ev.negated.is_(False),
+                               *hidden_from(ev.compartment, access))
                         for role in ("actor", "recipient"))).subquery()
     return (select(e.canonical_id, func.count(distinct(roles.c.event_id)).label("n"))
             .select_from(roles.join(t.entities, e.id == roles.c.entity_id)).group_by(e.canonical_id).subquery())

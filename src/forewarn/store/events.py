@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from forewarn.model.marking import EVERYTHING, Access
 from forewarn.model.query import EventQuery
 from forewarn.model.records import (
     DocumentExtraction,
@@ -24,6 +25,7 @@ from forewarn.model.records import (
     StoredPlace,
 )
 from forewarn.store import schema as t
+from forewarn.store.access import hidden_from
 from forewarn.store.core import StoreCore, chunks
 from forewarn.store.queries import event_filters, event_record, event_select, within
 
@@ -64,9 +66,9 @@ class ExtractionReads(StoreCore):
         with self.engine.connect() as conn:
             return list(conn.execute(q).scalars())
 
-    def find_events(self, query: EventQuery) -> list[StoredEvent]:
+    def find_events(self, query: EventQuery, access: Access = EVERYTHING) -> list[StoredEvent]:
         ev = t.events.c
-        q = event_select().where(*event_filters(query)).order_by(ev.date, ev.id)
+        q = event_select().where(*event_filters(query, access)).order_by(ev.date, ev.id)
         if query.near is None:
             q = q.limit(query.limit).offset(query.offset)
         with self.engine.connect() as conn:
@@ -77,27 +79,30 @@ class ExtractionReads(StoreCore):
         end = None if query.limit is None else query.offset + query.limit
         return near[query.offset:end]
 
-    def count_events(self, query: EventQuery) -> int:
+    def count_events(self, query: EventQuery, access: Access = EVERYTHING) -> int:
         ev = t.events.c
         with self.engine.connect() as conn:
             if query.near is None:
                 return conn.execute(select(func.count()).select_from(t.events)
-                                    .where(*event_filters(query))).scalar_one()
-            rows = conn.execute(select(ev.place_lat, ev.place_lon).where(*event_filters(query)))
+                                    .where(*event_filters(query, access))).scalar_one()
+            rows = conn.execute(select(ev.place_lat, ev.place_lon).where(*event_filters(query, access)))
             return sum(1 for lat, lon in rows if within(lat, lon, query.near))
 
-    def claims_of(self, document_id: str) -> list[StoredClaim]:
+    def claims_of(self, document_id: str, access: Access = EVERYTHING) -> list[StoredClaim]:
         """A document's claims with the canonical entities of their speaker and of the actor and recipient
         of the event each is about."""
-        return self.claims_of_documents([document_id]).get(document_id, [])
+        return self.claims_of_documents([document_id], access).get(document_id, [])
 
-    def claims_of_documents(self, document_ids: Collection[str]) -> dict[str, list[StoredClaim]]:
-        """The claims of each of these documents (as :meth:`claims_of`), by document id; one read per chunk."""
+    def claims_of_documents(self, document_ids: Collection[str], access: Access = EVERYTHING
+                            ) -> dict[str, list[StoredClaim]]:
+        """The claims of each of these documents (as :meth:`claims_of`), by document id; one read per chunk
+        (the claims hidden from ``access`` left out)."""
         c = t.claims.c
         found: dict[str, list[StoredClaim]] = {}
         with self.engine.connect() as conn:
             for chunk in chunks(sorted(set(document_ids))):
-                q = _claims_select().where(c.document_id.in_(chunk)).order_by(c.document_id, c.seq)
+                q = (_claims_select().where(c.document_id.in_(chunk), *hidden_from(c.compartment, access))
+                     .order_by(c.document_id, c.seq))
                 for r in conn.execute(q):
                     found.setdefault(r.document_id, []).append(_claim(r))
         return found
@@ -116,8 +121,9 @@ class ExtractionReads(StoreCore):
         return [KnownClaim(_claim(r), r.document_source_id, r.cluster_id, r.published_at or r.ingested_at, r.span,
                            _within(named.get(r.document_id, ()), r.start, r.end)) for r in rows]
 
-    def extraction_of(self, document_id: str) -> DocumentExtraction:
-        """Everything stored for a document: status, mentions, places, events (negated ones too), claims."""
+    def extraction_of(self, document_id: str, access: Access = EVERYTHING) -> DocumentExtraction:
+        """Everything stored for a document: status, mentions, places, events (negated ones too), claims (the
+        events and claims hidden from ``access`` left out: the caller checked it may see the document)."""
         m, p = t.mentions.c, t.places.c
         own, canon = t.entities.alias("own"), t.entities.alias("canon")
         mq = (select(t.mentions, canon.c.id.label("canonical_id"), canon.c.name, own.c.kind)
@@ -127,9 +133,9 @@ class ExtractionReads(StoreCore):
             mentions = tuple(_mention(r) for r in conn.execute(mq))
             places = tuple(_place(r) for r in conn.execute(
                 select(t.places).where(p.document_id == document_id).order_by(p.seq)))
-        events = self.find_events(EventQuery(document_id=document_id, include_negated=True, limit=None))
+        events = self.find_events(EventQuery(document_id=document_id, include_negated=True, limit=None), access)
         return DocumentExtraction(document_id, self.extraction_status(document_id), mentions, places,
-                                  tuple(events), tuple(self.claims_of(document_id)))
+                                  tuple(events), tuple(self.claims_of(document_id, access)))
 
 
 def _places_named(conn: Any, document_ids: Collection[str]) -> dict[str, list[tuple[int, int, str, str | None]]]:

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, delete, func, insert, select
+from sqlalchemy import Connection, Engine, Table, and_, delete, func, insert, select
 
 from forewarn.model.annotations import (
     Changes,
@@ -19,15 +19,19 @@ from forewarn.model.annotations import (
     Target,
     TargetKind,
 )
+from forewarn.model.marking import EVERYTHING, Access
 from forewarn.model.records import StoredEvent, StoredParticipant, StoredPlace
 from forewarn.store import schema as t
+from forewarn.store.access import hidden_from
 from forewarn.store.core import chunks
-from forewarn.store.queries import event_record, event_select
+from forewarn.store.queries import event_record, event_select, via_document
 
 
-def add_note(conn: Connection, target: Target, text: str, author: str, at: datetime) -> int:
+def add_note(conn: Connection, target: Target, text: str, author: str, at: datetime,
+             compartment: int | None = None) -> int:
+    """A note on ``target``; ``compartment``: who may see it (its target's, or stricter; None: everyone)."""
     row = {"target": target.key, "document_id": target.document_id, "event_id": target.event_id, "text": text,
-           "author": author, "created_at": at}
+           "author": author, "created_at": at, "compartment": compartment}
     return int(conn.execute(insert(t.annotation_notes).values(row).returning(t.annotation_notes.c.id)).scalar_one())
 
 
@@ -55,10 +59,12 @@ def add_correction(conn: Connection, c: Correction) -> int:
     return int(conn.execute(insert(t.event_corrections).values(row).returning(t.event_corrections.c.id)).scalar_one())
 
 
-def notes_of(engine: Engine, keys: Collection[str]) -> list[Note]:
-    """The notes of these targets, oldest first."""
+def notes_of(engine: Engine, keys: Collection[str], access: Access = EVERYTHING) -> list[Note]:
+    """The notes of these targets (those ``access`` may see), oldest first."""
+    n = t.annotation_notes.c
     found = [Note(r.id, _target(r), r.text, r.author, r.created_at)
-             for r in _of_targets(engine, t.annotation_notes, keys)]
+             for r in _of_targets(engine, t.annotation_notes, keys, [*hidden_from(n.compartment, access),
+                                                                     *via_document(n.document_id, access)])]
     return sorted(found, key=lambda n: (n.at, n.id))
 
 
@@ -68,17 +74,22 @@ def tags_of(engine: Engine, keys: Collection[str]) -> list[Tag]:
     return sorted(found, key=lambda g: (g.tag, g.target.key))
 
 
-def _of_targets(engine: Engine, table: Table, keys: Collection[str]) -> list[Any]:
-    """The rows of ``table`` whose target is one of ``keys`` (chunked IN lists)."""
+def _of_targets(engine: Engine, table: Table, keys: Collection[str], where: Collection[Any] = ()) -> list[Any]:
+    """The rows of ``table`` whose target is one of ``keys`` (chunked IN lists), and ``where``."""
     with engine.connect() as conn:
         return [r for chunk in chunks(sorted(set(keys))) for r in conn.execute(select(table).where(
-            table.c.target.in_(chunk)))]
+            table.c.target.in_(chunk), *where))]
 
 
-def tagged(engine: Engine, tag: str, kind: TargetKind, limit: int, offset: int) -> tuple[list[Tag], int]:
-    """A page of the targets of one kind carrying ``tag`` (newest first), and their number."""
-    c = t.annotation_tags.c
-    cond = (c.tag == tag) & c.target.like(f"{kind.value}:%")
+def tagged(engine: Engine, tag: str, kind: TargetKind, limit: int, offset: int,
+           access: Access = EVERYTHING) -> tuple[list[Tag], int]:
+    """A page of the targets of one kind carrying ``tag`` (newest first), and their number: those of documents and
+    events ``access`` may see."""
+    c, ev = t.annotation_tags.c, t.events.c
+    seen = [*via_document(c.document_id, access)]
+    if access.restricted and kind is TargetKind.EVENT:
+        seen.append(~select(ev.id).where(ev.id == c.event_id, ev.compartment.in_(sorted(access.hidden))).exists())
+    cond = and_((c.tag == tag) & c.target.like(f"{kind.value}:%"), *seen)
     with engine.connect() as conn:
         total = int(conn.execute(select(func.count()).select_from(t.annotation_tags).where(cond)).scalar_one())
         rows = conn.execute(select(t.annotation_tags).where(cond).order_by(c.created_at.desc(), c.id.desc())

@@ -7,16 +7,18 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy import Select, and_, exists, false, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from forewarn.errors import InvalidArgument
 from forewarn.geo.distance import KM_PER_DEGREE, haversine_km
 from forewarn.model.extraction import EntityKind
+from forewarn.model.marking import EVERYTHING, Access
 from forewarn.model.query import DocumentQuery, EventQuery
 from forewarn.model.records import StoredEvent, StoredParticipant, StoredPlace
 from forewarn.model.scenario import Region
 from forewarn.store import schema as t
+from forewarn.store.access import hidden_from
 
 
 def like(text: str) -> str:
@@ -24,9 +26,49 @@ def like(text: str) -> str:
     return "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def document_filters(q: DocumentQuery) -> list[ColumnElement[bool]]:
+def via_document(column: Any, access: Access) -> list[ColumnElement[bool]]:
+    """Keep rows whose document (``column``: a document id) ``access`` may see, for tables without a compartment
+    of their own (mentions, places, tags, ...): none at all when nothing is hidden from it."""
+    if not access.restricted:
+        return []
+    d = t.documents.c
+    return [~exists().where(d.id == column, d.compartment.in_(sorted(access.hidden)))]
+
+
+def via_source(column: Any, access: Access) -> list[ColumnElement[bool]]:
+    """Keep rows whose source (``column``: a source id, maybe NULL) ``access`` may see (sightings)."""
+    if not access.restricted:
+        return []
+    s = t.sources.c
+    return [~exists().where(s.id == column, s.compartment.in_(sorted(access.hidden)))]
+
+
+def visible_entity(column: Any, access: Access, group: bool = True) -> list[ColumnElement[bool]]:
+    """Keep the entities (``column``: an entity id; with ``group``, a canonical id standing for its merge group)
+    ``access`` may see: those some visible document mentions or some visible event names, and those no hidden
+    holding names at all (a dictionary or hand-made entity). None at all when nothing is hidden."""
+    if not access.restricted:
+        return []
+    hidden = sorted(access.hidden)
+    mem, m, ev, d = t.entities.alias("vis_member"), t.mentions.c, t.events.c, t.documents.c
+
+    def of(col: Any) -> Any:
+        return col.in_(select(mem.c.id).where(mem.c.canonical_id == column)) if group else col == column
+
+    def mentioned(seen: bool) -> Any:
+        doc = d.compartment.is_(None) | d.compartment.not_in(hidden) if seen else d.compartment.in_(hidden)
+        return exists().where(of(m.entity_id), d.id == m.document_id, doc)
+
+    def named(seen: bool) -> Any:
+        cond = ev.compartment.is_(None) | ev.compartment.not_in(hidden) if seen else ev.compartment.in_(hidden)
+        return or_(*(exists().where(of(ev[f"{role}_entity_id"]), cond) for role in ("actor", "recipient")))
+
+    return [or_(mentioned(True), named(True), and_(~mentioned(False), ~named(False)))]
+
+
+def document_filters(q: DocumentQuery, access: Access = EVERYTHING) -> list[ColumnElement[bool]]:
     c = t.documents.c
-    conds: list[ColumnElement[bool]] = []
+    conds: list[ColumnElement[bool]] = list(hidden_from(c.compartment, access))
     if q.source_id:
         conds.append(c.source_id == q.source_id)
     if q.run_id is not None:
@@ -70,9 +112,9 @@ def entity_group(spec: str) -> Any:
     return select(e.id).where(e.canonical_id.in_(canonical))
 
 
-def event_filters(q: EventQuery) -> list[ColumnElement[bool]]:
+def event_filters(q: EventQuery, access: Access = EVERYTHING) -> list[ColumnElement[bool]]:
     c = t.events.c
-    conds: list[ColumnElement[bool]] = []
+    conds: list[ColumnElement[bool]] = list(hidden_from(c.compartment, access))
     if q.types:
         conds.append(c.type.in_(q.types))
     if q.modes:
@@ -173,7 +215,7 @@ def event_record(r: Any) -> StoredEvent:
         date=r.date, date_precision=r.date_precision, date_from_publication=r.date_from_publication,
         negated=r.negated, hypothetical=r.hypothetical, future=r.future, reported=r.reported, sentence=r.sentence,
         start=r.start, end=r.end, trigger_start=r.trigger_start, trigger_end=r.trigger_end, confidence=r.confidence,
-        coder=r.coder,
+        coder=r.coder, compartment_id=r._mapping.get("compartment"),
     )
 
 

@@ -13,8 +13,10 @@ from sqlalchemy import Connection, Select, func, select, update
 
 from forewarn.errors import AlreadyExists, Code, Issue, NotFound, Severity
 from forewarn.model import IngestRun, Marking, Reliability, Source, SourceKind
+from forewarn.model.marking import EVERYTHING, Access
 from forewarn.store import schema as t
 from forewarn.store.access import AccessStore
+from forewarn.store.documents import visible_runs
 
 
 class SourcesAndRuns(AccessStore):
@@ -86,22 +88,27 @@ class SourcesAndRuns(AccessStore):
                 self._close_runs(conn, stale, "interrupted", now)
         return stale
 
-    def get_run(self, run_id: int) -> IngestRun:
+    def get_run(self, run_id: int, access: Access = EVERYTHING) -> IngestRun:
+        """One run; one that stored documents hidden from ``access`` is as missing (the same NotFound)."""
+        r = t.ingest_runs.c
         with self.engine.connect() as conn:
-            row = conn.execute(select(t.ingest_runs).where(t.ingest_runs.c.id == run_id)).first()
+            row = conn.execute(select(t.ingest_runs).where(r.id == run_id, *visible_runs(r.id, access))).first()
         if row is None:
             raise NotFound(f"no ingest run {run_id}", hint="`forewarn runs` lists them")
         return _run(row)
 
-    def list_runs(self, limit: int = 20, offset: int = 0) -> list[IngestRun]:
-        """The newest runs first."""
+    def list_runs(self, limit: int = 20, offset: int = 0, access: Access = EVERYTHING) -> list[IngestRun]:
+        """The newest runs first (those ``access`` may see)."""
+        r = t.ingest_runs.c
         with self.engine.connect() as conn:
-            rows = conn.execute(select(t.ingest_runs).order_by(t.ingest_runs.c.id.desc()).limit(limit).offset(offset))
-            return [_run(r) for r in rows]
+            rows = conn.execute(select(t.ingest_runs).where(*visible_runs(r.id, access))
+                                .order_by(r.id.desc()).limit(limit).offset(offset))
+            return [_run(x) for x in rows]
 
-    def count_runs(self) -> int:
+    def count_runs(self, access: Access = EVERYTHING) -> int:
         with self.engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(t.ingest_runs)).scalar_one())
+            return int(conn.execute(select(func.count()).select_from(t.ingest_runs)
+                                    .where(*visible_runs(t.ingest_runs.c.id, access))).scalar_one())
 
     def run_issues(self, run_id: int, limit: int | None = None, offset: int = 0) -> list[Issue]:
         """A run's issues in the order they were found."""

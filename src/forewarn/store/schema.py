@@ -106,6 +106,7 @@ documents = Table(
     Column("meta", JSONText, nullable=False),
     Column("shingles", Integer, nullable=False),
     Column("signature", LargeBinary, nullable=False),
+    Index("ix_documents_id_compartment", "id", "compartment"),  # 0020: hidden ids among cited ones, index-only
 )
 
 sightings = Table(
@@ -263,15 +264,21 @@ events = Table(
     Column("coder", String(64), nullable=False, server_default="rules"),  # rules, model:NAME, rules+model:NAME
     Column("compartment", Integer),  # who may see it (model.marking; NULL: everyone), migration 0020
     # the explorer filters one of these and a date range, leaving out negated events; each index also
-    # carries the point, so the map's grid and the daily counts read no table rows (migrations 0005, 0006)
-    Index("ix_events_type_date", "type", "date", "negated", "place_lat", "place_lon"),
-    Index("ix_events_actor_country_date", "actor_country", "date", "negated", "place_lat", "place_lon"),
-    Index("ix_events_recipient_country_date", "recipient_country", "date", "negated", "place_lat", "place_lon"),
-    Index("ix_events_source_id_date", "source_id", "date", "negated", "place_lat", "place_lon"),
+    # carries the point, so the map's grid and the daily counts read no table rows (migrations 0005, 0006),
+    # and the compartment, so they still read none when some are hidden from the asker (0020)
+    Index("ix_events_type_date", "type", "date", "negated", "place_lat", "place_lon", "compartment"),
+    Index("ix_events_actor_country_date", "actor_country", "date", "negated", "place_lat", "place_lon",
+          "compartment"),
+    Index("ix_events_recipient_country_date", "recipient_country", "date", "negated", "place_lat", "place_lon",
+          "compartment"),
+    Index("ix_events_source_id_date", "source_id", "date", "negated", "place_lat", "place_lon", "compartment"),
+    Index("ix_events_id_compartment", "id", "compartment"),  # 0020: hidden ids among cited ones, index-only
     Index("ix_events_date_place", "date", "negated", "place_lat", "place_lon", "type", "mode", "source_id",
-          "actor_country", "recipient_country", "confidence", "place_name", "place_admin1", "place_country"),  # 0015
-    Index("ix_events_actor_entity_id", "actor_entity_id", "date", "negated", "recipient_entity_id"),
-    Index("ix_events_recipient_entity_id", "recipient_entity_id", "date", "negated", "actor_entity_id"),
+          "actor_country", "recipient_country", "confidence", "place_name", "place_admin1", "place_country",
+          "compartment"),  # 0015, 0020
+    Index("ix_events_actor_entity_id", "actor_entity_id", "date", "negated", "recipient_entity_id", "compartment"),
+    Index("ix_events_recipient_entity_id", "recipient_entity_id", "date", "negated", "actor_entity_id",
+          "compartment"),
 )
 
 claims = Table(
@@ -710,4 +717,67 @@ read_audit = Table(  # who read which AMBER or RED object, when, and by which wa
     Column("object_id", String(160), nullable=False),
     Column("compartment", Integer, nullable=False),
     Column("via", String(16), nullable=False),
+)
+
+# -- deconfliction inside a workspace and between installations (issue 18; migration 0021) ----------------------
+
+deconfliction_selectors = Table(  # a selector a team's holdings name; excluded ones are never matched
+    "deconfliction_selectors", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("team_id", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("key", Text, nullable=False, index=True),  # the normalised key ("phone:+380…"), matched across teams
+    Column("shown", Text, nullable=False),  # as the team wrote it (for its members' eyes only)
+    Column("found_at", UTCDateTime, nullable=False),
+    Column("salt", String(64), nullable=False),  # for the ledger's commitments to the team and the key
+    Column("excluded_by", String(128)),
+    Column("excluded_at", UTCDateTime),
+    UniqueConstraint("team_id", "key"),
+)
+
+deconfliction_matches = Table(  # two teams' selectors that name the same thing (selector_a < selector_b)
+    "deconfliction_matches", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("selector_a", Integer, nullable=False),
+    Column("selector_b", Integer, nullable=False, index=True),
+    Column("found_at", UTCDateTime, nullable=False),
+    Column("salt", String(64), nullable=False),
+    Column("excluded", Boolean, nullable=False, server_default=false()),  # a side excluded its selector since
+    UniqueConstraint("selector_a", "selector_b"),
+)
+
+deconfliction_requests = Table(  # a brokered request to talk about a match: open, accepted or declined
+    "deconfliction_requests", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("match_id", Integer, nullable=False, index=True),
+    Column("from_team", String(64), nullable=False),
+    Column("to_team", String(64), nullable=False),
+    Column("requested_by", String(128), nullable=False),
+    Column("requested_at", UTCDateTime, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("answered_by", String(128)),
+    Column("answered_at", UTCDateTime),
+)
+
+deconfliction_runs = Table(  # each matching run; the last one's checked_until is the watermark
+    "deconfliction_runs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("checked_until", UTCDateTime, nullable=False),
+    Column("ran_at", UTCDateTime, nullable=False),
+    Column("selectors", Integer, nullable=False),
+    Column("matches", Integer, nullable=False),
+)
+
+deconfliction_exchanges = Table(  # each step of an exchange with another installation (never the selectors)
+    "deconfliction_exchanges", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("exchange_id", String(64), nullable=False),
+    Column("step", String(16), nullable=False),  # request, answer, finish
+    Column("peer", String(128), nullable=False, index=True),
+    Column("mode", String(16), nullable=False),
+    Column("own_size", Integer, nullable=False),  # padded
+    Column("peer_size", Integer),  # padded, as the peer's file says
+    Column("file_sha256", String(64), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(128), nullable=False),
 )

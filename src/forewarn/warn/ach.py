@@ -42,12 +42,13 @@ from forewarn.model.ach import (
     scores,
     sensitivity,
 )
+from forewarn.model.marking import EVERYTHING, Access
 from forewarn.reads.ach import Found
 from forewarn.store import SqlStore
 from forewarn.store import schema as t
 from forewarn.warn.judgments import fetch as fetch_question
 
-M, C = t.ach_matrices.c, t.ach_changes.c
+M, C, Q = t.ach_matrices.c, t.ach_changes.c, t.questions.c
 LIST_CAP = 500
 
 
@@ -83,6 +84,7 @@ class AchDesk:
     who: Principal
     ledger: LedgerService
     evidence: Callable[[str], Found]  # ws.reads.ach_evidence
+    access: Callable[[], Access] = lambda: EVERYTHING  # what the asker may see (the workspace's Reads.access)
 
     def create(self, title: str, hypotheses: Sequence[str], question_id: int | None = None,
                owner: str | None = None) -> Matrix:
@@ -94,7 +96,9 @@ class AchDesk:
         now = self.clock()
         with self.store.transaction() as conn:
             if question_id is not None:
-                fetch_question(conn, question_id)  # NotFound for an unknown question
+                q = fetch_question(conn, question_id)  # NotFound for an unknown question
+                if not self.access().sees(conn.execute(select(Q.compartment).where(Q.id == q.id)).scalar()):
+                    fetch_question(conn, 0)  # the same NotFound for one hidden from the asker
             row = {"title": name, "owner": (owner or self.who.name).strip()[:128] or self.who.name,
                    "question_id": question_id, "version": 0, "created_by": self.who.name, "created_at": now,
                    "updated_at": now}
@@ -154,20 +158,37 @@ class AchDesk:
     def get(self, matrix_id: int, version: int | None = None) -> Matrix:
         """The matrix now, or as it was at ``version``."""
         with self.store.engine.connect() as conn:
-            changes = _changes(conn, matrix_id)
+            changes = self._changes(conn, matrix_id)
         if version is not None and not 1 <= version <= len(changes):
             raise NotFound(f"matrix {matrix_id} has no version {version}",
                            hint=f"its versions are 1 to {len(changes)}")
         return fold(matrix_id, ((c.version, c.op, c.payload) for c in changes[:version]))
 
     def history(self, matrix_id: int) -> list[Change]:
-        """Every change of the matrix, oldest first."""
+        """Every change of the matrix, oldest first (an item from holdings hidden from the asker withheld)."""
         with self.store.engine.connect() as conn:
-            return _changes(conn, matrix_id)
+            return self._changes(conn, matrix_id)
+
+    def _changes(self, conn: Connection, matrix_id: int) -> list[Change]:
+        """The changes of a matrix the asker may see (one of a question hidden from them: NotFound, as a wrong id),
+        each item cited from a hidden document, event, claim or note withheld (:func:`withhold`)."""
+        access = self.access()
+        if access.hidden and conn.execute(select(M.id).where(M.id == matrix_id, *self._hidden())).first():
+            _changes(conn, 0)
+        changes = _changes(conn, matrix_id)
+        hidden = hidden_items(conn, [c.payload for c in changes if c.op == "add-evidence"], access)
+        return [withhold(c, hidden) for c in changes] if hidden else changes
+
+    def _hidden(self) -> list[Any]:
+        """The condition that keeps the matrices of questions hidden from the asker."""
+        return [M.question_id.in_(select(Q.id).where(Q.compartment.in_(sorted(self.access().hidden))))]
 
     def listing(self, question_id: int | None = None) -> list[MatrixRow]:
-        """The matrices (of a question, or all), most recently changed first, at most LIST_CAP."""
+        """The matrices (of a question, or all) the asker may see, most recently changed first, at most LIST_CAP."""
         cond = [M.question_id == question_id] if question_id is not None else []
+        if self.access().hidden:
+            cond.append(M.question_id.is_(None) | M.question_id.not_in(
+                select(Q.id).where(Q.compartment.in_(sorted(self.access().hidden)))))
         with self.store.engine.connect() as conn:
             rows = conn.execute(select(t.ach_matrices).where(*cond)
                                 .order_by(M.updated_at.desc(), M.id.desc()).limit(LIST_CAP))
@@ -188,6 +209,8 @@ class AchDesk:
     def _current(self, conn: Connection, matrix_id: int) -> Matrix:
         """The matrix now, its row locked (PostgreSQL) so that two changes cannot both take the next version."""
         conn.execute(select(M.id).where(M.id == matrix_id).with_for_update())
+        if self.access().hidden and conn.execute(select(M.id).where(M.id == matrix_id, *self._hidden())).first():
+            _changes(conn, 0)  # a matrix of a question hidden from the asker: the same NotFound as a wrong id
         return fold(matrix_id, ((c.version, c.op, c.payload) for c in _changes(conn, matrix_id)))
 
     def _record(self, conn: Connection, m: Matrix | None, matrix_id: int, op: str,
@@ -201,6 +224,46 @@ class AchDesk:
                            {"id": matrix_id, "version": version, "change": op, "payload": payload})
         return after
 
+
+
+WITHHELD = "evidence from holdings you may not see"
+
+
+def hidden_items(conn: Connection, items: Sequence[Mapping[str, Any]], access: Access) -> set[tuple[str, str]]:
+    """The (kind, ref) of the cited items among ``items`` (add-evidence payloads) from documents, events, claims or
+    notes ``access`` may not see: one query per kind."""
+    hidden = sorted(access.hidden)
+    if not hidden:
+        return set()
+    refs: dict[str, set[str]] = {}
+    for item in items:
+        if item.get("ref") and item.get("kind") in ("document", "event", "claim", "note"):
+            refs.setdefault(str(item["kind"]), set()).add(str(item["ref"]))
+    found: set[tuple[str, str]] = set()
+    docs = refs.get("document", set()) | {r.rpartition(":")[0] for r in refs.get("claim", set())}
+    d, e, n = t.documents.c, t.events.c, t.annotation_notes.c
+    gone = set(conn.execute(select(d.id).where(d.id.in_(sorted(docs)), d.compartment.in_(hidden))).scalars()) \
+        if docs else set()
+    found |= {("document", r) for r in refs.get("document", ()) if r in gone}
+    found |= {("claim", r) for r in refs.get("claim", ()) if r.rpartition(":")[0] in gone}
+    if refs.get("event"):
+        found |= {("event", str(i)) for i in conn.execute(select(e.id).where(
+            e.id.in_(sorted(refs["event"])), e.compartment.in_(hidden))).scalars()}
+    notes = sorted(int(r) for r in refs.get("note", ()) if r.isdigit() and len(r) <= 9)
+    if notes:
+        found |= {("note", str(i)) for i in conn.execute(select(n.id).where(n.id.in_(notes), (
+            n.compartment.in_(hidden) | n.document_id.in_(select(d.id).where(d.compartment.in_(hidden)))))).scalars()}
+    return found
+
+
+def withhold(c: Change, hidden: set[tuple[str, str]]) -> Change:
+    """A change as the asker may see it: an item cited from a hidden holding keeps its place, its grade and its
+    ratings (the matrix's scores stay as they are), not its id, text or page."""
+    p = c.payload
+    if c.op != "add-evidence" or (str(p.get("kind")), str(p.get("ref"))) not in hidden:
+        return c
+    return Change(c.version, c.op, {**p, "kind": EvidenceKind.TEXT.value, "ref": "", "text": WITHHELD, "href": None},
+                  c.actor, c.at)
 
 
 def subject(matrix_id: int) -> str:

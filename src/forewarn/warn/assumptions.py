@@ -44,6 +44,7 @@ from forewarn.model.assumption import (
     review_commitment,
 )
 from forewarn.model.judgment import Question, QuestionState, new_salt
+from forewarn.model.marking import EVERYTHING, Access
 from forewarn.store import SqlStore
 from forewarn.store import schema as t
 from forewarn.warn.judgments import check_text
@@ -92,6 +93,7 @@ class AssumptionDesk:
     ledger: LedgerService
     view_question: Callable[[str], QuestionView]  # the judgments desk's blind read path
     gazetteer: Callable[[], Gazetteer]
+    access: Callable[[], Access] = lambda: EVERYTHING  # what the asker may see (the workspace's Reads.access)
 
     def add(self, question: str, text: str, signposts: str, owner: str | None = None,
             line_id: int | None = None) -> Assumption:
@@ -123,7 +125,7 @@ class AssumptionDesk:
     def withdraw(self, assumption_id: int) -> Assumption:
         """Withdraw an assumption (``assumption-withdrawn``): its owner, its author or an admin."""
         with self.store.transaction() as conn:
-            a = self._mine(fetch(conn, assumption_id), "withdraw", author=True)
+            a = self._mine(self._seen(fetch(conn, assumption_id)), "withdraw", author=True)
             if a.state is AssumptionState.WITHDRAWN:
                 raise InvalidArgument(f"assumption {a.id} is already withdrawn", hint="nothing to do")
             conn.execute(t.assumptions.update().where(A.id == a.id).values(state=AssumptionState.WITHDRAWN.value))
@@ -136,7 +138,7 @@ class AssumptionDesk:
         why = check_text(rationale, "rationale", required=True)
         state = AssumptionState.HOLDS if holds else AssumptionState.BROKEN
         with self.store.transaction() as conn:
-            a = self._mine(fetch(conn, assumption_id), "review")
+            a = self._mine(self._seen(fetch(conn, assumption_id)), "review")
             if a.state not in REVIEWABLE:
                 raise InvalidArgument(f"assumption {a.id} is {a.state.value}",
                                       hint="only a holding or flagged assumption is reviewed")
@@ -153,11 +155,24 @@ class AssumptionDesk:
         """One assumption with its signposts and matches, when the asker may see it (else NotFound)."""
         with self.store.engine.connect() as conn:
             a = fetch(conn, assumption_id)
-            v = self.view_question(str(a.question_id))
-            if not self._visible(a, v.revealed):
+            v = self._question(a.question_id)
+            if v is None or not self._visible(a, v.revealed):
                 raise NotFound(f"no assumption {assumption_id} that you may see",
                                hint="a question's assumptions show once your estimate on it is in")
-            return AssumptionView(a, self.parse(a.signposts), matches_of(conn, a.id), v.question)
+            return AssumptionView(a, self.parse(a.signposts), matches_of(conn, a.id, self.access()), v.question)
+
+    def _question(self, question_id: int) -> QuestionView | None:
+        """The question as the asker may see it (the compartment check, then the blind rule); None when hidden."""
+        try:
+            return self.view_question(str(question_id))
+        except NotFound:
+            return None
+
+    def _seen(self, a: Assumption) -> Assumption:
+        """``a``, when its question is not hidden from the asker (else the same NotFound as a wrong id)."""
+        if self._question(a.question_id) is None:
+            raise NotFound(f"no assumption {a.id}", hint="`forewarn assumption list` lists them")
+        return a
 
     def listing(self, question: str | None = None, state: AssumptionState | None = None) -> list[Assumption]:
         """The assumptions the asker may see (newest first): of one question, and/or in one state."""
@@ -167,8 +182,8 @@ class AssumptionDesk:
         with self.store.engine.connect() as conn:
             found = [to_assumption(r) for r in conn.execute(
                 select(t.assumptions).where(*cond).order_by(A.created_at.desc(), A.id.desc()).limit(LIST_CAP))]
-        revealed = {q: self.view_question(str(q)).revealed for q in {a.question_id for a in found}}
-        return [a for a in found if self._visible(a, revealed[a.question_id])]
+        views = {q: self._question(q) for q in {a.question_id for a in found}}
+        return [a for a in found if (v := views[a.question_id]) is not None and self._visible(a, v.revealed)]
 
     def check(self, at: datetime) -> tuple[int, ...]:
         """Match every watched assumption's signposts against the observations known after its watermark and by
@@ -305,8 +320,12 @@ def to_assumption(r: Row[Any]) -> Assumption:
                       r.created_by, r.created_at, r.checked_until, r.salt, r.review, r.reviewed_by, r.reviewed_at)
 
 
-def matches_of(conn: Connection, assumption_id: int) -> tuple[SignpostMatch, ...]:
-    rows = conn.execute(select(t.assumption_matches).where(M.assumption_id == assumption_id)
+def matches_of(conn: Connection, assumption_id: int, access: Access = EVERYTHING) -> tuple[SignpostMatch, ...]:
+    """An assumption's signpost matches, those from documents ``access`` may see."""
+    hidden = sorted(access.hidden)
+    seen = [M.document_id.not_in(select(t.documents.c.id).where(t.documents.c.compartment.in_(hidden)))] \
+        if hidden else []
+    rows = conn.execute(select(t.assumption_matches).where(M.assumption_id == assumption_id, *seen)
                         .order_by(M.found_at.desc(), M.known_at.desc(), M.id))
     return tuple(SignpostMatch(r.id, r.assumption_id, r.signpost, r.kind, r.evidence_id, r.document_id, r.known_at,
                                r.found_at, r.evidence) for r in rows)

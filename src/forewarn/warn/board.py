@@ -13,12 +13,15 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, func, select
 
 from forewarn.detect.evidence import IN_CHUNK, DocumentBrief, EventBrief
+from forewarn.detect.shown import hidden_text
 from forewarn.ledger.query import head_seq
 from forewarn.model import LedgerEntry, WarningRecord, WarningState
 from forewarn.model.dissent import DissentTarget
 from forewarn.model.judgment import Line, QuestionState
+from forewarn.model.marking import EVERYTHING, Access
 from forewarn.model.warning import OPEN_STATES
 from forewarn.store import schema as t
+from forewarn.store.access import hidden_from
 from forewarn.warn import rows
 from forewarn.warn.judgments import QuestionView
 from forewarn.warn.policy import board_key
@@ -64,6 +67,12 @@ class WarningView:
     events: dict[str, EventBrief]
     names: dict[str, str]  # scenario names by id
     remind_cap: int = 3  # reminders at most at the end of a chain (the setting in force)
+    hidden: int = 0  # signals of its evidence from holdings the reader may not see (left out above)
+
+    @property
+    def hidden_text(self) -> str:
+        """"n signals from holdings you may not see" ("" for none)."""
+        return hidden_text(self.hidden)
 
     @property
     def reminders_left(self) -> str | None:
@@ -78,10 +87,10 @@ class WarningView:
 
 
 def list_warnings(conn: Connection, *, states: Sequence[WarningState], severity: str | None = None,
-                  scenario_id: str | None = None, limit: int = 50, offset: int = 0
+                  scenario_id: str | None = None, limit: int = 50, offset: int = 0, access: Access = EVERYTHING
                   ) -> tuple[list[WarningRecord], int]:
-    """One page of warnings in board order, and how many match in all."""
-    query = rows.board_query(states=states, severity=severity, scenario_id=scenario_id or None)
+    """One page of warnings (those ``access`` may see) in board order, and how many match in all."""
+    query = rows.board_query(states=states, severity=severity, scenario_id=scenario_id or None, access=access)
     found = [rows.to_record(r) for r in conn.execute(query.limit(limit).offset(offset))]
     if len(found) < limit and (found or offset == 0):  # the last page: no need to count
         return found, offset + len(found)
@@ -89,31 +98,32 @@ def list_warnings(conn: Connection, *, states: Sequence[WarningState], severity:
     return found, int(conn.execute(counted).scalar_one())
 
 
-def fetch_warnings(conn: Connection, ids: Iterable[int]) -> list[WarningRecord]:
-    """The warnings with these ids (unknown ones left out), in board order."""
+def fetch_warnings(conn: Connection, ids: Iterable[int], access: Access = EVERYTHING) -> list[WarningRecord]:
+    """The warnings with these ids (unknown and hidden ones left out), in board order."""
     wanted = sorted(set(ids))
     found: list[WarningRecord] = []
     for i in range(0, len(wanted), IN_CHUNK):
-        query = select(t.warnings).where(t.warnings.c.id.in_(wanted[i:i + IN_CHUNK]))
+        query = select(t.warnings).where(t.warnings.c.id.in_(wanted[i:i + IN_CHUNK]),
+                                         *hidden_from(t.warnings.c.compartment, access))
         found += [rows.to_record(r) for r in conn.execute(query)]
     return sorted(found, key=board_key)
 
 
-def changes(conn: Connection, since: int | None, open_limit: int = 500) -> Changes:
+def changes(conn: Connection, since: int | None, open_limit: int = 500, access: Access = EVERYTHING) -> Changes:
     """Warnings changed after ledger entry ``since``: every change to a warning appends an entry
     about ``warning:<id>`` in the same transaction, and entries get their numbers in commit order
     (the ledger lock is held to the commit), so nothing committed after a cursor is skipped. No
     cursor (or one from another ledger, ahead of its head): the open board, as a reset."""
     head = head_seq(conn)
     if since is None or since > head:
-        board, _ = list_warnings(conn, states=OPEN_STATES, limit=open_limit)
+        board, _ = list_warnings(conn, states=OPEN_STATES, limit=open_limit, access=access)
         return Changes(head, board, True, dissent_counts(conn, board))
     query = (select(L.seq, L.subject).where(L.seq > since, L.seq <= head, L.subject.like("warning:%"))
              .order_by(L.seq).limit(CHANGE_ROWS))
     found = list(conn.execute(query))
     cursor = int(found[-1].seq) if len(found) == CHANGE_ROWS else head
     ids = {int(s) for _, subject in found if (s := subject.partition(":")[2]).isdigit()}
-    found_warnings = fetch_warnings(conn, ids)
+    found_warnings = fetch_warnings(conn, ids, access)
     return Changes(cursor, found_warnings, False, dissent_counts(conn, found_warnings))
 
 
@@ -130,10 +140,11 @@ def dissent_counts(conn: Connection, warnings: Iterable[WarningRecord]) -> dict[
     return found
 
 
-def scenario_names(conn: Connection, *, enabled_only: bool = False) -> dict[str, str]:
-    """Scenario names by id, in id order; removed ones too unless ``enabled_only`` (old warnings name them)."""
+def scenario_names(conn: Connection, *, enabled_only: bool = False, access: Access = EVERYTHING) -> dict[str, str]:
+    """Scenario names by id (of those ``access`` may see), in id order; removed ones too unless ``enabled_only``
+    (old warnings name them)."""
     s = t.scenarios.c
-    query = select(s.id, s.name).order_by(s.id)
+    query = select(s.id, s.name).where(*hidden_from(s.compartment, access)).order_by(s.id)
     if enabled_only:
         query = query.where(s.enabled.is_(True))
     return {r.id: r.name for r in conn.execute(query)}

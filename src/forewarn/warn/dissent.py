@@ -21,6 +21,7 @@ from forewarn.ledger.service import LedgerService
 from forewarn.model import Principal, Role
 from forewarn.model.dissent import Dissent, DissentTarget, check_dissent, dissent_commitment, dissent_json, target_of
 from forewarn.model.judgment import new_salt
+from forewarn.model.marking import EVERYTHING, Access
 from forewarn.store import SqlStore
 from forewarn.store import schema as t
 from forewarn.warn import rows as warning_rows
@@ -28,7 +29,7 @@ from forewarn.warn import rows as warning_rows
 if TYPE_CHECKING:  # warn.judgments imports warn.notify, which imports this module
     from forewarn.warn.judgments import QuestionView
 
-D, L = t.dissents.c, t.published_lines.c
+D, L, W = t.dissents.c, t.published_lines.c, t.warnings.c
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class DissentDesk:
     who: Principal
     ledger: LedgerService
     view: Callable[[str], QuestionView]  # the judgments desk's blind read path (``ws.judgments.view``)
+    access: Callable[[], Access] = lambda: EVERYTHING  # what the asker may see (the workspace's Reads.access)
 
     def file(self, target: str, target_id: int, text: str) -> Dissent:
         """File the asker's dissent from a line or a disposition (``dissent-filed``); analyst or above."""
@@ -59,8 +61,16 @@ class DissentDesk:
             return ()
         with self.store.engine.connect() as conn:
             found = _select(conn, D.target == DissentTarget.LINE.value, D.target_id.in_(wanted))
-        shown = {q: self.view(str(q)).revealed for q in {d.question_id for d in found}}
+        shown = {q: self._revealed(q) for q in {d.question_id for d in found}}
         return tuple(d for d in found if shown[d.question_id])
+
+    def _revealed(self, question_id: int | None) -> bool:
+        """Whether a question's lines (and so their dissents) show to the asker: not when it is hidden from them
+        (its compartment) or still blind to them."""
+        try:
+            return self.view(str(question_id)).revealed
+        except NotFound:
+            return False
 
     def of_view(self, v: QuestionView) -> tuple[Dissent, ...]:
         """The dissents from the lines of a question as the judgments desk showed it to this asker (its blind read
@@ -74,7 +84,8 @@ class DissentDesk:
     def of_warning(self, warning_id: int) -> tuple[Dissent, ...]:
         """The dissents from a warning's disposition (oldest first)."""
         with self.store.engine.connect() as conn:
-            return tuple(_select(conn, D.target == DissentTarget.DISPOSITION.value, D.target_id == warning_id))
+            return tuple(_select(conn, D.target == DissentTarget.DISPOSITION.value, D.target_id == warning_id,
+                                 *self._warnings_seen()))
 
     def listing(self, question: str | None = None, warning: int | None = None) -> tuple[Dissent, ...]:
         """The dissents of a question's lines, of a warning, or (neither) every one the asker may see."""
@@ -95,19 +106,33 @@ class DissentDesk:
 
     def _all_dispositions(self) -> tuple[Dissent, ...]:
         with self.store.engine.connect() as conn:
-            return tuple(_select(conn, D.target == DissentTarget.DISPOSITION.value))
+            return tuple(_select(conn, D.target == DissentTarget.DISPOSITION.value, *self._warnings_seen()))
+
+    def _warnings_seen(self) -> list[Any]:
+        """The condition that keeps the dissents from dispositions of warnings the asker may see."""
+        hidden = sorted(self.access().hidden)
+        if not hidden:
+            return []
+        return [D.target_id.not_in(select(W.id).where(W.compartment.in_(hidden)))]
 
     def _visible_line(self, line_id: int) -> int:
         """The line's question, when the line is visible to the asker (lines are never removed and a question,
         once revealed to someone, stays so: the check holds for the write that follows)."""
         with self.store.engine.connect() as conn:
             question_id = conn.execute(select(L.question_id).where(L.id == line_id)).scalar()
-        if question_id is None:
+        if question_id is None or not self._seen(int(question_id)):
             raise NotFound(f"no published line {line_id}", hint="`forewarn question show Q --json` lists its lines")
         if not self.view(str(question_id)).revealed:
             raise Forbidden(f"line {line_id} is not yet visible to {self.who.name}",
                             hint=f"record your own estimate on question {question_id} first (the blind rule)")
         return int(question_id)
+
+    def _seen(self, question_id: int) -> bool:
+        try:
+            self.view(str(question_id))
+        except NotFound:
+            return False
+        return True
 
     def _file_line(self, question_id: int, line_id: int, text: str) -> Dissent:
         made = Dissent(0, DissentTarget.LINE, line_id, question_id, self.who.name, text, self.clock(),
@@ -119,7 +144,7 @@ class DissentDesk:
             return made
 
     def _file_disposition(self, conn: Connection, warning_id: int, text: str) -> Dissent:
-        w = warning_rows.fetch(conn, warning_id)
+        w = warning_rows.fetch(conn, warning_id, access=self.access())  # a hidden warning: NotFound
         if w.disposition is None:
             raise InvalidArgument(f"warning {warning_id} has no disposition to dissent from",
                                   hint="a dissent is filed against a disposed-of warning's disposition")

@@ -4,6 +4,7 @@ their evidence."""
 
 from __future__ import annotations
 
+from forewarn.detect.shown import EVIDENCE_LINE
 from forewarn.model import Assessment, Scenario, Signal
 
 TOP_SIGNALS = 5
@@ -40,4 +41,6 @@ def _signal_line(s: Signal, indicator: str) -> str:
         line += f"\n  “{clipped}”"
     if s.event_ids:
         line += f"\n  events: {', '.join(e[:12] for e in s.event_ids[:5])}"
+    # what it rests on, in full: a reader who may not see one of them reads the text without this block
+    line += f"\n{EVIDENCE_LINE}{', '.join([*s.document_ids, *s.event_ids, *s.source_ids]) or '-'}"
     return line

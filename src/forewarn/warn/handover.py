@@ -3,6 +3,11 @@ the open warnings (a snapshot taken at writing: ids, titles, severities, owners)
 the previous note (warnings raised, escalated, disposed and reopened, from the ledger; scenarios whose
 level changed, from the published assessments) and, in their own words, what to watch.
 
+Compartments: a note is drafted from what its writer may see, and each reader sees of it only the warnings and
+scenarios they may see; the rest is counted (``withheld``: "n items about holdings you may not see"). The
+words of "what to watch" are the writer's and are shown whole: a writer does not name restricted holdings in
+them (docs/warnings.md).
+
 A note is written once and never changed (``handover-written`` holds all of it in the ledger); a
 correction is a new note naming the one it corrects. The incoming officer acknowledges it
 (``handover-acknowledged``); the author cannot, and nobody twice. Writing and acknowledging need a
@@ -11,7 +16,7 @@ duty officer or above."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,9 +26,11 @@ from forewarn.detect import assessments
 from forewarn.errors import HandoverStateError, InvalidArgument, NotFound
 from forewarn.ledger.service import LedgerService
 from forewarn.model import LedgerEntry, Principal, Role, WarningRecord
+from forewarn.model.marking import EVERYTHING, Access
 from forewarn.model.warning import OPEN_STATES
 from forewarn.store import SqlStore
 from forewarn.store import schema as t
+from forewarn.store.access import hidden_from
 from forewarn.warn import rows
 from forewarn.warn.board import scenario_names
 
@@ -96,6 +103,7 @@ class Handover:
     warnings: tuple[WarningChange, ...]
     levels: tuple[LevelChange, ...]
     acks: tuple[Ack, ...]
+    withheld: int = 0  # items about warnings or scenarios this reader may not see, left out
 
     def acknowledged_by(self, account: str) -> bool:
         return any(a.account == account for a in self.acks)
@@ -107,6 +115,7 @@ class HandoverDesk:
     clock: Callable[[], datetime]
     who: Principal
     ledger: LedgerService
+    access: Callable[[], Access] = lambda: EVERYTHING
 
     def draft(self) -> Draft:
         """What a note written now would hold (the write form shows it)."""
@@ -124,7 +133,7 @@ class HandoverDesk:
             d = self._draft(conn, now)
             new_id = insert(conn, d, now, self.who.name, text, corrects)
             self.ledger.append(conn, "handover-written", subject(new_id), written_payload(new_id, d, text, corrects))
-            return fetch(conn, new_id)
+            return self._seen(conn, fetch(conn, new_id))
 
     def acknowledge(self, handover_id: int) -> Handover:
         """The incoming officer acknowledges a note (``handover-acknowledged``)."""
@@ -134,23 +143,36 @@ class HandoverDesk:
             check_ack(h, self.who.name)
             conn.execute(t.handover_acks.insert().values(handover_id=h.id, account=self.who.name, at=self.clock()))
             self.ledger.append(conn, "handover-acknowledged", subject(h.id), {"id": h.id, "written_by": h.written_by})
-            return fetch(conn, h.id)
+            return self._seen(conn, fetch(conn, h.id))
 
     def get(self, handover_id: int) -> Handover:
         with self.store.engine.connect() as conn:
-            return fetch(conn, handover_id)
+            return self._seen(conn, fetch(conn, handover_id))
 
     def latest(self) -> Handover | None:
         with self.store.engine.connect() as conn:
             found = conn.execute(select(H.id).order_by(H.written_at.desc(), H.id.desc()).limit(1)).scalar()
-            return fetch(conn, int(found)) if found is not None else None
+            return self._seen(conn, fetch(conn, int(found))) if found is not None else None
 
     def listing(self, limit: int, offset: int) -> tuple[list[Handover], int]:
         """A page of notes, newest first, and how many there are."""
         with self.store.engine.connect() as conn:
             ids = conn.execute(select(H.id).order_by(H.written_at.desc(), H.id.desc()).limit(limit).offset(offset))
             total = int(conn.execute(select(func.count()).select_from(t.handovers)).scalar_one())
-            return [fetch(conn, int(i)) for i in ids.scalars().all()], total
+            return [self._seen(conn, fetch(conn, int(i))) for i in ids.scalars().all()], total
+
+    def _seen(self, conn: Connection, h: Handover) -> Handover:
+        """The note as its reader may see it: items about hidden warnings or scenarios left out and counted."""
+        access = self.access()
+        if not access.restricted:
+            return h
+        gone_w = hidden_ids(conn, t.warnings.c, {w.id for w in h.open_warnings} | {c.id for c in h.warnings}, access)
+        gone_s = hidden_ids(conn, t.scenarios.c, {x.scenario_id for x in h.levels}, access)
+        opened = tuple(w for w in h.open_warnings if w.id not in gone_w)
+        changed = tuple(c for c in h.warnings if c.id not in gone_w)
+        levels = tuple(x for x in h.levels if x.scenario_id not in gone_s)
+        left = len(h.open_warnings) - len(opened) + len(h.warnings) - len(changed) + len(h.levels) - len(levels)
+        return replace(h, open_warnings=opened, warnings=changed, levels=levels, withheld=left)
 
 
     def _draft(self, conn: Connection, now: datetime) -> Draft:
@@ -158,9 +180,12 @@ class HandoverDesk:
         since = prev.written_at if prev is not None else now - FIRST_WINDOW
         entries = self.ledger.entries(kind=CHANGE_KINDS, since=since, until=now, newest_first=True,
                                       limit=CHANGES_CAP)
-        return Draft(since, int(prev.id) if prev is not None else None, open_snapshot(conn),
-                     tuple(warning_changes([e for e in entries if e.at > since], _titles(conn, entries))),
-                     tuple(level_changes(conn, scenario_names(conn, enabled_only=True), since, now)))
+        access = self.access()
+        names = scenario_names(conn, enabled_only=True)
+        hidden = hidden_ids(conn, t.scenarios.c, set(names), access)
+        return Draft(since, int(prev.id) if prev is not None else None, open_snapshot(conn, access),
+                     tuple(warning_changes([e for e in entries if e.at > since], _titles(conn, entries, access))),
+                     tuple(level_changes(conn, {k: v for k, v in names.items() if k not in hidden}, since, now)))
 
 
 def subject(handover_id: int) -> str:
@@ -187,17 +212,29 @@ def check_ack(h: Handover, account: str) -> None:
                                  hint=f"`forewarn handover show {h.id}` shows who acknowledged it and when")
 
 
-def open_snapshot(conn: Connection) -> tuple[OpenWarning, ...]:
-    """The open warnings in board order, as a note keeps them."""
+def hidden_ids(conn: Connection, c: Any, ids: set[Any], access: Access) -> set[Any]:
+    """Which of ``ids`` (of the table whose columns are ``c``) name objects hidden from ``access``."""
+    if not ids or not access.restricted:
+        return set()
+    return set(conn.execute(select(c.id).where(c.id.in_(sorted(ids)), c.compartment.in_(sorted(access.hidden))))
+               .scalars())
+
+
+def open_snapshot(conn: Connection, access: Access = EVERYTHING) -> tuple[OpenWarning, ...]:
+    """The open warnings in board order that ``access`` may see, as a note keeps them."""
     found = rows.board(conn, states=list(OPEN_STATES), scenario_id=None, limit=OPEN_CAP)
+    gone = hidden_ids(conn, t.warnings.c, {w.id for w in found}, access)
+    found = [w for w in found if w.id not in gone]
     return tuple(OpenWarning(w.id, w.title, w.severity, w.state.value, w.owner_account or w.owner,
                              w.escalation_level, w.raised_at.isoformat()) for w in found)
 
 
-def _titles(conn: Connection, entries: Iterable[LedgerEntry]) -> dict[int, WarningRecord]:
+def _titles(conn: Connection, entries: Iterable[LedgerEntry], access: Access) -> dict[int, WarningRecord]:
+    """The warnings the entries name that ``access`` may see (a change of another is left out of a note)."""
     ids = {int(e.payload["id"]) for e in entries if isinstance(e.payload.get("id"), int)}
     W = t.warnings.c
-    return {r.id: r for r in (rows.to_record(x) for x in conn.execute(select(t.warnings).where(W.id.in_(ids))))}
+    return {r.id: r for r in (rows.to_record(x) for x in conn.execute(
+        select(t.warnings).where(W.id.in_(ids), *hidden_from(W.compartment, access))))}
 
 
 def warning_changes(entries: Sequence[LedgerEntry], warnings: dict[int, WarningRecord]) -> list[WarningChange]:

@@ -50,10 +50,12 @@ from forewarn.model.judgment import (
     softer,
     words,
 )
+from forewarn.model.marking import EVERYTHING, Access, Compartment, visible_to
 from forewarn.model.principal import PrincipalKind
 from forewarn.model.scenario import Scenario
 from forewarn.store import SqlStore
 from forewarn.store import schema as t
+from forewarn.store.access import hidden_from
 from forewarn.warn import roster
 from forewarn.warn.notify import queue_notice
 from forewarn.warn.policy import Policy
@@ -88,14 +90,22 @@ class JudgmentDesk:
     scenario: Callable[[str], Scenario]
     assess: Callable[[str, datetime], float]  # a scenario's model probability at a time
     dissents: Callable[[int], list[dict[str, Any]]] = lambda _line_id: []  # a line's dissents as JSON (ws.dissents)
+    access: Callable[[], Access] = lambda: EVERYTHING  # what the asker may see (the workspace's Reads.access)
 
     def add_question(self, title: str, criteria: str, resolves_by: date, owner: str | None = None,
-                     reveal_at: datetime | None = None) -> Question:
-        """Add a binary question (``question-added``); analyst or above."""
+                     reveal_at: datetime | None = None, compartment: Compartment | None = None) -> Question:
+        """Add a binary question (``question-added``); analyst or above. ``compartment``: who may see it and
+        everything tied to it (estimates, lines, dissents, assumptions, matrices); None: every account."""
         self.who.require(Role.ANALYST, "add a question")
         fields = check_question(title, criteria, resolves_by, self.clock())
+        if compartment is not None and not visible_to(compartment, self.who.name, self.access().teams) \
+                and self.who.kind is not PrincipalKind.SYSTEM:
+            raise InvalidArgument(f"{self.who.name} could not see a question marked {compartment.label}",
+                                  hint="mark it for a team you belong to, or name yourself as a recipient")
         with self.store.transaction() as conn:
-            return self._insert(conn, {**fields, "owner": (owner or self.who.name).strip(), "reveal_at": reveal_at})
+            cid = self.store.compartment_id(conn, compartment) if compartment is not None else None
+            return self._insert(conn, {**fields, "owner": (owner or self.who.name).strip(), "reveal_at": reveal_at},
+                                cid)
 
     def resolve(self, ref: str, outcome: QuestionState, rationale: str) -> Question:
         """Resolve (yes / no) or annul an open question (``question-resolved``): its owner (or an admin), a person,
@@ -191,6 +201,7 @@ class JudgmentDesk:
         """Every question (newest first, at most LIST_CAP) as the asker may see it; no model probabilities."""
         with self.store.engine.connect() as conn:
             cond = [Q.state == state.value] if state else []
+            cond += hidden_from(Q.compartment, self.access())
             found = [to_question(r) for r in conn.execute(
                 select(t.questions).where(*cond).order_by(Q.created_at.desc(), Q.id.desc()).limit(LIST_CAP))]
             return [self._seen(conn, q, with_model=False) for q in found]
@@ -203,7 +214,7 @@ class JudgmentDesk:
         if wanted is not None and not wanted:
             return {}
         with self.store.engine.connect() as conn:
-            found = _newest_per_scenario(scenario_questions(conn, wanted))
+            found = _newest_per_scenario(scenario_questions(conn, wanted, self.access()))
             ests = estimates_by_question(conn, [q.id for q in found])
             now, me = self.clock(), self.who.name
             shown = [q.id for q in found if revealed(q, any(e.analyst == me for e in ests.get(q.id, ())), now)]
@@ -264,21 +275,33 @@ class JudgmentDesk:
                             QuestionState.OPEN, self.who.name, self.clock(), key)
 
     def _find(self, conn: Connection, ref: str, *, create: bool = False) -> Question:
-        """The question by its number, or a scenario's own question by the scenario's id (created when asked)."""
+        """The question by its number, or a scenario's own question by the scenario's id (created when asked). A
+        question the asker may not see is not found, with the same error as a wrong number (the compartment check
+        comes before the blind rule, on every read and write of the desk)."""
         key = ref.strip()
         if key.isascii() and key.isdigit():
-            return fetch(conn, int(key) if len(key) <= 9 else 0)  # no question has a number that long
-        r = conn.execute(select(t.questions).where(Q.scenario_id == key)).first()
-        if r is not None:
+            number = int(key) if len(key) <= 9 else 0  # no question has a number that long
+            r = conn.execute(select(t.questions).where(Q.id == number)).first()
+            if r is None or not self.access().sees(r.compartment):
+                raise NotFound(f"no question {number}", hint="`forewarn question list` lists them")
             return to_question(r)
-        scenario = self.scenario(key)  # NotFound for an unknown scenario
+        r = conn.execute(select(t.questions).where(Q.scenario_id == key)).first()
+        if r is not None and self.access().sees(r.compartment):
+            return to_question(r)
+        scenario = self.scenario(key)  # NotFound for an unknown scenario, or one the asker may not see
+        if r is not None:  # a question hidden from the asker on a scenario it sees (marked on its own)
+            raise NotFound(f"scenario {key} has no question yet", hint=f"`forewarn estimate {key} P` creates it")
         if not create:
             raise NotFound(f"scenario {key} has no question yet", hint=f"`forewarn estimate {key} P` creates it")
-        return self._insert(conn, scenario_question(scenario, self.clock(), self.who.name))
+        held = conn.execute(select(t.scenarios.c.compartment).where(t.scenarios.c.id == scenario.id)).scalar()
+        return self._insert(conn, scenario_question(scenario, self.clock(), self.who.name), held)
 
-    def _insert(self, conn: Connection, fields: dict[str, Any]) -> Question:
+    def _insert(self, conn: Connection, fields: dict[str, Any], compartment: int | None = None) -> Question:
+        """A new question (its ledger entry in the same transaction); ``compartment``: who may see it (a scenario's
+        own question takes its scenario's)."""
         row = {**fields, "state": QuestionState.OPEN.value, "created_by": self.who.name, "created_at": self.clock()}
-        new_id = int(conn.execute(t.questions.insert().values(row).returning(Q.id)).scalar_one())
+        new_id = int(conn.execute(t.questions.insert().values({**row, "compartment": compartment}).returning(Q.id))
+                     .scalar_one())
         self.ledger.append(conn, "question-added", subject(new_id), question_payload(new_id, row))
         return fetch(conn, new_id)
 
@@ -388,13 +411,14 @@ def to_estimate(r: Row[Any]) -> Estimate:
     return Estimate(r.id, r.question_id, r.analyst, r.probability, r.rationale, r.at, r.blind, r.salt)
 
 
-def scenario_questions(conn: Connection, wanted: set[str] | None) -> list[Question]:
-    """Scenarios' own questions, newest first (at most LIST_CAP): those of ``wanted`` (None: every scenario's).
-    One query: a long list of ids reads every scenario's question and keeps the wanted ones here."""
+def scenario_questions(conn: Connection, wanted: set[str] | None, access: Access = EVERYTHING) -> list[Question]:
+    """Scenarios' own questions that ``access`` may see, newest first (at most LIST_CAP): those of ``wanted`` (None:
+    every scenario's). One query: a long list of ids reads every scenario's question and keeps the wanted ones."""
     few = wanted is not None and len(wanted) <= IN_MAX
     cond = Q.scenario_id.in_(sorted(wanted or ())) if few else Q.scenario_id.is_not(None)
     found = (to_question(r) for r in conn.execute(
-        select(t.questions).where(cond).order_by(Q.created_at.desc(), Q.id.desc())))
+        select(t.questions).where(cond, *hidden_from(Q.compartment, access))
+        .order_by(Q.created_at.desc(), Q.id.desc())))
     return list(islice((q for q in found if wanted is None or q.scenario_id in wanted), LIST_CAP))
 
 

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from forewarn.errors import InvalidArgument, RationaleRequired, WarningStateError
 from forewarn.ledger import Signer, append
 from forewarn.model import Disposition, LedgerEntry, Origin, WarningRecord, WarningState
+from forewarn.store import schema as t
 from forewarn.warn import roster, rows
 from forewarn.warn.notify import Reason, queue
 from forewarn.warn.policy import Policy
@@ -35,6 +36,12 @@ class Act:
     def record(self, kind: str, warning_id: int, payload: dict[str, Any]) -> LedgerEntry:
         return append(self.conn, at=self.at, actor=self.actor, kind=kind, subject=subject(warning_id),
                       payload={"id": warning_id, **payload}, signer=self.signer)
+
+    def notify(self, reason: Reason, w: WarningRecord, detail: dict[str, Any] | None = None) -> None:
+        """Queue the notifications of this change; a recipient that may not see the warning is skipped, and the
+        skip ledgered ("notification-skipped", its target redacted)."""
+        queue(self.conn, self.policy, reason, w, self.at, detail,
+              on_skip=lambda skip: self.record("notification-skipped", w.id, skip))
 
     def deadline(self, minutes: int) -> datetime:
         return self.at + timedelta(minutes=minutes)
@@ -62,6 +69,16 @@ class Draft:
     document_ids: tuple[str, ...] = ()
     partner: str | None = None
     partner_ref: str | None = None
+    compartment: int | None = None  # who may see it (None: its scenario's compartment, or open)
+
+
+def scenario_compartment(conn: Connection, scenario_id: str | None) -> int | None:
+    """The compartment id of a scenario (None: open, or no scenario): a scenario's warnings take it."""
+    if not scenario_id:
+        return None
+    s = t.scenarios.c
+    found: int | None = conn.execute(select(s.compartment).where(s.id == scenario_id)).scalar()
+    return found
 
 
 def subject(warning_id: int) -> str:
@@ -74,8 +91,10 @@ def raise_new(act: Act, d: Draft) -> WarningRecord:
     if d.origin is Origin.PARTNER and not (d.partner or "").strip():
         raise InvalidArgument("a partner warning needs the partner's name", hint="give --partner")
     deadline = act.deadline(d.minutes)
+    cid = d.compartment if d.compartment is not None else scenario_compartment(act.conn, d.scenario_id)
     new_id = rows.insert(
-        act.conn, origin=d.origin.value, scenario_id=d.scenario_id, severity=d.severity, title=d.title.strip(),
+        act.conn, compartment=cid, origin=d.origin.value, scenario_id=d.scenario_id, severity=d.severity,
+        title=d.title.strip(),
         text=d.text.strip(), probability=d.probability, event_ids=list(dict.fromkeys(d.event_ids)),
         document_ids=list(dict.fromkeys(d.document_ids)), partner=d.partner, partner_ref=d.partner_ref,
         state=WarningState.RAISED.value, disposition=None, rationale=None, signposts=[], **act.owner(d.chain[0]),
@@ -88,7 +107,7 @@ def raise_new(act: Act, d: Draft) -> WarningRecord:
         "text": w.text, "probability": w.probability, "event_ids": list(w.event_ids),
         "document_ids": list(w.document_ids), "partner": w.partner, "partner_ref": w.partner_ref, "owner": w.owner,
         "owner_account": w.owner_account, "chain": list(w.chain), "deadline": _iso(deadline)})
-    queue(act.conn, act.policy, Reason.RAISED, w, act.at)
+    act.notify(Reason.RAISED, w)
     return w
 
 
@@ -156,7 +175,7 @@ def escalate(act: Act, w: WarningRecord, minutes: int, reason: str | None) -> Wa
               "automatic": reason is None, "chain_exhausted": False, "previous_state": w.state.value}
     act.record("warning-escalated", w.id, detail)
     new = rows.fetch(act.conn, w.id)
-    queue(act.conn, act.policy, Reason.ESCALATED, new, act.at, detail)
+    act.notify(Reason.ESCALATED, new, detail)
     return new
 
 
@@ -177,7 +196,7 @@ def remind(act: Act, w: WarningRecord) -> WarningRecord:
               "deadline_missed": _iso(w.ack_deadline), "next": _iso(due), "last": due is None}
     act.record("warning-reminded", w.id, detail)
     new = rows.fetch(act.conn, w.id)
-    queue(act.conn, act.policy, Reason.REMINDED, new, act.at, detail)
+    act.notify(Reason.REMINDED, new, detail)
     return new
 
 
@@ -200,7 +219,7 @@ def reopen(act: Act, w: WarningRecord, event_ids: Sequence[str], document_ids: S
               "owner": w.chain[0], "owner_account": new.owner_account, "deadline": _iso(deadline),
               "dismissed_by": w.disposed_by, "dismissed_at": _iso(w.disposed_at), "dismissal_rationale": w.rationale}
     act.record("warning-reopened", w.id, detail)
-    queue(act.conn, act.policy, Reason.REOPENED, new, act.at, detail)
+    act.notify(Reason.REOPENED, new, detail)
     return new
 
 

@@ -3,22 +3,29 @@ warning change they announce (so a notification is never queued for a change tha
 and a committed change always has its notifications queued). A webhook URL is stored redacted,
 with a fingerprint of the full URL: its credentials never rest in the store.
 
+Each recipient gets only the evidence it may see (:func:`recipient_access`; the rest as "n signals from holdings
+you may not see"), and none at all about a warning whose scenario it may not see: that target is skipped, and the
+caller records the skip (``on_skip``: the warning lifecycle ledgers it as "notification-skipped", target redacted).
+
 A notice that is not about a warning (:func:`queue_notice`: a flagged line, a signpost matched) goes the same
 way; its row names its subject ("question:7", "assumption:3") instead of a warning."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func, select
 
+from forewarn.detect.shown import hidden_text, shown_warning
 from forewarn.errors import InvalidArgument
 from forewarn.model import WarningRecord
+from forewarn.model.marking import Access, visible_to
 from forewarn.redact import fingerprint, redact_url
 from forewarn.store import schema as t
+from forewarn.store.access import compartment_of
 from forewarn.warn import roster
 from forewarn.warn.dissent import warning_dissents
 from forewarn.warn.policy import Policy
@@ -80,11 +87,53 @@ def payload(reason: Reason, w: WarningRecord, at: datetime, detail: Mapping[str,
 
 
 def queue(conn: Connection, policy: Policy, reason: Reason, w: WarningRecord, at: datetime,
-          detail: Mapping[str, Any] | None = None) -> int:
-    """Queue the notification of ``reason`` for every target; returns how many rows were queued."""
-    body = payload(reason, w, at, detail or {}, warning_dissents(conn, w.id))
-    return _insert(conn, {"warning_id": w.id, "subject": f"warning:{w.id}", "reason": reason.value}, body,
-                   targets(policy, w), at)
+          detail: Mapping[str, Any] | None = None, on_skip: Callable[[dict[str, Any]], object] | None = None) -> int:
+    """Queue the notification of ``reason`` for every target that may see the warning, each with the evidence
+    it may see; ``on_skip`` hears of each target left out (channel, redacted target, fingerprint, why). Returns
+    how many rows were queued."""
+    dissents = warning_dissents(conn, w.id)
+    about = {"warning_id": w.id, "subject": f"warning:{w.id}", "reason": reason.value}
+    compartment = conn.execute(select(t.warnings.c.compartment).where(t.warnings.c.id == w.id)).scalar()
+    queued = 0
+    for channel, target in targets(policy, w):
+        access = recipient_access(conn, channel, target)
+        if not access.sees(compartment):
+            if on_skip is not None:
+                on_skip({"reason": reason.value, "channel": channel.value, **stored_target(channel, target),
+                         "why": "the recipient may not see the warning's scenario"})
+            continue
+        queued += _insert(conn, about, recipient_payload(conn, access, reason, w, at, detail or {}, dissents),
+                          [(channel, target)], at)
+    return queued
+
+
+def recipient_payload(conn: Connection, access: Access, reason: Reason, w: WarningRecord, at: datetime,
+                      detail: Mapping[str, Any], dissents: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The notification as one recipient reads it: the evidence it may not see left out, counted."""
+    shown, hidden = shown_warning(conn, w, access)
+    if not hidden:
+        return payload(reason, w, at, detail, dissents)
+    kept = set(shown.event_ids) | set(shown.document_ids)
+    told = {k: ([i for i in v if i in kept] if k in ("new_event_ids", "new_document_ids") else v)
+            for k, v in detail.items()}
+    body = payload(reason, shown, at, told, dissents)
+    body["warning"].update(hidden_signals=hidden, hidden=hidden_text(hidden))
+    return body
+
+
+def recipient_access(conn: Connection, channel: Channel, target: str) -> Access:
+    """What a recipient may see: an e-mail address that names an account (a roster post's holder is named by
+    one) sees what that account sees; a webhook, or an address with no account, only open holdings."""
+    compartments = {int(r.id): compartment_of(r) for r in conn.execute(select(t.compartments))}
+    name = target.strip().lower()
+    u, m = t.users.c, t.team_members.c
+    account = channel is Channel.EMAIL and conn.execute(
+        select(u.id).where(func.lower(u.name) == name)).first() is not None
+    if not account:
+        return Access(f"{channel.value} recipient", hidden=frozenset(i for i, c in compartments.items()
+                                                                      if c.restricted))
+    teams = frozenset(conn.execute(select(m.team_id).where(m.account == name)).scalars())
+    return Access(name, teams, frozenset(i for i, c in compartments.items() if not visible_to(c, name, teams)))
 
 
 def queue_notice(conn: Connection, policy: Policy, reason: str, subject: str, recipients: Sequence[str],

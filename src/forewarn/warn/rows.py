@@ -11,7 +11,9 @@ from sqlalchemy import ColumnElement, Connection, Row, Select, case, select
 
 from forewarn.errors import NotFound
 from forewarn.model import Disposition, Origin, WarningRecord, WarningState
+from forewarn.model.marking import EVERYTHING, Access
 from forewarn.store import schema as t
+from forewarn.store.access import hidden_from
 from forewarn.warn.policy import BOARD_SEVERITIES, OTHER_RANK, severity_rank
 
 W = t.warnings.c
@@ -31,10 +33,10 @@ def to_record(row: Row[Any]) -> WarningRecord:
     )
 
 
-def fetch(conn: Connection, warning_id: int, *, lock: bool = False) -> WarningRecord:
-    """One warning; ``lock`` holds its row until the transaction ends (PostgreSQL; SQLite's
-    write transaction already excludes other writers)."""
-    query = select(t.warnings).where(W.id == warning_id)
+def fetch(conn: Connection, warning_id: int, *, lock: bool = False, access: Access = EVERYTHING) -> WarningRecord:
+    """One warning ``access`` may see (a hidden one: NotFound, as a wrong id); ``lock`` holds its row until the
+    transaction ends (PostgreSQL; SQLite's write transaction already excludes other writers)."""
+    query = select(t.warnings).where(W.id == warning_id, *hidden_from(W.compartment, access))
     row = conn.execute(query.with_for_update() if lock else query).first()
     if row is None:
         raise NotFound(f"no warning {warning_id}", hint="`forewarn warnings --all` lists them")
@@ -57,10 +59,12 @@ def board_order() -> tuple[ColumnElement[Any], ...]:
     return escalated, severity, W.raised_at, W.id
 
 
-def board_query(*, states: Sequence[WarningState], severity: str | None = None, scenario_id: str | None = None
-                ) -> Select[Any]:
-    """Warnings in ``states`` (of one severity, of one scenario, when given) in board order."""
-    query = select(t.warnings).where(W.state.in_([s.value for s in states])).order_by(*board_order())
+def board_query(*, states: Sequence[WarningState], severity: str | None = None, scenario_id: str | None = None,
+                access: Access = EVERYTHING) -> Select[Any]:
+    """Warnings in ``states`` (of one severity, of one scenario, when given) that ``access`` may see, in board
+    order."""
+    query = (select(t.warnings).where(W.state.in_([s.value for s in states]), *hidden_from(W.compartment, access))
+             .order_by(*board_order()))
     if severity:
         query = query.where(W.severity == severity.strip().lower())
     if scenario_id is not None:
@@ -68,10 +72,11 @@ def board_query(*, states: Sequence[WarningState], severity: str | None = None, 
     return query
 
 
-def board(conn: Connection, *, states: Sequence[WarningState], scenario_id: str | None, limit: int
-          ) -> list[WarningRecord]:
-    """The first ``limit`` warnings of the board's order."""
-    return [to_record(r) for r in conn.execute(board_query(states=states, scenario_id=scenario_id).limit(limit))]
+def board(conn: Connection, *, states: Sequence[WarningState], scenario_id: str | None, limit: int,
+          access: Access = EVERYTHING) -> list[WarningRecord]:
+    """The first ``limit`` warnings of the board's order (those ``access`` may see)."""
+    query = board_query(states=states, scenario_id=scenario_id, access=access)
+    return [to_record(r) for r in conn.execute(query.limit(limit))]
 
 
 def due_ids(conn: Connection, at: datetime) -> list[int]:

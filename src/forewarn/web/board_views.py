@@ -8,7 +8,7 @@ import base64
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
@@ -17,6 +17,9 @@ from forewarn.errors import Code, ForewarnError
 from forewarn.model import LedgerEntry
 from forewarn.warn.history import Run, runs
 from forewarn.web.auth import root
+
+if TYPE_CHECKING:
+    pass
 
 FLASH_COOKIE = "fw_flash"
 FLASH_CHARS = 600

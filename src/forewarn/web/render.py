@@ -24,7 +24,8 @@ NAV = (("board", "/", "Board"), ("feed", "/feed", "Feed"), ("scenarios", "/scena
        ("ledger", "/ledger", "Ledger"), ("postmortem", "/postmortem", "Post-mortem"),
        ("sources", "/sources", "Sources"), ("roster", "/roster", "Roster"),
        ("analysis", "/analysis", "Analysis"))
-# the analytic pages (issue 17) behind the one "Analysis" entry (the main nav has no room for four more at 1280 px):
+# the analytic pages (issue 17), teams and deconfliction (issue 18) behind the one "Analysis" entry (the main nav
+# has no room for more at 1280 px):
 # listed on /analysis and in a second row of navigation on each of them
 ANALYSIS = (("/questions", "Questions", "Binary questions, blind estimates and the published lines with their "
                                         "softening gap."),
@@ -33,9 +34,13 @@ ANALYSIS = (("/questions", "Questions", "Binary questions, blind estimates and t
             ("/ach", "Hypotheses", "Competing hypotheses: hypotheses against the evidence, an inconsistency score "
                                    "each and which evidence would change their ranking."),
             ("/assumptions", "Assumptions", "Key assumptions behind a line, with signposts that flag them for "
-                                            "review when new evidence matches."))
-ANALYSIS_PAGES = frozenset({"analysis", "questions", "scores"})  # the data-page of each (hypotheses and assumptions
-# pages say "questions")
+                                            "review when new evidence matches."),
+            ("/teams", "Teams", "Teams and their members, what each holds and shared, and (admins) who read "
+                                "restricted objects."),
+            ("/deconfliction", "Deconfliction", "Selectors your team holds that another team holds too, and "
+                                                "brokered requests to talk."))
+# the data-page of each (hypotheses and assumptions pages say "questions")
+ANALYSIS_PAGES = frozenset({"analysis", "questions", "scores", "teams", "deconfliction"})
 
 
 def when(value: datetime | date | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

@@ -16,6 +16,7 @@ from forewarn.web.api import (
     ach,
     annotations,
     assumptions,
+    deconflict,
     dissent,
     documents,
     entities,
@@ -29,11 +30,12 @@ from forewarn.web.api import (
     scenarios,
     scores,
     sources,
+    teams,
     warnings,
 )
 from forewarn.web.api.common import known_query
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(known_query)])
 for module in (meta, accounts, warnings, scenarios, events, documents, entities, ledger, sources, feed, handover,
-               annotations, roster, judgments, dissent, scores, assumptions, ach):
+               annotations, roster, judgments, dissent, scores, assumptions, ach, teams, deconflict):
     router.include_router(module.router)

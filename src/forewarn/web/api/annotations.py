@@ -24,6 +24,11 @@ KINDS = {"documents": TargetKind.DOCUMENT, "events": TargetKind.EVENT}
 
 class NoteIn(BaseModel):
     text: str = Field(min_length=1, max_length=NOTE_MAX)
+    marking: str | None = Field(None, max_length=32, description="its own TLP marking (TLP:AMBER, TLP:AMBER+STRICT, "
+                                "TLP:RED); the note takes the strictest of it and its target's")
+    teams: list[str] = Field([], max_length=20, description="owning teams of its own marking")
+    recipients: list[str] = Field([], max_length=50, description="named recipients (AMBER: accounts or teams; RED: "
+                                  "accounts)")
 
 
 class TagIn(BaseModel):
@@ -104,10 +109,12 @@ def tagged(request: Request, p: Viewer, paging: Annotated[Paging, Depends()],
 @router.post("/{kind}/{ref}/notes", response_model=Note, status_code=201, summary="Add a note (analyst)")
 def add_note(request: Request, p: ActAnalyst, kind: Kind, ref: Annotated[str, Path(min_length=1, max_length=64)],
              body: NoteIn) -> Note:
-    return acting(request, p).annotations.note(KINDS[kind], ref, body.text)
+    return acting(request, p).annotations.note(KINDS[kind], ref, body.text, marking=body.marking, teams=body.teams,
+                                               recipients=body.recipients)
 
 
-@router.post("/{kind}/{ref}/tags", response_model=TagOut, summary="Tag a document or an event (analyst)")
+@router.post("/{kind}/{ref}/tags", response_model=TagOut, summary="Tag a document or an event (analyst)",
+             responses={201: {"model": TagOut, "description": "tagged (200: it had the tag already)"}})
 def add_tag(request: Request, p: ActAnalyst, kind: Kind, ref: Annotated[str, Path(min_length=1, max_length=64)],
             body: TagIn, response: Response) -> TagOut:
     done = acting(request, p).annotations.tag(KINDS[kind], ref, body.tag)

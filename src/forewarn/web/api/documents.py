@@ -76,6 +76,7 @@ class DocumentOut(BaseModel):
     ingested_at: datetime
     language: str | None
     marking: str
+    marking_label: str  # who may see it: "TLP:CLEAR", or "TLP:AMBER · team north · for ana" (issue 18)
     location: str
     text: str
     extraction: ExtractionStatusOut | None
@@ -166,7 +167,8 @@ def get_document(request: Request, p: Viewer,
     return DocumentOut(
         id=doc.id, title=doc.title, url=doc.url, source_id=doc.source_id, published_at=doc.published_at,
         published_precision=doc.published_precision.value if doc.published_precision else None,
-        ingested_at=doc.ingested_at, language=doc.language, marking=doc.marking, location=doc.location, text=doc.text,
+        ingested_at=doc.ingested_at, language=doc.language, marking=doc.marking, marking_label=found.marking,
+        location=doc.location, text=doc.text,
         extraction=ExtractionStatusOut(extractor=status.extractor, status=status.status, error=status.error,
                                        extracted_at=status.extracted_at) if status else None,
         marks=sorted(spans_of(x, doc.text), key=lambda s: (s.start, -s.end, s.kind)),

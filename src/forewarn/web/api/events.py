@@ -70,6 +70,7 @@ class EventOut(BaseModel):
     coded_at: datetime
     evidence: EvidenceOut
     url: str  # the evidence in the workbench
+    marking: str | None = None  # who may see it, for a restricted event ("TLP:AMBER · team north"); None: open
 
 
 class DayCount(BaseModel):
@@ -100,7 +101,7 @@ def place_out(p: StoredPlace | None) -> PlaceOut | None:
                     gazetteer_id=p.gazetteer_id, precision=p.precision, text=p.text, start=p.start, end=p.end)
 
 
-def event_out(e: StoredEvent, sentence: str | None = None) -> EventOut:
+def event_out(e: StoredEvent, sentence: str | None = None, marking: str | None = None) -> EventOut:
     return EventOut(
         id=e.id, document_id=e.document_id, source_id=e.source_id, published_at=e.published_at, type=e.type,
         mode=e.mode, contexts=list(e.contexts), actor=e.actor, recipient=e.recipient, place=place_out(e.place),
@@ -110,7 +111,7 @@ def event_out(e: StoredEvent, sentence: str | None = None) -> EventOut:
         extractor=e.extractor, coder=e.coder, coded_at=e.coded_at,
         evidence=EvidenceOut(sentence=e.sentence, start=e.start, end=e.end, trigger_start=e.trigger_start,
                              trigger_end=e.trigger_end, text=sentence),
-        url=f"/documents/{e.document_id}#ev-{e.id}")
+        url=f"/documents/{e.document_id}#ev-{e.id}", marking=marking)
 
 
 def box_list(b: BBox) -> list[float]:
@@ -118,7 +119,7 @@ def box_list(b: BBox) -> list[float]:
 
 
 def events_out(listed: EventList) -> list[EventOut]:
-    return [event_out(e, listed.sentence(e)) for e in listed.events]
+    return [event_out(e, listed.sentence(e), listed.markings.get(e.id)) for e in listed.events]
 
 
 @router.get("/events", response_model=Page[EventOut], summary="Events matching the filters, newest first")

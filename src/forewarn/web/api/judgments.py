@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import AwareDatetime, BaseModel, Field
 
+from forewarn.ingest.annotations import asked_compartment
 from forewarn.model.judgment import RATIONALE_MAX, TITLE_MAX, QuestionState
 from forewarn.warn.judgments import estimate_json, question_json, view_json
 from forewarn.web.api.common import Page, Paging
@@ -89,6 +90,11 @@ class QuestionIn(BaseModel):
     resolves_by: date
     owner: str | None = Field(None, min_length=1, max_length=128)
     reveal_at: AwareDatetime | None = None
+    marking: str | None = Field(None, max_length=32, description="who may see it and all tied to it: TLP:AMBER, "
+                                "TLP:AMBER+STRICT or TLP:RED (default: every account)")
+    teams: list[str] = Field([], max_length=20, description="owning teams of its marking")
+    recipients: list[str] = Field([], max_length=50, description="named recipients (AMBER: accounts or teams; RED: "
+                                  "accounts)")
 
 
 class EstimateIn(BaseModel):
@@ -124,7 +130,8 @@ def list_questions(request: Request, p: Viewer, paging: Annotated[Paging, Depend
              summary="Add a question (analyst; ledgered: question-added)")
 def add_question(request: Request, p: ActAnalyst, body: QuestionIn) -> QuestionOut:
     q = acting(request, p).judgments.add_question(body.title, body.criteria, body.resolves_by, body.owner,
-                                                  body.reveal_at)
+                                                  body.reveal_at,
+                                                  asked_compartment(body.marking, body.teams, body.recipients))
     return QuestionOut.model_validate(question_json(q))
 
 

@@ -189,6 +189,7 @@ class PostMortemOut(BaseModel):
     documents_in_window: int
     observations_in_window: int
     signals: int
+    hidden_signals: int = Field(0, description="signals from holdings the caller may not see: counted, not shown")
     first_signal: Signal | None
     first_warning: int | None
     lead_time_seconds: float | None = Field(description="from the first warning to the event")
@@ -231,7 +232,8 @@ def postmortem_out(view: PostMortemView) -> PostMortemOut:
         broken_text=BREAKS[pm.broken],
         findings=[Finding(link=f.link.value, text=f.text, warning_id=f.warning_id) for f in pm.findings],
         documents_in_window=pm.documents_in_window, observations_in_window=pm.observations_in_window,
-        signals=len(pm.signals), first_signal=first, first_warning=pm.first_warning.id if pm.first_warning else None,
+        signals=len(pm.signals), hidden_signals=pm.hidden_signals, first_signal=first,
+        first_warning=pm.first_warning.id if pm.first_warning else None,
         lead_time_seconds=pm.lead_time.total_seconds() if pm.lead_time is not None else None,
         signal_lead_time_seconds=pm.signal_lead_time.total_seconds() if pm.signal_lead_time is not None else None,
         warnings=outcomes,

@@ -13,10 +13,12 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from forewarn.app import Workspace
-from forewarn.cycle import run_cycle
+from forewarn.cycle import run_cycle, seen_report
 from forewarn.detect.desk import ScenarioLine
+from forewarn.detect.shown import hidden_text
 from forewarn.detect.types import ScenarioChange
 from forewarn.model import Indicator, Region, StoredAssessment, Threshold
+from forewarn.model.marking import Compartment
 from forewarn.web.api.common import Page, Paging
 from forewarn.web.api.evidence import EvidenceGroupOut, evidence_out
 from forewarn.web.api.warnings import WarningOut, warning_out
@@ -59,7 +61,11 @@ class AssessmentOut(BaseModel):
     probability: float
     log_odds: float
     level: str | None
-    signals: list[SignalOut] | None = Field(description="every signal with its contribution (null when not asked for)")
+    signals: list[SignalOut] | None = Field(description="every signal with its contribution that the asker may see "
+                                                        "(null when not asked for)")
+    hidden_signals: int = Field(0, description="signals from holdings the asker may not see: left out of `signals`, "
+                                               "nothing else said about them")
+    hidden: str = Field("", description='"n signals from holdings you may not see" (empty for none)')
 
 
 class LatestOut(BaseModel):
@@ -106,6 +112,11 @@ class ScenarioIn(BaseModel):
 
     yaml: str | None = Field(None, min_length=1, max_length=200_000)
     default: str | None = Field(None, min_length=1, max_length=64)
+    marking: str = Field("TLP:CLEAR", max_length=32, description="who may see it, its assessments and warnings: "
+                                                                  "TLP:CLEAR, GREEN, AMBER, AMBER+STRICT, RED")
+    teams: list[str] = Field(default_factory=list, max_length=32, description="owning teams")
+    recipients: list[str] = Field(default_factory=list, max_length=64,
+                                  description="named accounts (or teams, for AMBER) that may see it")
 
     @model_validator(mode="after")
     def one_of(self) -> ScenarioIn:
@@ -152,7 +163,8 @@ def summary(line: ScenarioLine) -> ScenarioSummary:
 
 
 def assessment_out(a: StoredAssessment, signals: bool = True) -> AssessmentOut:
-    return AssessmentOut.model_validate({**asdict(a), "signals": list(a.signals) if signals else None})
+    return AssessmentOut.model_validate({**asdict(a), "signals": list(a.signals) if signals else None,
+                                         "hidden": hidden_text(a.hidden_signals)})
 
 
 @router.get("/scenarios", response_model=Page[ScenarioSummary], summary="The scenarios watched, with their latest "
@@ -168,7 +180,8 @@ def get_scenario(request: Request, p: Viewer, scenario_id: ScenarioId) -> Scenar
     ws = acting(request, p)
     line = ws.scenarios.line(scenario_id)
     s, last = line.record.scenario, line.latest
-    evidence = ws.reads.signal_evidence(last.signals, {i.id: i.name for i in s.indicators}) if last else []
+    evidence = ws.reads.signal_evidence(last.signals, {i.id: i.name for i in s.indicators},
+                                        seen=True) if last else []  # line.latest: as shown to the asker
     return ScenarioDetail(
         **summary(line).model_dump(), yaml=line.record.yaml,
         region=s.region, indicators=list(s.indicators),
@@ -196,11 +209,12 @@ def list_assessments(request: Request, p: Viewer, scenario_id: ScenarioId, pagin
 def add_scenario(request: Request, response: Response, p: ActAnalyst, body: ScenarioIn) -> ScenarioChangeOut:
     """An unchanged scenario (same id and text) changes nothing: 200 with ``change`` null."""
     ws = acting(request, p)
+    compartment = Compartment.of(body.marking, body.teams, body.recipients)
     if body.default is not None:
-        [change] = ws.scenarios.add_many(defaults=[body.default])
+        [change] = ws.scenarios.add_many(defaults=[body.default], compartment=compartment)
     else:
         assert body.yaml is not None
-        change = add_posted_yaml(ws, body.yaml)
+        change = add_posted_yaml(ws, body.yaml, compartment)
     if change.kind is None:
         response.status_code = 200
     response.headers["Location"] = f"/api/v1/scenarios/{change.scenario.id}"
@@ -208,9 +222,10 @@ def add_scenario(request: Request, response: Response, p: ActAnalyst, body: Scen
                                                                                    include_removed=True)))
 
 
-def add_posted_yaml(ws: Workspace, text: str) -> ScenarioChange:
-    """Add a scenario from YAML posted by ``ws``'s actor; messages and its record name it so."""
-    return ws.scenarios.add_text(text, f"posted YAML (web:{ws.actor})")
+def add_posted_yaml(ws: Workspace, text: str, compartment: Compartment | None = None) -> ScenarioChange:
+    """Add a scenario from YAML posted by ``ws``'s actor (in ``compartment``); messages and its record name it
+    so."""
+    return ws.scenarios.add_text(text, f"posted YAML (web:{ws.actor})", compartment)
 
 
 @router.delete("/scenarios/{scenario_id}", response_model=ScenarioChangeOut,
@@ -227,7 +242,7 @@ def cycle(request: Request, p: ActDutyOfficer) -> CycleOut:
     """Assess every scenario, publish what changed, raise or reopen warnings, escalate overdue ones and
     deliver notifications — as the authenticated user."""
     ws = acting(request, p)
-    report = run_cycle(ws, ws.clock())
+    report = seen_report(ws, run_cycle(ws, ws.clock()))
     published = set(report.published)
     return CycleOut(
         at=report.at, published=list(report.published),

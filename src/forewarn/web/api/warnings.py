@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
+from forewarn.detect.shown import hidden_text
 from forewarn.model import LedgerEntry, WarningRecord, WarningState
 from forewarn.model.warning import OPEN_STATES
 from forewarn.web.api.common import Page, Paging
@@ -91,6 +92,9 @@ class WarningOut(BaseModel):
     dissents: list[DissentOut] | None = Field(
         None, description="dissents from its disposition, oldest first (only on the single-warning read; lists "
                           "leave the field out and give `dissent_count`)")
+    hidden_signals: int = Field(0, description="signals of its evidence from holdings the asker may not see (single "
+                                               "read): left out of its text, ids and evidence, nothing else said")
+    hidden: str = Field("", description='"n signals from holdings you may not see" (empty for none)')
     dissent_count: int = Field(0, description="how many dissents its disposition has (protected: anyone may read "
                                               "them, no one may edit or hide them)")
 
@@ -137,9 +141,11 @@ def list_item(w: WarningRecord, dissents: int) -> dict[str, Any]:
     return warning_out(w, dissents=dissents).model_dump(mode="json", exclude={"dissents"})
 
 
-def warning_out(w: WarningRecord, history: list[LedgerEntry] | None = None, dissents: int = 0) -> WarningOut:
+def warning_out(w: WarningRecord, history: list[LedgerEntry] | None = None, dissents: int = 0,
+                hidden: int = 0) -> WarningOut:
     out = WarningOut.model_validate(w)
     out.dissent_count = dissents
+    out.hidden_signals, out.hidden = hidden, hidden_text(hidden)
     if history is not None:
         out.history = [HistoryEntry.model_validate(e) for e in history]
     return out
@@ -175,7 +181,7 @@ def warning_changes(request: Request, p: Viewer,
 def get_warning(request: Request, p: Viewer, warning_id: WarningId) -> WarningOut:
     ws = acting(request, p)
     view = ws.warnings.view(warning_id)
-    out = warning_out(view.warning, view.history)
+    out = warning_out(view.warning, view.history, hidden=view.hidden)
     out.evidence = evidence_out(warning_evidence(ws, view.warning))
     out.dissents = [dissent_out(d) for d in ws.dissents.of_warning(warning_id)]
     out.dissent_count = len(out.dissents)

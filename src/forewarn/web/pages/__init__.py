@@ -9,6 +9,7 @@ from forewarn.web.pages import (
     annotations,
     assumptions,
     board,
+    deconflict,
     dissent,
     documents,
     entities,
@@ -23,10 +24,11 @@ from forewarn.web.pages import (
     scores,
     session,
     sources,
+    teams,
 )
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(known_names)])  # unknown query parameters: 422
 for module in (session, board, scenarios, events, documents, entities, ledger, postmortem, sources, feed, handover,
-               roster, questions, ach, scores, dissent, assumptions, analysis,
+               roster, questions, ach, scores, dissent, assumptions, analysis, teams, deconflict,
                annotations):  # annotations last: its /events/{id} must not shadow another's /events/…
     router.include_router(module.router)

@@ -64,6 +64,7 @@ def warning_page(request: Request, p: Viewer, warning_id: WarningId) -> Response
     ws = acting(request, p)
     view = ws.warnings.view(warning_id)
     response = render(request, "warning.html", w=view.warning, history=history_rows(view.history),
+                      hidden=view.hidden_text,
                       evidence=warning_evidence(ws, view.warning),
                       documents=view.documents, events=view.events, names=view.names, clock=ws.clock(),
                       flash=take_flash(request), can_act=p.may(Role.DUTY_OFFICER), reminders=view.reminders_left,

@@ -45,7 +45,7 @@ def documents_page(
     return render(request, "documents.html", documents=found.documents, total=found.total, offset=offset, limit=PAGE,
                   params={k: v for k, v in params.items() if v}, source=source, since=since, until=until, q=q,
                   language=query.language, languages=LANGUAGES,
-                  sources=ws.sources.all(), may_post=p.may(Role.ANALYST), default_source=DEFAULT_SOURCE,
+                  sources=ws.reads.sources(), may_post=p.may(Role.ANALYST), default_source=DEFAULT_SOURCE,
                   scoped=found.scoped, scope=TEXT_SCOPE, forms=found.forms)
 
 
@@ -80,4 +80,4 @@ def document_page(
                   notes=ws.reads.document_annotations(doc.id), may_annotate=p.may(Role.ANALYST),  # F: notes, tags
                   sightings=found.sightings, sources=sources, cluster_size=found.cluster_size, members=found.members,
                   sentences=found.evidence, posted=posted, source=sources.get(doc.source_id or ""),
-                  reading=found.reading)
+                  reading=found.reading, marking=found.marking)

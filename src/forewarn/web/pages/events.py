@@ -32,10 +32,11 @@ def events_page(request: Request, p: Viewer, f: Annotated[EventFilters, Depends(
     if x.window:
         f.with_window(*x.window)
     chart = stacked_bars(x.by_type, title="Events per day, by type", order=EVENT_TYPES)
-    return render(request, "events.html", f=f, params=f.params(), types=EVENT_TYPES, sources=ws.sources.all(),
+    return render(request, "events.html", f=f, params=f.params(), types=EVENT_TYPES, sources=ws.reads.sources(),
                   total=x.listed.total, events=x.listed.events, sentences=x.listed.evidence, offset=offset, limit=PAGE,
                   regions=x.regions, unplaced=x.unplaced, chart=chart, window_days=WINDOW_DAYS,
-                  corrections=ws.reads.corrections_of(x.listed.events), may_correct=p.may(Role.ANALYST))
+                  corrections=ws.reads.corrections_of(x.listed.events), may_correct=p.may(Role.ANALYST),
+                  markings=x.listed.markings)
 
 
 @router.get("/map")

@@ -46,7 +46,25 @@ def ledger_row(run: Run) -> dict[str, Any]:
     e = run.first
     repeats = [{"entry": r, "payload": payload_text(r)} for r in run.entries] if run.grouped else []
     return {"entry": e, "link": subject_link(e.subject), "payload": payload_text(e), "repeats": repeats,
-            "label": run.label, "span": run.span, "seqs": run.seqs}
+            "label": run.label, "span": run.span, "seqs": run.seqs, "withheld": False}
+
+
+def withheld_row(e: LedgerEntry) -> dict[str, Any]:
+    """An entry about an object hidden from the viewer (:func:`forewarn.ledger.query.withheld`): seq, kind, time."""
+    return {"entry": e, "link": None, "payload": "", "repeats": [], "label": e.kind, "span": "", "seqs": str(e.seq),
+            "withheld": True}
+
+
+def page_rows(entries: list[LedgerEntry]) -> list[dict[str, Any]]:
+    """The page's rows in the entries' order; withheld entries (no hash) are never folded together."""
+    place = {id(e): i for i, e in enumerate(entries)}
+    rows: list[tuple[int, dict[str, Any]]] = []
+    for run in runs(entries):
+        if run.first.hash:
+            rows.append((place[id(run.first)], ledger_row(run)))
+        else:
+            rows.extend((place[id(e)], withheld_row(e)) for e in run.entries)
+    return [row for _, row in sorted(rows, key=lambda r: r[0])]
 
 
 @router.get("/ledger")
@@ -60,7 +78,7 @@ def ledger_page(request: Request, p: Viewer,
     found = ws.ledger.page(ledger_filter([kind], actor, subject, since, until), limit=PER_PAGE, offset=offset)
     report = ws.ledger.verify() if verify else None
     params = {"kind": kind, "actor": actor, "subject": subject, "since": since, "until": until}
-    rows = [ledger_row(run) for run in runs(found.entries)]
+    rows = page_rows(found.entries)
     return render(request, "ledger.html", rows=rows, total=found.total, offset=offset, limit=PER_PAGE, params=params,
                   kinds=ws.ledger.kinds(), names=ws.ledger.display_names(), report=report,
                   verify_text=verify_words(report) if report else "", checked_at=ws.clock() if report else None)

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import Response
 
 from forewarn.errors import InvalidArgument
+from forewarn.ingest.annotations import asked_compartment
 from forewarn.model import Role
 from forewarn.model.judgment import ICD203, RATIONALE_MAX, TITLE_MAX, QuestionState, check_probability, words
 from forewarn.warn.judgments import QuestionView
@@ -67,13 +68,21 @@ def question_page(request: Request, p: Viewer, ref: Ref) -> Response:
 
 @router.post("/questions")
 def add_question(request: Request, p: ActAnalyst, title: Annotated[str, Form(max_length=TITLE_MAX)] = "",
-                 criteria: Text = "", resolves_by: Annotated[str, Form(max_length=10)] = "") -> Response:
+                 criteria: Text = "", resolves_by: Annotated[str, Form(max_length=10)] = "",
+                 marking: Annotated[str, Form(max_length=32)] = "", team: Annotated[str, Form(max_length=200)] = "",
+                 recipients: Annotated[str, Form(max_length=1000)] = "") -> Response:
     desk = acting(request, p).judgments
 
     def action() -> tuple[str, str]:
-        q = desk.add_question(title, criteria, day(resolves_by))
+        q = desk.add_question(title, criteria, day(resolves_by), compartment=asked_compartment(
+            marking, _names(team), _names(recipients)))
         return f"question {q.id} added", f"/questions/{q.id}"
     return attempt(request, "/questions", action)
+
+
+def _names(text: str) -> list[str]:
+    """Comma-separated names as a form gives them."""
+    return [n.strip() for n in text.split(",") if n.strip()]
 
 
 @router.post("/questions/{ref}/estimates")

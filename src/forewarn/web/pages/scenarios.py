@@ -15,8 +15,10 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import Response
 
 from forewarn.accounts import Role
-from forewarn.cycle import run_cycle
+from forewarn.cycle import run_cycle, seen_report
+from forewarn.detect.shown import hidden_text
 from forewarn.errors import InvalidArgument
+from forewarn.model.marking import Compartment
 from forewarn.warn.board import scenario_lines
 from forewarn.web.api.scenarios import add_posted_yaml
 from forewarn.web.auth import ActAnalyst, ActDutyOfficer, Viewer, acting
@@ -64,10 +66,10 @@ def scenario_page(request: Request, p: Viewer, scenario_id: ScenarioId,
     by_indicator: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for sig in sorted(signals, key=lambda x: (x["observed_on"], x["known_at"]), reverse=True):
         by_indicator[sig["indicator_id"]].append(sig)
-    evidence = ws.reads.signal_evidence(last.signals if last else (), names)
+    evidence = ws.reads.signal_evidence(last.signals if last else (), names, seen=True)  # view.last: shown
     response = render(
         request, "scenario.html", s=s, record=record, last=last, chart=chart, series=series, days=days,
-        ranges=list(RANGES), evidence=evidence,
+        ranges=list(RANGES), evidence=evidence, hidden_text=hidden_text,
         counted_total=sum(x["contribution"] for x in signals if x["counted"]), names=names,
         by_indicator=by_indicator, matches=MATCHES, documents=view.documents, warnings=warnings,
         ack_minutes={t.level: policy.minutes(t.level, s.thresholds) for t in s.thresholds},
@@ -97,17 +99,22 @@ def _log_odds(p: float) -> float:
 
 @router.post("/scenarios")
 def add_scenario(request: Request, p: ActAnalyst, yaml: Annotated[str, Form(max_length=200_000)] = "",
-                 default: Annotated[str, Form(max_length=64)] = "") -> Response:
-    """Add (or update) a scenario from pasted YAML or a shipped default."""
+                 default: Annotated[str, Form(max_length=64)] = "",
+                 marking: Annotated[str, Form(max_length=32)] = "TLP:CLEAR",
+                 teams: Annotated[str, Form(max_length=500)] = "",
+                 recipients: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    """Add (or update) a scenario from pasted YAML or a shipped default, in a compartment (marking, owning
+    teams and recipients, comma-separated)."""
     ws = acting(request, p)
 
     def act() -> tuple[str, str]:
         if yaml.strip() and default:
             raise InvalidArgument("paste a scenario or choose a default one, not both")
+        compartment = Compartment.of(marking, teams.split(","), recipients.split(","))
         if default:
-            [change] = ws.scenarios.add_many(defaults=[default])
+            [change] = ws.scenarios.add_many(defaults=[default], compartment=compartment)
         elif yaml.strip():
-            change = add_posted_yaml(ws, yaml)
+            change = add_posted_yaml(ws, yaml, compartment)
         else:
             raise InvalidArgument("paste a scenario's YAML or choose a default one")
         how = {"scenario-added": "added", "scenario-changed": "updated"}.get(change.kind or "", "unchanged")
@@ -134,7 +141,7 @@ def cycle(request: Request, p: ActDutyOfficer) -> Response:
     ws = acting(request, p)
 
     def act() -> str:
-        report = run_cycle(ws, ws.clock())
+        report = seen_report(ws, run_cycle(ws, ws.clock()))
         return (f"Cycle done: {len(report.assessments)} scenario(s) assessed, {len(report.published)} changed, "
                 f"{len(report.warnings)} warning(s) raised or reopened, {len(report.escalated)} escalated.")
 

@@ -20,7 +20,7 @@ ISSUES_PER_PAGE = 100
 @router.get("/sources")
 def sources_page(request: Request, p: Viewer, offset: Annotated[int, Query(ge=0, le=10**9)] = 0) -> Response:
     ws = acting(request, p)
-    sources = [{"source": s, "location": public_location(s.location)} for s in ws.sources.all()]
+    sources = [{"source": s, "location": public_location(s.location)} for s in ws.reads.sources()]
     runs = ws.reads.run_list(RUNS_PER_PAGE, offset)
     rows = [{"run": r, "inputs": ", ".join(public_location(i) for i in r.inputs)} for r in runs.items]
     return render(request, "sources.html", sources=sources, runs=rows, total=runs.total, offset=offset,
