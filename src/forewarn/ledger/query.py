@@ -291,6 +291,8 @@ def _cited(e: LedgerEntry) -> list[str]:
     if e.kind == "warning-raised":
         return [f"event:{i}" for i in _strings(p.get("event_ids"))] + \
             [f"document:{i}" for i in _strings(p.get("document_ids"))]
+    if e.kind == "assumption-flagged":  # an event's id, or a claim's "document:seq"
+        return [f"document:{i.rpartition(':')[0]}" if ":" in i else f"event:{i}" for i in _strings(p.get("evidence"))]
     if e.kind == "handover-written":  # a note's snapshot names warnings and scenarios
         named = [w for key in ("open_warnings", "warnings") for w in _dicts(p.get(key))]
         return [f"warning:{w.get('id')}" for w in named] + [f"scenario:{x.get('scenario_id')}"

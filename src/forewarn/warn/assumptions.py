@@ -232,8 +232,8 @@ class AssumptionDesk:
             "title": f"Assumption {a.id} flagged for review: a signpost matched new evidence",
             "text": f"Signpost(s) {', '.join(sorted({f.signpost for f in found}))} of assumption {a.id} (question "
                     f"{a.question_id}) matched {len(evidence)} new observation(s). Review it: /assumptions/{a.id}",
-            "assumption_id": a.id, "question_id": a.question_id, "evidence": evidence, "url": f"/assumptions/{a.id}"},
-            at)
+            "assumption_id": a.id, "question_id": a.question_id, "url": f"/assumptions/{a.id}"},
+            at)  # no evidence ids: the notice goes out as the system; the page shows the owner what they may see
 
     def parse(self, text: str) -> Signposts:
         return load_signposts(text, "signposts", gazetteer=self.gazetteer())
