@@ -21,7 +21,7 @@ from forewarn.model import Signal
 from forewarn.model.marking import EVERYTHING, Access, Compartment, visible_to
 from forewarn.model.principal import Principal, PrincipalKind
 from forewarn.store import schema as t
-from forewarn.store.core import StoreCore, chunks
+from forewarn.store.core import StoreCore, among
 
 
 def hidden_from(column: Any, access: Access) -> list[ColumnElement[bool]]:
@@ -46,8 +46,8 @@ def hidden_among(conn: Connection, access: Access, *, documents: Iterable[str] =
 def _hidden_in(conn: Connection, table: Any, ids: list[str], hidden: list[int]) -> list[str]:
     """The ids of ``table`` among ``ids`` whose compartment is one of ``hidden``."""
     c = table.c
-    return [str(r.id) for chunk in chunks(ids)
-            for r in conn.execute(select(c.id, c.compartment).where(c.id.in_(chunk), c.compartment.in_(hidden)))]
+    return [str(r.id) for cond in among(conn, c.id, ids)
+            for r in conn.execute(select(c.id, c.compartment).where(cond, c.compartment.in_(hidden)))]
 
 
 SignalLike = TypeVar("SignalLike", bound=Mapping[str, Any] | Signal)
