@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 
 from forewarn.accounts import Accounts
@@ -27,6 +27,7 @@ from forewarn.ledger.autoanchor import attach as attach_anchors
 from forewarn.ledger.clock import ClockDesk, WorkspaceClock
 from forewarn.ledger.service import LedgerService
 from forewarn.model import Principal
+from forewarn.model.clock import utc_now
 from forewarn.model.dissent import dissent_json
 from forewarn.nlp.translate import load_translator
 from forewarn.reads import Reads
@@ -45,10 +46,6 @@ from forewarn.warn.teams import TeamDesk
 from forewarn.warn.withheld import hidden_holdings
 
 Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Workspace:

@@ -22,7 +22,7 @@ from forewarn.model import Scenario
 from forewarn.model.marking import EVERYTHING, Access, Compartment
 from forewarn.store import SqlStore
 from forewarn.store import schema as t
-from forewarn.store.access import compartment_of, hidden_from
+from forewarn.store.access import compartments_on, hidden_from
 
 if TYPE_CHECKING:
     from forewarn.geo.gazetteer import Gazetteer
@@ -106,8 +106,7 @@ def _compartment(store: SqlStore, conn: Connection, row: Any, wanted: Compartmen
     if wanted is None:
         return row.compartment if row is not None else None
     if row is not None and row.compartment is not None:
-        found = conn.execute(select(t.compartments).where(t.compartments.c.id == row.compartment)).first()
-        before = compartment_of(found) if found is not None else Compartment()
+        before = compartments_on(conn, [row.compartment]).get(row.compartment, Compartment())
         if not before.raised_to(wanted):
             raise InvalidArgument(f"scenario {row.id!r} is {before.label}: a marking is raised, never lowered",
                                   hint=f"add it with --marking {before.marking.value} or stricter")

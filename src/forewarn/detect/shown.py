@@ -75,10 +75,10 @@ def shown_warnings(conn: Connection, found: Sequence[WarningRecord], access: Acc
     looked up at once (a board's worth in two queries); only a warning that cites some reads more."""
     if not access.restricted:
         return [(w, 0) for w in found]
-    documents = hidden_among(conn, access, documents=[d for w in found for d in w.document_ids])
-    events = hidden_among(conn, access, events=[e for w in found for e in w.event_ids])
-    return [_shown_one(conn, w, access, Hidden(documents.intersection(w.document_ids)
-                                               | events.intersection(w.event_ids))) for w in found]
+    hidden = hidden_among(conn, access, documents=[d for w in found for d in w.document_ids],
+                          events=[e for w in found for e in w.event_ids])
+    return [_shown_one(conn, w, access, Hidden(hidden.intersection([*w.document_ids, *w.event_ids])))
+            for w in found]
 
 
 def _shown_one(conn: Connection, w: WarningRecord, access: Access, hidden: Hidden) -> tuple[WarningRecord, int]:

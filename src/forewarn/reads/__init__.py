@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import cached_property
 from typing import IO, Any, Literal
 
@@ -15,6 +15,7 @@ from forewarn.export import write_plover_jsonl
 from forewarn.geo.gazetteer import Gazetteer
 from forewarn.model import Document, IngestRun, Principal, Source, WarningRecord
 from forewarn.model.annotations import CorrectionState, Tag, TargetKind
+from forewarn.model.clock import utc_now
 from forewarn.model.marking import Access, Compartment
 from forewarn.model.query import DocumentQuery, EventQuery
 from forewarn.model.records import DocumentExtraction, DocumentView, EntityMerge, EntityRecord, RunView, StoredEvent
@@ -59,10 +60,6 @@ EventRole = Literal["actor", "recipient", "any"]
 
 EXPORT_CHUNK = 500  # events exported per read of their documents
 Read = tuple[str, str, int | None]  # (kind, id, compartment id) of an object read: what the read audit records
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

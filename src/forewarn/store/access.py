@@ -90,6 +90,24 @@ def _split(text: str | None) -> list[str]:
     return [p for p in (text or "").split(",") if p]
 
 
+def account_access(conn: Connection, name: str) -> Access:
+    """What the account ``name`` may see, read on ``conn``: its teams, and the compartments they and its name
+    do not open (the one resolution of :meth:`AccessStore.access` and of a notification's recipient)."""
+    m = t.team_members.c
+    teams = frozenset(conn.execute(select(m.team_id).where(m.account == name.strip().lower())).scalars())
+    rows = conn.execute(select(t.compartments)).all()
+    return Access(name, teams, frozenset(r.id for r in rows if not visible_to(compartment_of(r), name, teams)))
+
+
+def compartments_on(conn: Connection, ids: Iterable[int | None]) -> dict[int, Compartment]:
+    """The compartments of these ids (None and unknown ids left out), read on ``conn``."""
+    wanted = sorted({i for i in ids if i is not None})
+    if not wanted:
+        return {}
+    k = t.compartments.c
+    return {r.id: compartment_of(r) for r in conn.execute(select(t.compartments).where(k.id.in_(wanted)))}
+
+
 class AccessStore(StoreCore):
     """Teams, members, compartments and the read audit."""
 
@@ -98,10 +116,7 @@ class AccessStore(StoreCore):
         if who.kind is PrincipalKind.SYSTEM:
             return EVERYTHING
         with self.engine.connect() as conn:
-            teams = frozenset(self._teams_of(conn, who.name))
-            rows = conn.execute(select(t.compartments)).all()
-        hidden = frozenset(r.id for r in rows if not visible_to(compartment_of(r), who.name, teams))
-        return Access(who.name, teams, hidden)
+            return account_access(conn, who.name)
 
     def teams_of(self, name: str) -> list[str]:
         with self.engine.connect() as conn:
@@ -128,12 +143,8 @@ class AccessStore(StoreCore):
 
     def compartments(self, ids: Iterable[int | None]) -> dict[int, Compartment]:
         """The compartments of these ids (None and unknown ids left out)."""
-        wanted = sorted({i for i in ids if i is not None})
-        if not wanted:
-            return {}
-        k = t.compartments.c
         with self.engine.connect() as conn:
-            return {r.id: compartment_of(r) for r in conn.execute(select(t.compartments).where(k.id.in_(wanted)))}
+            return compartments_on(conn, ids)
 
     def record_reads(self, access: Access, items: Sequence[tuple[str, str, int]], via: str, at: datetime) -> None:
         """Who read which AMBER or RED object (kind, id, compartment id), and by which way out (page, API, CLI)."""

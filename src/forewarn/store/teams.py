@@ -20,7 +20,7 @@ from forewarn.errors import AlreadyExists, NotFound
 from forewarn.model.marking import Compartment, strictest
 from forewarn.model.source import Marking
 from forewarn.store import schema as t
-from forewarn.store.access import compartment_of
+from forewarn.store.access import compartment_of, compartments_on
 
 MARKABLE: dict[str, Table] = {"source": t.sources, "document": t.documents, "scenario": t.scenarios,
                               "question": t.questions}
@@ -181,7 +181,7 @@ def tighten(conn: Connection, table: Table, where: ColumnElement[bool], old: Mar
     strictest of their own and ``new``. Returns how many rows changed."""
     col = table.c.compartment
     found = [r[0] for r in conn.execute(select(col).where(where).group_by(col))]
-    own = _compartments(conn, [c for c in found if c is not None])
+    own = compartments_on(conn, found)
     n = 0
     for cid in found:
         mine = own.get(cid, Compartment()) if cid is not None else Compartment()
@@ -191,13 +191,6 @@ def tighten(conn: Connection, table: Table, where: ColumnElement[bool], old: Mar
             same = col.is_(None) if cid is None else col == cid
             n += conn.execute(update(table).where(where, same).values(compartment=nid)).rowcount or 0
     return n
-
-
-def _compartments(conn: Connection, ids: list[int]) -> dict[int, Compartment]:
-    if not ids:
-        return {}
-    k = t.compartments.c
-    return {r.id: compartment_of(r) for r in conn.execute(select(t.compartments).where(k.id.in_(ids)))}
 
 
 def _key(table: Table, object_id: str) -> Any:

@@ -22,10 +22,10 @@ from sqlalchemy import Connection, func, select
 from forewarn.detect.shown import hidden_text, shown_warning
 from forewarn.errors import InvalidArgument
 from forewarn.model import WarningRecord
-from forewarn.model.marking import Access, visible_to
+from forewarn.model.marking import Access
 from forewarn.redact import fingerprint, redact_url
 from forewarn.store import schema as t
-from forewarn.store.access import compartment_of
+from forewarn.store.access import account_access, compartment_of
 from forewarn.warn import roster
 from forewarn.warn.dissent import warning_dissents
 from forewarn.warn.policy import Policy
@@ -124,16 +124,12 @@ def recipient_payload(conn: Connection, access: Access, reason: Reason, w: Warni
 def recipient_access(conn: Connection, channel: Channel, target: str) -> Access:
     """What a recipient may see: an e-mail address that names an account (a roster post's holder is named by
     one) sees what that account sees; a webhook, or an address with no account, only open holdings."""
-    compartments = {int(r.id): compartment_of(r) for r in conn.execute(select(t.compartments))}
     name = target.strip().lower()
-    u, m = t.users.c, t.team_members.c
-    account = channel is Channel.EMAIL and conn.execute(
-        select(u.id).where(func.lower(u.name) == name)).first() is not None
-    if not account:
-        return Access(f"{channel.value} recipient", hidden=frozenset(i for i, c in compartments.items()
-                                                                      if c.restricted))
-    teams = frozenset(conn.execute(select(m.team_id).where(m.account == name)).scalars())
-    return Access(name, teams, frozenset(i for i, c in compartments.items() if not visible_to(c, name, teams)))
+    u = t.users.c
+    if channel is Channel.EMAIL and conn.execute(select(u.id).where(func.lower(u.name) == name)).first() is not None:
+        return account_access(conn, name)
+    return Access(f"{channel.value} recipient", hidden=frozenset(
+        int(r.id) for r in conn.execute(select(t.compartments)) if compartment_of(r).restricted))
 
 
 def queue_notice(conn: Connection, policy: Policy, reason: str, subject: str, recipients: Sequence[str],
