@@ -120,13 +120,12 @@ def insert_selector(conn: Connection, row: dict[str, Any]) -> int:
     return int(conn.execute(t.deconfliction_selectors.insert().values(row).returning(S.id)).scalar_one())
 
 
-def others_holding(conn: Connection, team: str | None, keys: Iterable[str]) -> list[Row[Any]]:
-    """The selectors held under any of ``keys``, not excluded (by teams other than ``team``, when given)."""
+def others_holding(conn: Connection, keys: Iterable[str]) -> list[Row[Any]]:
+    """The selectors held under any of ``keys``, not excluded."""
     wanted, found = sorted(set(keys)), list[Row[Any]]()
-    other = [S.team_id != team] if team is not None else []
     for part in _chunks(wanted):
         found += conn.execute(select(t.deconfliction_selectors).where(
-            S.key.in_(part), S.excluded_at.is_(None), *other).order_by(S.id)).all()
+            S.key.in_(part), S.excluded_at.is_(None)).order_by(S.id)).all()
     return found
 
 

@@ -138,9 +138,7 @@ def marked(conn: Connection, kind: str, object_id: str) -> Marked:
     if cid is None:
         legacy = row._mapping.get("marking")
         return Marked(kind, object_id, None, Compartment(Marking(legacy) if legacy else Marking.CLEAR))
-    k = t.compartments.c
-    return Marked(kind, object_id, int(cid), compartment_of(conn.execute(select(t.compartments)
-                                                                         .where(k.id == cid)).one()))
+    return Marked(kind, object_id, int(cid), compartments_on(conn, [cid])[int(cid)])
 
 
 def write_marking(conn: Connection, old: Marked, new: Compartment, ids: Ids, existing: bool) -> dict[str, int]:

@@ -189,8 +189,8 @@ class TeamDesk:
         return new
 
     def _check_names(self, conn: Connection, new: Compartment) -> None:
-        if new.teams and db.team_ids(conn, new.teams) != set(new.teams):
-            unknown = sorted(set(new.teams) - db.team_ids(conn, new.teams))
+        unknown = sorted(set(new.teams) - db.team_ids(conn, new.teams))
+        if unknown:
             raise NotFound(f"no team {', '.join(unknown)}", hint="`forewarn team list` shows the teams")
         known = db.account_names(conn, new.recipients)
         if new.marking is Marking.AMBER:
@@ -251,11 +251,10 @@ def team_matches(conn: Connection, team_id: str, member: bool) -> tuple[Matched,
     """The team's selectors that deconfliction matched with another team's (helper D's tables, migration 0021):
     which of its own selectors, when, and whether it was excluded since; the other side never."""
     s, m = t.deconfliction_selectors.c, t.deconfliction_matches.c
-    own = select(s.id).where(s.team_id == team_id)
     rows = conn.execute(select(s.kind, s.shown, m.found_at, m.excluded)
                         .select_from(t.deconfliction_matches.join(
                             t.deconfliction_selectors, or_(s.id == m.selector_a, s.id == m.selector_b)))
-                        .where(s.team_id == team_id, or_(m.selector_a.in_(own), m.selector_b.in_(own)))
+                        .where(s.team_id == team_id)
                         .order_by(m.found_at.desc(), m.id.desc()).limit(500))
     return tuple(Matched(r.kind, r.shown if member else None, r.found_at, bool(r.excluded)) for r in rows)
 

@@ -33,7 +33,6 @@ from forewarn.geo.selectors import normalise
 from forewarn.ledger.service import LedgerService
 from forewarn.model import Principal, Role
 from forewarn.model.judgment import commitment, new_salt
-from forewarn.model.principal import PrincipalKind
 from forewarn.store import SqlStore
 from forewarn.store import deconfliction as q
 from forewarn.store import schema as t
@@ -113,8 +112,7 @@ class DeconflictionDesk:
 
     def run(self, at: datetime | None = None) -> RunReport:
         """Match the holdings new since the last run (analyst or above; the system in the cycle)."""
-        if self.who.kind is not PrincipalKind.SYSTEM:
-            self.who.require(Role.ANALYST, "run deconfliction")
+        self.who.require(Role.ANALYST, "run deconfliction")  # the system principal is an admin
         until = at or self.clock()
         with self.store.transaction() as conn:
             since = q.watermark(conn)
@@ -159,7 +157,7 @@ class DeconflictionDesk:
                 wanting.setdefault(key, []).append(s)
         made: list[tuple[int, Row[Any], Row[Any]]] = []
         seen: set[tuple[tuple[str, str, str], ...]] = set()
-        for other in q.others_holding(conn, None, wanting):
+        for other in q.others_holding(conn, wanting):
             for s in wanting[other.key]:
                 a, b = (s, other) if s.id < other.id else (other, s)
                 if s.team_id != other.team_id and (pair := _written_pair(a, b)) not in seen:
@@ -223,8 +221,9 @@ class DeconflictionDesk:
         """Ask the other team of a match to talk (analyst or above, member of this side's team)."""
         self.who.require(Role.ANALYST, "ask to talk about a deconfliction match")
         with self.store.transaction() as conn:
-            m, a, b = self._sides(conn, match_id)
-            mine, other = self._side(a, b, team)
+            teams = set(self.store.teams_of(self.who.name))
+            m, a, b = self._sides(conn, match_id, teams)
+            mine, other = self._side(a, b, team, teams)
             if m.excluded:
                 raise InvalidArgument(f"match {m.id} is of a selector marked not to be matched",
                                       hint="nothing to talk about through deconfliction")
@@ -322,16 +321,14 @@ class DeconflictionDesk:
             q.insert_selectors(conn, [{"team_id": team, "kind": held.kind, "key": k, "shown": held.shown,
                                        "found_at": self.clock(), "salt": new_salt()} for k in others])
 
-    def _sides(self, conn: Connection, match_id: int) -> tuple[Row[Any], Row[Any], Row[Any]]:
+    def _sides(self, conn: Connection, match_id: int, mine: set[str]) -> tuple[Row[Any], Row[Any], Row[Any]]:
         found = q.match_sides(conn, match_id)
-        mine = set(self.store.teams_of(self.who.name))
         if found is None or not ({found[1].team_id, found[2].team_id} & mine):
             raise NotFound(f"no deconfliction match {match_id} of your teams",
                            hint="forewarn deconflict list shows them")
         return found
 
-    def _side(self, a: Row[Any], b: Row[Any], team: str | None) -> tuple[Row[Any], Row[Any]]:
-        mine = set(self.store.teams_of(self.who.name))
+    def _side(self, a: Row[Any], b: Row[Any], team: str | None, mine: set[str]) -> tuple[Row[Any], Row[Any]]:
         sides = [(x, y) for x, y in ((a, b), (b, a)) if x.team_id in mine and (team is None or x.team_id == team)]
         if len(sides) != 1:
             raise InvalidArgument("you are a member of both teams of this match, or of neither named",

@@ -98,8 +98,7 @@ hulls = _by(_HULL, "hull", "n")
 
 def in_text(text: str, region: str | None = None) -> list[Held]:
     """Every selector written in ``text``, each once (by key), in order of kind."""
-    found = [*phones(text, region), *emails(text), *handles(text), *plates(text), *hulls(text)]
-    return list({h.key: h for h in reversed(found)}.values())[::-1]
+    return distinct([*phones(text, region), *emails(text), *handles(text), *plates(text), *hulls(text)])
 
 
 def entity(canonical_id: str, kind: str, sector: str | None, name: str) -> list[Held]:
