@@ -39,6 +39,7 @@ from forewarn.model.query import EVENT_MODES, EVENT_TYPES
 from forewarn.model.records import StoredEvent, StoredParticipant, StoredPlace
 from forewarn.store import SqlStore
 from forewarn.store import notes as db
+from forewarn.store.access import compartments_on
 
 if TYPE_CHECKING:
     from forewarn.geo.gazetteer import Gazetteer
@@ -116,7 +117,7 @@ class AnnotationDesk:
         """The id of the strictest of the target's compartment (``held``) and ``own`` (in the write transaction)."""
         if own is None:
             return held
-        return self.store.compartment_id(conn, strictest([*self.store.compartments([held]).values(), own]))
+        return self.store.compartment_id(conn, strictest([*compartments_on(conn, [held]).values(), own]))
 
     def tag(self, kind: TargetKind | str, ref: str, label: str) -> TagChange:
         """Tag a document or an event (the tag normalised), with its ledger entry (``tag-added``) when it is new."""

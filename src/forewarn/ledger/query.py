@@ -210,16 +210,30 @@ def _refs(kind: str, refs: set[str]) -> list[Any]:
     return sorted({int(r) for r in refs if r.isascii() and r.isdigit() and len(r) <= ID_DIGITS})
 
 
-def _owner_query(kind: str, refs: list[Any]) -> Select[Any]:
-    """(id, compartment) of the objects ``refs`` of one kind: an assumption and a matrix follow their question."""
-    if kind == "assumption":
-        return select(A.id, QC.compartment).join_from(t.assumptions, t.questions, QC.id == A.question_id) \
-            .where(A.id.in_(refs))
-    if kind == "ach":
-        return select(M.id, QC.compartment).join_from(t.ach_matrices, t.questions, QC.id == M.question_id) \
-            .where(M.id.in_(refs))
+FOLLOW_QUESTION: dict[str, tuple[Any, Any]] = {"assumption": (t.assumptions, A), "ach": (t.ach_matrices, M)}
+KINDS = (*BY_ID, *FOLLOW_QUESTION)  # the kinds of subject naming an object that can be hidden
+
+
+def _columns(kind: str) -> tuple[Any, Any]:
+    """The id and compartment columns of the objects of one kind: an assumption and a matrix follow their question."""
+    if kind in FOLLOW_QUESTION:
+        return FOLLOW_QUESTION[kind][1].id, QC.compartment
     c = BY_ID[kind]
-    return select(c.id, c.compartment).where(c.id.in_(refs))
+    return c.id, c.compartment
+
+
+def _objects(kind: str, *columns: Any) -> Select[Any]:
+    """``select(*columns)`` over the objects of one kind (joined to their question where they follow it)."""
+    if kind in FOLLOW_QUESTION:
+        table, c = FOLLOW_QUESTION[kind]
+        return select(*columns).join_from(table, t.questions, QC.id == c.question_id)
+    return select(*columns)
+
+
+def _owner_query(kind: str, refs: list[Any]) -> Select[Any]:
+    """(id, compartment) of the objects ``refs`` of one kind."""
+    ident, compartment = _columns(kind)
+    return _objects(kind, ident, compartment).where(ident.in_(refs))
 
 
 def subject_compartments(conn: Connection, subjects: Sequence[str]) -> dict[str, int | None]:
@@ -228,7 +242,7 @@ def subject_compartments(conn: Connection, subjects: Sequence[str]) -> dict[str,
     wanted: dict[str, set[str]] = {}
     for s in subjects:
         kind, _, ref = s.partition(":")
-        if ref and (kind in BY_ID or kind in ("assumption", "ach")):
+        if ref and kind in KINDS:
             wanted.setdefault(kind, set()).add(ref)
     found: dict[str, int | None] = {}
     for kind, refs in wanted.items():
@@ -258,9 +272,10 @@ def hidden_seqs(conn: Connection, entries: Sequence[LedgerEntry], access: Access
     cited = {e.seq: _cited(e) for e in entries}
     subjects = subject_compartments(conn, [e.subject for e in entries] + [c for cs in cited.values() for c in cs])
     notes = note_compartments(conn, entries)
+    noted = {e.seq: _note_id(e) for e in entries}
     gone = teams | {e.seq for e in entries if not access.sees(subjects.get(e.subject))}
     named = {e.seq for e in entries if any(not access.sees(subjects.get(c)) for c in cited[e.seq])
-             or (_note_id(e) is not None and not access.sees(notes.get(_note_id(e) or 0)))}
+             or ((n := noted[e.seq]) is not None and not access.sees(notes.get(n)))}
     return gone, named - gone
 
 
@@ -323,11 +338,8 @@ def hidden_subjects(access: Access) -> Any:
     def named(kind: str, ident: Any, number: bool) -> Any:
         return literal(f"{kind}:").concat(cast(ident, String) if number else ident)
 
-    parts = [select(named(kind, c.id, kind in NUMBERED)).where(c.compartment.in_(hidden)) for kind, c in BY_ID.items()]
-    parts.append(select(named("assumption", A.id, True)).join_from(t.assumptions, t.questions, QC.id == A.question_id)
-                 .where(QC.compartment.in_(hidden)))
-    parts.append(select(named("ach", M.id, True)).join_from(t.ach_matrices, t.questions, QC.id == M.question_id)
-                 .where(QC.compartment.in_(hidden)))
+    parts = [_objects(kind, named(kind, ident, kind in NUMBERED)).where(compartment.in_(hidden))
+             for kind in KINDS for ident, compartment in [_columns(kind)]]
     return union_all(*parts)
 
 
@@ -352,4 +364,5 @@ def seen_page(engine: Engine, f: LedgerFilter, access: Access, *, limit: int, of
         gone, named = hidden_seqs(conn, found, access)
     if conds:  # what a filter found is about objects the reader sees: entries naming a hidden one are withheld
         found = [e for e in found if e.seq not in gone]
-    return EntryPage([withheld(e) if e.seq in gone | named else e for e in found], total)
+    shut = gone | named
+    return EntryPage([withheld(e) if e.seq in shut else e for e in found], total)

@@ -39,14 +39,15 @@ def hidden_among(conn: Connection, access: Access, *, documents: Iterable[str] =
     if not access.restricted:
         return frozenset()
     hidden = sorted(access.hidden)
-    return frozenset(i for table, ids in ((t.documents, documents), (t.events, events), (t.sources, sources))
-                     for i in _hidden_in(conn, table, sorted(set(ids)), hidden))
+    return frozenset(str(i) for table, ids in ((t.documents, documents), (t.events, events), (t.sources, sources))
+                     for i in hidden_in(conn, table, sorted(set(ids)), hidden))
 
 
-def _hidden_in(conn: Connection, table: Any, ids: list[str], hidden: list[int]) -> list[str]:
-    """The ids of ``table`` among ``ids`` whose compartment is one of ``hidden``."""
+def hidden_in(conn: Connection, table: Any, ids: list[Any], hidden: list[int]) -> list[Any]:
+    """The ids of ``table`` (any table with ``id`` and ``compartment``) among ``ids`` whose compartment is one of
+    ``hidden``."""
     c = table.c
-    return [str(r.id) for cond in among(conn, c.id, ids)
+    return [r.id for cond in among(conn, c.id, ids)
             for r in conn.execute(select(c.id, c.compartment).where(cond, c.compartment.in_(hidden)))]
 
 

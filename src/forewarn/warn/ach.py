@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, select
 
 from forewarn.errors import AchInvalid, NotFound
 from forewarn.ledger.service import LedgerService
@@ -46,7 +46,9 @@ from forewarn.model.marking import EVERYTHING, Access
 from forewarn.reads.ach import Found
 from forewarn.store import SqlStore
 from forewarn.store import schema as t
+from forewarn.store.access import hidden_among
 from forewarn.warn.judgments import fetch as fetch_question
+from forewarn.warn.judgments import no_question
 
 M, C, Q = t.ach_matrices.c, t.ach_changes.c, t.questions.c
 LIST_CAP = 500
@@ -98,7 +100,7 @@ class AchDesk:
             if question_id is not None:
                 q = fetch_question(conn, question_id)  # NotFound for an unknown question
                 if not self.access().sees(conn.execute(select(Q.compartment).where(Q.id == q.id)).scalar()):
-                    fetch_question(conn, 0)  # the same NotFound for one hidden from the asker
+                    raise no_question(question_id)  # the same NotFound as for a wrong id
             row = {"title": name, "owner": (owner or self.who.name).strip()[:128] or self.who.name,
                    "question_id": question_id, "version": 0, "created_by": self.who.name, "created_at": now,
                    "updated_at": now}
@@ -172,23 +174,29 @@ class AchDesk:
     def _changes(self, conn: Connection, matrix_id: int) -> list[Change]:
         """The changes of a matrix the asker may see (one of a question hidden from them: NotFound, as a wrong id),
         each item cited from a hidden document, event, claim or note withheld (:func:`withhold`)."""
-        access = self.access()
-        if access.hidden and conn.execute(select(M.id).where(M.id == matrix_id, *self._hidden())).first():
-            _changes(conn, 0)
+        self._check_seen(conn, matrix_id)
         changes = _changes(conn, matrix_id)
-        hidden = hidden_items(conn, [c.payload for c in changes if c.op == "add-evidence"], access)
+        hidden = hidden_items(conn, [c.payload for c in changes if c.op == "add-evidence"], self.access())
         return [withhold(c, hidden) for c in changes] if hidden else changes
 
-    def _hidden(self) -> list[Any]:
-        """The condition that keeps the matrices of questions hidden from the asker."""
-        return [M.question_id.in_(select(Q.id).where(Q.compartment.in_(sorted(self.access().hidden))))]
+    def _check_seen(self, conn: Connection, matrix_id: int) -> None:
+        """NotFound (as for a wrong id) for a matrix of a question hidden from the asker; no query when none is."""
+        hidden = self._hidden_questions()
+        if hidden is not None and conn.execute(select(M.id).where(M.id == matrix_id,
+                                                                  M.question_id.in_(hidden))).first():
+            raise no_matrix(matrix_id)
+
+    def _hidden_questions(self) -> Select[Any] | None:
+        """The ids of the questions hidden from the asker (a subquery); None when nothing is hidden."""
+        hidden = sorted(self.access().hidden)
+        return select(Q.id).where(Q.compartment.in_(hidden)) if hidden else None
 
     def listing(self, question_id: int | None = None) -> list[MatrixRow]:
         """The matrices (of a question, or all) the asker may see, most recently changed first, at most LIST_CAP."""
         cond = [M.question_id == question_id] if question_id is not None else []
-        if self.access().hidden:
-            cond.append(M.question_id.is_(None) | M.question_id.not_in(
-                select(Q.id).where(Q.compartment.in_(sorted(self.access().hidden)))))
+        hidden = self._hidden_questions()
+        if hidden is not None:
+            cond.append(M.question_id.is_(None) | M.question_id.not_in(hidden))
         with self.store.engine.connect() as conn:
             rows = conn.execute(select(t.ach_matrices).where(*cond)
                                 .order_by(M.updated_at.desc(), M.id.desc()).limit(LIST_CAP))
@@ -209,8 +217,7 @@ class AchDesk:
     def _current(self, conn: Connection, matrix_id: int) -> Matrix:
         """The matrix now, its row locked (PostgreSQL) so that two changes cannot both take the next version."""
         conn.execute(select(M.id).where(M.id == matrix_id).with_for_update())
-        if self.access().hidden and conn.execute(select(M.id).where(M.id == matrix_id, *self._hidden())).first():
-            _changes(conn, 0)  # a matrix of a question hidden from the asker: the same NotFound as a wrong id
+        self._check_seen(conn, matrix_id)
         return fold(matrix_id, ((c.version, c.op, c.payload) for c in _changes(conn, matrix_id)))
 
     def _record(self, conn: Connection, m: Matrix | None, matrix_id: int, op: str,
@@ -239,18 +246,15 @@ def hidden_items(conn: Connection, items: Sequence[Mapping[str, Any]], access: A
     for item in items:
         if item.get("ref") and item.get("kind") in ("document", "event", "claim", "note"):
             refs.setdefault(str(item["kind"]), set()).add(str(item["ref"]))
-    found: set[tuple[str, str]] = set()
-    docs = refs.get("document", set()) | {r.rpartition(":")[0] for r in refs.get("claim", set())}
-    d, e, n = t.documents.c, t.events.c, t.annotation_notes.c
-    gone = set(conn.execute(select(d.id).where(d.id.in_(sorted(docs)), d.compartment.in_(hidden))).scalars()) \
-        if docs else set()
-    found |= {("document", r) for r in refs.get("document", ()) if r in gone}
-    found |= {("claim", r) for r in refs.get("claim", ()) if r.rpartition(":")[0] in gone}
-    if refs.get("event"):
-        found |= {("event", str(i)) for i in conn.execute(select(e.id).where(
-            e.id.in_(sorted(refs["event"])), e.compartment.in_(hidden))).scalars()}
+    docs = hidden_among(conn, access, documents=[*refs.get("document", ()),
+                                                 *(r.rpartition(":")[0] for r in refs.get("claim", ()))])
+    events = hidden_among(conn, access, events=refs.get("event", ()))
+    found = {("document", r) for r in refs.get("document", ()) if r in docs}
+    found |= {("claim", r) for r in refs.get("claim", ()) if r.rpartition(":")[0] in docs}
+    found |= {("event", r) for r in refs.get("event", ()) if r in events}
     notes = sorted(int(r) for r in refs.get("note", ()) if r.isdigit() and len(r) <= 9)
-    if notes:
+    if notes:  # a note is hidden by its own compartment or its document's
+        n, d = t.annotation_notes.c, t.documents.c
         found |= {("note", str(i)) for i in conn.execute(select(n.id).where(n.id.in_(notes), (
             n.compartment.in_(hidden) | n.document_id.in_(select(d.id).where(d.compartment.in_(hidden)))))).scalars()}
     return found
@@ -286,10 +290,15 @@ def _known(m: Matrix, evidence_id: int | None, hypothesis_id: int | None) -> Non
                          hint=f"its hypotheses are {', '.join(h.label for h in m.hypotheses)}")
 
 
+def no_matrix(matrix_id: int) -> NotFound:
+    """The one answer for a matrix that is not there, or hangs on a question hidden from the asker."""
+    return NotFound(f"no matrix {matrix_id}", hint="`forewarn ach list` lists them")
+
+
 def _changes(conn: Connection, matrix_id: int) -> list[Change]:
     rows = list(conn.execute(select(t.ach_changes).where(C.matrix_id == matrix_id).order_by(C.version)))
     if not rows:
-        raise NotFound(f"no matrix {matrix_id}", hint="`forewarn ach list` lists them")
+        raise no_matrix(matrix_id)
     return [Change(r.version, r.op, r.payload, r.actor, r.at) for r in rows]
 
 

@@ -47,6 +47,7 @@ from forewarn.model.judgment import Question, QuestionState, new_salt
 from forewarn.model.marking import EVERYTHING, Access
 from forewarn.store import SqlStore
 from forewarn.store import schema as t
+from forewarn.store.queries import via_document
 from forewarn.warn.judgments import check_text
 from forewarn.warn.notify import queue_notice
 from forewarn.warn.policy import Policy
@@ -322,10 +323,8 @@ def to_assumption(r: Row[Any]) -> Assumption:
 
 def matches_of(conn: Connection, assumption_id: int, access: Access = EVERYTHING) -> tuple[SignpostMatch, ...]:
     """An assumption's signpost matches, those from documents ``access`` may see."""
-    hidden = sorted(access.hidden)
-    seen = [M.document_id.not_in(select(t.documents.c.id).where(t.documents.c.compartment.in_(hidden)))] \
-        if hidden else []
-    rows = conn.execute(select(t.assumption_matches).where(M.assumption_id == assumption_id, *seen)
+    rows = conn.execute(select(t.assumption_matches).where(M.assumption_id == assumption_id,
+                                                           *via_document(M.document_id, access))
                         .order_by(M.found_at.desc(), M.known_at.desc(), M.id))
     return tuple(SignpostMatch(r.id, r.assumption_id, r.signpost, r.kind, r.evidence_id, r.document_id, r.known_at,
                                r.found_at, r.evidence) for r in rows)

@@ -120,19 +120,16 @@ class DissentDesk:
         once revealed to someone, stays so: the check holds for the write that follows)."""
         with self.store.engine.connect() as conn:
             question_id = conn.execute(select(L.question_id).where(L.id == line_id)).scalar()
-        if question_id is None or not self._seen(int(question_id)):
+        try:  # a question hidden from the asker (its compartment): as a wrong line id
+            revealed = question_id is not None and self.view(str(question_id)).revealed
+        except NotFound:
+            question_id = None
+        if question_id is None:
             raise NotFound(f"no published line {line_id}", hint="`forewarn question show Q --json` lists its lines")
-        if not self.view(str(question_id)).revealed:
+        if not revealed:
             raise Forbidden(f"line {line_id} is not yet visible to {self.who.name}",
                             hint=f"record your own estimate on question {question_id} first (the blind rule)")
         return int(question_id)
-
-    def _seen(self, question_id: int) -> bool:
-        try:
-            self.view(str(question_id))
-        except NotFound:
-            return False
-        return True
 
     def _file_line(self, question_id: int, line_id: int, text: str) -> Dissent:
         made = Dissent(0, DissentTarget.LINE, line_id, question_id, self.who.name, text, self.clock(),

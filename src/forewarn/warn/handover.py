@@ -30,7 +30,7 @@ from forewarn.model.marking import EVERYTHING, Access
 from forewarn.model.warning import OPEN_STATES
 from forewarn.store import SqlStore
 from forewarn.store import schema as t
-from forewarn.store.access import hidden_from
+from forewarn.store.access import hidden_from, hidden_in
 from forewarn.warn import rows
 from forewarn.warn.board import scenario_names
 
@@ -166,8 +166,8 @@ class HandoverDesk:
         access = self.access()
         if not access.restricted:
             return h
-        gone_w = hidden_ids(conn, t.warnings.c, {w.id for w in h.open_warnings} | {c.id for c in h.warnings}, access)
-        gone_s = hidden_ids(conn, t.scenarios.c, {x.scenario_id for x in h.levels}, access)
+        gone_w = _hidden(conn, t.warnings, {w.id for w in h.open_warnings} | {c.id for c in h.warnings}, access)
+        gone_s = _hidden(conn, t.scenarios, {x.scenario_id for x in h.levels}, access)
         opened = tuple(w for w in h.open_warnings if w.id not in gone_w)
         changed = tuple(c for c in h.warnings if c.id not in gone_w)
         levels = tuple(x for x in h.levels if x.scenario_id not in gone_s)
@@ -182,7 +182,7 @@ class HandoverDesk:
                                       limit=CHANGES_CAP)
         access = self.access()
         names = scenario_names(conn, enabled_only=True)
-        hidden = hidden_ids(conn, t.scenarios.c, set(names), access)
+        hidden = _hidden(conn, t.scenarios, set(names), access)
         return Draft(since, int(prev.id) if prev is not None else None, open_snapshot(conn, access),
                      tuple(warning_changes([e for e in entries if e.at > since], _titles(conn, entries, access))),
                      tuple(level_changes(conn, {k: v for k, v in names.items() if k not in hidden}, since, now)))
@@ -212,18 +212,15 @@ def check_ack(h: Handover, account: str) -> None:
                                  hint=f"`forewarn handover show {h.id}` shows who acknowledged it and when")
 
 
-def hidden_ids(conn: Connection, c: Any, ids: set[Any], access: Access) -> set[Any]:
-    """Which of ``ids`` (of the table whose columns are ``c``) name objects hidden from ``access``."""
-    if not ids or not access.restricted:
-        return set()
-    return set(conn.execute(select(c.id).where(c.id.in_(sorted(ids)), c.compartment.in_(sorted(access.hidden))))
-               .scalars())
+def _hidden(conn: Connection, table: Any, ids: set[Any], access: Access) -> set[Any]:
+    """Which of ``ids`` (warnings or scenarios) name objects hidden from ``access``."""
+    return set(hidden_in(conn, table, sorted(ids), sorted(access.hidden))) if ids and access.restricted else set()
 
 
 def open_snapshot(conn: Connection, access: Access = EVERYTHING) -> tuple[OpenWarning, ...]:
     """The open warnings in board order that ``access`` may see, as a note keeps them."""
     found = rows.board(conn, states=list(OPEN_STATES), scenario_id=None, limit=OPEN_CAP)
-    gone = hidden_ids(conn, t.warnings.c, {w.id for w in found}, access)
+    gone = _hidden(conn, t.warnings, {w.id for w in found}, access)
     found = [w for w in found if w.id not in gone]
     return tuple(OpenWarning(w.id, w.title, w.severity, w.state.value, w.owner_account or w.owner,
                              w.escalation_level, w.raised_at.isoformat()) for w in found)

@@ -283,7 +283,7 @@ class JudgmentDesk:
             number = int(key) if len(key) <= 9 else 0  # no question has a number that long
             r = conn.execute(select(t.questions).where(Q.id == number)).first()
             if r is None or not self.access().sees(r.compartment):
-                raise NotFound(f"no question {number}", hint="`forewarn question list` lists them")
+                raise no_question(number)
             return to_question(r)
         r = conn.execute(select(t.questions).where(Q.scenario_id == key)).first()
         if r is not None and self.access().sees(r.compartment):
@@ -380,10 +380,15 @@ def _has_estimate(conn: Connection, question_id: int, analyst: str) -> bool:
     return found is not None
 
 
+def no_question(question_id: int) -> NotFound:
+    """The one answer for a question that is not there, or is hidden from the asker (no oracle)."""
+    return NotFound(f"no question {question_id}", hint="`forewarn question list` lists them")
+
+
 def fetch(conn: Connection, question_id: int) -> Question:
     r = conn.execute(select(t.questions).where(Q.id == question_id)).first()
     if r is None:
-        raise NotFound(f"no question {question_id}", hint="`forewarn question list` lists them")
+        raise no_question(question_id)
     return to_question(r)
 
 
