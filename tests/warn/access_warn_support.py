@@ -14,11 +14,12 @@ from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "detect"))
 from detect_store_helpers import SCENARIO, Report, extraction
+from hand_support import acting, add_teams, file_source
 
 from forewarn.accounts import Role
 from forewarn.app import Workspace
 from forewarn.cycle import run_cycle
-from forewarn.model import Marking, Principal, PrincipalKind, Reliability, Source, SourceKind
+from forewarn.model import Marking, Principal
 from forewarn.model.marking import Compartment
 from forewarn.store import schema as t
 
@@ -44,31 +45,23 @@ class AccessWorld:
 
 def member(ws: Workspace, name: str, role: Role = Role.DUTY_OFFICER) -> Workspace:
     """``ws`` acting and reading for the account ``name``."""
-    return ws.acting_as(Principal(name, role, PrincipalKind.USER))
+    return acting(ws, name, role)
 
 
 def add_people(ws: Workspace) -> None:
     """Accounts nora (team north) and sam (no team); the team straight in the store."""
-    at = datetime(2024, 8, 1, tzinfo=UTC)
     for name in ("nora", "sam"):
         ws.accounts.add_user(name, PASSWORD, Role.DUTY_OFFICER, actor="setup")
-    with ws.store.engine.begin() as conn:
-        conn.execute(t.teams.insert().values(id="north", name="Team north", created_by="setup", created_at=at))
-        conn.execute(t.team_members.insert().values(team_id="north", account="nora", added_by="setup", added_at=at))
+    add_teams(ws, {"north": ("nora",)})
 
 
 def seed(ws: Workspace, folder: Path) -> dict[str, str]:
     """The two reports, each from its own source (north's restricted), with one event each."""
     markings = {"open": Marking.CLEAR, "north": Marking.AMBER_STRICT}
     for report in (OPEN_REPORT, NORTH_REPORT):
-        inbox = folder / report.source
-        inbox.mkdir(parents=True, exist_ok=True)
-        (inbox / f"{report.name}.txt").write_text(f"Title: {report.name}\nDate: {report.day}\n\n{report.text}\n")
-        team = "north" if report.source == "north" else None
-        ws.store.add_source(Source(id=report.source, kind=SourceKind.AUTO, name=f"Source {report.source}",
-                                   location=str(inbox), reliability=Reliability.B, marking=markings[report.source],
-                                   team=team, created_at=datetime(2024, 8, 1, tzinfo=UTC)))
-        ws.intake.ingest([report.source])
+        file_source(ws, folder / report.source, f"{report.name}.txt", title=report.name, day=report.day,
+                    text=report.text, source_id=report.source, source_name=f"Source {report.source}",
+                    marking=markings[report.source], team="north" if report.source == "north" else None)
     ids: dict[str, str] = {}
     found = []
     for doc_id in ws.store.documents_needing_extraction():

@@ -16,36 +16,27 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "detect"))
 from blind_support import NOW, Judged, judge
 from detect_store_helpers import SCENARIO
+from hand_support import acting, add_teams, file_source, mention, mobilize, participant, place_mention
 from web_support import World, build_world
 
 from forewarn.accounts import Role
 from forewarn.app import Workspace
-from forewarn.model import Marking, Principal, PrincipalKind, Reliability, Source, SourceKind
+from forewarn.model import Marking
 from forewarn.model.extraction import (
     Claim,
     ClaimedEvent,
     Entity,
     EntityKind,
-    EntityMention,
-    Event,
-    Evidence,
     Extraction,
-    Flags,
-    Participant,
     Place,
-    PlaceMention,
     PlacePrecision,
     Sector,
-    TimePrecision,
 )
 from forewarn.model.marking import Compartment, visible_to
 from forewarn.model.records import event_id
-from forewarn.store import schema as t
 
 PASSWORD = "a compartment sweep passphrase"
 TEAMS = {"north": ("nora",), "south": ("sam",)}
@@ -136,7 +127,7 @@ class Holdings:
 
 
 def person(ws: Workspace, name: str, role: Role = Role.ANALYST) -> Workspace:
-    return ws.acting_as(Principal(name, role, PrincipalKind.USER))
+    return acting(ws, name, role)
 
 
 def teams_of(name: str) -> frozenset[str]:
@@ -152,26 +143,16 @@ def add_people(ws: Workspace) -> None:
     """The analysts, the teams and their members (rows straight in the store until a team desk exists)."""
     for name in PEOPLE:
         ws.accounts.add_user(name, PASSWORD, Role.ANALYST, actor="setup")
-    at = datetime(2024, 8, 1, tzinfo=UTC)
-    with ws.store.engine.begin() as conn:
-        for team, members in TEAMS.items():
-            if conn.execute(select(t.teams.c.id).where(t.teams.c.id == team)).first() is None:
-                conn.execute(t.teams.insert().values(id=team, name=f"Team {team}", created_by="setup", created_at=at))
-            for m in members:
-                conn.execute(t.team_members.insert().values(team_id=team, account=m, added_by="setup", added_at=at))
+    add_teams(ws, TEAMS)
 
 
 def seed_holdings(ws: Workspace, folder: Path) -> Holdings:
     """One source per holding (its marking, team, recipients), one document each, its extraction by hand."""
     out = Holdings()
     for h in HOLDINGS:
-        inbox = folder / f"inbox-{h.key}-w3"
-        inbox.mkdir(parents=True, exist_ok=True)
-        (inbox / f"{h.key}.txt").write_text(f"Title: {h.title}\nDate: {DAY.isoformat()}\n\n{h.text}\n")
-        ws.store.add_source(Source(id=h.source_id, kind=SourceKind.AUTO, name=f"Source {h.key.upper()} canary",
-                                   location=str(inbox), reliability=Reliability.B, marking=h.marking, team=h.team,
-                                   recipients=h.recipients, created_at=datetime(2024, 8, 1, tzinfo=UTC)))
-        ws.intake.ingest([h.source_id])
+        file_source(ws, folder / f"inbox-{h.key}-w3", f"{h.key}.txt", title=h.title, day=DAY, text=h.text,
+                    source_id=h.source_id, source_name=f"Source {h.key.upper()} canary", marking=h.marking,
+                    team=h.team, recipients=h.recipients)
         out.compartments[h.key] = ws.store.get_source(h.source_id).compartment_id
     by_title = {h.title: h for h in HOLDINGS}
     extractions = []
@@ -194,19 +175,13 @@ def entity(h: Holding) -> Entity:
 def extraction(doc_id: str, text: str, h: Holding) -> Extraction:
     """A person, a place with its coordinates, one MOBILIZE event at the place and one claim by the person."""
     place = Place(h.place, h.lat, h.lon, "RUS", "Kursk Oblast", f"geonames:canary-{h.key}", PlacePrecision.TOWN)
-    at = text.index(h.place)
-    where = PlaceMention(place, h.place, at, at + len(h.place), 0)
-    who = text.index(h.person)
-    actor = Participant(entity(h), h.person, who, who + len(h.person))
-    mentions = tuple(EntityMention(entity(h), h.person, i, i + len(h.person), 0)
-                     for i in _all(text, h.person))
-    end = len(text.rstrip())
-    event = Event(type="MOBILIZE", mode="troops", contexts=("military",), actor=actor, recipient=None, place=where,
-                  date=DAY, date_precision=TimePrecision.DAY, date_from_publication=True, flags=Flags(),
-                  evidence=Evidence(0, 0, end, 0, 6), confidence=0.8)
+    where = place_mention(place, text)
+    mentions = tuple(mention(entity(h), text, h.person, i) for i in _all(text, h.person))
+    event = mobilize(text, participant(entity(h), text, h.person), where, DAY)
     said = text.rindex(h.person)
     q = text.index(h.quote)
-    speaker = Participant(entity(h), h.person, said, said + len(h.person))
+    end = len(text.rstrip())
+    speaker = participant(entity(h), text, h.person, said)
     claim = Claim(speaker=speaker, speaker_text=h.person, cue="say", content_start=q, content_end=end - 1,
                   quoted=False, stance="assert", sentence=0, start=said, end=end,
                   claimed=ClaimedEvent(type="MOBILIZE", actor=speaker, recipient=None, place=where,
