@@ -18,11 +18,11 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"errors", "config", "redact", "yamlfile", "model"}),
     frozenset({"geo"}),
     frozenset({"sources", "store"}),
-    frozenset({"ingest", "nlp", "ledger", "export", "accounts", "sharing"}),
+    frozenset({"ingest", "nlp", "ledger", "export", "formats", "accounts", "sharing"}),
     frozenset({"detect", "reads"}),
     frozenset({"warn"}),
     frozenset({"review"}),
-    frozenset({"app", "cycle", "watch", "demo", "demo_play"}),
+    frozenset({"app", "cycle", "watch", "demo", "demo_play", "interchange"}),
     frozenset({"cli", "web", "__main__"}),
 )
 # The store's own imports; redact because migration 0009 applies the one redaction rule to stored rows.

@@ -1,24 +1,30 @@
 """Turn a batch of read items into one store write: exact duplicates become sightings,
 new texts become documents, and each new document joins the cluster of its closest
-near-duplicate (in the store or earlier in the batch) or founds its own."""
+near-duplicate (in the store or earlier in the batch) or founds its own.
+
+An item may carry its own marking (meta ``marking``: a STIX report's TLP, a MISP event's tlp tag): the document
+then takes the strictest of its source's compartment and that marking (:func:`item_compartment`)."""
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 import numpy as np
 
-from forewarn.errors import Issue, Severity
+from forewarn.errors import ForewarnError, Issue, Severity
 from forewarn.ingest import dedup
 from forewarn.ingest.normalise import document_id, normalise, sighting_key
 from forewarn.model import Document, Marking, RawDocument, Sighting, Source
+from forewarn.model.marking import Compartment, strictest
 from forewarn.model.source import FeedValidators
 from forewarn.nlp.language import document_language
 from forewarn.store.batch import Batch, BatchCounts, KeyedSighting, StoredDocument
 from forewarn.store.interfaces import IngestStore
+
+MARKING_META = "marking"  # an item's own TLP marking, in its meta
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +51,11 @@ class _Known:
 
 
 class BatchBuilder:
-    def __init__(self, store: IngestStore, run_id: int, threshold: float) -> None:
+    def __init__(self, store: IngestStore, run_id: int, threshold: float, actor: str = "") -> None:
         self.store = store
         self.run_id = run_id
         self.threshold = threshold
+        self.actor = actor  # who ingests: the recipient of an item marked TLP:RED that names nobody
         self.clear()
 
     def clear(self) -> None:
@@ -98,8 +105,8 @@ class BatchBuilder:
             existing_docs.add(p.doc_id)
             cluster_id = clusterer.assign(p.doc_id)
             fp = fingerprints[p.doc_id]
-            docs.append(StoredDocument(_document(p, cluster_id, self.run_id, now), fp.shingles, fp.signature,
-                                       fp.band_keys))
+            docs.append(StoredDocument(self._marked(tx, _document(p, cluster_id, self.run_id, now), p.pending),
+                                       fp.shingles, fp.signature, fp.band_keys))
             if cluster_id == p.doc_id:
                 new += 1
             else:
@@ -108,6 +115,31 @@ class BatchBuilder:
         counts = BatchCounts(new, duplicate, near, failed, len(self._issues) - failed)
         return Batch(self.run_id, now, tuple(docs), tuple(sightings), tuple(self._issues), tuple(self._validators),
                      counts)
+
+
+    def _marked(self, tx: Any, doc: Document, pending: Pending) -> Document:
+        """The document with its item's own marking applied (unchanged when the item carries none)."""
+        c = item_compartment(pending, self.actor)
+        if c is None:
+            return doc
+        return replace(doc, marking=c.marking.value, compartment_id=self.store.compartment_id(tx, c))
+
+
+def item_compartment(pending: Pending, actor: str) -> Compartment | None:
+    """The compartment of an item that carries its own marking: the strictest of its source's and the item's
+    (owned by the source's team; a TLP:RED item names the source's recipients, else the ingesting ``actor``). A
+    marking that cannot be read is taken as TLP:RED (closed, never open). None: the item carries no marking."""
+    value = dict(pending.raw.meta).get(MARKING_META)
+    if value is None:
+        return None
+    source = pending.source.compartment if pending.source else Compartment()
+    try:
+        marking = Marking.parse(value)
+    except ForewarnError:
+        marking = Marking.RED
+    named = source.recipients if marking is not Marking.RED or source.recipients else (actor,)
+    own = Compartment.of(marking, source.teams, () if marking is Marking.AMBER_STRICT else named)
+    return strictest([source, own])
 
 
 class _Clusterer:

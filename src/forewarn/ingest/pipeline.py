@@ -85,7 +85,7 @@ class Ingestor:
         run_id = self.store.start_run(actor, [text_location(i.location) for i in inputs], self.clock())
         state = _RunState(run_id, progress)
         try:
-            builder = BatchBuilder(self.store, run_id, self.options.near_duplicate_threshold)
+            builder = BatchBuilder(self.store, run_id, self.options.near_duplicate_threshold, actor)
             for inp in inputs:
                 self._read_input(inp, builder, state)
             self._flush(builder, state)

@@ -23,6 +23,9 @@ class SourceKind(StrEnum):
     JSONL = "jsonl"
     CSV = "csv"
     TELEGRAM = "telegram"  # Telegram Desktop "export chat history" JSON
+    STIX = "stix"  # a STIX 2.1 bundle (docs/import.md)
+    TAXII = "taxii"  # a TAXII 2.1 collection URL, polled (docs/import.md)
+    MISP = "misp"  # a MISP event JSON file or feed directory (docs/misp.md)
 
 
 class Reliability(StrEnum):

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from forewarn.model import Document, IngestRun
 from forewarn.model.extraction import Extraction
+from forewarn.model.marking import Compartment
 from forewarn.model.source import FeedValidators
 from forewarn.store.batch import Batch, Candidates
 
@@ -30,6 +31,7 @@ class IngestStore(Protocol):
     def candidates(self, tx: Any, band_keys: Iterable[int]) -> Candidates: ...
     def write_batch(self, tx: Any, batch: Batch) -> None: ...
     def validators(self, url: str) -> FeedValidators | None: ...
+    def compartment_id(self, conn: Any, c: Compartment) -> int | None: ...
 
 
 class ExtractionStore(Protocol):
