@@ -55,6 +55,7 @@ bench: install
 	$(BIN)/python bench/slavic_speed.py
 	FOREWARN_BENCH_PG_URL="$$(bash scripts/postgres.sh)" $(BIN)/python bench/markings_pages.py --backend both
 	$(BIN)/python bench/deconfliction_exchange.py
+	$(BIN)/python bench/export_stream.py  # export-bench: 1 M events per format, events/s and peak RSS
 
 eval: install
 	$(BIN)/python eval/near_duplicates.py

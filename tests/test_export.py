@@ -37,9 +37,11 @@ EVENT = StoredEvent(
 def test_record_carries_plover_fields_in_a_fixed_order() -> None:
     record = plover_record(EVENT, DOC)
     assert list(record)[:4] == ["id", "date", "actor", "event"]
-    assert list(record) == ["id", "date", "actor", "event", "recipient", "mode", "context", "event_loc", "event_text",
-                            "text", "cite_info", "coder", "coded_date", "date_precision", "date_from_publication",
-                            "confidence", "negated", "hypothetical", "future", "reported", "type_coder", "claims"]
+    assert list(record) == ["id", "date", "actor", "event", "quad_code", "recipient", "mode", "context", "event_loc",
+                            "event_text", "text", "cite_info", "coder", "coded_date", "comment", "date_precision",
+                            "date_from_publication", "confidence", "negated", "hypothetical", "future", "reported",
+                            "type_coder", "claims"]
+    assert (record["quad_code"], record["comment"]) == (4, "reported")
     assert (record["id"], record["date"], record["event"], record["mode"], record["context"]) == (
         "e" * 32, "2024-08-03", "ASSAULT", "drone", ["military"])
     assert record["actor"] == {"code": "RUS", "sector": "military", "entity_text": "Russian forces",

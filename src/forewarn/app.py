@@ -23,6 +23,7 @@ from forewarn.ingest.annotations import AnnotationDesk
 from forewarn.ingest.entities import EntityDesk
 from forewarn.ingest.intake import Intake
 from forewarn.ingest.sources import SourceDesk
+from forewarn.interchange import ExportDesk
 from forewarn.ledger.autoanchor import attach as attach_anchors
 from forewarn.ledger.clock import ClockDesk, WorkspaceClock
 from forewarn.ledger.service import LedgerService
@@ -35,6 +36,7 @@ from forewarn.reads.feed import FeedDesk
 from forewarn.review.desk import ReviewDesk
 from forewarn.review.judged import judgments_seen
 from forewarn.store import SqlStore, open_store
+from forewarn.store.export import object_compartments
 from forewarn.warn import WarningDesk
 from forewarn.warn.ach import AchDesk
 from forewarn.warn.assumptions import AssumptionDesk
@@ -92,6 +94,8 @@ class Workspace:
         self.deconfliction = DeconflictionDesk(store, settings, clock, self.who, self.ledger)  # issue 18
         self.exchanges = ExchangeDesk(store, settings, clock, self.who, self.ledger)
         self.teams = TeamDesk(store, clock, self.who, self.ledger, lambda: self.reads.access)  # issue 18
+        self.exports = ExportDesk(self.reads, self.scenarios, self.warnings,  # issue 19
+                                  partial(object_compartments, store.engine))
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None, *, who: Principal | None = None) -> Workspace:

@@ -1,10 +1,13 @@
 """Export stored events as PLOVER JSONL: one event record per line.
 
-Required PLOVER fields: ``id``, ``date``, ``actor``, ``event``. forewarn adds what it knows:
-``recipient``, ``event_loc``, ``event_text`` (the trigger words), ``mode``, ``context``, ``text``
-(the evidence sentence), ``cite_info`` (where the evidence is, with the document's
-``language``), ``coder``, ``coded_date``, and,
-as extra fields, the date's precision, the confidence, the flags (negated, hypothetical,
+Required PLOVER fields: ``id``, ``date``, ``actor``, ``event``. forewarn adds what it knows of the manual's
+optional ones: ``enddate`` (the last day of a week, month or year the date stands for), ``quad_code`` (1
+verbal cooperation, 2 material cooperation, 3 verbal conflict, 4 material conflict), ``recipient``,
+``event_loc``, ``event_text`` (the trigger words), ``mode``, ``context``, ``text`` (the evidence sentence),
+``cite_info`` (where the evidence is, with the document's ``language``), ``coder``, ``coded_date``, ``size``
+(an ASSAULT's ``dead`` when a structured row said it), ``comment`` (how the date and actor were found, the
+flags, in words; absent when there is nothing to say). ``time`` is never written: forewarn keeps an event's
+day, not its hour. As extra fields, the date's precision, the confidence, the flags (negated, hypothetical,
 future, reported) and ``type_coder`` (what coded the type: ``rules``, ``model:NAME`` or
 ``rules+model:NAME``). An entity object says ``inferred: true`` when nobody was named and a documented
 rule supplied it (a sighting's actor: the military of the state holding the place). Keys always come
@@ -25,13 +28,17 @@ that a record carries its handling rule wherever it goes. See docs/export.md.
 
 from __future__ import annotations
 
+import calendar
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, timedelta
 from types import MappingProxyType
 from typing import IO, Any
 
 from forewarn.model import Document
 from forewarn.model.records import StoredClaim, StoredClaimed, StoredEvent, StoredParticipant, StoredPlace
+from forewarn.nlp.lexicon import QUADS
+from forewarn.sources.observed import FATALITIES
 
 _NO_CLAIMS: Mapping[str, Sequence[StoredClaim]] = MappingProxyType({})
 
@@ -40,12 +47,11 @@ def plover_record(event: StoredEvent, document: Document, claims: Sequence[Store
                   marking: str | None = None) -> dict[str, Any]:
     """The PLOVER record of one stored event; ``document`` is the one it was extracted from, ``claims`` its
     claims, ``marking`` its compartment's label (left out when None)."""
-    record: dict[str, Any] = {
-        "id": event.id,
-        "date": event.date.isoformat(),
-        "actor": _entity(event.actor),
-        "event": event.type,
-    }
+    record: dict[str, Any] = {"id": event.id, "date": event.date.isoformat()}
+    end = enddate(event.date, event.date_precision)
+    if end is not None:
+        record["enddate"] = end.isoformat()
+    record |= {"actor": _entity(event.actor), "event": event.type, "quad_code": QUADS.get(event.type)}
     if event.recipient is not None:
         record["recipient"] = _entity(event.recipient)
     if event.mode:
@@ -58,6 +64,12 @@ def plover_record(event: StoredEvent, document: Document, claims: Sequence[Store
     record["cite_info"] = _cite(event, document)
     record["coder"] = f"forewarn {event.extractor}"
     record["coded_date"] = event.coded_at.date().isoformat()
+    size = _size(event, document)
+    if size is not None:
+        record["size"] = size
+    comment = _comment(event)
+    if comment:
+        record["comment"] = comment
     record |= _extras(event)
     if marking is not None:
         record["marking"] = marking
@@ -78,6 +90,36 @@ def write_plover_jsonl(events: Iterable[StoredEvent], documents: Callable[[str],
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
         written += 1
     return written
+
+
+def enddate(day: date, precision: str) -> date | None:
+    """The last day of the period a date stands for (``precision`` week, month or year: ``day`` is its first
+    day); None for a day."""
+    if precision == "year":
+        return date(day.year, 12, 31)
+    if precision == "month":
+        return date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+    if precision == "week":
+        return day + timedelta(days=6)
+    return None
+
+
+def _size(event: StoredEvent, document: Document) -> dict[str, int] | None:
+    """An ASSAULT's size when its row said it (a structured row's ``fatalities``: ACLED's column); else None."""
+    if event.type != "ASSAULT" or not event.coder.startswith("columns"):
+        return None
+    dead = dict(document.meta).get(FATALITIES)
+    return {"dead": int(dead)} if dead is not None and dead.isdigit() else None
+
+
+def _comment(event: StoredEvent) -> str:
+    """What a reader should know about the record in words: how the date and the actor were found, which
+    flags are set."""
+    notes = ["date is the document's publication date"] if event.date_from_publication else []
+    if event.actor is not None and event.actor.inferred:
+        notes.append("actor inferred by rule (nobody named)")
+    notes += [name for name in ("negated", "hypothetical", "future", "reported") if getattr(event, name)]
+    return "; ".join(notes)
 
 
 def _entity(p: StoredParticipant | None) -> dict[str, Any]:

@@ -137,7 +137,7 @@ def test_bad_filters_are_coded_errors(db: str) -> None:
         code, out = cli(db, "events", *args)
         assert code == 1 and "FW-E005" in out, (args, out)
     code, out = cli(db, "export", "--format", "csv")
-    assert code == 1 and "FW-E005" in out and "plover-jsonl" in out
+    assert code == 1 and "FW-E005" in out and "plover, stix, misp" in out
 
 
 def test_export_plover_jsonl(db: str, tmp_path: Path) -> None:

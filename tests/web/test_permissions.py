@@ -193,6 +193,7 @@ API: tuple[Row, ...] = (
     # events, documents, entities (H2)
     Row("GET", "/api/v1/events", V, get("/api/v1/events?type=MOBILIZE")),
     Row("GET", "/api/v1/events/daily", V, get("/api/v1/events/daily?type=MOBILIZE")),
+    Row("GET", "/api/v1/export", V, get("/api/v1/export?format=stix&type=MOBILIZE")),
     Row("GET", "/api/v1/events/map", V, get("/api/v1/events/map?bbox=30,45,40,55")),
     Row("GET", "/api/v1/events/{id}", V, get("/api/v1/events/{event}")),
     Row("GET", "/api/v1/documents", V, get("/api/v1/documents")),

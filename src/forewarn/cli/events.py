@@ -17,7 +17,7 @@ from forewarn.errors import InvalidArgument
 from forewarn.model.query import EventQuery, parse_near
 from forewarn.model.records import StoredEvent
 
-FORMATS = ("plover-jsonl",)
+FORMATS = ("plover", "plover-jsonl", "stix", "misp")  # plover-jsonl: the name plover had before stix and misp
 
 # the filters both commands take
 TYPE = typer.Option([], "--type", "-t", help="PLOVER event type, e.g. ASSAULT. Repeatable or comma-separated.")
@@ -109,7 +109,8 @@ def _flags(e: StoredEvent) -> str:
 
 def export(
     ctx: typer.Context,
-    fmt: str = typer.Option("plover-jsonl", "--format", help="Output format: plover-jsonl."),
+    fmt: str = typer.Option("plover", "--format", help="plover (PLOVER JSONL), stix (a STIX 2.1 bundle) or misp "
+                            "(MISP events); docs/export.md, docs/stix.md, docs/misp.md."),
     out_file: Path = typer.Option(None, "--out", "-o", help="Write to this file (default: standard output).",
                                   show_default=False),
     types: list[str] = TYPE, modes: list[str] = MODE, actor: str = ACTOR, recipient: str = RECIPIENT,
@@ -118,18 +119,23 @@ def export(
     min_confidence: float = MIN_CONFIDENCE, include_negated: bool = INCLUDE_NEGATED, placed: bool = PLACED,
     limit: int = typer.Option(None, "--limit", min=1, help="At most this many events (default: all).",
                               show_default=False),
+    analysis: bool = typer.Option(True, "--analysis/--no-analysis", help="With the scenarios, assessments, "
+                                  "warnings and their ledger history you may see (stix and misp; plover holds events "
+                                  "only)."),
 ) -> None:
-    """Export events as PLOVER JSONL (one event record per line), with the same filters as `forewarn events`."""
+    """Export events (and, for stix and misp, the analysis) with the same filters as `forewarn events`: only what
+    you may see; each restricted object exported is recorded in the read audit. Streams: memory stays bounded."""
 
     def action(ws: Workspace) -> int:
         if fmt not in FORMATS:
-            raise InvalidArgument(f"unknown export format {fmt!r}", hint=f"formats: {', '.join(FORMATS)}")
+            raise InvalidArgument(f"unknown export format {fmt!r}", hint="formats: plover, stix, misp")
         q = query(types, modes, actor, recipient, actor_country, recipient_country, place, near, date_from, date_to,
                   source, document, min_confidence, include_negated, limit, 0, placed)
+        name = "plover" if fmt == "plover-jsonl" else fmt
         if out_file is None:
-            return ws.reads.export_plover(sys.stdout, q)
+            return ws.exports.export(sys.stdout, q, name, analysis=analysis)
         with _open(out_file) as stream:
-            return ws.reads.export_plover(stream, q)
+            return ws.exports.export(stream, q, name, analysis=analysis)
 
     written = run(ctx, action)
     if out_file is not None:

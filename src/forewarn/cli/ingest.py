@@ -14,6 +14,7 @@ from forewarn.cli.context import run
 from forewarn.cli.extract import render_report as render_extraction
 from forewarn.cli.render import err, out, print_json, print_page, when
 from forewarn.cli.sources import parse_options
+from forewarn.errors import InvalidArgument
 from forewarn.ingest.sources import parse_map
 from forewarn.model import IngestReport, SourceKind
 
@@ -34,8 +35,8 @@ def ingest(
                                    "observation: lat, lon (or coordinates), type, mode, actor, actor_country, "
                                    "actor_sector, recipient, recipient_country, recipient_sector, place, precision, "
                                    "confidence (docs/observations.md)."),
-    option: list[str] = typer.Option([], "--option", "-o", help="Reader option KEY=VALUE, e.g. types=acled "
-                                     "(ACLED export columns and event types). Repeatable."),
+    option: list[str] = typer.Option([], "--option", "-o", help="Reader option KEY=VALUE, e.g. preset=acled or "
+                                     "preset=gdelt (those files' columns and event types). Repeatable."),
     max_bytes: int = typer.Option(None, "--max-bytes", help="Largest document file accepted (bytes).",
                                   show_default=False),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
@@ -47,7 +48,8 @@ def ingest(
 
     CSV/JSONL rows that carry coordinates (lat=, lon= in --map, or columns named so) are structured
     observations: each becomes an event at its point, of its type, by its actor, on its date, besides
-    what its text says (docs/observations.md; ACLED exports: --option types=acled).
+    what its text says (docs/observations.md; ACLED and GDELT files: --option preset=acled|gdelt, or
+    `forewarn import acled|gdelt`).
 
     Exit status: 0 when every named target was read (bad items are reported, not fatal); 3 when a
     named target could not be read at all (not found, unreadable, or nothing but errors: the other
@@ -69,6 +71,46 @@ def ingest(
     if report.unread:
         if not as_json:
             err.print("nothing could be read from: " + ", ".join(report.unread), markup=False)
+        raise typer.Exit(UNREAD_EXIT)
+
+
+# what `forewarn import FORMAT` reads with: the reader, and its options
+IMPORTS: dict[str, tuple[SourceKind, dict[str, str]]] = {
+    "stix": (SourceKind.STIX, {}), "taxii": (SourceKind.TAXII, {}), "misp": (SourceKind.MISP, {}),
+    "acled": (SourceKind.CSV, {"preset": "acled"}), "gdelt": (SourceKind.CSV, {"preset": "gdelt"}),
+}
+
+
+def import_(
+    ctx: typer.Context,
+    fmt: str = typer.Argument(..., help="stix (bundle files or folders), taxii (a collection URL), misp (event JSON "
+                              "or a feed folder), acled (ACLED CSV export), gdelt (GDELT 2.0 event files).",
+                              show_default=False),
+    targets: list[str] = typer.Argument(..., help="Files, folders or URLs.", show_default=False),
+    option: list[str] = typer.Option([], "--option", "-o", help="Reader option KEY=VALUE, e.g. token_env=NAME "
+                                     "(taxii). Repeatable."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Import a partner's data in the field's formats: each report, note or event becomes a document (with its
+    provenance and its own marking, never lower than its source's), each located sighting or row a structured
+    observation. Re-importing is idempotent. To give the documents a source's team, marking and reliability,
+    register the location as a source (`forewarn source add --kind stix …`) and ingest it instead.
+
+    Exit status as `forewarn ingest`: 3 when a target could not be read at all."""
+
+    def action(ws: Workspace) -> IngestReport:
+        if fmt not in IMPORTS:
+            raise InvalidArgument(f"unknown import format {fmt!r}", hint=f"one of {', '.join(IMPORTS)}")
+        kind, preset = IMPORTS[fmt]
+        with _progress(quiet=as_json) as progress:
+            return ws.intake.ingest(targets, kind=kind, options=preset | parse_options(option), progress=progress)
+
+    report = run(ctx, action)
+    if as_json:
+        print_json(report)
+    else:
+        render_report(report)
+    if report.unread:
         raise typer.Exit(UNREAD_EXIT)
 
 

@@ -4,14 +4,15 @@ place a later access rule (teams, compartments, markings) is applied on the read
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cached_property
 from typing import IO, Any, Literal
 
 from forewarn.errors import Issue
-from forewarn.export import write_plover_jsonl
+from forewarn.formats.base import Chunk
+from forewarn.formats.plover import PloverWriter
 from forewarn.geo.gazetteer import Gazetteer
 from forewarn.model import Document, IngestRun, Principal, Source, WarningRecord
 from forewarn.model.annotations import CorrectionState, Tag, TargetKind
@@ -50,15 +51,17 @@ from forewarn.reads.explorer import (
     region_counts,
     region_where,
 )
+from forewarn.reads.export import export_chunks, write
 from forewarn.reads.feed import FIRST_VISIT, Feed, FeedQuery, count_new, mark_of, newest_known
 from forewarn.reads.feed import feed as feed_page
 from forewarn.reads.listing import Listing
 from forewarn.reads.scores import ScoreBoard, scoreboard
+from forewarn.reads.taxii import TaxiiReads
 from forewarn.store import SqlStore
 
 EventRole = Literal["actor", "recipient", "any"]
 
-EXPORT_CHUNK = 500  # events exported per read of their documents
+EXPORT_CHUNK = 2000  # events per export chunk: one read of events, of their documents, of their claims
 Read = tuple[str, str, int | None]  # (kind, id, compartment id) of an object read: what the read audit records
 
 
@@ -316,20 +319,15 @@ class Reads:
         """Write the events matching ``query`` (its limit and offset apply) as PLOVER JSONL, each with its
         document's claims and its marking label; returns the count. Only the events (and claims) the asker may
         see; the restricted ones exported are recorded in the read audit."""
-        events = self.store.find_events(query, self.access)
-        found = self._marked(("event", e.id, e.compartment_id) for e in events)
-        label = {i: c.label for i, c in found.items()}
+        return write(PloverWriter(), out, self.export_chunks(query))
 
-        def marking(e: StoredEvent) -> str:
-            return label.get(e.compartment_id or 0, Compartment().label)
-        written = 0
-        for i in range(0, len(events), EXPORT_CHUNK):  # documents a chunk at a time: bounded memory
-            chunk = events[i:i + EXPORT_CHUNK]
-            ids = {e.document_id for e in chunk}
-            documents = self.store.get_documents(ids)
-            written += write_plover_jsonl(chunk, documents.__getitem__, out,
-                                          self.store.claims_of_documents(ids, self.access), marking)
-        return written
+    def export_chunks(self, query: EventQuery, chunk: int = EXPORT_CHUNK) -> Iterator[Chunk]:
+        """The events matching ``query`` (its filters, offset and limit) in (date, id) order, ``chunk`` at a time,
+        each chunk with the documents, claims, sources and compartments they cite (:mod:`forewarn.reads.export`):
+        only what the asker may see, the restricted events read recorded in the read audit. Streams: one chunk in
+        memory at a time, however many events match."""
+        visible = {s.id: s for s in self.sources()}
+        return export_chunks(self.store, query, self.access, visible, self._marked, chunk)
 
     # -- scores of resolved judgments ----------------------------------------------------
     def scores(self, now: datetime, bins: int = 10) -> ScoreBoard:
@@ -362,3 +360,8 @@ class Reads:
         source's grade and its page (AchInvalid when ``ref`` names none)."""
         with self.store.engine.connect() as conn:
             return ach.resolve(conn, ref, self.access)
+
+    # -- the TAXII 2.1 server (issue 19) ----------------------------------------------------------------
+    def taxii(self) -> TaxiiReads:
+        """The TAXII collections and their STIX objects as the asker may read them (:mod:`forewarn.reads.taxii`)."""
+        return TaxiiReads(self.store, self.access, self._marked, self.sources)

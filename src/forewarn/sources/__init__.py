@@ -19,7 +19,10 @@ from forewarn.sources.base import ReadContext, Reader, ReadItem, iter_files, os_
 from forewarn.sources.feed import FeedReader
 from forewarn.sources.files import is_url
 from forewarn.sources.html import HtmlReader
+from forewarn.sources.misp import MispReader
+from forewarn.sources.stix import StixReader, looks_like_bundle
 from forewarn.sources.tabular import CsvReader, JsonlReader, parse_column_map
+from forewarn.sources.taxii import TaxiiReader
 from forewarn.sources.telegram import TelegramReader, looks_like_export
 from forewarn.sources.text import TextReader
 
@@ -41,21 +44,25 @@ READERS: dict[SourceKind, Reader] = {
     SourceKind.JSONL: JsonlReader(),
     SourceKind.CSV: CsvReader(),
     SourceKind.TELEGRAM: TelegramReader(),
+    SourceKind.MISP: MispReader(),
+    SourceKind.STIX: StixReader(),
+    SourceKind.TAXII: TaxiiReader(),
 }
 SUFFIX_KINDS: dict[str, SourceKind] = {
     ".txt": SourceKind.TEXT, ".text": SourceKind.TEXT, ".md": SourceKind.TEXT, ".markdown": SourceKind.TEXT,
     ".html": SourceKind.HTML, ".htm": SourceKind.HTML, ".xhtml": SourceKind.HTML,
     ".xml": SourceKind.FEED, ".rss": SourceKind.FEED, ".atom": SourceKind.FEED,
     ".jsonl": SourceKind.JSONL, ".ndjson": SourceKind.JSONL,
-    ".csv": SourceKind.CSV,
+    ".csv": SourceKind.CSV, ".tsv": SourceKind.CSV,
 }
 _SNIFF_BYTES = 4096
 _TELEGRAM_EXPORT = "result.json"
 
 
 def detect_kind(path: Path) -> SourceKind | None:
-    """The reader kind for a file, from its extension; a ``.json`` file is TELEGRAM when its
-    first bytes look like an export (or cannot be read: the reader will report why), else None."""
+    """The reader kind for a file, from its extension; a ``.json`` file is STIX when its first bytes
+    look like a STIX bundle, TELEGRAM when they look like an export (or cannot be read: the reader
+    will report why), else None."""
     suffix = path.suffix.lower()
     if suffix != ".json":
         return SUFFIX_KINDS.get(suffix)
@@ -64,6 +71,8 @@ def detect_kind(path: Path) -> SourceKind | None:
             head = handle.read(_SNIFF_BYTES)
     except OSError:
         return SourceKind.TELEGRAM  # the telegram reader turns the OSError into an issue
+    if looks_like_bundle(head):
+        return SourceKind.STIX
     return SourceKind.TELEGRAM if looks_like_export(head) else None
 
 
@@ -89,6 +98,9 @@ def read(location: str, kind: SourceKind, ctx: ReadContext) -> Iterator[ReadItem
 def _read_url(url: str, kind: SourceKind, ctx: ReadContext) -> Iterator[ReadItem]:
     if kind in (SourceKind.AUTO, SourceKind.FEED):
         yield from READERS[SourceKind.FEED].read(url, ctx)
+        return
+    if kind is SourceKind.TAXII:  # a TAXII collection is polled
+        yield from READERS[kind].read(url, ctx)
         return
     yield Issue(Code.UNSUPPORTED_FORMAT, f"the {kind.value} reader reads files, not URLs", url,
                 hint="read URLs as feeds (kind feed or auto), or download the page and read the file")

@@ -5,9 +5,11 @@ degrees; or one ``coordinates`` field "lat,lon"), ``type`` and ``mode`` (PLOVER)
 ``actor_country`` (ISO alpha-3 or a country name the gazetteer knows), ``actor_sector``, the same three
 for the ``recipient``, ``place`` (a name shown to people), ``precision`` (point, town, region, country) and
 ``confidence`` (0 to 1). Each field's default column is its own name (``latitude``/``longitude``, ``lng``
-… too); they are read only in a row with coordinates. With the reader option ``types=acled`` ACLED's
-export columns come first and its event types, sub-event types, actor types (``inter1``/``inter2``) and
-geo precision are translated by :data:`ACLED_TYPES` and the tables beside it.
+… too); they are read only in a row with coordinates; ``fatalities`` (a whole number) is kept in the meta. With
+the reader option ``preset=acled`` (or ``types=acled``) ACLED's export columns come first and its event types,
+sub-event types, actor types (``inter1``/``inter2``) and geo precision are translated by :data:`ACLED_TYPES` and
+the tables beside it; with ``preset=gdelt`` GDELT's CAMEO codes, actor types and geo types are
+(:mod:`forewarn.sources.presets`).
 
 :func:`observation` checks one row: a wrong value is one coded issue (FW-E032 coordinates, FW-E033 a value
 forewarn does not know, naming the allowed ones) and the row is refused; the rest of the file proceeds.
@@ -24,21 +26,24 @@ from forewarn.geo.gazetteer import Gazetteer
 from forewarn.model.document import Observation
 from forewarn.model.extraction import PlacePrecision, Sector
 from forewarn.model.query import EVENT_MODES, EVENT_TYPES
+from forewarn.sources import presets
 
 FIELDS = ("lat", "lon", "coordinates", "type", "mode", "actor", "actor_country", "actor_sector", "recipient",
-          "recipient_country", "recipient_sector", "place", "precision", "confidence")
+          "recipient_country", "recipient_sector", "place", "precision", "confidence", "fatalities")
+FATALITIES = "fatalities"  # the meta key of a structured row's count of dead (ACLED's column): PLOVER's ``size``
 # each field's own name is its default column; a few usual names besides for the point
 DEFAULTS: Mapping[str, tuple[str, ...]] = {field: (field,) for field in FIELDS} | {
     "lat": ("lat", "latitude"),
     "lon": ("lon", "lng", "long", "longitude"),
     "coordinates": ("coordinates", "coords", "latlon"),
 }
-ACLED = "acled"  # the value of the reader option ``types`` that reads ACLED exports
+ACLED = presets.ACLED  # the reader option ``preset`` (or ``types``) that reads ACLED exports
 # ACLED's export columns for forewarn's fields (the defaults with ``--option types=acled``)
 ACLED_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "id": ("event_id_cnty",), "date": ("event_date",), "text": ("notes",), "type": ("event_type",),
     "mode": ("sub_event_type",), "actor": ("actor1",), "recipient": ("actor2",), "actor_sector": ("inter1",),
     "recipient_sector": ("inter2",), "place": ("location",), "precision": ("geo_precision",),
+    "fatalities": ("fatalities",),
 }
 # ACLED's event types (its codebook) and, for each, PLOVER's type and mode when the sub-event type is
 # missing; None: the row's text decides the type.
@@ -107,7 +112,7 @@ def defaults(options: Mapping[str, str]) -> Mapping[str, tuple[str, ...]]:
 
 
 def acled(options: Mapping[str, str]) -> bool:
-    return options.get("types", "").strip().lower() == ACLED
+    return presets.preset(options) == ACLED
 
 
 def structured(fields: Mapping[str, Any]) -> bool:
@@ -119,24 +124,38 @@ def observation(fields: Mapping[str, Any], columns: Mapping[str, str], options: 
                 location: str, item: str) -> Observation | Issue:
     """The row's observation, or the issue with its first bad value. ``columns``: field → column read."""
     try:
-        return _observation(fields, columns, acled(options))
+        return _observation(fields, columns, presets.preset(options))
     except _Bad as bad:
         hint = _HINT.format(field=bad.field)
         return Issue(bad.code, f"{bad.field} ({columns.get(bad.field, bad.field)}): {bad}", location, item, hint=hint)
 
 
-def _observation(fields: Mapping[str, Any], columns: Mapping[str, str], is_acled: bool) -> Observation:
+def size(fields: Mapping[str, Any], columns: Mapping[str, str], location: str,
+         item: str) -> tuple[tuple[str, str], ...] | Issue:
+    """A structured row's count of dead as meta (none when blank), or the issue when it is not a whole number."""
+    value = _text(fields.get(FATALITIES))
+    if value is None:
+        return ()
+    if not value.removesuffix(".0").isdigit():
+        return Issue(Code.VALUE_UNKNOWN, f"{FATALITIES} ({columns.get(FATALITIES, FATALITIES)}): {value!r} is not a "
+                     "whole number", location, item, hint=_HINT.format(field=FATALITIES))
+    return ((FATALITIES, value.removesuffix(".0")),)
+
+
+def _observation(fields: Mapping[str, Any], columns: Mapping[str, str], preset: str | None) -> Observation:
     get = lambda name: _text(fields.get(name))  # noqa: E731
     lat, lon = _point(get("lat"), get("lon"), get("coordinates"))
-    kind, mode, source_type = (_acled_type if is_acled else _plover_type)(get("type"), get("mode"))
-    sector = _acled_sector if is_acled else _sector
+    typed = {ACLED: _acled_type, presets.GDELT: _cameo_type}.get(preset or "", _plover_type)
+    kind, mode, source_type = typed(get("type"), get("mode"))
+    sector = {ACLED: _acled_sector, presets.GDELT: _gdelt_sector}.get(preset or "", _sector)
+    country = _gdelt_country if preset == presets.GDELT else _country
     return Observation(
         lat=lat, lon=lon, type=kind, mode=mode, actor=get("actor"),
-        actor_country=_country("actor_country", get("actor_country")),
+        actor_country=country("actor_country", get("actor_country")),
         actor_sector=sector("actor_sector", get("actor_sector")), recipient=get("recipient"),
-        recipient_country=_country("recipient_country", get("recipient_country")),
+        recipient_country=country("recipient_country", get("recipient_country")),
         recipient_sector=sector("recipient_sector", get("recipient_sector")), place=get("place"),
-        precision=_precision(get("precision"), is_acled), confidence=_confidence(get("confidence")),
+        precision=_precision(get("precision"), preset), confidence=_confidence(get("confidence")),
         source_type=source_type, columns=tuple((f, c) for f, c in columns.items() if get(f) is not None),
     )
 
@@ -198,6 +217,33 @@ def _acled_type(kind: str | None, sub: str | None) -> tuple[str | None, str | No
     return (mapped[0], mapped[1], words) if mapped else (None, None, words)
 
 
+def _cameo_type(code: str | None, _mode: str | None) -> tuple[str | None, str | None, str | None]:
+    """A GDELT row's CAMEO event code → PLOVER (type, mode) and the code itself (``CAMEO 193``)."""
+    if code is None:
+        return None, None, None
+    try:
+        kind, mode = presets.cameo(code)
+    except KeyError:
+        raise _Bad(Code.VALUE_UNKNOWN, "type", f"{code!r} is not a CAMEO event code (root 01 to 20, e.g. 190)"
+                   ) from None
+    return kind, mode, f"CAMEO {code}"
+
+
+def _gdelt_sector(_field: str, value: str | None) -> str | None:
+    """A CAMEO actor type (MIL, GOV, REB …) → sector; the many others (ELI, EDU …) say none."""
+    return None if value is None else presets.gdelt_sector(value)
+
+
+def _gdelt_country(field: str, value: str | None) -> str | None:
+    """A CAMEO country code → ISO alpha-3; a CAMEO region code (AFR, EUR, WST …) says no country."""
+    if value is None:
+        return None
+    try:
+        return _country(field, presets.cameo_country(value))
+    except _Bad:
+        return None
+
+
 def _sector(field: str, value: str | None) -> str | None:
     if value is None:
         return None
@@ -230,14 +276,16 @@ def _country(field: str, value: str | None, gazetteer: Callable[[], Gazetteer] =
     return code
 
 
-def _precision(value: str | None, is_acled: bool) -> str | None:
+def _precision(value: str | None, preset: str | None) -> str | None:
     if value is None:
         return None
     key = value.lower().removesuffix(".0")
-    if is_acled and key in ACLED_PRECISION:
-        return ACLED_PRECISION[key].value
+    table = {ACLED: ACLED_PRECISION, presets.GDELT: presets.GDELT_PRECISION}.get(preset or "", {})
+    if key in table:
+        return table[key].value
     if key not in {p.value for p in PlacePrecision}:
-        known = ", ".join(p.value for p in PlacePrecision) + (" or ACLED's 1, 2, 3" if is_acled else "")
+        known = ", ".join(p.value for p in PlacePrecision) + {ACLED: " or ACLED's 1, 2, 3", presets.GDELT:
+                                                              " or GDELT's geo types 1 to 5"}.get(preset or "", "")
         raise _Bad(Code.VALUE_UNKNOWN, "precision", f"unknown precision {value!r} (known: {known})")
     return key
 

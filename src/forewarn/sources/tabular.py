@@ -35,7 +35,7 @@ from typing import Any
 
 from forewarn.errors import Code, Issue, ItemError
 from forewarn.model.document import RawDocument
-from forewarn.sources import observed
+from forewarn.sources import observed, presets
 from forewarn.sources.base import ReadContext, ReadItem, os_issue
 from forewarn.sources.dates import DateOutcome, resolve_date
 from forewarn.sources.files import FileReader, LineReader, sha256_hex
@@ -55,7 +55,7 @@ DEFAULTS: Mapping[str, tuple[str, ...]] = {
     **observed.DEFAULTS,
 }
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
-CSV_SUFFIXES = frozenset({".csv"})
+CSV_SUFFIXES = frozenset({".csv", ".tsv"})  # GDELT's ``.export.CSV`` too: suffixes are compared in lower case
 _DELIMITERS = (",", ";", "\t", "|")
 _MAP_HINT = "write the map as field=column pairs separated by commas, e.g. text=body,date=published"
 
@@ -167,12 +167,15 @@ class _Row:
         found = observed.observation(self.fields, self.columns, ctx.options, self.location, self.item)
         if isinstance(found, Issue):
             return found
+        size = observed.size(self.fields, self.columns, self.location, self.item)
+        if isinstance(size, Issue):
+            return size
         if date.published_at is None:
             why = date.issue.message if date.issue is not None else f"no date ({self.columns.get('date', 'date')})"
             return Issue(Code.OBSERVATION_UNDATED, f"a row with coordinates needs its date: {why}", self.location,
                          self.item, hint="give the day of the observation (ISO 8601, e.g. 2022-02-20), or map the "
                          "date column with --map date=<column>; the other rows were read")
-        return found.meta()
+        return found.meta() + size
 
     def _no_text(self) -> Issue:
         value = self.fields.get("text")
@@ -269,8 +272,26 @@ class CsvReader(FileReader):
             yield lines
             return
         csv.field_size_limit(max(csv.field_size_limit(), ctx.max_bytes))
+        unknown = presets.check(ctx.options, str(path))
+        rows = self._gdelt_rows if presets.preset(ctx.options) == presets.GDELT else self._rows
         with lines:
-            yield from _guarded(self._rows(lines, str(path), ctx), lines, str(path))
+            yield from [unknown] if unknown else _guarded(rows(lines, str(path), ctx), lines, str(path))
+
+    def _gdelt_rows(self, lines: LineReader, location: str, ctx: ReadContext) -> Iterator[ReadItem]:
+        """A GDELT 2.0 event file: tab-separated, no header, 61 columns (:mod:`forewarn.sources.presets`)."""
+        columns = csv_columns(list(presets.GDELT_COLUMNS), ctx.column_map, location, presets.GDELT_FIELDS,
+                              needs_text=False)
+        if isinstance(columns, Issue):
+            yield columns
+            return
+        names = {field: presets.GDELT_COLUMNS[index] for field, index in columns.items()}
+        for number, line in enumerate(lines, start=1):
+            problem = _line_problem(lines, location, f"row {number}", ctx.max_bytes)
+            if problem is not None:
+                yield problem
+            elif line.strip():
+                yield from _gdelt_row(line, number, location, columns, names).items(
+                    self.name, ctx, (("encoding", lines.encoding), ("preset", presets.GDELT)))
 
     def _rows(self, lines: LineReader, location: str, ctx: ReadContext) -> Iterator[ReadItem]:
         budget = _RowBudget(iter(lines), ctx.max_bytes)
@@ -325,8 +346,9 @@ def _delimiter(first_line: str) -> str:
 
 
 def csv_columns(header: list[str], column_map: Mapping[str, str], location: str,
-                names: Mapping[str, tuple[str, ...]] = DEFAULTS) -> dict[str, int] | Issue:
-    """Field -> column index; an Issue when a mapped column (or any text column) is absent."""
+                names: Mapping[str, tuple[str, ...]] = DEFAULTS, *, needs_text: bool = True) -> dict[str, int] | Issue:
+    """Field -> column index; an Issue when a mapped column (or, with ``needs_text``, any text column) is
+    absent."""
     if not any(header):
         return Issue(Code.EMPTY, "the CSV file has no header row", location,
                      hint="add a header row naming the columns (text, title, date …)")
@@ -335,7 +357,7 @@ def csv_columns(header: list[str], column_map: Mapping[str, str], location: str,
         name = pick(header, field, column_map, names)
         if name is not None:
             columns[field] = header.index(name)
-        elif field in column_map or field == "text":
+        elif field in column_map or (field == "text" and needs_text):
             return _column_missing(field, column_map, header, location, names)
     return columns
 
@@ -427,3 +449,32 @@ def _csv_row(row: list[str], number: int, columns: Mapping[str, int], location: 
     raw = json.dumps(row, ensure_ascii=False).encode("utf-8")
     names = {field: header[index] for field, index in columns.items()}
     return _Row(fields, row_id or f"row {number}", location, sha256_hex(raw), header[columns["text"]], names)
+
+
+class _GdeltRow(_Row):
+    """A GDELT row: its text is built from its fields; a row of the wrong width is one issue."""
+
+    __slots__ = ("cells",)
+
+    def __init__(self, cells: list[str], fields: dict[str, Any], item: str, location: str, raw_sha256: str,
+                 columns: Mapping[str, str]) -> None:
+        super().__init__(fields, item, location, raw_sha256, "(built from the row's fields)", columns)
+        self.cells = cells
+
+    def items(self, reader: str, ctx: ReadContext, meta: tuple[tuple[str, str], ...]) -> Iterator[ReadItem]:
+        if len(self.cells) != len(presets.GDELT_COLUMNS):
+            yield Issue(Code.READ_FAILED, f"a GDELT 2.0 event row has {len(presets.GDELT_COLUMNS)} tab-separated "
+                        f"columns; this one has {len(self.cells)}", self.location, self.item,
+                        hint="read GDELT 2.0 event export files (*.export.CSV) with --option preset=gdelt; "
+                        "the other rows were read")
+            return
+        yield from super().items(reader, ctx, meta + presets.gdelt_meta(self.cells))
+
+
+def _gdelt_row(line: str, number: int, location: str, columns: Mapping[str, int],
+               names: Mapping[str, str]) -> _Row:
+    cells = line.rstrip("\r\n").split("\t")
+    fields = presets.gdelt_fields(cells, columns) if len(cells) == len(presets.GDELT_COLUMNS) else {}
+    item = _text_value(fields.get("id")) or f"row {number}"
+    raw = sha256_hex(line.rstrip("\r\n").encode("utf-8"))
+    return _GdeltRow(cells, fields, item, location, raw, {f: c for f, c in names.items() if f in fields})

@@ -30,6 +30,7 @@ from forewarn.web.auth import optional_principal
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})  # no other method's body is ever read
 PUBLIC_BODY_ROUTES = frozenset({("POST", "/login")})  # the only body a stranger may send
 DOCUMENT_ROUTES = frozenset({("POST", "/api/v1/documents"), ("POST", "/documents")})
+UNREAD_PREFIXES = ("/taxii2/",)  # read-only TAXII: its 401/403 answers to a write never read the body
 UTF8_MAX = 4  # bytes per character, at most
 
 
@@ -75,7 +76,8 @@ class BodyGuard:
         self.app, self.limits = app, limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in BODY_METHODS or not has_body(scope):
+        if (scope["type"] != "http" or scope["method"] not in BODY_METHODS or not has_body(scope)
+                or scope["path"].startswith(UNREAD_PREFIXES)):
             await self.app(scope, receive, send)
             return
         method, path = scope["method"], scope["path"]

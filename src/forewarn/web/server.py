@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from forewarn import __version__
 from forewarn.app import Workspace
 from forewarn.errors import Code, ForewarnError, UnstorableValue
-from forewarn.web import openapi, problems
+from forewarn.web import openapi, problems, taxii
 from forewarn.web.auth import LoginLimiter
 from forewarn.web.guard import BodyGuard, BodyLimits
 
@@ -110,6 +110,7 @@ def create_app(workspace: Workspace, *, login_clock: Callable[[], float] = time.
     for exc, handler in handlers.items():
         app.add_exception_handler(exc, handler)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount(taxii.PREFIX, taxii.taxii_app(workspace))  # the TAXII 2.1 server (docs/taxii.md)
     app.include_router(api_router)
     app.include_router(pages_router)
     openapi.install(app)

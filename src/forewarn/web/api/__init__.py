@@ -21,6 +21,7 @@ from forewarn.web.api import (
     documents,
     entities,
     events,
+    export,
     feed,
     handover,
     judgments,
@@ -36,6 +37,6 @@ from forewarn.web.api import (
 from forewarn.web.api.common import known_query
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(known_query)])
-for module in (meta, accounts, warnings, scenarios, events, documents, entities, ledger, sources, feed, handover,
-               annotations, roster, judgments, dissent, scores, assumptions, ach, teams, deconflict):
+for module in (meta, accounts, warnings, scenarios, events, export, documents, entities, ledger, sources, feed,
+               handover, annotations, roster, judgments, dissent, scores, assumptions, ach, teams, deconflict):
     router.include_router(module.router)

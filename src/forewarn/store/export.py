@@ -1,0 +1,78 @@
+"""The export's reads: the events matching a query, a page at a time in (date, id) order, never all at once.
+
+Each page is one query that starts after the last (date, id) of the page before (a keyset: no OFFSET, so the
+millionth event costs what the first did), with the same filters as every event list
+(:func:`~forewarn.store.queries.event_filters`, the asker's access among them). A radius (``near``) is checked
+on the rows read, as :meth:`find_events` does; the query's offset and limit count the events that pass it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Engine, and_, or_, select
+
+from forewarn.model.marking import Access, Compartment
+from forewarn.model.query import EventQuery
+from forewarn.model.records import StoredEvent
+from forewarn.store import schema as t
+from forewarn.store.access import compartments_on
+from forewarn.store.core import chunks
+from forewarn.store.queries import event_filters, event_record, event_select, within
+
+PAGE = 2000  # events read per query
+
+
+def event_pages(engine: Engine, query: EventQuery, access: Access, size: int = PAGE) -> Iterator[list[StoredEvent]]:
+    """The events matching ``query`` that ``access`` may see, in (date, id) order, ``size`` rows read per query
+    (a page may hold fewer after the radius, the offset or the limit). Each page is read on its own connection,
+    so none is held open while the caller writes a page out."""
+    skip, left = query.offset, query.limit
+    after: tuple[date, str] | None = None
+    while left is None or left > 0:
+        rows = _page(engine, query, access, after, size)
+        if not rows:
+            return
+        after = (rows[-1].date, rows[-1].id)
+        kept = [e for e in rows if query.near is None or (e.place and within(e.place.lat, e.place.lon, query.near))]
+        kept, skip = kept[skip:], max(0, skip - len(kept))
+        if left is not None:
+            kept, left = kept[:left], left - min(left, len(kept))
+        if kept:
+            yield kept
+        if len(rows) < size:
+            return
+
+
+def _page(engine: Engine, query: EventQuery, access: Access, after: tuple[date, str] | None,
+          size: int) -> list[StoredEvent]:
+    ev = t.events.c
+    q = event_select().where(*event_filters(query, access), *_after(after)).order_by(ev.date, ev.id).limit(size)
+    with engine.connect() as conn:
+        return [event_record(r) for r in conn.execute(q)]
+
+
+def _after(after: tuple[date, str] | None) -> list[Any]:
+    """Rows after (date, id): written as ``date >= d AND (date > d OR id > i)`` so that both databases read the
+    date index from ``d`` on and sort only within a day."""
+    if after is None:
+        return []
+    ev, (day, last) = t.events.c, after
+    return [ev.date >= day, or_(ev.date > day, and_(ev.date == day, ev.id > last))]
+
+
+def object_compartments(engine: Engine, kind: str, ids: Iterable[Any]) -> dict[Any, Compartment]:
+    """The compartments of these scenarios (``kind`` "scenario", string ids) or warnings ("warning", integer
+    ids), by id; open ones left out. The caller has already read them through the asker's access: this says
+    only how each is marked."""
+    table = {"scenario": t.scenarios, "warning": t.warnings}[kind]
+    wanted = sorted(set(ids))
+    marked: dict[Any, int] = {}
+    with engine.connect() as conn:
+        for chunk in chunks(wanted):
+            q = select(table.c.id, table.c.compartment).where(table.c.id.in_(chunk), table.c.compartment.is_not(None))
+            marked.update((r.id, r.compartment) for r in conn.execute(q))
+        found = compartments_on(conn, marked.values())
+    return {i: found[c] for i, c in marked.items() if c in found}
