@@ -448,9 +448,10 @@ def _report(document: Document, events: Sequence[StoredEvent], chunk: Chunk) -> 
     return obj
 
 
-def _by_document(events: Iterable[StoredEvent]) -> dict[str, list[StoredEvent]]:
-    grouped: dict[str, list[StoredEvent]] = {}
-    for event in events:
+def _by_document(chunk: Chunk) -> dict[str, list[StoredEvent]]:
+    """The chunk's events by document; a document of the chunk without events has none (it is still reported)."""
+    grouped: dict[str, list[StoredEvent]] = {doc_id: [] for doc_id in chunk.documents}
+    for event in chunk.events:
         grouped.setdefault(event.document_id, []).append(event)
     return grouped
 
@@ -462,7 +463,7 @@ def chunk_objects(chunk: Chunk, seen: set[str], kinds: Kinds | None = None) -> I
     in one chunk), so memory grows with an export's documents and shared objects, not its events. ``kinds`` gives
     an entity's kind where the caller knows it (else it is read from the entity id)."""
     yield from base_objects(seen)
-    for document_id, events in _by_document(chunk.events).items():
+    for document_id, events in _by_document(chunk).items():
         document = chunk.documents[document_id]
         yield from _markings(chunk.compartment(document.compartment_id), seen)
         if (source := chunk.sources.get(document.source_id or "")) is not None:

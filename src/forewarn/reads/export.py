@@ -1,7 +1,8 @@
 """The export's read path: the events matching a query as bounded chunks (:class:`forewarn.formats.base.Chunk`),
 each with the documents, claims, sources and compartments its events cite, as the asker may see them.
 
-Events come a page at a time from :func:`forewarn.store.export.event_pages` (a keyset in (date, id) order);
+Events come a page at a time from :func:`forewarn.store.export.event_pages` (a keyset in (date, id) order), then
+the documents without events (:func:`~forewarn.store.export.eventless_pages`, when the query could match them);
 a chunk's documents and claims are read for that chunk only, so memory holds one chunk however many events
 match. What the asker may not see never enters a chunk: hidden events are not read, claims hidden from it are
 left out, and a source it may not see is not named (an event keeps its source id).
@@ -12,15 +13,17 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from itertools import chain
 from typing import IO, Any, TypeVar
 
 from forewarn.formats.base import Analysis, Chunk, Writer
+from forewarn.model import Document
 from forewarn.model.marking import Access, Compartment
 from forewarn.model.query import EventQuery
 from forewarn.model.records import StoredEvent
 from forewarn.model.source import Source
 from forewarn.store import SqlStore
-from forewarn.store.export import event_pages
+from forewarn.store.export import event_pages, eventless_pages
 
 Read = tuple[str, str, int | None]  # (kind, id, compartment id): what the read audit records
 T = TypeVar("T")
@@ -32,8 +35,11 @@ def export_chunks(store: SqlStore, query: EventQuery, access: Access, sources: M
     """The chunks of the events matching ``query`` (``size`` events at most each). ``sources``: those the asker
     may see, by id; ``marked``: gives the compartments of the events read and records the restricted ones in
     the read audit."""
-    pages = event_pages(store.engine, query, access, size)
-    return ahead(_chunk(store, events, access, sources, marked) for events in pages)
+    with_events = (_chunk(store, events, access, sources, marked) for events in event_pages(store.engine, query,
+                                                                                              access, size))
+    without = (_documents_chunk(store, documents, access, sources, marked)
+               for documents in eventless_pages(store.engine, query, access, size))
+    return ahead(chain(with_events, without))
 
 
 def ahead(items: Iterator[T]) -> Generator[T, None, None]:
@@ -90,11 +96,23 @@ def write(writer: Writer, out: IO[str], chunks: Iterable[Chunk], analysis: Calla
     return written
 
 
+def _documents_chunk(store: SqlStore, documents: list[Document], access: Access, sources: Mapping[str, Source],
+                     marked: Marked) -> Chunk:
+    """A chunk of documents without events (a partner's bulletin nothing was coded from still travels)."""
+    compartments = marked(("document", d.id, d.compartment_id) for d in documents)
+    return _cited(store, [], {d.id: d for d in documents}, access, sources, compartments)
+
+
 def _chunk(store: SqlStore, events: list[StoredEvent], access: Access, sources: Mapping[str, Source],
            marked: Marked) -> Chunk:
-    ids = {e.document_id for e in events}
-    documents = store.get_documents(ids)
-    compartments = marked(("event", e.id, e.compartment_id) for e in events)
+    documents = store.get_documents({e.document_id for e in events})
+    return _cited(store, events, documents, access, sources, marked(("event", e.id, e.compartment_id) for e in events))
+
+
+def _cited(store: SqlStore, events: list[StoredEvent], documents: dict[str, Document], access: Access,
+           sources: Mapping[str, Source], compartments: dict[int, Compartment]) -> Chunk:
+    """The chunk of these events and documents, with the claims, sources and compartments they cite."""
+    ids = set(documents)
     named = {s for s in (*(e.source_id for e in events), *(d.source_id for d in documents.values())) if s}
     cited = {i: sources[i] for i in sorted(named) if i in sources}
     held = {d.compartment_id for d in documents.values()} | {s.compartment_id for s in cited.values()}

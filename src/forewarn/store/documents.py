@@ -30,14 +30,14 @@ class DocumentReads(StoreCore):
             raise NotFound(f"no document {doc_id!r}", hint="`forewarn docs` lists document ids")
         if len(rows) > 1:
             raise NotFound(f"document id prefix {doc_id!r} is ambiguous", hint="give more characters")
-        return _document(rows[0])
+        return document_record(rows[0])
 
     def find_documents(self, query: DocumentQuery, access: Access = EVERYTHING) -> list[Document]:
         c = t.documents.c
         q = (select(t.documents).where(*document_filters(query, access))
              .order_by(c.published_at.desc().nulls_last(), c.id).limit(query.limit).offset(query.offset))
         with self.engine.connect() as conn:
-            return [_document(r) for r in conn.execute(q)]
+            return [document_record(r) for r in conn.execute(q)]
 
     def count_documents(self, query: DocumentQuery, access: Access = EVERYTHING) -> int:
         with self.engine.connect() as conn:
@@ -90,7 +90,7 @@ class DocumentReads(StoreCore):
         found: dict[str, Document] = {}
         with self.engine.connect() as conn:
             for chunk in chunks(sorted(set(doc_ids))):
-                found.update((r.id, _document(r)) for r in conn.execute(
+                found.update((r.id, document_record(r)) for r in conn.execute(
                     select(t.documents).where(t.documents.c.id.in_(chunk))))
         return found
 
@@ -109,7 +109,7 @@ def visible_runs(column: Any, access: Access) -> list[Any]:
     return [~exists().where(d.run_id == column, d.compartment.in_(sorted(access.hidden)))]
 
 
-def _document(r: Any) -> Document:
+def document_record(r: Any) -> Document:
     return Document(
         id=r.id, text=r.text, title=r.title, url=r.url, source_id=r.source_id, published_at=r.published_at,
         published_precision=DatePrecision(r.published_precision) if r.published_precision else None,

@@ -9,18 +9,20 @@ on the rows read, as :meth:`find_events` does; the query's offset and limit coun
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, or_, select
+from sqlalchemy import Engine, and_, exists, or_, select
 
+from forewarn.model import Document
 from forewarn.model.marking import Access, Compartment
-from forewarn.model.query import EventQuery
+from forewarn.model.query import DocumentQuery, EventQuery
 from forewarn.model.records import StoredEvent
 from forewarn.store import schema as t
 from forewarn.store.access import compartments_on
 from forewarn.store.core import chunks
-from forewarn.store.queries import event_filters, event_record, event_select, within
+from forewarn.store.documents import document_record
+from forewarn.store.queries import document_filters, event_filters, event_record, event_select, within
 
 PAGE = 2000  # events read per query
 
@@ -61,6 +63,43 @@ def _after(after: tuple[date, str] | None) -> list[Any]:
         return []
     ev, (day, last) = t.events.c, after
     return [ev.date >= day, or_(ev.date > day, and_(ev.date == day, ev.id > last))]
+
+
+def eventless_pages(engine: Engine, query: EventQuery, access: Access, size: int = PAGE) -> Iterator[list[Document]]:
+    """The documents with no stored event that ``access`` may see, by id, ``size`` a page, narrowed as far as an
+    event query can narrow a document: its source, its id (prefix), and its publication date within the query's
+    dates. None for a query that filters by anything else an event has (a type, an actor, a place …): no document
+    without events could match it."""
+    if not documents_match(query):
+        return
+    d = t.documents.c
+    conds = [*document_filters(_as_documents(query), access), ~exists().where(t.events.c.document_id == d.id)]
+    if query.document_id:
+        conds.append(d.id.startswith(query.document_id, autoescape=True))
+    after: str | None = None
+    while True:
+        q = select(t.documents).where(*conds, *([d.id > after] if after else [])).order_by(d.id).limit(size)
+        with engine.connect() as conn:
+            page = [document_record(r) for r in conn.execute(q)]
+        if page:
+            yield page
+        if len(page) < size:
+            return
+        after = page[-1].id
+
+
+def documents_match(query: EventQuery) -> bool:
+    """Whether documents without events belong in an export of ``query``: it names nothing but dates, a source or
+    a document, and no limit or offset (those count events)."""
+    return not (query.types or query.modes or query.actor or query.recipient or query.actor_country
+                or query.recipient_country or query.place or query.near or query.region
+                or query.min_confidence is not None or query.placed or query.limit is not None or query.offset)
+
+
+def _as_documents(query: EventQuery) -> DocumentQuery:
+    start = datetime.combine(query.date_from, time(), UTC) if query.date_from else None
+    end = datetime.combine(query.date_to + timedelta(days=1), time(), UTC) if query.date_to else None
+    return DocumentQuery(source_id=query.source_id, since=start, until=end)
 
 
 def object_compartments(engine: Engine, kind: str, ids: Iterable[Any]) -> dict[Any, Compartment]:

@@ -13,7 +13,7 @@ import io
 import logging
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from typing import IO, cast
 
 log = logging.getLogger("forewarn.web")
@@ -62,7 +62,7 @@ def put(q: queue.Queue[object], item: object, gone: threading.Event) -> None:
                 raise Gone from None
 
 
-def stream(export: Callable[[IO[str]], object]) -> Iterator[str]:
+def stream(export: Callable[[IO[str]], object]) -> Generator[str, None, None]:
     """The pieces ``export`` writes, as they come; ``export`` runs once in its own thread. The first piece (or the
     export's error) is awaited before this returns, so a bad request fails as a problem document."""
     q: queue.Queue[object] = queue.Queue(maxsize=PIECES)
@@ -86,7 +86,7 @@ def stream(export: Callable[[IO[str]], object]) -> Iterator[str]:
     return _rest(first, q, gone)
 
 
-def _rest(first: object, q: queue.Queue[object], gone: threading.Event) -> Iterator[str]:
+def _rest(first: object, q: queue.Queue[object], gone: threading.Event) -> Generator[str, None, None]:
     item = first
     try:
         while item is not _END:
