@@ -21,7 +21,7 @@ AUTHOR = "identity--8c5b7a1e-2f3d-4e6a-9b8c-1d2e3f4a5b6c"
 ACTOR = "threat-actor--3a4b5c6d-7e8f-4a1b-8c2d-3e4f5a6b7c8d"
 PLACE = "location--1f2e3d4c-5b6a-4798-8a7b-6c5d4e3f2a1b"
 T = "2024-08-03T09:30:00.000Z"
-PARTNER = [
+PARTNER: list[dict[str, Any]] = [
     {"type": "identity", "spec_version": "2.1", "id": AUTHOR, "created": T, "modified": T,
      "name": "Border Monitoring Unit", "identity_class": "organization"},
     {"type": "threat-actor", "spec_version": "2.1", "id": ACTOR, "created": T, "modified": T,
