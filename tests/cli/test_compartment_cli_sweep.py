@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
-from compartment_support import HOLDINGS, TAG, Built, Holding, build, canaries_of, visible
+from compartment_support import HOLDINGS, TAG, Built, Holding, build, canaries_of, reveals, visible
 
 from forewarn.app import Workspace
 from forewarn.cli.main import app as cli_app
@@ -100,9 +100,9 @@ def note(out: Ran, what: str, code: int, text: str, hidden: dict[str, dict[str, 
          shown: dict[str, dict[str, tuple[str, ...]]]) -> None:
     out.outputs[what] = (code, text)
     out.leaks += [(what, key, kind, s) for key, found in hidden.items() for kind, texts in found.items()
-                  for s in texts if s and s in text and s not in what]  # an id or search typed is echoed back
+                  for s in texts if s and reveals(s, text) and s not in what]  # an id or search typed is echoed back
     out.seen |= {(key, kind) for key, found in shown.items() for kind, texts in found.items()
-                 if any(s and s in text for s in texts)}
+                 if any(s and reveals(s, text) for s in texts)}
 
 
 @pytest.fixture(scope="module")

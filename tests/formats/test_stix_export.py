@@ -116,9 +116,9 @@ def test_the_same_input_gives_the_same_bytes() -> None:
 
 def test_ids_do_not_depend_on_how_events_are_chunked() -> None:
     chunk = s.sample_chunk()
+    # cut as the export desk cuts: a chunk holds the documents of its events
     halves = [replace(chunk, events=events, documents={e.document_id: chunk.documents[e.document_id] for e in events})
-              for events in (chunk.events[:2], chunk.events[2:])]  # as the export desk cuts them: a chunk's documents
-    # are its events' 
+              for events in (chunk.events[:2], chunk.events[2:])]
     assert objects(write(halves)) == objects(write([chunk]))
 
 

@@ -11,6 +11,7 @@ response may only hold when its asker may see the holding; :func:`visible` says 
 from __future__ import annotations
 
 import inspect
+import re
 import sys
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -254,6 +255,17 @@ def coordinates(h: Holding) -> tuple[str, ...]:
     for v in (h.lat, h.lon):
         out += [repr(v), f"{v:.4f}", f"{v:.3f}"]
     return (*out, f"{h.lat:.2f}, {h.lon:.2f}", f"{h.lat:.2f},{h.lon:.2f}")
+
+
+NUMBER = re.compile(r"-?\d+\.\d+(, ?-?\d+\.\d+)?")
+
+
+def reveals(canary: str, text: str) -> bool:
+    """Whether ``text`` holds ``canary``. A coordinate counts only as a number of its own: not inside a longer
+    number, nor as the seconds of a clock time ("00:10:36.776" is not the longitude 36.776)."""
+    if not NUMBER.fullmatch(canary):
+        return canary in text
+    return re.search(rf"(?<![\d.])(?<!\d:){re.escape(canary)}(?!\d)", text) is not None
 
 
 def digits(phone: str) -> str:

@@ -33,6 +33,7 @@ from compartment_support import (
     Holdings,
     build,
     canaries_of,
+    reveals,
     visible,
 )
 from detect_store_helpers import UKR
@@ -229,9 +230,9 @@ def sweep(m: Matrix, who: Person) -> Swept:
         out.bodies[url] = (r.status_code, r.text)
         asked = unquote(url)  # what the asker typed (an id, a search) may be echoed back: that reveals nothing
         out.leaks += [(url, key, what, s) for key, found in hidden.items() for what, texts in found.items()
-                      for s in texts if s and s in r.text and s not in asked]
+                      for s in texts if s and reveals(s, r.text) and s not in asked]
         out.seen |= {(key, what) for key, found in shown.items() for what, texts in found.items()
-                     if any(s and s in r.text for s in texts)}
+                     if any(s and reveals(s, r.text) for s in texts)}
         if not answered(url, r.status_code, hidden_reads(m, who.name)):
             out.bad.append((url, r.status_code, r.text[:200]))
     return out
