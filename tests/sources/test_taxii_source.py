@@ -226,6 +226,13 @@ def test_credentials_never_go_over_plain_http_to_another_host(monkeypatch: pytes
     assert TOKEN not in everything_said(out)
 
 
+def test_a_url_holding_credentials_is_refused_and_never_shown(three_pages: Collection) -> None:
+    with serve(three_pages) as base:
+        out = poll(base.replace("http://", "http://partner:s3cret-pass@") + COLLECTION)
+    assert [i.code for i in out.issues] == [Code.CONFIG_INVALID] and "password_env" in out.issues[0].hint
+    assert "s3cret-pass" not in everything_said(out) and three_pages.requests == []
+
+
 def test_without_a_token_no_authorization_is_sent(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("FOREWARN_TAXII_TOKEN", raising=False)
     open_collection = Collection([([report(1)], "2024-08-01T10:00:00.000Z")], authorization=None)

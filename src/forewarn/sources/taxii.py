@@ -31,6 +31,7 @@ import httpx
 
 from forewarn.errors import Code, Issue, ItemError, Severity
 from forewarn.model.source import FeedValidators
+from forewarn.redact import redact_url
 from forewarn.sources.base import ReadContext, ReadItem
 from forewarn.sources.files import is_url, too_large
 from forewarn.sources.jsonload import loads
@@ -93,6 +94,10 @@ class TaxiiReader:
             yield Issue(Code.UNSUPPORTED_FORMAT, "the taxii reader polls a TAXII collection URL, not a file", location,
                         hint="give https://host/api-root/collections/ID/, or read a bundle file with kind stix")
             return
+        if _holds_credentials(location):
+            yield Issue(Code.CONFIG_INVALID, "the collection URL holds credentials (user:password@); nothing was "
+                        "polled", redact_url(location), hint=CREDENTIALS_HINT)
+            return
         creds = credentials(location, ctx.options)
         if isinstance(creds, Issue):
             yield creds
@@ -103,6 +108,15 @@ class TaxiiReader:
         yield from poll.issues
         if poll.added_last is not None and poll.added_last != (previous.last_modified if previous else None):
             yield FeedValidators(location, None, poll.added_last)
+
+
+CREDENTIALS_HINT = ("give the URL without them, the user as --option user=NAME and the password in an environment "
+                    f"variable (--option password_env=NAME, default {PASSWORD_ENV})")
+
+
+def _holds_credentials(url: str) -> bool:
+    parts = urlsplit(url)
+    return bool(parts.username or parts.password)
 
 
 def objects_url(collection: str) -> str:
