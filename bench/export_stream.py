@@ -7,7 +7,7 @@ with 150 assessments each, 24 warnings), or a store given with ``--url`` (a Post
 for stix and misp the analysis as well) and writes to a sink that only counts what it is given (no disk in the
 way); peak RSS is that process's largest resident set, all of it (interpreter, imports, export).
 
-  measured   plover always; stix and misp when their writers are installed
+  measured   each format: plover, stix, misp
   baseline   a raw select of the same event rows (``events`` joined as the export reads them, in (date, id)
              order, streamed) with the store's engine, each row written as a JSON line: the same run, the same
              store; "of raw" is the format's events/s over the baseline's
@@ -106,7 +106,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000, help="size of the cached bench workspace")
     parser.add_argument("--url", help="a filled store to export from (default: the cached SQLite workspace)")
     parser.add_argument("--limit", type=int, help="export only the first N events")
-    parser.add_argument("--formats", help="comma-separated formats (default: every installed one)")
+    parser.add_argument("--formats", help="comma-separated formats (default: every one)")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args.url, args.child, args.limit)))

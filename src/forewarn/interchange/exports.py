@@ -7,19 +7,21 @@ field's formats by a streaming writer (:mod:`forewarn.formats.base`).
 The analysis is read through the desks' own reads, which apply the asker's access:
 the scenarios it may see, their published assessments (signals resting on hidden holdings left out), the
 warnings it may see and each one's ledger history (without hidden evidence), and how each is marked. Writers are
-looked up by name and imported when first used (:data:`WRITERS`).
+looked up by name (:data:`WRITERS`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
-from importlib import import_module
 from typing import IO, Any, NamedTuple
 
 from forewarn.detect.desk import ScenarioDesk
 from forewarn.errors import InvalidArgument
 from forewarn.formats.base import Analysis, Writer
+from forewarn.formats.misp import MispWriter
+from forewarn.formats.plover import PloverWriter
+from forewarn.formats.stix import StixWriter
 from forewarn.model.marking import Compartment
 from forewarn.model.query import EventQuery
 from forewarn.model.scenario import StoredAssessment
@@ -28,11 +30,8 @@ from forewarn.reads import Reads
 from forewarn.reads.export import write
 from forewarn.warn import WarningDesk
 
-WRITERS: Mapping[str, str] = {  # format name → "module:class" of its writer
-    "plover": "forewarn.formats.plover:PloverWriter",
-    "stix": "forewarn.formats.stix:StixWriter",
-    "misp": "forewarn.formats.misp:MispWriter",
-}
+WRITERS: Mapping[str, type[PloverWriter | StixWriter | MispWriter]] = {  # format name → its writer
+    "plover": PloverWriter, "stix": StixWriter, "misp": MispWriter}
 PAGE = 500  # warnings read per page
 ASSESSMENTS = 20  # assessments read per page: each holds its signals whole until it is cut (_slim)
 SIGNAL_KEYS = ("event_ids", "observed_on")  # what of a signal the formats write
@@ -55,16 +54,15 @@ class ExportDesk:
         self.reads, self.scenarios, self.warnings, self.marks = reads, scenarios, warnings, marks
 
     def formats(self) -> list[ExportFormat]:
-        """The formats whose writers are installed, in :data:`WRITERS` order."""
-        return [found for name in WRITERS if (found := _described(name)) is not None]
+        """The formats, in :data:`WRITERS` order."""
+        return [ExportFormat(name, cls.media_type, cls.suffix) for name, cls in WRITERS.items()]
 
     def format(self, name: str) -> ExportFormat:
         """One format by name: InvalidArgument naming the known ones when there is none."""
-        found = _described(name) if name in WRITERS else None
-        if found is None:
-            raise InvalidArgument(f"unknown export format {name!r}",
-                                  hint=f"formats: {', '.join(f.name for f in self.formats())}")
-        return found
+        if name not in WRITERS:
+            raise InvalidArgument(f"unknown export format {name!r}", hint=f"formats: {', '.join(WRITERS)}")
+        cls = WRITERS[name]
+        return ExportFormat(name, cls.media_type, cls.suffix)
 
     def export(self, out: IO[str], query: EventQuery, fmt: str, *, analysis: bool = True) -> int:
         """Write the events matching ``query`` (its filters, offset and limit) in format ``fmt`` to ``out``, with
@@ -109,20 +107,6 @@ def _slim(a: StoredAssessment) -> StoredAssessment:
     return replace(a, signals=tuple({k: s[k] for k in SIGNAL_KEYS if k in s} for s in a.signals))
 
 
-def _described(name: str) -> ExportFormat | None:
-    """A format's name, media type and suffix, read from its writer class; None when it is not installed."""
-    try:
-        cls = _writer_class(name)
-    except ImportError:
-        return None
-    return ExportFormat(name, cls.media_type, cls.suffix)
-
-
 def _writer(name: str) -> Writer:
-    writer: Writer = _writer_class(name)()
+    writer: Writer = WRITERS[name]()
     return writer
-
-
-def _writer_class(name: str) -> Any:
-    module, _, cls = WRITERS[name].partition(":")
-    return getattr(import_module(module), cls)
