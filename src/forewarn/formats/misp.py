@@ -35,10 +35,9 @@ NAMESPACE = uuid.UUID("eaf554d1-cb8e-5c9c-bd6f-3742643cbb56")  # uuid5(URL, the 
 _NAMESPACE_BYTES = NAMESPACE.bytes
 ORG = "forewarn"
 # the object templates used, as bundled with pymisp's misp-objects (the tests check uuid and version)
-TEMPLATES: Mapping[str, tuple[str, int, str]] = {
-    "annotation": ("5d8dc046-15a1-4ca3-a09f-ed4ede7c4487", 3, "An annotation object allowing analysts to add "
-                   "annotations, comments, executive summary to a MISP event, objects or attributes."),
-    "geolocation": ("cd6f2238-ba55-4888-82c4-104e6e1acf21", 8, "An object to describe a geographic location."),
+TEMPLATES: Mapping[str, tuple[str, int, str]] = {  # name → (template uuid, version, forewarn's own description)
+    "annotation": ("5d8dc046-15a1-4ca3-a09f-ed4ede7c4487", 3, "An event as forewarn coded it, with its evidence."),
+    "geolocation": ("cd6f2238-ba55-4888-82c4-104e6e1acf21", 8, "Where the event took place."),
 }
 TLP_TAGS: Mapping[Marking, str] = {Marking.CLEAR: "tlp:clear", Marking.GREEN: "tlp:green",
                                    Marking.AMBER: "tlp:amber", Marking.AMBER_STRICT: "tlp:amber+strict",
