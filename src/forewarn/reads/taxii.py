@@ -35,6 +35,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from forewarn.errors import InvalidArgument, NotFound
 from forewarn.formats.base import Chunk
+from forewarn.formats.stix import chunk_objects
 from forewarn.model import Document, Source
 from forewarn.model.marking import Access, Compartment
 from forewarn.model.records import StoredEvent
@@ -310,7 +311,7 @@ class TaxiiReads:
         held = [e.compartment_id for found in events.values() for e in found]
         sources = [s.compartment_id for d in documents.values() for s in self._source_of(d).values()]
         compartments = self.store.compartments([*held, *sources, *(d.compartment_id for d in documents.values())])
-        write = self.writer or _stix_objects()
+        write = self.writer or chunk_objects
         for doc, added in batch:
             chunk = Chunk(events.get(doc, []), {doc: documents[doc]}, {doc: claims.get(doc, [])},
                           self._source_of(documents[doc]), compartments)
@@ -334,10 +335,3 @@ class TaxiiReads:
             self._sources = {s.id: s for s in self.sources()}
         s = self._sources.get(doc.source_id or "")
         return {s.id: s} if s is not None else {}
-
-
-def _stix_objects() -> Objects:
-    """The STIX writer's generator (imported when first needed)."""
-    from forewarn.formats.stix import chunk_objects
-
-    return chunk_objects
