@@ -93,6 +93,27 @@ class Settings:
                       "document alone is longer), and the most text segments handed to spaCy's `nlp.pipe` "
                       "at a time (at most 100,000 characters)."),
     )
+    backfill_scheduler: str = field(
+        default="",
+        metadata=_doc("Address of a Dask scheduler (`tcp://host:8786`, or `tls://…` with the Dask security settings) "
+                      "that `--backfill` extraction runs on. Empty: the command starts a local cluster of "
+                      "`backfill_workers` processes on 127.0.0.1 and stops it at the end."),
+    )
+    backfill_workers: int = field(
+        default=2,
+        metadata=_doc("Worker processes of the local Dask cluster `--backfill` starts (one spaCy pipeline each)."),
+    )
+    backfill_batch: int = field(
+        default=32,
+        metadata=_doc("Documents per `--backfill` task: the unit a worker extracts, and the most a killed worker "
+                      "can have to do again."),
+    )
+    metrics_port: int = field(
+        default=0,
+        metadata=_doc("Port on 127.0.0.1 where `forewarn watch` serves its metrics in Prometheus's text format "
+                      "(cycle latency, extraction rate, queue depth). 0: none (the workbench serves `/metrics` "
+                      "for the store's own figures)."),
+    )
     actor_dictionaries: tuple[Path, ...] = field(
         default=(),
         metadata=_doc("Extra actor dictionaries (YAML, the packaged format), separated by `:`; they extend "
@@ -429,8 +450,12 @@ _KINDS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], str]]] = {
 def _validate(s: Settings) -> None:
     if not 0 < s.near_duplicate_threshold <= 1:
         raise ConfigError("near_duplicate_threshold must be in (0, 1]")
-    if min(s.batch_size, s.max_bytes, s.extract_processes, s.extract_batch_size) < 1:
-        raise ConfigError("batch_size, max_bytes, extract_processes and extract_batch_size must be positive")
+    if min(s.batch_size, s.max_bytes, s.extract_processes, s.extract_batch_size, s.backfill_workers,
+           s.backfill_batch) < 1:
+        raise ConfigError("batch_size, max_bytes, extract_processes, extract_batch_size, backfill_workers and "
+                          "backfill_batch must be positive")
+    if not 0 <= s.metrics_port <= 65535:
+        raise ConfigError("metrics_port must be 0 (none) or a port number", hint="e.g. metrics_port = 9401")
     if s.remind_minutes < 1 or s.remind_cap < 1:
         raise ConfigError("remind_minutes and remind_cap must be positive",
                           hint="e.g. remind_minutes = 240, remind_cap = 3")
