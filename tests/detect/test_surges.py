@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import random
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from detect_helpers import SUMY, indicator, obs, place, scenario
+from detect_helpers import SUDZHA, SUMY, indicator, obs, place, scenario
 
 from forewarn.detect.score import assess
 from forewarn.detect.surge import (
     ALPHA,
     MIN_COUNT,
+    SurgeWatch,
     baseline,
     find_surges,
     negative_binomial_tail,
@@ -18,6 +21,7 @@ from forewarn.detect.surge import (
     tail_probability,
 )
 from forewarn.detect.types import Observation
+from forewarn.errors import InvalidArgument
 from forewarn.model import IndicatorKind, Region, SignalKind
 
 DAY0 = date(2024, 7, 1)
@@ -147,3 +151,42 @@ def test_tails_agree_with_scipy_stats() -> None:
         r = mean * mean / (var - mean)
         assert negative_binomial_tail(count, mean, var) == pytest.approx(stats.nbinom.sf(count - 1, r, mean / var))
         assert poisson_tail(count, mean) == pytest.approx(stats.poisson.sf(count - 1, mean))
+
+
+# -- the incremental watch a replay steps with ------------------------------------------------------
+
+
+def _random_reports(seed: int) -> list[Observation]:
+    """Bursty reports over 60 days in two regions and two types, some known days late, some copies of one
+    report (a shared cluster), some negated, and some superseded by an analyst's correction."""
+    rng = random.Random(seed)
+    found: list[Observation] = []
+    for n in range(60):
+        for i in range(rng.choice((0, 0, 1, 1, 2, 3, 9))):
+            where = rng.choice((SUMY, SUDZHA, None))
+            o = obs(f"e{n}-{i}", type=rng.choice(("ASSAULT", "MOBILIZE")), mode=None, day=day(n), place=where,
+                    cluster=f"c{n}-{rng.randrange(3)}", negated=rng.random() < 0.05,
+                    known_at=end_of(n) + timedelta(hours=rng.choice((-20, 0, 0, 30, 90))))
+            if rng.random() < 0.08:  # corrected: this version stands until the correction, the new one after
+                fixed = o.known_at + timedelta(hours=rng.randrange(1, 200))
+                found.append(replace(o, hidden_from=fixed))
+                o = replace(o, event=replace(o.event, type="ASSAULT", place=SUMY), known_at=fixed)
+            found.append(o)
+    return found
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_surge_watch_equals_find_surges_at_every_step(seed: int) -> None:
+    reports = _random_reports(seed)
+    watch = SurgeWatch(reports)
+    for n in range(0, 70, 2):
+        at, oldest = end_of(n), day(n - 35)
+        standing = [o for o in reports if o.known_at <= at and o.event.date >= oldest and o.shown_at(at)]
+        assert watch.surges(at, oldest) == find_surges(standing, at), n
+
+
+def test_surge_watch_refuses_to_go_back() -> None:
+    watch = SurgeWatch(series({28: 5}))
+    watch.surges(end_of(28), day(0))
+    with pytest.raises(InvalidArgument):
+        watch.surges(end_of(27), day(0))

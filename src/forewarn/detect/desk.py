@@ -137,18 +137,18 @@ class ScenarioDesk:
                             signer=self.ledger.signer, compartment=compartment, access=self.access())
 
     # -- assessments -----------------------------------------------------------------------------
-    def observations(self, scenario: Scenario, until: datetime | None = None, *, everything: bool = False,
+    def observations(self, scenario: Scenario, until: datetime | None = None, *, start: datetime | None = None,
                      history: bool = False) -> list[Observation]:
-        """The stored observations that can count for ``scenario`` at ``until`` (now when None);
-        ``everything``: however old (a replay's early steps lie before the live look-back); ``history``: each
-        version of a corrected event, for a replay's steps."""
-        return scenario_observations(self.store, scenario, until=until, now=until or self.clock(),
-                                     everything=everything, history=history)
+        """The stored observations that can count for ``scenario`` at ``until`` (now when None); ``start``: at
+        every time from then to ``until`` (a replay's, a post-mortem's); ``history``: each version of a corrected
+        event, for a replay's steps."""
+        return scenario_observations(self.store, scenario, until=until, now=until or self.clock(), start=start,
+                                     history=history)
 
     def claims_and_stories(self, scenario: Scenario, until: datetime, start: datetime | None = None) -> Heard:
-        """The stored claims (however old) known by ``until`` and the stories its mentions indicators read at
-        each time from ``start`` (``until`` when None) to ``until``: what a replay or post-mortem needs."""
-        return claims_and_stories(self.store, [scenario], until, start=start, everything=True)
+        """The stored claims and the stories the scenario's indicators read at each time from ``start`` (``until``
+        when None) to ``until``: what a replay or post-mortem needs."""
+        return claims_and_stories(self.store, [scenario], until, start=start)
 
     def assess(self, scenario_id: str, at: datetime | None = None) -> Assessment:
         """The scenario's probability at ``at`` (now), with every signal's contribution. Stores nothing."""

@@ -98,6 +98,11 @@ def claim_in_region(region: Region, c: ClaimObservation) -> bool:
 
 def names_place_in(region: Region, places: Iterable[str]) -> bool:
     """Does one of ``places`` (countries and "COUNTRY:admin1" regions) lie in ``region``?"""
+    return _names_place_in(region, frozenset(places))
+
+
+@functools.lru_cache(maxsize=MATCH_CACHE)  # a replay asks it of the same stories at every step
+def _names_place_in(region: Region, places: frozenset[str]) -> bool:
     return any(in_place(region, *place.partition(":")[::2]) for place in places)
 
 

@@ -7,7 +7,8 @@ result as plain data.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
 
 from forewarn.detect.match import in_region
 from forewarn.detect.types import ClaimObservation, Observation
@@ -17,14 +18,15 @@ from forewarn.model.query import EventQuery
 from forewarn.model.records import StoredEvent
 from forewarn.store import SqlStore
 from forewarn.store.notes import corrections, events_of_documents
-
-CHUNK = 1000  # events whose documents are read at once
+from forewarn.store.observed import Observed, observed_events
 
 
 def observations(store: SqlStore, *, until: datetime | None = None, since: date | None = None,
-                 region: Region | None = None, types: Sequence[str] = (), history: bool = False) -> list[Observation]:
+                 region: Region | None = None, types: Sequence[str] = (), history: bool = False,
+                 known_from: datetime | None = None) -> list[Observation]:
     """Events dated on or after ``since`` (and on or before ``until``'s date), in ``region`` when given,
     of ``types`` when given, known by ``until`` when given (published, else ingested, by then).
+    ``known_from``: also the events known from then on, whatever their date (a post-mortem's window).
     Negated events are left out. Ordered by event date, then id.
 
     Analysts' corrections made by ``until`` apply (:mod:`forewarn.model.annotations`): an event is read as
@@ -33,25 +35,49 @@ def observations(store: SqlStore, *, until: datetime | None = None, since: date 
     (``Observation.hidden_from``): what a replay needs to use, at each step, the corrections known then."""
     query = EventQuery(types=tuple(types), date_from=since, date_to=until.date() if until else None, region=region,
                        limit=None)
-    versions = _versions(store, store.find_events(query), query, until, history)
+    found = _observed(store, query, until, known_from)
+    versions = _versions(store, [o.event for o in found.values()], query, until, history)
     if region is not None:
         versions = [v for v in versions if in_region(region, v[0])]
     reliability = {s.id: s.reliability for s in store.list_sources()}
-    found: list[Observation] = []
-    for i in range(0, len(versions), CHUNK):
-        chunk = versions[i:i + CHUNK]
-        documents = store.get_documents({e.document_id for e, _, _ in chunk})
-        for event, fixed_at, hidden_from in chunk:
-            doc = documents[event.document_id]
-            known_at = doc.published_at or doc.ingested_at
-            known_at = max(known_at, fixed_at) if fixed_at is not None else known_at
-            if until is not None and known_at > until:
-                continue
-            found.append(Observation(event=event, cluster_id=doc.cluster_id,
-                                     reliability=reliability.get(event.source_id or "", Reliability.F),
-                                     known_at=known_at, evidence=doc.text[event.start:event.end],
-                                     hidden_from=hidden_from))
+    facts = _facts(store, found, versions)
+    result: list[Observation] = []
+    for event, fixed_at, hidden_from in versions:
+        cluster_id, known_at, evidence = facts[event.id]
+        known_at = max(known_at, fixed_at) if fixed_at is not None else known_at
+        if until is not None and known_at > until:
+            continue
+        result.append(Observation(event=event, cluster_id=cluster_id,
+                                  reliability=reliability.get(event.source_id or "", Reliability.F),
+                                  known_at=known_at, evidence=evidence, hidden_from=hidden_from))
+    return result
+
+
+def _observed(store: SqlStore, query: EventQuery, until: datetime | None, known_from: datetime | None
+              ) -> dict[str, Observed]:
+    """The events of ``query`` (and, with ``known_from``, those known from then on, however old) with their
+    documents' facts, by event id, in the query's order."""
+    found = {o.event.id: o for o in observed_events(store.engine, query, until=until)}
+    if known_from is not None and query.date_from is not None:
+        older = replace(query, date_from=None, date_to=query.date_from - timedelta(days=1))
+        found |= {o.event.id: o for o in observed_events(store.engine, older, until=until, known_from=known_from)}
+        found = dict(sorted(found.items(), key=lambda kv: (kv[1].event.date, kv[0])))
     return found
+
+
+Fact = tuple[str, datetime, str]  # the document's cluster, when it became known, the event's evidence
+
+
+def _facts(store: SqlStore, found: dict[str, Observed], versions: list[Versioned]) -> dict[str, Fact]:
+    """What each version needs of its document, by event id: read with the event, else (an event found only
+    through its correction) from the document itself. A correction never moves an event's span."""
+    facts: dict[str, Fact] = {i: (o.cluster_id, o.known_at, o.evidence) for i, o in found.items()}
+    missing = [e for e, _, _ in versions if e.id not in facts]
+    documents = store.get_documents({e.document_id for e in missing})
+    for e in missing:
+        doc = documents[e.document_id]
+        facts[e.id] = (doc.cluster_id, doc.published_at or doc.ingested_at, doc.text[e.start:e.end])
+    return facts
 
 
 Versioned = tuple[StoredEvent, datetime | None, datetime | None]  # the event, corrected at, hidden from

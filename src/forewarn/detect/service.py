@@ -37,14 +37,17 @@ if TYPE_CHECKING:
 
 
 def scenario_observations(store: SqlStore, scenario: Scenario, *, until: datetime | None, now: datetime,
-                          everything: bool = False, history: bool = False) -> list[Observation]:
+                          start: datetime | None = None, everything: bool = False, history: bool = False
+                          ) -> list[Observation]:
     """The observations that can count for ``scenario`` at ``until`` (``now`` when None): of its event
     types, in its region (unless an indicator looks beyond it), no older than its longest-lived signal
-    (plus a surge baseline when it has surge indicators). ``everything``: no age limit. ``history``: every
-    version of a corrected event (see :func:`~forewarn.detect.observe.observations`)."""
-    since, region, types = _window(scenario, until or now)
+    (plus a surge baseline when it has surge indicators). ``start``: those that can count at any time from
+    ``start`` on, and every one known from ``start`` on whatever its date (what a replay or a post-mortem of
+    that period reads). ``everything``: no age limit. ``history``: every version of a corrected event (see
+    :func:`~forewarn.detect.observe.observations`)."""
+    since, region, types = _window(scenario, start or until or now)
     return observations(store, until=until, since=None if everything else since, region=region, types=types,
-                        history=history)
+                        history=history, known_from=start)
 
 
 def _window(scenario: Scenario, end: datetime) -> tuple[date, Region | None, tuple[str, ...]]:

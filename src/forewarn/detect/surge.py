@@ -31,10 +31,11 @@ begins) are not baseline; a day with fewer than :data:`MIN_BASELINE_DAYS` baseli
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from forewarn.detect.match import in_region
 from forewarn.detect.types import Observation
@@ -67,6 +68,9 @@ class Tail:
     var: float
 
 
+Key = tuple[str, str, str]  # country, first-level region, event type
+
+
 def find_surges(observations: Sequence[Observation], at: datetime, *, region: Region | None = None,
                 start: date | None = None) -> list[Surge]:
     """Surges up to ``at``'s date, from the observations known at ``at`` (events in ``region`` when given).
@@ -79,20 +83,94 @@ def find_surges(observations: Sequence[Observation], at: datetime, *, region: Re
     if not usable:
         return []
     first = start or min(o.event.date for o in usable)
-    series: dict[tuple[str, str, str], dict[date, _Day]] = defaultdict(dict)
+    series: dict[Key, dict[date, _Day]] = defaultdict(dict)
     for o in usable:
-        place = o.event.place
-        if place is None or not place.admin1 or (region is not None and not in_region(region, o.event)):
+        key = _key(o)
+        if key is None or (region is not None and not in_region(region, o.event)):
             continue
-        day = series[(place.country, place.admin1, o.event.type)].setdefault(o.event.date, _Day())
+        day = series[key].setdefault(o.event.date, _Day())
         day.clusters.add(o.cluster_id)
         day.events.append(o.event.id)
-    found = [s for key in sorted(series) for s in _series_surges(key, series[key], first)]
-    return sorted(found, key=lambda s: (s.day, s.country, s.admin1, s.type))
+    return _sorted(s for key in sorted(series) for s in series_surges(
+        key, {d: len(v.clusters) for d, v in series[key].items()}, first, partial(_events_of, series[key])))
 
 
-def _series_surges(key: tuple[str, str, str], days: dict[date, _Day], first: date) -> list[Surge]:
-    counts = {d: len(v.clusters) for d, v in days.items()}
+def _events_of(days: dict[date, _Day], day: date) -> list[str]:
+    return days[day].events
+
+
+def _key(o: Observation) -> Key | None:
+    place = o.event.place
+    return None if place is None or not place.admin1 else (place.country, place.admin1, o.event.type)
+
+
+def _sorted(surges: Iterable[Surge]) -> list[Surge]:
+    return sorted(surges, key=lambda s: (s.day, s.country, s.admin1, s.type))
+
+
+class SurgeWatch:
+    """:func:`find_surges` at a rising series of times over one set of observations, each call costing the
+    observations that became known or were superseded since the last one, not all of them: what a replay's
+    steps need. ``surges(at, since)`` equals ``find_surges`` of the observations known at ``at``, dated from
+    ``since`` and standing at ``at`` (a correction known by then supersedes the version it corrects)."""
+
+    def __init__(self, observations: Sequence[Observation]) -> None:
+        kept = [o for o in observations if not o.event.negated and not o.event.hypothetical
+                and (o.hidden_from is None or o.hidden_from > o.known_at)]  # else never standing
+        changes = [(o.known_at, 1, o) for o in kept]
+        changes += [(o.hidden_from, -1, o) for o in kept if o.hidden_from is not None]
+        self._changes = sorted(changes, key=lambda c: c[0])
+        self._next = 0
+        self._at: datetime | None = None
+        self._dated: Counter[date] = Counter()  # observations standing, by event date (where the record begins)
+        self._cells: dict[Key, dict[date, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+        self._events: dict[tuple[Key, date], Counter[str]] = defaultdict(Counter)
+
+    def surges(self, at: datetime, since: date) -> list[Surge]:
+        if self._at is not None and at < self._at:
+            raise InvalidArgument("a surge watch moves forward in time only", hint="start a new SurgeWatch")
+        self._advance(at)
+        days = [since + timedelta(days=i) for i in range((at.date() - since).days + 1)]
+        first = next((d for d in days if self._dated[d]), None)
+        if first is None:
+            return []
+        found: list[Surge] = []
+        for key in sorted(self._cells):
+            cell = self._cells[key]
+            counts = {d: n for d in days if d >= first and (n := len(cell.get(d, ())))}
+            found += series_surges(key, counts, first, partial(self._standing, key))
+        return _sorted(found)
+
+    def _standing(self, key: Key, day: date) -> list[str]:
+        return list(self._events[(key, day)])
+
+    def _advance(self, at: datetime) -> None:
+        """Apply every change (an observation becoming known, or superseded) up to ``at``."""
+        self._at = at
+        while self._next < len(self._changes) and self._changes[self._next][0] <= at:
+            _, sign, o = self._changes[self._next]
+            self._next += 1
+            self._count(o, sign)
+
+    def _count(self, o: Observation, sign: int) -> None:
+        self._dated[o.event.date] += sign
+        key = _key(o)
+        if key is None:
+            return
+        _bump(self._cells[key][o.event.date], o.cluster_id, sign)
+        _bump(self._events[(key, o.event.date)], o.event.id, sign)
+
+
+def _bump(counter: Counter[str], item: str, sign: int) -> None:
+    counter[item] += sign
+    if counter[item] <= 0:
+        del counter[item]
+
+
+def series_surges(key: Key, counts: dict[date, int], first: date, events: Callable[[date], list[str]]
+                  ) -> list[Surge]:
+    """The surges of one (country, first-level region, type) series of daily counts from ``first`` on;
+    ``events``: the event ids of a day (asked only of the days flagged)."""
     found: list[Surge] = []
     unusual: set[date] = set()
     peak, quiet_until = 0, date.min
@@ -110,7 +188,7 @@ def _series_surges(key: tuple[str, str, str], days: dict[date, _Day], first: dat
         country, admin1, kind = key
         found.append(Surge(country=country, admin1=admin1, type=kind, day=day, count=count,
                            baseline_mean=tail.mean, baseline_var=tail.var, p_value=tail.p_value, test=tail.test,
-                           event_ids=tuple(sorted(set(days[day].events)))))
+                           event_ids=tuple(sorted(set(events(day))))))
         peak, quiet_until = count, day + timedelta(days=SUPPRESS_DAYS)
     return found
 

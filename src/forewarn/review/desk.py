@@ -51,7 +51,7 @@ class ReviewDesk:
         scenario = self.scenarios.get(scenario_id)
         delta, why = self.step_of(scenario_id, start, end, step)
         said = self.scenarios.claims_and_stories(scenario, end, start)
-        observations = self._observations(scenario, end)
+        observations = self._observations(scenario, start, end)
         series = replay(scenario, observations, start, end, delta, warnings=self._warnings(scenario_id),
                         claims=said.claims, stories=said.stories, day_totals=said.day_totals, step_reason=why)
         if not self.access().restricted:
@@ -78,7 +78,7 @@ class ReviewDesk:
         scenario = self.scenarios.get(scenario_id)
         margin = MARGIN_DAYS if margin_days is None else margin_days
         start, event_at = window(scenario, event, margin)
-        observations = self._observations(scenario, event_at)
+        observations = self._observations(scenario, start, event_at)
         said = self.scenarios.claims_and_stories(scenario, event_at, start)
         warnings = self._warnings(scenario_id)
         histories = {w.id: self.warnings.history(w.id) for w in warnings if w.raised_at < event_at}
@@ -116,9 +116,10 @@ class ReviewDesk:
         pm = self.postmortem(scenario_id, event, margin_days=margin_days, with_replay=with_replay)
         return PostMortemView(pm, self.scenarios.published_between(pm.scenario.id, pm.window_start, pm.event_at))
 
-    def _observations(self, scenario: Scenario, until: datetime) -> list[Observation]:
-        """Every stored observation of the scenario known by ``until``, however old."""
-        return self.scenarios.observations(scenario, until, everything=True, history=True)
+    def _observations(self, scenario: Scenario, start: datetime, until: datetime) -> list[Observation]:
+        """The stored observations a replay of [start, until] reads (each step's look-back), and those known in
+        that period however old (a post-mortem's), every version of a corrected event."""
+        return self.scenarios.observations(scenario, until, start=start, history=True)
 
     def _warnings(self, scenario_id: str) -> list[WarningRecord]:
         return self.warnings.board(tuple(WarningState), scenario_id, limit=100_000)

@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
 from forewarn.detect.match import claim_matches, indicator_matches
+from forewarn.detect.mentions import story_matches
 from forewarn.detect.score import assess, lookback_days, story_days
-from forewarn.detect.surge import BASELINE_DAYS, find_surges
+from forewarn.detect.surge import BASELINE_DAYS, SurgeWatch
 from forewarn.detect.types import ClaimObservation, Observation, Story
 from forewarn.errors import InvalidArgument
 from forewarn.model import Assessment, IndicatorKind, Scenario, Surge, Threshold, WarningRecord
@@ -117,20 +118,25 @@ class _Reader:
         self.story_span = story_days(scenario)
         self.position = {id(o): n for n, o in enumerate(observations)}  # the live read's order
         self.everything = _by_known_at(observations)
+        self.surge_watch = SurgeWatch(observations) if self.surging else None
+        self.by_id: dict[str, list[Observation]] = {}
+        for o in observations if self.surging else ():
+            self.by_id.setdefault(o.event.id, []).append(o)
         self.matching = _by_known_at([o for o in observations if _matches(scenario, o)])
         self.said = _by_known_at([c for c in claims if _claimed(scenario, c)])
-        self.heard = _by_known_at(stories if self.story_span else [])
+        # with the documents per day known (the days the stream was up), stories no indicator matches change nothing
+        heard = [s for s in stories if day_totals is None or _mentioned(scenario, s)] if self.story_span else []
+        self.heard = _by_known_at(heard)
 
     def assess(self, at: datetime) -> Assessment:
         """The scenario at ``at``, from what a live cycle at ``at`` would have read."""
         oldest, first_story = at.date() - timedelta(days=self.days), at.date() - timedelta(days=self.story_span)
         visible = self._ordered(_since(_known_by(self.matching, at), oldest, at))
         surges: list[Surge] = []
-        if self.surging:
-            recent = self._ordered(_since(_known_by(self.everything, at), oldest, at))
-            surges = find_surges(recent, at)
+        if self.surge_watch is not None:
+            surges = self.surge_watch.surges(at, oldest)
             if surges:  # surge signals read their events' sources and places
-                visible = self._ordered(_with_members(visible, recent, surges))
+                visible = self._ordered([*visible, *self._members(visible, surges, oldest, at)])
         first_claim = at.date() - timedelta(days=self.claim_days)
         claims = [c for c in _known_by(self.said, at) if c.day >= first_claim]
         stories = [s for s in _known_by(self.heard, at) if s.day >= first_story]
@@ -141,6 +147,13 @@ class _Reader:
         if self.day_totals is None:
             return None
         return {d: n for d, n in self.day_totals.items() if first <= d <= at.date()}
+
+    def _members(self, visible: Sequence[Observation], surges: Sequence[Surge], oldest: date, at: datetime
+                 ) -> list[Observation]:
+        """The surges' events not among ``visible``, in the versions standing at ``at``."""
+        wanted = {e for surge in surges for e in surge.event_ids} - {o.event.id for o in visible}
+        return [o for e in wanted for o in self.by_id[e] if o.known_at <= at and o.event.date >= oldest
+                and o.shown_at(at)]
 
     def _ordered(self, found: Sequence[Observation]) -> list[Observation]:
         return sorted(found, key=lambda o: self.position[id(o)])
@@ -207,14 +220,12 @@ def _row(assessment: Assessment) -> ReplayStep:
                       top_contribution=top.contribution if top else 0.0)
 
 
-def _with_members(matching: Sequence[Observation], everything: Sequence[Observation],
-                  surges: Sequence[Surge]) -> list[Observation]:
-    wanted = {e for surge in surges for e in surge.event_ids} - {o.event.id for o in matching}
-    return [*matching, *(o for o in everything if o.event.id in wanted)]
-
-
 def _matches(scenario: Scenario, obs: Observation) -> bool:
     return any(indicator_matches(scenario, i, obs) for i in scenario.indicators if i.kind is IndicatorKind.EVENTS)
+
+
+def _mentioned(scenario: Scenario, story: Story) -> bool:
+    return any(story_matches(scenario, i, story) for i in scenario.indicators if i.kind is IndicatorKind.MENTIONS)
 
 
 def _claimed(scenario: Scenario, claim: ClaimObservation) -> bool:
