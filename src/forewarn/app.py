@@ -37,6 +37,7 @@ from forewarn.review.desk import ReviewDesk
 from forewarn.review.judged import judgments_seen
 from forewarn.store import SqlStore, open_store
 from forewarn.store.export import object_compartments
+from forewarn.store.health import StoreHealth
 from forewarn.warn import WarningDesk
 from forewarn.warn.ach import AchDesk
 from forewarn.warn.assumptions import AssumptionDesk
@@ -94,6 +95,7 @@ class Workspace:
         self.deconfliction = DeconflictionDesk(store, settings, clock, self.who, self.ledger)  # issue 18
         self.exchanges = ExchangeDesk(store, settings, clock, self.who, self.ledger)
         self.teams = TeamDesk(store, clock, self.who, self.ledger, lambda: self.reads.access)  # issue 18
+        self.health = StoreHealth(store.engine)  # issue 20: /healthz, /metrics, the watch's metrics
         self.exports = ExportDesk(self.reads, self.scenarios, self.warnings,  # issue 19
                                   partial(object_compartments, store.engine))
 

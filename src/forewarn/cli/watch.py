@@ -24,6 +24,9 @@ def watch(
                                    "watch_interval setting).", show_default=False),
     cycles: int = typer.Option(None, "--cycles", min=1, help="Stop after this many polls (default: run until "
                                "SIGINT or SIGTERM).", show_default=False),
+    metrics_port: int = typer.Option(None, "--metrics-port", min=0, max=65535, help="Serve metrics in "
+                                     "Prometheus's text format on 127.0.0.1 at this port while watching (default: "
+                                     "the metrics_port setting; 0: none).", show_default=False),
 ) -> None:
     """Poll the registered sources; run new documents through extraction, scoring and warning.
 
@@ -38,7 +41,7 @@ def watch(
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        count = run(ctx, lambda ws: _watch(ws, interval, stop, cycles), system=True)
+        count = run(ctx, lambda ws: _watch(ws, interval, stop, cycles), system=True, metrics_port=metrics_port)
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
@@ -51,8 +54,12 @@ def _watch(ws: Workspace, interval: float | None, stop: threading.Event, cycles:
         err.print(f"watching in the workspace's own time, running on from {own.at:%Y-%m-%d %H:%M} UTC (set by "
                   f"{own.set_by}; `forewarn clock clear` goes back to the real time)", markup=False)
     err.print(f"watching; every action is recorded as {ws.actor}", markup=False)
+    port = ws.settings.metrics_port
+    if port:
+        err.print(f"metrics: http://127.0.0.1:{port}/metrics", markup=False)
     person = _person(ws)
-    return Watcher(ws, interval=interval, stop=stop).run(lambda r: _render_cycle(person, r), cycles, _report_error)
+    watcher = Watcher(ws, interval=interval, stop=stop, metrics_port=port)
+    return watcher.run(lambda r: _render_cycle(person, r), cycles, _report_error)
 
 
 def _person(ws: Workspace) -> Workspace:

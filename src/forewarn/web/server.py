@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from forewarn import __version__
 from forewarn.app import Workspace
 from forewarn.errors import Code, ForewarnError, UnstorableValue
-from forewarn.web import openapi, problems, taxii
+from forewarn.web import metrics, openapi, problems, taxii
 from forewarn.web.auth import LoginLimiter
 from forewarn.web.guard import BodyGuard, BodyLimits
 
@@ -116,4 +116,5 @@ def create_app(workspace: Workspace, *, login_clock: Callable[[], float] = time.
     openapi.install(app)
     app.add_middleware(BodyGuard, limits=BodyLimits.of(workspace.settings))  # inside: its answers get the headers
     app.add_middleware(ServerTiming)
+    metrics.install(app, workspace)  # /healthz, /metrics (Prometheus) and the request counts (docs/deploy.md)
     return app
