@@ -11,6 +11,7 @@ from rich.table import Table
 
 from forewarn.app import Workspace
 from forewarn.cli.context import run
+from forewarn.cli.extract import BACKFILL, SCHEDULER, WORKERS, backfill_settings
 from forewarn.cli.extract import render_report as render_extraction
 from forewarn.cli.render import err, out, print_json, print_page, when
 from forewarn.cli.sources import parse_options
@@ -39,6 +40,9 @@ def ingest(
                                      "preset=gdelt (those files' columns and event types). Repeatable."),
     max_bytes: int = typer.Option(None, "--max-bytes", help="Largest document file accepted (bytes).",
                                   show_default=False),
+    backfill: bool = BACKFILL,
+    scheduler: str = SCHEDULER,
+    workers: int = WORKERS,
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Read sources, files, folders or feeds into the workspace.
@@ -51,6 +55,9 @@ def ingest(
     what its text says (docs/observations.md; ACLED and GDELT files: --option preset=acled|gdelt, or
     `forewarn import acled|gdelt`).
 
+    A large archive: with --backfill the extraction of what is new (when the `extract` setting is on)
+    runs on a Dask cluster, after the documents are stored (docs/backfill.md).
+
     Exit status: 0 when every named target was read (bad items are reported, not fatal); 3 when a
     named target could not be read at all (not found, unreadable, or nothing but errors: the other
     targets are still ingested); 1 when an error stopped the run.
@@ -59,11 +66,12 @@ def ingest(
     def action(ws: Workspace) -> IngestReport:
         with _progress(quiet=as_json) as progress:
             if all_sources:
-                return ws.intake.ingest_all(progress=progress)
+                return ws.intake.ingest_all(progress=progress, backfill=backfill)
             return ws.intake.ingest(targets or [], kind=kind, include=include, exclude=exclude,
-                             column_map=parse_map(column_map), options=parse_options(option), progress=progress)
+                                    column_map=parse_map(column_map), options=parse_options(option),
+                                    progress=progress, backfill=backfill)
 
-    report = run(ctx, action, max_bytes=max_bytes)
+    report = run(ctx, action, max_bytes=max_bytes, **backfill_settings(backfill, scheduler, workers))
     if as_json:
         print_json(report)
     else:

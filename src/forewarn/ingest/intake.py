@@ -38,25 +38,27 @@ class Intake:
 
     def ingest(self, targets: Sequence[str], *, kind: SourceKind = SourceKind.AUTO, include: Sequence[str] = (),
                exclude: Sequence[str] = (), column_map: Mapping[str, str] | None = None,
-               options: Mapping[str, str] | None = None, progress: ProgressFn | None = None) -> IngestReport:
+               options: Mapping[str, str] | None = None, progress: ProgressFn | None = None,
+               backfill: bool = False) -> IngestReport:
         """Ingest registered sources (by id) and/or paths and URLs. ``kind``, ``column_map`` and
-        ``options`` apply to paths and URLs; a registered source brings its own."""
+        ``options`` apply to paths and URLs; a registered source brings its own. ``backfill``: the
+        extraction of what is new runs on a Dask cluster (a large archive)."""
         if not targets:
             raise InvalidArgument("nothing to ingest", hint="name source ids, paths or URLs, or use --all")
         known = {s.id: s for s in self.sources.all()}
         inputs = [self._input(t, known, kind, include, exclude, column_map or {}, options or {}) for t in targets]
         report = self._ingestor().run(inputs, self.who.name, progress)
         if self.settings.extract and (report.new or report.near_duplicate):  # a near-copy is a document too
-            report = replace(report, extraction=self.extract())
+            report = replace(report, extraction=self.extract(backfill=backfill))
         return report
 
-    def ingest_all(self, progress: ProgressFn | None = None) -> IngestReport:
+    def ingest_all(self, progress: ProgressFn | None = None, backfill: bool = False) -> IngestReport:
         """Ingest every registered source that has something to read (not the workbench's "web:"
         sources, whose documents are posted to it)."""
         sources = [s for s in self.sources.all() if not s.posted]
         if not sources:
             raise NotFound("no sources registered", hint="add one with `forewarn source add`")
-        return self.ingest([s.id for s in sources], progress=progress)
+        return self.ingest([s.id for s in sources], progress=progress, backfill=backfill)
 
     def _input(self, target: str, known: Mapping[str, Source], kind: SourceKind, include: Sequence[str],
                exclude: Sequence[str], column_map: Mapping[str, str], options: Mapping[str, str]) -> IngestInput:
@@ -133,11 +135,11 @@ class Intake:
         return Ingestor(self.store, self.clock, IngestConfig.from_settings(self.settings))
 
     def extract(self, *, document_ids: Sequence[str] = (), failed_only: bool = False, stale: bool = False,
-                progress: ExtractProgress | None = None) -> ExtractReport:
+                progress: ExtractProgress | None = None, backfill: bool = False) -> ExtractReport:
         """Run extraction on the documents named (ids or unique prefixes), or else on every
         document not yet extracted or whose extraction failed; ``stale`` adds those extracted by
         another extractor version (after a model, lexicon or dictionary change); ``failed_only``
-        retries the failed ones only."""
+        retries the failed ones only. ``backfill``: on a Dask cluster (the ``backfill_*`` settings)."""
         from forewarn.nlp.runner import extract_documents
 
         if document_ids:
@@ -145,7 +147,8 @@ class Intake:
         else:
             version = self._extractor().version if stale else None
             ids = self.store.documents_needing_extraction(version, only_failed=failed_only)
-        return extract_documents(self.store, self.settings, self._extractor, ids, self.clock, progress)
+        return extract_documents(self.store, self.settings, self._extractor, ids, self.clock, progress,
+                                 backfill=backfill)
 
     def _extractor(self) -> Extractor:
         if self._nlp is None:

@@ -36,6 +36,7 @@ class ExtractReport:
     claims: int = 0
     seconds: float = 0.0
     failures: tuple[tuple[str, str], ...] = ()
+    workers: int = 0  # Dask worker threads of a --backfill run (0: extracted in this machine's processes)
 
 
 @dataclass(frozen=True, slots=True)

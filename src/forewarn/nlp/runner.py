@@ -1,17 +1,23 @@
-"""Extraction over stored documents: read them in chunks, extract (in one or several processes),
-save each chunk's results in one transaction, record each failure with its document."""
+"""Extraction over stored documents: read them in chunks, extract (in one or several processes, or on a
+Dask cluster for a backfill), save each chunk's results in one transaction, record each failure with its
+document. Every write of extraction results goes through :func:`save_results`, in this process."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from forewarn.config import Settings
 from forewarn.model import Document, ExtractReport
 from forewarn.model.extraction import Extraction
 from forewarn.nlp.extract import ExtractFailure, ExtractInput, Extractor, Result, extract_parallel
 from forewarn.store.interfaces import ExtractionStore
+
+if TYPE_CHECKING:  # Dask loads only for a backfill
+    from forewarn.nlp.cluster import ExtractionCluster
 
 SAVE_EVERY = 256  # documents per saving transaction
 SAVE_RECORDS = 200_000  # and at most this many extracted records (a few very long documents fill one)
@@ -23,12 +29,41 @@ ProgressFn = Callable[[int, int], None]  # (documents done, failed so far)
 
 def extract_documents(store: ExtractionStore, settings: Settings, extractor: Callable[[], Extractor],
                       document_ids: Sequence[str], clock: Callable[[], datetime],
-                      progress: ProgressFn | None = None) -> ExtractReport:
-    """Extract ``document_ids`` and store the results; the rest proceeds when one document fails."""
+                      progress: ProgressFn | None = None, *, backfill: bool = False) -> ExtractReport:
+    """Extract ``document_ids`` and store the results; the rest proceeds when one document fails.
+    ``backfill``: on a Dask cluster (:mod:`forewarn.nlp.cluster`), else in this machine's processes."""
     started = time.perf_counter()
     if not document_ids:
         return ExtractReport(extractor="")
-    version, results = _results(store, settings, extractor, document_ids)
+    if backfill:
+        report = _backfill(store, settings, document_ids, clock, progress)
+    else:
+        local = extractor()
+        results = _results(settings, local, inputs(store, document_ids), len(document_ids))
+        report = save_results(store, local.version, results, clock, progress)
+    return replace(report, seconds=time.perf_counter() - started)
+
+
+def _backfill(store: ExtractionStore, settings: Settings, document_ids: Sequence[str],
+              clock: Callable[[], datetime], progress: ProgressFn | None) -> ExtractReport:
+    from forewarn.nlp.cluster import ExtractionCluster  # Dask: an optional extra
+
+    with ExtractionCluster.start(settings) as cluster:
+        return extract_on(cluster, store, document_ids, clock, progress)
+
+
+def extract_on(cluster: ExtractionCluster, store: ExtractionStore, document_ids: Sequence[str],
+               clock: Callable[[], datetime], progress: ProgressFn | None = None) -> ExtractReport:
+    """Extract ``document_ids`` on a started cluster and store the results here, in this process."""
+    results = cluster.extract(inputs(store, document_ids), len(document_ids))
+    return save_results(store, cluster.version, results, clock, progress, workers=cluster.workers)
+
+
+def save_results(store: ExtractionStore, version: str, results: Iterable[Result], clock: Callable[[], datetime],
+                 progress: ProgressFn | None = None, workers: int = 0) -> ExtractReport:
+    """Store ``results`` (of extractor ``version``) a chunk per transaction, each failure with its document;
+    ``seconds`` is the time it took to go through them (extraction included when they come lazily)."""
+    started = time.perf_counter()
     done = failed = events = claims = 0
     failures: list[tuple[str, str]] = []
     for chunk in _save_chunks(results):
@@ -44,10 +79,11 @@ def extract_documents(store: ExtractionStore, settings: Settings, extractor: Cal
         if progress:
             progress(done, failed)
     return ExtractReport(extractor=version, documents=done, extracted=done - failed, failed=failed, events=events,
-                         claims=claims, seconds=time.perf_counter() - started, failures=tuple(failures))
+                         claims=claims, seconds=time.perf_counter() - started, failures=tuple(failures),
+                         workers=workers)
 
 
-def _save_chunks(results: Iterator[Result]) -> Iterator[list[Result]]:
+def _save_chunks(results: Iterable[Result]) -> Iterator[list[Result]]:
     """Results to save together: ``SAVE_EVERY`` documents, or fewer when they hold more than
     ``SAVE_RECORDS`` records, so memory does not grow with a run of long documents."""
     chunk: list[Result] = []
@@ -68,16 +104,14 @@ def _records(result: Result) -> int:
     return sum(map(len, (result.entities, result.places, result.dates, result.events, result.claims)))
 
 
-def _results(store: ExtractionStore, settings: Settings, extractor: Callable[[], Extractor],
-             document_ids: Sequence[str]) -> tuple[str, Iterator[Result]]:
-    inputs = _inputs(store, document_ids)
-    local = extractor()
-    if settings.extract_processes > 1 and len(document_ids) > local.config.batch_size:
-        return local.version, extract_parallel(local.config, inputs, settings.extract_processes)
-    return local.version, local.extract(inputs)
+def _results(settings: Settings, local: Extractor, items: Iterator[ExtractInput], documents: int) -> Iterator[Result]:
+    if settings.extract_processes > 1 and documents > local.config.batch_size:
+        return extract_parallel(local.config, items, settings.extract_processes)
+    return local.extract(items)
 
 
-def _inputs(store: ExtractionStore, document_ids: Sequence[str]) -> Iterator[ExtractInput]:
+def inputs(store: ExtractionStore, document_ids: Sequence[str]) -> Iterator[ExtractInput]:
+    """The stored documents as extraction inputs, read ``LOAD_EVERY`` at a time."""
     for i in range(0, len(document_ids), LOAD_EVERY):
         chunk = document_ids[i:i + LOAD_EVERY]
         documents = store.get_documents(chunk)
