@@ -1,21 +1,23 @@
 """The one ingest write path: one transaction per batch (documents, LSH bands, sightings, cluster sizes,
 issues, feed validators, run counters), and the look-ups a batch makes inside it. The hot path of
-ingest: bulk statements straight to the driver."""
+ingest: bulk statements straight to the driver; on PostgreSQL the big inserts go through COPY
+(:mod:`forewarn.store.copy`) and each look-up is one query whatever the batch's size (``= ANY(%b)``)."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, Table, bindparam, select, update
 
 from forewarn.model import Document, Sighting
 from forewarn.model.source import FeedValidators
 from forewarn.store import schema as t
 from forewarn.store.batch import Batch, Candidates
+from forewarn.store.copy import compress_fast, copy_insert, driver_rows
 from forewarn.store.core import StoreCore, chunks
 from forewarn.store.runs import issue_row
 
@@ -25,40 +27,48 @@ class IngestWrites(StoreCore):
     def ingest_transaction(self) -> Iterator[Connection]:
         """One batch's transaction; a database error comes out coded, without the batch's texts."""
         with self._write("writing an ingest batch") as conn:
+            if self.dialect == "postgresql":
+                compress_fast(conn)
             yield conn
 
     def existing_documents(self, tx: Connection, ids: Iterable[str]) -> set[str]:
-        return self._present(tx, t.documents.c.id, ids)
+        return {doc_id for doc_id, in self._select(tx, "SELECT id FROM documents WHERE id", list(ids))}
 
     def existing_sightings(self, tx: Connection, keys: Iterable[str]) -> set[str]:
-        return self._present(tx, t.sightings.c.key, keys)
+        return {key for key, in self._select(tx, "SELECT key FROM sightings WHERE key", list(keys))}
 
     def candidates(self, tx: Connection, band_keys: Iterable[int]) -> Candidates:
         """The stored documents sharing any of ``band_keys``, with their fingerprints. The hot
         path of ingest, so it goes to the driver directly (no per-row type processing)."""
         by_band: dict[int, list[int]] = {}
-        for chunk in chunks(list(band_keys)):
-            sql = f"SELECT band_key, document_key FROM lsh_bands WHERE band_key IN ({self._marks(len(chunk))})"
-            for band_key, doc_key in tx.exec_driver_sql(sql, tuple(chunk)).cursor.fetchall():
-                by_band.setdefault(band_key, []).append(doc_key)
+        for band_key, doc_key in self._select(tx, "SELECT band_key, document_key FROM lsh_bands WHERE band_key",
+                                              list(band_keys)):
+            by_band.setdefault(band_key, []).append(doc_key)
         ids: dict[int, list[str]] = {}
         known: dict[str, tuple[bytes, int, str]] = {}
-        for chunk in chunks(sorted({k for keys in by_band.values() for k in keys})):
-            sql = (f"SELECT key, id, signature, shingles, cluster_id FROM documents "
-                   f"WHERE key IN ({self._marks(len(chunk))})")
-            for key, doc_id, signature, shingles, cluster_id in tx.exec_driver_sql(sql, tuple(chunk)).cursor.fetchall():
-                ids.setdefault(key, []).append(doc_id)
-                known[doc_id] = (bytes(signature), shingles, cluster_id)
+        for key, doc_id, signature, shingles, cluster_id in self._select(
+                tx, "SELECT key, id, signature, shingles, cluster_id FROM documents WHERE key",
+                sorted({k for keys in by_band.values() for k in keys})):
+            ids.setdefault(key, []).append(doc_id)
+            known[doc_id] = (bytes(signature), shingles, cluster_id)
         bands = {band: [i for k in keys for i in ids.get(k, ())] for band, keys in by_band.items()}
         return Candidates(bands, known)
 
+    def _select(self, tx: Connection, query: str, keys: list[Any]) -> list[tuple[Any, ...]]:
+        """The rows of ``query`` (ending in the key column) for ``keys``: on PostgreSQL one query, the keys one
+        array parameter; on SQLite one ``IN`` list per chunk."""
+        if self.dialect == "postgresql":
+            statements = [(f"{query} = ANY(%b)", (keys,))] if keys else []  # %b: the array sent binary
+        else:
+            statements = [(f"{query} IN ({self._marks(len(chunk))})", tuple(chunk)) for chunk in chunks(keys)]
+        return [row for sql, params in statements for row in tx.exec_driver_sql(sql, params).cursor.fetchall()]
+
     def write_batch(self, tx: Connection, batch: Batch) -> None:
         if batch.documents:
-            self._insert(tx, t.documents, [_document_row(d.document, d.shingles, d.signature)
-                                           for d in batch.documents])
-            self._insert(tx, t.lsh_bands, _band_rows(batch), names=("band_key", "document_key"))
+            self._bulk(tx, t.documents, [_document_row(d.document, d.shingles, d.signature) for d in batch.documents])
+            self._bulk_values(tx, t.lsh_bands, ("band_key", "document_key"), _band_rows(batch))
         if batch.sightings:
-            self._insert(tx, t.sightings, [_sighting_row(s.key, s.sighting) for s in batch.sightings])
+            self._bulk(tx, t.sightings, [_sighting_row(s.key, s.sighting) for s in batch.sightings])
         self._write_clusters(tx, batch)
         if batch.issues:
             tx.execute(t.ingest_issues.insert(), [issue_row(batch.run_id, i) for i in batch.issues])
@@ -71,13 +81,26 @@ class IngestWrites(StoreCore):
         growth = Counter(d.document.cluster_id for d in batch.documents)
         founded = {d.document.id for d in batch.documents if d.document.cluster_id == d.document.id}
         if founded:
-            self._insert(tx, t.clusters, [{"id": cid, "created_at": batch.now, "size": growth[cid]}
-                                          for cid in sorted(founded)])
+            self._bulk(tx, t.clusters, [{"id": cid, "created_at": batch.now, "size": growth[cid]}
+                                        for cid in sorted(founded)])
         grown = [{"cid": cid, "added": n} for cid, n in sorted(growth.items()) if cid not in founded]
         if grown:
             c = t.clusters.c
             tx.execute(update(t.clusters).where(c.id == bindparam("cid")).values(size=c.size + bindparam("added")),
                        grown)
+
+    def _bulk(self, tx: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            self._bulk_values(tx, table, list(rows[0]), driver_rows(tx, table, rows))
+
+    def _bulk_values(self, tx: Connection, table: Table, names: Sequence[str],
+                     values: Sequence[tuple[Any, ...]]) -> None:
+        """Insert rows of driver values, skipping those whose key exists already (a concurrent writer got there
+        first): on PostgreSQL through COPY, on SQLite as :meth:`_insert`."""
+        if self.dialect == "postgresql":
+            copy_insert(tx, table, names, values)
+        else:
+            self._insert(tx, table, values, names)
 
     def _save_validators(self, tx: Connection, v: FeedValidators, batch: Batch) -> None:
         tx.execute(t.feed_validators.delete().where(t.feed_validators.c.url == v.url))
