@@ -23,6 +23,16 @@ What it holds, drawn from a seeded random generator:
 - 24 warnings raised over the last 60 days, 16 of them disposed, the others open (acknowledged,
   escalated or only raised); an admin account ``bench-admin``.
 
+A PostgreSQL fill of more than a million events (whole millions) generates the first million and has the
+server copy them (``INSERT … SELECT``; ``copies_for``, ``_PgLoader.replicate``): copy k of a document and of
+everything extracted from it gets ids derived from the original's and k, and is published k × 137 minutes
+earlier, so the store is that many times denser over the same two years — a watch floor with that many times the
+feeds — with the same distributions; sources and entities are shared. The scenarios' real assessment and the
+warnings are made over the whole store, after the copies.
+
+``cached_postgres(server, n)`` keeps such a store in a database of its own on the bench server
+(``forewarn_bench_<n>``), marked with its fill and schema revision (table ``bench_fill``), and reuses it.
+
 ``cached_sqlite(n)`` keeps the filled SQLite file under ~/.cache/forewarn/bench/, keyed by N, the
 schema revision and the fill's format version, so that a second run skips the fill; a file of the same fill at an
 older schema revision is copied and migrated to the current one instead of filled again (the migrations add tables
@@ -31,6 +41,8 @@ after the fill, not cached with it.
 
     python bench/fill_events.py --events 50000            # fill (or find) the cached SQLite file
     python bench/fill_events.py --events 50000 --db URL   # fill a given (empty) store
+    FOREWARN_BENCH_PG_URL="$(bash scripts/postgres.sh)" python bench/fill_events.py --events 10000000 \
+        --backend postgresql                              # fill (or find) the cached PostgreSQL database
 """
 
 from __future__ import annotations
@@ -57,7 +69,9 @@ from typing import Any
 import numpy as np
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import Boolean, Date, Table, func, select
+from fill_judgments import add_judgments
+from sqlalchemy import Boolean, Date, Table, create_engine, func, make_url, select, text
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.schema import CreateIndex
 
 from forewarn.accounts import Role
@@ -73,6 +87,7 @@ from forewarn.store.types import JSONText, UTCDateTime
 
 FILL_VERSION = 1  # bump when what the fill writes changes: cached files of older versions are not reused
 DEFAULT_EVENTS = 1_000_000
+BASE_EVENTS = 1_000_000  # a bigger PostgreSQL fill generates this many and has the server copy them (copies_for)
 DAYS = 730
 SOURCES = 50
 ENTITIES = 3000
@@ -270,6 +285,84 @@ def _drop_stale(path: Path, n: int, seed: int) -> None:
             stale.unlink()
 
 
+def copies_for(n: int) -> int:
+    """How many copies of a generated fill a PostgreSQL fill of ``n`` events is made of (whole millions above one
+    million: a million generated, the rest copied by the server)."""
+    return n // BASE_EVENTS if n > BASE_EVENTS and n % BASE_EVENTS == 0 else 1
+
+
+def cached_postgres(server: str, n: int = DEFAULT_EVENTS, *, seed: int = 7, force: bool = False,
+                    progress: Callable[[str], None] = print) -> Filled:
+    """The cached PostgreSQL store of ``n`` events: a database of its own, ``forewarn_bench_<n>``, on the server
+    of ``server`` (the URL of any of its databases), filled first when missing (or ``force``). Its table
+    ``bench_fill`` names the fill (N, seed, copies, format version) and the schema revision it was migrated to;
+    a store of the same fill at an older revision is migrated to the current one, any other is dropped and
+    filled again, as is one migrated by scripts since edited (as :func:`older_cache` does for SQLite). Unlike
+    the SQLite file it holds the page benches' judgments too (bench/fill_judgments.py: they assess the scenarios
+    over the whole store, minutes at this size), added before the marker: a fill cut short is filled again."""
+    url = make_url(server).set(database=f"forewarn_bench_{n}", query={}).render_as_string(hide_password=False)
+    copies = copies_for(n)
+    key = f"events={n} seed={seed} copies={copies} version={FILL_VERSION}"
+    started = time.perf_counter()
+    head = schema_revision()  # read before the store is migrated: the scripts may change meanwhile
+    digest = migrations_digest(head)
+    marker = None if force else _marker(url)
+    if marker is not None and marker[0] == key and marker[2] == migrations_digest(marker[1]):
+        filled_in = f"filled in {marker[3]:.0f} s on {marker[4]:%Y-%m-%d}"
+        if marker[1] != head:
+            t0 = time.perf_counter()
+            open_store(url).close()  # migrates to the head revision
+            _mark(url, key, head, digest, marker[3])
+            progress(f"  cached store ({filled_in}) migrated from revision {marker[1]} to {head} in "
+                     f"{time.perf_counter() - t0:.0f} s")
+        else:
+            progress(f"  cached store at revision {head} ({filled_in})")
+        return _describe(url, 0.0, cached=True)
+    _recreate(url)
+    filled = fill(url, n, seed=seed, copies=copies, progress=progress)
+    add_judgments(url, SCENARIOS, ADMIN, progress)  # the page benches' (once per store): part of what is cached
+    _mark(url, key, head, digest, time.perf_counter() - started)
+    return replace(filled, seconds=time.perf_counter() - started)
+
+
+def _marker(url: str) -> Any:
+    """The cached store's ``bench_fill`` row (fill, revision, digest, seconds, filled_at): None when the database
+    or the row is missing."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT fill, revision, digest, seconds, filled_at FROM bench_fill")).first()
+    except (OperationalError, ProgrammingError):
+        return None
+    finally:
+        engine.dispose()
+
+
+def _mark(url: str, key: str, revision: str, digest: str, seconds: float) -> None:
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE IF NOT EXISTS bench_fill (fill text NOT NULL, revision text NOT NULL, "
+                              "digest text NOT NULL, seconds float NOT NULL, filled_at timestamptz NOT NULL)"))
+            conn.execute(text("DELETE FROM bench_fill"))
+            conn.execute(text("INSERT INTO bench_fill VALUES (:fill, :revision, :digest, :seconds, now())"),
+                         {"fill": key, "revision": revision, "digest": digest, "seconds": seconds})
+    finally:
+        engine.dispose()
+
+
+def _recreate(url: str) -> None:
+    """The store's database dropped (if there) and created empty, through the server's ``postgres`` database."""
+    name = make_url(url).database
+    engine = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+
+
 def _describe(url: str, seconds: float, *, cached: bool) -> Filled:
     store = open_store(url, migrate=False)
     try:
@@ -293,9 +386,12 @@ class _Clock:
         return self.now
 
 
-def fill(url: str, n: int = DEFAULT_EVENTS, *, seed: int = 7,
+def fill(url: str, n: int = DEFAULT_EVENTS, *, seed: int = 7, copies: int = 1,
          progress: Callable[[str], None] = print) -> Filled:
-    """Fill the empty store at ``url`` with ``n`` events and what they reference."""
+    """Fill the empty store at ``url`` with ``n`` events and what they reference: ``n / copies`` generated, the
+    rest copies of them made by the server (PostgreSQL only; :meth:`_PgLoader.replicate`)."""
+    if n % copies or (copies > 1 and url.startswith("sqlite")):
+        raise ValueError(f"{n:,} events cannot be {copies} copies of a fill on {url.split(':', 1)[0]}")
     started = time.perf_counter()
     end = (datetime.now(UTC) - timedelta(hours=1)).replace(microsecond=0)
     clock = _Clock(end - timedelta(days=DAYS + 1))
@@ -313,11 +409,14 @@ def fill(url: str, n: int = DEFAULT_EVENTS, *, seed: int = 7,
             loader.load(t.entities, gen.entity_rows())
             loader.load(t.entity_aliases, gen.alias_rows())
             made = 0
-            for batch in gen.documents(n):
+            for batch in gen.documents(n // copies):
                 for table, rows in batch.items():
                     loader.load(table, rows)
                 made += len(batch[t.events])
                 progress(f"  {made:,} events ({time.perf_counter() - started:.0f} s)")
+            if copies > 1:
+                assert isinstance(loader, _PgLoader)
+                loader.replicate(copies, progress)
             t0 = time.perf_counter()
             loader.create_indexes()
             progress(f"  indexes built in {time.perf_counter() - t0:.0f} s")
@@ -894,6 +993,19 @@ class _PgLoader(_Loader):
             # index-only scans need
             self.execute(f"VACUUM ANALYZE {table.name}")
 
+    def replicate(self, copies: int, progress: Callable[[str], None]) -> None:
+        """Copies 1 … ``copies - 1`` of every document and what was extracted from it, made by the server
+        (``INSERT … SELECT``): new ids derived from the old ones and the copy's number, published ``k`` ×
+        137 minutes earlier (copy ``k``; the events' dates move with their document's day), locations and
+        URLs of their own; sources, entities and their aliases shared. A watch floor with ``copies`` times
+        the feeds over the same two years, with the same distributions."""
+        self.execute("SET TimeZone = 'UTC'")  # the dates of the shifted times
+        for table in COPIED:
+            t0 = time.perf_counter()
+            self.execute(_copy_statement(table, copies))
+            self.conn.commit()
+            progress(f"  {table.name}: {copies - 1} server-side copies in {time.perf_counter() - t0:.0f} s")
+
     def close(self) -> None:
         if not self.conn.autocommit:
             self.conn.commit()
@@ -901,20 +1013,78 @@ class _PgLoader(_Loader):
         self.raw.close()
 
 
+# -- server-side copies (PostgreSQL) ---------------------------------------------------------------
+
+COPIED = (t.clusters, t.documents, t.sightings, t.extractions, t.mentions, t.places, t.events, t.claims)
+SHIFT = "k * interval '137 minutes'"  # how much earlier copy k is published, ingested, coded
+
+
+def _copy_statement(table: Table, copies: int) -> str:
+    """``INSERT … SELECT`` of copies 1 … ``copies - 1`` of every row of ``table`` (as ``src``, the copy's
+    number ``k``): the rows there before the statement, which sees none of its own."""
+    names = [c.name for c in table.columns if not (table is t.sightings and c.name == "id")]  # sightings: serial
+    values = ", ".join(_copied(table, name) for name in names)
+    columns = ", ".join(f'"{n}"' for n in names)
+    return (f"INSERT INTO {table.name} ({columns}) SELECT {values} "
+            f"FROM {table.name} AS src CROSS JOIN generate_series(1, {copies - 1}) AS k")
+
+
+def _copy_id(value: str, width: int) -> str:
+    return f"left(encode(sha256(convert_to({value} || '/' || k, 'UTF8')), 'hex'), {width})"
+
+
+def _copied(table: Table, name: str) -> str:
+    """Column ``name`` of copy ``k`` of a row ``src`` of ``table``: an SQL expression."""
+    location = "replace(src.location, '.txt', '-' || k || '.txt')"
+    special = {
+        "document_id": _copy_id("src.document_id", 64),
+        "cluster_id": _copy_id("src.cluster_id", 64),
+        "location": location,
+        "url": "src.url || '-' || k",
+        "date": f"src.date - (src.published_at::date - (src.published_at - {SHIFT})::date)",
+    }
+    if table is t.documents:
+        special |= {"id": _copy_id("src.id", 64), "key": f"('x' || {_copy_id('src.id', 16)})::bit(64)::bigint"}
+    elif table is t.clusters:
+        special["id"] = _copy_id("src.id", 64)
+    elif table is t.events:
+        special["id"] = _copy_id("src.id", 32)
+    elif table is t.sightings:
+        special["key"] = (f"encode(sha256(convert_to({_copy_id('src.document_id', 64)} || '|' || {location} || '|', "
+                          "'UTF8')), 'hex')")
+    if name in special:
+        return special[name]
+    if isinstance(table.c[name].type, UTCDateTime):
+        return f"src.{name} - {SHIFT}"
+    return f'src."{name}"'
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=DEFAULT_EVENTS)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--db", help="fill this (empty) store instead of the cached SQLite file")
-    parser.add_argument("--force", action="store_true", help="fill the cached file again")
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite",
+                        help="postgresql: the cached database on FOREWARN_BENCH_PG_URL's server")
+    parser.add_argument("--force", action="store_true", help="fill the cached store again")
     args = parser.parse_args()
     if args.db:
         filled = fill(args.db, args.events, seed=args.seed)
+    elif args.backend == "postgresql":
+        filled = cached_postgres(bench_server(), args.events, seed=args.seed, force=args.force)
     else:
         filled = cached_sqlite(args.events, seed=args.seed, force=args.force)
     where = "cached" if filled.cached else f"filled in {filled.seconds:.0f} s"
     print(f"{filled.url}: {filled.events:,} events, {filled.documents:,} documents ({where})")
     return 0
+
+
+def bench_server() -> str:
+    """The PostgreSQL server of the benchmarks (FOREWARN_BENCH_PG_URL)."""
+    server = os.environ.get("FOREWARN_BENCH_PG_URL")
+    if not server:
+        raise SystemExit('set FOREWARN_BENCH_PG_URL to a PostgreSQL server, e.g. "$(bash scripts/postgres.sh)"')
+    return server
 
 
 if __name__ == "__main__":

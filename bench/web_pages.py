@@ -1,6 +1,7 @@
 """Workbench page speed: server time of the pages over a store of N events (default 1,000,000, from
-bench/fill_events.py: the cached SQLite file; a fresh PostgreSQL schema filled for the run when
-FOREWARN_BENCH_PG_URL is set, dropped afterwards, its fill time printed).
+bench/fill_events.py: the cached SQLite file; on PostgreSQL, when FOREWARN_BENCH_PG_URL is set, a fresh schema
+filled for the run and dropped afterwards, its fill time printed — or, from 2,000,000 events or with --cached,
+the cached database of N events on that server, filled once and kept: fill_events.cached_postgres).
 
 Pages, each requested --repeat times (30) after --warmup requests (2) through Starlette's
 TestClient with an admin's session cookie, every answer checked for status 200 and the page's DOM
@@ -49,6 +50,8 @@ Target: p95 ≤ 100 ms on each page, on each backend (issue 16; it was 200 ms be
 
     python bench/web_pages.py --events 50000 --repeat 10
     FOREWARN_BENCH_PG_URL="$(bash scripts/postgres.sh)" python bench/web_pages.py --backend both --explain
+    FOREWARN_BENCH_PG_URL="$(bash scripts/postgres.sh)" python bench/web_pages.py --backend postgresql \
+        --events 10000000                                 # the cached 10 M store (its first fill: about an hour)
 """
 
 from __future__ import annotations
@@ -67,7 +70,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi.testclient import TestClient
-from fill_events import ADMIN, DEFAULT_EVENTS, SCENARIOS, cached_sqlite, fill
+from fill_events import ADMIN, DEFAULT_EVENTS, SCENARIOS, cached_postgres, cached_sqlite, fill
 from fill_judgments import add_judgments
 from pgschemas import pg_schemas
 from sqlalchemy import Engine, event, text
@@ -79,6 +82,7 @@ from forewarn.web.auth import SESSION_COOKIE
 from forewarn.web.server import settle
 
 TARGET_MS = 100.0
+CACHED_FROM = 2_000_000  # PostgreSQL stores of this many events are filled once and kept (a fill of minutes)
 MIN_REPEAT = 5  # requests of a page however slow it is
 REPLAYS = 3  # runs of each of a page's statements on their own: the fastest counts
 SCENARIO = "cross-border-incursion"  # the bench's admin has estimated on its question: its line is shown
@@ -393,6 +397,13 @@ def run_backend(backend: str, n: int, args: argparse.Namespace) -> bool:
     if not url:
         print("\nPostgreSQL: skipped (set FOREWARN_BENCH_PG_URL, e.g. \"$(bash scripts/postgres.sh)\")")
         return True
+    if args.cached or n >= CACHED_FROM:
+        t0 = time.perf_counter()
+        filled = cached_postgres(url, n, progress=progress)
+        where = "cached database" if filled.cached else f"filled in {time.perf_counter() - t0:.0f} s"
+        print(f"\nPostgreSQL store: {filled.url.split('@')[-1]} ({where}; {filled.events:,} events, "
+              f"{filled.documents:,} documents)")
+        return _run(filled.url, n, args, progress)
     with pg_schemas(url) as fresh:
         schema_url = fresh()
         t0 = time.perf_counter()
@@ -420,6 +431,9 @@ def main() -> int:
     parser.add_argument("--budget", type=float, default=120.0,
                         help="seconds of requests per page: a slow page gets fewer repetitions (at least 5)")
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--cached", action="store_true",
+                        help="PostgreSQL: the cached database of --events events (bench/fill_events.py), filled once "
+                             f"and kept, as from {CACHED_FROM:,} events anyway, not a fresh schema filled for the run")
     parser.add_argument("--db", help="measure this already filled store (a URL) instead; --backend is then ignored")
     parser.add_argument("--explain", action="store_true", help="print the slowest query's plan of each failing page")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Engine, false, func, or_, select
+from sqlalchemy import Connection, Engine, false, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from forewarn.errors import NotFound
@@ -27,7 +27,7 @@ from forewarn.store.queries import entity_group, event_filters, event_record, ev
 SNIPPET = 400  # characters of an evidence sentence shown in lists
 WINDOW_DAYS = 30  # the explorer opens on the latest 30 days
 MAX_RESOLVED = 500  # an actor or recipient filter naming more entities than this stays a subquery
-MAX_PLACES = 5_000  # a place filter matching among more places than this stays a substring test
+MAX_PLACES = 5_000  # a place filter among more place names (or regions) than this stays a substring test
 
 
 @dataclass(frozen=True)
@@ -74,13 +74,14 @@ class Scope:
         return tuple(conds)
 
     def dated(self, first: date, last: date) -> Scope:
-        """The scope over these dates (its place filter is resolved again by :func:`with_places`)."""
-        return Scope(replace(self.query, date_from=first, date_to=last), self.bbox, self.entities, access=self.access)
+        """The scope over these dates."""
+        return Scope(replace(self.query, date_from=first, date_to=last), self.bbox, self.entities, self.places,
+                     self.access)
 
 
 def scope(engine: Engine, q: EventQuery, bbox: BBox | None = None, access: Access = EVERYTHING) -> Scope:
-    """The scope of ``q`` (and ``bbox``), its entity filters resolved (and its place filter, when
-    dates bound it), over the events ``access`` may see."""
+    """The scope of ``q`` (and ``bbox``), its entity and place filters resolved, over the events ``access`` may
+    see."""
     resolved: dict[str, list[str] | None] = {}
     with engine.connect() as conn:
         for role, spec in (("actor", q.actor), ("recipient", q.recipient)):
@@ -91,24 +92,32 @@ def scope(engine: Engine, q: EventQuery, bbox: BBox | None = None, access: Acces
 
 
 def with_places(engine: Engine, sc: Scope) -> Scope:
-    """The scope with its place filter (a substring of the place's name or region) turned into the
-    names and regions of the places it matches among the scope's events: one pass over them instead
-    of a case-folded substring test in every query of the page. Only where a date range bounds the
-    pass, and the places are not too many to list."""
+    """The scope with its place filter (a substring of the place's name or region) turned into the names and
+    regions of the stored events' places it matches: an IN list the indexes on the place's name and region
+    serve, instead of a case-folded substring test of every event in each query of the page. The names and
+    regions are read from those indexes, one probe per distinct value (:func:`_distinct`), not from the events;
+    where there are too many to list, the filter stays a substring test."""
     q = sc.query
-    if not q.place or sc.places is not None or (q.date_from is None and q.date_to is None):
+    if not q.place or sc.places is not None:
         return sc
     c = t.events.c
-    others = Scope(replace(q, place=None), sc.bbox, sc.entities, access=sc.access)
     with engine.connect() as conn:
-        rows = conn.execute(select(c.place_name, c.place_admin1).where(*others.conditions, c.place_name.is_not(None))
-                            .distinct().limit(MAX_PLACES + 1)).all()
-    if len(rows) > MAX_PLACES:
+        names, regions = _distinct(conn, c.place_name), _distinct(conn, c.place_admin1)
+    if names is None or regions is None:
         return sc
     needle = q.place.lower()
-    names = tuple(sorted({r.place_name for r in rows if needle in r.place_name.lower()}))
-    regions = tuple(sorted({r.place_admin1 for r in rows if r.place_admin1 and needle in r.place_admin1.lower()}))
-    return Scope(q, sc.bbox, sc.entities, (names, regions), sc.access)
+    found = (tuple(n for n in names if needle in n.lower()), tuple(r for r in regions if needle in r.lower()))
+    return Scope(q, sc.bbox, sc.entities, found, sc.access)
+
+
+def _distinct(conn: Connection, column: Any) -> list[str] | None:
+    """The distinct values (not NULL) of an indexed column of the events, in order, each found from the one
+    before by the index (a loose index scan: the least value above it); None past ``MAX_PLACES`` of them."""
+    walk = select(func.min(column).label("v")).cte("walk", recursive=True)
+    above = select(func.min(column)).where(column > walk.c.v).scalar_subquery()
+    walk = walk.union_all(select(above).where(walk.c.v.is_not(None)))
+    found = list(conn.execute(select(walk.c.v).where(walk.c.v.is_not(None)).limit(MAX_PLACES + 1)).scalars())
+    return found if len(found) <= MAX_PLACES else None
 
 
 # -- events ----------------------------------------------------------------------------------------

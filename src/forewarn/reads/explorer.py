@@ -60,9 +60,7 @@ def _cell_index(engine: Engine, column: Any, offset: int, cell: float) -> Any:
 def _grid(engine: Engine, sc: Scope, cell: float, where: Sequence[ColumnElement[bool]] = ()) -> list[_Cell]:
     """The filtered events (inside ``bbox``, and ``where``) counted per grid cell, in SQL (one sort key per cell)."""
     ev = t.events.c
-    key = (_cell_index(engine, ev.place_lat, 90, cell) * literal_column(str(_KEY))
-           + _cell_index(engine, ev.place_lon, 180, cell)).label("k")
-    query = (select(key, func.count().label("n"), func.sum(ev.place_lat).label("slat"),
+    query = (select(_cell_key(engine, cell), func.count().label("n"), func.sum(ev.place_lat).label("slat"),
                     func.sum(ev.place_lon).label("slon"))
              .where(*sc.conditions, *where, ev.place_lat.is_not(None), ev.place_lon.is_not(None))
              .group_by(literal_column("k")))
@@ -260,23 +258,70 @@ def bulk_box(cells: Sequence[tuple[float, float, int]], lo: float = 0.05, hi: fl
     return box.padded(0.15, minimum=0.5)
 
 
-def _day_grid(engine: Engine, sc: Scope, cell: float, where: Sequence[ColumnElement[bool]], *,
-              unplaced: bool = False) -> tuple[list[tuple[_Cell, date]], int | None]:
-    """The filtered events counted per grid cell and day, in SQL; with ``unplaced``, the same pass also
-    counts the events without a place (else None)."""
+def _day_grid(engine: Engine, sc: Scope, cell: float, where: Sequence[ColumnElement[bool]]) -> list[tuple[_Cell, date]]:
+    """The filtered placed events counted per grid cell and day, in SQL."""
     ev = t.events.c
-    key = (_cell_index(engine, ev.place_lat, 90, cell) * literal_column(str(_KEY))
-           + _cell_index(engine, ev.place_lon, 180, cell)).label("k")
-    placed = () if unplaced else (ev.place_lat.is_not(None), ev.place_lon.is_not(None))
-    query = (select(ev.date, key, func.count().label("n"), func.sum(ev.place_lat).label("slat"),
+    query = (select(ev.date, _cell_key(engine, cell), func.count().label("n"), func.sum(ev.place_lat).label("slat"),
                     func.sum(ev.place_lon).label("slon"))
-             .where(*sc.conditions, *where, *placed).group_by(ev.date, literal_column("k")))
+             .where(*sc.conditions, *where, ev.place_lat.is_not(None), ev.place_lon.is_not(None))
+             .group_by(ev.date, literal_column("k")))
     with engine.connect() as conn:
         found = conn.execute(query).all()
     days = {raw: as_date(raw) for raw in {r[0] for r in found}}
-    rows = [(_Cell(int(k) // _KEY, int(k) % _KEY, int(n), float(slat), float(slon)), days[raw])
-            for raw, k, n, slat, slon in found if k is not None]
-    return rows, (sum(int(r[2]) for r in found if r[1] is None) if unplaced else None)
+    return [(_Cell(int(k) // _KEY, int(k) % _KEY, int(n), float(slat), float(slon)), days[raw])
+            for raw, k, n, slat, slon in found]
+
+
+def _cell_key(engine: Engine, cell: float) -> Any:
+    """An event's grid cell as one sort key (NULL for an event without a point)."""
+    ev = t.events.c
+    return (_cell_index(engine, ev.place_lat, 90, cell) * literal_column(str(_KEY))
+            + _cell_index(engine, ev.place_lon, 180, cell)).label("k")
+
+
+@dataclass(frozen=True, slots=True)
+class _Named:
+    """The filtered events naming one place (country, region, name), as :func:`top_places` and
+    :func:`top_regions` read them: how many, how many with a point, the sums of their points."""
+
+    place_country: str | None
+    place_admin1: str | None
+    place_name: str | None
+    n: int
+    placed: int
+    slat: float
+    slon: float
+
+
+def _one_pass(engine: Engine, sc: Scope, where: Sequence[ColumnElement[bool]]
+              ) -> tuple[list[tuple[_Cell, date]], int, list[_Named]]:
+    """The map's counts of a short date range from one grouped pass over the filtered events (per day, fine
+    cell and place named): the fine grid per day, how many have no point, and the places and regions they
+    name (a place has both coordinates or neither)."""
+    ev = t.events.c
+    query = (select(ev.date, _cell_key(engine, FINE_CELL), ev.place_country, ev.place_admin1, ev.place_name,
+                    func.count(), func.count(ev.place_lat), func.sum(ev.place_lat), func.sum(ev.place_lon))
+             .where(*sc.conditions, *where)
+             .group_by(ev.date, literal_column("k"), ev.place_country, ev.place_admin1, ev.place_name))
+    cells: dict[tuple[Any, int], list[float]] = {}
+    named: dict[tuple[str | None, str | None, str | None], list[float]] = {}
+    unplaced = 0
+    with engine.connect() as conn:
+        for day, k, country, admin1, name, n, placed, slat, slon in conn.execute(query):
+            if k is None:
+                unplaced += int(n)
+            else:
+                c = cells.setdefault((day, int(k)), [0, 0.0, 0.0])
+                c[0], c[1], c[2] = c[0] + n, c[1] + float(slat), c[2] + float(slon)
+            if country is not None or placed:  # as _located: a place named, or a point
+                m = named.setdefault((country, admin1, name), [0, 0, 0.0, 0.0])
+                m[0] += n if country is not None else placed
+                m[1] += placed
+                m[2] += float(slat or 0.0)
+                m[3] += float(slon or 0.0)
+    days = {raw: as_date(raw) for raw, _ in cells}
+    grid = [(_Cell(k // _KEY, k % _KEY, int(m[0]), m[1], m[2]), days[raw]) for (raw, k), m in cells.items()]
+    return grid, unplaced, [_Named(*key, int(m[0]), int(m[1]), m[2], m[3]) for key, m in named.items()]
 
 
 def _merge_days(rows: Sequence[tuple[_Cell, _Day]], factor: int) -> list[tuple[_Cell, _Day]]:
@@ -311,10 +356,10 @@ def _points(engine: Engine, sc: Scope, where: Sequence[ColumnElement[bool]], cel
             factor *= 2
             rows = _merge_days(fine, factor)
         return FINE_CELL * factor, rows
-    rows = _day_grid(engine, sc, cell, where)[0]
+    rows = _day_grid(engine, sc, cell, where)
     while len(rows) > MAX_POINTS and cell < 45:
         cell *= 2
-        rows = _day_grid(engine, sc, cell, where)[0]
+        rows = _day_grid(engine, sc, cell, where)
     return cell, rows
 
 
@@ -358,12 +403,19 @@ def top_regions(rows: Sequence[Any], limit: int = REGIONS) -> list[RegionCount]:
 def map_view(engine: Engine, sc: Scope, *, region: BBox | None = None,
              where: Sequence[ColumnElement[bool]] = ()) -> MapView:
     """The map page's data for the events of ``sc`` (and ``where``: a scenario's region, say). The view
-    is ``region`` when given, else the box of the bulk of the events (counted on a fine grid first:
-    per day too, over a short date range, so that the points are merged from it without a second
-    pass, and the events without a place counted in it); the grid step then keeps the (cell, day)
-    rows under ``MAX_POINTS``. The places and regions come from one more grouped pass."""
-    fine_days, unplaced = _day_grid(engine, sc, FINE_CELL, where, unplaced=not where) if _short(sc) else (None, None)
-    fine = _merge([c for c, _ in fine_days], 1) if fine_days is not None else _grid(engine, sc, FINE_CELL, where)
+    is ``region`` when given, else the box of the bulk of the events, counted on a fine grid first. Over a
+    short date range one pass counts them per fine cell and day, and the places they name (and, without
+    ``where``, those without a place): the points are merged from it and the places and regions read from it,
+    without another pass over the events. The grid step keeps the (cell, day) rows under ``MAX_POINTS``."""
+    fine_days: list[tuple[_Cell, date]] | None = None
+    unplaced: int | None = None
+    if _short(sc):
+        fine_days, unplaced, named = _one_pass(engine, sc, where)
+        fine = _merge([c for c, _ in fine_days], 1)
+        places, regions = top_places(named), top_regions(named)
+    else:
+        fine = _grid(engine, sc, FINE_CELL, where)
+        places, regions = _located(engine, sc, where)
     placed = sum(c.n for c in fine)
     view = region or sc.bbox or bulk_box([(c.lat_sum / c.n, c.lon_sum / c.n, c.n) for c in fine]) or WORLD
     cell, rows = _points(engine, sc, where, cell_size(view, columns=40), fine_days) if placed else \
@@ -375,8 +427,7 @@ def map_view(engine: Engine, sc: Scope, *, region: BBox | None = None,
         points.append(Point(round(c.lat_sum / c.n, 5), round(c.lon_sum / c.n, 5), day, c.n,
                             one[0] if one else None, one[1] if one else None, one[2] if one else None))
     points.sort(key=lambda p: (p.day, p.lat, p.lon))
-    places, regions = _located(engine, sc, where)
-    missing = unplaced if unplaced is not None else unplaced_count(engine, sc)
+    missing = unplaced if unplaced is not None and not where else unplaced_count(engine, sc)
     return MapView(view, cell, tuple(points), tuple(places), placed, missing, tuple(regions))
 
 

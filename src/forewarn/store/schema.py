@@ -265,13 +265,19 @@ events = Table(
     Column("compartment", Integer),  # who may see it (model.marking; NULL: everyone), migration 0020
     # the explorer filters one of these and a date range, leaving out negated events; each index also
     # carries the point, so the map's grid and the daily counts read no table rows (migrations 0005, 0006),
-    # and the compartment, so they still read none when some are hidden from the asker (0020)
-    Index("ix_events_type_date", "type", "date", "negated", "place_lat", "place_lon", "compartment"),
+    # the compartment, so they still read none when some are hidden from the asker (0020), and the type and
+    # the place's country, region and name, which the explorer and the map count by (0022)
+    Index("ix_events_type_date", "type", "date", "negated", "place_lat", "place_lon", "compartment",
+          "place_country", "place_admin1", "place_name"),
     Index("ix_events_actor_country_date", "actor_country", "date", "negated", "place_lat", "place_lon",
-          "compartment"),
+          "compartment", "type", "place_country", "place_admin1", "place_name"),
     Index("ix_events_recipient_country_date", "recipient_country", "date", "negated", "place_lat", "place_lon",
-          "compartment"),
-    Index("ix_events_source_id_date", "source_id", "date", "negated", "place_lat", "place_lon", "compartment"),
+          "compartment", "type", "place_country", "place_admin1", "place_name"),
+    Index("ix_events_source_id_date", "source_id", "date", "negated", "place_lat", "place_lon", "compartment",
+          "type", "place_country", "place_admin1", "place_name"),
+    # a scenario's region (first-level regions of countries) and the explorer's place filter (0022)
+    Index("ix_events_place_admin1", "place_admin1", "date", "negated", "place_country"),
+    Index("ix_events_place_name", "place_name", "date", "negated"),
     Index("ix_events_id_compartment", "id", "compartment"),  # 0020: hidden ids among cited ones, index-only
     Index("ix_events_date_place", "date", "negated", "place_lat", "place_lon", "type", "mode", "source_id",
           "actor_country", "recipient_country", "confidence", "place_name", "place_admin1", "place_country",

@@ -1,0 +1,181 @@
+"""Migration 0022 (issue 20): the explorer filters' indexes also carry what the explorer and the map count by, and
+an index on the place's region serves a scenario's region. It upgrades and downgrades on SQLite and PostgreSQL,
+and on a small store the explorer's counts of a filtered window are read from that filter's index alone (an
+index-only scan, SQLite's covering index), as on a big one. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+
+from forewarn.model.query import EventQuery
+from forewarn.model.scenario import Region
+from forewarn.reads import events as events_reads
+from forewarn.reads.events import Scope, scope
+from forewarn.reads.explorer import day_type_counts, map_view, region_counts
+from forewarn.store import SqlStore, open_store
+from forewarn.store import schema as t
+from forewarn.store.core import MIGRATIONS
+
+POINT = ["date", "negated", "place_lat", "place_lon", "compartment"]
+COUNTED = ["place_country", "place_admin1", "place_name"]
+AT_0021 = {
+    "ix_events_type_date": ["type", *POINT],
+    "ix_events_actor_country_date": ["actor_country", *POINT],
+    "ix_events_recipient_country_date": ["recipient_country", *POINT],
+    "ix_events_source_id_date": ["source_id", *POINT],
+}
+AT_0022 = {
+    "ix_events_type_date": ["type", *POINT, *COUNTED],
+    "ix_events_actor_country_date": ["actor_country", *POINT, "type", *COUNTED],
+    "ix_events_recipient_country_date": ["recipient_country", *POINT, "type", *COUNTED],
+    "ix_events_source_id_date": ["source_id", *POINT, "type", *COUNTED],
+    "ix_events_place_admin1": ["place_admin1", "date", "negated", "place_country"],
+    "ix_events_place_name": ["place_name", "date", "negated"],
+}
+FIRST = date(2024, 1, 1)
+PLACES = (("Kharkiv", "UKR", "Kharkiv Oblast", 49.99, 36.23), ("Kursk", "RUS", "Kursk Oblast", 51.73, 36.19),
+          ("Minsk", "BLR", "Minsk City", 53.90, 27.56), (None, None, None, None, None))
+TYPES = ("ASSAULT", "CONSULT", "PROTEST", "THREATEN")
+COUNTRIES = ("UKR", "RUS", "BLR", "POL", "USA")
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[SqlStore]:
+    s = open_store(db_url)
+    yield s
+    s.close()
+
+
+def _alembic(conn: sa.Connection) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = conn
+    return cfg
+
+
+def _indexes(conn: sa.Connection) -> dict[str, list[str]]:
+    return {str(ix["name"]): [str(c) for c in ix["column_names"]] for ix in sa.inspect(conn).get_indexes("events")}
+
+
+def test_0022_upgrades_and_downgrades(store: SqlStore) -> None:
+    with store.engine.begin() as conn:
+        assert _indexes(conn).items() >= AT_0022.items()
+        command.downgrade(_alembic(conn), "0021")
+        found = _indexes(conn)
+        assert found.items() >= AT_0021.items()
+        assert not {"ix_events_place_admin1", "ix_events_place_name"} & found.keys()
+        command.upgrade(_alembic(conn), "head")
+        assert _indexes(conn).items() >= AT_0022.items()
+
+
+# -- the planner's choice on a small store ------------------------------------------------------------
+
+def _fill(store: SqlStore, n: int = 600) -> None:
+    """``n`` events over 60 days: types, countries, sources and places in turn, a few negated."""
+    at = datetime(2024, 3, 1, tzinfo=UTC)
+    rows = []
+    for i in range(n):
+        name, country, admin1, lat, lon = PLACES[i % len(PLACES)]
+        rows.append({
+            "id": f"e{i:05d}", "document_id": f"d{i // 3:05d}", "source_id": f"src-{i % 7}", "published_at": at,
+            "extractor": "test", "coded_at": at, "type": TYPES[i % len(TYPES)], "mode": None, "contexts": [],
+            "actor_entity_id": None, "actor_country": COUNTRIES[i % len(COUNTRIES)],
+            "recipient_country": COUNTRIES[(i + 2) % len(COUNTRIES)], "place_name": name, "place_lat": lat,
+            "place_lon": lon, "place_country": country, "place_admin1": admin1, "date": FIRST + timedelta(i % 60),
+            "date_precision": "day", "date_from_publication": False, "negated": i % 25 == 0, "hypothetical": False,
+            "future": False, "reported": False, "sentence": 0, "start": 0, "end": 10, "trigger_start": 0,
+            "trigger_end": 5, "confidence": 0.7})
+    with store.engine.begin() as conn:
+        conn.execute(t.events.insert(), rows)
+        if store.dialect == "postgresql":  # what autovacuum does; a SQLite store has no statistics
+            conn.exec_driver_sql("ANALYZE events")
+
+
+def _statements(store: SqlStore, read: Callable[[], object]) -> list[tuple[str, Any]]:
+    """The SELECTs ``read`` runs, with their parameters."""
+    seen: list[tuple[str, Any]] = []
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            seen.append((statement, parameters))
+
+    sa.event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        read()
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", record)
+    return seen
+
+
+def _plan(store: SqlStore, statement: str, parameters: Any, *, bitmaps: bool = False) -> str:
+    """The plan of a statement; on PostgreSQL with sequential scans (and, unless ``bitmaps``, bitmap scans) priced
+    out, so that a tiny table's plan is the one a big table gets (an index scan wherever an index serves)."""
+    with store.engine.connect() as conn:
+        if store.dialect == "sqlite":
+            return "\n".join(str(r[3]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters))
+        conn.exec_driver_sql("SET enable_seqscan = off")
+        conn.exec_driver_sql(f"SET enable_bitmapscan = {'on' if bitmaps else 'off'}")
+        return "\n".join(str(r[0]) for r in conn.exec_driver_sql(f"EXPLAIN {statement}", parameters))
+
+
+def _read_from(store: SqlStore, plan: str, index: str) -> bool:
+    """Whether the plan reads the events from ``index`` alone (no table rows)."""
+    if store.dialect == "sqlite":
+        return f"USING COVERING INDEX {index}" in plan
+    return f"Index Only Scan using {index} on events" in plan
+
+
+@pytest.mark.parametrize(("query", "index"), [
+    (EventQuery(actor_country="RUS"), "ix_events_actor_country_date"),
+    (EventQuery(recipient_country="UKR"), "ix_events_recipient_country_date"),
+    (EventQuery(source_id="src-3"), "ix_events_source_id_date"),
+    (EventQuery(types=("ASSAULT",)), "ix_events_type_date"),
+])
+def test_a_filtered_window_is_counted_from_its_filters_index(store: SqlStore, query: EventQuery, index: str) -> None:
+    _fill(store)
+    sc = Scope(replace(query, date_from=FIRST + timedelta(30), date_to=FIRST + timedelta(59)))
+    reads = _statements(store, lambda: (day_type_counts(store.engine, sc), region_counts(store.engine, sc),
+                                        map_view(store.engine, sc)))
+    counts = [(statement, parameters) for statement, parameters in reads if "count(" in statement]
+    assert len(counts) >= 3  # the daily counts by type, the regions, the map's one pass (grid and places)
+    for statement, parameters in counts:
+        plan = _plan(store, statement, parameters)
+        assert _read_from(store, plan, index), f"{statement}\n{plan}"
+
+
+def test_a_scenario_region_is_read_by_its_regions(store: SqlStore) -> None:
+    """A post-mortem's window read of a region of first-level regions: from the region index, not every event of
+    the window."""
+    _fill(store)
+    region = Region(admin1=("UKR:Kharkiv Oblast", "RUS:Kursk Oblast"))
+    query = EventQuery(date_from=FIRST + timedelta(30), date_to=FIRST + timedelta(59), region=region, limit=None)
+    [(statement, parameters)] = _statements(store, lambda: store.find_events(query))
+    plan = _plan(store, statement, parameters, bitmaps=True)  # one index scan per region, OR-ed
+    assert plan.count("ix_events_place_admin1") == 2, plan
+    expected = {f"e{i:05d}" for i in range(600) if i % 60 >= 30 and i % len(PLACES) in (0, 1) and i % 25}
+    assert {e.id for e in store.find_events(query)} == expected
+
+
+def test_a_place_filter_lists_the_places_it_matches_from_the_indexes(store: SqlStore,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The place filter becomes the names and regions it matches among the stored places (read from the indexes
+    on the place's name and region), whatever the dates; past MAX_PLACES of them it stays a substring test."""
+    _fill(store)
+    query = EventQuery(place="KURSK")
+    sc = scope(store.engine, query)
+    assert sc.places == (("Kursk",), ("Kursk Oblast",))
+    reads = _statements(store, lambda: scope(store.engine, query))
+    assert len(reads) == 2 and all("WITH RECURSIVE" in statement for statement, _ in reads)
+    for (statement, parameters), index in zip(reads, ("ix_events_place_name", "ix_events_place_admin1"), strict=True):
+        plan = _plan(store, statement, parameters)  # a probe of the index per distinct value: no pass over the events
+        assert index in plan and "SCAN events" not in plan and "Seq Scan" not in plan, plan
+    monkeypatch.setattr(events_reads, "MAX_PLACES", 1)
+    assert scope(store.engine, query).places is None
