@@ -1,0 +1,115 @@
+"""Post-mortem and replay at size: a store of millions of events (issue 20's target: ≤ 5 s at 10 M events).
+
+On a filled store (--db URL: the cached 10 M-event PostgreSQL store of bench/fill_events.py, or any other),
+for each scenario (--scenario, repeatable; default: the two default scenarios the fill's places lie in):
+
+  share         of the store's events, those of the scenario's types in its region (anywhere where an indicator
+                looks beyond it; the region as the store's query has it): how much of the store the scenario reads
+  read          the raw rows of the events a 120-day replay reads (SQL only: every column of the events of the
+                scenario's types dated within the replay's look-back, as tuples): the baseline
+  post-mortem   ``ws.review.postmortem(scenario, day)``: the day is the fill's last but --before days
+  replay        ``ws.review.replay(scenario, day - 119 days, day, "1d")``: 120 daily steps
+
+Medians of --repeat runs (the first run, which warms the database's caches, is not counted). Target: post-mortem
+and replay ≤ 5 s each.
+
+    FOREWARN_BENCH_PG_URL="$(bash scripts/postgres.sh)" python bench/review_at_size.py --db URL
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock
+
+from sqlalchemy import func, select, text
+
+from forewarn.app import Workspace
+from forewarn.config import Settings
+from forewarn.detect.scenarios import default_scenario
+from forewarn.model import IndicatorKind
+from forewarn.model.query import EventQuery
+from forewarn.review.replay import history_days
+from forewarn.store import schema as t
+
+SCENARIOS = ("cross-border-incursion", "large-scale-invasion")
+DAYS = 120
+TARGET_S = 5.0
+
+
+def timed(repeat: int, work: Callable[[], object]) -> float:
+    """The median seconds of ``repeat`` runs of ``work`` after one unmeasured run."""
+    work()
+    runs = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        work()
+        runs.append(time.perf_counter() - t0)
+    return statistics.median(runs)
+
+
+def raw_read(ws: Workspace, types: tuple[str, ...], since: date, until: date) -> int:
+    """Every column of the events of ``types`` dated in [since, until], read as tuples: the baseline."""
+    where = "date >= :since AND date <= :until AND NOT negated"
+    params: dict[str, object] = {"since": since, "until": until}
+    if types:
+        where += " AND type IN (" + ", ".join(f":t{i}" for i in range(len(types))) + ")"
+        params |= {f"t{i}": kind for i, kind in enumerate(types)}
+    with ws.store.engine.connect() as conn:
+        return sum(1 for _ in conn.execute(text(f"SELECT * FROM events WHERE {where}"), params))
+
+
+def last_day(ws: Workspace) -> date:
+    with ws.store.engine.connect() as conn:
+        found = conn.execute(select(func.max(t.events.c.date))).scalar_one()
+    return found if isinstance(found, date) else date.fromisoformat(str(found)[:10])
+
+
+def measure(ws: Workspace, scenario_id: str, day: date, total: int, repeat: int) -> tuple[str, bool]:
+    scenario = default_scenario(scenario_id)
+    end = datetime.combine(day, clock(0), UTC)
+    start = end - timedelta(days=DAYS - 1)
+    types = tuple(sorted({k for i in scenario.indicators for k in i.types}))
+    looks_beyond = any(not i.in_region for i in scenario.indicators if i.kind is not IndicatorKind.MENTIONS)
+    reads = ws.store.count_events(EventQuery(types=types, region=None if looks_beyond else scenario.region, limit=None))
+    since = start.date() - timedelta(days=history_days(scenario))
+    read = timed(repeat, lambda: raw_read(ws, types, since, day))
+    postmortem = timed(repeat, lambda: ws.review.postmortem(scenario_id, day))
+    replay = timed(repeat, lambda: ws.review.replay(scenario_id, start, end, "1d"))
+    ok = postmortem <= TARGET_S and replay <= TARGET_S
+    mark = "✔" if ok else "✗"
+    return (f"| {scenario_id} | {reads / total:.0%} | {read:.2f} | {postmortem:.2f} ({postmortem / read:.1f}×) | "
+            f"{replay:.2f} ({replay / read:.1f}×) | ≤ {TARGET_S:.0f} s {mark} |"), ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", required=True, help="the filled store's URL")
+    parser.add_argument("--scenario", action="append", help="default scenario id (repeatable)")
+    parser.add_argument("--before", type=int, default=10, help="days before the fill's last day the event falls on")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    ws = Workspace.open(Settings(database_url=args.db, actor="bench-review", extract=False))
+    try:
+        with ws.store.engine.connect() as conn:
+            total = conn.execute(select(func.count()).select_from(t.events)).scalar_one()
+        day = last_day(ws) - timedelta(days=args.before)
+        print(f"store: {ws.store.dialect}, {total:,} events; post-mortem of {day}, replay {DAYS} days to it at daily "
+              f"steps; medians of {args.repeat}\n")
+        print("| scenario | share of the store read | raw read of the replay's rows (baseline) s | post-mortem s "
+              "| replay s | target |")
+        print("|---|---|---|---|---|---|")
+        results = [measure(ws, s, day, total, args.repeat) for s in args.scenario or SCENARIOS]
+    finally:
+        ws.close()
+    for line, _ in results:
+        print(line)
+    return 0 if all(ok for _, ok in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
