@@ -56,6 +56,9 @@ bench: install
 	FOREWARN_BENCH_PG_URL="$$(bash scripts/postgres.sh)" $(BIN)/python bench/markings_pages.py --backend both
 	$(BIN)/python bench/deconfliction_exchange.py
 	$(BIN)/python bench/export_stream.py  # export-bench: 1 M events per format, events/s and peak RSS
+	$(BIN)/python bench/backfill_scaling.py  # issue 20: Dask backfill, 2 local workers against one process
+	FOREWARN_BENCH_PG_URL="$$(bash scripts/postgres.sh)" $(BIN)/python bench/web_pages.py --backend postgresql --events 10000000
+	FOREWARN_BENCH_PG_URL="$$(bash scripts/postgres.sh)" $(BIN)/python bench/review_at_size.py  # the cached 10 M store
 
 eval: install
 	$(BIN)/python eval/near_duplicates.py

@@ -13,12 +13,14 @@ for each scenario (--scenario, repeatable; default: the two default scenarios th
 Medians of --repeat runs (the first run, which warms the database's caches, is not counted). Target: post-mortem
 and replay ≤ 5 s each.
 
-    FOREWARN_BENCH_PG_URL="$(bash scripts/postgres.sh)" python bench/review_at_size.py --db URL
+    FOREWARN_BENCH_PG_URL="$(bash scripts/postgres.sh)" python bench/review_at_size.py   # the 10 M store
+    python bench/review_at_size.py --db sqlite:///…/events-1000000-….db                     # any other
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -26,6 +28,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 
+from fill_events import cached_postgres
 from sqlalchemy import func, select, text
 
 from forewarn.app import Workspace
@@ -63,6 +66,12 @@ def raw_read(ws: Workspace, types: tuple[str, ...], since: date, until: date) ->
         return sum(1 for _ in conn.execute(text(f"SELECT * FROM events WHERE {where}"), params))
 
 
+def store_url(events: int) -> str | None:
+    """The cached PostgreSQL store of ``events`` events (bench/fill_events.py), or None without a server."""
+    server = os.environ.get("FOREWARN_BENCH_PG_URL")
+    return cached_postgres(server, events, progress=lambda line: print(line, file=sys.stderr)).url if server else None
+
+
 def last_day(ws: Workspace) -> date:
     with ws.store.engine.connect() as conn:
         found = conn.execute(select(func.max(t.events.c.date))).scalar_one()
@@ -88,12 +97,18 @@ def measure(ws: Workspace, scenario_id: str, day: date, total: int, repeat: int)
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", required=True, help="the filled store's URL")
+    parser.add_argument("--db", help="a filled store's URL (default: the cached PostgreSQL store of --events events "
+                                     "on the server of FOREWARN_BENCH_PG_URL, filled first when missing)")
+    parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--scenario", action="append", help="default scenario id (repeatable)")
     parser.add_argument("--before", type=int, default=10, help="days before the fill's last day the event falls on")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    ws = Workspace.open(Settings(database_url=args.db, actor="bench-review", extract=False))
+    url = args.db or store_url(args.events)
+    if url is None:
+        print("PostgreSQL: skipped (set FOREWARN_BENCH_PG_URL, e.g. \"$(bash scripts/postgres.sh)\", or give --db)")
+        return 0
+    ws = Workspace.open(Settings(database_url=url, actor="bench-review", extract=False))
     try:
         with ws.store.engine.connect() as conn:
             total = conn.execute(select(func.count()).select_from(t.events)).scalar_one()
