@@ -198,9 +198,9 @@ def test_coarser_steps_merge_the_fine_grid_like_counting_on_them(world_ws: tuple
                                                                   more: More) -> None:
     ws = world_ws[0]
     sc = scope(ws.store.engine, EventQuery(limit=None))
-    fine, _ = explorer._day_grid(ws.store.engine, sc, explorer.FINE_CELL, ())
+    fine = explorer._day_grid(ws.store.engine, sc, explorer.FINE_CELL, ())
     for factor in (2, 4, 20, 40):
-        counted, _ = explorer._day_grid(ws.store.engine, sc, explorer.FINE_CELL * factor, ())
+        counted = explorer._day_grid(ws.store.engine, sc, explorer.FINE_CELL * factor, ())
         merged = explorer._merge_days(fine, factor)
         assert sorted((c.gy, c.gx, d, c.n) for c, d in merged) == sorted((c.gy, c.gx, d, c.n) for c, d in counted)
 
