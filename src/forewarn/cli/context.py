@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import typer
+from rich.markup import escape
 
 from forewarn.app import Workspace
 from forewarn.cli.render import err
@@ -32,7 +33,7 @@ class State:
 def fail(error: ForewarnError, doing: str = "") -> typer.Exit:
     """Print the error and exit 1; a store error names what the command was ``doing`` (the store cannot)."""
     during = f" ({doing})" if doing and isinstance(error, StoreUnavailable | StorageFull) else ""
-    err.print(f"[red]error[/red]{during} {error}", markup=True, highlight=False)
+    err.print(f"[red]error[/red]{during} {escape(str(error))}", markup=True, highlight=False)  # its text is not markup
     return typer.Exit(1)
 
 
