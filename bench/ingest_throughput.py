@@ -202,7 +202,7 @@ def _copy(conn: psycopg.Connection[Any], batch: list[tuple[str, ...]], seen: set
 
 def forewarn_ingest(url: str, corpus: Path, *, extract: bool, kind: SourceKind) -> tuple[int, float | None]:
     """``Workspace.ingest`` of ``corpus``, extraction on or off as asked; the items read and the CPU seconds of
-    the server backends (none for SQLite)."""
+    the server backends (0.0 for SQLite, which runs in this process)."""
     app = f"bench-{uuid.uuid4().hex[:8]}"
     server = not url.startswith("sqlite")
     with Workspace.open(Settings(database_url=named(url, app) if server else url, actor="bench",

@@ -141,7 +141,7 @@ def test_the_ingest_rows_run_without_nlp(bench: Any, tmp_path: Path) -> None:
                                           "text": f"Officials met in Kyiv on day {i} to discuss the border."}) + "\n"
                               for i in range(1, 4)), encoding="utf-8")
     url = f"sqlite:///{tmp_path / 'ws.db'}"
-    assert bench.forewarn_ingest(url, corpus, extract=False, kind=SourceKind.JSONL) == 3
+    assert bench.forewarn_ingest(url, corpus, extract=False, kind=SourceKind.JSONL) == (3, 0.0)  # no server CPU on SQLite
     with Workspace.open(Settings(database_url=url, extract=False)) as ws:
         assert len(ws.store.documents_needing_extraction()) == 3  # stored, not extracted
 
@@ -150,7 +150,7 @@ def test_the_feed_file_reads_back_as_the_items(bench: Any, tmp_path: Path) -> No
     feed = tmp_path / "news.xml"
     bench.write_feed(feed, ITEMS)
     url = f"sqlite:///{tmp_path / 'ws.db'}"
-    assert bench.forewarn_ingest(url, feed, extract=False, kind=SourceKind.FEED) == 2
+    assert bench.forewarn_ingest(url, feed, extract=False, kind=SourceKind.FEED) == (2, 0.0)
     texts = sorted(bench.stored_texts(url))
     assert texts == ["Convoy seen near Voronezh\n\nA column of armoured vehicles moved north on the M4 & stopped.",
                      "Talks resume"]  # an item is its title, a blank line, its description; a title alone is the text
