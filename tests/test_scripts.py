@@ -141,7 +141,7 @@ def test_the_ingest_rows_run_without_nlp(bench: Any, tmp_path: Path) -> None:
                                           "text": f"Officials met in Kyiv on day {i} to discuss the border."}) + "\n"
                               for i in range(1, 4)), encoding="utf-8")
     url = f"sqlite:///{tmp_path / 'ws.db'}"
-    assert bench.forewarn_ingest(url, corpus, extract=False, kind=SourceKind.JSONL) == (3, 0.0)  # no server CPU on SQLite
+    assert bench.forewarn_ingest(url, corpus, extract=False, kind=SourceKind.JSONL) == (3, 0.0)  # SQLite: no server
     with Workspace.open(Settings(database_url=url, extract=False)) as ws:
         assert len(ws.store.documents_needing_extraction()) == 3  # stored, not extracted
 

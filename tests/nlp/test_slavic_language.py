@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from forewarn.nlp.language import contradicts, detect, document_language, pipeline_language, primary
+from forewarn.nlp.language import (
+    SAMPLE_CHARS,
+    contradicts,
+    detect,
+    document_language,
+    pipeline_language,
+    primary,
+    script_of,
+)
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -32,6 +40,26 @@ def test_detect_short_and_mixed_texts(text: str, expected: str) -> None:
 
 def test_detect_without_letters_is_none() -> None:
     assert detect("") is None and detect("12:45 — 06.08.2024 !!!") is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Hello, world 2024", "latin"),  # ASCII: counted through the byte table
+    ("Crème brûlée, déjà vu", "latin"),  # Latin beyond ASCII
+    ("Hello мир, мир", "cyrillic"),  # 5 Latin letters, 6 Cyrillic
+    ("ab — вг", "latin"),  # a tie: the script that appears first
+    ("вг — ab", "cyrillic"),
+    ("東京 and", "latin"),  # 2 CJK letters, 3 Latin
+    ("東京都 an", "other"),
+    ("12:45 — 06.08 !!! ___", None),  # digits, punctuation and "_" are not letters
+])
+def test_script_of_counts_letters(text: str, expected: str | None) -> None:
+    assert script_of(text) == expected
+
+
+def test_a_long_text_is_told_by_its_opening() -> None:
+    ukrainian = "Мешканці чули вибухи біля мосту. " * 60
+    assert len(ukrainian) > SAMPLE_CHARS and detect(ukrainian) == "uk"
+    assert detect(ukrainian[:SAMPLE_CHARS] + "Жители слышали взрывы, ещё и ещё. " * 200) == "uk"  # read no further
 
 
 @pytest.mark.parametrize(("tag", "expected"), [

@@ -12,7 +12,7 @@ from reader_helpers import collect
 from forewarn.errors import Code, Severity
 from forewarn.model.document import DatePrecision
 from forewarn.sources.base import ReadContext
-from forewarn.sources.html import HtmlReader, html_to_text
+from forewarn.sources.html import HtmlReader, headed, html_to_text
 
 PARAGRAPHS = (
     "Місцеві жителі повідомили про велику колону бронетехніки, що рухалася до кордону вночі. "
@@ -145,3 +145,14 @@ def test_a_page_over_the_size_limit(tmp_path: Path) -> None:
 def test_html_to_text_keeps_paragraphs_and_drops_scripts() -> None:
     fragment = "<p>First &amp; <b>bold</b>.</p><p>Second<br>line</p><script>track()</script><ul><li>one</li></ul>"
     assert html_to_text(fragment) == "First & bold.\n\nSecond\nline\n\none"
+
+
+@pytest.mark.parametrize(("title", "text", "expected_prefixed"), [
+    ("Troops  massed at the border", "troops massed at the BORDER\n\n" + "More. " * 2000, False),  # spaces, case
+    ("Troops massed", " \n\t " * 500 + "Troops massed near the town.", False),  # a long blank opening is read past
+    ("Troops massed", "Residents saw columns. " + "Troops massed. " * 1000, True),
+    ("Straße gesperrt", "STRASSE gesperrt, sagt die Polizei.", False),  # folded: ß is ss
+])
+def test_a_title_is_put_before_a_text_that_does_not_open_with_it(title: str, text: str,
+                                                                 expected_prefixed: bool) -> None:
+    assert headed(title, text) == (f"{title}\n\n{text}" if expected_prefixed else text)

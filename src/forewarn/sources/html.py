@@ -232,9 +232,22 @@ def markup_to_text(value: str) -> str:
 def headed(title: str | None, text: str) -> str:
     """A feed item's or a row's text as people read it: the title, a blank line, then the text (the layout the
     headline component expects). Unchanged when there is no title or the text already opens with it."""
-    if not title or " ".join(text.split()).casefold().startswith(" ".join(title.split()).casefold()):
+    if not title:
         return text
-    return f"{title}\n\n{text}"
+    wanted = _folded(title)
+    return text if _opening(text, len(wanted)).startswith(wanted) else f"{title}\n\n{text}"
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _opening(text: str, n: int) -> str:
+    """The start of ``text`` with its spaces collapsed and its case folded, at least ``n`` characters long where
+    the text is that long (folding a prefix gives a prefix of the whole text folded: a long text is not read
+    whole)."""
+    head = _folded(text[: 2 * n + 64])
+    return head if len(head) >= n or len(text) <= 2 * n + 64 else _folded(text)
 
 
 def _tidy(text: str) -> str:

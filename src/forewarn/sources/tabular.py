@@ -28,6 +28,7 @@ fields travel in the document's meta, and a bad value refuses the row with its o
 from __future__ import annotations
 
 import csv
+import functools
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -102,11 +103,18 @@ def pick(keys: Mapping[str, Any] | Sequence[str], field: str, column_map: Mappin
     for name in wanted:
         if name in keys:
             return name
-    folded = {str(key).lower(): key for key in keys}
+    folded = _lowered(tuple(keys))
     for name in wanted:
         if name.lower() in folded:
             return str(folded[name.lower()])
     return None
+
+
+@functools.lru_cache(maxsize=64)
+def _lowered(keys: tuple[Any, ...]) -> dict[str, Any]:
+    """Each key by its lower-case form (the keys of a file's rows are mostly the same few: kept, not rebuilt
+    for every field of every row)."""
+    return {str(key).lower(): key for key in keys}
 
 
 def open_lines(path: Path, limit: int | None = None) -> LineReader | Issue:
