@@ -1,6 +1,6 @@
 """The short facts about the evidence signals and warnings cite: a stored document's title, source
-and publication time, an event's document, type and date — read by id, a few hundred ids to a query,
-never the documents' text or any row beyond those asked for."""
+and publication time, an event's document, type and date — read by id (on PostgreSQL all the ids in one array
+parameter, elsewhere a few hundred to a query), never the documents' text or any row beyond those asked for."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, select
 
 from forewarn.store import schema as t
-
-IN_CHUNK = 500  # ids per IN (...) list
+from forewarn.store.core import among
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +46,6 @@ def events_brief(conn: Connection, ids: Iterable[str]) -> dict[str, EventBrief]:
 
 
 def _by_id(conn: Connection, columns: list[Any], ids: Iterable[str]) -> list[Row[Any]]:
-    """The rows whose id (the first column) is among ``ids``, read IN_CHUNK ids at a time."""
+    """The rows whose id (the first column) is among ``ids`` (:func:`forewarn.store.core.among`)."""
     wanted = sorted(set(ids))
-    return [r for i in range(0, len(wanted), IN_CHUNK)
-            for r in conn.execute(select(*columns).where(columns[0].in_(wanted[i:i + IN_CHUNK])))]
+    return [r for where in among(conn, columns[0], wanted) for r in conn.execute(select(*columns).where(where))]

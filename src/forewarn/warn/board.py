@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, func, select
 
-from forewarn.detect.evidence import IN_CHUNK, DocumentBrief, EventBrief
+from forewarn.detect.evidence import DocumentBrief, EventBrief
 from forewarn.detect.shown import hidden_text
 from forewarn.ledger.query import head_seq
 from forewarn.model import LedgerEntry, WarningRecord, WarningState
@@ -22,6 +22,7 @@ from forewarn.model.marking import EVERYTHING, Access
 from forewarn.model.warning import OPEN_STATES
 from forewarn.store import schema as t
 from forewarn.store.access import hidden_from
+from forewarn.store.core import among
 from forewarn.warn import rows
 from forewarn.warn.judgments import QuestionView
 from forewarn.warn.policy import board_key
@@ -100,11 +101,9 @@ def list_warnings(conn: Connection, *, states: Sequence[WarningState], severity:
 
 def fetch_warnings(conn: Connection, ids: Iterable[int], access: Access = EVERYTHING) -> list[WarningRecord]:
     """The warnings with these ids (unknown and hidden ones left out), in board order."""
-    wanted = sorted(set(ids))
     found: list[WarningRecord] = []
-    for i in range(0, len(wanted), IN_CHUNK):
-        query = select(t.warnings).where(t.warnings.c.id.in_(wanted[i:i + IN_CHUNK]),
-                                         *hidden_from(t.warnings.c.compartment, access))
+    for where in among(conn, t.warnings.c.id, sorted(set(ids))):
+        query = select(t.warnings).where(where, *hidden_from(t.warnings.c.compartment, access))
         found += [rows.to_record(r) for r in conn.execute(query)]
     return sorted(found, key=board_key)
 
@@ -129,12 +128,10 @@ def changes(conn: Connection, since: int | None, open_limit: int = 500, access: 
 
 def dissent_counts(conn: Connection, warnings: Iterable[WarningRecord]) -> dict[int, int]:
     """How many dissents each of these warnings' dispositions has (those with none left out): one grouped query
-    per IN_CHUNK warnings (a page is at most 500)."""
-    wanted = sorted({w.id for w in warnings})
+    (:func:`forewarn.store.core.among`)."""
     found: dict[int, int] = {}
-    for i in range(0, len(wanted), IN_CHUNK):
-        query = (select(D.target_id, func.count()).where(D.target == DissentTarget.DISPOSITION.value,
-                                                         D.target_id.in_(wanted[i:i + IN_CHUNK]))
+    for where in among(conn, D.target_id, sorted({w.id for w in warnings})):
+        query = (select(D.target_id, func.count()).where(D.target == DissentTarget.DISPOSITION.value, where)
                  .group_by(D.target_id))
         found.update({int(k): int(n) for k, n in conn.execute(query)})
     return found
