@@ -24,6 +24,7 @@ from forewarn.detect.service import (
     assess_scenario,
     assess_scenarios,
     claims_and_stories,
+    narrowed_observations,
     read_scenarios,
     recent_surges,
     resolve,
@@ -31,7 +32,15 @@ from forewarn.detect.service import (
     test_scenario,
 )
 from forewarn.detect.shown import shown_assessment, shown_signals, shown_test
-from forewarn.detect.types import Heard, Observation, ScenarioChange, ScenarioRecord, ScenarioTest, ScenarioView
+from forewarn.detect.types import (
+    Heard,
+    Observation,
+    ScenarioChange,
+    ScenarioRecord,
+    ScenarioTest,
+    ScenarioView,
+    WholeRead,
+)
 from forewarn.detect.warned import WarningLine
 from forewarn.errors import InvalidArgument, NotFound
 from forewarn.ledger.service import LedgerService
@@ -144,6 +153,12 @@ class ScenarioDesk:
         event, for a replay's steps."""
         return scenario_observations(self.store, scenario, until=until, now=until or self.clock(), start=start,
                                      history=history)
+
+    def narrowed(self, scenario: Scenario, until: datetime, start: datetime
+                 ) -> tuple[list[Observation], WholeRead] | None:
+        """Of :meth:`observations` from ``start`` to ``until`` (every version), those an indicator can match, and
+        what a review needs of the rest (:mod:`forewarn.detect.narrow`); None where that cannot be exact."""
+        return narrowed_observations(self.store, scenario, until=until, start=start)
 
     def claims_and_stories(self, scenario: Scenario, until: datetime, start: datetime | None = None) -> Heard:
         """The stored claims and the stories the scenario's indicators read at each time from ``start`` (``until``

@@ -14,7 +14,7 @@ from forewarn.detect.match import in_region
 from forewarn.detect.types import ClaimObservation, Observation
 from forewarn.model import Region, Reliability
 from forewarn.model.annotations import Correction, Version, corrected, key_of, versions
-from forewarn.model.query import EventQuery
+from forewarn.model.query import EventClause, EventQuery
 from forewarn.model.records import StoredEvent
 from forewarn.store import SqlStore
 from forewarn.store.notes import corrections, events_of_documents
@@ -33,12 +33,25 @@ def observations(store: SqlStore, *, until: datetime | None = None, since: date 
     corrected, known from the correction's time on, and a rejected one is left out. ``history``: every
     version instead (as extracted, then after each correction), each hidden from the next correction's time
     (``Observation.hidden_from``): what a replay needs to use, at each step, the corrections known then."""
-    query = EventQuery(types=tuple(types), date_from=since, date_to=until.date() if until else None, region=region,
-                       limit=None)
-    found = _observed(store, query, until, known_from)
-    versions = _versions(store, [o.event for o in found.values()], query, until, history)
-    if region is not None:
-        versions = [v for v in versions if in_region(region, v[0])]
+    query = read_query(until=until, since=since, region=region, types=types)
+    return read(store, query, until=until, known_from=known_from, history=history)[0]
+
+
+def read_query(*, until: datetime | None, since: date | None, region: Region | None, types: Sequence[str]
+               ) -> EventQuery:
+    """The query :func:`observations` reads with."""
+    return EventQuery(types=tuple(types), date_from=since, date_to=until.date() if until else None, region=region,
+                      limit=None)
+
+
+def read(store: SqlStore, query: EventQuery, *, until: datetime | None, known_from: datetime | None,
+         history: bool, any_of: tuple[EventClause, ...] | None = None) -> tuple[list[Observation], frozenset[str]]:
+    """:func:`observations` of ``query``, only the uncorrected events one of ``any_of`` admits when given (every
+    corrected one whatever it says), and the ids of the corrected events."""
+    found = _observed(store, replace(query, any_of=any_of), until, known_from)
+    versions, corrected = _versions(store, [o.event for o in found.values()], query, until, history)
+    if query.region is not None:
+        versions = [v for v in versions if in_region(query.region, v[0])]
     reliability = {s.id: s.reliability for s in store.list_sources()}
     facts = _facts(store, found, versions)
     result: list[Observation] = []
@@ -50,7 +63,7 @@ def observations(store: SqlStore, *, until: datetime | None = None, since: date 
         result.append(Observation(event=event, cluster_id=cluster_id,
                                   reliability=reliability.get(event.source_id or "", Reliability.F),
                                   known_at=known_at, evidence=evidence, hidden_from=hidden_from))
-    return result
+    return result, corrected
 
 
 def _observed(store: SqlStore, query: EventQuery, until: datetime | None, known_from: datetime | None
@@ -84,24 +97,27 @@ Versioned = tuple[StoredEvent, datetime | None, datetime | None]  # the event, c
 
 
 def _versions(store: SqlStore, events: list[StoredEvent], query: EventQuery, until: datetime | None,
-              history: bool) -> list[Versioned]:
+              history: bool) -> tuple[list[Versioned], frozenset[str]]:
     """The events with the corrections made by ``until``: an uncorrected event as it is; a corrected one (found
     among its document's events, whatever the query's filters said of its original values) as corrected, or
-    each of its versions with ``history``, kept when the query's types and dates take it."""
+    each of its versions with ``history``, kept when the query's types and dates take it. And the ids of the
+    corrected events."""
     fixes = corrections(store.engine, until=until)
     if not fixes:
-        return [(e, None, None) for e in events]
+        return [(e, None, None) for e in events], frozenset()
     by_key: dict[str, list[Correction]] = {}
     for c in fixes:
         by_key.setdefault(c.target.key, []).append(c)
     found: list[Versioned] = [(e, None, None) for e in events if key_of(e) not in by_key]
+    ids: set[str] = set()
     for event in events_of_documents(store.engine, {c.target.document_id for c in fixes}):
         mine = by_key.get(key_of(event))
         if mine is None or event.negated:
             continue
+        ids.add(event.id)
         states = versions(event, mine) if history else [Version(corrected(event, mine), mine[-1].at, None)]
         found += [(v.event, v.since, v.until) for v in states if v.event is not None and _wanted(v.event, query)]
-    return sorted(found, key=lambda v: (v[0].date, v[0].id, v[1] or datetime.min.replace(tzinfo=UTC)))
+    return sorted(found, key=lambda v: (v[0].date, v[0].id, v[1] or datetime.min.replace(tzinfo=UTC))), frozenset(ids)
 
 
 def _wanted(event: StoredEvent, query: EventQuery) -> bool:

@@ -12,10 +12,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from forewarn.detect import narrow
 from forewarn.detect.catalog import record
 from forewarn.detect.match import claim_matches, in_region, indicator_matches
 from forewarn.detect.mentions import story_matches, story_pattern
-from forewarn.detect.observe import claim_observations, observations
+from forewarn.detect.observe import claim_observations, observations, read, read_query
 from forewarn.detect.scenarios import (
     default_scenario,
     default_scenario_text,
@@ -26,7 +27,15 @@ from forewarn.detect.scenarios import (
 from forewarn.detect.score import assess, coded_indicators, lookback_days, story_days, surge_matches
 from forewarn.detect.stories import documents_per_day, read_stories
 from forewarn.detect.surge import BASELINE_DAYS, find_surges
-from forewarn.detect.types import ClaimObservation, Heard, IndicatorTest, Observation, ScenarioRecord, ScenarioTest
+from forewarn.detect.types import (
+    ClaimObservation,
+    Heard,
+    IndicatorTest,
+    Observation,
+    ScenarioRecord,
+    ScenarioTest,
+    WholeRead,
+)
 from forewarn.errors import InvalidArgument, NotFound
 from forewarn.model import Assessment, IndicatorKind, Region, Scenario, Surge
 from forewarn.model.marking import EVERYTHING, Access
@@ -48,6 +57,20 @@ def scenario_observations(store: SqlStore, scenario: Scenario, *, until: datetim
     since, region, types = _window(scenario, start or until or now)
     return observations(store, until=until, since=None if everything else since, region=region, types=types,
                         history=history, known_from=start)
+
+
+def narrowed_observations(store: SqlStore, scenario: Scenario, *, until: datetime, start: datetime
+                          ) -> tuple[list[Observation], WholeRead] | None:
+    """Of :func:`scenario_observations` from ``start`` to ``until`` (every version), only those an indicator can
+    match, and the store's answers about the rest (:mod:`forewarn.detect.narrow`); None where the store cannot
+    select the scenario's region exactly."""
+    since, region, types = _window(scenario, start)
+    if not narrow.narrowable(region):
+        return None
+    query = read_query(until=until, since=since, region=region, types=types)
+    found, corrected = read(store, query, until=until, known_from=start, history=True, any_of=narrow.clauses(scenario))
+    mine = tuple(o for o in found if o.event.id in corrected)
+    return found, narrow.StoreRead(store, replace(query, but_ids=corrected), since, start, mine)
 
 
 def _window(scenario: Scenario, end: datetime) -> tuple[date, Region | None, tuple[str, ...]]:

@@ -112,9 +112,12 @@ class SurgeWatch:
     """:func:`find_surges` at a rising series of times over one set of observations, each call costing the
     observations that became known or were superseded since the last one, not all of them: what a replay's
     steps need. ``surges(at, since)`` equals ``find_surges`` of the observations known at ``at``, dated from
-    ``since`` and standing at ``at`` (a correction known by then supersedes the version it corrects)."""
+    ``since`` and standing at ``at`` (a correction known by then supersedes the version it corrects). ``begins``:
+    where the record begins, from ``since`` to ``at``, when the observations are only part of a read
+    (:mod:`forewarn.detect.narrow`): the earliest date of the read's observations standing at ``at``."""
 
-    def __init__(self, observations: Sequence[Observation]) -> None:
+    def __init__(self, observations: Sequence[Observation],
+                 begins: Callable[[date, datetime], date | None] | None = None) -> None:
         kept = [o for o in observations if not o.event.negated and not o.event.hypothetical
                 and (o.hidden_from is None or o.hidden_from > o.known_at)]  # else never standing
         changes = [(o.known_at, 1, o) for o in kept]
@@ -125,6 +128,7 @@ class SurgeWatch:
         self._dated: Counter[date] = Counter()  # observations standing, by event date (where the record begins)
         self._cells: dict[Key, dict[date, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
         self._events: dict[tuple[Key, date], Counter[str]] = defaultdict(Counter)
+        self._begins = begins
 
     def surges(self, at: datetime, since: date) -> list[Surge]:
         if self._at is not None and at < self._at:
@@ -132,6 +136,8 @@ class SurgeWatch:
         self._advance(at)
         days = [since + timedelta(days=i) for i in range((at.date() - since).days + 1)]
         first = next((d for d in days if self._dated[d]), None)
+        if self._begins is not None and first != since:
+            first = min((d for d in (first, self._begins(since, at)) if d is not None), default=None)
         if first is None:
             return []
         found: list[Surge] = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 
 from forewarn.model import Assessment, Indicator, Reliability, Scenario, Signal, Surge
 from forewarn.model.records import StoredClaim, StoredEvent
@@ -23,6 +24,21 @@ class Observation:
     def shown_at(self, at: datetime) -> bool:
         """Whether this version of the event stands at ``at`` (no later correction has replaced it by then)."""
         return self.hidden_from is None or self.hidden_from > at
+
+
+class WholeRead(Protocol):
+    """What a review needs of every observation of a scenario's read when it was given only those an indicator
+    can match (:mod:`forewarn.detect.narrow`): how many were known by a time, and the earliest date among them."""
+
+    def count(self, at: datetime, *, before: bool = False, since: datetime | None = None) -> int:
+        """How many were known by ``at`` (before it with ``before``), from ``since``, and stand at ``at``."""
+        ...
+
+    def first_day(self, at: datetime, *, before: bool = False, since: datetime | None = None,
+                  dated_from: date | None = None) -> date | None:
+        """The earliest date, from ``dated_from`` to ``at``'s date, of those :meth:`count` counts that are not
+        hypothetical (where a surge's record begins); None for none."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

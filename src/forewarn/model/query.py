@@ -51,6 +51,21 @@ EVENT_MODES: dict[str, tuple[str, ...]] = {
 
 
 @dataclass(frozen=True, slots=True)
+class EventClause:
+    """One way an event can count for a scenario's indicator, as a pre-filter the store applies (the detectors
+    then test exactly): every filter given must hold. Negated events are left out by the query already."""
+
+    types: tuple[str, ...] = ()
+    modes: tuple[str, ...] = ()
+    actor_countries: tuple[str, ...] = ()
+    recipient_countries: tuple[str, ...] = ()
+    min_confidence: float = 0.0
+    region: Region | None = None
+    in_admin1: bool = False  # placed in a first-level region (a surge's cells)
+    factual: bool = True  # not hypothetical
+
+
+@dataclass(frozen=True, slots=True)
 class EventQuery:
     """Filters for listing events; every filter given must hold.
 
@@ -81,6 +96,8 @@ class EventQuery:
     min_confidence: float | None = None
     include_negated: bool = False
     placed: bool | None = None  # True: only events with a place; False: only those without one
+    any_of: tuple[EventClause, ...] | None = None  # at least one of them holds (none given: every event)
+    but_ids: frozenset[str] = frozenset()  # events left out
     limit: int | None = 50
     offset: int = 0
 

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from forewarn.detect.assessments import Published
 from forewarn.detect.desk import ScenarioDesk
 from forewarn.detect.shown import Hidden
-from forewarn.detect.types import Observation
+from forewarn.detect.types import Observation, WholeRead
 from forewarn.model import Scenario, WarningRecord, WarningState
 from forewarn.model.marking import EVERYTHING, Access
 from forewarn.review.judged import JudgmentsSeen
@@ -51,9 +51,10 @@ class ReviewDesk:
         scenario = self.scenarios.get(scenario_id)
         delta, why = self.step_of(scenario_id, start, end, step)
         said = self.scenarios.claims_and_stories(scenario, end, start)
-        observations = self._observations(scenario, start, end)
+        observations, whole = self._read(scenario, start, end)
         series = replay(scenario, observations, start, end, delta, warnings=self._warnings(scenario_id),
-                        claims=said.claims, stories=said.stories, day_totals=said.day_totals, step_reason=why)
+                        claims=said.claims, stories=said.stories, day_totals=said.day_totals, step_reason=why,
+                        whole=whole)
         if not self.access().restricted:
             return series
         standing = [o for o in observations if o.known_at <= end and o.shown_at(end)]
@@ -78,7 +79,7 @@ class ReviewDesk:
         scenario = self.scenarios.get(scenario_id)
         margin = MARGIN_DAYS if margin_days is None else margin_days
         start, event_at = window(scenario, event, margin)
-        observations = self._observations(scenario, start, event_at)
+        observations, whole = self._read(scenario, start, event_at)
         said = self.scenarios.claims_and_stories(scenario, event_at, start)
         warnings = self._warnings(scenario_id)
         histories = {w.id: self.warnings.history(w.id) for w in warnings if w.raised_at < event_at}
@@ -86,10 +87,10 @@ class ReviewDesk:
         if with_replay:
             delta, why = self.step_of(scenario_id, start, event_at, step)
             series = replay(scenario, observations, start, event_at, delta, warnings=warnings, claims=said.claims,
-                            stories=said.stories, day_totals=said.day_totals, step_reason=why)
+                            stories=said.stories, day_totals=said.day_totals, step_reason=why, whole=whole)
         pm = postmortem(scenario, event_at, observations, warnings, histories, self.count_documents(start, event_at),
                         at or self.clock(), margin_days=margin, series=series, claims=said.claims,
-                        stories=said.stories, day_totals=said.day_totals)
+                        stories=said.stories, day_totals=said.day_totals, whole=whole)
         if self.access().restricted:
             pm = self._shown(pm, [o for o in observations if start <= o.known_at < event_at and o.shown_at(event_at)])
         if self.judgments is None:
@@ -116,10 +117,15 @@ class ReviewDesk:
         pm = self.postmortem(scenario_id, event, margin_days=margin_days, with_replay=with_replay)
         return PostMortemView(pm, self.scenarios.published_between(pm.scenario.id, pm.window_start, pm.event_at))
 
-    def _observations(self, scenario: Scenario, start: datetime, until: datetime) -> list[Observation]:
+    def _read(self, scenario: Scenario, start: datetime, until: datetime) -> tuple[list[Observation], WholeRead | None]:
         """The stored observations a replay of [start, until] reads (each step's look-back), and those known in
-        that period however old (a post-mortem's), every version of a corrected event."""
-        return self.scenarios.observations(scenario, until, start=start, history=True)
+        that period however old (a post-mortem's), every version of a corrected event. For a reader who may see
+        everything, only those an indicator can match, with what the store says of the rest
+        (:mod:`forewarn.detect.narrow`); a restricted reader's counts are of what they may see, so theirs are all
+        read."""
+        if not self.access().restricted and (narrowed := self.scenarios.narrowed(scenario, until, start)) is not None:
+            return narrowed
+        return self.scenarios.observations(scenario, until, start=start, history=True), None
 
     def _warnings(self, scenario_id: str) -> list[WarningRecord]:
         return self.warnings.board(tuple(WarningState), scenario_id, limit=100_000)

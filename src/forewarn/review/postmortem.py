@@ -18,7 +18,7 @@ from forewarn.detect.match import claim_matches, indicator_matches
 from forewarn.detect.score import assess, claim_text, coded_indicators
 from forewarn.detect.shown import hidden_text
 from forewarn.detect.surge import find_surges
-from forewarn.detect.types import ClaimObservation, Observation, Story
+from forewarn.detect.types import ClaimObservation, Observation, Story, WholeRead
 from forewarn.model import (
     IndicatorKind,
     LedgerEntry,
@@ -122,36 +122,42 @@ def postmortem(scenario: Scenario, event: date | datetime, observations: Sequenc
                warnings: Sequence[WarningRecord], histories: Mapping[int, Sequence[LedgerEntry]],
                documents_in_window: int, at: datetime, *, margin_days: int = MARGIN_DAYS,
                series: ReplaySeries | None = None, claims: Sequence[ClaimObservation] = (),
-               stories: Sequence[Story] = (), day_totals: Mapping[date, int] | None = None) -> PostMortem:
+               stories: Sequence[Story] = (), day_totals: Mapping[date, int] | None = None,
+               whole: WholeRead | None = None) -> PostMortem:
     """The post-mortem of ``scenario`` for an event at ``event`` (a date: midnight UTC).
 
     ``warnings``: the scenario's stored warnings (others and those raised after the event are
-    left out); ``histories``: each warning's ledger entries by warning id; ``claims`` and ``stories`` as a
-    replay takes them (``day_totals``: documents per day, for mentions indicators)."""
+    left out); ``histories``: each warning's ledger entries by warning id; ``claims``, ``stories`` and ``whole``
+    as a replay takes them (``day_totals``: documents per day, for mentions indicators)."""
     start, event_at = window(scenario, event, margin_days)
     visible = [o for o in observations if start <= o.known_at < event_at and o.shown_at(event_at)]
     said = [c for c in claims if start <= c.known_at < event_at]
-    signals = _signals(scenario, visible, said, [s for s in stories if s.known_at < event_at], day_totals, event_at)
+    begins = whole.first_day(event_at, before=True, since=start) if whole else None
+    signals = _signals(scenario, visible, said, [s for s in stories if s.known_at < event_at], day_totals, event_at,
+                       begins)
+    collected = whole.count(event_at, before=True, since=start) if whole else len(visible)
     ours = sorted((w for w in warnings if w.scenario_id == scenario.id and w.raised_at < event_at),
                   key=lambda w: (w.raised_at, w.id))
     outcomes = tuple(outcome_at(w, histories.get(w.id, ()), event_at) for w in ours)
-    findings = _findings(signals, outcomes, documents_in_window, len(visible), start, series)
+    findings = _findings(signals, outcomes, documents_in_window, collected, start, series)
     return PostMortem(
         scenario=scenario, event_at=event_at, window_start=start, at=at, documents_in_window=documents_in_window,
-        observations_in_window=len(visible), signals=signals, signals_per_day=_per_day(signals),
+        observations_in_window=collected, signals=signals, signals_per_day=_per_day(signals),
         outcomes=outcomes, timeline=_timeline(signals, ours, histories, event_at), broken=findings[0].link,
         findings=findings, series=series,
     )
 
 
 def _signals(scenario: Scenario, visible: Sequence[Observation], claims: Sequence[ClaimObservation],
-             stories: Sequence[Story], day_totals: Mapping[date, int] | None, event_at: datetime
-             ) -> tuple[SignalSeen, ...]:
+             stories: Sequence[Story], day_totals: Mapping[date, int] | None, event_at: datetime,
+             begins: date | None = None) -> tuple[SignalSeen, ...]:
+    """The signals seen before the event; ``begins``: where the record begins for surges (None: the earliest date
+    among ``visible``)."""
     found = [_seen(o, ids) for o in visible if (ids := _matching(scenario, o))]
     found += [_said(c, ids) for c in claims if (ids := _claims(scenario, c))]
     if any(i.kind in (IndicatorKind.SURGE, IndicatorKind.MENTIONS) for i in scenario.indicators):
         region = scenario.region if all(i.in_region for i in coded_indicators(scenario)) else None
-        surges = find_surges(visible, event_at, region=region)
+        surges = find_surges(visible, event_at, region=region, start=begins)
         assessment = assess(scenario, visible, event_at, surges, stories=stories, day_totals=day_totals)
         found += [SignalSeen((s.indicator_id,), s.kind, s.known_at, s.observed_on, s.event_ids, s.document_ids,
                              s.source_ids, s.reliability, s.evidence)

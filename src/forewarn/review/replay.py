@@ -26,7 +26,7 @@ from forewarn.detect.match import claim_matches, indicator_matches
 from forewarn.detect.mentions import story_matches
 from forewarn.detect.score import assess, lookback_days, story_days
 from forewarn.detect.surge import BASELINE_DAYS, SurgeWatch
-from forewarn.detect.types import ClaimObservation, Observation, Story
+from forewarn.detect.types import ClaimObservation, Observation, Story, WholeRead
 from forewarn.errors import InvalidArgument
 from forewarn.model import Assessment, IndicatorKind, Scenario, Surge, Threshold, WarningRecord
 from forewarn.review.steps import format_step, parse_step
@@ -86,21 +86,23 @@ class ReplaySeries:
 def replay(scenario: Scenario, observations: Sequence[Observation], start: datetime, end: datetime,
            step: timedelta | str = "1d", *, warnings: Sequence[WarningRecord] = (),
            claims: Sequence[ClaimObservation] = (), stories: Sequence[Story] = (),
-           day_totals: Mapping[date, int] | None = None, step_reason: str = "") -> ReplaySeries:
+           day_totals: Mapping[date, int] | None = None, step_reason: str = "", whole: WholeRead | None = None
+           ) -> ReplaySeries:
     """The scenario assessed at ``start``, ``start + step``, … up to ``end`` inclusive, each time
     from the observations (in the order the live read gives them: event date, then id), claims and stories
     known by that time (``day_totals``: documents per day, for mentions indicators). ``warnings`` ride along
-    for charts; ``step_reason`` says why this step."""
+    for charts; ``step_reason`` says why this step. ``whole``: the observations are those an indicator can match
+    of a read, and ``whole`` answers for all of it (:mod:`forewarn.detect.narrow`)."""
     delta = parse_step(step) if isinstance(step, str) else step
     times = step_times(start, end, delta)
-    reader = _Reader(scenario, observations, claims, stories, day_totals)
+    reader = _Reader(scenario, observations, claims, stories, day_totals, whole)
     rows = [_row(reader.assess(at)) for at in times]
     last = times[-1]
     return ReplaySeries(
         scenario_id=scenario.id, scenario_name=scenario.name, scenario_version=scenario.version,
         thresholds=scenario.thresholds, start=times[0], end=last, step=delta, steps=tuple(rows),
         crossings=crossings(scenario, rows),
-        observations=sum(o.shown_at(last) for o in _known_by(reader.everything, last)),
+        observations=whole.count(last) if whole else sum(o.shown_at(last) for o in _known_by(reader.everything, last)),
         matched=sum(o.shown_at(last) for o in _known_by(reader.matching, last)),
         warnings=tuple(w for w in warnings if w.scenario_id == scenario.id), step_reason=step_reason,
     )
@@ -111,14 +113,15 @@ class _Reader:
     observations (in the same order), claims, stories and documents per day, and the same surges."""
 
     def __init__(self, scenario: Scenario, observations: Sequence[Observation], claims: Sequence[ClaimObservation],
-                 stories: Sequence[Story], day_totals: Mapping[date, int] | None) -> None:
+                 stories: Sequence[Story], day_totals: Mapping[date, int] | None, whole: WholeRead | None) -> None:
         self.scenario, self.day_totals = scenario, day_totals
         self.surging = any(i.kind is IndicatorKind.SURGE for i in scenario.indicators)
         self.days, self.claim_days = history_days(scenario), lookback_days(scenario)
         self.story_span = story_days(scenario)
         self.position = {id(o): n for n, o in enumerate(observations)}  # the live read's order
         self.everything = _by_known_at(observations)
-        self.surge_watch = SurgeWatch(observations) if self.surging else None
+        begins = None if whole is None else lambda since, at: whole.first_day(at, dated_from=since)
+        self.surge_watch = SurgeWatch(observations, begins) if self.surging else None
         self.by_id: dict[str, list[Observation]] = {}
         for o in observations if self.surging else ():
             self.by_id.setdefault(o.event.id, []).append(o)

@@ -2,16 +2,19 @@
 evidence span): what :func:`forewarn.detect.observe.observations` builds observations from.
 
 Two ways in: by event date (the events a live cycle or a replay step can count, since a day), and by when
-their documents became known (a post-mortem's window: events published in it, however old their date).
+their documents became known (a post-mortem's window: events published in it, however old their date). And two
+questions answered in SQL, without reading the events: how many a read holds that were known by a time, and the
+earliest date among them (:func:`count_known`, :func:`first_known_day`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, func, or_
+from sqlalchemy import ColumnElement, Engine, and_, case, func, or_, select
 
 from forewarn.model.query import EventQuery
 from forewarn.model.records import StoredEvent
@@ -45,14 +48,78 @@ def observed_events(engine: Engine, query: EventQuery, *, until: datetime | None
             yield Observed(event_record(r), r.doc_cluster_id, r.doc_published_at or r.doc_ingested_at, r.evidence)
 
 
-def _known(until: datetime | None, known_from: datetime | None) -> list[ColumnElement[bool]]:
-    """Documents published (else ingested) by ``until`` and from ``known_from``; each bound on the column that
-    holds the time, so the published_at index serves the usual case."""
+@dataclass(frozen=True, slots=True)
+class Known:
+    """Which of a query's events a count or a first day looks at, by when their documents became known: by ``at``
+    (strictly before it with ``before``), from ``since`` when given; with ``dated_or_known`` (a day, a time), only
+    those dated from the day or known from the time (a replay's read: its look-back, and whatever became known in
+    its period however old); ``factual``: hypothetical events left out."""
+
+    at: datetime
+    before: bool = False
+    since: datetime | None = None
+    dated_or_known: tuple[date, datetime] | None = None
+    factual: bool = False
+
+
+def count_known(engine: Engine, query: EventQuery, known: Known, first_until: date) -> tuple[int, date | None]:
+    """How many events ``query`` selects are ``known``, and the earliest date, up to ``first_until``, of those that
+    are not hypothetical (None for none): one pass."""
+    ev = t.events.c
+    factual = func.min(case((and_(ev.hypothetical.is_(False), ev.date <= first_until), ev.date))).label("first")
+    with engine.connect() as conn:
+        found = [conn.execute(select(func.count(), factual).select_from(source).where(*conds)).one()
+                 for source, conds in _parts(query, known)]
+    return sum(int(n) for n, _ in found), _earliest(first for _, first in found)
+
+
+def first_known_day(engine: Engine, query: EventQuery, known: Known) -> date | None:
+    """The earliest date of the events ``query`` selects that are ``known``; None for none."""
+    ev = t.events.c
+    with engine.connect() as conn:
+        return _earliest(conn.execute(select(ev.date).select_from(source).where(*conds).order_by(ev.date).limit(1))
+                         .scalar() for source, conds in _parts(query, known))
+
+
+def _earliest(found: Iterable[Any]) -> date | None:
+    days = [d if isinstance(d, date) else date.fromisoformat(str(d)[:10]) for d in found if d is not None]
+    return min(days, default=None)
+
+
+def _parts(query: EventQuery, known: Known) -> list[tuple[Any, list[ColumnElement[bool]]]]:
+    """The statements a count or a first day adds up: events known from a time are found through the documents
+    known since then (a post-mortem's window: a few weeks of documents, however old their events' dates); the
+    rest by date, each event's document looked up."""
+    ev = t.events.c
+    common = [*event_filters(query), *([ev.hypothetical.is_(False)] if known.factual else [])]
+    if known.since is not None:
+        conds = [*common, _documents_known(known.since, known)]
+        if known.dated_or_known is not None and known.dated_or_known[1] > known.since:  # the read's membership
+            conds.append(or_(ev.date >= known.dated_or_known[0], _documents_known(known.dated_or_known[1], known)))
+        return [(t.events, conds)]
+    joined = t.events.join(t.documents, t.documents.c.id == ev.document_id)
+    by_date = [*common, *_known(known.at, None, before=known.before)]
+    if known.dated_or_known is None:
+        return [(joined, by_date)]
+    day, since = known.dated_or_known
+    return [(joined, [*by_date, ev.date >= day]), (t.events, [*common, ev.date < day, _documents_known(since, known)])]
+
+
+def _documents_known(since: datetime, known: Known) -> ColumnElement[bool]:
+    """The event's document was known from ``since`` to ``known.at``."""
+    return t.events.c.document_id.in_(select(t.documents.c.id).where(*_known(known.at, since, before=known.before)))
+
+
+def _known(until: datetime | None, known_from: datetime | None, *, before: bool = False
+           ) -> list[ColumnElement[bool]]:
+    """Documents published (else ingested) by ``until`` (before it with ``before``) and from ``known_from``; each
+    bound on the column that holds the time, so the published_at index serves the usual case."""
     d = t.documents.c
     conds: list[ColumnElement[bool]] = []
     if until is not None:
-        conds.append(or_(d.published_at <= until, and_(d.published_at.is_(None), d.ingested_at <= until)))
+        by = (d.published_at < until, d.ingested_at < until) if before else (d.published_at <= until,
+                                                                             d.ingested_at <= until)
+        conds.append(or_(by[0], and_(d.published_at.is_(None), by[1])))
     if known_from is not None:
         conds.append(or_(d.published_at >= known_from, and_(d.published_at.is_(None), d.ingested_at >= known_from)))
     return conds
-

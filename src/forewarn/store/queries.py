@@ -7,14 +7,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, false, func, or_, select
+from sqlalchemy import Select, and_, exists, false, func, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from forewarn.errors import InvalidArgument
 from forewarn.geo.distance import KM_PER_DEGREE, haversine_km
 from forewarn.model.extraction import EntityKind
 from forewarn.model.marking import EVERYTHING, Access
-from forewarn.model.query import DocumentQuery, EventQuery
+from forewarn.model.query import DocumentQuery, EventClause, EventQuery
 from forewarn.model.records import StoredEvent, StoredParticipant, StoredPlace
 from forewarn.model.scenario import Region
 from forewarn.store import schema as t
@@ -132,8 +132,31 @@ def event_filters(q: EventQuery, access: Access = EVERYTHING) -> list[ColumnElem
         conds += _bounding_box(*q.near)
     if q.region is not None:
         conds.append(_in_region(q.region))
+    if q.any_of is not None:
+        conds.append(or_(false(), *(_clause(clause) for clause in q.any_of)))
+    if q.but_ids:
+        conds.append(c.id.not_in(sorted(q.but_ids)))
     conds += _event_scalar_filters(q)
     return conds
+
+
+def _clause(clause: EventClause) -> ColumnElement[bool]:
+    """The events ``clause`` admits (its filters as the detectors test them; a region as ``_in_region``)."""
+    c = t.events.c
+    conds: list[ColumnElement[bool]] = []
+    for column, values in ((c.type, clause.types), (c.mode, clause.modes), (c.actor_country, clause.actor_countries),
+                           (c.recipient_country, clause.recipient_countries)):
+        if values:
+            conds.append(column.in_(values))
+    if clause.min_confidence > 0:
+        conds.append(c.confidence >= clause.min_confidence)
+    if clause.region is not None:
+        conds.append(_in_region(clause.region))
+    if clause.in_admin1:
+        conds.append(c.place_admin1.is_not(None))
+    if clause.factual:
+        conds.append(c.hypothetical.is_(False))
+    return and_(true(), *conds)
 
 
 def _event_scalar_filters(q: EventQuery) -> list[ColumnElement[bool]]:

@@ -1,0 +1,167 @@
+"""A replay or a post-mortem from the narrowed read (only the events an indicator can match, the rest answered by
+the store in SQL: forewarn.detect.narrow) equals one from the whole read: a world where most events match no
+indicator (a mode, a confidence, a hypothetical, a place without a first-level region), the first days hold
+only such events (where a surge's record begins), and analysts' corrections turn events into and out of what
+the indicators match — on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from forewarn.app import Workspace
+from forewarn.detect.desk import ScenarioDesk
+from forewarn.ingest.annotations import CorrectionInput
+from forewarn.model import Reliability
+from forewarn.model.extraction import (
+    Entity,
+    EntityKind,
+    Event,
+    Evidence,
+    Extraction,
+    Flags,
+    Participant,
+    Place,
+    PlaceMention,
+    PlacePrecision,
+    Sector,
+    TimePrecision,
+)
+
+START = datetime(2024, 7, 1, tzinfo=UTC)
+DAYS = 40
+UKR = Entity("dict:ukr-military", "Armed Forces of Ukraine", EntityKind.ORG, "UKR", Sector.MILITARY)
+SUDZHA = Place("Sudzha", 51.19, 35.27, "RUS", "Kursk Oblast", "geonames:1", PlacePrecision.TOWN)
+UKRAINE = Place("Ukraine", 49.0, 32.0, "UKR", None, "country:UKR", PlacePrecision.COUNTRY)
+SCENARIO = """\
+id: narrow-watch
+name: Armour and attacks near Sudzha
+region:
+  countries: [UKR]
+  admin1: [RUS:Kursk]
+horizon_days: 14
+prior: 0.05
+owner: duty-officer
+escalation: [watch-lead]
+thresholds: {elevated: 0.15, high: 0.35, critical: 0.6}
+indicators:
+  - id: armour
+    name: Armour near the border
+    types: [MOBILIZE]
+    modes: [troops]
+    min_confidence: 0.6
+    weight: 2.5
+    half_life_days: 3
+    saturation: 4
+  - id: attack-surge
+    kind: surge
+    types: [ASSAULT]
+    weight: 2
+    half_life_days: 3
+"""
+
+
+def kinds(day: int, rng: random.Random) -> list[str]:
+    """What a day brings: only events no indicator matches for the first ten days, then a mix, with a burst of
+    attacks on day 30."""
+    quiet = ["police", "unsure", "maybe", "country-attack"]
+    if day < 10:
+        return [rng.choice(quiet) for _ in range(rng.randrange(1, 3))]
+    attacks = ["attack"] * (8 if day == 30 else rng.randrange(0, 2))
+    return attacks + ["armour"] * (day % 3) + [rng.choice(quiet) for _ in range(rng.randrange(1, 4))]
+
+
+def event(kind: str, text: str, day: datetime) -> Event:
+    """``armour``: what the armour indicator matches; ``attack``: a surge's cell; the rest no indicator matches
+    (a police mobilisation, a low confidence, a hypothetical, an attack placed in no first-level region)."""
+    kind_type = "ASSAULT" if kind in ("attack", "country-attack") else "MOBILIZE"
+    place = PlaceMention(UKRAINE if kind == "country-attack" else SUDZHA, "Sudzha", 0, 6, 0)
+    return Event(type=kind_type, mode="police" if kind == "police" else "troops" if kind_type == "MOBILIZE" else None,
+                 contexts=("military",), actor=Participant(UKR, "the Ukrainian army", 0, 18), recipient=None,
+                 place=place, date=day.date(), date_precision=TimePrecision.DAY, date_from_publication=True,
+                 flags=Flags(hypothetical=kind == "maybe"), evidence=Evidence(0, 0, len(text), 0, 6),
+                 confidence=0.4 if kind == "unsure" else 0.8)
+
+
+def seed(ws: Workspace, folder: Path) -> dict[str, str]:
+    """Ingest a report per event; returns each report's name → its event id."""
+    rng = random.Random(20)
+    written: dict[str, tuple[str, str, datetime]] = {}
+    for day in range(DAYS):
+        for n, kind in enumerate(kinds(day, rng)):
+            at = START + timedelta(days=day, hours=rng.randrange(0, 20), minutes=7 * n)
+            text = f"the Ukrainian army {kind} report {day}-{n} near Sudzha, {rng.random():.6f}."
+            written[f"r{day}-{n}"] = (kind, text, at)
+    folder.mkdir(parents=True)
+    for name, (_, text, at) in written.items():
+        (folder / f"{name}.txt").write_text(f"Title: {name}\nDate: {at.isoformat()}\n\n{text}\n")
+    ws.sources.add("wire", str(folder), reliability=Reliability.B)
+    ws.intake.ingest(["wire"])
+    docs = [ws.store.get_document(d) for d in ws.store.documents_needing_extraction()]
+    found = {d.id: event(written[d.title or ""][0], d.text, written[d.title or ""][2]) for d in docs}
+    ws.store.save_extractions([Extraction(document_id=doc, extractor="test 1", places=(e.place,), events=(e,))
+                               for doc, e in found.items() if e.place is not None], START + timedelta(days=DAYS))
+    return {d.title or "": ws.reads.extraction(d.id).events[0].id for d in docs}
+
+
+@pytest.fixture
+def world(db_url: str, tmp_path: Path, make_workspace: Callable[..., Workspace], clock: Any) -> Workspace:
+    clock.now = START + timedelta(days=DAYS, hours=1)
+    ws = make_workspace(db_url)
+    events = seed(ws, tmp_path / "wire")
+    (tmp_path / "s.yaml").write_text(SCENARIO)
+    ws.scenarios.add(tmp_path / "s.yaml")
+    police = sorted(name for name in events if name.startswith("r1"))
+    clock.now = START + timedelta(days=DAYS + 2)  # corrections after the reports, inside the periods reviewed
+    ws.annotations.correct(events[police[0]], CorrectionInput(mode="troops", reason="armour, not police"))
+    clock.now = START + timedelta(days=DAYS + 3)
+    ws.annotations.correct(events["r30-0"], CorrectionInput(type="MOBILIZE", mode="troops", reason="a column"))
+    ws.annotations.correct(events["r2-0"], CorrectionInput(date="2024-06-20", reason="an older report"))
+    clock.now = START + timedelta(days=DAYS + 10)
+    return ws
+
+
+def whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ScenarioDesk, "narrowed", lambda *args: None)
+
+
+def test_the_narrowed_read_leaves_events_out(world: Workspace) -> None:
+    scenario = world.scenarios.get("narrow-watch")
+    end = START + timedelta(days=DAYS + 5)
+    narrowed = world.scenarios.narrowed(scenario, end, START)
+    assert narrowed is not None
+    found, store = narrowed
+    everything = world.scenarios.observations(scenario, end, start=START, history=True)
+    assert len(found) < len(everything) / 2  # most events match nothing
+    assert store.count(end) == sum(o.known_at <= end and o.shown_at(end) for o in everything)
+    factual = [o for o in everything if not o.event.hypothetical and o.shown_at(end)]
+    assert store.first_day(end, dated_from=START.date()) == min(o.event.date for o in factual
+                                                                 if o.event.date >= START.date())
+    assert store.first_day(end) == min(o.event.date for o in factual) < START.date()  # the corrected date
+
+
+@pytest.mark.parametrize("step", ["6h", "1d"])
+def test_a_replay_equals_the_whole_read(world: Workspace, monkeypatch: pytest.MonkeyPatch, step: str) -> None:
+    start, end = START + timedelta(days=5), START + timedelta(days=DAYS + 5)
+    narrowed = world.review.replay("narrow-watch", start, end, step)
+    whole(monkeypatch)
+    full = world.review.replay("narrow-watch", start, end, step)
+    assert narrowed == full
+    assert any(s.top_signal == "attack-surge" for s in full.steps) and any(s.level for s in full.steps)
+
+
+@pytest.mark.parametrize("event_day", [12, 31, DAYS + 4])
+def test_a_post_mortem_equals_the_whole_read(world: Workspace, monkeypatch: pytest.MonkeyPatch,
+                                             event_day: int) -> None:
+    event_at = (START + timedelta(days=event_day)).date()
+    narrowed = world.review.postmortem("narrow-watch", event_at, with_replay=True, step="12h", at=START)
+    whole(monkeypatch)
+    full = world.review.postmortem("narrow-watch", event_at, with_replay=True, step="12h", at=START)
+    assert asdict(narrowed) == asdict(full)
+    assert full.observations_in_window > len(full.signals) > 0
