@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -72,18 +72,21 @@ def story_matches(scenario: Scenario, indicator: Indicator, story: Story) -> boo
 
 
 def mention_signals(scenario: Scenario, indicator: Indicator, stories: Sequence[Story], at: datetime,
-                    day_totals: Mapping[date, int] | None = None) -> list[Signal]:
+                    day_totals: Mapping[date, int] | None = None, matches: Callable[[Story], bool] | None = None
+                    ) -> list[Signal]:
     """One signal per signalling day up to ``at``'s date, from the stories known at ``at``; before saturation,
     expired ones dropped. ``day_totals`` are the documents (matching or not) per day (see
     :func:`forewarn.detect.stories.documents_per_day`): the days the stream was up. Without them, the days on which
-    any of ``stories`` appeared count as up. Pure: the same arguments give the same signals."""
+    any of ``stories`` appeared count as up. ``matches``: which stories the indicator matches (default
+:func:`story_matches`). Pure: the same arguments give the same signals."""
     if at.tzinfo is None:
         raise InvalidArgument("mention times must be timezone-aware", hint="give an offset, e.g. +00:00")
     if indicator.kind is not IndicatorKind.MENTIONS:
         return []
     known = [s for s in stories if s.known_at <= at and s.day <= at.date()]
     active = {s.day for s in known} | {d for d, n in (day_totals or {}).items() if n > 0 and d <= at.date()}
-    days = _by_day(s for s in known if story_matches(scenario, indicator, s))
+    matching = matches or (lambda story: story_matches(scenario, indicator, story))
+    days = _by_day(s for s in known if matching(s))
     found = (_signal(indicator, f, days[f.day], at) for f in _findings(indicator, days, active))
     return [s for s in found if s.decay >= EXPIRED]
 

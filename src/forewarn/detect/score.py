@@ -46,17 +46,19 @@ T = TypeVar("T")
 
 def assess(scenario: Scenario, observations: Sequence[Observation], at: datetime, surges: Sequence[Surge] = (),
            claims: Sequence[ClaimObservation] = (), stories: Sequence[Story] = (), *,
-           day_totals: Mapping[date, int] | None = None) -> Assessment:
+           day_totals: Mapping[date, int] | None = None, matches: Matches | None = None) -> Assessment:
     """The scenario's probability at ``at`` with every signal's contribution (sorted, largest first).
-    ``day_totals``: the documents per day of the stories' span (the days the stream was up), for mentions."""
+    ``day_totals``: the documents per day of the stories' span (the days the stream was up), for mentions;
+    ``matches``: which indicator each item matches, remembered across calls (a replay's steps)."""
     if at.tzinfo is None:
         raise InvalidArgument("assessment times must be timezone-aware", hint="give an offset, e.g. +00:00")
     known = _Known(visible=[o for o in observations if o.known_at <= at and o.event.date <= at.date()],
                    surges=surges, claims=[c for c in claims if c.known_at <= at and c.day <= at.date()],
                    stories=[s for s in stories if s.known_at <= at and s.day <= at.date()], day_totals=day_totals)
     signals: list[Signal] = []
+    matches = matches or Matches(scenario)
     for indicator in scenario.indicators:
-        signals += saturate(indicator, _signals(scenario, indicator, known, at))
+        signals += saturate(indicator, _signals(scenario, indicator, known, at, matches))
     signals.sort(key=lambda s: (-abs(s.contribution), -abs(_raw(s)), s.indicator_id, s.observed_on, s.event_ids,
                                 s.document_ids))
     log_odds = logit(scenario.prior) + math.fsum(s.contribution for s in signals if s.counted)
@@ -77,15 +79,42 @@ class _Known:
     day_totals: Mapping[date, int] | None
 
 
-def _signals(scenario: Scenario, indicator: Indicator, known: _Known, at: datetime) -> list[Signal]:
+class Matches:
+    """Which items (observations, claims, stories) an indicator of ``scenario`` matches, each asked once: a replay
+    asks again about the same items at every step. Remembered by identity, so the caller keeps the items alive
+    while it uses this (a replay holds them all); a fresh one per assessment otherwise."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        self._seen: dict[int, dict[int, bool]] = {}  # id(indicator) -> id(item) -> matches
+
+    def __call__(self, indicator: Indicator, item: Observation | ClaimObservation | Story) -> bool:
+        seen = self._seen.setdefault(id(indicator), {})
+        found = seen.get(id(item))
+        if found is None:
+            found = seen[id(item)] = _matches(self.scenario, indicator, item)
+        return found
+
+
+def _matches(scenario: Scenario, indicator: Indicator, item: Observation | ClaimObservation | Story) -> bool:
+    if isinstance(item, Observation):
+        return indicator_matches(scenario, indicator, item)
+    if isinstance(item, ClaimObservation):
+        return claim_matches(scenario, indicator, item)
+    return mentions.story_matches(scenario, indicator, item)
+
+
+def _signals(scenario: Scenario, indicator: Indicator, known: _Known, at: datetime, matches: Matches
+             ) -> list[Signal]:
     """The indicator's signals at ``at``, before saturation."""
     if indicator.kind is IndicatorKind.SURGE:
         return surge_signals(scenario, indicator, known.surges, known.visible, at)
     if indicator.kind is IndicatorKind.CLAIM:
-        return claim_signals(indicator, [c for c in known.claims if claim_matches(scenario, indicator, c)], at)
+        return claim_signals(indicator, [c for c in known.claims if matches(indicator, c)], at)
     if indicator.kind is IndicatorKind.MENTIONS:
-        return mentions.mention_signals(scenario, indicator, known.stories, at, known.day_totals)
-    return event_signals(indicator, [o for o in known.visible if indicator_matches(scenario, indicator, o)], at)
+        return mentions.mention_signals(scenario, indicator, known.stories, at, known.day_totals,
+                                        lambda story: matches(indicator, story))
+    return event_signals(indicator, [o for o in known.visible if matches(indicator, o)], at)
 
 
 def logit(p: float) -> float:

@@ -31,6 +31,7 @@ begins) are not baseline; a day with fewer than :data:`MIN_BASELINE_DAYS` baseli
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -202,8 +203,12 @@ def series_surges(key: Key, counts: dict[date, int], first: date, events: Callab
 def baseline(counts: dict[date, int], day: date, first: date, unusual: Collection[date] = ()) -> list[int]:
     """Counts of the :data:`BASELINE_DAYS` days before ``day``, zeros included, leaving out days before
     ``first`` and ``unusual`` days (surges, flagged or suppressed)."""
-    days = (day - timedelta(days=i) for i in range(1, BASELINE_DAYS + 1))
-    return [counts.get(d, 0) for d in days if d >= first and d not in unusual]
+    return [counts.get(d, 0) for d in _days_before(day) if d >= first and d not in unusual]
+
+
+@functools.lru_cache(maxsize=4096)  # a replay asks for the same days at every step
+def _days_before(day: date) -> tuple[date, ...]:
+    return tuple(day - timedelta(days=i) for i in range(1, BASELINE_DAYS + 1))
 
 
 def moments(window: Sequence[int]) -> tuple[float, float]:

@@ -24,7 +24,7 @@ from typing import Generic, Protocol, TypeVar
 
 from forewarn.detect.match import claim_matches, indicator_matches
 from forewarn.detect.mentions import story_matches
-from forewarn.detect.score import assess, lookback_days, story_days
+from forewarn.detect.score import Matches, assess, lookback_days, story_days
 from forewarn.detect.surge import BASELINE_DAYS, SurgeWatch
 from forewarn.detect.types import ClaimObservation, Observation, Story, WholeRead
 from forewarn.errors import InvalidArgument
@@ -115,6 +115,7 @@ class _Reader:
     def __init__(self, scenario: Scenario, observations: Sequence[Observation], claims: Sequence[ClaimObservation],
                  stories: Sequence[Story], day_totals: Mapping[date, int] | None, whole: WholeRead | None) -> None:
         self.scenario, self.day_totals = scenario, day_totals
+        self.matches = Matches(scenario)  # every step asks about the same items
         self.surging = any(i.kind is IndicatorKind.SURGE for i in scenario.indicators)
         self.days, self.claim_days = history_days(scenario), lookback_days(scenario)
         self.story_span = story_days(scenario)
@@ -143,7 +144,8 @@ class _Reader:
         first_claim = at.date() - timedelta(days=self.claim_days)
         claims = [c for c in _known_by(self.said, at) if c.day >= first_claim]
         stories = [s for s in _known_by(self.heard, at) if s.day >= first_story]
-        return assess(self.scenario, visible, at, surges, claims, stories, day_totals=self._totals(first_story, at))
+        return assess(self.scenario, visible, at, surges, claims, stories, day_totals=self._totals(first_story, at),
+                      matches=self.matches)
 
     def _totals(self, first: date, at: datetime) -> dict[date, int] | None:
         """The documents per day a live cycle at ``at`` reads: those of its stories' span only."""
