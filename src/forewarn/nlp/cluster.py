@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from forewarn.config import Settings
-from forewarn.errors import Code, ConfigError, ForewarnError
+from forewarn.errors import ClusterUnavailable, ConfigError
 from forewarn.nlp.extract import ExtractFailure, ExtractInput, Extractor, Result, batches
 from forewarn.nlp.pipeline import ExtractorConfig
 
@@ -47,8 +47,8 @@ try:
     from distributed.comm import CommClosedError
     from distributed.utils import get_mp_context
 except ModuleNotFoundError as missing:  # the optional extra: the default path never comes here
-    raise ForewarnError("--backfill runs extraction on Dask, which is not installed", code=Code.MODEL_UNAVAILABLE,
-                        hint="pip install 'forewarn[distributed]'") from missing
+    raise ClusterUnavailable("--backfill runs extraction on Dask, which is not installed",
+                             hint="pip install 'forewarn[distributed]'") from missing
 
 PLUGIN = "forewarn-extractor"
 IN_FLIGHT = 2  # tasks in flight per worker thread: one running, one ready to start
@@ -143,8 +143,8 @@ def _outcome(future: Future, document_ids: list[str]) -> list[Result]:
     except KilledWorker:
         return [ExtractFailure(d, KILLED) for d in document_ids]
     except (FutureCancelledError, CommClosedError) as lost:  # the scheduler went away mid-run
-        raise ForewarnError(f"lost the Dask scheduler mid-run: {lost}", code=Code.EXTRACTION_FAILED,
-                            hint="what was saved is kept: run the command again once the scheduler is back, "
+        raise ClusterUnavailable(f"lost the Dask scheduler mid-run: {lost}",
+                                 hint="what was saved is kept: run the command again once the scheduler is back, "
                                  "and it extracts the rest") from None
     finally:
         future.release()
@@ -190,18 +190,18 @@ def _connect(address: str) -> Client:
     try:
         return Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as err:
-        raise ConfigError(f"cannot reach the Dask scheduler at {address}: {err}",
-                          hint="start it with `dask scheduler`, or fix the backfill_scheduler setting "
-                               "(--scheduler); leave it empty for a local cluster") from None
+        raise ClusterUnavailable(f"cannot reach the Dask scheduler at {address}: {err}",
+                                 hint="start it with `dask scheduler`, or fix the backfill_scheduler setting "
+                                      "(--scheduler); leave it empty for a local cluster") from None
 
 
 def _await_workers(client: Client, address: str) -> None:
     try:
         client.wait_for_workers(1, timeout=WORKERS_TIMEOUT)
     except TimeoutError:
-        raise ConfigError(f"no Dask worker joined the scheduler at {address} in {WORKERS_TIMEOUT} s",
-                          hint=f"start workers with `dask worker {address}` on machines with forewarn "
-                               "installed") from None
+        raise ClusterUnavailable(f"no Dask worker joined the scheduler at {address} in {WORKERS_TIMEOUT} s",
+                                 hint=f"start workers with `dask worker {address}` on machines with forewarn "
+                                      "installed") from None
 
 
 def _one_version(client: Client) -> str:
