@@ -3,12 +3,12 @@ keeps up — documents waiting for extraction, notifications waiting for deliver
 long since the last warning cycle and the last published assessment, and the ledger's length.
 
 They are read at every scrape of the workbench's ``/metrics`` and of ``forewarn watch``'s metrics, so each is
-one short query over an index, or bounded — but two. The documents waiting for extraction are what no index
+one short query over an index, or bounded — but one. The documents waiting for extraction are what no index
 answers (documents without an extraction row: an anti-join over both tables, ~3 s over 2.2 M documents), counted
-up to :data:`WAITING_CAP`; the extractions of the last minutes read every extraction row until
-``extractions.extracted_at`` has an index (~0.3-0.6 s over 2.2 M). Either, when it took longer than
-:data:`CHEAP_S`, is reused for :data:`SPREAD` times what it took (a 3 s count is read again every 150 s, not at
-every scrape), and the figures say how old it is. Counts only: no name, title or text leaves this module.
+up to :data:`WAITING_CAP`; the extractions of the last minutes are read from their index on status and time
+(migration 0023). A figure that took longer than :data:`CHEAP_S` is reused for :data:`SPREAD` times what it took
+(a 3 s count is read again every 150 s, not at every scrape), and the figures say how old it is. Counts only: no
+name, title or text leaves this module.
 """
 
 from __future__ import annotations

@@ -182,6 +182,7 @@ extractions = Table(  # one row per document: the latest extraction attempt
     Column("error", Text),
     Column("extracted_at", UTCDateTime, nullable=False),
     Column("counts", JSONText, nullable=False),
+    Index("ix_extractions_status_extracted_at", "status", "extracted_at"),  # the extraction rate (store.health)
 )
 
 mentions = Table(
