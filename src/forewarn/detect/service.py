@@ -95,12 +95,13 @@ def claims_and_stories(store: SqlStore, scenarios: Sequence[Scenario], until: da
     if claiming:
         since = None if everything else min(_claims_since(s, first) for s in claiming)
         claims = claim_observations(store, until=until, since=since)
-    patterns = [story_pattern(i) for s in scenarios for i in s.indicators if i.kind is IndicatorKind.MENTIONS]
-    if not patterns:
+    mentions = [i for s in scenarios for i in s.indicators if i.kind is IndicatorKind.MENTIONS]
+    if not mentions:
         return Heard(claims)
     since_day = min(_stories_since(s, first) for s in scenarios if _has(s, IndicatorKind.MENTIONS))
-    return Heard(claims, read_stories(store, since=since_day, until=until, patterns=_unique(patterns)),
-                 documents_per_day(store, since=since_day, until=until))
+    stories = read_stories(store, since=since_day, until=until, patterns=_unique([story_pattern(i) for i in mentions]),
+                           places=any(i.in_region for i in mentions), entities=any(i.entities for i in mentions))
+    return Heard(claims, stories, documents_per_day(store, since=since_day, until=until))
 
 
 def _claims_since(scenario: Scenario, end: datetime) -> date:

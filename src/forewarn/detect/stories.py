@@ -21,10 +21,11 @@ from forewarn.store import SqlStore
 from forewarn.store.stories import StoryTags, StoryText
 
 
-def read_stories(store: SqlStore, *, since: date, until: datetime, patterns: Sequence[re.Pattern[str]]
-                 ) -> list[Story]:
+def read_stories(store: SqlStore, *, since: date, until: datetime, patterns: Sequence[re.Pattern[str]],
+                 places: bool = True, entities: bool = True) -> list[Story]:
     """The documents published (else ingested) on or after ``since`` and by ``until`` whose title or text
-    matches any of ``patterns`` (none: no stories), oldest first."""
+    matches any of ``patterns`` (none: no stories), oldest first; with the places they name and the entities
+    they mention, each when asked for (an indicator that reads it)."""
     if not patterns:
         return []
     either = any_of(tuple(patterns))
@@ -33,7 +34,7 @@ def read_stories(store: SqlStore, *, since: date, until: datetime, patterns: Seq
         return text_matches(either, document_id, title, text)
 
     texts = store.story_texts(since=_midnight(since), until=until, keep=keep)
-    tags = store.story_tags([s.id for s in texts])
+    tags = store.story_tags([s.id for s in texts], places=places, entities=entities) if places or entities else {}
     reliability = {s.id: s.reliability for s in store.list_sources()}
     return [_story(s, tags.get(s.id, StoryTags()), reliability.get(s.source_id or "", Reliability.F)) for s in texts]
 

@@ -20,7 +20,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from forewarn.store import schema as t
-from forewarn.store.core import StoreCore, chunks
+from forewarn.store.core import StoreCore, among
 
 READ = 2000  # rows fetched at a time
 
@@ -65,18 +65,22 @@ class StoryReads(StoreCore):
         with self.engine.connect() as conn:
             return dict(Counter(known.date() for known in conn.execute(q).scalars()))
 
-    def story_tags(self, document_ids: Collection[str]) -> dict[str, StoryTags]:
-        """The places and entities each of these documents names, by id (documents naming none left out)."""
-        places: dict[str, set[str]] = {}
-        entities: dict[str, set[str]] = {}
+    def story_tags(self, document_ids: Collection[str], *, places: bool = True, entities: bool = True
+                   ) -> dict[str, StoryTags]:
+        """The places and entities each of these documents names, by id (documents naming none left out); only
+        the places, or only the entities, when the other is not asked for."""
+        named: dict[str, set[str]] = {}
+        who: dict[str, set[str]] = {}
+        wanted = sorted(set(document_ids))
         with self.engine.connect() as conn:
-            for chunk in chunks(sorted(set(document_ids))):
-                for r in conn.execute(_places_of(chunk)):
-                    places.setdefault(r.document_id, set()).update(_place_keys(r.country, r.admin1))
-                for r in conn.execute(_entities_of(chunk)):
-                    entities.setdefault(r.document_id, set()).update((r.id, r.name))
-        return {doc: StoryTags(frozenset(places.get(doc, ())), frozenset(entities.get(doc, ())))
-                for doc in places.keys() | entities.keys()}
+            for where in among(conn, t.places.c.document_id, wanted) if places else ():
+                for r in conn.execute(_places_of(where)):
+                    named.setdefault(r.document_id, set()).update(_place_keys(r.country, r.admin1))
+            for where in among(conn, t.mentions.c.document_id, wanted) if entities else ():
+                for r in conn.execute(_entities_of(where)):
+                    who.setdefault(r.document_id, set()).update((r.id, r.name))
+        return {doc: StoryTags(frozenset(named.get(doc, ())), frozenset(who.get(doc, ())))
+                for doc in named.keys() | who.keys()}
 
 
 def _known_between(since: datetime, until: datetime) -> ColumnElement[bool]:
@@ -86,17 +90,17 @@ def _known_between(since: datetime, until: datetime) -> ColumnElement[bool]:
                and_(d.published_at.is_(None), d.ingested_at.between(since, until)))
 
 
-def _places_of(document_ids: list[str]) -> Any:
+def _places_of(where: ColumnElement[bool]) -> Any:
     p = t.places.c
-    return select(p.document_id, p.country, p.admin1).where(p.document_id.in_(document_ids)).distinct()
+    return select(p.document_id, p.country, p.admin1).where(where).distinct()
 
 
-def _entities_of(document_ids: list[str]) -> Any:
+def _entities_of(where: ColumnElement[bool]) -> Any:
     m = t.mentions.c
     own, canon = t.entities.alias("own"), t.entities.alias("canon")
     return (select(m.document_id, canon.c.id, canon.c.name).distinct()
             .select_from(t.mentions.join(own, own.c.id == m.entity_id).join(canon, canon.c.id == own.c.canonical_id))
-            .where(m.document_id.in_(document_ids)))
+            .where(where))
 
 
 def _place_keys(country: str, admin1: str | None) -> tuple[str, ...]:
