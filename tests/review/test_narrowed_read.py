@@ -165,3 +165,17 @@ def test_a_post_mortem_equals_the_whole_read(world: Workspace, monkeypatch: pyte
     full = world.review.postmortem("narrow-watch", event_at, with_replay=True, step="12h", at=START)
     assert asdict(narrowed) == asdict(full)
     assert full.observations_in_window > len(full.signals) > 0
+
+
+@pytest.mark.parametrize(("change", "why"), [
+    ("  admin1: [RUS:Kursk]\n", "  point: [51.19, 35.27]\n  radius_km: 40\n"),  # SQL reads a radius as a box
+    ("    modes: [troops]\n    min_confidence: 0.6\n    weight: 2.5\n", "    keywords: [armour]\n    weight: 2.5\n"),
+])
+def test_the_whole_read_where_narrowing_would_not_be_exact_or_would_leave_nothing_out(
+        world: Workspace, tmp_path: Path, change: str, why: str) -> None:
+    text = SCENARIO.replace("id: narrow-watch", "id: other-watch").replace(
+        "    types: [MOBILIZE]\n", "" if "keywords" in why else "    types: [MOBILIZE]\n").replace(change, why)
+    (tmp_path / "other.yaml").write_text(text)
+    world.scenarios.add(tmp_path / "other.yaml")
+    scenario = world.scenarios.get("other-watch")
+    assert world.scenarios.narrowed(scenario, START + timedelta(days=DAYS), START) is None

@@ -10,8 +10,9 @@ count), and the earliest date among them (where a surge's record begins, so that
 whole read's). Corrected events are read in full, every version, whatever the filters say, and left out of
 the SQL. A review from the narrowed read equals one from the whole read (tested).
 
-It applies where the store's region filter is exact: a region with a radius is a bounding box in SQL, and the
-counts would take the box's corners (:func:`narrowable`).
+It applies where the store's region filter is exact (a region with a radius is a bounding box in SQL, and the
+counts would take the box's corners) and where it leaves something out: a scenario with an indicator of keywords
+alone reads every event of its region anyway (:func:`narrowable`).
 """
 
 from __future__ import annotations
@@ -40,9 +41,16 @@ def clauses(scenario: Scenario) -> tuple[EventClause, ...]:
     return tuple(found)
 
 
-def narrowable(region: Region | None) -> bool:
-    """Does the store select exactly the events of ``region`` (no radius, which SQL reads as a box)?"""
-    return region is None or region.radius_km is None
+def narrowable(region: Region | None, found: tuple[EventClause, ...]) -> bool:
+    """Would reading only what ``found`` admits be exact and leave something out: the store selects exactly the
+    events of ``region`` (no radius, which SQL reads as a box), and no clause admits every event of a type (an
+    indicator of keywords alone, whose read is the whole read)?"""
+    return (region is None or region.radius_km is None) and not any(_wide(c) for c in found)
+
+
+def _wide(clause: EventClause) -> bool:
+    return not (clause.types or clause.modes or clause.actor_countries or clause.recipient_countries
+                or clause.min_confidence > 0 or clause.in_admin1)
 
 
 @dataclass(frozen=True)

@@ -62,13 +62,14 @@ def scenario_observations(store: SqlStore, scenario: Scenario, *, until: datetim
 def narrowed_observations(store: SqlStore, scenario: Scenario, *, until: datetime, start: datetime
                           ) -> tuple[list[Observation], WholeRead] | None:
     """Of :func:`scenario_observations` from ``start`` to ``until`` (every version), only those an indicator can
-    match, and the store's answers about the rest (:mod:`forewarn.detect.narrow`); None where the store cannot
-    select the scenario's region exactly."""
+    match, and the store's answers about the rest (:mod:`forewarn.detect.narrow`); None where that would not be
+    exact or would leave nothing out (:func:`~forewarn.detect.narrow.narrowable`)."""
     since, region, types = _window(scenario, start)
-    if not narrow.narrowable(region):
+    clauses = narrow.clauses(scenario)
+    if not narrow.narrowable(region, clauses):
         return None
     query = read_query(until=until, since=since, region=region, types=types)
-    found, corrected = read(store, query, until=until, known_from=start, history=True, any_of=narrow.clauses(scenario))
+    found, corrected = read(store, query, until=until, known_from=start, history=True, any_of=clauses)
     mine = tuple(o for o in found if o.event.id in corrected)
     return found, narrow.StoreRead(store, replace(query, but_ids=corrected), since, start, mine)
 
