@@ -7,6 +7,7 @@ the indicators match — on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import random
+import sys
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
@@ -15,13 +16,14 @@ from typing import Any
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "detect"))
+from detect_store_helpers import SUDZHA, UKR
+
 from forewarn.app import Workspace
 from forewarn.detect.desk import ScenarioDesk
 from forewarn.ingest.annotations import CorrectionInput
 from forewarn.model import Reliability
 from forewarn.model.extraction import (
-    Entity,
-    EntityKind,
     Event,
     Evidence,
     Extraction,
@@ -30,14 +32,11 @@ from forewarn.model.extraction import (
     Place,
     PlaceMention,
     PlacePrecision,
-    Sector,
     TimePrecision,
 )
 
 START = datetime(2024, 7, 1, tzinfo=UTC)
 DAYS = 40
-UKR = Entity("dict:ukr-military", "Armed Forces of Ukraine", EntityKind.ORG, "UKR", Sector.MILITARY)
-SUDZHA = Place("Sudzha", 51.19, 35.27, "RUS", "Kursk Oblast", "geonames:1", PlacePrecision.TOWN)
 UKRAINE = Place("Ukraine", 49.0, 32.0, "UKR", None, "country:UKR", PlacePrecision.COUNTRY)
 SCENARIO = """\
 id: narrow-watch

@@ -68,7 +68,7 @@ class StoreRead:
         default_factory=dict, init=False, repr=False, compare=False)
 
     def count(self, at: datetime, *, before: bool = False, since: datetime | None = None) -> int:
-        return self._tally(at, before, since)[0] + sum(_known(o, at, before, since) for o in self.corrected)
+        return self._tally(at, before, since)[0] + sum(_stands(o, at, before, since) for o in self.corrected)
 
     def first_day(self, at: datetime, *, before: bool = False, since: datetime | None = None,
                   dated_from: date | None = None) -> date | None:
@@ -77,7 +77,7 @@ class StoreRead:
         else:
             stored = first_known_day(self.store.engine, self._query(dated_from, at.date()),
                                      replace(self._known(at, before, since), factual=True))
-        mine = [o.event.date for o in self.corrected if _known(o, at, before, since) and not o.event.hypothetical
+        mine = [o.event.date for o in self.corrected if _stands(o, at, before, since) and not o.event.hypothetical
                 and (dated_from is None or o.event.date >= dated_from) and o.event.date <= at.date()]
         return min([*([stored] if stored is not None else []), *mine], default=None)
 
@@ -100,6 +100,7 @@ class StoreRead:
         return Known(at=at, before=before, since=since, dated_or_known=period)
 
 
-def _known(o: Observation, at: datetime, before: bool, since: datetime | None) -> bool:
+def _stands(o: Observation, at: datetime, before: bool, since: datetime | None) -> bool:
+    """Was this version known by ``at`` (before it), from ``since``, and does it stand at ``at``?"""
     known = o.known_at < at if before else o.known_at <= at
     return known and (since is None or o.known_at >= since) and o.shown_at(at)
