@@ -38,7 +38,6 @@ from forewarn.reads.events import (
     listing,
     scope,
     window,
-    with_places,
 )
 from forewarn.reads.explorer import (
     Explorer,
@@ -256,7 +255,7 @@ class Reads:
         engine = self.store.engine
         sc = scope(engine, f.query, f.bbox, self.access)
         found = None if f.dated else window(engine, sc)
-        return (with_places(engine, sc.dated(*found)), found) if found else (sc, found)
+        return (sc.dated(*found), found) if found else (sc, found)
 
     # -- the entity pages and API -------------------------------------------------------------------------
     def entity_list(self, kind: str | None, search: str | None, limit: int, offset: int, *, sort: str = "activity",

@@ -10,9 +10,9 @@ SELECT … ORDER BY … ON CONFLICT DO NOTHING``. Either way it is the caller's 
 nothing behind.
 
 Values go through psycopg's ``Copy.write_row`` (its dumpers escape tabs, backslashes and newlines) after each column
-type's bind processor, as SQLAlchemy binds them (:func:`driver_rows`). An error of the COPY comes out coded, like
-every error of the store's connections (:func:`~forewarn.store.engine.store_error`). Long texts are compressed
-with LZ4 in an ingest's transactions (:func:`compress_fast`)."""
+type's bind processor, as SQLAlchemy binds them (:func:`forewarn.store.core.driver_rows`). An error of the COPY
+comes out coded, like every error of the store's connections (:func:`~forewarn.store.engine.store_error`). Long
+texts are compressed with LZ4 in an ingest's transactions (:func:`compress_fast`)."""
 
 from __future__ import annotations
 
@@ -34,20 +34,6 @@ def compress_fast(tx: Connection) -> None:
     (PostgreSQL ≥ 14 built with lz4): the same values, compressed several times faster (and read back faster)."""
     tx.exec_driver_sql("SELECT set_config('default_toast_compression', 'lz4', true) FROM pg_settings "
                        "WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)")
-
-
-def driver_rows(tx: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    """Dict rows (all with the keys of the first) as tuples of driver values: each column type's own bind
-    processor applied (the dialect's), so a stored value looks exactly like one SQLAlchemy binds in a query."""
-    procs = [(i, p) for i, n in enumerate(rows[0])
-             if (p := table.c[n].type.dialect_impl(tx.dialect).bind_processor(tx.dialect))]
-    values = []
-    for row in rows:
-        value = list(row.values())
-        for i, proc in procs:
-            value[i] = proc(value[i])
-        values.append(tuple(value))
-    return values
 
 
 def copy_insert(tx: Connection, table: Table, names: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:

@@ -4,14 +4,14 @@ after-commit hooks), migrations, and the bulk statements of the hot paths."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, Table, any_, bindparam, select
+from sqlalchemy import Connection, Engine, Table, any_, bindparam
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -109,19 +109,17 @@ class StoreCore:
             values = rows
         else:
             names = list(rows[0])
-            procs = [(i, p) for i, n in enumerate(names)
-                     if (p := table.c[n].type.dialect_impl(tx.dialect).bind_processor(tx.dialect))]
-            values = [_processed(tuple(row.values()), procs) for row in rows]  # type: ignore[union-attr]
+            values = driver_rows(tx, table, rows)  # type: ignore[arg-type]
         verb, tail = ("INSERT OR IGNORE", "") if self.dialect == "sqlite" else ("INSERT", " ON CONFLICT DO NOTHING")
         columns = ", ".join(tx.dialect.identifier_preparer.quote(n) for n in names)  # "end" is a keyword
         tx.exec_driver_sql(f"{verb} INTO {table.name} ({columns}) VALUES ({self._marks(len(names))}){tail}", values)
 
-    def _present(self, tx: Connection, col: Any, values: Iterable[Any]) -> set[Any]:
-        """Which of ``values`` the column holds."""
-        found: set[Any] = set()
-        for chunk in chunks(list(values)):
-            found.update(tx.execute(select(col).where(col.in_(chunk))).scalars())
-        return found
+def driver_rows(tx: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """Dict rows (all with the keys of the first) as tuples of driver values: each column type's own bind
+    processor applied (the dialect's), so a stored value looks exactly like one SQLAlchemy binds in a query."""
+    procs = [(i, p) for i, n in enumerate(rows[0])
+             if (p := table.c[n].type.dialect_impl(tx.dialect).bind_processor(tx.dialect))]
+    return [_processed(tuple(row.values()), procs) for row in rows]
 
 
 def _processed(row: tuple[Any, ...], procs: list[tuple[int, Any]]) -> tuple[Any, ...]:

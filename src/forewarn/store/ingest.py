@@ -17,8 +17,8 @@ from forewarn.model import Document, Sighting
 from forewarn.model.source import FeedValidators
 from forewarn.store import schema as t
 from forewarn.store.batch import Batch, Candidates
-from forewarn.store.copy import compress_fast, copy_insert, driver_rows
-from forewarn.store.core import StoreCore, chunks
+from forewarn.store.copy import compress_fast, copy_insert
+from forewarn.store.core import StoreCore, chunks, driver_rows
 from forewarn.store.runs import issue_row
 
 
