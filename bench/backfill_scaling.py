@@ -81,8 +81,7 @@ def child(mode: str, db: Path, again: Path | None) -> dict[str, Any]:
     from forewarn.config import Settings
     from forewarn.nlp import runner
     from forewarn.nlp.cluster import ExtractionCluster
-    from forewarn.nlp.extract import Extractor
-    from forewarn.nlp.pipeline import ExtractorConfig
+    from forewarn.nlp.extract import shared_extractor
 
     settings = Settings(database_url=f"sqlite:///{db}", actor="bench", extract=False, extract_processes=1,
                         backfill_workers=max(1, MODES[mode]))
@@ -90,7 +89,7 @@ def child(mode: str, db: Path, again: Path | None) -> dict[str, Any]:
         ids = ws.store.documents_needing_extraction()
         started = time.perf_counter()
         if mode == "one":
-            extractor = Extractor(ExtractorConfig.from_settings(settings))
+            extractor = shared_extractor(settings)
             loaded = time.perf_counter()
             report = runner.extract_documents(ws.store, settings, lambda: extractor, ids, clock)
             return _figures(report.documents, started, loaded, time.perf_counter())
@@ -100,7 +99,8 @@ def child(mode: str, db: Path, again: Path | None) -> dict[str, Any]:
                 kept: list[Any] = []
                 results = _kept(cluster.extract(runner.inputs(ws.store, ids), len(ids)), kept)
                 report = runner.save_results(ws.store, cluster.version, results, clock, workers=cluster.workers)
-            out = _figures(report.documents, started, loaded, time.perf_counter()) | {"rss_mb": samples}
+                ended = time.perf_counter()  # before the memory sampler is joined
+            out = _figures(report.documents, started, loaded, ended) | {"rss_mb": samples}
             if mode == "dask2":
                 out |= _overhead(cluster.client)
     if again is not None:

@@ -111,7 +111,8 @@ class ExtractionCluster:
         with ExitStack() as stack:
             client = stack.enter_context(_client(settings))
             client.register_plugin(ExtractorPlugin(ExtractorConfig.from_settings(settings)))
-            stack.callback(_unregister, client)
+            if settings.backfill_scheduler:  # a local cluster's workers stop with it
+                stack.callback(_unregister, client)
             yield cls(client, settings.backfill_batch, _one_version(client), sum(client.nthreads().values()))
 
     def extract(self, inputs: Iterable[ExtractInput], documents: int) -> Iterator[Result]:
@@ -129,8 +130,7 @@ class ExtractionCluster:
         running = as_completed(list(islice(todo, IN_FLIGHT * self.workers)), loop=self.client.loop)
         for future in running:
             results = _outcome(future, owners.pop(future.key))
-            for more in islice(todo, 1):  # the next task starts while this one's results are saved
-                running.add(more)
+            running.update(islice(todo, 1))  # the next task starts while this one's results are saved
             yield from results
 
 
