@@ -4,6 +4,7 @@ the live assessment, the scenario test and the replay, on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 
 from forewarn.app import Workspace
 from forewarn.detect.observe import claim_observations
+from forewarn.detect.service import claim_clauses
 from forewarn.model import Reliability, SignalKind
 from forewarn.model.extraction import (
     Claim,
@@ -24,6 +26,7 @@ from forewarn.model.extraction import (
     PlacePrecision,
     Sector,
 )
+from forewarn.model.query import ClaimClause
 
 US = Entity("dict:us-government", "United States Government", EntityKind.ORG, "USA", Sector.GOVERNMENT)
 MOSCOW = Place("Moscow", 55.75, 37.62, "RUS", "Moscow", "geonames:2", PlacePrecision.TOWN)
@@ -140,3 +143,14 @@ def test_the_scenario_test_command_lists_the_matching_claims(seeded: Workspace) 
     assert "foreign-warning" in result.output and "2 matching claims" in result.output
     assert "pattern: said by USA government; stance warn; claimed ASSAULT" in result.output
     assert "[wire A]" in result.output and "United States Government (warn): The US embassy warned" in result.output
+
+
+def test_the_store_reads_only_the_claims_of_the_stances_and_types_the_indicators_name(seeded: Workspace) -> None:
+    scenario = seeded.scenarios.get("crowd-attack")
+    clauses = claim_clauses([scenario])
+    assert clauses == (ClaimClause(("warn",), ("ASSAULT",)),)
+    assert len(claim_observations(seeded.store, any_of=clauses)) == 3
+    assert claim_observations(seeded.store, any_of=(ClaimClause(("deny",)), ClaimClause((), ("MOBILIZE",)))) == []
+    assert len(claim_observations(seeded.store, any_of=(ClaimClause(("deny",)), ClaimClause(types=("ASSAULT",))))) == 3
+    anything = replace(scenario.indicators[0], id="anything", stances=(), types=())
+    assert claim_clauses([scenario, replace(scenario, indicators=(anything,))]) is None  # every claim is read

@@ -6,8 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from forewarn.app import Workspace
+from forewarn.detect import stories as stories_module
 from forewarn.detect.mentions import story_pattern
 from forewarn.detect.stories import documents_per_day, read_stories
 from forewarn.model import Indicator, IndicatorKind, Reliability
@@ -99,3 +103,30 @@ def test_story_days_count_every_document(
     seed(ws, tmp_path)
     assert documents_per_day(ws.store, since=date(2024, 8, 1), until=UNTIL) == {
         date(2024, 8, 1): 1, date(2024, 8, 5): 2, date(2024, 8, 9): 1}
+
+
+def test_which_documents_matched_is_remembered_and_a_new_one_on_an_old_day_is_read(
+        db_url: str, make_workspace: Callable[..., Workspace], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first read tests every day of its span; the same read again tests none and gives the same stories; a
+    document added later but published on an old day is tested (that day alone) and read."""
+    ws = make_workspace(db_url)
+    seed(ws, tmp_path)
+    tested: list[frozenset[date]] = []
+    examine = stories_module._examine
+
+    def counting(store: Any, keep: Any, first: date, last: date, days: frozenset[date]) -> Any:
+        tested.append(days)
+        return examine(store, keep, first, last, days)
+
+    monkeypatch.setattr(stories_module, "_examine", counting)
+    patterns = [story_pattern(mentions("mutin*"))]
+    first = read_stories(ws.store, since=date(2024, 8, 1), until=UNTIL, patterns=patterns)
+    assert len(tested) == 1 and len(tested[0]) == 10
+    assert read_stories(ws.store, since=date(2024, 8, 1), until=UNTIL, patterns=patterns) == first
+    assert len(tested) == 1
+    inbox = tmp_path / "gazette"
+    (inbox / "g5.txt").write_text("Title: g5\nDate: 2024-08-03T12:00:00Z\n\nThe mutiny spread to a second unit.\n")
+    ws.intake.ingest(["gazette"])
+    again = read_stories(ws.store, since=date(2024, 8, 1), until=UNTIL, patterns=patterns)
+    assert tested[1] == {date(2024, 8, 3)}
+    assert [s.title for s in again] == ["g1", "g5"] and [s.title for s in first] == ["g1"]

@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "detect"))
 from detect_store_helpers import SUDZHA, UKR
 
 from forewarn.app import Workspace
+from forewarn.detect import narrow
 from forewarn.detect.desk import ScenarioDesk
 from forewarn.ingest.annotations import CorrectionInput
 from forewarn.model import Reliability
@@ -34,6 +35,7 @@ from forewarn.model.extraction import (
     PlacePrecision,
     TimePrecision,
 )
+from forewarn.model.query import DocumentQuery
 
 START = datetime(2024, 7, 1, tzinfo=UTC)
 DAYS = 40
@@ -58,6 +60,12 @@ indicators:
     weight: 2.5
     half_life_days: 3
     saturation: 4
+  - id: armour-named
+    name: Armour named in the report, whatever the coder made of it
+    keywords: [armour]
+    weight: 1.5
+    half_life_days: 3
+    saturation: 2
   - id: attack-surge
     kind: surge
     types: [ASSAULT]
@@ -168,13 +176,59 @@ def test_a_post_mortem_equals_the_whole_read(world: Workspace, monkeypatch: pyte
 
 @pytest.mark.parametrize(("change", "why"), [
     ("  admin1: [RUS:Kursk]\n", "  point: [51.19, 35.27]\n  radius_km: 40\n"),  # SQL reads a radius as a box
-    ("    modes: [troops]\n    min_confidence: 0.6\n    weight: 2.5\n", "    keywords: [armour]\n    weight: 2.5\n"),
+    ("    types: [MOBILIZE]\n    modes: [troops]\n    min_confidence: 0.6\n", ""),  # an indicator of a region alone
 ])
 def test_the_whole_read_where_narrowing_would_not_be_exact_or_would_leave_nothing_out(
         world: Workspace, tmp_path: Path, change: str, why: str) -> None:
-    text = SCENARIO.replace("id: narrow-watch", "id: other-watch").replace(
-        "    types: [MOBILIZE]\n", "" if "keywords" in why else "    types: [MOBILIZE]\n").replace(change, why)
+    text = SCENARIO.replace("id: narrow-watch", "id: other-watch").replace(change, why)
     (tmp_path / "other.yaml").write_text(text)
     world.scenarios.add(tmp_path / "other.yaml")
     scenario = world.scenarios.get("other-watch")
     assert world.scenarios.narrowed(scenario, START + timedelta(days=DAYS), START) is None
+
+
+def examined(monkeypatch: pytest.MonkeyPatch) -> list[frozenset[Any]]:
+    """The days each keyword test of the narrowed reads looks at, from now on."""
+    seen: list[frozenset[Any]] = []
+    test = narrow._examine
+
+    def counting(store: Any, clause: Any, keywords: Any, first: Any, last: Any, days: frozenset[Any]) -> Any:
+        seen.append(days)
+        return test(store, clause, keywords, first, last, days)
+
+    monkeypatch.setattr(narrow, "_examine", counting)
+    return seen
+
+
+def report(ws: Workspace, folder: Path, name: str, text: str, at: datetime, kind: str) -> str:
+    """Ingest one more report to the wire and store its event (of ``kind``, see :func:`event`); its document id."""
+    (folder / f"{name}.txt").write_text(f"Title: {name}\nDate: {at.isoformat()}\n\n{text}\n")
+    ws.intake.ingest(["wire"])
+    doc = next(d for d in map(ws.store.get_document, ws.store.documents_needing_extraction()) if d.title == name)
+    e = event(kind, doc.text, at)
+    ws.store.save_extractions([Extraction(document_id=doc.id, extractor="test 1", places=(e.place,), events=(e,))],
+                              at + timedelta(hours=1))
+    return doc.id
+
+
+def test_keyword_matches_are_tested_once_then_as_the_days_change(world: Workspace, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first narrowed read tests every day of its period for the keywords; the next one none; after a report
+    naming armour (an attack, which only the keywords match) is added on an old day, and another's events are
+    extracted again as none, only those two days, and the reviews still equal the whole read's."""
+    seen = examined(monkeypatch)
+    event_at = (START + timedelta(days=DAYS + 4)).date()
+    first = world.review.postmortem("narrow-watch", event_at, with_replay=True, step="1d", at=START)
+    assert len(seen) == 1 and len(seen[0]) > DAYS
+    assert world.review.postmortem("narrow-watch", event_at, with_replay=True, step="1d", at=START) == first
+    assert len(seen) == 1
+    day = START + timedelta(days=20, hours=21)
+    report(world, tmp_path / "wire", "late", "the Ukrainian army attack with armour near Sudzha.", day, "attack")
+    gone = world.store.find_documents(DocumentQuery(text="army armour report 25-", limit=1))[0]
+    world.store.save_extractions([Extraction(document_id=gone.id, extractor="test 2")], START + timedelta(days=DAYS))
+    narrowed = world.review.postmortem("narrow-watch", event_at, with_replay=True, step="1d", at=START)
+    assert seen[1] == {day.date(), (START + timedelta(days=25)).date()}
+    whole(monkeypatch)
+    full = world.review.postmortem("narrow-watch", event_at, with_replay=True, step="1d", at=START)
+    assert asdict(narrowed) == asdict(full) != asdict(first)
+    assert any("with armour" in s.evidence for s in full.signals)

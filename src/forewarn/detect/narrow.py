@@ -1,8 +1,10 @@
 """Reading only what can count: a replay or a post-mortem over a large store reads the events one of the
-scenario's indicators can match — each events or surge indicator's filters (types, modes, actor and recipient
-countries, lowest confidence, region, a first-level region for a surge's cells) handed to the store as a
-pre-filter (:class:`~forewarn.model.query.EventClause`) — rather than every event of its types in its region,
-most of which no indicator matches (at 1 M events, 18,000 of the 270,000 a large scenario's region holds).
+scenario's indicators can match — each events indicator's filters (types, modes, actor and recipient countries,
+lowest confidence, region) handed to the store as a pre-filter (:class:`~forewarn.model.query.EventClause`) —
+rather than every event of its types in its region, most of which no indicator matches. The events a surge
+indicator counts (its types, placed in a first-level region) are read as surges count them
+(:class:`~forewarn.model.records.SurgeRow`: cell, day, cluster, when known; no sentence, no participants), and
+the observations of a surge's events only once the surge is found (:meth:`StoreRead.members`).
 
 What the reviews need of the rest, the store answers in SQL without reading the rows (:class:`StoreRead`):
 how many events the whole read held known by a time (a post-mortem's "coded events collected", a replay's
@@ -10,47 +12,92 @@ count), and the earliest date among them (where a surge's record begins, so that
 whole read's). Corrected events are read in full, every version, whatever the filters say, and left out of
 the SQL. A review from the narrowed read equals one from the whole read (tested).
 
+An indicator's keywords are tested in Python (no SQL test of Unicode word patterns is exact on both backends),
+once: the store remembers, day by day, which events of the indicator's filters have one in their sentence
+(:mod:`forewarn.store.matched`), and the read takes only those. :func:`remember` tests the days it does not
+remember yet — every day of the period, the first time; afterwards only new days and days whose events changed.
+
 It applies where the store's region filter is exact (a region with a radius is a bounding box in SQL, and the
-counts would take the box's corners) and where it leaves something out: a scenario with an indicator of keywords
-alone reads every event of its region anyway (:func:`narrowable`).
+counts would take the box's corners) and where it leaves something out (:func:`narrowable`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import partial
 
+from forewarn.detect.match import keywords_found
+from forewarn.detect.observe import read
 from forewarn.detect.types import Observation
-from forewarn.model import IndicatorKind, Region, Scenario
+from forewarn.model import Indicator, IndicatorKind, Region, Scenario
 from forewarn.model.query import EventClause, EventQuery
+from forewarn.model.records import SurgeRow
 from forewarn.store import SqlStore
-from forewarn.store.observed import Known, count_known, first_known_day
+from forewarn.store.matched import Hit, match_key
+from forewarn.store.matched import remember as remember_matches
+from forewarn.store.observed import Known, count_known, first_known_day, observed_events
+
+MEMBERS = 900  # events of surges read at a time
 
 
 def clauses(scenario: Scenario) -> tuple[EventClause, ...]:
-    """The events each events or surge indicator of ``scenario`` can match, as store pre-filters."""
-    found: list[EventClause] = []
+    """The events each events indicator of ``scenario`` can match, as store pre-filters; an indicator's keywords
+    as the events whose sentences the store remembers them matching (:func:`remember`)."""
+    found = ((_clause(scenario, i), i.keywords) for i in scenario.indicators if i.kind is IndicatorKind.EVENTS)
+    return tuple(replace(clause, hits=_key(clause, keywords) if keywords else None) for clause, keywords in found)
+
+
+def surge_clauses(scenario: Scenario) -> tuple[EventClause, ...]:
+    """The events each surge indicator of ``scenario`` counts (those of its types placed in a first-level region,
+    of the scenario's region unless it looks beyond it), as store pre-filters."""
+    return tuple(EventClause(types=i.types, region=scenario.region if i.in_region else None, in_admin1=True)
+                 for i in scenario.indicators if i.kind is IndicatorKind.SURGE)
+
+
+def remember(store: SqlStore, scenario: Scenario, first: date, last: date) -> None:
+    """Have the store remember, for every day from ``first`` to ``last``, which events the keywords of each events
+    indicator of ``scenario`` match: the days it does not remember yet (new, or changed since) tested here
+    (:mod:`forewarn.store.matched`)."""
     for i in scenario.indicators:
-        region = scenario.region if i.in_region else None
-        if i.kind is IndicatorKind.EVENTS:
-            found.append(EventClause(types=i.types, modes=i.modes, actor_countries=i.actor_countries,
-                                     recipient_countries=i.recipient_countries, min_confidence=i.min_confidence,
-                                     region=region))
-        elif i.kind is IndicatorKind.SURGE:
-            found.append(EventClause(types=i.types, region=region, in_admin1=True))
-    return tuple(found)
+        if i.kind is IndicatorKind.EVENTS and i.keywords:
+            clause = _clause(scenario, i)
+            remember_matches(store.engine, _key(clause, i.keywords), "events", first, last,
+                             partial(_examine, store, clause, i.keywords))
+
+
+def _clause(scenario: Scenario, i: Indicator) -> EventClause:
+    return EventClause(types=i.types, modes=i.modes, actor_countries=i.actor_countries,
+                       recipient_countries=i.recipient_countries, min_confidence=i.min_confidence,
+                       region=scenario.region if i.in_region else None)
+
+
+def _key(clause: EventClause, keywords: tuple[str, ...]) -> str:
+    """The key the store remembers the matches of ``keywords`` among the events of ``clause`` under."""
+    return match_key("evidence", clause, keywords)
+
+
+def _examine(store: SqlStore, clause: EventClause, keywords: tuple[str, ...], first: date, last: date,
+             days: frozenset[date]) -> Iterator[Hit]:
+    """The events of ``clause`` dated on ``days`` (from ``first`` to ``last``; whenever known) whose sentence has
+    one of ``keywords``."""
+    query = EventQuery(any_of=(clause,), date_from=first, date_to=last, limit=None)
+    for o in observed_events(store.engine, query):
+        if o.event.date in days and keywords_found(keywords, o.evidence):
+            yield o.event.id, o.event.date
 
 
 def narrowable(region: Region | None, found: tuple[EventClause, ...]) -> bool:
     """Would reading only what ``found`` admits be exact and leave something out: the store selects exactly the
-    events of ``region`` (no radius, which SQL reads as a box), and no clause admits every event of a type (an
-    indicator of keywords alone, whose read is the whole read)?"""
+    events of ``region`` (no radius, which SQL reads as a box), and every clause filters (an indicator of nothing
+    but a region reads the whole read)?"""
     return (region is None or region.radius_km is None) and not any(_wide(c) for c in found)
 
 
 def _wide(clause: EventClause) -> bool:
     return not (clause.types or clause.modes or clause.actor_countries or clause.recipient_countries
-                or clause.min_confidence > 0 or clause.in_admin1)
+                or clause.min_confidence > 0 or clause.in_admin1 or clause.hits)
 
 
 @dataclass(frozen=True)
@@ -64,6 +111,8 @@ class StoreRead:
     since: date | None
     known_from: datetime | None
     corrected: tuple[Observation, ...]
+    until: datetime | None = None  # the read's end: corrections made by then apply
+    rows: tuple[SurgeRow, ...] = ()
     _tallies: dict[tuple[datetime, bool, datetime | None], tuple[int, date | None]] = field(
         default_factory=dict, init=False, repr=False, compare=False)
 
@@ -80,6 +129,14 @@ class StoreRead:
         mine = [o.event.date for o in self.corrected if _stands(o, at, before, since) and not o.event.hypothetical
                 and (dated_from is None or o.event.date >= dated_from) and o.event.date <= at.date()]
         return min([*([stored] if stored is not None else []), *mine], default=None)
+
+    def members(self, event_ids: Collection[str]) -> list[Observation]:
+        keep = set(event_ids)
+        wanted = sorted(keep)
+        found = [o for i in range(0, len(wanted), MEMBERS) for o in read(
+            self.store, EventQuery(ids=tuple(wanted[i:i + MEMBERS]), limit=None), until=self.until, known_from=None,
+            history=True)[0]]
+        return [o for o in found if o.event.id in keep]  # the read adds every corrected event
 
     def _tally(self, at: datetime, before: bool, since: datetime | None) -> tuple[int, date | None]:
         """The store's count and earliest factual date (up to ``at``'s date) for these bounds, asked once."""

@@ -14,7 +14,7 @@ from forewarn.detect.match import in_region
 from forewarn.detect.types import ClaimObservation, Observation
 from forewarn.model import Region, Reliability
 from forewarn.model.annotations import Correction, Version, corrected, key_of, versions
-from forewarn.model.query import EventClause, EventQuery
+from forewarn.model.query import ClaimClause, EventClause, EventQuery
 from forewarn.model.records import StoredEvent
 from forewarn.store import SqlStore
 from forewarn.store.notes import corrections, events_of_documents
@@ -71,8 +71,9 @@ def _observed(store: SqlStore, query: EventQuery, until: datetime | None, known_
     """The events of ``query`` (and, with ``known_from``, those known from then on, however old) with their
     documents' facts, by event id, in the query's order."""
     found = {o.event.id: o for o in observed_events(store.engine, query, until=until)}
-    if known_from is not None and query.date_from is not None:
-        older = replace(query, date_from=None, date_to=query.date_from - timedelta(days=1))
+    if known_from is not None and query.date_from is not None:  # remembered matches cover the query's days only
+        older = replace(query, date_from=None, date_to=query.date_from - timedelta(days=1),
+                        any_of=None if query.any_of is None else tuple(replace(c, hits=None) for c in query.any_of))
         found |= {o.event.id: o for o in observed_events(store.engine, older, until=until, known_from=known_from)}
         found = dict(sorted(found.items(), key=lambda kv: (kv[1].event.date, kv[0])))
     return found
@@ -127,14 +128,15 @@ def _wanted(event: StoredEvent, query: EventQuery) -> bool:
         query.date_to is None or event.date <= query.date_to)
 
 
-def claim_observations(store: SqlStore, *, until: datetime | None = None, since: date | None = None
-                       ) -> list[ClaimObservation]:
-    """The stored claims said (published, else ingested) on or after ``since`` and known by ``until``, each
-    with its document's source, cluster and reliability and its sentence; ordered by when they became known."""
+def claim_observations(store: SqlStore, *, until: datetime | None = None, since: date | None = None,
+                       any_of: tuple[ClaimClause, ...] | None = None) -> list[ClaimObservation]:
+    """The stored claims said (published, else ingested) on or after ``since`` and known by ``until`` (only those
+    one of ``any_of`` admits, when given), each with its document's source, cluster and reliability and its
+    sentence; ordered by when they became known."""
     start = datetime.combine(since, time(0), tzinfo=UTC) if since is not None else None
     reliability = {s.id: s.reliability for s in store.list_sources()}
     found = [ClaimObservation(claim=k.claim, source_id=k.source_id, cluster_id=k.cluster_id,
                               reliability=reliability.get(k.source_id or "", Reliability.F), known_at=k.known_at,
                               day=k.known_at.date(), evidence=k.span, places=k.places)
-             for k in store.claims_known(since=start, until=until)]
+             for k in store.claims_known(since=start, until=until, any_of=any_of)]
     return sorted(found, key=lambda c: (c.known_at, c.claim.document_id, c.claim.start))

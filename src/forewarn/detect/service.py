@@ -39,7 +39,9 @@ from forewarn.detect.types import (
 from forewarn.errors import InvalidArgument, NotFound
 from forewarn.model import Assessment, IndicatorKind, Region, Scenario, Surge
 from forewarn.model.marking import EVERYTHING, Access
+from forewarn.model.query import ClaimClause
 from forewarn.store import SqlStore
+from forewarn.store.observed import surge_rows
 
 if TYPE_CHECKING:
     from forewarn.geo.gazetteer import Gazetteer
@@ -62,16 +64,22 @@ def scenario_observations(store: SqlStore, scenario: Scenario, *, until: datetim
 def narrowed_observations(store: SqlStore, scenario: Scenario, *, until: datetime, start: datetime
                           ) -> tuple[list[Observation], WholeRead] | None:
     """Of :func:`scenario_observations` from ``start`` to ``until`` (every version), only those an indicator can
-    match, and the store's answers about the rest (:mod:`forewarn.detect.narrow`); None where that would not be
-    exact or would leave nothing out (:func:`~forewarn.detect.narrow.narrowable`)."""
+    match, and the store's answers about the rest (:mod:`forewarn.detect.narrow`): those a surge counts as surges
+    count them among them; None where that would not be exact or would leave nothing out
+    (:func:`~forewarn.detect.narrow.narrowable`)."""
     since, region, types = _window(scenario, start)
-    clauses = narrow.clauses(scenario)
-    if not narrow.narrowable(region, clauses):
+    clauses, surging = narrow.clauses(scenario), narrow.surge_clauses(scenario)
+    if not narrow.narrowable(region, (*clauses, *surging)):
         return None
+    narrow.remember(store, scenario, since, until.date())
     query = read_query(until=until, since=since, region=region, types=types)
     found, corrected = read(store, query, until=until, known_from=start, history=True, any_of=clauses)
     mine = tuple(o for o in found if o.event.id in corrected)
-    return found, narrow.StoreRead(store, replace(query, but_ids=corrected), since, start, mine)
+    whole = replace(query, but_ids=corrected)
+    ids = {o.event.id for o in found}
+    rows = [r for r in surge_rows(store.engine, replace(whole, any_of=surging), until=until, known_from=start)
+            if r.event_id not in ids] if surging else []
+    return found, narrow.StoreRead(store, whole, since, start, mine, until, tuple(rows))
 
 
 def _window(scenario: Scenario, end: datetime) -> tuple[date, Region | None, tuple[str, ...]]:
@@ -95,7 +103,7 @@ def claims_and_stories(store: SqlStore, scenarios: Sequence[Scenario], until: da
     claims: list[ClaimObservation] = []
     if claiming:
         since = None if everything else min(_claims_since(s, first) for s in claiming)
-        claims = claim_observations(store, until=until, since=since)
+        claims = claim_observations(store, until=until, since=since, any_of=claim_clauses(claiming))
     mentions = [i for s in scenarios for i in s.indicators if i.kind is IndicatorKind.MENTIONS]
     if not mentions:
         return Heard(claims)
@@ -103,6 +111,14 @@ def claims_and_stories(store: SqlStore, scenarios: Sequence[Scenario], until: da
     stories = read_stories(store, since=since_day, until=until, patterns=_unique([story_pattern(i) for i in mentions]),
                            places=any(i.in_region for i in mentions), entities=any(i.entities for i in mentions))
     return Heard(claims, stories, documents_per_day(store, since=since_day, until=until))
+
+
+def claim_clauses(scenarios: Sequence[Scenario]) -> tuple[ClaimClause, ...] | None:
+    """The claims the claim indicators of ``scenarios`` can match, as store pre-filters (their stances and claimed
+    event types); None where one of them filters on neither (every claim is read)."""
+    found = tuple(ClaimClause(i.stances, i.types) for s in scenarios for i in s.indicators
+                  if i.kind is IndicatorKind.CLAIM)
+    return None if any(not (k.stances or k.types) for k in found) else tuple(dict.fromkeys(found))
 
 
 def _claims_since(scenario: Scenario, end: datetime) -> date:

@@ -3,22 +3,27 @@ of them. Besides :mod:`forewarn.detect.observe`, the one place in ``forewarn.det
 :func:`forewarn.detect.mentions.mention_signals` takes the result as plain data.
 
 Matching is done on each document's title and text as the rows stream from the store (see
-:mod:`forewarn.store.stories` for why not in SQL); only the matching documents are kept, with their source's
-reliability and the places and entities their extraction found.
+:mod:`forewarn.store.stories` for why not in SQL), once a day of documents: the store remembers which matched
+(:mod:`forewarn.store.matched`), and reads after the first take only those and what is new. Only the matching
+documents are kept, with their source's reliability and the places and entities their extraction found.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
-from datetime import UTC, date, datetime, time
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 
 from forewarn.detect.match import text_matches
 from forewarn.detect.types import Story
 from forewarn.model import Reliability
 from forewarn.store import SqlStore
+from forewarn.store.matched import Hit, match_key, remember
 from forewarn.store.stories import StoryTags, StoryText
+
+Keep = Callable[[str, str | None, str], bool]  # does a document (id, title, text) match
 
 
 def read_stories(store: SqlStore, *, since: date, until: datetime, patterns: Sequence[re.Pattern[str]],
@@ -33,7 +38,9 @@ def read_stories(store: SqlStore, *, since: date, until: datetime, patterns: Seq
     def keep(document_id: str, title: str | None, text: str) -> bool:
         return text_matches(either, document_id, title, text)
 
-    texts = store.story_texts(since=_midnight(since), until=until, keep=keep)
+    key = match_key("story", either.pattern)
+    remember(store.engine, key, "documents", since, until.date(), partial(_examine, store, keep))
+    texts = store.story_texts(since=_midnight(since), until=until, keep=keep, matched=key)
     tags = store.story_tags([s.id for s in texts], places=places, entities=entities) if places or entities else {}
     reliability = {s.id: s.reliability for s in store.list_sources()}
     return [_story(s, tags.get(s.id, StoryTags()), reliability.get(s.source_id or "", Reliability.F)) for s in texts]
@@ -49,6 +56,13 @@ def documents_per_day(store: SqlStore, *, since: date, until: datetime) -> dict[
     """How many documents (matching or not) were published (else ingested) on each day from ``since`` to
     ``until``: the days missing are days the stream brought nothing (an outage, not a quiet day)."""
     return store.story_days(since=_midnight(since), until=until)
+
+
+def _examine(store: SqlStore, keep: Keep, first: date, last: date, days: frozenset[date]) -> Iterator[Hit]:
+    """The documents known on ``days`` (from ``first`` to ``last``) that ``keep`` keeps."""
+    for s in store.story_texts(since=_midnight(first), until=_midnight(last + timedelta(days=1)), keep=keep):
+        if s.known_at.date() in days:
+            yield s.id, s.known_at.date()
 
 
 def _midnight(day: date) -> datetime:

@@ -42,6 +42,7 @@ from forewarn.detect.match import in_region
 from forewarn.detect.types import Observation
 from forewarn.errors import InvalidArgument
 from forewarn.model import Region, Surge
+from forewarn.model.records import SurgeRow
 
 BASELINE_DAYS = 28
 MIN_BASELINE_DAYS = 7
@@ -73,25 +74,27 @@ Key = tuple[str, str, str]  # country, first-level region, event type
 
 
 def find_surges(observations: Sequence[Observation], at: datetime, *, region: Region | None = None,
-                start: date | None = None) -> list[Surge]:
-    """Surges up to ``at``'s date, from the observations known at ``at`` (events in ``region`` when given).
-    Pure: the same arguments give the same surges. Sorted by day, place and type."""
+                start: date | None = None, rows: Sequence[SurgeRow] = ()) -> list[Surge]:
+    """Surges up to ``at``'s date, from the observations known at ``at`` (events in ``region`` when given), and
+    the ``rows`` known then (other events, as surges count them: in ``region`` already). Pure: the same arguments
+    give the same surges. Sorted by day, place and type."""
     if at.tzinfo is None:
         raise InvalidArgument("surge times must be timezone-aware", hint="give an offset, e.g. +00:00")
     today = at.date()
     usable = [o for o in observations if o.known_at <= at and o.event.date <= today
               and not o.event.negated and not o.event.hypothetical]
-    if not usable:
+    counted: list[Observation | SurgeRow] = [*usable, *(r for r in rows if r.known_at <= at and r.day <= today)]
+    if not counted:
         return []
-    first = start or min(o.event.date for o in usable)
+    first = start or min(_date(c) for c in counted)
     series: dict[Key, dict[date, _Day]] = defaultdict(dict)
-    for o in usable:
-        key = _key(o)
-        if key is None or (region is not None and not in_region(region, o.event)):
+    for c in counted:
+        key = _key(c)
+        if key is None or (region is not None and isinstance(c, Observation) and not in_region(region, c.event)):
             continue
-        day = series[key].setdefault(o.event.date, _Day())
-        day.clusters.add(o.cluster_id)
-        day.events.append(o.event.id)
+        day = series[key].setdefault(_date(c), _Day())
+        day.clusters.add(c.cluster_id)
+        day.events.append(_id(c))
     return _sorted(s for key in sorted(series) for s in series_surges(
         key, {d: len(v.clusters) for d, v in series[key].items()}, first, partial(_events_of, series[key])))
 
@@ -100,9 +103,19 @@ def _events_of(days: dict[date, _Day], day: date) -> list[str]:
     return days[day].events
 
 
-def _key(o: Observation) -> Key | None:
+def _key(o: Observation | SurgeRow) -> Key | None:
+    if isinstance(o, SurgeRow):
+        return o.country, o.admin1, o.type
     place = o.event.place
     return None if place is None or not place.admin1 else (place.country, place.admin1, o.event.type)
+
+
+def _date(o: Observation | SurgeRow) -> date:
+    return o.day if isinstance(o, SurgeRow) else o.event.date
+
+
+def _id(o: Observation | SurgeRow) -> str:
+    return o.event_id if isinstance(o, SurgeRow) else o.event.id
 
 
 def _sorted(surges: Iterable[Surge]) -> list[Surge]:
@@ -113,15 +126,18 @@ class SurgeWatch:
     """:func:`find_surges` at a rising series of times over one set of observations, each call costing the
     observations that became known or were superseded since the last one, not all of them: what a replay's
     steps need. ``surges(at, since)`` equals ``find_surges`` of the observations known at ``at``, dated from
-    ``since`` and standing at ``at`` (a correction known by then supersedes the version it corrects). ``begins``:
-    where the record begins, from ``since`` to ``at``, when the observations are only part of a read
-    (:mod:`forewarn.detect.narrow`): the earliest date of the read's observations standing at ``at``."""
+    ``since`` and standing at ``at`` (a correction known by then supersedes the version it corrects), and of the
+    ``rows`` known then (other events, as surges count them). ``begins``: where the record begins, from ``since`` to
+    ``at``, when the observations are only part of a read (:mod:`forewarn.detect.narrow`): the earliest date of the
+    read's observations standing at ``at``."""
 
     def __init__(self, observations: Sequence[Observation],
-                 begins: Callable[[date, datetime], date | None] | None = None) -> None:
+                 begins: Callable[[date, datetime], date | None] | None = None, rows: Sequence[SurgeRow] = ()
+                 ) -> None:
         kept = [o for o in observations if not o.event.negated and not o.event.hypothetical
                 and (o.hidden_from is None or o.hidden_from > o.known_at)]  # else never standing
-        changes = [(o.known_at, 1, o) for o in kept]
+        changes: list[tuple[datetime, int, Observation | SurgeRow]] = [(o.known_at, 1, o) for o in kept]
+        changes += [(r.known_at, 1, r) for r in rows]
         changes += [(o.hidden_from, -1, o) for o in kept if o.hidden_from is not None]
         self._changes = sorted(changes, key=lambda c: c[0])
         self._next = 0
@@ -159,13 +175,14 @@ class SurgeWatch:
             self._next += 1
             self._count(o, sign)
 
-    def _count(self, o: Observation, sign: int) -> None:
-        self._dated[o.event.date] += sign
+    def _count(self, o: Observation | SurgeRow, sign: int) -> None:
+        day = _date(o)
+        self._dated[day] += sign
         key = _key(o)
         if key is None:
             return
-        _bump(self._cells[key][o.event.date], o.cluster_id, sign)
-        _bump(self._events[(key, o.event.date)], o.event.id, sign)
+        _bump(self._cells[key][day], o.cluster_id, sign)
+        _bump(self._events[(key, day)], _id(o), sign)
 
 
 def _bump(counter: Counter[str], item: str, sign: int) -> None:

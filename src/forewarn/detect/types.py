@@ -3,13 +3,13 @@ scenario test returns."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
 from forewarn.model import Assessment, Indicator, Reliability, Scenario, Signal, Surge
-from forewarn.model.records import StoredClaim, StoredEvent
+from forewarn.model.records import StoredClaim, StoredEvent, SurgeRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +28,17 @@ class Observation:
 
 class WholeRead(Protocol):
     """What a review needs of every observation of a scenario's read when it was given only those an indicator
-    can match (:mod:`forewarn.detect.narrow`): how many were known by a time, and the earliest date among them."""
+    can match (:mod:`forewarn.detect.narrow`): how many were known by a time, and the earliest date among them;
+    the events its surge indicators count, as surges count them (``rows``: those not among the observations), and
+    the observations of those a surge names (its members)."""
+
+    @property
+    def rows(self) -> Sequence[SurgeRow]:
+        ...
+
+    def members(self, event_ids: Collection[str]) -> list[Observation]:
+        """The observations of these events (of :attr:`rows`), whenever known."""
+        ...
 
     def count(self, at: datetime, *, before: bool = False, since: datetime | None = None) -> int:
         """How many were known by ``at`` (before it with ``before``), from ``since``, and stand at ``at``."""

@@ -51,6 +51,15 @@ EVENT_MODES: dict[str, tuple[str, ...]] = {
 
 
 @dataclass(frozen=True, slots=True)
+class ClaimClause:
+    """One way a claim can count for a claim indicator, as a pre-filter the store applies (the detectors then
+    test exactly): its stance one of ``stances`` and the event it claims one of ``types``, each when given."""
+
+    stances: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class EventClause:
     """One way an event can count for a scenario's indicator, as a pre-filter the store applies (the detectors
     then test exactly): every filter given must hold. Negated events are left out by the query already."""
@@ -63,6 +72,7 @@ class EventClause:
     region: Region | None = None
     in_admin1: bool = False  # placed in a first-level region (a surge's cells)
     factual: bool = True  # not hypothetical
+    hits: str | None = None  # only the events a remembered text match found (forewarn.store.matched's key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +108,7 @@ class EventQuery:
     placed: bool | None = None  # True: only events with a place; False: only those without one
     any_of: tuple[EventClause, ...] | None = None  # at least one of them holds (none given: every event)
     but_ids: frozenset[str] = frozenset()  # events left out
+    ids: tuple[str, ...] | None = None  # only these events
     limit: int | None = 50
     offset: int = 0
 

@@ -228,3 +228,17 @@ class RunView:
 
     run: IngestRun
     issues: tuple[Issue, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SurgeRow:
+    """What a surge counts of an event (placed in a first-level region): its cell, its day, its document's cluster
+    and when it became known."""
+
+    event_id: str
+    country: str
+    admin1: str
+    type: str
+    day: date
+    cluster_id: str
+    known_at: datetime

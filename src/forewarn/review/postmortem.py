@@ -24,6 +24,7 @@ from forewarn.model import (
     LedgerEntry,
     Scenario,
     SignalKind,
+    Surge,
     WarningRecord,
 )
 from forewarn.review.judged import JudgmentsSeen
@@ -132,9 +133,8 @@ def postmortem(scenario: Scenario, event: date | datetime, observations: Sequenc
     start, event_at = window(scenario, event, margin_days)
     visible = [o for o in observations if start <= o.known_at < event_at and o.shown_at(event_at)]
     said = [c for c in claims if start <= c.known_at < event_at]
-    begins = whole.first_day(event_at, before=True, since=start) if whole else None
-    signals = _signals(scenario, visible, said, [s for s in stories if s.known_at < event_at], day_totals, event_at,
-                       begins)
+    signals = _signals(scenario, visible, said, [s for s in stories if s.known_at < event_at], day_totals,
+                       (start, event_at), whole)
     collected = whole.count(event_at, before=True, since=start) if whole else len(visible)
     ours = sorted((w for w in warnings if w.scenario_id == scenario.id and w.raised_at < event_at),
                   key=lambda w: (w.raised_at, w.id))
@@ -149,21 +149,40 @@ def postmortem(scenario: Scenario, event: date | datetime, observations: Sequenc
 
 
 def _signals(scenario: Scenario, visible: Sequence[Observation], claims: Sequence[ClaimObservation],
-             stories: Sequence[Story], day_totals: Mapping[date, int] | None, event_at: datetime,
-             begins: date | None = None) -> tuple[SignalSeen, ...]:
-    """The signals seen before the event; ``begins``: where the record begins for surges (None: the earliest date
-    among ``visible``)."""
+             stories: Sequence[Story], day_totals: Mapping[date, int] | None, period: tuple[datetime, datetime],
+             whole: WholeRead | None) -> tuple[SignalSeen, ...]:
+    """The signals seen in ``period`` (its start, the event), from the observations, claims and stories visible
+    then; with ``whole`` (only those an indicator can match were read), surges count its rows too, begin where its
+    record begins, and read the observations of their events from it."""
+    start, event_at = period
     found = [_seen(o, ids) for o in visible if (ids := _matching(scenario, o))]
     found += [_said(c, ids) for c in claims if (ids := _claims(scenario, c))]
     if any(i.kind in (IndicatorKind.SURGE, IndicatorKind.MENTIONS) for i in scenario.indicators):
         region = scenario.region if all(i.in_region for i in coded_indicators(scenario)) else None
-        surges = find_surges(visible, event_at, region=region, start=begins)
-        assessment = assess(scenario, visible, event_at, surges, stories=stories, day_totals=day_totals)
+        begins = whole.first_day(event_at, before=True, since=start) if whole else None
+        rows = [r for r in whole.rows if start <= r.known_at < event_at] if whole else []
+        surges = find_surges(visible, event_at, region=region, start=begins, rows=rows)
+        counted = _with_members(visible, surges, whole, period)
+        assessment = assess(scenario, counted, event_at, surges, stories=stories, day_totals=day_totals)
         found += [SignalSeen((s.indicator_id,), s.kind, s.known_at, s.observed_on, s.event_ids, s.document_ids,
                              s.source_ids, s.reliability, s.evidence)
                   for s in assessment.signals if s.kind in (SignalKind.SURGE, SignalKind.MENTIONS)
                   and s.known_at < event_at]
     return tuple(sorted(found, key=lambda s: (s.known_at, s.event_ids, s.document_ids)))
+
+
+def _with_members(visible: Sequence[Observation], surges: Sequence[Surge], whole: WholeRead | None,
+                  period: tuple[datetime, datetime]) -> list[Observation]:
+    """``visible`` and the observations of the surges' events read only as rows (visible in ``period`` too), in
+    the read's order (event date, then id)."""
+    seen = {o.event.id for o in visible}
+    wanted = {e for s in surges for e in s.event_ids} - seen
+    if whole is None or not wanted:
+        return list(visible)
+    start, event_at = period
+    more = [o for o in whole.members(wanted) if start <= o.known_at < event_at and o.shown_at(event_at)]
+    order = {id(o): n for n, o in enumerate(visible)}
+    return sorted([*visible, *more], key=lambda o: (o.event.date, o.event.id, order.get(id(o), 0)))
 
 
 def _matching(scenario: Scenario, obs: Observation) -> tuple[str, ...]:

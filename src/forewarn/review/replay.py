@@ -121,8 +121,9 @@ class _Reader:
         self.story_span = story_days(scenario)
         self.position = {id(o): n for n, o in enumerate(observations)}  # the live read's order
         self.everything = _by_known_at(observations)
+        self.whole = whole
         begins = None if whole is None else lambda since, at: whole.first_day(at, dated_from=since)
-        self.surge_watch = SurgeWatch(observations, begins) if self.surging else None
+        self.surge_watch = SurgeWatch(observations, begins, whole.rows if whole else ()) if self.surging else None
         self.by_id: dict[str, list[Observation]] = {}
         for o in observations if self.surging else ():
             self.by_id.setdefault(o.event.id, []).append(o)
@@ -157,11 +158,15 @@ class _Reader:
                  ) -> list[Observation]:
         """The surges' events not among ``visible``, in the versions standing at ``at``."""
         wanted = {e for surge in surges for e in surge.event_ids} - {o.event.id for o in visible}
-        return [o for e in wanted for o in self.by_id[e] if o.known_at <= at and o.event.date >= oldest
+        unread = [e for e in wanted if e not in self.by_id]
+        for o in self.whole.members(unread) if self.whole is not None and unread else ():
+            self.by_id.setdefault(o.event.id, []).append(o)  # an event the read had as a surge row only
+        return [o for e in wanted for o in self.by_id.get(e, ()) if o.known_at <= at and o.event.date >= oldest
                 and o.shown_at(at)]
 
     def _ordered(self, found: Sequence[Observation]) -> list[Observation]:
-        return sorted(found, key=lambda o: self.position[id(o)])
+        """In the live read's order: event date, then id (then the versions of a corrected event as read)."""
+        return sorted(found, key=lambda o: (o.event.date, o.event.id, self.position.get(id(o), 0)))
 
 
 def history_days(scenario: Scenario) -> int:

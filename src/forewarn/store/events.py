@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, false, func, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from forewarn.model.marking import EVERYTHING, Access
-from forewarn.model.query import EventQuery
+from forewarn.model.query import ClaimClause, EventQuery
 from forewarn.model.records import (
     DocumentExtraction,
     ExtractionCounts,
@@ -107,14 +107,17 @@ class ExtractionReads(StoreCore):
                     found.setdefault(r.document_id, []).append(_claim(r))
         return found
 
-    def claims_known(self, *, since: datetime | None = None, until: datetime | None = None) -> list[KnownClaim]:
+    def claims_known(self, *, since: datetime | None = None, until: datetime | None = None,
+                     any_of: tuple[ClaimClause, ...] | None = None) -> list[KnownClaim]:
         """The claims of the documents known (published, else ingested) in [``since``, ``until``] (either
-        open when None), with their documents' source, cluster and the claim's sentence, in one read."""
+        open when None), with their documents' source, cluster and the claim's sentence, in one read; only those
+        one of ``any_of`` admits when given."""
         c, d = t.claims.c, t.documents.c
+        admitted = [] if any_of is None else [or_(false(), *(_claim_clause(k) for k in any_of))]
         q = (_claims_select(d.source_id.label("document_source_id"), d.cluster_id, d.published_at, d.ingested_at,
                             func.substr(d.text, c.start + 1, c.end - c.start).label("span"))
              .join_from(t.claims, t.documents, d.id == c.document_id)
-             .where(*_known_within(since, until)).order_by(c.document_id, c.seq))
+             .where(*_known_within(since, until), *admitted).order_by(c.document_id, c.seq))
         with self.engine.connect() as conn:
             rows = list(conn.execute(q))
             named = _places_named(conn, {r.document_id for r in rows})
@@ -136,6 +139,12 @@ class ExtractionReads(StoreCore):
         events = self.find_events(EventQuery(document_id=document_id, include_negated=True, limit=None), access)
         return DocumentExtraction(document_id, self.extraction_status(document_id), mentions, places,
                                   tuple(events), tuple(self.claims_of(document_id, access)))
+
+
+def _claim_clause(clause: ClaimClause) -> ColumnElement[bool]:
+    c = t.claims.c
+    return and_(true(), *([c.stance.in_(clause.stances)] if clause.stances else []),
+                *([c.claimed_type.in_(clause.types)] if clause.types else []))
 
 
 def _places_named(conn: Any, document_ids: Collection[str]) -> dict[str, list[tuple[int, int, str, str | None]]]:

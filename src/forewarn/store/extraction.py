@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select, update
@@ -26,6 +26,7 @@ from forewarn.model.extraction import (
 from forewarn.model.records import ExtractionCounts, event_id
 from forewarn.store import schema as t
 from forewarn.store.core import StoreCore, chunks
+from forewarn.store.matched import bump
 
 Facts = tuple[str | None, datetime | None, int | None]  # a document's source id, publication time, compartment
 
@@ -42,14 +43,16 @@ class ExtractionWrites(StoreCore):
             facts = self._document_facts(conn, list(latest))
             self._upsert_status(conn, [_status_row(x.document_id, x.extractor, "ok", None, now, _counts(x))
                                        for x in latest.values()])
-            self._clear_results(conn, list(latest))
+            cleared = self._clear_results(conn, list(latest))
             parts = self._save_entities(conn, _entities_of(latest.values()), now)
             xs = list(latest.values())
             self._insert(conn, t.mentions, [_mention_row(x, i, m) for x in xs for i, m in enumerate(x.entities)])
             self._insert(conn, t.places, [_place_row(x, i, p) for x in xs for i, p in enumerate(x.places)])
             self._insert(conn, t.claims, [{**_claim_row(x, i, c, parts), "compartment": facts[x.document_id][2]}
                                           for x in xs for i, c in enumerate(x.claims)])
-            self._insert(conn, t.events, [row for x in xs for row in _event_rows(x, facts[x.document_id], parts, now)])
+            events = [row for x in xs for row in _event_rows(x, facts[x.document_id], parts, now)]
+            self._insert(conn, t.events, events)
+            bump(conn, "events", {*cleared, *(row["date"] for row in events)})
 
     def record_extraction_failure(self, document_id: str, extractor: str, error: str, now: datetime) -> None:
         """Mark a document's latest extraction as failed (it is then listed for a retry). What an
@@ -77,10 +80,14 @@ class ExtractionWrites(StoreCore):
         conn.execute(ins.on_conflict_do_update(index_elements=["document_id"],
                                                set_={k: ins.excluded[k] for k in keep}), rows)
 
-    def _clear_results(self, conn: Connection, doc_ids: list[str]) -> None:
+    def _clear_results(self, conn: Connection, doc_ids: list[str]) -> set[date]:
+        """Remove what an earlier extraction stored for these documents; the dates of the events removed."""
+        days = {d for chunk in chunks(doc_ids) for d in conn.execute(
+            select(t.events.c.date).where(t.events.c.document_id.in_(chunk)).distinct()).scalars()}
         for table in (t.mentions, t.places, t.events, t.claims):
             for chunk in chunks(doc_ids):
                 conn.execute(table.delete().where(table.c.document_id.in_(chunk)))
+        return days
 
     def _save_entities(self, conn: Connection, entities: dict[str, Entity],
                        now: datetime) -> dict[str, tuple[str | None, str | None]]:

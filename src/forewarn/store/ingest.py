@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import UTC, date
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ from forewarn.store import schema as t
 from forewarn.store.batch import Batch, Candidates
 from forewarn.store.copy import compress_fast, copy_insert
 from forewarn.store.core import StoreCore, chunks, driver_rows
+from forewarn.store.matched import bump
 from forewarn.store.runs import issue_row
 
 
@@ -67,6 +69,7 @@ class IngestWrites(StoreCore):
         if batch.documents:
             self._bulk(tx, t.documents, [_document_row(d.document, d.shingles, d.signature) for d in batch.documents])
             self._bulk_values(tx, t.lsh_bands, ("band_key", "document_key"), _band_rows(batch))
+            bump(tx, "documents", {known_day(d.document) for d in batch.documents})
         if batch.sightings:
             self._bulk(tx, t.sightings, [_sighting_row(s.key, s.sighting) for s in batch.sightings])
         self._write_clusters(tx, batch)
@@ -139,6 +142,11 @@ class IngestWrites(StoreCore):
 def document_key(doc_id: str) -> int:
     """The first 8 bytes of a document id as a signed 64-bit integer (compact, index-friendly)."""
     return int.from_bytes(bytes.fromhex(doc_id[:16]), "big", signed=True)
+
+
+def known_day(d: Document) -> date:
+    """The day (UTC) a document became known: published, else ingested."""
+    return (d.published_at or d.ingested_at).astimezone(UTC).date()
 
 
 def _document_row(d: Document, shingles: int, signature: bytes) -> dict[str, Any]:

@@ -10,14 +10,14 @@ earliest date among them (:func:`count_known`, :func:`first_known_day`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, and_, case, func, or_, select
 
 from forewarn.model.query import EventQuery
-from forewarn.model.records import StoredEvent
+from forewarn.model.records import StoredEvent, SurgeRow
 from forewarn.store import schema as t
 from forewarn.store.queries import event_filters, event_record, event_select
 
@@ -46,6 +46,24 @@ def observed_events(engine: Engine, query: EventQuery, *, until: datetime | None
     with engine.connect() as conn:
         for r in conn.execute(q).yield_per(5000):
             yield Observed(event_record(r), r.doc_cluster_id, r.doc_published_at or r.doc_ingested_at, r.evidence)
+
+
+def surge_rows(engine: Engine, query: EventQuery, *, until: datetime, known_from: datetime | None = None
+               ) -> list[SurgeRow]:
+    """:func:`observed_events`' events (dated in ``query``'s days, and with ``known_from`` those known from then on
+    however old) as surges count them, those placed in a first-level region only: a few columns, no sentence."""
+    ev, d = t.events.c, t.documents.c
+    q = (select(ev.id, ev.place_country, ev.place_admin1, ev.type, ev.date, d.cluster_id, d.published_at,
+                d.ingested_at).join_from(t.events, t.documents, d.id == ev.document_id)
+         .where(ev.place_admin1.is_not(None), ev.place_admin1 != "", ev.place_country.is_not(None)))
+    parts = [q.where(*event_filters(query), *_known(until, None))]
+    if known_from is not None and query.date_from is not None:
+        older = replace(query, date_from=None, date_to=query.date_from - timedelta(days=1))
+        known = select(d.id).where(*_known(until, known_from)).correlate(None)  # a few weeks of documents
+        parts.append(q.where(*event_filters(older), ev.document_id.in_(known)))
+    with engine.connect() as conn:
+        return [SurgeRow(r.id, r.place_country, r.place_admin1, r.type, r.date, r.cluster_id,
+                         r.published_at or r.ingested_at) for part in parts for r in conn.execute(part)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from forewarn.model.records import StoredEvent, StoredParticipant, StoredPlace
 from forewarn.model.scenario import Region
 from forewarn.store import schema as t
 from forewarn.store.access import hidden_from
+from forewarn.store.matched import hits
 
 
 def like(text: str) -> str:
@@ -156,12 +157,16 @@ def _clause(clause: EventClause) -> ColumnElement[bool]:
         conds.append(c.place_admin1.is_not(None))
     if clause.factual:
         conds.append(c.hypothetical.is_(False))
+    if clause.hits is not None:
+        conds.append(c.id.in_(hits(clause.hits)))
     return and_(true(), *conds)
 
 
 def _event_scalar_filters(q: EventQuery) -> list[ColumnElement[bool]]:
     c = t.events.c
     conds: list[ColumnElement[bool]] = []
+    if q.ids is not None:
+        conds.append(c.id.in_(q.ids))
     if q.date_from:
         conds.append(c.date >= q.date_from)
     if q.date_to:

@@ -788,3 +788,27 @@ deconfliction_exchanges = Table(  # each step of an exchange with another instal
     Column("at", UTCDateTime, nullable=False),
     Column("actor", String(128), nullable=False),
 )
+
+# -- text matches remembered for the reviews at size (migration 0024) ---------------------------
+
+day_marks = Table(  # per day, a generation the write path raises whenever that day's events or documents change
+    "day_marks", metadata,
+    Column("kind", String(16), primary_key=True),  # events (by event date), documents (by the day known)
+    Column("day", Date, primary_key=True),
+    Column("generation", Integer, nullable=False),
+)
+
+match_marks = Table(  # the days a pattern was tested on, and the generation of each day it saw
+    "match_marks", metadata,
+    Column("key", String(64), primary_key=True),  # a digest of the pattern and the items it is tested on
+    Column("day", Date, primary_key=True),
+    Column("generation", Integer, nullable=False),
+)
+
+match_hits = Table(  # the items (event or document ids) a pattern matched, on the days match_marks names
+    "match_hits", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("item", String(64), primary_key=True),
+    Column("day", Date, nullable=False),
+    Index("ix_match_hits_key_day", "key", "day"),
+)

@@ -5,22 +5,23 @@ outage).
 A document is known at its publication time, else at its ingest time. Which documents match is decided
 in Python, not in SQL: queries are Unicode, case-insensitive word patterns (``прорыв*``, ``Wagnera``), and
 neither SQLite's LIKE nor its ``lower()`` folds case beyond ASCII, so no SQL prefilter would be exact on
-both backends. The rows stream in chunks and only the matching ones are kept.
+both backends. The rows stream in chunks and only the matching ones are kept; which matched is remembered
+(:mod:`forewarn.store.matched`), and a later read of the same query takes only those.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Date, and_, cast, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from forewarn.store import schema as t
 from forewarn.store.core import StoreCore, among
+from forewarn.store.matched import hits
 
 READ = 2000  # rows fetched at a time
 
@@ -46,13 +47,15 @@ class StoryTags:
 
 
 class StoryReads(StoreCore):
-    def story_texts(self, *, since: datetime, until: datetime, keep: Callable[[str, str | None, str], bool]
-                    ) -> list[StoryText]:
+    def story_texts(self, *, since: datetime, until: datetime, keep: Callable[[str, str | None, str], bool],
+                    matched: str | None = None) -> list[StoryText]:
         """The documents known in [``since``, ``until``] for which ``keep(id, title, text)`` is true, oldest
-        first."""
+        first; only among those a remembered text match found (:mod:`forewarn.store.matched`'s key) when given."""
         d = t.documents.c
+        among_hits = [d.id.in_(hits(matched))] if matched is not None else []
         q = (select(d.id, d.source_id, d.cluster_id, d.published_at, d.ingested_at, d.title, d.text)
-             .where(_known_between(since, until)).order_by(d.published_at, d.id).execution_options(yield_per=READ))
+             .where(_known_between(since, until), *among_hits).order_by(d.published_at, d.id)
+             .execution_options(yield_per=READ))
         with self.engine.connect() as conn:
             return [StoryText(r.id, r.source_id, r.cluster_id, r.published_at or r.ingested_at, r.title, r.text)
                     for r in conn.execute(q) if keep(r.id, r.title, r.text)]
@@ -60,10 +63,10 @@ class StoryReads(StoreCore):
     def story_days(self, *, since: datetime, until: datetime) -> dict[date, int]:
         """How many documents (any words) are known on each day (UTC) in [``since``, ``until``]."""
         d = t.documents.c
-        q = (select(func.coalesce(d.published_at, d.ingested_at)).where(_known_between(since, until))
-             .execution_options(yield_per=READ * 10))
+        day = _utc_day(self.dialect, func.coalesce(d.published_at, d.ingested_at)).label("day")
+        q = select(day, func.count()).where(_known_between(since, until)).group_by(day)
         with self.engine.connect() as conn:
-            return dict(Counter(known.date() for known in conn.execute(q).scalars()))
+            return {_as_date(known): n for known, n in conn.execute(q)}
 
     def story_tags(self, document_ids: Collection[str], *, places: bool = True, entities: bool = True
                    ) -> dict[str, StoryTags]:
@@ -81,6 +84,15 @@ class StoryReads(StoreCore):
                     who.setdefault(r.document_id, set()).update((r.id, r.name))
         return {doc: StoryTags(frozenset(named.get(doc, ())), frozenset(who.get(doc, ())))
                 for doc in named.keys() | who.keys()}
+
+
+def _utc_day(dialect: str, at: Any) -> Any:
+    """The UTC day of a stored time, in SQL (SQLite keeps times as UTC text)."""
+    return cast(func.timezone("UTC", at), Date) if dialect == "postgresql" else func.substr(at, 1, 10)
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def _known_between(since: datetime, until: datetime) -> ColumnElement[bool]:
