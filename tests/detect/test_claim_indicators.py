@@ -328,7 +328,7 @@ def test_assess_hands_mentions_indicators_their_stories(monkeypatch: pytest.Monk
     late = Story("doc-late", "wire", "doc-late", Reliability.B, AT + timedelta(hours=2), AT.date(), "T", "text")
 
     def fake(scenario: object, indicator: Indicator, stories: list[Story], at: datetime,
-             day_totals: object = None, matches: object = None) -> list[Signal]:
+             day_totals: object = None, matches: object = None, days: object = None) -> list[Signal]:
         seen.append((indicator.id, [s.document_id for s in stories], at, day_totals))
         return [Signal(indicator.id, SignalKind.MENTIONS, at.date(), at, ("wire",), "B", (), (f"doc-{n}",), 1.0,
                        1.0, math.log(indicator.weight), True, evidence="many stories") for n in range(3)]

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from detect_helpers import indicator, scenario
 
-from forewarn.detect.mentions import mention_signals, story_matches, story_pattern
+from forewarn.detect.mentions import StoryDays, mention_signals, story_matches, story_pattern
 from forewarn.detect.types import Story
 from forewarn.errors import InvalidArgument
 from forewarn.model import Indicator, IndicatorKind, Region, Reliability, SignalKind
@@ -171,3 +171,31 @@ def test_other_kinds_and_naive_times() -> None:
     assert mention_signals(scenario(events), events, stream([*QUIET, 14]), noon(30)) == []
     with pytest.raises(InvalidArgument, match="timezone-aware"):
         mention_signals(scenario(mentions()), mentions(), [], datetime(2024, 3, 31, 12))
+
+
+def test_story_days_group_at_each_step_what_the_signals_would_group_from_the_stories_known_then() -> None:
+    """At rising times (a replay's steps), the groups StoryDays keeps equal those mention_signals makes from the
+    stories known at each time: stories arrive late and in clusters, from several sources; and the signals it
+    gives from them are the same."""
+    ind = mentions(min_stories=3)
+    found = stream([*QUIET, 9, 2, 12], known_at=None)
+    found += [story(f"late-{n}", n, source="s9", known_at=noon(n) + timedelta(days=1, hours=3)) for n in (5, 30)]
+    found += [story(f"copy-{n}", 31, cluster="d31-0", source="s7") for n in range(3)]
+    matching = [s for s in found if story_matches(scenario(ind), ind, s)]
+    days = StoryDays(matching)
+    signalled = set()
+    for step in range(0, 34 * 4):
+        at = noon(0) + timedelta(hours=6 * step)
+        first = at.date() - timedelta(days=20)
+        grouped = days.days(at, first)
+        known = [s for s in matching if s.known_at <= at and first <= s.day <= at.date()]
+        assert {d: (v.clusters, v.sources, sorted(s.document_id for s in v.stories)) for d, v in grouped.items()} == {
+            d: ({s.cluster_id for s in known if s.day == d}, {s.source_id for s in known if s.day == d},
+                sorted(s.document_id for s in known if s.day == d)) for d in {s.day for s in known}}
+        shown = [s for s in found if first <= s.day]
+        signals = mention_signals(scenario(ind), ind, shown, at, days=grouped)
+        assert signals == mention_signals(scenario(ind), ind, shown, at)
+        signalled |= {s.observed_on for s in signals}
+    assert signalled == {day(30), day(32)}
+    with pytest.raises(InvalidArgument):
+        days.days(noon(0), day(0))

@@ -45,10 +45,40 @@ NOTHING = re.compile(r"(?!)")  # the pattern of an empty query: matches no story
 
 
 @dataclass(slots=True)
-class _Day:
+class StoryDay:
+    """One day's matching stories: their duplicate clusters, their sources, the stories."""
+
     clusters: set[str] = field(default_factory=set)
     sources: set[str] = field(default_factory=set)
     stories: list[Story] = field(default_factory=list)
+
+    def add(self, s: Story) -> None:
+        self.clusters.add(s.cluster_id)
+        self.sources.add(s.source_id or f"document:{s.document_id}")
+        self.stories.append(s)
+
+
+class StoryDays:
+    """An indicator's matching stories grouped by day as they become known: what :func:`mention_signals` groups from
+    the stories known at each of a rising series of times (a replay's steps), each call adding only the stories
+    that became known since the last. ``days(at, first)``: the groups of the stories known at ``at``, of the days
+    from ``first`` to ``at``'s date."""
+
+    def __init__(self, stories: Sequence[Story]) -> None:
+        self._stories = sorted(stories, key=lambda s: s.known_at)
+        self._next = 0
+        self._days: dict[date, StoryDay] = {}
+        self._at: datetime | None = None
+
+    def days(self, at: datetime, first: date) -> dict[date, StoryDay]:
+        if self._at is not None and at < self._at:
+            raise InvalidArgument("story days move forward in time only", hint="start a new StoryDays")
+        self._at = at
+        while self._next < len(self._stories) and self._stories[self._next].known_at <= at:
+            story = self._stories[self._next]
+            self._days.setdefault(story.day, StoryDay()).add(story)
+            self._next += 1
+        return {d: v for d, v in self._days.items() if first <= d <= at.date()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,21 +102,23 @@ def story_matches(scenario: Scenario, indicator: Indicator, story: Story) -> boo
 
 
 def mention_signals(scenario: Scenario, indicator: Indicator, stories: Sequence[Story], at: datetime,
-                    day_totals: Mapping[date, int] | None = None, matches: Callable[[Story], bool] | None = None
-                    ) -> list[Signal]:
+                    day_totals: Mapping[date, int] | None = None, matches: Callable[[Story], bool] | None = None,
+                    days: Mapping[date, StoryDay] | None = None) -> list[Signal]:
     """One signal per signalling day up to ``at``'s date, from the stories known at ``at``; before saturation,
     expired ones dropped. ``day_totals`` are the documents (matching or not) per day (see
     :func:`forewarn.detect.stories.documents_per_day`): the days the stream was up. Without them, the days on which
     any of ``stories`` appeared count as up. ``matches``: which stories the indicator matches (default
-:func:`story_matches`). Pure: the same arguments give the same signals."""
+:func:`story_matches`); ``days``: the matching stories known at ``at`` already grouped by day (:class:`StoryDays`).
+    Pure: the same arguments give the same signals."""
     if at.tzinfo is None:
         raise InvalidArgument("mention times must be timezone-aware", hint="give an offset, e.g. +00:00")
     if indicator.kind is not IndicatorKind.MENTIONS:
         return []
     known = [s for s in stories if s.known_at <= at and s.day <= at.date()]
     active = {s.day for s in known} | {d for d, n in (day_totals or {}).items() if n > 0 and d <= at.date()}
-    matching = matches or (lambda story: story_matches(scenario, indicator, story))
-    days = _by_day(s for s in known if matching(s))
+    if days is None:
+        matching = matches or (lambda story: story_matches(scenario, indicator, story))
+        days = _by_day(s for s in known if matching(s))
     found = (_signal(indicator, f, days[f.day], at) for f in _findings(indicator, days, active))
     return [s for s in found if s.decay >= EXPIRED]
 
@@ -98,17 +130,14 @@ def _names(wanted: Collection[str], named: Collection[str]) -> bool:
     return any(n.casefold() in folded for n in named)
 
 
-def _by_day(stories: Iterable[Story]) -> dict[date, _Day]:
-    days: dict[date, _Day] = {}
+def _by_day(stories: Iterable[Story]) -> dict[date, StoryDay]:
+    days: dict[date, StoryDay] = {}
     for s in stories:
-        day = days.setdefault(s.day, _Day())
-        day.clusters.add(s.cluster_id)
-        day.sources.add(s.source_id or f"document:{s.document_id}")
-        day.stories.append(s)
+        days.setdefault(s.day, StoryDay()).add(s)
     return days
 
 
-def _findings(indicator: Indicator, days: Mapping[date, _Day], active: Collection[date]) -> list[_Finding]:
+def _findings(indicator: Indicator, days: Mapping[date, StoryDay], active: Collection[date]) -> list[_Finding]:
     """The signalling days, oldest first; days unusual against their baseline leave later baselines."""
     counts = {d: len(v.clusters) for d, v in days.items()}
     first = min(active, default=date.max)
@@ -139,7 +168,7 @@ def _beaten_high(n: int, counts: Mapping[date, int], day: date, first: date) -> 
     return high if counts[day] > high else None
 
 
-def _signal(indicator: Indicator, finding: _Finding, day: _Day, at: datetime) -> Signal:
+def _signal(indicator: Indicator, finding: _Finding, day: StoryDay, at: datetime) -> Signal:
     d = decay((at.date() - finding.day).days, indicator.half_life_days)
     top = _top(day.stories)
     return Signal(
@@ -161,7 +190,7 @@ def _top(stories: Sequence[Story]) -> list[Story]:
     return list(firsts.values())
 
 
-def describe_mentions(indicator: Indicator, finding: _Finding, day: _Day, top: Sequence[Story]) -> str:
+def describe_mentions(indicator: Indicator, finding: _Finding, day: StoryDay, top: Sequence[Story]) -> str:
     """The line a person reads: the count, the test that found it unusual, the top stories."""
     text = (f"{len(day.clusters)} independent stories from {len(day.sources)} sources matching "
             f"{_query_text(indicator)} on {finding.day.isoformat()}")

@@ -46,15 +46,19 @@ T = TypeVar("T")
 
 def assess(scenario: Scenario, observations: Sequence[Observation], at: datetime, surges: Sequence[Surge] = (),
            claims: Sequence[ClaimObservation] = (), stories: Sequence[Story] = (), *,
-           day_totals: Mapping[date, int] | None = None, matches: Matches | None = None) -> Assessment:
+           day_totals: Mapping[date, int] | None = None, matches: Matches | None = None,
+           story_days: Mapping[str, Mapping[date, mentions.StoryDay]] | None = None) -> Assessment:
     """The scenario's probability at ``at`` with every signal's contribution (sorted, largest first).
     ``day_totals``: the documents per day of the stories' span (the days the stream was up), for mentions;
-    ``matches``: which indicator each item matches, remembered across calls (a replay's steps)."""
+    ``matches``: which indicator each item matches, remembered across calls (a replay's steps); ``story_days``: by
+    mentions indicator id, the stories it matches among ``stories`` known at ``at``, grouped by day already
+    (a replay's :class:`~forewarn.detect.mentions.StoryDays`)."""
     if at.tzinfo is None:
         raise InvalidArgument("assessment times must be timezone-aware", hint="give an offset, e.g. +00:00")
     known = _Known(visible=[o for o in observations if o.known_at <= at and o.event.date <= at.date()],
                    surges=surges, claims=[c for c in claims if c.known_at <= at and c.day <= at.date()],
-                   stories=[s for s in stories if s.known_at <= at and s.day <= at.date()], day_totals=day_totals)
+                   stories=[s for s in stories if s.known_at <= at and s.day <= at.date()], day_totals=day_totals,
+                   story_days=story_days or {})
     signals: list[Signal] = []
     matches = matches or Matches(scenario)
     for indicator in scenario.indicators:
@@ -77,6 +81,7 @@ class _Known:
     claims: Sequence[ClaimObservation]
     stories: Sequence[Story]
     day_totals: Mapping[date, int] | None
+    story_days: Mapping[str, Mapping[date, mentions.StoryDay]]
 
 
 class Matches:
@@ -113,7 +118,7 @@ def _signals(scenario: Scenario, indicator: Indicator, known: _Known, at: dateti
         return claim_signals(indicator, [c for c in known.claims if matches(indicator, c)], at)
     if indicator.kind is IndicatorKind.MENTIONS:
         return mentions.mention_signals(scenario, indicator, known.stories, at, known.day_totals,
-                                        lambda story: matches(indicator, story))
+                                        lambda story: matches(indicator, story), known.story_days.get(indicator.id))
     return event_signals(indicator, [o for o in known.visible if matches(indicator, o)], at)
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
 from forewarn.detect.match import claim_matches, indicator_matches
-from forewarn.detect.mentions import story_matches
+from forewarn.detect.mentions import StoryDays, story_matches
 from forewarn.detect.score import Matches, assess, lookback_days, story_days
 from forewarn.detect.surge import BASELINE_DAYS, SurgeWatch
 from forewarn.detect.types import ClaimObservation, Observation, Story, WholeRead
@@ -132,6 +132,8 @@ class _Reader:
         # with the documents per day known (the days the stream was up), stories no indicator matches change nothing
         heard = [s for s in stories if day_totals is None or _mentioned(scenario, s)] if self.story_span else []
         self.heard = _by_known_at(heard)
+        self.story_days = {i.id: StoryDays([s for s in heard if self.matches(i, s)]) for i in scenario.indicators
+                           if i.kind is IndicatorKind.MENTIONS}  # grouped as they become known, step by step
 
     def assess(self, at: datetime) -> Assessment:
         """The scenario at ``at``, from what a live cycle at ``at`` would have read."""
@@ -146,7 +148,7 @@ class _Reader:
         claims = [c for c in _known_by(self.said, at) if c.day >= first_claim]
         stories = [s for s in _known_by(self.heard, at) if s.day >= first_story]
         return assess(self.scenario, visible, at, surges, claims, stories, day_totals=self._totals(first_story, at),
-                      matches=self.matches)
+                      matches=self.matches, story_days={k: d.days(at, first_story) for k, d in self.story_days.items()})
 
     def _totals(self, first: date, at: datetime) -> dict[date, int] | None:
         """The documents per day a live cycle at ``at`` reads: those of its stories' span only."""
