@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -23,6 +23,7 @@ from forewarn.model.records import StoredEvent
 from forewarn.store import schema as t
 from forewarn.store.access import hidden_from
 from forewarn.store.queries import entity_group, event_filters, event_record, event_select
+from forewarn.store.types import as_date
 
 SNIPPET = 400  # characters of an evidence sentence shown in lists
 WINDOW_DAYS = 30  # the explorer opens on the latest 30 days
@@ -226,14 +227,6 @@ def daily_counts(engine: Engine, sc: Scope) -> list[tuple[date, int]]:
     query = (select(ev.date, func.count()).where(*sc.conditions).group_by(ev.date).order_by(ev.date))
     with engine.connect() as conn:
         return [(as_date(r[0]), int(r[1])) for r in conn.execute(query)]
-
-
-def as_date(value: Any) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
 
 
 def window(engine: Engine, sc: Scope, days: int = WINDOW_DAYS) -> tuple[date, date] | None:

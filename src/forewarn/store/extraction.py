@@ -82,12 +82,12 @@ class ExtractionWrites(StoreCore):
 
     def _clear_results(self, conn: Connection, doc_ids: list[str]) -> set[date]:
         """Remove what an earlier extraction stored for these documents; the dates of the events removed."""
-        days = {d for chunk in chunks(doc_ids) for d in conn.execute(
-            select(t.events.c.date).where(t.events.c.document_id.in_(chunk)).distinct()).scalars()}
-        for table in (t.mentions, t.places, t.events, t.claims):
+        for table in (t.mentions, t.places, t.claims):
             for chunk in chunks(doc_ids):
                 conn.execute(table.delete().where(table.c.document_id.in_(chunk)))
-        return days
+        ev = t.events.c
+        return {d for chunk in chunks(doc_ids)
+                for d in conn.execute(t.events.delete().where(ev.document_id.in_(chunk)).returning(ev.date)).scalars()}
 
     def _save_entities(self, conn: Connection, entities: dict[str, Entity],
                        now: datetime) -> dict[str, tuple[str | None, str | None]]:

@@ -28,6 +28,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from forewarn.store import schema as t
 from forewarn.store.core import among, chunks
 from forewarn.store.engine import DOING, WRITE
+from forewarn.store.types import as_date
 
 Kind = Literal["events", "documents"]
 Hit = tuple[str, date]  # an item's id, its day
@@ -75,9 +76,9 @@ def _stale(conn: Connection, key: str, kind: Kind, first: date, last: date) -> d
     """The days from ``first`` to ``last`` whose generation is not the one ``key`` was tested at, with the
     current generation (0: never written since the marks began)."""
     dm, mm = t.day_marks.c, t.match_marks.c
-    now = {_day(d): g for d, g in conn.execute(select(dm.day, dm.generation).where(
+    now = {as_date(d): g for d, g in conn.execute(select(dm.day, dm.generation).where(
         dm.kind == kind, dm.day >= first, dm.day <= last))}
-    seen = {_day(d): g for d, g in conn.execute(select(mm.day, mm.generation).where(
+    seen = {as_date(d): g for d, g in conn.execute(select(mm.day, mm.generation).where(
         mm.key == key, mm.day >= first, mm.day <= last))}
     days = (first + timedelta(days=i) for i in range((last - first).days + 1))
     return {d: now.get(d, 0) for d in days if seen.get(d) != now.get(d, 0)}
@@ -99,7 +100,4 @@ def _replace(conn: Connection, key: str, stale: dict[date, int], found: list[Hit
                                              set_={"generation": marks.excluded.generation}),
                  [{"key": key, "day": d, "generation": g} for d, g in stale.items()])
 
-
-def _day(value: object) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 

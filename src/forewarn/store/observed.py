@@ -20,6 +20,7 @@ from forewarn.model.query import EventQuery
 from forewarn.model.records import StoredEvent, SurgeRow
 from forewarn.store import schema as t
 from forewarn.store.queries import event_filters, event_record, event_select
+from forewarn.store.types import as_date
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +101,7 @@ def first_known_day(engine: Engine, query: EventQuery, known: Known) -> date | N
 
 
 def _earliest(found: Iterable[Any]) -> date | None:
-    days = [d if isinstance(d, date) else date.fromisoformat(str(d)[:10]) for d in found if d is not None]
+    days = [as_date(d) for d in found if d is not None]
     return min(days, default=None)
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from forewarn.store import schema as t
 from forewarn.store.core import StoreCore, among
 from forewarn.store.matched import hits
+from forewarn.store.types import as_date
 
 READ = 2000  # rows fetched at a time
 
@@ -66,7 +67,7 @@ class StoryReads(StoreCore):
         day = _utc_day(self.dialect, func.coalesce(d.published_at, d.ingested_at)).label("day")
         q = select(day, func.count()).where(_known_between(since, until)).group_by(day)
         with self.engine.connect() as conn:
-            return {_as_date(known): n for known, n in conn.execute(q)}
+            return {as_date(known): n for known, n in conn.execute(q)}
 
     def story_tags(self, document_ids: Collection[str], *, places: bool = True, entities: bool = True
                    ) -> dict[str, StoryTags]:
@@ -89,10 +90,6 @@ class StoryReads(StoreCore):
 def _utc_day(dialect: str, at: Any) -> Any:
     """The UTC day of a stored time, in SQL (SQLite keeps times as UTC text)."""
     return cast(func.timezone("UTC", at), Date) if dialect == "postgresql" else func.substr(at, 1, 10)
-
-
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def _known_between(since: datetime, until: datetime) -> ColumnElement[bool]:

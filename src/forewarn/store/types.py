@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+
+
+def as_date(value: Any) -> date:
+    """A day as SQL gives it back: a date, a datetime, or text beginning "YYYY-MM-DD" (SQLite's untyped results)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
 
 
 class UTCDateTime(TypeDecorator[datetime]):
