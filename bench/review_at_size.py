@@ -70,6 +70,7 @@ def forget(ws: Workspace) -> None:
     """Drop the text matches the store remembers: the first review of each scenario tests its days again."""
     with ws.store.engine.begin() as conn:
         conn.execute(t.match_hits.delete())
+        conn.execute(t.match_days.delete())
         conn.execute(t.match_marks.delete())
 
 

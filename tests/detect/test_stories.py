@@ -3,18 +3,20 @@ source's grade, cluster, day, places and entities; and the documents per day (to
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, date, datetime
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from detect_helpers import scenario
 
 from forewarn.app import Workspace
 from forewarn.detect import stories as stories_module
-from forewarn.detect.mentions import story_pattern
-from forewarn.detect.stories import documents_per_day, read_stories
-from forewarn.model import Indicator, IndicatorKind, Reliability
+from forewarn.detect.mentions import StoryDays, mention_signals, story_matches, story_pattern
+from forewarn.detect.stories import count_stories, documents_per_day, read_stories
+from forewarn.model import Indicator, IndicatorKind, Region, Reliability
 from forewarn.model.extraction import (
     Entity,
     EntityKind,
@@ -130,3 +132,63 @@ def test_which_documents_matched_is_remembered_and_a_new_one_on_an_old_day_is_re
     again = read_stories(ws.store, since=date(2024, 8, 1), until=UNTIL, patterns=patterns)
     assert tested[1] == {date(2024, 8, 3)}
     assert [s.title for s in again] == ["g1", "g5"] and [s.title for s in first] == ["g1"]
+
+
+ATTENTION = Indicator(id="attention", name="attention", kind=IndicatorKind.MENTIONS, weight=2.0, half_life_days=5.0,
+                      query=("mutin*", "bunt*", "прорыв*", "harvest"), min_stories=1, highest_in_days=3,
+                      in_region=False)
+KURSK = scenario(ATTENTION, replace(ATTENTION, id="in-kursk", in_region=True),
+                 region=Region(admin1=("RUS:Kursk Oblast",)))
+SINCE = date(2024, 8, 1)
+
+
+def every_time() -> list[datetime]:
+    """Each six hours from the span's first midnight to UNTIL, and UNTIL."""
+    first = datetime(2024, 8, 1, tzinfo=UTC)
+    return [*(first + timedelta(hours=6 * n) for n in range(int((UNTIL - first) / timedelta(hours=6)) + 1)), UNTIL]
+
+
+def by_day(days: Mapping[date, Any]) -> dict[date, tuple[int, int, list[str]]]:
+    return {d: (v.count, v.source_count, sorted(s.document_id for s in v.stories)) for d, v in days.items()}
+
+
+@pytest.mark.parametrize("before", [False, True])
+def test_stories_counted_by_the_store_are_the_stories_read(
+        db_url: str, make_workspace: Callable[..., Workspace], tmp_path: Path, before: bool) -> None:
+    """At every time of the span, the days the store counts (whole days as one row, the day under way from its
+    documents known by then) are the days of the stories read one by one, with the same counts, the same stories
+    and the same signals."""
+    ws = make_workspace(db_url)
+    seed(ws, tmp_path)
+    read = read_stories(ws.store, since=SINCE, until=UNTIL, patterns=[story_pattern(ATTENTION)])
+    counted = count_stories(ws.store, [(KURSK, i) for i in KURSK.indicators], since=SINCE, until=UNTIL)
+    totals = documents_per_day(ws.store, since=SINCE, until=UNTIL)
+    signalled = 0
+    for indicator in KURSK.indicators:
+        grouped = StoryDays([s for s in read if story_matches(KURSK, indicator, s)])
+        for at in every_time():
+            first = at.date() - timedelta(days=6)
+            mine, theirs = counted[(KURSK.id, indicator.id)].days(at, first, before=before), grouped.days(
+                at, first, before=before)
+            assert by_day(mine) == by_day(theirs), (indicator.id, at)
+            signals = mention_signals(KURSK, indicator, [], at, totals, days=mine)
+            assert signals == mention_signals(KURSK, indicator, [], at, totals, days=theirs)
+            signalled += len(signals)
+    assert signalled > 0  # the 5th's two stories from two sources beat the three days before them
+    assert by_day(counted[(KURSK.id, "in-kursk")].days(UNTIL)) == {date(2024, 8, 1): (1, 1, [read[0].document_id])}
+
+
+def test_a_new_extraction_of_a_document_counts_it_again(
+        db_url: str, make_workspace: Callable[..., Workspace], tmp_path: Path) -> None:
+    """Whether a story names the region is remembered with the match; extracting the document again (its places
+    gone) marks its day changed, and the next count leaves it out."""
+    ws = make_workspace(db_url)
+    ids = seed(ws, tmp_path)
+
+    def in_kursk() -> dict[date, tuple[int, int]]:
+        days = count_stories(ws.store, [(KURSK, KURSK.indicators[1])], since=SINCE, until=UNTIL)[(KURSK.id, "in-kursk")]
+        return {d: (v.count, v.source_count) for d, v in days.days(UNTIL).items()}
+
+    assert in_kursk() == {date(2024, 8, 1): (1, 1)}
+    ws.store.save_extractions([Extraction(ids["g1"], "test 2")], UNTIL)
+    assert in_kursk() == {}

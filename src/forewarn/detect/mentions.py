@@ -34,7 +34,7 @@ from datetime import date, datetime, timedelta
 
 from forewarn.detect.match import keyword_pattern, names_place_in, text_matches
 from forewarn.detect.surge import MIN_BASELINE_DAYS, Tail, tail_probability
-from forewarn.detect.types import Story
+from forewarn.detect.types import DayOfStories, Story
 from forewarn.detect.weights import EXPIRED, decay, rank
 from forewarn.errors import InvalidArgument
 from forewarn.model import Indicator, IndicatorKind, Scenario, Signal, SignalKind
@@ -52,6 +52,14 @@ class StoryDay:
     sources: set[str] = field(default_factory=set)
     stories: list[Story] = field(default_factory=list)
 
+    @property
+    def count(self) -> int:
+        return len(self.clusters)
+
+    @property
+    def source_count(self) -> int:
+        return len(self.sources)
+
     def add(self, s: Story) -> None:
         self.clusters.add(s.cluster_id)
         self.sources.add(s.source_id or f"document:{s.document_id}")
@@ -61,8 +69,7 @@ class StoryDay:
 class StoryDays:
     """An indicator's matching stories grouped by day as they become known: what :func:`mention_signals` groups from
     the stories known at each of a rising series of times (a replay's steps), each call adding only the stories
-    that became known since the last. ``days(at, first)``: the groups of the stories known at ``at``, of the days
-    from ``first`` to ``at``'s date."""
+    that became known since the last (a :class:`~forewarn.detect.types.StoryCounts` of stories in hand)."""
 
     def __init__(self, stories: Sequence[Story]) -> None:
         self._stories = sorted(stories, key=lambda s: s.known_at)
@@ -70,15 +77,19 @@ class StoryDays:
         self._days: dict[date, StoryDay] = {}
         self._at: datetime | None = None
 
-    def days(self, at: datetime, first: date) -> dict[date, StoryDay]:
+    def days(self, at: datetime, first: date | None = None, *, before: bool = False) -> dict[date, StoryDay]:
         if self._at is not None and at < self._at:
             raise InvalidArgument("story days move forward in time only", hint="start a new StoryDays")
         self._at = at
-        while self._next < len(self._stories) and self._stories[self._next].known_at <= at:
+        while self._next < len(self._stories) and _known(self._stories[self._next], at, before):
             story = self._stories[self._next]
             self._days.setdefault(story.day, StoryDay()).add(story)
             self._next += 1
-        return {d: v for d, v in self._days.items() if first <= d <= at.date()}
+        return {d: v for d, v in self._days.items() if (first is None or first <= d) and d <= at.date()}
+
+
+def _known(story: Story, at: datetime, before: bool) -> bool:
+    return story.known_at < at if before else story.known_at <= at
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,13 +114,14 @@ def story_matches(scenario: Scenario, indicator: Indicator, story: Story) -> boo
 
 def mention_signals(scenario: Scenario, indicator: Indicator, stories: Sequence[Story], at: datetime,
                     day_totals: Mapping[date, int] | None = None, matches: Callable[[Story], bool] | None = None,
-                    days: Mapping[date, StoryDay] | None = None) -> list[Signal]:
+                    days: Mapping[date, DayOfStories] | None = None) -> list[Signal]:
     """One signal per signalling day up to ``at``'s date, from the stories known at ``at``; before saturation,
     expired ones dropped. ``day_totals`` are the documents (matching or not) per day (see
     :func:`forewarn.detect.stories.documents_per_day`): the days the stream was up. Without them, the days on which
     any of ``stories`` appeared count as up. ``matches``: which stories the indicator matches (default
-:func:`story_matches`); ``days``: the matching stories known at ``at`` already grouped by day (:class:`StoryDays`).
-    Pure: the same arguments give the same signals."""
+:func:`story_matches`); ``days``: the matching stories known at ``at`` already grouped or counted by day
+    (:class:`StoryDays`, or the store's counts), in place of ``stories``. Pure: the same arguments give the same
+    signals."""
     if at.tzinfo is None:
         raise InvalidArgument("mention times must be timezone-aware", hint="give an offset, e.g. +00:00")
     if indicator.kind is not IndicatorKind.MENTIONS:
@@ -119,6 +131,7 @@ def mention_signals(scenario: Scenario, indicator: Indicator, stories: Sequence[
     if days is None:
         matching = matches or (lambda story: story_matches(scenario, indicator, story))
         days = _by_day(s for s in known if matching(s))
+    active |= {d for d, v in days.items() if v.count and d <= at.date()}
     found = (_signal(indicator, f, days[f.day], at) for f in _findings(indicator, days, active))
     return [s for s in found if s.decay >= EXPIRED]
 
@@ -137,14 +150,14 @@ def _by_day(stories: Iterable[Story]) -> dict[date, StoryDay]:
     return days
 
 
-def _findings(indicator: Indicator, days: Mapping[date, StoryDay], active: Collection[date]) -> list[_Finding]:
+def _findings(indicator: Indicator, days: Mapping[date, DayOfStories], active: Collection[date]) -> list[_Finding]:
     """The signalling days, oldest first; days unusual against their baseline leave later baselines."""
-    counts = {d: len(v.clusters) for d, v in days.items()}
+    counts = {d: v.count for d, v in days.items()}
     first = min(active, default=date.max)
     unusual: set[date] = set()
     found = []
     for day in sorted(d for d, v in days.items() if counts[d] >= indicator.min_stories
-                      and len(v.sources) >= MIN_SOURCES):
+                      and v.source_count >= MIN_SOURCES):
         window = [counts.get(d, 0) for d in _before(day, indicator.baseline_days) if d in active and d not in unusual]
         tail = tail_probability(counts[day], window) if len(window) >= MIN_BASELINE_DAYS else None
         if tail is not None and tail.p_value < indicator.max_p:
@@ -168,15 +181,16 @@ def _beaten_high(n: int, counts: Mapping[date, int], day: date, first: date) -> 
     return high if counts[day] > high else None
 
 
-def _signal(indicator: Indicator, finding: _Finding, day: StoryDay, at: datetime) -> Signal:
+def _signal(indicator: Indicator, finding: _Finding, day: DayOfStories, at: datetime) -> Signal:
     d = decay((at.date() - finding.day).days, indicator.half_life_days)
-    top = _top(day.stories)
+    stories = day.stories
+    top = _top(stories)
     return Signal(
         indicator_id=indicator.id, kind=SignalKind.MENTIONS, observed_on=finding.day,
-        known_at=max(s.known_at for s in day.stories), source_ids=tuple(sorted({s.source_id for s in day.stories
-                                                                               if s.source_id})),
+        known_at=max(s.known_at for s in stories), source_ids=tuple(sorted({s.source_id for s in stories
+                                                                           if s.source_id})),
         reliability=top[0].reliability.value, event_ids=(),
-        document_ids=tuple(sorted({s.document_id for s in day.stories})), strength=1.0, decay=d,
+        document_ids=tuple(sorted({s.document_id for s in stories})), strength=1.0, decay=d,
         contribution=math.log(indicator.weight) * d, counted=True,
         evidence=describe_mentions(indicator, finding, day, top),
     )
@@ -190,9 +204,9 @@ def _top(stories: Sequence[Story]) -> list[Story]:
     return list(firsts.values())
 
 
-def describe_mentions(indicator: Indicator, finding: _Finding, day: StoryDay, top: Sequence[Story]) -> str:
+def describe_mentions(indicator: Indicator, finding: _Finding, day: DayOfStories, top: Sequence[Story]) -> str:
     """The line a person reads: the count, the test that found it unusual, the top stories."""
-    text = (f"{len(day.clusters)} independent stories from {len(day.sources)} sources matching "
+    text = (f"{day.count} independent stories from {day.source_count} sources matching "
             f"{_query_text(indicator)} on {finding.day.isoformat()}")
     if (t := finding.tail) is not None:
         text += f" against a baseline of {t.mean:.1f}/day (variance {t.var:.1f}); {t.test} p = {t.p_value:.2g}"

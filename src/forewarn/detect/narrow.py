@@ -85,7 +85,7 @@ def _examine(store: SqlStore, clause: EventClause, keywords: tuple[str, ...], fi
     query = EventQuery(any_of=(clause,), date_from=first, date_to=last, limit=None)
     for o in observed_events(store.engine, query):
         if o.event.date in days and keywords_found(keywords, o.evidence):
-            yield o.event.id, o.event.date
+            yield Hit(o.event.id, o.event.date)
 
 
 def narrowable(region: Region | None, found: tuple[EventClause, ...]) -> bool:

@@ -32,7 +32,7 @@ from typing import Generic, TypeVar
 
 from forewarn.detect import mentions
 from forewarn.detect.match import claim_matches, in_place, in_region, indicator_matches
-from forewarn.detect.types import ClaimObservation, Observation, Story
+from forewarn.detect.types import ClaimObservation, DayOfStories, Observation, Story
 from forewarn.detect.weights import EXPIRED, EXPIRY_HALF_LIVES, RELIABILITY_WEIGHT, decay, rank
 from forewarn.errors import InvalidArgument
 from forewarn.model import Assessment, Indicator, IndicatorKind, Reliability, Scenario, Signal, SignalKind, Surge
@@ -47,12 +47,12 @@ T = TypeVar("T")
 def assess(scenario: Scenario, observations: Sequence[Observation], at: datetime, surges: Sequence[Surge] = (),
            claims: Sequence[ClaimObservation] = (), stories: Sequence[Story] = (), *,
            day_totals: Mapping[date, int] | None = None, matches: Matches | None = None,
-           story_days: Mapping[str, Mapping[date, mentions.StoryDay]] | None = None) -> Assessment:
+           story_days: Mapping[str, Mapping[date, DayOfStories]] | None = None) -> Assessment:
     """The scenario's probability at ``at`` with every signal's contribution (sorted, largest first).
     ``day_totals``: the documents per day of the stories' span (the days the stream was up), for mentions;
     ``matches``: which indicator each item matches, remembered across calls (a replay's steps); ``story_days``: by
     mentions indicator id, the stories it matches among ``stories`` known at ``at``, grouped by day already
-    (a replay's :class:`~forewarn.detect.mentions.StoryDays`)."""
+    (a replay's :class:`~forewarn.detect.mentions.StoryDays`, or the store's counts)."""
     if at.tzinfo is None:
         raise InvalidArgument("assessment times must be timezone-aware", hint="give an offset, e.g. +00:00")
     known = _Known(visible=[o for o in observations if o.known_at <= at and o.event.date <= at.date()],
@@ -81,7 +81,7 @@ class _Known:
     claims: Sequence[ClaimObservation]
     stories: Sequence[Story]
     day_totals: Mapping[date, int] | None
-    story_days: Mapping[str, Mapping[date, mentions.StoryDay]]
+    story_days: Mapping[str, Mapping[date, DayOfStories]]
 
 
 class Matches:

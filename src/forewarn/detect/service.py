@@ -25,7 +25,7 @@ from forewarn.detect.scenarios import (
     read_text,
 )
 from forewarn.detect.score import assess, coded_indicators, lookback_days, story_days, surge_matches
-from forewarn.detect.stories import documents_per_day, read_stories
+from forewarn.detect.stories import count_stories, documents_per_day, read_stories
 from forewarn.detect.surge import BASELINE_DAYS, find_surges
 from forewarn.detect.types import (
     ClaimObservation,
@@ -94,10 +94,11 @@ def _window(scenario: Scenario, end: datetime) -> tuple[date, Region | None, tup
 
 
 def claims_and_stories(store: SqlStore, scenarios: Sequence[Scenario], until: datetime, *,
-                       start: datetime | None = None, everything: bool = False) -> Heard:
+                       start: datetime | None = None, everything: bool = False, counted: bool = True) -> Heard:
     """One read of the claims and one of the stories that ``scenarios`` need at ``until`` (the widest window
     any of them needs), or at every time from ``start`` to ``until`` (a replay's); claims however old with
-    ``everything``."""
+    ``everything``. With ``counted`` the stories are counted per day by the store (:func:`count_stories`), not
+    read."""
     first = start or until
     claiming = [s for s in scenarios if _has(s, IndicatorKind.CLAIM)]
     claims: list[ClaimObservation] = []
@@ -108,9 +109,13 @@ def claims_and_stories(store: SqlStore, scenarios: Sequence[Scenario], until: da
     if not mentions:
         return Heard(claims)
     since_day = min(_stories_since(s, first) for s in scenarios if _has(s, IndicatorKind.MENTIONS))
+    totals = documents_per_day(store, since=since_day, until=until)
+    if counted:
+        wanted = [(s, i) for s in scenarios for i in s.indicators if i.kind is IndicatorKind.MENTIONS]
+        return Heard(claims, (), totals, count_stories(store, wanted, since=since_day, until=until))
     stories = read_stories(store, since=since_day, until=until, patterns=_unique([story_pattern(i) for i in mentions]),
                            places=any(i.in_region for i in mentions), entities=any(i.entities for i in mentions))
-    return Heard(claims, stories, documents_per_day(store, since=since_day, until=until))
+    return Heard(claims, stories, totals)
 
 
 def claim_clauses(scenarios: Sequence[Scenario]) -> tuple[ClaimClause, ...] | None:
@@ -152,9 +157,11 @@ def assess_scenarios(store: SqlStore, scenarios: Sequence[Scenario], at: datetim
                  and (region is None or in_region(region, o.event))]
         claims_since, stories_since = _claims_since(scenario, at), _stories_since(scenario, at)
         totals = None if said.day_totals is None else {d: n for d, n in said.day_totals.items() if d >= stories_since}
+        counts = {i: c.days(at, stories_since) for i, c in said.counts(scenario).items()}
         result.append(assess(scenario, found, at, _surges(scenario, found, at),  # each from its own windows only
                              claims=[c for c in said.claims if c.day >= claims_since],
-                             stories=[s for s in said.stories if s.day >= stories_since], day_totals=totals))
+                             stories=[s for s in said.stories if s.day >= stories_since], day_totals=totals,
+                             story_days=counts))
     return result
 
 
@@ -163,7 +170,7 @@ def test_scenario(store: SqlStore, scenario: Scenario, at: datetime) -> Scenario
     stories of its mentions indicators over their window, and the signals the indicators make at ``at``."""
     found = scenario_observations(store, scenario, until=at, now=at, everything=True)
     surges = _surges(scenario, found, at)
-    said = claims_and_stories(store, [scenario], at, everything=True)
+    said = claims_and_stories(store, [scenario], at, everything=True, counted=False)
     assessment = assess(scenario, found, at, surges, said.claims, said.stories, day_totals=said.day_totals)
     tests = []
     for indicator in scenario.indicators:

@@ -4,7 +4,7 @@ scenario test returns."""
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
@@ -83,14 +83,44 @@ class Story:
     entities: frozenset[str] = frozenset()
 
 
+class DayOfStories(Protocol):
+    """One day's stories matching a mentions indicator: how many independent ones (duplicate clusters), from how
+    many sources, and the stories themselves (a signal's evidence; read from the store only when asked)."""
+
+    @property
+    def count(self) -> int: ...
+
+    @property
+    def source_count(self) -> int: ...
+
+    @property
+    def stories(self) -> Sequence[Story]: ...
+
+
+class StoryCounts(Protocol):
+    """A mentions indicator's matching stories by day, as known at any time of a period: ``days(at, first)`` the
+    days from ``first`` (all, when None) to ``at``'s date, with the stories known by ``at`` (before it, with
+    ``before``). Times asked rise (a replay's steps)."""
+
+    def days(self, at: datetime, first: date | None = None, *, before: bool = False) -> Mapping[date, DayOfStories]:
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Heard:
     """The claims and stories scenarios read, and the documents per day over the stories' span (the days the
-    stream was up: see :func:`forewarn.detect.mentions.mention_signals`)."""
+    stream was up: see :func:`forewarn.detect.mentions.mention_signals`). ``counted``: by scenario id and mentions
+    indicator id, the indicator's stories counted per day by the store, instead of read one by one into
+    ``stories``."""
 
     claims: Sequence[ClaimObservation] = ()
     stories: Sequence[Story] = ()
     day_totals: Mapping[date, int] | None = None
+    counted: Mapping[tuple[str, str], StoryCounts] = field(default_factory=dict)
+
+    def counts(self, scenario: Scenario) -> dict[str, StoryCounts]:
+        """The stories counted for ``scenario``'s mentions indicators, by indicator id."""
+        return {i: c for (s, i), c in self.counted.items() if s == scenario.id}
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,7 +54,7 @@ class ReviewDesk:
         observations, whole = self._read(scenario, start, end)
         series = replay(scenario, observations, start, end, delta, warnings=self._warnings(scenario_id),
                         claims=said.claims, stories=said.stories, day_totals=said.day_totals, step_reason=why,
-                        whole=whole)
+                        whole=whole, counted=said.counts(scenario))
         if not self.access().restricted:
             return series
         standing = [o for o in observations if o.known_at <= end and o.shown_at(end)]
@@ -87,10 +87,11 @@ class ReviewDesk:
         if with_replay:
             delta, why = self.step_of(scenario_id, start, event_at, step)
             series = replay(scenario, observations, start, event_at, delta, warnings=warnings, claims=said.claims,
-                            stories=said.stories, day_totals=said.day_totals, step_reason=why, whole=whole)
+                            stories=said.stories, day_totals=said.day_totals, step_reason=why, whole=whole,
+                            counted=said.counts(scenario))
         pm = postmortem(scenario, event_at, observations, warnings, histories, self.count_documents(start, event_at),
                         at or self.clock(), margin_days=margin, series=series, claims=said.claims,
-                        stories=said.stories, day_totals=said.day_totals, whole=whole)
+                        stories=said.stories, day_totals=said.day_totals, whole=whole, counted=said.counts(scenario))
         if self.access().restricted:
             pm = self._shown(pm, [o for o in observations if start <= o.known_at < event_at and o.shown_at(event_at)])
         if self.judgments is None:

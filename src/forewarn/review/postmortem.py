@@ -18,7 +18,7 @@ from forewarn.detect.match import claim_matches, indicator_matches
 from forewarn.detect.score import assess, claim_text, coded_indicators
 from forewarn.detect.shown import hidden_text
 from forewarn.detect.surge import find_surges
-from forewarn.detect.types import ClaimObservation, Observation, Story, WholeRead
+from forewarn.detect.types import ClaimObservation, Heard, Observation, Story, StoryCounts, WholeRead
 from forewarn.model import (
     IndicatorKind,
     LedgerEntry,
@@ -124,17 +124,18 @@ def postmortem(scenario: Scenario, event: date | datetime, observations: Sequenc
                documents_in_window: int, at: datetime, *, margin_days: int = MARGIN_DAYS,
                series: ReplaySeries | None = None, claims: Sequence[ClaimObservation] = (),
                stories: Sequence[Story] = (), day_totals: Mapping[date, int] | None = None,
-               whole: WholeRead | None = None) -> PostMortem:
+               whole: WholeRead | None = None, counted: Mapping[str, StoryCounts] | None = None) -> PostMortem:
     """The post-mortem of ``scenario`` for an event at ``event`` (a date: midnight UTC).
 
     ``warnings``: the scenario's stored warnings (others and those raised after the event are
-    left out); ``histories``: each warning's ledger entries by warning id; ``claims``, ``stories`` and ``whole``
-    as a replay takes them (``day_totals``: documents per day, for mentions indicators)."""
+    left out); ``histories``: each warning's ledger entries by warning id; ``claims``, ``stories``, ``whole`` and
+    ``counted`` as a replay takes them (``day_totals``: documents per day, for mentions indicators)."""
     start, event_at = window(scenario, event, margin_days)
     visible = [o for o in observations if start <= o.known_at < event_at and o.shown_at(event_at)]
     said = [c for c in claims if start <= c.known_at < event_at]
-    signals = _signals(scenario, visible, said, [s for s in stories if s.known_at < event_at], day_totals,
-                       (start, event_at), whole)
+    heard = Heard(stories=[s for s in stories if s.known_at < event_at], day_totals=day_totals,
+                  counted={(scenario.id, i): c for i, c in (counted or {}).items()})
+    signals = _signals(scenario, visible, said, heard, (start, event_at), whole)
     collected = whole.count(event_at, before=True, since=start) if whole else len(visible)
     ours = sorted((w for w in warnings if w.scenario_id == scenario.id and w.raised_at < event_at),
                   key=lambda w: (w.raised_at, w.id))
@@ -148,12 +149,12 @@ def postmortem(scenario: Scenario, event: date | datetime, observations: Sequenc
     )
 
 
-def _signals(scenario: Scenario, visible: Sequence[Observation], claims: Sequence[ClaimObservation],
-             stories: Sequence[Story], day_totals: Mapping[date, int] | None, period: tuple[datetime, datetime],
-             whole: WholeRead | None) -> tuple[SignalSeen, ...]:
-    """The signals seen in ``period`` (its start, the event), from the observations, claims and stories visible
-    then; with ``whole`` (only those an indicator can match were read), surges count its rows too, begin where its
-    record begins, and read the observations of their events from it."""
+def _signals(scenario: Scenario, visible: Sequence[Observation], claims: Sequence[ClaimObservation], heard: Heard,
+             period: tuple[datetime, datetime], whole: WholeRead | None) -> tuple[SignalSeen, ...]:
+    """The signals seen in ``period`` (its start, the event), from the observations, claims and stories (those
+    known before the event; the counted ones as known before it) visible then; with ``whole`` (only those an
+    indicator can match were read), surges count its rows too, begin where its record begins, and read the
+    observations of their events from it."""
     start, event_at = period
     found = [_seen(o, ids) for o in visible if (ids := _matching(scenario, o))]
     found += [_said(c, ids) for c in claims if (ids := _claims(scenario, c))]
@@ -163,7 +164,9 @@ def _signals(scenario: Scenario, visible: Sequence[Observation], claims: Sequenc
         rows = [r for r in whole.rows if start <= r.known_at < event_at] if whole else []
         surges = find_surges(visible, event_at, region=region, start=begins, rows=rows)
         counted = _with_members(visible, surges, whole, period)
-        assessment = assess(scenario, counted, event_at, surges, stories=stories, day_totals=day_totals)
+        story_days = {i: c.days(event_at, before=True) for i, c in heard.counts(scenario).items()}
+        assessment = assess(scenario, counted, event_at, surges, stories=heard.stories, day_totals=heard.day_totals,
+                            story_days=story_days)
         found += [SignalSeen((s.indicator_id,), s.kind, s.known_at, s.observed_on, s.event_ids, s.document_ids,
                              s.source_ids, s.reliability, s.evidence)
                   for s in assessment.signals if s.kind in (SignalKind.SURGE, SignalKind.MENTIONS)

@@ -26,7 +26,7 @@ from forewarn.detect.match import claim_matches, indicator_matches
 from forewarn.detect.mentions import StoryDays, story_matches
 from forewarn.detect.score import Matches, assess, lookback_days, story_days
 from forewarn.detect.surge import BASELINE_DAYS, SurgeWatch
-from forewarn.detect.types import ClaimObservation, Observation, Story, WholeRead
+from forewarn.detect.types import ClaimObservation, Observation, Story, StoryCounts, WholeRead
 from forewarn.errors import InvalidArgument
 from forewarn.model import Assessment, IndicatorKind, Scenario, Surge, Threshold, WarningRecord
 from forewarn.review.steps import format_step, parse_step
@@ -86,16 +86,18 @@ class ReplaySeries:
 def replay(scenario: Scenario, observations: Sequence[Observation], start: datetime, end: datetime,
            step: timedelta | str = "1d", *, warnings: Sequence[WarningRecord] = (),
            claims: Sequence[ClaimObservation] = (), stories: Sequence[Story] = (),
-           day_totals: Mapping[date, int] | None = None, step_reason: str = "", whole: WholeRead | None = None
-           ) -> ReplaySeries:
+           day_totals: Mapping[date, int] | None = None, step_reason: str = "", whole: WholeRead | None = None,
+           counted: Mapping[str, StoryCounts] | None = None) -> ReplaySeries:
     """The scenario assessed at ``start``, ``start + step``, … up to ``end`` inclusive, each time
     from the observations (in the order the live read gives them: event date, then id), claims and stories
     known by that time (``day_totals``: documents per day, for mentions indicators). ``warnings`` ride along
     for charts; ``step_reason`` says why this step. ``whole``: the observations are those an indicator can match
-    of a read, and ``whole`` answers for all of it (:mod:`forewarn.detect.narrow`)."""
+    of a read, and ``whole`` answers for all of it (:mod:`forewarn.detect.narrow`). ``counted``: by mentions
+    indicator id, its stories as the store counts them (:func:`forewarn.detect.stories.count_stories`), in place of
+    those among ``stories``."""
     delta = parse_step(step) if isinstance(step, str) else step
     times = step_times(start, end, delta)
-    reader = _Reader(scenario, observations, claims, stories, day_totals, whole)
+    reader = _Reader(scenario, observations, claims, stories, day_totals, whole, counted or {})
     rows = [_row(reader.assess(at)) for at in times]
     last = times[-1]
     return ReplaySeries(
@@ -113,7 +115,8 @@ class _Reader:
     observations (in the same order), claims, stories and documents per day, and the same surges."""
 
     def __init__(self, scenario: Scenario, observations: Sequence[Observation], claims: Sequence[ClaimObservation],
-                 stories: Sequence[Story], day_totals: Mapping[date, int] | None, whole: WholeRead | None) -> None:
+                 stories: Sequence[Story], day_totals: Mapping[date, int] | None, whole: WholeRead | None,
+                 counted: Mapping[str, StoryCounts]) -> None:
         self.scenario, self.day_totals = scenario, day_totals
         self.matches = Matches(scenario)  # every step asks about the same items
         self.surging = any(i.kind is IndicatorKind.SURGE for i in scenario.indicators)
@@ -132,8 +135,9 @@ class _Reader:
         # with the documents per day known (the days the stream was up), stories no indicator matches change nothing
         heard = [s for s in stories if day_totals is None or _mentioned(scenario, s)] if self.story_span else []
         self.heard = _by_known_at(heard)
-        self.story_days = {i.id: StoryDays([s for s in heard if self.matches(i, s)]) for i in scenario.indicators
-                           if i.kind is IndicatorKind.MENTIONS}  # grouped as they become known, step by step
+        self.story_days: dict[str, StoryCounts] = {  # grouped as they become known, step by step
+            i.id: counted.get(i.id) or StoryDays([s for s in heard if self.matches(i, s)]) for i in scenario.indicators
+            if i.kind is IndicatorKind.MENTIONS}
 
     def assess(self, at: datetime) -> Assessment:
         """The scenario at ``at``, from what a live cycle at ``at`` would have read."""

@@ -28,7 +28,8 @@ from forewarn.store import schema as t
 from forewarn.store.core import StoreCore, chunks
 from forewarn.store.matched import bump
 
-Facts = tuple[str | None, datetime | None, int | None]  # a document's source id, publication time, compartment
+# a document's source id, publication time, compartment, and the day (UTC) it became known (published, else ingested)
+Facts = tuple[str | None, datetime | None, int | None, date]
 
 
 class ExtractionWrites(StoreCore):
@@ -53,6 +54,7 @@ class ExtractionWrites(StoreCore):
             events = [row for x in xs for row in _event_rows(x, facts[x.document_id], parts, now)]
             self._insert(conn, t.events, events)
             bump(conn, "events", {*cleared, *(row["date"] for row in events)})
+            bump(conn, "documents", {facts[x.document_id][3] for x in xs})  # the places and entities they name
 
     def record_extraction_failure(self, document_id: str, extractor: str, error: str, now: datetime) -> None:
         """Mark a document's latest extraction as failed (it is then listed for a retry). What an
@@ -62,12 +64,13 @@ class ExtractionWrites(StoreCore):
             self._upsert_status(conn, [_status_row(document_id, extractor, "failed", error, now, ExtractionCounts())])
 
     def _document_facts(self, conn: Connection, doc_ids: list[str]) -> dict[str, Facts]:
-        """(source id, publication time, compartment) of each document; every one must exist."""
+        """(source id, publication time, compartment, day known) of each document; every one must exist."""
         d = t.documents.c
         found: dict[str, Facts] = {}
         for chunk in chunks(doc_ids):
-            for r in conn.execute(select(d.id, d.source_id, d.published_at, d.compartment).where(d.id.in_(chunk))):
-                found[r.id] = (r.source_id, r.published_at, r.compartment)
+            q = select(d.id, d.source_id, d.published_at, d.ingested_at, d.compartment).where(d.id.in_(chunk))
+            for r in conn.execute(q):
+                found[r.id] = (r.source_id, r.published_at, r.compartment, (r.published_at or r.ingested_at).date())
         missing = [i for i in doc_ids if i not in found]
         if missing:
             more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""

@@ -812,3 +812,11 @@ match_hits = Table(  # the items (event or document ids) a pattern matched, on t
     Column("day", Date, nullable=False),
     Index("ix_match_hits_key_day", "key", "day"),
 )
+
+match_days = Table(  # documents: per day, the independent stories (clusters) and the sources among the hits (0025)
+    "match_days", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("clusters", Integer, nullable=False),
+    Column("sources", Integer, nullable=False),
+)

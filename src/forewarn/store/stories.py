@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, and_, cast, func, or_, select
+from sqlalchemy import Date, String, and_, cast, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from forewarn.store import schema as t
@@ -49,13 +49,16 @@ class StoryTags:
 
 class StoryReads(StoreCore):
     def story_texts(self, *, since: datetime, until: datetime, keep: Callable[[str, str | None, str], bool],
-                    matched: str | None = None) -> list[StoryText]:
-        """The documents known in [``since``, ``until``] for which ``keep(id, title, text)`` is true, oldest
-        first; only among those a remembered text match found (:mod:`forewarn.store.matched`'s key) when given."""
+                    matched: str | None = None, before: bool = False, words: bool = True) -> list[StoryText]:
+        """The documents known in [``since``, ``until``] (before ``until`` with ``before``) for which ``keep(id,
+        title, text)`` is true, oldest first; only among those a remembered text match found
+        (:mod:`forewarn.store.matched`'s key) when given. Without ``words``, titles and texts are not read (each
+        comes back empty)."""
         d = t.documents.c
         among_hits = [d.id.in_(hits(matched))] if matched is not None else []
-        q = (select(d.id, d.source_id, d.cluster_id, d.published_at, d.ingested_at, d.title, d.text)
-             .where(_known_between(since, until), *among_hits).order_by(d.published_at, d.id)
+        title, text = (d.title, d.text) if words else (literal(None, String).label("title"), literal("").label("text"))
+        q = (select(d.id, d.source_id, d.cluster_id, d.published_at, d.ingested_at, title, text)
+             .where(_known_between(since, until, before), *among_hits).order_by(d.published_at, d.id)
              .execution_options(yield_per=READ))
         with self.engine.connect() as conn:
             return [StoryText(r.id, r.source_id, r.cluster_id, r.published_at or r.ingested_at, r.title, r.text)
@@ -92,11 +95,15 @@ def _utc_day(dialect: str, at: Any) -> Any:
     return cast(func.timezone("UTC", at), Date) if dialect == "postgresql" else func.substr(at, 1, 10)
 
 
-def _known_between(since: datetime, until: datetime) -> ColumnElement[bool]:
-    """Published in [since, until], or undated and ingested then (the published_at index serves the first)."""
+def _known_between(since: datetime, until: datetime, before: bool = False) -> ColumnElement[bool]:
+    """Published in [since, until] ([since, until) with ``before``), or undated and ingested then (the published_at
+    index serves the first)."""
     d = t.documents.c
-    return or_(d.published_at.between(since, until),
-               and_(d.published_at.is_(None), d.ingested_at.between(since, until)))
+
+    def within(at: Any) -> ColumnElement[bool]:
+        return and_(at >= since, at < until) if before else at.between(since, until)
+
+    return or_(within(d.published_at), and_(d.published_at.is_(None), within(d.ingested_at)))
 
 
 def _places_of(where: ColumnElement[bool]) -> Any:
