@@ -5,9 +5,9 @@ testing every sentence and text of its period again.
 Matching is done in Python (Unicode, case-insensitive word patterns: no SQL test is exact on both backends, see
 :mod:`forewarn.store.stories`); what is remembered is its result. A day is remembered with the generation the
 write path gave it when the pattern was tested (``day_marks``: raised in the transaction that adds or removes
-that day's events, adds documents known that day, or extracts them again), so a day that has changed since is tested again, and
-only the days that changed. The generation is read before the items: a write committing in between leaves the
-day marked older than what was seen, and it is simply tested again next time.
+that day's events, adds documents known that day, or extracts them again), so a day that has changed since is
+tested again, and only the days that changed. The generation is read before the items: a write committing in
+between leaves the day marked older than what was seen, and it is simply tested again next time.
 
 For documents, each day's stories are counted as its hits are stored (``match_days``: the distinct duplicate
 clusters and sources among them), so that a review reads a day's count as one row. The hits of an events key are

@@ -42,8 +42,16 @@ def observed_events(engine: Engine, query: EventQuery, *, until: datetime | None
     q = (event_select().join(t.documents, d.id == ev.document_id)
          .add_columns(d.cluster_id.label("doc_cluster_id"), d.published_at.label("doc_published_at"),
                       d.ingested_at.label("doc_ingested_at"), evidence)
-         .where(*event_filters(query), *_known(until, known_from))
+         .where(*event_filters(query), *_known(until, None))
          .order_by(ev.date, ev.id))
+    if known_from is None or until is None:
+        yield from _observed(engine, q.where(*_known(None, known_from)))
+    else:  # by the event's copy of its document's publication time, else through the undated documents
+        found = [o for way in _known_ways(until, known_from) for o in _observed(engine, q.where(way))]
+        yield from sorted(found, key=lambda o: (o.event.date, o.event.id))
+
+
+def _observed(engine: Engine, q: Any) -> Iterator[Observed]:
     with engine.connect() as conn:
         for r in conn.execute(q).yield_per(5000):
             yield Observed(event_record(r), r.doc_cluster_id, r.doc_published_at or r.doc_ingested_at, r.evidence)
@@ -60,8 +68,7 @@ def surge_rows(engine: Engine, query: EventQuery, *, until: datetime, known_from
     parts = [q.where(*event_filters(query), *_known(until, None))]
     if known_from is not None and query.date_from is not None:
         older = replace(query, date_from=None, date_to=query.date_from - timedelta(days=1))
-        known = select(d.id).where(*_known(until, known_from)).correlate(None)  # a few weeks of documents
-        parts.append(q.where(*event_filters(older), ev.document_id.in_(known)))
+        parts += [q.where(*event_filters(older), way) for way in _known_ways(until, known_from)]
     with engine.connect() as conn:
         return [SurgeRow(r.id, r.place_country, r.place_admin1, r.type, r.date, r.cluster_id,
                          r.published_at or r.ingested_at) for part in parts for r in conn.execute(part)]
@@ -112,21 +119,36 @@ def _parts(query: EventQuery, known: Known) -> list[tuple[Any, list[ColumnElemen
     ev = t.events.c
     common = [*event_filters(query), *([ev.hypothetical.is_(False)] if known.factual else [])]
     if known.since is not None:
-        conds = [*common, _documents_known(known.since, known)]
         if known.dated_or_known is not None and known.dated_or_known[1] > known.since:  # the read's membership
-            conds.append(or_(ev.date >= known.dated_or_known[0], _documents_known(known.dated_or_known[1], known)))
-        return [(t.events, conds)]
+            common.append(or_(ev.date >= known.dated_or_known[0], _documents_known(known.dated_or_known[1], known)))
+        return [(t.events, [*common, way]) for way in _known_ways(known.at, known.since, before=known.before)]
     joined = t.events.join(t.documents, t.documents.c.id == ev.document_id)
     by_date = [*common, *_known(known.at, None, before=known.before)]
     if known.dated_or_known is None:
         return [(joined, by_date)]
     day, since = known.dated_or_known
-    return [(joined, [*by_date, ev.date >= day]), (t.events, [*common, ev.date < day, _documents_known(since, known)])]
+    return [(joined, [*by_date, ev.date >= day]),
+            *((t.events, [*common, ev.date < day, way]) for way in _known_ways(known.at, since, before=known.before))]
 
 
 def _documents_known(since: datetime, known: Known) -> ColumnElement[bool]:
     """The event's document was known from ``since`` to ``known.at``."""
-    return t.events.c.document_id.in_(select(t.documents.c.id).where(*_known(known.at, since, before=known.before)))
+    return or_(*_known_ways(known.at, since, before=known.before))
+
+
+def _known_ways(until: datetime, since: datetime, *, before: bool = False
+                ) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """The event's document was known from ``since`` to ``until`` (before it with ``before``), as two conditions
+    that exclude each other, each for a statement of its own: published then (on the event's copy of its
+    document's publication time, which the index of 0026 holds), or undated and ingested then (through the few
+    undated documents of the time, by their index)."""
+    ev, d = t.events.c, t.documents.c
+
+    def within(at: Any) -> ColumnElement[bool]:
+        return and_(at >= since, at < until if before else at <= until)
+
+    undated = select(d.id).where(d.published_at.is_(None), within(d.ingested_at)).correlate(None)
+    return within(ev.published_at), and_(ev.published_at.is_(None), ev.document_id.in_(undated))
 
 
 def _known(until: datetime | None, known_from: datetime | None, *, before: bool = False

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 
 from forewarn.store.types import JSONText, UTCDateTime
@@ -278,6 +279,10 @@ events = Table(
           "type", "place_country", "place_admin1", "place_name"),
     # a scenario's region (first-level regions of countries) and the explorer's place filter (0022)
     Index("ix_events_place_admin1", "place_admin1", "date", "negated", "place_country"),
+    # 0026: events by when their documents became known (a review's late reports and counts)
+    Index("ix_events_published_at", "published_at", "date", "negated", "hypothetical", "type", "place_country",
+          "place_admin1", postgresql_where=text("published_at IS NOT NULL"),
+          sqlite_where=text("published_at IS NOT NULL")),
     Index("ix_events_place_name", "place_name", "date", "negated"),
     Index("ix_events_id_compartment", "id", "compartment"),  # 0020: hidden ids among cited ones, index-only
     Index("ix_events_date_place", "date", "negated", "place_lat", "place_lon", "type", "mode", "source_id",
@@ -563,6 +568,8 @@ handover_acks = Table(  # the incoming officers' acknowledgements of a handover
 )
 
 Index("ix_documents_ingested_at", documents.c.ingested_at, documents.c.id)  # the feed's order (0014)
+Index("ix_documents_undated", documents.c.ingested_at, postgresql_where=documents.c.published_at.is_(None),
+      sqlite_where=documents.c.published_at.is_(None))  # undated documents, known when ingested (0026)
 
 
 # -- questions, blind estimates and published lines (issue 17; migration 0016) -------
