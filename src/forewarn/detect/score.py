@@ -42,6 +42,7 @@ from forewarn.model import Assessment, Indicator, IndicatorKind, Reliability, Sc
 SURGE_STRENGTH = 1.0
 
 T = TypeVar("T")
+M = TypeVar("M", Observation, ClaimObservation, Story)
 
 
 def assess(scenario: Scenario, observations: Sequence[Observation], at: datetime, surges: Sequence[Surge] = (),
@@ -100,6 +101,14 @@ class Matches:
             found = seen[id(item)] = _matches(self.scenario, indicator, item)
         return found
 
+    def among(self, indicator: Indicator, items: Sequence[M]) -> list[M]:
+        """Those of ``items`` the indicator matches, in their order: each new one tested, the others looked up
+        (a replay's step asks this of every visible item, for each indicator)."""
+        seen = self._seen.setdefault(id(indicator), {})
+        for item in [i for i in items if id(i) not in seen]:
+            seen[id(item)] = _matches(self.scenario, indicator, item)
+        return [i for i in items if seen[id(i)]]
+
 
 def _matches(scenario: Scenario, indicator: Indicator, item: Observation | ClaimObservation | Story) -> bool:
     if isinstance(item, Observation):
@@ -115,11 +124,11 @@ def _signals(scenario: Scenario, indicator: Indicator, known: _Known, at: dateti
     if indicator.kind is IndicatorKind.SURGE:
         return surge_signals(scenario, indicator, known.surges, known.visible, at)
     if indicator.kind is IndicatorKind.CLAIM:
-        return claim_signals(indicator, [c for c in known.claims if matches(indicator, c)], at)
+        return claim_signals(indicator, matches.among(indicator, known.claims), at)
     if indicator.kind is IndicatorKind.MENTIONS:
         return mentions.mention_signals(scenario, indicator, known.stories, at, known.day_totals,
                                         lambda story: matches(indicator, story), known.story_days.get(indicator.id))
-    return event_signals(indicator, [o for o in known.visible if matches(indicator, o)], at)
+    return event_signals(indicator, matches.among(indicator, known.visible), at)
 
 
 def logit(p: float) -> float:
