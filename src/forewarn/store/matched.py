@@ -23,11 +23,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from datetime import date, timedelta
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
-from sqlalchemy import Connection, Engine, Select, and_, select
+from sqlalchemy import Boolean, ColumnElement, Connection, Engine, Select, and_, any_, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from forewarn.store import schema as t
 from forewarn.store.core import among, chunks
@@ -103,6 +105,28 @@ def remember_all(engine: Engine, keys: Collection[str], kind: Kind, first: date,
 def hits(key: str) -> Select[tuple[str]]:
     """The items ``key`` matched: a subquery for ``IN``."""
     return select(t.match_hits.c.item).where(t.match_hits.c.key == key)
+
+
+class AmongHits(ColumnElement[bool]):
+    """``column`` is one of the items ``key`` matched. On PostgreSQL ``= ANY(ARRAY(…))``: the hits are read once
+    and the condition is an index condition on ``column``, so an OR of such conditions with others is a union of
+    index scans, where ``IN (subquery)`` is a filter that makes the planner read the whole table."""
+
+    inherit_cache = False  # compiled per statement: the subquery is made when compiled
+    type = Boolean()
+
+    def __init__(self, column: ColumnElement[str], key: str) -> None:
+        self.column, self.matched = column, key  # (``key`` is a column element's own name)
+
+
+@compiles(AmongHits)
+def _among_hits(element: AmongHits, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.column.in_(hits(element.matched)), **kw)
+
+
+@compiles(AmongHits, "postgresql")
+def _among_hits_pg(element: AmongHits, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.column == any_(func.array(hits(element.matched).scalar_subquery())), **kw)
 
 
 def _stale(conn: Connection, key: str, kind: Kind, first: date, last: date) -> dict[date, int]:

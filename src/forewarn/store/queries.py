@@ -19,7 +19,7 @@ from forewarn.model.records import StoredEvent, StoredParticipant, StoredPlace
 from forewarn.model.scenario import Region
 from forewarn.store import schema as t
 from forewarn.store.access import hidden_from
-from forewarn.store.matched import hits
+from forewarn.store.matched import AmongHits
 
 
 def like(text: str) -> str:
@@ -158,7 +158,7 @@ def _clause(clause: EventClause) -> ColumnElement[bool]:
     if clause.factual:
         conds.append(c.hypothetical.is_(False))
     if clause.hits is not None:
-        conds.append(c.id.in_(hits(clause.hits)))
+        conds.append(AmongHits(c.id, clause.hits))
     return and_(true(), *conds)
 
 
