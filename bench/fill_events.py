@@ -83,6 +83,7 @@ from forewarn.store import open_store
 from forewarn.store import schema as t
 from forewarn.store.core import MIGRATIONS
 from forewarn.store.ingest import document_key
+from forewarn.store.stories import count_document_days
 from forewarn.store.types import JSONText, UTCDateTime
 
 FILL_VERSION = 1  # bump when what the fill writes changes: cached files of older versions are not reused
@@ -420,6 +421,8 @@ def fill(url: str, n: int = DEFAULT_EVENTS, *, seed: int = 7, copies: int = 1,
             t0 = time.perf_counter()
             loader.create_indexes()
             progress(f"  indexes built in {time.perf_counter() - t0:.0f} s")
+        with store.engine.begin() as conn:
+            count_document_days(conn)  # what ingest counts as it goes
         _warning_layer(ws, clock, gen, rng, end, progress)
     finally:
         ws.close()

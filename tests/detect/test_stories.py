@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
+from alembic.config import Config
 from detect_helpers import scenario
 
 from forewarn.app import Workspace
@@ -27,6 +29,8 @@ from forewarn.model.extraction import (
     PlacePrecision,
     Sector,
 )
+from forewarn.store.core import MIGRATIONS
+from forewarn.store.stories import count_document_days
 
 UNTIL = datetime(2024, 8, 10, 23, 0, tzinfo=UTC)
 FILES = {  # source → file name → (date line, text)
@@ -105,6 +109,10 @@ def test_story_days_count_every_document(
     seed(ws, tmp_path)
     assert documents_per_day(ws.store, since=date(2024, 8, 1), until=UNTIL) == {
         date(2024, 8, 1): 1, date(2024, 8, 5): 2, date(2024, 8, 9): 1}
+    noon = datetime(2024, 8, 5, 12, tzinfo=UTC)  # parts of days at either end: counted from the documents
+    assert ws.store.story_days(since=noon, until=datetime(2024, 8, 9, 8, tzinfo=UTC)) == {
+        date(2024, 8, 5): 1, date(2024, 8, 9): 1}
+    assert ws.store.story_days(since=noon, until=noon + timedelta(hours=7)) == {date(2024, 8, 5): 1}
 
 
 def test_which_documents_matched_is_remembered_and_a_new_one_on_an_old_day_is_read(
@@ -192,3 +200,23 @@ def test_a_new_extraction_of_a_document_counts_it_again(
     assert in_kursk() == {date(2024, 8, 1): (1, 1)}
     ws.store.save_extractions([Extraction(ids["g1"], "test 2")], UNTIL)
     assert in_kursk() == {}
+
+
+def test_documents_per_day_are_counted_by_migration_0027_and_by_a_recount(
+        db_url: str, make_workspace: Callable[..., Workspace], tmp_path: Path) -> None:
+    """Ingest counts each day's documents as it goes; migration 0027 counts those stored before it, and a recount
+    (a store loaded other than through ingest) gives the same."""
+    ws = make_workspace(db_url)
+    seed(ws, tmp_path)
+    counted = ws.store.story_days(since=datetime(2024, 7, 1, tzinfo=UTC), until=UNTIL)
+    assert counted == {date(2024, 7, 20): 1, date(2024, 8, 1): 1, date(2024, 8, 5): 2, date(2024, 8, 9): 1}
+    with ws.store.engine.begin() as conn:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0026")
+        command.upgrade(config, "head")
+    assert ws.store.story_days(since=datetime(2024, 7, 1, tzinfo=UTC), until=UNTIL) == counted
+    with ws.store.engine.begin() as conn:
+        count_document_days(conn)
+    assert ws.store.story_days(since=datetime(2024, 7, 1, tzinfo=UTC), until=UNTIL) == counted

@@ -20,7 +20,7 @@ from forewarn.store import schema as t
 from forewarn.store.batch import Batch, Candidates
 from forewarn.store.copy import compress_fast, copy_insert
 from forewarn.store.core import StoreCore, chunks, driver_rows
-from forewarn.store.matched import bump
+from forewarn.store.matched import add_documents, bump
 from forewarn.store.runs import issue_row
 
 
@@ -70,6 +70,7 @@ class IngestWrites(StoreCore):
             self._bulk(tx, t.documents, [_document_row(d.document, d.shingles, d.signature) for d in batch.documents])
             self._bulk_values(tx, t.lsh_bands, ("band_key", "document_key"), _band_rows(batch))
             bump(tx, "documents", {known_day(d.document) for d in batch.documents})
+            add_documents(tx, Counter(known_day(d.document) for d in batch.documents))
         if batch.sightings:
             self._bulk(tx, t.sightings, [_sighting_row(s.key, s.sighting) for s in batch.sightings])
         self._write_clusters(tx, batch)

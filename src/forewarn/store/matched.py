@@ -70,6 +70,17 @@ def bump(conn: Connection, kind: Kind, days: Iterable[date]) -> None:
                                            set_={"generation": t.day_marks.c.generation + 1}), rows)
 
 
+def add_documents(conn: Connection, days: Mapping[date, int]) -> None:
+    """Add to each day's count of documents known then (in the caller's ingest transaction)."""
+    rows = [{"day": d, "documents": n} for d, n in sorted(days.items()) if n]
+    if not rows:
+        return
+    ins = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(t.document_days)
+    conn.execute(ins.on_conflict_do_update(index_elements=["day"],
+                                           set_={"documents": t.document_days.c.documents + ins.excluded.documents}),
+                 rows)
+
+
 def remember(engine: Engine, key: str, kind: Kind, first: date, last: date, examine: Examine) -> None:
     """Make the hits of ``key`` cover every day from ``first`` to ``last``: the days not tested since their last
     change are handed to ``examine`` (in one call: the span from the first such day to the last, and the days

@@ -820,6 +820,12 @@ match_hits = Table(  # the items (event or document ids) a pattern matched, on t
     Index("ix_match_hits_key_day", "key", "day"),
 )
 
+document_days = Table(  # documents known (published, else ingested) per UTC day, added to as ingested (0027)
+    "document_days", metadata,
+    Column("day", Date, primary_key=True),
+    Column("documents", Integer, nullable=False),
+)
+
 match_days = Table(  # documents: per day, the independent stories (clusters) and the sources among the hits (0025)
     "match_days", metadata,
     Column("key", String(64), primary_key=True),

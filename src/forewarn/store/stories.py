@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Date, String, and_, cast, func, literal, or_, select
+from sqlalchemy import Connection, Date, String, and_, cast, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from forewarn.store import schema as t
@@ -65,10 +65,25 @@ class StoryReads(StoreCore):
                     for r in conn.execute(q) if keep(r.id, r.title, r.text)]
 
     def story_days(self, *, since: datetime, until: datetime) -> dict[date, int]:
-        """How many documents (any words) are known on each day (UTC) in [``since``, ``until``]."""
+        """How many documents (any words) are known on each day (UTC) in [``since``, ``until``]: the whole days
+        as ingest counted them (``document_days``), the parts of days at either end counted from the documents."""
+        since, until = since.astimezone(UTC), until.astimezone(UTC)
+        first = since.date() if since == _midnight(since.date()) else since.date() + timedelta(days=1)
+        last = until.date() - timedelta(days=1)
+        if last < first:
+            return self._count_days(since, until, before=False)
+        dd = t.document_days.c
+        q = select(dd.day, dd.documents).where(dd.day >= first, dd.day <= last, dd.documents > 0)
+        with self.engine.connect() as conn:
+            found = {as_date(day): n for day, n in conn.execute(q)}
+        start = self._count_days(since, _midnight(first), before=True) if since < _midnight(first) else {}
+        return start | found | self._count_days(_midnight(until.date()), until, before=False)
+
+    def _count_days(self, since: datetime, until: datetime, *, before: bool) -> dict[date, int]:
+        """:meth:`story_days` counted from the documents, in [``since``, ``until``] (before ``until``)."""
         d = t.documents.c
         day = _utc_day(self.dialect, func.coalesce(d.published_at, d.ingested_at)).label("day")
-        q = select(day, func.count()).where(_known_between(since, until)).group_by(day)
+        q = select(day, func.count()).where(_known_between(since, until, before)).group_by(day)
         with self.engine.connect() as conn:
             return {as_date(known): n for known, n in conn.execute(q)}
 
@@ -88,6 +103,20 @@ class StoryReads(StoreCore):
                     who.setdefault(r.document_id, set()).update((r.id, r.name))
         return {doc: StoryTags(frozenset(named.get(doc, ())), frozenset(who.get(doc, ())))
                 for doc in named.keys() | who.keys()}
+
+
+def count_document_days(conn: Connection) -> None:
+    """Count every stored document into ``document_days`` afresh: for a store loaded other than through ingest
+    (the bench's fill)."""
+    d = t.documents.c
+    day = _utc_day(conn.dialect.name, func.coalesce(d.published_at, d.ingested_at))
+    conn.execute(t.document_days.delete())
+    conn.execute(t.document_days.insert().from_select(["day", "documents"],
+                                                      select(day, func.count()).group_by(day)))
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=UTC)
 
 
 def _utc_day(dialect: str, at: Any) -> Any:
