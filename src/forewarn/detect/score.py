@@ -105,9 +105,7 @@ class Matches:
         """Those of ``items`` the indicator matches, in their order: each new one tested, the others looked up
         (a replay's step asks this of every visible item, for each indicator)."""
         seen = self._seen.setdefault(id(indicator), {})
-        for item in [i for i in items if id(i) not in seen]:
-            seen[id(item)] = _matches(self.scenario, indicator, item)
-        return [i for i in items if seen[id(i)]]
+        return [i for i in items if ((f := seen.get(id(i))) is None and self(indicator, i)) or f]
 
 
 def _matches(scenario: Scenario, indicator: Indicator, item: Observation | ClaimObservation | Story) -> bool:

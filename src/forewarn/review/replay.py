@@ -98,7 +98,7 @@ def replay(scenario: Scenario, observations: Sequence[Observation], start: datet
     delta = parse_step(step) if isinstance(step, str) else step
     times = step_times(start, end, delta)
     reader = _Reader(scenario, observations, claims, stories, day_totals, whole, counted or {})
-    rows = [_row(reader.assess(at)) for at in times]
+    rows = [_row(reader.assess(at, surges)) for at, surges in zip(times, reader.surges(times), strict=True)]
     last = times[-1]
     return ReplaySeries(
         scenario_id=scenario.id, scenario_name=scenario.name, scenario_version=scenario.version,
@@ -122,7 +122,7 @@ class _Reader:
         self.surging = any(i.kind is IndicatorKind.SURGE for i in scenario.indicators)
         self.days, self.claim_days = history_days(scenario), lookback_days(scenario)
         self.story_span = story_days(scenario)
-        self.position = {id(o): n for n, o in enumerate(observations)}  # the live read's order
+        self.order = {id(o): _order(o, n) for n, o in enumerate(observations)}  # the live read's order
         self.everything = _by_known_at(observations)
         self.whole = whole
         begins = None if whole is None else lambda since, at: whole.first_day(at, dated_from=since)
@@ -139,15 +139,24 @@ class _Reader:
             i.id: counted.get(i.id) or StoryDays([s for s in heard if self.matches(i, s)]) for i in scenario.indicators
             if i.kind is IndicatorKind.MENTIONS}
 
-    def assess(self, at: datetime) -> Assessment:
-        """The scenario at ``at``, from what a live cycle at ``at`` would have read."""
+    def surges(self, times: Sequence[datetime]) -> list[list[Surge]]:
+        """The surges found at each of ``times`` (rising), and the observations of their events that the read had
+        as surge rows only, read at once."""
+        if self.surge_watch is None:
+            return [[] for _ in times]
+        found = [self.surge_watch.surges(at, at.date() - timedelta(days=self.days)) for at in times]
+        unread = sorted({e for surges in found for s in surges for e in s.event_ids} - self.by_id.keys())
+        for o in self.whole.members(unread) if self.whole is not None and unread else ():
+            self.by_id.setdefault(o.event.id, []).append(o)
+            self.order[id(o)] = _order(o, 0)
+        return found
+
+    def assess(self, at: datetime, surges: Sequence[Surge]) -> Assessment:
+        """The scenario at ``at``, from what a live cycle at ``at`` would have read (``surges``: those found then)."""
         oldest, first_story = at.date() - timedelta(days=self.days), at.date() - timedelta(days=self.story_span)
         visible = self._ordered(_since(_known_by(self.matching, at), oldest, at))
-        surges: list[Surge] = []
-        if self.surge_watch is not None:
-            surges = self.surge_watch.surges(at, oldest)
-            if surges:  # surge signals read their events' sources and places
-                visible = self._ordered([*visible, *self._members(visible, surges, oldest, at)])
+        if surges:  # surge signals read their events' sources and places
+            visible = self._ordered([*visible, *self._members(visible, surges, oldest, at)])
         first_claim = at.date() - timedelta(days=self.claim_days)
         claims = [c for c in _known_by(self.said, at) if c.day >= first_claim]
         stories = [s for s in _known_by(self.heard, at) if s.day >= first_story]
@@ -162,17 +171,20 @@ class _Reader:
 
     def _members(self, visible: Sequence[Observation], surges: Sequence[Surge], oldest: date, at: datetime
                  ) -> list[Observation]:
-        """The surges' events not among ``visible``, in the versions standing at ``at``."""
+        """The surges' events not among ``visible``, in the versions standing at ``at`` (see :meth:`surges`)."""
         wanted = {e for surge in surges for e in surge.event_ids} - {o.event.id for o in visible}
-        unread = [e for e in wanted if e not in self.by_id]
-        for o in self.whole.members(unread) if self.whole is not None and unread else ():
-            self.by_id.setdefault(o.event.id, []).append(o)  # an event the read had as a surge row only
         return [o for e in wanted for o in self.by_id.get(e, ()) if o.known_at <= at and o.event.date >= oldest
                 and o.shown_at(at)]
 
     def _ordered(self, found: Sequence[Observation]) -> list[Observation]:
         """In the live read's order: event date, then id (then the versions of a corrected event as read)."""
-        return sorted(found, key=lambda o: (o.event.date, o.event.id, self.position.get(id(o), 0)))
+        order = self.order
+        return sorted(found, key=lambda o: order[id(o)])
+
+
+def _order(o: Observation, position: int) -> tuple[date, str, int]:
+    """Where an observation falls in the live read's order: event date, id, then its place in the read."""
+    return o.event.date, o.event.id, position
 
 
 def history_days(scenario: Scenario) -> int:
