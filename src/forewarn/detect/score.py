@@ -218,9 +218,9 @@ def claim_signals(indicator: Indicator, matching: Sequence[ClaimObservation], at
 
 def _report_signals(indicator: Indicator, kind: SignalKind, reports: Sequence[_Report[T]], at: datetime,
                     describe: Callable[[T], str]) -> list[Signal]:
-    signals = (_report_signal(indicator, kind, group, at, describe)
-               for group in independent_groups(reports, _report_keys))
-    return [s for s in signals if s.decay >= EXPIRED]
+    groups = independent_groups(reports, _report_keys)  # expired ones left out before their signals are made
+    return [_report_signal(indicator, kind, group, at, describe) for group in groups
+            if decay((at.date() - max(r.day for r in group)).days, indicator.half_life_days) >= EXPIRED]
 
 
 def _report_keys(r: _Report[T]) -> tuple[tuple[str, str, str], ...]:
