@@ -28,7 +28,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from forewarn.detect import mentions
 from forewarn.detect.match import claim_matches, in_place, in_region, indicator_matches
@@ -186,9 +186,9 @@ def independent_groups(items: Iterable[T], keys: Callable[[T], Iterable[Hashable
     return list(groups.values())
 
 
-@dataclass(frozen=True, slots=True)
-class _Report(Generic[T]):
-    """What scoring needs of one matching event or claim: one report of one source about one day."""
+class _Report(NamedTuple, Generic[T]):
+    """What scoring needs of one matching event or claim: one report of one source about one day (a tuple: a
+    replay makes one per matching item per step)."""
 
     item: T
     cluster_id: str
@@ -223,9 +223,8 @@ def _report_signals(indicator: Indicator, kind: SignalKind, reports: Sequence[_R
             if decay((at.date() - max(r.day for r in group)).days, indicator.half_life_days) >= EXPIRED]
 
 
-def _report_keys(r: _Report[T]) -> tuple[tuple[str, str, str], ...]:
-    source = r.source_id or f"document:{r.document_id}"
-    return ("cluster", r.cluster_id, ""), ("source-day", source, r.day.isoformat())
+def _report_keys(r: _Report[T]) -> tuple[tuple[str, str], tuple[str, str, date]]:
+    return ("cluster", r.cluster_id), ("source-day", r.source_id or f"document:{r.document_id}", r.day)
 
 
 def _report_signal(indicator: Indicator, kind: SignalKind, group: Sequence[_Report[T]], at: datetime,
