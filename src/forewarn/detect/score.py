@@ -48,18 +48,21 @@ M = TypeVar("M", Observation, ClaimObservation, Story)
 def assess(scenario: Scenario, observations: Sequence[Observation], at: datetime, surges: Sequence[Surge] = (),
            claims: Sequence[ClaimObservation] = (), stories: Sequence[Story] = (), *,
            day_totals: Mapping[date, int] | None = None, matches: Matches | None = None,
-           story_days: Mapping[str, Mapping[date, DayOfStories]] | None = None) -> Assessment:
+           story_days: Mapping[str, Mapping[date, DayOfStories]] | None = None,
+           matched: Mapping[str, Sequence[Observation]] | None = None) -> Assessment:
     """The scenario's probability at ``at`` with every signal's contribution (sorted, largest first).
     ``day_totals``: the documents per day of the stories' span (the days the stream was up), for mentions;
     ``matches``: which indicator each item matches, remembered across calls (a replay's steps); ``story_days``: by
     mentions indicator id, the stories it matches among ``stories`` known at ``at``, grouped by day already
-    (a replay's :class:`~forewarn.detect.mentions.StoryDays`, or the store's counts)."""
+    (a replay's :class:`~forewarn.detect.mentions.StoryDays`, or the store's counts); ``matched``: by events
+    indicator id, the observations of ``observations`` known at ``at`` that it matches, found already (a replay
+    keeps each indicator's own, instead of picking them out of every visible observation at each step)."""
     if at.tzinfo is None:
         raise InvalidArgument("assessment times must be timezone-aware", hint="give an offset, e.g. +00:00")
     known = _Known(visible=[o for o in observations if o.known_at <= at and o.event.date <= at.date()],
                    surges=surges, claims=[c for c in claims if c.known_at <= at and c.day <= at.date()],
                    stories=[s for s in stories if s.known_at <= at and s.day <= at.date()], day_totals=day_totals,
-                   story_days=story_days or {})
+                   story_days=story_days or {}, matched=matched or {})
     signals: list[Signal] = []
     matches = matches or Matches(scenario)
     for indicator in scenario.indicators:
@@ -83,6 +86,7 @@ class _Known:
     stories: Sequence[Story]
     day_totals: Mapping[date, int] | None
     story_days: Mapping[str, Mapping[date, DayOfStories]]
+    matched: Mapping[str, Sequence[Observation]]
 
 
 class Matches:
@@ -126,7 +130,8 @@ def _signals(scenario: Scenario, indicator: Indicator, known: _Known, at: dateti
     if indicator.kind is IndicatorKind.MENTIONS:
         return mentions.mention_signals(scenario, indicator, known.stories, at, known.day_totals,
                                         lambda story: matches(indicator, story), known.story_days.get(indicator.id))
-    return event_signals(indicator, matches.among(indicator, known.visible), at)
+    found = known.matched.get(indicator.id)
+    return event_signals(indicator, matches.among(indicator, known.visible) if found is None else found, at)
 
 
 def logit(p: float) -> float:

@@ -131,6 +131,8 @@ class _Reader:
         for o in observations if self.surging else ():
             self.by_id.setdefault(o.event.id, []).append(o)
         self.matching = _by_known_at([o for o in observations if _matches(scenario, o)])
+        self.indicated = {i.id: _by_known_at([o for o in self.matching.items if self.matches(i, o)])
+                          for i in scenario.indicators if i.kind is IndicatorKind.EVENTS}  # each events indicator's
         self.said = _by_known_at([c for c in claims if _claimed(scenario, c)])
         # with the documents per day known (the days the stream was up), stories no indicator matches change nothing
         heard = [s for s in stories if day_totals is None or _mentioned(scenario, s)] if self.story_span else []
@@ -160,8 +162,11 @@ class _Reader:
         first_claim = at.date() - timedelta(days=self.claim_days)
         claims = [c for c in _known_by(self.said, at) if c.day >= first_claim]
         stories = [s for s in _known_by(self.heard, at) if s.day >= first_story]
+        matched = {k: self._ordered([o for o in _since(_known_by(t, at), oldest, at) if o.event.date <= at.date()])
+                   for k, t in self.indicated.items()}
         return assess(self.scenario, visible, at, surges, claims, stories, day_totals=self._totals(first_story, at),
-                      matches=self.matches, story_days={k: d.days(at, first_story) for k, d in self.story_days.items()})
+                      matches=self.matches, story_days={k: d.days(at, first_story) for k, d in self.story_days.items()},
+                      matched=matched)
 
     def _totals(self, first: date, at: datetime) -> dict[date, int] | None:
         """The documents per day a live cycle at ``at`` reads: those of its stories' span only."""
