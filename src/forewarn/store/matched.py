@@ -113,9 +113,10 @@ def remember_all(engine: Engine, keys: Collection[str], kind: Kind, first: date,
             _replace(conn, k, days, list(found[k].values()), counted=kind == "documents")
 
 
-def hits(key: str) -> Select[tuple[str]]:
-    """The items ``key`` matched: a subquery for ``IN``."""
-    return select(t.match_hits.c.item).where(t.match_hits.c.key == key)
+def hits(key: str, days: tuple[date, date] | None = None) -> Select[tuple[str]]:
+    """The items ``key`` matched (on the days from ``days[0]`` to ``days[1]`` when given): a subquery for ``IN``."""
+    mh = t.match_hits.c
+    return select(mh.item).where(mh.key == key, *((mh.day >= days[0], mh.day <= days[1]) if days else ()))
 
 
 class AmongHits(ColumnElement[bool]):

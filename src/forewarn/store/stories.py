@@ -55,7 +55,8 @@ class StoryReads(StoreCore):
         (:mod:`forewarn.store.matched`'s key) when given. Without ``words``, titles and texts are not read (each
         comes back empty)."""
         d = t.documents.c
-        among_hits = [d.id.in_(hits(matched))] if matched is not None else []
+        within = (since.astimezone(UTC).date(), until.astimezone(UTC).date())  # the hits' days: the days known
+        among_hits = [d.id.in_(hits(matched, within))] if matched is not None else []
         title, text = (d.title, d.text) if words else (literal(None, String).label("title"), literal("").label("text"))
         q = (select(d.id, d.source_id, d.cluster_id, d.published_at, d.ingested_at, title, text)
              .where(_known_between(since, until, before), *among_hits).order_by(d.published_at, d.id)
