@@ -47,7 +47,8 @@ def observed_events(engine: Engine, query: EventQuery, *, until: datetime | None
     if known_from is None or until is None:
         yield from _observed(engine, q.where(*_known(None, known_from)))
     else:  # by the event's copy of its document's publication time, else through the undated documents
-        found = [o for way in _known_ways(until, known_from) for o in _observed(engine, q.where(way))]
+        ways = _known_ways(engine.dialect.name, until, known_from)
+        found = [o for way in ways for o in _observed(engine, q.where(way))]
         yield from sorted(found, key=lambda o: (o.event.date, o.event.id))
 
 
@@ -68,7 +69,7 @@ def surge_rows(engine: Engine, query: EventQuery, *, until: datetime, known_from
     parts = [q.where(*event_filters(query), *_known(until, None))]
     if known_from is not None and query.date_from is not None:
         older = replace(query, date_from=None, date_to=query.date_from - timedelta(days=1))
-        parts += [q.where(*event_filters(older), way) for way in _known_ways(until, known_from)]
+        parts += [q.where(*event_filters(older), way) for way in _known_ways(engine.dialect.name, until, known_from)]
     with engine.connect() as conn:
         return [SurgeRow(r.id, r.place_country, r.place_admin1, r.type, r.date, r.cluster_id,
                          r.published_at or r.ingested_at) for part in parts for r in conn.execute(part)]
@@ -95,7 +96,7 @@ def count_known(engine: Engine, query: EventQuery, known: Known, first_until: da
     factual = func.min(case((and_(ev.hypothetical.is_(False), ev.date <= first_until), ev.date))).label("first")
     with engine.connect() as conn:
         found = [conn.execute(select(func.count(), factual).select_from(source).where(*conds)).one()
-                 for source, conds in _parts(query, known)]
+                 for source, conds in _parts(engine.dialect.name, query, known)]
     return sum(int(n) for n, _ in found), _earliest(first for _, first in found)
 
 
@@ -104,7 +105,7 @@ def first_known_day(engine: Engine, query: EventQuery, known: Known) -> date | N
     ev = t.events.c
     with engine.connect() as conn:
         return _earliest(conn.execute(select(ev.date).select_from(source).where(*conds).order_by(ev.date).limit(1))
-                         .scalar() for source, conds in _parts(query, known))
+                         .scalar() for source, conds in _parts(engine.dialect.name, query, known))
 
 
 def _earliest(found: Iterable[Any]) -> date | None:
@@ -112,7 +113,7 @@ def _earliest(found: Iterable[Any]) -> date | None:
     return min(days, default=None)
 
 
-def _parts(query: EventQuery, known: Known) -> list[tuple[Any, list[ColumnElement[bool]]]]:
+def _parts(dialect: str, query: EventQuery, known: Known) -> list[tuple[Any, list[ColumnElement[bool]]]]:
     """The statements a count or a first day adds up: events known from a time are found through the documents
     known since then (a post-mortem's window: a few weeks of documents, however old their events' dates); the
     rest by date, each event's document looked up."""
@@ -120,29 +121,31 @@ def _parts(query: EventQuery, known: Known) -> list[tuple[Any, list[ColumnElemen
     common = [*event_filters(query), *([ev.hypothetical.is_(False)] if known.factual else [])]
     if known.since is not None:
         if known.dated_or_known is not None and known.dated_or_known[1] > known.since:  # the read's membership
-            common.append(or_(ev.date >= known.dated_or_known[0], _documents_known(known.dated_or_known[1], known)))
-        return [(t.events, [*common, way]) for way in _known_ways(known.at, known.since, before=known.before)]
+            common.append(or_(ev.date >= known.dated_or_known[0],
+                              *_known_ways(dialect, known.at, known.dated_or_known[1], before=known.before)))
+        return [(t.events, [*common, way])
+                for way in _known_ways(dialect, known.at, known.since, before=known.before)]
     joined = t.events.join(t.documents, t.documents.c.id == ev.document_id)
     by_date = [*common, *_known(known.at, None, before=known.before)]
     if known.dated_or_known is None:
         return [(joined, by_date)]
     day, since = known.dated_or_known
     return [(joined, [*by_date, ev.date >= day]),
-            *((t.events, [*common, ev.date < day, way]) for way in _known_ways(known.at, since, before=known.before))]
+            *((t.events, [*common, ev.date < day, way])
+              for way in _known_ways(dialect, known.at, since, before=known.before))]
 
 
-def _documents_known(since: datetime, known: Known) -> ColumnElement[bool]:
-    """The event's document was known from ``since`` to ``known.at``."""
-    return or_(*_known_ways(known.at, since, before=known.before))
-
-
-def _known_ways(until: datetime, since: datetime, *, before: bool = False
-                ) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
-    """The event's document was known from ``since`` to ``until`` (before it with ``before``), as two conditions
-    that exclude each other, each for a statement of its own: published then (on the event's copy of its
-    document's publication time, which the index of 0026 holds), or undated and ingested then (through the few
-    undated documents of the time, by their index)."""
+def _known_ways(dialect: str, until: datetime, since: datetime, *, before: bool = False
+                ) -> tuple[ColumnElement[bool], ...]:
+    """The event's document was known from ``since`` to ``until`` (before it with ``before``), as conditions that
+    exclude each other, each for a statement of its own. On PostgreSQL two: published then (on the event's copy
+    of its document's publication time, which the index of 0026 holds), or undated and ingested then (through
+    the few undated documents of the time). On SQLite one: among the documents known then, which its planner
+    looks up one by one in the index of the events' documents (without statistics, it reads the 0026 index's
+    condition through the index of the events' types and dates instead: every event of the types)."""
     ev, d = t.events.c, t.documents.c
+    if dialect == "sqlite":
+        return (ev.document_id.in_(select(d.id).where(*_known(until, since, before=before)).correlate(None)),)
 
     def within(at: Any) -> ColumnElement[bool]:
         return and_(at >= since, at < until if before else at <= until)
