@@ -107,7 +107,7 @@ class Matches:
 
     def among(self, indicator: Indicator, items: Sequence[M]) -> list[M]:
         """Those of ``items`` the indicator matches, in their order: each new one tested, the others looked up
-        (a replay's step asks this of every visible item, for each indicator)."""
+        (a replay's step asks this of its claims, for each claim indicator)."""
         seen = self._seen.setdefault(id(indicator), {})
         return [i for i in items if ((f := seen.get(id(i))) is None and self(indicator, i)) or f]
 
