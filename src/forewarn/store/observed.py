@@ -114,8 +114,8 @@ def _earliest(found: Iterable[Any]) -> date | None:
 
 
 def _parts(dialect: str, query: EventQuery, known: Known) -> list[tuple[Any, list[ColumnElement[bool]]]]:
-    """The statements a count or a first day adds up: events known from a time are found through the documents
-    known since then (a post-mortem's window: a few weeks of documents, however old their events' dates); the
+    """The statements a count or a first day adds up: events known from a time are found by when their documents
+    became known (:func:`_known_ways`; a post-mortem's window: a few weeks, however old their events' dates); the
     rest by date, each event's document looked up."""
     ev = t.events.c
     common = [*event_filters(query), *([ev.hypothetical.is_(False)] if known.factual else [])]
