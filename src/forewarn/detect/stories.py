@@ -72,11 +72,11 @@ def count_stories(store: SqlStore, wanted: Sequence[tuple[Scenario, Indicator]],
     """The stories each (scenario, mentions indicator) of ``wanted`` matches from ``since`` to ``until``, counted
     per day by the store, by (scenario id, indicator id); the days not remembered yet are tested first, in one read
     for all of them."""
-    keys = {story_key(s, i): (s, i) for s, i in wanted}
+    keyed = [(story_key(s, i), s, i) for s, i in wanted]
+    keys = {key: (s, i) for key, s, i in keyed}
     remember_all(store.engine, keys, "documents", since, until.date(), partial(_examine_all, store, keys))
     reliability = {s.id: s.reliability for s in store.list_sources()}
-    return {(s.id, i.id): StoryTally(store, story_key(s, i), _tags_of([i]), since, until, reliability)
-            for s, i in wanted}
+    return {(s.id, i.id): StoryTally(store, key, _tags_of([i]), since, until, reliability) for key, s, i in keyed}
 
 
 class StoryTally:

@@ -18,7 +18,15 @@ from forewarn.detect.match import claim_matches, indicator_matches
 from forewarn.detect.score import assess, claim_text, coded_indicators
 from forewarn.detect.shown import hidden_text
 from forewarn.detect.surge import find_surges
-from forewarn.detect.types import ClaimObservation, Heard, Observation, Story, StoryCounts, WholeRead
+from forewarn.detect.types import (
+    ClaimObservation,
+    DayOfStories,
+    Heard,
+    Observation,
+    Story,
+    StoryCounts,
+    WholeRead,
+)
 from forewarn.model import (
     IndicatorKind,
     LedgerEntry,
@@ -133,9 +141,9 @@ def postmortem(scenario: Scenario, event: date | datetime, observations: Sequenc
     start, event_at = window(scenario, event, margin_days)
     visible = [o for o in observations if start <= o.known_at < event_at and o.shown_at(event_at)]
     said = [c for c in claims if start <= c.known_at < event_at]
-    heard = Heard(stories=[s for s in stories if s.known_at < event_at], day_totals=day_totals,
-                  counted={(scenario.id, i): c for i, c in (counted or {}).items()})
-    signals = _signals(scenario, visible, said, heard, (start, event_at), whole)
+    heard = Heard(stories=[s for s in stories if s.known_at < event_at], day_totals=day_totals)
+    story_days = {i: c.days(event_at, before=True) for i, c in (counted or {}).items()}  # as known before the event
+    signals = _signals(scenario, visible, said, heard, story_days, (start, event_at), whole)
     collected = whole.count(event_at, before=True, since=start) if whole else len(visible)
     ours = sorted((w for w in warnings if w.scenario_id == scenario.id and w.raised_at < event_at),
                   key=lambda w: (w.raised_at, w.id))
@@ -150,7 +158,8 @@ def postmortem(scenario: Scenario, event: date | datetime, observations: Sequenc
 
 
 def _signals(scenario: Scenario, visible: Sequence[Observation], claims: Sequence[ClaimObservation], heard: Heard,
-             period: tuple[datetime, datetime], whole: WholeRead | None) -> tuple[SignalSeen, ...]:
+             story_days: Mapping[str, Mapping[date, DayOfStories]], period: tuple[datetime, datetime],
+             whole: WholeRead | None) -> tuple[SignalSeen, ...]:
     """The signals seen in ``period`` (its start, the event), from the observations, claims and stories (those
     known before the event; the counted ones as known before it) visible then; with ``whole`` (only those an
     indicator can match were read), surges count its rows too, begin where its record begins, and read the
@@ -164,7 +173,6 @@ def _signals(scenario: Scenario, visible: Sequence[Observation], claims: Sequenc
         rows = [r for r in whole.rows if start <= r.known_at < event_at] if whole else []
         surges = find_surges(visible, event_at, region=region, start=begins, rows=rows)
         counted = _with_members(visible, surges, whole, period)
-        story_days = {i: c.days(event_at, before=True) for i, c in heard.counts(scenario).items()}
         assessment = assess(scenario, counted, event_at, surges, stories=heard.stories, day_totals=heard.day_totals,
                             story_days=story_days)
         found += [SignalSeen((s.indicator_id,), s.kind, s.known_at, s.observed_on, s.event_ids, s.document_ids,
