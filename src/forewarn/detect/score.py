@@ -49,20 +49,20 @@ def assess(scenario: Scenario, observations: Sequence[Observation], at: datetime
            claims: Sequence[ClaimObservation] = (), stories: Sequence[Story] = (), *,
            day_totals: Mapping[date, int] | None = None, matches: Matches | None = None,
            story_days: Mapping[str, Mapping[date, DayOfStories]] | None = None,
-           matched: Mapping[str, Sequence[Observation]] | None = None) -> Assessment:
+           grouped: Mapping[str, Sequence[Signal]] | None = None) -> Assessment:
     """The scenario's probability at ``at`` with every signal's contribution (sorted, largest first).
     ``day_totals``: the documents per day of the stories' span (the days the stream was up), for mentions;
     ``matches``: which indicator each item matches, remembered across calls (a replay's steps); ``story_days``: by
     mentions indicator id, the stories it matches among ``stories`` known at ``at``, grouped by day already
-    (a replay's :class:`~forewarn.detect.mentions.StoryDays`, or the store's counts); ``matched``: by events
-    indicator id, the observations of ``observations`` known at ``at`` that it matches, found already (a replay
-    keeps each indicator's own, instead of picking them out of every visible observation at each step)."""
+    (a replay's :class:`~forewarn.detect.mentions.StoryDays`, or the store's counts); ``grouped``: by events
+    indicator id, its signals at ``at`` before saturation, made already from the observations known then that it
+    matches (a replay keeps each indicator's groups from step to step: :mod:`forewarn.detect.grouped`)."""
     if at.tzinfo is None:
         raise InvalidArgument("assessment times must be timezone-aware", hint="give an offset, e.g. +00:00")
     known = _Known(visible=[o for o in observations if o.known_at <= at and o.event.date <= at.date()],
                    surges=surges, claims=[c for c in claims if c.known_at <= at and c.day <= at.date()],
                    stories=[s for s in stories if s.known_at <= at and s.day <= at.date()], day_totals=day_totals,
-                   story_days=story_days or {}, matched=matched or {})
+                   story_days=story_days or {}, grouped=grouped or {})
     signals: list[Signal] = []
     matches = matches or Matches(scenario)
     for indicator in scenario.indicators:
@@ -86,7 +86,7 @@ class _Known:
     stories: Sequence[Story]
     day_totals: Mapping[date, int] | None
     story_days: Mapping[str, Mapping[date, DayOfStories]]
-    matched: Mapping[str, Sequence[Observation]]
+    grouped: Mapping[str, Sequence[Signal]]
 
 
 class Matches:
@@ -130,8 +130,8 @@ def _signals(scenario: Scenario, indicator: Indicator, known: _Known, at: dateti
     if indicator.kind is IndicatorKind.MENTIONS:
         return mentions.mention_signals(scenario, indicator, known.stories, at, known.day_totals,
                                         lambda story: matches(indicator, story), known.story_days.get(indicator.id))
-    found = known.matched.get(indicator.id)
-    return event_signals(indicator, matches.among(indicator, known.visible) if found is None else found, at)
+    made = known.grouped.get(indicator.id)
+    return event_signals(indicator, matches.among(indicator, known.visible), at) if made is None else list(made)
 
 
 def logit(p: float) -> float:
@@ -191,7 +191,7 @@ def independent_groups(items: Iterable[T], keys: Callable[[T], Iterable[Hashable
     return list(groups.values())
 
 
-class _Report(NamedTuple, Generic[T]):
+class Report(NamedTuple, Generic[T]):
     """What scoring needs of one matching event or claim: one report of one source about one day (a tuple: a
     replay makes one per matching item per step)."""
 
@@ -208,31 +208,40 @@ class _Report(NamedTuple, Generic[T]):
 
 def event_signals(indicator: Indicator, matching: Sequence[Observation], at: datetime) -> list[Signal]:
     """One signal per independent group of matching observations, before saturation; expired ones dropped."""
-    reports = [_Report(o, o.cluster_id, o.event.source_id, o.event.document_id, o.event.date, o.known_at,
-                       o.reliability, o.event.id, (o.event.id, 0)) for o in matching]
-    return _report_signals(indicator, SignalKind.EVENT, reports, at, lambda o: " ".join(o.evidence.split()))
+    return report_signals(indicator, SignalKind.EVENT, [event_report(o) for o in matching], at, event_text)
+
+
+def event_report(o: Observation) -> Report[Observation]:
+    """What scoring needs of one matching observation."""
+    return Report(o, o.cluster_id, o.event.source_id, o.event.document_id, o.event.date, o.known_at, o.reliability,
+                  o.event.id, (o.event.id, 0))
+
+
+def event_text(o: Observation) -> str:
+    """An event signal's evidence: its best report's sentence, on one line."""
+    return " ".join(o.evidence.split())
 
 
 def claim_signals(indicator: Indicator, matching: Sequence[ClaimObservation], at: datetime) -> list[Signal]:
     """One signal per independent group of matching claims (copies of one report; one source on one day),
     with the strength of its best source, decaying from the day it was said; expired ones dropped."""
-    reports = [_Report(c, c.cluster_id, c.source_id, c.claim.document_id, c.day, c.known_at, c.reliability, None,
+    reports = [Report(c, c.cluster_id, c.source_id, c.claim.document_id, c.day, c.known_at, c.reliability, None,
                        (c.claim.document_id, c.claim.start)) for c in matching]
-    return _report_signals(indicator, SignalKind.CLAIM, reports, at, claim_text)
+    return report_signals(indicator, SignalKind.CLAIM, reports, at, claim_text)
 
 
-def _report_signals(indicator: Indicator, kind: SignalKind, reports: Sequence[_Report[T]], at: datetime,
+def report_signals(indicator: Indicator, kind: SignalKind, reports: Sequence[Report[T]], at: datetime,
                     describe: Callable[[T], str]) -> list[Signal]:
-    groups = independent_groups(reports, _report_keys)  # expired ones left out before their signals are made
-    return [_report_signal(indicator, kind, group, at, describe) for group in groups
+    groups = independent_groups(reports, report_keys)  # expired ones left out before their signals are made
+    return [report_signal(indicator, kind, group, at, describe) for group in groups
             if decay((at.date() - max(r.day for r in group)).days, indicator.half_life_days) >= EXPIRED]
 
 
-def _report_keys(r: _Report[T]) -> tuple[tuple[str, str], tuple[str, str, date]]:
+def report_keys(r: Report[T]) -> tuple[tuple[str, str], tuple[str, str, date]]:
     return ("cluster", r.cluster_id), ("source-day", r.source_id or f"document:{r.document_id}", r.day)
 
 
-def _report_signal(indicator: Indicator, kind: SignalKind, group: Sequence[_Report[T]], at: datetime,
+def report_signal(indicator: Indicator, kind: SignalKind, group: Sequence[Report[T]], at: datetime,
                    describe: Callable[[T], str]) -> Signal:
     """A group's signal: the strength of its best source, decaying from its latest day, read in the words of
     its best report (``describe``)."""

@@ -16,19 +16,20 @@ from __future__ import annotations
 
 import bisect
 import csv
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
+from forewarn.detect.grouped import stepped_signals
 from forewarn.detect.match import claim_matches, indicator_matches
 from forewarn.detect.mentions import StoryDays, story_matches
 from forewarn.detect.score import Matches, assess, lookback_days, story_days
 from forewarn.detect.surge import BASELINE_DAYS, SurgeWatch
 from forewarn.detect.types import ClaimObservation, Observation, Story, StoryCounts, WholeRead
 from forewarn.errors import InvalidArgument
-from forewarn.model import Assessment, IndicatorKind, Scenario, Surge, Threshold, WarningRecord
+from forewarn.model import Assessment, IndicatorKind, Scenario, Signal, Surge, Threshold, WarningRecord
 from forewarn.review.steps import format_step, parse_step
 
 __all__ = ["Crossing", "ReplaySeries", "ReplayStep", "parse_step", "replay", "write_csv"]
@@ -98,7 +99,7 @@ def replay(scenario: Scenario, observations: Sequence[Observation], start: datet
     delta = parse_step(step) if isinstance(step, str) else step
     times = step_times(start, end, delta)
     reader = _Reader(scenario, observations, claims, stories, day_totals, whole, counted or {})
-    rows = [_row(reader.assess(at, surges)) for at, surges in zip(times, reader.surges(times), strict=True)]
+    rows = [_row(assessment) for assessment in reader.assessments(times)]
     last = times[-1]
     return ReplaySeries(
         scenario_id=scenario.id, scenario_name=scenario.name, scenario_version=scenario.version,
@@ -131,8 +132,6 @@ class _Reader:
         for o in observations if self.surging else ():
             self.by_id.setdefault(o.event.id, []).append(o)
         self.matching = _by_known_at([o for o in observations if _matches(scenario, o)])
-        self.indicated = {i.id: _by_known_at([o for o in self.matching.items if self.matches(i, o)])
-                          for i in scenario.indicators if i.kind is IndicatorKind.EVENTS}  # each events indicator's
         self.said = _by_known_at([c for c in claims if _claimed(scenario, c)])
         # with the documents per day known (the days the stream was up), stories no indicator matches change nothing
         heard = [s for s in stories if day_totals is None or _mentioned(scenario, s)] if self.story_span else []
@@ -140,6 +139,13 @@ class _Reader:
         self.story_days: dict[str, StoryCounts] = {  # grouped as they become known, step by step
             i.id: counted.get(i.id) or StoryDays([s for s in heard if self.matches(i, s)]) for i in scenario.indicators
             if i.kind is IndicatorKind.MENTIONS}
+
+    def assessments(self, times: Sequence[datetime]) -> Iterator[Assessment]:
+        """The scenario at each of ``times`` (rising): each events indicator's groups kept from step to step."""
+        grouped = {i.id: stepped_signals(i, [o for o in self.matching.items if self.matches(i, o)], times, self.days)
+                   for i in self.scenario.indicators if i.kind is IndicatorKind.EVENTS}
+        for at, surges in zip(times, self.surges(times), strict=True):
+            yield self.assess(at, surges, {k: next(signals) for k, signals in grouped.items()})
 
     def surges(self, times: Sequence[datetime]) -> list[list[Surge]]:
         """The surges found at each of ``times`` (rising), and the observations of their events that the read had
@@ -153,20 +159,17 @@ class _Reader:
             self.order[id(o)] = _order(o, 0)
         return found
 
-    def assess(self, at: datetime, surges: Sequence[Surge]) -> Assessment:
-        """The scenario at ``at``, from what a live cycle at ``at`` would have read (``surges``: those found then)."""
+    def assess(self, at: datetime, surges: Sequence[Surge], grouped: Mapping[str, Sequence[Signal]]) -> Assessment:
+        """The scenario at ``at``, from what a live cycle at ``at`` would have read (``surges``: those found then;
+        ``grouped``: each events indicator's signals then). Only surge signals read observations: their events'."""
         oldest, first_story = at.date() - timedelta(days=self.days), at.date() - timedelta(days=self.story_span)
-        visible = self._ordered(_since(_known_by(self.matching, at), oldest, at))
-        if surges:  # surge signals read their events' sources and places
-            visible = self._ordered([*visible, *self._members(visible, surges, oldest, at)])
+        visible = self._ordered(self._members(surges, oldest, at))
         first_claim = at.date() - timedelta(days=self.claim_days)
         claims = [c for c in _known_by(self.said, at) if c.day >= first_claim]
         stories = [s for s in _known_by(self.heard, at) if s.day >= first_story]
-        matched = {k: self._ordered([o for o in _since(_known_by(t, at), oldest, at) if o.event.date <= at.date()])
-                   for k, t in self.indicated.items()}
         return assess(self.scenario, visible, at, surges, claims, stories, day_totals=self._totals(first_story, at),
                       matches=self.matches, story_days={k: d.days(at, first_story) for k, d in self.story_days.items()},
-                      matched=matched)
+                      grouped=grouped)
 
     def _totals(self, first: date, at: datetime) -> dict[date, int] | None:
         """The documents per day a live cycle at ``at`` reads: those of its stories' span only."""
@@ -174,10 +177,9 @@ class _Reader:
             return None
         return {d: n for d, n in self.day_totals.items() if first <= d <= at.date()}
 
-    def _members(self, visible: Sequence[Observation], surges: Sequence[Surge], oldest: date, at: datetime
-                 ) -> list[Observation]:
-        """The surges' events not among ``visible``, in the versions standing at ``at`` (see :meth:`surges`)."""
-        wanted = {e for surge in surges for e in surge.event_ids} - {o.event.id for o in visible}
+    def _members(self, surges: Sequence[Surge], oldest: date, at: datetime) -> list[Observation]:
+        """The observations of the surges' events, in the versions standing at ``at`` (see :meth:`surges`)."""
+        wanted = {e for surge in surges for e in surge.event_ids}
         return [o for e in wanted for o in self.by_id.get(e, ()) if o.known_at <= at and o.event.date >= oldest
                 and o.shown_at(at)]
 
@@ -285,11 +287,6 @@ class _Timeline(Generic[K]):
 
 def _by_known_at(items: Sequence[K]) -> _Timeline[K]:
     return _Timeline(sorted(items, key=lambda o: o.known_at))
-
-
-def _since(observations: Sequence[Observation], oldest: date, at: datetime) -> list[Observation]:
-    """Those dated from ``oldest`` on, in the version that stands at ``at`` (the corrections known then)."""
-    return [o for o in observations if o.event.date >= oldest and o.shown_at(at)]
 
 
 def _known_by(timeline: _Timeline[K], at: datetime) -> Sequence[K]:
