@@ -131,7 +131,10 @@ class _Reader:
         self.by_id: dict[str, list[Observation]] = {}
         for o in observations if self.surging else ():
             self.by_id.setdefault(o.event.id, []).append(o)
-        self.matching = _by_known_at([o for o in observations if _matches(scenario, o)])
+        self.indicated = {i.id: [o for o in observations if indicator_matches(scenario, i, o)]
+                          for i in scenario.indicators if i.kind is IndicatorKind.EVENTS}  # each events indicator's
+        matched = {id(o) for found in self.indicated.values() for o in found}
+        self.matching = _by_known_at([o for o in observations if id(o) in matched])
         self.said = _by_known_at([c for c in claims if _claimed(scenario, c)])
         # with the documents per day known (the days the stream was up), stories no indicator matches change nothing
         heard = [s for s in stories if day_totals is None or _mentioned(scenario, s)] if self.story_span else []
@@ -142,7 +145,7 @@ class _Reader:
 
     def assessments(self, times: Sequence[datetime]) -> Iterator[Assessment]:
         """The scenario at each of ``times`` (rising): each events indicator's groups kept from step to step."""
-        grouped = {i.id: stepped_signals(i, [o for o in self.matching.items if self.matches(i, o)], times, self.days)
+        grouped = {i.id: stepped_signals(i, self.indicated[i.id], times, self.days)
                    for i in self.scenario.indicators if i.kind is IndicatorKind.EVENTS}
         for at, surges in zip(times, self.surges(times), strict=True):
             yield self.assess(at, surges, {k: next(signals) for k, signals in grouped.items()})
@@ -253,10 +256,6 @@ def _row(assessment: Assessment) -> ReplayStep:
     return ReplayStep(at=assessment.at, probability=assessment.probability, log_odds=assessment.log_odds,
                       level=assessment.level, signals=len(counted), top_signal=top.indicator_id if top else "",
                       top_contribution=top.contribution if top else 0.0)
-
-
-def _matches(scenario: Scenario, obs: Observation) -> bool:
-    return any(indicator_matches(scenario, i, obs) for i in scenario.indicators if i.kind is IndicatorKind.EVENTS)
 
 
 def _mentioned(scenario: Scenario, story: Story) -> bool:

@@ -116,7 +116,8 @@ def _earliest(found: Iterable[Any]) -> date | None:
 def _parts(dialect: str, query: EventQuery, known: Known) -> list[tuple[Any, list[ColumnElement[bool]]]]:
     """The statements a count or a first day adds up: events known from a time are found by when their documents
     became known (:func:`_known_ways`; a post-mortem's window: a few weeks, however old their events' dates); the
-    rest by date, each event's document looked up."""
+    rest by date, known by a time on the events' copies of their documents' publication times on PostgreSQL (the
+    undated documents' events through those documents), each event's document looked up on SQLite."""
     ev = t.events.c
     common = [*event_filters(query), *([ev.hypothetical.is_(False)] if known.factual else [])]
     if known.since is not None:
@@ -125,30 +126,35 @@ def _parts(dialect: str, query: EventQuery, known: Known) -> list[tuple[Any, lis
                               *_known_ways(dialect, known.at, known.dated_or_known[1], before=known.before)))
         return [(t.events, [*common, way])
                 for way in _known_ways(dialect, known.at, known.since, before=known.before)]
-    joined = t.events.join(t.documents, t.documents.c.id == ev.document_id)
-    by_date = [*common, *_known(known.at, None, before=known.before)]
+    if dialect == "sqlite":
+        known_by = [(t.events.join(t.documents, t.documents.c.id == ev.document_id),
+                     [*common, *_known(known.at, None, before=known.before)])]
+    else:  # by the events' copies of their documents' publication times: no document read for each event
+        known_by = [(t.events, [*common, way]) for way in _known_ways(dialect, known.at, None, before=known.before)]
     if known.dated_or_known is None:
-        return [(joined, by_date)]
+        return known_by
     day, since = known.dated_or_known
-    return [(joined, [*by_date, ev.date >= day]),
+    return [*((source, [*conds, ev.date >= day]) for source, conds in known_by),
             *((t.events, [*common, ev.date < day, way])
               for way in _known_ways(dialect, known.at, since, before=known.before))]
 
 
-def _known_ways(dialect: str, until: datetime, since: datetime, *, before: bool = False
+def _known_ways(dialect: str, until: datetime, since: datetime | None, *, before: bool = False
                 ) -> tuple[ColumnElement[bool], ...]:
-    """The event's document was known from ``since`` to ``until`` (before it with ``before``), as conditions that
-    exclude each other, each for a statement of its own. On PostgreSQL two: published then (on the event's copy
-    of its document's publication time, which the index of 0026 holds), or undated and ingested then (through
-    the few undated documents of the time). On SQLite one: among the documents known then, which its planner
-    looks up one by one in the index of the events' documents (without statistics, it reads the 0026 index's
-    condition through the index of the events' types and dates instead: every event of the types)."""
+    """The event's document was known from ``since`` (any time before, with None) to ``until`` (before it with
+    ``before``), as conditions that exclude each other, each for a statement of its own. On PostgreSQL two:
+    published then (on the event's copy of its document's publication time, which the index of 0026 holds), or
+    undated and ingested then (through the few undated documents of the time). On SQLite one: among the documents
+    known then, which its planner looks up one by one in the index of the events' documents (without statistics,
+    it reads the 0026 index's condition through the index of the events' types and dates instead: every event of
+    the types)."""
     ev, d = t.events.c, t.documents.c
     if dialect == "sqlite":
         return (ev.document_id.in_(select(d.id).where(*_known(until, since, before=before)).correlate(None)),)
 
     def within(at: Any) -> ColumnElement[bool]:
-        return and_(at >= since, at < until if before else at <= until)
+        by = at < until if before else at <= until
+        return by if since is None else and_(at >= since, by)
 
     undated = select(d.id).where(d.published_at.is_(None), within(d.ingested_at)).correlate(None)
     return within(ev.published_at), and_(ev.published_at.is_(None), ev.document_id.in_(undated))
