@@ -7,16 +7,16 @@ from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.detect.detect_helpers import indicator, obs
 
 from forewarn.detect.grouped import RunningGroups, stepped_signals
-from forewarn.detect.score import event_report, event_signals
+from forewarn.detect.score import event_report, event_signals, saturate
 from forewarn.detect.types import Observation
 from forewarn.model import Reliability, Signal
-from tests.detect.detect_helpers import indicator, obs
 
 START = datetime(2024, 7, 1, tzinfo=UTC)
 DAYS = 6  # the look-back of the steps
-TROOPS = indicator(half_life_days=2.0)
+TROOPS = indicator(half_life_days=2.0, saturation=3)
 
 
 def standing(matching: list[Observation], at: datetime) -> list[Observation]:
@@ -54,8 +54,12 @@ def test_each_step_gives_the_signals_grouped_afresh(rows: list[tuple[int, int, i
                                                                      int | None]], step: timedelta) -> None:
     matching = observations(rows)
     times = [START + k * step for k in range(int(timedelta(days=26) / step))]
-    for at, found in zip(times, stepped_signals(TROOPS, matching, times, DAYS), strict=True):
-        assert ordered(found) == ordered(event_signals(TROOPS, standing(matching, at), at)), at
+    steps = zip(times, stepped_signals(TROOPS, matching, times, DAYS),
+                stepped_signals(TROOPS, matching, times, DAYS, counted=True), strict=True)
+    for at, found, counted in steps:
+        afresh = event_signals(TROOPS, standing(matching, at), at)
+        assert ordered(found) == ordered(afresh), at
+        assert ordered(counted) == ordered([s for s in saturate(TROOPS, afresh) if s.counted]), at
 
 
 def test_a_report_leaving_splits_the_group_it_joined() -> None:

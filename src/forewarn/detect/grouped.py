@@ -13,6 +13,7 @@ changed.
 from __future__ import annotations
 
 import bisect
+import heapq
 import itertools
 import math
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
@@ -27,16 +28,17 @@ from forewarn.model import Indicator, Signal, SignalKind
 __all__ = ["RunningGroups", "stepped_signals"]
 
 
-def stepped_signals(indicator: Indicator, matching: Sequence[Observation], times: Sequence[datetime], days: int
-                    ) -> Iterator[list[Signal]]:
+def stepped_signals(indicator: Indicator, matching: Sequence[Observation], times: Sequence[datetime], days: int,
+                    *, counted: bool = False) -> Iterator[list[Signal]]:
     """The (events) indicator's signals before saturation at each of ``times`` (rising, one offset), from the
     observations of ``matching`` standing then: known by then, dated from ``days`` before its date up to its date,
-    and not replaced by then by a correction."""
+    and not replaced by then by a correction. With ``counted`` only those saturation lets count (a replay's row
+    reads no other)."""
     joining, leaving = _schedule(matching, times, days)
     groups = RunningGroups(indicator)
     for step, at in enumerate(times):
         groups.update(joining.get(step, {}), leaving.get(step, ()))
-        yield groups.signals(at)
+        yield groups.signals(at, indicator.saturation if counted else None)
 
 
 def _schedule(matching: Sequence[Observation], times: Sequence[datetime], days: int
@@ -81,8 +83,10 @@ class RunningGroups:
         for n, report in joining.items():
             self._join(n, report)
 
-    def signals(self, at: datetime) -> list[Signal]:
-        """A signal per group whose decay at ``at`` has not expired (in no particular order)."""
+    def signals(self, at: datetime, strongest: int | None = None) -> list[Signal]:
+        """A signal per group whose decay at ``at`` has not expired (in no particular order); only the
+        ``strongest`` that saturation would count, when given."""
+        weight = math.log(self.indicator.weight)
         found = []
         for group, members in self._groups.items():
             made = self._made.get(group)
@@ -91,9 +95,11 @@ class RunningGroups:
                                                          [self._reports[n] for n in members], at, event_text)
             d = decay((at.date() - made.observed_on).days, self.indicator.half_life_days)
             if d >= EXPIRED:
-                found.append(made if d == made.decay else replace(
-                    made, decay=d, contribution=math.log(self.indicator.weight) * made.strength * d))
-        return found
+                found.append((made, d, weight * made.strength * d))
+        if strongest is not None:  # as saturate ranks them
+            found = heapq.nsmallest(strongest, found, key=lambda f: (-abs(f[2]), f[0].observed_on, f[0].event_ids,
+                                                                      f[0].document_ids))
+        return [made if d == made.decay else replace(made, decay=d, contribution=c) for made, d, c in found]
 
     def _join(self, n: int, report: Report[Observation]) -> None:
         keys = self._keys[n] = report_keys(report)

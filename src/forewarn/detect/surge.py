@@ -239,6 +239,11 @@ def moments(window: Sequence[int]) -> tuple[float, float]:
 
 def tail_probability(count: int, window: Sequence[int]) -> Tail:
     """``P(X >= count)`` under the baseline: negative binomial when over-dispersed, else Poisson."""
+    return _tail(count, tuple(window))
+
+
+@functools.lru_cache(maxsize=1 << 16)  # a replay tests the same days against the same baselines at every step
+def _tail(count: int, window: tuple[int, ...]) -> Tail:
     mean, var = moments(window)
     if var > mean * (1 + OVERDISPERSED):
         return Tail(negative_binomial_tail(count, mean, var), NEGATIVE_BINOMIAL, mean, var)

@@ -144,8 +144,9 @@ class _Reader:
             if i.kind is IndicatorKind.MENTIONS}
 
     def assessments(self, times: Sequence[datetime]) -> Iterator[Assessment]:
-        """The scenario at each of ``times`` (rising): each events indicator's groups kept from step to step."""
-        grouped = {i.id: stepped_signals(i, self.indicated[i.id], times, self.days)
+        """The scenario at each of ``times`` (rising): each events indicator's groups kept from step to step, and of
+        their signals only those that count (a step's row reads no other)."""
+        grouped = {i.id: stepped_signals(i, self.indicated[i.id], times, self.days, counted=True)
                    for i in self.scenario.indicators if i.kind is IndicatorKind.EVENTS}
         for at, surges in zip(times, self.surges(times), strict=True):
             yield self.assess(at, surges, {k: next(signals) for k, signals in grouped.items()})
