@@ -179,3 +179,12 @@ def test_a_place_filter_lists_the_places_it_matches_from_the_indexes(store: SqlS
         assert index in plan and "SCAN events" not in plan and "Seq Scan" not in plan, plan
     monkeypatch.setattr(events_reads, "MAX_PLACES", 1)
     assert scope(store.engine, query).places is None
+
+
+def test_postgresql_connections_compile_no_statement(store: SqlStore) -> None:
+    """The store's PostgreSQL connections leave JIT compilation off: the planner's estimates of the store's index
+    reads run high, and compiling them cost more than it saved (forewarn.store.engine)."""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SHOW jit").scalar() == "off"
