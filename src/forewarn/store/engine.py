@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import ExceptionContext
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, DataError, DBAPIError, NoSuchModuleError, OperationalError
 
 from forewarn.errors import ForewarnError, StorageFull, StoreUnavailable, UnstorableValue
@@ -36,8 +36,10 @@ SERVER_OPTIONS = "-c jit=off"
 
 def _server_engine(url: str) -> Engine:
     try:
+        given = make_url(url).query.get("options")  # the URL's own (a search_path, say) come first
+        options = " ".join([*((given,) if isinstance(given, str) else given or ()), SERVER_OPTIONS])
         return create_engine(url, pool_pre_ping=True, hide_parameters=True,
-                             connect_args={"connect_timeout": 10, "options": SERVER_OPTIONS})
+                             connect_args={"connect_timeout": 10, "options": options})
     except (ArgumentError, NoSuchModuleError) as err:  # the URL itself is not repeated: it may hold a password
         raise StoreUnavailable(f"the database URL is malformed ({type(err).__name__})",
                                hint="use postgresql+psycopg://user@host:port/db (--db or FOREWARN_DATABASE_URL)",

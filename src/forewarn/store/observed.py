@@ -63,16 +63,16 @@ def surge_rows(engine: Engine, query: EventQuery, *, until: datetime, known_from
     """:func:`observed_events`' events (dated in ``query``'s days, and with ``known_from`` those known from then on
     however old) as surges count them, those placed in a first-level region only: a few columns, no sentence."""
     ev, d = t.events.c, t.documents.c
-    q = (select(ev.id, ev.place_country, ev.place_admin1, ev.type, ev.date, d.cluster_id, d.published_at,
-                d.ingested_at).join_from(t.events, t.documents, d.id == ev.document_id)
+    known_at = func.coalesce(d.published_at, d.ingested_at, type_=t.documents.c.published_at.type)
+    q = (select(ev.id, ev.place_country, ev.place_admin1, ev.type, ev.date, d.cluster_id, known_at.label("known_at"))
+         .join_from(t.events, t.documents, d.id == ev.document_id)
          .where(ev.place_admin1.is_not(None), ev.place_admin1 != "", ev.place_country.is_not(None)))
     parts = [q.where(*event_filters(query), *_known(until, None))]
     if known_from is not None and query.date_from is not None:
         older = replace(query, date_from=None, date_to=query.date_from - timedelta(days=1))
         parts += [q.where(*event_filters(older), way) for way in _known_ways(engine.dialect.name, until, known_from)]
-    with engine.connect() as conn:
-        return [SurgeRow(r.id, r.place_country, r.place_admin1, r.type, r.date, r.cluster_id,
-                         r.published_at or r.ingested_at) for part in parts for r in conn.execute(part)]
+    with engine.connect() as conn:  # fetched whole: a large scenario's region has 100,000 rows and more
+        return [SurgeRow(*r) for part in parts for r in conn.execute(part).all()]
 
 
 @dataclass(frozen=True, slots=True)
