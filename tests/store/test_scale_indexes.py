@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
-from forewarn.model.query import EventQuery
+from forewarn.model.query import EventClause, EventQuery
 from forewarn.model.scenario import Region
 from forewarn.reads import events as events_reads
 from forewarn.reads.events import Scope, scope
@@ -23,6 +23,7 @@ from forewarn.reads.explorer import day_type_counts, map_view, region_counts
 from forewarn.store import SqlStore, open_store
 from forewarn.store import schema as t
 from forewarn.store.core import MIGRATIONS
+from forewarn.store.queries import event_filters
 
 POINT = ["date", "negated", "place_lat", "place_lon", "compartment"]
 COUNTED = ["place_country", "place_admin1", "place_name"]
@@ -188,3 +189,13 @@ def test_postgresql_connections_compile_no_statement(store: SqlStore) -> None:
         pytest.skip("a PostgreSQL setting")
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("SHOW jit").scalar() == "off"
+
+
+@pytest.mark.parametrize("clause_types", [("ASSAULT",), (), ("ASSAULT", "PROTEST")])
+def test_a_query_of_clauses_keeps_to_its_types(store: SqlStore, clause_types: tuple[str, ...]) -> None:
+    """The types' own condition is left out only where every clause's types imply it (forewarn.store.queries)."""
+    _fill(store)
+    query = EventQuery(types=("ASSAULT",), any_of=(EventClause(types=clause_types),), limit=None)
+    with store.engine.connect() as conn:
+        found = set(conn.execute(sa.select(t.events.c.type).where(*event_filters(query))).scalars())
+    assert found == {"ASSAULT"}

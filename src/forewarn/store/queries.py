@@ -116,7 +116,7 @@ def entity_group(spec: str) -> Any:
 def event_filters(q: EventQuery, access: Access = EVERYTHING) -> list[ColumnElement[bool]]:
     c = t.events.c
     conds: list[ColumnElement[bool]] = list(hidden_from(c.compartment, access))
-    if q.types:
+    if q.types and not _implied_types(q):
         conds.append(c.type.in_(q.types))
     if q.modes:
         conds.append(c.mode.in_(q.modes))
@@ -139,6 +139,12 @@ def event_filters(q: EventQuery, access: Access = EVERYTHING) -> list[ColumnElem
         conds.append(c.id.not_in(sorted(q.but_ids)))
     conds += _event_scalar_filters(q)
     return conds
+
+
+def _implied_types(q: EventQuery) -> bool:
+    """Does every clause of ``q.any_of`` name types among ``q.types``? The types' own condition is then implied, and
+    left out: PostgreSQL would otherwise intersect the clauses' few events with every event of the types."""
+    return q.any_of is not None and all(k.types and set(k.types) <= set(q.types) for k in q.any_of)
 
 
 def _clause(clause: EventClause) -> ColumnElement[bool]:
