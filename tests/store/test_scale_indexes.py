@@ -182,13 +182,24 @@ def test_a_place_filter_lists_the_places_it_matches_from_the_indexes(store: SqlS
     assert scope(store.engine, query).places is None
 
 
-def test_postgresql_connections_compile_no_statement(store: SqlStore) -> None:
-    """The store's PostgreSQL connections leave JIT compilation off: the planner's estimates of the store's index
-    reads run high, and compiling them cost more than it saved (forewarn.store.engine)."""
+def test_postgresql_sessions_compile_nothing_and_sort_in_memory(store: SqlStore) -> None:
+    """The store's PostgreSQL connections leave JIT compilation off and give work_mem 32 MB (forewarn.store.engine);
+    options in the URL still apply, and override them."""
     if store.engine.dialect.name != "postgresql":
-        pytest.skip("a PostgreSQL setting")
+        pytest.skip("PostgreSQL settings")
     with store.engine.connect() as conn:
-        assert conn.exec_driver_sql("SHOW jit").scalar() == "off"
+        assert [conn.exec_driver_sql(f"SHOW {name}").scalar() for name in ("jit", "work_mem")] == ["off", "32MB"]
+        schema = conn.exec_driver_sql("SHOW search_path").scalar()
+    url = store.engine.url
+    given = url.query["options"]
+    other = open_store(url.update_query_dict({"options": f"{given} -c work_mem=8MB"})
+                       .render_as_string(hide_password=False))
+    try:
+        with other.engine.connect() as conn:
+            assert conn.exec_driver_sql("SHOW work_mem").scalar() == "8MB"
+            assert conn.exec_driver_sql("SHOW search_path").scalar() == schema
+    finally:
+        other.close()
 
 
 @pytest.mark.parametrize("clause_types", [("ASSAULT",), (), ("ASSAULT", "PROTEST")])
