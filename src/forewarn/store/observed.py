@@ -126,6 +126,7 @@ def _parts(dialect: str, query: EventQuery, known: Known) -> list[tuple[Any, lis
                               *_known_ways(dialect, known.at, known.dated_or_known[1], before=known.before)))
         return [(t.events, [*common, way])
                 for way in _known_ways(dialect, known.at, known.since, before=known.before)]
+    known_by: list[tuple[Any, list[ColumnElement[bool]]]]
     if dialect == "sqlite":
         known_by = [(t.events.join(t.documents, t.documents.c.id == ev.document_id),
                      [*common, *_known(known.at, None, before=known.before)])]
