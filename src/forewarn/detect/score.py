@@ -55,8 +55,9 @@ def assess(scenario: Scenario, observations: Sequence[Observation], at: datetime
     ``matches``: which indicator each item matches, remembered across calls (a replay's steps); ``story_days``: by
     mentions indicator id, the stories it matches among ``stories`` known at ``at``, grouped by day already
     (a replay's :class:`~forewarn.detect.mentions.StoryDays`, or the store's counts); ``grouped``: by events
-    indicator id, its signals at ``at`` before saturation, made already from the observations known then that it
-    matches (a replay keeps each indicator's groups from step to step: :mod:`forewarn.detect.grouped`)."""
+    indicator id, its signals at ``at`` (before saturation, or only those it lets count), made already from the
+    observations known then that it matches (a replay keeps each indicator's groups from step to step:
+    :mod:`forewarn.detect.grouped`)."""
     if at.tzinfo is None:
         raise InvalidArgument("assessment times must be timezone-aware", hint="give an offset, e.g. +00:00")
     known = _Known(visible=[o for o in observations if o.known_at <= at and o.event.date <= at.date()],
@@ -193,7 +194,7 @@ def independent_groups(items: Iterable[T], keys: Callable[[T], Iterable[Hashable
 
 class Report(NamedTuple, Generic[T]):
     """What scoring needs of one matching event or claim: one report of one source about one day (a tuple: a
-    replay makes one per matching item per step)."""
+    live cycle makes one per matching item)."""
 
     item: T
     cluster_id: str

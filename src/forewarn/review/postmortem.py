@@ -173,8 +173,9 @@ def _signals(scenario: Scenario, visible: Sequence[Observation], claims: Sequenc
         rows = [r for r in whole.rows if start <= r.known_at < event_at] if whole else []
         surges = find_surges(visible, event_at, region=region, start=begins, rows=rows)
         counted = _with_members(visible, surges, whole, period)
+        events = dict.fromkeys((i.id for i in scenario.indicators if i.kind is IndicatorKind.EVENTS), ())
         assessment = assess(scenario, counted, event_at, surges, stories=heard.stories, day_totals=heard.day_totals,
-                            story_days=story_days)
+                            story_days=story_days, grouped=events)  # events indicators' signals: each event's, above
         found += [SignalSeen((s.indicator_id,), s.kind, s.known_at, s.observed_on, s.event_ids, s.document_ids,
                              s.source_ids, s.reliability, s.evidence)
                   for s in assessment.signals if s.kind in (SignalKind.SURGE, SignalKind.MENTIONS)

@@ -7,9 +7,11 @@ same time give the same probability and level (tested to 1e-9): events dated no 
 :func:`history_days` before T, in the live read's order; claims said no earlier than
 :func:`forewarn.detect.score.lookback_days` before T; stories, and the documents per day that say when the
 stream was up, of the :func:`forewarn.detect.score.story_days` before T; surges found among the events; scored
-with :func:`forewarn.detect.score.assess`, the function the live system runs. Where a replay and the live chain
-still disagree, the steps fall at other times (a 1-day replay at midnight does not see a level reached at
-18:00 and lost by the next midnight): :func:`forewarn.review.steps.live_step` gives the live chain's step.
+with :func:`forewarn.detect.score.assess`, the function the live system runs. Each events indicator's groups of
+reports are kept from step to step (:mod:`forewarn.detect.grouped`): the signals grouping them afresh would give.
+Where a replay and the live chain still disagree, the steps fall at other times (a 1-day replay at midnight does
+not see a level reached at 18:00 and lost by the next midnight): :func:`forewarn.review.steps.live_step` gives
+the live chain's step.
 """
 
 from __future__ import annotations
