@@ -33,10 +33,11 @@ from __future__ import annotations
 
 import functools
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
+from itertools import repeat
 
 from forewarn.detect.match import in_region
 from forewarn.detect.types import Observation
@@ -217,10 +218,13 @@ def series_surges(key: Key, counts: dict[date, int], first: date, events: Callab
     return found
 
 
-def baseline(counts: dict[date, int], day: date, first: date, unusual: Collection[date] = ()) -> list[int]:
+def baseline(counts: dict[date, int], day: date, first: date, unusual: Set[date] = frozenset()) -> list[int]:
     """Counts of the :data:`BASELINE_DAYS` days before ``day``, zeros included, leaving out days before
     ``first`` and ``unusual`` days (surges, flagged or suppressed)."""
-    return [counts.get(d, 0) for d in _days_before(day) if d >= first and d not in unusual]
+    days = _days_before(day)
+    if days[-1] >= first and unusual.isdisjoint(days):  # every day of the window (a replay asks this most)
+        return list(map(counts.get, days, repeat(0)))
+    return [counts.get(d, 0) for d in days if d >= first and d not in unusual]
 
 
 @functools.lru_cache(maxsize=4096)  # a replay asks for the same days at every step

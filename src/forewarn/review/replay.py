@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
 from forewarn.detect.grouped import stepped_signals
-from forewarn.detect.match import claim_matches, indicator_matches
+from forewarn.detect.match import claim_matches, in_place, indicator_matches
 from forewarn.detect.mentions import StoryDays, story_matches
 from forewarn.detect.score import Matches, assess, lookback_days, story_days
 from forewarn.detect.surge import BASELINE_DAYS, SurgeWatch
@@ -167,9 +167,13 @@ class _Reader:
 
     def assess(self, at: datetime, surges: Sequence[Surge], grouped: Mapping[str, Sequence[Signal]]) -> Assessment:
         """The scenario at ``at``, from what a live cycle at ``at`` would have read (``surges``: those found then;
-        ``grouped``: each events indicator's signals then). Only surge signals read observations: their events'."""
+        ``grouped``: each events indicator's signals then). Only surge signals read observations, and only to tell
+        whether a surge outside the region's places has an event in the region: a step's row reads no surge's
+        sources (its contribution does not depend on them)."""
         oldest, first_story = at.date() - timedelta(days=self.days), at.date() - timedelta(days=self.story_span)
-        visible = self._ordered(self._members(surges, oldest, at))
+        region = self.scenario.region
+        visible = self._ordered(self._members([s for s in surges if not in_place(region, s.country, s.admin1)],
+                                              oldest, at))
         first_claim = at.date() - timedelta(days=self.claim_days)
         claims = [c for c in _known_by(self.said, at) if c.day >= first_claim]
         stories = [s for s in _known_by(self.heard, at) if s.day >= first_story]
