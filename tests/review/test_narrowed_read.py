@@ -20,10 +20,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "detect"))
 from detect_store_helpers import SUDZHA, UKR
 
 from forewarn.app import Workspace
-from forewarn.detect import narrow
+from forewarn.detect import narrow, service
 from forewarn.detect.desk import ScenarioDesk
+from forewarn.detect.service import assess_scenarios
 from forewarn.ingest.annotations import CorrectionInput
-from forewarn.model import Reliability
+from forewarn.model import Reliability, SignalKind
 from forewarn.model.extraction import (
     Event,
     Evidence,
@@ -232,3 +233,14 @@ def test_keyword_matches_are_tested_once_then_as_the_days_change(world: Workspac
     full = world.review.postmortem("narrow-watch", event_at, with_replay=True, step="1d", at=START)
     assert asdict(narrowed) == asdict(full) != asdict(first)
     assert any("with armour" in s.evidence for s in full.signals)
+
+
+def test_a_live_cycle_equals_the_whole_read(world: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A live cycle reads only what an indicator can match, and the store's rows for the surges, where it can."""
+    scenario = world.scenarios.get("narrow-watch")
+    times = [START + timedelta(hours=11 * k) for k in range(1, 24 * (DAYS + 4) // 11)]
+    narrowed = [assess_scenarios(world.store, [scenario], at) for at in times]
+    monkeypatch.setattr(service, "narrowed_observations", lambda *args, **kwargs: None)
+    full = [assess_scenarios(world.store, [scenario], at) for at in times]
+    assert narrowed == full
+    assert any(s.kind is SignalKind.SURGE and s.source_ids for a in full for s in a[0].signals)

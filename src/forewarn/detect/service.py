@@ -143,26 +143,54 @@ def assess_scenario(store: SqlStore, scenario: Scenario, at: datetime) -> Assess
 
 
 def assess_scenarios(store: SqlStore, scenarios: Sequence[Scenario], at: datetime) -> list[Assessment]:
-    """Every scenario assessed at ``at`` from one read of the store's events (the widest window any of
-    them needs), one of its claims and one of its stories, each scenario from exactly the observations
-    :func:`scenario_observations` would give it and the claims and stories of its own windows."""
+    """Every scenario assessed at ``at``, each from exactly the observations :func:`scenario_observations` would
+    give it and the claims and stories of its own windows (one read of the claims and one of the stories for all).
+    Where the store can tell which events an indicator can match (:func:`narrowed_observations`), a scenario reads
+    only those, and its surges count the rest as the store gives them, as a replay's step does (a region holding
+    millions of events). The others share one read of the store's events (the widest window any of them needs)."""
     if not scenarios:
         return []
-    windows = [_window(s, at) for s in scenarios]
-    pool = observations(store, until=at, since=min(since for since, _, _ in windows))
+    narrowed = {s.id: narrowed_observations(store, s, until=at, start=at) for s in scenarios}
+    wide = [_window(s, at)[0] for s in scenarios if narrowed[s.id] is None]
+    pool = observations(store, until=at, since=min(wide)) if wide else []
     said = claims_and_stories(store, scenarios, at)
     result = []
-    for scenario, (since, region, types) in zip(scenarios, windows, strict=True):
-        found = [o for o in pool if o.event.date >= since and (not types or o.event.type in types)
-                 and (region is None or in_region(region, o.event))]
+    for scenario in scenarios:
+        read = narrowed[scenario.id]
+        found, surges = _pooled(scenario, pool, at) if read is None else _narrowed(scenario, *read, at)
         claims_since, stories_since = _claims_since(scenario, at), _stories_since(scenario, at)
         totals = None if said.day_totals is None else {d: n for d, n in said.day_totals.items() if d >= stories_since}
         counts = {i: c.days(at, stories_since) for i, c in said.counts(scenario).items()}
-        result.append(assess(scenario, found, at, _surges(scenario, found, at),  # each from its own windows only
+        result.append(assess(scenario, found, at, surges,  # each from its own windows only
                              claims=[c for c in said.claims if c.day >= claims_since],
                              stories=[s for s in said.stories if s.day >= stories_since], day_totals=totals,
                              story_days=counts))
     return result
+
+
+def _pooled(scenario: Scenario, pool: Sequence[Observation], at: datetime) -> tuple[list[Observation], list[Surge]]:
+    """The scenario's observations among a read of every event of a window, and its surges."""
+    since, region, types = _window(scenario, at)
+    found = [o for o in pool if o.event.date >= since and (not types or o.event.type in types)
+             and (region is None or in_region(region, o.event))]
+    return found, _surges(scenario, found, at)
+
+
+def _narrowed(scenario: Scenario, found: Sequence[Observation], whole: WholeRead, at: datetime
+              ) -> tuple[list[Observation], list[Surge]]:
+    """The observations standing at ``at`` of a narrowed read (every version of those an indicator can match),
+    its surges (counting the store's rows of the rest, from where the whole read's record begins), and the
+    observations of their events that only the store had, in the read's order (event date, then id)."""
+    since = _window(scenario, at)[0]
+    standing = [o for o in found if o.event.date >= since and o.known_at <= at and o.shown_at(at)]
+    if not _surging(scenario):
+        return standing, []
+    rows = [r for r in whole.rows if r.day >= since]
+    surges = find_surges(standing, at, start=whole.first_day(at, dated_from=since), rows=rows)
+    wanted = {e for s in surges for e in s.event_ids} - {o.event.id for o in standing}
+    more = [o for o in whole.members(wanted) if o.event.date >= since and o.known_at <= at and o.shown_at(at)
+            ] if wanted else []
+    return sorted([*standing, *more], key=lambda o: (o.event.date, o.event.id)), surges
 
 
 def test_scenario(store: SqlStore, scenario: Scenario, at: datetime) -> ScenarioTest:
