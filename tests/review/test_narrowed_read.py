@@ -239,8 +239,23 @@ def test_a_live_cycle_equals_the_whole_read(world: Workspace, monkeypatch: pytes
     """A live cycle reads only what an indicator can match, and the store's rows for the surges, where it can."""
     scenario = world.scenarios.get("narrow-watch")
     times = [START + timedelta(hours=11 * k) for k in range(1, 24 * (DAYS + 4) // 11)]
+    monkeypatch.setattr(service, "NARROWED_PER_SCENARIO", 0)  # however few documents the window holds
     narrowed = [assess_scenarios(world.store, [scenario], at) for at in times]
     monkeypatch.setattr(service, "narrowed_observations", lambda *args, **kwargs: None)
     full = [assess_scenarios(world.store, [scenario], at) for at in times]
     assert narrowed == full
     assert any(s.kind is SignalKind.SURGE and s.source_ids for a in full for s in a[0].signals)
+
+
+def test_a_live_cycle_of_many_scenarios_over_few_documents_reads_everything_once(
+        world: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Narrowed reads cost each scenario a few statements: where the window holds few documents a scenario, one read
+    of every event of it serves them all."""
+    scenario = world.scenarios.get("narrow-watch")
+    at = START + timedelta(days=DAYS)
+    asked: list[str] = []
+    monkeypatch.setattr(service, "narrowed_observations", lambda store, s, **kwargs: asked.append(s.id))
+    assess_scenarios(world.store, [scenario] * 10, at)  # the world's 40 days: more than 50 documents, under 500
+    assert asked == []
+    assess_scenarios(world.store, [scenario], at)
+    assert asked == ["narrow-watch"]
