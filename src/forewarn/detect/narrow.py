@@ -23,15 +23,15 @@ counts would take the box's corners) and where it leaves something out (:func:`n
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import partial
 
 from forewarn.detect.match import keywords_found
 from forewarn.detect.observe import read
-from forewarn.detect.types import Observation
-from forewarn.model import Indicator, IndicatorKind, Region, Scenario
+from forewarn.detect.types import Observation, WholeRead
+from forewarn.model import Indicator, IndicatorKind, Region, Scenario, Surge
 from forewarn.model.query import EventClause, EventQuery
 from forewarn.model.records import SurgeRow
 from forewarn.store import SqlStore
@@ -161,3 +161,14 @@ def _stands(o: Observation, at: datetime, before: bool, since: datetime | None) 
     """Was this version known by ``at`` (before it), from ``since``, and does it stand at ``at``?"""
     known = o.known_at < at if before else o.known_at <= at
     return known and (since is None or o.known_at >= since) and o.shown_at(at)
+
+
+def with_members(visible: Sequence[Observation], surges: Sequence[Surge], whole: WholeRead | None,
+                 stands: Callable[[Observation], bool]) -> list[Observation]:
+    """``visible`` and the observations of the surges' events that a narrowed read had only as rows (those
+    ``stands`` keeps), in the read's order: event date, then id (a corrected event's versions as read)."""
+    wanted = {e for s in surges for e in s.event_ids} - {o.event.id for o in visible}
+    if whole is None or not wanted:
+        return list(visible)
+    more = [o for o in whole.members(wanted) if stands(o)]
+    return sorted([*visible, *more], key=lambda o: (o.event.date, o.event.id))

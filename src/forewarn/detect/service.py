@@ -204,10 +204,11 @@ def _narrowed(scenario: Scenario, found: Sequence[Observation], whole: WholeRead
         return standing, []
     rows = [r for r in whole.rows if r.day >= since]
     surges = find_surges(standing, at, start=whole.first_day(at, dated_from=since), rows=rows)
-    wanted = {e for s in surges for e in s.event_ids} - {o.event.id for o in standing}
-    more = [o for o in whole.members(wanted) if o.event.date >= since and o.known_at <= at and o.shown_at(at)
-            ] if wanted else []
-    return sorted([*standing, *more], key=lambda o: (o.event.date, o.event.id)), surges
+
+    def stands(o: Observation) -> bool:
+        return o.event.date >= since and o.known_at <= at and o.shown_at(at)
+
+    return narrow.with_members(standing, surges, whole, stands), surges
 
 
 def test_scenario(store: SqlStore, scenario: Scenario, at: datetime) -> ScenarioTest:

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from forewarn.detect.match import claim_matches, indicator_matches
+from forewarn.detect.narrow import with_members
 from forewarn.detect.score import assess, claim_text, coded_indicators
 from forewarn.detect.shown import hidden_text
 from forewarn.detect.surge import find_surges
@@ -32,7 +33,6 @@ from forewarn.model import (
     LedgerEntry,
     Scenario,
     SignalKind,
-    Surge,
     WarningRecord,
 )
 from forewarn.review.judged import JudgmentsSeen
@@ -167,34 +167,21 @@ def _signals(scenario: Scenario, visible: Sequence[Observation], claims: Sequenc
     start, event_at = period
     found = [_seen(o, ids) for o in visible if (ids := _matching(scenario, o))]
     found += [_said(c, ids) for c in claims if (ids := _claims(scenario, c))]
-    if any(i.kind in (IndicatorKind.SURGE, IndicatorKind.MENTIONS) for i in scenario.indicators):
+    watched = tuple(i for i in scenario.indicators if i.kind in (IndicatorKind.SURGE, IndicatorKind.MENTIONS))
+    if watched:  # assessed alone: the events indicators' signals are each event's, above
         region = scenario.region if all(i.in_region for i in coded_indicators(scenario)) else None
         begins = whole.first_day(event_at, before=True, since=start) if whole else None
         rows = [r for r in whole.rows if start <= r.known_at < event_at] if whole else []
         surges = find_surges(visible, event_at, region=region, start=begins, rows=rows)
-        counted = _with_members(visible, surges, whole, period)
-        events = dict.fromkeys((i.id for i in scenario.indicators if i.kind is IndicatorKind.EVENTS), ())
-        assessment = assess(scenario, counted, event_at, surges, stories=heard.stories, day_totals=heard.day_totals,
-                            story_days=story_days, grouped=events)  # events indicators' signals: each event's, above
+        counted = with_members(visible, surges, whole,
+                               lambda o: start <= o.known_at < event_at and o.shown_at(event_at))
+        assessment = assess(replace(scenario, indicators=watched), counted, event_at, surges, stories=heard.stories,
+                            day_totals=heard.day_totals, story_days=story_days)
         found += [SignalSeen((s.indicator_id,), s.kind, s.known_at, s.observed_on, s.event_ids, s.document_ids,
                              s.source_ids, s.reliability, s.evidence)
                   for s in assessment.signals if s.kind in (SignalKind.SURGE, SignalKind.MENTIONS)
                   and s.known_at < event_at]
     return tuple(sorted(found, key=lambda s: (s.known_at, s.event_ids, s.document_ids)))
-
-
-def _with_members(visible: Sequence[Observation], surges: Sequence[Surge], whole: WholeRead | None,
-                  period: tuple[datetime, datetime]) -> list[Observation]:
-    """``visible`` and the observations of the surges' events read only as rows (visible in ``period`` too), in
-    the read's order (event date, then id)."""
-    seen = {o.event.id for o in visible}
-    wanted = {e for s in surges for e in s.event_ids} - seen
-    if whole is None or not wanted:
-        return list(visible)
-    start, event_at = period
-    more = [o for o in whole.members(wanted) if start <= o.known_at < event_at and o.shown_at(event_at)]
-    order = {id(o): n for n, o in enumerate(visible)}
-    return sorted([*visible, *more], key=lambda o: (o.event.date, o.event.id, order.get(id(o), 0)))
 
 
 def _matching(scenario: Scenario, obs: Observation) -> tuple[str, ...]:
