@@ -82,6 +82,7 @@ from forewarn.model import Assessment, Scenario
 from forewarn.store import open_store
 from forewarn.store import schema as t
 from forewarn.store.core import MIGRATIONS
+from forewarn.store.counts import recount_events
 from forewarn.store.ingest import document_key
 from forewarn.store.stories import count_document_days
 from forewarn.store.types import JSONText, UTCDateTime
@@ -423,6 +424,7 @@ def fill(url: str, n: int = DEFAULT_EVENTS, *, seed: int = 7, copies: int = 1,
             progress(f"  indexes built in {time.perf_counter() - t0:.0f} s")
         with store.engine.begin() as conn:
             count_document_days(conn)  # what ingest counts as it goes
+            recount_events(conn)  # and extraction
         _warning_layer(ws, clock, gen, rng, end, progress)
     finally:
         ws.close()

@@ -29,6 +29,7 @@ SNIPPET = 400  # characters of an evidence sentence shown in lists
 WINDOW_DAYS = 30  # the explorer opens on the latest 30 days
 MAX_RESOLVED = 500  # an actor or recipient filter naming more entities than this stays a subquery
 MAX_PLACES = 5_000  # a place filter among more place names (or regions) than this stays a substring test
+_UNFILTERED = EventQuery(limit=None)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class Scope:
     entities: Mapping[str, list[str] | None] = field(default_factory=dict)
     places: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # the place filter as names and regions
     access: Access = EVERYTHING  # who asks: the events hidden from it are not in the scope (issue 18)
+    counts: bool = True  # whether the kept counts may answer it (see ``counted``)
 
     @cached_property
     def conditions(self) -> tuple[ColumnElement[bool], ...]:
@@ -74,10 +76,35 @@ class Scope:
             conds += [c.place_lat.between(b.s, b.n), c.place_lon.between(b.w, b.e)]
         return tuple(conds)
 
+    @cached_property
+    def counted(self) -> tuple[ColumnElement[bool], ...] | None:
+        """The scope as conditions on the events' kept counts (``event_counts``), or None when it filters by
+        something they are not counted by (only dates, types, negation, the place's names and regions, whether
+        placed, and who asks are)."""
+        q, c = self.query, t.event_counts.c
+        if not self.counts or self.bbox is not None or self.entities or (q.place and self.places is None) or \
+                replace(q, types=(), date_from=None, date_to=None, include_negated=False, placed=None, place=None,
+                        limit=None, offset=0) != _UNFILTERED:
+            return None
+        conds: list[ColumnElement[bool]] = list(hidden_from(c.compartment, self.access))
+        if q.types:
+            conds.append(c.type.in_(q.types))
+        if q.date_from:
+            conds.append(c.date >= q.date_from)
+        if q.date_to:
+            conds.append(c.date <= q.date_to)
+        if not q.include_negated:
+            conds.append(c.negated.is_(False))
+        if q.placed is not None:
+            conds.append(c.cell >= 0 if q.placed else c.cell < 0)
+        if self.places is not None:
+            names, regions = self.places
+            conds.append(or_(c.place_name.in_(names), c.place_admin1.in_(regions)) if names or regions else false())
+        return tuple(conds)
+
     def dated(self, first: date, last: date) -> Scope:
         """The scope over these dates."""
-        return Scope(replace(self.query, date_from=first, date_to=last), self.bbox, self.entities, self.places,
-                     self.access)
+        return replace(self, query=replace(self.query, date_from=first, date_to=last))
 
 
 def scope(engine: Engine, q: EventQuery, bbox: BBox | None = None, access: Access = EVERYTHING) -> Scope:
@@ -108,7 +135,7 @@ def with_places(engine: Engine, sc: Scope) -> Scope:
         return sc
     needle = q.place.lower()
     found = (tuple(n for n in names if needle in n.lower()), tuple(r for r in regions if needle in r.lower()))
-    return Scope(q, sc.bbox, sc.entities, found, sc.access)
+    return replace(sc, places=found)
 
 
 def _distinct(conn: Connection, column: Any) -> list[str] | None:
@@ -223,8 +250,13 @@ def evidence(engine: Engine, events: Sequence[StoredEvent]) -> dict[str, Evidenc
 
 
 def daily_counts(engine: Engine, sc: Scope) -> list[tuple[date, int]]:
-    ev = t.events.c
-    query = (select(ev.date, func.count()).where(*sc.conditions).group_by(ev.date).order_by(ev.date))
+    """The filtered events per day (from the kept counts where they answer the scope)."""
+    if sc.counted is not None:
+        c = t.event_counts.c
+        query = select(c.date, func.sum(c.n)).where(*sc.counted).group_by(c.date).order_by(c.date)
+    else:
+        ev = t.events.c
+        query = select(ev.date, func.count()).where(*sc.conditions).group_by(ev.date).order_by(ev.date)
     with engine.connect() as conn:
         return [(as_date(r[0]), int(r[1])) for r in conn.execute(query)]
 

@@ -10,20 +10,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Integer, and_, cast, false, func, literal_column, or_, select
+from sqlalchemy import Engine, and_, case, false, func, literal_column, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from forewarn.geo.grid import WORLD, BBox, Cluster, cell_size
 from forewarn.model.scenario import Region
 from forewarn.reads.events import EventList, Scope, as_date
 from forewarn.store import schema as t
+from forewarn.store.counts import CELL_KEY, FINE_CELL, grid_index
 
-FINE_CELL = 0.25  # degrees: the grid the default map view is counted on
-_KEY = 100_000  # a cell's sort key: row * _KEY + column (columns < 36,000 at 0.01°)
 MAX_SINGLES = 400  # single-event cells looked up to link to their event …
 SINGLES_UNDER = 5_000  # … when the map shows fewer events than this (else a point links to a zoom)
 REGIONS = 15  # the regions listed by the explorer and the map
@@ -50,22 +49,27 @@ class MapData:
         return sum(c.count for c in self.clusters)
 
 
-def _cell_index(engine: Engine, column: Any, offset: int, cell: float) -> Any:
-    """floor((column + offset) / cell): the grid row or column (the sum is never negative, so a
-    cast truncates like floor on SQLite; PostgreSQL's cast rounds, so it says floor)."""
-    scaled = (column + literal_column(str(offset))) / literal_column(repr(float(cell)))
-    return func.floor(scaled) if engine.dialect.name == "postgresql" else cast(scaled, Integer)
+def _counted(sc: Scope, where: Sequence[ColumnElement[bool]]) -> tuple[ColumnElement[bool], ...] | None:
+    """The scope's conditions on the kept counts (``event_counts``) when they answer it and nothing more is asked
+    (``where``: a scenario's region); else None, and the events are counted."""
+    return None if where else sc.counted
 
 
 def _grid(engine: Engine, sc: Scope, cell: float, where: Sequence[ColumnElement[bool]] = ()) -> list[_Cell]:
-    """The filtered events (inside ``bbox``, and ``where``) counted per grid cell, in SQL (one sort key per cell)."""
-    ev = t.events.c
-    query = (select(_cell_key(engine, cell), func.count().label("n"), func.sum(ev.place_lat).label("slat"),
-                    func.sum(ev.place_lon).label("slon"))
-             .where(*sc.conditions, *where, ev.place_lat.is_not(None), ev.place_lon.is_not(None))
-             .group_by(literal_column("k")))
+    """The filtered events (inside ``bbox``, and ``where``) counted per grid cell, in SQL (one sort key per cell):
+    on the fine grid, from the kept counts where they answer the scope."""
+    ev, c = t.events.c, t.event_counts.c
+    counted = _counted(sc, where)
+    if counted is not None and cell == FINE_CELL:
+        query = (select(c.cell.label("k"), func.sum(c.n).label("n"), func.sum(c.lat_sum).label("slat"),
+                        func.sum(c.lon_sum).label("slon")).where(*counted, c.cell >= 0).group_by(c.cell))
+    else:
+        query = (select(_cell_key(engine, cell), func.count().label("n"), func.sum(ev.place_lat).label("slat"),
+                        func.sum(ev.place_lon).label("slon"))
+                 .where(*sc.conditions, *where, ev.place_lat.is_not(None), ev.place_lon.is_not(None))
+                 .group_by(literal_column("k")))
     with engine.connect() as conn:
-        return [_Cell(int(r.k) // _KEY, int(r.k) % _KEY, int(r.n), float(r.slat), float(r.slon))
+        return [_Cell(int(r.k) // CELL_KEY, int(r.k) % CELL_KEY, int(r.n), float(r.slat), float(r.slon))
                 for r in conn.execute(query)]
 
 
@@ -77,7 +81,15 @@ def _merge(cells: Sequence[_Cell], factor: int) -> list[_Cell]:
 def map_data(engine: Engine, sc: Scope) -> MapData:
     """The filtered events on a grid. With ``bbox``: the events inside it, in cells sized to it.
     Without: one pass on a fine grid gives where the events are (the view: their box, padded) and,
-    merged, the clusters for that view. Cells holding one event link to it."""
+    merged, the clusters for that view. Cells holding one event link to it (found by their exact
+    position: few events are counted again from the events, not from the kept counts' sums)."""
+    found = _map_data(engine, sc)
+    if sc.counted is not None and found.total <= SINGLES_UNDER:
+        return _map_data(engine, replace(sc, counts=False))
+    return found
+
+
+def _map_data(engine: Engine, sc: Scope) -> MapData:
     if sc.bbox is not None:
         view = sc.bbox.fitted()
         cell = cell_size(view)
@@ -153,11 +165,16 @@ class RegionCount:
 
 
 def day_type_counts(engine: Engine, sc: Scope) -> list[tuple[date, str, int, int]]:
-    """The filtered events per day and event type, and how many of them have a place, counted in SQL:
-    one pass gives the explorer its chart, its daily counts and its count of events without a place."""
-    ev = t.events.c
-    query = (select(ev.date, ev.type, func.count(), func.count(ev.place_lat)).where(*sc.conditions)
-             .group_by(ev.date, ev.type))
+    """The filtered events per day and event type, and how many of them have a place, counted in SQL (from the
+    kept counts where they answer the scope): one pass gives the explorer its chart, its daily counts and its
+    count of events without a place."""
+    ev, c = t.events.c, t.event_counts.c
+    if sc.counted is not None:
+        query = (select(c.date, c.type, func.sum(c.n), func.sum(case((c.cell >= 0, c.n), else_=0)))
+                 .where(*sc.counted).group_by(c.date, c.type))
+    else:
+        query = (select(ev.date, ev.type, func.count(), func.count(ev.place_lat)).where(*sc.conditions)
+                 .group_by(ev.date, ev.type))
     with engine.connect() as conn:
         return sorted((as_date(r[0]), str(r[1]), int(r[2]), int(r[3])) for r in conn.execute(query))
 
@@ -173,21 +190,31 @@ def explorer_counts(rows: Sequence[tuple[date, str, int, int]]) -> tuple[list[tu
 
 def region_counts(engine: Engine, sc: Scope, limit: int = REGIONS,
                   where: Sequence[ColumnElement[bool]] = ()) -> list[RegionCount]:
-    """The first-level regions (or countries) holding most of the filtered placed events, counted in SQL."""
-    ev = t.events.c
-    n = func.count().label("n")
-    query = (select(ev.place_country, ev.place_admin1, n).where(*sc.conditions, *where, ev.place_country.is_not(None))
-             .group_by(ev.place_country, ev.place_admin1).order_by(n.desc(), ev.place_country, ev.place_admin1)
-             .limit(limit))
+    """The first-level regions (or countries) holding most of the filtered placed events, counted in SQL (from the
+    kept counts where they answer the scope)."""
+    ev, c = t.events.c, t.event_counts.c
+    counted = _counted(sc, where)
+    if counted is not None:
+        n = func.sum(c.n).label("n")
+        query = (select(c.place_country, c.place_admin1, n).where(*counted, c.place_country != "")
+                 .group_by(c.place_country, c.place_admin1).order_by(n.desc(), c.place_country, c.place_admin1))
+    else:
+        n = func.count().label("n")
+        query = (select(ev.place_country, ev.place_admin1, n)
+                 .where(*sc.conditions, *where, ev.place_country.is_not(None))
+                 .group_by(ev.place_country, ev.place_admin1)
+                 .order_by(n.desc(), ev.place_country, func.coalesce(ev.place_admin1, "")))
     with engine.connect() as conn:
-        return [RegionCount(str(r[0]), r[1], int(r[2])) for r in conn.execute(query)]
+        return [RegionCount(str(r[0]), r[1] or None, int(r[2])) for r in conn.execute(query.limit(limit))]
 
 
 def unplaced_count(engine: Engine, sc: Scope) -> int:
     """How many of the filtered events have no place (they cannot be drawn)."""
-    ev = t.events.c
+    ev, c = t.events.c, t.event_counts.c
+    query = (select(func.sum(c.n)).where(*sc.counted, c.cell < 0) if sc.counted is not None
+             else select(func.count()).where(*sc.conditions, ev.place_lat.is_(None)))
     with engine.connect() as conn:
-        return int(conn.execute(select(func.count()).where(*sc.conditions, ev.place_lat.is_(None))).scalar() or 0)
+        return int(conn.execute(query).scalar() or 0)
 
 
 # -- the map page -----------------------------------------------------------------------------------------
@@ -259,8 +286,18 @@ def bulk_box(cells: Sequence[tuple[float, float, int]], lo: float = 0.05, hi: fl
 
 
 def _day_grid(engine: Engine, sc: Scope, cell: float, where: Sequence[ColumnElement[bool]]) -> list[tuple[_Cell, date]]:
-    """The filtered placed events counted per grid cell and day, in SQL."""
-    ev = t.events.c
+    """The filtered placed events counted per grid cell and day, in SQL: on a grid of whole fine cells, the kept
+    counts' fine cells merged where they answer the scope."""
+    ev, c = t.events.c, t.event_counts.c
+    counted = _counted(sc, where)
+    factor = round(cell / FINE_CELL)
+    if counted is not None and factor >= 1 and math.isclose(factor * FINE_CELL, cell):
+        query = (select(c.date, c.cell, func.sum(c.n), func.sum(c.lat_sum), func.sum(c.lon_sum))
+                 .where(*counted, c.cell >= 0).group_by(c.date, c.cell))
+        with engine.connect() as conn:
+            fine = [(_Cell(k // CELL_KEY, k % CELL_KEY, int(n), float(slat), float(slon)), as_date(day))
+                    for day, k, n, slat, slon in conn.execute(query)]
+        return _merge_days(fine, factor)
     query = (select(ev.date, _cell_key(engine, cell), func.count().label("n"), func.sum(ev.place_lat).label("slat"),
                     func.sum(ev.place_lon).label("slon"))
              .where(*sc.conditions, *where, ev.place_lat.is_not(None), ev.place_lon.is_not(None))
@@ -268,15 +305,15 @@ def _day_grid(engine: Engine, sc: Scope, cell: float, where: Sequence[ColumnElem
     with engine.connect() as conn:
         found = conn.execute(query).all()
     days = {raw: as_date(raw) for raw in {r[0] for r in found}}
-    return [(_Cell(int(k) // _KEY, int(k) % _KEY, int(n), float(slat), float(slon)), days[raw])
+    return [(_Cell(int(k) // CELL_KEY, int(k) % CELL_KEY, int(n), float(slat), float(slon)), days[raw])
             for raw, k, n, slat, slon in found]
 
 
 def _cell_key(engine: Engine, cell: float) -> Any:
     """An event's grid cell as one sort key (NULL for an event without a point)."""
-    ev = t.events.c
-    return (_cell_index(engine, ev.place_lat, 90, cell) * literal_column(str(_KEY))
-            + _cell_index(engine, ev.place_lon, 180, cell)).label("k")
+    ev, dialect = t.events.c, engine.dialect.name
+    return (grid_index(dialect, ev.place_lat, 90, cell) * literal_column(str(CELL_KEY))
+            + grid_index(dialect, ev.place_lon, 180, cell)).label("k")
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,12 +334,18 @@ def _one_pass(engine: Engine, sc: Scope, where: Sequence[ColumnElement[bool]]
               ) -> tuple[list[tuple[_Cell, date]], int, list[_Named]]:
     """The map's counts of a short date range from one grouped pass over the filtered events (per day, fine
     cell and place named): the fine grid per day, how many have no point, and the places and regions they
-    name (a place has both coordinates or neither)."""
-    ev = t.events.c
-    query = (select(ev.date, _cell_key(engine, FINE_CELL), ev.place_country, ev.place_admin1, ev.place_name,
-                    func.count(), func.count(ev.place_lat), func.sum(ev.place_lat), func.sum(ev.place_lon))
-             .where(*sc.conditions, *where)
-             .group_by(ev.date, literal_column("k"), ev.place_country, ev.place_admin1, ev.place_name))
+    name (a place has both coordinates or neither). From the kept counts where they answer the scope."""
+    ev, kept = t.events.c, t.event_counts.c
+    counted = _counted(sc, where)
+    if counted is not None:
+        query = (select(kept.date, case((kept.cell >= 0, kept.cell)), *_kept_places(), *_kept_sums())
+                 .where(*counted).group_by(kept.date, kept.cell, kept.place_country, kept.place_admin1,
+                                           kept.place_name))
+    else:
+        query = (select(ev.date, _cell_key(engine, FINE_CELL), ev.place_country, ev.place_admin1, ev.place_name,
+                        func.count(), func.count(ev.place_lat), func.sum(ev.place_lat), func.sum(ev.place_lon))
+                 .where(*sc.conditions, *where)
+                 .group_by(ev.date, literal_column("k"), ev.place_country, ev.place_admin1, ev.place_name))
     cells: dict[tuple[Any, int], list[float]] = {}
     named: dict[tuple[str | None, str | None, str | None], list[float]] = {}
     unplaced = 0
@@ -320,8 +363,21 @@ def _one_pass(engine: Engine, sc: Scope, where: Sequence[ColumnElement[bool]]
                 m[2] += float(slat or 0.0)
                 m[3] += float(slon or 0.0)
     days = {raw: as_date(raw) for raw, _ in cells}
-    grid = [(_Cell(k // _KEY, k % _KEY, int(m[0]), m[1], m[2]), days[raw]) for (raw, k), m in cells.items()]
+    grid = [(_Cell(k // CELL_KEY, k % CELL_KEY, int(m[0]), m[1], m[2]), days[raw]) for (raw, k), m in cells.items()]
     return grid, unplaced, [_Named(*key, int(m[0]), int(m[1]), m[2], m[3]) for key, m in named.items()]
+
+
+def _kept_places() -> list[Any]:
+    """The kept counts' place columns, their sentinels NULL again (as the events' columns)."""
+    c = t.event_counts.c
+    return [func.nullif(c[name], "").label(name) for name in ("place_country", "place_admin1", "place_name")]
+
+
+def _kept_sums() -> list[Any]:
+    """Summed over kept counts: how many events, how many with a point, the sums of their points."""
+    c = t.event_counts.c
+    return [func.sum(c.n).label("n"), func.sum(case((c.cell >= 0, c.n), else_=0)).label("placed"),
+            func.sum(c.lat_sum).label("slat"), func.sum(c.lon_sum).label("slon")]
 
 
 def _merge_days(rows: Sequence[tuple[_Cell, _Day]], factor: int) -> list[tuple[_Cell, _Day]]:
@@ -364,13 +420,19 @@ def _points(engine: Engine, sc: Scope, where: Sequence[ColumnElement[bool]], cel
 
 
 def _located(engine: Engine, sc: Scope, where: Sequence[ColumnElement[bool]]) -> tuple[list[Place], list[RegionCount]]:
-    """The places named most (labels) and the regions holding most events, from one grouped pass."""
-    ev = t.events.c
-    query = (select(ev.place_country, ev.place_admin1, ev.place_name, func.count().label("n"),
-                    func.count(ev.place_lat).label("placed"), func.sum(ev.place_lat).label("slat"),
-                    func.sum(ev.place_lon).label("slon"))
-             .where(*sc.conditions, *where, or_(ev.place_country.is_not(None), ev.place_lat.is_not(None)))
-             .group_by(ev.place_country, ev.place_admin1, ev.place_name))
+    """The places named most (labels) and the regions holding most events, from one grouped pass (over the kept
+    counts where they answer the scope)."""
+    ev, c = t.events.c, t.event_counts.c
+    counted = _counted(sc, where)
+    if counted is not None:
+        query = (select(*_kept_places(), *_kept_sums()).where(*counted, or_(c.place_country != "", c.cell >= 0))
+                 .group_by(c.place_country, c.place_admin1, c.place_name))
+    else:
+        query = (select(ev.place_country, ev.place_admin1, ev.place_name, func.count().label("n"),
+                        func.count(ev.place_lat).label("placed"), func.sum(ev.place_lat).label("slat"),
+                        func.sum(ev.place_lon).label("slon"))
+                 .where(*sc.conditions, *where, or_(ev.place_country.is_not(None), ev.place_lat.is_not(None)))
+                 .group_by(ev.place_country, ev.place_admin1, ev.place_name))
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     return top_places(rows), top_regions(rows)
@@ -406,7 +468,16 @@ def map_view(engine: Engine, sc: Scope, *, region: BBox | None = None,
     is ``region`` when given, else the box of the bulk of the events, counted on a fine grid first. Over a
     short date range one pass counts them per fine cell and day, and the places they name (and, without
     ``where``, those without a place): the points are merged from it and the places and regions read from it,
-    without another pass over the events. The grid step keeps the (cell, day) rows under ``MAX_POINTS``."""
+    without another pass over the events. The grid step keeps the (cell, day) rows under ``MAX_POINTS``. The
+    counts are the kept ones where they answer the scope, but for few events, whose single-event points link to
+    the event found by its exact position."""
+    found = _map_view(engine, sc, region, where)
+    if _counted(sc, where) is not None and found.placed <= SINGLES_UNDER:
+        return _map_view(engine, replace(sc, counts=False), region, where)
+    return found
+
+
+def _map_view(engine: Engine, sc: Scope, region: BBox | None, where: Sequence[ColumnElement[bool]]) -> MapView:
     fine_days: list[tuple[_Cell, date]] | None = None
     unplaced: int | None = None
     if _short(sc):

@@ -4,7 +4,7 @@ an earlier extraction's, the entities they name, and the extraction status, in o
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -26,6 +26,7 @@ from forewarn.model.extraction import (
 from forewarn.model.records import ExtractionCounts, event_id
 from forewarn.store import schema as t
 from forewarn.store.core import StoreCore, chunks
+from forewarn.store.counts import count_events
 from forewarn.store.matched import bump
 
 # a document's source id, publication time, compartment, and the day (UTC) it became known (published, else ingested)
@@ -42,6 +43,8 @@ class ExtractionWrites(StoreCore):
             return
         with self._write() as conn:
             facts = self._document_facts(conn, list(latest))
+            # first: the status rows' locks make a concurrent extraction of the same document wait, and then remove
+            # what this one stored (its events neither kept nor counted twice: tests/store/test_event_counts.py)
             self._upsert_status(conn, [_status_row(x.document_id, x.extractor, "ok", None, now, _counts(x))
                                        for x in latest.values()])
             cleared = self._clear_results(conn, list(latest))
@@ -53,7 +56,8 @@ class ExtractionWrites(StoreCore):
                                           for x in xs for i, c in enumerate(x.claims)])
             events = [row for x in xs for row in _event_rows(x, facts[x.document_id], parts, now)]
             self._insert(conn, t.events, events)
-            bump(conn, "events", {*cleared, *(row["date"] for row in events)})
+            count_events(conn, added=events, removed=cleared)
+            bump(conn, "events", {*(row["date"] for row in cleared), *(row["date"] for row in events)})
             bump(conn, "documents", {facts[x.document_id][3] for x in xs})  # the places and entities they name
 
     def record_extraction_failure(self, document_id: str, extractor: str, error: str, now: datetime) -> None:
@@ -83,14 +87,17 @@ class ExtractionWrites(StoreCore):
         conn.execute(ins.on_conflict_do_update(index_elements=["document_id"],
                                                set_={k: ins.excluded[k] for k in keep}), rows)
 
-    def _clear_results(self, conn: Connection, doc_ids: list[str]) -> set[date]:
-        """Remove what an earlier extraction stored for these documents; the dates of the events removed."""
+    def _clear_results(self, conn: Connection, doc_ids: list[str]) -> list[Mapping[str, Any]]:
+        """Remove what an earlier extraction stored for these documents; the events removed (what they are
+        counted by: :func:`forewarn.store.counts.key_of`)."""
         for table in (t.mentions, t.places, t.claims):
             for chunk in chunks(doc_ids):
                 conn.execute(table.delete().where(table.c.document_id.in_(chunk)))
         ev = t.events.c
-        return {d for chunk in chunks(doc_ids)
-                for d in conn.execute(t.events.delete().where(ev.document_id.in_(chunk)).returning(ev.date)).scalars()}
+        counted = [ev.date, ev.type, ev.negated, ev.compartment, ev.place_country, ev.place_admin1, ev.place_name,
+                   ev.place_lat, ev.place_lon]
+        return [dict(r._mapping) for chunk in chunks(doc_ids)
+                for r in conn.execute(t.events.delete().where(ev.document_id.in_(chunk)).returning(*counted))]
 
     def _save_entities(self, conn: Connection, entities: dict[str, Entity],
                        now: datetime) -> dict[str, tuple[str | None, str | None]]:

@@ -826,6 +826,21 @@ document_days = Table(  # documents known (published, else ingested) per UTC day
     Column("documents", Integer, nullable=False),
 )
 
+event_counts = Table(  # events counted per key, kept by the write path (store/counts.py, 0028)
+    "event_counts", metadata,
+    Column("date", Date, primary_key=True),
+    Column("type", String(16), primary_key=True),
+    Column("negated", Boolean, primary_key=True),
+    Column("compartment", Integer, primary_key=True, autoincrement=False),  # 0: open (NULL in events)
+    Column("place_country", String(8), primary_key=True),  # '': none
+    Column("place_admin1", Text, primary_key=True),  # '': none
+    Column("place_name", Text, primary_key=True),  # '': none
+    Column("cell", Integer, primary_key=True, autoincrement=False),  # the 0.25° grid cell; -1: no point
+    Column("n", Integer, nullable=False),
+    Column("lat_sum", Float, nullable=False),
+    Column("lon_sum", Float, nullable=False),
+)
+
 match_days = Table(  # documents: per day, the independent stories (clusters) and the sources among the hits (0025)
     "match_days", metadata,
     Column("key", String(64), primary_key=True),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, func, select, update
+from sqlalchemy import Connection, Table, and_, delete, func, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from forewarn.errors import AlreadyExists, NotFound
@@ -21,6 +21,7 @@ from forewarn.model.marking import Compartment, strictest
 from forewarn.model.source import Marking
 from forewarn.store import schema as t
 from forewarn.store.access import compartment_of, compartments_on
+from forewarn.store.counts import move_compartment
 
 MARKABLE: dict[str, Table] = {"source": t.sources, "document": t.documents, "scenario": t.scenarios,
                               "question": t.questions}
@@ -187,6 +188,8 @@ def tighten(conn: Connection, table: Table, where: ColumnElement[bool], old: Mar
         nid = ids(target)
         if nid != cid:
             same = col.is_(None) if cid is None else col == cid
+            if table is t.events:
+                move_compartment(conn, and_(where, same), cid, nid)
             n += conn.execute(update(table).where(where, same).values(compartment=nid)).rowcount or 0
     return n
 
