@@ -70,7 +70,7 @@ def _grid(engine: Engine, sc: Scope, cell: float, where: Sequence[ColumnElement[
                  .group_by(literal_column("k")))
     with engine.connect() as conn:
         return [_Cell(int(r.k) // CELL_KEY, int(r.k) % CELL_KEY, int(r.n), float(r.slat), float(r.slon))
-                for r in conn.execute(query)]
+                for r in conn.execute(query).all()]
 
 
 def _merge(cells: Sequence[_Cell], factor: int) -> list[_Cell]:
@@ -176,7 +176,7 @@ def day_type_counts(engine: Engine, sc: Scope) -> list[tuple[date, str, int, int
         query = (select(ev.date, ev.type, func.count(), func.count(ev.place_lat)).where(*sc.conditions)
                  .group_by(ev.date, ev.type))
     with engine.connect() as conn:
-        return sorted((as_date(r[0]), str(r[1]), int(r[2]), int(r[3])) for r in conn.execute(query))
+        return sorted((as_date(r[0]), str(r[1]), int(r[2]), int(r[3])) for r in conn.execute(query).all())
 
 
 def explorer_counts(rows: Sequence[tuple[date, str, int, int]]) -> tuple[list[tuple[date, int]],
@@ -296,7 +296,7 @@ def _day_grid(engine: Engine, sc: Scope, cell: float, where: Sequence[ColumnElem
                  .where(*counted, c.cell >= 0).group_by(c.date, c.cell))
         with engine.connect() as conn:
             fine = [(_Cell(k // CELL_KEY, k % CELL_KEY, int(n), float(slat), float(slon)), as_date(day))
-                    for day, k, n, slat, slon in conn.execute(query)]
+                    for day, k, n, slat, slon in conn.execute(query).all()]
         return _merge_days(fine, factor)
     query = (select(ev.date, _cell_key(engine, cell), func.count().label("n"), func.sum(ev.place_lat).label("slat"),
                     func.sum(ev.place_lon).label("slon"))
@@ -350,7 +350,7 @@ def _one_pass(engine: Engine, sc: Scope, where: Sequence[ColumnElement[bool]]
     named: dict[tuple[str | None, str | None, str | None], list[float]] = {}
     unplaced = 0
     with engine.connect() as conn:
-        for day, k, country, admin1, name, n, placed, slat, slon in conn.execute(query):
+        for day, k, country, admin1, name, n, placed, slat, slon in conn.execute(query).all():
             if k is None:
                 unplaced += int(n)
             else:
