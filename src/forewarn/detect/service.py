@@ -9,6 +9,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,7 @@ from forewarn.model import Assessment, IndicatorKind, Region, Scenario, Surge
 from forewarn.model.marking import EVERYTHING, Access
 from forewarn.model.query import ClaimClause
 from forewarn.store import SqlStore
+from forewarn.store.core import side_by_side
 from forewarn.store.observed import surge_rows
 
 if TYPE_CHECKING:
@@ -81,13 +83,14 @@ def narrowed_observations(store: SqlStore, scenario: Scenario, *, until: datetim
         return None
     narrow.remember(store, scenario, since, until.date())
     query = read_query(until=until, since=since, region=region, types=types)
-    found, corrected = read(store, query, until=until, known_from=start, history=True, any_of=clauses)
+    (found, corrected), surged = side_by_side(store.engine, (  # the surges' rows read beside the observations
+        partial(read, store, query, until=until, known_from=start, history=True, any_of=clauses),
+        partial(surge_rows, store.engine, replace(query, any_of=surging), until=until, known_from=start)
+        if surging else list))
     mine = tuple(o for o in found if o.event.id in corrected)
-    whole = replace(query, but_ids=corrected)
-    ids = {o.event.id for o in found}
-    rows = [r for r in surge_rows(store.engine, replace(whole, any_of=surging), until=until, known_from=start)
-            if r.event_id not in ids] if surging else []
-    return found, narrow.StoreRead(store, whole, since, start, mine, until, tuple(rows))
+    ids = {o.event.id for o in found} | corrected
+    rows = [r for r in surged if r.event_id not in ids]
+    return found, narrow.StoreRead(store, replace(query, but_ids=corrected), since, start, mine, until, tuple(rows))
 
 
 def _window(scenario: Scenario, end: datetime) -> tuple[date, Region | None, tuple[str, ...]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,18 @@ IN_CHUNK = 900  # bound parameters per IN (...) clause, well under SQLite's limi
 def chunks(values: list[Any]) -> Iterator[list[Any]]:
     for i in range(0, len(values), IN_CHUNK):
         yield values[i:i + IN_CHUNK]
+
+
+def side_by_side(engine: Engine, reads: Sequence[Callable[[], Any]]) -> list[Any]:
+    """The results of ``reads`` of ``engine`` (each on connections of its own), run side by side: while one waits
+    on the database, another builds its rows. In order; one read runs in the caller's thread. One after the other
+    on an in-memory SQLite database, which another thread's connection would see empty."""
+    if len(reads) <= 1 or (engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")):
+        return [read() for read in reads]
+    with ThreadPoolExecutor(max_workers=len(reads) - 1) as pool:
+        later = [pool.submit(read) for read in reads[1:]]
+        first = reads[0]()
+        return [first, *(f.result() for f in later)]
 
 
 def among(conn: Connection, column: Any, values: list[Any]) -> Iterator[ColumnElement[bool]]:

@@ -249,19 +249,24 @@ def event_record(r: Any) -> StoredEvent:
         date=r.date, date_precision=r.date_precision, date_from_publication=r.date_from_publication,
         negated=r.negated, hypothetical=r.hypothetical, future=r.future, reported=r.reported, sentence=r.sentence,
         start=r.start, end=r.end, trigger_start=r.trigger_start, trigger_end=r.trigger_end, confidence=r.confidence,
-        coder=r.coder, compartment_id=r._mapping.get("compartment"),
+        coder=r.coder, compartment_id=r.compartment,
     )
+
+
+_PARTICIPANT_COLUMNS = {role: tuple(f"{role}_{name}" for name in (
+    "entity_id", "canonical_id", "name", "text", "start", "end", "country", "sector"))
+    for role in ("actor", "recipient")}  # the row's columns of each role, named once (a read builds thousands)
 
 
 def _participant(r: Any, role: str) -> StoredParticipant | None:
     m = r._mapping
-    entity_id = m[f"{role}_entity_id"]
+    entity, canonical, name, text, start, end, country, sector = _PARTICIPANT_COLUMNS[role]
+    entity_id = m[entity]
     if entity_id is None:
         return None
-    return StoredParticipant(entity_id=entity_id, canonical_id=m[f"{role}_canonical_id"] or entity_id,
-                             name=m[f"{role}_name"] or m[f"{role}_text"], text=m[f"{role}_text"],
-                             start=m[f"{role}_start"], end=m[f"{role}_end"], country=m[f"{role}_country"],
-                             sector=m[f"{role}_sector"], inferred=bool(m.get(f"{role}_inferred", False)))
+    return StoredParticipant(entity_id=entity_id, canonical_id=m[canonical] or entity_id, name=m[name] or m[text],
+                             text=m[text], start=m[start], end=m[end], country=m[country], sector=m[sector],
+                             inferred=role == "actor" and bool(m.actor_inferred))
 
 
 def _event_place(r: Any) -> StoredPlace | None:
