@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 
 import pytest
 from detect_helpers import indicator, scenario
 
 from forewarn.detect.mentions import StoryDays, mention_signals, story_matches, story_pattern
+from forewarn.detect.stories import CountedDay
 from forewarn.detect.types import Story
 from forewarn.errors import InvalidArgument
 from forewarn.model import Indicator, IndicatorKind, Region, Reliability, SignalKind
@@ -199,3 +201,26 @@ def test_story_days_group_at_each_step_what_the_signals_would_group_from_the_sto
     assert signalled == {day(30), day(32)}
     with pytest.raises(InvalidArgument):
         days.days(noon(0), day(0))
+
+
+def test_a_counted_days_signals_are_made_once_and_stay_what_they_would_be_made_afresh() -> None:
+    """Days counted by the store (CountedDay: their stories stand) keep the signals made of them, but for decay: at
+    every step of a replay the signals equal those made from the stories afresh; stories are read once a day."""
+    ind = mentions(min_stories=3)
+    found = [s for s in stream([*QUIET, 9, 2, 12]) if story_matches(scenario(ind), ind, s)]
+    reads: list[date] = []
+
+    def read(d: date) -> list[Story]:
+        reads.append(d)
+        return [s for s in found if s.day == d]
+
+    counted = {d: CountedDay(len({s.cluster_id for s in found if s.day == d}),
+                             len({s.source_id for s in found if s.day == d}), partial(read, d))
+               for d in {s.day for s in found}}
+    for step in range(31 * 2, 40 * 2):
+        at = noon(0) + timedelta(hours=12 * step)
+        days = {d: v for d, v in counted.items() if d < at.date()}  # whole days, as the store counts them
+        signals = mention_signals(scenario(ind), ind, found, at, days=days)
+        assert signals and signals == mention_signals(scenario(ind), ind, [s for s in found if s.day < at.date()], at)
+    assert sorted(reads) == [day(30), day(32)]
+    assert all(v.made for d, v in counted.items() if d in (day(30), day(32)))

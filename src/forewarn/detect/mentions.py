@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from forewarn.detect.match import keyword_pattern, names_place_in, text_matches
@@ -59,6 +59,11 @@ class StoryDay:
     @property
     def source_count(self) -> int:
         return len(self.sources)
+
+    @property
+    def made(self) -> None:
+        """Its signals are made afresh: its stories grow as they become known."""
+        return None
 
     def add(self, s: Story) -> None:
         self.clusters.add(s.cluster_id)
@@ -183,17 +188,31 @@ def _beaten_high(n: int, counts: Mapping[date, int], day: date, first: date) -> 
 
 def _signal(indicator: Indicator, finding: _Finding, day: DayOfStories, at: datetime) -> Signal:
     d = decay((at.date() - finding.day).days, indicator.half_life_days)
+    made = _made(indicator, finding, day)
+    return replace(made, decay=d, contribution=math.log(indicator.weight) * d)
+
+
+def _made(indicator: Indicator, finding: _Finding, day: DayOfStories) -> Signal:
+    """The signal of a finding, but for its decay (undecayed): made once for a day whose stories no longer change
+    (``day.made``; a replay's steps ask for it again and again), else made afresh."""
+    key = (indicator.id, finding.day, finding.tail, finding.previous_high)
+    memo = day.made
+    if memo is not None and key in memo:
+        return memo[key]
     stories = day.stories
     top = _top(stories)
-    return Signal(
+    made = Signal(
         indicator_id=indicator.id, kind=SignalKind.MENTIONS, observed_on=finding.day,
         known_at=max(s.known_at for s in stories), source_ids=tuple(sorted({s.source_id for s in stories
                                                                            if s.source_id})),
         reliability=top[0].reliability.value, event_ids=(),
-        document_ids=tuple(sorted({s.document_id for s in stories})), strength=1.0, decay=d,
-        contribution=math.log(indicator.weight) * d, counted=True,
+        document_ids=tuple(sorted({s.document_id for s in stories})), strength=1.0, decay=1.0,
+        contribution=math.log(indicator.weight), counted=True,
         evidence=describe_mentions(indicator, finding, day, top),
     )
+    if memo is not None:
+        memo[key] = made
+    return made
 
 
 def _top(stories: Sequence[Story]) -> list[Story]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 
@@ -26,7 +26,7 @@ from forewarn.detect.match import text_matches
 from forewarn.detect.mentions import story_matches, story_pattern
 from forewarn.detect.types import Story
 from forewarn.errors import InvalidArgument
-from forewarn.model import Indicator, Reliability, Scenario
+from forewarn.model import Indicator, Reliability, Scenario, Signal
 from forewarn.store import SqlStore
 from forewarn.store.matched import Hit, match_key, remember, remember_all, tallies
 from forewarn.store.stories import StoryTags, StoryText
@@ -126,12 +126,13 @@ class StoryTally:
 class CountedDay:
     """A day's count of independent stories and of sources, as the store gives it; its stories read when asked."""
 
-    __slots__ = ("_read", "_stories", "count", "source_count")
+    __slots__ = ("_read", "_stories", "count", "made", "source_count")
 
     def __init__(self, count: int, source_count: int, read: Callable[[], list[Story]]) -> None:
         self.count, self.source_count = count, source_count
         self._read = read
         self._stories: list[Story] | None = None
+        self.made: dict[Hashable, Signal] = {}  # the signals made of it (its stories stand: see mentions._made)
 
     @property
     def stories(self) -> list[Story]:

@@ -3,7 +3,7 @@ scenario test returns."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Hashable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
@@ -95,6 +95,10 @@ class DayOfStories(Protocol):
 
     @property
     def stories(self) -> Sequence[Story]: ...
+
+    @property
+    def made(self) -> MutableMapping[Hashable, Signal] | None:
+        """Where the signals made of the day are kept, while its stories stand (None: they may still grow)."""
 
 
 class StoryCounts(Protocol):
