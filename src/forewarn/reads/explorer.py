@@ -4,7 +4,8 @@ the counts by region, a page of events. The map page: the filtered events counte
 day in SQL (one sort key per cell), on a grid sized to the bulk of the events (their 5th to 95th
 percentiles, so that a few outliers do not stretch the view), the places they name most, and how many
 have no place. The API's grid (:func:`map_data`) counts cells without days; a cell holding one event
-links to it."""
+links to it. Counts are read from the events' kept counts (:mod:`forewarn.store.counts`) wherever they answer
+the filter (``Scope.counted``), else counted from the events."""
 
 from __future__ import annotations
 
