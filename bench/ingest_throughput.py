@@ -66,7 +66,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import NEWS, feed_items, write_corpus, write_feed
 from pgschemas import pg_schemas
 
-from forewarn.app import Workspace
+from forewarn.app import Workspace, settle
 from forewarn.config import Settings
 from forewarn.model import SourceKind
 from forewarn.model.query import DocumentQuery
@@ -207,6 +207,7 @@ def forewarn_ingest(url: str, corpus: Path, *, extract: bool, kind: SourceKind) 
     server = not url.startswith("sqlite")
     with Workspace.open(Settings(database_url=named(url, app) if server else url, actor="bench",
                                  extract=extract)) as ws:
+        settle()  # as `forewarn ingest` does before a long run
         report = ws.intake.ingest([str(corpus)], kind=kind)
         if report.failed:
             print(f"  note: {report.failed} items failed: {report.failed_by_code}")

@@ -75,11 +75,10 @@ from fill_judgments import add_judgments
 from pgschemas import pg_schemas
 from sqlalchemy import Engine, event, text
 
-from forewarn.app import Workspace
+from forewarn.app import Workspace, settle
 from forewarn.config import Settings
 from forewarn.web import create_app
 from forewarn.web.auth import SESSION_COOKIE
-from forewarn.web.server import settle
 
 TARGET_MS = 100.0
 CACHED_FROM = 2_000_000  # PostgreSQL stores of this many events are filled once and kept (a fill of minutes)

@@ -44,12 +44,11 @@ from playwright.sync_api import Browser, Route, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 from web_pages import server_ms
 
-from forewarn.app import Workspace
+from forewarn.app import Workspace, settle
 from forewarn.config import Settings
 from forewarn.model.query import EventQuery
 from forewarn.web import create_app
 from forewarn.web.auth import SESSION_COOKIE
-from forewarn.web.server import settle
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS_FILE = Path(__file__).resolve().parents[1] / "scripts" / "chromium.flags"  # shared with the browser tests

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import typer
 from rich.markup import escape
 
-from forewarn.app import Workspace
+from forewarn.app import Workspace, settle
 from forewarn.cli.render import err
 from forewarn.config import Settings, load_settings
 from forewarn.errors import ForewarnError, StorageFull, StoreUnavailable
@@ -37,15 +37,19 @@ def fail(error: ForewarnError, doing: str = "") -> typer.Exit:
     return typer.Exit(1)
 
 
-def run(ctx: typer.Context, action: Callable[[Workspace], T], *, system: bool = False, **extra: Any) -> T:
+def run(ctx: typer.Context, action: Callable[[Workspace], T], *, system: bool = False, long: bool = False,
+        **extra: Any) -> T:
     """Open the workspace, do one thing, close it; a forewarn error becomes a message and exit 1.
     ``system``: act as forewarn itself (cycles, watch, replays) under the configured actor's name, not
-    as the person at the terminal."""
+    as the person at the terminal. ``long``: a long run (ingest, extraction, the watch): what start-up made is
+    kept out of the garbage collector's full passes (:func:`forewarn.app.settle`)."""
     state: State = ctx.obj
     try:
         settings = state.settings(**extra)
         who = Principal.system(settings.resolved_actor()) if system else None
         with Workspace.open(settings, who=who) as ws:
+            if long:
+                settle()
             writes = ws.writes
             result = action(ws)
             if ws.writes > writes and not ctx.params.get("as_json"):

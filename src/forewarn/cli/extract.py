@@ -50,7 +50,7 @@ def extract(
             return ws.intake.extract(document_ids=document or (), failed_only=failed, stale=stale, progress=bar,
                                      backfill=backfill)
 
-    report = run(ctx, action, extract_processes=processes, **backfill_settings(backfill, scheduler, workers))
+    report = run(ctx, action, long=True, extract_processes=processes, **backfill_settings(backfill, scheduler, workers))
     if as_json:
         print_json(report)
         return

@@ -71,7 +71,7 @@ def ingest(
                                     column_map=parse_map(column_map), options=parse_options(option),
                                     progress=progress, backfill=backfill)
 
-    report = run(ctx, action, max_bytes=max_bytes, **backfill_settings(backfill, scheduler, workers))
+    report = run(ctx, action, long=True, max_bytes=max_bytes, **backfill_settings(backfill, scheduler, workers))
     if as_json:
         print_json(report)
     else:
@@ -113,7 +113,7 @@ def import_(
         with _progress(quiet=as_json) as progress:
             return ws.intake.ingest(targets, kind=kind, options=preset | parse_options(option), progress=progress)
 
-    report = run(ctx, action)
+    report = run(ctx, action, long=True)
     if as_json:
         print_json(report)
     else:

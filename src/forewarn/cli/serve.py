@@ -6,7 +6,7 @@ import ipaddress
 
 import typer
 
-from forewarn.app import Workspace
+from forewarn.app import Workspace, settle
 from forewarn.cli.context import fail
 from forewarn.cli.render import err, out
 from forewarn.config import Settings
@@ -27,7 +27,6 @@ def serve_workspace(settings: Settings, banner: str = "") -> None:
     import uvicorn
 
     from forewarn.web import create_app
-    from forewarn.web.server import settle
 
     host, port = settings.web_host, settings.web_port
     if not is_loopback(host):

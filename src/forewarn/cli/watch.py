@@ -41,7 +41,8 @@ def watch(
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        count = run(ctx, lambda ws: _watch(ws, interval, stop, cycles), system=True, metrics_port=metrics_port)
+        count = run(ctx, lambda ws: _watch(ws, interval, stop, cycles), system=True, long=True,
+                    metrics_port=metrics_port)
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)

@@ -4,7 +4,6 @@ caller's data), request body limits and server timing."""
 
 from __future__ import annotations
 
-import gc
 import logging
 import time
 from collections.abc import Callable
@@ -79,14 +78,6 @@ async def _refuse_nul(scope: Scope, receive: Receive, send: Send) -> None:
     response = JSONResponse(body, status_code=422, media_type=problems.PROBLEM,
                             headers={k.decode(): v.decode() for k, v in headers_for(scope.get("path", ""))})
     await response(scope, receive, send)
-
-
-def settle() -> None:
-    """Before serving: collect once, then keep everything alive so far (modules, templates, the gazetteer, the
-    workspace) out of the garbage collector's full passes. Without it, a page that builds a few thousand rows
-    (the map) sets off full passes over the ~240,000 objects of start-up: 150–220 ms spikes in its p95."""
-    gc.collect()
-    gc.freeze()
 
 
 def create_app(workspace: Workspace, *, login_clock: Callable[[], float] = time.monotonic) -> FastAPI:
