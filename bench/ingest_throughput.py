@@ -66,10 +66,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import NEWS, feed_items, write_corpus, write_feed
 from pgschemas import pg_schemas
 
-from forewarn.app import Workspace, settle
+from forewarn.app import Workspace
 from forewarn.config import Settings
 from forewarn.model import SourceKind
 from forewarn.model.query import DocumentQuery
+from forewarn.runtime import settle
 
 TARGET = "≥ 1,500 documents/s on one core"
 PG_BATCH = 5_000

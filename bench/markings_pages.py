@@ -51,10 +51,11 @@ from pgschemas import pg_schemas
 from sqlalchemy import Connection, func, select, text
 from web_pages import SCENARIO, Page, PageError, _get, _p95, _short, explain, pages, profiled, replayed
 
-from forewarn.app import Workspace, settle
+from forewarn.app import Workspace
 from forewarn.config import Settings
 from forewarn.model import Principal, PrincipalKind, Role
 from forewarn.model.marking import Compartment
+from forewarn.runtime import settle
 from forewarn.store import open_store
 from forewarn.store import schema as t
 from forewarn.web import create_app

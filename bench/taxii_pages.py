@@ -37,9 +37,10 @@ from markings_pages import marked_sqlite
 from sqlalchemy import func, select
 from web_pages import _p95, server_ms
 
-from forewarn.app import Workspace, settle
+from forewarn.app import Workspace
 from forewarn.config import Settings
 from forewarn.reads.taxii import collection_id
+from forewarn.runtime import settle
 from forewarn.store import schema as t
 from forewarn.web import create_app
 from forewarn.web.taxii import MEDIA_TYPE, stamp

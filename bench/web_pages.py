@@ -75,8 +75,9 @@ from fill_judgments import add_judgments
 from pgschemas import pg_schemas
 from sqlalchemy import Engine, event, text
 
-from forewarn.app import Workspace, settle
+from forewarn.app import Workspace
 from forewarn.config import Settings
+from forewarn.runtime import settle
 from forewarn.web import create_app
 from forewarn.web.auth import SESSION_COOKIE
 

@@ -44,9 +44,10 @@ from playwright.sync_api import Browser, Route, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 from web_pages import server_ms
 
-from forewarn.app import Workspace, settle
+from forewarn.app import Workspace
 from forewarn.config import Settings
 from forewarn.model.query import EventQuery
+from forewarn.runtime import settle
 from forewarn.web import create_app
 from forewarn.web.auth import SESSION_COOKIE
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 # Lowest first. A module may import its own package and anything at its level or below, never above.
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"errors", "config", "redact", "yamlfile", "model"}),
+    frozenset({"errors", "config", "redact", "yamlfile", "model", "runtime"}),
     frozenset({"geo"}),
     frozenset({"sources", "store"}),
     frozenset({"ingest", "nlp", "ledger", "export", "formats", "accounts", "sharing"}),

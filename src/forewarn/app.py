@@ -11,7 +11,6 @@ wins over it.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -50,16 +49,6 @@ from forewarn.warn.teams import TeamDesk
 from forewarn.warn.withheld import hidden_holdings
 
 Clock = Callable[[], datetime]
-
-
-def settle() -> None:
-    """Before a long run (serving the workbench, ingesting or extracting a large archive, the watch): collect once,
-    then keep everything alive so far (modules, templates, the gazetteer, the workspace) out of the garbage
-    collector's full passes. Without it, a page that builds a few thousand rows (the map) sets off full passes over
-    the ~240,000 objects of start-up: 150–220 ms spikes in its p95; and an ingest of 20,000 documents spent 1.1 s of
-    its 11.9 s in them (0.3 s with it)."""
-    gc.collect()
-    gc.freeze()
 
 
 class Workspace:

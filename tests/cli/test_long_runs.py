@@ -1,4 +1,4 @@
-"""Long runs keep what start-up made out of the garbage collector's full passes (forewarn.app.settle): ingest,
+"""Long runs keep what start-up made out of the garbage collector's full passes (forewarn.runtime.settle): ingest,
 import, extraction and the watch settle once before they work; a short command (a list) does not pay for it."""
 
 from __future__ import annotations

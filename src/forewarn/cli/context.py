@@ -13,11 +13,12 @@ from typing import Any, TypeVar
 import typer
 from rich.markup import escape
 
-from forewarn.app import Workspace, settle
+from forewarn.app import Workspace
 from forewarn.cli.render import err
 from forewarn.config import Settings, load_settings
 from forewarn.errors import ForewarnError, StorageFull, StoreUnavailable
 from forewarn.model import Principal
+from forewarn.runtime import settle
 
 T = TypeVar("T")
 
@@ -42,7 +43,7 @@ def run(ctx: typer.Context, action: Callable[[Workspace], T], *, system: bool = 
     """Open the workspace, do one thing, close it; a forewarn error becomes a message and exit 1.
     ``system``: act as forewarn itself (cycles, watch, replays) under the configured actor's name, not
     as the person at the terminal. ``long``: a long run (ingest, extraction, the watch): what start-up made is
-    kept out of the garbage collector's full passes (:func:`forewarn.app.settle`)."""
+    kept out of the garbage collector's full passes (:func:`forewarn.runtime.settle`)."""
     state: State = ctx.obj
     try:
         settings = state.settings(**extra)

@@ -6,11 +6,12 @@ import ipaddress
 
 import typer
 
-from forewarn.app import Workspace, settle
+from forewarn.app import Workspace
 from forewarn.cli.context import fail
 from forewarn.cli.render import err, out
 from forewarn.config import Settings
 from forewarn.errors import ForewarnError
+from forewarn.runtime import settle
 
 
 def is_loopback(host: str) -> bool:

@@ -17,6 +17,7 @@ from forewarn.review.judged import JudgmentsSeen
 from forewarn.review.postmortem import MARGIN_DAYS, PostMortem, postmortem, rests_on, shown_to, window
 from forewarn.review.replay import ReplaySeries, replay
 from forewarn.review.steps import live_step, parse_step
+from forewarn.runtime import collector_paused
 from forewarn.warn.desk import WarningDesk
 from forewarn.warn.withheld import nothing_hidden
 
@@ -43,6 +44,7 @@ class ReviewDesk:
     access: Callable[[], Access] = lambda: EVERYTHING  # what the reader may see (the workspace's Reads.access)
     holdings: Holdings = nothing_hidden  # which documents, events, sources are hidden (warn.withheld)
 
+    @collector_paused()
     def replay(self, scenario_id: str, start: datetime, end: datetime, step: timedelta | str | None = None
                ) -> ReplaySeries:
         """The scenario recomputed at ``start``, ``start + step`` … ``end``, each time from what was published
@@ -69,6 +71,7 @@ class ReviewDesk:
         published = [p.at for p in self.scenarios.published_between(scenario_id, start, end)]
         return live_step(published, self.scenarios.settings.watch_interval, end - start)
 
+    @collector_paused()
     def postmortem(self, scenario_id: str, event: date | datetime, *, margin_days: int | None = None,
                    with_replay: bool = False, step: timedelta | str | None = None, at: datetime | None = None
                    ) -> PostMortem:
