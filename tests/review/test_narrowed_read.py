@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
@@ -259,3 +260,25 @@ def test_a_live_cycle_of_many_scenarios_over_few_documents_reads_everything_once
     assert asked == []
     assess_scenarios(world.store, [scenario], at)
     assert asked == ["narrow-watch"]
+
+
+def test_a_count_begun_ahead_is_the_count_read_beside_the_caller(world: Workspace,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A replay begins the store's count of its read before its steps (StoreRead.ahead): read in a thread of its
+    own, and the same count as one read when asked."""
+    scenario = world.scenarios.get("narrow-watch")
+    end, start = START + timedelta(days=DAYS), START + timedelta(days=10)
+    threads: list[str] = []
+    counted = narrow.count_known
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        return counted(*args, **kwargs)
+
+    monkeypatch.setattr(narrow, "count_known", spy)
+    reads = [service.narrowed_observations(world.store, scenario, until=end, start=start) for _ in range(2)]
+    ahead, asked = (r[1] for r in reads if r is not None)
+    assert isinstance(ahead, narrow.StoreRead) and isinstance(asked, narrow.StoreRead)
+    ahead.ahead(end)
+    assert ahead.count(end) == asked.count(end) > 0
+    assert threads[0] != threading.current_thread().name and threads[1] == threading.current_thread().name

@@ -44,6 +44,10 @@ class WholeRead(Protocol):
         """How many were known by ``at`` (before it with ``before``), from ``since``, and stand at ``at``."""
         ...
 
+    def ahead(self, at: datetime) -> None:
+        """Begin :meth:`count` at ``at`` now, beside the caller's work (it may also do nothing)."""
+        ...
+
     def first_day(self, at: datetime, *, before: bool = False, since: datetime | None = None,
                   dated_from: date | None = None) -> date | None:
         """The earliest date, from ``dated_from`` to ``at``'s date, of those :meth:`count` counts that are not

@@ -100,6 +100,8 @@ def replay(scenario: Scenario, observations: Sequence[Observation], start: datet
     those among ``stories``."""
     delta = parse_step(step) if isinstance(step, str) else step
     times = step_times(start, end, delta)
+    if whole is not None:
+        whole.ahead(times[-1])  # the store counts the read while the steps run
     reader = _Reader(scenario, observations, claims, stories, day_totals, whole, counted or {})
     rows = [_row(assessment) for assessment in reader.assessments(times)]
     last = times[-1]

@@ -28,11 +28,16 @@ def chunks(values: list[Any]) -> Iterator[list[Any]]:
         yield values[i:i + IN_CHUNK]
 
 
+def threads_share(engine: Engine) -> bool:
+    """Whether other threads' connections see the same database (not so an in-memory SQLite database's)."""
+    return not (engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:"))
+
+
 def side_by_side(engine: Engine, reads: Sequence[Callable[[], Any]]) -> list[Any]:
     """The results of ``reads`` of ``engine`` (each on connections of its own), run side by side: while one waits
     on the database, another builds its rows. In order; one read runs in the caller's thread. One after the other
     on an in-memory SQLite database, which another thread's connection would see empty."""
-    if len(reads) <= 1 or (engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")):
+    if len(reads) <= 1 or not threads_share(engine):
         return [read() for read in reads]
     with ThreadPoolExecutor(max_workers=len(reads) - 1) as pool:
         later = [pool.submit(read) for read in reads[1:]]
