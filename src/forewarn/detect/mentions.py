@@ -26,6 +26,7 @@ coded from them, so the indicator works where extraction misses.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -173,8 +174,9 @@ def _findings(indicator: Indicator, days: Mapping[date, DayOfStories], active: C
     return found
 
 
-def _before(day: date, n: int) -> list[date]:
-    return [day - timedelta(days=i) for i in range(1, n + 1)]
+@functools.lru_cache(maxsize=4096)  # a replay asks for the same days at every step
+def _before(day: date, n: int) -> tuple[date, ...]:
+    return tuple(day - timedelta(days=i) for i in range(1, n + 1))
 
 
 def _beaten_high(n: int, counts: Mapping[date, int], day: date, first: date) -> int | None:

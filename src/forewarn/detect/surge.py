@@ -159,9 +159,10 @@ class SurgeWatch:
         if first is None:
             return []
         found: list[Surge] = []
+        window = [d for d in days if d >= first]
         for key in sorted(self._cells):
             cell = self._cells[key]
-            counts = {d: n for d in days if d >= first and (n := len(cell.get(d, ())))}
+            counts = {d: n for d in window if (n := len(cell.get(d, ())))}
             found += series_surges(key, counts, first, partial(self._standing, key))
         return _sorted(found)
 
