@@ -24,7 +24,6 @@ counts would take the box's corners) and where it leaves something out (:func:`n
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import partial
@@ -36,7 +35,7 @@ from forewarn.model import Indicator, IndicatorKind, Region, Scenario, Surge
 from forewarn.model.query import EventClause, EventQuery
 from forewarn.model.records import SurgeRow
 from forewarn.store import SqlStore
-from forewarn.store.core import threads_share
+from forewarn.store.core import begun
 from forewarn.store.matched import Hit, match_key
 from forewarn.store.matched import remember as remember_matches
 from forewarn.store.observed import Known, count_known, first_known_day, observed_events
@@ -117,19 +116,15 @@ class StoreRead:
     rows: tuple[SurgeRow, ...] = ()
     _tallies: dict[tuple[datetime, bool, datetime | None], tuple[int, date | None]] = field(
         default_factory=dict, init=False, repr=False, compare=False)
-    _ahead: dict[tuple[datetime, bool, datetime | None], Future[tuple[int, date | None]]] = field(
+    _ahead: dict[tuple[datetime, bool, datetime | None], Callable[[], tuple[int, date | None]]] = field(
         default_factory=dict, init=False, repr=False, compare=False)
 
     def ahead(self, at: datetime) -> None:
-        """Start :meth:`count`'s read at ``at`` in a thread of its own, beside the caller's work (a replay's steps,
-        which ask it at the end); :meth:`count` waits for it. Nothing where threads do not share the database."""
+        """Begin :meth:`count`'s read at ``at`` in a thread of its own (:func:`~forewarn.store.core.begun`), beside
+        the caller's work (a replay's steps, which ask for it at the end); :meth:`count` waits for it."""
         key = (at, False, None)
-        if key in self._tallies or key in self._ahead or not threads_share(self.store.engine):
-            return
-        pool = ThreadPoolExecutor(max_workers=1)
-        self._ahead[key] = pool.submit(count_known, self.store.engine, self._query(None), self._known(at, False, None),
-                                       at.date())
-        pool.shutdown(wait=False)  # its one thread ends with the read
+        if key not in self._tallies and key not in self._ahead:
+            self._ahead[key] = begun(self.store.engine, partial(self._counted, *key))
 
     def count(self, at: datetime, *, before: bool = False, since: datetime | None = None) -> int:
         return self._tally(at, before, since)[0] + sum(_stands(o, at, before, since) for o in self.corrected)
@@ -157,10 +152,11 @@ class StoreRead:
         """The store's count and earliest factual date (up to ``at``'s date) for these bounds, asked once."""
         key = (at, before, since)
         if key not in self._tallies:
-            pending = self._ahead.pop(key, None)
-            self._tallies[key] = pending.result() if pending is not None else count_known(
-                self.store.engine, self._query(None), self._known(at, before, since), at.date())
+            self._tallies[key] = self._ahead.pop(key, partial(self._counted, at, before, since))()
         return self._tallies[key]
+
+    def _counted(self, at: datetime, before: bool, since: datetime | None) -> tuple[int, date | None]:
+        return count_known(self.store.engine, self._query(None), self._known(at, before, since), at.date())
 
     def _query(self, dated_from: date | None, dated_to: date | None = None) -> EventQuery:
         """The read's query, from ``dated_from`` (and its own look-back without a period) to ``dated_to``."""

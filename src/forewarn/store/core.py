@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -23,26 +23,31 @@ NOTES = "forewarn_notes"  # conn.info key: what a transaction() noted for the af
 IN_CHUNK = 900  # bound parameters per IN (...) clause, well under SQLite's limit
 
 
+T = TypeVar("T")
+
+
 def chunks(values: list[Any]) -> Iterator[list[Any]]:
     for i in range(0, len(values), IN_CHUNK):
         yield values[i:i + IN_CHUNK]
 
 
-def threads_share(engine: Engine) -> bool:
-    """Whether other threads' connections see the same database (not so an in-memory SQLite database's)."""
-    return not (engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:"))
+def begun(engine: Engine, read: Callable[[], T]) -> Callable[[], T]:
+    """``read`` of ``engine`` begun now in a thread of its own (on its own connections), beside the caller's work;
+    what it returns gives its result, waiting for it (or raises what it raised). On an in-memory SQLite database,
+    which another thread's connection would see empty, it is read when its result is asked for instead."""
+    if engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:"):
+        return read
+    pool = ThreadPoolExecutor(max_workers=1)
+    found = pool.submit(read)
+    pool.shutdown(wait=False)  # its one thread ends with the read
+    return found.result
 
 
 def side_by_side(engine: Engine, reads: Sequence[Callable[[], Any]]) -> list[Any]:
-    """The results of ``reads`` of ``engine`` (each on connections of its own), run side by side: while one waits
-    on the database, another builds its rows. In order; one read runs in the caller's thread. One after the other
-    on an in-memory SQLite database, which another thread's connection would see empty."""
-    if len(reads) <= 1 or not threads_share(engine):
-        return [read() for read in reads]
-    with ThreadPoolExecutor(max_workers=len(reads) - 1) as pool:
-        later = [pool.submit(read) for read in reads[1:]]
-        first = reads[0]()
-        return [first, *(f.result() for f in later)]
+    """The results of ``reads`` of ``engine``, in order, run side by side (:func:`begun`): while one waits on the
+    database, another builds its rows. The first runs in the caller's thread."""
+    later = [begun(engine, read) for read in reads[1:]]
+    return [read() for read in (*reads[:1], *later)]
 
 
 def among(conn: Connection, column: Any, values: list[Any]) -> Iterator[ColumnElement[bool]]:
