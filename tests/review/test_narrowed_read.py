@@ -6,6 +6,7 @@ the indicators match — on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import gc
 import random
 import sys
 import threading
@@ -38,6 +39,7 @@ from forewarn.model.extraction import (
     TimePrecision,
 )
 from forewarn.model.query import DocumentQuery
+from forewarn.review.desk import ReviewDesk
 
 START = datetime(2024, 7, 1, tzinfo=UTC)
 DAYS = 40
@@ -282,3 +284,21 @@ def test_a_count_begun_ahead_is_the_count_read_beside_the_caller(world: Workspac
     ahead.ahead(end)
     assert ahead.count(end) == asked.count(end) > 0
     assert threads[0] != threading.current_thread().name and threads[1] == threading.current_thread().name
+
+
+def test_reviews_run_with_the_collector_paused(world: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A replay and a post-mortem read and compute with the garbage collector paused (forewarn.runtime), and it is
+    back on after them."""
+    states: list[bool] = []
+    read = ReviewDesk._read
+
+    def spy(self: ReviewDesk, *args: Any) -> Any:
+        states.append(gc.isenabled())
+        return read(self, *args)
+
+    monkeypatch.setattr(ReviewDesk, "_read", spy)
+    end = START + timedelta(days=DAYS)
+    assert gc.isenabled()
+    world.review.replay("narrow-watch", end - timedelta(days=10), end, "1d")
+    world.review.postmortem("narrow-watch", end, at=end)
+    assert states == [False, False] and gc.isenabled()
