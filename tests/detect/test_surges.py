@@ -156,13 +156,14 @@ def test_tails_agree_with_scipy_stats() -> None:
 # -- the incremental watch a replay steps with ------------------------------------------------------
 
 
-def _random_reports(seed: int) -> list[Observation]:
-    """Bursty reports over 60 days in two regions and two types, some known days late, some copies of one
-    report (a shared cluster), some negated, and some superseded by an analyst's correction."""
+def _random_reports(seed: int, rates: tuple[int, ...] = (0, 0, 1, 1, 2, 3, 9), days: int = 60) -> list[Observation]:
+    """Bursty reports over ``days`` days in two regions and two types (``rates``: the reports a day, one drawn), some
+    known days late, some copies of one report (a shared cluster), some negated, and some superseded by an
+    analyst's correction."""
     rng = random.Random(seed)
     found: list[Observation] = []
-    for n in range(60):
-        for i in range(rng.choice((0, 0, 1, 1, 2, 3, 9))):
+    for n in range(days):
+        for i in range(rng.choice(rates)):
             where = rng.choice((SUMY, SUDZHA, None))
             o = obs(f"e{n}-{i}", type=rng.choice(("ASSAULT", "MOBILIZE")), mode=None, day=day(n), place=where,
                     cluster=f"c{n}-{rng.randrange(3)}", negated=rng.random() < 0.05,
@@ -181,6 +182,23 @@ def test_surge_watch_equals_find_surges_at_every_step(seed: int) -> None:
     watch = SurgeWatch(reports)
     for n in range(0, 70, 2):
         at, oldest = end_of(n), day(n - 35)
+        standing = [o for o in reports if o.known_at <= at and o.event.date >= oldest and o.shown_at(at)]
+        assert watch.surges(at, oldest) == find_surges(standing, at), n
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_surge_watch_retests_the_days_a_step_changes(seed: int) -> None:
+    """Daily steps over denser series, where the watch keeps a day's test from the step before unless its count,
+    its baseline's counts, the record's beginning or the unusual days of its baseline changed: reports placed nowhere
+    known weeks late move the beginning back without changing any series' counts, and the window's first day moving
+    on makes a day once unusual usual, and so the days after it. Each step equals surges found afresh."""
+    rng = random.Random(seed)
+    reports = _random_reports(seed, rates=(0, 1, 2, 3, 4, 6, 12), days=90)
+    reports += [obs(f"early-{k}", type="PROTEST", mode=None, day=day(-k), place=None, cluster=f"early-{k}",
+                    known_at=end_of(rng.randrange(5, 60))) for k in range(1, 20, 3)]
+    watch = SurgeWatch(reports)
+    for n in range(95):
+        at, oldest = end_of(n), day(n - 45)
         standing = [o for o in reports if o.known_at <= at and o.event.date >= oldest and o.shown_at(at)]
         assert watch.surges(at, oldest) == find_surges(standing, at), n
 

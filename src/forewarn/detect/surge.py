@@ -130,7 +130,8 @@ class SurgeWatch:
     ``since`` and standing at ``at`` (a correction known by then supersedes the version it corrects), and of the
     ``rows`` known then (other events, as surges count them). ``begins``: where the record begins, from ``since`` to
     ``at``, when the observations are only part of a read (:mod:`forewarn.detect.narrow`): the earliest date of the
-    read's observations standing at ``at``."""
+    read's observations standing at ``at``. A series' days whose counts and baselines are as they were at the last
+    call keep their tests (:func:`tested`): a step tests again only the days its changes reach."""
 
     def __init__(self, observations: Sequence[Observation],
                  begins: Callable[[date, datetime], date | None] | None = None, rows: Sequence[SurgeRow] = ()
@@ -145,25 +146,29 @@ class SurgeWatch:
         self._at: datetime | None = None
         self._dated: Counter[date] = Counter()  # observations standing, by event date (where the record begins)
         self._cells: dict[Key, dict[date, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+        self._counts: dict[Key, dict[date, int]] = defaultdict(dict)  # independent reports, by series and day
         self._events: dict[tuple[Key, date], Counter[str]] = defaultdict(Counter)
+        self._tests: dict[Key, Tests] = {}  # each series' tests at the last call …
+        self._changed: dict[Key, date] = {}  # … and the earliest day of it counted differently since
         self._begins = begins
 
     def surges(self, at: datetime, since: date) -> list[Surge]:
         if self._at is not None and at < self._at:
             raise InvalidArgument("a surge watch moves forward in time only", hint="start a new SurgeWatch")
         self._advance(at)
-        days = [since + timedelta(days=i) for i in range((at.date() - since).days + 1)]
+        today = at.date()
+        days = [since + timedelta(days=i) for i in range((today - since).days + 1)]
         first = next((d for d in days if self._dated[d]), None)
         if self._begins is not None and first != since:
             first = min((d for d in (first, self._begins(since, at)) if d is not None), default=None)
         if first is None:
             return []
         found: list[Surge] = []
-        window = [d for d in days if d >= first]
-        for key in sorted(self._cells):
-            cell = self._cells[key]
-            counts = {d: n for d in window if (n := len(cell.get(d, ())))}
-            found += series_surges(key, counts, first, partial(self._standing, key))
+        for key in sorted(self._counts):
+            counts = self._counts[key]
+            tests = tested(counts, first, today, self._tests.get(key), self._changed.pop(key, date.max))
+            self._tests[key] = tests
+            found += flagged(key, counts, tests, partial(self._standing, key))
         return _sorted(found)
 
     def _standing(self, key: Key, day: date) -> list[str]:
@@ -183,8 +188,13 @@ class SurgeWatch:
         key = _key(o)
         if key is None:
             return
-        _bump(self._cells[key][day], o.cluster_id, sign)
+        clusters = self._cells[key][day]
+        _bump(clusters, o.cluster_id, sign)
         _bump(self._events[(key, day)], _id(o), sign)
+        counts = self._counts[key]
+        if len(clusters) != counts.get(day, 0):
+            counts[day] = len(clusters)
+            self._changed[key] = min(day, self._changed.get(key, day))
 
 
 def _bump(counter: Counter[str], item: str, sign: int) -> None:
@@ -193,25 +203,60 @@ def _bump(counter: Counter[str], item: str, sign: int) -> None:
         del counter[item]
 
 
+@dataclass(frozen=True, slots=True)
+class Tests:
+    """A series' days from ``first`` on with at least :data:`MIN_COUNT` reports, each tested against its baseline:
+    its tail (``None``: too short a baseline to test); ``unusual``: the days whose tail is below :data:`ALPHA`."""
+
+    first: date
+    tails: dict[date, Tail | None]
+    unusual: set[date]
+
+
 def series_surges(key: Key, counts: dict[date, int], first: date, events: Callable[[date], list[str]]
                   ) -> list[Surge]:
     """The surges of one (country, first-level region, type) series of daily counts from ``first`` on;
     ``events``: the event ids of a day (asked only of the days flagged)."""
-    found: list[Surge] = []
+    return flagged(key, counts, tested(counts, first, date.max), events)
+
+
+def tested(counts: dict[date, int], first: date, last: date, before: Tests | None = None,
+           changed: date = date.max) -> Tests:
+    """The days from ``first`` to ``last`` of at least :data:`MIN_COUNT` reports, tested in order, each against a
+    baseline leaving out the unusual days before it. ``before``: the same series' tests at an earlier call, whose
+    counts differ from ``counts`` from ``changed`` on only; a day keeps its tail from them when its count and its
+    whole baseline are as they were — before ``changed``, its baseline's days all from ``first`` on then and now,
+    and none of them unusual now and not then or the other way round."""
+    tails: dict[date, Tail | None] = {}
     unusual: set[date] = set()
+    flipped = date.min  # the latest day unusual now and not before, or the other way round
+    for day in sorted(d for d, c in counts.items() if c >= MIN_COUNT and first <= d <= last):
+        start = day - timedelta(days=BASELINE_DAYS)
+        if before is not None and day < changed and start >= max(first, before.first) and flipped < start \
+                and day in before.tails:
+            tail = before.tails[day]
+        else:
+            window = baseline(counts, day, first, unusual)
+            tail = tail_probability(counts[day], window) if len(window) >= MIN_BASELINE_DAYS else None
+        tails[day] = tail
+        if tail is not None and tail.p_value < ALPHA:
+            unusual.add(day)
+        if before is not None and (day in unusual) != (day in before.unusual):
+            flipped = day
+    return Tests(first, tails, unusual)
+
+
+def flagged(key: Key, counts: dict[date, int], tests: Tests, events: Callable[[date], list[str]]) -> list[Surge]:
+    """The unusual days flagged as surges: each, unless it falls within :data:`SUPPRESS_DAYS` of the last flagged
+    and does not exceed its peak."""
+    found: list[Surge] = []
     peak, quiet_until = 0, date.min
-    for day in sorted(d for d, c in counts.items() if c >= MIN_COUNT):
-        count = counts[day]
-        window = baseline(counts, day, first, unusual)
-        if len(window) < MIN_BASELINE_DAYS:
-            continue
-        tail = tail_probability(count, window)
-        if tail.p_value >= ALPHA:
-            continue
-        unusual.add(day)
+    country, admin1, kind = key
+    for day in sorted(tests.unusual):
+        count, tail = counts[day], tests.tails[day]
+        assert tail is not None  # an unusual day was tested
         if day <= quiet_until and count <= peak:
             continue  # the same surge going on: flagged already
-        country, admin1, kind = key
         found.append(Surge(country=country, admin1=admin1, type=kind, day=day, count=count,
                            baseline_mean=tail.mean, baseline_var=tail.var, p_value=tail.p_value, test=tail.test,
                            event_ids=tuple(sorted(set(events(day))))))
