@@ -31,9 +31,10 @@ begins) are not baseline; a day with fewer than :data:`MIN_BASELINE_DAYS` baseli
 
 from __future__ import annotations
 
+import bisect
 import functools
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence, Set
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -141,15 +142,18 @@ class SurgeWatch:
         changes: list[tuple[datetime, int, Observation | SurgeRow]] = [(o.known_at, 1, o) for o in kept]
         changes += [(r.known_at, 1, r) for r in rows]
         changes += [(o.hidden_from, -1, o) for o in kept if o.hidden_from is not None]
-        self._changes = sorted(changes, key=lambda c: c[0])
+        changes.sort(key=lambda c: c[0])
+        self._times = [at for at, _, _ in changes]
+        self._changes = [(sign, _date(o), _key(o), o.cluster_id, _id(o)) for _, sign, o in changes]
         self._next = 0
         self._at: datetime | None = None
         self._dated: Counter[date] = Counter()  # observations standing, by event date (where the record begins)
         self._cells: dict[Key, dict[date, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
         self._counts: dict[Key, dict[date, int]] = defaultdict(dict)  # independent reports, by series and day
         self._events: dict[tuple[Key, date], Counter[str]] = defaultdict(Counter)
-        self._tests: dict[Key, Tests] = {}  # each series' tests at the last call …
-        self._changed: dict[Key, date] = {}  # … and the earliest day of it counted differently since
+        self._tests: dict[Key, Tests] = {}  # each series' tests and surges at the last call …
+        self._flagged: dict[Key, dict[date, Surge]] = {}
+        self._changed: dict[Key, date] = {}  # … and the earliest day of it whose events changed since
         self._begins = begins
 
     def surges(self, at: datetime, since: date) -> list[Surge]:
@@ -165,10 +169,11 @@ class SurgeWatch:
             return []
         found: list[Surge] = []
         for key in sorted(self._counts):
-            counts = self._counts[key]
-            tests = tested(counts, first, today, self._tests.get(key), self._changed.pop(key, date.max))
-            self._tests[key] = tests
-            found += flagged(key, counts, tests, partial(self._standing, key))
+            counts, changed = self._counts[key], self._changed.pop(key, date.max)
+            tests = tested(counts, first, today, self._tests.get(key), changed)
+            surges = flagged(key, counts, tests, partial(self._standing, key), self._flagged.get(key), changed)
+            self._tests[key], self._flagged[key] = tests, {s.day: s for s in surges}
+            found += surges
         return _sorted(found)
 
     def _standing(self, key: Key, day: date) -> list[str]:
@@ -177,24 +182,21 @@ class SurgeWatch:
     def _advance(self, at: datetime) -> None:
         """Apply every change (an observation becoming known, or superseded) up to ``at``."""
         self._at = at
-        while self._next < len(self._changes) and self._changes[self._next][0] <= at:
-            _, sign, o = self._changes[self._next]
-            self._next += 1
-            self._count(o, sign)
+        end = bisect.bisect_right(self._times, at)
+        for change in self._changes[self._next:end]:
+            self._count(*change)
+        self._next = end
 
-    def _count(self, o: Observation | SurgeRow, sign: int) -> None:
-        day = _date(o)
+    def _count(self, sign: int, day: date, key: Key | None, cluster: str, event: str) -> None:
+        """An event of ``day`` (in the series ``key``, None for none) counted (``sign`` 1) or no longer (-1)."""
         self._dated[day] += sign
-        key = _key(o)
         if key is None:
             return
         clusters = self._cells[key][day]
-        _bump(clusters, o.cluster_id, sign)
-        _bump(self._events[(key, day)], _id(o), sign)
-        counts = self._counts[key]
-        if len(clusters) != counts.get(day, 0):
-            counts[day] = len(clusters)
-            self._changed[key] = min(day, self._changed.get(key, day))
+        _bump(clusters, cluster, sign)
+        _bump(self._events[(key, day)], event, sign)
+        self._counts[key][day] = len(clusters)
+        self._changed[key] = min(day, self._changed.get(key, day))
 
 
 def _bump(counter: Counter[str], item: str, sign: int) -> None:
@@ -205,10 +207,12 @@ def _bump(counter: Counter[str], item: str, sign: int) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Tests:
-    """A series' days from ``first`` on with at least :data:`MIN_COUNT` reports, each tested against its baseline:
-    its tail (``None``: too short a baseline to test); ``unusual``: the days whose tail is below :data:`ALPHA`."""
+    """A series' days from ``first`` to ``last`` with at least :data:`MIN_COUNT` reports, each tested against its
+    baseline: its tail (``None``: too short a baseline to test); ``unusual``: the days whose tail is below
+    :data:`ALPHA`."""
 
     first: date
+    last: date
     tails: dict[date, Tail | None]
     unusual: set[date]
 
@@ -229,39 +233,58 @@ def tested(counts: dict[date, int], first: date, last: date, before: Tests | Non
     and none of them unusual now and not then or the other way round."""
     tails: dict[date, Tail | None] = {}
     unusual: set[date] = set()
-    flipped = date.min  # the latest day unusual now and not before, or the other way round
-    for day in sorted(d for d, c in counts.items() if c >= MIN_COUNT and first <= d <= last):
-        start = day - timedelta(days=BASELINE_DAYS)
-        if before is not None and day < changed and start >= max(first, before.first) and flipped < start \
-                and day in before.tails:
-            tail = before.tails[day]
+    earlier, was_unusual = (before.tails, before.unusual) if before is not None else ({}, set())
+    kept_from = date.max if before is None else max(first, before.first) + timedelta(days=BASELINE_DAYS)
+    for day in _candidates(counts, first, last, before, changed):
+        if kept_from <= day < changed and day in earlier:
+            tail = earlier[day]
         else:
             window = baseline(counts, day, first, unusual)
             tail = tail_probability(counts[day], window) if len(window) >= MIN_BASELINE_DAYS else None
         tails[day] = tail
         if tail is not None and tail.p_value < ALPHA:
             unusual.add(day)
-        if before is not None and (day in unusual) != (day in before.unusual):
-            flipped = day
-    return Tests(first, tails, unusual)
+        if (day in unusual) != (day in was_unusual):  # not the days whose baselines it is in
+            kept_from = max(kept_from, day + timedelta(days=BASELINE_DAYS + 1))
+    return Tests(first, last, tails, unusual)
 
 
-def flagged(key: Key, counts: dict[date, int], tests: Tests, events: Callable[[date], list[str]]) -> list[Surge]:
+def _candidates(counts: dict[date, int], first: date, last: date, before: Tests | None, changed: date) -> list[date]:
+    """The days from ``first`` to ``last`` of at least :data:`MIN_COUNT` reports, in order: ``before``'s where their
+    counts are as they were and it looked at them."""
+    if before is None or first < before.first:
+        return sorted(d for d, c in counts.items() if c >= MIN_COUNT and first <= d <= last)
+    fresh = min(changed, before.last + timedelta(days=1))
+    kept = [d for d in before.tails if first <= d < fresh]
+    span = (last - max(fresh, first)).days + 1
+    ahead = (max(fresh, first) + timedelta(days=i) for i in range(span))
+    return kept + [d for d in ahead if counts.get(d, 0) >= MIN_COUNT]
+
+
+def flagged(key: Key, counts: dict[date, int], tests: Tests, events: Callable[[date], list[str]],
+            before: Mapping[date, Surge] | None = None, changed: date = date.max) -> list[Surge]:
     """The unusual days flagged as surges: each, unless it falls within :data:`SUPPRESS_DAYS` of the last flagged
-    and does not exceed its peak."""
+    and does not exceed its peak. ``before``: the series' surges flagged at an earlier call, whose counts and events
+    differ from these from ``changed`` on only (a surge of a day before it is kept when its tail is as it was)."""
     found: list[Surge] = []
     peak, quiet_until = 0, date.min
-    country, admin1, kind = key
     for day in sorted(tests.unusual):
         count, tail = counts[day], tests.tails[day]
         assert tail is not None  # an unusual day was tested
         if day <= quiet_until and count <= peak:
             continue  # the same surge going on: flagged already
-        found.append(Surge(country=country, admin1=admin1, type=kind, day=day, count=count,
-                           baseline_mean=tail.mean, baseline_var=tail.var, p_value=tail.p_value, test=tail.test,
-                           event_ids=tuple(sorted(set(events(day))))))
+        kept = before.get(day) if before is not None and day < changed else None
+        same = kept is not None and (kept.p_value, kept.test, kept.baseline_mean, kept.baseline_var) == \
+            (tail.p_value, tail.test, tail.mean, tail.var)
+        found.append(kept if same and kept is not None else _surge(key, day, count, tail, events(day)))
         peak, quiet_until = count, day + timedelta(days=SUPPRESS_DAYS)
     return found
+
+
+def _surge(key: Key, day: date, count: int, tail: Tail, events: list[str]) -> Surge:
+    country, admin1, kind = key
+    return Surge(country=country, admin1=admin1, type=kind, day=day, count=count, baseline_mean=tail.mean,
+                 baseline_var=tail.var, p_value=tail.p_value, test=tail.test, event_ids=tuple(sorted(set(events))))
 
 
 def baseline(counts: dict[date, int], day: date, first: date, unusual: Set[date] = frozenset()) -> list[int]:
