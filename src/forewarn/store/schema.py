@@ -278,7 +278,7 @@ events = Table(
     Index("ix_events_source_id_date", "source_id", "date", "negated", "place_lat", "place_lon", "compartment",
           "type", "place_country", "place_admin1", "place_name"),
     # a scenario's region (first-level regions of countries) and the explorer's place filter (0022)
-    Index("ix_events_place_admin1", "place_admin1", "date", "negated", "place_country"),
+    Index("ix_events_place_admin1", "place_admin1", "date", "negated", "place_country", "type"),
     # 0026: events by when their documents became known (a review's late reports and counts)
     Index("ix_events_published_at", "published_at", "date", "negated", "hypothetical", "type", "place_country",
           "place_admin1", postgresql_where=text("published_at IS NOT NULL"),
