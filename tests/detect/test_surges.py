@@ -12,9 +12,11 @@ from detect_helpers import SUDZHA, SUMY, indicator, obs, place, scenario
 from forewarn.detect.score import assess
 from forewarn.detect.surge import (
     ALPHA,
+    MIN_BASELINE_DAYS,
     MIN_COUNT,
     SurgeWatch,
     baseline,
+    day_tests,
     find_surges,
     negative_binomial_tail,
     poisson_tail,
@@ -201,6 +203,23 @@ def test_surge_watch_retests_the_days_a_step_changes(seed: int) -> None:
         at, oldest = end_of(n), day(n - 45)
         standing = [o for o in reports if o.known_at <= at and o.event.date >= oldest and o.shown_at(at)]
         assert watch.surges(at, oldest) == find_surges(standing, at), n
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_each_day_is_tested_against_its_baseline(seed: int) -> None:
+    """What :func:`day_tests` finds (from running sums over a series' first weeks) is each day's count against its
+    :func:`baseline`, the unusual days before it left out, bursts early in the series included."""
+    rng = random.Random(seed)
+    counts = {day(n): rng.choice((0, 0, 0, 1, 1, 2)) for n in range(70)}
+    for n in (rng.randrange(8, 16), rng.randrange(17, 26), rng.randrange(30, 60)):  # bursts
+        counts[day(n)] = rng.randrange(12, 20)
+    first = day(rng.randrange(0, 5))
+    tests = day_tests(counts, first, day(69))
+    assert tests.unusual & {day(n) for n in range(5, 28)}  # an unusual day among the first weeks' baselines
+    for d, tail in tests.tails.items():
+        window = baseline(counts, d, first, {u for u in tests.unusual if u < d})
+        assert tail == (tail_probability(counts[d], window) if len(window) >= MIN_BASELINE_DAYS else None), d
+    assert set(tests.tails) == {d for d, c in counts.items() if c >= MIN_COUNT and d >= first}
 
 
 def test_surge_watch_refuses_to_go_back() -> None:

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import operator
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ MIN_COUNT = 3
 ALPHA = 0.01
 SUPPRESS_DAYS = 7
 OVERDISPERSED = 1e-6  # relative excess of variance over mean below which counts are taken as Poisson
+ONE_DAY = timedelta(days=1)
 NEGATIVE_BINOMIAL = "negative-binomial"
 POISSON = "poisson"
 
@@ -132,7 +134,7 @@ class SurgeWatch:
     ``rows`` known then (other events, as surges count them). ``begins``: where the record begins, from ``since`` to
     ``at``, when the observations are only part of a read (:mod:`forewarn.detect.narrow`): the earliest date of the
     read's observations standing at ``at``. A series' days whose counts and baselines are as they were at the last
-    call keep their tests (:func:`tested`): a step tests again only the days its changes reach."""
+    call keep their tests (:func:`day_tests`): a step tests again only the days its changes reach."""
 
     def __init__(self, observations: Sequence[Observation],
                  begins: Callable[[date, datetime], date | None] | None = None, rows: Sequence[SurgeRow] = ()
@@ -170,7 +172,7 @@ class SurgeWatch:
         found: list[Surge] = []
         for key in sorted(self._counts):
             counts, changed = self._counts[key], self._changed.pop(key, date.max)
-            tests = tested(counts, first, today, self._tests.get(key), changed)
+            tests = day_tests(counts, first, today, self._tests.get(key), changed)
             surges = flagged(key, counts, tests, partial(self._standing, key), self._flagged.get(key), changed)
             self._tests[key], self._flagged[key] = tests, {s.day: s for s in surges}
             found += surges
@@ -221,10 +223,10 @@ def series_surges(key: Key, counts: dict[date, int], first: date, events: Callab
                   ) -> list[Surge]:
     """The surges of one (country, first-level region, type) series of daily counts from ``first`` on;
     ``events``: the event ids of a day (asked only of the days flagged)."""
-    return flagged(key, counts, tested(counts, first, date.max), events)
+    return flagged(key, counts, day_tests(counts, first, date.max), events)
 
 
-def tested(counts: dict[date, int], first: date, last: date, before: Tests | None = None,
+def day_tests(counts: dict[date, int], first: date, last: date, before: Tests | None = None,
            changed: date = date.max) -> Tests:
     """The days from ``first`` to ``last`` of at least :data:`MIN_COUNT` reports, tested in order, each against a
     baseline leaving out the unusual days before it. ``before``: the same series' tests at an earlier call, whose
@@ -235,18 +237,46 @@ def tested(counts: dict[date, int], first: date, last: date, before: Tests | Non
     unusual: set[date] = set()
     earlier, was_unusual = (before.tails, before.unusual) if before is not None else ({}, set())
     kept_from = date.max if before is None else max(first, before.first) + timedelta(days=BASELINE_DAYS)
+    begun = _Begun(counts, first)
     for day in _candidates(counts, first, last, before, changed):
-        if kept_from <= day < changed and day in earlier:
-            tail = earlier[day]
-        else:
-            window = baseline(counts, day, first, unusual)
-            tail = tail_probability(counts[day], window) if len(window) >= MIN_BASELINE_DAYS else None
+        tail = earlier[day] if kept_from <= day < changed and day in earlier else \
+            _test(counts, day, first, unusual, begun)
         tails[day] = tail
         if tail is not None and tail.p_value < ALPHA:
             unusual.add(day)
         if (day in unusual) != (day in was_unusual):  # not the days whose baselines it is in
             kept_from = max(kept_from, day + timedelta(days=BASELINE_DAYS + 1))
     return Tests(first, last, tails, unusual)
+
+
+def _test(counts: dict[date, int], day: date, first: date, unusual: Set[date], begun: _Begun) -> Tail | None:
+    """``day``'s count against its :func:`baseline` (None: too short to test), those of the series' first
+    :data:`BASELINE_DAYS` days from the running sums of the days before them."""
+    if day < first + timedelta(days=BASELINE_DAYS):
+        n, total, squares = begun.upto(day, unusual)
+    else:
+        window = baseline(counts, day, first, unusual)
+        n, total, squares = len(window), sum(window), sum(map(operator.mul, window, window))
+    return _tail(counts[day], n, total, squares) if n >= MIN_BASELINE_DAYS else None
+
+
+class _Begun:
+    """The number, sum and sum of squares of a series' counts from ``first`` up to a day, unusual days left out:
+    the baseline of a day less than :data:`BASELINE_DAYS` after ``first``, kept as the days are tested in order."""
+
+    def __init__(self, counts: dict[date, int], first: date) -> None:
+        self._counts, self._next, self._sums = counts, first, (0, 0, 0)
+
+    def upto(self, day: date, unusual: Set[date]) -> tuple[int, int, int]:
+        """The sums of the days before ``day`` (every day before it tested, the unusual ones known)."""
+        n, total, squares = self._sums
+        while self._next < day:
+            if self._next not in unusual:
+                value = self._counts.get(self._next, 0)
+                n, total, squares = n + 1, total + value, squares + value * value
+            self._next += ONE_DAY
+        self._sums = (n, total, squares)
+        return self._sums
 
 
 def _candidates(counts: dict[date, int], first: date, last: date, before: Tests | None, changed: date) -> list[date]:
@@ -303,21 +333,27 @@ def _days_before(day: date) -> tuple[date, ...]:
 
 def moments(window: Sequence[int]) -> tuple[float, float]:
     """Mean and (sample) variance of the baseline with the pseudo-day added."""
-    values = [*window, *([PSEUDO_COUNT] * PSEUDO_DAYS)]
-    n = len(values)
-    mean = sum(values) / n
-    var = sum((v - mean) ** 2 for v in values) / (n - 1) if n > 1 else mean
-    return mean, var
+    return _moments(len(window), sum(window), sum(v * v for v in window))
+
+
+def _moments(n: int, total: int, squares: int) -> tuple[float, float]:
+    """:func:`moments` from the number of counts, their sum and the sum of their squares: the variance from whole
+    numbers, rounded once (``(n·Σx² − (Σx)²) / (n·(n − 1))``)."""
+    n, total = n + PSEUDO_DAYS, total + PSEUDO_COUNT * PSEUDO_DAYS
+    squares += PSEUDO_COUNT * PSEUDO_COUNT * PSEUDO_DAYS
+    mean = total / n
+    return mean, (n * squares - total * total) / (n * (n - 1)) if n > 1 else mean
 
 
 def tail_probability(count: int, window: Sequence[int]) -> Tail:
     """``P(X >= count)`` under the baseline: negative binomial when over-dispersed, else Poisson."""
-    return _tail(count, tuple(window))
+    return _tail(count, len(window), sum(window), sum(v * v for v in window))
 
 
 @functools.lru_cache(maxsize=1 << 16)  # a replay tests the same days against the same baselines at every step
-def _tail(count: int, window: tuple[int, ...]) -> Tail:
-    mean, var = moments(window)
+def _tail(count: int, n: int, total: int, squares: int) -> Tail:
+    """:func:`tail_probability` of a baseline of ``n`` counts of this sum and sum of squares."""
+    mean, var = _moments(n, total, squares)
     if var > mean * (1 + OVERDISPERSED):
         return Tail(negative_binomial_tail(count, mean, var), NEGATIVE_BINOMIAL, mean, var)
     return Tail(poisson_tail(count, mean), POISSON, mean, var)
