@@ -167,6 +167,19 @@ def test_a_replay_equals_the_whole_read(world: Workspace, monkeypatch: pytest.Mo
     assert any(s.top_signal == "attack-surge" for s in full.steps) and any(s.level for s in full.steps)
 
 
+def test_a_replay_reads_no_events_of_surges_in_the_regions_places(world: Workspace,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A surge in one of the region's first-level regions counts whatever its events: the replay reads the
+    observations of the events it has as surge rows only for surges elsewhere (whether one of them is in the
+    region)."""
+    asked: list[str] = []
+    members = narrow.StoreRead.members
+    monkeypatch.setattr(narrow.StoreRead, "members", lambda self, ids: asked.extend(ids) or members(self, ids))
+    series = world.review.replay("narrow-watch", START + timedelta(days=5), START + timedelta(days=DAYS + 5), "1d")
+    assert any(s.top_signal == "attack-surge" for s in series.steps)  # at Sudzha, in Kursk: one of the region's
+    assert asked == []
+
+
 @pytest.mark.parametrize("event_day", [12, 31, DAYS + 4])
 def test_a_post_mortem_equals_the_whole_read(world: Workspace, monkeypatch: pytest.MonkeyPatch,
                                              event_day: int) -> None:

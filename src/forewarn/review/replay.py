@@ -156,12 +156,12 @@ class _Reader:
             yield self.assess(at, surges, {k: next(signals) for k, signals in grouped.items()})
 
     def surges(self, times: Sequence[datetime]) -> list[list[Surge]]:
-        """The surges found at each of ``times`` (rising), and the observations of their events that the read had
-        as surge rows only, read at once."""
+        """The surges found at each of ``times`` (rising), and the observations of the events of those outside the
+        region's places that the read had as surge rows only, read at once (see :meth:`assess`)."""
         if self.surge_watch is None:
             return [[] for _ in times]
         found = [self.surge_watch.surges(at, at.date() - timedelta(days=self.days)) for at in times]
-        unread = sorted({e for surges in found for s in surges for e in s.event_ids} - self.by_id.keys())
+        unread = sorted({e for surges in found for s in self._outside(surges) for e in s.event_ids} - self.by_id.keys())
         for o in self.whole.members(unread) if self.whole is not None and unread else ():
             self.by_id.setdefault(o.event.id, []).append(o)
             self.order[id(o)] = _order(o, 0)
@@ -173,9 +173,7 @@ class _Reader:
         whether a surge outside the region's places has an event in the region: a step's row reads no surge's
         sources (its contribution does not depend on them)."""
         oldest, first_story = at.date() - timedelta(days=self.days), at.date() - timedelta(days=self.story_span)
-        region = self.scenario.region
-        visible = self._ordered(self._members([s for s in surges if not in_place(region, s.country, s.admin1)],
-                                              oldest, at))
+        visible = self._ordered(self._members(self._outside(surges), oldest, at))
         first_claim = at.date() - timedelta(days=self.claim_days)
         claims = [c for c in _known_by(self.said, at) if c.day >= first_claim]
         stories = [s for s in _known_by(self.heard, at) if s.day >= first_story]
@@ -188,6 +186,12 @@ class _Reader:
         if self.day_totals is None:
             return None
         return {d: n for d, n in self.day_totals.items() if first <= d <= at.date()}
+
+    def _outside(self, surges: Sequence[Surge]) -> list[Surge]:
+        """The surges outside the scenario region's places (a surge signal reads their events to tell whether one is
+        in the region)."""
+        region = self.scenario.region
+        return [s for s in surges if not in_place(region, s.country, s.admin1)]
 
     def _members(self, surges: Sequence[Surge], oldest: date, at: datetime) -> list[Observation]:
         """The observations of the surges' events, in the versions standing at ``at`` (see :meth:`surges`)."""
