@@ -107,6 +107,14 @@ def _events_of(days: dict[date, _Day], day: date) -> list[str]:
     return days[day].events
 
 
+Change = tuple[int, date, Key | None, str, str]  # 1 or -1, the event's date, series (None: none), cluster, event id
+
+
+def _change(o: Observation, sign: int) -> Change:
+    """An observation becoming known (``sign`` 1) or superseded (-1), as the watch counts it."""
+    return sign, o.event.date, _key(o), o.cluster_id, o.event.id
+
+
 def _key(o: Observation | SurgeRow) -> Key | None:
     if isinstance(o, SurgeRow):
         return o.country, o.admin1, o.type
@@ -141,18 +149,18 @@ class SurgeWatch:
                  ) -> None:
         kept = [o for o in observations if not o.event.negated and not o.event.hypothetical
                 and (o.hidden_from is None or o.hidden_from > o.known_at)]  # else never standing
-        changes: list[tuple[datetime, int, Observation | SurgeRow]] = [(o.known_at, 1, o) for o in kept]
-        changes += [(r.known_at, 1, r) for r in rows]
-        changes += [(o.hidden_from, -1, o) for o in kept if o.hidden_from is not None]
-        changes.sort(key=lambda c: c[0])
-        self._times = [at for at, _, _ in changes]
-        self._changes = [(sign, _date(o), _key(o), o.cluster_id, _id(o)) for _, sign, o in changes]
+        changes: list[tuple[datetime, Change]] = [(o.known_at, _change(o, 1)) for o in kept]
+        changes += [(r.known_at, (1, r.day, (r.country, r.admin1, r.type), r.cluster_id, r.event_id)) for r in rows]
+        changes += [(o.hidden_from, _change(o, -1)) for o in kept if o.hidden_from is not None]
+        changes.sort(key=operator.itemgetter(0))
+        self._times = [at for at, _ in changes]
+        self._changes = [change for _, change in changes]
         self._next = 0
         self._at: datetime | None = None
         self._dated: Counter[date] = Counter()  # observations standing, by event date (where the record begins)
-        self._cells: dict[Key, dict[date, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+        self._cells: dict[Key, dict[date, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
         self._counts: dict[Key, dict[date, int]] = defaultdict(dict)  # independent reports, by series and day
-        self._events: dict[tuple[Key, date], Counter[str]] = defaultdict(Counter)
+        self._events: dict[tuple[Key, date], dict[str, int]] = defaultdict(dict)
         self._tests: dict[Key, Tests] = {}  # each series' tests and surges at the last call …
         self._flagged: dict[Key, dict[date, Surge]] = {}
         self._changed: dict[Key, date] = {}  # … and the earliest day of it whose events changed since
@@ -201,10 +209,13 @@ class SurgeWatch:
         self._changed[key] = min(day, self._changed.get(key, day))
 
 
-def _bump(counter: Counter[str], item: str, sign: int) -> None:
-    counter[item] += sign
-    if counter[item] <= 0:
-        del counter[item]
+def _bump(counter: dict[str, int], item: str, sign: int) -> None:
+    """``item`` counted once more (``sign`` 1) or once less (-1); gone at none."""
+    n = counter.get(item, 0) + sign
+    if n > 0:
+        counter[item] = n
+    else:
+        counter.pop(item, None)
 
 
 @dataclass(frozen=True, slots=True)
