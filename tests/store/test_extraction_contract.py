@@ -210,6 +210,21 @@ def test_saved_events_come_back_whole(store: SqlStore, saved: Docs) -> None:
     assert accuse.place is None and accuse.contexts == ("military", "misinformation")
 
 
+@pytest.mark.parametrize("flag", ["negated", "hypothetical", "future", "reported"])
+def test_each_flag_comes_back_alone(store: SqlStore, docs: Docs, flag: str) -> None:
+    """An event read back has the one flag it was saved with, each in its own column (a read makes events from
+    its rows' columns by position: a column in the wrong place would move a flag)."""
+    x = TEXT_1
+    s1 = x.split(". ")[0] + "."
+    marked = event(x, s1, "shelled", "ASSAULT", flags=Flags(**{flag: True}))
+    store.save_extractions([Extraction(document_id=docs.one, extractor=V1, events=(marked,))], T0)
+    [back] = store.find_events(EventQuery(include_negated=True))
+    assert back.flags == (flag,)
+    assert (back.sentence, back.start, back.end, back.trigger_start, back.trigger_end) == (
+        marked.evidence.sentence, marked.evidence.start, marked.evidence.end, marked.evidence.trigger_start,
+        marked.evidence.trigger_end)
+
+
 def test_every_event_filter(store: SqlStore, saved: Docs) -> None:
     assert sorted(types(store)) == ["ACCUSE", "ASSAULT", "MOBILIZE", "THREATEN"]  # the negated one is left out
     assert sorted(types(store, include_negated=True)) == ["ACCUSE", "ASSAULT", "ASSAULT", "MOBILIZE", "THREATEN"]

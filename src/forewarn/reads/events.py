@@ -22,7 +22,7 @@ from forewarn.model.query import EventQuery
 from forewarn.model.records import StoredEvent
 from forewarn.store import schema as t
 from forewarn.store.access import hidden_from
-from forewarn.store.queries import entity_group, event_filters, event_record, event_select
+from forewarn.store.queries import entity_group, event_filters, event_record, event_select, events_of
 from forewarn.store.types import as_date
 
 SNIPPET = 400  # characters of an evidence sentence shown in lists
@@ -197,7 +197,7 @@ def find_events(engine: Engine, sc: Scope, *, limit: int = 50, offset: int = 0,
         offset -= skipped
     query = (event_select().where(*conds).order_by(ev.date.desc(), ev.id.desc()).limit(limit).offset(offset))
     with engine.connect() as conn:
-        return [event_record(r) for r in conn.execute(query)]
+        return list(events_of(conn.execute(query)))
 
 
 def page_dates(days: Sequence[tuple[date, int]], limit: int, offset: int) -> tuple[date, date, int] | None:

@@ -27,7 +27,7 @@ from forewarn.model.records import (
 from forewarn.store import schema as t
 from forewarn.store.access import hidden_from
 from forewarn.store.core import StoreCore, chunks
-from forewarn.store.queries import event_filters, event_record, event_select, within
+from forewarn.store.queries import event_filters, event_select, events_of, within
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +72,7 @@ class ExtractionReads(StoreCore):
         if query.near is None:
             q = q.limit(query.limit).offset(query.offset)
         with self.engine.connect() as conn:
-            found = [event_record(r) for r in conn.execute(q)]
+            found = list(events_of(conn.execute(q)))
         if query.near is None:
             return found
         near = [e for e in found if e.place and within(e.place.lat, e.place.lon, query.near)]

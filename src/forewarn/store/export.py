@@ -22,7 +22,7 @@ from forewarn.store import schema as t
 from forewarn.store.access import compartments_on
 from forewarn.store.core import chunks
 from forewarn.store.documents import document_record
-from forewarn.store.queries import document_filters, event_filters, event_record, event_select, within
+from forewarn.store.queries import document_filters, event_filters, event_select, events_of, within
 
 PAGE = 2000  # events read per query
 
@@ -53,7 +53,7 @@ def _page(engine: Engine, query: EventQuery, access: Access, after: tuple[date, 
     ev = t.events.c
     q = event_select().where(*event_filters(query, access), *_after(after)).order_by(ev.date, ev.id).limit(size)
     with engine.connect() as conn:
-        return [event_record(r) for r in conn.execute(q)]
+        return list(events_of(conn.execute(q)))
 
 
 def _after(after: tuple[date, str] | None) -> list[Any]:

@@ -24,7 +24,7 @@ from forewarn.model.records import StoredEvent, StoredParticipant, StoredPlace
 from forewarn.store import schema as t
 from forewarn.store.access import hidden_from
 from forewarn.store.core import chunks
-from forewarn.store.queries import event_record, event_select, via_document
+from forewarn.store.queries import event_record, event_select, events_of, via_document
 
 
 def add_note(conn: Connection, target: Target, text: str, author: str, at: datetime,
@@ -121,7 +121,7 @@ def events_of_documents(engine: Engine, document_ids: Collection[str]) -> list[S
     found: list[StoredEvent] = []
     with engine.connect() as conn:
         for chunk in chunks(sorted(set(document_ids))):
-            found += [event_record(r) for r in conn.execute(event_select().where(ev.document_id.in_(chunk)))]
+            found += events_of(conn.execute(event_select().where(ev.document_id.in_(chunk))))
     return found
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, Engine, and_, case, func, or_, select
 from forewarn.model.query import EventQuery
 from forewarn.model.records import StoredEvent, SurgeRow
 from forewarn.store import schema as t
-from forewarn.store.queries import event_filters, event_record, event_select
+from forewarn.store.queries import event_filters, event_records, event_select
 from forewarn.store.types import as_date
 
 
@@ -54,8 +54,10 @@ def observed_events(engine: Engine, query: EventQuery, *, until: datetime | None
 
 def _observed(engine: Engine, q: Any) -> Iterator[Observed]:
     with engine.connect() as conn:
-        for r in conn.execute(q).yield_per(5000):
-            yield Observed(event_record(r), r.doc_cluster_id, r.doc_published_at or r.doc_ingested_at, r.evidence)
+        result = conn.execute(q).yield_per(5000)
+        record = event_records(tuple(result.keys()))
+        for r in result:
+            yield Observed(record(r), r.doc_cluster_id, r.doc_published_at or r.doc_ingested_at, r.evidence)
 
 
 def surge_rows(engine: Engine, query: EventQuery, *, until: datetime, known_from: datetime | None = None

@@ -4,10 +4,13 @@ entity."""
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable, Iterator, Sequence
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, false, func, or_, select, true
+from sqlalchemy import Result, Select, and_, exists, false, func, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from forewarn.errors import InvalidArgument
@@ -242,36 +245,59 @@ def event_select() -> Select[Any]:
 
 
 def event_record(r: Any) -> StoredEvent:
-    return StoredEvent(
-        id=r.id, document_id=r.document_id, source_id=r.source_id, published_at=r.published_at,
-        extractor=r.extractor, coded_at=r.coded_at, type=r.type, mode=r.mode, contexts=tuple(r.contexts),
-        actor=_participant(r, "actor"), recipient=_participant(r, "recipient"), place=_event_place(r),
-        date=r.date, date_precision=r.date_precision, date_from_publication=r.date_from_publication,
-        negated=r.negated, hypothetical=r.hypothetical, future=r.future, reported=r.reported, sentence=r.sentence,
-        start=r.start, end=r.end, trigger_start=r.trigger_start, trigger_end=r.trigger_end, confidence=r.confidence,
-        coder=r.coder, compartment_id=r.compartment,
-    )
+    """The stored event of a row of :func:`event_select` (and any other columns): one row's (a result's rows:
+    :func:`events_of`)."""
+    return event_records(r._fields)(r)
 
 
-_PARTICIPANT_COLUMNS = {role: tuple(f"{role}_{name}" for name in (
-    "entity_id", "canonical_id", "name", "text", "start", "end", "country", "sector"))
-    for role in ("actor", "recipient")}  # the row's columns of each role, named once (a read builds thousands)
+def events_of(result: Result[Any]) -> Iterator[StoredEvent]:
+    """The stored events of a result of :func:`event_select`'s rows, its columns found once."""
+    return map(event_records(tuple(result.keys())), result)
 
 
-def _participant(r: Any, role: str) -> StoredParticipant | None:
-    m = r._mapping
-    entity, canonical, name, text, start, end, country, sector = _PARTICIPANT_COLUMNS[role]
-    entity_id = m[entity]
-    if entity_id is None:
-        return None
-    return StoredParticipant(entity_id=entity_id, canonical_id=m[canonical] or entity_id, name=m[name] or m[text],
-                             text=m[text], start=m[start], end=m[end], country=m[country], sector=m[sector],
-                             inferred=role == "actor" and bool(m.actor_inferred))
+_HEAD = ("id", "document_id", "source_id", "published_at", "extractor", "coded_at", "type", "mode")
+_TAIL = ("date", "date_precision", "date_from_publication", "negated", "hypothetical", "future", "reported",
+         "sentence", "start", "end", "trigger_start", "trigger_end", "confidence", "coder", "compartment")
+_PLACE = ("place_name", "place_lat", "place_lon", "place_country", "place_admin1", "place_gazetteer_id",
+          "place_precision", "place_text", "place_start", "place_end", "sentence")
+_PARTICIPANT = ("entity_id", "canonical_id", "name", "text", "start", "end", "country", "sector")
 
 
-def _event_place(r: Any) -> StoredPlace | None:
-    if r.place_name is None:
-        return None
-    return StoredPlace(name=r.place_name, lat=r.place_lat, lon=r.place_lon, country=r.place_country,
-                       admin1=r.place_admin1, gazetteer_id=r.place_gazetteer_id, precision=r.place_precision,
-                       text=r.place_text, start=r.place_start, end=r.place_end, sentence=r.sentence)
+@functools.lru_cache(maxsize=64)
+def event_records(fields: tuple[str, ...]) -> Callable[[Sequence[Any]], StoredEvent]:
+    """What makes the stored event of a row with these columns (those of :func:`event_select` among them), each
+    column's place found once: a read makes thousands."""
+    at = {name: i for i, name in enumerate(fields)}
+    head, tail = itemgetter(*(at[n] for n in _HEAD)), itemgetter(*(at[n] for n in _TAIL))
+    contexts, actor, recipient = at["contexts"], _participants(at, "actor"), _participants(at, "recipient")
+    place = _places(at)
+
+    def record(r: Sequence[Any]) -> StoredEvent:
+        return StoredEvent(*head(r), tuple(r[contexts]), actor(r), recipient(r), place(r),  # type: ignore[call-arg]
+                           *tail(r))  # the fields in their declared order
+    return record
+
+
+def _participants(at: dict[str, int], role: str) -> Callable[[Sequence[Any]], StoredParticipant | None]:
+    """What makes a row's participant in ``role`` (None for none)."""
+    entity, canonical, name, text, start, end, country, sector = (at[f"{role}_{n}"] for n in _PARTICIPANT)
+    inferred = at.get(f"{role}_inferred")  # the actor's only
+
+    def participant(r: Sequence[Any]) -> StoredParticipant | None:
+        entity_id = r[entity]
+        if entity_id is None:
+            return None
+        return StoredParticipant(entity_id, r[canonical] or entity_id, r[name] or r[text], r[text], r[start], r[end],
+                                 r[country], r[sector], inferred is not None and bool(r[inferred]))
+    return participant
+
+
+def _places(at: dict[str, int]) -> Callable[[Sequence[Any]], StoredPlace | None]:
+    """What makes a row's place (None for none)."""
+    name, columns = at["place_name"], itemgetter(*(at[n] for n in _PLACE))
+
+    def place(r: Sequence[Any]) -> StoredPlace | None:
+        return None if r[name] is None else StoredPlace(*columns(r))
+    return place
+
+
