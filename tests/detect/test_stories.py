@@ -186,6 +186,37 @@ def test_stories_counted_by_the_store_are_the_stories_read(
     assert by_day(counted[(KURSK.id, "in-kursk")].days(UNTIL)) == {date(2024, 8, 1): (1, 1, [read[0].document_id])}
 
 
+def test_a_daily_replays_days_under_way_are_counted_in_one_read(
+        db_url: str, make_workspace: Callable[..., Workspace], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Asked ahead for midnights (a daily replay's steps), a tally reads the documents known at those very times at
+    once, and each day under way is what it counts one step at a time: two stories known at midnight on the 3rd,
+    none at the other midnights; any other time still counted on its own."""
+    ws = make_workspace(db_url)
+    seed(ws, tmp_path)
+    for name in ("m1", "m2"):
+        (tmp_path / "gazette" / f"{name}.txt").write_text(
+            f"Title: {name}\nDate: 2024-08-03T00:00:00Z\n\nA mutiny, {name}, reported at midnight.\n")
+    ws.intake.ingest(["gazette"])
+    wanted = [(KURSK, ATTENTION)]
+    midnights = [datetime(2024, 8, 1, tzinfo=UTC) + timedelta(days=n) for n in range(10)]
+    stepped = count_stories(ws.store, wanted, since=SINCE, until=UNTIL)[(KURSK.id, ATTENTION.id)]
+    fresh = count_stories(ws.store, wanted, since=SINCE, until=UNTIL)[(KURSK.id, ATTENTION.id)]
+    reads: list[str] = []
+    for name in ("story_texts", "stories_known_at"):
+        real = getattr(ws.store, name)
+        monkeypatch.setattr(ws.store, name, lambda *a, _real=real, _name=name, **k: reads.append(_name)
+                            or _real(*a, **k))
+    stepped.ahead(midnights)
+    counted = [stepped.days(at) for at in midnights]
+    assert reads == ["stories_known_at"]  # and no statement a step
+    assert [by_day(days) for days in counted] == [by_day(fresh.days(at)) for at in midnights]
+    assert counted[2][date(2024, 8, 3)].count == 2
+    reads.clear()
+    stepped.days(UNTIL)  # not a midnight: counted on its own
+    assert reads == ["story_texts"]
+
+
 def test_a_new_extraction_of_a_document_counts_it_again(
         db_url: str, make_workspace: Callable[..., Workspace], tmp_path: Path) -> None:
     """Whether a story names the region is remembered with the match; extracting the document again (its places

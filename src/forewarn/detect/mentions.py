@@ -94,6 +94,10 @@ class StoryDays:
         return {d: v for d, v in self._days.items() if (first is None or first <= d) and d <= at.date()}
 
 
+    def ahead(self, times: Sequence[datetime]) -> None:
+        """Nothing to read: the stories are in hand."""
+
+
 def _known(story: Story, at: datetime, before: bool) -> bool:
     return story.known_at < at if before else story.known_at <= at
 

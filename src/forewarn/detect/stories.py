@@ -102,14 +102,27 @@ class StoryTally:
         today = self._today(at, before) if lowest <= at.date() else None
         return found | ({at.date(): today} if today is not None and today.count else {})
 
+    def ahead(self, times: Sequence[datetime]) -> None:
+        """Count the days under way of ``times`` (a replay's steps, to be asked in turn) in one read where each is a
+        midnight: each such day holds only what became known at its very start."""
+        if not times or any(at != _midnight(at.date()) or at > self.until for at in times):
+            return
+        known: dict[datetime, list[StoryText]] = {at: [] for at in times}
+        for row in self._store.stories_known_at(times, matched=self._key):
+            known.get(row.known_at, []).append(row)  # (each is one of them)
+        self._under_way |= {(at, False): self._counted(at, False, rows) for at, rows in known.items()}
+
     def _today(self, at: datetime, before: bool) -> CountedDay:
         """The stories of ``at``'s day known by ``at`` (before it), counted from their rows (no words read)."""
         if (at, before) not in self._under_way:
             rows = self._texts(_midnight(at.date()), at, before, words=False)
-            self._under_way[(at, before)] = CountedDay(len({r.cluster_id for r in rows}),
-                                                       len({_source(r) for r in rows}),
-                                                       partial(self._stories, _midnight(at.date()), at, before))
+            self._under_way[(at, before)] = self._counted(at, before, rows)
         return self._under_way[(at, before)]
+
+    def _counted(self, at: datetime, before: bool, rows: Sequence[StoryText]) -> CountedDay:
+        """The day under way at ``at`` from its documents' rows."""
+        return CountedDay(len({r.cluster_id for r in rows}), len({_source(r) for r in rows}),
+                          partial(self._stories, _midnight(at.date()), at, before))
 
     def _stories(self, since: datetime, until: datetime, before: bool) -> list[Story]:
         texts = self._texts(since, until, before, words=True)

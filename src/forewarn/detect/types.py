@@ -113,6 +113,9 @@ class StoryCounts(Protocol):
     def days(self, at: datetime, first: date | None = None, *, before: bool = False) -> Mapping[date, DayOfStories]:
         ...
 
+    def ahead(self, times: Sequence[datetime]) -> None:
+        """The times to be asked, in turn (what can be read for all of them at once is)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Heard:

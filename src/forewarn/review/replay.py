@@ -153,6 +153,8 @@ class _Reader:
         their signals only those that count (a step's row reads no other)."""
         grouped = {i.id: stepped_signals(i, self.indicated[i.id], times, self.days, counted=True)
                    for i in self.scenario.indicators if i.kind is IndicatorKind.EVENTS}
+        for tally in self.story_days.values():
+            tally.ahead(times)
         for at, surges in zip(times, self.surges(times), strict=True):
             yield self.assess(at, surges, {k: next(signals) for k, signals in grouped.items()})
 

@@ -65,6 +65,21 @@ class StoryReads(StoreCore):
             return [StoryText(r.id, r.source_id, r.cluster_id, r.published_at or r.ingested_at, r.title, r.text)
                     for r in conn.execute(q) if keep(r.id, r.title, r.text)]
 
+    def stories_known_at(self, instants: Collection[datetime], *, matched: str) -> list[StoryText]:
+        """The documents a remembered text match found (:mod:`forewarn.store.matched`'s key) known at one of these
+        very times, oldest first, no words read: the days under way of a replay's steps at midnight (each holds
+        only what became known at its very start), in one read."""
+        if not instants:
+            return []
+        d, at = t.documents.c, sorted(set(instants))
+        days = (min(at).astimezone(UTC).date(), max(at).astimezone(UTC).date())
+        known = or_(d.published_at.in_(at), and_(d.published_at.is_(None), d.ingested_at.in_(at)))
+        q = (select(d.id, d.source_id, d.cluster_id, d.published_at, d.ingested_at).where(known, d.id.in_(
+             hits(matched, days))).order_by(d.published_at, d.id))
+        with self.engine.connect() as conn:
+            return [StoryText(r.id, r.source_id, r.cluster_id, r.published_at or r.ingested_at, None, "")
+                    for r in conn.execute(q)]
+
     def story_days(self, *, since: datetime, until: datetime) -> dict[date, int]:
         """How many documents (any words) are known on each day (UTC) in [``since``, ``until``]: the whole days
         as ingest counted them (``document_days``), the parts of days at either end counted from the documents."""
