@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 from forewarn.errors import Issue
 from forewarn.model.document import Document, Sighting
@@ -230,10 +231,9 @@ class RunView:
     issues: tuple[Issue, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class SurgeRow:
+class SurgeRow(NamedTuple):
     """What a surge counts of an event (placed in a first-level region): its cell, its day, its document's cluster
-    and when it became known."""
+    and when it became known. A named tuple: a large region's replay reads 150,000 of them."""
 
     event_id: str
     country: str
