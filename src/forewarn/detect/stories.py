@@ -109,7 +109,7 @@ class StoryTally:
             return
         known: dict[datetime, list[StoryText]] = {at: [] for at in times}
         for row in self._store.stories_known_at(times, matched=self._key):
-            known.get(row.known_at, []).append(row)  # (each is one of them)
+            known.get(row.known_at, []).append(row)  # (each row known at one of the times)
         self._under_way |= {(at, False): self._counted(at, False, rows) for at, rows in known.items()}
 
     def _today(self, at: datetime, before: bool) -> CountedDay:

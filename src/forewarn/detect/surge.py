@@ -238,7 +238,7 @@ def series_surges(key: Key, counts: dict[date, int], first: date, events: Callab
 
 
 def day_tests(counts: dict[date, int], first: date, last: date, before: Tests | None = None,
-           changed: date = date.max) -> Tests:
+              changed: date = date.max) -> Tests:
     """The days from ``first`` to ``last`` of at least :data:`MIN_COUNT` reports, tested in order, each against a
     baseline leaving out the unusual days before it. ``before``: the same series' tests at an earlier call, whose
     counts differ from ``counts`` from ``changed`` on only; a day keeps its tail from them when its count and its
@@ -315,9 +315,10 @@ def flagged(key: Key, counts: dict[date, int], tests: Tests, events: Callable[[d
         if day <= quiet_until and count <= peak:
             continue  # the same surge going on: flagged already
         kept = before.get(day) if before is not None and day < changed else None
-        same = kept is not None and (kept.p_value, kept.test, kept.baseline_mean, kept.baseline_var) == \
-            (tail.p_value, tail.test, tail.mean, tail.var)
-        found.append(kept if same and kept is not None else _surge(key, day, count, tail, events(day)))
+        if kept is None or (kept.p_value, kept.test, kept.baseline_mean, kept.baseline_var) != (
+                tail.p_value, tail.test, tail.mean, tail.var):
+            kept = _surge(key, day, count, tail, events(day))
+        found.append(kept)
         peak, quiet_until = count, day + timedelta(days=SUPPRESS_DAYS)
     return found
 
@@ -342,14 +343,9 @@ def _days_before(day: date) -> tuple[date, ...]:
     return tuple(day - timedelta(days=i) for i in range(1, BASELINE_DAYS + 1))
 
 
-def moments(window: Sequence[int]) -> tuple[float, float]:
-    """Mean and (sample) variance of the baseline with the pseudo-day added."""
-    return _moments(len(window), sum(window), sum(v * v for v in window))
-
-
-def _moments(n: int, total: int, squares: int) -> tuple[float, float]:
-    """:func:`moments` from the number of counts, their sum and the sum of their squares: the variance from whole
-    numbers, rounded once (``(n·Σx² − (Σx)²) / (n·(n − 1))``)."""
+def moments(n: int, total: int, squares: int) -> tuple[float, float]:
+    """Mean and (sample) variance of a baseline of ``n`` counts, of this sum and sum of squares, with the pseudo-day
+    added: the variance from whole numbers, rounded once (``(n·Σx² − (Σx)²) / (n·(n − 1))``)."""
     n, total = n + PSEUDO_DAYS, total + PSEUDO_COUNT * PSEUDO_DAYS
     squares += PSEUDO_COUNT * PSEUDO_COUNT * PSEUDO_DAYS
     mean = total / n
@@ -364,7 +360,7 @@ def tail_probability(count: int, window: Sequence[int]) -> Tail:
 @functools.lru_cache(maxsize=1 << 16)  # a replay tests the same days against the same baselines at every step
 def _tail(count: int, n: int, total: int, squares: int) -> Tail:
     """:func:`tail_probability` of a baseline of ``n`` counts of this sum and sum of squares."""
-    mean, var = _moments(n, total, squares)
+    mean, var = moments(n, total, squares)
     if var > mean * (1 + OVERDISPERSED):
         return Tail(negative_binomial_tail(count, mean, var), NEGATIVE_BINOMIAL, mean, var)
     return Tail(poisson_tail(count, mean), POISSON, mean, var)

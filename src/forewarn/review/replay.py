@@ -135,8 +135,8 @@ class _Reader:
         self.by_id: dict[str, list[Observation]] = {}
         for o in observations if self.surging else ():
             self.by_id.setdefault(o.event.id, []).append(o)
-        self.indicated = {i.id: [o for o in observations if (not i.types or o.event.type in i.types)  # (the rest:
-                                 and indicator_matches(scenario, i, o)]  # not of its types, so not its: not asked)
+        self.indicated = {i.id: [o for o in observations if (not i.types or o.event.type in i.types)
+                                 and indicator_matches(scenario, i, o)]  # (by type first: most are of other types)
                           for i in scenario.indicators if i.kind is IndicatorKind.EVENTS}  # each events indicator's
         matched = {id(o) for found in self.indicated.values() for o in found}
         self.matching = _by_known_at([o for o in observations if id(o) in matched])
