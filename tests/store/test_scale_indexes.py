@@ -25,6 +25,7 @@ from forewarn.store import SqlStore, open_store
 from forewarn.store import schema as t
 from forewarn.store.core import MIGRATIONS
 from forewarn.store.counts import recount_events
+from forewarn.store.observed import surge_rows
 from forewarn.store.queries import event_filters
 
 POINT = ["date", "negated", "place_lat", "place_lon", "compartment"]
@@ -200,6 +201,18 @@ def test_a_scenario_region_of_some_types_leaves_the_others_in_the_index(store: S
     expected = {f"e{i:05d}" for i in range(600) if i % 60 >= 30 and i % len(PLACES) in (0, 1) and i % 25
                 and TYPES[i % len(TYPES)] == "ASSAULT"}
     assert {e.id for e in store.find_events(query)} == expected
+
+
+def test_surge_rows_of_a_country_look_for_placed_events_only(store: SqlStore) -> None:
+    """A surge counts events placed in a first-level region: its rows of a region of countries ask for no event
+    without a place by its participants' countries (PostgreSQL scanned two more indexes for them, 0.2 s at 10 M).
+    That they are the same rows: the narrowed reviews equal the whole reads (tests/review/test_narrowed_read.py)."""
+    _fill(store)
+    query = EventQuery(types=("ASSAULT",), date_from=FIRST + timedelta(30), date_to=FIRST + timedelta(59),
+                       region=Region(countries=("UKR", "RUS")), limit=None)
+    until = datetime(2024, 12, 31, tzinfo=UTC)
+    [(statement, _)] = _statements(store, lambda: surge_rows(store.engine, query, until=until))
+    assert "recipient_country" not in statement and "actor_country" not in statement, statement
 
 
 def test_a_place_filter_lists_the_places_it_matches_from_the_indexes(store: SqlStore,

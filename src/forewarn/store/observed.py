@@ -65,6 +65,7 @@ def surge_rows(engine: Engine, query: EventQuery, *, until: datetime, known_from
     """:func:`observed_events`' events (dated in ``query``'s days, and with ``known_from`` those known from then on
     however old) as surges count them, those placed in a first-level region only: a few columns, no sentence."""
     ev, d = t.events.c, t.documents.c
+    query = replace(query, placed=True)  # (placed in a first-level region, so placed: no events without a place)
     known_at = func.coalesce(d.published_at, d.ingested_at, type_=t.documents.c.published_at.type)
     q = (select(ev.id, ev.place_country, ev.place_admin1, ev.type, ev.date, d.cluster_id, known_at.label("known_at"))
          .join_from(t.events, t.documents, d.id == ev.document_id)

@@ -135,7 +135,7 @@ def event_filters(q: EventQuery, access: Access = EVERYTHING) -> list[ColumnElem
     if q.near is not None:
         conds += _bounding_box(*q.near)
     if q.region is not None:
-        conds.append(_in_region(q.region))
+        conds.append(_in_region(q.region, placed=q.placed is True))
     if q.any_of is not None:
         conds.append(or_(false(), *(_clause(clause) for clause in q.any_of)))
     if q.but_ids:
@@ -161,7 +161,7 @@ def _clause(clause: EventClause) -> ColumnElement[bool]:
     if clause.min_confidence > 0:
         conds.append(c.confidence >= clause.min_confidence)
     if clause.region is not None:
-        conds.append(_in_region(clause.region))
+        conds.append(_in_region(clause.region, placed=clause.in_admin1))
     if clause.in_admin1:
         conds.append(c.place_admin1.is_not(None))
     if clause.factual:
@@ -207,13 +207,15 @@ def _bounding_box(lat: float, lon: float, radius_km: float) -> list[ColumnElemen
     return conds
 
 
-def _in_region(region: Region) -> ColumnElement[bool]:
+def _in_region(region: Region, *, placed: bool = False) -> ColumnElement[bool]:
     """Events in the region's countries or first-level regions, or without a place but with a
-    participant of one of its countries (as ``in_region`` decides), or within its radius's bounding box."""
+    participant of one of its countries (as ``in_region`` decides; not when only ``placed`` events are asked for,
+    which PostgreSQL would look for all the same), or within its radius's bounding box."""
     c = t.events.c
     found: list[ColumnElement[bool]] = []
     if region.countries:
         found.append(c.place_country.in_(region.countries))
+    if region.countries and not placed:
         found.append(and_(c.place_name.is_(None), or_(  # the recipient's country, else the actor's
             c.recipient_country.in_(region.countries),
             and_(c.recipient_country.is_(None), c.actor_country.in_(region.countries)))))
