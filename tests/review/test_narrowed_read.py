@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "detect"))
 from detect_store_helpers import SUDZHA, UKR
@@ -38,8 +39,9 @@ from forewarn.model.extraction import (
     PlacePrecision,
     TimePrecision,
 )
-from forewarn.model.query import DocumentQuery
+from forewarn.model.query import DocumentQuery, EventQuery
 from forewarn.review.desk import ReviewDesk
+from forewarn.store.observed import Known, count_known
 
 START = datetime(2024, 7, 1, tzinfo=UTC)
 DAYS = 40
@@ -286,8 +288,11 @@ def test_a_count_begun_ahead_is_the_count_read_beside_the_caller(world: Workspac
     threads: list[str] = []
     counted = narrow.count_known
 
+    besides: list[bool] = []
+
     def spy(*args: Any, **kwargs: Any) -> Any:
         threads.append(threading.current_thread().name)
+        besides.append(kwargs.get("beside", False))
         return counted(*args, **kwargs)
 
     monkeypatch.setattr(narrow, "count_known", spy)
@@ -297,6 +302,27 @@ def test_a_count_begun_ahead_is_the_count_read_beside_the_caller(world: Workspac
     ahead.ahead(end)
     assert ahead.count(end) == asked.count(end) > 0
     assert threads[0] != threading.current_thread().name and threads[1] == threading.current_thread().name
+    assert besides == [True, False]  # the one begun ahead by one database process
+
+
+def test_a_count_beside_other_work_keeps_to_one_process_for_itself(world: Workspace) -> None:
+    """On PostgreSQL a count read beside a replay's steps asks for no parallel workers, in its own transaction
+    only: the connection goes back to the pool as it was."""
+    if world.store.dialect != "postgresql":
+        pytest.skip("PostgreSQL's parallel workers")
+    engine = sa.create_engine(world.store.engine.url.render_as_string(hide_password=False), pool_size=1,
+                              max_overflow=0)
+    said: list[str] = []
+    sa.event.listen(engine, "before_cursor_execute", lambda conn, cursor, statement, *rest: said.append(statement))
+    try:
+        known = Known(at=START + timedelta(days=DAYS))
+        assert count_known(engine, EventQuery(), known, START.date(), beside=True) == count_known(
+            world.store.engine, EventQuery(), known, START.date())
+        assert "SET LOCAL max_parallel_workers_per_gather = 0" in said
+        with engine.connect() as conn:  # the pool's one connection
+            assert conn.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar() != "0"
+    finally:
+        engine.dispose()
 
 
 def test_reviews_run_with_the_collector_paused(world: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:

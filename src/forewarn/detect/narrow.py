@@ -121,10 +121,11 @@ class StoreRead:
 
     def ahead(self, at: datetime) -> None:
         """Begin :meth:`count`'s read at ``at`` in a thread of its own (:func:`~forewarn.store.core.begun`), beside
-        the caller's work (a replay's steps, which ask for it at the end); :meth:`count` waits for it."""
+        the caller's work (a replay's steps, which ask for it at the end), by one database process; :meth:`count`
+        waits for it."""
         key = (at, False, None)
         if key not in self._tallies and key not in self._ahead:
-            self._ahead[key] = begun(self.store.engine, partial(self._counted, *key))
+            self._ahead[key] = begun(self.store.engine, partial(self._counted, *key, beside=True))
 
     def count(self, at: datetime, *, before: bool = False, since: datetime | None = None) -> int:
         return self._tally(at, before, since)[0] + sum(_stands(o, at, before, since) for o in self.corrected)
@@ -155,8 +156,10 @@ class StoreRead:
             self._tallies[key] = self._ahead.pop(key, partial(self._counted, at, before, since))()
         return self._tallies[key]
 
-    def _counted(self, at: datetime, before: bool, since: datetime | None) -> tuple[int, date | None]:
-        return count_known(self.store.engine, self._query(None), self._known(at, before, since), at.date())
+    def _counted(self, at: datetime, before: bool, since: datetime | None, *, beside: bool = False
+                 ) -> tuple[int, date | None]:
+        return count_known(self.store.engine, self._query(None), self._known(at, before, since), at.date(),
+                           beside=beside)
 
     def _query(self, dated_from: date | None, dated_to: date | None = None) -> EventQuery:
         """The read's query, from ``dated_from`` (and its own look-back without a period) to ``dated_to``."""

@@ -92,12 +92,16 @@ class Known:
     factual: bool = False
 
 
-def count_known(engine: Engine, query: EventQuery, known: Known, first_until: date) -> tuple[int, date | None]:
+def count_known(engine: Engine, query: EventQuery, known: Known, first_until: date, *, beside: bool = False
+                ) -> tuple[int, date | None]:
     """How many events ``query`` selects are ``known``, and the earliest date, up to ``first_until``, of those that
-    are not hypothetical (None for none): one pass."""
+    are not hypothetical (None for none): one pass. ``beside``: counted beside other work (a replay's steps), by one
+    process: PostgreSQL's parallel workers would take the cores that work runs on."""
     ev = t.events.c
     factual = func.min(case((and_(ev.hypothetical.is_(False), ev.date <= first_until), ev.date))).label("first")
     with engine.connect() as conn:
+        if beside and engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")  # this transaction's only
         found = [conn.execute(select(func.count(), factual).select_from(source).where(*conds)).one()
                  for source, conds in _parts(engine.dialect.name, query, known)]
     return sum(int(n) for n, _ in found), _earliest(first for _, first in found)
