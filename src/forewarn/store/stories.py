@@ -54,31 +54,29 @@ class StoryReads(StoreCore):
         title, text)`` is true, oldest first; only among those a remembered text match found
         (:mod:`forewarn.store.matched`'s key) when given. Without ``words``, titles and texts are not read (each
         comes back empty)."""
+        days = (since.astimezone(UTC).date(), until.astimezone(UTC).date())  # the hits' days: the days known
+        return self._texts(_known_between(since, until, before), days, matched, keep, words)
+
+    def stories_known_at(self, instants: Collection[datetime], *, matched: str) -> list[StoryText]:
+        """:meth:`story_texts` of the documents known at one of these very times, no words read: the days under way
+        of a replay's steps at midnight (each holds only what became known at its very start), in one read."""
+        if not instants:
+            return []
+        at = sorted(set(instants))
+        days = (at[0].astimezone(UTC).date(), at[-1].astimezone(UTC).date())
+        return self._texts(_known_by(lambda known: known.in_(at)), days, matched, lambda *_: True, words=False)
+
+    def _texts(self, known: ColumnElement[bool], days: tuple[date, date], matched: str | None,
+               keep: Callable[[str, str | None, str], bool], words: bool) -> list[StoryText]:
+        """The documents ``known`` selects, among a remembered match's hits on ``days`` when ``matched``."""
         d = t.documents.c
-        within = (since.astimezone(UTC).date(), until.astimezone(UTC).date())  # the hits' days: the days known
-        among_hits = [d.id.in_(hits(matched, within))] if matched is not None else []
+        among_hits = [d.id.in_(hits(matched, days))] if matched is not None else []
         title, text = (d.title, d.text) if words else (literal(None, String).label("title"), literal("").label("text"))
         q = (select(d.id, d.source_id, d.cluster_id, d.published_at, d.ingested_at, title, text)
-             .where(_known_between(since, until, before), *among_hits).order_by(d.published_at, d.id)
-             .execution_options(yield_per=READ))
+             .where(known, *among_hits).order_by(d.published_at, d.id).execution_options(yield_per=READ))
         with self.engine.connect() as conn:
             return [StoryText(r.id, r.source_id, r.cluster_id, r.published_at or r.ingested_at, r.title, r.text)
                     for r in conn.execute(q) if keep(r.id, r.title, r.text)]
-
-    def stories_known_at(self, instants: Collection[datetime], *, matched: str) -> list[StoryText]:
-        """The documents a remembered text match found (:mod:`forewarn.store.matched`'s key) known at one of these
-        very times, oldest first, no words read: the days under way of a replay's steps at midnight (each holds
-        only what became known at its very start), in one read."""
-        if not instants:
-            return []
-        d, at = t.documents.c, sorted(set(instants))
-        days = (min(at).astimezone(UTC).date(), max(at).astimezone(UTC).date())
-        known = or_(d.published_at.in_(at), and_(d.published_at.is_(None), d.ingested_at.in_(at)))
-        q = (select(d.id, d.source_id, d.cluster_id, d.published_at, d.ingested_at).where(known, d.id.in_(
-             hits(matched, days))).order_by(d.published_at, d.id))
-        with self.engine.connect() as conn:
-            return [StoryText(r.id, r.source_id, r.cluster_id, r.published_at or r.ingested_at, None, "")
-                    for r in conn.execute(q)]
 
     def story_days(self, *, since: datetime, until: datetime) -> dict[date, int]:
         """How many documents (any words) are known on each day (UTC) in [``since``, ``until``]: the whole days
@@ -141,14 +139,15 @@ def _utc_day(dialect: str, at: Any) -> Any:
 
 
 def _known_between(since: datetime, until: datetime, before: bool = False) -> ColumnElement[bool]:
-    """Published in [since, until] ([since, until) with ``before``), or undated and ingested then (the published_at
-    index serves the first)."""
+    """Known in [since, until] ([since, until) with ``before``)."""
+    return _known_by(lambda at: and_(at >= since, at < until) if before else at.between(since, until))
+
+
+def _known_by(test: Callable[[Any], ColumnElement[bool]]) -> ColumnElement[bool]:
+    """Published at a time ``test`` takes, or undated and ingested at one (the published_at index serves the
+    first)."""
     d = t.documents.c
-
-    def within(at: Any) -> ColumnElement[bool]:
-        return and_(at >= since, at < until) if before else at.between(since, until)
-
-    return or_(within(d.published_at), and_(d.published_at.is_(None), within(d.ingested_at)))
+    return or_(test(d.published_at), and_(d.published_at.is_(None), test(d.ingested_at)))
 
 
 def _places_of(where: ColumnElement[bool]) -> Any:
