@@ -58,7 +58,7 @@ def write(store: SqlStore, run_id: int, docs: list[StoredDocument], **kw: object
 
 def test_migrations_match_the_schema_and_rerun_cleanly(store: SqlStore) -> None:
     store.migrate()  # second time: nothing to do, no error
-    assert store.schema_revision() == "0029"
+    assert store.schema_revision() == "0030"
     with store.engine.connect() as conn:
         diffs = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diffs == []
@@ -144,7 +144,7 @@ def test_reads_go_on_beside_an_open_write(store: SqlStore) -> None:
     with store.ingest_transaction() as tx:
         store.write_batch(tx, Batch(run_id, T0, (make_doc("an uncommitted report", run_id),)))
         assert store.count_documents(DocumentQuery()) == 1  # sees the committed state, is not blocked
-        assert store.stats()["schema_revision"] == "0029"
+        assert store.stats()["schema_revision"] == "0030"
 
 
 def test_concurrent_duplicate_insert_is_skipped_not_an_error(store: SqlStore) -> None:

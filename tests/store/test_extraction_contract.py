@@ -182,7 +182,7 @@ def dump(store: SqlStore) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def test_schema_is_at_the_head_revision(store: SqlStore) -> None:
-    assert store.schema_revision() == "0029"
+    assert store.schema_revision() == "0030"
 
 
 def test_saved_events_come_back_whole(store: SqlStore, saved: Docs) -> None:
