@@ -25,7 +25,7 @@ from forewarn.store import SqlStore, open_store
 from forewarn.store import schema as t
 from forewarn.store.core import MIGRATIONS
 from forewarn.store.counts import recount_events
-from forewarn.store.observed import surge_rows
+from forewarn.store.observed import observed_events, surge_rows
 from forewarn.store.queries import event_filters
 
 POINT = ["date", "negated", "place_lat", "place_lon", "compartment"]
@@ -290,27 +290,50 @@ def test_a_query_of_clauses_keeps_to_its_types(store: SqlStore, clause_types: tu
     assert found == {"ASSAULT"}
 
 
-def test_surge_rows_carry_each_report_s_cluster_and_when_it_became_known(store: SqlStore) -> None:
-    """A surge counts clusters of reports: the rows of a near-duplicate's events carry the cluster of the report it
-    copies (looked up in the index of near-duplicates, 0030), an original's its own, and an undated document's
-    events are known when it was ingested — in the query's days and, with ``known_from``, older ones known since."""
-    at, later = datetime(2024, 3, 1, tzinfo=UTC), datetime(2024, 3, 20, tzinfo=UTC)
-    documents = {"orig": ("orig", at, at), "copy": ("orig", at + timedelta(hours=2), at), "undated": ("undated", None,
-                 at + timedelta(hours=5)), "late": ("orig", later, later), "lost": ("lost", None, later)}
+def _reports(store: SqlStore, documents: dict[str, tuple[str, datetime | None, datetime, date]]) -> None:
+    """A document of each id (its cluster, publication and ingest times) with one ASSAULT in Kharkiv dated as given."""
     with store.engine.begin() as conn:
         conn.execute(t.documents.insert(), [
             {"id": i, "key": n, "text": "Shelling reported.", "published_at": published, "ingested_at": ingested,
              "marking": "TLP:CLEAR", "cluster_id": cluster, "reader": "text", "location": f"/{i}.txt",
              "raw_sha256": i, "run_id": 1, "meta": [], "shingles": 1, "signature": b""}
-            for n, (i, (cluster, published, ingested)) in enumerate(documents.items())])
+            for n, (i, (cluster, published, ingested, _)) in enumerate(documents.items())])
         conn.execute(t.events.insert(), [
-            {"id": f"e-{i}", "document_id": i, "published_at": published, "extractor": "test", "coded_at": at,
-             "type": "ASSAULT", "contexts": [], "place_name": "Kharkiv", "place_lat": 49.99, "place_lon": 36.23,
-             "place_country": "UKR", "place_admin1": "Kharkiv Oblast", "date": FIRST - timedelta(days=40 * (i in (
-                 "late", "lost"))), "date_precision": "day", "date_from_publication": False, "negated": False,
-             "hypothetical": False, "future": False, "reported": False, "sentence": 0, "start": 0, "end": 8,
-             "trigger_start": 0, "trigger_end": 8, "confidence": 0.7}
-            for i, (_, published, _) in documents.items()])
+            {"id": f"e-{i}", "document_id": i, "published_at": published, "extractor": "test", "coded_at": ingested,
+             "type": "ASSAULT", "contexts": [], "actor_country": "RUS", "place_name": "Kharkiv", "place_lat": 49.99,
+             "place_lon": 36.23, "place_country": "UKR", "place_admin1": "Kharkiv Oblast", "date": day,
+             "date_precision": "day", "date_from_publication": False, "negated": False, "hypothetical": False,
+             "future": False, "reported": False, "sentence": 0, "start": 0, "end": 8, "trigger_start": 0,
+             "trigger_end": 8, "confidence": 0.7}
+            for i, (_, published, ingested, day) in documents.items()])
+
+
+def test_late_reports_are_read_by_when_they_became_known(store: SqlStore) -> None:
+    """A review's late reports: the events dated before its look-back whose documents became known in its period
+    (looked up first by their publication times on PostgreSQL), an undated document's by its ingest time; none
+    known before the period or after its end."""
+    start, end = datetime(2024, 3, 1, tzinfo=UTC), datetime(2024, 3, 20, tzinfo=UTC)
+    old = FIRST - timedelta(days=100)
+    _reports(store, {"late": ("late", start + timedelta(days=2), start + timedelta(days=2), old),
+                     "undated": ("undated", None, start + timedelta(days=3), old),
+                     "known-before": ("known-before", start - timedelta(days=1), start - timedelta(days=1), old),
+                     "known-after": ("known-after", end + timedelta(days=1), end + timedelta(days=1), old)})
+    clause = EventClause(types=("ASSAULT",), actor_countries=("RUS",))
+    query = EventQuery(date_to=FIRST - timedelta(days=1), any_of=(clause,), limit=None)
+    found = observed_events(store.engine, query, until=end, known_from=start)
+    assert [(o.event.id, o.known_at) for o in found] == [("e-late", start + timedelta(days=2)),
+                                                         ("e-undated", start + timedelta(days=3))]
+
+
+def test_surge_rows_carry_each_report_s_cluster_and_when_it_became_known(store: SqlStore) -> None:
+    """A surge counts clusters of reports: the rows of a near-duplicate's events carry the cluster of the report it
+    copies (looked up in the index of near-duplicates, 0030), an original's its own, and an undated document's
+    events are known when it was ingested — in the query's days and, with ``known_from``, older ones known since."""
+    at, later = datetime(2024, 3, 1, tzinfo=UTC), datetime(2024, 3, 20, tzinfo=UTC)
+    old = FIRST - timedelta(days=40)
+    _reports(store, {"orig": ("orig", at, at, FIRST), "copy": ("orig", at + timedelta(hours=2), at, FIRST),
+                     "undated": ("undated", None, at + timedelta(hours=5), FIRST), "late": ("orig", later, later, old),
+                     "lost": ("lost", None, later, old)})
     query = EventQuery(types=("ASSAULT",), date_from=FIRST - timedelta(days=5), date_to=FIRST + timedelta(days=5),
                        region=Region(countries=("UKR",)), limit=None)
     rows = surge_rows(store.engine, query, until=later, known_from=at + timedelta(days=1))

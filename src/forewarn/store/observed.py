@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Engine, and_, any_, case, func, or_, select
 
 from forewarn.model.query import EventQuery
 from forewarn.model.records import StoredEvent, SurgeRow
@@ -48,8 +48,23 @@ def observed_events(engine: Engine, query: EventQuery, *, until: datetime | None
         yield from _observed(engine, q.where(*_known(None, known_from)))
     else:  # by the event's copy of its document's publication time, else through the undated documents
         ways = _known_ways(engine.dialect.name, until, known_from)
+        if engine.dialect.name == "postgresql":
+            ways = (_published_first(ways[0], query), *ways[1:])
         found = [o for way in ways for o in _observed(engine, q.where(way))]
         yield from sorted(found, key=lambda o: (o.event.date, o.event.id))
+
+
+def _published_first(published: ColumnElement[bool], query: EventQuery) -> ColumnElement[bool]:
+    """The events published in a period (``published``: on the events' copy of the time) and dated in ``query``'s
+    days, looked up first by the index of their publication times (0026), as ``id = ANY(ARRAY(…))`` (read once,
+    then an index condition on the ids, as :class:`~forewarn.store.matched.AmongHits`). A review's late reports
+    (known in its period, dated before its look-back) are few; otherwise PostgreSQL may read them through the
+    indexes of the query's clauses instead, every older event of their types (a second at 10 M events, for none
+    found)."""
+    ev = t.events.c
+    dated = [*([ev.date >= query.date_from] if query.date_from else []), *([ev.date <= query.date_to]
+                                                                          if query.date_to else [])]
+    return ev.id == any_(func.array(select(ev.id).where(published, *dated).scalar_subquery()))
 
 
 def _observed(engine: Engine, q: Any) -> Iterator[Observed]:
