@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, any_, case, func, or_, select
+from sqlalchemy import ColumnElement, Engine, Select, and_, any_, case, func, or_, select
 
 from forewarn.model.query import EventQuery
 from forewarn.model.records import StoredEvent, SurgeRow
@@ -98,11 +98,12 @@ def surge_rows(engine: Engine, query: EventQuery, *, until: datetime, known_from
 
 
 def _placed_in_admin1() -> list[ColumnElement[bool]]:
+    """Events placed in a first-level region (the cells a surge counts)."""
     ev = t.events.c
     return [ev.place_admin1.is_not(None), ev.place_admin1 != "", ev.place_country.is_not(None)]
 
 
-def _dated_rows() -> Any:
+def _dated_rows() -> Select[Any]:
     """Surge rows of the events of dated documents: known at their copy of the publication time, of the cluster of
     their document if it is a near-duplicate (``ix_documents_duplicates``), else of the document itself."""
     ev, duplicate = t.events.c, t.documents.alias("duplicate")
@@ -113,7 +114,7 @@ def _dated_rows() -> Any:
             .where(ev.published_at.is_not(None)))
 
 
-def _undated_rows() -> Any:
+def _undated_rows() -> Select[Any]:
     """Surge rows of the events of undated documents: known when ingested, of their documents' clusters."""
     ev, d = t.events.c, t.documents.c
     return (select(ev.id, ev.place_country, ev.place_admin1, ev.type, ev.date, d.cluster_id, d.ingested_at)
