@@ -94,7 +94,7 @@ def surge_rows(engine: Engine, query: EventQuery, *, until: datetime, known_from
         parts += [_dated_rows().where(*older, _known_between(t.events.c.published_at, until, known_from)),
                   _undated_rows().where(*older, _known_between(t.documents.c.ingested_at, until, known_from))]
     with engine.connect() as conn:  # fetched whole: a large scenario's region has 100,000 rows and more
-        return [SurgeRow(*r) for part in parts for r in conn.execute(part).all()]
+        return [row for part in parts for row in map(SurgeRow._make, conn.execute(part).all())]
 
 
 def _placed_in_admin1() -> list[ColumnElement[bool]]:
