@@ -85,16 +85,20 @@ def surge_rows(engine: Engine, query: EventQuery, *, until: datetime, known_from
     up (by the index of 0030), not each event's document (10 µs an event, 150,000 events in a large region's
     replay at 10 M). An undated document's events are read with their documents."""
     query = replace(query, placed=True)  # (placed in a first-level region, so placed: no events without a place)
-    filters = [*event_filters(query), *_placed_in_admin1()]
-    parts = [_dated_rows().where(*filters, _known_between(t.events.c.published_at, until, None)),
-             _undated_rows().where(*filters, *_known(until, None))]
+    parts = _rows_known(query, until, None)
     if known_from is not None and query.date_from is not None:
-        older = [*event_filters(replace(query, date_from=None, date_to=query.date_from - timedelta(days=1))),
-                 *_placed_in_admin1()]
-        parts += [_dated_rows().where(*older, _known_between(t.events.c.published_at, until, known_from)),
-                  _undated_rows().where(*older, _known_between(t.documents.c.ingested_at, until, known_from))]
+        parts += _rows_known(replace(query, date_from=None, date_to=query.date_from - timedelta(days=1)), until,
+                             known_from)
     with engine.connect() as conn:  # fetched whole: a large scenario's region has 100,000 rows and more
         return [row for part in parts for row in map(SurgeRow._make, conn.execute(part).all())]
+
+
+def _rows_known(query: EventQuery, until: datetime, since: datetime | None) -> list[Select[Any]]:
+    """The surge rows of ``query``'s events placed in a first-level region, known by ``until`` (from ``since``): of
+    dated documents, then of undated ones."""
+    filters = [*event_filters(query), *_placed_in_admin1()]
+    return [rows.where(*filters, _within(at, until, since)) for rows, at in (
+        (_dated_rows(), t.events.c.published_at), (_undated_rows(), t.documents.c.ingested_at))]
 
 
 def _placed_in_admin1() -> list[ColumnElement[bool]]:
@@ -122,9 +126,10 @@ def _undated_rows() -> Select[Any]:
             .where(ev.published_at.is_(None), d.published_at.is_(None)))
 
 
-def _known_between(at: Any, until: datetime, since: datetime | None) -> ColumnElement[bool]:
-    """The time ``at`` by ``until`` (and from ``since``)."""
-    return at <= until if since is None else and_(at >= since, at <= until)
+def _within(at: Any, until: datetime, since: datetime | None, *, before: bool = False) -> ColumnElement[bool]:
+    """The time ``at`` by ``until`` (before it with ``before``), and from ``since`` when given."""
+    by = at < until if before else at <= until
+    return by if since is None else and_(at >= since, by)
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,13 +213,9 @@ def _known_ways(dialect: str, until: datetime, since: datetime | None, *, before
     ev, d = t.events.c, t.documents.c
     if dialect == "sqlite":
         return (ev.document_id.in_(select(d.id).where(*_known(until, since, before=before)).correlate(None)),)
-
-    def within(at: Any) -> ColumnElement[bool]:
-        by = at < until if before else at <= until
-        return by if since is None else and_(at >= since, by)
-
-    undated = select(d.id).where(d.published_at.is_(None), within(d.ingested_at)).correlate(None)
-    return within(ev.published_at), and_(ev.published_at.is_(None), ev.document_id.in_(undated))
+    undated = select(d.id).where(d.published_at.is_(None), _within(d.ingested_at, until, since, before=before))
+    return (_within(ev.published_at, until, since, before=before),
+            and_(ev.published_at.is_(None), ev.document_id.in_(undated.correlate(None))))
 
 
 def _known(until: datetime | None, known_from: datetime | None, *, before: bool = False

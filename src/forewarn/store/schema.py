@@ -83,6 +83,10 @@ clusters = Table(
     Column("size", Integer, nullable=False),
 )
 
+# the partial indexes' conditions (0030): a near-duplicate document; an event a review counts
+_DUPLICATE = text("cluster_id <> id")
+_FACTUAL = text("negated IS false AND hypothetical IS false")
+
 documents = Table(
     "documents", metadata,
     Column("id", String(64), primary_key=True),  # SHA-256 of the normalised text
@@ -109,8 +113,7 @@ documents = Table(
     Column("signature", LargeBinary, nullable=False),
     Index("ix_documents_id_compartment", "id", "compartment"),  # 0020: hidden ids among cited ones, index-only
     # 0030: the near-duplicates' clusters (most documents are their own cluster): a surge's rows look up only these
-    Index("ix_documents_duplicates", "id", "cluster_id", postgresql_where=text("cluster_id <> id"),
-          sqlite_where=text("cluster_id <> id")),
+    Index("ix_documents_duplicates", "id", "cluster_id", postgresql_where=_DUPLICATE, sqlite_where=_DUPLICATE),
 )
 
 sightings = Table(
@@ -281,9 +284,8 @@ events = Table(
     Index("ix_events_source_id_date", "source_id", "date", "negated", "place_lat", "place_lon", "compartment",
           "type", "place_country", "place_admin1", "place_name"),
     # a scenario's indicator of a participant's countries and a few types (0030)
-    *(Index(f"ix_events_{role}_country_type", f"{role}_country", "type", "date",
-            postgresql_where=text("negated IS false AND hypothetical IS false"),
-            sqlite_where=text("negated IS false AND hypothetical IS false")) for role in ("actor", "recipient")),
+    *(Index(f"ix_events_{role}_country_type", f"{role}_country", "type", "date", postgresql_where=_FACTUAL,
+            sqlite_where=_FACTUAL) for role in ("actor", "recipient")),
     # a scenario's region (first-level regions of countries) and the explorer's place filter (0022)
     Index("ix_events_place_admin1", "place_admin1", "date", "negated", "place_country", "type"),
     # 0026: events by when their documents became known (a review's late reports and counts)
