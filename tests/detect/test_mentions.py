@@ -215,7 +215,7 @@ def test_a_counted_days_signals_are_made_once_and_stay_what_they_would_be_made_a
         return [s for s in found if s.day == d]
 
     counted = {d: CountedDay(len({s.cluster_id for s in found if s.day == d}),
-                             len({s.source_id for s in found if s.day == d}), partial(read, d))
+                             len({s.source_id for s in found if s.day == d}), partial(read, d), list)
                for d in {s.day for s in found}}
     for step in range(31 * 2, 40 * 2):
         at = noon(0) + timedelta(hours=12 * step)

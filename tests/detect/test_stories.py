@@ -186,6 +186,32 @@ def test_stories_counted_by_the_store_are_the_stories_read(
     assert by_day(counted[(KURSK.id, "in-kursk")].days(UNTIL)) == {date(2024, 8, 1): (1, 1, [read[0].document_id])}
 
 
+def test_a_counted_days_stories_are_read_without_their_words_but_those_a_signal_quotes(
+        db_url: str, make_workspace: Callable[..., Workspace], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A day that signals may hold a thousand stories: its stories are read without titles, texts, places or
+    entities (the store matched them already), and only the documents of those its signal quotes are read whole; the
+    signal quotes their titles as a signal made from the stories read one by one does."""
+    ws = make_workspace(db_url)
+    seed(ws, tmp_path)
+    read = read_stories(ws.store, since=SINCE, until=UNTIL, patterns=[story_pattern(ATTENTION)])
+    tally = count_stories(ws.store, [(KURSK, ATTENTION)], since=SINCE, until=UNTIL)[(KURSK.id, ATTENTION.id)]
+    asked: list[tuple[str, Any]] = []
+    for name, arg in (("story_texts", "words"), ("story_tags", None), ("get_documents", None)):
+        real = getattr(ws.store, name)
+        monkeypatch.setattr(ws.store, name, lambda *a, _real=real, _name=name, _arg=arg, **k: asked.append(
+            (_name, k.get(_arg) if _arg else sorted(a[0]))) or _real(*a, **k))
+    totals = documents_per_day(ws.store, since=SINCE, until=UNTIL)
+    signals = mention_signals(KURSK, ATTENTION, [], UNTIL, totals, days=tally.days(UNTIL))
+    quoted = [ids for name, ids in asked if name == "get_documents"]
+    assert signals and {n for n, _ in asked} == {"story_texts", "get_documents"}  # no places or entities read
+    assert all(words is False for name, words in asked if name == "story_texts")
+    assert len(quoted) == len(signals) and all(0 < len(ids) <= 3 for ids in quoted)
+    grouped = StoryDays([s for s in read if story_matches(KURSK, ATTENTION, s)])
+    assert signals == mention_signals(KURSK, ATTENTION, [], UNTIL, totals, days=grouped.days(UNTIL))
+    assert all("Top stories: g" in s.evidence for s in signals)  # the titles, from the documents read whole
+
+
 def test_a_daily_replays_days_under_way_are_counted_in_one_read(
         db_url: str, make_workspace: Callable[..., Workspace], tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:

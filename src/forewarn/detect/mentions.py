@@ -66,6 +66,10 @@ class StoryDay:
         """Its signals are made afresh: its stories grow as they become known."""
         return None
 
+    def quoted(self, stories: Sequence[Story]) -> list[Story]:
+        """These of its stories as a signal quotes them: as they are (each has its words)."""
+        return list(stories)
+
     def add(self, s: Story) -> None:
         self.clusters.add(s.cluster_id)
         self.sources.add(s.source_id or f"document:{s.document_id}")
@@ -214,7 +218,7 @@ def _made(indicator: Indicator, finding: _Finding, day: DayOfStories) -> Signal:
         reliability=top[0].reliability.value, event_ids=(),
         document_ids=tuple(sorted({s.document_id for s in stories})), strength=1.0, decay=1.0,
         contribution=math.log(indicator.weight), counted=True,
-        evidence=describe_mentions(indicator, finding, day, top),
+        evidence=describe_mentions(indicator, finding, day, day.quoted(top[:TOP_STORIES])),
     )
     if memo is not None:
         memo[key] = made

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 
@@ -76,7 +77,7 @@ def count_stories(store: SqlStore, wanted: Sequence[tuple[Scenario, Indicator]],
     keys = {key: (s, i) for key, s, i in keyed}
     remember_all(store.engine, keys, "documents", since, until.date(), partial(_examine_all, store, keys))
     reliability = {s.id: s.reliability for s in store.list_sources()}
-    return {(s.id, i.id): StoryTally(store, key, _tags_of([i]), since, until, reliability) for key, s, i in keyed}
+    return {(s.id, i.id): StoryTally(store, key, since, until, reliability) for key, s, i in keyed}
 
 
 class StoryTally:
@@ -84,13 +85,13 @@ class StoryTally:
     :class:`~forewarn.detect.types.StoryCounts`): each whole day before ``until``'s date read as its count, the
     day under way at a time asked counted from its matching documents known by then."""
 
-    def __init__(self, store: SqlStore, key: str, tags: tuple[bool, bool], since: date, until: datetime,
+    def __init__(self, store: SqlStore, key: str, since: date, until: datetime,
                  reliability: Mapping[str, Reliability]) -> None:
-        self._store, self._key, self._tags, self._reliability = store, key, tags, reliability
+        self._store, self._key, self._reliability = store, key, reliability
         self.since, self.until = since, until
         last = until.date() - timedelta(days=1)
-        self._whole = {d: CountedDay(c, n, partial(self._stories, _midnight(d), _midnight(d + timedelta(days=1)), True))
-                       for d, (c, n) in tallies(store.engine, key, since, last).items()}
+        self._whole = {d: CountedDay(c, n, partial(self._stories, _midnight(d), _midnight(d + timedelta(days=1)), True),
+                                     self.quoted) for d, (c, n) in tallies(store.engine, key, since, last).items()}
         self._under_way: dict[tuple[datetime, bool], CountedDay] = {}
 
     def days(self, at: datetime, first: date | None = None, *, before: bool = False) -> dict[date, CountedDay]:
@@ -122,14 +123,18 @@ class StoryTally:
     def _counted(self, at: datetime, before: bool, rows: Sequence[StoryText]) -> CountedDay:
         """The day under way at ``at`` from its documents' rows."""
         return CountedDay(len({r.cluster_id for r in rows}), len({_source(r) for r in rows}),
-                          partial(self._stories, _midnight(at.date()), at, before))
+                          partial(self._stories, _midnight(at.date()), at, before), self.quoted)
 
     def _stories(self, since: datetime, until: datetime, before: bool) -> list[Story]:
-        texts = self._texts(since, until, before, words=True)
-        places, entities = self._tags
-        tags = self._store.story_tags([s.id for s in texts], places=places, entities=entities)
-        return [_story(s, tags.get(s.id, StoryTags()), self._reliability.get(s.source_id or "", Reliability.F))
-                for s in texts]
+        """The matching stories known in [since, until] (before ``until``), without their words, places or entities:
+        the store matched them already, and a signal quotes the words of a few (:meth:`CountedDay.quoted`)."""
+        texts = self._texts(since, until, before, words=False)
+        return [_story(s, StoryTags(), self._reliability.get(s.source_id or "", Reliability.F)) for s in texts]
+
+    def quoted(self, stories: Sequence[Story]) -> list[Story]:
+        """These stories with their documents' titles and texts."""
+        found = self._store.get_documents({s.document_id for s in stories})
+        return [replace(s, title=found[s.document_id].title or "", text=found[s.document_id].text) for s in stories]
 
     def _texts(self, since: datetime, until: datetime, before: bool, *, words: bool) -> list[StoryText]:
         return self._store.story_texts(since=since, until=until, keep=_always, matched=self._key, before=before,
@@ -137,13 +142,15 @@ class StoryTally:
 
 
 class CountedDay:
-    """A day's count of independent stories and of sources, as the store gives it; its stories read when asked."""
+    """A day's count of independent stories and of sources, as the store gives it; its stories read when asked,
+    without their words (a day that signals may have a thousand), those of the few a signal quotes read then."""
 
-    __slots__ = ("_read", "_stories", "count", "made", "source_count")
+    __slots__ = ("_read", "_stories", "count", "made", "quoted", "source_count")
 
-    def __init__(self, count: int, source_count: int, read: Callable[[], list[Story]]) -> None:
+    def __init__(self, count: int, source_count: int, read: Callable[[], list[Story]],
+                 quoted: Callable[[Sequence[Story]], list[Story]]) -> None:
         self.count, self.source_count = count, source_count
-        self._read = read
+        self._read, self.quoted = read, quoted  # quoted: some of its stories with their words
         self._stories: list[Story] | None = None
         self.made: dict[Hashable, Signal] = {}  # the signals made of it (its stories stand: see mentions._made)
 

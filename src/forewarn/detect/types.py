@@ -89,7 +89,8 @@ class Story:
 
 class DayOfStories(Protocol):
     """One day's stories matching a mentions indicator: how many independent ones (duplicate clusters), from how
-    many sources, and the stories themselves (a signal's evidence; read from the store only when asked)."""
+    many sources, and the stories themselves (a signal's evidence; read from the store only when asked, and then
+    perhaps without their words: :meth:`quoted` gives those of the few a signal quotes)."""
 
     @property
     def count(self) -> int: ...
@@ -103,6 +104,9 @@ class DayOfStories(Protocol):
     @property
     def made(self) -> MutableMapping[Hashable, Signal] | None:
         """Where the signals made of the day are kept, while its stories stand (None: they may still grow)."""
+
+    def quoted(self, stories: Sequence[Story]) -> list[Story]:
+        """These of its stories with their title and text (a signal's evidence quotes a few)."""
 
 
 class StoryCounts(Protocol):
