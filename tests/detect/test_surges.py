@@ -205,6 +205,26 @@ def test_surge_watch_retests_the_days_a_step_changes(seed: int) -> None:
         assert watch.surges(at, oldest) == find_surges(standing, at), n
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_a_surge_watch_of_some_types_finds_their_surges_from_the_whole_records_beginning(seed: int) -> None:
+    """Watching only the series of the types a scenario's surge indicators count (a replay's): the surges of those
+    types are the ones watching every series finds, found against the same baselines, however the other types'
+    reports move where the record begins (here an early report of another type, known late)."""
+    reports = _random_reports(seed, rates=(0, 1, 2, 3, 4, 6, 12), days=90)
+    reports.append(obs("early", type="MOBILIZE", mode=None, day=day(-9), place=SUMY, cluster="early",
+                       known_at=end_of(30)))
+    reports += [obs(f"burst-{i}", type="ASSAULT", mode=None, day=day(70), place=SUMY, cluster=f"burst-{i}")
+                for i in range(40)]
+    every, some = SurgeWatch(reports), SurgeWatch(reports, types={"ASSAULT"})
+    found = 0
+    for n in range(95):
+        at, oldest = end_of(n), day(n - 45)
+        watched = some.surges(at, oldest)
+        assert watched == [s for s in every.surges(at, oldest) if s.type == "ASSAULT"], n
+        found += len(watched)
+    assert found > 0
+
+
 @pytest.mark.parametrize("seed", range(10))
 def test_each_day_is_tested_against_its_baseline(seed: int) -> None:
     """What :func:`day_tests` finds (from running sums over a series' first weeks) is each day's count against its

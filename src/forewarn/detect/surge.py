@@ -110,9 +110,10 @@ def _events_of(days: dict[date, _Day], day: date) -> list[str]:
 Change = tuple[int, date, Key | None, str, str]  # 1 or -1, the event's date, series (None: none), cluster, event id
 
 
-def _change(o: Observation, sign: int) -> Change:
-    """An observation becoming known (``sign`` 1) or superseded (-1), as the watch counts it."""
-    return sign, o.event.date, _key(o), o.cluster_id, o.event.id
+def _change(o: Observation, sign: int, types: Set[str] | None = None) -> Change:
+    """An observation becoming known (``sign`` 1) or superseded (-1), as the watch counts it (in no series when
+    not of ``types``)."""
+    return sign, o.event.date, _key(o) if types is None or o.event.type in types else None, o.cluster_id, o.event.id
 
 
 def _key(o: Observation | SurgeRow) -> Key | None:
@@ -142,16 +143,19 @@ class SurgeWatch:
     ``rows`` known then (other events, as surges count them). ``begins``: where the record begins, from ``since`` to
     ``at``, when the observations are only part of a read (:mod:`forewarn.detect.narrow`): the earliest date of the
     read's observations standing at ``at``. A series' days whose counts and baselines are as they were at the last
-    call keep their tests (:func:`day_tests`): a step tests again only the days its changes reach."""
+    call keep their tests (:func:`day_tests`): a step tests again only the days its changes reach. ``types``: only
+    the series of these event types are tested (those a scenario's surge indicators count; the others' surges would
+    match none of them), the events of the others still telling where the record begins."""
 
     def __init__(self, observations: Sequence[Observation],
-                 begins: Callable[[date, datetime], date | None] | None = None, rows: Sequence[SurgeRow] = ()
-                 ) -> None:
+                 begins: Callable[[date, datetime], date | None] | None = None, rows: Sequence[SurgeRow] = (),
+                 types: Set[str] | None = None) -> None:
         kept = [o for o in observations if not o.event.negated and not o.event.hypothetical
                 and (o.hidden_from is None or o.hidden_from > o.known_at)]  # else never standing
-        changes: list[tuple[datetime, Change]] = [(o.known_at, _change(o, 1)) for o in kept]
-        changes += [(r.known_at, (1, r.day, (r.country, r.admin1, r.type), r.cluster_id, r.event_id)) for r in rows]
-        changes += [(o.hidden_from, _change(o, -1)) for o in kept if o.hidden_from is not None]
+        changes: list[tuple[datetime, Change]] = [(o.known_at, _change(o, 1, types)) for o in kept]
+        changes += [(r.known_at, (1, r.day, (r.country, r.admin1, r.type) if types is None or r.type in types
+                                  else None, r.cluster_id, r.event_id)) for r in rows]
+        changes += [(o.hidden_from, _change(o, -1, types)) for o in kept if o.hidden_from is not None]
         changes.sort(key=operator.itemgetter(0))
         self._times = [at for at, _ in changes]
         self._changes = [change for _, change in changes]

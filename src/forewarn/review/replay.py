@@ -131,7 +131,8 @@ class _Reader:
         self.everything = _by_known_at(observations)
         self.whole = whole
         begins = None if whole is None else lambda since, at: whole.first_day(at, dated_from=since)
-        self.surge_watch = SurgeWatch(observations, begins, whole.rows if whole else ()) if self.surging else None
+        self.surge_watch = SurgeWatch(observations, begins, whole.rows if whole else (),
+                                      surge_types(scenario)) if self.surging else None
         self.by_id: dict[str, list[Observation]] = {}
         for o in observations if self.surging else ():
             self.by_id.setdefault(o.event.id, []).append(o)
@@ -206,6 +207,12 @@ class _Reader:
         """In the live read's order: event date, then id (then the versions of a corrected event as read)."""
         order = self.order
         return sorted(found, key=lambda o: order[id(o)])
+
+
+def surge_types(scenario: Scenario) -> frozenset[str] | None:
+    """The event types the scenario's surge indicators count (None: every type, where one names none)."""
+    surging = [i for i in scenario.indicators if i.kind is IndicatorKind.SURGE]
+    return None if any(not i.types for i in surging) else frozenset(t for i in surging for t in i.types)
 
 
 def _order(o: Observation, position: int) -> tuple[date, str, int]:
