@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
 
 from forewarn.errors import AlreadyExists, Code, Issue, NotFound, Severity
@@ -15,7 +17,7 @@ from forewarn.model import Document, Marking, Reliability, Sighting, Source, Sou
 from forewarn.model.document import DatePrecision
 from forewarn.model.query import DocumentQuery
 from forewarn.model.source import FeedValidators
-from forewarn.store import SqlStore, open_store
+from forewarn.store import SqlStore, core, open_store
 from forewarn.store.batch import Batch, BatchCounts, KeyedSighting, StoredDocument
 from forewarn.store.schema import metadata
 
@@ -62,6 +64,25 @@ def test_migrations_match_the_schema_and_rerun_cleanly(store: SqlStore) -> None:
     with store.engine.connect() as conn:
         diffs = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diffs == []
+
+
+def test_a_store_at_the_latest_revision_opens_without_the_migrations_and_one_behind_is_upgraded(
+        store: SqlStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opening a store already at the latest revision runs no migration (loading them all costs each open tens of
+    milliseconds); one a revision behind is brought up to it."""
+    upgrades: list[str] = []
+    real = core.command.upgrade
+    monkeypatch.setattr(core.command, "upgrade", lambda cfg, to: upgrades.append(to) or real(cfg, to))
+    store.migrate()
+    assert upgrades == []
+    cfg = Config()
+    cfg.set_main_option("script_location", str(core.MIGRATIONS))
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "-1")
+    assert store.schema_revision() == "0029"
+    store.migrate()
+    assert upgrades == ["head"] and store.schema_revision() == "0030"
 
 
 def test_sources_round_trip_and_refuse_duplicates(store: SqlStore) -> None:
