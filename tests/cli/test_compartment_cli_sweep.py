@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
 from compartment_support import HOLDINGS, TAG, Built, Holding, build, canaries_of, reveals, visible
+from web_support import cheap_password_hashes
 
 from forewarn.app import Workspace
 from forewarn.cli.main import app as cli_app
@@ -40,7 +41,9 @@ def cli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
     url = f"sqlite:///{tmp / 'ws.db'}"
     ws = Workspace.open(Settings(database_url=url, actor="tester", extract=False))
     try:
-        yield Cli(build(ws, tmp), url, tmp)
+        with cheap_password_hashes():  # the accounts' passwords: no command here checks one
+            built = build(ws, tmp)
+        yield Cli(built, url, tmp)
     finally:
         ws.close()
 

@@ -263,8 +263,10 @@ NUMBER = re.compile(r"-?\d+\.\d+(, ?-?\d+\.\d+)?")
 def reveals(canary: str, text: str) -> bool:
     """Whether ``text`` holds ``canary``. A coordinate counts only as a number of its own: not inside a longer
     number, nor as the seconds of a clock time ("00:10:36.776" is not the longitude 36.776)."""
+    if canary not in text:  # the plain search first: most canaries are in no response
+        return False
     if not NUMBER.fullmatch(canary):
-        return canary in text
+        return True
     return re.search(rf"(?<![\d.])(?<!\d:){re.escape(canary)}(?!\d)", text) is not None
 
 

@@ -7,23 +7,23 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from web_support import World, build_world, role_login
+from web_support import cheap_password_hashes as hashing_cheaply
 
-from forewarn import accounts
 from forewarn.accounts import Role
 from forewarn.app import Workspace
 from forewarn.web import create_app
 
 
-@pytest.fixture(autouse=True)
-def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """argon2id still, but with tiny costs: the web tests hash a password per role per test (and a
-    login to an unknown account checks against a dummy hash of the same cost)."""
-    hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(accounts, "_HASHER", hasher)
-    monkeypatch.setattr(accounts, "_DUMMY_HASH", hasher.hash("not a password"))
+@pytest.fixture(scope="module", autouse=True)
+def cheap_password_hashes() -> Iterator[None]:
+    """Cheap password hashes (web_support's) for each module, before its own fixtures: the
+    web tests hash a password per role per test, and the module-scoped worlds (the permission matrix, the
+    sweeps) add accounts that their tests then log in to hundreds of times, each login verifying at the cost
+    the account's hash was made with. Module-scoped, so the costs are the library's again outside tests/web."""
+    with hashing_cheaply():
+        yield
 
 
 @pytest.fixture

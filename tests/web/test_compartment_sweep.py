@@ -224,6 +224,7 @@ def sweep(m: Matrix, who: Person) -> Swept:
     shown = {h.key: canaries_of(h, m.held) for h in HOLDINGS if visible(h, who.name)}
     out = Swept([], set(), tuple(m.held.scenarios), {}, [])
     headers = {"Authorization": f"Bearer {who.token}"}
+    hidden_paths = hidden_reads(m, who.name)
     for url in dict.fromkeys(api_urls(m) + page_urls(m) + [u for h in HOLDINGS for u in single_reads(m, h)]
                              + [missing(m, u, h) for h in HOLDINGS for u in single_reads(m, h)]):
         r = who.client.get(url, headers=headers if url.startswith("/api/") else {})
@@ -233,7 +234,7 @@ def sweep(m: Matrix, who: Person) -> Swept:
                       for s in texts if s and reveals(s, r.text) and s not in asked]
         out.seen |= {(key, what) for key, found in shown.items() for what, texts in found.items()
                      if any(s and reveals(s, r.text) for s in texts)}
-        if not answered(url, r.status_code, hidden_reads(m, who.name)):
+        if not answered(url, r.status_code, hidden_paths):
             out.bad.append((url, r.status_code, r.text[:200]))
     return out
 

@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "detect"))
 from detect_store_helpers import SCENARIO, Report, seed
 
+from forewarn import accounts
 from forewarn.accounts import Role
 from forewarn.app import Workspace
 from forewarn.cycle import run_cycle
@@ -24,6 +29,19 @@ PASSWORD = "pass-{role}-word"  # each role's account is named after the role
 HOSTILE = '<script>alert("xss")</script><img src=x onerror=alert(1)>'
 HOSTILE_REPORT = Report("chat", "h1", date(2024, 8, 9),
                         f"armour of the Ukrainian army near Sudzha; {HOSTILE} ' OR 1=1 -- said a post.")
+
+
+@contextmanager
+def cheap_password_hashes() -> Iterator[None]:
+    """argon2id still, but with tiny costs, while the block runs: for worlds whose accounts log in (or are
+    added) many times over and whose tests are not about hashing. A hash keeps its cost: an account added
+    under these costs is verified at them on each login (a login to an unknown account checks against a
+    dummy hash of the same cost)."""
+    hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(accounts, "_HASHER", hasher)
+        mp.setattr(accounts, "_DUMMY_HASH", hasher.hash("not a password"))
+        yield
 
 
 @dataclass(frozen=True)
