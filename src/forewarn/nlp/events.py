@@ -33,7 +33,7 @@ from forewarn.model.extraction import (
 from forewarn.nlp.actors import ActorDictionary
 from forewarn.nlp.inference import civil, deployed
 from forewarn.nlp.lexicon import QUADS, Entry, Lexicon
-from forewarn.nlp.spans import sentence_of
+from forewarn.nlp.spans import opens_sentence, sentence_of
 
 # Types whose verb frames another event: "agreed to withdraw" is AGREE, "threatened to strike" THREATEN.
 FRAMING = frozenset({"AGREE", "REQUEST", "REJECT", "THREATEN", "ACCUSE", "SUPPORT", "CONCEDE", "SANCTION"})
@@ -277,9 +277,11 @@ def _verb_read_as_modifier(tok: Token, lexicon: Lexicon) -> bool:
     """A parser slip on headlines: "Police detain protesters" read as one noun phrase, the verb a modifier
     between its subject and its object. A word that is a verb of the lexicon and no noun of it, between two
     nouns that modify the same head, is a verb."""
-    head, before = tok.head, tok.doc[tok.i - 1] if tok.i > tok.sent.start else None
-    if tok.pos_ not in ("NOUN", "ADJ") or tok.dep_ not in ("amod", "compound") or head.i <= tok.i or before is None:
+    head = tok.head
+    if (tok.pos_ not in ("NOUN", "ADJ") or tok.dep_ not in ("amod", "compound") or head.i <= tok.i
+            or opens_sentence(tok)):
         return False
+    before = tok.doc[tok.i - 1]
     lemma = tok.lower_ if tok.lower_ in lexicon.verbs else tok.lower_[:-1]
     return (lemma in lexicon.verbs and lemma not in lexicon.nouns and before.pos_ in ("NOUN", "PROPN")
             and before.head.i == head.i and before.dep_ in NOUN_MODIFIERS)

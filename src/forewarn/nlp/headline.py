@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import cast
 
-from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, LEMMA, MORPH, POS, TAG
+from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, LEMMA, MORPH, POS, SENT_START, TAG
 from spacy.tokens import Doc, Token
 from thinc.types import Ints2d
 
@@ -66,9 +66,8 @@ class Headlines:
             new = Doc(doc.vocab, words=parsed, spaces=[bool(t.whitespace_) for t in doc])
             new.user_data = {**doc.user_data, ORIGINAL_WORDS: [t.text for t in doc]}
             doc = new
-        for n, (gap, words) in enumerate(lines):
-            if words and gap is not None and (gap.text.count("\n") >= 2 or titles[n - 1]):
-                doc[words[0].i].is_sent_start = True
+        _open_sentences(doc, [words[0].i for n, (gap, words) in enumerate(lines)
+                              if words and gap is not None and (gap.text.count("\n") >= 2 or titles[n - 1])])
         return doc
 
     def _common(self, tok: Token) -> bool:
@@ -95,6 +94,15 @@ def restored(doc: Doc) -> Doc:
     new.from_array(_ATTRS, cast(Ints2d, doc.to_array(_ATTRS)))
     new.user_data = {k: v for k, v in doc.user_data.items() if k != ORIGINAL_WORDS}
     return new
+
+
+def _open_sentences(doc: Doc, starts: list[int]) -> None:
+    """Make the tokens at ``starts`` open a sentence, all in one go: setting ``Token.is_sent_start`` looks
+    through the whole Doc for a parse each time, which over a long text's line breaks is quadratic."""
+    if starts:
+        values = doc.to_array(SENT_START)
+        values[starts] = 1
+        doc.from_array([SENT_START], cast(Ints2d, values))
 
 
 def _lines(doc: Doc) -> Iterator[tuple[Token | None, list[Token]]]:

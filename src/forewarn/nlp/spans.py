@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from spacy.attrs import SENT_START
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 _KEY = "forewarn.sentence_of_token"
 
@@ -24,3 +24,9 @@ def sentence_of(doc: Doc) -> list[int]:
 def sentence_index(span: Span) -> int:
     """Index of the sentence that contains the span's first token."""
     return sentence_of(span.doc)[span.start]
+
+
+def opens_sentence(tok: Token) -> bool:
+    """Is ``tok`` the first token of its sentence (``tok.i == tok.sent.start``)? Asked without building the
+    sentence: ``Token.sent`` walks to both ends of it, so asking that of every token is quadratic in a long one."""
+    return tok.i == 0 or tok.is_sent_start is True
