@@ -30,7 +30,9 @@ def _icons(page: Any) -> int:
 
 
 def _zoom(page: Any, lat: float, lon: float, level: int) -> None:
-    page.evaluate(f"window.forewarnMap.setView([{lat}, {lon}], {level}, {{animate: false}})")
+    # a function that returns nothing: setView returns the map, and Playwright would serialise its whole object
+    # graph (every border's coordinates) back to Python, which takes tens of seconds once the 1:50m borders are in
+    page.evaluate(f"() => {{ window.forewarnMap.setView([{lat}, {lon}], {level}, {{animate: false}}); }}")
     page.wait_for_timeout(400)  # markercluster re-clusters after zoomend
 
 
