@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 import requests
-from argon2 import PasswordHasher
 from compartment_support import HOLDINGS, PASSWORD, TEAMS, add_people, extraction
 from hand_support import file_source
 from serving import serving
@@ -23,7 +22,6 @@ from sqlalchemy import func, select
 from stix2validator import ValidationOptions, validate_instance
 from taxii2client.v21 import ApiRoot, Collection, Server, as_pages
 
-from forewarn import accounts
 from forewarn.accounts import Role
 from forewarn.app import Workspace
 from forewarn.config import Settings
@@ -94,12 +92,10 @@ def seed(ws: Workspace, clock: Steps, folder: Path) -> tuple[dict[str, str], dic
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     folder = tmp_path_factory.mktemp("taxii")
     clock = Steps()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-        ws = Workspace.open(Settings(database_url=f"sqlite:///{folder / 'ws.db'}", actor="tester",
-                                     extract=False), clock=clock)
-        add_people(ws)
-        ws.accounts.add_user("vera", PASSWORD, Role.VIEWER, actor="setup")
+    ws = Workspace.open(Settings(database_url=f"sqlite:///{folder / 'ws.db'}", actor="tester", extract=False),
+                        clock=clock)
+    add_people(ws)  # (cheap password hashes: tests/web/conftest.py)
+    ws.accounts.add_user("vera", PASSWORD, Role.VIEWER, actor="setup")
     documents, added = seed(ws, clock, folder)
     tokens = {name: ws.accounts.create_token(name, "taxii", actor="setup")[1]
               for name in ("nora", "sam", "rita", "xavier", "vera")}
