@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.migration import MigrationContext
 
 from forewarn.errors import AlreadyExists, Code, Issue, NotFound, Severity
@@ -75,8 +74,7 @@ def test_a_store_at_the_latest_revision_opens_without_the_migrations_and_one_beh
     monkeypatch.setattr(core.command, "upgrade", lambda cfg, to: upgrades.append(to) or real(cfg, to))
     store.migrate()
     assert upgrades == []
-    cfg = Config()
-    cfg.set_main_option("script_location", str(core.MIGRATIONS))
+    cfg = core.migrations_config()
     with store.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, "-1")

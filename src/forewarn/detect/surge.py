@@ -111,9 +111,13 @@ Change = tuple[int, date, Key | None, str, str]  # 1 or -1, the event's date, se
 
 
 def _change(o: Observation, sign: int, types: Set[str] | None = None) -> Change:
-    """An observation becoming known (``sign`` 1) or superseded (-1), as the watch counts it (in no series when
-    not of ``types``)."""
-    return sign, o.event.date, _key(o) if types is None or o.event.type in types else None, o.cluster_id, o.event.id
+    """An observation becoming known (``sign`` 1) or superseded (-1), as the watch counts it."""
+    return sign, o.event.date, _watched(_key(o), o.event.type, types), o.cluster_id, o.event.id
+
+
+def _watched(key: Key | None, kind: str, types: Set[str] | None) -> Key | None:
+    """The series ``key`` of an event of type ``kind`` where ``types`` (None: all) are watched, else none."""
+    return key if types is None or kind in types else None
 
 
 def _key(o: Observation | SurgeRow) -> Key | None:
@@ -153,8 +157,8 @@ class SurgeWatch:
         kept = [o for o in observations if not o.event.negated and not o.event.hypothetical
                 and (o.hidden_from is None or o.hidden_from > o.known_at)]  # else never standing
         changes: list[tuple[datetime, Change]] = [(o.known_at, _change(o, 1, types)) for o in kept]
-        changes += [(r.known_at, (1, r.day, (r.country, r.admin1, r.type) if types is None or r.type in types
-                                  else None, r.cluster_id, r.event_id)) for r in rows]
+        changes += [(r.known_at, (1, r.day, _watched((r.country, r.admin1, r.type), r.type, types), r.cluster_id,
+                                  r.event_id)) for r in rows]
         changes += [(o.hidden_from, _change(o, -1, types)) for o in kept if o.hidden_from is not None]
         changes.sort(key=operator.itemgetter(0))
         self._times = [at for at, _ in changes]

@@ -6,8 +6,8 @@ names, population and first-level region code; the list of countries) and ``reve
 (``focus_countries``) a detailed layer adds the villages GeoNames lacks where a packaged source has them
 (:mod:`forewarn.geo.settlements`: every settlement of Ukraine). Reading the 80 MB JSON takes seconds,
 so the first use builds a compact index (numpy arrays; names are hashed) and caches it on disk, one file
-per set of detailed countries (a detailed layer is added to the cached index without one, not built with it
-from scratch); later processes load the cache in a fraction of a second.
+per set of detailed countries (a detailed layer is added to the cached index without one where that is
+cached); later processes load the cache in a fraction of a second.
 
 Names are compared after :func:`normalize` (case, accents, apostrophes, hyphens) and, as a weaker second
 tier, after :func:`translit_key`, a lossy key that folds Ukrainian/Russian romanisation differences
@@ -537,11 +537,12 @@ def _read(path: Path) -> dict[str, np.ndarray] | None:
 
 def _cached_arrays(cache_dir: Path, detail: frozenset[str]) -> dict[str, np.ndarray]:
     """The arrays from the cache file, built and cached first when missing or unreadable: a detailed layer
-    on top of the cached arrays without one (themselves read, or built and cached, first)."""
+    added to the cached arrays without one where those are cached, else built with them (GeoNames read once)."""
     path = cache_dir / cache_file_name(detail)
     arrays = _read(path)
     if arrays is None:
-        arrays = with_layer(_cached_arrays(cache_dir, frozenset()), detail) if detail else build_arrays(detail)
+        base = _read(cache_dir / cache_file_name()) if detail else None
+        arrays = build_arrays(detail) if base is None else with_layer(base, detail)
         _write_atomically(path, arrays)
     return arrays
 

@@ -63,7 +63,8 @@ def among(conn: Connection, column: Any, values: list[Any]) -> Iterator[ColumnEl
         yield column == any_(bindparam(None, values, type_=ARRAY(column.type)))
 
 
-def _config() -> Config:
+def migrations_config() -> Config:
+    """Alembic's configuration of the store's migrations."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg
@@ -72,7 +73,7 @@ def _config() -> Config:
 @functools.cache
 def _head() -> str:
     """The latest migration's revision, found once per process."""
-    head = ScriptDirectory.from_config(_config()).get_current_head()
+    head = ScriptDirectory.from_config(migrations_config()).get_current_head()
     assert head is not None  # the migrations have one head
     return head
 
@@ -121,10 +122,10 @@ class StoreCore:
     def migrate(self) -> None:
         """Bring the schema to the latest revision; a store already there is left as it is, without loading the
         migrations (each open would otherwise compile every one of them: 35–45 ms)."""
-        cfg = _config()
         with self._write("opening the workspace store") as conn:
             if MigrationContext.configure(conn).get_current_heads() == (_head(),):
                 return
+            cfg = migrations_config()
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
 
