@@ -294,6 +294,26 @@ def test_the_scenario_page(as_role: Login, world: World) -> None:
         assert '<svg class="chart"' in viewer.get(f"/scenarios/{world.scenario_id}?days={days}").text
 
 
+def test_the_scenario_page_names_the_documents_of_the_matches_it_shows(as_role: Login, world: World, world_ws: WorldWs,
+                                                                        monkeypatch: Any) -> None:
+    """Each indicator's newest few matches are listed with their documents' titles; only those documents are read
+    (the latest assessment of a busy scenario cites thousands)."""
+    ws, _ = world_ws
+    view = ws.scenarios.page(world.scenario_id, None, matches=2)
+    armour = view.recent["armour"]
+    assert len(armour) == 4 and [s["observed_on"] for s in armour] == sorted((s["observed_on"] for s in armour),
+                                                                          reverse=True)
+    assert set(view.documents) == {d for s in armour[:2] for d in s["document_ids"][:3]}
+    assert set(view.documents) < {d for s in armour for d in s["document_ids"]}  # the older ones' are not read
+    monkeypatch.setattr("forewarn.web.pages.scenarios.MATCHES", 2)
+    text = as_role("viewer").get(f"/scenarios/{world.scenario_id}").text
+    indicator = text[text.index('<li class="indicator" data-indicator="armour">'):]
+    indicator = indicator[:indicator.index('<li class="indicator" data-indicator="shelling-surge">')]
+    assert indicator.count('<li><span class="date">') == 2 and "and 2 more in the latest assessment." in indicator
+    for doc_id in view.documents:
+        assert f'href="/documents/{doc_id}" class="doc">{escape(view.documents[doc_id].title)}</a>' in indicator
+
+
 def test_the_scenario_page_draws_the_stored_history(as_role: Login, world: World, world_ws: WorldWs) -> None:
     ws, _ = world_ws
     last = ws.scenarios.latest()[world.scenario_id]

@@ -6,12 +6,12 @@ are ledgered as the acting principal. "Latest" means what :mod:`forewarn.detect.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
@@ -74,8 +74,19 @@ class ScenarioPage:
     series: Series | None  # None before the first assessment
     end: datetime  # where the chart ends: now, or the latest assessment when that is later
     warnings: list[WarningLine]
-    documents: dict[str, DocumentBrief]
+    recent: dict[str, list[Mapping[str, Any]]]  # the signals of ``last`` by indicator, newest first
+    documents: dict[str, DocumentBrief]  # those the first few of each indicator's recent signals cite
     hidden: int = 0  # signals of ``last`` from holdings the reader may not see (left out of its signals)
+
+
+def newest_by_indicator(signals: Sequence[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
+    """Signals by indicator, the newest observed first (then the latest known; then counted ones, strongest first)."""
+    found: dict[str, list[Mapping[str, Any]]] = {}
+    strongest = sorted(signals, key=lambda x: (not x.get("counted"), -abs(float(x.get("contribution") or 0))))
+    for sig in sorted(strongest, key=lambda x: (str(x.get("observed_on", "")), str(x.get("known_at", ""))),
+                      reverse=True):
+        found.setdefault(str(sig.get("indicator_id", "")), []).append(sig)
+    return found
 
 
 @dataclass
@@ -282,9 +293,10 @@ class ScenarioDesk:
             latest, hidden = self._latest(conn, scenario_id)
             return ScenarioLine(record, latest, warned.open_counts(conn, self.access()).get(scenario_id, 0), hidden)
 
-    def page(self, scenario_id: str, days: int | None, warnings: int = 100) -> ScenarioPage:
+    def page(self, scenario_id: str, days: int | None, warnings: int = 100, matches: int = 5) -> ScenarioPage:
         """One scenario (removed ones too) as its page shows it; the chart covers the ``days`` up to
-        now (None: since its first assessment)."""
+        now (None: since its first assessment). The documents named are those the ``matches`` newest signals of
+        each indicator cite (a few each): the latest assessment of a busy scenario cites thousands."""
         record = self._record(scenario_id, include_removed=True)
         now = self.clock()
         with self.store.engine.connect() as conn:
@@ -293,10 +305,11 @@ class ScenarioDesk:
             first = assessments.first_at(conn, scenario_id) or end  # nothing was known before the first assessment
             start = max(end - timedelta(days=days), first) if days is not None else first
             series = assessments.series(conn, scenario_id, start, end) if last else None
-            cited = {d for sig in (last.signals if last else ()) for d in list(sig.get("document_ids") or [])
-                     [:EVIDENCE_DOCUMENTS]}
+            recent = newest_by_indicator(last.signals if last else ())
+            cited = {d for found in recent.values() for sig in found[:matches]
+                     for d in list(sig.get("document_ids") or [])[:EVIDENCE_DOCUMENTS]}
             lines = warned.warnings_of(conn, scenario_id, warnings, self.access())
-            return ScenarioPage(record, last, series, end, lines, documents_brief(conn, cited), hidden)
+            return ScenarioPage(record, last, series, end, lines, recent, documents_brief(conn, cited), hidden)
 
     def _record(self, scenario_id: str, include_removed: bool) -> ScenarioRecord:
         if not include_removed:

@@ -8,7 +8,7 @@ Analysts add and remove scenarios here; duty officers run a cycle."""
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Path, Query, Request
@@ -51,10 +51,9 @@ def scenario_list(request: Request, p: Viewer) -> Response:
 def scenario_page(request: Request, p: Viewer, scenario_id: ScenarioId,
                   days: Annotated[Range, Query(description="chart range: days back, or all")] = "90") -> Response:
     ws = acting(request, p)
-    view = ws.scenarios.page(scenario_id, RANGES[days], WARNING_ROWS)
+    view = ws.scenarios.page(scenario_id, RANGES[days], WARNING_ROWS, MATCHES)
     record, last, series, end, warnings = view.record, view.last, view.series, view.end, view.warnings
     s = record.scenario
-    signals = _signals(last.signals if last else ())
     names = {i.id: i.name for i in s.indicators}
     policy = ws.warnings.policy()
     chart = line_chart(
@@ -63,15 +62,15 @@ def scenario_page(request: Request, p: Viewer, scenario_id: ScenarioId,
         markers=[Marker(w.raised_at, f"warning {w.id} ({w.severity}): {w.title}", f"sev-{w.severity}")
                  for w in warnings if series and series.start <= w.raised_at <= end],
         start=series.start if series else None, end=end) if series else None
-    by_indicator: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for sig in sorted(signals, key=lambda x: (x["observed_on"], x["known_at"]), reverse=True):
-        by_indicator[sig["indicator_id"]].append(sig)
+    by_indicator = {i: [_signal(sig) for sig in found[:MATCHES]] for i, found in view.recent.items()}
+    counted = [x for x in (last.signals if last else ()) if x.get("counted")]
     evidence = ws.reads.signal_evidence(last.signals if last else (), names, seen=True)  # view.last: shown
     response = render(
         request, "scenario.html", s=s, record=record, last=last, chart=chart, series=series, days=days,
         ranges=list(RANGES), evidence=evidence, hidden_text=hidden_text,
-        counted_total=sum(x["contribution"] for x in signals if x["counted"]), names=names,
-        by_indicator=by_indicator, matches=MATCHES, documents=view.documents, warnings=warnings,
+        counted_total=sum(float(x.get("contribution") or 0) for x in counted), names=names, by_indicator=by_indicator,
+        matched={i: len(found) for i, found in view.recent.items()}, matches=MATCHES, documents=view.documents,
+        warnings=warnings,
         ack_minutes={t.level: policy.minutes(t.level, s.thresholds) for t in s.thresholds},
         prior_log_odds=_log_odds(s.prior), evidence_chars=EVIDENCE_CHARS, flash=take_flash(request),
         can_edit=p.may(Role.ANALYST) and record.enabled, warning_rows=WARNING_ROWS,
@@ -80,17 +79,14 @@ def scenario_page(request: Request, p: Viewer, scenario_id: ScenarioId,
     return clear_flash(request, response)
 
 
-def _signals(stored: tuple[dict[str, Any], ...]) -> list[dict[str, Any]]:
-    """The stored signals, counted ones first, strongest first; ids as lists whatever was stored."""
-    found = []
-    for sig in stored:
-        item = dict(sig)
-        for key in ("event_ids", "document_ids", "source_ids"):
-            item[key] = list(item.get(key) or [])
-        item.setdefault("note", "")
-        item.setdefault("evidence", "")
-        found.append(item)
-    return sorted(found, key=lambda x: (not x.get("counted"), -abs(float(x.get("contribution") or 0))))
+def _signal(sig: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored signal with its ids as lists whatever was stored, and a note and evidence (maybe empty)."""
+    item = dict(sig)
+    for key in ("event_ids", "document_ids", "source_ids"):
+        item[key] = list(item.get(key) or [])
+    item.setdefault("note", "")
+    item.setdefault("evidence", "")
+    return item
 
 
 def _log_odds(p: float) -> float:
