@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, event, select
 
 from forewarn.app import Workspace
 from forewarn.model import Principal, PrincipalKind, Role
@@ -216,6 +216,30 @@ def test_the_views_read_from_the_counts_equal_the_views_counted(filled: tuple[Wo
         sc = scope(ws.store.engine, query, access=access)
         assert sc.counted is not None
         assert _approx(_views(ws, sc)) == _approx(_views(ws, replace(sc, counts=False)))
+
+
+@pytest.mark.parametrize("query", [*QUERIES, EventQuery(actor_country="UKR"), EventQuery(min_confidence=0.5)],
+                         ids=lambda q: repr(q)[:60])
+def test_the_explorers_counts_by_day_and_region_are_read_at_once(filled: tuple[Workspace, list[str]],
+                                                                 query: EventQuery) -> None:
+    """The explorer's daily counts by type and its regions: as counted apart, in one statement on PostgreSQL."""
+    ws, _ = filled
+    engine = ws.store.engine
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.startswith("SELECT"):
+            seen.append(statement)
+
+    for sc in (scope(engine, query), replace(scope(engine, query), counts=False)):
+        seen.clear()
+        event.listen(engine, "before_cursor_execute", record)
+        together = explorer.day_type_region_counts(engine, sc, limit=3)
+        event.remove(engine, "before_cursor_execute", record)
+        assert together == (explorer.day_type_counts(engine, sc), explorer.region_counts(engine, sc, limit=3))
+        assert len(seen) == (1 if ws.store.dialect == "postgresql" else 2), seen
+    if query.place is None and query.placed is not False:
+        assert together[0] and len(together[1]) == 3  # of the four regions
 
 
 def test_the_counts_answer_only_what_they_are_kept_by(workspace: Workspace) -> None:

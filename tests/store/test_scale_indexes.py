@@ -20,7 +20,7 @@ from forewarn.model.scenario import Region
 from forewarn.reads import events as events_reads
 from forewarn.reads import explorer
 from forewarn.reads.events import Scope, scope
-from forewarn.reads.explorer import day_type_counts, map_view, region_counts
+from forewarn.reads.explorer import day_type_counts, day_type_region_counts, map_view, region_counts
 from forewarn.store import SqlStore, open_store
 from forewarn.store import schema as t
 from forewarn.store.core import MIGRATIONS
@@ -152,9 +152,9 @@ def test_a_filtered_window_is_counted_from_its_filters_index(store: SqlStore, qu
     _fill(store)
     sc = Scope(replace(query, date_from=FIRST + timedelta(30), date_to=FIRST + timedelta(59)))
     reads = _statements(store, lambda: (day_type_counts(store.engine, sc), region_counts(store.engine, sc),
-                                        map_view(store.engine, sc)))
+                                        day_type_region_counts(store.engine, sc), map_view(store.engine, sc)))
     counts = [(statement, parameters) for statement, parameters in reads if "count(" in statement]
-    assert len(counts) >= 3  # the daily counts by type, the regions, the map's one pass (grid and places)
+    assert len(counts) >= 4  # the daily counts by type, the regions, both at once, the map's one pass
     for statement, parameters in counts:
         plan = _plan(store, statement, parameters)
         assert _read_from(store, plan, index), f"{statement}\n{plan}"

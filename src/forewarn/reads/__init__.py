@@ -43,11 +43,10 @@ from forewarn.reads.explorer import (
     Explorer,
     MapData,
     MapView,
-    day_type_counts,
+    day_type_region_counts,
     explorer_counts,
     map_data,
     map_view,
-    region_counts,
     region_where,
 )
 from forewarn.reads.export import export_chunks, write
@@ -238,9 +237,10 @@ class Reads:
         (a million events are not one page's work)."""
         engine = self.store.engine
         sc, found = self._windowed(f)
-        days, by_type, unplaced = explorer_counts(day_type_counts(engine, sc))
+        counted, regions = day_type_region_counts(engine, sc)
+        days, by_type, unplaced = explorer_counts(counted)
         return Explorer(found, tuple(days), self._listed(listing(engine, sc, days, limit, offset)), tuple(by_type),
-                        tuple(region_counts(engine, sc)), unplaced)
+                        tuple(regions), unplaced)
 
     def event_map_view(self, f: EventFilter, region: Region | None = None) -> MapView:
         """The map page's data: the filtered events per grid cell and day (over the latest days, as the

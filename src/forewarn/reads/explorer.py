@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, and_, case, false, func, literal_column, or_, select
+from sqlalchemy import Engine, and_, case, false, func, literal_column, or_, select, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 
 from forewarn.geo.grid import WORLD, BBox, Cluster, cell_size
@@ -207,6 +207,32 @@ def region_counts(engine: Engine, sc: Scope, limit: int = REGIONS,
                  .order_by(n.desc(), ev.place_country, func.coalesce(ev.place_admin1, "")))
     with engine.connect() as conn:
         return [RegionCount(str(r[0]), r[1] or None, int(r[2])) for r in conn.execute(query.limit(limit))]
+
+
+def day_type_region_counts(engine: Engine, sc: Scope, limit: int = REGIONS
+                           ) -> tuple[list[tuple[date, str, int, int]], list[RegionCount]]:
+    """:func:`day_type_counts` and :func:`region_counts` of the explorer: on PostgreSQL from one pass over the
+    filtered events (``GROUPING SETS``; at 10 M events a month of one actor country's is 78,000 entries of its
+    index, read once instead of twice), elsewhere from two."""
+    if engine.dialect.name != "postgresql":
+        return day_type_counts(engine, sc), region_counts(engine, sc, limit)
+    ev, c = t.events.c, t.event_counts.c
+    if sc.counted is not None:
+        keys = (c.date, c.type, c.place_country, c.place_admin1)
+        query = select(*keys, func.sum(c.n), func.sum(case((c.cell >= 0, c.n), else_=0))).where(*sc.counted)
+    else:
+        keys = (ev.date, ev.type, ev.place_country, ev.place_admin1)
+        query = select(*keys, func.count(), func.count(ev.place_lat)).where(*sc.conditions)
+    query = query.group_by(func.grouping_sets(tuple_(*keys[:2]), tuple_(*keys[2:])))
+    days, regions = [], []
+    with engine.connect() as conn:
+        for day, kind, country, admin1, n, placed in conn.execute(query):
+            if day is not None:
+                days.append((as_date(day), str(kind), int(n), int(placed)))
+            elif country:  # not the events without a place (NULL, or the kept counts' "")
+                regions.append(RegionCount(str(country), admin1 or None, int(n)))
+    regions.sort(key=lambda r: (-r.count, r.country, r.admin1 or ""))
+    return sorted(days), regions[:limit]
 
 
 def unplaced_count(engine: Engine, sc: Scope) -> int:
