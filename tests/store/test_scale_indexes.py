@@ -343,3 +343,26 @@ def test_surge_rows_carry_each_report_s_cluster_and_when_it_became_known(store: 
         ("e-late", "orig", later), ("e-lost", "lost", later)}
     assert {r.event_id for r in surge_rows(store.engine, query, until=at + timedelta(hours=3))} == {"e-orig",
                                                                                                    "e-copy"}
+
+
+def _joins(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The join nodes of a JSON plan."""
+    if node.get("Node Type") in ("Nested Loop", "Hash Join", "Merge Join"):
+        yield node
+    for child in node.get("Plans", ()):
+        yield from _joins(child)
+
+
+def test_a_page_of_events_is_joined_to_its_entities_after_it_is_chosen(store: SqlStore) -> None:
+    """The explorer's page of events is chosen first, then joined to its participants' entities: not every event of
+    its dates (at 10 M events, 5,137 events of the latest day joined for 50 shown: 21 ms against 5)."""
+    if store.dialect != "postgresql":
+        pytest.skip("the plan's rows counted from PostgreSQL's EXPLAIN ANALYZE")
+    _fill(store)
+    sc = Scope(EventQuery(date_from=FIRST, date_to=FIRST + timedelta(59)))
+    [(statement, parameters)] = _statements(store, lambda: events_reads.find_events(store.engine, sc, limit=3))
+    with store.engine.connect() as conn:
+        [[plan]] = conn.exec_driver_sql(f"EXPLAIN (ANALYZE, FORMAT JSON) {statement}", parameters).all()
+    joins = list(_joins(plan[0]["Plan"]))
+    assert len(joins) >= 4 and all(j["Actual Rows"] <= 3 for j in joins), joins  # two entities a participant
+    assert [e.id for e in events_reads.find_events(store.engine, sc, limit=3)] == ["e00599", "e00539", "e00479"]

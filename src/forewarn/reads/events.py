@@ -195,7 +195,9 @@ def find_events(engine: Engine, sc: Scope, *, limit: int = 50, offset: int = 0,
         first, last, skipped = span
         conds += [ev.date >= first, ev.date <= last]
         offset -= skipped
-    query = (event_select().where(*conds).order_by(ev.date.desc(), ev.id.desc()).limit(limit).offset(offset))
+    newest = (ev.date.desc(), ev.id.desc())
+    page = select(ev.id).where(*conds).order_by(*newest).limit(limit).offset(offset)  # the page, then its entities:
+    query = event_select().where(ev.id.in_(page)).order_by(*newest)  # not every event of its dates joined to them
     with engine.connect() as conn:
         return list(events_of(conn.execute(query)))
 
