@@ -359,31 +359,38 @@ class _Named:
 
 def _one_pass(engine: Engine, sc: Scope, where: Sequence[ColumnElement[bool]]
               ) -> tuple[list[tuple[_Cell, date]], int, list[_Named]]:
-    """The map's counts of a short date range from one grouped pass over the filtered events (per day, fine
-    cell and place named): the fine grid per day, how many have no point, and the places and regions they
-    name (a place has both coordinates or neither). From the kept counts where they answer the scope."""
+    """The map's counts of a short date range from one grouped pass over the filtered events (per day and fine
+    cell, and per place named): the fine grid per day, how many have no point, and the places and regions they
+    name (a place has both coordinates or neither). From the kept counts where they answer the scope. On
+    PostgreSQL the two groupings are two grouping sets of the one pass (a month at 10 M events: 4,800 rows
+    instead of 7,000 of every day, cell and place); elsewhere the rows are grouped by all of them."""
+    sets = engine.dialect.name == "postgresql"
     ev, kept = t.events.c, t.event_counts.c
     counted = _counted(sc, where)
     if counted is not None:
-        query = (select(kept.date, case((kept.cell >= 0, kept.cell)), *_kept_places(), *_kept_sums())
-                 .where(*counted).group_by(kept.date, kept.cell, kept.place_country, kept.place_admin1,
-                                           kept.place_name))
+        cell, places = case((kept.cell >= 0, kept.cell)).label("k"), _kept_places()
+        query = select(kept.date, cell, *places, *_kept_sums()).where(*counted)
+        keys: tuple[Any, ...] = (kept.date, cell, *places) if sets else (kept.date, kept.cell, kept.place_country,
+                                                                        kept.place_admin1, kept.place_name)
     else:
-        query = (select(ev.date, _cell_key(engine, FINE_CELL), ev.place_country, ev.place_admin1, ev.place_name,
-                        func.count(), func.count(ev.place_lat), func.sum(ev.place_lat), func.sum(ev.place_lon))
-                 .where(*sc.conditions, *where)
-                 .group_by(ev.date, literal_column("k"), ev.place_country, ev.place_admin1, ev.place_name))
+        cell, places = _cell_key(engine, FINE_CELL), [ev.place_country, ev.place_admin1, ev.place_name]
+        query = (select(ev.date, cell, *places, func.count(), func.count(ev.place_lat), func.sum(ev.place_lat),
+                        func.sum(ev.place_lon)).where(*sc.conditions, *where))
+        keys = (ev.date, cell if sets else literal_column("k"), *places)
+    grouping = (func.grouping_sets(tuple_(*keys[:2]), tuple_(*keys[2:])),) if sets else keys
+    query = query.group_by(*grouping)
     cells: dict[tuple[Any, int], list[float]] = {}
     named: dict[tuple[str | None, str | None, str | None], list[float]] = {}
     unplaced = 0
     with engine.connect() as conn:
         for day, k, country, admin1, name, n, placed, slat, slon in conn.execute(query).all():
-            if k is None:
-                unplaced += int(n)
-            else:
-                c = cells.setdefault((day, int(k)), [0, 0.0, 0.0])
-                c[0], c[1], c[2] = c[0] + n, c[1] + float(slat), c[2] + float(slon)
-            if country is not None or placed:  # as _located: a place named, or a point
+            if day is not None:  # a row of a day and cell (on PostgreSQL, not of a place)
+                if k is None:
+                    unplaced += int(n)
+                else:
+                    c = cells.setdefault((day, int(k)), [0, 0.0, 0.0])
+                    c[0], c[1], c[2] = c[0] + n, c[1] + float(slat), c[2] + float(slon)
+            if (day is None or not sets) and (country is not None or placed):  # as _located: a place, or a point
                 m = named.setdefault((country, admin1, name), [0, 0, 0.0, 0.0])
                 m[0] += n if country is not None else placed
                 m[1] += placed
