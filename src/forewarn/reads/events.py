@@ -106,6 +106,15 @@ class Scope:
         """The scope over these dates."""
         return replace(self, query=replace(self.query, date_from=first, date_to=last))
 
+    def halves(self) -> tuple[Scope, ...]:
+        """The scope as the two halves of its dates, for a long read to be read side by side (two connections, two
+        of the server's cores: :func:`forewarn.store.core.side_by_side`); itself when it names no range of days."""
+        first, last = self.query.date_from, self.query.date_to
+        if first is None or last is None or last <= first:
+            return (self,)
+        middle = first + timedelta(days=(last - first).days // 2)
+        return self.dated(first, middle), self.dated(middle + timedelta(days=1), last)
+
 
 def scope(engine: Engine, q: EventQuery, bbox: BBox | None = None, access: Access = EVERYTHING) -> Scope:
     """The scope of ``q`` (and ``bbox``), its entity and place filters resolved, over the events ``access`` may

@@ -13,15 +13,17 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, and_, case, false, func, literal_column, or_, select, tuple_
+from sqlalchemy import Engine, Row, and_, case, false, func, literal_column, or_, select, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 
 from forewarn.geo.grid import WORLD, BBox, Cluster, cell_size
 from forewarn.model.scenario import Region
 from forewarn.reads.events import EventList, Scope, as_date
 from forewarn.store import schema as t
+from forewarn.store.core import side_by_side
 from forewarn.store.counts import CELL_KEY, FINE_CELL, grid_index
 
 MAX_SINGLES = 400  # single-event cells looked up to link to their event …
@@ -213,9 +215,24 @@ def day_type_region_counts(engine: Engine, sc: Scope, limit: int = REGIONS
                            ) -> tuple[list[tuple[date, str, int, int]], list[RegionCount]]:
     """:func:`day_type_counts` and :func:`region_counts` of the explorer: on PostgreSQL from one pass over the
     filtered events (``GROUPING SETS``; at 10 M events a month of one actor country's is 78,000 entries of its
-    index, read once instead of twice), elsewhere from two."""
+    index, read once instead of twice), its dates' two halves read side by side; elsewhere from two passes."""
     if engine.dialect.name != "postgresql":
         return day_type_counts(engine, sc), region_counts(engine, sc, limit)
+    days: list[tuple[date, str, int, int]] = []
+    regions: dict[tuple[str, str | None], int] = {}
+    for part in side_by_side(engine, [partial(_day_type_region_rows, engine, half) for half in sc.halves()]):
+        for day, kind, country, admin1, n, placed in part:
+            if day is not None:
+                days.append((as_date(day), str(kind), int(n), int(placed)))
+            elif country:  # not the events without a place (NULL, or the kept counts' "")
+                regions[str(country), admin1 or None] = regions.get((str(country), admin1 or None), 0) + int(n)
+    ranked = sorted(regions.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1] or ""))[:limit]
+    return sorted(days), [RegionCount(country, admin1, n) for (country, admin1), n in ranked]
+
+
+def _day_type_region_rows(engine: Engine, sc: Scope) -> list[Row[Any]]:
+    """The filtered events counted per (day, type) and per (country, first-level region), two grouping sets of one
+    pass (PostgreSQL): rows of (day, type, None, None, n, placed) and (None, None, country, admin1, n, placed)."""
     ev, c = t.events.c, t.event_counts.c
     if sc.counted is not None:
         keys = (c.date, c.type, c.place_country, c.place_admin1)
@@ -223,16 +240,8 @@ def day_type_region_counts(engine: Engine, sc: Scope, limit: int = REGIONS
     else:
         keys = (ev.date, ev.type, ev.place_country, ev.place_admin1)
         query = select(*keys, func.count(), func.count(ev.place_lat)).where(*sc.conditions)
-    query = query.group_by(func.grouping_sets(tuple_(*keys[:2]), tuple_(*keys[2:])))
-    days, regions = [], []
     with engine.connect() as conn:
-        for day, kind, country, admin1, n, placed in conn.execute(query):
-            if day is not None:
-                days.append((as_date(day), str(kind), int(n), int(placed)))
-            elif country:  # not the events without a place (NULL, or the kept counts' "")
-                regions.append(RegionCount(str(country), admin1 or None, int(n)))
-    regions.sort(key=lambda r: (-r.count, r.country, r.admin1 or ""))
-    return sorted(days), regions[:limit]
+        return list(conn.execute(query.group_by(func.grouping_sets(tuple_(*keys[:2]), tuple_(*keys[2:])))))
 
 
 def unplaced_count(engine: Engine, sc: Scope) -> int:
@@ -360,30 +369,16 @@ class _Named:
 def _one_pass(engine: Engine, sc: Scope, where: Sequence[ColumnElement[bool]]
               ) -> tuple[list[tuple[_Cell, date]], int, list[_Named]]:
     """The map's counts of a short date range from one grouped pass over the filtered events (per day and fine
-    cell, and per place named): the fine grid per day, how many have no point, and the places and regions they
-    name (a place has both coordinates or neither). From the kept counts where they answer the scope. On
-    PostgreSQL the two groupings are two grouping sets of the one pass (a month at 10 M events: 4,800 rows
-    instead of 7,000 of every day, cell and place); elsewhere the rows are grouped by all of them."""
+    cell, and per place named; its dates' two halves read side by side): the fine grid per day, how many have no
+    point, and the places and regions they name (a place has both coordinates or neither). From the kept counts
+    where they answer the scope. On PostgreSQL the two groupings are two grouping sets of the one pass (a month at
+    10 M events: 4,800 rows instead of 7,000 of every day, cell and place); elsewhere the rows are grouped by all."""
     sets = engine.dialect.name == "postgresql"
-    ev, kept = t.events.c, t.event_counts.c
-    counted = _counted(sc, where)
-    if counted is not None:
-        cell, places = case((kept.cell >= 0, kept.cell)).label("k"), _kept_places()
-        query = select(kept.date, cell, *places, *_kept_sums()).where(*counted)
-        keys: tuple[Any, ...] = (kept.date, cell, *places) if sets else (kept.date, kept.cell, kept.place_country,
-                                                                        kept.place_admin1, kept.place_name)
-    else:
-        cell, places = _cell_key(engine, FINE_CELL), [ev.place_country, ev.place_admin1, ev.place_name]
-        query = (select(ev.date, cell, *places, func.count(), func.count(ev.place_lat), func.sum(ev.place_lat),
-                        func.sum(ev.place_lon)).where(*sc.conditions, *where))
-        keys = (ev.date, cell if sets else literal_column("k"), *places)
-    grouping = (func.grouping_sets(tuple_(*keys[:2]), tuple_(*keys[2:])),) if sets else keys
-    query = query.group_by(*grouping)
     cells: dict[tuple[Any, int], list[float]] = {}
     named: dict[tuple[str | None, str | None, str | None], list[float]] = {}
     unplaced = 0
-    with engine.connect() as conn:
-        for day, k, country, admin1, name, n, placed, slat, slon in conn.execute(query).all():
+    for part in side_by_side(engine, [partial(_one_pass_rows, engine, half, where, sets) for half in sc.halves()]):
+        for day, k, country, admin1, name, n, placed, slat, slon in part:
             if day is not None:  # a row of a day and cell (on PostgreSQL, not of a place)
                 if k is None:
                     unplaced += int(n)
@@ -399,6 +394,26 @@ def _one_pass(engine: Engine, sc: Scope, where: Sequence[ColumnElement[bool]]
     days = {raw: as_date(raw) for raw, _ in cells}
     grid = [(_Cell(k // CELL_KEY, k % CELL_KEY, int(m[0]), m[1], m[2]), days[raw]) for (raw, k), m in cells.items()]
     return grid, unplaced, [_Named(*key, int(m[0]), int(m[1]), m[2], m[3]) for key, m in named.items()]
+
+
+def _one_pass_rows(engine: Engine, sc: Scope, where: Sequence[ColumnElement[bool]], sets: bool) -> list[Row[Any]]:
+    """:func:`_one_pass`'s rows: (day, fine cell, country, first-level region, place name, events, placed events, sum
+    of latitudes, of longitudes), grouped by all of them, or (``sets``) by day and cell and apart by place."""
+    ev, kept = t.events.c, t.event_counts.c
+    counted = _counted(sc, where)
+    if counted is not None:
+        cell, places = case((kept.cell >= 0, kept.cell)).label("k"), _kept_places()
+        query = select(kept.date, cell, *places, *_kept_sums()).where(*counted)
+        keys: tuple[Any, ...] = (kept.date, cell, *places) if sets else (kept.date, kept.cell, kept.place_country,
+                                                                        kept.place_admin1, kept.place_name)
+    else:
+        cell, places = _cell_key(engine, FINE_CELL), [ev.place_country, ev.place_admin1, ev.place_name]
+        query = (select(ev.date, cell, *places, func.count(), func.count(ev.place_lat), func.sum(ev.place_lat),
+                        func.sum(ev.place_lon)).where(*sc.conditions, *where))
+        keys = (ev.date, cell if sets else literal_column("k"), *places)
+    grouping = (func.grouping_sets(tuple_(*keys[:2]), tuple_(*keys[2:])),) if sets else keys
+    with engine.connect() as conn:
+        return list(conn.execute(query.group_by(*grouping)))
 
 
 def _kept_places() -> list[Any]:
