@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 from web_support import World
 
 from forewarn.app import Workspace
@@ -71,3 +73,24 @@ def test_form_posts_reject_and_tag_then_redirect_back(
     assert ws.reads.tagged("document", "rumour", 10, 0).total == 1
     r = analyst.post(f"/documents/{world.documents['c2']}/tags/remove", data={"tag": "rumour"})
     assert r.status_code == 303 and ws.reads.tagged("document", "rumour", 10, 0).total == 0
+
+
+def test_the_document_page_reads_the_document_and_its_extraction_once(
+        as_role: Callable[[Role | str], TestClient], world_ws: tuple[Workspace, World]) -> None:
+    """Its notes, tags and corrections are those of the document and events it read for itself (not read again)."""
+    ws, world = world_ws
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(" ".join(statement.split()))
+
+    viewer = as_role("viewer")
+    event.listen(ws.store.engine, "before_cursor_execute", record)
+    try:
+        page = viewer.get(f"/documents/{world.documents['o1']}")
+    finally:
+        event.remove(ws.store.engine, "before_cursor_execute", record)
+    assert page.status_code == 200
+    for read in ("FROM documents WHERE documents.id =", "FROM events LEFT OUTER JOIN entities", "FROM claims",
+                 "FROM mentions", "FROM places", "FROM extractions"):
+        assert len([s for s in seen if read in s]) == 1, (read, seen)

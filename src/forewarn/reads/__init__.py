@@ -213,6 +213,10 @@ class Reads:
         return ann.document_annotations(self.store.engine, doc.id, self.store.extraction_of(doc.id, self.access).events,
                                         self.access)
 
+    def detail_annotations(self, found: DocumentDetail) -> ann.DocumentAnnotations:
+        """:meth:`document_annotations` of a document this asker has read (:meth:`document_detail`): not read again."""
+        return ann.document_annotations(self.store.engine, found.document.id, found.extraction.events, self.access)
+
     def event_annotations(self, event_id: str) -> ann.EventAnnotations:
         """One event (NotFound when there is none) with its notes, tags and corrections."""
         found = get_event(self.store.engine, event_id, self.access)

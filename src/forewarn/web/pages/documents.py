@@ -77,7 +77,7 @@ def document_page(
     found = ws.reads.document_detail(document_id.lower())
     doc, x, sources = found.document, found.extraction, found.sources
     return render(request, "document.html", doc=doc, x=x, segments=document_segments(x, doc.text),
-                  notes=ws.reads.document_annotations(doc.id), may_annotate=p.may(Role.ANALYST),  # F: notes, tags
+                  notes=ws.reads.detail_annotations(found), may_annotate=p.may(Role.ANALYST),  # F: notes, tags
                   sightings=found.sightings, sources=sources, cluster_size=found.cluster_size, members=found.members,
                   sentences=found.evidence, posted=posted, source=sources.get(doc.source_id or ""),
                   reading=found.reading, marking=found.marking)
