@@ -194,12 +194,12 @@ def _approx(view: Any) -> Any:
     """A view with its floats rounded (sums of coordinates in another order)."""
     if isinstance(view, float):
         return round(view, 6)
+    if hasattr(view, "_fields"):  # a named tuple (a row, a cell)
+        return tuple(_approx(v) for v in view)
     if isinstance(view, (list, tuple)):
         return type(view)(_approx(v) for v in view)
     if hasattr(view, "__dataclass_fields__"):
         return tuple(_approx(getattr(view, f)) for f in view.__dataclass_fields__)
-    if hasattr(view, "_fields"):
-        return tuple(_approx(v) for v in view)
     return view
 
 
