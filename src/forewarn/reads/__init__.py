@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from functools import cached_property
+from functools import cached_property, partial
 from typing import IO, Any, Literal
 
 from forewarn.errors import Issue
@@ -35,6 +35,7 @@ from forewarn.reads.events import (
     daily_counts,
     evidence,
     get_event,
+    guess_first_page,
     listing,
     scope,
     window,
@@ -57,6 +58,7 @@ from forewarn.reads.scores import ScoreBoard, scoreboard
 from forewarn.reads.taxii import TaxiiReads
 from forewarn.runtime import collector_paused
 from forewarn.store import SqlStore
+from forewarn.store.core import begun
 
 EventRole = Literal["actor", "recipient", "any"]
 
@@ -242,10 +244,12 @@ class Reads:
         (a million events are not one page's work)."""
         engine = self.store.engine
         sc, found = self._windowed(f)
-        counted, regions = day_type_region_counts(engine, sc)
+        counting = begun(engine, partial(day_type_region_counts, engine, sc))  # the page's long read, and beside it
+        guessed = guess_first_page(engine, sc, limit) if offset == 0 else None  # the page it most likely shows
+        counted, regions = counting()
         days, by_type, unplaced = explorer_counts(counted)
-        return Explorer(found, tuple(days), self._listed(listing(engine, sc, days, limit, offset)), tuple(by_type),
-                        tuple(regions), unplaced)
+        return Explorer(found, tuple(days), self._listed(listing(engine, sc, days, limit, offset, guessed)),
+                        tuple(by_type), tuple(regions), unplaced)
 
     @collector_paused()
     def event_map_view(self, f: EventFilter, region: Region | None = None) -> MapView:

@@ -191,16 +191,13 @@ class EventList:
 
 
 def find_events(engine: Engine, sc: Scope, *, limit: int = 50, offset: int = 0,
-                days: Sequence[tuple[date, int]] | None = None) -> list[StoredEvent]:
-    """A page of events, newest first (by date, then id). Given the filtered events' ``days`` (their
-    daily counts), only the dates that hold the page are read: the sort never sees more than a few
-    days of events, however many match."""
+                span: tuple[date, date, int] | None = None) -> list[StoredEvent]:
+    """A page of events, newest first (by date, then id). Given the ``span`` of dates that holds the page and how
+    many events lie on later dates (:func:`page_dates`), only those dates are read: the sort never sees more than a
+    few days of events, however many match."""
     ev = t.events.c
     conds = list(sc.conditions)
-    if days is not None:
-        span = page_dates(days, limit, offset)
-        if span is None:
-            return []
+    if span is not None:
         first, last, skipped = span
         conds += [ev.date >= first, ev.date <= last]
         offset -= skipped
@@ -292,7 +289,33 @@ def window(engine: Engine, sc: Scope, days: int = WINDOW_DAYS) -> tuple[date, da
     return first, last
 
 
-def listing(engine: Engine, sc: Scope, days: Sequence[tuple[date, int]], limit: int, offset: int) -> EventList:
-    """A page of the events of ``sc`` (its ``days``: their daily counts) with their evidence; the total."""
-    events = find_events(engine, sc, limit=limit, offset=offset, days=days)
-    return EventList(tuple(events), evidence(engine, events), sum(n for _, n in days))
+def listing(engine: Engine, sc: Scope, days: Sequence[tuple[date, int]], limit: int, offset: int,
+            guessed: Guessed | None = None) -> EventList:
+    """A page of the events of ``sc`` (its ``days``: their daily counts) with their evidence; the total. A page
+    ``guessed`` before the counts were known is taken where it was read from the dates that hold the page."""
+    span = page_dates(days, limit, offset)
+    if guessed is not None and guessed.span == span:
+        events, sentences = guessed.events, guessed.evidence
+    else:
+        events = find_events(engine, sc, limit=limit, offset=offset, span=span) if span is not None else []
+        sentences = evidence(engine, events)
+    return EventList(tuple(events), sentences, sum(n for _, n in days))
+
+
+@dataclass(frozen=True)
+class Guessed:
+    """A first page of events read from its latest date alone, beside the long read of the daily counts: the page
+    when that date holds a page of events (as on a busy store), else read again once the counts are known."""
+
+    span: tuple[date, date, int]
+    events: list[StoredEvent]
+    evidence: dict[str, Evidence]
+
+
+def guess_first_page(engine: Engine, sc: Scope, limit: int) -> Guessed | None:
+    """:class:`Guessed`: the first page read from the scope's last date (None when it names none)."""
+    last = sc.query.date_to
+    if last is None:
+        return None
+    events = find_events(engine, sc, limit=limit, span=(last, last, 0))
+    return Guessed((last, last, 0), events, evidence(engine, events))
