@@ -1,6 +1,6 @@
-"""The explorer's first page read beside its daily counts (reads.events.guess_first_page): from the scope's last
-date alone, taken only where that date holds the whole page; else read again from the dates the counts say hold it.
-Either way the page is the one read after the counts. SQLite and PostgreSQL."""
+"""The explorer's first page read beside its daily counts on PostgreSQL (reads.events.guess_first_page): from the
+scope's last date alone, taken only where that date holds the whole page; else read again from the dates the counts
+say hold it. Either way the page is the one read after the counts. SQLite, which reads in the process, guesses not."""
 
 from __future__ import annotations
 
@@ -22,6 +22,9 @@ def test_a_guessed_first_page_is_the_page(store: SqlStore, limit: int, last_day:
     sc = Scope(EventQuery(date_from=FIRST, date_to=FIRST + timedelta(last_day)))
     days = daily_counts(store.engine, sc)
     guessed = guess_first_page(store.engine, sc, limit)
+    if store.dialect == "sqlite":
+        assert guessed is None
+        return
     assert guessed is not None and (guessed.span == page_dates(days, limit, 0)) is taken
     plain = listing(store.engine, sc, days, limit, 0)
     reads = _statements(store, lambda: listing(store.engine, sc, days, limit, 0, guessed))

@@ -219,7 +219,7 @@ def day_type_region_counts(engine: Engine, sc: Scope, limit: int = REGIONS
         return day_type_counts(engine, sc), region_counts(engine, sc, limit)
     days: list[tuple[date, str, int, int]] = []
     regions: dict[tuple[str, str | None], int] = {}
-    for part in side_by_side(engine, [partial(_day_type_region_rows, engine, half) for half in sc.halves()]):
+    for part in side_by_side(engine, [partial(_day_type_region_rows, engine, half) for half in _parts(engine, sc)]):
         for day, kind, country, admin1, n, placed in part:
             if day is not None:
                 days.append((as_date(day), str(kind), int(n), int(placed)))
@@ -227,6 +227,12 @@ def day_type_region_counts(engine: Engine, sc: Scope, limit: int = REGIONS
                 regions[str(country), admin1 or None] = regions.get((str(country), admin1 or None), 0) + int(n)
     ranked = sorted(regions.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1] or ""))[:limit]
     return sorted(days), [RegionCount(country, admin1, n) for (country, admin1), n in ranked]
+
+
+def _parts(engine: Engine, sc: Scope) -> tuple[Scope, ...]:
+    """The scope in the parts a long read of it is read in, side by side: on PostgreSQL its dates' two halves (two of
+    the server's cores), elsewhere whole (SQLite reads in this process, where the halves' threads take turns)."""
+    return sc.halves() if engine.dialect.name == "postgresql" else (sc,)
 
 
 def _day_type_region_rows(engine: Engine, sc: Scope) -> list[Row[Any]]:
@@ -376,7 +382,8 @@ def _one_pass(engine: Engine, sc: Scope, where: Sequence[ColumnElement[bool]]
     cells: dict[tuple[Any, int], list[float]] = {}
     named: dict[tuple[str | None, str | None, str | None], list[float]] = {}
     unplaced = 0
-    for part in side_by_side(engine, [partial(_one_pass_rows, engine, half, where, sets) for half in sc.halves()]):
+    reads = [partial(_one_pass_rows, engine, part, where, sets) for part in _parts(engine, sc)]
+    for part in side_by_side(engine, reads):
         for day, k, country, admin1, name, n, placed, slat, slon in part:
             if day is not None:  # a row of a day and cell (on PostgreSQL, not of a place)
                 if k is None:
