@@ -374,7 +374,7 @@ class _Named:
 def _one_pass(engine: Engine, sc: Scope, where: Sequence[ColumnElement[bool]]
               ) -> tuple[list[tuple[_Cell, date]], list[_Cell], int, list[_Named]]:
     """The map's counts of a short date range from one grouped pass over the filtered events (per day and fine
-    cell, and per place named; its dates' two halves read side by side): the fine grid per day and in all, how many
+    cell, and per place named; on PostgreSQL its dates' halves side by side): the fine grid per day and in all, how many
     have no point, and the places and regions they name (a place has both coordinates or neither). From the kept counts
     where they answer the scope. On PostgreSQL the two groupings are two grouping sets of the one pass (a month at
     10 M events: 4,800 rows instead of 7,000 of every day, cell and place); elsewhere the rows are grouped by all."""
