@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from alembic.config import Config
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
@@ -33,7 +32,7 @@ from forewarn.app import Workspace
 from forewarn.cli.main import app as cli_app
 from forewarn.config import Settings
 from forewarn.redact import MASK, fingerprint, redact_text, redact_url, redact_value, scrub
-from forewarn.store.core import MIGRATIONS
+from forewarn.store.core import migrations_config
 from forewarn.warn import DeliveryReport
 from forewarn.warn.outbox import Status
 from forewarn.web import create_app
@@ -193,13 +192,6 @@ def test_a_changed_webhook_url_is_not_sent_to(make_workspace: Callable[..., Work
 
 # -- rows stored before this fix ---------------------------------------------------------------------
 
-def _alembic(conn: sa.Connection) -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.attributes["connection"] = conn
-    return cfg
-
-
 @pytest.fixture
 def old_store(tmp_path: Path) -> Iterator[sa.Engine]:
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'old.db'}")
@@ -210,7 +202,7 @@ def old_store(tmp_path: Path) -> Iterator[sa.Engine]:
 def test_the_migration_redacts_stored_targets(old_store: sa.Engine, make_workspace: Callable[..., Workspace],
                                               tmp_path: Path) -> None:
     with old_store.begin() as conn:
-        command.upgrade(_alembic(conn), "0008")
+        command.upgrade(migrations_config(conn), "0008")
         conn.execute(sa.text(
             "INSERT INTO outbox (warning_id, reason, channel, target, payload, status, attempts, next_attempt_at, "
             "last_error, created_at) VALUES (1, 'raised', :channel, :target, '{}', 'dead', 10, "
@@ -226,7 +218,7 @@ def test_the_migration_redacts_stored_targets(old_store: sa.Engine, make_workspa
     assert (mail.target, mail.fingerprint) == ("desk@example.org", fingerprint("desk@example.org"))
     assert not leaks(_tables(ws))
     with ws.store.engine.begin() as conn:  # and back down: the column goes, the rows stay
-        command.downgrade(_alembic(conn), "0008")
+        command.downgrade(migrations_config(conn), "0008")
         assert "target_fingerprint" not in {c["name"] for c in sa.inspect(conn).get_columns("outbox")}
         assert conn.execute(sa.text("SELECT count(*) FROM outbox")).scalar() == 2
 

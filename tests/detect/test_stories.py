@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from alembic import command
-from alembic.config import Config
 from detect_helpers import scenario
 
 from forewarn.app import Workspace
@@ -29,7 +28,7 @@ from forewarn.model.extraction import (
     PlacePrecision,
     Sector,
 )
-from forewarn.store.core import MIGRATIONS
+from forewarn.store.core import migrations_config
 from forewarn.store.stories import count_document_days
 
 UNTIL = datetime(2024, 8, 10, 23, 0, tzinfo=UTC)
@@ -268,11 +267,8 @@ def test_documents_per_day_are_counted_by_migration_0027_and_by_a_recount(
     counted = ws.store.story_days(since=datetime(2024, 7, 1, tzinfo=UTC), until=UNTIL)
     assert counted == {date(2024, 7, 20): 1, date(2024, 8, 1): 1, date(2024, 8, 5): 2, date(2024, 8, 9): 1}
     with ws.store.engine.begin() as conn:
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        config.attributes["connection"] = conn
-        command.downgrade(config, "0026")
-        command.upgrade(config, "head")
+        command.downgrade(migrations_config(conn), "0026")
+        command.upgrade(migrations_config(conn), "head")
     assert ws.store.story_days(since=datetime(2024, 7, 1, tzinfo=UTC), until=UNTIL) == counted
     with ws.store.engine.begin() as conn:
         count_document_days(conn)

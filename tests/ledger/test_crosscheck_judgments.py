@@ -19,7 +19,6 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from alembic.config import Config
 from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "detect"))
@@ -31,7 +30,7 @@ from forewarn.errors import ForewarnError
 from forewarn.ledger.problems import Problem, ProblemKind
 from forewarn.model import Principal, PrincipalKind, Role
 from forewarn.store import schema as t
-from forewarn.store.core import MIGRATIONS
+from forewarn.store.core import migrations_config
 
 BRIDGING = """\
 - id: bridging-at-border
@@ -253,13 +252,6 @@ def test_the_database_refuses_to_change_or_remove_versions_and_matches(judged: J
     assert m.version == 6 and ws.ledger.verify().ok
 
 
-def _alembic(conn: sa.Connection) -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.attributes["connection"] = conn
-    return cfg
-
-
 def _protection(conn: sa.Connection) -> set[str]:
     """The append-only triggers (SQLite) or refusal functions (PostgreSQL) in the database."""
     if conn.dialect.name == "sqlite":
@@ -277,10 +269,10 @@ def test_downgrade_drops_the_tables_and_their_protection(db_url: str, make_works
         assert _protection(conn) == ({f"{n}_no_{v}" for n in ("dissents", *APPEND_ONLY)
                                       for v in ("update", "delete", "replace")} if sqlite else
                                      {f"{n}_refuse" for n in ("dissents", *APPEND_ONLY)})
-        command.downgrade(_alembic(conn), "0016")
+        command.downgrade(migrations_config(conn), "0016")
         assert _protection(conn) == set()
         assert not {"dissents", *APPEND_ONLY} & set(sa.inspect(conn).get_table_names())
-        command.upgrade(_alembic(conn), "head")  # the names are free again
+        command.upgrade(migrations_config(conn), "head")  # the names are free again
         assert len(_protection(conn)) == (9 if sqlite else 3)
         conn.execute(t.assumption_matches.insert().values(assumption_id=1, signpost="s", kind="event", evidence_id="e",
                                                           document_id="d", known_at=CHECK, found_at=CHECK, evidence=""))

@@ -74,10 +74,8 @@ def test_a_store_at_the_latest_revision_opens_without_the_migrations_and_one_beh
     monkeypatch.setattr(core.command, "upgrade", lambda cfg, to: upgrades.append(to) or real(cfg, to))
     store.migrate()
     assert upgrades == []
-    cfg = core.migrations_config()
     with store.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "-1")
+        command.downgrade(core.migrations_config(conn), "-1")
     assert store.schema_revision() == "0029"
     store.migrate()
     assert upgrades == ["head"] and store.schema_revision() == "0030"

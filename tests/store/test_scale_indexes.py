@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from alembic.config import Config
 
 from forewarn.model.query import EventClause, EventQuery
 from forewarn.model.scenario import Region
@@ -23,7 +22,7 @@ from forewarn.reads.events import Scope, scope
 from forewarn.reads.explorer import day_type_counts, day_type_region_counts, map_view, region_counts
 from forewarn.store import SqlStore, open_store
 from forewarn.store import schema as t
-from forewarn.store.core import MIGRATIONS
+from forewarn.store.core import migrations_config
 from forewarn.store.counts import recount_events
 from forewarn.store.observed import observed_events, surge_rows
 from forewarn.store.queries import event_filters
@@ -61,13 +60,6 @@ def store(db_url: str) -> Iterator[SqlStore]:
     s.close()
 
 
-def _alembic(conn: sa.Connection) -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.attributes["connection"] = conn
-    return cfg
-
-
 def _indexes(conn: sa.Connection) -> dict[str, list[str]]:
     return {str(ix["name"]): [str(c) for c in ix["column_names"]] for ix in sa.inspect(conn).get_indexes("events")}
 
@@ -75,13 +67,13 @@ def _indexes(conn: sa.Connection) -> dict[str, list[str]]:
 def test_0022_upgrades_and_downgrades(store: SqlStore) -> None:
     with store.engine.begin() as conn:
         assert _indexes(conn).items() >= AT_HEAD.items()
-        command.downgrade(_alembic(conn), "0021")
+        command.downgrade(migrations_config(conn), "0021")
         found = _indexes(conn)
         assert found.items() >= AT_0021.items()
         assert not {"ix_events_place_admin1", "ix_events_place_name", *AT_HEAD.keys() - AT_0022.keys()} & found.keys()
-        command.upgrade(_alembic(conn), "0022")
+        command.upgrade(migrations_config(conn), "0022")
         assert _indexes(conn).items() >= AT_0022.items()
-        command.upgrade(_alembic(conn), "head")
+        command.upgrade(migrations_config(conn), "head")
         assert _indexes(conn).items() >= AT_HEAD.items()
 
 

@@ -63,10 +63,12 @@ def among(conn: Connection, column: Any, values: list[Any]) -> Iterator[ColumnEl
         yield column == any_(bindparam(None, values, type_=ARRAY(column.type)))
 
 
-def migrations_config() -> Config:
-    """Alembic's configuration of the store's migrations."""
+def migrations_config(conn: Connection | None = None) -> Config:
+    """Alembic's configuration of the store's migrations (run on ``conn`` when given)."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
+    if conn is not None:
+        cfg.attributes["connection"] = conn
     return cfg
 
 
@@ -125,9 +127,7 @@ class StoreCore:
         with self._write("opening the workspace store") as conn:
             if MigrationContext.configure(conn).get_current_heads() == (_head(),):
                 return
-            cfg = migrations_config()
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+            command.upgrade(migrations_config(conn), "head")
 
     def schema_revision(self) -> str | None:
         with self.engine.connect() as conn:
