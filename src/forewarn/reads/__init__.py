@@ -58,7 +58,7 @@ from forewarn.reads.scores import ScoreBoard, scoreboard
 from forewarn.reads.taxii import TaxiiReads
 from forewarn.runtime import collector_paused
 from forewarn.store import SqlStore
-from forewarn.store.core import begun
+from forewarn.store.core import reads_beside, side_by_side
 
 EventRole = Literal["actor", "recipient", "any"]
 
@@ -244,12 +244,13 @@ class Reads:
         (a million events are not one page's work)."""
         engine = self.store.engine
         sc, found = self._windowed(f)
-        counting = begun(engine, partial(day_type_region_counts, engine, sc))  # the page's long read, and beside it
-        guessed = guess_first_page(engine, sc, limit) if offset == 0 else None  # the page it most likely shows
-        counted, regions = counting()
+        reads: list[Callable[[], Any]] = [partial(day_type_region_counts, engine, sc)]  # the page's long read
+        if offset == 0 and reads_beside(engine):  # and beside it the page it most likely shows
+            reads.append(partial(guess_first_page, engine, sc, limit))
+        (counted, regions), *guessed = side_by_side(engine, reads)
         days, by_type, unplaced = explorer_counts(counted)
-        return Explorer(found, tuple(days), self._listed(listing(engine, sc, days, limit, offset, guessed)),
-                        tuple(by_type), tuple(regions), unplaced)
+        listed = listing(engine, sc, days, limit, offset, guessed[0] if guessed else None)
+        return Explorer(found, tuple(days), self._listed(listed), tuple(by_type), tuple(regions), unplaced)
 
     @collector_paused()
     def event_map_view(self, f: EventFilter, region: Region | None = None) -> MapView:

@@ -313,10 +313,10 @@ class Guessed:
 
 
 def guess_first_page(engine: Engine, sc: Scope, limit: int) -> Guessed | None:
-    """:class:`Guessed`: the first page read from the scope's last date; None when it names none, or on SQLite,
-    which reads in this process (a guess that misses is two reads more, and the counts do not run beside it)."""
+    """:class:`Guessed`: the first page read from the scope's last date (None when it names none). Worth reading only
+    beside the counts (:func:`~forewarn.store.core.reads_beside`): a guess that misses is two reads more."""
     last = sc.query.date_to
-    if last is None or engine.dialect.name != "postgresql":
+    if last is None:
         return None
     events = find_events(engine, sc, limit=limit, span=(last, last, 0))
     return Guessed((last, last, 0), events, evidence(engine, events))

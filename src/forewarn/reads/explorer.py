@@ -23,7 +23,7 @@ from forewarn.geo.grid import WORLD, BBox, Cluster, cell_size
 from forewarn.model.scenario import Region
 from forewarn.reads.events import EventList, Scope, as_date
 from forewarn.store import schema as t
-from forewarn.store.core import side_by_side
+from forewarn.store.core import reads_beside, side_by_side
 from forewarn.store.counts import CELL_KEY, FINE_CELL, grid_index
 
 MAX_SINGLES = 400  # single-event cells looked up to link to their event …
@@ -224,15 +224,16 @@ def day_type_region_counts(engine: Engine, sc: Scope, limit: int = REGIONS
             if day is not None:
                 days.append((as_date(day), str(kind), int(n), int(placed)))
             elif country:  # not the events without a place (NULL, or the kept counts' "")
-                regions[str(country), admin1 or None] = regions.get((str(country), admin1 or None), 0) + int(n)
+                key = (str(country), admin1 or None)
+                regions[key] = regions.get(key, 0) + int(n)
     ranked = sorted(regions.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1] or ""))[:limit]
     return sorted(days), [RegionCount(country, admin1, n) for (country, admin1), n in ranked]
 
 
 def _parts(engine: Engine, sc: Scope) -> tuple[Scope, ...]:
-    """The scope in the parts a long read of it is read in, side by side: on PostgreSQL its dates' two halves (two of
-    the server's cores), elsewhere whole (SQLite reads in this process, where the halves' threads take turns)."""
-    return sc.halves() if engine.dialect.name == "postgresql" else (sc,)
+    """The scope in the parts a long read of it is read in, side by side: its dates' two halves where that pays
+    (:func:`~forewarn.store.core.reads_beside`), else whole."""
+    return sc.halves() if reads_beside(engine) else (sc,)
 
 
 def _day_type_region_rows(engine: Engine, sc: Scope) -> list[Row[Any]]:

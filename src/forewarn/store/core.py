@@ -46,6 +46,13 @@ def begun(engine: Engine, read: Callable[[], T]) -> Callable[[], T]:
     return found.result
 
 
+def reads_beside(engine: Engine) -> bool:
+    """Whether splitting a long read of ``engine`` to read its parts side by side pays: on a database server
+    (PostgreSQL) each connection reads in a process of its own, on another core; SQLite reads in this process,
+    where the parts' threads take turns."""
+    return engine.dialect.name == "postgresql"
+
+
 def side_by_side(engine: Engine, reads: Sequence[Callable[[], Any]]) -> list[Any]:
     """The results of ``reads`` of ``engine``, in order, run side by side (:func:`begun`): while one waits on the
     database, another builds its rows. The first runs in the caller's thread."""
