@@ -21,8 +21,16 @@ def test_sources_file_is_complete() -> None:
         assert spec["reliability"] in "ABCDEF" and spec["marking"].startswith("TLP:")
 
 
-def test_demo_workspace(tmp_path: Path) -> None:
-    result = build_demo(Settings(database_url=f"sqlite:///{tmp_path / 'demo.db'}", actor="demo"))
+def test_demo_workspace_is_extracted(tmp_path: Path) -> None:
+    """The demo corpus builds into a workspace of the issue's shape, and `make demo` runs extraction: the build-up
+    and the incursion show as events in the right places (one build for both: it is the suite's slowest set-up)."""
+    from forewarn.app import Workspace
+    from forewarn.demo import DEMO_DEFAULTS
+    from forewarn.model.query import EventQuery
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    settings = Settings(database_url=url, actor="demo", focus_countries=DEMO_DEFAULTS["focus_countries"])
+    result = build_demo(settings)
     stats = result.stats
     assert stats["documents"] >= 150
     assert stats["first_published"] >= datetime(2024, 7, 1, tzinfo=UTC)
@@ -31,17 +39,6 @@ def test_demo_workspace(tmp_path: Path) -> None:
     assert stats["sightings"] > stats["documents"]  # exact re-posts are extra sightings
     assert set(dict(result.report.failed_by_code)) <= {"FW-E027"}  # only media-only Telegram posts
     assert result.report.warnings == 0
-
-
-def test_demo_workspace_is_extracted(tmp_path: Path) -> None:
-    """`make demo` runs extraction: the build-up and the incursion show as events in the right places."""
-    from forewarn.app import Workspace
-    from forewarn.demo import DEMO_DEFAULTS
-    from forewarn.model.query import EventQuery
-
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
-    settings = Settings(database_url=url, actor="demo", focus_countries=DEMO_DEFAULTS["focus_countries"])
-    result = build_demo(settings)
     assert result.extraction is not None and result.extraction.failed == 0
     assert result.extraction.extracted == result.stats["documents"]
     with Workspace.open(settings) as ws:
