@@ -110,6 +110,16 @@ def test_compose_commands_are_real_commands_and_options() -> None:
         check_command(argv)
 
 
+def test_dask_workers_run_without_dasks_sampling_profiler() -> None:
+    """The deployed workers, as the local cluster's, run without Dask's profiler (docs/backfill.md): the variable the
+    compose service and the systemd units' environment set is one Dask's configuration reads as that setting."""
+    import dask.config
+
+    for env in (compose()["services"]["dask-worker"]["environment"], env_example(EXAMPLES["/etc/forewarn/dask.env"])):
+        config = dask.config.collect_env({k: str(v) for k, v in env.items() if k.startswith("DASK_")})
+        assert config["distributed"]["worker"]["profile"]["enabled"] is False, env
+
+
 def test_compose_publishes_on_loopback_only() -> None:
     published = {name: s.get("ports", []) for name, s in compose()["services"].items()}
     assert published["postgres"] == [] and published["dask-scheduler"] == []

@@ -191,6 +191,17 @@ def test_ingest_of_an_archive_with_backfill_from_the_cli(archive, expected, sche
     assert stored(db) == expected
 
 
+def test_the_local_clusters_workers_run_without_what_slows_spacy(shared):
+    """Its workers start without Dask's sampling profiler (every 10 ms it walks the running task's stack) and without
+    Dask's malloc trim threshold (glibc then hands memory back so often that spaCy spends more time in the kernel)."""
+    with Client(shared, set_as_default=False) as client:
+        client.wait_for_workers(2, timeout=60)
+        timers = client.run(lambda dask_worker: sorted(dask_worker.periodic_callbacks))
+        trims = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+    assert len(timers) == 2 and all("heartbeat" in names and "profile" not in names for names in timers.values())
+    assert set(trims.values()) == {None}
+
+
 def test_scheduler_and_workers_need_backfill(store_copy):
     code, out = cli("--db", f"sqlite:///{store_copy}", "extract", "--workers", "3")
     assert code == 1 and "FW-E005" in out and "--backfill" in out

@@ -178,9 +178,12 @@ def _worker_processes() -> Iterator[None]:
     """How the local cluster's workers start. They fork from a server that imported Dask, spaCy and the command's
     main module once, rather than each new interpreter importing them again (seconds per worker). And without
     the MALLOC_TRIM_THRESHOLD_ Dask gives its workers (64 KiB): glibc then returns memory to the system so
-    often that spaCy spends some 15 % more CPU time in the kernel (docs/backfill.md, "Memory")."""
+    often that spaCy spends some 15 % more CPU time in the kernel (docs/backfill.md, "Memory"). And without Dask's
+    sampling profiler, which takes the interpreter every 10 ms to walk the running task's stack (some 3 % of the
+    workers' rate: docs/backfill.md, "Scaling")."""
     with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver",
-                          "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+                          "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+                          "distributed.worker.profile.enabled": False}):
         get_mp_context()  # Dask sets its own preload on the first call: ours replaces it
         multiprocessing.get_context("forkserver").set_forkserver_preload(PRELOAD)
         yield
