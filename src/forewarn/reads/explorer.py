@@ -236,7 +236,7 @@ def _parts(engine: Engine, sc: Scope) -> tuple[Scope, ...]:
     return sc.halves() if reads_beside(engine) else (sc,)
 
 
-def _day_type_region_rows(engine: Engine, sc: Scope) -> list[Row[Any]]:
+def _day_type_region_rows(engine: Engine, sc: Scope) -> Sequence[Row[Any, Any, Any, Any, Any, Any]]:
     """The filtered events counted per (day, type) and per (country, first-level region), two grouping sets of one
     pass (PostgreSQL): rows of (day, type, None, None, n, placed) and (None, None, country, admin1, n, placed)."""
     ev, c = t.events.c, t.event_counts.c
@@ -247,7 +247,7 @@ def _day_type_region_rows(engine: Engine, sc: Scope) -> list[Row[Any]]:
         keys = (ev.date, ev.type, ev.place_country, ev.place_admin1)
         query = select(*keys, func.count(), func.count(ev.place_lat)).where(*sc.conditions)
     with engine.connect() as conn:
-        return list(conn.execute(query.group_by(func.grouping_sets(tuple_(*keys[:2]), tuple_(*keys[2:])))))
+        return conn.execute(query.group_by(func.grouping_sets(tuple_(*keys[:2]), tuple_(*keys[2:])))).all()
 
 
 def unplaced_count(engine: Engine, sc: Scope) -> int:
@@ -380,7 +380,8 @@ def _one_pass(engine: Engine, sc: Scope, where: Sequence[ColumnElement[bool]]
     where they answer the scope. On PostgreSQL the two groupings are two grouping sets of the one pass (a month at
     10 M events: 4,800 rows instead of 7,000 of every day, cell and place); elsewhere the rows are grouped by all."""
     sets = engine.dialect.name == "postgresql"
-    cells: dict[tuple[Any, int], list[float]] = {}
+    grid: list[tuple[_Cell, date]] = []
+    cells: dict[tuple[Any, int], list[float]] = {}  # without grouping sets: a day's cell has a row per place
     named: dict[tuple[str | None, str | None, str | None], list[float]] = {}
     unplaced = 0
     reads = [partial(_one_pass_rows, engine, part, where, sets) for part in _parts(engine, sc)]
@@ -389,6 +390,8 @@ def _one_pass(engine: Engine, sc: Scope, where: Sequence[ColumnElement[bool]]
             if day is not None:  # a row of a day and cell (on PostgreSQL, not of a place)
                 if k is None:
                     unplaced += int(n)
+                elif sets:  # the one row of its day and cell (the halves hold different days)
+                    grid.append((_Cell(int(k) // CELL_KEY, int(k) % CELL_KEY, int(n), slat, slon), day))
                 else:
                     c = cells.setdefault((day, int(k)), [0, 0.0, 0.0])
                     c[0], c[1], c[2] = c[0] + n, c[1] + float(slat), c[2] + float(slon)
@@ -399,17 +402,26 @@ def _one_pass(engine: Engine, sc: Scope, where: Sequence[ColumnElement[bool]]
                 m[2] += float(slat or 0.0)
                 m[3] += float(slon or 0.0)
     days = {raw: as_date(raw) for raw in {raw for raw, _ in cells}}
-    grid: list[tuple[_Cell, date]] = []
-    fine: dict[int, list[float]] = {}
-    for (raw, k), m in cells.items():
-        grid.append((_Cell(k // CELL_KEY, k % CELL_KEY, int(m[0]), m[1], m[2]), days[raw]))
-        f = fine.setdefault(k, [0, 0.0, 0.0])
-        f[0], f[1], f[2] = f[0] + m[0], f[1] + m[1], f[2] + m[2]
-    return (grid, [_Cell(k // CELL_KEY, k % CELL_KEY, int(m[0]), m[1], m[2]) for k, m in fine.items()], unplaced,
-            [_Named(*key, int(m[0]), int(m[1]), m[2], m[3]) for key, m in named.items()])
+    grid += [(_Cell(k // CELL_KEY, k % CELL_KEY, int(m[0]), m[1], m[2]), days[raw]) for (raw, k), m in cells.items()]
+    places = [_Named(*key, int(m[0]), int(m[1]), m[2], m[3]) for key, m in named.items()]
+    return grid, _over_days(grid), unplaced, places
 
 
-def _one_pass_rows(engine: Engine, sc: Scope, where: Sequence[ColumnElement[bool]], sets: bool) -> list[Row[Any]]:
+def _over_days(grid: Sequence[tuple[_Cell, date]]) -> list[_Cell]:
+    """The cells of a grid per day summed over their days."""
+    summed: dict[tuple[int, int], list[float]] = {}
+    for c, _ in grid:
+        m = summed.get((c.gy, c.gx))
+        if m is None:
+            summed[c.gy, c.gx] = [c.n, c.lat_sum, c.lon_sum]
+        else:
+            m[0] += c.n
+            m[1] += c.lat_sum
+            m[2] += c.lon_sum
+    return [_Cell(gy, gx, int(m[0]), m[1], m[2]) for (gy, gx), m in summed.items()]
+
+
+def _one_pass_rows(engine: Engine, sc: Scope, where: Sequence[ColumnElement[bool]], sets: bool) -> Sequence[Row[Any]]:
     """:func:`_one_pass`'s rows: (day, fine cell, country, first-level region, place name, events, placed events, sum
     of latitudes, of longitudes), grouped by all of them, or (``sets``) by day and cell and apart by place."""
     ev, kept = t.events.c, t.event_counts.c
@@ -426,7 +438,7 @@ def _one_pass_rows(engine: Engine, sc: Scope, where: Sequence[ColumnElement[bool
         keys = (ev.date, cell if sets else literal_column("k"), *places)
     grouping = (func.grouping_sets(tuple_(*keys[:2]), tuple_(*keys[2:])),) if sets else keys
     with engine.connect() as conn:
-        return list(conn.execute(query.group_by(*grouping)))
+        return conn.execute(query.group_by(*grouping)).all()
 
 
 def _kept_places() -> list[Any]:
