@@ -404,21 +404,7 @@ def _one_pass(engine: Engine, sc: Scope, where: Sequence[ColumnElement[bool]]
     days = {raw: as_date(raw) for raw in {raw for raw, _ in cells}}
     grid += [(_Cell(k // CELL_KEY, k % CELL_KEY, int(m[0]), m[1], m[2]), days[raw]) for (raw, k), m in cells.items()]
     places = [_Named(*key, int(m[0]), int(m[1]), m[2], m[3]) for key, m in named.items()]
-    return grid, _over_days(grid), unplaced, places
-
-
-def _over_days(grid: Sequence[tuple[_Cell, date]]) -> list[_Cell]:
-    """The cells of a grid per day summed over their days."""
-    summed: dict[tuple[int, int], list[float]] = {}
-    for c, _ in grid:
-        m = summed.get((c.gy, c.gx))
-        if m is None:
-            summed[c.gy, c.gx] = [c.n, c.lat_sum, c.lon_sum]
-        else:
-            m[0] += c.n
-            m[1] += c.lat_sum
-            m[2] += c.lon_sum
-    return [_Cell(gy, gx, int(m[0]), m[1], m[2]) for (gy, gx), m in summed.items()]
+    return grid, _merge([c for c, _ in grid], 1), unplaced, places
 
 
 def _one_pass_rows(engine: Engine, sc: Scope, where: Sequence[ColumnElement[bool]], sets: bool) -> Sequence[Row[Any]]:
