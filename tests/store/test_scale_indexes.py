@@ -161,7 +161,8 @@ def test_a_window_of_types_is_counted_from_the_kept_counts(store: SqlStore, monk
                                         explorer.map_data(store.engine, sc),  # the fine grid
                                         explorer._one_pass(store.engine, sc, ())))  # the map page's one pass
     counts = [statement for statement, _ in reads if "sum(" in statement]
-    assert len(counts) == 3 + len(explorer._parts(store.engine, sc))  # the map's one pass: one per half on PostgreSQL
+    halves = 2 if store.dialect == "postgresql" else 1  # the map's one pass: one statement per half on PostgreSQL
+    assert len(counts) == 3 + halves
     assert all("FROM event_counts" in statement and "events." not in statement for statement in counts), counts
 
 
